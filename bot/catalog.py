@@ -1,0 +1,430 @@
+"""Catalog files: YAML -> validated provider catalogs, every problem named as ``file:line``."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+Lang = Literal["ru", "en"]
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$")]
+JsonPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$")]
+Code = Annotated[str, StringConstraints(pattern=r"^\d{1,9}(-\d{1,9})?$")]
+Name = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Model):
+    """A piece of text a person reads, in Russian and English."""
+
+    ru: NonEmpty
+    en: NonEmpty
+
+    def get(self, lang: Lang) -> str:
+        """The text in ``lang``."""
+        return self.ru if lang == "ru" else self.en
+
+
+class Link(_Model):
+    """A titled link to the provider's documentation."""
+
+    title: NonEmpty
+    url: Url
+
+
+class Provider(_Model):
+    """Who the provider is and how people and its API name it."""
+
+    slug: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
+    name: NonEmpty
+    about: Text
+    aliases: tuple[NonEmpty, ...] = ()
+    # Other companies with a similar name: never taken for this provider.
+    not_aliases: tuple[NonEmpty, ...] = ()
+    docs_url: Url
+    error_paths: tuple[JsonPath, ...] = ()
+    name_paths: tuple[JsonPath, ...] = ()
+
+
+class Entry(_Model):
+    """One error (or non-error status) of a provider."""
+
+    code: Code | None = None
+    name: Name | None = None
+    # Other spellings of ``name`` people type (the provider's own typo corrected, say).
+    aliases: tuple[Name, ...] = ()
+    section: Text | None = None
+    title: Text
+    description: Text
+    steps: tuple[Text, ...] = Field(min_length=1)
+    original: NonEmpty
+    links: tuple[Link, ...] = ()
+    severity: Literal["error", "warning", "info"] = "error"
+
+    @property
+    def key(self) -> str:
+        """What identifies the entry within its provider: code, name or section/original."""
+        if self.code is not None:
+            return self.code
+        if self.name is not None:
+            return self.name
+        section = _slug(self.section.en) if self.section else ""
+        return f"{section}/{_slug(self.original)}"
+
+    @property
+    def bounds(self) -> tuple[int, int] | None:
+        """The code as a numeric range (a single code is a range of one)."""
+        if self.code is None:
+            return None
+        low, _, high = self.code.partition("-")
+        return int(low), int(high or low)
+
+    @property
+    def is_error(self) -> bool:
+        """False for statuses the API reports that are not failures (Mobizon 0, 100)."""
+        return self.severity != "info"
+
+
+class CatalogFile(_Model):
+    """The content of one ``catalogs/<slug>.yaml``."""
+
+    provider: Provider
+    errors: tuple[Entry, ...] = Field(min_length=1)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a catalog file, at a line."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}" if self.line else (
+            f"{self.file}: {self.message}"
+        )
+
+
+class CatalogError(Exception):
+    """The catalogs did not load; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ProviderCatalog:
+    """One provider with its entries, indexed for lookups by code and name."""
+
+    provider: Provider
+    entries: tuple[Entry, ...]
+    by_code: dict[str, Entry] = field(repr=False)
+    by_name: dict[str, Entry] = field(repr=False)
+    ranges: tuple[tuple[int, int, Entry], ...] = field(repr=False)
+    numbers: tuple[int, ...] = field(repr=False)  # every single code, sorted
+
+    @classmethod
+    def build(cls, data: CatalogFile) -> ProviderCatalog:
+        """Index a validated catalog file."""
+        by_code: dict[str, Entry] = {}
+        by_name: dict[str, Entry] = {}
+        ranges = []
+        for entry in data.errors:
+            bounds = entry.bounds
+            if bounds and bounds[0] != bounds[1]:
+                ranges.append((*bounds, entry))
+            elif bounds:
+                by_code[str(bounds[0])] = entry
+            for name in (entry.name, *entry.aliases):
+                if name:
+                    by_name[name] = entry
+        return cls(
+            provider=data.provider,
+            entries=data.errors,
+            by_code=by_code,
+            by_name=by_name,
+            ranges=tuple(ranges),
+            numbers=tuple(sorted(int(code) for code in by_code)),
+        )
+
+    def find(self, code: str) -> Entry | None:
+        """The entry for a code (digits, no leading zeros), ranges included."""
+        entry = self.by_code.get(code)
+        if entry is None and self.ranges:
+            number = int(code)
+            for low, high, candidate in self.ranges:
+                if low <= number <= high:
+                    return candidate
+        return entry
+
+    def nearest(self, code: str, count: int = 5) -> tuple[str, ...]:
+        """The provider's codes closest to ``code``, nearest first."""
+        number = int(code) if len(code) < 18 else 10**18
+        at = bisect_left(self.numbers, number)
+        window = self.numbers[max(0, at - count) : at + count]
+        return tuple(str(n) for n in sorted(window, key=lambda n: (abs(n - number), n))[:count])
+
+    def sections(self) -> list[tuple[Text | None, int]]:
+        """Sections in catalog order with how many entries each holds."""
+        counts: dict[Text | None, int] = {}
+        for entry in self.entries:
+            counts[entry.section] = counts.get(entry.section, 0) + 1
+        return list(counts.items())
+
+
+class Catalog:
+    """Every provider's catalog, with the cross-provider indexes the lookups need."""
+
+    def __init__(self, providers: Iterable[ProviderCatalog]) -> None:
+        self.providers: dict[str, ProviderCatalog] = {p.provider.slug: p for p in providers}
+        self.by_name: dict[str, list[tuple[ProviderCatalog, Entry]]] = {}
+        self.by_ref: dict[str, tuple[ProviderCatalog, Entry]] = {}
+        for pc in self.providers.values():
+            for name, entry in pc.by_name.items():
+                self.by_name.setdefault(name, []).append((pc, entry))
+            for entry in pc.entries:
+                self.by_ref[entry_ref(pc.provider.slug, entry.key)] = (pc, entry)
+
+    def __iter__(self) -> Iterator[ProviderCatalog]:
+        return iter(self.providers.values())
+
+    def __len__(self) -> int:
+        return len(self.providers)
+
+    def with_code(self, code: str) -> list[tuple[ProviderCatalog, Entry]]:
+        """Every provider that has ``code``, in catalog order."""
+        found = []
+        for pc in self.providers.values():
+            entry = pc.find(code)
+            if entry is not None:
+                found.append((pc, entry))
+        return found
+
+    def entry_count(self) -> int:
+        """How many entries all catalogs hold."""
+        return sum(len(pc.entries) for pc in self.providers.values())
+
+
+def entry_ref(slug: str, key: str) -> str:
+    """A short stable reference to an entry, small enough for callback data."""
+    return hashlib.blake2s(f"{slug}/{key}".encode(), digest_size=5).hexdigest()
+
+
+# --- loading and checking -------------------------------------------------------------------
+
+
+def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Problem]]:
+    """Validate one catalog file's text; the problems name ``filename:line``."""
+    try:
+        node, data = _compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return None, [Problem(filename, line, f"broken YAML: {exc.problem or exc.context}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(filename, 1, f"broken YAML: {exc}")]
+    if node is None:
+        return None, [Problem(filename, 1, "the file is empty")]
+    problems = list(_duplicate_keys(node, filename))
+    if not isinstance(data, dict):
+        return None, [Problem(filename, node.start_mark.line + 1, "expected provider: and errors:")]
+    try:
+        catalog = CatalogFile.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            line = _line_at(node, error["loc"])
+            problems.append(Problem(filename, line, _describe(error)))
+        return None, problems
+    problems.extend(_entry_problems(catalog, node, filename))
+    return (None if problems else catalog), problems
+
+
+def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
+    """Load and check every ``*.yaml`` in ``folder``; a catalog only when nothing is wrong."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None, [Problem(str(folder), 0, "no such folder")]
+    paths = sorted(folder.glob("*.yaml"))
+    if not paths:
+        return None, [Problem(str(folder), 0, "no catalog files (*.yaml) here")]
+    problems: list[Problem] = []
+    files: list[tuple[str, CatalogFile, Any]] = []
+    for path in paths:
+        name = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(name, 0, f"cannot read: {exc}"))
+            continue
+        data, found = parse_catalog(text, name)
+        problems.extend(found)
+        if data is not None:
+            if data.provider.slug != path.stem:
+                problems.append(
+                    Problem(name, 2, f"slug {data.provider.slug!r} differs from the file name")
+                )
+            files.append((name, data, text))
+    problems.extend(_alias_problems(files))
+    if problems:
+        return None, problems
+    return Catalog(ProviderCatalog.build(data) for _, data, _ in files), []
+
+
+def _compose(text: str) -> tuple[Any, Any]:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
+
+
+def _duplicate_keys(node: Any, filename: str) -> Iterator[Problem]:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    yield Problem(filename, key.start_mark.line + 1, f"duplicate key {key.value!r}")
+                seen.add(key.value)
+            yield from _duplicate_keys(value, filename)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _duplicate_keys(item, filename)
+
+
+def _line_at(node: Any, loc: tuple[int | str, ...]) -> int:
+    """The line of the YAML node at a pydantic error location (or of its nearest parent)."""
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((kv for kv in node.value if kv[0].value == part), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+_PATTERN_HINTS = {
+    "code": 'a code is a quoted string of digits, or a range like "88-89"',
+    "name": "a name is upper case letters, digits and underscores, e.g. NOT_FOUND",
+    "aliases": "a name is upper case letters, digits and underscores, e.g. NOT_FOUND",
+    "slug": "a slug is lower case letters, digits and underscores",
+    "url": "a URL starts with http:// or https://",
+    "docs_url": "a URL starts with http:// or https://",
+    "error_paths": "a path is dotted keys, e.g. errors.code",
+    "name_paths": "a path is dotted keys, e.g. errors.name",
+}
+
+
+def _describe(error: Any) -> str:
+    loc = tuple(error["loc"])
+    where = _dotted(loc)
+    field_name = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    kind = error["type"]
+    if kind == "missing":
+        return f"missing field {where!r}"
+    if kind == "extra_forbidden":
+        return f"unknown field {where!r}"
+    if kind == "string_too_short":
+        return f"{where} is empty"
+    if kind == "too_short":
+        return f"{where} needs at least one item"
+    if kind == "string_pattern_mismatch":
+        return f"{where}: {error['input']!r} is not valid ({_PATTERN_HINTS.get(field_name, '')})"
+    if kind == "string_type" and field_name == "code":
+        return f'{where}: write the code as a quoted string, e.g. code: "{error["input"]}"'
+    return f"{where}: {error['msg']}"
+
+
+def _entry_problems(catalog: CatalogFile, node: Any, filename: str) -> Iterator[Problem]:
+    """Duplicate codes, names and keys within one provider, and bad or overlapping ranges."""
+    seen_keys: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    spans: list[tuple[int, int, int]] = []
+    for index, entry in enumerate(catalog.errors):
+        line = _line_at(node, ("errors", index))
+        if entry.code is None and entry.name is None and entry.section is None:
+            yield Problem(filename, line, "an entry without code or name needs a section")
+        key = entry.key
+        if key in seen_keys:
+            what = "code" if entry.code else "name" if entry.name else "section and original"
+            yield Problem(filename, line, f"duplicate {what} {key!r} (first at line "
+                          f"{seen_keys[key]})")
+        seen_keys.setdefault(key, line)
+        for name in (entry.name, *entry.aliases):
+            if name and name in seen_names and seen_names[name] != line:
+                yield Problem(filename, line, f"duplicate name {name!r} (first at line "
+                              f"{seen_names[name]})")
+            if name:
+                seen_names.setdefault(name, line)
+        bounds = entry.bounds
+        if bounds:
+            if bounds[0] > bounds[1] or (bounds[0] == bounds[1] and "-" in (entry.code or "")):
+                yield Problem(filename, _line_at(node, ("errors", index, "code")),
+                              f"bad range {entry.code!r}: the first code must be the smaller")
+                continue
+            for low, high, other in spans:
+                single = bounds[0] == bounds[1] and low == high  # a duplicate, named above
+                if not single and bounds[0] <= high and low <= bounds[1]:
+                    yield Problem(filename, line, f"code {entry.code!r} overlaps the code "
+                                  f"at line {other}")
+            spans.append((*bounds, line))
+
+
+def _alias_problems(files: list[tuple[str, CatalogFile, Any]]) -> Iterator[Problem]:
+    """A slug or alias may name one provider only."""
+    owner: dict[str, str] = {}
+    for filename, data, text in files:
+        provider = data.provider
+        for alias in {provider.slug, provider.name, *provider.aliases}:
+            key = normalise_alias(alias)
+            if key in owner and owner[key] != provider.slug:
+                line = _text_line(text, alias)
+                yield Problem(filename, line, f"alias {alias!r} already names {owner[key]!r}")
+            owner.setdefault(key, provider.slug)
+
+
+def _text_line(text: str, needle: str) -> int:
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+def normalise_alias(alias: str) -> str:
+    """How an alias compares: lower case, ё as е, separators as one space."""
+    return re.sub(r"[\s_-]+", " ", alias.lower().replace("ё", "е")).strip()
