@@ -118,8 +118,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}" if self.line else (
-            f"{self.file}: {self.message}"
+        return (
+            f"{self.file}:{self.line}: {self.message}"
+            if self.line
+            else (f"{self.file}: {self.message}")
         )
 
 
@@ -167,18 +169,21 @@ class ProviderCatalog:
         )
 
     def find(self, code: str) -> Entry | None:
-        """The entry for a code (digits, no leading zeros), ranges included."""
+        """The entry for a code as the parser gives it: digits without leading zeros, a range
+        typed as is ("88-89", else its first code), or a negative number (never found)."""
         entry = self.by_code.get(code)
-        if entry is None and self.ranges:
-            number = int(code)
-            for low, high, candidate in self.ranges:
-                if low <= number <= high:
-                    return candidate
-        return entry
+        if entry is not None or code.startswith("-") or len(code) > 19:
+            return entry
+        if not code.isdigit():
+            exact = next((e for _, _, e in self.ranges if e.code == code), None)
+            return exact or self.find(code.split("-")[0])
+        number = int(code)
+        return next((e for low, high, e in self.ranges if low <= number <= high), None)
 
     def nearest(self, code: str, count: int = 5) -> tuple[str, ...]:
         """The provider's codes closest to ``code``, nearest first."""
-        number = int(code) if len(code) < 18 else 10**18
+        first = code.lstrip("-").split("-")[0]
+        number = int(first) if first.isdigit() and len(first) < 18 else 10**18
         at = bisect_left(self.numbers, number)
         window = self.numbers[max(0, at - count) : at + count]
         return tuple(str(n) for n in sorted(window, key=lambda n: (abs(n - number), n))[:count])
@@ -250,12 +255,18 @@ def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Pr
     try:
         catalog = CatalogFile.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors():
+        errors = exc.errors()
+        inner = {tuple(e["loc"][:i]) for e in errors for i in range(1, len(e["loc"]))}
+        for error in errors:
+            # pydantic counts only the valid items against a minimum length: not a problem of
+            # its own when the items themselves are wrong.
+            if error["type"] == "too_short" and tuple(error["loc"]) in inner:
+                continue
             line = _line_at(node, error["loc"])
             problems.append(Problem(filename, line, _describe(error)))
-        return None, problems
+        return None, sorted(problems, key=lambda p: p.line)
     problems.extend(_entry_problems(catalog, node, filename))
-    return (None if problems else catalog), problems
+    return (None if problems else catalog), sorted(problems, key=lambda p: p.line)
 
 
 def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
@@ -384,26 +395,32 @@ def _entry_problems(catalog: CatalogFile, node: Any, filename: str) -> Iterator[
         key = entry.key
         if key in seen_keys:
             what = "code" if entry.code else "name" if entry.name else "section and original"
-            yield Problem(filename, line, f"duplicate {what} {key!r} (first at line "
-                          f"{seen_keys[key]})")
+            yield Problem(
+                filename, line, f"duplicate {what} {key!r} (first at line {seen_keys[key]})"
+            )
         seen_keys.setdefault(key, line)
         for name in (entry.name, *entry.aliases):
             if name and name in seen_names and seen_names[name] != line:
-                yield Problem(filename, line, f"duplicate name {name!r} (first at line "
-                              f"{seen_names[name]})")
+                yield Problem(
+                    filename, line, f"duplicate name {name!r} (first at line {seen_names[name]})"
+                )
             if name:
                 seen_names.setdefault(name, line)
         bounds = entry.bounds
         if bounds:
             if bounds[0] > bounds[1] or (bounds[0] == bounds[1] and "-" in (entry.code or "")):
-                yield Problem(filename, _line_at(node, ("errors", index, "code")),
-                              f"bad range {entry.code!r}: the first code must be the smaller")
+                yield Problem(
+                    filename,
+                    _line_at(node, ("errors", index, "code")),
+                    f"bad range {entry.code!r}: the first code must be the smaller",
+                )
                 continue
             for low, high, other in spans:
                 single = bounds[0] == bounds[1] and low == high  # a duplicate, named above
                 if not single and bounds[0] <= high and low <= bounds[1]:
-                    yield Problem(filename, line, f"code {entry.code!r} overlaps the code "
-                                  f"at line {other}")
+                    yield Problem(
+                        filename, line, f"code {entry.code!r} overlaps the code at line {other}"
+                    )
             spans.append((*bounds, line))
 
 

@@ -1,0 +1,320 @@
+"""User text -> what was asked: providers, codes, symbolic names, words, a pasted API response."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from bot.catalog import Catalog, normalise_alias
+
+MAX_TEXT = 4096  # Telegram's own limit for a message; longer CLI input is cut here
+MAX_CODES = 5  # codes (and names) answered from one message
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# A code: digits standing alone ("1004", "#1004", "GoSMS:1004", "21,41", "-5"), or a range
+# ("88-89"), but not part of a date, a time, a decimal or a word ("2024-05-01", "12:30", "3.14",
+# "v2").
+_CODE = re.compile(r"(?<![\w#№])(?<!\d[.:/-])[#№]?(-?\d+(?:-\d+)?)(?![\w]|[.:/-]\d)")
+_NAME = re.compile(r"(?<![\w])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![\w])")
+_WORD = re.compile(r"[^\W\d_][\w.'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
+_NAME_LIKE = re.compile(r"^[a-z][a-z0-9.]{2,}$")  # how an unknown provider's name looks
+_MAY_HOLD_PAYLOAD = re.compile(r"[{\"=:]")
+_JSON_START = 20  # at most this many "{" tried as the start of a pasted JSON object
+
+
+@cache
+def ignored_words() -> frozenset[str]:
+    """Filler and very common words, both languages (lexicon.yaml)."""
+    text = resources.files("bot").joinpath("lexicon.yaml").read_text(encoding="utf-8")
+    lexicon = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return frozenset(word for words in lexicon["ignore"].values() for word in words)
+
+
+def fold(text: str) -> str:
+    """Lower case with ё as е: how all matching compares text."""
+    return text.lower().replace("ё", "е")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A provider named in the text: what was typed and where."""
+
+    slug: str
+    said: str
+    at: int
+    assumed: bool = False  # a guess from a misspelt name
+
+
+@dataclass(frozen=True)
+class PayloadHit:
+    """A code or name found in a pasted API response at one of a provider's paths."""
+
+    slug: str
+    path: str
+    value: str
+    is_name: bool = False
+    loose: bool = False  # read from broken JSON or a log line, not from a parsed object
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a message asks, before any catalog lookup of codes."""
+
+    text: str
+    providers: tuple[Mention, ...] = ()
+    codes: tuple[tuple[str, int], ...] = ()  # (code, position), in order, at most MAX_CODES
+    dropped_codes: int = 0
+    names: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # every word left once providers, codes and names are taken
+    unknown_provider: str | None = None
+    payload: tuple[PayloadHit, ...] | None = None  # None: no JSON-looking text at all
+
+    @property
+    def meaningful_words(self) -> tuple[str, ...]:
+        """Words that ask something, filler left out."""
+        ignored = ignored_words()
+        return tuple(w for w in self.words if fold(w) not in ignored)
+
+    @property
+    def provider(self) -> Mention | None:
+        """The first provider named, if any."""
+        return self.providers[0] if self.providers else None
+
+
+@dataclass
+class QueryParser:
+    """Parses messages against the providers, aliases and names of a catalog."""
+
+    catalog: Catalog
+    _aliases: re.Pattern[str] = field(init=False, repr=False)
+    _alias_owner: dict[str, str | None] = field(init=False, repr=False)
+    _fuzzy_choices: dict[str, str] = field(init=False, repr=False)
+    _paths: list[tuple[str, tuple[str, ...], bool]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        owner: dict[str, str | None] = {}
+        for pc in self.catalog:
+            p = pc.provider
+            for alias in (p.slug, p.name, *p.aliases):
+                owner[normalise_alias(alias)] = p.slug
+            for other in p.not_aliases:
+                owner[normalise_alias(other)] = None
+        patterns = sorted(owner, key=len, reverse=True)
+        body = "|".join(
+            r"[\s_-]*".join(re.escape(part) for part in alias.split(" ")) for alias in patterns
+        )
+        # An alias stands alone: "gosms" but not "gosmsx" nor the "gosms" of "gosms.cz".
+        self._aliases = re.compile(rf"(?<![\w.])(?:{body})(?![\w]|[.-][^\W\d_])")
+        self._alias_owner = owner
+        self._fuzzy_choices = {
+            alias: slug
+            for alias, slug in owner.items()
+            if slug and " " not in alias and "." not in alias and len(alias) >= 4
+        }
+        self._paths = [
+            (pc.provider.slug, tuple(path.split(".")), is_name)
+            for pc in self.catalog
+            for paths, is_name in ((pc.provider.error_paths, False), (pc.provider.name_paths, True))
+            for path in paths
+        ]
+
+    def parse(self, text: str) -> Query:
+        """Read a message: never raises, whatever the text."""
+        text = _CONTROL.sub(" ", text[:MAX_TEXT])
+        payload = self._payload(text) if _MAY_HOLD_PAYLOAD.search(text) else None
+        folded = fold(text)
+        providers: list[Mention] = []
+        unknown = None
+        spans: list[tuple[int, int]] = []
+        for match in self._aliases.finditer(folded):
+            slug = self._alias_owner.get(normalise_alias(match.group()))
+            said = text[match.start() : match.end()]
+            if slug is None:
+                unknown = unknown or said
+            elif all(m.slug != slug for m in providers):
+                providers.append(Mention(slug, said, match.start()))
+            spans.append(match.span())
+        rest = _blank(text, spans)
+        names = []
+        name_spans = []
+        for match in _NAME.finditer(rest):
+            name = match.group().upper()
+            if name not in names:
+                names.append(name)
+            name_spans.append(match.span())
+        rest = _blank(rest, name_spans)
+        codes: list[tuple[str, int]] = []
+        seen: set[str] = set()
+        code_spans = []
+        for match in _CODE.finditer(rest):
+            code = _normalise_code(match.group(1))
+            code_spans.append(match.span())
+            if code not in seen:
+                seen.add(code)
+                codes.append((code, match.start()))
+        rest = _blank(rest, code_spans)
+        words = [(m.group(), m.start()) for m in _WORD.finditer(rest)]
+        if not providers and unknown is None:
+            providers, unknown = self._guess_provider(words, codes)
+        taken = {m.at for m in providers if m.assumed}
+        limit = max(0, MAX_CODES - len(names[:MAX_CODES]))
+        return Query(
+            text=text,
+            providers=tuple(providers),
+            codes=tuple(codes[:limit]),
+            dropped_codes=max(0, len(codes) - limit) + max(0, len(names) - MAX_CODES),
+            names=tuple(names[:MAX_CODES]),
+            words=tuple(word for word, at in words if at not in taken),
+            unknown_provider=unknown,
+            payload=payload,
+        )
+
+    def _guess_provider(
+        self, words: list[tuple[str, int]], codes: list[tuple[str, int]]
+    ) -> tuple[list[Mention], str | None]:
+        """A misspelt provider name ("gosm", "notifcore"), or a name no catalog has."""
+        ignored = ignored_words()
+        candidates = [(w, at) for w, at in words if fold(w) not in ignored]
+        if candidates:
+            from rapidfuzz import fuzz, process  # only misspellings need it: keep start-up quick
+        for word, at in candidates:
+            key = fold(word)
+            if len(key) < 4 or "." in key:
+                continue
+            best = process.extractOne(
+                key, self._fuzzy_choices.keys(), scorer=fuzz.ratio, score_cutoff=80
+            )
+            if best is not None:
+                return [Mention(self._fuzzy_choices[best[0]], word, at, assumed=True)], None
+        # "twilio 21211": one unfamiliar Latin word beside a code names a provider we lack.
+        if codes and len(candidates) == 1 and _NAME_LIKE.match(fold(candidates[0][0])):
+            return [], candidates[0][0]
+        return [], None
+
+    def _payload(self, text: str) -> tuple[PayloadHit, ...] | None:
+        """Codes found at the providers' error paths in a pasted JSON response or log line."""
+        documents = _json_objects(text)
+        loose = not documents
+        if loose:
+            documents = [_loose_pairs(text)]
+        hits: list[PayloadHit] = []
+        for slug, path, is_name in self._paths:
+            for document in documents:
+                for value in _values_at(document, path):
+                    hit = _payload_value(value, is_name)
+                    if hit is not None:
+                        found = PayloadHit(slug, ".".join(path), hit, is_name, loose)
+                        if found not in hits:
+                            hits.append(found)
+        if loose and not hits:
+            return None
+        return tuple(hits)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the spans replaced by spaces (positions kept)."""
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _normalise_code(code: str) -> str:
+    """Leading zeros dropped ("01004" is 1004); a minus sign kept: no catalog has it."""
+    sign = "-" if code.startswith("-") else ""
+    parts = [part.lstrip("0") or "0" for part in code.lstrip("-").split("-")]
+    return sign + "-".join(parts)
+
+
+def _json_objects(text: str) -> list[Any]:
+    """Every JSON object that parses, starting at one of the first few "{"."""
+    decoder = json.JSONDecoder()
+    found = []
+    at = text.find("{")
+    tries = 0
+    while at >= 0 and tries < _JSON_START:
+        tries += 1
+        try:
+            value, end = decoder.raw_decode(text, at)
+        except (ValueError, RecursionError):
+            at = text.find("{", at + 1)
+            continue
+        if isinstance(value, dict):
+            found.append(value)
+        at = text.find("{", end)
+    return found
+
+
+_LOOSE = re.compile(r"""(\{)|(\})|["']?([A-Za-z_][\w-]*)["']?\s*[:=]\s*(?:(\{)|["']?([\w.-]+))""")
+
+
+def _loose_pairs(text: str) -> dict[str, Any]:
+    """Keys and values of broken or cut JSON, or of a log line (``error_code=10005``), nested
+    by the braces the text shows."""
+    root: dict[str, Any] = {}
+    stack = [root]
+    for match in _LOOSE.finditer(text):
+        bare_open, close, key, opens, value = match.groups()
+        if bare_open:
+            stack.append(stack[-1])
+        elif close:
+            if len(stack) > 1:
+                stack.pop()
+        elif opens:
+            child: dict[str, Any] = {}
+            stack[-1].setdefault(key, child)
+            stack.append(child)
+        else:
+            stack[-1].setdefault(key, value)
+    return root
+
+
+def _values_at(document: Any, path: tuple[str, ...], depth: int = 0) -> list[Any]:
+    """Values at ``path`` below any object in the document (lists walked through)."""
+    if depth > 20:
+        return []
+    found = []
+    if isinstance(document, dict):
+        value = _follow(document, path)
+        if value is not None:
+            found.append(value)
+        for child in document.values():
+            if isinstance(child, dict | list):
+                found.extend(_values_at(child, path, depth + 1))
+    elif isinstance(document, list):
+        for child in document[:100]:
+            found.extend(_values_at(child, path, depth + 1))
+    return found
+
+
+def _follow(document: dict[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = document
+    for key in path:
+        if isinstance(node, list) and node:
+            node = node[0]
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def _payload_value(value: Any, is_name: bool) -> str | None:
+    if is_name:
+        if isinstance(value, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{1,80}", value):
+            return value.upper()
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value >= 0:
+        return str(value)
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
+        return _normalise_code(value.strip())
+    return None

@@ -1,0 +1,312 @@
+"""Answer -> Telegram HTML messages (each at most 4096 characters) or plain text for the CLI."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from bot.catalog import Catalog, Lang, Provider, ProviderCatalog
+from bot.i18n import t
+from bot.query import MAX_CODES
+from bot.resolve import Answer, Match, Missing, Note, Outcome
+
+MESSAGE_LIMIT = 4096
+ECHO_LIMIT = 100  # at most this much of the person's own text is quoted back
+
+
+@dataclass(frozen=True)
+class Markup:
+    """How to mark text up: Telegram HTML, or plain text for a terminal."""
+
+    is_html: bool
+
+    def esc(self, text: str) -> str:
+        """Text from users and catalogs, made safe."""
+        return html.escape(text, quote=False) if self.is_html else text
+
+    def bold(self, text: str) -> str:
+        return f"<b>{self.esc(text)}</b>" if self.is_html else text
+
+    def italic(self, text: str) -> str:
+        return f"<i>{self.esc(text)}</i>" if self.is_html else text
+
+    def code(self, text: str) -> str:
+        return f"<code>{self.esc(text)}</code>" if self.is_html else text
+
+    def quote(self, text: str) -> str:
+        if self.is_html:
+            return f"<blockquote>{self.esc(text)}</blockquote>"
+        return "\n".join(f"> {line}" for line in text.splitlines() or [""])
+
+    def link(self, title: str, url: str) -> str:
+        if self.is_html:
+            return f'<a href="{html.escape(url, quote=True)}">{self.esc(title)}</a>'
+        return f"{title}: {url}"
+
+    def fill(self, key: str, lang: Lang, **marked: str) -> str:
+        """Interface string ``key`` with its placeholders filled by already marked-up values."""
+        return self.esc(t(key, lang)).format(**marked)
+
+
+HTML = Markup(is_html=True)
+TEXT = Markup(is_html=False)
+
+
+def echo(text: str) -> str:
+    """The person's text as quoted back: one line, not too long."""
+    line = " ".join(text.split())
+    return line if len(line) <= ECHO_LIMIT else line[: ECHO_LIMIT - 1] + "…"
+
+
+def entry_label(match: Match) -> str:
+    """A short name for an entry: ``GoSMS 1004`` (buttons, lists)."""
+    provider = match.catalog.provider.name
+    entry = match.entry
+    if entry.code is not None:
+        return f"{provider} {entry.code}"
+    if entry.name is not None:
+        return f"{provider} {entry.name}"
+    return f"{provider}: {_shorten(entry.title.en, 40)}"
+
+
+def entry_heading(match: Match, lang: Lang) -> str:
+    """``GoSMS 1004 — No devices registered``: one plain line (inline results, candidate lists)."""
+    entry = match.entry
+    if entry.code is None and entry.name is None:
+        return f"{match.catalog.provider.name} — {entry.title.get(lang)}"
+    return f"{entry_label(match)} — {entry.title.get(lang)}"
+
+
+def render(answer: Answer, lang: Lang, markup: Markup = HTML, *, buttons: bool = True) -> list[str]:
+    """The answer as messages; ``buttons`` says whether the reply offers buttons to pick from."""
+    m = markup
+    parts = [m.italic(_note(note, lang)) for note in answer.notes]
+    if answer.outcome is Outcome.HELP:
+        parts.extend(help_paragraphs(answer.known, lang, m))
+    elif answer.outcome is Outcome.PROVIDER and answer.provider is not None:
+        parts.extend(card_paragraphs(answer.provider, lang, m))
+    for match in answer.matches:
+        parts.extend(entry_paragraphs(match, lang, m))
+    if answer.candidates:
+        parts.append(_candidates(answer, lang, m, buttons))
+    for missing in answer.missing:
+        parts.append(_missing(missing, answer, lang, m))
+    if answer.outcome is Outcome.NOT_FOUND and not answer.missing:
+        parts.append(_nothing_found(answer, lang, m))
+    return split_messages(parts)
+
+
+def entry_paragraphs(match: Match, lang: Lang, m: Markup) -> list[str]:
+    """One entry in full: heading, section, description, steps, original wording, links."""
+    entry, provider = match.entry, match.catalog.provider
+    heading = [m.bold(_entry_title(match, lang))]
+    if entry.name is not None:
+        heading.append(m.code(entry.name))
+    if entry.section is not None:
+        heading.append(
+            m.italic(entry.section.get(lang))
+            if m.is_html
+            else f"{t('section', lang)}: {entry.section.get(lang)}"
+        )
+    if not entry.is_error:
+        heading.append(m.italic(t("not_an_error", lang)))
+    steps = "\n".join(f"{n}. {m.esc(step.get(lang))}" for n, step in enumerate(entry.steps, 1))
+    wording = m.fill("wording", lang, provider=m.esc(provider.name))
+    links = [m.link(link.title, link.url) for link in entry.links]
+    links.append(_docs_link(provider, lang, m))
+    return [
+        "\n".join(heading),
+        m.esc(entry.description.get(lang)),
+        f"{m.bold(t('what_to_do', lang))}\n{steps}"
+        if m.is_html
+        else f"{t('what_to_do', lang)}:\n{steps}",
+        f"{m.bold(wording)}\n{m.quote(entry.original)}"
+        if m.is_html
+        else f"{wording}:\n{m.quote(entry.original)}",
+        ("📖 " + " · ".join(links)) if m.is_html else "\n".join(links),
+    ]
+
+
+def _docs_link(provider: Provider, lang: Lang, m: Markup) -> str:
+    return m.link(t("docs", lang).format(provider=provider.name), provider.docs_url)
+
+
+def _entry_title(match: Match, lang: Lang) -> str:
+    entry, provider = match.entry, match.catalog.provider
+    mark = "ℹ️ " if not entry.is_error else ""
+    if entry.code is not None:
+        return f"{mark}{provider.name} · {entry.code} — {entry.title.get(lang)}"
+    return f"{mark}{provider.name} — {entry.title.get(lang)}"
+
+
+def card_paragraphs(pc: ProviderCatalog, lang: Lang, m: Markup) -> list[str]:
+    """A provider's card: what it is, its errors by section, docs, examples."""
+    provider = pc.provider
+    head = f"{m.bold(provider.name)} — {m.esc(provider.about.get(lang))}"
+    counts = [m.fill("card_errors", lang, count=str(len(pc.entries)))]
+    for section, count in pc.sections():
+        if section is not None:
+            counts.append(f"• {m.esc(section.get(lang))}: {count}")
+    examples = [f"{provider.slug} {code}" for code in _example_codes(pc)]
+    return [
+        head,
+        "\n".join(counts),
+        f"{m.esc(t('card_examples', lang))}: " + ", ".join(m.code(e) for e in examples),
+        _docs_link(provider, lang, m),
+    ]
+
+
+def _example_codes(pc: ProviderCatalog) -> list[str]:
+    """A code from each of the first sections (or the first two codes)."""
+    seen: dict[object, str] = {}
+    for entry in pc.entries:
+        if entry.code is not None and entry.is_error and entry.section not in seen:
+            seen[entry.section] = entry.code
+    codes = list(seen.values())[:3]
+    if len(codes) < 2:
+        codes = [e.code for e in pc.entries if e.code is not None and e.is_error][:2]
+    return codes
+
+
+def providers_paragraphs(catalog: Catalog, lang: Lang, m: Markup) -> list[str]:
+    """Every provider with its number of errors and its docs link (/providers)."""
+    lines = [m.bold(t("providers_title", lang))]
+    for pc in catalog:
+        provider = pc.provider
+        lines.append(
+            f"• {m.bold(provider.name)} ({m.code(provider.slug)}) — "
+            f"{m.fill('providers_line', lang, count=str(len(pc.entries)))} — "
+            f"{m.esc(provider.about.get(lang))} — {_docs_link(provider, lang, m)}"
+        )
+    return ["\n".join(lines)]
+
+
+def help_paragraphs(
+    names: tuple[str, ...], lang: Lang, m: Markup, bot_username: str = ""
+) -> list[str]:
+    """Every form of question the bot understands, with examples (/help)."""
+    forms = [f"• {m.code(form['example'])} — {m.esc(form[lang])}" for form in t("help_forms", lang)]
+    parts = [
+        m.fill("help_intro", lang, providers=m.esc(", ".join(names))),
+        f"{m.bold(t('help_forms_title', lang))}\n" + "\n".join(forms),
+        m.esc(t("help_commands", lang)),
+    ]
+    if bot_username:
+        parts.append(m.fill("help_groups", lang, bot=m.esc(bot_username)))
+    return parts
+
+
+def _note(note: Note, lang: Lang) -> str:
+    a = note.args
+    match note.kind:
+        case "assumed":
+            return t("note_assumed", lang).format(typed=echo(a[0]), provider=a[1])
+        case "payload":
+            return t("note_payload", lang).format(provider=a[0], path=a[1], value=a[2])
+        case "only_provider":
+            return t("note_only_provider", lang).format(code=a[0], provider=a[1])
+        case "range":
+            return t("note_range", lang).format(code=a[0], row=a[1])
+        case "dropped":
+            return t("note_dropped", lang).format(limit=MAX_CODES, count=a[0])
+        case "unknown_provider":
+            return t("unknown_provider", lang).format(typed=echo(a[0]), providers=a[1])
+    raise ValueError(f"unknown note kind {note.kind!r}")
+
+
+def _candidates(answer: Answer, lang: Lang, m: Markup, buttons: bool) -> str:
+    if answer.searched:
+        head = m.fill("several_search", lang, text=m.esc(echo(answer.searched)))
+    elif answer.query.codes:
+        head = m.fill("several_code", lang, code=m.esc(answer.query.codes[0][0]))
+    else:
+        head = m.esc(t("several_payload", lang))
+    lines = [f"• {m.esc(entry_heading(c, lang))}" for c in answer.candidates]
+    if buttons:
+        tail = m.esc(t("pick_button", lang))
+    else:
+        tail = m.fill("pick_text", lang, example=m.code(_ask_for(answer.candidates[0])))
+    return "\n".join([head, *lines, "", tail])
+
+
+def _ask_for(match: Match) -> str:
+    entry = match.entry
+    key = entry.code or entry.name or entry.title.en
+    return f"{match.catalog.provider.slug} {key}"
+
+
+def _missing(missing: Missing, answer: Answer, lang: Lang, m: Markup) -> str:
+    code = m.esc(echo(missing.code))
+    if missing.catalog is None:
+        return m.fill(
+            "missing_everywhere", lang, code=code, providers=m.esc(", ".join(answer.known))
+        )
+    provider = missing.catalog.provider
+    lines = [m.fill("missing_at_provider", lang, provider=m.esc(provider.name), code=code)]
+    if missing.nearest:
+        lines.append(
+            m.fill(
+                "nearest_codes",
+                lang,
+                provider=m.esc(provider.name),
+                codes=", ".join(m.code(c) for c in missing.nearest),
+            )
+        )
+    lines.append(_docs_link(provider, lang, m))
+    return "\n".join(lines)
+
+
+def _nothing_found(answer: Answer, lang: Lang, m: Markup) -> str:
+    if any(note.kind == "unknown_provider" for note in answer.notes):
+        return m.fill("try_instead", lang, examples=_examples(m))
+    text = m.esc(echo(answer.query.text))
+    if answer.provider is not None:
+        head = m.fill(
+            "nothing_found_at", lang, provider=m.esc(answer.provider.provider.name), text=text
+        )
+    else:
+        head = m.fill("nothing_found", lang, text=text)
+    return head + "\n" + m.fill("try_instead", lang, examples=_examples(m))
+
+
+def _examples(m: Markup) -> str:
+    return ", ".join(m.code(e) for e in ("gosms 1004", "1004", "номер в стоп-листе"))
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_messages(paragraphs: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Paragraphs joined into messages of at most ``limit``, split only between paragraphs
+    (a paragraph longer than a message is split between its lines, then hard)."""
+    pieces: list[str] = []
+    for paragraph in paragraphs:
+        if _units(paragraph) <= limit:
+            pieces.append(paragraph)
+            continue
+        for line in paragraph.split("\n"):
+            while _units(line) > limit:
+                cut = limit
+                while _units(line[:cut]) > limit:
+                    cut -= 1
+                pieces.append(line[:cut])
+                line = line[cut:]
+            pieces.append(line)
+    messages: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}\n\n{piece}" if current else piece
+        if _units(candidate) <= limit:
+            current = candidate
+        else:
+            messages.append(current)
+            current = piece
+    if current:
+        messages.append(current)
+    return messages or [""]

@@ -1,0 +1,36 @@
+"""Shared fixtures: the real catalogs, a resolver over them, the providers' own pages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.catalog import Catalog, load_catalogs
+from bot.resolve import Resolver
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("CODEBOOK_SHARED", ROOT.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    """The catalogs shipped in ``catalogs/``."""
+    loaded, problems = load_catalogs(ROOT / "catalogs")
+    assert loaded is not None, "\n".join(map(str, problems))
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def resolver(catalog: Catalog) -> Resolver:
+    """Answers questions from the shipped catalogs."""
+    return Resolver(catalog)
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The providers' pages the catalogs are built from (../shared beside the checkout)."""
+    if not (SHARED / "seeds").is_dir():
+        pytest.skip(f"the providers' pages are not at {SHARED} (set CODEBOOK_SHARED)")
+    return SHARED

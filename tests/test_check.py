@@ -1,0 +1,165 @@
+"""`python -m bot check` names every problem in a catalog as file:line: what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.catalog import load_catalogs
+
+GOOD_ENTRY = """\
+  - code: "{code}"
+    title: {{ru: Заголовок, en: Title}}
+    description: {{ru: Описание, en: Description}}
+    steps:
+      - {{ru: Сделайте, en: Do it}}
+    original: "Original"
+"""
+
+PROVIDER = """\
+provider:
+  slug: {slug}
+  name: {name}
+  about: {{ru: Шлюз, en: Gateway}}
+  aliases: [{aliases}]
+  docs_url: https://example.org/
+  error_paths: [error]
+errors:
+"""
+
+
+def write(folder: Path, slug: str, body: str, *, name: str = "", aliases: str = "") -> Path:
+    path = folder / f"{slug}.yaml"
+    path.write_text(PROVIDER.format(slug=slug, name=name or slug.title(), aliases=aliases) + body)
+    return path
+
+
+def problems_in(folder: Path) -> list[str]:
+    catalog, problems = load_catalogs(folder)
+    assert catalog is None
+    return [str(p) for p in problems]
+
+
+def test_a_valid_folder_loads(tmp_path: Path) -> None:
+    write(tmp_path, "acme", GOOD_ENTRY.format(code="1") + GOOD_ENTRY.format(code="2-3"))
+    catalog, problems = load_catalogs(tmp_path)
+    assert problems == [] and catalog is not None
+    assert catalog.providers["acme"].find("3").code == "2-3"
+
+
+def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "acme", GOOD_ENTRY.format(code="1") + "  - code: [unclosed\n")
+    assert problems_in(tmp_path) == [f"{path}:16: broken YAML: did not find expected ',' or ']'"]
+
+
+def test_unknown_and_missing_fields_name_their_lines(tmp_path: Path) -> None:
+    body = (
+        GOOD_ENTRY.format(code="1")
+        + """\
+  - code: "2"
+    colour: red
+    description: {ru: Описание, en: Description}
+    steps:
+      - {ru: Сделайте}
+    original: "x"
+"""
+    )
+    path = write(tmp_path, "acme", body)
+    assert problems_in(tmp_path) == [
+        f"{path}:15: missing field 'errors[1].title'",
+        f"{path}:16: unknown field 'errors[1].colour'",
+        f"{path}:19: missing field 'errors[1].steps[0].en'",
+    ]
+
+
+def test_empty_text_and_empty_steps(tmp_path: Path) -> None:
+    body = (
+        GOOD_ENTRY.format(code="1")
+        .replace("Title", "' '")
+        .replace("    steps:\n      - {ru: Сделайте, en: Do it}\n", "    steps: []\n")
+    )
+    path = write(tmp_path, "acme", body)
+    assert problems_in(tmp_path) == [
+        f"{path}:10: errors[0].title.en is empty",
+        f"{path}:12: errors[0].steps needs at least one item",
+    ]
+
+
+def test_an_unquoted_code_is_refused_with_the_fix(tmp_path: Path) -> None:
+    path = write(tmp_path, "acme", GOOD_ENTRY.format(code="1").replace('"1"', "0012"))
+    # YAML reads 0012 as the octal number 10: only a quoted code means what it says.
+    assert problems_in(tmp_path) == [
+        f'{path}:9: errors[0].code: write the code as a quoted string, e.g. code: "10"'
+    ]
+
+
+def test_duplicate_codes_names_and_keys(tmp_path: Path) -> None:
+    body = (
+        GOOD_ENTRY.format(code="1")
+        + GOOD_ENTRY.format(code="1")
+        + GOOD_ENTRY.format(code="2").replace(
+            '    original: "Original"\n', '    original: "Original"\n    original: "Again"\n'
+        )
+    )
+    path = write(tmp_path, "acme", body)
+    assert problems_in(tmp_path) == [
+        f"{path}:15: duplicate code '1' (first at line 9)",
+        f"{path}:27: duplicate key 'original'",
+    ]
+
+
+def test_duplicate_symbolic_names(tmp_path: Path) -> None:
+    first = GOOD_ENTRY.format(code="1").replace("    title", "    name: NOT_FOUND\n    title", 1)
+    second = GOOD_ENTRY.format(code="2").replace("    title", "    name: NOT_FOUND\n    title", 1)
+    path = write(tmp_path, "acme", first + second)
+    assert problems_in(tmp_path) == [f"{path}:16: duplicate name 'NOT_FOUND' (first at line 9)"]
+
+
+def test_bad_and_overlapping_ranges(tmp_path: Path) -> None:
+    body = (
+        GOOD_ENTRY.format(code="89-88")
+        + GOOD_ENTRY.format(code="10-20")
+        + GOOD_ENTRY.format(code="15")
+    )
+    path = write(tmp_path, "acme", body)
+    assert problems_in(tmp_path) == [
+        f"{path}:9: bad range '89-88': the first code must be the smaller",
+        f"{path}:21: code '15' overlaps the code at line 15",
+    ]
+
+
+def test_an_alias_names_one_provider_only(tmp_path: Path) -> None:
+    write(tmp_path, "acme", GOOD_ENTRY.format(code="1"), aliases="acme sms")
+    path = write(tmp_path, "zeta", GOOD_ENTRY.format(code="1"), aliases="Acme-SMS")
+    assert problems_in(tmp_path) == [f"{path}:5: alias 'Acme-SMS' already names 'acme'"]
+
+
+def test_slug_must_match_the_file_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "acme", GOOD_ENTRY.format(code="1"))
+    path.rename(tmp_path / "other.yaml")
+    assert problems_in(tmp_path) == [
+        f"{tmp_path / 'other.yaml'}:2: slug 'acme' differs from the file name"
+    ]
+
+
+def test_empty_file_and_missing_folder(tmp_path: Path) -> None:
+    (tmp_path / "acme.yaml").write_text("")
+    assert problems_in(tmp_path) == [f"{tmp_path / 'acme.yaml'}:1: the file is empty"]
+    assert problems_in(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}: no such folder"]
+
+
+def test_check_command_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(tmp_path, "acme", GOOD_ENTRY.format(code="1"))
+    assert main(["check", str(tmp_path)]) == 0
+    assert "all valid" in capsys.readouterr().out
+    (tmp_path / "acme.yaml").write_text("provider: [\n")
+    assert main(["check", str(tmp_path)]) == 1
+    assert f"{tmp_path / 'acme.yaml'}:2: broken YAML" in capsys.readouterr().out
+
+
+def test_the_shipped_catalogs_pass(capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).resolve().parents[1]
+    assert main(["check", str(root / "catalogs")]) == 0
+    assert "5 providers, 295 entries, all valid" in capsys.readouterr().out

@@ -1,0 +1,77 @@
+"""`python -m bot lookup` and `check` as a person runs them: a real process, real exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import seed_pages
+
+from bot.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "LANG": "C.UTF-8", **(env or {})},
+    )
+
+
+def test_lookup_prints_the_answer_and_exits_0() -> None:
+    result = run("lookup", "gosms 1004", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("GoSMS · 1004 — No devices registered\n")
+    assert result.stderr == ""
+
+
+def test_lookup_of_nothing_known_exits_1() -> None:
+    result = run("lookup", "gosms 1018", "--lang", "ru")
+    assert result.returncode == 1
+    assert result.stdout.startswith("У GoSMS нет кода 1018.")
+
+
+def test_lookup_without_text_is_a_usage_error() -> None:
+    result = run("lookup")
+    assert result.returncode == 2
+    assert "usage:" in result.stderr
+
+
+def test_lookup_language_follows_the_locale() -> None:
+    assert run("lookup", "gosms 1004", env={"LANG": "ru_RU.UTF-8"}).stdout.startswith(
+        "GoSMS · 1004 — Нет ни одного"
+    )
+    assert run("lookup", "gosms 1004", env={"LANG": "de_DE.UTF-8"}).stdout.startswith(
+        "GoSMS · 1004 — No devices"
+    )
+
+
+def test_lookup_reads_catalogs_dir_from_the_environment(tmp_path: Path) -> None:
+    result = run("lookup", "gosms 1004", env={"CATALOGS_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"{tmp_path}: no catalog files (*.yaml) here"
+
+
+def test_check_broken_catalog_exits_1(tmp_path: Path) -> None:
+    (tmp_path / "acme.yaml").write_text("provider:\n  slug: acme\n errors: x\n")
+    result = run("check", str(tmp_path))
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{tmp_path / 'acme.yaml'}:3: broken YAML")
+
+
+def test_every_code_on_every_page_from_the_command_line(
+    shared: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalogs = str(ROOT / "catalogs")
+    for slug, code in seed_pages.every_code(shared):
+        assert main(["lookup", f"{slug} {code}", "--lang", "en", "--catalogs", catalogs]) == 0
+        first_line = capsys.readouterr().out.splitlines()[0]
+        assert f"· {code} — " in first_line, (slug, code, first_line)

@@ -1,0 +1,329 @@
+"""What people type, and what the core makes of it (parse + resolve over the real catalogs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.resolve import Answer, Outcome, Resolver
+
+
+def found(answer: Answer) -> list[tuple[str, str]]:
+    return [(m.slug, m.entry.key) for m in answer.matches]
+
+
+def offered(answer: Answer) -> list[tuple[str, str]]:
+    return [(m.slug, m.entry.key) for m in answer.candidates]
+
+
+def notes(answer: Answer) -> list[tuple[str, tuple[str, ...]]]:
+    return [(n.kind, n.args) for n in answer.notes]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gosms 1004",
+        "GoSMS:1004",
+        "1004 gosms",
+        "ошибка госмс #1004",
+        "GOSMS 1004",
+        "go-sms 1004",
+        "gosms.ru №1004",
+        "Го СМС 1004",
+        "у клиента gosms 1004, что делать?",
+        "gosms 01004",
+    ],
+)
+def test_provider_and_code_in_any_order_case_and_script(resolver: Resolver, text: str) -> None:
+    answer = resolver.answer(text)
+    assert answer.outcome is Outcome.FOUND
+    assert found(answer) == [("gosms", "1004")]
+    assert answer.confident
+
+
+def test_filler_words_around_the_code(resolver: Resolver) -> None:
+    assert found(resolver.answer("error code 35 notificore")) == [("notificore", "35")]
+    assert found(resolver.answer("что значит код 35 у bsg?")) == [("notificore", "35")]
+
+
+def test_several_codes_for_one_provider_are_answered_once_each(resolver: Resolver) -> None:
+    assert found(resolver.answer("notificore 21 41 21")) == [
+        ("notificore", "21"),
+        ("notificore", "41"),
+    ]
+
+
+def test_at_most_five_codes_and_the_rest_is_said(resolver: Resolver) -> None:
+    answer = resolver.answer("notificore 1 2 3 4 5 6 7")
+    assert found(answer) == [("notificore", c) for c in "12345"]
+    assert notes(answer) == [("dropped", ("2",))]
+
+
+def test_codes_pair_with_the_provider_named_next_to_them(resolver: Resolver) -> None:
+    answer = resolver.answer("gosms 1004 and gupshup 1002")
+    assert found(answer) == [("gosms", "1004"), ("gupshup", "1002")]
+
+
+def test_a_bare_code_lists_every_provider_that_has_it(resolver: Resolver) -> None:
+    answer = resolver.answer("1004")
+    assert answer.outcome is Outcome.SEVERAL
+    assert offered(answer) == [("gosms", "1004"), ("gupshup", "1004")]
+    assert not answer.confident
+    assert offered(resolver.answer("код 3000")) == [("gosms", "3000"), ("radist", "3000")]
+    assert offered(resolver.answer("500")) == [("gupshup", "500"), ("radist", "500")]
+    assert offered(resolver.answer("30")) == [("mobizon", "30"), ("notificore", "30")]
+
+
+def test_a_bare_code_only_one_provider_has_is_answered_and_said(resolver: Resolver) -> None:
+    answer = resolver.answer("17002")
+    assert found(answer) == [("radist", "17002")]
+    assert notes(answer) == [("only_provider", ("17002", "Radist.Online"))]
+
+
+def test_a_provider_alone_opens_its_card(resolver: Resolver) -> None:
+    for text in ("gosms", "нотификор", "Radist.Online", "ошибки mobizon"):
+        answer = resolver.answer(text)
+        assert answer.outcome is Outcome.PROVIDER, text
+    assert resolver.answer("gupshup").provider.provider.slug == "gupshup"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("radist REQUEST_VALIDATION_ERROR", [("radist", "1")]),
+        ("TELEGRAM_FLOOD_ERROR", [("radist", "17002")]),
+        ("telegram_flood_error", [("radist", "17002")]),
+        ("telegram flood error", [("radist", "17002")]),
+        ("Request Validation Error", [("radist", "1")]),
+        ("MAX_PERSONAL_2FA_PASSWORD_TOO_MANY_ATTEMPTS", [("radist", "30005")]),
+        ("MAX_PERSONAL_2FA_PASSWORD_TOO_MANY_ATTEMPS", [("radist", "30005")]),
+    ],
+)
+def test_symbolic_names_in_any_form(resolver: Resolver, text: str, expected: list) -> None:
+    answer = resolver.answer(text)
+    assert answer.outcome is Outcome.FOUND
+    assert found(answer) == expected
+
+
+def test_words_find_the_entry_in_either_language(resolver: Resolver) -> None:
+    stop_list = ("notificore", "api-2-0-sms-errors/all-numbers-are-in-the-stop-list")
+    assert found(resolver.answer("notificore all numbers are in the stop list")) == [stop_list]
+    assert found(resolver.answer("номер в стоп-листе")) == [stop_list]
+    assert found(resolver.answer("все номера в стоп листе")) == [stop_list]
+
+
+def test_a_word_shared_by_several_entries_offers_them_best_first(resolver: Resolver) -> None:
+    answer = resolver.answer("amocrm")
+    assert answer.outcome is Outcome.SEVERAL
+    assert {slug for slug, _ in offered(answer)} == {"radist"}
+    assert ("radist", "10005") in offered(answer)
+
+
+def test_a_repeated_message_offers_each_section(resolver: Resolver) -> None:
+    answer = resolver.answer("invalid phone number")
+    keys = offered(answer)
+    assert answer.outcome is Outcome.SEVERAL
+    assert {("notificore", "21"), ("notificore", "41"), ("notificore", "61")} <= set(keys)
+
+
+def test_a_word_search_within_one_provider(resolver: Resolver) -> None:
+    answer = resolver.answer("gosms device_id")
+    assert {slug for slug, _ in found(answer) + offered(answer)} == {"gosms"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "path", "value"),
+    [
+        (
+            '{"error":"40","errorDescription":"Message not found"}',
+            ("notificore", "40"),
+            "error",
+            "40",
+        ),
+        ('{"error": 40}', ("notificore", "40"), "error", "40"),
+        (
+            '{"error_code": 10005, "error_name": "CONNECTION_AMOCRM_UNKNOWN_ERROR", "detail": {}}',
+            ("radist", "10005"),
+            "error_code",
+            "10005",
+        ),
+        (
+            '{"errors": {"code": 2001, "message": "bad phone", "hash": "x"}}',
+            ("gosms", "2001"),
+            "errors.code",
+            "2001",
+        ),
+        (
+            '{"code": 1, "data": {"phone": "bad"}, "message": "validation"}',
+            ("mobizon", "1"),
+            "code",
+            "1",
+        ),
+        (
+            '{"app":"Demo","type":"message-event","payload":{"type":"failed",'
+            '"payload":{"code":1002,"reason":"Number Does Not Exists On WhatsApp"}}}',
+            ("gupshup", "1002"),
+            "payload.code",
+            "1002",
+        ),
+        (
+            '2024-05-01 12:30:01 ERROR send failed: response={"errors":{"code":1004}} took 12ms',
+            ("gosms", "1004"),
+            "errors.code",
+            "1004",
+        ),
+        ('{"error":"40","errorDescription":"Message not fou', ("notificore", "40"), "error", "40"),
+        (
+            "radist error_code=10005 error_name=CONNECTION_AMOCRM_UNKNOWN_ERROR",
+            ("radist", "10005"),
+            "error_code",
+            "10005",
+        ),
+    ],
+)
+def test_a_pasted_response_or_log_line_is_recognised_and_said_so(
+    resolver: Resolver, text: str, expected: tuple[str, str], path: str, value: str
+) -> None:
+    answer = resolver.answer(text)
+    assert found(answer) == [expected]
+    name = resolver.catalog.providers[expected[0]].provider.name
+    assert notes(answer) == [("payload", (name, path, value))]
+    assert answer.confident
+
+
+def test_a_response_with_a_not_error_code(resolver: Resolver) -> None:
+    answer = resolver.answer('{"code": 0, "data": {"campaignId": "1"}, "message": ""}')
+    assert answer.outcome is Outcome.NOT_AN_ERROR
+    assert found(answer) == [("mobizon", "0")]
+
+
+@pytest.mark.parametrize(
+    ("text", "provider", "typed"),
+    [
+        ("gosm 1004", "gosms", "gosm"),
+        ("notifcore 35", "notificore", "notifcore"),
+        ("гупшап 1002", "gupshup", "гупшап"),
+        ("гупшуп 1002", "gupshup", None),
+        ("радиста 17002", "radist", "радиста"),
+        ("mobizone 1", "mobizon", "mobizone"),
+    ],
+)
+def test_a_misspelt_provider_is_assumed_and_said(
+    resolver: Resolver, text: str, provider: str, typed: str | None
+) -> None:
+    answer = resolver.answer(text)
+    assert [slug for slug, _ in found(answer)] == [provider]
+    name = resolver.catalog.providers[provider].provider.name
+    assert notes(answer) == ([("assumed", (typed, name))] if typed else [])
+
+
+@pytest.mark.parametrize("text", ["asdfghjkl", "qwerty uiop", "zzzz", "ывапролд", "xyzzy 1004"])
+def test_nonsense_matches_nothing(resolver: Resolver, text: str) -> None:
+    answer = resolver.answer(text)
+    assert answer.outcome is Outcome.NOT_FOUND
+    assert not answer.matches and not answer.candidates and not answer.query.providers
+
+
+def test_a_word_like_a_provider_is_not_taken_for_one(resolver: Resolver) -> None:
+    for text in ("notification 35", "mobile 12", "radio 1"):
+        assert not resolver.answer(text).query.providers, text
+
+
+def test_a_code_inside_a_range(resolver: Resolver) -> None:
+    answer = resolver.answer("notificore 89")
+    assert found(answer) == [("notificore", "88-89")]
+    assert notes(answer) == [("range", ("89", "88-89"))]
+    assert found(resolver.answer("notificore 88-89")) == [("notificore", "88-89")]
+
+
+def test_a_code_the_provider_lacks_gets_nearest_codes(resolver: Resolver) -> None:
+    answer = resolver.answer("gosms 1018")
+    assert answer.outcome is Outcome.NOT_FOUND
+    (missing,) = answer.missing
+    assert missing.code == "1018" and missing.catalog.provider.slug == "gosms"
+    assert missing.nearest == ("1017", "1016", "1015", "1014", "1013")
+    assert resolver.answer("mobizon 7").missing[0].nearest[:2] == ("6", "8")
+    assert resolver.answer("gupshup 1009").missing[0].nearest[:2] == ("1008", "1010")
+
+
+def test_codes_the_sources_say_do_not_exist(resolver: Resolver) -> None:
+    for text in ("radist 10003", "radist 22000", "mobizon 16", "gupshup 1009"):
+        assert resolver.answer(text).outcome is Outcome.NOT_FOUND, text
+
+
+def test_an_unknown_provider_is_said_with_the_known_ones(resolver: Resolver) -> None:
+    for text, typed in (
+        ("twilio 21211", "twilio"),
+        ("gosms.cz 1004", "gosms.cz"),
+        ("go sms pro 1004", "go sms pro"),
+    ):
+        answer = resolver.answer(text)
+        assert answer.outcome is Outcome.NOT_FOUND
+        assert notes(answer) == [
+            ("unknown_provider", (typed, "GoSMS, Gupshup, Mobizon, Notificore, Radist.Online"))
+        ]
+
+
+def test_a_code_no_provider_has(resolver: Resolver) -> None:
+    answer = resolver.answer("77777")
+    assert answer.outcome is Outcome.NOT_FOUND
+    assert [(m.code, m.catalog) for m in answer.missing] == [("77777", None)]
+
+
+def test_codes_that_are_not_errors(resolver: Resolver) -> None:
+    for text, key in (
+        ("mobizon 0", ("mobizon", "0")),
+        ("mobizon 100", ("mobizon", "100")),
+        ("notificore 0", ("notificore", "0")),
+    ):
+        answer = resolver.answer(text)
+        assert answer.outcome is Outcome.NOT_AN_ERROR, text
+        assert found(answer) == [key]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "\n\t",
+        "😀",
+        "🔥🔥🔥",
+        "<b>hi</b>",
+        "<script>alert(1)</script>",
+        "-5",
+        "99999999999999999999999999",
+        "9" * 5000,
+        "{",
+        '{"error": ',
+        "{}" * 3000,
+        "\x00\x01\x1b[31m",
+        "gosms " + "1" * 4096,
+        "[" * 3000,
+        '{"a":' * 1000,
+        "🙂" * 4096,
+        "gosms -1004",
+    ],
+)
+def test_bad_input_never_raises_and_gets_an_answer(resolver: Resolver, text: str) -> None:
+    answer = resolver.answer(text)
+    assert answer.outcome in Outcome
+
+
+def test_empty_text_gets_help(resolver: Resolver) -> None:
+    for text in ("", "  ", "😀", "?!", "hello there", "привет"):
+        assert resolver.answer(text).outcome is Outcome.HELP
+
+
+def test_negative_numbers_are_not_codes(resolver: Resolver) -> None:
+    answer = resolver.answer("gosms -1004")
+    assert answer.outcome is Outcome.NOT_FOUND and answer.missing[0].code == "-1004"
+
+
+def test_dates_times_and_decimals_are_not_codes(resolver: Resolver) -> None:
+    assert resolver.answer("2024-05-01 12:30 gosms 1004 v2 3.14").query.codes == (("1004", 23),)
+
+
+def test_a_group_chat_sentence_without_a_provider_is_not_confident(resolver: Resolver) -> None:
+    for text in ("всем привет", "встреча в 1004 кабинете", "1004", "gosms 9999", "gosms"):
+        assert not resolver.answer(text).confident, text
