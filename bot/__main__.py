@@ -10,9 +10,9 @@ from collections.abc import Sequence
 
 def _check(args: argparse.Namespace) -> int:
     from bot.catalog import load_catalogs
-    from bot.config import catalogs_dir
+    from bot.environment import setting
 
-    folder = args.folder or catalogs_dir()
+    folder = args.folder or setting("CATALOGS_DIR")
     catalog, problems = load_catalogs(folder)
     for problem in problems:
         print(problem)
@@ -25,11 +25,11 @@ def _check(args: argparse.Namespace) -> int:
 
 def _lookup(args: argparse.Namespace) -> int:
     from bot.catalog import load_catalogs
-    from bot.config import catalogs_dir
+    from bot.environment import setting
     from bot.render import TEXT, render
     from bot.resolve import Outcome, Resolver
 
-    catalog, problems = load_catalogs(args.catalogs or catalogs_dir())
+    catalog, problems = load_catalogs(args.catalogs or setting("CATALOGS_DIR"))
     if catalog is None:
         for problem in problems:
             print(problem, file=sys.stderr)
