@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -41,8 +41,7 @@ def fold(text: str) -> str:
     return text.lower().replace("ё", "е")
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
     """A provider named in the text: what was typed and where."""
 
     slug: str
@@ -51,8 +50,7 @@ class Mention:
     assumed: bool = False  # a guess from a misspelt name
 
 
-@dataclass(frozen=True)
-class PayloadHit:
+class PayloadHit(NamedTuple):
     """A code or name found in a pasted API response at one of a provider's paths."""
 
     slug: str
@@ -62,8 +60,7 @@ class PayloadHit:
     loose: bool = False  # read from broken JSON or a log line, not from a parsed object
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     """What a message asks, before any catalog lookup of codes."""
 
     text: str
@@ -133,7 +130,10 @@ class QueryParser:
         unknown = None
         spans: list[tuple[int, int]] = []
         for match in self._aliases.finditer(folded):
-            slug = self._alias_owner.get(normalise_alias(match.group()))
+            typed = match.group()
+            if typed not in self._alias_owner:  # "go-sms" and "go sms" are "go sms"
+                self._alias_owner[typed] = self._alias_owner.get(normalise_alias(typed))
+            slug = self._alias_owner[typed]
             said = text[match.start() : match.end()]
             if slug is None:
                 unknown = unknown or said
@@ -143,7 +143,7 @@ class QueryParser:
         rest = _blank(text, spans)
         names = []
         name_spans = []
-        for match in _NAME.finditer(rest):
+        for match in _NAME.finditer(rest) if "_" in rest else ():
             name = match.group().upper()
             if name not in names:
                 names.append(name)

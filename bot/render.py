@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from bot.catalog import Catalog, Lang, Provider, ProviderCatalog
+from bot.catalog import Catalog, Entry, Lang, Provider, ProviderCatalog
 from bot.i18n import t
 from bot.query import MAX_CODES
 from bot.resolve import Answer, Match, Missing, Note, Outcome
@@ -52,10 +52,10 @@ HTML = Markup(is_html=True)
 TEXT = Markup(is_html=False)
 
 
-def echo(text: str) -> str:
-    """The person's text as quoted back: one line, not too long."""
+def one_line(text: str, limit: int = ECHO_LIMIT) -> str:
+    """Text on one line, cut with an ellipsis past ``limit`` (how a person's text is quoted)."""
     line = " ".join(text.split())
-    return line if len(line) <= ECHO_LIMIT else line[: ECHO_LIMIT - 1] + "…"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def entry_label(match: Match) -> str:
@@ -66,7 +66,7 @@ def entry_label(match: Match) -> str:
         return f"{provider} {entry.code}"
     if entry.name is not None:
         return f"{provider} {entry.name}"
-    return f"{provider}: {_shorten(entry.title.en, 40)}"
+    return f"{provider}: {one_line(entry.title.en, 40)}"
 
 
 def entry_heading(match: Match, lang: Lang) -> str:
@@ -96,8 +96,25 @@ def render(answer: Answer, lang: Lang, markup: Markup = HTML, *, buttons: bool =
     return split_messages(parts)
 
 
+# Entries do not change once loaded: each is marked up once per language and markup.
+_ENTRY_CACHE: dict[tuple[int, str, bool], tuple[Entry, list[str]]] = {}
+_ENTRY_CACHE_SIZE = 4096
+
+
 def entry_paragraphs(match: Match, lang: Lang, m: Markup) -> list[str]:
     """One entry in full: heading, section, description, steps, original wording, links."""
+    key = (id(match.entry), lang, m.is_html)
+    cached = _ENTRY_CACHE.get(key)
+    if cached is not None and cached[0] is match.entry:
+        return cached[1]
+    if len(_ENTRY_CACHE) >= _ENTRY_CACHE_SIZE:
+        _ENTRY_CACHE.clear()
+    paragraphs = _entry_paragraphs(match, lang, m)
+    _ENTRY_CACHE[key] = (match.entry, paragraphs)
+    return paragraphs
+
+
+def _entry_paragraphs(match: Match, lang: Lang, m: Markup) -> list[str]:
     entry, provider = match.entry, match.catalog.provider
     heading = [m.bold(_entry_title(match, lang))]
     if entry.name is not None:
@@ -200,7 +217,7 @@ def _note(note: Note, lang: Lang) -> str:
     a = note.args
     match note.kind:
         case "assumed":
-            return t("note_assumed", lang).format(typed=echo(a[0]), provider=a[1])
+            return t("note_assumed", lang).format(typed=one_line(a[0]), provider=a[1])
         case "payload":
             return t("note_payload", lang).format(provider=a[0], path=a[1], value=a[2])
         case "only_provider":
@@ -210,13 +227,13 @@ def _note(note: Note, lang: Lang) -> str:
         case "dropped":
             return t("note_dropped", lang).format(limit=MAX_CODES, count=a[0])
         case "unknown_provider":
-            return t("unknown_provider", lang).format(typed=echo(a[0]), providers=a[1])
+            return t("unknown_provider", lang).format(typed=one_line(a[0]), providers=a[1])
     raise ValueError(f"unknown note kind {note.kind!r}")
 
 
 def _candidates(answer: Answer, lang: Lang, m: Markup, buttons: bool) -> str:
     if answer.searched:
-        head = m.fill("several_search", lang, text=m.esc(echo(answer.searched)))
+        head = m.fill("several_search", lang, text=m.esc(one_line(answer.searched)))
     elif answer.query.codes:
         head = m.fill("several_code", lang, code=m.esc(answer.query.codes[0][0]))
     else:
@@ -236,7 +253,7 @@ def _ask_for(match: Match) -> str:
 
 
 def _missing(missing: Missing, answer: Answer, lang: Lang, m: Markup) -> str:
-    code = m.esc(echo(missing.code))
+    code = m.esc(one_line(missing.code))
     if missing.catalog is None:
         return m.fill(
             "missing_everywhere", lang, code=code, providers=m.esc(", ".join(answer.known))
@@ -259,7 +276,7 @@ def _missing(missing: Missing, answer: Answer, lang: Lang, m: Markup) -> str:
 def _nothing_found(answer: Answer, lang: Lang, m: Markup) -> str:
     if any(note.kind == "unknown_provider" for note in answer.notes):
         return m.fill("try_instead", lang, examples=_examples(m))
-    text = m.esc(echo(answer.query.text))
+    text = m.esc(one_line(answer.query.text))
     if answer.provider is not None:
         head = m.fill(
             "nothing_found_at", lang, provider=m.esc(answer.provider.provider.name), text=text
@@ -273,10 +290,6 @@ def _examples(m: Markup) -> str:
     return ", ".join(m.code(e) for e in ("gosms 1004", "1004", "номер в стоп-листе"))
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _units(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units)."""
     return len(text.encode("utf-16-le")) // 2
@@ -285,6 +298,9 @@ def _units(text: str) -> int:
 def split_messages(paragraphs: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Paragraphs joined into messages of at most ``limit``, split only between paragraphs
     (a paragraph longer than a message is split between its lines, then hard)."""
+    # Each character is at most two UTF-16 units: short texts need no counting.
+    if sum(map(len, paragraphs)) + 2 * len(paragraphs) <= limit // 2:
+        return ["\n\n".join(paragraphs)] if paragraphs else [""]
     pieces: list[str] = []
     for paragraph in paragraphs:
         if _units(paragraph) <= limit:

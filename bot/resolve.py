@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.catalog import Catalog, Entry, ProviderCatalog
 from bot.query import Mention, PayloadHit, Query, QueryParser
@@ -24,8 +24,7 @@ class Outcome(StrEnum):
     HELP = "help"  # nothing in the text could be looked up
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """A catalog entry the answer shows (or offers)."""
 
     catalog: ProviderCatalog
@@ -36,8 +35,7 @@ class Match:
         return self.catalog.provider.slug
 
 
-@dataclass(frozen=True)
-class Missing:
+class Missing(NamedTuple):
     """A code asked for that the provider (or every provider, when ``catalog`` is None) lacks."""
 
     code: str
@@ -45,8 +43,7 @@ class Missing:
     nearest: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     """Something the answer should say about how it read the question.
 
     kinds: assumed (args: typed, provider name), payload (provider name, path, value),
@@ -58,8 +55,7 @@ class Note:
     args: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """Everything a reply needs, in no particular language or markup."""
 
     outcome: Outcome
@@ -71,6 +67,12 @@ class Answer:
     provider: ProviderCatalog | None = None  # the card, or the one a search was limited to
     searched: str = ""  # the words searched for, when a search answered
     known: tuple[str, ...] = ()  # every provider's name, for texts that list them
+
+    @classmethod
+    def showing(cls, match: Match, text: str = "") -> Answer:
+        """An answer showing one entry in full (a button pressed, an inline result)."""
+        outcome = Outcome.FOUND if match.entry.is_error else Outcome.NOT_AN_ERROR
+        return cls(outcome, Query(text=text), matches=(match,))
 
     @property
     def first(self) -> Match | None:
@@ -97,6 +99,7 @@ class Resolver:
 
     def __post_init__(self) -> None:
         self.parser = QueryParser(self.catalog)
+        self._known = tuple(pc.provider.name for pc in self.catalog)
 
     @property
     def searcher(self) -> Searcher:
@@ -113,17 +116,13 @@ class Resolver:
 
     def resolve(self, query: Query) -> Answer:
         """The answer to a parsed query."""
-        known = tuple(pc.provider.name for pc in self.catalog)
-        return replace(self._resolve(query), known=known)
-
-    def _resolve(self, query: Query) -> Answer:
         if query.payload:
             answer = self._from_payload(query)
             if answer is not None:
                 return answer
         if query.unknown_provider and not query.providers:
             names = ", ".join(pc.provider.name for pc in self.catalog)
-            return Answer(
+            return self._answer(
                 Outcome.NOT_FOUND,
                 query,
                 notes=(Note("unknown_provider", (query.unknown_provider, names)),),
@@ -138,8 +137,10 @@ class Resolver:
         if words.strip():
             return self._search(query, words, provider)
         if provider is not None:
-            return Answer(Outcome.PROVIDER, query, provider=provider, notes=self._notes(query))
-        return Answer(Outcome.HELP, query)
+            return self._answer(
+                Outcome.PROVIDER, query, provider=provider, notes=self._notes(query)
+            )
+        return self._answer(Outcome.HELP, query)
 
     def _provider(self, mention: Mention | None) -> ProviderCatalog | None:
         return self.catalog.providers[mention.slug] if mention else None
@@ -189,7 +190,7 @@ class Resolver:
                 owners = [(pc, e) for pc, e in owners if pc.provider.slug in slugs] or owners
             for pc, entry in owners:
                 _add(matches, Match(pc, entry))
-        return _combine(query, matches, candidates, missing, notes)
+        return self._combine(query, matches, candidates, missing, notes)
 
     def _from_payload(self, query: Query) -> Answer | None:
         """A pasted API response: the provider whose paths hold a code it knows."""
@@ -217,10 +218,10 @@ class Resolver:
                 if m.slug == slugs[0]
             ][:1]
             if len(slugs) == 1:
-                return _combine(query, _unique(m for _, m in found), [], [], notes)
-            return _combine(query, [], _unique(m for _, m in found), [], [])
+                return self._combine(query, _unique(m for _, m in found), [], [], notes)
+            return self._combine(query, [], _unique(m for _, m in found), [], [])
         if missing and len({m.catalog.provider.slug for m in missing if m.catalog}) == 1:
-            return _combine(query, [], [], missing[:1], [])
+            return self._combine(query, [], [], missing[:1], [])
         return None
 
     def _search(self, query: Query, words: str, provider: ProviderCatalog | None) -> Answer:
@@ -228,19 +229,56 @@ class Resolver:
         hits = self.searcher.search(words, slug)
         notes = self._notes(query)
         if not hits:
-            return Answer(Outcome.NOT_FOUND, query, provider=provider, notes=notes, searched=words)
+            return self._answer(
+                Outcome.NOT_FOUND, query, provider=provider, notes=notes, searched=words
+            )
         matches = tuple(Match(h.catalog, h.entry) for h in hits)
         from bot.search import decisive
 
         if decisive(hits):
-            return _combine(query, list(matches[:1]), [], [], list(notes), provider, words)
-        return Answer(
+            return self._combine(query, list(matches[:1]), [], [], list(notes), provider, words)
+        return self._answer(
             Outcome.SEVERAL,
             query,
             candidates=matches,
             notes=notes,
             provider=provider,
             searched=words,
+        )
+
+    def _answer(self, outcome: Outcome, query: Query, **parts: Any) -> Answer:
+        """An Answer that can name every provider (help and not-found texts list them)."""
+        return Answer(outcome, query, **parts, known=self._known)
+
+    def _combine(
+        self,
+        query: Query,
+        matches: list[Match],
+        candidates: list[Match],
+        missing: list[Missing],
+        notes: list[Note],
+        provider: ProviderCatalog | None = None,
+        searched: str = "",
+    ) -> Answer:
+        if matches:
+            outcome = (
+                Outcome.NOT_AN_ERROR
+                if all(not m.entry.is_error for m in matches)
+                else Outcome.FOUND
+            )
+        elif candidates:
+            outcome = Outcome.SEVERAL
+        else:
+            outcome = Outcome.NOT_FOUND
+        return self._answer(
+            outcome,
+            query,
+            matches=tuple(matches),
+            candidates=tuple(candidates),
+            missing=tuple(missing),
+            notes=tuple(notes),
+            provider=provider,
+            searched=searched,
         )
 
 
@@ -261,32 +299,3 @@ def _unique(matches: object) -> list[Match]:
     for match in matches:  # type: ignore[attr-defined]
         _add(out, match)
     return out
-
-
-def _combine(
-    query: Query,
-    matches: list[Match],
-    candidates: list[Match],
-    missing: list[Missing],
-    notes: list[Note],
-    provider: ProviderCatalog | None = None,
-    searched: str = "",
-) -> Answer:
-    if matches:
-        outcome = (
-            Outcome.NOT_AN_ERROR if all(not m.entry.is_error for m in matches) else Outcome.FOUND
-        )
-    elif candidates:
-        outcome = Outcome.SEVERAL
-    else:
-        outcome = Outcome.NOT_FOUND
-    return Answer(
-        outcome,
-        query,
-        tuple(matches),
-        tuple(candidates),
-        tuple(missing),
-        tuple(notes),
-        provider,
-        searched,
-    )
