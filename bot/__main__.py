@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -40,6 +41,85 @@ def _lookup(args: argparse.Namespace) -> int:
     return 0 if found else 1
 
 
+def _stats(args: argparse.Namespace) -> int:
+    import json
+    import sqlite3
+
+    from bot.analytics.reports import format_csv, format_table, read_report
+    from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld
+
+    try:
+        report = read_report(_database_path(), args.days, args.top)
+    except (DatabaseTooNew, DatabaseTooOld, sqlite3.Error) as exc:
+        return _unusable(exc)
+    if args.format == "json":
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        print(format_csv(report), end="")
+    else:
+        print(format_table(report))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from bot.analytics.reports import write_export
+    from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld
+
+    try:
+        write_export(_database_path(), sys.stdout, args.days)
+    except (DatabaseTooNew, DatabaseTooOld, sqlite3.Error) as exc:
+        return _unusable(exc)
+    except BrokenPipeError:
+        # `export | head` stopped reading: not an error. Point stdout at /dev/null so that
+        # Python's final flush does not raise again on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    import asyncio
+    import sqlite3
+
+    from bot.analytics.schema import DatabaseTooNew, latest_version
+    from bot.analytics.store import migrate
+
+    path = _database_path()
+    try:
+        applied = asyncio.run(migrate(path))
+    except (DatabaseTooNew, OSError, sqlite3.Error) as exc:
+        return _unusable(exc)
+    for name in applied:
+        print(f"applied {name}")
+    state = "migrated" if applied else "nothing to apply"
+    print(f"{path}: {state}, at schema version {latest_version()}")
+    return 0
+
+
+def _database_path() -> Path:
+    from bot.environment import setting
+
+    return Path(setting("DATABASE_PATH"))
+
+
+def _unusable(exc: Exception) -> int:
+    """Say in one line why the database cannot be used; the exit status for it."""
+    from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld
+
+    schema = isinstance(exc, (DatabaseTooNew, DatabaseTooOld))  # these name the file already
+    print(exc if schema else f"{_database_path()}: {exc}", file=sys.stderr)
+    return 1
+
+
+def _at_least_one(text: str) -> int:
+    """A whole number, 1 or more (days, rows)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def _terminal_language() -> str:
     """Russian for a Russian, Ukrainian, Belarusian or Kazakh locale, as in Telegram."""
     from bot.i18n import language_for
@@ -48,10 +128,56 @@ def _terminal_language() -> str:
     return language_for((locale or "").split(".")[0].replace("_", "-"))
 
 
+def _run(args: argparse.Namespace) -> int:
+    """Start the bot; a setting or catalog problem is one clear line, not a traceback."""
+    import asyncio
+    import logging
+
+    from bot.catalog import CatalogError
+    from bot.config import SettingsError, load_settings
+    from bot.logs import configure
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        for line in exc.lines:
+            print(f"codebook: {line}", file=sys.stderr)
+        return 1
+    configure(settings.log_level, [settings.bot_token.get_secret_value()])
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
+    from bot.analytics.store import DatabaseTooNew
+    from bot.telegram.app import run
+
+    log = logging.getLogger("bot")
+    try:
+        asyncio.run(run(settings))
+    except CatalogError as exc:
+        for problem in exc.problems:
+            log.error("catalog problem: %s", problem)
+        log.error(
+            "the catalogs in %s do not load: fix them (python -m bot check)", settings.catalogs_dir
+        )
+        return 1
+    except DatabaseTooNew as exc:
+        log.error("%s", exc)
+        return 1
+    except TelegramUnauthorizedError:
+        log.error("Telegram refused the token: check BOT_TOKEN (from @BotFather)")
+        return 1
+    except TelegramNetworkError as exc:
+        log.error("cannot reach the Bot API server: %s", exc)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line's grammar."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser.set_defaults(handler=_run)
     commands = parser.add_subparsers(dest="command")
+    run = commands.add_parser("run", help="run the bot (the default)")
+    run.set_defaults(handler=_run)
     check = commands.add_parser("check", help="validate the catalogs")
     check.add_argument("folder", nargs="?", help="catalog folder (default: CATALOGS_DIR)")
     check.set_defaults(handler=_check)
@@ -60,6 +186,24 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--lang", choices=["ru", "en"], help="answer language (default: locale)")
     lookup.add_argument("--catalogs", help="catalog folder (default: CATALOGS_DIR)")
     lookup.set_defaults(handler=_lookup)
+    stats = commands.add_parser("stats", help="what people looked up, and what was missing")
+    stats.add_argument(
+        "--days", type=_at_least_one, default=7, help="days to report, today included"
+    )
+    stats.add_argument(
+        "--top", type=_at_least_one, default=10, help="rows in each list (default 10)"
+    )
+    stats.add_argument(
+        "--format", choices=["table", "json", "csv"], default="table", help="(default: table)"
+    )
+    stats.set_defaults(handler=_stats)
+    export = commands.add_parser("export", help="the lookups of the period as CSV on stdout")
+    export.add_argument(
+        "--days", type=_at_least_one, default=7, help="days to export, today included"
+    )
+    export.set_defaults(handler=_export)
+    migrate = commands.add_parser("migrate", help="apply pending migrations to DATABASE_PATH")
+    migrate.set_defaults(handler=_migrate)
     return parser
 
 

@@ -1,0 +1,67 @@
+"""What the log keeps of a person: a keyed hash instead of the Telegram id, masked text."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+
+KEY_FILE = "analytics.key"
+QUERY_LIMIT = 200
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# API keys, hashes and JWTs: a long run of token characters with a digit and a letter in it,
+# or a long hex run. Error codes are short, so they never reach these lengths.
+_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9_.-])"
+    r"(?:(?=[A-Za-z_.-]*[0-9])(?=[0-9_.-]*[A-Za-z])[A-Za-z0-9_.-]{20,}|[0-9A-Fa-f]{16,})"
+    r"(?![A-Za-z0-9_.-])"
+)
+# Phone numbers as people paste them. Several codes in a row ("21 41 61 24") and dates
+# ("2024-05-01 12:30") must survive, so spaced digits count as a phone only with a leading +,
+# an area code in parentheses, or the 3-3-2-2 grouping; a bare run needs 10 to 15 digits.
+_PHONE = re.compile(
+    r"\+\d[\d\s().-]{7,}\d"
+    r"|(?<![\d+])(?:\d{1,3}[\s-]?)?\(\d{3,5}\)[\s-]?\d{1,4}(?:[\s-]?\d{1,4}){1,3}(?!\d)"
+    r"|(?<![\d+])(?:\d[\s-]?)?\d{3}[\s-]\d{3}[\s-]?\d{2}[\s-]?\d{2}(?!\d)"
+    r"|(?<![\d+])\d{10,15}(?!\d)"
+)
+_PHONE_DIGITS = 10
+
+
+def load_or_create_secret(database_path: Path, configured: str | None) -> bytes:
+    """ANALYTICS_SECRET when set, else the key beside the database, made on first use (0600)."""
+    if configured:
+        return configured.encode()
+    path = database_path.parent / KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: two processes starting at once must not each write a different key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return bytes.fromhex(path.read_text().strip())
+    key = secrets.token_bytes(32)
+    with os.fdopen(fd, "w") as file:
+        file.write(key.hex() + "\n")
+    return key
+
+
+def user_key(secret: bytes, user_id: int) -> str:
+    """The pseudonym stored instead of a Telegram user id: HMAC-SHA256, 16 hex characters."""
+    return hmac.new(secret, str(user_id).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def mask_query(text: str) -> str:
+    """``text`` with phones, e-mail addresses and long tokens replaced, cut to 200 characters."""
+    text = _EMAIL.sub("<email>", text)
+    text = _TOKEN.sub("<token>", text)
+    text = _PHONE.sub(_phone, text)
+    return text[:QUERY_LIMIT]
+
+
+def _phone(match: re.Match[str]) -> str:
+    found = match.group()
+    return "<phone>" if sum(char.isdigit() for char in found) >= _PHONE_DIGITS else found

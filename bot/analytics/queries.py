@@ -1,0 +1,33 @@
+"""Named SQL statements from queries.sql, read once."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_FILE = Path(__file__).with_name("queries.sql")
+_MARK = "-- name: "
+
+
+@cache
+def _statements() -> dict[str, str]:
+    statements: dict[str, list[str]] = {}
+    current: list[str] = []
+    for line in _FILE.read_text(encoding="utf-8").splitlines():
+        if line.startswith(_MARK):
+            current = statements.setdefault(line.removeprefix(_MARK).strip(), [])
+        else:
+            current.append(line)
+    return {name: _without_trailing_comments(lines) for name, lines in statements.items()}
+
+
+def _without_trailing_comments(lines: list[str]) -> str:
+    # A section heading after a statement belongs to the next one.
+    while lines and (not lines[-1].strip() or lines[-1].startswith("--")):
+        lines.pop()
+    return "\n".join(lines).strip()
+
+
+def sql(name: str) -> str:
+    """The statement called ``name`` in queries.sql."""
+    return _statements()[name]

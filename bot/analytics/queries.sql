@@ -1,0 +1,161 @@
+-- The analytics' SQL, one statement per "-- name:" (loaded by bot/analytics/queries.py).
+-- Tables are created by migrations/*.sql; days are UTC dates written 'YYYY-MM-DD'.
+
+-- Migrations --------------------------------------------------------------------------------
+
+-- name: create_schema_migrations
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at REAL NOT NULL
+)
+
+-- name: has_schema_migrations
+SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'
+
+-- name: schema_version
+SELECT COALESCE(MAX(version), 0) FROM schema_migrations
+
+-- name: applied_versions
+SELECT version FROM schema_migrations
+
+-- Writer: one transaction per batch ----------------------------------------------------------
+
+-- name: insert_lookup
+INSERT INTO lookups (at, channel, chat_type, user_key, provider, entry_key, code, outcome, query,
+                     took_ms, entry_count, other_entries)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: upsert_catalog_entry
+INSERT INTO catalog_entries (provider, entry_key, code, title) VALUES (?, ?, ?, ?)
+ON CONFLICT (provider, entry_key) DO UPDATE SET code = excluded.code, title = excluded.title
+WHERE code IS NOT excluded.code OR title IS NOT excluded.title
+
+-- name: add_outcomes
+INSERT INTO daily_outcomes (day, outcome, count) VALUES (?, ?, ?)
+ON CONFLICT (day, outcome) DO UPDATE SET count = count + excluded.count
+
+-- name: add_providers
+INSERT INTO daily_providers (day, provider, count) VALUES (?, ?, ?)
+ON CONFLICT (day, provider) DO UPDATE SET count = count + excluded.count
+
+-- name: add_entries
+INSERT INTO daily_entries (day, provider, entry_key, count) VALUES (?, ?, ?, ?)
+ON CONFLICT (day, provider, entry_key) DO UPDATE SET count = count + excluded.count
+
+-- name: add_users
+INSERT OR IGNORE INTO daily_users (day, user_key) VALUES (?, ?)
+
+-- name: add_entry_users
+INSERT OR IGNORE INTO daily_entry_users (day, provider, entry_key, user_key) VALUES (?, ?, ?, ?)
+
+-- name: add_gaps
+INSERT INTO daily_gaps (day, gap, count) VALUES (?, ?, ?)
+ON CONFLICT (day, gap) DO UPDATE SET count = count + excluded.count
+
+-- name: upsert_vote
+-- The latest vote wins, even if batches were to arrive out of order.
+INSERT INTO votes (user_key, provider, entry_key, helpful, updated_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (user_key, provider, entry_key) DO UPDATE
+SET helpful = excluded.helpful, updated_at = excluded.updated_at
+WHERE excluded.updated_at >= votes.updated_at
+
+-- Retention: :day is the first day kept, :at its first second -------------------------------
+
+-- name: prune_lookups
+DELETE FROM lookups WHERE at < :at
+
+-- name: prune_votes
+DELETE FROM votes WHERE updated_at < :at
+
+-- name: prune_outcomes
+DELETE FROM daily_outcomes WHERE day < :day
+
+-- name: prune_providers
+DELETE FROM daily_providers WHERE day < :day
+
+-- name: prune_entries
+DELETE FROM daily_entries WHERE day < :day
+
+-- name: prune_users
+DELETE FROM daily_users WHERE day < :day
+
+-- name: prune_entry_users
+DELETE FROM daily_entry_users WHERE day < :day
+
+-- name: prune_gaps
+DELETE FROM daily_gaps WHERE day < :day
+
+-- Reports: rollups and votes only, never the lookups table -----------------------------------
+-- :first and :last bound the period (days, inclusive); :days is a JSON list of its days;
+-- :entries a JSON list of [provider, entry_key].
+
+-- name: outcomes
+SELECT outcome, SUM(count) FROM daily_outcomes
+WHERE day BETWEEN :first AND :last
+GROUP BY outcome
+
+-- name: per_day
+SELECT day, SUM(count) FROM daily_outcomes
+WHERE day BETWEEN :first AND :last
+  AND outcome IN ('found', 'several', 'not_found', 'not_an_error')
+GROUP BY day
+
+-- name: per_provider
+SELECT provider, SUM(count) AS n FROM daily_providers
+WHERE day BETWEEN :first AND :last
+GROUP BY provider ORDER BY n DESC, provider
+
+-- name: unique_users
+SELECT COUNT(DISTINCT user_key) FROM daily_users WHERE day BETWEEN :first AND :last
+
+-- name: top_entries
+SELECT t.provider, t.entry_key, e.code, e.title, t.n
+FROM (
+    SELECT provider, entry_key, SUM(count) AS n FROM daily_entries
+    WHERE day BETWEEN :first AND :last
+    GROUP BY provider, entry_key
+    ORDER BY n DESC, provider, entry_key
+    LIMIT :top
+) AS t
+LEFT JOIN catalog_entries AS e USING (provider, entry_key)
+ORDER BY t.n DESC, t.provider, t.entry_key
+
+-- name: entry_counts
+SELECT provider, entry_key, SUM(count) FROM daily_entries
+WHERE day IN (SELECT value FROM json_each(:days))
+  AND (provider, entry_key) IN (SELECT value ->> 0, value ->> 1 FROM json_each(:entries))
+GROUP BY provider, entry_key
+
+-- name: entry_users
+-- Day first in the IN lists so the primary key (day, provider, entry_key, user_key) is searched
+-- rather than scanned.
+SELECT provider, entry_key, COUNT(DISTINCT user_key) FROM daily_entry_users
+WHERE day IN (SELECT value FROM json_each(:days))
+  AND (provider, entry_key) IN (SELECT value ->> 0, value ->> 1 FROM json_each(:entries))
+GROUP BY provider, entry_key
+
+-- name: gaps
+SELECT gap, SUM(count) AS n FROM daily_gaps
+WHERE day BETWEEN :first AND :last
+GROUP BY gap ORDER BY n DESC, gap
+LIMIT :top
+
+-- name: feedback
+-- What needs work first: the most "not helpful" votes.
+SELECT v.provider, v.entry_key, e.code, e.title, SUM(v.helpful) AS yes, SUM(1 - v.helpful) AS no
+FROM votes AS v
+LEFT JOIN catalog_entries AS e USING (provider, entry_key)
+WHERE v.updated_at >= :since AND v.updated_at < :until
+GROUP BY v.provider, v.entry_key
+ORDER BY no DESC, yes DESC, v.provider, v.entry_key
+LIMIT :top
+
+-- Export ------------------------------------------------------------------------------------
+
+-- name: export
+SELECT at, channel, chat_type, user_key, provider, entry_key, code, outcome, query, took_ms,
+       entry_count
+FROM lookups
+WHERE at >= :since AND at < :until
+ORDER BY at, id

@@ -1,0 +1,73 @@
+"""The migration files and the schema version of a database (no aiosqlite: reports read it)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from functools import cache
+from pathlib import Path
+
+from bot.analytics.queries import sql
+
+# The project runs from a checkout, so the migrations sit beside the bot package.
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+_FILE_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class Migration:
+    """One ``migrations/NNNN_<what>.sql`` file (a plain class: dataclasses slow the CLI down)."""
+
+    __slots__ = ("name", "path", "version")
+
+    def __init__(self, version: int, name: str, path: Path) -> None:
+        self.version = version
+        self.name = name  # the file name without .sql, e.g. "0001_lookups"
+        self.path = path
+
+
+class DatabaseTooNew(Exception):
+    """The database was migrated by newer code than this; running on would corrupt it."""
+
+    def __init__(self, path: Path, version: int, known: int) -> None:
+        super().__init__(
+            f"{path} is at schema version {version}, written by a newer Codebook; this code "
+            f"knows versions up to {known}. Update the code, or set DATABASE_PATH to another file."
+        )
+
+
+class DatabaseTooOld(Exception):
+    """The database has migrations to apply before a report can read it."""
+
+    def __init__(self, path: Path, version: int, known: int) -> None:
+        super().__init__(
+            f"{path} is at schema version {version} and this code needs {known}: "
+            "run 'python -m bot migrate' (the bot also migrates when it starts)."
+        )
+
+
+@cache
+def migrations(folder: Path = MIGRATIONS) -> tuple[Migration, ...]:
+    """Every migration in order; a gap in the numbering is a packaging error."""
+    found = sorted(
+        (
+            Migration(int(match[1]), path.stem, path)
+            for path in folder.glob("*.sql")
+            if (match := _FILE_NAME.match(path.name))
+        ),
+        key=lambda migration: migration.version,
+    )
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise RuntimeError(f"{folder}: migrations must be numbered 0001, 0002, ... without gaps")
+    return tuple(found)
+
+
+def latest_version() -> int:
+    """The schema version this code writes."""
+    return len(migrations())
+
+
+def read_version(connection: sqlite3.Connection) -> int:
+    """The highest migration applied to the database, 0 for a fresh one."""
+    if not connection.execute(sql("has_schema_migrations")).fetchone():
+        return 0
+    return connection.execute(sql("schema_version")).fetchone()[0]

@@ -1,0 +1,63 @@
+"""Helpers for the analytics tests: lookups built in a line, a fixed clock, reading a database."""
+
+from __future__ import annotations
+
+import sqlite3
+from calendar import timegm
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from bot.analytics.writer import Lookup, LookupEntry
+
+# A fixed "now" for reports: 2024-05-10 12:00 UTC. The 7-day period ending then is
+# 2024-05-04 .. 2024-05-10; the one before it 2024-04-27 .. 2024-05-03.
+NOW = float(timegm((2024, 5, 10, 12, 0, 0)))
+SECRET = b"test secret, not a real one"
+# The keys `stats --format json` starts with: a stable interface (DESIGN.md).
+STABLE_KEYS = ["period_days", "total", "found", "not_found", "unique_users", "top", "gaps"]
+STABLE_KEYS += ["feedback"]
+
+
+def at(day: str, hour: int = 12) -> float:
+    """Epoch seconds of ``hour`` o'clock UTC on ``day`` ('YYYY-MM-DD')."""
+    year, month, date = map(int, day.split("-"))
+    return float(timegm((year, month, date, hour, 0, 0)))
+
+
+def entry(provider: str, code: str, title: str | None = None) -> LookupEntry:
+    """A catalog entry keyed by its code."""
+    return LookupEntry(provider, code, code, title or f"{provider} error {code}")
+
+
+def lookup(
+    when: float,
+    user: int | None = 1,
+    *shown: LookupEntry,
+    outcome: str | None = None,
+    query: str | None = None,
+    provider: str | None = None,
+    channel: str = "private",
+) -> Lookup:
+    """A lookup that showed ``shown``; found (or several) unless told otherwise."""
+    if outcome is None:
+        outcome = "several" if len(shown) > 1 else "found" if shown else "not_found"
+    if query is None:
+        query = " ".join([shown[0].provider, *(e.key for e in shown)]) if shown else "nothing"
+    return Lookup(
+        at=when,
+        channel=channel,
+        chat_type="private" if channel == "private" else "group",
+        user_id=user,
+        outcome=outcome,
+        query=query,
+        took_ms=12.5,
+        entries=tuple(shown),
+        provider=provider,
+    )
+
+
+def query_db(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` on the database at ``path``, read with a connection of its own."""
+    with closing(sqlite3.connect(path)) as connection:
+        return connection.execute(sql, params).fetchall()

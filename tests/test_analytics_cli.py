@@ -1,0 +1,167 @@
+"""`python -m bot stats`, `export` and `migrate` as a support lead runs them."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from analytics_support import SECRET, STABLE_KEYS, entry, lookup, query_db
+
+from bot.__main__ import main
+from bot.analytics import store
+from bot.analytics.privacy import user_key
+from bot.analytics.writer import LookupLog
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """DATABASE_PATH for the commands, in a fresh folder (the file is not made here)."""
+    path = tmp_path / "data" / "bot.sqlite3"
+    monkeypatch.setenv("DATABASE_PATH", str(path))
+    return path
+
+
+def log_today(path: Path) -> None:
+    """Three lookups and a vote, logged just now."""
+
+    async def write() -> None:
+        log = LookupLog(path, secret=SECRET)
+        await log.start()
+        now = time.time()
+        log.record(lookup(now, 1, entry("gosms", "1004", "No devices registered")))
+        log.record(lookup(now, 2, entry("gosms", "1004", "No devices registered")))
+        log.record(lookup(now, 2, query="gosms 9999", provider="gosms"))
+        log.vote(1, "gosms", "1004", False)
+        await log.close()
+
+    asyncio.run(write())
+
+
+def test_stats_of_a_database_not_made_yet_is_empty_and_makes_nothing(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["stats", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert list(report)[:8] == STABLE_KEYS
+    assert (report["total"], report["top"], report["gaps"]) == (0, [], [])
+    assert not database.parent.exists()
+
+
+def test_stats_prints_the_report_as_json_table_or_csv(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log_today(database)
+    assert main(["stats", "--format", "json", "--days", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["period_days"], report["total"], report["found"]) == (1, 3, 2)
+    assert (report["not_found"], report["unique_users"]) == (1, 2)
+    assert report["top"][0] == {
+        "provider": "gosms",
+        "code": "1004",
+        "title": "No devices registered",
+        "count": 2,
+        "users": 2,
+        "previous": 0,
+        "change": 2,
+        "key": "1004",
+    }
+    assert report["gaps"] == [{"query": "gosms 9999", "count": 1}]
+    assert report["feedback"][0]["not_helpful"] == 1
+
+    assert main(["stats"]) == 0
+    table = capsys.readouterr().out
+    assert table.startswith("Lookups, 7 days: ")
+    assert "total 3  ·  found 2" in table
+
+    assert main(["stats", "--format", "csv", "--top", "1"]) == 0
+    assert capsys.readouterr().out == (
+        "provider,code,title,count,users,previous,change\n"
+        "gosms,1004,No devices registered,2,2,0,2\n"
+    )
+
+
+def test_stats_refuses_a_database_from_newer_code(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(store.migrate(database))
+    with sqlite3.connect(database) as connection:
+        connection.execute("INSERT INTO schema_migrations VALUES (9, '0009_future', 0)")
+    connection.close()
+    assert main(["stats"]) == 1
+    assert "written by a newer Codebook" in capsys.readouterr().err
+
+
+def test_stats_asks_for_migrate_on_a_database_from_older_code(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    database.parent.mkdir()
+    with sqlite3.connect(database) as connection:  # a file no migration has touched
+        connection.execute("CREATE TABLE something_else (x)")
+    connection.close()
+    assert main(["stats"]) == 1
+    assert "run 'python -m bot migrate'" in capsys.readouterr().err
+
+
+def test_migrate_applies_what_is_pending_and_says_so(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "applied 0001_lookups",
+        "applied 0002_daily_rollups",
+        f"{database}: migrated, at schema version 2",
+    ]
+    assert main(["migrate"]) == 0
+    assert capsys.readouterr().out == f"{database}: nothing to apply, at schema version 2\n"
+    assert query_db(database, "SELECT count(*) FROM schema_migrations") == [(2,)]
+
+
+def test_export_prints_the_lookups_as_csv_with_keys_not_ids(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log_today(database)
+    assert main(["export", "--days", "1"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [row["query"] for row in rows] == ["gosms 1004", "gosms 1004", "gosms 9999"]
+    assert [row["user_key"] for row in rows] == [user_key(SECRET, n) for n in (1, 2, 2)]
+    assert all(row["time"].endswith("Z") and row["time"][10] == "T" for row in rows)
+
+
+def test_export_of_a_database_not_made_yet_is_the_header_alone(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["export"]) == 0
+    assert capsys.readouterr().out.startswith("time,channel,chat_type,user_key,")
+    assert not database.parent.exists()
+
+
+def test_stats_as_a_real_process_prints_json_without_loading_the_bot(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    log_today(path)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "bot", "stats", "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "DATABASE_PATH": str(path)},
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert list(report)[:8] == STABLE_KEYS
+    assert report["total"] == 3
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "bot.analytics.reports" in imported
+    for heavy in ("aiogram", "pydantic", "pydantic_settings", "aiosqlite", "matplotlib"):
+        assert heavy not in imported, heavy

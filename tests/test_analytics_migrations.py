@@ -1,0 +1,231 @@
+"""Migrations: from nothing, from every earlier version keeping every row, and never backwards."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from analytics_support import NOW, SECRET, at, entry, lookup, query_db
+
+from bot.analytics import store
+from bot.analytics.schema import MIGRATIONS, DatabaseTooNew, migrations
+from bot.analytics.writer import LookupLog
+
+ROLLUPS = {
+    "daily_outcomes": "day, outcome, count",
+    "daily_providers": "day, provider, count",
+    "daily_entries": "day, provider, entry_key, count",
+    "daily_users": "day, user_key",
+    "daily_entry_users": "day, provider, entry_key, user_key",
+    "daily_gaps": "day, gap, count",
+}
+
+
+async def migrate_to(path: Path, version: int) -> None:
+    """Bring the database at ``path`` to ``version``, as the code of that version would."""
+    db = await store.connect(path)
+    try:
+        await store.apply_migrations(db, path, migrations()[:version])
+    finally:
+        await db.close()
+
+
+def rollup(path: Path, table: str) -> list[tuple[object, ...]]:
+    columns = ROLLUPS[table]
+    return query_db(path, f"SELECT {columns} FROM {table} ORDER BY {columns}")
+
+
+async def test_an_empty_database_gets_every_migration_once(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "bot.sqlite3"
+    assert await store.migrate(path) == ["0001_lookups", "0002_daily_rollups"]
+    assert await store.migrate(path) == []
+    assert query_db(path, "SELECT version, name FROM schema_migrations ORDER BY version") == [
+        (1, "0001_lookups"),
+        (2, "0002_daily_rollups"),
+    ]
+    tables = {name for (name,) in query_db(path, "SELECT name FROM sqlite_master")}
+    assert {"lookups", "votes", "catalog_entries", *ROLLUPS} <= tables
+    assert query_db(path, "PRAGMA journal_mode") == [("wal",)]
+
+
+# What version 1 of the writer logged: three days of lookups, raw rows only.
+V1_LOOKUPS = [
+    # at, channel, chat_type, user_key, provider, entry_key, code, outcome, query, took_ms,
+    # entry_count, other_entries
+    (at("2024-05-09", 10), "private", "private", "aaaa", "gosms", "1004", "1004", "found",
+     "gosms 1004", 10.0, 1, None),
+    (at("2024-05-09", 11), "private", "private", "aaaa", "gosms", "1004", "1004", "found",
+     "gosms 1004", 11.0, 1, None),
+    (at("2024-05-09", 12), "group", "group", "bbbb", "gosms", "1004", "1004", "several",
+     "gosms 1004 1005", 12.0, 2, '[["gosms", "1005"]]'),
+    (at("2024-05-10", 9), "inline", "sender", "bbbb", "notificore", "35", "35", "found",
+     "notificore 35", 9.0, 1, None),
+    # A bare code: no provider named, two providers' entries shown, Telegram named no sender.
+    (at("2024-05-10", 9), "private", "private", None, None, None, None, "several",
+     "35", 8.0, 2, '[["notificore", "35"], ["gosms", "35"]]'),
+    (at("2024-05-10", 10), "private", "private", "cccc", "gosms", None, None, "not_found",
+     "Gosms 9999?", 5.0, 0, None),
+    (at("2024-05-10", 11), "private", "private", "aaaa", "gosms", None, None, "not_found",
+     "  gosms   9999 ", 5.0, 0, None),
+    (at("2024-05-10", 11), "private", "private", "aaaa", None, None, None, "not_found",
+     "«ЁЖИК»", 5.0, 0, None),
+    (at("2024-05-10", 12), "private", "private", "cccc", "mobizon", "0", "0", "not_an_error",
+     "mobizon 0", 5.0, 1, None),
+]  # fmt: skip
+V1_ENTRIES = [
+    ("gosms", "1004", "1004", "No devices registered"),
+    ("gosms", "1005", "1005", "Device offline"),
+    ("gosms", "35", "35", "Not enough money"),
+    ("notificore", "35", "35", "Invalid sender"),
+    ("mobizon", "0", "0", "Accepted"),
+]
+V1_VOTES = [("aaaa", "gosms", "1004", 1, at("2024-05-09")), ("bbbb", "gosms", "1004", 0, NOW)]
+
+
+def write_v1_rows(path: Path) -> None:
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.executemany(
+            "INSERT INTO lookups (at, channel, chat_type, user_key, provider, entry_key, code,"
+            " outcome, query, took_ms, entry_count, other_entries)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            V1_LOOKUPS,
+        )
+        connection.executemany("INSERT INTO catalog_entries VALUES (?, ?, ?, ?)", V1_ENTRIES)
+        connection.executemany("INSERT INTO votes VALUES (?, ?, ?, ?, ?)", V1_VOTES)
+    connection.close()
+
+
+async def test_migrating_a_version_1_database_keeps_every_row_and_fills_the_rollups(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    await migrate_to(path, 1)
+    write_v1_rows(path)
+    before = query_db(path, "SELECT * FROM lookups ORDER BY id")
+
+    assert await store.migrate(path) == ["0002_daily_rollups"]
+
+    assert query_db(path, "SELECT * FROM lookups ORDER BY id") == before
+    assert len(before) == len(V1_LOOKUPS)
+    assert query_db(path, "SELECT count(*) FROM votes") == [(2,)]
+    assert query_db(path, "SELECT count(*) FROM catalog_entries") == [(5,)]
+    assert rollup(path, "daily_outcomes") == [
+        ("2024-05-09", "found", 2),
+        ("2024-05-09", "several", 1),
+        ("2024-05-10", "found", 1),
+        ("2024-05-10", "not_an_error", 1),
+        ("2024-05-10", "not_found", 3),
+        ("2024-05-10", "several", 1),
+    ]
+    assert rollup(path, "daily_providers") == [
+        ("2024-05-09", "gosms", 3),
+        ("2024-05-10", "gosms", 2),
+        ("2024-05-10", "mobizon", 1),
+        ("2024-05-10", "notificore", 1),
+    ]
+    assert rollup(path, "daily_entries") == [
+        ("2024-05-09", "gosms", "1004", 3),
+        ("2024-05-09", "gosms", "1005", 1),
+        ("2024-05-10", "gosms", "35", 1),
+        ("2024-05-10", "mobizon", "0", 1),
+        ("2024-05-10", "notificore", "35", 2),
+    ]
+    assert rollup(path, "daily_users") == [
+        ("2024-05-09", "aaaa"),
+        ("2024-05-09", "bbbb"),
+        ("2024-05-10", "aaaa"),
+        ("2024-05-10", "bbbb"),
+        ("2024-05-10", "cccc"),
+    ]
+    assert rollup(path, "daily_entry_users") == [
+        ("2024-05-09", "gosms", "1004", "aaaa"),
+        ("2024-05-09", "gosms", "1004", "bbbb"),
+        ("2024-05-09", "gosms", "1005", "bbbb"),
+        ("2024-05-10", "mobizon", "0", "cccc"),
+        ("2024-05-10", "notificore", "35", "bbbb"),
+    ]
+    assert rollup(path, "daily_gaps") == [
+        ("2024-05-10", "gosms 9999", 2),
+        ("2024-05-10", "ежик", 1),
+    ]
+
+
+async def test_the_writers_rollups_are_what_the_backfill_makes_of_its_raw_rows(
+    tmp_path: Path,
+) -> None:
+    # The writer adds each batch to the rollups as it goes; migration 0002 rebuilds them from
+    # the raw rows. Both must say the same, or a migrated database would report differently.
+    written = tmp_path / "written.sqlite3"
+    rng = random.Random(7)
+    entries = [entry(p, str(c)) for p in ("gosms", "notificore") for c in range(1, 6)]
+    gaps = ["gosms 9999", "Gosms 9999!", "радист ёлка", "Радист Елка", "?"]
+    log = LookupLog(written, secret=SECRET, batch_rows=7)
+    await log.start()
+    for n in range(400):
+        when = NOW - rng.randrange(0, 4 * 86400)
+        user = rng.choice([None, 1, 2, 3, 4, 5])
+        if n % 5 == 0:
+            log.record(lookup(when, user, outcome="not_found", query=rng.choice(gaps)))
+        else:
+            shown = rng.sample(entries, rng.choice([1, 1, 2, 3]))
+            log.record(lookup(when, user, *shown, provider=rng.choice([None, shown[0].provider])))
+        if n % 50 == 0:
+            await log.flush()  # batches of every size, so the writer's memory of a day is used
+    await log.close()
+
+    rebuilt = tmp_path / "rebuilt.sqlite3"
+    await migrate_to(rebuilt, 1)
+    connection = sqlite3.connect(rebuilt)
+    with connection:
+        connection.execute("ATTACH DATABASE ? AS written", (str(written),))
+        for table in ("lookups", "catalog_entries", "votes"):
+            connection.execute(f"INSERT INTO {table} SELECT * FROM written.{table}")
+    connection.execute("DETACH DATABASE written")
+    connection.close()
+    await store.migrate(rebuilt)
+
+    for table in ROLLUPS:
+        assert rollup(written, table) == rollup(rebuilt, table), table
+    assert sum(n for *_, n in rollup(written, "daily_outcomes")) == 400
+
+
+async def test_a_database_from_newer_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    await store.migrate(path)
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("INSERT INTO schema_migrations VALUES (3, '0003_from_the_future', 0)")
+    connection.close()
+
+    with pytest.raises(DatabaseTooNew, match="schema version 3, written by a newer Codebook"):
+        await store.migrate(path)
+    log = LookupLog(path, secret=SECRET)
+    with pytest.raises(DatabaseTooNew):
+        await log.start()
+    await log.close()
+    assert query_db(path, "SELECT max(version) FROM schema_migrations") == [(3,)]
+
+
+async def test_a_failing_migration_leaves_neither_its_tables_nor_its_record(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    shutil.copy(MIGRATIONS / "0001_lookups.sql", folder)
+    (folder / "0002_broken.sql").write_text(
+        "CREATE TABLE half_done (x INTEGER);\nINSERT INTO no_such_table VALUES (1);\n"
+    )
+    path = tmp_path / "bot.sqlite3"
+    db = await store.connect(path)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+            await store.apply_migrations(db, path, migrations(folder))
+    finally:
+        await db.close()
+
+    assert query_db(path, "SELECT version FROM schema_migrations") == [(1,)]
+    assert query_db(path, "SELECT name FROM sqlite_master WHERE name = 'half_done'") == []

@@ -1,0 +1,234 @@
+"""Reports over data built by hand, with the numbers worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from analytics_support import NOW, SECRET, STABLE_KEYS, at, entry, lookup, query_db
+
+from bot.analytics.privacy import user_key
+from bot.analytics.reports import format_csv, format_table, read_report
+from bot.analytics.writer import LookupLog
+
+NO_DEVICES = entry("gosms", "1004", "No devices registered")
+OFFLINE = entry("gosms", "1005", "Device offline")
+SENDER = entry("notificore", "35", "Invalid sender")
+ACCEPTED = entry("mobizon", "0", "Accepted")
+
+
+@pytest.fixture
+async def log(tmp_path: Path) -> AsyncIterator[LookupLog]:
+    """A week of lookups ending 2024-05-10 12:00 UTC, the week before, and older ones."""
+    log = LookupLog(tmp_path / "bot.sqlite3", secret=SECRET, batch_rows=4)
+    await log.start()
+    for row in [
+        # The period: 2024-05-04 .. 2024-05-10.
+        lookup(at("2024-05-04"), 1, NO_DEVICES),
+        lookup(at("2024-05-05"), 1, NO_DEVICES),
+        lookup(at("2024-05-06"), 4, NO_DEVICES, OFFLINE),  # one lookup, two entries shown
+        lookup(at("2024-05-07"), 5, OFFLINE),
+        lookup(at("2024-05-07"), None, OFFLINE),  # Telegram named no sender
+        lookup(at("2024-05-08"), 1, SENDER),
+        lookup(at("2024-05-09"), 6, ACCEPTED, outcome="not_an_error"),
+        lookup(at("2024-05-09"), 2, query="Gosms 9999?", provider="gosms"),
+        lookup(at("2024-05-10", 1), 2, NO_DEVICES),
+        lookup(at("2024-05-10", 2), 3, NO_DEVICES),
+        lookup(at("2024-05-10", 3), 7, query="  GOSMS   9999 ", provider="gosms"),
+        lookup(at("2024-05-10", 4), 7, query="«радист ёлка»", provider="radist"),
+        lookup(at("2024-05-10", 5), 8, query="радист елка", provider="radist"),
+        # The week before: 2024-04-27 .. 2024-05-03.
+        lookup(at("2024-04-28", 9), 1, SENDER),
+        lookup(at("2024-04-28", 10), 2, SENDER),
+        lookup(at("2024-04-30"), 1, SENDER),
+        lookup(at("2024-05-03"), 2, SENDER),
+        lookup(at("2024-05-01"), 9, NO_DEVICES),
+        lookup(at("2024-05-03"), 9, NO_DEVICES),
+        lookup(at("2024-05-02"), 9, query="an old gap"),
+        # Before both.
+        lookup(at("2024-04-20"), 10, OFFLINE),
+    ]:
+        log.record(row)
+    log.vote(1, "gosms", "1004", True, at=at("2024-05-05"))
+    log.vote(1, "gosms", "1004", False, at=at("2024-05-06"))  # changed their mind
+    log.vote(2, "gosms", "1004", True, at=at("2024-05-10"))
+    log.vote(3, "notificore", "35", False, at=at("2024-05-08"))
+    log.vote(4, "gosms", "1005", True, at=at("2024-04-30"))  # the week before
+    yield log
+    await log.close()
+
+
+async def test_a_week_counts_each_outcome_and_each_person_once(log: LookupLog) -> None:
+    report = await log.report(days=7, now=NOW)
+    assert list(report)[:8] == STABLE_KEYS
+    assert report["period_days"] == 7
+    assert (report["found"], report["several"], report["not_found"]) == (7, 1, 4)
+    assert report["not_an_error"] == 1
+    assert report["total"] == 13
+    assert report["unique_users"] == 8  # people 1 to 8; the lookup without a sender is no one
+    assert (report["first_day"], report["last_day"]) == ("2024-05-04", "2024-05-10")
+
+
+async def test_top_counts_every_entry_shown_and_compares_with_the_week_before(
+    log: LookupLog,
+) -> None:
+    report = await log.report(days=7, now=NOW)
+    top = [
+        (t["provider"], t["code"], t["count"], t["users"], t["previous"], t["change"])
+        for t in report["top"]
+    ]
+    assert top == [
+        ("gosms", "1004", 5, 4, 2, 3),
+        ("gosms", "1005", 3, 2, 0, 3),
+        ("mobizon", "0", 1, 1, 0, 1),
+        ("notificore", "35", 1, 1, 4, -3),
+    ]
+    assert report["top"][0]["title"] == "No devices registered"
+    assert report["top"][0]["key"] == "1004"
+
+
+async def test_top_is_cut_to_the_number_asked(log: LookupLog) -> None:
+    report = await log.report(days=7, top=2, now=NOW)
+    assert [t["code"] for t in report["top"]] == ["1004", "1005"]
+
+
+async def test_gaps_group_the_same_question_however_it_was_typed(log: LookupLog) -> None:
+    report = await log.report(days=7, now=NOW)
+    assert report["gaps"] == [
+        {"query": "gosms 9999", "count": 2},
+        {"query": "радист елка", "count": 2},
+    ]
+
+
+async def test_each_person_has_one_vote_per_entry_and_the_latest_counts(
+    log: LookupLog, tmp_path: Path
+) -> None:
+    report = await log.report(days=7, now=NOW)
+    assert report["feedback"] == [
+        {"provider": "gosms", "code": "1004", "title": "No devices registered", "helpful": 1,
+         "not_helpful": 1},
+        {"provider": "notificore", "code": "35", "title": "Invalid sender", "helpful": 0,
+         "not_helpful": 1},
+    ]  # fmt: skip
+    mine = query_db(
+        tmp_path / "bot.sqlite3",
+        "SELECT helpful FROM votes WHERE user_key = ? AND provider = ? AND entry_key = ?",
+        user_key(SECRET, 1),
+        "gosms",
+        "1004",
+    )
+    assert mine == [(0,)]
+
+
+async def test_per_day_lists_every_day_of_the_period_zeros_included(log: LookupLog) -> None:
+    report = await log.report(days=9, now=NOW)
+    assert report["per_day"] == [
+        {"day": "2024-05-02", "count": 1},
+        {"day": "2024-05-03", "count": 2},
+        {"day": "2024-05-04", "count": 1},
+        {"day": "2024-05-05", "count": 1},
+        {"day": "2024-05-06", "count": 1},
+        {"day": "2024-05-07", "count": 2},
+        {"day": "2024-05-08", "count": 1},
+        {"day": "2024-05-09", "count": 2},
+        {"day": "2024-05-10", "count": 5},
+    ]
+    assert sum(day["count"] for day in report["per_day"]) == report["total"]
+    quiet = await log.report(days=3, now=at("2024-05-14"))
+    assert [day["count"] for day in quiet["per_day"]] == [0, 0, 0]
+
+
+async def test_per_provider_counts_lookups_by_the_provider_named_or_shown(log: LookupLog) -> None:
+    report = await log.report(days=7, now=NOW)
+    assert report["per_provider"] == [
+        {"provider": "gosms", "count": 9},
+        {"provider": "radist", "count": 2},
+        {"provider": "mobizon", "count": 1},
+        {"provider": "notificore", "count": 1},
+    ]
+
+
+async def test_one_day_is_today_only(log: LookupLog) -> None:
+    report = await log.report(days=1, now=NOW)
+    assert (report["total"], report["found"], report["not_found"]) == (5, 2, 3)
+    assert report["unique_users"] == 4
+
+
+async def test_a_report_right_after_record_counts_it(log: LookupLog) -> None:
+    before = (await log.report(days=7, now=NOW))["total"]
+    log.record(lookup(NOW, 11, SENDER))
+    assert log.pending == 1
+    assert (await log.report(days=7, now=NOW))["total"] == before + 1
+    assert log.pending == 0
+
+
+async def test_the_table_and_the_csv_show_the_top_list(log: LookupLog) -> None:
+    report = await log.report(days=7, now=NOW)
+    table = format_table(report).splitlines()
+    assert table[0] == "Lookups, 7 days: 2024-05-04 to 2024-05-10 (UTC)"
+    assert table[2].split("  ·  ") == [
+        "total 13", "found 7", "several 1", "not found 4", "not an error 1", "people 8"
+    ]  # fmt: skip
+    first = table.index("Most looked up") + 2
+    columns = [re.split(r"\s{2,}", line.strip()) for line in table[first - 1 : first + 4]]
+    assert columns == [
+        ["#", "provider", "code", "title", "count", "people", "before", "change"],
+        ["1", "gosms", "1004", "No devices registered", "5", "4", "2", "+3"],
+        ["2", "gosms", "1005", "Device offline", "3", "2", "0", "+3"],
+        ["3", "mobizon", "0", "Accepted", "1", "1", "0", "+1"],
+        ["4", "notificore", "35", "Invalid sender", "1", "1", "4", "-3"],
+    ]
+    rows = list(csv.reader(io.StringIO(format_csv(report))))
+    assert rows[0] == ["provider", "code", "title", "count", "users", "previous", "change"]
+    assert rows[1] == ["gosms", "1004", "No devices registered", "5", "4", "2", "3"]
+    assert len(rows) == 5
+
+
+async def test_export_lists_the_periods_lookups_with_keys_not_ids(log: LookupLog) -> None:
+    log.record(lookup(NOW, 12345678, query='=HYPERLINK("http://x") +7 999 123-45-67'))
+    rows = list(csv.reader(io.StringIO(await log.export_csv(days=7, now=NOW))))
+    header, body = rows[0], rows[1:]
+    assert header == ["time", "channel", "chat_type", "user_key", "provider", "entry_key", "code",
+                      "outcome", "query", "took_ms", "entries"]  # fmt: skip
+    assert len(body) == 14
+    assert body[0] == ["2024-05-04T12:00:00.000Z", "private", "private", user_key(SECRET, 1),
+                       "gosms", "1004", "1004", "found", "gosms 1004", "12.50", "1"]  # fmt: skip
+    last = dict(zip(header, body[-1], strict=True))
+    assert last["user_key"] == user_key(SECRET, 12345678)
+    # Masked, and kept from running as a formula in a spreadsheet.
+    assert last["query"] == '\'=HYPERLINK("http://x") <phone>'
+    assert "12345678" not in "\n".join(",".join(row) for row in rows)
+
+
+async def test_a_report_of_a_missing_database_is_empty_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "nothing" / "bot.sqlite3"
+    report = read_report(path, days=3, now=NOW)
+    assert report == {
+        "period_days": 3,
+        "total": 0,
+        "found": 0,
+        "not_found": 0,
+        "unique_users": 0,
+        "top": [],
+        "gaps": [],
+        "feedback": [],
+        "several": 0,
+        "not_an_error": 0,
+        "per_provider": [],
+        "per_day": [
+            {"day": "2024-05-08", "count": 0},
+            {"day": "2024-05-09", "count": 0},
+            {"day": "2024-05-10", "count": 0},
+        ],
+        "first_day": "2024-05-08",
+        "last_day": "2024-05-10",
+    }
+    assert not path.parent.exists()
+    json.dumps(report)  # the CLI prints it as is

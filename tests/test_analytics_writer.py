@@ -1,0 +1,247 @@
+"""The lookup log's writer: nothing lost on close, nothing personal stored, failures survived."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from pathlib import Path
+
+import pytest
+from analytics_support import NOW, SECRET, at, entry, lookup, query_db
+
+from bot.analytics.days import DAY_SECONDS
+from bot.analytics.privacy import user_key
+from bot.analytics.writer import Lookup, LookupEntry, LookupLog, StorageUnavailable
+
+NO_DEVICES = entry("gosms", "1004", "No devices registered")
+
+
+def remove_database(path: Path) -> None:
+    """Delete the database file and its WAL companions, as a careless `rm data/*` would."""
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        (path.parent / name).unlink(missing_ok=True)
+
+
+def count(path: Path, table: str = "lookups") -> int:
+    return query_db(path, f"SELECT count(*) FROM {table}")[0][0]
+
+
+def every_byte(folder: Path) -> bytes:
+    """The database file and whatever companions it left, concatenated."""
+    return b"".join(file.read_bytes() for file in folder.glob("bot.sqlite3*"))
+
+
+def messages(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == level]
+
+
+async def test_close_right_after_a_burst_of_10000_lookups_loses_none(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    log = LookupLog(path, secret=SECRET)
+    await log.start()
+    for n in range(10_000):
+        log.record(lookup(NOW, n % 300, NO_DEVICES, query=f"gosms 1004 #{n}"))
+    await log.close()
+    assert log.pending == 0 and log.dropped == 0
+    assert query_db(path, "SELECT count(*), count(DISTINCT query) FROM lookups") == [
+        (10_000, 10_000)
+    ]
+    assert query_db(path, "SELECT sum(count) FROM daily_entries") == [(10_000,)]
+
+
+async def test_the_raw_telegram_id_is_nowhere_in_the_database_file(tmp_path: Path) -> None:
+    person = 987_654_321_012
+    path = tmp_path / "bot.sqlite3"
+    log = LookupLog(path, secret=SECRET)
+    await log.start()
+    log.record(lookup(NOW, person, NO_DEVICES))
+    log.record(lookup(NOW, person, query="gosms 9999"))
+    log.vote(person, "gosms", "1004", True)
+    await log.close()
+
+    stored = every_byte(tmp_path)
+    assert str(person).encode() not in stored
+    # SQLite keeps integers big-endian in 6 or 8 bytes.
+    assert person.to_bytes(6, "big") not in stored
+    assert person.to_bytes(8, "big") not in stored
+    assert SECRET not in stored
+    key = user_key(SECRET, person)
+    assert query_db(path, "SELECT DISTINCT user_key FROM lookups") == [(key,)]
+    assert query_db(path, "SELECT user_key FROM votes") == [(key,)]
+
+
+async def test_another_secret_stores_another_key_for_the_same_person(tmp_path: Path) -> None:
+    keys = []
+    for name, secret in (("one.sqlite3", b"first secret"), ("two.sqlite3", b"second secret")):
+        log = LookupLog(tmp_path / name, secret=secret)
+        await log.start()
+        log.record(lookup(NOW, 42, NO_DEVICES))
+        await log.close()
+        keys += query_db(tmp_path / name, "SELECT user_key FROM lookups")
+    assert len(keys) == 2 and keys[0] != keys[1]
+
+
+async def test_pruning_deletes_what_is_older_than_the_retention_period(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    log = LookupLog(path, secret=SECRET, retention_days=30, flush_interval=3600)
+    await log.start()
+    # 30 days kept, today included: 2024-04-11 .. 2024-05-10.
+    for day in ("2024-03-31", "2024-04-10", "2024-04-11", "2024-05-10"):
+        log.record(lookup(at(day), 1, NO_DEVICES, query=f"asked {day}"))
+    log.vote(1, "gosms", "1004", True, at=at("2024-04-10"))
+    log.vote(2, "gosms", "1004", True, at=at("2024-04-11"))
+    await log.flush()
+    assert await log.prune(now=NOW) == 2
+    await log.close()
+
+    assert query_db(path, "SELECT query FROM lookups ORDER BY at") == [
+        ("asked 2024-04-11",),
+        ("asked 2024-05-10",),
+    ]
+    assert query_db(path, "SELECT user_key FROM votes") == [(user_key(SECRET, 2),)]
+    for table in ("daily_outcomes", "daily_entries", "daily_users", "daily_entry_users"):
+        assert query_db(path, f"SELECT min(day) FROM {table}") == [("2024-04-11",)], table
+    assert query_db(path, "SELECT sum(count) FROM daily_outcomes") == [(2,)]
+
+
+async def test_the_log_prunes_when_it_starts(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    now = time.time()
+    log = LookupLog(path, secret=SECRET, retention_days=365)
+    await log.start()
+    log.record(lookup(now - 40 * DAY_SECONDS, 1, NO_DEVICES, query="old"))
+    log.record(lookup(now, 1, NO_DEVICES, query="new"))
+    await log.close()
+    assert count(path) == 2
+
+    log = LookupLog(path, secret=SECRET, retention_days=30)
+    await log.start()
+    await log.close()
+    assert query_db(path, "SELECT query FROM lookups") == [("new",)]
+
+
+async def test_a_database_that_cannot_be_opened_at_start_does_not_stop_the_bot(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A file where the data folder should be: nobody, root included, can make the database
+    # there. (chmod would not do: the tests may run as root, whom permissions do not stop.)
+    folder = tmp_path / "data"
+    folder.write_text("not a folder")
+    path = folder / "bot.sqlite3"
+    log = LookupLog(path, secret=SECRET, flush_interval=3600)
+    await log.start()
+    try:
+        assert any("cannot write to" in m for m in messages(caplog, logging.WARNING))
+        for n in range(3):
+            log.record(lookup(NOW, n, NO_DEVICES))
+        with pytest.raises(StorageUnavailable):
+            await log.flush()
+        assert log.pending == 3
+
+        folder.unlink()
+        folder.mkdir()
+        await log.flush()
+        assert log.pending == 0
+        assert count(path) == 3
+    finally:
+        await log.close()
+
+
+async def test_while_the_database_fails_rows_are_held_then_dropped_oldest_first_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    log = LookupLog(path, secret=SECRET, max_pending=50, flush_interval=3600)
+    await log.start()
+    try:
+        # A folder where the database file was: SQLite cannot open it, whoever asks.
+        remove_database(path)
+        path.mkdir()
+        for n in range(80):
+            log.record(lookup(NOW, n, query=f"question {n}"))
+        assert (log.pending, log.dropped) == (50, 30)
+        with pytest.raises(StorageUnavailable):
+            await log.flush()
+        assert (log.pending, log.dropped) == (50, 30)
+        assert any("cannot write to" in m for m in messages(caplog, logging.WARNING))
+        assert any("dropped 30 rows" in m for m in messages(caplog, logging.ERROR))
+
+        path.rmdir()
+        await log.flush()
+        assert log.pending == 0
+        assert query_db(path, "SELECT query FROM lookups ORDER BY id") == [
+            (f"question {n}",) for n in range(30, 80)
+        ]
+    finally:
+        await log.close()
+
+
+async def test_the_writer_keeps_retrying_in_the_background_until_the_database_is_back(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "data"
+    folder.write_text("not a folder")
+    path = folder / "bot.sqlite3"
+    log = LookupLog(path, secret=SECRET, flush_interval=0.01, retry_initial=0.01, retry_max=0.05)
+    await log.start()
+    try:
+        for n in range(5):
+            log.record(lookup(NOW, n, NO_DEVICES))
+        folder.unlink()
+        folder.mkdir()
+        async with asyncio.timeout(30):  # a deadline for a hung writer, not a speed test
+            while log.pending:  # noqa: ASYNC110 - a count, no event to wait for
+                await asyncio.sleep(0.01)
+        assert count(path) == 5
+        assert "writing to" in messages(caplog, logging.WARNING)[-1]
+    finally:
+        await log.close()
+
+
+async def test_a_database_file_removed_while_running_is_made_anew(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    log = LookupLog(path, secret=SECRET, flush_interval=3600)
+    await log.start()
+    try:
+        for n in range(5):
+            log.record(lookup(NOW, n, NO_DEVICES))
+        await log.flush()
+        remove_database(path)
+        for n in range(7):
+            log.record(lookup(NOW, n, NO_DEVICES))
+        await log.flush()
+        # Without the inode check these seven would have gone into the deleted file.
+        assert count(path) == 7
+        assert query_db(path, "SELECT sum(count) FROM daily_entries") == [(7,)]
+        assert count(path, "daily_entry_users") == 7  # the writer forgot what the old file held
+        assert any("removed or replaced" in m for m in messages(caplog, logging.WARNING))
+    finally:
+        await log.close()
+
+
+async def test_malformed_rows_are_skipped_and_the_rest_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    log = LookupLog(path, secret=SECRET, flush_interval=3600)
+    await log.start()
+    try:
+        log.record(lookup(NOW, 1, NO_DEVICES, query="good one"))
+        log.record(Lookup(NOW, None, "private", 1, "found", "no channel", 1.0))  # type: ignore[arg-type]
+        log.record(lookup(NOW, 1, LookupEntry("gosms", "1", "1", None)))  # type: ignore[arg-type]
+        log.record(lookup(NOW, "someone", NO_DEVICES))  # type: ignore[arg-type]
+        log.record(object())  # type: ignore[arg-type]
+        log.vote("someone", "gosms", "1004", True)  # type: ignore[arg-type]
+        log.record(lookup(NOW, 2, NO_DEVICES, query="good two"))
+        await log.flush()
+        assert query_db(path, "SELECT query FROM lookups ORDER BY id") == [
+            ("good one",),
+            ("good two",),
+        ]
+        assert count(path, "votes") == 0
+        assert "skipped 5 malformed rows" in messages(caplog, logging.ERROR)[-1]
+    finally:
+        await log.close()
