@@ -1,0 +1,44 @@
+"""The baseline of bench_bot.py: a bare aiogram bot that echoes every text message.
+
+BOT_TOKEN=... TELEGRAM_API_URL=... python bench/echo_bot.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import Message
+
+
+async def echo(message: Message) -> None:
+    """Send the text back."""
+    await message.answer(message.text or "")
+
+
+def create_dispatcher() -> Dispatcher:
+    """A dispatcher with the echo handler only."""
+    router = Router(name=__name__)
+    router.message.register(echo)  # no filter: aiogram would run a magic F in a thread
+    dp = Dispatcher()
+    dp.include_router(router)
+    return dp
+
+
+async def main() -> None:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
+    bot = Bot(
+        os.environ["BOT_TOKEN"],
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+    await create_dispatcher().start_polling(bot, handle_signals=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,165 @@
+"""The app: Bot and Dispatcher built from the settings, start-up and shutdown, polling or
+webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import suppress
+from urllib.parse import urlsplit
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiohttp import web
+
+from bot.analytics.privacy import load_or_create_secret
+from bot.analytics.writer import LookupLog
+from bot.config import Settings
+from bot.i18n import strings
+from bot.library import Library
+from bot.telegram.handlers import admin, callbacks, errors, inline, lookup, start
+from bot.telegram.middlewares import FloodControl, Language, RetryAfter, UpdateLog
+from bot.telegram.top import TopEntries
+
+logger = logging.getLogger(__name__)
+STOP_GRACE = 5.0  # seconds a stop waits for the updates in hand
+
+
+def create_bot(settings: Settings) -> Bot:
+    """A Bot speaking HTML, against Telegram or the server in ``TELEGRAM_API_URL``."""
+    if settings.telegram_api_url:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    else:
+        session = AiohttpSession()
+    session.middleware(RetryAfter())
+    return Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(library: Library, lookups: LookupLog, settings: Settings) -> Dispatcher:
+    """Routers, middlewares and services, joined; the services reach handlers by name."""
+    update_log = UpdateLog()
+    dp = Dispatcher(
+        library=library,
+        lookups=lookups,
+        settings=settings,
+        top=TopEntries(lookups),
+        update_log=update_log,
+    )
+    dp.update.outer_middleware(update_log)
+    dp.update.outer_middleware(Language())
+    flood = FloodControl(settings.lookups_per_minute)
+    dp.message.middleware(flood)
+    dp.callback_query.middleware(flood)
+    dp.include_routers(
+        *(module.create_router() for module in (errors, start, admin, lookup, inline, callbacks))
+    )
+    dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
+    return dp
+
+
+async def on_startup(bot: Bot, lookups: LookupLog, settings: Settings) -> None:
+    """Open the lookup log, then decorate the bot (commands, description): a failure to
+    decorate is only a warning, the bot serves anyway."""
+    await lookups.start()
+    try:
+        await describe(bot, settings)
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        logger.warning("could not register the commands and description: %s", exc)
+
+
+async def on_shutdown(lookups: LookupLog, update_log: UpdateLog) -> None:
+    """Finish the updates in hand, then write every lookup taken."""
+    if not await update_log.wait_idle(STOP_GRACE):
+        logger.warning("stopping with updates still in hand after %.0f s", STOP_GRACE)
+    await lookups.close()
+    logger.info("lookup log closed")
+
+
+async def describe(bot: Bot, settings: Settings) -> None:
+    """Commands and descriptions in Russian and English; admins also see their commands."""
+    texts = strings()
+    for lang in ("en", "ru"):
+        code = None if lang == "en" else lang
+        commands = [
+            BotCommand(command=c, description=d[lang]) for c, d in texts["commands"].items()
+        ]
+        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=code)
+        await bot.set_my_description(texts["bot_description"][lang], language_code=code)
+        await bot.set_my_short_description(texts["bot_short_description"][lang], language_code=code)
+        admin_commands = commands + [
+            BotCommand(command=c, description=d[lang]) for c, d in texts["admin_commands"].items()
+        ]
+        for admin_id in settings.admin_ids:
+            await bot.set_my_commands(
+                admin_commands, scope=BotCommandScopeChat(chat_id=admin_id), language_code=code
+            )
+
+
+def services(settings: Settings) -> tuple[Library, LookupLog]:
+    """The catalogs and the lookup log the settings describe."""
+    library = Library(settings.catalogs_dir)
+    secret = load_or_create_secret(
+        settings.database_path,
+        settings.analytics_secret.get_secret_value() if settings.analytics_secret else None,
+    )
+    lookups = LookupLog(
+        settings.database_path, secret=secret, retention_days=settings.analytics_retention_days
+    )
+    return library, lookups
+
+
+async def run(settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT: long polling, or a webhook when WEBHOOK_URL is set."""
+    library, lookups = services(settings)
+    bot = create_bot(settings)
+    dp = create_dispatcher(library, lookups, settings)
+    if settings.webhook_url:
+        await serve_webhook(bot, dp, settings)
+    else:
+        await bot.delete_webhook(drop_pending_updates=False)
+        await dp.start_polling(bot, handle_signals=True, close_bot_session=True)
+
+
+async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
+    """aiohttp server on WEBHOOK_HOST:WEBHOOK_PORT; every request must carry WEBHOOK_SECRET."""
+    assert settings.webhook_url is not None
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    path = urlsplit(settings.webhook_url).path or "/webhook"
+    app = web.Application()
+    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
+    setup_application(app, dp, bot=bot)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await site.start()
+        await bot.set_webhook(
+            settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=dp.resolve_used_update_types(),
+        )
+        logger.info(
+            "webhook serving on %s:%s%s", settings.webhook_host, settings.webhook_port, path
+        )
+        await stop.wait()
+        logger.info("stop signal received")
+    finally:
+        await runner.cleanup()
+        with suppress(Exception):
+            await bot.session.close()

@@ -1,0 +1,107 @@
+"""Filters deciding which messages are questions, handing the handler what they found.
+
+All are coroutines: aiogram runs a synchronous filter (a magic ``F`` filter too) in a worker
+thread, which costs more than the whole lookup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot
+from aiogram.filters import BaseFilter
+from aiogram.types import Message, MessageEntity
+
+from bot.config import Settings
+from bot.library import Library
+
+
+def message_text(message: Message) -> str | None:
+    """The text of a message, or the caption of a photo or document."""
+    return message.text if message.text is not None else message.caption
+
+
+class ChatIs(BaseFilter):
+    """The message is in a chat of one of these types (private, group, supergroup)."""
+
+    def __init__(self, *types: str) -> None:
+        self.types = frozenset(types)
+
+    async def __call__(self, message: Message) -> bool:
+        return message.chat.type in self.types
+
+
+class LooksLikeCommand(BaseFilter):
+    """The text starts with "/": one cheap test before the command filters parse it."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.text is not None and message.text.startswith("/")
+
+
+class HasQuery(BaseFilter):
+    """A message with text or a caption: ``query`` is that text."""
+
+    async def __call__(self, message: Message) -> bool | dict[str, Any]:
+        text = message_text(message)
+        return {"query": text} if text is not None else False
+
+
+class AddressedToBot(BaseFilter):
+    """A group message that mentions the bot or replies to it: ``query`` is the rest."""
+
+    async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
+        text = message_text(message)
+        if text is None:
+            return False
+        reply = message.reply_to_message
+        if reply is not None and reply.from_user is not None and reply.from_user.id == bot.id:
+            return {"query": text}
+        me = await bot.me()
+        mention = f"@{me.username}".lower() if me.username else None
+        entities = message.entities if message.text is not None else message.caption_entities
+        for entity in entities or ():
+            if (
+                entity.type == "mention"
+                and mention
+                and _entity_text(text, entity).lower() == mention
+            ):
+                start, end = _utf16_span(text, entity)
+                return {"query": (text[:start] + " " + text[end:]).strip()}
+        return False
+
+
+class ConfidentLookup(BaseFilter):
+    """A plain group message that clearly names a known provider and a code, or holds a
+    pasted error response: ``answer`` is the answer. Anything else in a group is chatter."""
+
+    async def __call__(self, message: Message, library: Library) -> bool | dict[str, Any]:
+        text = message_text(message)
+        if not text or text.startswith("/"):  # a command, maybe another bot's: not ours to take
+            return False
+        answer = library.resolver.answer(text)
+        return {"query": text, "answer": answer} if answer.confident else False
+
+
+class IsAdmin(BaseFilter):
+    """The sender is one of ``ADMIN_IDS``."""
+
+    async def __call__(self, message: Message, settings: Settings) -> bool:
+        user = message.from_user
+        return user is not None and user.id in settings.admin_ids
+
+
+def _utf16_span(text: str, entity: MessageEntity) -> tuple[int, int]:
+    """Telegram counts entity offsets in UTF-16 code units; Python strings count code points."""
+    encoded = text.encode("utf-16-le")
+    start = len(encoded[: entity.offset * 2].decode("utf-16-le", errors="ignore"))
+    end = start + len(
+        encoded[entity.offset * 2 : (entity.offset + entity.length) * 2].decode(
+            "utf-16-le", errors="ignore"
+        )
+    )
+    return start, end
+
+
+def _entity_text(text: str, entity: MessageEntity) -> str:
+    start, end = _utf16_span(text, entity)
+    return text[start:end]

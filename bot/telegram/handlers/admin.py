@@ -1,0 +1,157 @@
+"""The support lead's commands: /stats, /gaps, /export, /reload (ADMIN_IDS only)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, Message
+
+from bot.analytics.chart import render_chart
+from bot.analytics.writer import LookupLog
+from bot.catalog import Lang
+from bot.i18n import t
+from bot.library import Library
+from bot.render import HTML, one_line, split_messages
+from bot.telegram.filters import IsAdmin, LooksLikeCommand
+from bot.telegram.replies import Trace
+
+ADMIN_COMMANDS = ("stats", "gaps", "export", "reload")
+DEFAULT_DAYS = 7
+MAX_LINES = 20  # lines of a list shown in a chat; the CSV has everything
+
+
+async def refuse(message: Message, lang: Lang, trace: Trace) -> None:
+    """Anyone else gets a short refusal."""
+    await message.reply(HTML.esc(t("admin_only", lang)))
+    trace.outcome = "refused"
+
+
+async def stats(
+    message: Message, command: CommandObject, lookups: LookupLog, lang: Lang, trace: Trace
+) -> None:
+    """The summary for a period (default a week) and a chart."""
+    days = await _days(message, command, lang)
+    if days is None:
+        trace.outcome = "usage"
+        return
+    report = await lookups.report(days=days, top=10)
+    for part in split_messages(stats_paragraphs(report, lang)):
+        await message.answer(part)
+    if report["total"]:
+        png = await asyncio.to_thread(render_chart, report, lang)
+        photo = BufferedInputFile(png, filename=f"lookups-{days}d.png")
+        await message.answer_photo(photo, caption=HTML.esc(t("stats_chart", lang)))
+    trace.outcome = "stats"
+
+
+async def gaps(
+    message: Message, command: CommandObject, lookups: LookupLog, lang: Lang, trace: Trace
+) -> None:
+    """What people asked that no catalog answers, most frequent first."""
+    days = await _days(message, command, lang)
+    if days is None:
+        trace.outcome = "usage"
+        return
+    report = await lookups.report(days=days, top=10)
+    lines = [HTML.bold(t("gaps_title", lang).format(days=days))]
+    lines += [
+        f"{row['count']} × {HTML.code(one_line(row['query'], 80))}"
+        for row in report["gaps"][:MAX_LINES]
+    ] or [HTML.esc(t("gaps_none", lang))]
+    await message.answer("\n".join(lines))
+    trace.outcome = "gaps"
+
+
+async def export(
+    message: Message, command: CommandObject, lookups: LookupLog, lang: Lang, trace: Trace
+) -> None:
+    """The lookups of the period as a CSV file."""
+    days = await _days(message, command, lang)
+    if days is None:
+        trace.outcome = "usage"
+        return
+    csv_text = await lookups.export_csv(days=days)
+    document = BufferedInputFile(csv_text.encode("utf-8"), filename=f"lookups-{days}d.csv")
+    await message.answer_document(
+        document, caption=HTML.esc(t("export_caption", lang).format(days=days))
+    )
+    trace.outcome = "export"
+
+
+async def reload(message: Message, library: Library, lang: Lang, trace: Trace) -> None:
+    """Re-read the catalogs and swap them in, or keep the old ones and say why."""
+    problems = await asyncio.to_thread(library.reload)
+    if problems:
+        lines = [HTML.esc(t("reload_failed", lang))]
+        lines += [HTML.code(str(problem)) for problem in problems[:MAX_LINES]]
+        for part in split_messages(lines):
+            await message.answer(part)
+        trace.outcome = "reload_failed"
+        return
+    catalog = library.resolver.catalog
+    await message.answer(
+        HTML.esc(t("reload_ok", lang).format(providers=len(catalog), entries=catalog.entry_count()))
+    )
+    trace.outcome = "reloaded"
+
+
+async def _days(message: Message, command: CommandObject, lang: Lang) -> int | None:
+    """The period asked for: ``/stats 30``; a bad number gets the usage."""
+    if not command.args:
+        return DEFAULT_DAYS
+    arg = command.args.strip()
+    if arg.isdigit() and 1 <= int(arg) <= 3650:
+        return int(arg)
+    await message.reply(HTML.esc(t("days_usage", lang)))
+    return None
+
+
+def stats_paragraphs(report: dict[str, Any], lang: Lang) -> list[str]:
+    """The report as chat paragraphs: totals, top errors with change, ratings."""
+    head = HTML.bold(t("stats_title", lang).format(days=report["period_days"]))
+    if not report["total"]:
+        return [f"{head}\n{HTML.esc(t('stats_none', lang))}"]
+    totals = t("stats_totals", lang).format(
+        total=report["total"],
+        found=report["found"],
+        several=report.get("several", 0),
+        not_found=report["not_found"],
+        not_an_error=report.get("not_an_error", 0),
+        users=report["unique_users"],
+    )
+    parts = [f"{head}\n{HTML.esc(totals)}"]
+    if report["top"]:
+        lines = [HTML.bold(t("stats_top", lang))]
+        for number, row in enumerate(report["top"][:MAX_LINES], 1):
+            change = row.get("change", 0)
+            detail = t("stats_top_line", lang).format(
+                count=row["count"], users=row["users"], change=f"{change:+d}"
+            )
+            name = f"{row['provider']} {row['code'] or ''}".strip()
+            lines.append(
+                f"{number}. {HTML.code(name)} {HTML.esc(one_line(row['title'], 60))}"
+                f" — {HTML.esc(detail)}"
+            )
+        parts.append("\n".join(lines))
+    if report["feedback"]:
+        lines = [HTML.bold(t("stats_feedback", lang))]
+        for row in report["feedback"][:MAX_LINES]:
+            name = f"{row['provider']} {row['code'] or ''}".strip()
+            lines.append(f"{HTML.code(name)} 👍 {row['helpful']} 👎 {row['not_helpful']}")
+        parts.append("\n".join(lines))
+    return parts
+
+
+def create_router() -> Router:
+    """This module's handlers, in the order they are tried."""
+    router = Router(name=__name__)
+    router.message.filter(LooksLikeCommand())
+    router.message.register(refuse, Command(*ADMIN_COMMANDS), ~IsAdmin())
+    router.message.register(stats, Command("stats"))
+    router.message.register(gaps, Command("gaps"))
+    router.message.register(export, Command("export"))
+    router.message.register(reload, Command("reload"))
+    return router

@@ -1,0 +1,42 @@
+"""Whatever a handler raises: logged with its traceback, and at most a short apology."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Router
+from aiogram.types import ErrorEvent
+
+from bot.i18n import language_for, t
+from bot.render import HTML
+
+logger = logging.getLogger(__name__)
+
+
+async def on_error(event: ErrorEvent, bot: Bot) -> None:
+    """Log the failure; tell the person something went wrong, if there is someone to tell."""
+    update = event.update
+    logger.error(
+        "update %s (%s) failed: %r",
+        update.update_id,
+        update.event_type,
+        event.exception,
+        exc_info=event.exception,
+    )
+    try:
+        if update.callback_query is not None:
+            lang = language_for(update.callback_query.from_user.language_code)
+            await update.callback_query.answer(t("something_wrong", lang))
+        elif update.message is not None:
+            user = update.message.from_user
+            lang = language_for(user.language_code if user else None)
+            await bot.send_message(update.message.chat.id, HTML.esc(t("something_wrong", lang)))
+    except Exception:  # the apology itself failed (network down, chat gone): the log says enough
+        logger.warning("could not tell the person about the failed update %s", update.update_id)
+
+
+def create_router() -> Router:
+    """This module's handlers, in the order they are tried."""
+    router = Router(name=__name__)
+    router.errors.register(on_error)
+    return router

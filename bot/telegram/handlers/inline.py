@@ -1,0 +1,100 @@
+"""Inline mode: ``@Bot gosms 1004`` in any chat offers the answers to send."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import (
+    InlineQuery,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+)
+
+from bot.analytics.writer import LookupLog
+from bot.catalog import Lang
+from bot.i18n import t
+from bot.library import Library
+from bot.render import HTML, card_paragraphs, entry_heading, one_line, render, split_messages
+from bot.resolve import Answer, Match, Outcome
+from bot.telegram.keyboards import answer_keyboard, ref_of
+from bot.telegram.replies import Trace, lookup_of
+from bot.telegram.top import TopEntries
+
+MAX_RESULTS = 10
+CACHE_SECONDS = 60  # results are the same for everyone: Telegram may reuse them this long
+
+
+async def inline_query(
+    query: InlineQuery,
+    library: Library,
+    lookups: LookupLog,
+    top: TopEntries,
+    lang: Lang,
+    trace: Trace,
+) -> None:
+    """Up to ten answers; an empty query offers the most looked-up codes."""
+    text = query.query.strip()
+    if not text:
+        matches = await top.matches(library.resolver.catalog)
+        results = [_article(m, lang) for m in matches[:MAX_RESULTS]]
+        await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
+        trace.outcome = "top"
+        return
+    answer = library.resolver.answer(text)
+    results = _results(answer, lang)
+    button = None
+    if not results:
+        button = InlineQueryResultsButton(text=t("inline_nothing", lang), start_parameter="help")
+    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
+    trace.outcome = answer.outcome.value
+    # Telegram sends a query per keystroke: only questions that found something are counted,
+    # so half-typed words do not fill the list of gaps.
+    if answer.outcome is not Outcome.NOT_FOUND and answer.outcome is not Outcome.HELP:
+        user = query.from_user
+        lookups.record(
+            lookup_of(
+                answer,
+                channel="inline",
+                chat_type=query.chat_type or "unknown",
+                user_id=user.id,
+                text=text,
+                started=trace.started,
+            )
+        )
+
+
+def _results(answer: Answer, lang: Lang) -> list[InlineQueryResultArticle]:
+    if answer.matches or answer.candidates:
+        return [_article(m, lang) for m in (*answer.matches, *answer.candidates)][:MAX_RESULTS]
+    if answer.outcome is Outcome.PROVIDER and answer.provider is not None:
+        provider = answer.provider.provider
+        body = split_messages(card_paragraphs(answer.provider, lang, HTML))[0]
+        return [
+            InlineQueryResultArticle(
+                id=f"card-{provider.slug}",
+                title=provider.name,
+                description=provider.about.get(lang),
+                input_message_content=InputTextMessageContent(message_text=body),
+            )
+        ]
+    return []
+
+
+def _article(match: Match, lang: Lang) -> InlineQueryResultArticle:
+    """One entry as an inline result: its full answer is the message sent."""
+    single = Answer.showing(match)
+    entry = match.entry
+    return InlineQueryResultArticle(
+        id=ref_of(match),
+        title=entry_heading(match, lang),
+        description=one_line(entry.description.get(lang), 120),
+        input_message_content=InputTextMessageContent(message_text=render(single, lang)[0]),
+        reply_markup=answer_keyboard(single, lang),
+    )
+
+
+def create_router() -> Router:
+    """This module's handlers, in the order they are tried."""
+    router = Router(name=__name__)
+    router.inline_query.register(inline_query)
+    return router

@@ -1,0 +1,96 @@
+"""Questions: private messages, /code anywhere, and what a group addresses to the bot."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from bot.analytics.writer import LookupLog
+from bot.catalog import Lang
+from bot.i18n import t
+from bot.library import Library
+from bot.render import HTML
+from bot.resolve import Answer
+from bot.telegram.filters import AddressedToBot, ChatIs, ConfidentLookup, HasQuery
+from bot.telegram.replies import Trace, send_answer
+
+PRIVATE = ChatIs("private")
+IN_GROUPS = ChatIs("group", "supergroup")
+
+
+async def code_command(
+    message: Message,
+    command: CommandObject,
+    library: Library,
+    lookups: LookupLog,
+    lang: Lang,
+    trace: Trace,
+) -> None:
+    """``/code <query>`` (also ``/code@Bot``) in any chat."""
+    if not command.args or not command.args.strip():
+        await message.reply(HTML.esc(t("code_usage", lang)))
+        trace.outcome = "usage"
+        return
+    answer = library.resolver.answer(command.args)
+    await send_answer(
+        message,
+        answer,
+        lang=lang,
+        lookups=lookups,
+        trace=trace,
+        channel="command",
+        text=command.args,
+    )
+
+
+async def private_question(
+    message: Message, query: str, library: Library, lookups: LookupLog, lang: Lang, trace: Trace
+) -> None:
+    """In a private chat every text (or caption) is a question."""
+    answer = library.resolver.answer(query)
+    await send_answer(
+        message, answer, lang=lang, lookups=lookups, trace=trace, channel="private", text=query
+    )
+
+
+async def group_question(
+    message: Message, query: str, library: Library, lookups: LookupLog, lang: Lang, trace: Trace
+) -> None:
+    """A group message that mentions the bot or replies to it."""
+    answer = library.resolver.answer(query)
+    await send_answer(
+        message, answer, lang=lang, lookups=lookups, trace=trace, channel="group", text=query
+    )
+
+
+async def group_chatter_with_a_code(
+    message: Message, query: str, answer: Answer, lookups: LookupLog, lang: Lang, trace: Trace
+) -> None:
+    """A plain group message naming a provider and a code (or pasting a response)."""
+    await send_answer(
+        message, answer, lang=lang, lookups=lookups, trace=trace, channel="group", text=query
+    )
+
+
+async def not_a_question(message: Message, lang: Lang, trace: Trace) -> None:
+    """A sticker, voice message, location...: a hint."""
+    examples = ", ".join(HTML.code(e) for e in t("start_examples", lang))
+    await message.answer(HTML.fill("not_text", lang, examples=examples))
+    trace.outcome = "hint"
+
+
+def create_router() -> Router:
+    """This module's handlers, in the order they are tried."""
+    router = Router(name=__name__)
+    router.message.register(code_command, Command("code"), flags={"lookup": True})
+    router.message.register(private_question, PRIVATE, HasQuery(), flags={"lookup": True})
+    router.message.register(group_question, IN_GROUPS, AddressedToBot(), flags={"lookup": True})
+    router.message.register(
+        group_chatter_with_a_code,
+        IN_GROUPS,
+        ConfidentLookup(),
+        flags={"lookup": True},
+    )
+    router.message.register(not_a_question, PRIVATE)
+    return router

@@ -1,0 +1,96 @@
+"""Inline buttons under answers, and the short, versioned callback data behind them."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.catalog import Lang, entry_ref
+from bot.i18n import t
+from bot.render import entry_label
+from bot.resolve import Answer, Match
+
+MAX_BUTTONS = 8
+VOTE_ROWS = 3  # answers showing more entries than this get no vote buttons
+
+
+# The prefix carries the format version: a press on a button from an older format, or one
+# made up by hand, fails to parse and gets the "out of date" notice.
+class Pick(CallbackData, prefix="p1"):
+    """Show this entry in full, in place of the list."""
+
+    ref: str
+
+
+class Vote(CallbackData, prefix="v1"):
+    """Was this answer helpful?"""
+
+    ref: str
+    up: bool
+
+
+def ref_of(match: Match) -> str:
+    """The entry's short reference (see ``Catalog.by_ref``)."""
+    return entry_ref(match.slug, match.entry.key)
+
+
+def answer_keyboard(answer: Answer, lang: Lang) -> InlineKeyboardMarkup | None:
+    """Candidates to pick from, votes for what was shown, and the provider's docs."""
+    picks = tuple((entry_label(m), ref_of(m)) for m in _pickable(answer)[:MAX_BUTTONS])
+    shown = answer.matches
+    votes = ()
+    if shown and len(shown) <= VOTE_ROWS:
+        # With several entries each vote says which one it is for.
+        several = len(shown) > 1
+        votes = tuple((ref_of(m), (m.entry.code or "") if several else "") for m in shown)
+    providers = list(dict.fromkeys(m.catalog.provider for m in shown))
+    if answer.provider is not None and not shown:
+        providers = [answer.provider.provider]
+    docs = tuple(
+        (t("button_docs", lang) if len(providers) == 1 else f"📖 {p.name}", p.docs_url)
+        for p in providers[:2]
+    )
+    return _markup(picks, votes, docs)
+
+
+def _pickable(answer: Answer) -> list[Match]:
+    """Candidates, or else the nearest codes a provider does have."""
+    if answer.candidates:
+        return list(answer.candidates)
+    return [
+        Match(missing.catalog, entry)
+        for missing in answer.missing
+        if missing.catalog is not None
+        for entry in map(missing.catalog.find, missing.nearest)
+        if entry is not None
+    ]
+
+
+# Building the markup is most of the work of an answer; the same few keyboards recur.
+@lru_cache(maxsize=4096)
+def _markup(
+    picks: tuple[tuple[str, str], ...],
+    votes: tuple[tuple[str, str], ...],
+    docs: tuple[tuple[str, str], ...],
+) -> InlineKeyboardMarkup | None:
+    rows: list[list[InlineKeyboardButton]] = []
+    buttons = [
+        InlineKeyboardButton(text=label, callback_data=Pick(ref=ref).pack()) for label, ref in picks
+    ]
+    rows.extend(buttons[i : i + 2] for i in range(0, len(buttons), 2))
+    for ref, code in votes:
+        suffix = f" {code}" if code else ""
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    text=f"👍{suffix}", callback_data=Vote(ref=ref, up=True).pack()
+                ),
+                InlineKeyboardButton(
+                    text=f"👎{suffix}", callback_data=Vote(ref=ref, up=False).pack()
+                ),
+            ]
+        )
+    rows.extend([InlineKeyboardButton(text=label, url=url)] for label, url in docs)
+    return InlineKeyboardMarkup(inline_keyboard=rows) if rows else None

@@ -1,0 +1,156 @@
+"""Middlewares: a log line per update, the reader's language, flood control, Telegram's
+``retry_after``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.dispatcher.flags import get_flag
+from aiogram.exceptions import TelegramRetryAfter
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
+
+from bot.i18n import language_for, t
+from bot.render import HTML
+from bot.telegram.replies import Trace
+
+logger = logging.getLogger("bot.updates")
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class UpdateLog(BaseMiddleware):
+    """One readable line per update (kind, chat type, outcome, time), and a count of the
+    updates in hand so a stop can wait for them."""
+
+    def __init__(self) -> None:
+        self._in_hand = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        trace = Trace(started=time.perf_counter())
+        data["trace"] = trace
+        self._in_hand += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        except Exception:
+            trace.outcome = "error"
+            raise
+        finally:
+            self._in_hand -= 1
+            if not self._in_hand:
+                self._idle.set()
+            chat: Chat | None = data.get("event_chat")
+            logger.info(
+                "update %s %s in %s: %s (%.1f ms)",
+                event.update_id,
+                event.event_type,
+                chat.type if chat else "no chat",
+                trace.outcome,
+                (time.perf_counter() - trace.started) * 1000,
+            )
+
+    async def wait_idle(self, grace: float) -> bool:
+        """Wait up to ``grace`` seconds for the updates in hand; False if some still run."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace)
+        except TimeoutError:
+            return False
+        return True
+
+
+class Language(BaseMiddleware):
+    """``lang``: Russian for ru, uk, be and kk readers, English for everyone else."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        data["lang"] = language_for(user.language_code if user else None)
+        return await handler(event, data)
+
+
+class FloodControl(BaseMiddleware):
+    """At most ``limit`` lookups a minute per person (handlers flagged ``lookup``); past that,
+    one polite notice, then silence until the window has room again."""
+
+    REMEMBERED = 10_000  # people tracked before the quiet ones are forgotten
+
+    def __init__(self, limit: int, window: float = 60.0) -> None:
+        self.limit = limit
+        self.window = window
+        self._times: dict[int, deque[float]] = {}
+        self._warned: set[int] = set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None or not get_flag(data, "lookup"):
+            return await handler(event, data)
+        now = time.monotonic()
+        if len(self._times) > self.REMEMBERED:
+            self.forget_idle()
+        times = self._times.setdefault(user.id, deque())
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) < self.limit:
+            times.append(now)
+            self._warned.discard(user.id)
+            return await handler(event, data)
+        trace: Trace = data["trace"]
+        trace.outcome = "flood"
+        if user.id not in self._warned:
+            self._warned.add(user.id)
+            notice = t("too_many", data["lang"])
+            if isinstance(event, Message):
+                await event.answer(HTML.esc(notice))
+            elif isinstance(event, CallbackQuery):
+                await event.answer(notice, show_alert=True)
+        return None
+
+    def forget_idle(self) -> None:
+        """Drop people whose window is empty: memory stays flat however many people ask."""
+        now = time.monotonic()
+        for user_id in [
+            u for u, times in self._times.items() if not times or now - times[-1] >= self.window
+        ]:
+            del self._times[user_id]
+            self._warned.discard(user_id)
+
+
+class RetryAfter(BaseRequestMiddleware):
+    """Honour Telegram's flood control: wait ``retry_after`` seconds and send again."""
+
+    def __init__(self, attempts: int = 3) -> None:
+        self.attempts = attempts
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return await make_request(bot, method)
+            except TelegramRetryAfter as exc:
+                if attempt == self.attempts:
+                    raise
+                logger.warning(
+                    "Telegram asked to wait %s s before %s (attempt %s)",
+                    exc.retry_after,
+                    type(method).__name__,
+                    attempt,
+                )
+                await asyncio.sleep(exc.retry_after)
+        raise AssertionError("unreachable")

@@ -1,0 +1,42 @@
+"""The most looked-up entries of the past week, offered to an empty inline query."""
+
+from __future__ import annotations
+
+import time
+
+from bot.analytics.writer import LookupLog
+from bot.catalog import Catalog
+from bot.resolve import Match
+
+EXAMPLES = ("gosms 1004", "notificore 35", "radist 17002", "mobizon 1", "gupshup 1002")
+
+
+class TopEntries:
+    """Reads the report at most every ``ttl`` seconds; a fresh install offers examples."""
+
+    def __init__(self, lookups: LookupLog, ttl: float = 300.0) -> None:
+        self._lookups = lookups
+        self._ttl = ttl
+        self._read_at = float("-inf")
+        self._keys: list[tuple[str, str]] = []
+
+    async def matches(self, catalog: Catalog) -> list[Match]:
+        """Entries, most looked-up first."""
+        if time.monotonic() - self._read_at > self._ttl:
+            report = await self._lookups.report(days=7, top=10)
+            self._keys = [(row["provider"], row["key"]) for row in report["top"]]
+            self._read_at = time.monotonic()
+        found = []
+        for slug, key in self._keys:
+            pc = catalog.providers.get(slug)
+            entry = next((e for e in pc.entries if e.key == key), None) if pc else None
+            if pc is not None and entry is not None:
+                found.append(Match(pc, entry))
+        if not found:
+            for text in EXAMPLES:
+                slug, code = text.split()
+                pc = catalog.providers.get(slug)
+                entry = pc.find(code) if pc else None
+                if pc is not None and entry is not None:
+                    found.append(Match(pc, entry))
+        return found

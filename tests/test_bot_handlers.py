@@ -1,0 +1,490 @@
+"""The bot's handlers through ``Dispatcher.feed_update``: the exact requests it makes."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    AnswerInlineQuery,
+    EditMessageText,
+    SendDocument,
+    SendMessage,
+    SendPhoto,
+    SetMyCommands,
+    TelegramMethod,
+)
+from aiogram.types import Update
+from fake_telegram import FakeTelegram
+from recording import ME, TOKEN, RecordingSession, recording_bot
+
+from bot.analytics.writer import LookupLog
+from bot.config import Settings, load_settings
+from bot.i18n import t
+from bot.library import Library
+from bot.render import HTML, render
+from bot.telegram.app import create_dispatcher, on_startup
+from bot.telegram.keyboards import Pick, Vote
+from bot.telegram.middlewares import RetryAfter
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN = 7001
+GROUP = -100500
+
+
+@dataclass
+class App:
+    """A dispatcher wired as in production, a recording bot, update builders."""
+
+    bot: Bot
+    session: RecordingSession
+    dp: Dispatcher
+    lookups: LookupLog
+    library: Library
+    make: FakeTelegram
+
+    async def feed(self, update: dict[str, Any]) -> list[TelegramMethod[Any]]:
+        """Feed one update; the requests it caused (getMe aside)."""
+        before = len(self.session.requests)
+        await self.dp.feed_update(
+            self.bot, Update.model_validate(update, context={"bot": self.bot})
+        )
+        return [r for r in self.session.requests[before:] if type(r).__name__ != "GetMe"]
+
+    def answer_text(self, text: str, lang: str = "en") -> list[str]:
+        return render(self.library.resolver.answer(text), lang)
+
+
+def settings_for(tmp_path: Path, **extra: Any) -> Settings:
+    return load_settings(
+        _env_file=None,
+        bot_token=TOKEN,
+        database_path=tmp_path / "data" / "bot.sqlite3",
+        catalogs_dir=extra.pop("catalogs_dir", ROOT / "catalogs"),
+        admin_ids=str(ADMIN),
+        analytics_secret="test-secret",
+        **extra,
+    )
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[App]:
+    catalogs = tmp_path / "catalogs"
+    shutil.copytree(ROOT / "catalogs", catalogs)
+    settings = settings_for(tmp_path, catalogs_dir=catalogs)
+    library = Library(settings.catalogs_dir)
+    lookups = LookupLog(settings.database_path, secret=b"k" * 32)
+    bot, session = recording_bot()
+    dp = create_dispatcher(library, lookups, settings)
+    await lookups.start()
+    yield App(bot, session, dp, lookups, library, FakeTelegram(username=ME.username, bot_id=ME.id))
+    await lookups.close()
+
+
+def buttons(request: SendMessage | EditMessageText) -> list[tuple[str, str | None, str | None]]:
+    markup = request.reply_markup
+    assert markup is not None
+    return [(b.text, b.callback_data, b.url) for row in markup.inline_keyboard for b in row]
+
+
+# --- private chat ---------------------------------------------------------------------------
+
+
+async def test_a_private_question_gets_the_rendered_entry_with_buttons(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("gosms 1004"))
+    assert isinstance(sent, SendMessage)
+    assert sent.chat_id == 1001
+    assert sent.text == app.answer_text("gosms 1004")[0]
+    assert sent.reply_parameters is None
+    (_, up, _), (_, down, _), docs = buttons(sent)
+    assert Vote.unpack(up).up and not Vote.unpack(down).up
+    assert docs == ("📖 Docs", None, "https://docs.gosms.ru/")
+
+
+@pytest.mark.parametrize("code", ["ru", "uk", "be", "kk"])
+async def test_russian_for_russian_readers(app: App, code: str) -> None:
+    (sent,) = await app.feed(app.make.message("gosms 1004", language_code=code))
+    assert sent.text == app.answer_text("gosms 1004", "ru")[0]
+    assert buttons(sent)[-1][0] == "📖 Документация"
+
+
+async def test_english_for_everyone_else(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("gosms 1004", language_code="de"))
+    assert sent.text.startswith("<b>GoSMS · 1004 — No devices registered</b>")
+
+
+async def test_a_caption_is_a_question(app: App) -> None:
+    (sent,) = await app.feed(app.make.message(caption="notificore 35"))
+    assert sent.text == app.answer_text("notificore 35")[0]
+
+
+async def test_a_sticker_gets_a_hint(app: App) -> None:
+    (sent,) = await app.feed(app.make.message(sticker=True))
+    assert sent.text.startswith("I only read text. Send me, for example: <code>gosms 1004</code>")
+
+
+async def test_start_greets_with_three_examples(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("/start"))
+    assert sent.text.splitlines()[1:] == [
+        "• <code>gosms 1004</code>",
+        "• <code>notificore 35</code>",
+        "• <code>radist TELEGRAM_FLOOD_ERROR</code>",
+    ]
+
+
+async def test_a_deep_link_opens_the_answer(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("/start gosms_1004"))
+    assert sent.text == app.answer_text("gosms 1004")[0]
+    (sent,) = await app.feed(app.make.message("/start radist_TELEGRAM_FLOOD_ERROR"))
+    assert sent.text.startswith("<b>Radist.Online · 17002 — ")
+
+
+async def test_help_explains_every_form(app: App) -> None:
+    sent = await app.feed(app.make.message("/help"))
+    text = "".join(s.text for s in sent)
+    for example in (
+        "gosms 1004",
+        "radist REQUEST_VALIDATION_ERROR",
+        "номер в стоп-листе",
+        "notificore 21 41",
+        "@codebook_bot",
+    ):
+        assert example in text
+
+
+async def test_providers_lists_each_with_count_and_docs(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("/providers"))
+    for name, count in (
+        ("GoSMS", 28),
+        ("Notificore", 92),
+        ("Radist.Online", 138),
+        ("Mobizon", 20),
+        ("Gupshup", 17),
+    ):
+        assert f"<b>{name}</b>" in sent.text and f"{count} errors" in sent.text
+    assert '<a href="https://radist.online/">Radist.Online docs</a>' in sent.text
+
+
+async def test_code_command_without_a_query_says_how(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("/code"))
+    assert sent.text == "Tell me what to look up: /code gosms 1004"
+
+
+# --- groups ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "/code gosms 1004",
+        "/code@codebook_bot gosms 1004",
+        "@codebook_bot gosms 1004",
+        "у клиента gosms 1004, что делать?",
+        "gosms 1004",
+    ],
+)
+async def test_a_group_gets_an_answer_as_a_reply(app: App, text: str) -> None:
+    update = app.make.message(text, chat_type="supergroup")
+    (sent,) = await app.feed(update)
+    assert sent.chat_id == update["message"]["chat"]["id"]
+    assert sent.reply_parameters.message_id == update["message"]["message_id"]
+    assert sent.text == app.answer_text("gosms 1004")[0]
+
+
+async def test_a_reply_to_the_bot_is_a_question(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("1004", chat_type="group", reply_to_bot=True))
+    assert sent.text.startswith("Code 1004 exists at several providers")
+    assert [b[0] for b in buttons(sent)] == ["GoSMS 1004", "Gupshup 1004"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "всем привет",
+        "встреча в 1004 кабинете",
+        "1004",
+        "gosms 9999",
+        "gosms",
+        "/code@other_bot gosms 1004",
+        "twilio 21211",
+    ],
+)
+async def test_group_chatter_gets_silence(app: App, text: str) -> None:
+    assert await app.feed(app.make.message(text, chat_type="supergroup")) == []
+
+
+async def test_a_pasted_response_in_a_group_is_answered(app: App) -> None:
+    text = '{"error":"40","errorDescription":"Message not found"}'
+    (sent,) = await app.feed(app.make.message(text, chat_type="group"))
+    assert sent.text.startswith("<i>Recognised a Notificore API response: error = 40.</i>")
+
+
+async def test_an_addressed_miss_in_a_group_is_answered(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("@codebook_bot gosms 9999", chat_type="group"))
+    assert sent.text.startswith("GoSMS has no code 9999.")
+
+
+# --- inline mode ----------------------------------------------------------------------------
+
+
+async def test_inline_query_offers_the_answer(app: App) -> None:
+    (sent,) = await app.feed(app.make.inline("gosms 1004"))
+    assert isinstance(sent, AnswerInlineQuery)
+    (result,) = sent.results
+    assert result.title == "GoSMS 1004 — No devices registered"
+    assert result.description.startswith("GoSMS sends SMS through your own Android phones")
+    assert result.input_message_content.message_text == app.answer_text("gosms 1004")[0]
+    assert sent.cache_time == 60 and sent.is_personal is False
+
+
+async def test_inline_bare_code_offers_each_provider(app: App) -> None:
+    (sent,) = await app.feed(app.make.inline("1004", language_code="ru"))
+    assert [r.title.split(" — ")[0] for r in sent.results] == ["GoSMS 1004", "Gupshup 1004"]
+
+
+async def test_an_empty_inline_query_offers_the_most_looked_up(app: App) -> None:
+    (sent,) = await app.feed(app.make.inline(""))
+    assert sent.results[0].title.startswith("GoSMS 1004")  # a fresh install: examples
+    for _ in range(3):
+        await app.feed(app.make.message("radist 17002"))
+    app.dp["top"]._read_at = float("-inf")  # the cache would otherwise hold for minutes
+    (sent,) = await app.feed(app.make.inline(""))
+    assert sent.results[0].title.startswith("Radist.Online 17002")
+
+
+async def test_nothing_found_inline_offers_help(app: App) -> None:
+    (sent,) = await app.feed(app.make.inline("zzqx"))
+    assert sent.results == [] and sent.button.start_parameter == "help"
+
+
+# --- buttons --------------------------------------------------------------------------------
+
+
+async def test_picking_a_candidate_turns_the_list_into_the_answer(app: App) -> None:
+    (listing,) = await app.feed(app.make.message("1004"))
+    gosms = buttons(listing)[0]
+    assert gosms[0] == "GoSMS 1004"
+    edit, ack = await app.feed(app.make.callback(gosms[1], message_id=555, chat_id=1001))
+    assert isinstance(edit, EditMessageText) and isinstance(ack, AnswerCallbackQuery)
+    assert (edit.chat_id, edit.message_id) == (1001, 555)
+    assert edit.text == app.answer_text("gosms 1004")[0]
+    assert [b[0] for b in buttons(edit)] == ["👍", "👎", "📖 Docs"]
+
+
+async def test_a_missing_code_offers_the_nearest_as_buttons(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("gosms 1018"))
+    assert [b[0] for b in buttons(sent)][:3] == ["GoSMS 1017", "GoSMS 1016", "GoSMS 1015"]
+
+
+async def test_a_vote_is_recorded_once_per_person_and_changeable(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("gosms 1004"))
+    up, down = buttons(sent)[0][1], buttons(sent)[1][1]
+    (ack,) = await app.feed(app.make.callback(up, message_id=1, chat_id=1001))
+    assert ack.text == "Thanks! Glad it helped."
+    await app.feed(app.make.callback(down, message_id=1, chat_id=1001))
+    await app.feed(app.make.callback(up, message_id=1, chat_id=1001, user_id=1002))
+    report = await app.lookups.report(days=1)
+    (row,) = report["feedback"]
+    assert (row["provider"], row["code"], row["helpful"], row["not_helpful"]) == (
+        "gosms",
+        "1004",
+        1,
+        1,
+    )
+
+
+@pytest.mark.parametrize("data", ["p1:0000000000", "v1:ffffffffff:1", "garbage", "p9:x", "v1:"])
+async def test_a_stale_or_forged_button_gets_a_polite_notice(app: App, data: str) -> None:
+    (sent,) = await app.feed(app.make.callback(data, message_id=1, chat_id=1001))
+    assert isinstance(sent, AnswerCallbackQuery)
+    assert (
+        sent.text == "This button is out of date. Please send the query again." and sent.show_alert
+    )
+
+
+async def test_a_second_press_on_the_same_pick_is_fine(app: App) -> None:
+    class Unmodified(RecordingSession):
+        def _result(self, method: TelegramMethod[Any]) -> Any:
+            if isinstance(method, EditMessageText):
+                raise TelegramBadRequest(method, "Bad Request: message is not modified")
+            return super()._result(method)
+
+    app.bot.session = Unmodified()
+    app.session = app.bot.session
+    data = Pick(ref=next(iter(app.library.resolver.catalog.by_ref))).pack()
+    requests = await app.feed(app.make.callback(data, message_id=5, chat_id=1001))
+    assert [type(r) for r in requests] == [EditMessageText, AnswerCallbackQuery]
+    assert requests[1].text is None
+
+
+# --- staying up -----------------------------------------------------------------------------
+
+
+async def test_flood_control_one_notice_then_silence(app: App) -> None:
+    for _ in range(20):
+        (sent,) = await app.feed(app.make.message("gosms 1004"))
+        assert sent.text.startswith("<b>GoSMS")
+    (notice,) = await app.feed(app.make.message("gosms 1004"))
+    assert notice.text == "Too many lookups. Wait a minute and I will answer again."
+    assert await app.feed(app.make.message("gosms 1004")) == []
+    (other,) = await app.feed(app.make.message("gosms 1004", user_id=2002))
+    assert other.text.startswith("<b>GoSMS")
+
+
+async def test_a_failing_handler_is_logged_and_apologised_for(
+    app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def explode(text: str) -> None:
+        raise RuntimeError("catalog on fire")
+
+    monkeypatch.setattr(app.library.resolver, "answer", explode)
+    with caplog.at_level(logging.ERROR):
+        (sent,) = await app.feed(app.make.message("gosms 1004"))
+    assert sent.text == "Something went wrong. Please try again."
+    (record,) = [r for r in caplog.records if r.name == "bot.telegram.handlers.errors"]
+    assert "catalog on fire" in record.getMessage() and record.exc_info is not None
+    monkeypatch.undo()
+    (after,) = await app.feed(app.make.message("gosms 1004"))  # and the bot goes on
+    assert after.text.startswith("<b>GoSMS")
+
+
+async def test_retry_after_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    waits: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    class Flooded(RecordingSession):
+        def _result(self, method: TelegramMethod[Any]) -> Any:
+            if len(self.requests) == 1:
+                raise TelegramRetryAfter(method, "Flood control exceeded", retry_after=3)
+            return super()._result(method)
+
+    monkeypatch.setattr("bot.telegram.middlewares.asyncio.sleep", no_sleep)
+    session = Flooded()
+    session.middleware(RetryAfter())
+    bot = Bot(TOKEN, session=session)
+    sent = await bot.send_message(1, "hi")
+    assert sent.text == "hi" and waits == [3] and len(session.requests) == 2
+
+
+async def test_failing_decoration_only_warns(
+    app: App, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    class NoCommands(RecordingSession):
+        def _result(self, method: TelegramMethod[Any]) -> Any:
+            if isinstance(method, SetMyCommands):
+                raise TelegramBadRequest(method, "Bad Request: commands are broken")
+            return super()._result(method)
+
+    lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
+    with caplog.at_level(logging.WARNING):
+        await on_startup(Bot(TOKEN, session=NoCommands()), lookups, settings_for(tmp_path))
+    await lookups.close()
+    assert "could not register the commands and description" in caplog.text
+
+
+async def test_startup_registers_commands_in_both_languages(app: App, tmp_path: Path) -> None:
+    lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
+    await on_startup(app.bot, lookups, settings_for(tmp_path))
+    await lookups.close()
+    calls = app.session.sent(SetMyCommands)
+    public = {
+        (c.language_code, tuple(b.command for b in c.commands))
+        for c in calls
+        if c.scope.type == "default"
+    }
+    assert public == {
+        (None, ("start", "help", "providers", "code")),
+        ("ru", ("start", "help", "providers", "code")),
+    }
+    admin = [c for c in calls if c.scope.type == "chat"]
+    assert {c.scope.chat_id for c in admin} == {ADMIN}
+    assert "stats" in [b.command for b in admin[0].commands]
+
+
+# --- the support lead -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["/stats", "/gaps", "/export", "/reload"])
+async def test_admin_commands_are_refused_to_others(app: App, command: str) -> None:
+    (sent,) = await app.feed(app.make.message(command, user_id=1001))
+    assert sent.text == "This command is for admins only."
+
+
+async def test_stats_counts_what_was_just_looked_up(app: App) -> None:
+    for text in ("gosms 1004", "gosms 1004", "twilio 21211", "1004"):
+        await app.feed(app.make.message(text))
+    summary, chart = await app.feed(app.make.message("/stats", user_id=ADMIN))
+    assert isinstance(summary, SendMessage) and isinstance(chart, SendPhoto)
+    assert (
+        "4 in all: 2 found, 1 to pick from, 1 not found, 0 not errors. People: 1." in summary.text
+    )
+    assert (
+        "1. <code>gosms 1004</code> No devices registered — 2 times, 1 people, +2" in summary.text
+    )
+    assert chart.photo.data.startswith(b"\x89PNG")
+
+
+async def test_stats_with_a_bad_period_says_how(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("/stats soon", user_id=ADMIN))
+    assert sent.text == HTML.esc(t("days_usage", "en"))
+
+
+async def test_gaps_lists_unanswered_questions(app: App) -> None:
+    for text in ("twilio 21211", "Twilio 21211 ", "zzqx"):
+        await app.feed(app.make.message(text))
+    (sent,) = await app.feed(app.make.message("/gaps 30", user_id=ADMIN))
+    assert sent.text.splitlines() == [
+        "<b>Unanswered, last 30 days (what the catalogs lack)</b>",
+        "2 × <code>twilio 21211</code>",
+        "1 × <code>zzqx</code>",
+    ]
+
+
+async def test_export_sends_the_csv(app: App) -> None:
+    await app.feed(app.make.message("gosms 1004"))
+    (sent,) = await app.feed(app.make.message("/export", user_id=ADMIN))
+    assert isinstance(sent, SendDocument)
+    lines = sent.document.data.decode().splitlines()
+    assert len(lines) == 2 and "gosms" in lines[1] and "1001" not in lines[1]
+
+
+async def test_reload_swaps_valid_catalogs_and_keeps_old_on_problems(app: App) -> None:
+    folder = app.library.folder
+    text = (folder / "gosms.yaml").read_text()
+    (folder / "gosms.yaml").write_text(
+        text.replace("Нет ни одного зарегистрированного устройства", "Нет устройств")
+    )
+    (sent,) = await app.feed(app.make.message("/reload", user_id=ADMIN))
+    assert sent.text == "Catalogs reloaded: 5 providers, 295 errors."
+    (answer,) = await app.feed(app.make.message("gosms 1004", language_code="ru"))
+    assert answer.text.startswith("<b>GoSMS · 1004 — Нет устройств</b>")
+    (folder / "gosms.yaml").write_text(text.replace('code: "1004"', "code: 1004"))
+    (sent,) = await app.feed(app.make.message("/reload", user_id=ADMIN))
+    assert sent.text.splitlines()[0] == (
+        "Catalogs not replaced: the old ones stay in use. Problems:"
+    )
+    assert f"{folder / 'gosms.yaml'}:" in sent.text and "write the code as a quoted" in sent.text
+    (answer,) = await app.feed(app.make.message("gosms 1004", language_code="ru"))
+    assert answer.text.startswith("<b>GoSMS · 1004 — Нет устройств</b>")
+
+
+async def test_lookups_are_recorded_with_channel(app: App) -> None:
+    await app.feed(app.make.message("gosms 1004"))
+    await app.feed(app.make.message("/code notificore 35", chat_type="group"))
+    await app.feed(app.make.message("/start gosms_1004"))
+    csv_text = await app.lookups.export_csv(days=1)
+    assert [line.split(",")[1] for line in csv_text.splitlines()[1:]] == [
+        "private",
+        "command",
+        "deep_link",
+    ]

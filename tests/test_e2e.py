@@ -1,0 +1,215 @@
+"""End to end: the real ``python -m bot`` process, long polling a fake Bot API server on
+127.0.0.1 over real HTTP, with a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fake_telegram import TOKEN, FakeTelegram
+
+from bot.telegram.keyboards import Pick
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN = 5005
+
+
+@dataclass
+class Running:
+    fake: FakeTelegram
+    process: asyncio.subprocess.Process
+    database: Path
+    log: Path
+
+    async def ask(self, update: dict, method: str = "sendMessage") -> dict:
+        """Push an update; the first ``method`` call it caused."""
+        since = len(self.fake.requests)
+        self.fake.push(update)
+        return (await self.fake.wait_for(method, since=since)).params
+
+    async def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return await asyncio.wait_for(self.process.wait(), 10)
+
+
+@pytest.fixture
+async def running(tmp_path: Path) -> AsyncIterator[Running]:
+    fake = FakeTelegram()
+    await fake.start()
+    database = tmp_path / "data" / "bot.sqlite3"
+    log = tmp_path / "bot.log"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))},
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": fake.base_url,
+        "DATABASE_PATH": str(database),
+        "CATALOGS_DIR": str(ROOT / "catalogs"),
+        "ADMIN_IDS": str(ADMIN),
+        "LOG_LEVEL": "INFO",
+        "ANALYTICS_SECRET": "e2e-secret",
+    }
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=tmp_path, env=env, stdout=out, stderr=out
+        )
+    bot = Running(fake, process, database, log)
+    try:
+        await fake.wait_for("getUpdates", timeout=30)
+        yield bot
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await fake.stop()
+
+
+async def test_a_private_question_is_answered(running: Running) -> None:
+    sent = await running.ask(running.fake.message("gosms 1004"))
+    assert sent["chat_id"] == 1001
+    assert sent["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
+    assert sent["parse_mode"] == "HTML"
+
+
+async def test_a_group_command_is_answered_as_a_reply(running: Running) -> None:
+    update = running.fake.message("/code@codebook_test_bot notificore 35", chat_type="group")
+    sent = await running.ask(update)
+    assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
+    assert sent["text"].startswith("<b>Notificore · 35 — ")
+
+
+async def test_group_chatter_gets_silence(running: Running) -> None:
+    chatter = running.fake.message("встреча в 1004 кабинете", chat_type="group", chat_id=-77)
+    running.fake.push(chatter)
+    sent = await running.ask(running.fake.message("gosms 1004", chat_type="group", chat_id=-77))
+    assert sent["text"].startswith("<b>GoSMS · 1004")
+    replies = [
+        c.params["reply_parameters"]["message_id"] for c in running.fake.calls("sendMessage")
+    ]
+    assert chatter["message"]["message_id"] not in replies
+    assert len(running.fake.calls("sendMessage")) == 1
+
+
+async def test_an_inline_query_is_answered(running: Running) -> None:
+    sent = await running.ask(running.fake.inline("radist 17002"), "answerInlineQuery")
+    (result,) = sent["results"]
+    assert result["title"].startswith("Radist.Online 17002 — ")
+    assert result["input_message_content"]["message_text"].startswith("<b>Radist.Online · 17002")
+
+
+async def test_a_button_press_turns_the_list_into_the_answer(running: Running) -> None:
+    listing = await running.ask(running.fake.message("1004"))
+    rows = listing["reply_markup"]["inline_keyboard"]
+    gosms = rows[0][0]
+    assert gosms["text"] == "GoSMS 1004" and Pick.unpack(gosms["callback_data"])
+    (message,) = running.fake.sent(1001)
+    edited = await running.ask(
+        running.fake.callback(
+            gosms["callback_data"], message_id=message["message_id"], chat_id=1001
+        ),
+        "editMessageText",
+    )
+    assert edited["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
+    await running.fake.wait_for("answerCallbackQuery")
+
+
+async def test_sigterm_after_a_burst_writes_every_lookup(running: Running) -> None:
+    burst = 60
+    for number in range(burst):
+        # Different people, so flood control lets every one through.
+        running.fake.push(running.fake.message("gosms 1004", user_id=20_000 + number))
+    await running.fake.wait_for(
+        "sendMessage", lambda c: c.params["chat_id"] == 20_000 + burst - 1, timeout=30
+    )
+    assert await running.stop() == 0
+    with sqlite3.connect(running.database) as db:
+        (count,) = db.execute("SELECT count(*) FROM lookups").fetchone()
+    assert count == burst
+    log = running.log.read_text()
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+    assert "update" in log and "message in private: found" in log
+
+
+async def test_sigterm_mid_burst_finishes_the_updates_in_hand(running: Running) -> None:
+    for number in range(40):
+        running.fake.push(running.fake.message("notificore 21 41", user_id=30_000 + number))
+    await running.fake.wait_for("sendMessage")
+    assert await running.stop() == 0
+    answered = len(running.fake.calls("sendMessage"))
+    with sqlite3.connect(running.database) as db:
+        (count,) = db.execute("SELECT count(*) FROM lookups").fetchone()
+    # Every update the bot took was answered and logged; the rest stay with Telegram.
+    assert count == answered >= 1
+    fetched = {u["update_id"] for c in running.fake.calls("getUpdates") for u in c.result or []}
+    assert answered == len(fetched)
+
+
+async def test_sigterm_exits_promptly_and_cleanly(running: Running) -> None:
+    await running.ask(running.fake.message("gosms 1004"))
+    assert await running.stop() == 0
+    assert "Traceback" not in running.log.read_text()
+
+
+async def test_stats_from_the_command_line_counts_the_bot_s_lookups(running: Running) -> None:
+    await running.ask(running.fake.message("gosms 1004"))
+    await running.ask(running.fake.message("twilio 21211"))
+    assert await running.stop() == 0
+    env = {**os.environ, "DATABASE_PATH": str(running.database)}
+    stats = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "stats",
+        "--format",
+        "json",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await stats.communicate()
+    report = json.loads(out)
+    assert (report["total"], report["found"], report["not_found"]) == (2, 1, 1)
+    assert report["gaps"] == [{"query": "twilio 21211", "count": 1}]
+
+
+async def test_a_missing_token_is_one_clear_line(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 1
+    assert err.decode().splitlines() == [
+        "codebook: BOT_TOKEN is not set: put the token @BotFather gave you in BOT_TOKEN "
+        "(or in .env)"
+    ]
+
+
+async def test_a_malformed_token_is_one_clear_line(tmp_path: Path) -> None:
+    env = {**os.environ, "BOT_TOKEN": "not-a-token"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 1
+    assert "not-a-token" not in err.decode()
+    assert err.decode().startswith("codebook: BOT_TOKEN does not look like a bot token")
