@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from bot.catalog import Catalog, Entry, Lang, Provider, ProviderCatalog
+from bot.catalog import Catalog, Lang, Provider, ProviderCatalog
 from bot.i18n import t
+from bot.memo import PerObject
 from bot.query import MAX_CODES
 from bot.resolve import Answer, Match, Missing, Note, Outcome
 
@@ -79,7 +80,12 @@ def entry_heading(match: Match, lang: Lang) -> str:
 
 def render(answer: Answer, lang: Lang, markup: Markup = HTML, *, buttons: bool = True) -> list[str]:
     """The answer as messages; ``buttons`` says whether the reply offers buttons to pick from."""
-    m = markup
+    return _ANSWERS.get(
+        answer, (lang, markup.is_html, buttons), lambda: _render(answer, lang, markup, buttons)
+    )
+
+
+def _render(answer: Answer, lang: Lang, m: Markup, buttons: bool) -> list[str]:
     parts = [m.italic(_note(note, lang)) for note in answer.notes]
     if answer.outcome is Outcome.HELP:
         parts.extend(help_paragraphs(answer.known, lang, m))
@@ -96,22 +102,15 @@ def render(answer: Answer, lang: Lang, markup: Markup = HTML, *, buttons: bool =
     return split_messages(parts)
 
 
-# Entries do not change once loaded: each is marked up once per language and markup.
-_ENTRY_CACHE: dict[tuple[int, str, bool], tuple[Entry, list[str]]] = {}
-_ENTRY_CACHE_SIZE = 4096
+# Entries do not change once loaded, and answers are remembered per question (Resolver):
+# each is marked up once per language and markup.
+_ENTRIES: PerObject[list[str]] = PerObject()
+_ANSWERS: PerObject[list[str]] = PerObject()
 
 
 def entry_paragraphs(match: Match, lang: Lang, m: Markup) -> list[str]:
     """One entry in full: heading, section, description, steps, original wording, links."""
-    key = (id(match.entry), lang, m.is_html)
-    cached = _ENTRY_CACHE.get(key)
-    if cached is not None and cached[0] is match.entry:
-        return cached[1]
-    if len(_ENTRY_CACHE) >= _ENTRY_CACHE_SIZE:
-        _ENTRY_CACHE.clear()
-    paragraphs = _entry_paragraphs(match, lang, m)
-    _ENTRY_CACHE[key] = (match.entry, paragraphs)
-    return paragraphs
+    return _ENTRIES.get(match.entry, (lang, m.is_html), lambda: _entry_paragraphs(match, lang, m))
 
 
 def _entry_paragraphs(match: Match, lang: Lang, m: Markup) -> list[str]:

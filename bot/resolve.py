@@ -13,6 +13,11 @@ if TYPE_CHECKING:
     from bot.search import Searcher
 
 
+# Support staff ask about the same few codes all day: answers are remembered per text.
+_REMEMBERED = 4096
+_REMEMBERED_TEXT = 256  # longer texts (pasted responses) rarely come twice
+
+
 class Outcome(StrEnum):
     """How a lookup ended, as the analytics count it."""
 
@@ -96,6 +101,7 @@ class Resolver:
     catalog: Catalog
     parser: QueryParser = field(init=False)
     _searcher: Searcher | None = field(default=None, init=False, repr=False)
+    _answers: dict[str, Answer] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.parser = QueryParser(self.catalog)
@@ -111,8 +117,15 @@ class Resolver:
         return self._searcher
 
     def answer(self, text: str) -> Answer:
-        """The answer to a message."""
-        return self.resolve(self.parser.parse(text))
+        """The answer to a message; the same text gets the same (remembered) answer."""
+        answer = self._answers.get(text)
+        if answer is None:
+            answer = self.resolve(self.parser.parse(text))
+            if len(text) <= _REMEMBERED_TEXT:
+                if len(self._answers) >= _REMEMBERED:
+                    self._answers.clear()
+                self._answers[text] = answer
+        return answer
 
     def resolve(self, query: Query) -> Answer:
         """The answer to a parsed query."""

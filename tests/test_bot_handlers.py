@@ -173,6 +173,13 @@ async def test_providers_lists_each_with_count_and_docs(app: App) -> None:
     assert '<a href="https://radist.online/">Radist.Online docs</a>' in sent.text
 
 
+async def test_an_unknown_command_points_to_help(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("/gosms 1004"))
+    assert (
+        sent.text == "There is no such command. Send an error code, e.g. gosms 1004, or see /help"
+    )
+
+
 async def test_code_command_without_a_query_says_how(app: App) -> None:
     (sent,) = await app.feed(app.make.message("/code"))
     assert sent.text == "Tell me what to look up: /code gosms 1004"

@@ -327,3 +327,10 @@ def test_dates_times_and_decimals_are_not_codes(resolver: Resolver) -> None:
 def test_a_group_chat_sentence_without_a_provider_is_not_confident(resolver: Resolver) -> None:
     for text in ("всем привет", "встреча в 1004 кабинете", "1004", "gosms 9999", "gosms"):
         assert not resolver.answer(text).confident, text
+
+
+def test_the_same_question_gets_the_same_remembered_answer(resolver: Resolver) -> None:
+    first = resolver.answer("gosms 1004")
+    assert resolver.answer("gosms 1004") is first
+    assert resolver.answer("GoSMS 1004") is not first
+    assert found(resolver.answer("GoSMS 1004")) == found(first)

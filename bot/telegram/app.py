@@ -24,8 +24,8 @@ from bot.analytics.writer import LookupLog
 from bot.config import Settings
 from bot.i18n import strings
 from bot.library import Library
-from bot.telegram.handlers import admin, callbacks, errors, inline, lookup, start
-from bot.telegram.middlewares import FloodControl, Language, RetryAfter, UpdateLog
+from bot.telegram.handlers import admin, callbacks, errors, fallback, inline, lookup, start
+from bot.telegram.middlewares import FloodControl, PerUpdate, RetryAfter
 from bot.telegram.top import TopEntries
 
 logger = logging.getLogger(__name__)
@@ -48,22 +48,22 @@ def create_bot(settings: Settings) -> Bot:
 
 def create_dispatcher(library: Library, lookups: LookupLog, settings: Settings) -> Dispatcher:
     """Routers, middlewares and services, joined; the services reach handlers by name."""
-    update_log = UpdateLog()
+    per_update = PerUpdate()
     dp = Dispatcher(
+        disable_fsm=True,  # no conversation states here: each message stands alone
         library=library,
         lookups=lookups,
         settings=settings,
         top=TopEntries(lookups),
-        update_log=update_log,
+        per_update=per_update,
     )
-    dp.update.outer_middleware(update_log)
-    dp.update.outer_middleware(Language())
+    dp.update.outer_middleware(per_update)
     flood = FloodControl(settings.lookups_per_minute)
     dp.message.middleware(flood)
     dp.callback_query.middleware(flood)
-    dp.include_routers(
-        *(module.create_router() for module in (errors, start, admin, lookup, inline, callbacks))
-    )
+    # Questions first (they are most updates), the catch-all hint last.
+    modules = (lookup, callbacks, inline, start, admin, fallback, errors)
+    dp.include_routers(*(module.create_router() for module in modules))
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
     return dp
@@ -79,9 +79,9 @@ async def on_startup(bot: Bot, lookups: LookupLog, settings: Settings) -> None:
         logger.warning("could not register the commands and description: %s", exc)
 
 
-async def on_shutdown(lookups: LookupLog, update_log: UpdateLog) -> None:
+async def on_shutdown(lookups: LookupLog, per_update: PerUpdate) -> None:
     """Finish the updates in hand, then write every lookup taken."""
-    if not await update_log.wait_idle(STOP_GRACE):
+    if not await per_update.wait_idle(STOP_GRACE):
         logger.warning("stopping with updates still in hand after %.0f s", STOP_GRACE)
     await lookups.close()
     logger.info("lookup log closed")

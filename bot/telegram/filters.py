@@ -38,12 +38,15 @@ class LooksLikeCommand(BaseFilter):
         return message.text is not None and message.text.startswith("/")
 
 
-class HasQuery(BaseFilter):
-    """A message with text or a caption: ``query`` is that text."""
+class PrivateQuestion(BaseFilter):
+    """A private message with text (not a /command) or a caption: ``query`` is that text."""
 
     async def __call__(self, message: Message) -> bool | dict[str, Any]:
-        text = message_text(message)
-        return {"query": text} if text is not None else False
+        if message.chat.type != "private":
+            return False
+        if message.text is not None:
+            return {"query": message.text} if not message.text.startswith("/") else False
+        return {"query": message.caption} if message.caption is not None else False
 
 
 class AddressedToBot(BaseFilter):

@@ -1,5 +1,5 @@
-"""Middlewares: a log line per update, the reader's language, flood control, Telegram's
-``retry_after``."""
+"""Middlewares: what every update carries (its trace, the reader's language, a log line),
+flood control, and Telegram's ``retry_after``."""
 
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ logger = logging.getLogger("bot.updates")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
-class UpdateLog(BaseMiddleware):
-    """One readable line per update (kind, chat type, outcome, time), and a count of the
-    updates in hand so a stop can wait for them."""
+class PerUpdate(BaseMiddleware):
+    """What every update gets and leaves: ``trace`` and ``lang`` (Russian for ru, uk, be and kk
+    readers, English for everyone else) for the handlers, a count of the updates in hand so a
+    stop can wait for them, and one readable log line (kind, chat type, outcome, time)."""
 
     def __init__(self) -> None:
         self._in_hand = 0
@@ -40,8 +41,9 @@ class UpdateLog(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        trace = Trace(started=time.perf_counter())
-        data["trace"] = trace
+        trace = data["trace"] = Trace(started=time.perf_counter())
+        user: User | None = data.get("event_from_user")
+        data["lang"] = language_for(user.language_code if user else None)
         self._in_hand += 1
         self._idle.clear()
         try:
@@ -53,15 +55,16 @@ class UpdateLog(BaseMiddleware):
             self._in_hand -= 1
             if not self._in_hand:
                 self._idle.set()
-            chat: Chat | None = data.get("event_chat")
-            logger.info(
-                "update %s %s in %s: %s (%.1f ms)",
-                event.update_id,
-                event.event_type,
-                chat.type if chat else "no chat",
-                trace.outcome,
-                (time.perf_counter() - trace.started) * 1000,
-            )
+            if logger.isEnabledFor(logging.INFO):
+                chat: Chat | None = data.get("event_chat")
+                logger.info(
+                    "update %s %s in %s: %s (%.1f ms)",
+                    event.update_id,
+                    event.event_type,
+                    chat.type if chat else "no chat",
+                    trace.outcome,
+                    (time.perf_counter() - trace.started) * 1000,
+                )
 
     async def wait_idle(self, grace: float) -> bool:
         """Wait up to ``grace`` seconds for the updates in hand; False if some still run."""
@@ -70,15 +73,6 @@ class UpdateLog(BaseMiddleware):
         except TimeoutError:
             return False
         return True
-
-
-class Language(BaseMiddleware):
-    """``lang``: Russian for ru, uk, be and kk readers, English for everyone else."""
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        user: User | None = data.get("event_from_user")
-        data["lang"] = language_for(user.language_code if user else None)
-        return await handler(event, data)
 
 
 class FloodControl(BaseMiddleware):

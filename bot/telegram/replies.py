@@ -9,6 +9,7 @@ from aiogram.types import Message
 
 from bot.analytics.writer import Lookup, LookupEntry, LookupLog
 from bot.catalog import Lang
+from bot.memo import PerObject
 from bot.render import render
 from bot.resolve import Answer, Outcome
 from bot.telegram.keyboards import answer_keyboard
@@ -38,6 +39,15 @@ def analytics_outcome(answer: Answer) -> str:
     return _OUTCOMES[answer.outcome]
 
 
+_ENTRIES: PerObject[tuple[LookupEntry, ...]] = PerObject()
+
+
+def _entries(answer: Answer) -> tuple[LookupEntry, ...]:
+    return tuple(
+        LookupEntry(m.slug, m.entry.key, m.entry.code, m.entry.title.en) for m in answer.matches
+    )
+
+
 def lookup_of(
     answer: Answer, *, channel: str, chat_type: str, user_id: int | None, text: str, started: float
 ) -> Lookup:
@@ -51,9 +61,7 @@ def lookup_of(
         outcome=analytics_outcome(answer),
         query=text,
         took_ms=(time.perf_counter() - started) * 1000,
-        entries=tuple(
-            LookupEntry(m.slug, m.entry.key, m.entry.code, m.entry.title.en) for m in answer.matches
-        ),
+        entries=_ENTRIES.get(answer, None, lambda: _entries(answer)),
         provider=provider.slug if provider else None,
     )
 

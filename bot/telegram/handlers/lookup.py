@@ -12,10 +12,9 @@ from bot.i18n import t
 from bot.library import Library
 from bot.render import HTML
 from bot.resolve import Answer
-from bot.telegram.filters import AddressedToBot, ChatIs, ConfidentLookup, HasQuery
+from bot.telegram.filters import AddressedToBot, ChatIs, ConfidentLookup, PrivateQuestion
 from bot.telegram.replies import Trace, send_answer
 
-PRIVATE = ChatIs("private")
 IN_GROUPS = ChatIs("group", "supergroup")
 
 
@@ -73,18 +72,12 @@ async def group_chatter_with_a_code(
     )
 
 
-async def not_a_question(message: Message, lang: Lang, trace: Trace) -> None:
-    """A sticker, voice message, location...: a hint."""
-    examples = ", ".join(HTML.code(e) for e in t("start_examples", lang))
-    await message.answer(HTML.fill("not_text", lang, examples=examples))
-    trace.outcome = "hint"
-
-
 def create_router() -> Router:
     """This module's handlers, in the order they are tried."""
     router = Router(name=__name__)
+    # The common case first: most updates are private questions.
+    router.message.register(private_question, PrivateQuestion(), flags={"lookup": True})
     router.message.register(code_command, Command("code"), flags={"lookup": True})
-    router.message.register(private_question, PRIVATE, HasQuery(), flags={"lookup": True})
     router.message.register(group_question, IN_GROUPS, AddressedToBot(), flags={"lookup": True})
     router.message.register(
         group_chatter_with_a_code,
@@ -92,5 +85,4 @@ def create_router() -> Router:
         ConfidentLookup(),
         flags={"lookup": True},
     )
-    router.message.register(not_a_question, PRIVATE)
     return router
