@@ -1,5 +1,6 @@
 -- Every lookup as it happened, the catalog entries the answers showed, and the votes on answers.
--- Telegram ids are never stored: user_key is a keyed hash (bot/analytics/privacy.py).
+-- Telegram ids are never stored: user_key is a keyed hash, a 64-bit integer
+-- (bot/analytics/privacy.py).
 -- The runner wraps this file and the schema_migrations row recording it in one transaction.
 
 CREATE TABLE lookups (
@@ -7,7 +8,7 @@ CREATE TABLE lookups (
     at REAL NOT NULL,                -- UTC epoch seconds
     channel TEXT NOT NULL,           -- private | group | inline | button | deep_link | command
     chat_type TEXT NOT NULL,         -- private | group | supergroup | channel | sender | unknown
-    user_key TEXT,                   -- NULL when Telegram named no sender
+    user_key INTEGER,                -- NULL when Telegram named no sender
     provider TEXT,                   -- named or assumed, else the first entry's; NULL if none
     entry_key TEXT,                  -- the first entry shown when it belongs to that provider
     code TEXT,                       -- that entry's code as the catalog writes it
@@ -30,7 +31,7 @@ CREATE TABLE catalog_entries (
 
 -- One vote per person per entry; a new vote replaces the old one.
 CREATE TABLE votes (
-    user_key TEXT NOT NULL,
+    user_key INTEGER NOT NULL,
     provider TEXT NOT NULL,
     entry_key TEXT NOT NULL,
     helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),

@@ -57,6 +57,16 @@ def lookup(
     )
 
 
+def shown(key: int) -> str:
+    """A pseudonym as the export writes it: 16 hex digits."""
+    return f"{key & 0xFFFF_FFFF_FFFF_FFFF:016x}"
+
+
+def day_of(iso: str) -> int:
+    """The day number the rollups store for a 'YYYY-MM-DD' date."""
+    return int(at(iso) // 86400)
+
+
 def query_db(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     """Rows of ``sql`` on the database at ``path``, read with a connection of its own."""
     with closing(sqlite3.connect(path)) as connection:

@@ -34,8 +34,10 @@ async def migrate_to(path: Path, version: int) -> None:
 
 
 def rollup(path: Path, table: str) -> list[tuple[object, ...]]:
+    """The table's rows, days shown as 'YYYY-MM-DD' (stored as day numbers)."""
     columns = ROLLUPS[table]
-    return query_db(path, f"SELECT {columns} FROM {table} ORDER BY {columns}")
+    shown = columns.replace("day,", "date(day * 86400, 'unixepoch'),", 1)
+    return query_db(path, f"SELECT {shown} FROM {table} ORDER BY {columns}")
 
 
 async def test_an_empty_database_gets_every_migration_once(tmp_path: Path) -> None:
@@ -55,24 +57,24 @@ async def test_an_empty_database_gets_every_migration_once(tmp_path: Path) -> No
 V1_LOOKUPS = [
     # at, channel, chat_type, user_key, provider, entry_key, code, outcome, query, took_ms,
     # entry_count, other_entries
-    (at("2024-05-09", 10), "private", "private", "aaaa", "gosms", "1004", "1004", "found",
+    (at("2024-05-09", 10), "private", "private", 1111, "gosms", "1004", "1004", "found",
      "gosms 1004", 10.0, 1, None),
-    (at("2024-05-09", 11), "private", "private", "aaaa", "gosms", "1004", "1004", "found",
+    (at("2024-05-09", 11), "private", "private", 1111, "gosms", "1004", "1004", "found",
      "gosms 1004", 11.0, 1, None),
-    (at("2024-05-09", 12), "group", "group", "bbbb", "gosms", "1004", "1004", "several",
+    (at("2024-05-09", 12), "group", "group", 2222, "gosms", "1004", "1004", "several",
      "gosms 1004 1005", 12.0, 2, '[["gosms", "1005"]]'),
-    (at("2024-05-10", 9), "inline", "sender", "bbbb", "notificore", "35", "35", "found",
+    (at("2024-05-10", 9), "inline", "sender", 2222, "notificore", "35", "35", "found",
      "notificore 35", 9.0, 1, None),
     # A bare code: no provider named, two providers' entries shown, Telegram named no sender.
     (at("2024-05-10", 9), "private", "private", None, None, None, None, "several",
      "35", 8.0, 2, '[["notificore", "35"], ["gosms", "35"]]'),
-    (at("2024-05-10", 10), "private", "private", "cccc", "gosms", None, None, "not_found",
+    (at("2024-05-10", 10), "private", "private", 3333, "gosms", None, None, "not_found",
      "Gosms 9999?", 5.0, 0, None),
-    (at("2024-05-10", 11), "private", "private", "aaaa", "gosms", None, None, "not_found",
+    (at("2024-05-10", 11), "private", "private", 1111, "gosms", None, None, "not_found",
      "  gosms   9999 ", 5.0, 0, None),
-    (at("2024-05-10", 11), "private", "private", "aaaa", None, None, None, "not_found",
+    (at("2024-05-10", 11), "private", "private", 1111, None, None, None, "not_found",
      "«ЁЖИК»", 5.0, 0, None),
-    (at("2024-05-10", 12), "private", "private", "cccc", "mobizon", "0", "0", "not_an_error",
+    (at("2024-05-10", 12), "private", "private", 3333, "mobizon", "0", "0", "not_an_error",
      "mobizon 0", 5.0, 1, None),
 ]  # fmt: skip
 V1_ENTRIES = [
@@ -82,7 +84,7 @@ V1_ENTRIES = [
     ("notificore", "35", "35", "Invalid sender"),
     ("mobizon", "0", "0", "Accepted"),
 ]
-V1_VOTES = [("aaaa", "gosms", "1004", 1, at("2024-05-09")), ("bbbb", "gosms", "1004", 0, NOW)]
+V1_VOTES = [(1111, "gosms", "1004", 1, at("2024-05-09")), (2222, "gosms", "1004", 0, NOW)]
 
 
 def write_v1_rows(path: Path) -> None:
@@ -135,18 +137,18 @@ async def test_migrating_a_version_1_database_keeps_every_row_and_fills_the_roll
         ("2024-05-10", "notificore", "35", 2),
     ]
     assert rollup(path, "daily_users") == [
-        ("2024-05-09", "aaaa"),
-        ("2024-05-09", "bbbb"),
-        ("2024-05-10", "aaaa"),
-        ("2024-05-10", "bbbb"),
-        ("2024-05-10", "cccc"),
+        ("2024-05-09", 1111),
+        ("2024-05-09", 2222),
+        ("2024-05-10", 1111),
+        ("2024-05-10", 2222),
+        ("2024-05-10", 3333),
     ]
     assert rollup(path, "daily_entry_users") == [
-        ("2024-05-09", "gosms", "1004", "aaaa"),
-        ("2024-05-09", "gosms", "1004", "bbbb"),
-        ("2024-05-09", "gosms", "1005", "bbbb"),
-        ("2024-05-10", "mobizon", "0", "cccc"),
-        ("2024-05-10", "notificore", "35", "bbbb"),
+        ("2024-05-09", "gosms", "1004", 1111),
+        ("2024-05-09", "gosms", "1004", 2222),
+        ("2024-05-09", "gosms", "1005", 2222),
+        ("2024-05-10", "mobizon", "0", 3333),
+        ("2024-05-10", "notificore", "35", 2222),
     ]
     assert rollup(path, "daily_gaps") == [
         ("2024-05-10", "gosms 9999", 2),

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from analytics_support import NOW, SECRET, at, entry, lookup, query_db
+from analytics_support import NOW, SECRET, at, day_of, entry, lookup, query_db
 
 from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import user_key
@@ -101,7 +101,7 @@ async def test_pruning_deletes_what_is_older_than_the_retention_period(tmp_path:
     ]
     assert query_db(path, "SELECT user_key FROM votes") == [(user_key(SECRET, 2),)]
     for table in ("daily_outcomes", "daily_entries", "daily_users", "daily_entry_users"):
-        assert query_db(path, f"SELECT min(day) FROM {table}") == [("2024-04-11",)], table
+        assert query_db(path, f"SELECT min(day) FROM {table}") == [(day_of("2024-04-11"),)], table
     assert query_db(path, "SELECT sum(count) FROM daily_outcomes") == [(2,)]
 
 

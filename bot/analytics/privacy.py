@@ -49,9 +49,11 @@ def load_or_create_secret(database_path: Path, configured: str | None) -> bytes:
     return key
 
 
-def user_key(secret: bytes, user_id: int) -> str:
-    """The pseudonym stored instead of a Telegram user id: HMAC-SHA256, 16 hex characters."""
-    return hmac.new(secret, str(user_id).encode(), hashlib.sha256).hexdigest()[:16]
+def user_key(secret: bytes, user_id: int) -> int:
+    """The pseudonym stored instead of a Telegram user id: the first 64 bits of HMAC-SHA256,
+    as a signed integer (SQLite's own: smaller rows and faster inserts than hex text)."""
+    digest = hmac.new(secret, str(user_id).encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def mask_query(text: str) -> str:

@@ -1,5 +1,5 @@
 -- The analytics' SQL, one statement per "-- name:" (loaded by bot/analytics/queries.py).
--- Tables are created by migrations/*.sql; days are UTC dates written 'YYYY-MM-DD'.
+-- Tables are created by migrations/*.sql; days are UTC day numbers (days since 1970-01-01).
 
 -- Migrations --------------------------------------------------------------------------------
 

@@ -54,9 +54,9 @@ class Period:
         last = day_number(time.time() if now is None else now)
         return cls(last - days + 1, last)
 
-    def days(self) -> list[str]:
-        """Every day of the period, oldest first, as 'YYYY-MM-DD'."""
-        return [iso_day(number) for number in range(self.first, self.last + 1)]
+    def days(self) -> list[int]:
+        """Every day of the period, oldest first."""
+        return list(range(self.first, self.last + 1))
 
     def before(self) -> Period:
         """The period of the same length just before this one."""
@@ -66,8 +66,8 @@ class Period:
     def params(self) -> dict[str, Any]:
         """The bounds as the queries in queries.sql name them."""
         return {
-            "first": iso_day(self.first),
-            "last": iso_day(self.last),
+            "first": self.first,
+            "last": self.last,
             "days": json.dumps(self.days()),
             "since": midnight(self.first),
             "until": midnight(self.last + 1),
@@ -116,7 +116,7 @@ def build_report(
         "several": counts["several"],
         "not_an_error": counts["not_an_error"],
         "per_provider": [{"provider": p, "count": n} for p, n in rows("per_provider")],
-        "per_day": [{"day": day, "count": per_day.get(day, 0)} for day in period.days()],
+        "per_day": [{"day": iso_day(day), "count": per_day.get(day, 0)} for day in period.days()],
         "first_day": iso_day(period.first),
         "last_day": iso_day(period.last),
     }
@@ -162,7 +162,7 @@ def export_csv(path: Path, days: int = 7, now: float | None = None) -> str:
 
 def write_export(path: Path, out: TextIO, days: int = 7, now: float | None = None) -> None:
     """Write the period's lookups to ``out`` as CSV: a header, then one row per lookup, oldest
-    first, the time in ISO 8601 UTC and the person as their pseudonymous key."""
+    first, the time in ISO 8601 UTC and the person as their pseudonymous key in 16 hex digits."""
     import csv
 
     writer = csv.writer(out, lineterminator="\n")
@@ -171,8 +171,13 @@ def write_export(path: Path, out: TextIO, days: int = 7, now: float | None = Non
         if connection is None:
             return
         params = Period.ending(days, now).params()
-        for at, *middle, query, took_ms, entries in connection.execute(sql("export"), params):
-            writer.writerow([_iso(at), *middle, _cell(query), f"{took_ms:.2f}", entries])
+        for at, channel, chat, person, *middle, query, took_ms, entries in connection.execute(
+            sql("export"), params
+        ):
+            person = f"{person & 0xFFFF_FFFF_FFFF_FFFF:016x}" if person is not None else ""
+            writer.writerow(
+                [_iso(at), channel, chat, person, *middle, _cell(query), f"{took_ms:.2f}", entries]
+            )
 
 
 def format_table(report: dict[str, Any]) -> str:

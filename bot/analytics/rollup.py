@@ -9,13 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bot.analytics.days import DAY_SECONDS, iso_day
+from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import mask_query, user_key
 
 if TYPE_CHECKING:
     from bot.analytics.writer import Lookup
 
-Day = str  # a UTC date, "YYYY-MM-DD"
+Day = int  # a UTC day number (days since 1970-01-01, see days.py)
 EntryId = tuple[str, str]  # (provider, entry key)
 
 _MEMO_LIMIT = 50_000  # pseudonyms and masked texts remembered; past that the memo starts afresh
@@ -43,10 +43,10 @@ class Batch:
     outcomes: Counter[tuple[Day, str]] = field(default_factory=Counter)
     providers: Counter[tuple[Day, str]] = field(default_factory=Counter)
     shown: Counter[tuple[Day, str, str]] = field(default_factory=Counter)
-    users: set[tuple[Day, str]] = field(default_factory=set)
-    entry_users: set[tuple[Day, str, str, str]] = field(default_factory=set)
+    users: set[tuple[Day, int]] = field(default_factory=set)
+    entry_users: set[tuple[Day, str, str, int]] = field(default_factory=set)
     gaps: Counter[tuple[Day, str]] = field(default_factory=Counter)
-    votes: dict[tuple[str, str, str], tuple[int, float]] = field(default_factory=dict)
+    votes: dict[tuple[int, str, str], tuple[int, float]] = field(default_factory=dict)
     skipped: int = 0
 
 
@@ -60,8 +60,8 @@ class Known:
     """
 
     entries: dict[EntryId, tuple[str | None, str]] = field(default_factory=dict)
-    users: set[tuple[Day, str]] = field(default_factory=set)
-    entry_users: set[tuple[Day, str, str, str]] = field(default_factory=set)
+    users: set[tuple[Day, int]] = field(default_factory=set)
+    entry_users: set[tuple[Day, str, str, int]] = field(default_factory=set)
     days: set[Day] = field(default_factory=set)
 
     def remember(self, batch: Batch) -> None:
@@ -114,9 +114,8 @@ class Collector:
 
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
-        self._people: dict[int, str] = {}
+        self._people: dict[int, int] = {}
         self._masked: dict[str, str] = {}
-        self._days: dict[int, Day] = {}
         self.known = Known()
 
     def collect(self, items: Iterable[object], *, strict: bool = False) -> Batch:
@@ -131,11 +130,11 @@ class Collector:
         outcomes: list[tuple[Day, str]] = []
         providers: list[tuple[Day, str]] = []
         shown: list[tuple[Day, str, str]] = []
-        users: set[tuple[Day, str]] = set()
-        entry_users: set[tuple[Day, str, str, str]] = set()
+        users: set[tuple[Day, int]] = set()
+        entry_users: set[tuple[Day, str, str, int]] = set()
         gaps: list[tuple[Day, str]] = []
         entries: dict[EntryId, tuple[str | None, str]] = {}
-        people, masked, days = self._people, self._masked, self._days
+        people, masked = self._people, self._masked
         for item in items:
             if isinstance(item, Vote):
                 self._add_vote(batch, item)
@@ -144,11 +143,12 @@ class Collector:
             try:
                 lookup: Lookup = item  # type: ignore[assignment]
                 at, took_ms = float(lookup.at), float(lookup.took_ms)
-                number = int(at // DAY_SECONDS)
-                day = days.get(number) or self._day(number)
+                day = int(at // DAY_SECONDS)
                 query = masked.get(lookup.query) or self._mask(lookup.query)
                 user_id = lookup.user_id
-                person = None if user_id is None else people.get(user_id) or self._person(user_id)
+                person = None if user_id is None else people.get(user_id)
+                if person is None and user_id is not None:
+                    person = self._person(user_id)
                 shows = lookup.entries
                 provider = lookup.provider or (shows[0].provider if shows else None)
                 outcome = lookup.outcome
@@ -200,10 +200,6 @@ class Collector:
         batch.entries = {e: seen for e, seen in entries.items() if known.entries.get(e) != seen}
         return batch
 
-    def _day(self, number: int) -> Day:
-        day = self._days[number] = iso_day(number)
-        return day
-
     def _mask(self, text: str) -> str:
         masked = mask_query(text)
         if len(text) <= _MEMO_TEXT_LIMIT:  # a pasted 4 KB response is rarely pasted twice
@@ -212,7 +208,7 @@ class Collector:
             self._masked[text] = masked
         return masked
 
-    def _person(self, user_id: int) -> str:
+    def _person(self, user_id: int) -> int:
         if type(user_id) is not int:
             raise TypeError("user_id must be an int or None")
         if len(self._people) >= _MEMO_LIMIT:
@@ -224,7 +220,9 @@ class Collector:
         try:
             if not isinstance(vote.provider, str) or not isinstance(vote.key, str):
                 raise TypeError("a vote's provider and key must be text")
-            person = self._people.get(vote.user_id) or self._person(vote.user_id)
+            person = self._people.get(vote.user_id)
+            if person is None:
+                person = self._person(vote.user_id)
             verdict = (int(bool(vote.helpful)), float(vote.at))
         except (TypeError, ValueError, OverflowError):
             batch.skipped += 1

@@ -220,12 +220,12 @@ class LookupLog:
             raise
 
     async def _write_pending(self) -> None:
-        """One round of the writer: reopen if needed, prune once a day, write the queue."""
+        """One round of the writer: reopen if needed, prune once a day, write what is queued
+        now. Rows that arrive meanwhile wait for the next round: chasing them one by one would
+        turn a steady trickle into a transaction per lookup."""
         try:
             await self._locked(self._open_and_prune)
-            while self._queue and not self._stopping.is_set():
-                # The lock is taken per batch so that flush() and report() get their turn.
-                await self._locked(self._write_batch)
+            await self._locked(self._write_all)
         except _FAILURES as exc:
             self._failed(exc)
             with suppress(TimeoutError):
@@ -251,36 +251,39 @@ class LookupLog:
             await self._prune(now)
 
     async def _write_all(self) -> None:
+        """Write the rows queued now, in transactions of up to the batch limit. If a write
+        fails, its rows go back to the head of the queue."""
         count = len(self._queue)
-        while count > 0 and self._queue:
-            count -= await self._write_batch()
-
-    async def _write_batch(self) -> int:
-        """Write what is queued (up to the batch limit) in one transaction; how many it took."""
         db = await self._ensure_open()
-        items = [self._queue.popleft() for _ in range(min(self._batch_limit, len(self._queue)))]
-        self._in_flight = len(items)
-        try:
-            batch = await self._write_items(db, items)
-        except BaseException:
-            self._hold(items)
-            raise
-        finally:
-            self._in_flight = 0
-        self._collector.known.remember(batch)
-        if batch.skipped:
-            logger.error("lookup log: skipped %d malformed rows", batch.skipped)
-        return len(items)
+        while count > 0 and self._queue:
+            items = [
+                self._queue.popleft()
+                for _ in range(min(self._batch_limit, len(self._queue), count))
+            ]
+            count -= len(items)
+            self._in_flight = len(items)
+            try:
+                # Masking, hashing and adding up run in a thread, not in the answers' loop.
+                batch = await asyncio.to_thread(self._collector.collect, items)
+                await self._commit(db, batch, items)
+            except BaseException:
+                self._hold(items)
+                raise
+            finally:
+                self._in_flight = 0
 
-    async def _write_items(self, db: aiosqlite.Connection, items: list[Lookup | Vote]) -> Batch:
-        # Masking, hashing and adding up run in a thread, not in the answers' event loop.
+    async def _commit(
+        self, db: aiosqlite.Connection, batch: Batch, items: list[Lookup | Vote]
+    ) -> None:
+        """Write one collected batch in a transaction; rows the database refuses are skipped."""
         try:
-            batch = await asyncio.to_thread(self._collector.collect, items)
             await store.write(db, batch)
         except _REFUSED:
             batch = await asyncio.to_thread(partial(self._collector.collect, items, strict=True))
             await store.write(db, batch)
-        return batch
+        self._collector.known.remember(batch)
+        if batch.skipped:
+            logger.error("lookup log: skipped %d malformed rows", batch.skipped)
 
     def _hold(self, items: list[Lookup | Vote]) -> None:
         """Put a batch that failed back at the head of the queue, within ``max_pending``."""
@@ -321,8 +324,8 @@ class LookupLog:
         """Keep the last ``retention_days`` whole UTC days, today included."""
         first = day_number(now) - self._retention_days + 1
         db = await self._ensure_open()
-        deleted = await store.prune(db, iso_day(first), midnight(first))
-        self._collector.known.forget_before(iso_day(first))
+        deleted = await store.prune(db, first, midnight(first))
+        self._collector.known.forget_before(first)
         self._next_prune = time.time() + DAY_SECONDS
         if deleted:
             logger.info("lookup log: pruned %d lookups from before %s", deleted, iso_day(first))
