@@ -64,15 +64,14 @@ class App:
 
 
 def settings_for(tmp_path: Path, **extra: Any) -> Settings:
-    return load_settings(
-        _env_file=None,
-        bot_token=TOKEN,
-        database_path=tmp_path / "data" / "bot.sqlite3",
-        catalogs_dir=extra.pop("catalogs_dir", ROOT / "catalogs"),
-        admin_ids=str(ADMIN),
-        analytics_secret="test-secret",
-        **extra,
-    )
+    values = {
+        "bot_token": TOKEN,
+        "database_path": tmp_path / "data" / "bot.sqlite3",
+        "catalogs_dir": ROOT / "catalogs",
+        "admin_ids": str(ADMIN),
+        "analytics_secret": "test-secret",
+    }
+    return load_settings(_env_file=None, **{**values, **extra})
 
 
 @pytest.fixture
@@ -495,3 +494,32 @@ async def test_lookups_are_recorded_with_channel(app: App) -> None:
         "command",
         "deep_link",
     ]
+
+
+async def test_a_broken_analytics_database_never_stops_answers(tmp_path: Path) -> None:
+    # A database path under a regular file can never be opened (chmod would not stop root).
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    settings = settings_for(tmp_path, database_path=blocker / "bot.sqlite3")
+    library = Library(settings.catalogs_dir)
+    lookups = LookupLog(settings.database_path, secret=b"k" * 32, retry_initial=0.01)
+    bot, session = recording_bot()
+    app = App(
+        bot,
+        session,
+        create_dispatcher(library, lookups, settings),
+        lookups,
+        library,
+        FakeTelegram(username=ME.username, bot_id=ME.id),
+    )
+    await lookups.start()
+    try:
+        (sent,) = await app.feed(app.make.message("gosms 1004"))
+        assert sent.text == app.answer_text("gosms 1004")[0]
+        (inline,) = await app.feed(app.make.inline(""))
+        assert inline.results[0].title.startswith("GoSMS 1004")
+        (explained,) = await app.feed(app.make.message("/stats", user_id=ADMIN))
+        assert explained.text.startswith("The analytics database is unavailable right now (")
+        assert lookups.pending == 1  # the lookup waits for the database
+    finally:
+        await lookups.close()

@@ -7,12 +7,14 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import pytest
 from fake_telegram import TOKEN, FakeTelegram
 
@@ -213,3 +215,90 @@ async def test_a_malformed_token_is_one_clear_line(tmp_path: Path) -> None:
     assert process.returncode == 1
     assert "not-a-token" not in err.decode()
     assert err.decode().startswith("codebook: BOT_TOKEN does not look like a bot token")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> None:
+    port = free_port()
+    async with FakeTelegram() as fake:
+        env = {
+            **os.environ,
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": fake.base_url,
+            "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+            "CATALOGS_DIR": str(ROOT / "catalogs"),
+            "WEBHOOK_URL": f"http://127.0.0.1:{port}/tg/hook",
+            "WEBHOOK_SECRET": "s3cret-token",
+            "WEBHOOK_HOST": "127.0.0.1",
+            "WEBHOOK_PORT": str(port),
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            registered = await fake.wait_for("setWebhook", timeout=30)
+            assert registered.params["url"] == f"http://127.0.0.1:{port}/tg/hook"
+            assert registered.params["secret_token"] == "s3cret-token"
+            update = fake.message("gosms 1004")
+            url = f"http://127.0.0.1:{port}/tg/hook"
+            async with aiohttp.ClientSession() as http:
+                async with http.post(url, json=update) as refused:
+                    assert refused.status == 401
+                headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+                async with http.post(url, json=update, headers=headers) as accepted:
+                    assert accepted.status == 200
+            sent = await fake.wait_for("sendMessage")
+            assert sent.params["text"].startswith("<b>GoSMS · 1004")
+            assert len(fake.calls("sendMessage")) == 1  # the unsigned update was not handled
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, err = await asyncio.wait_for(process.communicate(), 10)
+        assert process.returncode == 0, err.decode()
+        with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+            assert db.execute("SELECT count(*) FROM lookups").fetchone() == (1,)
+
+
+async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")  # a path under a regular file can never be opened, even by root
+    async with FakeTelegram() as fake:
+        env = {
+            **os.environ,
+            "BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": fake.base_url,
+            "DATABASE_PATH": str(blocker / "bot.sqlite3"),
+            "CATALOGS_DIR": str(ROOT / "catalogs"),
+            "ANALYTICS_SECRET": "e2e",
+        }
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            await fake.wait_for("getUpdates", timeout=30)
+            fake.push(fake.message("notificore 35"))
+            sent = await fake.wait_for("sendMessage")
+            assert sent.params["text"].startswith("<b>Notificore · 35")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, err = await asyncio.wait_for(process.communicate(), 15)
+        log = err.decode()
+        assert process.returncode == 0, log
+        assert "lookup log: cannot write to" in log
+        assert "lookup log: closing with 1 lookups unwritten" in log

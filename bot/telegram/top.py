@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from bot.analytics.store import StorageUnavailable
 from bot.analytics.writer import LookupLog
 from bot.catalog import Catalog
 from bot.resolve import Match
@@ -23,7 +24,10 @@ class TopEntries:
     async def matches(self, catalog: Catalog) -> list[Match]:
         """Entries, most looked-up first."""
         if time.monotonic() - self._read_at > self._ttl:
-            report = await self._lookups.report(days=7, top=10)
+            try:
+                report = await self._lookups.report(days=7, top=10)
+            except StorageUnavailable:
+                report = {"top": []}  # the examples will do until the database is back
             self._keys = [(row["provider"], row["key"]) for row in report["top"]]
             self._read_at = time.monotonic()
         found = []

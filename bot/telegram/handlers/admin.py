@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
-from aiogram import Router
-from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, Message
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject, ExceptionTypeFilter
+from aiogram.types import BufferedInputFile, ErrorEvent, Message
 
 from bot.analytics.chart import render_chart
+from bot.analytics.store import StorageUnavailable
 from bot.analytics.writer import LookupLog
 from bot.catalog import Lang
-from bot.i18n import t
+from bot.i18n import language_for, t
 from bot.library import Library
 from bot.render import HTML, one_line, split_messages
 from bot.telegram.filters import IsAdmin, LooksLikeCommand
 from bot.telegram.replies import Trace
 
+logger = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("stats", "gaps", "export", "reload")
 DEFAULT_DAYS = 7
 MAX_LINES = 20  # lines of a list shown in a chat; the CSV has everything
@@ -98,6 +101,19 @@ async def reload(message: Message, library: Library, lang: Lang, trace: Trace) -
     trace.outcome = "reloaded"
 
 
+async def analytics_unavailable(event: ErrorEvent, bot: Bot) -> None:
+    """The analytics database cannot be read now: say so (lookups stay queued meanwhile)."""
+    message = event.update.message
+    logger.warning("analytics unavailable for %s: %s", event.update.event_type, event.exception)
+    if message is not None:
+        user = message.from_user
+        lang = language_for(user.language_code if user else None)
+        await bot.send_message(
+            message.chat.id,
+            HTML.fill("analytics_unavailable", lang, reason=HTML.esc(str(event.exception))),
+        )
+
+
 async def _days(message: Message, command: CommandObject, lang: Lang) -> int | None:
     """The period asked for: ``/stats 30``; a bad number gets the usage."""
     if not command.args:
@@ -149,6 +165,7 @@ def create_router() -> Router:
     """This module's handlers, in the order they are tried."""
     router = Router(name=__name__)
     router.message.filter(LooksLikeCommand())
+    router.errors.register(analytics_unavailable, ExceptionTypeFilter(StorageUnavailable))
     router.message.register(refuse, Command(*ADMIN_COMMANDS), ~IsAdmin())
     router.message.register(stats, Command("stats"))
     router.message.register(gaps, Command("gaps"))
