@@ -78,14 +78,8 @@ def entry_heading(match: Match, lang: Lang) -> str:
     return f"{entry_label(match)} — {entry.title.get(lang)}"
 
 
-def render(answer: Answer, lang: Lang, markup: Markup = HTML, *, buttons: bool = True) -> list[str]:
+def render(answer: Answer, lang: Lang, m: Markup = HTML, *, buttons: bool = True) -> list[str]:
     """The answer as messages; ``buttons`` says whether the reply offers buttons to pick from."""
-    return _ANSWERS.get(
-        answer, (lang, markup.is_html, buttons), lambda: _render(answer, lang, markup, buttons)
-    )
-
-
-def _render(answer: Answer, lang: Lang, m: Markup, buttons: bool) -> list[str]:
     parts = [m.italic(_note(note, lang)) for note in answer.notes]
     if answer.outcome is Outcome.HELP:
         parts.extend(help_paragraphs(answer.known, lang, m))
@@ -102,10 +96,8 @@ def _render(answer: Answer, lang: Lang, m: Markup, buttons: bool) -> list[str]:
     return split_messages(parts)
 
 
-# Entries do not change once loaded, and answers are remembered per question (Resolver):
-# each is marked up once per language and markup.
+# Entries do not change once loaded: each is marked up once per language and markup.
 _ENTRIES: PerObject[list[str]] = PerObject()
-_ANSWERS: PerObject[list[str]] = PerObject()
 
 
 def entry_paragraphs(match: Match, lang: Lang, m: Markup) -> list[str]:

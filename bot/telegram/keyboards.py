@@ -9,7 +9,6 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.catalog import Lang, entry_ref
 from bot.i18n import t
-from bot.memo import PerObject
 from bot.render import entry_label
 from bot.resolve import Answer, Match
 
@@ -37,15 +36,8 @@ def ref_of(match: Match) -> str:
     return entry_ref(match.slug, match.entry.key)
 
 
-_KEYBOARDS: PerObject[InlineKeyboardMarkup | None] = PerObject()
-
-
 def answer_keyboard(answer: Answer, lang: Lang) -> InlineKeyboardMarkup | None:
     """Candidates to pick from, votes for what was shown, and the provider's docs."""
-    return _KEYBOARDS.get(answer, lang, lambda: _keyboard(answer, lang))
-
-
-def _keyboard(answer: Answer, lang: Lang) -> InlineKeyboardMarkup | None:
     picks = tuple((entry_label(m), ref_of(m)) for m in _pickable(answer)[:MAX_BUTTONS])
     shown = answer.matches
     votes = ()

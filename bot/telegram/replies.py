@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.analytics.writer import Lookup, LookupEntry, LookupLog
 from bot.catalog import Lang
@@ -39,6 +39,9 @@ def analytics_outcome(answer: Answer) -> str:
     return _OUTCOMES[answer.outcome]
 
 
+# The resolver remembers answers per question, so the same answer object comes back all day:
+# its messages, buttons and analytics entries are made once.
+_REPLIES: PerObject[tuple[list[str], InlineKeyboardMarkup | None]] = PerObject()
 _ENTRIES: PerObject[tuple[LookupEntry, ...]] = PerObject()
 
 
@@ -77,8 +80,9 @@ async def send_answer(
     text: str,
 ) -> None:
     """Reply with the rendered answer (buttons under the last part) and record the lookup."""
-    messages = render(answer, lang)
-    keyboard = answer_keyboard(answer, lang)
+    messages, keyboard = _REPLIES.get(
+        answer, lang, lambda: (render(answer, lang), answer_keyboard(answer, lang))
+    )
     in_group = message.chat.type != "private"
     for number, part in enumerate(messages, 1):
         markup = keyboard if number == len(messages) else None
