@@ -4,6 +4,7 @@ webhook."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from contextlib import suppress
@@ -123,8 +124,12 @@ def services(settings: Settings) -> tuple[Library, LookupLog]:
 async def run(settings: Settings) -> None:
     """Serve until SIGTERM or SIGINT: long polling, or a webhook when WEBHOOK_URL is set."""
     library, lookups = services(settings)
+    library.resolver.searcher  # noqa: B018 - the word index, built before the first question
     bot = create_bot(settings)
     dp = create_dispatcher(library, lookups, settings)
+    # What start-up made (catalogs, indexes, aiogram's types) lives as long as the process:
+    # the garbage collector need not walk it on every full collection.
+    gc.freeze()
     if settings.webhook_url:
         await serve_webhook(bot, dp, settings)
     else:
