@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import Bot
-from aiogram.filters import BaseFilter
-from aiogram.types import Message, MessageEntity
+from aiogram.filters import BaseFilter, CommandObject
+from aiogram.types import CallbackQuery, Message, MessageEntity
 
 from bot.config import Settings
 from bot.library import Library
+from bot.resolve import Match
+from bot.telegram.keyboards import Pick, Vote
 
 
 def message_text(message: Message) -> str | None:
@@ -91,6 +93,34 @@ class IsAdmin(BaseFilter):
     async def __call__(self, message: Message, settings: Settings) -> bool:
         user = message.from_user
         return user is not None and user.id in settings.admin_ids
+
+
+class KnownEntry(BaseFilter):
+    """The button's entry is in the catalogs in use: ``match`` is it. A button from before a
+    reload that removed the entry, or a made-up one, falls through to ``unknown_button``."""
+
+    async def __call__(
+        self, callback: CallbackQuery, callback_data: Pick | Vote, library: Library
+    ) -> bool | dict[str, Any]:
+        found = library.resolver.catalog.by_ref.get(callback_data.ref)
+        return {"match": Match(*found)} if found is not None else False
+
+
+DEFAULT_DAYS = 7
+MAX_DAYS = 3650
+
+
+class Period(BaseFilter):
+    """``days`` from the command's argument (``/stats 30``; a week without one); a bad
+    argument does not match, and ``bad_period`` explains."""
+
+    async def __call__(self, message: Message, command: CommandObject) -> bool | dict[str, Any]:
+        if not command.args:
+            return {"days": DEFAULT_DAYS}
+        arg = command.args.strip()
+        if arg.isdigit() and 1 <= int(arg) <= MAX_DAYS:
+            return {"days": int(arg)}
+        return False
 
 
 def _utf16_span(text: str, entity: MessageEntity) -> tuple[int, int]:

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from aiogram import Bot, Router
-from aiogram.filters import Command, CommandObject, ExceptionTypeFilter
+from aiogram.filters import Command, ExceptionTypeFilter
 from aiogram.types import BufferedInputFile, ErrorEvent, Message
 
 from bot.analytics.chart import render_chart
@@ -17,12 +17,11 @@ from bot.catalog import Lang
 from bot.i18n import language_for, t
 from bot.library import Library
 from bot.render import HTML, one_line, split_messages
-from bot.telegram.filters import IsAdmin, LooksLikeCommand
+from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
 from bot.telegram.replies import Trace
 
 logger = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("stats", "gaps", "export", "reload")
-DEFAULT_DAYS = 7
 MAX_LINES = 20  # lines of a list shown in a chat; the CSV has everything
 
 
@@ -32,14 +31,8 @@ async def refuse(message: Message, lang: Lang, trace: Trace) -> None:
     trace.outcome = "refused"
 
 
-async def stats(
-    message: Message, command: CommandObject, lookups: LookupLog, lang: Lang, trace: Trace
-) -> None:
+async def stats(message: Message, days: int, lookups: LookupLog, lang: Lang, trace: Trace) -> None:
     """The summary for a period (default a week) and a chart."""
-    days = await _days(message, command, lang)
-    if days is None:
-        trace.outcome = "usage"
-        return
     report = await lookups.report(days=days, top=10)
     for part in split_messages(stats_paragraphs(report, lang)):
         await message.answer(part)
@@ -50,14 +43,8 @@ async def stats(
     trace.outcome = "stats"
 
 
-async def gaps(
-    message: Message, command: CommandObject, lookups: LookupLog, lang: Lang, trace: Trace
-) -> None:
+async def gaps(message: Message, days: int, lookups: LookupLog, lang: Lang, trace: Trace) -> None:
     """What people asked that no catalog answers, most frequent first."""
-    days = await _days(message, command, lang)
-    if days is None:
-        trace.outcome = "usage"
-        return
     report = await lookups.report(days=days, top=10)
     lines = [HTML.bold(t("gaps_title", lang).format(days=days))]
     lines += [
@@ -68,14 +55,8 @@ async def gaps(
     trace.outcome = "gaps"
 
 
-async def export(
-    message: Message, command: CommandObject, lookups: LookupLog, lang: Lang, trace: Trace
-) -> None:
+async def export(message: Message, days: int, lookups: LookupLog, lang: Lang, trace: Trace) -> None:
     """The lookups of the period as a CSV file."""
-    days = await _days(message, command, lang)
-    if days is None:
-        trace.outcome = "usage"
-        return
     csv_text = await lookups.export_csv(days=days)
     document = BufferedInputFile(csv_text.encode("utf-8"), filename=f"lookups-{days}d.csv")
     await message.answer_document(
@@ -114,15 +95,10 @@ async def analytics_unavailable(event: ErrorEvent, bot: Bot) -> None:
         )
 
 
-async def _days(message: Message, command: CommandObject, lang: Lang) -> int | None:
-    """The period asked for: ``/stats 30``; a bad number gets the usage."""
-    if not command.args:
-        return DEFAULT_DAYS
-    arg = command.args.strip()
-    if arg.isdigit() and 1 <= int(arg) <= 3650:
-        return int(arg)
+async def bad_period(message: Message, lang: Lang, trace: Trace) -> None:
+    """``/stats soon``: how to give the period."""
     await message.reply(HTML.esc(t("days_usage", lang)))
-    return None
+    trace.outcome = "usage"
 
 
 def stats_paragraphs(report: dict[str, Any], lang: Lang) -> list[str]:
@@ -167,8 +143,9 @@ def create_router() -> Router:
     router.message.filter(LooksLikeCommand())
     router.errors.register(analytics_unavailable, ExceptionTypeFilter(StorageUnavailable))
     router.message.register(refuse, Command(*ADMIN_COMMANDS), ~IsAdmin())
-    router.message.register(stats, Command("stats"))
-    router.message.register(gaps, Command("gaps"))
-    router.message.register(export, Command("export"))
+    router.message.register(stats, Command("stats"), Period())
+    router.message.register(gaps, Command("gaps"), Period())
+    router.message.register(export, Command("export"), Period())
+    router.message.register(bad_period, Command("stats", "gaps", "export"))
     router.message.register(reload, Command("reload"))
     return router

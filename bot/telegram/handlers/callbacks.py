@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery
@@ -9,37 +11,28 @@ from aiogram.types import CallbackQuery
 from bot.analytics.writer import LookupLog
 from bot.catalog import Lang
 from bot.i18n import t
-from bot.library import Library
 from bot.render import render
 from bot.resolve import Answer, Match
+from bot.telegram.filters import KnownEntry
 from bot.telegram.keyboards import Pick, Vote, answer_keyboard
 from bot.telegram.replies import Trace, lookup_of
 
 
 async def pick(
     callback: CallbackQuery,
-    callback_data: Pick,
-    library: Library,
+    match: Match,
     lookups: LookupLog,
     bot: Bot,
     lang: Lang,
     trace: Trace,
 ) -> None:
     """Edit the list into the full answer of the entry picked."""
-    found = library.resolver.catalog.by_ref.get(callback_data.ref)
-    if found is None:
-        await callback.answer(t("stale_button", lang), show_alert=True)
-        trace.outcome = "stale"
-        return
-    match = Match(*found)
     answer = Answer.showing(match, text=f"{match.slug} {match.entry.key}")
-    where = (
-        {"inline_message_id": callback.inline_message_id}
-        if callback.inline_message_id is not None
-        else {"chat_id": callback.message.chat.id, "message_id": callback.message.message_id}
-        if callback.message is not None
-        else None
-    )
+    where: dict[str, Any] | None = None
+    if callback.inline_message_id is not None:
+        where = {"inline_message_id": callback.inline_message_id}
+    elif callback.message is not None:
+        where = {"chat_id": callback.message.chat.id, "message_id": callback.message.message_id}
     if where is not None:
         try:
             await bot.edit_message_text(
@@ -67,19 +60,13 @@ async def pick(
 async def vote(
     callback: CallbackQuery,
     callback_data: Vote,
-    library: Library,
+    match: Match,
     lookups: LookupLog,
     lang: Lang,
     trace: Trace,
 ) -> None:
     """One vote per person and answer; pressing again changes it."""
-    found = library.resolver.catalog.by_ref.get(callback_data.ref)
-    if found is None:
-        await callback.answer(t("stale_button", lang), show_alert=True)
-        trace.outcome = "stale"
-        return
-    pc, entry = found
-    lookups.vote(callback.from_user.id, pc.provider.slug, entry.key, callback_data.up)
+    lookups.vote(callback.from_user.id, match.slug, match.entry.key, callback_data.up)
     await callback.answer(t("vote_thanks_up" if callback_data.up else "vote_thanks_down", lang))
     trace.outcome = "vote"
 
@@ -93,7 +80,7 @@ async def unknown_button(callback: CallbackQuery, lang: Lang, trace: Trace) -> N
 def create_router() -> Router:
     """This module's handlers, in the order they are tried."""
     router = Router(name=__name__)
-    router.callback_query.register(pick, Pick.filter(), flags={"lookup": True})
-    router.callback_query.register(vote, Vote.filter())
+    router.callback_query.register(pick, Pick.filter(), KnownEntry(), flags={"lookup": True})
+    router.callback_query.register(vote, Vote.filter(), KnownEntry())
     router.callback_query.register(unknown_button)
     return router
