@@ -13,6 +13,7 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -22,6 +23,18 @@ from bot.telegram.keyboards import Pick
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = 5005
+
+
+async def start_bot(
+    cwd: Path, out: Any = asyncio.subprocess.PIPE, **settings: str
+) -> asyncio.subprocess.Process:
+    """``python -m bot`` with ``settings`` as its environment (over a clean copy of ours:
+    nothing of a developer's bot or webhook settings leaks in)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+    env.update({"CATALOGS_DIR": str(ROOT / "catalogs"), **settings})
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=cwd, env=env, stdout=out, stderr=out
+    )
 
 
 @dataclass
@@ -48,19 +61,16 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
     await fake.start()
     database = tmp_path / "data" / "bot.sqlite3"
     log = tmp_path / "bot.log"
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))},
-        "BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_URL": fake.base_url,
-        "DATABASE_PATH": str(database),
-        "CATALOGS_DIR": str(ROOT / "catalogs"),
-        "ADMIN_IDS": str(ADMIN),
-        "LOG_LEVEL": "INFO",
-        "ANALYTICS_SECRET": "e2e-secret",
-    }
     with log.open("wb") as out:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=tmp_path, env=env, stdout=out, stderr=out
+        process = await start_bot(
+            tmp_path,
+            out,
+            BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=fake.base_url,
+            DATABASE_PATH=str(database),
+            ADMIN_IDS=str(ADMIN),
+            LOG_LEVEL="INFO",
+            ANALYTICS_SECRET="e2e-secret",
         )
     bot = Running(fake, process, database, log)
     try:
@@ -182,16 +192,7 @@ async def test_stats_from_the_command_line_counts_the_bot_s_lookups(running: Run
 
 
 async def test_a_missing_token_is_one_clear_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_bot(tmp_path)
     _, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 1
     assert err.decode().splitlines() == [
@@ -201,16 +202,7 @@ async def test_a_missing_token_is_one_clear_line(tmp_path: Path) -> None:
 
 
 async def test_a_malformed_token_is_one_clear_line(tmp_path: Path) -> None:
-    env = {**os.environ, "BOT_TOKEN": "not-a-token"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_bot(tmp_path, BOT_TOKEN="not-a-token")
     _, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 1
     assert "not-a-token" not in err.decode()
@@ -226,25 +218,15 @@ def free_port() -> int:
 async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> None:
     port = free_port()
     async with FakeTelegram() as fake:
-        env = {
-            **os.environ,
-            "BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": fake.base_url,
-            "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-            "CATALOGS_DIR": str(ROOT / "catalogs"),
-            "WEBHOOK_URL": f"http://127.0.0.1:{port}/tg/hook",
-            "WEBHOOK_SECRET": "s3cret-token",
-            "WEBHOOK_HOST": "127.0.0.1",
-            "WEBHOOK_PORT": str(port),
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
+        process = await start_bot(
+            tmp_path,
+            BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=fake.base_url,
+            DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+            WEBHOOK_URL=f"http://127.0.0.1:{port}/tg/hook",
+            WEBHOOK_SECRET="s3cret-token",
+            WEBHOOK_HOST="127.0.0.1",
+            WEBHOOK_PORT=str(port),
         )
         try:
             registered = await fake.wait_for("setWebhook", timeout=30)
@@ -273,22 +255,12 @@ async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) ->
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")  # a path under a regular file can never be opened, even by root
     async with FakeTelegram() as fake:
-        env = {
-            **os.environ,
-            "BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_URL": fake.base_url,
-            "DATABASE_PATH": str(blocker / "bot.sqlite3"),
-            "CATALOGS_DIR": str(ROOT / "catalogs"),
-            "ANALYTICS_SECRET": "e2e",
-        }
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
+        process = await start_bot(
+            tmp_path,
+            BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=fake.base_url,
+            DATABASE_PATH=str(blocker / "bot.sqlite3"),
+            ANALYTICS_SECRET="e2e",
         )
         try:
             await fake.wait_for("getUpdates", timeout=30)
