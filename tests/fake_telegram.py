@@ -561,6 +561,7 @@ class FakeTelegram:
         self._messages: dict[tuple[int | str, int], dict[str, Any]] = {}
         self._chats: dict[int | str, dict[str, Any]] = {}
         self._failures: dict[str, list[TelegramError]] = {}
+        self._slow: list[tuple[str, Callable[[dict[str, Any]], bool], float]] = []
         self._commands: dict[tuple[str, str], list[Any]] = {}
         self._descriptions: dict[tuple[str, str], str] = {}
         self._ids = itertools.count(1)
@@ -676,6 +677,13 @@ class FakeTelegram:
         parameters = {"retry_after": retry_after} if retry_after is not None else None
         failure = TelegramError(error_code, description, parameters)
         self._failures.setdefault(method.lower(), []).append(failure)
+
+    def slow_down(
+        self, method: str, seconds: float, when: Callable[[dict[str, Any]], bool] = lambda p: True
+    ) -> None:
+        """Answer calls of ``method`` whose params match ``when`` only after ``seconds``
+        (a slow network to one chat, say)."""
+        self._slow.append((method.lower(), when, seconds))
 
     def sent(self, chat_id: int | str) -> list[dict[str, Any]]:
         """The messages the bot has in a chat now (sent, as edited; not deleted), in order."""
@@ -832,6 +840,9 @@ class FakeTelegram:
             failures = self._failures.get(method.lower())
             if failures:
                 raise failures.pop(0)
+            for slow, when, seconds in self._slow:
+                if slow == method.lower() and when(params):
+                    await asyncio.sleep(seconds)
             result = call.result = await self._answer(method.lower(), params)
         except TelegramError as error:
             return web.json_response(error.payload(), status=error.error_code)

@@ -109,6 +109,17 @@ async def test_group_chatter_gets_silence(running: Running) -> None:
     assert len(running.fake.calls("sendMessage")) == 1
 
 
+async def test_a_slow_chat_does_not_hold_up_the_others(running: Running) -> None:
+    running.fake.slow_down("sendMessage", 3.0, lambda params: params["chat_id"] == 1001)
+    running.fake.push(running.fake.message("gosms 1004", user_id=1001))
+    await asyncio.sleep(0.5)  # the first update is in hand, its reply stuck
+    running.fake.push(running.fake.message("notificore 35", user_id=1002))
+    fast = await running.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1002)
+    slow = await running.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1001)
+    assert slow.at < fast.at  # asked first...
+    assert slow.result is None  # ...and still waiting for Telegram when the second was answered
+
+
 async def test_an_inline_query_is_answered(running: Running) -> None:
     sent = await running.ask(running.fake.inline("radist 17002"), "answerInlineQuery")
     (result,) = sent["results"]
