@@ -7,6 +7,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -442,6 +443,7 @@ def _text_line(text: str, needle: str) -> int:
     return text.count("\n", 0, at) + 1 if at >= 0 else 1
 
 
+@lru_cache(maxsize=4096)  # every provider name in every question goes through here
 def normalise_alias(alias: str) -> str:
     """How an alias compares: lower case, ё as е, separators as one space."""
     return re.sub(r"[\s_-]+", " ", alias.lower().replace("ё", "е")).strip()

@@ -130,10 +130,7 @@ class QueryParser:
         unknown = None
         spans: list[tuple[int, int]] = []
         for match in self._aliases.finditer(folded):
-            typed = match.group()
-            if typed not in self._alias_owner:  # "go-sms" and "go sms" are "go sms"
-                self._alias_owner[typed] = self._alias_owner.get(normalise_alias(typed))
-            slug = self._alias_owner[typed]
+            slug = self._alias_owner.get(normalise_alias(match.group()))
             said = text[match.start() : match.end()]
             if slug is None:
                 unknown = unknown or said
@@ -192,7 +189,7 @@ class QueryParser:
             )
             if best is not None:
                 return [Mention(self._fuzzy_choices[best[0]], word, at, assumed=True)], None
-        # "twilio 21211": one unfamiliar Latin word beside a code names a provider we lack.
+        # "twilio 21211": a code and one unfamiliar Latin word name a provider we lack.
         if codes and len(candidates) == 1 and _NAME_LIKE.match(fold(candidates[0][0])):
             return [], candidates[0][0]
         return [], None
