@@ -80,7 +80,7 @@ def entry_heading(match: Match, lang: Lang) -> str:
 
 def render(answer: Answer, lang: Lang, m: Markup = HTML, *, buttons: bool = True) -> list[str]:
     """The answer as messages; ``buttons`` says whether the reply offers buttons to pick from."""
-    parts = [m.italic(_note(note, lang)) for note in answer.notes]
+    parts = [m.italic(_note(note, answer, lang)) for note in answer.notes]
     if answer.outcome is Outcome.HELP:
         parts.extend(help_paragraphs(answer.known, lang, m))
     elif answer.outcome is Outcome.PROVIDER and answer.provider is not None:
@@ -204,7 +204,7 @@ def help_paragraphs(
     return parts
 
 
-def _note(note: Note, lang: Lang) -> str:
+def _note(note: Note, answer: Answer, lang: Lang) -> str:
     a = note.args
     match note.kind:
         case "assumed":
@@ -218,7 +218,8 @@ def _note(note: Note, lang: Lang) -> str:
         case "dropped":
             return t("note_dropped", lang).format(limit=MAX_CODES, count=a[0])
         case "unknown_provider":
-            return t("unknown_provider", lang).format(typed=one_line(a[0]), providers=a[1])
+            providers = ", ".join(answer.known)
+            return t("unknown_provider", lang).format(typed=one_line(a[0]), providers=providers)
     raise ValueError(f"unknown note kind {note.kind!r}")
 
 

@@ -53,7 +53,7 @@ class Note(NamedTuple):
 
     kinds: assumed (args: typed, provider name), payload (provider name, path, value),
     only_provider (code, provider name), range (code, entry code), dropped (count),
-    unknown_provider (typed, known provider names).
+    unknown_provider (typed).
     """
 
     kind: str
@@ -134,12 +134,8 @@ class Resolver:
             if answer is not None:
                 return answer
         if query.unknown_provider and not query.providers:
-            names = ", ".join(pc.provider.name for pc in self.catalog)
-            return self._answer(
-                Outcome.NOT_FOUND,
-                query,
-                notes=(Note("unknown_provider", (query.unknown_provider, names)),),
-            )
+            note = Note("unknown_provider", (query.unknown_provider,))
+            return self._answer(Outcome.NOT_FOUND, query, notes=(note,))
         names = [n for n in query.names if n in self.catalog.by_name]
         unknown_names = [n for n in query.names if n not in self.catalog.by_name]
         if query.codes or names:
