@@ -34,6 +34,10 @@ class Markup:
     def code(self, text: str) -> str:
         return f"<code>{self.esc(text)}</code>" if self.is_html else text
 
+    def label(self, text: str) -> str:
+        """A paragraph's title: bold, or followed by a colon in plain text."""
+        return f"<b>{self.esc(text)}</b>" if self.is_html else f"{text}:"
+
     def quote(self, text: str) -> str:
         if self.is_html:
             return f"<blockquote>{self.esc(text)}</blockquote>"
@@ -111,26 +115,19 @@ def _entry_paragraphs(match: Match, lang: Lang, m: Markup) -> list[str]:
     if entry.name is not None:
         heading.append(m.code(entry.name))
     if entry.section is not None:
-        heading.append(
-            m.italic(entry.section.get(lang))
-            if m.is_html
-            else f"{t('section', lang)}: {entry.section.get(lang)}"
-        )
+        section = entry.section.get(lang)
+        heading.append(m.italic(section) if m.is_html else f"{t('section', lang)}: {section}")
     if not entry.is_error:
         heading.append(m.italic(t("not_an_error", lang)))
     steps = "\n".join(f"{n}. {m.esc(step.get(lang))}" for n, step in enumerate(entry.steps, 1))
-    wording = m.fill("wording", lang, provider=m.esc(provider.name))
+    wording = t("wording", lang).format(provider=provider.name)
     links = [m.link(link.title, link.url) for link in entry.links]
     links.append(_docs_link(provider, lang, m))
     return [
         "\n".join(heading),
         m.esc(entry.description.get(lang)),
-        f"{m.bold(t('what_to_do', lang))}\n{steps}"
-        if m.is_html
-        else f"{t('what_to_do', lang)}:\n{steps}",
-        f"{m.bold(wording)}\n{m.quote(entry.original)}"
-        if m.is_html
-        else f"{wording}:\n{m.quote(entry.original)}",
+        f"{m.label(t('what_to_do', lang))}\n{steps}",
+        f"{m.label(wording)}\n{m.quote(entry.original)}",
         ("📖 " + " · ".join(links)) if m.is_html else "\n".join(links),
     ]
 
@@ -196,7 +193,7 @@ def help_paragraphs(
     forms = [f"• {m.code(form['example'])} — {m.esc(form[lang])}" for form in t("help_forms", lang)]
     parts = [
         m.fill("help_intro", lang, providers=m.esc(", ".join(names))),
-        f"{m.bold(t('help_forms_title', lang))}\n" + "\n".join(forms),
+        f"{m.label(t('help_forms_title', lang))}\n" + "\n".join(forms),
         m.esc(t("help_commands", lang)),
     ]
     if bot_username:
