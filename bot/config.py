@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.environment import DEFAULTS
@@ -41,6 +41,22 @@ class Settings(BaseSettings):
             raise ValueError("malformed token")
         return SecretStr(token)
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - in a secret token.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_SECRET is required with WEBHOOK_URL")
+        return self
+
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
@@ -73,9 +89,11 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 def _explain(error: Any) -> str:
-    name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+    if not error["loc"]:  # a rule about several settings: its message names them
+        return str(error["msg"]).removeprefix("Value error, ")
+    name = str(error["loc"][0]).upper()
     if name == "BOT_TOKEN" and error["type"] == "missing":
         return "BOT_TOKEN is not set: put the token @BotFather gave you in BOT_TOKEN (or in .env)"
     if name == "BOT_TOKEN":
         return "BOT_TOKEN does not look like a bot token (digits, a colon, then the secret part)"
-    return f"{name}: {error['msg']}"
+    return f"{name}: {str(error['msg']).removeprefix('Value error, ')}"

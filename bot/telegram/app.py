@@ -7,7 +7,6 @@ import asyncio
 import gc
 import logging
 import signal
-from contextlib import suppress
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
@@ -130,11 +129,14 @@ async def run(settings: Settings) -> None:
     # What start-up made (catalogs, indexes, aiogram's types) lives as long as the process:
     # the garbage collector need not walk it on every full collection.
     gc.freeze()
-    if settings.webhook_url:
-        await serve_webhook(bot, dp, settings)
-    else:
-        await bot.delete_webhook(drop_pending_updates=False)
-        await dp.start_polling(bot, handle_signals=True, close_bot_session=True)
+    try:
+        if settings.webhook_url:
+            await serve_webhook(bot, dp, settings)
+        else:
+            await bot.delete_webhook(drop_pending_updates=False)
+            await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
+    finally:
+        await bot.session.close()
 
 
 async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
@@ -166,5 +168,3 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
         logger.info("stop signal received")
     finally:
         await runner.cleanup()
-        with suppress(Exception):
-            await bot.session.close()
