@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import sqlite3
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ import aiohttp
 import pytest
 from fake_telegram import TOKEN, FakeTelegram
 
+from bot.analytics.store import migrate
 from bot.telegram.keyboards import Pick
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,3 +287,45 @@ async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) ->
         assert process.returncode == 0, log
         assert "lookup log: cannot write to" in log
         assert "lookup log: closing with 1 lookups unwritten" in log
+
+
+def make_immutable(*paths: Path, on: bool = True) -> bool:
+    """chattr +i (or -i): read-only even for root, who ignores file modes. False if refused."""
+    result = subprocess.run(
+        ["chattr", "+i" if on else "-i", *map(str, paths)], capture_output=True, check=False
+    )
+    return result.returncode == 0
+
+
+async def test_a_read_only_database_then_back(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    database = folder / "bot.sqlite3"
+    assert await migrate(database) == ["0001_lookups", "0002_daily_rollups"]
+    if not make_immutable(database, folder):
+        pytest.skip("chattr +i is not available here (not root, or the filesystem lacks it)")
+    try:
+        async with FakeTelegram() as fake:
+            process = await start_bot(
+                tmp_path,
+                BOT_TOKEN=TOKEN,
+                TELEGRAM_API_URL=fake.base_url,
+                DATABASE_PATH=str(database),
+                ANALYTICS_SECRET="e2e",
+            )
+            try:
+                await fake.wait_for("getUpdates", timeout=30)
+                for number in range(3):
+                    fake.push(fake.message("gosms 1004", user_id=4000 + number))
+                await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 4002)
+                assert make_immutable(database, folder, on=False)  # the database is back
+                await asyncio.sleep(2.5)  # the writer retries with backoff
+            finally:
+                process.send_signal(signal.SIGTERM)
+                _, err = await asyncio.wait_for(process.communicate(), 15)
+    finally:
+        make_immutable(database, folder, on=False)
+    log = err.decode()
+    assert process.returncode == 0, log
+    assert "lookup log: cannot write to" in log and "lookup log: writing to" in log
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM lookups").fetchone() == (3,)
