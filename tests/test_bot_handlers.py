@@ -205,6 +205,11 @@ async def test_a_group_gets_an_answer_as_a_reply(app: App, text: str) -> None:
     assert sent.text == app.answer_text("gosms 1004")[0]
 
 
+async def test_a_mention_after_emoji_is_found_by_its_utf16_offset(app: App) -> None:
+    (sent,) = await app.feed(app.make.message("🙂🙂 @codebook_bot gosms 1004", chat_type="group"))
+    assert sent.text == app.answer_text("gosms 1004")[0]
+
+
 async def test_a_reply_to_the_bot_is_a_question(app: App) -> None:
     (sent,) = await app.feed(app.make.message("1004", chat_type="group", reply_to_bot=True))
     assert sent.text.startswith("Code 1004 exists at several providers")

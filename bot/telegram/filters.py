@@ -65,11 +65,7 @@ class AddressedToBot(BaseFilter):
         mention = f"@{me.username}".lower() if me.username else None
         entities = message.entities if message.text is not None else message.caption_entities
         for entity in entities or ():
-            if (
-                entity.type == "mention"
-                and mention
-                and _entity_text(text, entity).lower() == mention
-            ):
+            if entity.type == "mention" and entity.extract_from(text).lower() == mention:
                 start, end = _utf16_span(text, entity)
                 return {"query": (text[:start] + " " + text[end:]).strip()}
         return False
@@ -133,8 +129,3 @@ def _utf16_span(text: str, entity: MessageEntity) -> tuple[int, int]:
         )
     )
     return start, end
-
-
-def _entity_text(text: str, entity: MessageEntity) -> str:
-    start, end = _utf16_span(text, entity)
-    return text[start:end]
