@@ -45,7 +45,7 @@ def answer_keyboard(answer: Answer, lang: Lang) -> InlineKeyboardMarkup | None:
         # With several entries each vote says which one it is for.
         several = len(shown) > 1
         votes = tuple((ref_of(m), (m.entry.code or "") if several else "") for m in shown)
-    providers = list(dict.fromkeys(m.catalog.provider for m in shown))
+    providers = list({m.slug: m.catalog.provider for m in shown}.values())
     if answer.provider is not None and not shown:
         providers = [answer.provider.provider]
     docs = tuple(
