@@ -446,6 +446,14 @@ async def test_stats_counts_what_was_just_looked_up(app: App) -> None:
     assert chart.photo.data.startswith(b"\x89PNG")
 
 
+async def test_stats_titles_are_in_the_readers_language(app: App) -> None:
+    await app.feed(app.make.message("gosms 1004"))
+    summary, _ = await app.feed(app.make.message("/stats", user_id=ADMIN, language_code="ru"))
+    assert "1. <code>gosms 1004</code> Нет ни одного зарегистрированного устройства — 1 раз" in (
+        summary.text
+    )
+
+
 async def test_stats_with_a_bad_period_says_how(app: App) -> None:
     (sent,) = await app.feed(app.make.message("/stats soon", user_id=ADMIN))
     assert sent.text == HTML.esc(t("days_usage", "en"))

@@ -31,9 +31,11 @@ async def refuse(message: Message, lang: Lang, trace: Trace) -> None:
     trace.outcome = "refused"
 
 
-async def stats(message: Message, days: int, lookups: LookupLog, lang: Lang, trace: Trace) -> None:
+async def stats(
+    message: Message, days: int, lookups: LookupLog, library: Library, lang: Lang, trace: Trace
+) -> None:
     """The summary for a period (default a week) and a chart."""
-    report = await lookups.report(days=days, top=10)
+    report = in_language(await lookups.report(days=days, top=10), library, lang)
     for part in split_messages(stats_paragraphs(report, lang)):
         await message.answer(part)
     if report["total"]:
@@ -99,6 +101,25 @@ async def bad_period(message: Message, lang: Lang, trace: Trace) -> None:
     """``/stats soon``: how to give the period."""
     await message.reply(HTML.esc(t("days_usage", lang)))
     trace.outcome = "usage"
+
+
+def in_language(report: dict[str, Any], library: Library, lang: Lang) -> dict[str, Any]:
+    """The report with each entry's title as the catalogs in use say it in ``lang`` (the log
+    keeps the English title of the day; an entry since removed keeps that one)."""
+    entries = {
+        (pc.provider.slug, entry.key): entry
+        for pc in library.resolver.catalog
+        for entry in pc.entries
+    }
+
+    def retitled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for row in rows:
+            entry = entries.get((row["provider"], row.get("key", row["code"])))
+            out.append({**row, "title": entry.title.get(lang)} if entry else row)
+        return out
+
+    return {**report, "top": retitled(report["top"])}
 
 
 def stats_paragraphs(report: dict[str, Any], lang: Lang) -> list[str]:
