@@ -6,7 +6,7 @@ import time
 
 from bot.analytics.store import StorageUnavailable
 from bot.analytics.writer import LookupLog
-from bot.catalog import Catalog
+from bot.catalog import Catalog, entry_ref
 from bot.resolve import Match
 
 EXAMPLES = ("gosms 1004", "notificore 35", "radist 17002", "mobizon 1", "gupshup 1002")
@@ -30,12 +30,11 @@ class TopEntries:
                 report = {"top": []}  # the examples will do until the database is back
             self._keys = [(row["provider"], row["key"]) for row in report["top"]]
             self._read_at = time.monotonic()
-        found = []
-        for slug, key in self._keys:
-            pc = catalog.providers.get(slug)
-            entry = next((e for e in pc.entries if e.key == key), None) if pc else None
-            if pc is not None and entry is not None:
-                found.append(Match(pc, entry))
+        found = [
+            Match(*catalog.by_ref[ref])
+            for ref in (entry_ref(slug, key) for slug, key in self._keys)
+            if ref in catalog.by_ref
+        ]
         if not found:
             for text in EXAMPLES:
                 slug, code = text.split()
