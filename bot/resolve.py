@@ -80,11 +80,6 @@ class Answer(NamedTuple):
         return cls(outcome, Query(text=text), matches=(match,))
 
     @property
-    def first(self) -> Match | None:
-        """The first entry shown, if any."""
-        return self.matches[0] if self.matches else None
-
-    @property
     def confident(self) -> bool:
         """A named provider and code (or a pasted response) found: safe to answer unasked."""
         if self.outcome not in (Outcome.FOUND, Outcome.NOT_AN_ERROR):
