@@ -100,7 +100,7 @@ class Resolver:
 
     def __post_init__(self) -> None:
         self.parser = QueryParser(self.catalog)
-        self._known = tuple(pc.provider.name for pc in self.catalog)
+        self.known = tuple(pc.provider.name for pc in self.catalog)  # every provider's name
 
     @property
     def searcher(self) -> Searcher:
@@ -252,7 +252,7 @@ class Resolver:
 
     def _answer(self, outcome: Outcome, query: Query, **parts: Any) -> Answer:
         """An Answer that can name every provider (help and not-found texts list them)."""
-        return Answer(outcome, query, **parts, known=self._known)
+        return Answer(outcome, query, **parts, known=self.known)
 
     def _combine(
         self,

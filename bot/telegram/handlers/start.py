@@ -45,8 +45,8 @@ async def help_command(
 ) -> None:
     """Every form of question, with examples."""
     me = await bot.me()
-    names = tuple(pc.provider.name for pc in library.resolver.catalog)
-    for part in split_messages(help_paragraphs(names, lang, HTML, me.username or "")):
+    known = library.resolver.known
+    for part in split_messages(help_paragraphs(known, lang, HTML, me.username or "")):
         await message.answer(part)
     trace.outcome = "help"
 
