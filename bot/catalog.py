@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-Lang = Literal["ru", "en"]
+Lang = Literal["ru", "en", "uk"]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$")]
 JsonPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$")]
@@ -29,13 +29,16 @@ class _Model(BaseModel):
 
 
 class Text(_Model):
-    """A piece of text a person reads, in Russian and English."""
+    """A piece of text a person reads, in Russian, English and Ukrainian."""
 
     ru: NonEmpty
     en: NonEmpty
+    uk: NonEmpty | None = None  # being added: required once every catalog has it
 
     def get(self, lang: Lang) -> str:
         """The text in ``lang``."""
+        if lang == "uk":
+            return self.uk or self.ru
         return self.ru if lang == "ru" else self.en
 
 
