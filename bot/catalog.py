@@ -58,7 +58,7 @@ class Provider(_Model):
     aliases: tuple[NonEmpty, ...] = ()
     # Other companies with a similar name: never taken for this provider.
     not_aliases: tuple[NonEmpty, ...] = ()
-    docs_url: Url
+    docs_url: Url | None = None  # only an address the provider's own pages give
     error_paths: tuple[JsonPath, ...] = ()
     name_paths: tuple[JsonPath, ...] = ()
 

@@ -122,18 +122,23 @@ def _entry_paragraphs(match: Match, lang: Lang, m: Markup) -> list[str]:
     steps = "\n".join(f"{n}. {m.esc(step.get(lang))}" for n, step in enumerate(entry.steps, 1))
     wording = t("wording", lang).format(provider=provider.name)
     links = [m.link(link.title, link.url) for link in entry.links]
-    links.append(_docs_link(provider, lang, m))
-    return [
+    links.extend(_docs_link(provider, lang, m))
+    parts = [
         "\n".join(heading),
         m.esc(entry.description.get(lang)),
         f"{m.label(t('what_to_do', lang))}\n{steps}",
         f"{m.label(wording)}\n{m.quote(entry.original)}",
-        ("📖 " + " · ".join(links)) if m.is_html else "\n".join(links),
     ]
+    if links:
+        parts.append(("📖 " + " · ".join(links)) if m.is_html else "\n".join(links))
+    return parts
 
 
-def _docs_link(provider: Provider, lang: Lang, m: Markup) -> str:
-    return m.link(t("docs", lang).format(provider=provider.name), provider.docs_url)
+def _docs_link(provider: Provider, lang: Lang, m: Markup) -> list[str]:
+    """The provider's documentation as a link, or nothing where its pages give no address."""
+    if provider.docs_url is None:
+        return []
+    return [m.link(t("docs", lang).format(provider=provider.name), provider.docs_url)]
 
 
 def _entry_title(match: Match, lang: Lang) -> str:
@@ -157,7 +162,7 @@ def card_paragraphs(pc: ProviderCatalog, lang: Lang, m: Markup) -> list[str]:
         head,
         "\n".join(counts),
         f"{m.esc(t('card_examples', lang))}: " + ", ".join(m.code(e) for e in examples),
-        _docs_link(provider, lang, m),
+        *_docs_link(provider, lang, m),
     ]
 
 
@@ -181,7 +186,8 @@ def providers_paragraphs(catalog: Catalog, lang: Lang, m: Markup) -> list[str]:
         lines.append(
             f"• {m.bold(provider.name)} ({m.code(provider.slug)}) — "
             f"{m.fill('providers_line', lang, count=str(len(pc.entries)))} — "
-            f"{m.esc(provider.about.get(lang))} — {_docs_link(provider, lang, m)}"
+            f"{m.esc(provider.about.get(lang))}"
+            + "".join(f" — {link}" for link in _docs_link(provider, lang, m))
         )
     return ["\n".join(lines)]
 
@@ -258,7 +264,7 @@ def _missing(missing: Missing, answer: Answer, lang: Lang, m: Markup) -> str:
                 codes=", ".join(m.code(c) for c in missing.nearest),
             )
         )
-    lines.append(_docs_link(provider, lang, m))
+    lines.extend(_docs_link(provider, lang, m))
     return "\n".join(lines)
 
 

@@ -48,9 +48,11 @@ def answer_keyboard(answer: Answer, lang: Lang) -> InlineKeyboardMarkup | None:
     providers = list({m.slug: m.catalog.provider for m in shown}.values())
     if answer.provider is not None and not shown:
         providers = [answer.provider.provider]
+    providers = [p for p in providers if p.docs_url is not None]
     docs = tuple(
         (t("button_docs", lang) if len(providers) == 1 else f"📖 {p.name}", p.docs_url)
         for p in providers[:2]
+        if p.docs_url is not None
     )
     return _markup(picks, votes, docs)
 
