@@ -33,13 +33,11 @@ class Text(_Model):
 
     ru: NonEmpty
     en: NonEmpty
-    uk: NonEmpty | None = None  # being added: required once every catalog has it
+    uk: NonEmpty
 
     def get(self, lang: Lang) -> str:
         """The text in ``lang``."""
-        if lang == "uk":
-            return self.uk or self.ru
-        return self.ru if lang == "ru" else self.en
+        return self.ru if lang == "ru" else self.en if lang == "en" else self.uk
 
 
 class Link(_Model):

@@ -103,15 +103,17 @@ async def test_a_private_question_gets_the_rendered_entry_with_buttons(app: App)
     assert sent.chat_id == 1001
     assert sent.text == app.answer_text("gosms 1004")[0]
     assert sent.reply_parameters is None
-    (_, up, _), (_, down, _), docs = buttons(sent)
+    (_, up, _), (_, down, _) = buttons(sent)  # GoSMS's pages give no docs address
     assert Vote.unpack(up).up and not Vote.unpack(down).up
-    assert docs == ("📖 Docs", None, "https://docs.gosms.ru/")
+    (sent,) = await app.feed(app.make.message("mobizon 1"))
+    *_, docs = buttons(sent)
+    assert docs == ("📖 Docs", None, "https://mobizon.ua/uk/help/api-docs/sms-api")
 
 
 @pytest.mark.parametrize("code", ["ru", "uk", "be", "kk"])
 async def test_russian_for_russian_readers(app: App, code: str) -> None:
-    (sent,) = await app.feed(app.make.message("gosms 1004", language_code=code))
-    assert sent.text == app.answer_text("gosms 1004", "ru")[0]
+    (sent,) = await app.feed(app.make.message("mobizon 1", language_code=code))
+    assert sent.text == app.answer_text("mobizon 1", "ru")[0]
     assert buttons(sent)[-1][0] == "📖 Документация"
 
 
@@ -169,7 +171,8 @@ async def test_providers_lists_each_with_count_and_docs(app: App) -> None:
         ("Gupshup", 17),
     ):
         assert f"<b>{name}</b>" in sent.text and f"{count} errors" in sent.text
-    assert '<a href="https://radist.online/">Radist.Online docs</a>' in sent.text
+    docs = '<a href="https://mobizon.ua/uk/help/api-docs/sms-api">Mobizon docs</a>'
+    assert f"{docs}\n• <b>Notificore</b>" in sent.text
 
 
 async def test_an_unknown_command_points_to_help(app: App) -> None:
@@ -288,7 +291,7 @@ async def test_picking_a_candidate_turns_the_list_into_the_answer(app: App) -> N
     assert isinstance(edit, EditMessageText) and isinstance(ack, AnswerCallbackQuery)
     assert (edit.chat_id, edit.message_id) == (1001, 555)
     assert edit.text == app.answer_text("gosms 1004")[0]
-    assert [b[0] for b in buttons(edit)] == ["👍", "👎", "📖 Docs"]
+    assert [b[0] for b in buttons(edit)] == ["👍", "👎"]  # GoSMS has no docs address
 
 
 async def test_a_missing_code_offers_the_nearest_as_buttons(app: App) -> None:

@@ -75,12 +75,16 @@ def test_every_code_on_every_page_gets_its_own_answer(resolver: Resolver, shared
         assert [(m.slug, m.entry.code) for m in answer.matches] == [(slug, code)]
 
 
-def test_every_entry_has_text_in_both_languages_and_steps(catalog: Catalog) -> None:
+def test_every_entry_has_text_in_three_languages_and_steps(catalog: Catalog) -> None:
     for pc in catalog:
         for entry in pc.entries:
             for text in (entry.title, entry.description, *entry.steps):
                 assert re.search("[а-яё]", text.ru, re.IGNORECASE), (pc.provider.slug, text)
                 assert text.en.isascii() or "«" not in text.en, (pc.provider.slug, text)
+                # Ukrainian, not the Russian copied: its own letters or at least other words.
+                assert re.search("[а-яієїґ]", text.uk, re.IGNORECASE), (pc.provider.slug, text)
+            texts = (entry.title, entry.description, *entry.steps)
+            assert any(text.uk != text.ru for text in texts), (pc.provider.slug, entry.key)
             assert "\n" not in entry.title.en, (pc.provider.slug, entry.key)
 
 
@@ -105,3 +109,29 @@ def test_radist_misspelt_name_is_kept_and_the_right_spelling_found(catalog: Cata
 
 def test_entry_references_are_unique(catalog: Catalog) -> None:
     assert len(catalog.by_ref) == catalog.entry_count()
+
+
+def _addresses_in_the_sources(shared: Path) -> set[str]:
+    """Every absolute URL the providers' pages and notes give, and each page's relative links
+    resolved against the site PROVIDERS.md names for that provider (fragments dropped)."""
+    notes = (shared / "sources" / "PROVIDERS.md").read_text(encoding="utf-8")
+    sites = dict(re.findall(r"\| `(\w+)` \| [^|]*?\b([a-z0-9-]+\.[a-z]{2,})\) \|", notes))
+    found: set[str] = set()
+    for page in [*(shared / "seeds").iterdir(), *(shared / "sources").iterdir()]:
+        text = page.read_text(encoding="utf-8")
+        found.update(re.findall(r"https?://[^\s)\"'<>\]|]+", text))
+        slug = next((s for s, name in seed_pages.SEEDS.items() if name == page.name), None)
+        if slug in sites:
+            found.update(
+                f"https://{sites[slug]}{path}" for path in re.findall(r"\]\((/[^)\s]*)\)", text)
+            )
+    return {url.split("#")[0].rstrip("/") for url in found}
+
+
+def test_every_url_in_a_catalog_occurs_in_the_sources(catalog: Catalog, shared: Path) -> None:
+    known = _addresses_in_the_sources(shared)
+    assert "https://mobizon.ua/uk/help/api-docs/sms-api" in known  # a resolved relative link
+    for pc in catalog:
+        urls = [pc.provider.docs_url] + [link.url for e in pc.entries for link in e.links]
+        for url in filter(None, urls):
+            assert url.rstrip("/") in known, (pc.provider.slug, url)

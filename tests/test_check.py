@@ -11,10 +11,10 @@ from bot.catalog import load_catalogs
 
 GOOD_ENTRY = """\
   - code: "{code}"
-    title: {{ru: Заголовок, en: Title}}
-    description: {{ru: Описание, en: Description}}
+    title: {{ru: Заголовок, en: Title, uk: Заголовок}}
+    description: {{ru: Описание, en: Description, uk: Опис}}
     steps:
-      - {{ru: Сделайте, en: Do it}}
+      - {{ru: Сделайте, en: Do it, uk: Зробіть}}
     original: "Original"
 """
 
@@ -22,7 +22,7 @@ PROVIDER = """\
 provider:
   slug: {slug}
   name: {name}
-  about: {{ru: Шлюз, en: Gateway}}
+  about: {{ru: Шлюз, en: Gateway, uk: Шлюз}}
   aliases: [{aliases}]
   docs_url: https://example.org/
   error_paths: [error]
@@ -60,9 +60,9 @@ def test_unknown_and_missing_fields_name_their_lines(tmp_path: Path) -> None:
         + """\
   - code: "2"
     colour: red
-    description: {ru: Описание, en: Description}
+    description: {ru: Описание, en: Description, uk: Опис}
     steps:
-      - {ru: Сделайте}
+      - {ru: Сделайте, uk: Зробіть}
     original: "x"
 """
     )
@@ -78,13 +78,19 @@ def test_empty_text_and_empty_steps(tmp_path: Path) -> None:
     body = (
         GOOD_ENTRY.format(code="1")
         .replace("Title", "' '")
-        .replace("    steps:\n      - {ru: Сделайте, en: Do it}\n", "    steps: []\n")
+        .replace("    steps:\n      - {ru: Сделайте, en: Do it, uk: Зробіть}\n", "    steps: []\n")
     )
     path = write(tmp_path, "acme", body)
     assert problems_in(tmp_path) == [
         f"{path}:10: errors[0].title.en is empty",
         f"{path}:12: errors[0].steps needs at least one item",
     ]
+
+
+def test_every_text_needs_russian_english_and_ukrainian(tmp_path: Path) -> None:
+    body = GOOD_ENTRY.format(code="1").replace(", uk: Опис}", "}")
+    path = write(tmp_path, "acme", body)
+    assert problems_in(tmp_path) == [f"{path}:11: missing field 'errors[0].description.uk'"]
 
 
 def test_an_unquoted_code_is_refused_with_the_fix(tmp_path: Path) -> None:
