@@ -11,9 +11,9 @@ from pathlib import Path
 
 def _check(args: argparse.Namespace) -> int:
     from bot.catalog import load_catalogs
-    from bot.environment import setting
+    from bot.environment import catalogs_dir
 
-    folder = args.folder or setting("CATALOGS_DIR")
+    folder = args.folder or catalogs_dir()
     catalog, problems = load_catalogs(folder)
     for problem in problems:
         print(problem)
@@ -26,11 +26,11 @@ def _check(args: argparse.Namespace) -> int:
 
 def _lookup(args: argparse.Namespace) -> int:
     from bot.catalog import load_catalogs
-    from bot.environment import setting
+    from bot.environment import catalogs_dir
     from bot.render import TEXT, render
     from bot.resolve import Outcome, Resolver
 
-    catalog, problems = load_catalogs(args.catalogs or setting("CATALOGS_DIR"))
+    catalog, problems = load_catalogs(args.catalogs or catalogs_dir())
     if catalog is None:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -71,10 +71,6 @@ def _export(args: argparse.Namespace) -> int:
         write_export(_database_path(), sys.stdout, args.days)
     except (DatabaseTooNew, DatabaseTooOld, sqlite3.Error) as exc:
         return _unusable(exc)
-    except BrokenPipeError:
-        # `export | head` stopped reading: not an error. Point stdout at /dev/null so that
-        # Python's final flush does not raise again on the way out.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
@@ -214,7 +210,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # These commands use no pydantic plugins, and looking for them scans every installed
         # distribution (about 20 ms of a lookup's start-up).
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-    return args.handler(args)
+    try:
+        status: int = args.handler(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # `stats | head -1` stopped reading: not an error. Point stdout at /dev/null so that
+        # Python's final flush does not raise again on the way out.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    return status
 
 
 if __name__ == "__main__":

@@ -9,20 +9,24 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.data import packaged
 from bot.environment import DEFAULTS
 
-_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+SECRET_MIN = 20  # characters of a token's secret part we accept; @BotFather's have 35
 
 
 class Settings(BaseSettings):
     """Everything the running bot reads from its environment (see .env.example)."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # An empty value, in .env or the environment, means "not set" (.env.example has empty lines).
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", frozen=True, env_ignore_empty=True
+    )
 
     bot_token: SecretStr
     telegram_api_url: str | None = None
     database_path: Path = Path(DEFAULTS["DATABASE_PATH"])
-    catalogs_dir: Path = Path(DEFAULTS["CATALOGS_DIR"])
+    catalogs_dir: Path = Field(default_factory=lambda: packaged("bot.catalogs"))
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
     webhook_url: str | None = None
@@ -37,8 +41,9 @@ class Settings(BaseSettings):
     @classmethod
     def _token_shape(cls, value: SecretStr) -> SecretStr:
         token = value.get_secret_value().strip()
-        if not _TOKEN.match(token):
-            raise ValueError("malformed token")
+        problem = token_problem(token)
+        if problem:
+            raise ValueError(problem)
         return SecretStr(token)
 
     @field_validator("webhook_secret")
@@ -60,8 +65,16 @@ class Settings(BaseSettings):
     @field_validator("admin_ids", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
+        # Only commas separate ids: "7 77" is a typo for one id or two, and guessing which
+        # would hand the admin commands to a stranger.
         if isinstance(value, str):
-            return frozenset(int(part) for part in re.split(r"[,\s]+", value.strip()) if part)
+            parts = [part.strip() for part in value.split(",")]
+            if parts[-1] == "":
+                parts.pop()  # a trailing comma
+            for part in parts:
+                if not part.isascii() or not part.isdigit():
+                    raise ValueError(_id_problem(part))
+            return frozenset(int(part) for part in parts)
         return value
 
     @field_validator("log_level")
@@ -88,12 +101,57 @@ def load_settings(**overrides: Any) -> Settings:
         raise SettingsError([_explain(error) for error in exc.errors()]) from None
 
 
+def token_problem(token: str) -> str | None:
+    """What is wrong with a bot token, in words that never repeat it; None if it looks right.
+
+    A token is the bot's numeric id, a colon and a secret of letters, digits, ``_`` and ``-``
+    (``123456789:AAH...``, the secret 35 characters long).
+    """
+    if not token:
+        return "is empty: put the token @BotFather gave you in BOT_TOKEN (or in .env)"
+    if any(char.isspace() for char in token):
+        return "has a space or a line break inside: paste the token as one piece"
+    if token[:3].lower() == "bot" and ":" in token:
+        return "starts with 'bot': leave that out (it belongs to the API's URL, not the token)"
+    if token.count(":") != 1:
+        return (
+            "has no colon: a token is the bot's id (digits), a colon, then the secret part"
+            if ":" not in token
+            else "has more than one colon: a token has exactly one, after the bot's id"
+        )
+    bot_id, secret = token.split(":")
+    if not bot_id:
+        return "has nothing before the colon, where the bot's id (digits) belongs"
+    if not (bot_id.isascii() and bot_id.isdigit()):
+        return "has something other than digits before the colon, where the bot's id belongs"
+    if len(bot_id) > 20:
+        return "has a bot id of more than 20 digits before the colon"
+    if not re.fullmatch(r"[A-Za-z0-9_-]*", secret):
+        return "has a character other than letters, digits, _ and - after the colon"
+    if len(secret) < SECRET_MIN:
+        return (
+            f"has a secret part of only {len(secret)} characters after the colon (@BotFather's "
+            "are 35): copy the whole token"
+        )
+    return None
+
+
+def _id_problem(part: str) -> str:
+    if not part:
+        return "an empty id between two commas; separate ids with single commas, e.g. 7,77"
+    if any(char.isspace() for char in part):
+        return "ids are separated only by commas, e.g. 7,77 (a space is not a separator)"
+    return "each id is a Telegram user id, digits only, and ids are separated by commas"
+
+
 def _explain(error: Any) -> str:
+    """One line about one problem; it names the setting and never repeats the value."""
+    message = str(error["msg"]).removeprefix("Value error, ")
     if not error["loc"]:  # a rule about several settings: its message names them
-        return str(error["msg"]).removeprefix("Value error, ")
+        return message
     name = str(error["loc"][0]).upper()
     if name == "BOT_TOKEN" and error["type"] == "missing":
         return "BOT_TOKEN is not set: put the token @BotFather gave you in BOT_TOKEN (or in .env)"
     if name == "BOT_TOKEN":
-        return "BOT_TOKEN does not look like a bot token (digits, a colon, then the secret part)"
-    return f"{name}: {str(error['msg']).removeprefix('Value error, ')}"
+        return f"BOT_TOKEN {message}"
+    return f"{name}: {message}"

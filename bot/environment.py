@@ -6,25 +6,32 @@ import os
 from pathlib import Path
 
 DEFAULTS = {
-    "CATALOGS_DIR": "catalogs",
+    "CATALOGS_DIR": "",  # empty: the catalogs installed with the package
     "DATABASE_PATH": "data/bot.sqlite3",
     "ANALYTICS_RETENTION_DAYS": "365",
 }
 
 
 def setting(name: str) -> str:
-    """One setting from the environment or ``.env``, else its default.
+    """One setting from the environment or ``.env``, else its default; an empty value means
+    "not set", as it does for the running bot (``bot.config``).
 
     lookup, check, stats, export and migrate must start in a fraction of a second, and importing
     pydantic-settings alone takes about 0.2 s here; the running bot reads ``bot.config``.
     """
-    if name in os.environ:
-        return os.environ[name]
-    env_file = Path(".env")
-    if env_file.is_file():
-        from dotenv import dotenv_values
+    value = os.environ.get(name)
+    if value is None:
+        env_file = Path(".env")
+        if env_file.is_file():
+            from dotenv import dotenv_values
 
-        value = dotenv_values(env_file).get(name)
-        if value:
-            return value
-    return DEFAULTS[name]
+            value = dotenv_values(env_file).get(name)
+    return value.strip() if value and value.strip() else DEFAULTS[name]
+
+
+def catalogs_dir() -> Path:
+    """CATALOGS_DIR, else the catalogs installed with the package."""
+    from bot.data import packaged
+
+    folder = setting("CATALOGS_DIR")
+    return Path(folder) if folder else packaged("bot.catalogs")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from typing import Any
 
 import yaml
 
 from bot.catalog import Lang
+from bot.data import read_text
 
 # Telegram language codes answered in Russian; every other language gets English.
 RUSSIAN_READERS = frozenset({"ru", "uk", "be", "kk"})
@@ -24,7 +24,7 @@ def language_for(code: str | None) -> Lang:
 @cache
 def strings() -> dict[str, Any]:
     """Every interface string, loaded once."""
-    text = resources.files("bot").joinpath("strings.yaml").read_text(encoding="utf-8")
+    text = read_text("bot", "strings.yaml")
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 

@@ -6,12 +6,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any, NamedTuple
 
 import yaml
 
 from bot.catalog import Catalog, normalise_alias
+from bot.data import read_text
 
 MAX_TEXT = 4096  # Telegram's own limit for a message; longer CLI input is cut here
 MAX_CODES = 5  # codes (and names) answered from one message
@@ -31,7 +31,7 @@ _JSON_START = 20  # at most this many "{" tried as the start of a pasted JSON ob
 @cache
 def ignored_words() -> frozenset[str]:
     """Filler and very common words, both languages (lexicon.yaml)."""
-    text = resources.files("bot").joinpath("lexicon.yaml").read_text(encoding="utf-8")
+    text = read_text("bot", "lexicon.yaml")
     lexicon = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return frozenset(word for words in lexicon["ignore"].values() for word in words)
 

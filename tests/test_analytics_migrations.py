@@ -11,8 +11,9 @@ import pytest
 from analytics_support import NOW, SECRET, at, entry, lookup, query_db
 
 from bot.analytics import store
-from bot.analytics.schema import MIGRATIONS, DatabaseTooNew, migrations
+from bot.analytics.schema import DatabaseTooNew, MigrationsMissing, migrations
 from bot.analytics.writer import LookupLog
+from bot.data import packaged
 
 ROLLUPS = {
     "daily_outcomes": "day, outcome, count",
@@ -217,7 +218,7 @@ async def test_a_failing_migration_leaves_neither_its_tables_nor_its_record(
 ) -> None:
     folder = tmp_path / "migrations"
     folder.mkdir()
-    shutil.copy(MIGRATIONS / "0001_lookups.sql", folder)
+    shutil.copy(packaged("bot.migrations") / "0001_lookups.sql", folder)
     (folder / "0002_broken.sql").write_text(
         "CREATE TABLE half_done (x INTEGER);\nINSERT INTO no_such_table VALUES (1);\n"
     )
@@ -231,3 +232,8 @@ async def test_a_failing_migration_leaves_neither_its_tables_nor_its_record(
 
     assert query_db(path, "SELECT version FROM schema_migrations") == [(1,)]
     assert query_db(path, "SELECT name FROM sqlite_master WHERE name = 'half_done'") == []
+
+
+def test_no_migration_files_at_all_is_an_error_not_schema_0(tmp_path: Path) -> None:
+    with pytest.raises(MigrationsMissing, match=r"no migrations .* reinstall"):
+        migrations(tmp_path)

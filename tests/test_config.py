@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import SettingsError, load_settings
-from bot.environment import setting
+from bot.data import packaged
+from bot.environment import catalogs_dir, setting
 
+ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc-123"
 
 
@@ -38,20 +40,58 @@ def test_defaults_with_only_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.bot_token.get_secret_value() == TOKEN
     assert str(settings.database_path) == "data/bot.sqlite3"
-    assert str(settings.catalogs_dir) == "catalogs"
+    assert settings.catalogs_dir == packaged("bot.catalogs")  # the catalogs that ship
     assert settings.admin_ids == frozenset() and settings.webhook_url is None
     assert settings.analytics_retention_days == 365 and settings.lookups_per_minute == 20
     assert TOKEN not in repr(settings)
 
 
-def test_a_missing_or_malformed_token() -> None:
+def test_a_missing_token() -> None:
     assert problems() == [
         "BOT_TOKEN is not set: put the token @BotFather gave you in BOT_TOKEN (or in .env)"
     ]
-    lines = problems(bot_token="hunter2")
-    assert lines == [
-        "BOT_TOKEN does not look like a bot token (digits, a colon, then the secret part)"
-    ]
+
+
+SECRET = "AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"  # 34 characters, like @BotFather's
+
+
+@pytest.mark.parametrize(
+    ("token", "says"),
+    [
+        ("hunter2", "has no colon: a token is the bot's id (digits), a colon, then the secret"),
+        (f"12345:{SECRET[:12]}", "has a secret part of only 12 characters after the colon"),
+        (f"bot12345:{SECRET}", "starts with 'bot': leave that out"),
+        (f"12a45:{SECRET}", "has something other than digits before the colon"),
+        (f":{SECRET}", "has nothing before the colon"),
+        (f"12345:{SECRET[:10]} {SECRET[10:]}", "has a space or a line break inside"),
+        (f"12345:{SECRET[:10]}!{SECRET[10:]}", "has a character other than letters, digits"),
+        (f"12345:{SECRET}:x", "has more than one colon"),
+    ],
+)
+def test_a_malformed_token_is_told_exactly_what_is_wrong(token: str, says: str) -> None:
+    [line] = problems(bot_token=token)
+    assert line.startswith(f"BOT_TOKEN {says}")
+    assert token not in line and SECRET[:10] not in line
+
+
+def test_an_env_file_made_from_the_example_needs_only_the_token(tmp_path: Path) -> None:
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert "\nBOT_TOKEN=\n" in example
+    (tmp_path / ".env").write_text(example.replace("\nBOT_TOKEN=\n", f"\nBOT_TOKEN={TOKEN}\n"))
+    settings = load_settings()  # the empty lines are "not set", not empty values
+    assert settings.webhook_url is None and settings.webhook_secret is None
+    assert settings.analytics_secret is None and settings.admin_ids == frozenset()
+    assert settings.catalogs_dir == packaged("bot.catalogs")
+    assert catalogs_dir() == packaged("bot.catalogs")  # the quick reader agrees
+
+
+def test_an_empty_value_in_the_environment_is_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("WEBHOOK_SECRET", "WEBHOOK_URL", "TELEGRAM_API_URL", "DATABASE_PATH"):
+        monkeypatch.setenv(name, "")
+    settings = load_settings(bot_token=TOKEN)
+    assert settings.webhook_secret is None and settings.telegram_api_url is None
+    assert str(settings.database_path) == "data/bot.sqlite3"
+    assert setting("DATABASE_PATH") == "data/bot.sqlite3"
 
 
 def test_env_file_and_comma_separated_admins(tmp_path: Path) -> None:
@@ -62,9 +102,29 @@ def test_env_file_and_comma_separated_admins(tmp_path: Path) -> None:
 
 
 def test_the_quick_reader_sees_the_same_env_file(tmp_path: Path) -> None:
-    assert setting("CATALOGS_DIR") == "catalogs"
+    assert catalogs_dir() == packaged("bot.catalogs")
     (tmp_path / ".env").write_text("CATALOGS_DIR=/srv/catalogs\n")
     assert setting("CATALOGS_DIR") == "/srv/catalogs"
+    assert catalogs_dir() == Path("/srv/catalogs")
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("7 77", "ADMIN_IDS: ids are separated only by commas"),
+        ("7;77", "ADMIN_IDS: each id is a Telegram user id, digits only"),
+        ("7,,77", "ADMIN_IDS: an empty id between two commas"),
+        ("seven", "ADMIN_IDS: each id is a Telegram user id, digits only"),
+    ],
+)
+def test_admin_ids_are_separated_by_commas_only(value: str, says: str) -> None:
+    [line] = problems(bot_token=TOKEN, admin_ids=value)
+    assert line.startswith(says)
+    assert value not in line
+
+
+def test_admin_ids_with_spaces_after_the_commas() -> None:
+    assert load_settings(bot_token=TOKEN, admin_ids=" 7, 77 ,").admin_ids == {7, 77}
 
 
 def test_webhook_mode_needs_a_valid_secret() -> None:

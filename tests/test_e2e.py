@@ -219,7 +219,7 @@ async def test_a_malformed_token_is_one_clear_line(tmp_path: Path) -> None:
     _, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 1
     assert "not-a-token" not in err.decode()
-    assert err.decode().startswith("codebook: BOT_TOKEN does not look like a bot token")
+    assert err.decode().startswith("codebook: BOT_TOKEN has no colon")
 
 
 def free_port() -> int:

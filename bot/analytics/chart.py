@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-_LABELS = Path(__file__).with_name("chart.yaml")
+from bot.data import read_text
+
 _BAR = "#3b82c4"
 _TOP = 10
 _TITLE_LIMIT = 40
@@ -70,6 +70,6 @@ def _entry_label(entry: dict[str, Any]) -> str:
 def _labels(lang: str) -> dict[str, str]:
     import yaml
 
-    labels = yaml.safe_load(_LABELS.read_text(encoding="utf-8"))
+    labels = yaml.safe_load(read_text("bot.analytics", "chart.yaml"))
     language = lang if lang in ("ru", "en") else "en"
     return {name: text[language] for name, text in labels.items()}

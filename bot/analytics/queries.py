@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
-_FILE = Path(__file__).with_name("queries.sql")
+from bot.data import read_text
+
 _MARK = "-- name: "
 
 
@@ -13,7 +13,7 @@ _MARK = "-- name: "
 def _statements() -> dict[str, str]:
     statements: dict[str, list[str]] = {}
     current: list[str] = []
-    for line in _FILE.read_text(encoding="utf-8").splitlines():
+    for line in read_text("bot.analytics", "queries.sql").splitlines():
         if line.startswith(_MARK):
             current = statements.setdefault(line.removeprefix(_MARK).strip(), [])
         else:

@@ -8,9 +8,8 @@ from functools import cache
 from pathlib import Path
 
 from bot.analytics.queries import sql
+from bot.data import packaged
 
-# The project runs from a checkout, so the migrations sit beside the bot package.
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 _FILE_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -45,9 +44,22 @@ class DatabaseTooOld(Exception):
         )
 
 
+class MigrationsMissing(Exception):
+    """The installation has no migration files: it would make an empty database and call it
+    current."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(
+            f"no migrations (NNNN_*.sql) in {folder}: this installation of Codebook is "
+            "incomplete; reinstall it (pip install codebook, or pip install . from a checkout)"
+        )
+
+
 @cache
-def migrations(folder: Path = MIGRATIONS) -> tuple[Migration, ...]:
-    """Every migration in order; a gap in the numbering is a packaging error."""
+def migrations(folder: Path | None = None) -> tuple[Migration, ...]:
+    """Every migration in order (the packaged ones by default); none at all, or a gap in the
+    numbering, is a packaging error."""
+    folder = packaged("bot.migrations") if folder is None else folder
     found = sorted(
         (
             Migration(int(match[1]), path.stem, path)
@@ -56,6 +68,8 @@ def migrations(folder: Path = MIGRATIONS) -> tuple[Migration, ...]:
         ),
         key=lambda migration: migration.version,
     )
+    if not found:
+        raise MigrationsMissing(folder)
     if [m.version for m in found] != list(range(1, len(found) + 1)):
         raise RuntimeError(f"{folder}: migrations must be numbered 0001, 0002, ... without gaps")
     return tuple(found)

@@ -1,0 +1,1 @@
+"""The catalogs shipped with Codebook: one YAML file per provider (see bot/data.py)."""

@@ -1,0 +1,1 @@
+"""The analytics migrations shipped with Codebook, NNNN_what.sql (see bot/data.py)."""
