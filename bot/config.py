@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.analytics.key import default_key_file
 from bot.data import packaged
 from bot.environment import DEFAULTS
 
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     webhook_port: int = Field(8080, ge=1, le=65535)
     analytics_retention_days: int = Field(int(DEFAULTS["ANALYTICS_RETENTION_DAYS"]), ge=1)
     analytics_secret: SecretStr | None = None
+    analytics_key_file: Path = Field(default_factory=default_key_file)
     lookups_per_minute: int = Field(20, ge=1)
 
     @field_validator("bot_token")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import stat
-from pathlib import Path
-
 import pytest
 
-from bot.analytics.privacy import load_or_create_secret, mask_query, user_key
+from bot.analytics.privacy import mask_query, user_key
 
 
 @pytest.mark.parametrize(
@@ -78,20 +75,3 @@ def test_the_same_id_gives_the_same_key_and_another_secret_another() -> None:
     assert key != user_key(b"another secret", 123456789)
     assert key != user_key(b"one secret", 123456780)
     assert key != 123456789
-
-
-def test_a_configured_secret_is_used_and_no_key_file_is_made(tmp_path: Path) -> None:
-    secret = load_or_create_secret(tmp_path / "bot.sqlite3", "from the environment")
-    assert secret == b"from the environment"
-    assert not (tmp_path / "analytics.key").exists()
-
-
-def test_without_a_secret_a_private_key_file_is_made_once_and_reused(tmp_path: Path) -> None:
-    database = tmp_path / "data" / "bot.sqlite3"
-    first = load_or_create_secret(database, None)
-    key_file = tmp_path / "data" / "analytics.key"
-    assert len(first) == 32
-    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    assert load_or_create_secret(database, None) == first
-    assert load_or_create_secret(database, "") == first  # an empty setting is no setting
-    assert load_or_create_secret(tmp_path / "elsewhere" / "bot.sqlite3", None) != first

@@ -69,7 +69,7 @@ def settings_for(tmp_path: Path, **extra: Any) -> Settings:
         "database_path": tmp_path / "data" / "bot.sqlite3",
         "catalogs_dir": ROOT / "catalogs",
         "admin_ids": str(ADMIN),
-        "analytics_secret": "test-secret",
+        "analytics_secret": "test-secret-0123456789",
     }
     return load_settings(_env_file=None, **{**values, **extra})
 

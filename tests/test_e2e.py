@@ -33,7 +33,8 @@ async def start_bot(
     """``python -m bot`` with ``settings`` as its environment (over a clean copy of ours:
     nothing of a developer's bot or webhook settings leaks in)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
-    env.update({"CATALOGS_DIR": str(ROOT / "catalogs"), **settings})
+    env.update({"CATALOGS_DIR": str(ROOT / "catalogs"), "XDG_CONFIG_HOME": str(cwd / "config")})
+    env.update(settings)
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", cwd=cwd, env=env, stdout=out, stderr=out
     )
@@ -72,7 +73,7 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
             DATABASE_PATH=str(database),
             ADMIN_IDS=str(ADMIN),
             LOG_LEVEL="INFO",
-            ANALYTICS_SECRET="e2e-secret",
+            ANALYTICS_SECRET="e2e-secret-0123456789",
         )
     bot = Running(fake, process, database, log)
     try:
@@ -273,7 +274,7 @@ async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) ->
             BOT_TOKEN=TOKEN,
             TELEGRAM_API_URL=fake.base_url,
             DATABASE_PATH=str(blocker / "bot.sqlite3"),
-            ANALYTICS_SECRET="e2e",
+            ANALYTICS_SECRET="e2e-secret-0123456789",
         )
         try:
             await fake.wait_for("getUpdates", timeout=30)
@@ -310,7 +311,7 @@ async def test_a_read_only_database_then_back(tmp_path: Path) -> None:
                 BOT_TOKEN=TOKEN,
                 TELEGRAM_API_URL=fake.base_url,
                 DATABASE_PATH=str(database),
-                ANALYTICS_SECRET="e2e",
+                ANALYTICS_SECRET="e2e-secret-0123456789",
             )
             try:
                 await fake.wait_for("getUpdates", timeout=30)

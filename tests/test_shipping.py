@@ -22,10 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = os.environ.get("CODEBOOK_PYTHON") or sys.executable
 
 
-def clean_environment(**settings: str) -> dict[str, str]:
-    """What a fresh shell has (no Codebook setting at all), plus ``settings``."""
-    keep = ("PATH", "HOME", "LANG", "TMPDIR", "SYSTEMROOT")
-    return {**{k: os.environ[k] for k in keep if k in os.environ}, **settings}
+def clean_environment(home: Path, **settings: str) -> dict[str, str]:
+    """What a fresh shell has (no Codebook setting at all) with ``home`` as the user's home
+    (where the analytics key is made), plus ``settings``."""
+    keep = ("PATH", "LANG", "TMPDIR")
+    return {**{k: os.environ[k] for k in keep if k in os.environ}, "HOME": str(home), **settings}
 
 
 def command(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -33,7 +34,7 @@ def command(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [PYTHON, "-m", "bot", *args],
         cwd=folder,
-        env=clean_environment(LANG="C.UTF-8"),
+        env=clean_environment(folder.parent / "home", LANG="C.UTF-8"),
         capture_output=True,
         text=True,
         timeout=120,
@@ -78,7 +79,7 @@ async def test_the_bot_starts_from_a_folder_holding_only_the_example_env(tmp_pat
             "-m",
             "bot",
             cwd=tmp_path,
-            env=clean_environment(),
+            env=clean_environment(tmp_path.parent / "home"),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
@@ -96,3 +97,6 @@ async def test_the_bot_starts_from_a_folder_holding_only_the_example_env(tmp_pat
     assert TOKEN not in log
     with sqlite3.connect(tmp_path / "data" / "bot.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM lookups").fetchone() == (1,)
+    # The pseudonyms' key was made in the user's configuration, not beside the database.
+    assert (tmp_path.parent / "home" / ".config" / "codebook" / "analytics.key").is_file()
+    assert not (tmp_path / "data" / "analytics.key").exists()

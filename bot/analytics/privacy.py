@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
-import secrets
-from pathlib import Path
 
-KEY_FILE = "analytics.key"
 QUERY_LIMIT = 200
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -30,23 +26,6 @@ _PHONE = re.compile(
     r"|(?<![\d+])\d{10,15}(?!\d)"
 )
 _PHONE_DIGITS = 10
-
-
-def load_or_create_secret(database_path: Path, configured: str | None) -> bytes:
-    """ANALYTICS_SECRET when set, else the key beside the database, made on first use (0600)."""
-    if configured:
-        return configured.encode()
-    path = database_path.parent / KEY_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: two processes starting at once must not each write a different key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return bytes.fromhex(path.read_text().strip())
-    key = secrets.token_bytes(32)
-    with os.fdopen(fd, "w") as file:
-        file.write(key.hex() + "\n")
-    return key
 
 
 def user_key(secret: bytes, user_id: int) -> int:

@@ -76,7 +76,8 @@ class LookupLog:
         self,
         path: Path,
         *,
-        secret: bytes,
+        secret: bytes | None,
+        off_reason: str | None = None,
         retention_days: int = 365,
         batch_rows: int = 500,
         flush_interval: float = 1.0,
@@ -97,7 +98,9 @@ class LookupLog:
         self._dropped = 0
         self._dropped_logged = 0
         self._failing = False
-        self._collector = Collector(secret)
+        # Without a usable key nothing is recorded (the reports still read what is there).
+        self.off_reason = off_reason if secret is not None else off_reason or "no analytics key"
+        self._collector = Collector(secret or b"")
         self._db: aiosqlite.Connection | None = None
         self._file: tuple[int, int] | None = None
         self._next_prune = 0.0
@@ -110,6 +113,11 @@ class LookupLog:
     def pending(self) -> int:
         """Rows recorded and not yet in the database."""
         return len(self._queue) + self._in_flight
+
+    @property
+    def healthy(self) -> bool:
+        """Recording, and the last write (or the first open) succeeded."""
+        return self.off_reason is None and not self._failing
 
     @property
     def dropped(self) -> int:
@@ -143,6 +151,8 @@ class LookupLog:
         self._enqueue(Vote(time.time() if at is None else at, user_id, provider, key, helpful))
 
     def _enqueue(self, item: Lookup | Vote) -> None:
+        if self.off_reason is not None:
+            return
         try:
             queue = self._queue
             if len(queue) >= self._max_pending:

@@ -19,7 +19,7 @@ from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bot.analytics.privacy import load_or_create_secret
+from bot.analytics.key import AnalyticsKeyError, load_key
 from bot.analytics.writer import LookupLog
 from bot.config import Settings
 from bot.i18n import strings
@@ -32,13 +32,15 @@ logger = logging.getLogger(__name__)
 STOP_GRACE = 5.0  # seconds a stop waits for the updates in hand
 
 
-def create_bot(settings: Settings) -> Bot:
-    """A Bot speaking HTML, against Telegram or the server in ``TELEGRAM_API_URL``."""
+def create_bot(settings: Settings, *, retry: bool = True) -> Bot:
+    """A Bot speaking HTML, against Telegram or the server in ``TELEGRAM_API_URL``; ``retry``
+    honours Telegram's ``retry_after`` (doctor asks once and reports instead)."""
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     else:
         session = AiohttpSession()
-    session.middleware(RetryAfter())
+    if retry:
+        session.middleware(RetryAfter())
     return Bot(
         settings.bot_token.get_secret_value(),
         session=session,
@@ -110,12 +112,19 @@ async def describe(bot: Bot, settings: Settings) -> None:
 def services(settings: Settings) -> tuple[Library, LookupLog]:
     """The catalogs and the lookup log the settings describe."""
     library = Library(settings.catalogs_dir)
-    secret = load_or_create_secret(
-        settings.database_path,
-        settings.analytics_secret.get_secret_value() if settings.analytics_secret else None,
-    )
+    configured = settings.analytics_secret.get_secret_value() if settings.analytics_secret else None
+    secret: bytes | None = None
+    off = None
+    try:
+        secret = load_key(configured, settings.analytics_key_file, settings.database_path)
+    except AnalyticsKeyError as exc:
+        off = str(exc)
+        logger.error("analytics off: the bot answers, but records no lookup: %s", off)
     lookups = LookupLog(
-        settings.database_path, secret=secret, retention_days=settings.analytics_retention_days
+        settings.database_path,
+        secret=secret,
+        off_reason=off,
+        retention_days=settings.analytics_retention_days,
     )
     return library, lookups
 
