@@ -1,4 +1,4 @@
-"""Command line: run (default), lookup, check, stats, export, migrate."""
+"""Command line: run (default), lookup, check, stats, export, migrate, doctor."""
 
 from __future__ import annotations
 
@@ -91,6 +91,12 @@ def _migrate(args: argparse.Namespace) -> int:
     state = "migrated" if applied else "nothing to apply"
     print(f"{path}: {state}, at schema version {latest_version()}")
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from bot.doctor import run
+
+    return run(lambda line: print(line, flush=True))
 
 
 def _database_path() -> Path:
@@ -200,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_export)
     migrate = commands.add_parser("migrate", help="apply pending migrations to DATABASE_PATH")
     migrate.set_defaults(handler=_migrate)
+    doctor = commands.add_parser("doctor", help="check everything a deployment needs, say fixes")
+    doctor.set_defaults(handler=_doctor)
     return parser
 
 

@@ -244,9 +244,9 @@ def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Pr
     try:
         node, data = _compose(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        return None, [Problem(filename, line, f"broken YAML: {exc.problem or exc.context}")]
+        return None, [
+            Problem(filename, _fault_line(exc), f"broken YAML: {exc.problem or exc.context}")
+        ]
     except yaml.YAMLError as exc:
         return None, [Problem(filename, 1, f"broken YAML: {exc}")]
     if node is None:
@@ -269,6 +269,16 @@ def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Pr
         return None, sorted(problems, key=lambda p: p.line)
     problems.extend(_entry_problems(catalog, node, filename))
     return (None if problems else catalog), sorted(problems, key=lambda p: p.line)
+
+
+def _fault_line(exc: yaml.MarkedYAMLError) -> int:
+    """The line to fix. An unclosed bracket or quote, or a key without its colon, is noticed
+    only where the next token starts (often the next line, or the end of the file): the line
+    that opened it is the one at fault. Elsewhere the problem's own place is."""
+    opened = exc.context or ""
+    use_context = opened.startswith(("while scanning", "while parsing a flow"))
+    mark = (exc.context_mark if use_context else None) or exc.problem_mark or exc.context_mark
+    return mark.line + 1 if mark else 1
 
 
 def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:

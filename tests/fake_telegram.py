@@ -549,6 +549,10 @@ class FakeTelegram:
         self.username = username
         self.bot_id = bot_id
         self.strict = strict
+        self.supports_inline = True  # what getMe says of inline mode (/setinline at @BotFather)
+        self.webhook_url = ""  # set by setWebhook, cleared by deleteWebhook
+        self.webhook_error: tuple[int, str] | None = None  # (unix time, message) of the last
+        # failed delivery, as getWebhookInfo reports it
         self.requests: list[Call] = []
         self.errors: list[BaseException] = []  # the fake's own failures (answered with 500)
         self.base_url = ""
@@ -862,7 +866,7 @@ class FakeTelegram:
                 **self._bot_user(),
                 "can_join_groups": True,
                 "can_read_all_group_messages": False,
-                "supports_inline_queries": True,
+                "supports_inline_queries": self.supports_inline,
                 "can_connect_to_business": False,
                 "has_main_web_app": False,
             }
@@ -871,13 +875,20 @@ class FakeTelegram:
         if method == "deletewebhook":
             if params.get("drop_pending_updates") is True:
                 self._queue.clear()
+            self.webhook_url = ""
+            return True
+        if method == "setwebhook":
+            self.webhook_url = str(params.get("url", ""))
             return True
         if method == "getwebhookinfo":
-            return {
-                "url": "",
+            info: dict[str, Any] = {
+                "url": self.webhook_url,
                 "has_custom_certificate": False,
                 "pending_update_count": len(self._queue),
             }
+            if self.webhook_error is not None:
+                info["last_error_date"], info["last_error_message"] = self.webhook_error
+            return info
         if method == "sendmessage":
             text, entities = self._text(params, "text", TEXT_LIMIT)
             return self._send(params, text=text, **({"entities": entities} if entities else {}))

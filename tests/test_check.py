@@ -51,7 +51,25 @@ def test_a_valid_folder_loads(tmp_path: Path) -> None:
 
 def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, "acme", GOOD_ENTRY.format(code="1") + "  - code: [unclosed\n")
-    assert problems_in(tmp_path) == [f"{path}:16: broken YAML: did not find expected ',' or ']'"]
+    assert problems_in(tmp_path) == [f"{path}:15: broken YAML: did not find expected ',' or ']'"]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("a: 1\nb: [x, y\nc: 3\n", 2),  # an unclosed bracket, noticed a line later
+        ("a: 1\nb\nc: 3\n", 2),  # a key without its colon
+        ('a: "open\nb: 2\n', 1),  # an unclosed quote, noticed at the end of the file
+        ("a:\n  b: 1\n c: 2\n", 3),  # a line indented wrong
+        ("a: 1\n- x\n", 2),  # a list item inside a mapping
+        ("a:\n\tb: 1\n", 2),  # a tab
+        ("a: b: c\n", 1),
+    ],
+)
+def test_broken_yaml_names_the_line_to_fix(tmp_path: Path, text: str, line: int) -> None:
+    (tmp_path / "acme.yaml").write_text(text)
+    [problem] = problems_in(tmp_path)
+    assert problem.startswith(f"{tmp_path / 'acme.yaml'}:{line}: broken YAML: ")
 
 
 def test_unknown_and_missing_fields_name_their_lines(tmp_path: Path) -> None:

@@ -1,0 +1,230 @@
+"""``python -m bot doctor``: the checklist a deployer runs before going live.
+
+Each line is ✓ or ✗, and a ✗ says how to fix it. Nothing is changed: no database, key or webhook
+is made. The Bot API checks give up after ``API_TIMEOUT`` seconds each, so the whole run ends in
+well under 30 seconds even when the server cannot be reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.analytics.key import (
+    SECRET_MIN,
+    AnalyticsKeyError,
+    beside_database,
+    default_key_file,
+    read_key_file,
+)
+
+if TYPE_CHECKING:
+    from aiogram.types import User, WebhookInfo
+
+    from bot.config import Settings
+
+API_TIMEOUT = 8.0  # seconds for one Bot API call
+RECENT_ERROR = 3600.0  # a webhook delivery error younger than this fails the check
+TELEGRAM = "https://api.telegram.org"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One checked thing: passed or not, what was found, and how to fix a failure."""
+
+    ok: bool
+    what: str
+    found: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        text = f"{'✓' if self.ok else '✗'} {self.what}: {self.found}"
+        return f"{text}\n    → {self.fix}" if self.fix and not self.ok else text
+
+
+def run(say: Callable[[str], None]) -> int:
+    """Run every check, handing each line to ``say`` as it is known; 0 if all passed, else 1."""
+    return asyncio.run(examine(say))
+
+
+async def examine(say: Callable[[str], None]) -> int:
+    """``run``, in a running event loop."""
+    from bot.config import SettingsError, load_settings
+    from bot.environment import catalogs_dir, setting
+
+    lines: list[Line] = []
+
+    def report(line: Line) -> None:
+        lines.append(line)
+        say(str(line))
+
+    settings: Settings | None = None
+    try:
+        settings = load_settings()
+        mode = f"webhook at {settings.webhook_url}" if settings.webhook_url else "long polling"
+        report(Line(True, "settings", f"valid ({mode})"))
+    except SettingsError as exc:
+        for problem in exc.lines:
+            report(Line(False, "settings", problem, "set it in .env or the environment"))
+    if settings is not None:
+        folder, database = settings.catalogs_dir, settings.database_path
+        secret = settings.analytics_secret.get_secret_value() if settings.analytics_secret else ""
+        key_file = settings.analytics_key_file
+    else:  # the rest can still be checked from the single settings they need
+        folder, database = catalogs_dir(), Path(setting("DATABASE_PATH"))
+        secret = os.environ.get("ANALYTICS_SECRET", "")
+        key_file = default_key_file()
+    report(check_catalogs(folder))
+    report(check_database(database))
+    report(check_key(secret, key_file, database))
+    if settings is None:
+        report(Line(False, "Bot API", "not checked", "fix the settings above first"))
+    else:
+        for line in await check_telegram(settings):
+            report(line)
+    return 0 if all(line.ok for line in lines) else 1
+
+
+def check_catalogs(folder: Path) -> Line:
+    """The catalogs load, with the number of entries of each provider."""
+    from bot.catalog import load_catalogs
+
+    catalog, problems = load_catalogs(folder)
+    if catalog is None:
+        shown = "; ".join(map(str, problems[:3])) + (" ..." if len(problems) > 3 else "")
+        fix = f"python -m bot check {folder} lists every problem as file:line"
+        return Line(False, "catalogs", f"{len(problems)} problem(s): {shown}", fix)
+    counts = ", ".join(f"{pc.provider.name} {len(pc.entries)}" for pc in catalog)
+    return Line(True, "catalogs", f"{catalog.entry_count()} entries in {folder} ({counts})")
+
+
+def check_database(path: Path) -> Line:
+    """The database can be written and is at the schema this code writes (or can be made)."""
+    from bot.analytics.schema import MigrationsMissing, latest_version, read_version
+
+    try:
+        latest = latest_version()
+    except MigrationsMissing as exc:
+        return Line(False, "database", str(exc))
+    if not path.exists():
+        parent = next((p for p in path.parents if p.exists()), Path("/"))
+        if parent.is_dir() and os.access(parent, os.W_OK | os.X_OK):
+            return Line(True, "database", f"{path} not made yet: the bot makes it when it starts")
+        fix = "set DATABASE_PATH to a writable place"
+        return Line(False, "database", f"cannot make {path}", fix)
+    if not path.is_file():
+        return Line(False, "database", f"{path} is not a file", "point DATABASE_PATH at a file")
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=5)
+    except sqlite3.Error as exc:
+        return Line(False, "database", f"cannot open {path}: {exc}", "check its permissions")
+    try:
+        version = read_version(connection)
+        connection.execute("BEGIN IMMEDIATE")  # the write lock, taken and given back
+        connection.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        return Line(False, "database", f"cannot write {path}: {exc}", "check permissions and disk")
+    finally:
+        connection.close()
+    if version > latest:
+        fix = "update Codebook, or set DATABASE_PATH to another file"
+        return Line(False, "database", f"{path} is at schema {version}, newer than {latest}", fix)
+    if version < latest:
+        fix = "run python -m bot migrate (the bot also migrates when it starts)"
+        return Line(False, "database", f"{path} is at schema {version}, not {latest}", fix)
+    return Line(True, "database", f"{path} writable, at schema version {version}")
+
+
+def check_key(secret: str, key_file: Path, database: Path) -> Line:
+    """The pseudonyms' key is set, or its file is sound and kept apart from the database."""
+    if secret:
+        if len(secret) < SECRET_MIN:
+            fix = "python -c 'import secrets; print(secrets.token_hex())' makes a good one"
+            found = f"ANALYTICS_SECRET is shorter than {SECRET_MIN} characters"
+            return Line(False, "analytics key", found, fix)
+        return Line(True, "analytics key", "ANALYTICS_SECRET is set")
+    apart = "set ANALYTICS_KEY_FILE outside the database's folder, and move the key there"
+    if not key_file.exists():
+        legacy = database.parent / key_file.name
+        if legacy.is_file():
+            return Line(True, "analytics key", f"{legacy} moves to {key_file} at start")
+        return Line(True, "analytics key", f"none yet: the bot makes {key_file} when it starts")
+    try:
+        read_key_file(key_file)
+    except AnalyticsKeyError as exc:
+        return Line(False, "analytics key", str(exc))
+    if beside_database(key_file, database):
+        return Line(False, "analytics key", f"{key_file} lies beside the database", apart)
+    if key_file.stat().st_mode & 0o077:
+        fix = f"chmod 600 {key_file}"
+        return Line(False, "analytics key", f"{key_file} can be read by others", fix)
+    return Line(True, "analytics key", f"{key_file}")
+
+
+async def check_telegram(settings: Settings) -> list[Line]:
+    """The token (getMe), inline mode, and the webhook Telegram has against the one set."""
+    from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+    from aiogram.exceptions import TelegramUnauthorizedError as Unauthorized
+
+    from bot.telegram.app import create_bot
+
+    server = settings.telegram_api_url or TELEGRAM
+    token = settings.bot_token.get_secret_value()
+    bot = create_bot(settings, retry=False)
+    try:
+        timeout = int(API_TIMEOUT)
+        me = await asyncio.wait_for(bot.get_me(request_timeout=timeout), API_TIMEOUT + 1)
+        webhook = await asyncio.wait_for(
+            bot.get_webhook_info(request_timeout=timeout), API_TIMEOUT + 1
+        )
+    except Unauthorized:
+        fix = "copy the token again from @BotFather (/mybots → API Token)"
+        return [Line(False, "Bot API", f"{server} refused the token", fix)]
+    except (TelegramNetworkError, TimeoutError, OSError) as exc:
+        reason = str(exc).replace(token, "<token>") or type(exc).__name__
+        fix = "check the network, or TELEGRAM_API_URL"
+        return [Line(False, "Bot API", f"cannot reach {server}: {reason}", fix)]
+    except TelegramAPIError as exc:
+        return [Line(False, "Bot API", f"{server} answered: {exc.message}")]
+    finally:
+        await bot.session.close()
+    return [
+        Line(True, "Bot API", f"token accepted: @{me.username} (id {me.id}) at {server}"),
+        _inline(me),
+        _webhook(webhook, settings.webhook_url),
+    ]
+
+
+def _inline(me: User) -> Line:
+    if me.supports_inline_queries:
+        return Line(True, "inline mode", "on: @bot queries work in any chat")
+    fix = f"send /setinline to @BotFather and pick @{me.username}"
+    return Line(False, "inline mode", "off: @bot queries in other chats get nothing", fix)
+
+
+def _webhook(info: WebhookInfo, configured: str | None) -> Line:
+    pending = f"{info.pending_update_count} update(s) waiting"
+    if info.last_error_date is not None and info.last_error_message:
+        age = time.time() - info.last_error_date.timestamp()
+        if age < RECENT_ERROR and info.url:
+            found = f"{info.url}: the last delivery failed {age / 60:.0f} min ago: "
+            fix = "make WEBHOOK_URL reach this bot over HTTPS (ports 443, 80, 88 or 8443)"
+            return Line(False, "webhook", found + info.last_error_message, fix)
+    if configured is None:
+        if info.url:
+            fix = "stop the deployment that uses it, or set WEBHOOK_URL here to it"
+            found = f"Telegram delivers to {info.url}, but this bot is set for long polling"
+            return Line(False, "webhook", f"{found} (and would delete it)", fix)
+        return Line(True, "webhook", f"none registered, long polling receives ({pending})")
+    if not info.url:
+        return Line(True, "webhook", "not registered yet: the bot registers it at start")
+    if info.url != configured:
+        fix = "stop the deployment that uses it, or set WEBHOOK_URL to it"
+        return Line(False, "webhook", f"Telegram delivers to {info.url}, not {configured}", fix)
+    return Line(True, "webhook", f"{info.url} ({pending})")

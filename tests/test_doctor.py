@@ -1,0 +1,247 @@
+"""`python -m bot doctor` against the fake Bot API server: every check passes on a sound
+deployment, and each broken thing is one ✗ line with its fix."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from fake_telegram import TOKEN, FakeTelegram
+
+from bot.analytics.store import migrate
+from bot.doctor import examine
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = ("BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_PATH", "CATALOGS_DIR", "ANALYTICS_SECRET")
+NAMES += ("ANALYTICS_KEY_FILE", "WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_IDS")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def deployment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeTelegram
+) -> dict[str, str]:
+    """A sound deployment: token, API URL, a migrated database, a key file of its own."""
+    for name in NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = {
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": fake.base_url,
+        "DATABASE_PATH": str(tmp_path / "data" / "bot.sqlite3"),
+        "ANALYTICS_KEY_FILE": str(tmp_path / "keys" / "analytics.key"),
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    return settings
+
+
+async def doctor() -> tuple[int, list[str]]:
+    lines: list[str] = []
+    status = await examine(lines.append)
+    return status, lines
+
+
+def line_about(lines: list[str], what: str) -> str:
+    return next(line for line in lines if line[2:].startswith(f"{what}:"))
+
+
+async def test_a_sound_deployment_passes_every_check(deployment: dict[str, str]) -> None:
+    await migrate(Path(deployment["DATABASE_PATH"]))
+    status, lines = await doctor()
+    assert status == 0, lines
+    assert [line[0] for line in lines] == ["✓"] * 7
+    assert "valid (long polling)" in line_about(lines, "settings")
+    assert "295 entries" in line_about(lines, "catalogs") and "GoSMS 28" in lines[1]
+    assert "writable, at schema version" in line_about(lines, "database")
+    assert "the bot makes" in line_about(lines, "analytics key")
+    assert "@codebook_test_bot" in line_about(lines, "Bot API")
+    assert line_about(lines, "inline mode").startswith("✓ inline mode: on")
+    assert "none registered" in line_about(lines, "webhook")
+    assert TOKEN not in "\n".join(lines)
+
+
+async def test_a_fresh_database_and_key_are_fine_and_nothing_is_made(
+    deployment: dict[str, str], tmp_path: Path
+) -> None:
+    status, lines = await doctor()
+    assert status == 0, lines
+    assert "not made yet" in line_about(lines, "database")
+    assert sorted(os.listdir(tmp_path)) == []  # doctor changes nothing
+
+
+async def test_a_refused_token(deployment: dict[str, str], fake: FakeTelegram) -> None:
+    fake.token = "999:SomebodyElsesTokenSomebodyElses00"
+    status, lines = await doctor()
+    assert status == 1
+    assert line_about(lines, "Bot API").startswith(f"✗ Bot API: {fake.base_url} refused the token")
+    assert "@BotFather" in "\n".join(lines)
+
+
+async def test_inline_mode_off_says_how_to_turn_it_on(
+    deployment: dict[str, str], fake: FakeTelegram
+) -> None:
+    fake.supports_inline = False
+    status, lines = await doctor()
+    assert status == 1
+    assert line_about(lines, "inline mode").startswith("✗ inline mode: off")
+    assert "/setinline" in "\n".join(lines)
+
+
+async def test_a_webhook_left_registered_while_polling(
+    deployment: dict[str, str], fake: FakeTelegram
+) -> None:
+    fake.webhook_url = "https://old.example.org/hook"
+    status, lines = await doctor()
+    assert status == 1
+    assert "delivers to https://old.example.org/hook, but this bot is set for long polling" in (
+        line_about(lines, "webhook")
+    )
+
+
+async def test_the_webhook_registered_against_the_one_configured(
+    deployment: dict[str, str], fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/tg")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cret")
+    _, lines = await doctor()
+    assert "not registered yet" in line_about(lines, "webhook")
+    fake.webhook_url = "https://bot.example.org/tg"
+    _, lines = await doctor()
+    assert line_about(lines, "webhook").startswith("✓ webhook: https://bot.example.org/tg (0 ")
+    fake.webhook_error = (int(time.time()) - 120, "Connection refused")
+    status, lines = await doctor()
+    assert status == 1
+    assert "the last delivery failed 2 min ago: Connection refused" in line_about(lines, "webhook")
+    fake.webhook_url = "https://elsewhere.example.org/tg"
+    fake.webhook_error = None
+    _, lines = await doctor()
+    assert "not https://bot.example.org/tg" in line_about(lines, "webhook")
+
+
+async def test_a_server_that_never_answers_is_given_up_in_time(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # never answers; done when the client gives up and hangs up
+        writer.close()
+        await writer.wait_closed()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setenv("TELEGRAM_API_URL", f"http://127.0.0.1:{port}")
+    started = time.monotonic()
+    try:
+        status, lines = await doctor()
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert time.monotonic() - started < 30
+    assert status == 1
+    assert line_about(lines, "Bot API").startswith(
+        f"✗ Bot API: cannot reach http://127.0.0.1:{port}"
+    )
+
+
+async def test_broken_catalogs_are_named_by_file_and_line(
+    deployment: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "catalogs").mkdir()
+    (tmp_path / "catalogs" / "acme.yaml").write_text("provider: [unclosed\n")
+    monkeypatch.setenv("CATALOGS_DIR", str(tmp_path / "catalogs"))
+    status, lines = await doctor()
+    assert status == 1
+    assert "acme.yaml:1: broken YAML" in line_about(lines, "catalogs")
+    assert "python -m bot check" in "\n".join(lines)
+
+
+async def test_a_database_behind_or_ahead_of_the_code(deployment: dict[str, str]) -> None:
+    path = Path(deployment["DATABASE_PATH"])
+    await migrate(path)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DELETE FROM schema_migrations WHERE version > 1")
+    status, lines = await doctor()
+    assert status == 1
+    assert "at schema 1, not" in line_about(lines, "database")
+    assert "python -m bot migrate" in "\n".join(lines)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("INSERT INTO schema_migrations VALUES (99, 'future', 0)")
+    _, lines = await doctor()
+    assert "at schema 99, newer than" in line_about(lines, "database")
+
+
+async def test_a_database_path_that_cannot_be_a_file(
+    deployment: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "taken").write_text("a file, where a folder should be")
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "taken" / "bot.sqlite3"))
+    status, lines = await doctor()
+    assert status == 1
+    assert line_about(lines, "database").startswith("✗ database: cannot make")
+
+
+async def test_a_broken_or_misplaced_analytics_key(
+    deployment: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = Path(deployment["ANALYTICS_KEY_FILE"])
+    key.parent.mkdir()
+    key.write_text("")
+    status, lines = await doctor()
+    assert status == 1 and "is empty" in line_about(lines, "analytics key")
+    key.write_text("ab" * 32 + "\n")
+    key.chmod(0o644)
+    _, lines = await doctor()
+    assert "can be read by others" in line_about(lines, "analytics key")
+    beside = tmp_path / "data" / "analytics.key"
+    beside.parent.mkdir()
+    beside.write_text("ab" * 32 + "\n")
+    beside.chmod(0o600)
+    monkeypatch.setenv("ANALYTICS_KEY_FILE", str(beside))
+    _, lines = await doctor()
+    assert "lies beside the database" in line_about(lines, "analytics key")
+    monkeypatch.setenv("ANALYTICS_SECRET", "short")
+    _, lines = await doctor()
+    assert "shorter than 16 characters" in line_about(lines, "analytics key")
+
+
+async def test_without_a_token_the_rest_is_still_checked(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BOT_TOKEN")
+    status, lines = await doctor()
+    assert status == 1
+    assert line_about(lines, "settings").startswith("✗ settings: BOT_TOKEN is not set")
+    assert line_about(lines, "catalogs").startswith("✓")
+    assert (
+        line_about(lines, "Bot API") == "✗ Bot API: not checked\n    → fix the settings above first"
+    )
+
+
+async def test_the_command_exits_0_when_sound_and_1_when_not(
+    deployment: dict[str, str], fake: FakeTelegram, tmp_path: Path
+) -> None:
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    ran = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "doctor", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(ran.communicate(), 60)
+    assert ran.returncode == 0, out.decode()
+    assert out.decode().count("✓") == 7
+    fake.supports_inline = False
+    ran = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "doctor", cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await asyncio.wait_for(ran.communicate(), 60)
+    assert ran.returncode == 1 and "✗ inline mode: off" in out.decode()
