@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     analytics_secret: SecretStr | None = None
     analytics_key_file: Path = Field(default_factory=default_key_file)
     lookups_per_minute: int = Field(20, ge=1)
+    metrics_port: int | None = Field(None, ge=1, le=65535)  # long polling: /healthz, /metrics
+    metrics_host: str = "0.0.0.0"
 
     @field_validator("bot_token")
     @classmethod

@@ -257,6 +257,23 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
             sent = await fake.wait_for("sendMessage")
             assert sent.params["text"].startswith("<b>GoSMS · 1004")
             assert len(fake.calls("sendMessage")) == 1  # the unsigned update was not handled
+            # The same server tells whoever runs the bot how it is doing.
+            status, health = await get_json(f"http://127.0.0.1:{port}/healthz")
+            assert status == 200 and health["status"] == "ok"
+            assert health["catalogs"] == {"providers": 5, "entries": 295}
+            assert health["database"] == {"writable": True, "recording": True}
+            metrics = await get_text(f"http://127.0.0.1:{port}/metrics")
+            assert 'codebook_updates_total{kind="message",outcome="found"} 1.0' in metrics
+            assert "codebook_update_seconds_count 1.0" in metrics
+            assert 'codebook_catalog_entries{provider="gosms"} 28.0' in metrics
+            assert "codebook_analytics_healthy 1.0" in metrics
+            for secret in (
+                TOKEN,
+                "s3cret-token",
+                "gosms 1004",
+                str(update["message"]["from"]["id"]),
+            ):
+                assert secret not in metrics and secret not in json.dumps(health)
         finally:
             process.send_signal(signal.SIGTERM)
             _, err = await asyncio.wait_for(process.communicate(), 10)
@@ -275,12 +292,21 @@ async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) ->
             TELEGRAM_API_URL=fake.base_url,
             DATABASE_PATH=str(blocker / "bot.sqlite3"),
             ANALYTICS_SECRET="e2e-secret-0123456789",
+            METRICS_PORT=str(port := free_port()),
+            METRICS_HOST="127.0.0.1",
         )
         try:
             await fake.wait_for("getUpdates", timeout=30)
             fake.push(fake.message("notificore 35"))
             sent = await fake.wait_for("sendMessage")
             assert sent.params["text"].startswith("<b>Notificore · 35")
+            status, health = await get_json(f"http://127.0.0.1:{port}/healthz")
+            assert status == 503 and health["status"] == "failing"
+            assert health["database"] == {"writable": False, "recording": True}
+            assert health["lookups_waiting"] == 1
+            metrics = await get_text(f"http://127.0.0.1:{port}/metrics")
+            assert "codebook_analytics_healthy 0.0" in metrics
+            assert "codebook_lookups_queued 1.0" in metrics
         finally:
             process.send_signal(signal.SIGTERM)
             _, err = await asyncio.wait_for(process.communicate(), 15)
@@ -288,6 +314,48 @@ async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) ->
         assert process.returncode == 0, log
         assert "lookup log: cannot write to" in log
         assert "lookup log: closing with 1 lookups unwritten" in log
+
+
+async def test_a_broken_analytics_key_turns_analytics_off_not_the_bot(tmp_path: Path) -> None:
+    key = tmp_path / "keys" / "analytics.key"
+    key.parent.mkdir()
+    key.write_text("")  # what a full disk left behind
+    async with FakeTelegram() as fake:
+        process = await start_bot(
+            tmp_path,
+            BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=fake.base_url,
+            DATABASE_PATH=str(tmp_path / "data" / "bot.sqlite3"),
+            ANALYTICS_KEY_FILE=str(key),
+            METRICS_PORT=str(port := free_port()),
+            METRICS_HOST="127.0.0.1",
+        )
+        try:
+            await fake.wait_for("getUpdates", timeout=30)
+            for number in range(3):
+                fake.push(fake.message("gosms 1004", user_id=7000 + number))
+            await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 7002)
+            status, health = await get_json(f"http://127.0.0.1:{port}/healthz")
+            assert status == 503 and health["database"]["recording"] is False
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, err = await asyncio.wait_for(process.communicate(), 15)
+    log = err.decode()
+    assert process.returncode == 0, log
+    assert log.count("analytics off") == 1 and "is empty" in log
+    assert key.read_text() == ""  # never replaced: the old pseudonyms may need it
+
+
+async def get_json(url: str) -> tuple[int, Any]:
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        return response.status, await response.json()
+
+
+async def get_text(url: str) -> str:
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        assert response.status == 200
+        assert response.content_type == "text/plain"
+        return await response.text()
 
 
 def make_immutable(*paths: Path, on: bool = True) -> bool:

@@ -97,6 +97,7 @@ class LookupLog:
         self._in_flight = 0
         self._dropped = 0
         self._dropped_logged = 0
+        self._written = 0
         self._failing = False
         # Without a usable key nothing is recorded (the reports still read what is there).
         self.off_reason = off_reason if secret is not None else off_reason or "no analytics key"
@@ -113,6 +114,11 @@ class LookupLog:
     def pending(self) -> int:
         """Rows recorded and not yet in the database."""
         return len(self._queue) + self._in_flight
+
+    @property
+    def written(self) -> int:
+        """Lookups written to the database since start."""
+        return self._written
 
     @property
     def healthy(self) -> bool:
@@ -292,6 +298,7 @@ class LookupLog:
             batch = await asyncio.to_thread(partial(self._collector.collect, items, strict=True))
             await store.write(db, batch)
         self._collector.known.remember(batch)
+        self._written += len(batch.lookups)
         if batch.skipped:
             logger.error("lookup log: skipped %d malformed rows", batch.skipped)
 

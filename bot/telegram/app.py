@@ -26,6 +26,9 @@ from bot.i18n import strings
 from bot.library import Library
 from bot.telegram.handlers import admin, callbacks, errors, fallback, inline, lookup, start
 from bot.telegram.middlewares import FloodControl, PerUpdate, RetryAfter
+from bot.telegram.monitoring import Metrics
+from bot.telegram.monitoring import add_routes as add_monitoring
+from bot.telegram.monitoring import serve as serve_monitoring
 from bot.telegram.top import TopEntries
 
 logger = logging.getLogger(__name__)
@@ -50,7 +53,8 @@ def create_bot(settings: Settings, *, retry: bool = True) -> Bot:
 
 def create_dispatcher(library: Library, lookups: LookupLog, settings: Settings) -> Dispatcher:
     """Routers, middlewares and services, joined; the services reach handlers by name."""
-    per_update = PerUpdate()
+    metrics = Metrics(library, lookups)
+    per_update = PerUpdate(metrics)
     dp = Dispatcher(
         disable_fsm=True,  # no conversation states here: each message stands alone
         library=library,
@@ -58,6 +62,7 @@ def create_dispatcher(library: Library, lookups: LookupLog, settings: Settings) 
         settings=settings,
         top=TopEntries(lookups),
         per_update=per_update,
+        metrics=metrics,
     )
     dp.update.outer_middleware(per_update)
     flood = FloodControl(settings.lookups_per_minute)
@@ -138,13 +143,20 @@ async def run(settings: Settings) -> None:
     # What start-up made (catalogs, indexes, aiogram's types) lives as long as the process:
     # the garbage collector need not walk it on every full collection.
     gc.freeze()
+    monitoring: web.AppRunner | None = None
     try:
         if settings.webhook_url:
             await serve_webhook(bot, dp, settings)
         else:
+            if settings.metrics_port is not None:
+                monitoring = await serve_monitoring(
+                    settings.metrics_host, settings.metrics_port, dp["metrics"], library, lookups
+                )
             await bot.delete_webhook(drop_pending_updates=False)
             await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
     finally:
+        if monitoring is not None:
+            await monitoring.cleanup()
         await bot.session.close()
 
 
@@ -155,6 +167,7 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     path = urlsplit(settings.webhook_url).path or "/webhook"
     app = web.Application()
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
+    add_monitoring(app, dp["metrics"], dp["library"], dp["lookups"])
     setup_application(app, dp, bot=bot)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()

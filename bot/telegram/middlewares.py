@@ -23,6 +23,7 @@ from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, 
 
 from bot.i18n import language_for, t
 from bot.render import HTML
+from bot.telegram.monitoring import Metrics
 from bot.telegram.replies import Trace
 
 logger = logging.getLogger("bot.updates")
@@ -34,7 +35,8 @@ class PerUpdate(BaseMiddleware):
     readers, English for everyone else) for the handlers, a count of the updates in hand so a
     stop can wait for them, and one readable log line (kind, chat type, outcome, time)."""
 
-    def __init__(self) -> None:
+    def __init__(self, metrics: Metrics | None = None) -> None:
+        self._metrics = metrics
         self._in_hand = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -55,6 +57,9 @@ class PerUpdate(BaseMiddleware):
             self._in_hand -= 1
             if not self._in_hand:
                 self._idle.set()
+            took = time.perf_counter() - trace.started
+            if self._metrics is not None:
+                self._metrics.observe(event.event_type, trace.outcome, took)
             if logger.isEnabledFor(logging.INFO):
                 chat: Chat | None = data.get("event_chat")
                 logger.info(
@@ -63,7 +68,7 @@ class PerUpdate(BaseMiddleware):
                     event.event_type,
                     chat.type if chat else "no chat",
                     trace.outcome,
-                    (time.perf_counter() - trace.started) * 1000,
+                    took * 1000,
                 )
 
     async def wait_idle(self, grace: float) -> bool:

@@ -1,0 +1,137 @@
+"""What whoever runs the bot watches: ``GET /healthz`` and ``GET /metrics`` (Prometheus text).
+
+Webhook mode serves both on its own aiohttp server; long polling serves them on METRICS_PORT
+when it is set. Neither reveals a token, a person or a question: the metrics' labels are update
+kinds, outcomes and provider slugs only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import generate_latest as exposition
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from bot.analytics.writer import LookupLog
+from bot.library import Library
+
+logger = logging.getLogger(__name__)
+
+# Handling takes about a millisecond; a slow Bot API call makes it seconds.
+_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class Metrics:
+    """The bot's metrics, in a registry of its own (several bots in one test process)."""
+
+    def __init__(self, library: Library, lookups: LookupLog) -> None:
+        self.registry = CollectorRegistry()
+        self._updates = Counter(
+            "codebook_updates",
+            "Updates handled, by kind (message, callback_query, inline_query) and outcome",
+            ["kind", "outcome"],
+            registry=self.registry,
+        )
+        self._seconds = Histogram(
+            "codebook_update_seconds",
+            "Time to handle an update, replies included",
+            buckets=_BUCKETS,
+            registry=self.registry,
+        )
+        self.registry.register(_State(library, lookups))
+
+    def observe(self, kind: str, outcome: str, seconds: float) -> None:
+        """Count one handled update."""
+        self._updates.labels(kind, outcome).inc()
+        self._seconds.observe(seconds)
+
+    def exposition(self) -> bytes:
+        """Every metric in Prometheus' text format."""
+        return exposition(self.registry)
+
+
+class _State(Collector):
+    """Read at each scrape: what the lookup log holds and the catalogs in use."""
+
+    def __init__(self, library: Library, lookups: LookupLog) -> None:
+        self._library = library
+        self._lookups = lookups
+
+    def collect(self) -> Iterator[Metric]:
+        lookups = self._lookups
+        yield GaugeMetricFamily(
+            "codebook_lookups_queued", "Lookups waiting to be written", value=lookups.pending
+        )
+        yield CounterMetricFamily(
+            "codebook_lookups_written", "Lookups written to the database", value=lookups.written
+        )
+        yield CounterMetricFamily(
+            "codebook_lookups_dropped",
+            "Lookups dropped because too many waited for a failing database",
+            value=lookups.dropped,
+        )
+        yield GaugeMetricFamily(
+            "codebook_analytics_healthy",
+            "1 while lookups are recorded and written, 0 while the database fails or is off",
+            value=int(lookups.healthy),
+        )
+        entries = GaugeMetricFamily(
+            "codebook_catalog_entries", "Entries in the catalogs in use", labels=["provider"]
+        )
+        for pc in self._library.resolver.catalog:
+            entries.add_metric([pc.provider.slug], len(pc.entries))
+        yield entries
+        reloads = CounterMetricFamily(
+            "codebook_catalog_reloads", "Catalog reloads (/reload), by result", labels=["result"]
+        )
+        for result in ("ok", "failed"):
+            reloads.add_metric([result], self._library.reloads[result])
+        yield reloads
+
+
+def health(library: Library, lookups: LookupLog) -> tuple[int, dict[str, object]]:
+    """The status and JSON body of ``/healthz``: 503 while lookups are not being written."""
+    catalog = library.resolver.catalog
+    body: dict[str, object] = {
+        "status": "ok" if lookups.healthy else "failing",
+        "catalogs": {"providers": len(catalog), "entries": catalog.entry_count()},
+        "database": {"writable": lookups.healthy, "recording": lookups.off_reason is None},
+        "lookups_waiting": lookups.pending,
+    }
+    return (200 if lookups.healthy else 503), body
+
+
+def add_routes(
+    app: web.Application, metrics: Metrics, library: Library, lookups: LookupLog
+) -> None:
+    """``GET /healthz`` and ``GET /metrics`` on ``app``."""
+
+    async def healthz(request: web.Request) -> web.Response:
+        status, body = health(library, lookups)
+        return web.json_response(body, status=status)
+
+    async def prometheus(request: web.Request) -> web.Response:
+        response = web.Response(body=metrics.exposition())
+        response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
+        response.charset = "utf-8"
+        return response
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", prometheus)
+
+
+async def serve(
+    host: str, port: int, metrics: Metrics, library: Library, lookups: LookupLog
+) -> web.AppRunner:
+    """Both paths on their own server (long polling has no other); ``cleanup()`` stops it."""
+    app = web.Application()
+    add_routes(app, metrics, library, lookups)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    logger.info("health and metrics on %s:%s (/healthz, /metrics)", host, port)
+    return runner
