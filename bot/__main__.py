@@ -7,6 +7,10 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.catalog import Lang
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -122,7 +126,7 @@ def _at_least_one(text: str) -> int:
     return value
 
 
-def _terminal_language() -> str:
+def _terminal_language() -> Lang:
     """Russian for a Russian, Ukrainian, Belarusian or Kazakh locale, as in Telegram."""
     from bot.i18n import language_for
 

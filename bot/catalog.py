@@ -353,7 +353,7 @@ def _line_at(node: Any, loc: tuple[int | str, ...]) -> int:
             line = node.start_mark.line + 1
         else:
             break
-    return line
+    return int(line)
 
 
 def _dotted(loc: tuple[int | str, ...]) -> str:

@@ -24,11 +24,24 @@ def language_for(code: str | None) -> Lang:
 @cache
 def strings() -> dict[str, Any]:
     """Every interface string, loaded once."""
-    text = read_text("bot", "strings.yaml")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    loaded: dict[str, Any] = yaml.load(
+        read_text("bot", "strings.yaml"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
+    return loaded
 
 
 def t(key: str, lang: Lang) -> str:
     """The raw string ``key`` in ``lang`` (placeholders unfilled)."""
     value = strings()[key]
-    return value[lang] if isinstance(value, dict) else value
+    text = value[lang] if isinstance(value, dict) else value
+    if not isinstance(text, str):
+        raise TypeError(f"strings.yaml: {key} is not a text")
+    return text
+
+
+def t_list(key: str) -> list[Any]:
+    """A list in strings.yaml (help_forms, start_examples), as written there."""
+    value = strings()[key]
+    if not isinstance(value, list):
+        raise TypeError(f"strings.yaml: {key} is not a list")
+    return value

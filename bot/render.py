@@ -6,7 +6,7 @@ import html
 from dataclasses import dataclass
 
 from bot.catalog import Catalog, Lang, Provider, ProviderCatalog
-from bot.i18n import t
+from bot.i18n import t, t_list
 from bot.memo import PerObject
 from bot.query import MAX_CODES
 from bot.resolve import Answer, Match, Missing, Note, Outcome
@@ -196,7 +196,7 @@ def help_paragraphs(
     names: tuple[str, ...], lang: Lang, m: Markup, bot_username: str = ""
 ) -> list[str]:
     """Every form of question the bot understands, with examples (/help)."""
-    forms = [f"• {m.code(form['example'])} — {m.esc(form[lang])}" for form in t("help_forms", lang)]
+    forms = [f"• {m.code(form['example'])} — {m.esc(form[lang])}" for form in t_list("help_forms")]
     parts = [
         m.fill("help_intro", lang, providers=m.esc(", ".join(names))),
         f"{m.label(t('help_forms_title', lang))}\n" + "\n".join(forms),

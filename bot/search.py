@@ -27,7 +27,8 @@ _DOMINANT = 2.0  # a best hit this many times the next one is the answer on its 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The stem of a folded word, in the stemmer of its script."""
-    return _STEMMERS["ru" if _CYRILLIC.search(word) else "en"].stemWord(word)
+    stemmed: str = _STEMMERS["ru" if _CYRILLIC.search(word) else "en"].stemWord(word)
+    return stemmed
 
 
 def terms(text: str) -> list[str]:
@@ -86,8 +87,8 @@ class Searcher:
 
     def search(self, text: str, provider: str | None = None, limit: int = 5) -> list[Hit]:
         """Entries best matching the words, best first; nothing for nonsense."""
-        wanted = list(dict.fromkeys(self._known(t) for t in terms(text)))
-        wanted = [t for t in wanted if t]
+        known = (self._known(term) for term in terms(text))
+        wanted = list(dict.fromkeys(term for term in known if term))
         if not wanted:
             return []
         scores: dict[int, float] = defaultdict(float)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from bot.data import read_text
 
@@ -20,7 +20,7 @@ def render_chart(report: dict[str, Any], lang: str) -> bytes:
     """
     # Figure + the Agg canvas, not pyplot: no global figure state to share between threads.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure, SubFigure
     from matplotlib.ticker import MaxNLocator
 
     words = _labels(lang)
@@ -31,7 +31,7 @@ def render_chart(report: dict[str, Any], lang: str) -> bytes:
     )
     figure.suptitle(heading, fontsize=13)
     # Two subfigures, so that the long entry labels below do not push the days chart aside.
-    days_figure, top_figure = figure.subfigures(2, 1, height_ratios=[2, 3])
+    days_figure, top_figure = cast("list[SubFigure]", figure.subfigures(2, 1, height_ratios=[2, 3]))
     days_axes, top_axes = days_figure.subplots(), top_figure.subplots()
 
     days = report["per_day"]

@@ -84,4 +84,5 @@ def read_version(connection: sqlite3.Connection) -> int:
     """The highest migration applied to the database, 0 for a fresh one."""
     if not connection.execute(sql("has_schema_migrations")).fetchone():
         return 0
-    return connection.execute(sql("schema_version")).fetchone()[0]
+    version: int = connection.execute(sql("schema_version")).fetchone()[0]
+    return version

@@ -40,7 +40,7 @@ def answer_keyboard(answer: Answer, lang: Lang) -> InlineKeyboardMarkup | None:
     """Candidates to pick from, votes for what was shown, and the provider's docs."""
     picks = tuple((entry_label(m), ref_of(m)) for m in _pickable(answer)[:MAX_BUTTONS])
     shown = answer.matches
-    votes = ()
+    votes: tuple[tuple[str, str], ...] = ()
     if shown and len(shown) <= VOTE_ROWS:
         # With several entries each vote says which one it is for.
         several = len(shown) > 1

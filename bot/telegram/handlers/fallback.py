@@ -6,7 +6,7 @@ from aiogram import Router
 from aiogram.types import Message
 
 from bot.catalog import Lang
-from bot.i18n import t
+from bot.i18n import t, t_list
 from bot.render import HTML
 from bot.telegram.filters import ChatIs
 from bot.telegram.replies import Trace
@@ -17,7 +17,7 @@ async def not_a_question(message: Message, lang: Lang, trace: Trace) -> None:
     if message.text is not None:
         await message.answer(HTML.esc(t("unknown_command", lang)))
     else:
-        examples = ", ".join(HTML.code(e) for e in t("start_examples", lang))
+        examples = ", ".join(HTML.code(e) for e in t_list("start_examples"))
         await message.answer(HTML.fill("not_text", lang, examples=examples))
     trace.outcome = "hint"
 

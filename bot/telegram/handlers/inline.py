@@ -7,6 +7,7 @@ from aiogram.types import (
     InlineQuery,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
+    InlineQueryResultUnion,
     InputTextMessageContent,
 )
 
@@ -36,7 +37,7 @@ async def inline_query(
     text = query.query.strip()
     if not text:
         matches = await top.matches(library.resolver.catalog)
-        results = [_article(m, lang) for m in matches[:MAX_RESULTS]]
+        results: list[InlineQueryResultUnion] = [_article(m, lang) for m in matches[:MAX_RESULTS]]
         await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
         trace.outcome = "top"
         return
@@ -63,9 +64,10 @@ async def inline_query(
         )
 
 
-def _results(answer: Answer, lang: Lang) -> list[InlineQueryResultArticle]:
+def _results(answer: Answer, lang: Lang) -> list[InlineQueryResultUnion]:
     if answer.matches or answer.candidates:
-        return [_article(m, lang) for m in (*answer.matches, *answer.candidates)][:MAX_RESULTS]
+        shown = (*answer.matches, *answer.candidates)[:MAX_RESULTS]
+        return [_article(match, lang) for match in shown]
     if answer.outcome is Outcome.PROVIDER and answer.provider is not None:
         provider = answer.provider.provider
         body = split_messages(card_paragraphs(answer.provider, lang, HTML))[0]

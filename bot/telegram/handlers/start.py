@@ -8,7 +8,7 @@ from aiogram.types import Message
 
 from bot.analytics.writer import LookupLog
 from bot.catalog import Lang
-from bot.i18n import t
+from bot.i18n import t, t_list
 from bot.library import Library
 from bot.render import HTML, help_paragraphs, providers_paragraphs, split_messages
 from bot.telegram.filters import LooksLikeCommand
@@ -35,7 +35,7 @@ async def start_with_payload(
 
 async def start(message: Message, lang: Lang, trace: Trace) -> None:
     """A greeting with three examples."""
-    examples = "\n".join(f"• {HTML.code(e)}" for e in t("start_examples", lang))
+    examples = "\n".join(f"• {HTML.code(e)}" for e in t_list("start_examples"))
     await message.answer(f"{HTML.esc(t('start_greeting', lang))}\n{examples}")
     trace.outcome = "greeted"
 
