@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from bot.text import alias_key, slug
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -83,8 +83,8 @@ class Entry(_Model):
             return self.code
         if self.name is not None:
             return self.name
-        section = _slug(self.section.en) if self.section else ""
-        return f"{section}/{_slug(self.original)}"
+        section = slug(self.section.en) if self.section else ""
+        return f"{section}/{slug(self.original)}"
 
     @property
     def bounds(self) -> tuple[int, int] | None:
@@ -105,10 +105,6 @@ class CatalogFile(_Model):
 
     provider: Provider
     errors: tuple[Entry, ...] = Field(min_length=1)
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 @dataclass(frozen=True)
@@ -442,7 +438,7 @@ def _alias_problems(files: list[tuple[str, CatalogFile, Any]]) -> Iterator[Probl
     for filename, data, text in files:
         provider = data.provider
         for alias in {provider.slug, provider.name, *provider.aliases}:
-            key = normalise_alias(alias)
+            key = alias_key(alias)
             if key in owner and owner[key] != provider.slug:
                 line = _text_line(text, alias)
                 yield Problem(filename, line, f"alias {alias!r} already names {owner[key]!r}")
@@ -452,9 +448,3 @@ def _alias_problems(files: list[tuple[str, CatalogFile, Any]]) -> Iterator[Probl
 def _text_line(text: str, needle: str) -> int:
     at = text.find(needle)
     return text.count("\n", 0, at) + 1 if at >= 0 else 1
-
-
-@lru_cache(maxsize=4096)  # every provider name in every question goes through here
-def normalise_alias(alias: str) -> str:
-    """How an alias compares: lower case, ё as е, separators as one space."""
-    return re.sub(r"[\s_-]+", " ", alias.lower().replace("ё", "е")).strip()

@@ -10,13 +10,13 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from bot.catalog import Catalog, normalise_alias
+from bot.catalog import Catalog
 from bot.data import read_text
+from bot.text import alias_key, clean, fold
 
 MAX_TEXT = 4096  # Telegram's own limit for a message; longer CLI input is cut here
 MAX_CODES = 5  # codes (and names) answered from one message
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 # A code: digits standing alone ("1004", "#1004", "GoSMS:1004", "21,41", "-5"), or a range
 # ("88-89"), but not part of a date, a time, a decimal or a word ("2024-05-01", "12:30", "3.14",
 # "v2").
@@ -34,11 +34,6 @@ def ignored_words() -> frozenset[str]:
     text = read_text("bot", "lexicon.yaml")
     lexicon = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return frozenset(word for words in lexicon["ignore"].values() for word in words)
-
-
-def fold(text: str) -> str:
-    """Lower case with ё as е: how all matching compares text."""
-    return text.lower().replace("ё", "е")
 
 
 class Mention(NamedTuple):
@@ -99,9 +94,9 @@ class QueryParser:
         for pc in self.catalog:
             p = pc.provider
             for alias in (p.slug, p.name, *p.aliases):
-                owner[normalise_alias(alias)] = p.slug
+                owner[alias_key(alias)] = p.slug
             for other in p.not_aliases:
-                owner[normalise_alias(other)] = None
+                owner[alias_key(other)] = None
         patterns = sorted(owner, key=len, reverse=True)
         body = "|".join(
             r"[\s_-]*".join(re.escape(part) for part in alias.split(" ")) for alias in patterns
@@ -123,14 +118,14 @@ class QueryParser:
 
     def parse(self, text: str) -> Query:
         """Read a message: never raises, whatever the text."""
-        text = _CONTROL.sub(" ", text[:MAX_TEXT])
+        text = clean(text[:MAX_TEXT])
         payload = self._payload(text) if _MAY_HOLD_PAYLOAD.search(text) else None
         folded = fold(text)
         providers: list[Mention] = []
         unknown = None
         spans: list[tuple[int, int]] = []
         for match in self._aliases.finditer(folded):
-            slug = self._alias_owner.get(normalise_alias(match.group()))
+            slug = self._alias_owner.get(alias_key(match.group()))
             said = text[match.start() : match.end()]
             if slug is None:
                 unknown = unknown or said

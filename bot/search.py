@@ -12,7 +12,8 @@ import Stemmer
 from rapidfuzz import fuzz, process
 
 from bot.catalog import Catalog, Entry, ProviderCatalog
-from bot.query import fold, ignored_words
+from bot.query import ignored_words
+from bot.text import fold
 
 _TOKEN = re.compile(r"[^\W_]+")
 _CYRILLIC = re.compile(r"[а-я]")
@@ -34,7 +35,8 @@ def stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """The stems of a text's meaningful words, in order."""
     ignored = ignored_words()
-    return [stem(t) for t in _TOKEN.findall(fold(text)) if t not in ignored and not t.isdigit()]
+    words = _TOKEN.findall(fold(text).replace("'", ""))  # зв'язок and звязок alike
+    return [stem(word) for word in words if word not in ignored and not word.isdigit()]
 
 
 @dataclass(frozen=True)

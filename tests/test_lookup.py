@@ -309,6 +309,20 @@ def test_bad_input_never_raises_and_gets_an_answer(resolver: Resolver, text: str
     assert answer.outcome in Outcome
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "go\u200bsms 10\u200d04",  # zero-width space and joiner, as pasted from web pages
+        "\ufeffgosms 1004",  # a byte order mark
+        "gosms 10\u00ad04",  # a soft hyphen
+        "\u202egosms 1004\u202c",  # a right-to-left override and its end
+        "\u2066gosms\u2069 \u200e1004\u200f",  # isolates and direction marks
+    ],
+)
+def test_invisible_characters_do_not_break_a_code(resolver: Resolver, text: str) -> None:
+    assert found(resolver.answer(text)) == [("gosms", "1004")]
+
+
 def test_empty_text_gets_help(resolver: Resolver) -> None:
     for text in ("", "  ", "😀", "?!", "hello there", "привет"):
         assert resolver.answer(text).outcome is Outcome.HELP

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import mask_query, user_key
+from bot.text import gap_key
 
 if TYPE_CHECKING:
     from bot.analytics.writer import Lookup
@@ -87,21 +87,6 @@ class Known:
         self.users.clear()
         self.entry_users.clear()
         self.days.clear()
-
-
-def gap_text(query: str) -> str:
-    """How unanswered questions group: lower case, ё as е, one space, no punctuation around."""
-    text = " ".join(query.lower().replace("ё", "е").split())
-    start, end = 0, len(text)
-    while start < end and _is_punctuation_or_space(text[start]):
-        start += 1
-    while end > start and _is_punctuation_or_space(text[end - 1]):
-        end -= 1
-    return text[start:end]
-
-
-def _is_punctuation_or_space(char: str) -> bool:
-    return char == " " or unicodedata.category(char).startswith("P")
 
 
 class Collector:
@@ -191,7 +176,7 @@ class Collector:
                 entries[slug, key] = (entry.code, entry.title)
                 if person is not None:
                     entry_users.add((day, slug, key, person))
-            if outcome == "not_found" and (gap := gap_text(query)):
+            if outcome == "not_found" and (gap := gap_key(query)):
                 gaps.append((day, gap))
         known = self.known
         batch.outcomes, batch.providers = Counter(outcomes), Counter(providers)

@@ -11,8 +11,9 @@ from pathlib import Path
 import aiosqlite
 
 from bot.analytics.queries import sql
-from bot.analytics.rollup import Batch, gap_text
+from bot.analytics.rollup import Batch
 from bot.analytics.schema import DatabaseTooNew, Migration, migrations
+from bot.text import gap_key
 
 __all__ = ["DatabaseTooNew", "StorageUnavailable", "apply_migrations", "connect", "migrate"]
 
@@ -26,7 +27,8 @@ class StorageUnavailable(Exception):
 
 
 async def connect(path: Path) -> aiosqlite.Connection:
-    """A connection for writing: WAL, synchronous=NORMAL, a busy timeout, gap_text() in SQL."""
+    """A connection for writing: WAL, synchronous=NORMAL, a busy timeout, and gap_text() in SQL
+    (the migrations group unanswered questions as the writer does: bot.text.gap_key)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: transactions are the explicit BEGIN ... COMMIT below, nothing implicit.
     db = await aiosqlite.connect(path, isolation_level=None)
@@ -39,7 +41,7 @@ async def connect(path: Path) -> aiosqlite.Connection:
         await db.execute("PRAGMA wal_autocheckpoint = 10000")
         # 32 MB of page cache (the default is 2 MB): the day's rollup indexes stay in memory.
         await db.execute("PRAGMA cache_size = -32000")
-        await db.create_function("gap_text", 1, gap_text, deterministic=True)
+        await db.create_function("gap_text", 1, gap_key, deterministic=True)
     except BaseException:
         await db.close()
         raise
