@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import re
 
+from bot.text import clean
+
 QUERY_LIMIT = 200
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -16,6 +18,9 @@ _TOKEN = re.compile(
     r"(?:(?=[A-Za-z_.-]*[0-9])(?=[0-9_.-]*[A-Za-z])[A-Za-z0-9_.-]{20,}|[0-9A-Fa-f]{16,})"
     r"(?![A-Za-z0-9_.-])"
 )
+# An API's error name is not a token, long as it is: MAX_PERSONAL_2FA_PASSWORD_TOO_MANY_ATTEMPS,
+# in one case, in short parts joined by underscores.
+_ERROR_NAME = re.compile(r"[A-Z0-9]{1,12}(?:_[A-Z0-9]{1,12})+|[a-z0-9]{1,12}(?:_[a-z0-9]{1,12})+")
 # Phone numbers as people paste them. Several codes in a row ("21 41 61 24") and dates
 # ("2024-05-01 12:30") must survive, so spaced digits count as a phone only with a leading +,
 # an area code in parentheses, or the 3-3-2-2 grouping; a bare run needs 10 to 15 digits.
@@ -26,6 +31,26 @@ _PHONE = re.compile(
     r"|(?<![\d+])\d{10,15}(?!\d)"
 )
 _PHONE_DIGITS = 10
+# Card numbers: 13 to 19 digits, maybe grouped by spaces or dashes, masked when the Luhn check
+# passes. A run of digit groups is searched whole (see _card): a code may stand next to a card.
+_CARD = re.compile(r"(?<![\d-])\d+(?:[ -]\d+)*(?![\d-])")
+# A secret after the word that names it: "password: hunter2", "пароль=...", "api key 9f3k...".
+# With ":" or "=" the next word is always the secret. Without, a plain word is not ("password too
+# many attempts" asks about an error), nor a short number unless the word is a PIN ("gosms token
+# 1003" asks about code 1003; "pin 4821" is a PIN).
+_SECRET_WORDS = (
+    r"passw(?:or)?d|pass|pwd|passcode|pin|secret|token|api[ _-]?key|apikey|login|"
+    r"парол[ьяею]|логин|логін|токен|ключ(?:а|ом)?|секрет|пин|пін|пин-код|пін-код"
+)
+_SECRET = re.compile(rf"(?<![\w-])({_SECRET_WORDS})(\s*[:=]\s*|\s+)([^\s<][^\s]*)", re.IGNORECASE)
+_PIN = re.compile(r"pin|пин|пін|пин-код|пін-код", re.IGNORECASE)
+_USERNAME = re.compile(r"(?<![\w@/])@[A-Za-z][A-Za-z0-9_]{3,31}\b|\bt\.me/[A-Za-z0-9_]{4,32}")
+# Passport and ID card numbers: a Russian passport (4 + 6 digits, "4510 123456"), a Ukrainian or
+# international one (two capital letters, 6 or 7 digits: "АА123456", "AB1234567"), a Ukrainian ID
+# card (9 digits). Codes are at most 6 digits and stand alone.
+_DOCUMENT = re.compile(
+    r"(?<![\d\w])(?:\d{2} ?\d{2} \d{6}|[A-ZА-ЯІЇЄҐ]{2} ?\d{6,7}|\d{9})(?![\d\w])"
+)
 
 
 def user_key(secret: bytes, user_id: int) -> int:
@@ -36,11 +61,73 @@ def user_key(secret: bytes, user_id: int) -> int:
 
 
 def mask_query(text: str) -> str:
-    """``text`` with phones, e-mail addresses and long tokens replaced, cut to 200 characters."""
+    """``text`` as stored: invisible and control characters gone, runs of spaces as one, and
+    e-mail addresses, long tokens, card numbers, secrets after the words that name them,
+    passport and ID numbers, phones and @usernames replaced; cut to 200 characters."""
+    text = " ".join(clean(text, lines=False).split())
     text = _EMAIL.sub("<email>", text)
-    text = _TOKEN.sub("<token>", text)
+    text = _TOKEN.sub(_token, text)
+    text = _CARD.sub(_card, text)
+    text = _SECRET.sub(_secret, text)
+    text = _DOCUMENT.sub("<id>", text)
     text = _PHONE.sub(_phone, text)
+    text = _USERNAME.sub("<username>", text)
     return text[:QUERY_LIMIT]
+
+
+def luhn(digits: list[int]) -> bool:
+    """The Luhn checksum every payment card number passes."""
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        if position % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def _token(match: re.Match[str]) -> str:
+    found = match.group()
+    return found if _ERROR_NAME.fullmatch(found) else "<token>"
+
+
+def _card(match: re.Match[str]) -> str:
+    """The run of digit groups with every group that may belong to a card number masked
+    ("1004 4111 1111 1111 1111" could be a code and a card, or a card and a code: both go)."""
+    run = match.group()
+    if sum(char.isdigit() for char in run) < 13:
+        return run
+    groups = re.split(r"([ -])", run)  # digits, separator, digits, ...
+    numbers = groups[::2]
+    covered = [False] * len(numbers)
+    for start in range(len(numbers)):
+        digits = ""
+        for end in range(start + 1, len(numbers) + 1):
+            digits += numbers[end - 1]
+            if len(digits) > 19:
+                break
+            if len(digits) >= 13 and luhn([int(d) for d in digits]):
+                covered[start:end] = [True] * (end - start)
+    if not any(covered):
+        return run
+    out: list[str] = []
+    for index, number in enumerate(numbers):
+        if covered[index]:
+            if not (index and covered[index - 1]):
+                out.append("<card>")
+        else:
+            out.append(number)
+        if index + 1 < len(numbers) and not (covered[index] and covered[index + 1]):
+            out.append(groups[2 * index + 1])
+    return "".join(out)
+
+
+def _secret(match: re.Match[str]) -> str:
+    word, separator, value = match.groups()
+    named = ":" in separator or "=" in separator
+    code_like = value.isdigit() and len(value) <= 6 and not _PIN.fullmatch(word)
+    if named or not (value.isalpha() or code_like):
+        return f"{word}{separator}<secret>"
+    return match.group()
 
 
 def _phone(match: re.Match[str]) -> str:
