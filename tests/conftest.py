@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from telegram_app import App, running_app
 
 from bot.catalog import Catalog, load_catalogs
 from bot.resolve import Resolver
@@ -34,3 +36,10 @@ def shared() -> Path:
     if not (SHARED / "seeds").is_dir():
         pytest.skip(f"the providers' pages are not at {SHARED} (set CODEBOOK_SHARED)")
     return SHARED
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[App]:
+    """The bot wired as in production, feeding updates to a recording session."""
+    async with running_app(tmp_path) as running:
+        yield running

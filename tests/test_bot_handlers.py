@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import logging
-import shutil
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.methods import (
     AnswerCallbackQuery,
@@ -22,77 +19,17 @@ from aiogram.methods import (
     SetMyCommands,
     TelegramMethod,
 )
-from aiogram.types import Update
 from fake_telegram import FakeTelegram
 from recording import ME, TOKEN, RecordingSession, recording_bot
+from telegram_app import ADMIN, App, buttons, settings_for
 
 from bot.analytics.writer import LookupLog
-from bot.config import Settings, load_settings
 from bot.i18n import t
 from bot.library import Library
-from bot.render import HTML, render
+from bot.render import HTML
 from bot.telegram.app import create_dispatcher, on_startup
 from bot.telegram.keyboards import Pick, Vote
 from bot.telegram.middlewares import RetryAfter
-
-ROOT = Path(__file__).resolve().parents[1]
-ADMIN = 7001
-GROUP = -100500
-
-
-@dataclass
-class App:
-    """A dispatcher wired as in production, a recording bot, update builders."""
-
-    bot: Bot
-    session: RecordingSession
-    dp: Dispatcher
-    lookups: LookupLog
-    library: Library
-    make: FakeTelegram
-
-    async def feed(self, update: dict[str, Any]) -> list[TelegramMethod[Any]]:
-        """Feed one update; the requests it caused (getMe aside)."""
-        before = len(self.session.requests)
-        await self.dp.feed_update(
-            self.bot, Update.model_validate(update, context={"bot": self.bot})
-        )
-        return [r for r in self.session.requests[before:] if type(r).__name__ != "GetMe"]
-
-    def answer_text(self, text: str, lang: str = "en") -> list[str]:
-        return render(self.library.resolver.answer(text), lang)
-
-
-def settings_for(tmp_path: Path, **extra: Any) -> Settings:
-    values = {
-        "bot_token": TOKEN,
-        "database_path": tmp_path / "data" / "bot.sqlite3",
-        "catalogs_dir": ROOT / "catalogs",
-        "admin_ids": str(ADMIN),
-        "analytics_secret": "test-secret-0123456789",
-    }
-    return load_settings(_env_file=None, **{**values, **extra})
-
-
-@pytest.fixture
-async def app(tmp_path: Path) -> AsyncIterator[App]:
-    catalogs = tmp_path / "catalogs"
-    shutil.copytree(ROOT / "catalogs", catalogs)
-    settings = settings_for(tmp_path, catalogs_dir=catalogs)
-    library = Library(settings.catalogs_dir)
-    lookups = LookupLog(settings.database_path, secret=b"k" * 32)
-    bot, session = recording_bot()
-    dp = create_dispatcher(library, lookups, settings)
-    await lookups.start()
-    yield App(bot, session, dp, lookups, library, FakeTelegram(username=ME.username, bot_id=ME.id))
-    await lookups.close()
-
-
-def buttons(request: SendMessage | EditMessageText) -> list[tuple[str, str | None, str | None]]:
-    markup = request.reply_markup
-    assert markup is not None
-    return [(b.text, b.callback_data, b.url) for row in markup.inline_keyboard for b in row]
-
 
 # --- private chat ---------------------------------------------------------------------------
 
@@ -348,7 +285,7 @@ async def test_flood_control_one_notice_then_silence(app: App) -> None:
         (sent,) = await app.feed(app.make.message("gosms 1004"))
         assert sent.text.startswith("<b>GoSMS")
     (notice,) = await app.feed(app.make.message("gosms 1004"))
-    assert notice.text == "Too many lookups. Wait a minute and I will answer again."
+    assert notice.text == "Too many messages. Wait a minute and I will answer again."
     assert await app.feed(app.make.message("gosms 1004")) == []
     (other,) = await app.feed(app.make.message("gosms 1004", user_id=2002))
     assert other.text.startswith("<b>GoSMS")

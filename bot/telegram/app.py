@@ -24,8 +24,9 @@ from bot.analytics.writer import LookupLog
 from bot.config import Settings
 from bot.i18n import strings
 from bot.library import Library
+from bot.telegram.flood import Budget, FloodControl
 from bot.telegram.handlers import admin, callbacks, errors, fallback, inline, lookup, start
-from bot.telegram.middlewares import FloodControl, PerUpdate, RetryAfter
+from bot.telegram.middlewares import PerUpdate, RetryAfter
 from bot.telegram.monitoring import Metrics
 from bot.telegram.monitoring import add_routes as add_monitoring
 from bot.telegram.monitoring import serve as serve_monitoring
@@ -33,6 +34,7 @@ from bot.telegram.top import TopEntries
 
 logger = logging.getLogger(__name__)
 STOP_GRACE = 5.0  # seconds a stop waits for the updates in hand
+INLINE_BUDGET = 3  # times LOOKUPS_PER_MINUTE: inline queries come a keystroke at a time
 
 
 def create_bot(settings: Settings, *, retry: bool = True) -> Bot:
@@ -65,9 +67,12 @@ def create_dispatcher(library: Library, lookups: LookupLog, settings: Settings) 
         metrics=metrics,
     )
     dp.update.outer_middleware(per_update)
-    flood = FloodControl(settings.lookups_per_minute)
+    # One budget per person for messages, commands and buttons; inline queries, sent as the
+    # person types, get a larger one of their own.
+    flood = FloodControl(Budget(settings.lookups_per_minute))
     dp.message.middleware(flood)
     dp.callback_query.middleware(flood)
+    dp.inline_query.middleware(FloodControl(Budget(INLINE_BUDGET * settings.lookups_per_minute)))
     # Questions first (they are most updates), the catch-all hint last.
     modules = (lookup, callbacks, inline, start, admin, fallback, errors)
     dp.include_routers(*(module.create_router() for module in modules))

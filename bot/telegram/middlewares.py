@@ -1,12 +1,11 @@
-"""Middlewares: what every update carries (its trace, the reader's language, a log line),
-flood control, and Telegram's ``retry_after``."""
+"""Middlewares: what every update carries (its trace, the reader's language, a log line), and
+Telegram's ``retry_after``. Flood control is in flood.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -15,14 +14,12 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
-from aiogram.dispatcher.flags import get_flag
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
-from aiogram.types import CallbackQuery, Chat, Message, TelegramObject, Update, User
+from aiogram.types import Chat, TelegramObject, Update, User
 
-from bot.i18n import language_for, t
-from bot.render import HTML
+from bot.i18n import language_for
 from bot.telegram.monitoring import Metrics
 from bot.telegram.replies import Trace
 
@@ -78,53 +75,6 @@ class PerUpdate(BaseMiddleware):
         except TimeoutError:
             return False
         return True
-
-
-class FloodControl(BaseMiddleware):
-    """At most ``limit`` lookups a minute per person (handlers flagged ``lookup``); past that,
-    one polite notice, then silence until the window has room again."""
-
-    REMEMBERED = 10_000  # people tracked before the quiet ones are forgotten
-
-    def __init__(self, limit: int, window: float = 60.0) -> None:
-        self.limit = limit
-        self.window = window
-        self._times: dict[int, deque[float]] = {}
-        self._warned: set[int] = set()
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        user: User | None = data.get("event_from_user")
-        if user is None or not get_flag(data, "lookup"):
-            return await handler(event, data)
-        now = time.monotonic()
-        if len(self._times) > self.REMEMBERED:
-            self.forget_idle()
-        times = self._times.setdefault(user.id, deque())
-        while times and now - times[0] >= self.window:
-            times.popleft()
-        if len(times) < self.limit:
-            times.append(now)
-            self._warned.discard(user.id)
-            return await handler(event, data)
-        trace: Trace = data["trace"]
-        trace.outcome = "flood"
-        if user.id not in self._warned:
-            self._warned.add(user.id)
-            notice = t("too_many", data["lang"])
-            if isinstance(event, Message):
-                await event.answer(HTML.esc(notice))
-            elif isinstance(event, CallbackQuery):
-                await event.answer(notice, show_alert=True)
-        return None
-
-    def forget_idle(self) -> None:
-        """Drop people whose window is empty: memory stays flat however many people ask."""
-        now = time.monotonic()
-        for user_id in [
-            u for u, times in self._times.items() if not times or now - times[-1] >= self.window
-        ]:
-            del self._times[user_id]
-            self._warned.discard(user_id)
 
 
 class RetryAfter(BaseRequestMiddleware):

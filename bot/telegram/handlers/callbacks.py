@@ -80,7 +80,7 @@ async def unknown_button(callback: CallbackQuery, lang: Lang, trace: Trace) -> N
 def create_router() -> Router:
     """This module's handlers, in the order they are tried."""
     router = Router(name=__name__)
-    router.callback_query.register(pick, Pick.filter(), KnownEntry(), flags={"lookup": True})
+    router.callback_query.register(pick, Pick.filter(), KnownEntry())
     router.callback_query.register(vote, Vote.filter(), KnownEntry())
     router.callback_query.register(unknown_button)
     return router

@@ -76,13 +76,8 @@ def create_router() -> Router:
     """This module's handlers, in the order they are tried."""
     router = Router(name=__name__)
     # The common case first: most updates are private questions.
-    router.message.register(private_question, PrivateQuestion(), flags={"lookup": True})
-    router.message.register(code_command, Command("code"), flags={"lookup": True})
-    router.message.register(group_question, IN_GROUPS, AddressedToBot(), flags={"lookup": True})
-    router.message.register(
-        group_chatter_with_a_code,
-        IN_GROUPS,
-        ConfidentLookup(),
-        flags={"lookup": True},
-    )
+    router.message.register(private_question, PrivateQuestion())
+    router.message.register(code_command, Command("code"))
+    router.message.register(group_question, IN_GROUPS, AddressedToBot())
+    router.message.register(group_chatter_with_a_code, IN_GROUPS, ConfidentLookup())
     return router

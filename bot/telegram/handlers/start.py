@@ -62,9 +62,7 @@ def create_router() -> Router:
     """This module's handlers, in the order they are tried."""
     router = Router(name=__name__)
     router.message.filter(LooksLikeCommand())
-    router.message.register(
-        start_with_payload, CommandStart(deep_link=True), flags={"lookup": True}
-    )
+    router.message.register(start_with_payload, CommandStart(deep_link=True))
     router.message.register(start, CommandStart())
     router.message.register(help_command, Command("help"))
     router.message.register(providers_command, Command("providers"))

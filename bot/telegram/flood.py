@@ -1,0 +1,140 @@
+"""Flood control: a budget for everything one person can make the bot send, at a cost per
+update that does not grow with the number of people.
+
+Each person has a bucket of ``limit`` updates, refilled evenly over ``window`` seconds (the
+generic cell rate algorithm, one number per person): ``limit`` at once, then one every
+``window / limit`` seconds. Past it, one notice a window, then silence.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from enum import Enum
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import (
+    CallbackQuery,
+    InlineQuery,
+    InlineQueryResultsButton,
+    Message,
+    TelegramObject,
+    User,
+)
+
+from bot.catalog import Lang
+from bot.i18n import t
+from bot.render import HTML
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class Verdict(Enum):
+    """What to do with one update of a person."""
+
+    ANSWER = "answer"
+    NOTICE = "notice"  # over budget: say so, once a window
+    SILENCE = "silence"  # over budget, and told already
+
+
+class Budget:
+    """Every person's bucket in this process.
+
+    People are kept in the order they were last seen, so forgetting the idle ones looks only at
+    the oldest: O(1) per update, amortised. Someone idle for a whole window has a full bucket,
+    so forgetting them changes nothing. At most ``tracked`` people are kept: past that (many
+    thousands of people in one window) the least recently seen go first.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        window: float = 60.0,
+        *,
+        tracked: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limit = limit
+        self.window = window
+        self._interval = window / limit
+        self._tracked = tracked
+        self._clock = clock
+        # person -> [the time their bucket is full again (GCRA's "TAT"), last seen, last told]
+        self._people: OrderedDict[int, list[float]] = OrderedDict()
+        self._evicted = 0
+
+    def __len__(self) -> int:
+        return len(self._people)
+
+    async def take(self, person: int) -> Verdict:
+        """Spend one update of ``person``'s budget, if there is one left."""
+        now = self._clock()
+        people = self._people
+        state = people.get(person)
+        if state is None:
+            state = people[person] = [now, now, float("-inf")]
+        else:
+            people.move_to_end(person)
+            state[1] = now
+        self._forget(now)
+        full_at = max(state[0], now)
+        if full_at - now <= self.window - self._interval:
+            state[0] = full_at + self._interval
+            return Verdict.ANSWER
+        if now - state[2] >= self.window:
+            state[2] = now
+            return Verdict.NOTICE
+        return Verdict.SILENCE
+
+    def _forget(self, now: float) -> None:
+        people = self._people
+        while people:
+            oldest = next(iter(people.values()))
+            if now - oldest[1] < self.window and len(people) <= self._tracked:
+                return
+            if now - oldest[1] < self.window:
+                self._evicted += 1
+                if self._evicted == 1:
+                    logger.warning(
+                        "flood control: more than %d people in one window; forgetting the "
+                        "least recently seen early",
+                        self._tracked,
+                    )
+            people.popitem(last=False)
+
+
+class FloodControl(BaseMiddleware):
+    """Every update a handler takes spends its sender's budget: questions, commands, button
+    presses, votes (inline queries have a budget of their own). Updates nobody handles, such as
+    chatter in a group, cost nothing."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        if user is None:
+            return await handler(event, data)
+        verdict = await self.budget.take(user.id)
+        if verdict is Verdict.ANSWER:
+            return await handler(event, data)
+        data["trace"].outcome = "flood"
+        if verdict is Verdict.NOTICE:
+            await _notice(event, data["lang"])
+        return None
+
+
+async def _notice(event: TelegramObject, lang: Lang) -> None:
+    """Tell the person, once a window, in the way their update allows."""
+    notice = t("too_many", lang)
+    if isinstance(event, Message):
+        await event.answer(HTML.esc(notice))
+    elif isinstance(event, CallbackQuery):
+        await event.answer(notice, show_alert=True)
+    elif isinstance(event, InlineQuery):
+        button = InlineQueryResultsButton(text=notice[:64], start_parameter="help")
+        await event.answer([], cache_time=0, is_personal=True, button=button)
