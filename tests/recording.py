@@ -12,6 +12,7 @@ from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.methods import (
     EditMessageText,
     GetMe,
@@ -33,12 +34,18 @@ class RecordingSession(BaseSession):
     def __init__(self) -> None:
         super().__init__()
         self.requests: list[TelegramMethod[Any]] = []
+        self.forbidden: set[int] = set()  # people who never pressed Start: the bot cannot
+        # write to them first, as Telegram answers with 403
         self._ids = itertools.count(1000)
 
     async def make_request(
         self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
     ) -> TelegramType:
         self.requests.append(method)
+        if getattr(method, "chat_id", None) in self.forbidden:
+            raise TelegramForbiddenError(
+                method=method, message="Forbidden: bot can't initiate conversation with a user"
+            )
         return self._result(method)  # type: ignore[return-value]
 
     def _result(self, method: TelegramMethod[Any]) -> Any:

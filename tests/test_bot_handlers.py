@@ -21,7 +21,7 @@ from aiogram.methods import (
 )
 from fake_telegram import FakeTelegram
 from recording import ME, TOKEN, RecordingSession, recording_bot
-from telegram_app import ADMIN, App, buttons, settings_for
+from telegram_app import ADMIN, GROUP, App, buttons, settings_for
 
 from bot.analytics.writer import LookupLog
 from bot.i18n import t
@@ -408,6 +408,31 @@ async def test_gaps_lists_unanswered_questions(app: App) -> None:
         "2 × <code>twilio 21211</code>",
         "1 × <code>zzqx</code>",
     ]
+
+
+@pytest.mark.parametrize("command", ["/gaps", "/export", "/stats"])
+async def test_reports_asked_in_a_group_go_to_the_admin_in_private(app: App, command: str) -> None:
+    for text in ("twilio 21211", "gosms 1004"):
+        await app.feed(app.make.message(text, user_id=4242))
+    asked = app.make.message(command, chat_type="supergroup", chat_id=GROUP, user_id=ADMIN)
+    sent = await app.feed(asked)
+    in_group = [r for r in sent if getattr(r, "chat_id", None) == GROUP]
+    assert [type(r) for r in in_group] == [SendMessage]
+    assert in_group[0].text == "Reports about other people's questions go to you in private: sent."
+    assert in_group[0].reply_parameters.message_id == asked["message"]["message_id"]
+    private = [r for r in sent if getattr(r, "chat_id", None) == ADMIN]
+    assert private and type(private[-1]) in (SendMessage, SendDocument, SendPhoto)
+    assert "twilio" not in str(in_group[0])  # nobody's question in the group
+
+
+async def test_a_group_is_told_how_to_ask_when_the_bot_cannot_write_first(app: App) -> None:
+    await app.feed(app.make.message("twilio 21211", user_id=4242))
+    app.session.forbidden.add(ADMIN)
+    asked = app.make.message("/gaps", chat_type="supergroup", chat_id=GROUP, user_id=ADMIN)
+    sent = await app.feed(asked)
+    (told,) = [r for r in sent if isinstance(r, SendMessage)]
+    assert told.chat_id == GROUP and "open a chat with @codebook_bot, press Start" in told.text
+    assert "twilio" not in told.text
 
 
 async def test_export_sends_the_csv(app: App) -> None:

@@ -7,6 +7,8 @@ import logging
 from typing import Any
 
 from aiogram import Bot, Router
+from aiogram.enums import ChatAction
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.filters import Command, ExceptionTypeFilter
 from aiogram.types import BufferedInputFile, ErrorEvent, Message
 
@@ -32,20 +34,31 @@ async def refuse(message: Message, lang: Lang, trace: Trace) -> None:
 
 
 async def stats(
-    message: Message, days: int, lookups: LookupLog, library: Library, lang: Lang, trace: Trace
+    message: Message,
+    days: int,
+    lookups: LookupLog,
+    library: Library,
+    bot: Bot,
+    lang: Lang,
+    trace: Trace,
 ) -> None:
     """The summary for a period (default a week) and a chart."""
     report = in_language(await lookups.report(days=days, top=10), library, lang)
+    chat = await report_chat(message, bot, lang, trace)
+    if chat is None:
+        return
     for part in split_messages(stats_paragraphs(report, lang)):
-        await message.answer(part)
+        await bot.send_message(chat, part)
     if report["total"]:
         png = await asyncio.to_thread(render_chart, report, lang)
         photo = BufferedInputFile(png, filename=f"lookups-{days}d.png")
-        await message.answer_photo(photo, caption=HTML.esc(t("stats_chart", lang)))
+        await bot.send_photo(chat, photo, caption=HTML.esc(t("stats_chart", lang)))
     trace.outcome = "stats"
 
 
-async def gaps(message: Message, days: int, lookups: LookupLog, lang: Lang, trace: Trace) -> None:
+async def gaps(
+    message: Message, days: int, lookups: LookupLog, bot: Bot, lang: Lang, trace: Trace
+) -> None:
     """What people asked that no catalog answers, most frequent first."""
     report = await lookups.report(days=days, top=10)
     lines = [HTML.bold(t("gaps_title", lang).format(days=days))]
@@ -53,18 +66,42 @@ async def gaps(message: Message, days: int, lookups: LookupLog, lang: Lang, trac
         f"{row['count']} × {HTML.code(one_line(row['query'], 80))}"
         for row in report["gaps"][:MAX_LINES]
     ] or [HTML.esc(t("gaps_none", lang))]
-    await message.answer("\n".join(lines))
-    trace.outcome = "gaps"
+    chat = await report_chat(message, bot, lang, trace)
+    if chat is not None:
+        await bot.send_message(chat, "\n".join(lines))
+        trace.outcome = "gaps"
 
 
-async def export(message: Message, days: int, lookups: LookupLog, lang: Lang, trace: Trace) -> None:
+async def export(
+    message: Message, days: int, lookups: LookupLog, bot: Bot, lang: Lang, trace: Trace
+) -> None:
     """The lookups of the period as a CSV file."""
     csv_text = await lookups.export_csv(days=days)
     document = BufferedInputFile(csv_text.encode("utf-8"), filename=f"lookups-{days}d.csv")
-    await message.answer_document(
-        document, caption=HTML.esc(t("export_caption", lang).format(days=days))
-    )
-    trace.outcome = "export"
+    chat = await report_chat(message, bot, lang, trace)
+    if chat is not None:
+        caption = HTML.esc(t("export_caption", lang).format(days=days))
+        await bot.send_document(chat, document, caption=caption)
+        trace.outcome = "export"
+
+
+async def report_chat(message: Message, bot: Bot, lang: Lang, trace: Trace) -> int | None:
+    """Where a report about other people's questions goes: the chat it was asked in when that
+    is the admin's private chat; from a group, the admin's private chat, with a line in the
+    group saying so. None when the bot may not write to the admin first (they never pressed
+    Start): the group is told how to ask in private."""
+    if message.chat.type == "private" or message.from_user is None:
+        return message.chat.id
+    admin = message.from_user.id
+    try:
+        await bot.send_chat_action(admin, ChatAction.TYPING)
+    except TelegramForbiddenError:
+        me = await bot.me()
+        await message.reply(HTML.fill("report_start_first", lang, bot=HTML.esc(me.username or "")))
+        trace.outcome = "report_blocked"
+        return None
+    await message.reply(HTML.esc(t("report_sent_private", lang)))
+    return admin
 
 
 async def reload(message: Message, library: Library, lang: Lang, trace: Trace) -> None:
