@@ -2,11 +2,53 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.catalog import CatalogError, Problem, load_catalogs
+from bot.catalog import Catalog, CatalogError, Problem, load_catalogs
 from bot.resolve import Resolver
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reload:
+    """What a reload did: the problems that kept the old catalogs, or what changed."""
+
+    problems: list[Problem] = field(default_factory=list)
+    before: dict[str, int] = field(default_factory=dict)  # provider name -> entries
+    after: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def added(self) -> list[str]:
+        return [name for name in self.after if name not in self.before]
+
+    @property
+    def removed(self) -> list[str]:
+        return [name for name in self.before if name not in self.after]
+
+    @property
+    def changed(self) -> list[tuple[str, int, int]]:
+        """Providers in both whose number of entries changed: (name, before, after)."""
+        return [
+            (name, self.before[name], count)
+            for name, count in self.after.items()
+            if name in self.before and self.before[name] != count
+        ]
+
+    def __str__(self) -> str:
+        if self.problems:
+            return f"catalogs not replaced, {len(self.problems)} problem(s): {self.problems[0]}"
+        parts = [
+            f"catalogs reloaded: {len(self.after)} providers, {sum(self.after.values())} entries "
+            f"(before: {len(self.before)}, {sum(self.before.values())})"
+        ]
+        parts += [f"removed {name} ({self.before[name]})" for name in self.removed]
+        parts += [f"added {name} ({self.after[name]})" for name in self.added]
+        parts += [f"{name} {old} -> {new}" for name, old, new in self.changed]
+        return "; ".join(parts)
 
 
 class Library:
@@ -20,14 +62,24 @@ class Library:
         self.resolver = Resolver(catalog)
         self.reloads: Counter[str] = Counter()  # "ok" and "failed", for /metrics
 
-    def reload(self) -> list[Problem]:
-        """Re-read the folder; on success swap the catalogs in at once, else keep the old ones."""
+    def reload(self) -> Reload:
+        """Re-read the folder; on success swap the catalogs in at once, else keep the old ones.
+        Logged, at WARNING when something was removed or the new catalogs were refused."""
         catalog, problems = load_catalogs(self.folder)
         if catalog is None:
             self.reloads["failed"] += 1
-            return problems
+            result = Reload(problems)
+            logger.warning("%s", result)
+            return result
         resolver = Resolver(catalog)
         resolver.searcher  # noqa: B018 - build the word index before the swap, not in an answer
+        before = _sizes(self.resolver.catalog)
         self.resolver = resolver
         self.reloads["ok"] += 1
-        return []
+        result = Reload(before=before, after=_sizes(catalog))
+        logger.log(logging.WARNING if result.removed else logging.INFO, "%s", result)
+        return result
+
+
+def _sizes(catalog: Catalog) -> dict[str, int]:
+    return {pc.provider.name: len(pc.entries) for pc in catalog}

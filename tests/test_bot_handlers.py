@@ -463,6 +463,25 @@ async def test_reload_swaps_valid_catalogs_and_keeps_old_on_problems(app: App) -
     assert answer.text.startswith("<b>GoSMS · 1004 — Нет устройств</b>")
 
 
+async def test_a_reload_says_what_changed(app: App, caplog: pytest.LogCaptureFixture) -> None:
+    folder = app.library.folder
+    (folder / "gosms.yaml").unlink()
+    mobizon = (folder / "mobizon.yaml").read_text()
+    first = mobizon.index("  - code:")
+    second = mobizon.index("  - code:", first + 1)
+    (folder / "mobizon.yaml").write_text(mobizon[:first] + mobizon[second:])  # one entry less
+    with caplog.at_level(logging.INFO):
+        (sent,) = await app.feed(app.make.message("/reload", user_id=ADMIN))
+    assert sent.text.splitlines() == [
+        "Catalogs reloaded: 4 providers, 266 errors.",
+        "Before: 5 providers, 295 errors.",
+        "Removed: GoSMS (28).",
+        "Changed: Mobizon 20 → 19.",
+    ]
+    (record,) = [r for r in caplog.records if r.name == "bot.library"]
+    assert record.levelno == logging.WARNING and "removed GoSMS (28)" in record.getMessage()
+
+
 async def test_lookups_are_recorded_with_channel(app: App) -> None:
     await app.feed(app.make.message("gosms 1004"))
     await app.feed(app.make.message("/code notificore 35", chat_type="group"))

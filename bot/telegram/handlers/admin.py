@@ -17,7 +17,7 @@ from bot.analytics.store import StorageUnavailable
 from bot.analytics.writer import LookupLog
 from bot.catalog import Lang
 from bot.i18n import language_for, t
-from bot.library import Library
+from bot.library import Library, Reload
 from bot.render import HTML, one_line, split_messages
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
 from bot.telegram.replies import Trace
@@ -106,19 +106,37 @@ async def report_chat(message: Message, bot: Bot, lang: Lang, trace: Trace) -> i
 
 async def reload(message: Message, library: Library, lang: Lang, trace: Trace) -> None:
     """Re-read the catalogs and swap them in, or keep the old ones and say why."""
-    problems = await asyncio.to_thread(library.reload)
-    if problems:
+    result = await asyncio.to_thread(library.reload)
+    if result.problems:
         lines = [HTML.esc(t("reload_failed", lang))]
-        lines += [HTML.code(str(problem)) for problem in problems[:MAX_LINES]]
+        lines += [HTML.code(str(problem)) for problem in result.problems[:MAX_LINES]]
         for part in split_messages(lines):
             await message.answer(part)
         trace.outcome = "reload_failed"
         return
-    catalog = library.resolver.catalog
-    await message.answer(
-        HTML.esc(t("reload_ok", lang).format(providers=len(catalog), entries=catalog.entry_count()))
-    )
+    await message.answer("\n".join(HTML.esc(line) for line in reload_lines(result, lang)))
     trace.outcome = "reloaded"
+
+
+def reload_lines(result: Reload, lang: Lang) -> list[str]:
+    """What a reload changed, for the admin who asked: counts now, and before when they moved."""
+    after, before = result.after, result.before
+    lines = [t("reload_ok", lang).format(providers=len(after), entries=sum(after.values()))]
+    if after == before:
+        return lines
+    lines.append(
+        t("reload_before", lang).format(providers=len(before), entries=sum(before.values()))
+    )
+    if result.removed:
+        names = ", ".join(f"{name} ({before[name]})" for name in result.removed)
+        lines.append(t("reload_removed", lang).format(names=names))
+    if result.added:
+        names = ", ".join(f"{name} ({after[name]})" for name in result.added)
+        lines.append(t("reload_added", lang).format(names=names))
+    if result.changed:
+        names = ", ".join(f"{name} {old} → {new}" for name, old, new in result.changed)
+        lines.append(t("reload_changed", lang).format(names=names))
+    return lines
 
 
 async def analytics_unavailable(event: ErrorEvent, bot: Bot) -> None:
