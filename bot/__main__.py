@@ -54,7 +54,7 @@ def _stats(args: argparse.Namespace) -> int:
 
     try:
         report = read_report(_database_path(), args.days, args.top)
-    except (DatabaseTooNew, DatabaseTooOld, sqlite3.Error) as exc:
+    except (DatabaseTooNew, DatabaseTooOld, sqlite3.Error, OSError) as exc:
         return _unusable(exc)
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -73,7 +73,9 @@ def _export(args: argparse.Namespace) -> int:
 
     try:
         write_export(_database_path(), sys.stdout, args.days)
-    except (DatabaseTooNew, DatabaseTooOld, sqlite3.Error) as exc:
+    except BrokenPipeError:
+        raise  # the reader went away (export | head): main() ends quietly
+    except (DatabaseTooNew, DatabaseTooOld, sqlite3.Error, OSError) as exc:
         return _unusable(exc)
     return 0
 
@@ -113,8 +115,11 @@ def _unusable(exc: Exception) -> int:
     """Say in one line why the database cannot be used; the exit status for it."""
     from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld
 
-    schema = isinstance(exc, (DatabaseTooNew, DatabaseTooOld))  # these name the file already
-    print(exc if schema else f"{_database_path()}: {exc}", file=sys.stderr)
+    if isinstance(exc, (DatabaseTooNew, DatabaseTooOld)):  # these name the file already
+        print(exc, file=sys.stderr)
+    else:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        print(f"{_database_path()}: {reason}", file=sys.stderr)
     return 1
 
 

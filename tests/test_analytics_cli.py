@@ -165,3 +165,61 @@ def test_stats_as_a_real_process_prints_json_without_loading_the_bot(tmp_path: P
     assert "bot.analytics.reports" in imported
     for heavy in ("aiogram", "pydantic", "pydantic_settings", "aiosqlite", "matplotlib"):
         assert heavy not in imported, heavy
+
+
+# --- failing in one line ----------------------------------------------------------------------
+
+
+def bot_command(*args: str, database: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "DATABASE_PATH": str(database)},
+        check=False,
+    )
+
+
+def test_migrate_on_a_folder_fails_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "folder").mkdir()
+    for _ in range(3):  # the thread traceback came now and then: try it more than once
+        result = bot_command("migrate", database=tmp_path / "folder", cwd=tmp_path)
+        assert result.returncode == 1
+        assert result.stderr == f"{tmp_path / 'folder'}: a folder, not a database file\n"
+        assert result.stdout == ""
+
+
+@pytest.mark.parametrize("command", [["stats"], ["stats", "--format", "json"], ["export"]])
+def test_stats_and_export_on_an_unusable_path_fail_in_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "garbage.sqlite3").write_text("not a database either" * 100)
+    for database, reason in (
+        (tmp_path / "a-file" / "bot.sqlite3", f"{tmp_path / 'a-file'} is a file, not a folder"),
+        (tmp_path, "a folder, not a database file"),
+        (tmp_path / "garbage.sqlite3", "file is not a database"),
+    ):
+        result = bot_command(*command, database=database, cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (1, ""), result.stdout  # no header, no 0
+        assert result.stderr == f"{database}: {reason}\n"
+
+
+def test_a_closed_pipe_ends_stats_and_export_quietly(tmp_path: Path) -> None:
+    path = tmp_path / "bot.sqlite3"
+    log_today(path)
+    for command in ("stats", "export"):
+        shell = f"{sys.executable} -m bot {command} | head -1"
+        result = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", shell],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "DATABASE_PATH": str(path)},
+            check=False,
+        )
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        assert len(result.stdout.splitlines()) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import re
@@ -166,14 +167,11 @@ def write_export(path: Path, out: TextIO, days: int = 7, now: float | None = Non
     import csv
 
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
     with _reader(path) as connection:
-        if connection is None:
-            return
         params = Period.ending(days, now).params()
-        for at, channel, chat, person, *middle, query, took_ms, entries in connection.execute(
-            sql("export"), params
-        ):
+        rows = connection.execute(sql("export"), params) if connection is not None else ()
+        writer.writerow(EXPORT_COLUMNS)  # only once the database has answered
+        for at, channel, chat, person, *middle, query, took_ms, entries in rows:
             person = f"{person & 0xFFFF_FFFF_FFFF_FFFF:016x}" if person is not None else ""
             writer.writerow(
                 [_iso(at), channel, chat, person, *middle, _cell(query), f"{took_ms:.2f}", entries]
@@ -254,8 +252,15 @@ def _aligned(headers: list[str], rows: list[list[Any]]) -> list[str]:
 
 @contextmanager
 def _reader(path: Path) -> Iterator[sqlite3.Connection | None]:
-    """A read-only connection to the database at ``path``, or None if there is no file yet."""
+    """A read-only connection to the database at ``path``, or None if there is no file yet.
+    A path that can never be a database (a folder, or a file where a folder should be) raises
+    OSError, rather than passing for an empty database."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a database file")
     if not path.exists():
+        blocker = next((p for p in path.parents if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, f"{blocker} is a file, not a folder")
         yield None
         return
     uri = f"{path.resolve().as_uri()}?mode=ro"

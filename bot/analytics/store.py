@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import time
 from collections.abc import Sequence
@@ -29,6 +30,10 @@ class StorageUnavailable(Exception):
 async def connect(path: Path) -> aiosqlite.Connection:
     """A connection for writing: WAL, synchronous=NORMAL, a busy timeout, and gap_text() in SQL
     (the migrations group unanswered questions as the writer does: bot.text.gap_key)."""
+    # Refused here: aiosqlite's thread would fail after the caller's loop ended. (One stat, when
+    # a connection is opened: not worth a thread.)
+    if path.is_dir():  # noqa: ASYNC240
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a database file")
     path.parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: transactions are the explicit BEGIN ... COMMIT below, nothing implicit.
     db = await aiosqlite.connect(path, isolation_level=None)
