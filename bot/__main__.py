@@ -162,7 +162,7 @@ def _run(args: argparse.Namespace) -> int:
 
     log = logging.getLogger("bot")
     try:
-        asyncio.run(run(settings))
+        status = asyncio.run(run(settings))
     except CatalogError as exc:
         for problem in exc.problems:
             log.error("catalog problem: %s", problem)
@@ -179,7 +179,7 @@ def _run(args: argparse.Namespace) -> int:
     except TelegramNetworkError as exc:
         log.error("cannot reach the Bot API server: %s", exc)
         return 1
-    return 0
+    return status
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,7 +6,14 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.analytics.key import default_key_file
@@ -14,6 +21,20 @@ from bot.data import packaged
 from bot.environment import DEFAULTS
 
 SECRET_MIN = 20  # characters of a token's secret part we accept; @BotFather's have 35
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def seconds(value: Any) -> Any:
+    """A duration in seconds: ``300``, ``0.5``, or with a unit: ``500ms``, ``30s``, ``5m``."""
+    if not isinstance(value, str):
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*", value.lower())
+    if match is None:
+        raise ValueError("a duration is a number of seconds, or one with a unit: 30s, 5m, 1h")
+    return float(match[1]) * _UNITS[match[2] or "s"]
+
+
+Duration = Annotated[float, BeforeValidator(seconds)]
 
 
 class Settings(BaseSettings):
@@ -35,6 +56,8 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(8080, ge=1, le=65535)
     analytics_retention_days: int = Field(int(DEFAULTS["ANALYTICS_RETENTION_DAYS"]), ge=1)
+    # Lookups are written this often: a crash (SIGKILL, power) loses at most this much.
+    analytics_flush_interval: Duration = Field(0.5, gt=0, le=60)
     analytics_secret: SecretStr | None = None
     analytics_key_file: Path = Field(default_factory=default_key_file)
     lookups_per_minute: int = Field(20, ge=1)

@@ -8,7 +8,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from bot.analytics.writer import Lookup, LookupEntry
+from bot.analytics.rollup import Lookup, LookupEntry
 
 # A fixed "now" for reports: 2024-05-10 12:00 UTC. The 7-day period ending then is
 # 2024-05-04 .. 2024-05-10; the one before it 2024-04-27 .. 2024-05-03.

@@ -13,6 +13,7 @@ import pytest
 from analytics_support import NOW, SECRET, STABLE_KEYS, at, entry, lookup, query_db, shown
 
 from bot.analytics.privacy import user_key
+from bot.analytics.reading import Reports
 from bot.analytics.reports import format_csv, format_table, read_report
 from bot.analytics.writer import LookupLog
 
@@ -23,7 +24,7 @@ ACCEPTED = entry("mobizon", "0", "Accepted")
 
 
 @pytest.fixture
-async def log(tmp_path: Path) -> AsyncIterator[LookupLog]:
+async def reports(tmp_path: Path) -> AsyncIterator[Reports]:
     """A week of lookups ending 2024-05-10 12:00 UTC, the week before, and older ones."""
     log = LookupLog(tmp_path / "bot.sqlite3", secret=SECRET, batch_rows=4)
     await log.start()
@@ -59,12 +60,12 @@ async def log(tmp_path: Path) -> AsyncIterator[LookupLog]:
     log.vote(2, "gosms", "1004", True, at=at("2024-05-10"))
     log.vote(3, "notificore", "35", False, at=at("2024-05-08"))
     log.vote(4, "gosms", "1005", True, at=at("2024-04-30"))  # the week before
-    yield log
+    yield Reports(log)
     await log.close()
 
 
-async def test_a_week_counts_each_outcome_and_each_person_once(log: LookupLog) -> None:
-    report = await log.report(days=7, now=NOW)
+async def test_a_week_counts_each_outcome_and_each_person_once(reports: Reports) -> None:
+    report = await reports.report(days=7, now=NOW)
     assert list(report)[:8] == STABLE_KEYS
     assert report["period_days"] == 7
     assert (report["found"], report["several"], report["not_found"]) == (7, 1, 4)
@@ -75,9 +76,9 @@ async def test_a_week_counts_each_outcome_and_each_person_once(log: LookupLog) -
 
 
 async def test_top_counts_every_entry_shown_and_compares_with_the_week_before(
-    log: LookupLog,
+    reports: Reports,
 ) -> None:
-    report = await log.report(days=7, now=NOW)
+    report = await reports.report(days=7, now=NOW)
     top = [
         (t["provider"], t["code"], t["count"], t["users"], t["previous"], t["change"])
         for t in report["top"]
@@ -92,13 +93,13 @@ async def test_top_counts_every_entry_shown_and_compares_with_the_week_before(
     assert report["top"][0]["key"] == "1004"
 
 
-async def test_top_is_cut_to_the_number_asked(log: LookupLog) -> None:
-    report = await log.report(days=7, top=2, now=NOW)
+async def test_top_is_cut_to_the_number_asked(reports: Reports) -> None:
+    report = await reports.report(days=7, top=2, now=NOW)
     assert [t["code"] for t in report["top"]] == ["1004", "1005"]
 
 
-async def test_gaps_group_the_same_question_however_it_was_typed(log: LookupLog) -> None:
-    report = await log.report(days=7, now=NOW)
+async def test_gaps_group_the_same_question_however_it_was_typed(reports: Reports) -> None:
+    report = await reports.report(days=7, now=NOW)
     assert report["gaps"] == [
         {"query": "gosms 9999", "count": 2},
         {"query": "радист елка", "count": 2},
@@ -106,9 +107,9 @@ async def test_gaps_group_the_same_question_however_it_was_typed(log: LookupLog)
 
 
 async def test_each_person_has_one_vote_per_entry_and_the_latest_counts(
-    log: LookupLog, tmp_path: Path
+    reports: Reports, tmp_path: Path
 ) -> None:
-    report = await log.report(days=7, now=NOW)
+    report = await reports.report(days=7, now=NOW)
     assert report["feedback"] == [
         {"provider": "gosms", "code": "1004", "title": "No devices registered", "helpful": 1,
          "not_helpful": 1},
@@ -125,8 +126,8 @@ async def test_each_person_has_one_vote_per_entry_and_the_latest_counts(
     assert mine == [(0,)]
 
 
-async def test_per_day_lists_every_day_of_the_period_zeros_included(log: LookupLog) -> None:
-    report = await log.report(days=9, now=NOW)
+async def test_per_day_lists_every_day_of_the_period_zeros_included(reports: Reports) -> None:
+    report = await reports.report(days=9, now=NOW)
     assert report["per_day"] == [
         {"day": "2024-05-02", "count": 1},
         {"day": "2024-05-03", "count": 2},
@@ -139,12 +140,12 @@ async def test_per_day_lists_every_day_of_the_period_zeros_included(log: LookupL
         {"day": "2024-05-10", "count": 5},
     ]
     assert sum(day["count"] for day in report["per_day"]) == report["total"]
-    quiet = await log.report(days=3, now=at("2024-05-14"))
+    quiet = await reports.report(days=3, now=at("2024-05-14"))
     assert [day["count"] for day in quiet["per_day"]] == [0, 0, 0]
 
 
-async def test_per_provider_counts_lookups_by_the_provider_named_or_shown(log: LookupLog) -> None:
-    report = await log.report(days=7, now=NOW)
+async def test_per_provider_counts_lookups_by_the_provider_named_or_shown(reports: Reports) -> None:
+    report = await reports.report(days=7, now=NOW)
     assert report["per_provider"] == [
         {"provider": "gosms", "count": 9},
         {"provider": "radist", "count": 2},
@@ -153,22 +154,22 @@ async def test_per_provider_counts_lookups_by_the_provider_named_or_shown(log: L
     ]
 
 
-async def test_one_day_is_today_only(log: LookupLog) -> None:
-    report = await log.report(days=1, now=NOW)
+async def test_one_day_is_today_only(reports: Reports) -> None:
+    report = await reports.report(days=1, now=NOW)
     assert (report["total"], report["found"], report["not_found"]) == (5, 2, 3)
     assert report["unique_users"] == 4
 
 
-async def test_a_report_right_after_record_counts_it(log: LookupLog) -> None:
-    before = (await log.report(days=7, now=NOW))["total"]
-    log.record(lookup(NOW, 11, SENDER))
-    assert log.pending == 1
-    assert (await log.report(days=7, now=NOW))["total"] == before + 1
-    assert log.pending == 0
+async def test_a_report_right_after_record_counts_it(reports: Reports) -> None:
+    before = (await reports.report(days=7, now=NOW))["total"]
+    reports.log.record(lookup(NOW, 11, SENDER))
+    assert reports.log.pending == 1
+    assert (await reports.report(days=7, now=NOW))["total"] == before + 1
+    assert reports.log.pending == 0
 
 
-async def test_the_table_and_the_csv_show_the_top_list(log: LookupLog) -> None:
-    report = await log.report(days=7, now=NOW)
+async def test_the_table_and_the_csv_show_the_top_list(reports: Reports) -> None:
+    report = await reports.report(days=7, now=NOW)
     table = format_table(report).splitlines()
     assert table[0] == "Lookups, 7 days: 2024-05-04 to 2024-05-10 (UTC)"
     assert table[2].split("  ·  ") == [
@@ -189,9 +190,9 @@ async def test_the_table_and_the_csv_show_the_top_list(log: LookupLog) -> None:
     assert len(rows) == 5
 
 
-async def test_export_lists_the_periods_lookups_with_keys_not_ids(log: LookupLog) -> None:
-    log.record(lookup(NOW, 12345678, query='=HYPERLINK("http://x") +7 999 123-45-67'))
-    rows = list(csv.reader(io.StringIO(await log.export_csv(days=7, now=NOW))))
+async def test_export_lists_the_periods_lookups_with_keys_not_ids(reports: Reports) -> None:
+    reports.log.record(lookup(NOW, 12345678, query='=HYPERLINK("http://x") +7 999 123-45-67'))
+    rows = list(csv.reader(io.StringIO(await reports.export_csv(days=7, now=NOW))))
     header, body = rows[0], rows[1:]
     assert header == ["time", "channel", "chat_type", "user_key", "provider", "entry_key", "code",
                       "outcome", "query", "took_ms", "entries"]  # fmt: skip

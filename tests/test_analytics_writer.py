@@ -12,7 +12,9 @@ from analytics_support import NOW, SECRET, at, day_of, entry, lookup, query_db
 
 from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import user_key
-from bot.analytics.writer import Lookup, LookupEntry, LookupLog, StorageUnavailable
+from bot.analytics.rollup import Lookup, LookupEntry
+from bot.analytics.store import StorageUnavailable
+from bot.analytics.writer import LookupLog
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")
 

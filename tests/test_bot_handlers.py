@@ -23,6 +23,7 @@ from fake_telegram import FakeTelegram
 from recording import ME, TOKEN, RecordingSession, recording_bot
 from telegram_app import ADMIN, GROUP, App, buttons, settings_for
 
+from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
 from bot.i18n import t
 from bot.library import Library
@@ -243,7 +244,7 @@ async def test_a_vote_is_recorded_once_per_person_and_changeable(app: App) -> No
     assert ack.text == "Thanks! Glad it helped."
     await app.feed(app.make.callback(down, message_id=1, chat_id=1001))
     await app.feed(app.make.callback(up, message_id=1, chat_id=1001, user_id=1002))
-    report = await app.lookups.report(days=1)
+    report = await Reports(app.lookups).report(days=1)
     (row,) = report["feedback"]
     assert (row["provider"], row["code"], row["helpful"], row["not_helpful"]) == (
         "gosms",
@@ -486,7 +487,7 @@ async def test_lookups_are_recorded_with_channel(app: App) -> None:
     await app.feed(app.make.message("gosms 1004"))
     await app.feed(app.make.message("/code notificore 35", chat_type="group"))
     await app.feed(app.make.message("/start gosms_1004"))
-    csv_text = await app.lookups.export_csv(days=1)
+    csv_text = await Reports(app.lookups).export_csv(days=1)
     assert [line.split(",")[1] for line in csv_text.splitlines()[1:]] == [
         "private",
         "command",

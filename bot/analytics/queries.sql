@@ -19,6 +19,9 @@ SELECT COALESCE(MAX(version), 0) FROM schema_migrations
 -- name: applied_versions
 SELECT version FROM schema_migrations
 
+-- name: record_migration
+INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)
+
 -- Writer: one transaction per batch ----------------------------------------------------------
 
 -- name: insert_lookup

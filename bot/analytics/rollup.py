@@ -1,26 +1,51 @@
-"""A batch of queued lookups and votes -> the rows the writer inserts (pure, no I/O)."""
+"""What the bot hands the lookup log, what is stored of it, and what a batch adds to the daily
+totals. Pure: no I/O, no clock.
+
+A ``Lookup`` (or ``Vote``) carries the raw Telegram id and the question as typed; it lives only
+in memory. ``stored`` turns it into a ``Row`` (or ``VoteRow``): the person pseudonymised, the
+question masked, every field checked once, here, so the database never refuses a row. Rows are
+what the writer holds while the database fails, and what it spills to a file at a stop it could
+not finish.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import astuple, dataclass, field
 
 from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import mask_query, user_key
 from bot.text import gap_key
 
-if TYPE_CHECKING:
-    from bot.analytics.writer import Lookup
-
 Day = int  # a UTC day number (days since 1970-01-01, see days.py)
 EntryId = tuple[str, str]  # (provider, entry key)
 
-_MEMO_LIMIT = 50_000  # pseudonyms and masked texts remembered; past that the memo starts afresh
-_MEMO_TEXT_LIMIT = 256  # longer texts are masked every time rather than held in memory
-_KNOWN_DAYS = 2  # days of (day, person) rows the collector remembers having written
+
+@dataclass(frozen=True, slots=True)
+class LookupEntry:
+    """A catalog entry an answer showed in full."""
+
+    provider: str  # provider slug, e.g. "gosms"
+    key: str  # entry key within the provider: its code, else its symbolic name, else a slug
+    code: str | None  # the code as the catalog writes it ("1004", "88-89"); None if codeless
+    title: str  # the entry's English title (reports show it)
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """One question answered, as the bot hands it to the log."""
+
+    at: float  # time.time() (UTC epoch seconds)
+    channel: str  # private | group | inline | button | deep_link | command
+    chat_type: str  # private | group | supergroup | channel | sender | unknown
+    user_id: int | None  # raw Telegram user id: never stored; the writer stores a keyed hash
+    outcome: str  # found | several | not_found | not_an_error
+    query: str  # the raw text the person sent; the writer masks and cuts it
+    took_ms: float  # how long the answer took
+    entries: tuple[LookupEntry, ...] = ()  # entries the answer showed in full, first first
+    provider: str | None = None  # provider named (or assumed), even when nothing was found
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +57,101 @@ class Vote:
     provider: str
     key: str
     helpful: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A lookup as stored."""
+
+    at: float
+    channel: str
+    chat_type: str
+    person: int | None  # the pseudonym (privacy.user_key), never the Telegram id
+    provider: str | None  # named or assumed, else the first entry's
+    entries: tuple[tuple[str, str, str | None, str], ...]  # (provider, key, code, title)
+    outcome: str
+    query: str  # masked, at most 200 characters
+    took_ms: float
+
+    @property
+    def day(self) -> Day:
+        return int(self.at // DAY_SECONDS)
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRow:
+    """A vote as stored."""
+
+    at: float
+    person: int
+    provider: str
+    key: str
+    helpful: bool
+
+
+Stored = Row | VoteRow
+
+
+def stored(item: object, secret: bytes) -> Stored | None:
+    """What is stored of a queued Lookup or Vote; None for anything malformed."""
+    try:
+        if isinstance(item, Vote):
+            if not (_texts(item.provider, item.key) and type(item.user_id) is int):
+                return None
+            return VoteRow(
+                float(item.at), user_key(secret, item.user_id), item.provider, item.key,
+                bool(item.helpful),
+            )  # fmt: skip
+        if not isinstance(item, Lookup):
+            return None
+        entries = tuple((e.provider, e.key, e.code, e.title) for e in item.entries)
+        provider = item.provider or (entries[0][0] if entries else None)
+        person = item.user_id
+        if not (
+            _texts(item.channel, item.chat_type, item.outcome, item.query)
+            and all(_texts(p, k, t) and _texts_or_none(c) for p, k, c, t in entries)
+            and _texts_or_none(provider)
+            and (person is None or type(person) is int)
+        ):
+            return None
+        return Row(
+            at=float(item.at),
+            channel=item.channel,
+            chat_type=item.chat_type,
+            person=None if person is None else user_key(secret, person),
+            provider=provider,
+            entries=entries,
+            outcome=item.outcome,
+            query=mask_query(item.query),
+            took_ms=float(item.took_ms),
+        )
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        return None
+
+
+def _texts(*values: object) -> bool:
+    return all(isinstance(value, str) for value in values)
+
+
+def _texts_or_none(*values: object) -> bool:
+    return all(value is None or isinstance(value, str) for value in values)
+
+
+def to_json(row: Stored) -> str:
+    """One line of a spill file."""
+    return json.dumps([type(row).__name__, *astuple(row)], ensure_ascii=False)
+
+
+def from_json(line: str) -> Stored:
+    """A row back from a line of a spill file (ValueError if it is not one)."""
+    kind, *values = json.loads(line)
+    if kind == "Row":
+        at, channel, chat_type, person, provider, entries, outcome, query, took_ms = values
+        shown = tuple((p, k, c, t) for p, k, c, t in entries)
+        return Row(at, channel, chat_type, person, provider, shown, outcome, query, took_ms)
+    if kind == "VoteRow":
+        return VoteRow(*values)
+    raise ValueError(f"not a stored row: {kind!r}")
 
 
 @dataclass(slots=True)
@@ -47,182 +167,40 @@ class Batch:
     entry_users: set[tuple[Day, str, str, int]] = field(default_factory=set)
     gaps: Counter[tuple[Day, str]] = field(default_factory=Counter)
     votes: dict[tuple[int, str, str], tuple[int, float]] = field(default_factory=dict)
-    skipped: int = 0
 
 
-@dataclass(slots=True)
-class Known:
-    """What the database already holds, so that a batch does not insert it again.
-
-    People look up several times a day, so after the first lookups of a day most (day, person)
-    and (day, entry, person) rows exist already. Only the newest days are kept, and the writer
-    forgets everything whenever it opens a file.
-    """
-
-    entries: dict[EntryId, tuple[str | None, str]] = field(default_factory=dict)
-    users: set[tuple[Day, int]] = field(default_factory=set)
-    entry_users: set[tuple[Day, str, str, int]] = field(default_factory=set)
-    days: set[Day] = field(default_factory=set)
-
-    def remember(self, batch: Batch) -> None:
-        """Note what ``batch`` wrote, once its transaction has committed."""
-        self.entries.update(batch.entries)
-        self.users |= batch.users
-        self.entry_users |= batch.entry_users
-        self.days.update(day for day, _ in batch.users)
-        if len(self.days) > _KNOWN_DAYS:
-            self.days = set(sorted(self.days)[-_KNOWN_DAYS:])
-            self.users = {row for row in self.users if row[0] in self.days}
-            self.entry_users = {row for row in self.entry_users if row[0] in self.days}
-
-    def forget_before(self, first_day: Day) -> None:
-        """Forget the days that pruning has just deleted."""
-        self.users = {row for row in self.users if row[0] >= first_day}
-        self.entry_users = {row for row in self.entry_users if row[0] >= first_day}
-        self.days = {day for day in self.days if day >= first_day}
-
-    def clear(self) -> None:
-        """Forget everything (another file, or one nobody can vouch for)."""
-        self.entries.clear()
-        self.users.clear()
-        self.entry_users.clear()
-        self.days.clear()
-
-
-class Collector:
-    """Turns queued lookups and votes into batches, remembering what it need not do twice.
-
-    This runs for every lookup, so it is written for speed: plain dict memos for pseudonyms,
-    masked texts and days (people ask the same things again and again), the loop only gathers
-    keys, and the counting and the set differences run in C afterwards.
-    """
-
-    def __init__(self, secret: bytes) -> None:
-        self._secret = secret
-        self._people: dict[int, int] = {}
-        self._masked: dict[str, str] = {}
-        self.known = Known()
-
-    def collect(self, items: Iterable[object], *, strict: bool = False) -> Batch:
-        """The rows and daily totals for ``items`` (Lookup and Vote objects, oldest first).
-
-        An item that cannot be read as a Lookup or a Vote is counted in ``skipped``. ``strict``
-        also checks the type of every text field, which the database would otherwise refuse
-        for the whole batch: the writer asks for it only when a batch was refused.
-        """
-        batch = Batch()
-        rows = batch.lookups
-        outcomes: list[tuple[Day, str]] = []
-        providers: list[tuple[Day, str]] = []
-        shown: list[tuple[Day, str, str]] = []
-        users: set[tuple[Day, int]] = set()
-        entry_users: set[tuple[Day, str, str, int]] = set()
-        gaps: list[tuple[Day, str]] = []
-        entries: dict[EntryId, tuple[str | None, str]] = {}
-        people, masked = self._people, self._masked
-        for item in items:
-            if isinstance(item, Vote):
-                self._add_vote(batch, item)
-                continue
-            # Everything that can fail comes before the first change to the batch.
-            try:
-                lookup: Lookup = item  # type: ignore[assignment]
-                at, took_ms = float(lookup.at), float(lookup.took_ms)
-                day = int(at // DAY_SECONDS)
-                query = masked.get(lookup.query) or self._mask(lookup.query)
-                user_id = lookup.user_id
-                person = None if user_id is None else people.get(user_id)
-                if person is None and user_id is not None:
-                    person = self._person(user_id)
-                shows = lookup.entries
-                provider = lookup.provider or (shows[0].provider if shows else None)
-                outcome = lookup.outcome
-                if strict:
-                    _check(lookup, provider)
-            except (AttributeError, TypeError, ValueError, OverflowError):
-                batch.skipped += 1
-                continue
-            # The first entry goes in the row's own columns when it is the provider's; the rest
-            # as JSON.
-            if shows and shows[0].provider == provider:
-                first, others = shows[0], shows[1:]
-                entry_key, code = first.key, first.code
-            else:
-                entry_key, code, others = None, None, shows
-            rows.append(
-                (
-                    at,
-                    lookup.channel,
-                    lookup.chat_type,
-                    person,
-                    provider,
-                    entry_key,
-                    code,
-                    outcome,
-                    query,
-                    took_ms,
-                    len(shows),
-                    json.dumps([[e.provider, e.key] for e in others]) if others else None,
-                )
+def roll_up(rows: Iterable[Stored]) -> Batch:
+    """The inserts and the additions to the daily totals for ``rows`` (oldest first)."""
+    batch = Batch()
+    for row in rows:
+        if isinstance(row, VoteRow):
+            # Later votes overwrite earlier ones; the UPSERT does the same across batches.
+            batch.votes[row.person, row.provider, row.key] = (int(row.helpful), row.at)
+            continue
+        day, person, shows = row.day, row.person, row.entries
+        # The first entry goes in the row's own columns when it is the provider's; the rest
+        # as JSON.
+        if shows and shows[0][0] == row.provider:
+            (_, entry_key, code, _), others = shows[0], shows[1:]
+        else:
+            entry_key, code, others = None, None, shows
+        batch.lookups.append(
+            (
+                row.at, row.channel, row.chat_type, person, row.provider, entry_key, code,
+                row.outcome, row.query, row.took_ms, len(shows),
+                json.dumps([[p, k] for p, k, _, _ in others]) if others else None,
             )
-            outcomes.append((day, outcome))
-            if provider is not None:
-                providers.append((day, provider))
+        )  # fmt: skip
+        batch.outcomes[day, row.outcome] += 1
+        if row.provider is not None:
+            batch.providers[day, row.provider] += 1
+        if person is not None:
+            batch.users.add((day, person))
+        for slug, key, code, title in shows:
+            batch.shown[day, slug, key] += 1
+            batch.entries[slug, key] = (code, title)
             if person is not None:
-                users.add((day, person))
-            for entry in shows:
-                slug, key = entry.provider, entry.key
-                shown.append((day, slug, key))
-                entries[slug, key] = (entry.code, entry.title)
-                if person is not None:
-                    entry_users.add((day, slug, key, person))
-            if outcome == "not_found" and (gap := gap_key(query)):
-                gaps.append((day, gap))
-        known = self.known
-        batch.outcomes, batch.providers = Counter(outcomes), Counter(providers)
-        batch.shown, batch.gaps = Counter(shown), Counter(gaps)
-        batch.users, batch.entry_users = users - known.users, entry_users - known.entry_users
-        batch.entries = {e: seen for e, seen in entries.items() if known.entries.get(e) != seen}
-        return batch
-
-    def _mask(self, text: str) -> str:
-        masked = mask_query(text)
-        if len(text) <= _MEMO_TEXT_LIMIT:  # a pasted 4 KB response is rarely pasted twice
-            if len(self._masked) >= _MEMO_LIMIT:
-                self._masked.clear()
-            self._masked[text] = masked
-        return masked
-
-    def _person(self, user_id: int) -> int:
-        if type(user_id) is not int:
-            raise TypeError("user_id must be an int or None")
-        if len(self._people) >= _MEMO_LIMIT:
-            self._people.clear()
-        person = self._people[user_id] = user_key(self._secret, user_id)
-        return person
-
-    def _add_vote(self, batch: Batch, vote: Vote) -> None:
-        try:
-            if not isinstance(vote.provider, str) or not isinstance(vote.key, str):
-                raise TypeError("a vote's provider and key must be text")
-            person = self._people.get(vote.user_id)
-            if person is None:
-                person = self._person(vote.user_id)
-            verdict = (int(bool(vote.helpful)), float(vote.at))
-        except (TypeError, ValueError, OverflowError):
-            batch.skipped += 1
-            return
-        # Later votes overwrite earlier ones in the batch; the UPSERT does the same across batches.
-        batch.votes[person, vote.provider, vote.key] = verdict
-
-
-def _check(lookup: Lookup, provider: object) -> None:
-    """Raise TypeError unless every field the database needs as text is text."""
-    texts = [lookup.channel, lookup.chat_type, lookup.outcome]
-    texts += [value for entry in lookup.entries for value in (entry.provider, entry.key)]
-    texts += [entry.title for entry in lookup.entries]
-    optional = [provider, *(entry.code for entry in lookup.entries)]
-    if not all(isinstance(text, str) for text in texts) or not all(
-        text is None or isinstance(text, str) for text in optional
-    ):
-        raise TypeError("a text field of the lookup is not text")
+                batch.entry_users.add((day, slug, key, person))
+        if row.outcome == "not_found" and (gap := gap_key(row.query)):
+            batch.gaps[day, gap] += 1
+    return batch

@@ -1,22 +1,28 @@
-"""The SQLite side of the lookup log: the writer connection, migrations, batch writes, pruning."""
+"""Where lookups are written: a SQLite file through one aiosqlite connection (the writer's).
+
+Every write is one transaction (``transaction``): a batch's rows with what they add to the
+daily totals, a prune, a migration with the record that it ran.
+"""
 
 from __future__ import annotations
 
 import errno
 import logging
+import os
+import sqlite3
 import time
-from collections.abc import Sequence
-from contextlib import suppress
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import aiosqlite
 
 from bot.analytics.queries import sql
-from bot.analytics.rollup import Batch
+from bot.analytics.rollup import Batch, Stored, roll_up
 from bot.analytics.schema import DatabaseTooNew, Migration, migrations
 from bot.text import gap_key
 
-__all__ = ["DatabaseTooNew", "StorageUnavailable", "apply_migrations", "connect", "migrate"]
+__all__ = ["DatabaseTooNew", "SqliteStore", "StorageUnavailable", "migrate"]
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +30,77 @@ BUSY_TIMEOUT_MS = 5000
 
 
 class StorageUnavailable(Exception):
-    """The database cannot be written now; the rows stay queued and the writer keeps trying."""
+    """The database cannot be written (or read) now; rows stay held and the writer retries."""
+
+
+class SqliteStore:
+    """The lookup log's SQLite file.
+
+    On Linux a removed database file keeps accepting writes through an open connection, into a
+    file nobody will read again: the file's device and inode are checked before each write, and
+    a file removed or replaced is opened anew.
+    """
+
+    # What a failing database raises: sqlite3 errors, OSError (the folder cannot be made), a
+    # file swapped for a newer one, and aiosqlite's ValueError for a connection whose thread
+    # has gone.
+    FAILURES: tuple[type[BaseException], ...] = (sqlite3.Error, OSError, DatabaseTooNew, ValueError)
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._db: aiosqlite.Connection | None = None
+        self._file: tuple[int, int] | None = None
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    @property
+    def spill_path(self) -> Path:
+        """Where rows go that could not be written when the bot stopped."""
+        return self.path.with_name(f"{self.path.name}.pending")
+
+    async def open(self) -> None:
+        """Connect and migrate, unless connected to the file now at the path."""
+        if self._db is not None and _file_id(self.path) == self._file:
+            return
+        if self._db is not None:
+            logger.warning("lookup log: %s was removed or replaced; opening it anew", self.path)
+        await self.close()
+        db = await connect(self.path)
+        try:
+            await apply_migrations(db, self.path)
+        except BaseException:
+            await db.close()
+            raise
+        self._db, self._file = db, _file_id(self.path)
+
+    async def write(self, rows: Sequence[Stored]) -> None:
+        """Insert ``rows`` and add them to the daily totals, in one transaction."""
+        await self.open()
+        assert self._db is not None
+        batch = roll_up(rows)
+        async with transaction(self._db):
+            for name, values in _statements(batch):
+                if values:
+                    await self._db.executemany(sql(name), values)
+
+    async def prune(self, first_day: int, first_at: float) -> int:
+        """Delete every row from before ``first_day``; how many lookups went."""
+        await self.open()
+        assert self._db is not None
+        bounds = {"day": first_day, "at": first_at}
+        async with transaction(self._db):
+            cursor = await self._db.execute(sql("prune_lookups"), bounds)
+            for name in _PRUNED:
+                await self._db.execute(sql(name), bounds)
+        return int(cursor.rowcount)
+
+    async def close(self) -> None:
+        """Close the connection (a failure to close is no news: the file is what matters)."""
+        db, self._db, self._file = self._db, None, None
+        if db is not None:
+            with suppress(Exception):
+                await db.close()
 
 
 async def connect(path: Path) -> aiosqlite.Connection:
@@ -53,6 +129,22 @@ async def connect(path: Path) -> aiosqlite.Connection:
     return db
 
 
+@asynccontextmanager
+async def transaction(db: aiosqlite.Connection) -> AsyncIterator[None]:
+    """BEGIN IMMEDIATE (the write lock, waiting up to the busy timeout) ... COMMIT, or ROLLBACK
+    if anything in between fails."""
+    await db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        await db.execute("COMMIT")
+    except BaseException:
+        # The connection may be what failed; the caller sees the first error, not this one.
+        with suppress(Exception):
+            if db.in_transaction:
+                await db.execute("ROLLBACK")
+        raise
+
+
 async def migrate(path: Path) -> list[str]:
     """Apply the pending migrations to the database at ``path`` (made if missing); their names."""
     db = await connect(path)
@@ -75,42 +167,42 @@ async def apply_migrations(
         raise DatabaseTooNew(path, newest, len(known))
     names = []
     for migration in known:
-        if migration.version not in applied:
-            await _apply(db, migration)
-            logger.info("%s: applied migration %s", path, migration.name)
-            names.append(migration.name)
+        if migration.version in applied:
+            continue
+        async with transaction(db):
+            for statement in statements(migration.path.read_text(encoding="utf-8")):
+                await db.execute(statement)
+            await db.execute(
+                sql("record_migration"), (migration.version, migration.name, time.time())
+            )
+        logger.info("%s: applied migration %s", path, migration.name)
+        names.append(migration.name)
     return names
 
 
-async def _apply(db: aiosqlite.Connection, migration: Migration) -> None:
-    # executescript() commits whatever is open before it runs, so BEGIN and COMMIT go inside the
-    # script itself: the migration and the row saying it ran commit together or not at all.
-    record = (
-        "INSERT INTO schema_migrations (version, name, applied_at) "
-        f"VALUES ({migration.version}, '{migration.name}', {time.time()!r});"
-    )
-    script = migration.path.read_text(encoding="utf-8")
-    try:
-        await db.executescript(f"BEGIN IMMEDIATE;\n{script}\n;\n{record}\nCOMMIT;")
-    except BaseException:
-        await _rollback(db)
-        raise
+def statements(script: str) -> list[str]:
+    """The SQL statements of a script, one by one (semicolons inside strings respected)."""
+    found: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            found.append(current.strip())
+            current = ""
+    if current.strip() and not all(
+        not part.strip() or part.strip().startswith("--") for part in current.splitlines()
+    ):
+        raise ValueError(f"an unfinished statement at the end of the script: {current.strip()!r}")
+    return found
 
 
-async def write(db: aiosqlite.Connection, batch: Batch) -> None:
-    """Insert a batch's lookups and votes and add them to the daily totals, in one transaction."""
-    await db.execute("BEGIN IMMEDIATE")
-    try:
-        for name, rows in _rows(batch):
-            if rows:
-                await db.executemany(sql(name), rows)
-        await db.execute("COMMIT")
-    except BaseException:
-        await _rollback(db)
-        raise
+_PRUNED = (
+    "prune_votes", "prune_outcomes", "prune_providers", "prune_entries", "prune_users",
+    "prune_entry_users", "prune_gaps",
+)  # fmt: skip
 
 
-def _rows(batch: Batch) -> list[tuple[str, list[tuple[object, ...]]]]:
+def _statements(batch: Batch) -> list[tuple[str, list[tuple[object, ...]]]]:
     return [
         ("insert_lookup", batch.lookups),
         ("upsert_catalog_entry", [(*entry, *shown) for entry, shown in batch.entries.items()]),
@@ -124,26 +216,9 @@ def _rows(batch: Batch) -> list[tuple[str, list[tuple[object, ...]]]]:
     ]
 
 
-async def prune(db: aiosqlite.Connection, first_day: int, first_at: float) -> int:
-    """Delete every row from before ``first_day``; how many lookups went."""
-    names = ["prune_votes", "prune_outcomes", "prune_providers", "prune_entries", "prune_users"]
-    names += ["prune_entry_users", "prune_gaps"]
-    bounds = {"day": first_day, "at": first_at}
-    await db.execute("BEGIN IMMEDIATE")
+def _file_id(path: Path) -> tuple[int, int] | None:
     try:
-        cursor = await db.execute(sql("prune_lookups"), bounds)
-        deleted = cursor.rowcount
-        for name in names:
-            await db.execute(sql(name), bounds)
-        await db.execute("COMMIT")
-    except BaseException:
-        await _rollback(db)
-        raise
-    return deleted
-
-
-async def _rollback(db: aiosqlite.Connection) -> None:
-    # The connection may be what failed; the caller reports the first error, not this one.
-    with suppress(Exception):
-        if db.in_transaction:
-            await db.execute("ROLLBACK")
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino

@@ -20,6 +20,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from bot.analytics.key import AnalyticsKeyError, load_key
+from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
 from bot.config import Settings
 from bot.i18n import strings
@@ -57,12 +58,14 @@ def create_dispatcher(library: Library, lookups: LookupLog, settings: Settings) 
     """Routers, middlewares and services, joined; the services reach handlers by name."""
     metrics = Metrics(library, lookups)
     per_update = PerUpdate(metrics)
+    reports = Reports(lookups)
     dp = Dispatcher(
         disable_fsm=True,  # no conversation states here: each message stands alone
         library=library,
         lookups=lookups,
+        reports=reports,
         settings=settings,
-        top=TopEntries(lookups),
+        top=TopEntries(reports),
         per_update=per_update,
         metrics=metrics,
     )
@@ -92,11 +95,11 @@ async def on_startup(bot: Bot, lookups: LookupLog, settings: Settings) -> None:
 
 
 async def on_shutdown(lookups: LookupLog, per_update: PerUpdate) -> None:
-    """Finish the updates in hand, then write every lookup taken."""
+    """Finish the updates in hand, then write every lookup taken (or spill it to a file)."""
     if not await per_update.wait_idle(STOP_GRACE):
         logger.warning("stopping with updates still in hand after %.0f s", STOP_GRACE)
-    await lookups.close()
-    logger.info("lookup log closed")
+    if await lookups.close():
+        logger.info("lookup log closed")
 
 
 async def describe(bot: Bot, settings: Settings) -> None:
@@ -135,13 +138,23 @@ def services(settings: Settings) -> tuple[Library, LookupLog]:
         secret=secret,
         off_reason=off,
         retention_days=settings.analytics_retention_days,
+        flush_interval=settings.analytics_flush_interval,
     )
     return library, lookups
 
 
-async def run(settings: Settings) -> None:
-    """Serve until SIGTERM or SIGINT: long polling, or a webhook when WEBHOOK_URL is set."""
+async def run(settings: Settings) -> int:
+    """Serve until SIGTERM or SIGINT: long polling, or a webhook when WEBHOOK_URL is set.
+    SIGHUP re-reads the catalogs, as daemons do. The exit status: 1 if lookups were lost."""
     library, lookups = services(settings)
+    reloading: set[asyncio.Task[object]] = set()
+
+    def reload_on_hangup() -> None:
+        task: asyncio.Task[object] = asyncio.create_task(asyncio.to_thread(library.reload))
+        reloading.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(reloading.discard)
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload_on_hangup)
     library.resolver.searcher  # noqa: B018 - the word index, built before the first question
     bot = create_bot(settings)
     dp = create_dispatcher(library, lookups, settings)
@@ -163,6 +176,7 @@ async def run(settings: Settings) -> None:
         if monitoring is not None:
             await monitoring.cleanup()
         await bot.session.close()
+    return 1 if lookups.lost else 0
 
 
 async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:

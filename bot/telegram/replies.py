@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from aiogram.types import InlineKeyboardMarkup, Message
 
-from bot.analytics.writer import Lookup, LookupEntry, LookupLog
+from bot.analytics.rollup import Lookup, LookupEntry
+from bot.analytics.writer import LookupLog
 from bot.catalog import Lang
 from bot.memo import PerObject
 from bot.render import render

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
+from bot.analytics.reading import Reports
 from bot.analytics.store import StorageUnavailable
-from bot.analytics.writer import LookupLog
 from bot.catalog import Catalog, entry_ref
 from bot.resolve import Match
 
@@ -15,8 +15,8 @@ EXAMPLES = ("gosms 1004", "notificore 35", "radist 17002", "mobizon 1", "gupshup
 class TopEntries:
     """Reads the report at most every ``ttl`` seconds; a fresh install offers examples."""
 
-    def __init__(self, lookups: LookupLog, ttl: float = 300.0) -> None:
-        self._lookups = lookups
+    def __init__(self, reports: Reports, ttl: float = 300.0) -> None:
+        self._reports = reports
         self._ttl = ttl
         self._read_at = float("-inf")
         self._keys: list[tuple[str, str]] = []
@@ -25,7 +25,7 @@ class TopEntries:
         """Entries, most looked-up first."""
         if time.monotonic() - self._read_at > self._ttl:
             try:
-                report = await self._lookups.report(days=7, top=10)
+                report = await self._reports.report(days=7, top=10)
             except StorageUnavailable:
                 report = {"top": []}  # the examples will do until the database is back
             self._keys = [(row["provider"], row["key"]) for row in report["top"]]

@@ -13,8 +13,8 @@ from aiogram.filters import Command, ExceptionTypeFilter
 from aiogram.types import BufferedInputFile, ErrorEvent, Message
 
 from bot.analytics.chart import render_chart
+from bot.analytics.reading import Reports
 from bot.analytics.store import StorageUnavailable
-from bot.analytics.writer import LookupLog
 from bot.catalog import Lang
 from bot.i18n import language_for, t
 from bot.library import Library, Reload
@@ -36,18 +36,22 @@ async def refuse(message: Message, lang: Lang, trace: Trace) -> None:
 async def stats(
     message: Message,
     days: int,
-    lookups: LookupLog,
+    reports: Reports,
     library: Library,
     bot: Bot,
     lang: Lang,
     trace: Trace,
 ) -> None:
     """The summary for a period (default a week) and a chart."""
-    report = in_language(await lookups.report(days=days, top=10), library, lang)
+    report = in_language(await reports.report(days=days, top=10), library, lang)
     chat = await report_chat(message, bot, lang, trace)
     if chat is None:
         return
-    for part in split_messages(stats_paragraphs(report, lang)):
+    paragraphs = stats_paragraphs(report, lang)
+    if reports.log.off_reason is not None:  # the report is right, but nothing new comes in
+        off = HTML.fill("analytics_off", lang, reason=HTML.esc(reports.log.off_reason))
+        paragraphs.insert(0, off)
+    for part in split_messages(paragraphs):
         await bot.send_message(chat, part)
     if report["total"]:
         png = await asyncio.to_thread(render_chart, report, lang)
@@ -57,10 +61,10 @@ async def stats(
 
 
 async def gaps(
-    message: Message, days: int, lookups: LookupLog, bot: Bot, lang: Lang, trace: Trace
+    message: Message, days: int, reports: Reports, bot: Bot, lang: Lang, trace: Trace
 ) -> None:
     """What people asked that no catalog answers, most frequent first."""
-    report = await lookups.report(days=days, top=10)
+    report = await reports.report(days=days, top=10)
     lines = [HTML.bold(t("gaps_title", lang).format(days=days))]
     lines += [
         f"{row['count']} × {HTML.code(one_line(row['query'], 80))}"
@@ -73,10 +77,10 @@ async def gaps(
 
 
 async def export(
-    message: Message, days: int, lookups: LookupLog, bot: Bot, lang: Lang, trace: Trace
+    message: Message, days: int, reports: Reports, bot: Bot, lang: Lang, trace: Trace
 ) -> None:
     """The lookups of the period as a CSV file."""
-    csv_text = await lookups.export_csv(days=days)
+    csv_text = await reports.export_csv(days=days)
     document = BufferedInputFile(csv_text.encode("utf-8"), filename=f"lookups-{days}d.csv")
     chat = await report_chat(message, bot, lang, trace)
     if chat is not None:

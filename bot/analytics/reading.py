@@ -1,0 +1,31 @@
+"""Reports for the bot: read through a read-only connection of their own (reports.py), after the
+lookup log has written what it holds, so a report counts every lookup made until it was asked."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.analytics import reports
+from bot.analytics.writer import LookupLog
+
+
+class Reports:
+    """The support lead's reports, from the database the lookup log writes."""
+
+    def __init__(self, log: LookupLog) -> None:
+        self.log = log
+
+    async def report(
+        self, days: int = 7, top: int = 10, now: float | None = None
+    ) -> dict[str, Any]:
+        """The report of the last ``days`` days (see reports.build_report). StorageUnavailable
+        if the lookups held cannot be written first."""
+        await self.log.flush()
+        path = self.log.store.path
+        return await asyncio.to_thread(reports.read_report, path, days, top, now)
+
+    async def export_csv(self, days: int = 7, now: float | None = None) -> str:
+        """The lookups of the last ``days`` days as CSV."""
+        await self.log.flush()
+        return await asyncio.to_thread(reports.export_csv, self.log.store.path, days, now)

@@ -1,0 +1,48 @@
+"""The real ``python -m bot`` process for end-to-end tests, polling (or serving a webhook to)
+the fake Bot API server over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fake_telegram import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def start_bot(
+    cwd: Path, out: Any = asyncio.subprocess.PIPE, **settings: str
+) -> asyncio.subprocess.Process:
+    """``python -m bot`` with ``settings`` as its environment (over a clean copy of ours:
+    nothing of a developer's bot or webhook settings leaks in)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+    env.update({"CATALOGS_DIR": str(ROOT / "catalogs"), "XDG_CONFIG_HOME": str(cwd / "config")})
+    env.update(settings)
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=cwd, env=env, stdout=out, stderr=out
+    )
+
+
+@dataclass
+class Running:
+    fake: FakeTelegram
+    process: asyncio.subprocess.Process
+    database: Path
+    log: Path
+
+    async def ask(self, update: dict, method: str = "sendMessage") -> dict:
+        """Push an update; the first ``method`` call it caused."""
+        since = len(self.fake.requests)
+        self.fake.push(update)
+        return (await self.fake.wait_for(method, since=since)).params
+
+    async def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Stop the bot as a process manager would; its exit status."""
+        self.process.send_signal(sig)
+        return await asyncio.wait_for(self.process.wait(), 20)
