@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.catalog import Lang
+    from bot.i18n import Lang
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -29,10 +29,11 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _lookup(args: argparse.Namespace) -> int:
+    from bot.answer import Outcome
     from bot.catalog import load_catalogs
     from bot.environment import catalogs_dir
     from bot.render import TEXT, render
-    from bot.resolve import Outcome, Resolver
+    from bot.resolve import Resolver
 
     catalog, problems = load_catalogs(args.catalogs or catalogs_dir())
     if catalog is None:

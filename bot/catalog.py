@@ -12,11 +12,11 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from bot.i18n import Lang
 from bot.text import alias_key, slug
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-Lang = Literal["ru", "en", "uk"]
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$")]
 JsonPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$")]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
-from bot.catalog import Lang
 from bot.data import read_text
+
+Lang = Literal["ru", "en", "uk"]
 
 # Telegram language codes answered in Russian; every other language gets English.
 RUSSIAN_READERS = frozenset({"ru", "uk", "be", "kk"})

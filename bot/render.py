@@ -5,11 +5,23 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from bot.catalog import Catalog, Lang, Provider, ProviderCatalog
-from bot.i18n import t, t_list
+from bot.answer import (
+    Answer,
+    Assumed,
+    Dropped,
+    FromPayload,
+    InRange,
+    Match,
+    Missing,
+    Note,
+    OnlyProvider,
+    Outcome,
+    UnknownProvider,
+)
+from bot.catalog import Catalog, Provider, ProviderCatalog
+from bot.i18n import Lang, t, t_list
 from bot.memo import PerObject
 from bot.query import MAX_CODES
-from bot.resolve import Answer, Match, Missing, Note, Outcome
 
 MESSAGE_LIMIT = 4096
 ECHO_LIMIT = 100  # at most this much of the person's own text is quoted back
@@ -208,22 +220,20 @@ def help_paragraphs(
 
 
 def _note(note: Note, answer: Answer, lang: Lang) -> str:
-    a = note.args
-    match note.kind:
-        case "assumed":
-            return t("note_assumed", lang).format(typed=one_line(a[0]), provider=a[1])
-        case "payload":
-            return t("note_payload", lang).format(provider=a[0], path=a[1], value=a[2])
-        case "only_provider":
-            return t("note_only_provider", lang).format(code=a[0], provider=a[1])
-        case "range":
-            return t("note_range", lang).format(code=a[0], row=a[1])
-        case "dropped":
-            return t("note_dropped", lang).format(limit=MAX_CODES, count=a[0])
-        case "unknown_provider":
+    match note:
+        case Assumed(typed, provider):
+            return t("note_assumed", lang).format(typed=one_line(typed), provider=provider)
+        case FromPayload(provider, path, value):
+            return t("note_payload", lang).format(provider=provider, path=path, value=value)
+        case OnlyProvider(code, provider):
+            return t("note_only_provider", lang).format(code=code, provider=provider)
+        case InRange(code, row):
+            return t("note_range", lang).format(code=code, row=row)
+        case Dropped(count):
+            return t("note_dropped", lang).format(limit=MAX_CODES, count=count)
+        case UnknownProvider(typed):
             providers = ", ".join(answer.known)
-            return t("unknown_provider", lang).format(typed=one_line(a[0]), providers=providers)
-    raise ValueError(f"unknown note kind {note.kind!r}")
+            return t("unknown_provider", lang).format(typed=one_line(typed), providers=providers)
 
 
 def _candidates(answer: Answer, lang: Lang, m: Markup, buttons: bool) -> str:
@@ -269,7 +279,7 @@ def _missing(missing: Missing, answer: Answer, lang: Lang, m: Markup) -> str:
 
 
 def _nothing_found(answer: Answer, lang: Lang, m: Markup) -> str:
-    if any(note.kind == "unknown_provider" for note in answer.notes):
+    if any(isinstance(note, UnknownProvider) for note in answer.notes):
         return m.fill("try_instead", lang, examples=_examples(m))
     text = m.esc(one_line(answer.query.text))
     if answer.provider is not None:

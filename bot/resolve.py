@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from bot.catalog import Catalog, Entry, ProviderCatalog
+from bot.answer import (
+    Answer,
+    Assumed,
+    Dropped,
+    FromPayload,
+    InRange,
+    Match,
+    Missing,
+    Note,
+    OnlyProvider,
+    Outcome,
+    UnknownProvider,
+)
+from bot.catalog import Catalog, ProviderCatalog
 from bot.query import Mention, PayloadHit, Query, QueryParser
 
 if TYPE_CHECKING:
@@ -16,77 +28,6 @@ if TYPE_CHECKING:
 # Support staff ask about the same few codes all day: answers are remembered per text.
 _REMEMBERED = 4096
 _REMEMBERED_TEXT = 256  # longer texts (pasted responses) rarely come twice
-
-
-class Outcome(StrEnum):
-    """How a lookup ended, as the analytics count it."""
-
-    FOUND = "found"
-    SEVERAL = "several"
-    NOT_FOUND = "not_found"
-    NOT_AN_ERROR = "not_an_error"
-    PROVIDER = "provider"  # a provider's card
-    HELP = "help"  # nothing in the text could be looked up
-
-
-class Match(NamedTuple):
-    """A catalog entry the answer shows (or offers)."""
-
-    catalog: ProviderCatalog
-    entry: Entry
-
-    @property
-    def slug(self) -> str:
-        return self.catalog.provider.slug
-
-
-class Missing(NamedTuple):
-    """A code asked for that the provider (or every provider, when ``catalog`` is None) lacks."""
-
-    code: str
-    catalog: ProviderCatalog | None = None
-    nearest: tuple[str, ...] = ()
-
-
-class Note(NamedTuple):
-    """Something the answer should say about how it read the question.
-
-    kinds: assumed (args: typed, provider name), payload (provider name, path, value),
-    only_provider (code, provider name), range (code, entry code), dropped (count),
-    unknown_provider (typed).
-    """
-
-    kind: str
-    args: tuple[str, ...] = ()
-
-
-class Answer(NamedTuple):
-    """Everything a reply needs, in no particular language or markup."""
-
-    outcome: Outcome
-    query: Query
-    matches: tuple[Match, ...] = ()
-    candidates: tuple[Match, ...] = ()
-    missing: tuple[Missing, ...] = ()
-    notes: tuple[Note, ...] = ()
-    provider: ProviderCatalog | None = None  # the card, or the one a search was limited to
-    searched: str = ""  # the words searched for, when a search answered
-    known: tuple[str, ...] = ()  # every provider's name, for texts that list them
-
-    @classmethod
-    def showing(cls, match: Match, text: str = "") -> Answer:
-        """An answer showing one entry in full (a button pressed, an inline result)."""
-        outcome = Outcome.FOUND if match.entry.is_error else Outcome.NOT_AN_ERROR
-        return cls(outcome, Query(text=text), matches=(match,))
-
-    @property
-    def confident(self) -> bool:
-        """A named provider and code (or a pasted response) found: safe to answer unasked."""
-        if self.outcome not in (Outcome.FOUND, Outcome.NOT_AN_ERROR):
-            return False
-        if any(note.kind == "payload" for note in self.notes):
-            return True
-        return bool(self.query.providers and self.query.codes) and not self.missing
 
 
 @dataclass
@@ -129,7 +70,7 @@ class Resolver:
             if answer is not None:
                 return answer
         if query.unknown_provider and not query.providers:
-            note = Note("unknown_provider", (query.unknown_provider,))
+            note = UnknownProvider(query.unknown_provider)
             return self._answer(Outcome.NOT_FOUND, query, notes=(note,))
         names = [n for n in query.names if n in self.catalog.by_name]
         unknown_names = [n for n in query.names if n not in self.catalog.by_name]
@@ -150,13 +91,13 @@ class Resolver:
         return self.catalog.providers[mention.slug] if mention else None
 
     def _notes(self, query: Query) -> tuple[Note, ...]:
-        notes = [
-            Note("assumed", (m.said, self.catalog.providers[m.slug].provider.name))
+        notes: list[Note] = [
+            Assumed(m.said, self.catalog.providers[m.slug].provider.name)
             for m in query.providers
             if m.assumed
         ]
         if query.dropped_codes:
-            notes.append(Note("dropped", (str(query.dropped_codes),)))
+            notes.append(Dropped(query.dropped_codes))
         return tuple(notes)
 
     def _lookup(self, query: Query, names: list[str]) -> Answer:
@@ -174,7 +115,7 @@ class Resolver:
                     missing.append(Missing(code, pc, pc.nearest(code)))
                     continue
                 if entry.code != code and "-" in (entry.code or ""):
-                    notes.append(Note("range", (code, entry.code or "")))
+                    notes.append(InRange(code, entry.code or ""))
                 _add(matches, Match(pc, entry))
                 continue
             owners = self.catalog.with_code(code)
@@ -182,7 +123,7 @@ class Resolver:
                 missing.append(Missing(code))
             elif len(owners) == 1:
                 pc, entry = owners[0]
-                notes.append(Note("only_provider", (code, pc.provider.name)))
+                notes.append(OnlyProvider(code, pc.provider.name))
                 _add(matches, Match(pc, entry))
             else:
                 for pc, entry in owners:
@@ -216,11 +157,8 @@ class Resolver:
             depth = max(h.path.count(".") for h, _ in found)
             found = [(h, m) for h, m in found if h.path.count(".") == depth]
             slugs = list(dict.fromkeys(m.slug for _, m in found))
-            notes = [
-                Note("payload", (m.catalog.provider.name, h.path, h.value))
-                for h, m in found
-                if m.slug == slugs[0]
-            ][:1]
+            h, m = next((h, m) for h, m in found if m.slug == slugs[0])
+            notes: list[Note] = [FromPayload(m.catalog.provider.name, h.path, h.value)]
             if len(slugs) == 1:
                 return self._combine(query, _unique(m for _, m in found), [], [], notes)
             return self._combine(query, [], _unique(m for _, m in found), [], [])

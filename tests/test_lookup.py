@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 import pytest
 
-from bot.resolve import Answer, Outcome, Resolver
+from bot.answer import Answer, Outcome
+from bot.resolve import Resolver
 
 
 def found(answer: Answer) -> list[tuple[str, str]]:
@@ -16,7 +19,7 @@ def offered(answer: Answer) -> list[tuple[str, str]]:
 
 
 def notes(answer: Answer) -> list[tuple[str, tuple[str, ...]]]:
-    return [(n.kind, n.args) for n in answer.notes]
+    return [(n.kind, tuple(map(str, astuple(n)))) for n in answer.notes]
 
 
 @pytest.mark.parametrize(

@@ -38,10 +38,15 @@ STOP_GRACE = 5.0  # seconds a stop waits for the updates in hand
 INLINE_BUDGET = 3  # times LOOKUPS_PER_MINUTE: inline queries come a keystroke at a time
 
 
-def create_bot(settings: Settings, *, retry: bool = True) -> Bot:
-    """A Bot speaking HTML, against Telegram or the server in ``TELEGRAM_API_URL``; ``retry``
-    honours Telegram's ``retry_after`` (doctor asks once and reports instead)."""
-    if settings.telegram_api_url:
+def create_bot(
+    settings: Settings, *, retry: bool = True, session: AiohttpSession | None = None
+) -> Bot:
+    """A Bot speaking HTML, against Telegram or the server in ``TELEGRAM_API_URL`` (or over
+    ``session``: the benchmarks' transport); ``retry`` honours Telegram's ``retry_after``
+    (doctor asks once and reports instead)."""
+    if session is not None:
+        pass
+    elif settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
     else:
         session = AiohttpSession()

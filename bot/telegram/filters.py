@@ -12,9 +12,9 @@ from aiogram import Bot
 from aiogram.filters import BaseFilter, CommandObject
 from aiogram.types import CallbackQuery, Message, MessageEntity
 
+from bot.answer import Match
 from bot.config import Settings
 from bot.library import Library
-from bot.resolve import Match
 from bot.telegram.keyboards import Pick, Vote
 
 

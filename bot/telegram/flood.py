@@ -25,8 +25,7 @@ from aiogram.types import (
     User,
 )
 
-from bot.catalog import Lang
-from bot.i18n import t
+from bot.i18n import Lang, t
 from bot.render import HTML
 
 logger = logging.getLogger(__name__)

@@ -7,10 +7,10 @@ from functools import lru_cache
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.catalog import Lang, entry_ref
-from bot.i18n import t
+from bot.answer import Answer, Match
+from bot.catalog import entry_ref
+from bot.i18n import Lang, t
 from bot.render import entry_label
-from bot.resolve import Answer, Match
 
 MAX_BUTTONS = 8
 VOTE_ROWS = 3  # answers showing more entries than this get no vote buttons

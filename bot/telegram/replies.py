@@ -9,10 +9,10 @@ from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.analytics.writer import LookupLog
-from bot.catalog import Lang
+from bot.answer import Answer, Outcome
+from bot.i18n import Lang
 from bot.memo import PerObject
 from bot.render import render
-from bot.resolve import Answer, Outcome
 from bot.telegram.keyboards import answer_keyboard
 
 # How the analytics count each outcome: a provider's card answered the question, an empty or

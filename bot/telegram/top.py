@@ -6,8 +6,8 @@ import time
 
 from bot.analytics.reading import Reports
 from bot.analytics.store import StorageUnavailable
+from bot.answer import Match
 from bot.catalog import Catalog, entry_ref
-from bot.resolve import Match
 
 EXAMPLES = ("gosms 1004", "notificore 35", "radist 17002", "mobizon 1", "gupshup 1002")
 

@@ -15,8 +15,7 @@ from aiogram.types import BufferedInputFile, ErrorEvent, Message
 from bot.analytics.chart import render_chart
 from bot.analytics.reading import Reports
 from bot.analytics.store import StorageUnavailable
-from bot.catalog import Lang
-from bot.i18n import language_for, t
+from bot.i18n import Lang, language_for, t
 from bot.library import Library, Reload
 from bot.render import HTML, one_line, split_messages
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period

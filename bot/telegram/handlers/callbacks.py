@@ -9,10 +9,9 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery
 
 from bot.analytics.writer import LookupLog
-from bot.catalog import Lang
-from bot.i18n import t
+from bot.answer import Answer, Match
+from bot.i18n import Lang, t
 from bot.render import render
-from bot.resolve import Answer, Match
 from bot.telegram.filters import KnownEntry
 from bot.telegram.keyboards import Pick, Vote, answer_keyboard
 from bot.telegram.replies import Trace, lookup_of

@@ -5,8 +5,7 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import Message
 
-from bot.catalog import Lang
-from bot.i18n import t, t_list
+from bot.i18n import Lang, t, t_list
 from bot.render import HTML
 from bot.telegram.filters import ChatIs
 from bot.telegram.replies import Trace

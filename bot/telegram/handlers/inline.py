@@ -12,11 +12,10 @@ from aiogram.types import (
 )
 
 from bot.analytics.writer import LookupLog
-from bot.catalog import Lang
-from bot.i18n import t
+from bot.answer import Answer, Match, Outcome
+from bot.i18n import Lang, t
 from bot.library import Library
 from bot.render import HTML, card_paragraphs, entry_heading, one_line, render, split_messages
-from bot.resolve import Answer, Match, Outcome
 from bot.telegram.keyboards import answer_keyboard, ref_of
 from bot.telegram.replies import Trace, lookup_of
 from bot.telegram.top import TopEntries

@@ -7,11 +7,10 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from bot.analytics.writer import LookupLog
-from bot.catalog import Lang
-from bot.i18n import t
+from bot.answer import Answer
+from bot.i18n import Lang, t
 from bot.library import Library
 from bot.render import HTML
-from bot.resolve import Answer
 from bot.telegram.filters import AddressedToBot, ChatIs, ConfidentLookup, PrivateQuestion
 from bot.telegram.replies import Trace, send_answer
 

@@ -7,8 +7,7 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 
 from bot.analytics.writer import LookupLog
-from bot.catalog import Lang
-from bot.i18n import t, t_list
+from bot.i18n import Lang, t, t_list
 from bot.library import Library
 from bot.render import HTML, help_paragraphs, providers_paragraphs, split_messages
 from bot.telegram.filters import LooksLikeCommand

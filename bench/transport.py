@@ -1,0 +1,82 @@
+"""The transport every bot benchmark uses: aiogram's own aiohttp session up to the wire.
+
+Each request is serialised exactly as ``AiohttpSession`` sends it (``build_form_data``, then the
+form's encoded body) and each reply parsed as it parses Telegram's (``check_response``: JSON,
+then pydantic). In between, a server that answers at once: the event loop turns once, as it
+would while the bytes travel, and the reply is what Telegram returns for the method (a sent
+message with its chat, text and keyboard; ``true`` for the rest). Nothing of the server's own
+work is counted; everything the bot does with a request and its reply is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.enums import ParseMode
+from aiogram.methods import TelegramMethod
+from aiogram.methods.base import TelegramType
+
+TOKEN = "123456789:AAFakeTokenForCodebookBenchmarks0000"
+ME = {"id": 123456789, "is_bot": True, "first_name": "Codebook", "username": "codebook_bot"}
+_SENT = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
+
+
+class InstantSession(AiohttpSession):
+    """See the module's docstring; ``requests`` counts what was sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests = 0
+        self._ids = itertools.count(1)
+
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 - aiogram's signature
+    ) -> TelegramType:
+        form = self.build_form_data(bot=bot, method=method)
+        body = form()  # the encoded request body, as aiohttp would write it to the socket
+        assert body.size is None or body.size >= 0
+        self.requests += 1
+        await asyncio.sleep(0)
+        reply = json.dumps({"ok": True, "result": self._result(method)})
+        response = self.check_response(bot=bot, method=method, status_code=200, content=reply)
+        return response.result  # type: ignore[return-value]
+
+    def _result(self, method: TelegramMethod[Any]) -> Any:
+        name = method.__api_method__
+        if name == "getMe":
+            return ME
+        if name not in _SENT:
+            return True
+        chat_id = getattr(method, "chat_id", None) or 1
+        message: dict[str, Any] = {
+            "message_id": getattr(method, "message_id", None) or next(self._ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if int(chat_id) > 0 else "supergroup"},
+            "from": ME,
+            "text": getattr(method, "text", None) or "",
+        }
+        markup = getattr(method, "reply_markup", None)
+        if markup is not None:
+            message["reply_markup"] = markup.model_dump(exclude_none=True)
+        return message
+
+
+def instant_bot() -> tuple[Bot, InstantSession]:
+    """A Bot configured as the bot's own (HTML, no link previews) over the instant transport."""
+    session = InstantSession()
+    bot = Bot(
+        TOKEN,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+    return bot, session
