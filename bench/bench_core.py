@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.catalog import load_catalogs  # noqa: E402
-from bot.render import HTML, render  # noqa: E402
+from bot.markup import HTML  # noqa: E402
+from bot.render import render  # noqa: E402
 from bot.resolve import Resolver  # noqa: E402
 
 EXACT = ["gosms 1004", "notificore 35", "radist 17002", "mobizon 12", "gupshup 1002"]

@@ -32,7 +32,8 @@ def _lookup(args: argparse.Namespace) -> int:
     from bot.answer import Outcome
     from bot.catalog import load_catalogs
     from bot.environment import catalogs_dir
-    from bot.render import TEXT, render
+    from bot.markup import TEXT
+    from bot.render import render
     from bot.resolve import Resolver
 
     catalog, problems = load_catalogs(args.catalogs or catalogs_dir())

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
-
 from bot.answer import (
     Answer,
     Assumed,
@@ -20,59 +17,9 @@ from bot.answer import (
 )
 from bot.catalog import Catalog, Provider, ProviderCatalog
 from bot.i18n import Lang, t, t_list
+from bot.markup import HTML, Markup, one_line, split_messages
 from bot.memo import PerObject
 from bot.query import MAX_CODES
-
-MESSAGE_LIMIT = 4096
-ECHO_LIMIT = 100  # at most this much of the person's own text is quoted back
-
-
-@dataclass(frozen=True)
-class Markup:
-    """How to mark text up: Telegram HTML, or plain text for a terminal."""
-
-    is_html: bool
-
-    def esc(self, text: str) -> str:
-        """Text from users and catalogs, made safe."""
-        return html.escape(text, quote=False) if self.is_html else text
-
-    def bold(self, text: str) -> str:
-        return f"<b>{self.esc(text)}</b>" if self.is_html else text
-
-    def italic(self, text: str) -> str:
-        return f"<i>{self.esc(text)}</i>" if self.is_html else text
-
-    def code(self, text: str) -> str:
-        return f"<code>{self.esc(text)}</code>" if self.is_html else text
-
-    def label(self, text: str) -> str:
-        """A paragraph's title: bold, or followed by a colon in plain text."""
-        return f"<b>{self.esc(text)}</b>" if self.is_html else f"{text}:"
-
-    def quote(self, text: str) -> str:
-        if self.is_html:
-            return f"<blockquote>{self.esc(text)}</blockquote>"
-        return "\n".join(f"> {line}" for line in text.splitlines() or [""])
-
-    def link(self, title: str, url: str) -> str:
-        if self.is_html:
-            return f'<a href="{html.escape(url, quote=True)}">{self.esc(title)}</a>'
-        return f"{title}: {url}"
-
-    def fill(self, key: str, lang: Lang, **marked: str) -> str:
-        """Interface string ``key`` with its placeholders filled by already marked-up values."""
-        return self.esc(t(key, lang)).format(**marked)
-
-
-HTML = Markup(is_html=True)
-TEXT = Markup(is_html=False)
-
-
-def one_line(text: str, limit: int = ECHO_LIMIT) -> str:
-    """Text on one line, cut with an ellipsis past ``limit`` (how a person's text is quoted)."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def entry_label(match: Match) -> str:
@@ -293,41 +240,3 @@ def _nothing_found(answer: Answer, lang: Lang, m: Markup) -> str:
 
 def _examples(m: Markup) -> str:
     return ", ".join(m.code(e) for e in ("gosms 1004", "1004", "номер в стоп-листе"))
-
-
-def _units(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split_messages(paragraphs: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Paragraphs joined into messages of at most ``limit``, split only between paragraphs
-    (a paragraph longer than a message is split between its lines, then hard)."""
-    # Each character is at most two UTF-16 units: short texts need no counting.
-    if sum(map(len, paragraphs)) + 2 * len(paragraphs) <= limit // 2:
-        return ["\n\n".join(paragraphs)] if paragraphs else [""]
-    pieces: list[str] = []
-    for paragraph in paragraphs:
-        if _units(paragraph) <= limit:
-            pieces.append(paragraph)
-            continue
-        for line in paragraph.split("\n"):
-            while _units(line) > limit:
-                cut = limit
-                while _units(line[:cut]) > limit:
-                    cut -= 1
-                pieces.append(line[:cut])
-                line = line[cut:]
-            pieces.append(line)
-    messages: list[str] = []
-    current = ""
-    for piece in pieces:
-        candidate = f"{current}\n\n{piece}" if current else piece
-        if _units(candidate) <= limit:
-            current = candidate
-        else:
-            messages.append(current)
-            current = piece
-    if current:
-        messages.append(current)
-    return messages or [""]

@@ -27,7 +27,7 @@ from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
 from bot.i18n import t
 from bot.library import Library
-from bot.render import HTML
+from bot.markup import HTML
 from bot.telegram.app import create_dispatcher, on_startup
 from bot.telegram.keyboards import Pick, Vote
 from bot.telegram.middlewares import RetryAfter

@@ -6,7 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_render import check_html
 
-from bot.render import HTML, TEXT, render
+from bot.markup import HTML, TEXT
+from bot.render import render
 from bot.resolve import Resolver
 
 WORDS = [

@@ -6,7 +6,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.render import TEXT, entry_heading, render, split_messages
+from bot.markup import TEXT, split_messages
+from bot.render import entry_heading, render
 from bot.resolve import Resolver
 
 ALLOWED_TAGS = {"b", "i", "code", "blockquote", "a"}

@@ -26,7 +26,7 @@ from aiogram.types import (
 )
 
 from bot.i18n import Lang, t
-from bot.render import HTML
+from bot.markup import HTML
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

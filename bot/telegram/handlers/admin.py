@@ -17,7 +17,7 @@ from bot.analytics.reading import Reports
 from bot.analytics.store import StorageUnavailable
 from bot.i18n import Lang, language_for, t
 from bot.library import Library, Reload
-from bot.render import HTML, one_line, split_messages
+from bot.markup import HTML, one_line, split_messages
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
 from bot.telegram.replies import Trace
 

@@ -8,7 +8,7 @@ from aiogram import Bot, Router
 from aiogram.types import ErrorEvent
 
 from bot.i18n import language_for, t
-from bot.render import HTML
+from bot.markup import HTML
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from aiogram import Router
 from aiogram.types import Message
 
 from bot.i18n import Lang, t, t_list
-from bot.render import HTML
+from bot.markup import HTML
 from bot.telegram.filters import ChatIs
 from bot.telegram.replies import Trace
 

@@ -15,7 +15,8 @@ from bot.analytics.writer import LookupLog
 from bot.answer import Answer, Match, Outcome
 from bot.i18n import Lang, t
 from bot.library import Library
-from bot.render import HTML, card_paragraphs, entry_heading, one_line, render, split_messages
+from bot.markup import HTML, one_line, split_messages
+from bot.render import card_paragraphs, entry_heading, render
 from bot.telegram.keyboards import answer_keyboard, ref_of
 from bot.telegram.replies import Trace, lookup_of
 from bot.telegram.top import TopEntries

@@ -10,7 +10,7 @@ from bot.analytics.writer import LookupLog
 from bot.answer import Answer
 from bot.i18n import Lang, t
 from bot.library import Library
-from bot.render import HTML
+from bot.markup import HTML
 from bot.telegram.filters import AddressedToBot, ChatIs, ConfidentLookup, PrivateQuestion
 from bot.telegram.replies import Trace, send_answer
 

@@ -9,7 +9,8 @@ from aiogram.types import Message
 from bot.analytics.writer import LookupLog
 from bot.i18n import Lang, t, t_list
 from bot.library import Library
-from bot.render import HTML, help_paragraphs, providers_paragraphs, split_messages
+from bot.markup import HTML, split_messages
+from bot.render import help_paragraphs, providers_paragraphs
 from bot.telegram.filters import LooksLikeCommand
 from bot.telegram.replies import Trace, send_answer
 
