@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import yaml
 
 from bot.catalog import Catalog
 from bot.data import read_text
-from bot.text import alias_key, clean, fold
+from bot.payload import PayloadHit, read_payload
+from bot.text import alias_key, clean, fold, normalise_code
 
 MAX_TEXT = 4096  # Telegram's own limit for a message; longer CLI input is cut here
 MAX_CODES = 5  # codes (and names) answered from one message
@@ -25,7 +25,6 @@ _NAME = re.compile(r"(?<![\w])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![\w])")
 _WORD = re.compile(r"[^\W\d_][\w.'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
 _NAME_LIKE = re.compile(r"^[a-z][a-z0-9.]{2,}$")  # how an unknown provider's name looks
 _MAY_HOLD_PAYLOAD = re.compile(r"[{\"=:]")
-_JSON_START = 20  # at most this many "{" tried as the start of a pasted JSON object
 
 
 @cache
@@ -43,16 +42,6 @@ class Mention(NamedTuple):
     said: str
     at: int
     assumed: bool = False  # a guess from a misspelt name
-
-
-class PayloadHit(NamedTuple):
-    """A code or name found in a pasted API response at one of a provider's paths."""
-
-    slug: str
-    path: str
-    value: str
-    is_name: bool = False
-    loose: bool = False  # read from broken JSON or a log line, not from a parsed object
 
 
 class Query(NamedTuple):
@@ -119,7 +108,7 @@ class QueryParser:
     def parse(self, text: str) -> Query:
         """Read a message: never raises, whatever the text."""
         text = clean(text[:MAX_TEXT])
-        payload = self._payload(text) if _MAY_HOLD_PAYLOAD.search(text) else None
+        payload = read_payload(text, self._paths) if _MAY_HOLD_PAYLOAD.search(text) else None
         folded = fold(text)
         providers: list[Mention] = []
         unknown = None
@@ -145,7 +134,7 @@ class QueryParser:
         seen: set[str] = set()
         code_spans = []
         for match in _CODE.finditer(rest):
-            code = _normalise_code(match.group(1))
+            code = normalise_code(match.group(1))
             code_spans.append(match.span())
             if code not in seen:
                 seen.add(code)
@@ -189,25 +178,6 @@ class QueryParser:
             return [], candidates[0][0]
         return [], None
 
-    def _payload(self, text: str) -> tuple[PayloadHit, ...] | None:
-        """Codes found at the providers' error paths in a pasted JSON response or log line."""
-        documents = _json_objects(text)
-        loose = not documents
-        if loose:
-            documents = [_loose_pairs(text)]
-        hits: list[PayloadHit] = []
-        for slug, path, is_name in self._paths:
-            for document in documents:
-                for value in _values_at(document, path):
-                    hit = _payload_value(value, is_name)
-                    if hit is not None:
-                        found = PayloadHit(slug, ".".join(path), hit, is_name, loose)
-                        if found not in hits:
-                            hits.append(found)
-        if loose and not hits:
-            return None
-        return tuple(hits)
-
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     """The text with the spans replaced by spaces (positions kept)."""
@@ -217,96 +187,3 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     for start, end in spans:
         chars[start:end] = " " * (end - start)
     return "".join(chars)
-
-
-def _normalise_code(code: str) -> str:
-    """Leading zeros dropped ("01004" is 1004); a minus sign kept: no catalog has it."""
-    sign = "-" if code.startswith("-") else ""
-    parts = [part.lstrip("0") or "0" for part in code.lstrip("-").split("-")]
-    return sign + "-".join(parts)
-
-
-def _json_objects(text: str) -> list[Any]:
-    """Every JSON object that parses, starting at one of the first few "{"."""
-    decoder = json.JSONDecoder()
-    found = []
-    at = text.find("{")
-    tries = 0
-    while at >= 0 and tries < _JSON_START:
-        tries += 1
-        try:
-            value, end = decoder.raw_decode(text, at)
-        except (ValueError, RecursionError):
-            at = text.find("{", at + 1)
-            continue
-        if isinstance(value, dict):
-            found.append(value)
-        at = text.find("{", end)
-    return found
-
-
-_LOOSE = re.compile(r"""(\{)|(\})|["']?([A-Za-z_][\w-]*)["']?\s*[:=]\s*(?:(\{)|["']?([\w.-]+))""")
-
-
-def _loose_pairs(text: str) -> dict[str, Any]:
-    """Keys and values of broken or cut JSON, or of a log line (``error_code=10005``), nested
-    by the braces the text shows."""
-    root: dict[str, Any] = {}
-    stack = [root]
-    for match in _LOOSE.finditer(text):
-        bare_open, close, key, opens, value = match.groups()
-        if bare_open:
-            stack.append(stack[-1])
-        elif close:
-            if len(stack) > 1:
-                stack.pop()
-        elif opens:
-            child: dict[str, Any] = {}
-            stack[-1].setdefault(key, child)
-            stack.append(child)
-        else:
-            stack[-1].setdefault(key, value)
-    return root
-
-
-def _values_at(document: Any, path: tuple[str, ...], depth: int = 0) -> list[Any]:
-    """Values at ``path`` below any object in the document (lists walked through)."""
-    if depth > 20:
-        return []
-    found = []
-    if isinstance(document, dict):
-        value = _follow(document, path)
-        if value is not None:
-            found.append(value)
-        for child in document.values():
-            if isinstance(child, dict | list):
-                found.extend(_values_at(child, path, depth + 1))
-    elif isinstance(document, list):
-        for child in document[:100]:
-            found.extend(_values_at(child, path, depth + 1))
-    return found
-
-
-def _follow(document: dict[str, Any], path: tuple[str, ...]) -> Any:
-    node: Any = document
-    for key in path:
-        if isinstance(node, list) and node:
-            node = node[0]
-        if not isinstance(node, dict) or key not in node:
-            return None
-        node = node[key]
-    return node
-
-
-def _payload_value(value: Any, is_name: bool) -> str | None:
-    if is_name:
-        if isinstance(value, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{1,80}", value):
-            return value.upper()
-        return None
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int) and value >= 0:
-        return str(value)
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
-        return _normalise_code(value.strip())
-    return None

@@ -19,7 +19,8 @@ from bot.answer import (
     UnknownProvider,
 )
 from bot.catalog import Catalog, ProviderCatalog
-from bot.query import Mention, PayloadHit, Query, QueryParser
+from bot.payload import PayloadHit
+from bot.query import Mention, Query, QueryParser
 
 if TYPE_CHECKING:
     from bot.search import Searcher

@@ -61,3 +61,10 @@ def slug(text: str) -> str:
 
 def _punctuation_or_space(char: str) -> bool:
     return char == " " or unicodedata.category(char).startswith("P")
+
+
+def normalise_code(code: str) -> str:
+    """Leading zeros dropped ("01004" is 1004); a minus sign kept: no catalog has it."""
+    sign = "-" if code.startswith("-") else ""
+    parts = [part.lstrip("0") or "0" for part in code.lstrip("-").split("-")]
+    return sign + "-".join(parts)
