@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.catalog import load_catalogs  # noqa: E402
+from bot.catalog_files import load_catalogs  # noqa: E402
 from bot.markup import HTML  # noqa: E402
 from bot.render import render  # noqa: E402
 from bot.resolve import Resolver  # noqa: E402

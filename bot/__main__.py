@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from bot.catalog import load_catalogs
+    from bot.catalog_files import load_catalogs
     from bot.environment import catalogs_dir
 
     folder = args.folder or catalogs_dir()
@@ -30,7 +30,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _lookup(args: argparse.Namespace) -> int:
     from bot.answer import Outcome
-    from bot.catalog import load_catalogs
+    from bot.catalog_files import load_catalogs
     from bot.environment import catalogs_dir
     from bot.markup import TEXT
     from bot.render import render
@@ -146,7 +146,7 @@ def _run(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
-    from bot.catalog import CatalogError
+    from bot.catalog_files import CatalogError
     from bot.config import SettingsError, load_settings
     from bot.logs import configure
 

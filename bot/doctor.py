@@ -93,7 +93,7 @@ async def examine(say: Callable[[str], None]) -> int:
 
 def check_catalogs(folder: Path) -> Line:
     """The catalogs load, with the number of entries of each provider."""
-    from bot.catalog import load_catalogs
+    from bot.catalog_files import load_catalogs
 
     catalog, problems = load_catalogs(folder)
     if catalog is None:

@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.catalog import Catalog, CatalogError, Problem, load_catalogs
+from bot.catalog import Catalog
+from bot.catalog_files import CatalogError, Problem, load_catalogs
 from bot.resolve import Resolver
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from telegram_app import App, running_app
 
-from bot.catalog import Catalog, load_catalogs
+from bot.catalog import Catalog
+from bot.catalog_files import load_catalogs
 from bot.resolve import Resolver
 
 ROOT = Path(__file__).resolve().parents[1]

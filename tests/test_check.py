@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.catalog import load_catalogs
+from bot.catalog_files import load_catalogs
 
 GOOD_ENTRY = """\
   - code: "{code}"

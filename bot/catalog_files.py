@@ -1,0 +1,255 @@
+"""Catalog files: YAML -> validated provider catalogs, every problem named as ``file:line``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bot.catalog import Catalog, CatalogFile, ProviderCatalog
+from bot.text import alias_key
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in a catalog file, at a line."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}:{self.line}: {self.message}"
+            if self.line
+            else (f"{self.file}: {self.message}")
+        )
+
+
+class CatalogError(Exception):
+    """The catalogs did not load; ``problems`` says where and why."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(map(str, problems)))
+        self.problems = problems
+
+
+def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Problem]]:
+    """Validate one catalog file's text; the problems name ``filename:line``."""
+    try:
+        node, data = _compose(text)
+    except yaml.MarkedYAMLError as exc:
+        return None, [
+            Problem(filename, _fault_line(exc), f"broken YAML: {exc.problem or exc.context}")
+        ]
+    except yaml.YAMLError as exc:
+        return None, [Problem(filename, 1, f"broken YAML: {exc}")]
+    if node is None:
+        return None, [Problem(filename, 1, "the file is empty")]
+    problems = list(_duplicate_keys(node, filename))
+    if not isinstance(data, dict):
+        return None, [Problem(filename, node.start_mark.line + 1, "expected provider: and errors:")]
+    try:
+        catalog = CatalogFile.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        inner = {tuple(e["loc"][:i]) for e in errors for i in range(1, len(e["loc"]))}
+        for error in errors:
+            # pydantic counts only the valid items against a minimum length: not a problem of
+            # its own when the items themselves are wrong.
+            if error["type"] == "too_short" and tuple(error["loc"]) in inner:
+                continue
+            line = _line_at(node, error["loc"])
+            problems.append(Problem(filename, line, _describe(error)))
+        return None, sorted(problems, key=lambda p: p.line)
+    problems.extend(_entry_problems(catalog, node, filename))
+    return (None if problems else catalog), sorted(problems, key=lambda p: p.line)
+
+
+def _fault_line(exc: yaml.MarkedYAMLError) -> int:
+    """The line to fix. An unclosed bracket or quote, or a key without its colon, is noticed
+    only where the next token starts (often the next line, or the end of the file): the line
+    that opened it is the one at fault. Elsewhere the problem's own place is."""
+    opened = exc.context or ""
+    use_context = opened.startswith(("while scanning", "while parsing a flow"))
+    mark = (exc.context_mark if use_context else None) or exc.problem_mark or exc.context_mark
+    return mark.line + 1 if mark else 1
+
+
+def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
+    """Load and check every ``*.yaml`` in ``folder``; a catalog only when nothing is wrong."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None, [Problem(str(folder), 0, "no such folder")]
+    paths = sorted(folder.glob("*.yaml"))
+    if not paths:
+        return None, [Problem(str(folder), 0, "no catalog files (*.yaml) here")]
+    problems: list[Problem] = []
+    files: list[tuple[str, CatalogFile, Any]] = []
+    for path in paths:
+        name = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(name, 0, f"cannot read: {exc}"))
+            continue
+        data, found = parse_catalog(text, name)
+        problems.extend(found)
+        if data is not None:
+            if data.provider.slug != path.stem:
+                problems.append(
+                    Problem(name, 2, f"slug {data.provider.slug!r} differs from the file name")
+                )
+            files.append((name, data, text))
+    problems.extend(_alias_problems(files))
+    if problems:
+        return None, problems
+    return Catalog(ProviderCatalog.build(data) for _, data, _ in files), []
+
+
+def _compose(text: str) -> tuple[Any, Any]:
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
+
+
+def _duplicate_keys(node: Any, filename: str) -> Iterator[Problem]:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    yield Problem(filename, key.start_mark.line + 1, f"duplicate key {key.value!r}")
+                seen.add(key.value)
+            yield from _duplicate_keys(value, filename)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _duplicate_keys(item, filename)
+
+
+def _line_at(node: Any, loc: tuple[int | str, ...]) -> int:
+    """The line of the YAML node at a pydantic error location (or of its nearest parent)."""
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((kv for kv in node.value if kv[0].value == part), None)
+            if match is None:
+                break
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return int(line)
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+_PATTERN_HINTS = {
+    "code": 'a code is a quoted string of digits, or a range like "88-89"',
+    "name": "a name is upper case letters, digits and underscores, e.g. NOT_FOUND",
+    "aliases": "a name is upper case letters, digits and underscores, e.g. NOT_FOUND",
+    "slug": "a slug is lower case letters, digits and underscores",
+    "url": "a URL starts with http:// or https://",
+    "docs_url": "a URL starts with http:// or https://",
+    "error_paths": "a path is dotted keys, e.g. errors.code",
+    "name_paths": "a path is dotted keys, e.g. errors.name",
+}
+
+
+def _describe(error: Any) -> str:
+    loc = tuple(error["loc"])
+    where = _dotted(loc)
+    field_name = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    kind = error["type"]
+    if kind == "missing":
+        return f"missing field {where!r}"
+    if kind == "extra_forbidden":
+        return f"unknown field {where!r}"
+    if kind == "string_too_short":
+        return f"{where} is empty"
+    if kind == "too_short":
+        return f"{where} needs at least one item"
+    if kind == "string_pattern_mismatch":
+        return f"{where}: {error['input']!r} is not valid ({_PATTERN_HINTS.get(field_name, '')})"
+    if kind == "string_type" and field_name == "code":
+        return f'{where}: write the code as a quoted string, e.g. code: "{error["input"]}"'
+    return f"{where}: {error['msg']}"
+
+
+def _entry_problems(catalog: CatalogFile, node: Any, filename: str) -> Iterator[Problem]:
+    """Duplicate codes, names and keys within one provider, and bad or overlapping ranges."""
+    seen_keys: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    spans: list[tuple[int, int, int]] = []
+    for index, entry in enumerate(catalog.errors):
+        line = _line_at(node, ("errors", index))
+        if entry.code is None and entry.name is None and entry.section is None:
+            yield Problem(filename, line, "an entry without code or name needs a section")
+        key = entry.key
+        if key in seen_keys:
+            what = "code" if entry.code else "name" if entry.name else "section and original"
+            yield Problem(
+                filename, line, f"duplicate {what} {key!r} (first at line {seen_keys[key]})"
+            )
+        seen_keys.setdefault(key, line)
+        for name in (entry.name, *entry.aliases):
+            if name and name in seen_names and seen_names[name] != line:
+                yield Problem(
+                    filename, line, f"duplicate name {name!r} (first at line {seen_names[name]})"
+                )
+            if name:
+                seen_names.setdefault(name, line)
+        bounds = entry.bounds
+        if bounds:
+            if bounds[0] > bounds[1] or (bounds[0] == bounds[1] and "-" in (entry.code or "")):
+                yield Problem(
+                    filename,
+                    _line_at(node, ("errors", index, "code")),
+                    f"bad range {entry.code!r}: the first code must be the smaller",
+                )
+                continue
+            for low, high, other in spans:
+                single = bounds[0] == bounds[1] and low == high  # a duplicate, named above
+                if not single and bounds[0] <= high and low <= bounds[1]:
+                    yield Problem(
+                        filename, line, f"code {entry.code!r} overlaps the code at line {other}"
+                    )
+            spans.append((*bounds, line))
+
+
+def _alias_problems(files: list[tuple[str, CatalogFile, Any]]) -> Iterator[Problem]:
+    """A slug or alias may name one provider only."""
+    owner: dict[str, str] = {}
+    for filename, data, text in files:
+        provider = data.provider
+        for alias in {provider.slug, provider.name, *provider.aliases}:
+            key = alias_key(alias)
+            if key in owner and owner[key] != provider.slug:
+                line = _text_line(text, alias)
+                yield Problem(filename, line, f"alias {alias!r} already names {owner[key]!r}")
+            owner.setdefault(key, provider.slug)
+
+
+def _text_line(text: str, needle: str) -> int:
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
