@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -20,8 +19,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from bot.analytics.days import DAY_SECONDS, day_number, iso_day, midnight
-from bot.analytics.rollup import Lookup, Stored, Vote, from_json, stored, to_json
+from bot.analytics.rollup import Lookup, Stored, Vote, stored
 from bot.analytics.schema import DatabaseTooNew
+from bot.analytics.spill import read_spill, write_spill
 from bot.analytics.store import SqliteStore, StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -256,19 +256,12 @@ class LookupLog:
     # Spilling at a stop ------------------------------------------------------------------------
 
     def _spill(self) -> bool:
-        """Write every row not yet in the database to the spill file (whole, or not at all)."""
+        """Every row not yet in the database to the spill file; False if even that failed."""
         rows = self._held + self._stored(list(self._queue))
         path = self.store.spill_path
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
         try:
-            with temporary.open("w", encoding="utf-8") as file:
-                file.writelines(to_json(row) + "\n" for row in rows)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path)
+            write_spill(path, rows)
         except OSError as exc:
-            with suppress(OSError):
-                temporary.unlink()
             self.lost = len(rows)
             logger.error(
                 "lookup log: %d lookups lost: neither %s nor the spill file %s can be written (%s)",
@@ -290,25 +283,15 @@ class LookupLog:
         return True
 
     def _load_spill(self) -> None:
-        path = self.store.spill_path
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (FileNotFoundError, NotADirectoryError):
-            return  # nothing was spilled (or there is not even a folder for it)
-        except OSError as exc:
-            logger.error("lookup log: cannot read the spill file %s: %s", path, exc)
-            return
-        rows: list[Stored] = []
-        for number, line in enumerate(lines, 1):
-            try:
-                rows.append(from_json(line))
-            except (ValueError, TypeError):
-                logger.error("lookup log: %s:%d is not a stored row; skipped", path, number)
-        self._held[:0] = rows
-        self._spill_loaded = True
-        logger.warning(
-            "lookup log: %d lookups from the last stop to write in (%s)", len(rows), path
-        )
+        rows = read_spill(self.store.spill_path)
+        if rows is not None:
+            self._held[:0] = rows
+            self._spill_loaded = True
+            logger.warning(
+                "lookup log: %d lookups from the last stop to write in (%s)",
+                len(rows),
+                self.store.spill_path,
+            )
 
     # Failure bookkeeping -----------------------------------------------------------------------
 

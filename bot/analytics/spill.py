@@ -1,0 +1,50 @@
+"""The spill file: rows a stop could not write, kept beside the database for the next start.
+
+One JSON line per row, already pseudonymised and masked (rollup.Row, rollup.VoteRow): the file
+holds nothing the database would not.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import suppress
+from pathlib import Path
+
+from bot.analytics.rollup import Stored, from_json, to_json
+
+logger = logging.getLogger(__name__)
+
+
+def write_spill(path: Path, rows: list[Stored]) -> None:
+    """Write ``rows`` to ``path``, whole or not at all (a temporary file, fsync, rename)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        with temporary.open("w", encoding="utf-8") as file:
+            file.writelines(to_json(row) + "\n" for row in rows)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except OSError:
+        with suppress(OSError):
+            temporary.unlink()
+        raise
+
+
+def read_spill(path: Path) -> list[Stored] | None:
+    """The rows in the spill file, None if there is none; a line that is not a row is logged
+    and skipped."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # nothing was spilled (or there is not even a folder for it)
+    except OSError as exc:
+        logger.error("lookup log: cannot read the spill file %s: %s", path, exc)
+        return None
+    rows: list[Stored] = []
+    for number, line in enumerate(lines, 1):
+        try:
+            rows.append(from_json(line))
+        except (ValueError, TypeError):
+            logger.error("lookup log: %s:%d is not a stored row; skipped", path, number)
+    return rows
