@@ -11,6 +11,7 @@ from typing import Any
 from aiogram import Bot
 from aiogram.filters import BaseFilter, CommandObject
 from aiogram.types import CallbackQuery, Message, MessageEntity
+from aiogram.utils.text_decorations import add_surrogates, remove_surrogates
 
 from bot.answer import Match
 from bot.config import Settings
@@ -40,19 +41,48 @@ class LooksLikeCommand(BaseFilter):
         return message.text is not None and message.text.startswith("/")
 
 
+# The question filters hand the handler what they found: ``query`` (the text to answer) and
+# ``channel`` (how it came, as the analytics count it).
+
+
 class PrivateQuestion(BaseFilter):
-    """A private message with text (not a /command) or a caption: ``query`` is that text."""
+    """A private message with text (not a /command) or a caption."""
 
     async def __call__(self, message: Message) -> bool | dict[str, Any]:
         if message.chat.type != "private":
             return False
         if message.text is not None:
-            return {"query": message.text} if not message.text.startswith("/") else False
-        return {"query": message.caption} if message.caption is not None else False
+            if message.text.startswith("/"):
+                return False
+            return {"query": message.text, "channel": "private"}
+        if message.caption is None:
+            return False
+        return {"query": message.caption, "channel": "private"}
+
+
+class CodeQuery(BaseFilter):
+    """``/code <query>`` in any chat (after ``Command("code")``); a bare /code does not match."""
+
+    async def __call__(self, message: Message, command: CommandObject) -> bool | dict[str, Any]:
+        query = (command.args or "").strip()
+        return {"query": command.args, "channel": "command"} if query else False
+
+
+class DeepLinkQuery(BaseFilter):
+    """``t.me/<bot>?start=gosms_1004`` (after ``CommandStart(deep_link=True)``): the question
+    "gosms 1004"."""
+
+    async def __call__(
+        self, message: Message, command: CommandObject, library: Library
+    ) -> bool | dict[str, Any]:
+        payload = command.args or ""
+        slug, _, rest = payload.partition("_")
+        known = rest and slug in library.resolver.catalog.providers
+        return {"query": f"{slug} {rest}" if known else payload, "channel": "deep_link"}
 
 
 class AddressedToBot(BaseFilter):
-    """A group message that mentions the bot or replies to it: ``query`` is the rest."""
+    """A group message that mentions the bot or replies to it: the question is the rest."""
 
     async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
         text = message_text(message)
@@ -60,14 +90,13 @@ class AddressedToBot(BaseFilter):
             return False
         reply = message.reply_to_message
         if reply is not None and reply.from_user is not None and reply.from_user.id == bot.id:
-            return {"query": text}
+            return {"query": text, "channel": "group"}
         me = await bot.me()
         mention = f"@{me.username}".lower() if me.username else None
         entities = message.entities if message.text is not None else message.caption_entities
         for entity in entities or ():
             if entity.type == "mention" and entity.extract_from(text).lower() == mention:
-                start, end = _utf16_span(text, entity)
-                return {"query": (text[:start] + " " + text[end:]).strip()}
+                return {"query": _without(text, entity), "channel": "group"}
         return False
 
 
@@ -80,7 +109,9 @@ class ConfidentLookup(BaseFilter):
         if not text or text.startswith("/"):  # a command, maybe another bot's: not ours to take
             return False
         answer = library.resolver.answer(text)
-        return {"query": text, "answer": answer} if answer.confident else False
+        if not answer.confident:
+            return False
+        return {"query": text, "answer": answer, "channel": "group"}
 
 
 class IsAdmin(BaseFilter):
@@ -119,13 +150,8 @@ class Period(BaseFilter):
         return False
 
 
-def _utf16_span(text: str, entity: MessageEntity) -> tuple[int, int]:
-    """Telegram counts entity offsets in UTF-16 code units; Python strings count code points."""
-    encoded = text.encode("utf-16-le")
-    start = len(encoded[: entity.offset * 2].decode("utf-16-le", errors="ignore"))
-    end = start + len(
-        encoded[entity.offset * 2 : (entity.offset + entity.length) * 2].decode(
-            "utf-16-le", errors="ignore"
-        )
-    )
-    return start, end
+def _without(text: str, entity: MessageEntity) -> str:
+    """The text with the entity cut out (Telegram counts offsets in UTF-16 code units)."""
+    encoded = add_surrogates(text)
+    start, end = entity.offset * 2, (entity.offset + entity.length) * 2
+    return remove_surrogates(encoded[:start] + " ".encode("utf-16-le") + encoded[end:]).strip()

@@ -121,10 +121,9 @@ class FloodControl(BaseMiddleware):
         verdict = await self.budget.take(user.id)
         if verdict is Verdict.ANSWER:
             return await handler(event, data)
-        data["trace"].outcome = "flood"
         if verdict is Verdict.NOTICE:
             await _notice(event, data["lang"])
-        return None
+        return "flood"
 
 
 async def _notice(event: TelegramObject, lang: Lang) -> None:

@@ -1,5 +1,5 @@
-"""Middlewares: what every update carries (its trace, the reader's language, a log line), and
-Telegram's ``retry_after``. Flood control is in flood.py."""
+"""Middlewares: what every update carries (the reader's language, the object that answers it,
+a log line), and Telegram's ``retry_after``. Flood control is in flood.py."""
 
 from __future__ import annotations
 
@@ -21,16 +21,17 @@ from aiogram.types import Chat, TelegramObject, Update, User
 
 from bot.i18n import language_for
 from bot.telegram.monitoring import Metrics
-from bot.telegram.replies import Trace
+from bot.telegram.replies import Replies
 
 logger = logging.getLogger("bot.updates")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class PerUpdate(BaseMiddleware):
-    """What every update gets and leaves: ``trace`` and ``lang`` (Russian for ru, uk, be and kk
-    readers, English for everyone else) for the handlers, a count of the updates in hand so a
-    stop can wait for them, and one readable log line (kind, chat type, outcome, time)."""
+    """What every update gets and leaves: ``lang`` (see i18n.language_for) and ``replies`` (the
+    object that answers it and records its lookups) for the handlers; a count of the updates in
+    hand, so a stop can wait for them; and one readable log line and the metrics: kind, chat
+    type, outcome (what the handler returned) and time."""
 
     def __init__(self, metrics: Metrics | None = None) -> None:
         self._metrics = metrics
@@ -40,23 +41,24 @@ class PerUpdate(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        trace = data["trace"] = Trace(started=time.perf_counter())
+        started = time.perf_counter()
         user: User | None = data.get("event_from_user")
-        data["lang"] = language_for(user.language_code if user else None)
+        lang = data["lang"] = language_for(user.language_code if user else None)
+        data["replies"] = Replies(data["library"], data["lookups"], lang, user, started)
         self._in_hand += 1
         self._idle.clear()
+        outcome = "error"  # unless the handler returns
         try:
-            return await handler(event, data)
-        except Exception:
-            trace.outcome = "error"
-            raise
+            result = await handler(event, data)
+            outcome = result if isinstance(result, str) else "ignored"
+            return result
         finally:
             self._in_hand -= 1
             if not self._in_hand:
                 self._idle.set()
-            took = time.perf_counter() - trace.started
+            took = time.perf_counter() - started
             if self._metrics is not None:
-                self._metrics.observe(event.event_type, trace.outcome, took)
+                self._metrics.observe(event.event_type, outcome, took)
             if logger.isEnabledFor(logging.INFO):
                 chat: Chat | None = data.get("event_chat")
                 logger.info(
@@ -64,7 +66,7 @@ class PerUpdate(BaseMiddleware):
                     event.update_id,
                     event.event_type,
                     chat.type if chat else "no chat",
-                    trace.outcome,
+                    outcome,
                     took * 1000,
                 )
 

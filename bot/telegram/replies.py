@@ -1,16 +1,20 @@
-"""Send an answer as Telegram messages, and log the lookup it was."""
+"""One object bound to each update that answers questions and records the lookups they were:
+every handler that answers from the catalogs goes through it."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from typing import Any
 
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
 
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.analytics.writer import LookupLog
-from bot.answer import Answer, Outcome
+from bot.answer import Answer, Match, Outcome
 from bot.i18n import Lang
+from bot.library import Library
 from bot.memo import PerObject
 from bot.render import render
 from bot.telegram.keyboards import answer_keyboard
@@ -26,13 +30,10 @@ _OUTCOMES = {
     Outcome.HELP: "not_found",
 }
 
-
-@dataclass
-class Trace:
-    """What became of one update, for its log line (filled in by the handlers)."""
-
-    started: float
-    outcome: str = "ignored"
+# The resolver remembers answers per question, so the same answer object comes back all day:
+# its messages, buttons and analytics entries are made once.
+_REPLIES: PerObject[tuple[list[str], InlineKeyboardMarkup | None]] = PerObject()
+_ENTRIES: PerObject[tuple[LookupEntry, ...]] = PerObject()
 
 
 def analytics_outcome(answer: Answer) -> str:
@@ -40,66 +41,82 @@ def analytics_outcome(answer: Answer) -> str:
     return _OUTCOMES[answer.outcome]
 
 
-# The resolver remembers answers per question, so the same answer object comes back all day:
-# its messages, buttons and analytics entries are made once.
-_REPLIES: PerObject[tuple[list[str], InlineKeyboardMarkup | None]] = PerObject()
-_ENTRIES: PerObject[tuple[LookupEntry, ...]] = PerObject()
+class Replies:
+    """Answers for one update, in its reader's language; each answer is recorded as a lookup."""
+
+    def __init__(
+        self, library: Library, lookups: LookupLog, lang: Lang, user: User | None, started: float
+    ) -> None:
+        self.library = library
+        self.lookups = lookups
+        self.lang = lang
+        self.user = user
+        self.started = started
+
+    async def answer(
+        self, message: Message, text: str, channel: str, answer: Answer | None = None
+    ) -> str:
+        """Answer ``text`` (or the ``answer`` a filter already worked out) in the message's
+        chat, as a reply in groups, buttons under the last part; the outcome."""
+        answer = answer or self.library.resolver.answer(text)
+        messages, keyboard = _REPLIES.get(
+            answer,
+            self.lang,
+            lambda: (render(answer, self.lang), answer_keyboard(answer, self.lang)),
+        )
+        in_group = message.chat.type != "private"
+        for number, part in enumerate(messages, 1):
+            markup = keyboard if number == len(messages) else None
+            if in_group:
+                await message.reply(part, reply_markup=markup)
+            else:
+                await message.answer(part, reply_markup=markup)
+        self.record(answer, channel, message.chat.type, text)
+        return analytics_outcome(answer)
+
+    async def show(self, callback: CallbackQuery, match: Match, bot: Bot) -> str:
+        """A button pressed: the message it sits under becomes the entry's full answer."""
+        answer = Answer.showing(match, text=f"{match.slug} {match.entry.key}")
+        where: dict[str, Any] | None = None
+        if callback.inline_message_id is not None:
+            where = {"inline_message_id": callback.inline_message_id}
+        elif callback.message is not None:
+            where = {"chat_id": callback.message.chat.id, "message_id": callback.message.message_id}
+        if where is not None:
+            try:
+                await bot.edit_message_text(
+                    text=render(answer, self.lang)[0],
+                    reply_markup=answer_keyboard(answer, self.lang),
+                    **where,
+                )
+            except TelegramBadRequest as exc:
+                # A second press on the same button: the message already shows this answer.
+                if "message is not modified" not in exc.message:
+                    raise
+        await callback.answer()
+        chat = callback.message.chat.type if callback.message is not None else "inline"
+        self.record(answer, "button", chat, answer.query.text)
+        return analytics_outcome(answer)
+
+    def record(self, answer: Answer, channel: str, chat_type: str, text: str) -> None:
+        """Queue the lookup ``answer`` was (the log masks and pseudonymises it)."""
+        provider = answer.query.provider
+        self.lookups.record(
+            Lookup(
+                at=time.time(),
+                channel=channel,
+                chat_type=chat_type,
+                user_id=self.user.id if self.user else None,
+                outcome=analytics_outcome(answer),
+                query=text,
+                took_ms=(time.perf_counter() - self.started) * 1000,
+                entries=_ENTRIES.get(answer, None, lambda: _entries(answer)),
+                provider=provider.slug if provider else None,
+            )
+        )
 
 
 def _entries(answer: Answer) -> tuple[LookupEntry, ...]:
     return tuple(
         LookupEntry(m.slug, m.entry.key, m.entry.code, m.entry.title.en) for m in answer.matches
-    )
-
-
-def lookup_of(
-    answer: Answer, *, channel: str, chat_type: str, user_id: int | None, text: str, started: float
-) -> Lookup:
-    """The analytics record of an answered question."""
-    provider = answer.query.provider
-    return Lookup(
-        at=time.time(),
-        channel=channel,
-        chat_type=chat_type,
-        user_id=user_id,
-        outcome=analytics_outcome(answer),
-        query=text,
-        took_ms=(time.perf_counter() - started) * 1000,
-        entries=_ENTRIES.get(answer, None, lambda: _entries(answer)),
-        provider=provider.slug if provider else None,
-    )
-
-
-async def send_answer(
-    message: Message,
-    answer: Answer,
-    *,
-    lang: Lang,
-    lookups: LookupLog,
-    trace: Trace,
-    channel: str,
-    text: str,
-) -> None:
-    """Reply with the rendered answer (buttons under the last part) and record the lookup."""
-    messages, keyboard = _REPLIES.get(
-        answer, lang, lambda: (render(answer, lang), answer_keyboard(answer, lang))
-    )
-    in_group = message.chat.type != "private"
-    for number, part in enumerate(messages, 1):
-        markup = keyboard if number == len(messages) else None
-        if in_group:
-            await message.reply(part, reply_markup=markup)
-        else:
-            await message.answer(part, reply_markup=markup)
-    trace.outcome = analytics_outcome(answer)
-    user = message.from_user
-    lookups.record(
-        lookup_of(
-            answer,
-            channel=channel,
-            chat_type=message.chat.type,
-            user_id=user.id if user else None,
-            text=text,
-            started=trace.started,
-        )
     )

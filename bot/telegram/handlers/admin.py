@@ -19,17 +19,16 @@ from bot.i18n import Lang, language_for, t
 from bot.library import Library, Reload
 from bot.markup import HTML, one_line, split_messages
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
-from bot.telegram.replies import Trace
 
 logger = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("stats", "gaps", "export", "reload")
 MAX_LINES = 20  # lines of a list shown in a chat; the CSV has everything
 
 
-async def refuse(message: Message, lang: Lang, trace: Trace) -> None:
+async def refuse(message: Message, lang: Lang) -> str:
     """Anyone else gets a short refusal."""
     await message.reply(HTML.esc(t("admin_only", lang)))
-    trace.outcome = "refused"
+    return "refused"
 
 
 async def stats(
@@ -39,13 +38,12 @@ async def stats(
     library: Library,
     bot: Bot,
     lang: Lang,
-    trace: Trace,
-) -> None:
+) -> str:
     """The summary for a period (default a week) and a chart."""
     report = in_language(await reports.report(days=days, top=10), library, lang)
-    chat = await report_chat(message, bot, lang, trace)
+    chat = await report_chat(message, bot, lang)
     if chat is None:
-        return
+        return "report_blocked"
     paragraphs = stats_paragraphs(report, lang)
     if reports.log.off_reason is not None:  # the report is right, but nothing new comes in
         off = HTML.fill("analytics_off", lang, reason=HTML.esc(reports.log.off_reason))
@@ -56,12 +54,10 @@ async def stats(
         png = await asyncio.to_thread(render_chart, report, lang)
         photo = BufferedInputFile(png, filename=f"lookups-{days}d.png")
         await bot.send_photo(chat, photo, caption=HTML.esc(t("stats_chart", lang)))
-    trace.outcome = "stats"
+    return "stats"
 
 
-async def gaps(
-    message: Message, days: int, reports: Reports, bot: Bot, lang: Lang, trace: Trace
-) -> None:
+async def gaps(message: Message, days: int, reports: Reports, bot: Bot, lang: Lang) -> str:
     """What people asked that no catalog answers, most frequent first."""
     report = await reports.report(days=days, top=10)
     lines = [HTML.bold(t("gaps_title", lang).format(days=days))]
@@ -69,26 +65,26 @@ async def gaps(
         f"{row['count']} × {HTML.code(one_line(row['query'], 80))}"
         for row in report["gaps"][:MAX_LINES]
     ] or [HTML.esc(t("gaps_none", lang))]
-    chat = await report_chat(message, bot, lang, trace)
-    if chat is not None:
-        await bot.send_message(chat, "\n".join(lines))
-        trace.outcome = "gaps"
+    chat = await report_chat(message, bot, lang)
+    if chat is None:
+        return "report_blocked"
+    await bot.send_message(chat, "\n".join(lines))
+    return "gaps"
 
 
-async def export(
-    message: Message, days: int, reports: Reports, bot: Bot, lang: Lang, trace: Trace
-) -> None:
+async def export(message: Message, days: int, reports: Reports, bot: Bot, lang: Lang) -> str:
     """The lookups of the period as a CSV file."""
     csv_text = await reports.export_csv(days=days)
     document = BufferedInputFile(csv_text.encode("utf-8"), filename=f"lookups-{days}d.csv")
-    chat = await report_chat(message, bot, lang, trace)
-    if chat is not None:
-        caption = HTML.esc(t("export_caption", lang).format(days=days))
-        await bot.send_document(chat, document, caption=caption)
-        trace.outcome = "export"
+    chat = await report_chat(message, bot, lang)
+    if chat is None:
+        return "report_blocked"
+    caption = HTML.esc(t("export_caption", lang).format(days=days))
+    await bot.send_document(chat, document, caption=caption)
+    return "export"
 
 
-async def report_chat(message: Message, bot: Bot, lang: Lang, trace: Trace) -> int | None:
+async def report_chat(message: Message, bot: Bot, lang: Lang) -> int | None:
     """Where a report about other people's questions goes: the chat it was asked in when that
     is the admin's private chat; from a group, the admin's private chat, with a line in the
     group saying so. None when the bot may not write to the admin first (they never pressed
@@ -101,13 +97,12 @@ async def report_chat(message: Message, bot: Bot, lang: Lang, trace: Trace) -> i
     except TelegramForbiddenError:
         me = await bot.me()
         await message.reply(HTML.fill("report_start_first", lang, bot=HTML.esc(me.username or "")))
-        trace.outcome = "report_blocked"
         return None
     await message.reply(HTML.esc(t("report_sent_private", lang)))
     return admin
 
 
-async def reload(message: Message, library: Library, lang: Lang, trace: Trace) -> None:
+async def reload(message: Message, library: Library, lang: Lang) -> str:
     """Re-read the catalogs and swap them in, or keep the old ones and say why."""
     result = await asyncio.to_thread(library.reload)
     if result.problems:
@@ -115,10 +110,9 @@ async def reload(message: Message, library: Library, lang: Lang, trace: Trace) -
         lines += [HTML.code(str(problem)) for problem in result.problems[:MAX_LINES]]
         for part in split_messages(lines):
             await message.answer(part)
-        trace.outcome = "reload_failed"
-        return
+        return "reload_failed"
     await message.answer("\n".join(HTML.esc(line) for line in reload_lines(result, lang)))
-    trace.outcome = "reloaded"
+    return "reloaded"
 
 
 def reload_lines(result: Reload, lang: Lang) -> list[str]:
@@ -155,10 +149,10 @@ async def analytics_unavailable(event: ErrorEvent, bot: Bot) -> None:
         )
 
 
-async def bad_period(message: Message, lang: Lang, trace: Trace) -> None:
+async def bad_period(message: Message, lang: Lang) -> str:
     """``/stats soon``: how to give the period."""
     await message.reply(HTML.esc(t("days_usage", lang)))
-    trace.outcome = "usage"
+    return "usage"
 
 
 def in_language(report: dict[str, Any], library: Library, lang: Lang) -> dict[str, Any]:

@@ -8,17 +8,16 @@ from aiogram.types import Message
 from bot.i18n import Lang, t, t_list
 from bot.markup import HTML
 from bot.telegram.filters import ChatIs
-from bot.telegram.replies import Trace
 
 
-async def not_a_question(message: Message, lang: Lang, trace: Trace) -> None:
+async def not_a_question(message: Message, lang: Lang) -> str:
     """A hint with examples (or, for a command the bot does not have, a pointer to /help)."""
     if message.text is not None:
         await message.answer(HTML.esc(t("unknown_command", lang)))
     else:
         examples = ", ".join(HTML.code(e) for e in t_list("start_examples"))
         await message.answer(HTML.fill("not_text", lang, examples=examples))
-    trace.outcome = "hint"
+    return "hint"
 
 
 def create_router() -> Router:

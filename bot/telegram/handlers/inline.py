@@ -11,14 +11,13 @@ from aiogram.types import (
     InputTextMessageContent,
 )
 
-from bot.analytics.writer import LookupLog
 from bot.answer import Answer, Match, Outcome
 from bot.i18n import Lang, t
 from bot.library import Library
 from bot.markup import HTML, one_line, split_messages
 from bot.render import card_paragraphs, entry_heading, render
 from bot.telegram.keyboards import answer_keyboard, ref_of
-from bot.telegram.replies import Trace, lookup_of
+from bot.telegram.replies import Replies, analytics_outcome
 from bot.telegram.top import TopEntries
 
 MAX_RESULTS = 10
@@ -26,42 +25,26 @@ CACHE_SECONDS = 60  # results are the same for everyone: Telegram may reuse them
 
 
 async def inline_query(
-    query: InlineQuery,
-    library: Library,
-    lookups: LookupLog,
-    top: TopEntries,
-    lang: Lang,
-    trace: Trace,
-) -> None:
+    query: InlineQuery, library: Library, top: TopEntries, replies: Replies, lang: Lang
+) -> str:
     """Up to ten answers; an empty query offers the most looked-up codes."""
     text = query.query.strip()
     if not text:
         matches = await top.matches(library.resolver.catalog)
         results: list[InlineQueryResultUnion] = [_article(m, lang) for m in matches[:MAX_RESULTS]]
         await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
-        trace.outcome = "top"
-        return
+        return "top"
     answer = library.resolver.answer(text)
     results = _results(answer, lang)
     button = None
     if not results:
         button = InlineQueryResultsButton(text=t("inline_nothing", lang), start_parameter="help")
     await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
-    trace.outcome = answer.outcome.value
     # Telegram sends a query per keystroke: only questions that found something are counted,
     # so half-typed words do not fill the list of gaps.
     if answer.outcome is not Outcome.NOT_FOUND and answer.outcome is not Outcome.HELP:
-        user = query.from_user
-        lookups.record(
-            lookup_of(
-                answer,
-                channel="inline",
-                chat_type=query.chat_type or "unknown",
-                user_id=user.id,
-                text=text,
-                started=trace.started,
-            )
-        )
+        replies.record(answer, "inline", query.chat_type or "unknown", text)
+    return analytics_outcome(answer)
 
 
 def _results(answer: Answer, lang: Lang) -> list[InlineQueryResultUnion]:

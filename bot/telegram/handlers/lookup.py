@@ -1,82 +1,42 @@
-"""Questions: private messages, /code anywhere, and what a group addresses to the bot."""
+"""Questions, however they come: a private message, /code anywhere, a deep link, a group message
+addressed to the bot or plainly naming a provider and a code. One handler answers them all; the
+filters say what the question is and how it came."""
 
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command
 from aiogram.types import Message
 
-from bot.analytics.writer import LookupLog
 from bot.answer import Answer
 from bot.i18n import Lang, t
-from bot.library import Library
 from bot.markup import HTML
-from bot.telegram.filters import AddressedToBot, ChatIs, ConfidentLookup, PrivateQuestion
-from bot.telegram.replies import Trace, send_answer
+from bot.telegram.filters import AddressedToBot, ChatIs, CodeQuery, ConfidentLookup, PrivateQuestion
+from bot.telegram.replies import Replies
 
 IN_GROUPS = ChatIs("group", "supergroup")
 
 
-async def code_command(
-    message: Message,
-    command: CommandObject,
-    library: Library,
-    lookups: LookupLog,
-    lang: Lang,
-    trace: Trace,
-) -> None:
-    """``/code <query>`` (also ``/code@Bot``) in any chat."""
-    if not command.args or not command.args.strip():
-        await message.reply(HTML.esc(t("code_usage", lang)))
-        trace.outcome = "usage"
-        return
-    answer = library.resolver.answer(command.args)
-    await send_answer(
-        message,
-        answer,
-        lang=lang,
-        lookups=lookups,
-        trace=trace,
-        channel="command",
-        text=command.args,
-    )
+async def question(
+    message: Message, query: str, channel: str, replies: Replies, answer: Answer | None = None
+) -> str:
+    """The answer, sent and recorded."""
+    return await replies.answer(message, query, channel, answer)
 
 
-async def private_question(
-    message: Message, query: str, library: Library, lookups: LookupLog, lang: Lang, trace: Trace
-) -> None:
-    """In a private chat every text (or caption) is a question."""
-    answer = library.resolver.answer(query)
-    await send_answer(
-        message, answer, lang=lang, lookups=lookups, trace=trace, channel="private", text=query
-    )
-
-
-async def group_question(
-    message: Message, query: str, library: Library, lookups: LookupLog, lang: Lang, trace: Trace
-) -> None:
-    """A group message that mentions the bot or replies to it."""
-    answer = library.resolver.answer(query)
-    await send_answer(
-        message, answer, lang=lang, lookups=lookups, trace=trace, channel="group", text=query
-    )
-
-
-async def group_chatter_with_a_code(
-    message: Message, query: str, answer: Answer, lookups: LookupLog, lang: Lang, trace: Trace
-) -> None:
-    """A plain group message naming a provider and a code (or pasting a response)."""
-    await send_answer(
-        message, answer, lang=lang, lookups=lookups, trace=trace, channel="group", text=query
-    )
+async def code_usage(message: Message, lang: Lang) -> str:
+    """A bare ``/code``: how to use it."""
+    await message.reply(HTML.esc(t("code_usage", lang)))
+    return "usage"
 
 
 def create_router() -> Router:
     """This module's handlers, in the order they are tried."""
     router = Router(name=__name__)
     # The common case first: most updates are private questions.
-    router.message.register(private_question, PrivateQuestion())
-    router.message.register(code_command, Command("code"))
-    router.message.register(group_question, IN_GROUPS, AddressedToBot())
-    router.message.register(group_chatter_with_a_code, IN_GROUPS, ConfidentLookup())
+    router.message.register(question, PrivateQuestion())
+    router.message.register(question, Command("code"), CodeQuery())
+    router.message.register(code_usage, Command("code"))
+    router.message.register(question, IN_GROUPS, AddressedToBot())
+    router.message.register(question, IN_GROUPS, ConfidentLookup())
     return router
