@@ -7,8 +7,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+# As in reports.py: typing stays out of the commands' start; this is for type checkers only.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bot.i18n import Lang
 
@@ -225,10 +226,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
-    if args.command in ("lookup", "check"):
-        # These commands use no pydantic plugins, and looking for them scans every installed
-        # distribution (about 20 ms of a lookup's start-up).
-        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         status: int = args.handler(args)
         sys.stdout.flush()

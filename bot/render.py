@@ -18,7 +18,6 @@ from bot.answer import (
 from bot.catalog import Catalog, Provider, ProviderCatalog
 from bot.i18n import Lang, t, t_list
 from bot.markup import HTML, Markup, one_line, split_messages
-from bot.memo import PerObject
 from bot.query import MAX_CODES
 
 
@@ -59,16 +58,8 @@ def render(answer: Answer, lang: Lang, m: Markup = HTML, *, buttons: bool = True
     return split_messages(parts)
 
 
-# Entries do not change once loaded: each is marked up once per language and markup.
-_ENTRIES: PerObject[list[str]] = PerObject()
-
-
 def entry_paragraphs(match: Match, lang: Lang, m: Markup) -> list[str]:
     """One entry in full: heading, section, description, steps, original wording, links."""
-    return _ENTRIES.get(match.entry, (lang, m.is_html), lambda: _entry_paragraphs(match, lang, m))
-
-
-def _entry_paragraphs(match: Match, lang: Lang, m: Markup) -> list[str]:
     entry, provider = match.entry, match.catalog.provider
     heading = [m.bold(_entry_title(match, lang))]
     if entry.name is not None:

@@ -6,7 +6,6 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 
 import Stemmer
 from rapidfuzz import fuzz, process
@@ -25,7 +24,6 @@ _MIN_COVERAGE = 0.5  # share of the query's words an entry must contain
 _DOMINANT = 2.0  # a best hit this many times the next one is the answer on its own
 
 
-@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """The stem of a folded word, in the stemmer of its script."""
     stemmed: str = _STEMMERS["ru" if _CYRILLIC.search(word) else "en"].stemWord(word)

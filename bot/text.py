@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 # Unicode's format characters (category Cf): zero-width spaces and joiners, direction marks and
 # overrides, the BOM, the soft hyphen... Pasted from web pages and messengers they sit invisibly
@@ -37,7 +36,6 @@ def fold(text: str) -> str:
     return folded
 
 
-@lru_cache(maxsize=4096)  # every provider name in every question comes through here
 def alias_key(alias: str) -> str:
     """How a provider's name compares: folded, separators (space, _, -) as one space."""
     return re.sub(r"[\s_-]+", " ", fold(alias)).strip()

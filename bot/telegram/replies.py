@@ -8,14 +8,13 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, User
+from aiogram.types import CallbackQuery, Message, User
 
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.analytics.writer import LookupLog
 from bot.answer import Answer, Match, Outcome
 from bot.i18n import Lang
 from bot.library import Library
-from bot.memo import PerObject
 from bot.render import render
 from bot.telegram.keyboards import answer_keyboard
 
@@ -29,11 +28,6 @@ _OUTCOMES = {
     Outcome.NOT_FOUND: "not_found",
     Outcome.HELP: "not_found",
 }
-
-# The resolver remembers answers per question, so the same answer object comes back all day:
-# its messages, buttons and analytics entries are made once.
-_REPLIES: PerObject[tuple[list[str], InlineKeyboardMarkup | None]] = PerObject()
-_ENTRIES: PerObject[tuple[LookupEntry, ...]] = PerObject()
 
 
 def analytics_outcome(answer: Answer) -> str:
@@ -59,11 +53,7 @@ class Replies:
         """Answer ``text`` (or the ``answer`` a filter already worked out) in the message's
         chat, as a reply in groups, buttons under the last part; the outcome."""
         answer = answer or self.library.resolver.answer(text)
-        messages, keyboard = _REPLIES.get(
-            answer,
-            self.lang,
-            lambda: (render(answer, self.lang), answer_keyboard(answer, self.lang)),
-        )
+        messages, keyboard = render(answer, self.lang), answer_keyboard(answer, self.lang)
         in_group = message.chat.type != "private"
         for number, part in enumerate(messages, 1):
             markup = keyboard if number == len(messages) else None
@@ -110,13 +100,10 @@ class Replies:
                 outcome=analytics_outcome(answer),
                 query=text,
                 took_ms=(time.perf_counter() - self.started) * 1000,
-                entries=_ENTRIES.get(answer, None, lambda: _entries(answer)),
+                entries=tuple(
+                    LookupEntry(m.slug, m.entry.key, m.entry.code, m.entry.title.en)
+                    for m in answer.matches
+                ),
                 provider=provider.slug if provider else None,
             )
         )
-
-
-def _entries(answer: Answer) -> tuple[LookupEntry, ...]:
-    return tuple(
-        LookupEntry(m.slug, m.entry.key, m.entry.code, m.entry.title.en) for m in answer.matches
-    )
