@@ -44,21 +44,10 @@ def patched(target: object, name: str, value: object) -> Iterator[None]:
         setattr(target, name, old)
 
 
-@contextmanager
-def unfrozen() -> Iterator[None]:
-    gc.unfreeze()
-    try:
-        yield
-    finally:
-        gc.freeze()
-
-
 def without(name: str) -> Any:
     """A context switching one cache or trick off."""
     if name == "answers remembered per question (Resolver)":
         return patched(Resolver, "answer", lambda self, text: self.resolve(self.parser.parse(text)))
-    if name == "gc.freeze() after start-up":
-        return unfrozen()
     raise KeyError(name)
 
 
@@ -84,7 +73,6 @@ async def main() -> int:
         )
         lookups = LookupLog(settings.database_path, secret=b"bench" * 8)
         await lookups.start()
-        gc.freeze()  # as the bot does at start-up
         rates: dict[str, list[float]] = {"all caches": [], **{name: [] for name in CACHES}}
         try:
             for number in range(rounds):
@@ -93,12 +81,16 @@ async def main() -> int:
                     library.resolver.searcher  # noqa: B018
                     mix = updates(zipf_mix(library.resolver.catalog, count, seed=number))
                     dp = app.create_dispatcher(library, lookups, settings)
-                    if name == "all caches":
+                    if name != "gc.freeze() after start-up":
+                        gc.collect()
+                        gc.freeze()  # as the bot does once it has started
+                    if name in ("all caches", "gc.freeze() after start-up"):
                         rate, _ = await run(dp, mix)
                     else:
                         with without(name):
                             rate, _ = await run(dp, mix)
                     await lookups.flush()
+                    gc.unfreeze()  # each run starts alike: last round's library may go
                     rates[name].append(rate)
         finally:
             await lookups.close()
