@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass, field
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import mask_query, user_key
@@ -59,9 +60,8 @@ class Vote:
     helpful: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """A lookup as stored."""
+class Row(NamedTuple):
+    """A lookup as stored (a tuple: rows are made by the hundred thousand)."""
 
     at: float
     channel: str
@@ -78,8 +78,7 @@ class Row:
         return int(self.at // DAY_SECONDS)
 
 
-@dataclass(frozen=True, slots=True)
-class VoteRow:
+class VoteRow(NamedTuple):
     """A vote as stored."""
 
     at: float
@@ -96,7 +95,9 @@ def stored(item: object, secret: bytes) -> Stored | None:
     """What is stored of a queued Lookup or Vote; None for anything malformed."""
     try:
         if isinstance(item, Vote):
-            if not (_texts(item.provider, item.key) and type(item.user_id) is int):
+            if not (type(item.provider) is str and type(item.key) is str):
+                return None
+            if type(item.user_id) is not int:
                 return None
             return VoteRow(
                 float(item.at), user_key(secret, item.user_id), item.provider, item.key,
@@ -105,14 +106,19 @@ def stored(item: object, secret: bytes) -> Stored | None:
         if not isinstance(item, Lookup):
             return None
         entries = tuple((e.provider, e.key, e.code, e.title) for e in item.entries)
+        for slug, key, code, title in entries:
+            if not (type(slug) is str and type(key) is str and type(title) is str):
+                return None
+            if code is not None and type(code) is not str:
+                return None
         provider = item.provider or (entries[0][0] if entries else None)
         person = item.user_id
-        if not (
-            _texts(item.channel, item.chat_type, item.outcome, item.query)
-            and all(_texts(p, k, t) and _texts_or_none(c) for p, k, c, t in entries)
-            and _texts_or_none(provider)
-            and (person is None or type(person) is int)
-        ):
+        texts = (item.channel, item.chat_type, item.outcome, item.query)
+        if not all(type(text) is str for text in texts):
+            return None
+        if provider is not None and type(provider) is not str:
+            return None
+        if person is not None and type(person) is not int:
             return None
         return Row(
             at=float(item.at),
@@ -129,17 +135,9 @@ def stored(item: object, secret: bytes) -> Stored | None:
         return None
 
 
-def _texts(*values: object) -> bool:
-    return all(isinstance(value, str) for value in values)
-
-
-def _texts_or_none(*values: object) -> bool:
-    return all(value is None or isinstance(value, str) for value in values)
-
-
 def to_json(row: Stored) -> str:
     """One line of a spill file."""
-    return json.dumps([type(row).__name__, *astuple(row)], ensure_ascii=False)
+    return json.dumps([type(row).__name__, *row], ensure_ascii=False)
 
 
 def from_json(line: str) -> Stored:

@@ -36,6 +36,9 @@ from bot.telegram.top import TopEntries
 logger = logging.getLogger(__name__)
 STOP_GRACE = 5.0  # seconds a stop waits for the updates in hand
 INLINE_BUDGET = 3  # times LOOKUPS_PER_MINUTE: inline queries come a keystroke at a time
+# Updates handled at once in long polling, as many as Telegram opens connections to a webhook
+# by default: in a crowd, the first to ask are answered first, rather than everyone at the end.
+UPDATES_AT_ONCE = 40
 
 
 def create_bot(
@@ -59,8 +62,14 @@ def create_bot(
     )
 
 
-def create_dispatcher(library: Library, lookups: LookupLog, settings: Settings) -> Dispatcher:
-    """Routers, middlewares and services, joined; the services reach handlers by name."""
+def create_dispatcher(
+    library: Library,
+    lookups: LookupLog,
+    settings: Settings,
+    budgets: tuple[Budget, Budget] | None = None,
+) -> Dispatcher:
+    """Routers, middlewares and services, joined; the services reach handlers by name.
+    ``budgets`` (messages, inline queries) default to LOOKUPS_PER_MINUTE in this process."""
     metrics = Metrics(library, lookups)
     per_update = PerUpdate(metrics)
     reports = Reports(lookups)
@@ -77,10 +86,13 @@ def create_dispatcher(library: Library, lookups: LookupLog, settings: Settings) 
     dp.update.outer_middleware(per_update)
     # One budget per person for messages, commands and buttons; inline queries, sent as the
     # person types, get a larger one of their own.
-    flood = FloodControl(Budget(settings.lookups_per_minute))
+    if budgets is None:
+        limit = settings.lookups_per_minute
+        budgets = Budget(limit), Budget(INLINE_BUDGET * limit)
+    flood = FloodControl(budgets[0])
     dp.message.middleware(flood)
     dp.callback_query.middleware(flood)
-    dp.inline_query.middleware(FloodControl(Budget(INLINE_BUDGET * settings.lookups_per_minute)))
+    dp.inline_query.middleware(FloodControl(budgets[1]))
     # Questions first (they are most updates), the catch-all hint last.
     modules = (lookup, callbacks, inline, start, admin, fallback, errors)
     dp.include_routers(*(module.create_router() for module in modules))
@@ -177,7 +189,12 @@ async def run(settings: Settings) -> int:
                     settings.metrics_host, settings.metrics_port, dp["metrics"], library, lookups
                 )
             await bot.delete_webhook(drop_pending_updates=False)
-            await dp.start_polling(bot, handle_signals=True, close_bot_session=False)
+            await dp.start_polling(
+                bot,
+                handle_signals=True,
+                close_bot_session=False,
+                tasks_concurrency_limit=UPDATES_AT_ONCE,
+            )
     finally:
         if monitoring is not None:
             await monitoring.cleanup()
