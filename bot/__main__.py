@@ -135,7 +135,8 @@ def _at_least_one(text: str) -> int:
 
 
 def _terminal_language() -> Lang:
-    """Russian for a Russian, Ukrainian, Belarusian or Kazakh locale, as in Telegram."""
+    """The locale's language, as Telegram's is read: Ukrainian for uk, Russian for ru, be and
+    kk, English otherwise."""
     from bot.i18n import language_for
 
     locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG")
@@ -197,7 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=_check)
     lookup = commands.add_parser("lookup", help="answer a question as the bot would, in plain text")
     lookup.add_argument("text", nargs="+", help='what a person would type, e.g. "gosms 1004"')
-    lookup.add_argument("--lang", choices=["ru", "en"], help="answer language (default: locale)")
+    lookup.add_argument(
+        "--lang", choices=["ru", "en", "uk"], help="answer language (default: the locale's)"
+    )
     lookup.add_argument("--catalogs", help="catalog folder (default: CATALOGS_DIR)")
     lookup.set_defaults(handler=_lookup)
     stats = commands.add_parser("stats", help="what people looked up, and what was missing")

@@ -1,4 +1,5 @@
-"""Interface strings in Russian and English (strings.yaml), and which language a person reads."""
+"""Interface strings in Russian, English and Ukrainian (strings.yaml), and which language a
+person reads."""
 
 from __future__ import annotations
 
@@ -11,15 +12,18 @@ from bot.data import read_text
 
 Lang = Literal["ru", "en", "uk"]
 
-# Telegram language codes answered in Russian; every other language gets English.
-RUSSIAN_READERS = frozenset({"ru", "uk", "be", "kk"})
+LANGUAGES: tuple[Lang, ...] = ("ru", "en", "uk")
+# Telegram language codes answered in Russian (Belarusian and Kazakh readers read Russian more
+# often than English); Ukrainian readers get Ukrainian; everyone else English.
+RUSSIAN_READERS = frozenset({"ru", "be", "kk"})
 
 
 def language_for(code: str | None) -> Lang:
     """The answer language for a Telegram ``language_code`` (``"uk"``, ``"en-US"``, None)."""
-    if code and code.split("-")[0].lower() in RUSSIAN_READERS:
-        return "ru"
-    return "en"
+    base = code.split("-")[0].lower() if code else ""
+    if base == "uk":
+        return "uk"
+    return "ru" if base in RUSSIAN_READERS else "en"
 
 
 @cache

@@ -48,11 +48,22 @@ async def test_a_private_question_gets_the_rendered_entry_with_buttons(app: App)
     assert docs == ("📖 Docs", None, "https://mobizon.ua/uk/help/api-docs/sms-api")
 
 
-@pytest.mark.parametrize("code", ["ru", "uk", "be", "kk"])
+@pytest.mark.parametrize("code", ["ru", "be", "kk", "ru-RU"])
 async def test_russian_for_russian_readers(app: App, code: str) -> None:
     (sent,) = await app.feed(app.make.message("mobizon 1", language_code=code))
     assert sent.text == app.answer_text("mobizon 1", "ru")[0]
     assert buttons(sent)[-1][0] == "📖 Документация"
+
+
+@pytest.mark.parametrize("code", ["uk", "uk-UA"])
+async def test_ukrainian_for_ukrainian_readers(app: App, code: str) -> None:
+    (sent,) = await app.feed(app.make.message("mobizon 1", language_code=code))
+    assert sent.text == app.answer_text("mobizon 1", "uk")[0]
+    assert sent.text.startswith("<b>Mobizon · 1 — Помилка валідації")
+    assert "Що робити" in sent.text
+    assert buttons(sent)[-1][0] == "📖 Документація"
+    (start,) = await app.feed(app.make.message("/start", language_code=code))
+    assert start.text.startswith("Вітаю!")
 
 
 async def test_english_for_everyone_else(app: App) -> None:
@@ -345,7 +356,7 @@ async def test_failing_decoration_only_warns(
     assert "could not register the commands and description" in caplog.text
 
 
-async def test_startup_registers_commands_in_both_languages(app: App, tmp_path: Path) -> None:
+async def test_startup_registers_commands_in_three_languages(app: App, tmp_path: Path) -> None:
     lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
     await on_startup(app.bot, lookups, settings_for(tmp_path))
     await lookups.close()
@@ -358,7 +369,11 @@ async def test_startup_registers_commands_in_both_languages(app: App, tmp_path: 
     assert public == {
         (None, ("start", "help", "providers", "code")),
         ("ru", ("start", "help", "providers", "code")),
+        ("uk", ("start", "help", "providers", "code")),
     }
+    (ukrainian,) = [c for c in calls if c.scope.type == "default" and c.language_code == "uk"]
+    assert ukrainian.commands[0].description == "Почати: приклади запитів"
+
     admin = [c for c in calls if c.scope.type == "chat"]
     assert {c.scope.chat_id for c in admin} == {ADMIN}
     assert "stats" in [b.command for b in admin[0].commands]

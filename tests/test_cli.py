@@ -52,6 +52,9 @@ def test_lookup_language_follows_the_locale() -> None:
     assert run("lookup", "gosms 1004", env={"LANG": "de_DE.UTF-8"}).stdout.startswith(
         "GoSMS · 1004 — No devices"
     )
+    ukrainian = run("lookup", "gosms 1004", env={"LANG": "uk_UA.UTF-8"}).stdout
+    assert ukrainian.startswith("GoSMS · 1004 — ") and "Що робити:" in ukrainian
+    assert run("lookup", "gosms 1004", "--lang", "uk").stdout == ukrainian
 
 
 def test_lookup_reads_catalogs_dir_from_the_environment(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from bot.analytics.key import AnalyticsKeyError, load_key
 from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
 from bot.config import Settings
-from bot.i18n import strings
+from bot.i18n import LANGUAGES, strings
 from bot.library import Library
 from bot.telegram.flood import Budget, FloodControl
 from bot.telegram.handlers import admin, callbacks, errors, fallback, inline, lookup, start
@@ -120,10 +120,11 @@ async def on_shutdown(lookups: LookupLog, per_update: PerUpdate) -> None:
 
 
 async def describe(bot: Bot, settings: Settings) -> None:
-    """Commands and descriptions in Russian and English; admins also see their commands."""
+    """Commands and descriptions in Russian, English and Ukrainian (English for every other
+    language); admins also see their commands."""
     texts = strings()
-    for lang in ("en", "ru"):
-        code = None if lang == "en" else lang
+    for lang in LANGUAGES:
+        code = None if lang == "en" else lang  # English for every language not listed
         commands = [
             BotCommand(command=c, description=d[lang]) for c, d in texts["commands"].items()
         ]
