@@ -12,11 +12,13 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+import pytest_asyncio
 from bot_process import ROOT, Running, start_bot
 from fake_telegram import TOKEN, FakeTelegram
 
@@ -26,15 +28,16 @@ from bot.telegram.keyboards import Pick
 ADMIN = 5005
 
 
-@pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[Running]:
-    fake = FakeTelegram()
-    await fake.start()
-    database = tmp_path / "data" / "bot.sqlite3"
-    log = tmp_path / "bot.log"
+# One bot answers the tests that do not stop it: starting one takes seconds.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def launch(folder: Path, fake: FakeTelegram) -> Running:
+    database = folder / "data" / "bot.sqlite3"
+    log = folder / "bot.log"
     with log.open("wb") as out:
         process = await start_bot(
-            tmp_path,
+            folder,
             out,
             BOT_TOKEN=TOKEN,
             TELEGRAM_API_URL=fake.base_url,
@@ -43,118 +46,118 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
             LOG_LEVEL="INFO",
             ANALYTICS_SECRET="e2e-secret-0123456789",
         )
-    bot = Running(fake, process, database, log)
-    try:
-        await fake.wait_for("getUpdates", timeout=30)
+    await fake.wait_for("getUpdates", timeout=30)
+    return Running(fake, process, database, log)
+
+
+@asynccontextmanager
+async def bot_in(folder: Path) -> AsyncIterator[Running]:
+    async with FakeTelegram() as fake:
+        running = await launch(folder, fake)
+        try:
+            yield running
+        finally:
+            if running.process.returncode is None:
+                running.process.kill()
+                await running.process.wait()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def shared(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running]:
+    """The bot the tests that leave it running share; each asks as people of its own."""
+    async with bot_in(tmp_path_factory.mktemp("shared")) as running:
+        yield running
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def running(tmp_path: Path) -> AsyncIterator[Running]:
+    """A bot of the test's own, for the tests that stop it."""
+    async with bot_in(tmp_path) as bot:
         yield bot
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await fake.stop()
 
 
-async def test_a_private_question_is_answered(running: Running) -> None:
-    sent = await running.ask(running.fake.message("gosms 1004"))
+async def test_a_private_question_is_answered(shared: Running) -> None:
+    sent = await shared.ask(shared.fake.message("gosms 1004", user_id=1001))
     assert sent["chat_id"] == 1001
     assert sent["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
     assert sent["parse_mode"] == "HTML"
 
 
-async def test_a_group_command_is_answered_as_a_reply(running: Running) -> None:
-    update = running.fake.message("/code@codebook_test_bot notificore 35", chat_type="group")
-    sent = await running.ask(update)
+async def test_a_group_command_is_answered_as_a_reply(shared: Running) -> None:
+    update = shared.fake.message("/code@codebook_test_bot notificore 35", chat_type="group")
+    sent = await shared.ask(update)
     assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
     assert sent["text"].startswith("<b>Notificore · 35 — ")
 
 
-async def test_group_chatter_gets_silence(running: Running) -> None:
-    chatter = running.fake.message("встреча в 1004 кабинете", chat_type="group", chat_id=-77)
-    running.fake.push(chatter)
-    sent = await running.ask(running.fake.message("gosms 1004", chat_type="group", chat_id=-77))
+async def test_group_chatter_gets_silence(shared: Running) -> None:
+    since = len(shared.fake.requests)
+    chatter = shared.fake.message("встреча в 1004 кабинете", chat_type="group", chat_id=-77)
+    shared.fake.push(chatter)
+    sent = await shared.ask(shared.fake.message("gosms 1004", chat_type="group", chat_id=-77))
     assert sent["text"].startswith("<b>GoSMS · 1004")
-    replies = [
-        c.params["reply_parameters"]["message_id"] for c in running.fake.calls("sendMessage")
+    answered = [c for c in shared.fake.requests[since:] if c.method == "sendMessage"]
+    assert [c.params["reply_parameters"]["message_id"] for c in answered] == [
+        sent["reply_parameters"]["message_id"]
     ]
-    assert chatter["message"]["message_id"] not in replies
-    assert len(running.fake.calls("sendMessage")) == 1
+    assert chatter["message"]["message_id"] != sent["reply_parameters"]["message_id"]
 
 
-async def test_a_slow_chat_does_not_hold_up_the_others(running: Running) -> None:
-    running.fake.slow_down("sendMessage", 3.0, lambda params: params["chat_id"] == 1001)
-    running.fake.push(running.fake.message("gosms 1004", user_id=1001))
-    await asyncio.sleep(0.5)  # the first update is in hand, its reply stuck
-    running.fake.push(running.fake.message("notificore 35", user_id=1002))
-    fast = await running.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1002)
-    slow = await running.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1001)
+async def test_a_slow_chat_does_not_hold_up_the_others(shared: Running) -> None:
+    fake = shared.fake
+    fake.slow_down("sendMessage", 3.0, lambda params: params["chat_id"] == 1101)
+    since = len(fake.requests)
+    fake.push(fake.message("gosms 1004", user_id=1101))
+    # The first update is in hand, its reply stuck with Telegram: now the second person asks.
+    await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1101, since=since)
+    fake.push(fake.message("notificore 35", user_id=1102))
+    fast = await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1102, since=since)
+    slow = await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1101, since=since)
     assert slow.at < fast.at  # asked first...
     assert slow.result is None  # ...and still waiting for Telegram when the second was answered
 
 
-async def test_an_inline_query_is_answered(running: Running) -> None:
-    sent = await running.ask(running.fake.inline("radist 17002"), "answerInlineQuery")
+async def test_an_inline_query_is_answered(shared: Running) -> None:
+    sent = await shared.ask(shared.fake.inline("radist 17002", user_id=1201), "answerInlineQuery")
     (result,) = sent["results"]
     assert result["title"].startswith("Radist.Online 17002 — ")
     assert result["input_message_content"]["message_text"].startswith("<b>Radist.Online · 17002")
 
 
-async def test_a_button_press_turns_the_list_into_the_answer(running: Running) -> None:
-    listing = await running.ask(running.fake.message("1004"))
+async def test_a_button_press_turns_the_list_into_the_answer(shared: Running) -> None:
+    listing = await shared.ask(shared.fake.message("1004", user_id=1301))
     rows = listing["reply_markup"]["inline_keyboard"]
     gosms = rows[0][0]
     assert gosms["text"] == "GoSMS 1004" and Pick.unpack(gosms["callback_data"])
-    (message,) = running.fake.sent(1001)
-    edited = await running.ask(
-        running.fake.callback(
-            gosms["callback_data"], message_id=message["message_id"], chat_id=1001
+    (message,) = shared.fake.sent(1301)
+    since = len(shared.fake.requests)
+    edited = await shared.ask(
+        shared.fake.callback(
+            gosms["callback_data"], message_id=message["message_id"], chat_id=1301, user_id=1301
         ),
         "editMessageText",
     )
     assert edited["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
-    await running.fake.wait_for("answerCallbackQuery")
+    await shared.fake.wait_for("answerCallbackQuery", since=since)
 
 
-async def test_sigterm_after_a_burst_writes_every_lookup(running: Running) -> None:
+async def test_sigterm_after_a_burst_writes_every_lookup_and_stats_counts_them(
+    running: Running,
+) -> None:
     burst = 60
     for number in range(burst):
         # Different people, so flood control lets every one through.
         running.fake.push(running.fake.message("gosms 1004", user_id=20_000 + number))
-    await running.fake.wait_for(
-        "sendMessage", lambda c: c.params["chat_id"] == 20_000 + burst - 1, timeout=30
-    )
+    running.fake.push(running.fake.message("twilio 21211", user_id=20_999))
+    await running.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 20_999, timeout=30)
     assert await running.stop() == 0
-    with sqlite3.connect(running.database) as db:
+    with closing(sqlite3.connect(running.database)) as db:
         (count,) = db.execute("SELECT count(*) FROM lookups").fetchone()
-    assert count == burst
+    assert count == burst + 1
     log = running.log.read_text()
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
     assert "update" in log and "message in private: found" in log
-
-
-async def test_sigterm_mid_burst_finishes_the_updates_in_hand(running: Running) -> None:
-    for number in range(40):
-        running.fake.push(running.fake.message("notificore 21 41", user_id=30_000 + number))
-    await running.fake.wait_for("sendMessage")
-    assert await running.stop() == 0
-    answered = len(running.fake.calls("sendMessage"))
-    with sqlite3.connect(running.database) as db:
-        (count,) = db.execute("SELECT count(*) FROM lookups").fetchone()
-    # Every update the bot took was answered and logged; the rest stay with Telegram.
-    assert count == answered >= 1
-    fetched = {u["update_id"] for c in running.fake.calls("getUpdates") for u in c.result or []}
-    assert answered == len(fetched)
-
-
-async def test_sigterm_exits_promptly_and_cleanly(running: Running) -> None:
-    await running.ask(running.fake.message("gosms 1004"))
-    assert await running.stop() == 0
-    assert "Traceback" not in running.log.read_text()
-
-
-async def test_stats_from_the_command_line_counts_the_bot_s_lookups(running: Running) -> None:
-    await running.ask(running.fake.message("gosms 1004"))
-    await running.ask(running.fake.message("twilio 21211"))
-    assert await running.stop() == 0
+    assert "Traceback" not in log
     env = {**os.environ, "DATABASE_PATH": str(running.database)}
     stats = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -169,8 +172,22 @@ async def test_stats_from_the_command_line_counts_the_bot_s_lookups(running: Run
     )
     out, _ = await stats.communicate()
     report = json.loads(out)
-    assert (report["total"], report["found"], report["not_found"]) == (2, 1, 1)
+    assert (report["total"], report["found"], report["not_found"]) == (burst + 1, burst, 1)
     assert report["gaps"] == [{"query": "twilio 21211", "count": 1}]
+
+
+async def test_sigterm_mid_burst_finishes_the_updates_in_hand(running: Running) -> None:
+    for number in range(40):
+        running.fake.push(running.fake.message("notificore 21 41", user_id=30_000 + number))
+    await running.fake.wait_for("sendMessage")
+    assert await running.stop() == 0
+    answered = len(running.fake.calls("sendMessage"))
+    with sqlite3.connect(running.database) as db:
+        (count,) = db.execute("SELECT count(*) FROM lookups").fetchone()
+    # Every update the bot took was answered and logged; the rest stay with Telegram.
+    assert count == answered >= 1
+    fetched = {u["update_id"] for c in running.fake.calls("getUpdates") for u in c.result or []}
+    assert answered == len(fetched)
 
 
 async def test_a_missing_token_is_one_clear_line(tmp_path: Path) -> None:
@@ -328,6 +345,15 @@ async def get_text(url: str) -> str:
         return await response.text()
 
 
+def lookups_in(database: Path) -> int:
+    """Lookups written so far (0 while the file cannot be read)."""
+    try:
+        with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as db:
+            return int(db.execute("SELECT count(*) FROM lookups").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
 def make_immutable(*paths: Path, on: bool = True) -> bool:
     """chattr +i (or -i): read-only even for root, who ignores file modes. False if refused."""
     result = subprocess.run(
@@ -357,7 +383,9 @@ async def test_a_read_only_database_then_back(tmp_path: Path) -> None:
                     fake.push(fake.message("gosms 1004", user_id=4000 + number))
                 await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 4002)
                 assert make_immutable(database, folder, on=False)  # the database is back
-                await asyncio.sleep(2.5)  # the writer retries with backoff
+                async with asyncio.timeout(30):  # the writer retries with backoff
+                    while lookups_in(database) < 3:  # noqa: ASYNC110 - another process writes it
+                        await asyncio.sleep(0.1)
             finally:
                 process.send_signal(signal.SIGTERM)
                 _, err = await asyncio.wait_for(process.communicate(), 15)

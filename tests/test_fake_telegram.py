@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 import time
 from collections.abc import AsyncIterator
 
@@ -201,32 +199,6 @@ async def echo(message):
 api = TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"])
 asyncio.run(dp.start_polling(Bot(os.environ["BOT_TOKEN"], session=AiohttpSession(api=api))))
 """
-
-
-async def test_a_bot_in_another_process(fake: FakeTelegram) -> None:
-    env = {**os.environ, "TELEGRAM_API_URL": fake.base_url, "BOT_TOKEN": fake.token}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        ECHO_BOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        await fake.wait_for("getUpdates", timeout=30)
-        update = fake.message("gosms 1004", chat_type="group", first_name="Boris")
-        fake.push(update)
-        reply = await fake.wait_for("sendMessage")
-    finally:
-        process.terminate()  # aiogram stops polling on SIGTERM
-        _, stderr = await process.communicate()
-    assert reply.params["chat_id"] == update["message"]["chat"]["id"] < 0
-    assert reply.params["text"] == "echo: gosms 1004"
-    assert reply.params["reply_parameters"]["message_id"] == update["message"]["message_id"]
-    assert b"Traceback" not in stderr, stderr.decode()
-    [sent] = fake.sent(update["message"]["chat"]["id"])
-    assert sent["reply_to_message"]["text"] == "gosms 1004"
 
 
 async def test_inline_query_through_polling(fake: FakeTelegram, bot: Bot) -> None:

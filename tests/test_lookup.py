@@ -7,6 +7,7 @@ from dataclasses import astuple
 import pytest
 
 from bot.answer import Answer, Outcome
+from bot.render import render
 from bot.resolve import Resolver
 
 
@@ -309,7 +310,12 @@ def test_codes_that_are_not_errors(resolver: Resolver) -> None:
 )
 def test_bad_input_never_raises_and_gets_an_answer(resolver: Resolver, text: str) -> None:
     answer = resolver.answer(text)
-    assert answer.outcome in Outcome
+    # None of these names a provider's code: the person gets help, a "not found" that says
+    # what to try, or (a bare "1" in "alert(1)") the providers to pick from; in messages
+    # Telegram takes.
+    assert answer.outcome in (Outcome.HELP, Outcome.NOT_FOUND, Outcome.SEVERAL)
+    messages = render(answer, "en")
+    assert messages and all(0 < len(m.encode("utf-16-le")) // 2 <= 4096 for m in messages)
 
 
 @pytest.mark.parametrize(
