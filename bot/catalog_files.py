@@ -46,7 +46,7 @@ def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Pr
         node, data = _compose(text)
     except yaml.MarkedYAMLError as exc:
         return None, [
-            Problem(filename, _fault_line(exc), f"broken YAML: {exc.problem or exc.context}")
+            Problem(filename, _fault_line(exc, text), f"broken YAML: {exc.problem or exc.context}")
         ]
     except yaml.YAMLError as exc:
         return None, [Problem(filename, 1, f"broken YAML: {exc}")]
@@ -72,14 +72,20 @@ def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Pr
     return (None if problems else catalog), sorted(problems, key=lambda p: p.line)
 
 
-def _fault_line(exc: yaml.MarkedYAMLError) -> int:
+def _fault_line(exc: yaml.MarkedYAMLError, text: str) -> int:
     """The line to fix. An unclosed bracket or quote, or a key without its colon, is noticed
     only where the next token starts (often the next line, or the end of the file): the line
-    that opened it is the one at fault. Elsewhere the problem's own place is."""
+    that opened it is the one at fault, or, when nothing but the end of the file was found,
+    the last line with anything on it. Elsewhere the problem's own place is."""
     opened = exc.context or ""
     use_context = opened.startswith(("while scanning", "while parsing a flow"))
     mark = (exc.context_mark if use_context else None) or exc.problem_mark or exc.context_mark
-    return mark.line + 1 if mark else 1
+    if mark is None:
+        return 1
+    content = text.rstrip()
+    if mark.index >= len(content):
+        return content.count("\n") + 1
+    return int(mark.line) + 1
 
 
 def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:

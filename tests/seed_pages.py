@@ -93,3 +93,13 @@ def every_code(shared: Path) -> list[tuple[str, str]]:
     pairs += [("mobizon", c) for c in mobizon(shared)]
     pairs += [("gupshup", c) for c in gupshup(shared)]
     return pairs
+
+
+def entry_counts(shared: Path) -> dict[str, int]:
+    """How many entries each provider's catalog must hold: every code on its pages, and every
+    Notificore API 2.0 error, which has no code."""
+    counts: dict[str, int] = {}
+    for slug, _ in every_code(shared):
+        counts[slug] = counts.get(slug, 0) + 1
+    counts["notificore"] += len(notificore(shared)[1])
+    return counts
