@@ -1,4 +1,4 @@
-"""Command line: run (default), lookup, check, stats, export, migrate, doctor."""
+"""Command line: run (default), lookup, check, stats, export, migrate, doctor, sources diff."""
 
 from __future__ import annotations
 
@@ -100,6 +100,13 @@ def _migrate(args: argparse.Namespace) -> int:
     state = "migrated" if applied else "nothing to apply"
     print(f"{path}: {state}, at schema version {latest_version()}")
     return 0
+
+
+def _sources_diff(args: argparse.Namespace) -> int:
+    from bot.environment import catalogs_dir
+    from bot.sources import run
+
+    return run(args.provider, Path(args.file), args.catalogs or catalogs_dir(), sys.stdout)
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -223,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.set_defaults(handler=_migrate)
     doctor = commands.add_parser("doctor", help="check everything a deployment needs, say fixes")
     doctor.set_defaults(handler=_doctor)
+    sources = commands.add_parser("sources", help="the providers' own pages against the catalogs")
+    diff = sources.add_subparsers(dest="action", required=True).add_parser(
+        "diff", help="a saved copy of a provider's error page against its catalog"
+    )
+    diff.add_argument("provider", help="the provider's slug, e.g. gosms")
+    diff.add_argument("file", help="the page saved as HTML, or the text or Markdown copied")
+    diff.add_argument("--catalogs", help="catalog folder (default: CATALOGS_DIR)")
+    diff.set_defaults(handler=_sources_diff)
     return parser
 
 

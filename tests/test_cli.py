@@ -87,3 +87,16 @@ def test_codes_from_every_page_from_the_command_line(
         assert main(["lookup", f"{slug} {code}", "--lang", "en", "--catalogs", catalogs]) == 0
         first_line = capsys.readouterr().out.splitlines()[0]
         assert f"· {code} — " in first_line, (slug, code, first_line)
+
+
+def test_sources_diff_from_the_command_line(
+    shared: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    older = shared / "seeds" / seed_pages.SEEDS["gosms"]
+    newer = shared / "sources" / "gosms-code-error-current.md"
+    catalogs = str(ROOT / "catalogs")
+    assert main(["sources", "diff", "gosms", str(newer), "--catalogs", catalogs]) == 0
+    assert main(["sources", "diff", "gosms", str(older), "--catalogs", catalogs]) == 1
+    assert "13 gone from the page" in capsys.readouterr().out
+    mobizon = shared / "seeds" / seed_pages.SEEDS["mobizon"]
+    assert main(["sources", "diff", "gosms", str(mobizon), "--catalogs", catalogs]) == 2
