@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +19,10 @@ from bot.answer import (
     Outcome,
     UnknownProvider,
 )
-from bot.catalog import Catalog, ProviderCatalog
+from bot.catalog import Catalog, Entry, ProviderCatalog
 from bot.payload import PayloadHit
 from bot.query import Mention, Query, QueryParser
+from bot.text import phrase_key
 
 if TYPE_CHECKING:
     from bot.search import Searcher
@@ -35,16 +37,38 @@ _REMEMBERED_TEXT = 256  # longer texts (pasted responses) rarely come twice
 
 @dataclass
 class Resolver:
-    """Answers queries from one catalog: parse, look up, search."""
+    """Answers queries from one catalog: parse, look up, search.
+
+    ``taught``: phrases the keepers taught, each (its ``phrase_key``, or any text of which the
+    key is made) with the entries it means as ``(provider slug, entry key)``. A question whose
+    phrase_key is taught is answered with those entries before anything else is looked up;
+    references to entries the catalog no longer has are skipped. Fixed for the resolver's
+    life, as its answers are remembered: teaching builds a new resolver."""
 
     catalog: Catalog
+    taught: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
     parser: QueryParser = field(init=False)
     _searcher: Searcher | None = field(default=None, init=False, repr=False)
     _answers: dict[str, Answer] = field(default_factory=dict, init=False, repr=False)
+    _taught: dict[str, tuple[Match, ...]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.parser = QueryParser(self.catalog)
         self.known = tuple(pc.provider.name for pc in self.catalog)  # every provider's name
+        if self.taught:
+            entries: dict[tuple[str, str], tuple[ProviderCatalog, Entry]] = {
+                (pc.provider.slug, entry.key): (pc, entry)
+                for pc in self.catalog
+                for entry in pc.entries
+            }
+            for phrase, refs in self.taught.items():
+                key = phrase_key(phrase)
+                found = list(self._taught.get(key, ()))
+                for slug, key_ in refs:
+                    if (slug, key_) in entries:
+                        _add(found, Match(*entries[slug, key_]))
+                if key and found:
+                    self._taught[key] = tuple(found)
 
     @property
     def searcher(self) -> Searcher:
@@ -68,6 +92,12 @@ class Resolver:
 
     def resolve(self, query: Query) -> Answer:
         """The answer to a parsed query."""
+        if self._taught:
+            taught = self._taught.get(phrase_key(query.text))
+            if taught:
+                if len(taught) == 1:
+                    return self._combine(query, list(taught), [], [], [])
+                return self._combine(query, [], list(taught), [], [])
         if query.payload:
             answer = self._from_payload(query)
             if answer is not None:

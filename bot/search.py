@@ -1,50 +1,61 @@
-"""Word search over every entry's titles, descriptions, originals and names, both languages."""
+"""Word search over every entry's titles, descriptions, sections, steps, originals and names, in
+Russian, English and Ukrainian; a word also finds its synonyms (synonyms.yaml), a misspelt word
+its closest indexed spelling, each weighed below the words as typed."""
 
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-import Stemmer
 from rapidfuzz import fuzz, process
 
 from bot.catalog import Catalog, Entry, ProviderCatalog
-from bot.query import ignored_words
-from bot.text import fold
+from bot.words import Phrase, stems, synonym_groups, words
 
-_TOKEN = re.compile(r"[^\W_]+")
-_CYRILLIC = re.compile(r"[а-я]")
-_STEMMERS = {"ru": Stemmer.Stemmer("russian"), "en": Stemmer.Stemmer("english")}
-
-# How much a word counts by where it stands in an entry.
-_WEIGHTS = {"name": 3.0, "title": 3.0, "original": 2.5, "section": 1.0, "description": 1.0}
-_MIN_COVERAGE = 0.5  # share of the query's words an entry must contain
+# How much a word counts by where it stands in an entry; "provider" is what the provider is
+# about (GoSMS: SMS through Android phones), said of every entry it has.
+_WEIGHTS = {
+    "name": 3.0,
+    "title": 3.0,
+    "original": 2.5,
+    "section": 1.0,
+    "description": 1.0,
+    "steps": 0.5,
+    "provider": 0.3,
+}
+_LENGTH = 0.5  # how much a field longer than most of its kind weakens its words (BM25's b)
+# How fully an entry must say the words asked, each word counting 1 in a title or a description,
+# less in the steps, in the provider's description or through a synonym: to be offered at all,
+# a third (people write more words than any entry says: "ran out of money, can't send
+# anything"); to be the answer on its own, half.
+_MIN_COVERAGE = 0.34
+_ANSWER_COVERAGE = 0.5
 _DOMINANT = 2.0  # a best hit this many times the next one is the answer on its own
+_EXACT = 2.0  # a field says just the words asked
+_PHRASE = 1.3  # a field says the words asked, in their order
+_TYPO = 0.8  # a misspelt word's closest spelling counts this much of the word itself
+_SYNONYM = 0.5  # a synonym counts this much of the word typed
 
 
-def stem(word: str) -> str:
-    """The stem of a folded word, in the stemmer of its script."""
-    stemmed: str = _STEMMERS["ru" if _CYRILLIC.search(word) else "en"].stemWord(word)
-    return stemmed
-
-
-def terms(text: str) -> list[str]:
-    """The stems of a text's meaningful words, in order."""
-    ignored = ignored_words()
-    words = _TOKEN.findall(fold(text).replace("'", ""))  # зв'язок and звязок alike
-    return [stem(word) for word in words if word not in ignored and not word.isdigit()]
+# --- The index ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Hit:
-    """An entry the words found, with its score; ``exact`` when a field says just the query."""
+    """An entry the words found, with its score; ``exact`` when a field says just the query;
+    ``coverage``, how fully it says the words asked (see _MIN_COVERAGE)."""
 
     score: float
     catalog: ProviderCatalog
     entry: Entry
     exact: bool
+    coverage: float = 1.0
+
+
+Alternatives = dict[tuple[str, ...], float]  # terms (all must be in an entry) -> weight
+Scores = dict[int, float]  # entry -> score
 
 
 class Searcher:
@@ -54,70 +65,230 @@ class Searcher:
         self._docs: list[tuple[ProviderCatalog, Entry]] = []
         self._postings: dict[str, dict[int, float]] = defaultdict(dict)
         self._phrases: list[tuple[tuple[str, ...], ...]] = []
+        # While building: each word and each text stemmed once, and every field's stems.
+        self._stems: dict[str, tuple[str, ...]] = {}
+        self._texts: dict[str, list[tuple[str, ...]]] = {}
+        self._fields: list[tuple[int, str, list[tuple[str, ...]]]] = []
+        self._own: dict[str, set[int]] = defaultdict(set)  # entries saying a term themselves
         for pc in catalog:
             for entry in pc.entries:
                 self._add(pc, entry)
+        self._index()
         total = len(self._docs)
-        self._idf = {term: math.log(1 + total / len(docs)) for term, docs in self._postings.items()}
+        self._postings = dict(self._postings)
+        # How rare a term is counts only the entries that say it themselves.
+        self._idf = {
+            term: math.log(1 + total / len(self._own.get(term) or docs))
+            for term, docs in self._postings.items()
+        }
+        self._stems, self._texts, self._fields, self._own = {}, {}, [], {}
+        self._groups = synonym_groups()
+        self._triggers: dict[str, list[int]] = defaultdict(list)  # one-word member -> groups
+        # A phrase member by the stems of its first word -> (member, group).
+        self._phrase_triggers: dict[str, list[tuple[Phrase, int]]] = defaultdict(list)
+        for number, group in enumerate(self._groups):
+            for member in group:
+                if len(member) == 1:
+                    for term in member[0]:
+                        self._triggers[term].append(number)
+                else:
+                    for term in member[0]:
+                        self._phrase_triggers[term].append((member, number))
+        # What each term and each group finds, worked out once: the search only merges them.
+        self._term_scores = {
+            term: (
+                {doc: idf * w for doc, w in self._postings[term].items()},
+                {doc: min(1.0, w) for doc, w in self._postings[term].items()},
+            )
+            for term, idf in self._idf.items()
+        }
+        self._group_scores = [self._scores(self._expand(group)) for group in self._groups]
+        self._slugs = [pc.provider.slug for pc, _ in self._docs]
         by_initial: dict[str, list[str]] = defaultdict(list)
-        for term in self._postings:
+        for term in dict.fromkeys((*self._postings, *self._triggers)):
             by_initial[term[0]].append(term)
         self._by_initial = dict(by_initial)
 
     def _add(self, pc: ProviderCatalog, entry: Entry) -> None:
         doc = len(self._docs)
         self._docs.append((pc, entry))
+        about = pc.provider.about
         fields: dict[str, list[str]] = {
             "name": [" ".join((n or "").split("_")) for n in (entry.name, *entry.aliases)],
-            "title": [entry.title.ru, entry.title.en],
+            "title": [entry.title.ru, entry.title.en, entry.title.uk],
             "original": [entry.original],
-            "section": [entry.section.ru, entry.section.en] if entry.section else [],
-            "description": [entry.description.ru, entry.description.en],
+            "section": [entry.section.ru, entry.section.en, entry.section.uk]
+            if entry.section
+            else [],
+            "description": [entry.description.ru, entry.description.en, entry.description.uk],
+            "steps": [text for step in entry.steps for text in (step.ru, step.en, step.uk)],
+            "provider": [about.ru, about.en, about.uk],
         }
         phrases = []
         for kind, texts in fields.items():
             for text in texts:
-                found = terms(text)
-                if kind != "description":
-                    phrases.append(tuple(found))
-                for term in found:
-                    postings = self._postings[term]
-                    postings[doc] = max(postings.get(doc, 0.0), _WEIGHTS[kind])
+                found = self._texts.get(text)
+                if found is None:
+                    found = self._texts[text] = [self._stemmed(word) for word in words(text)]
+                if kind in ("name", "title", "original", "section"):
+                    phrases.append(tuple(alternatives[0] for alternatives in found))
+                self._fields.append((doc, kind, found))
         self._phrases.append(tuple(p for p in phrases if p))
+
+    def _index(self) -> None:
+        """Post every field's terms, each field's weight lowered the longer it is than the
+        average of its kind, as BM25 does."""
+        sizes: dict[str, list[int]] = defaultdict(list)
+        for _, kind, found in self._fields:
+            sizes[kind].append(len(found))
+        average = {kind: max(1.0, sum(found) / len(found)) for kind, found in sizes.items()}
+        for doc, kind, found in self._fields:
+            weight = _WEIGHTS[kind] / (1 - _LENGTH + _LENGTH * len(found) / average[kind])
+            for term in {term for alternatives in found for term in alternatives}:
+                postings = self._postings[term]
+                if weight > postings.get(doc, 0.0):
+                    postings[doc] = weight
+                if kind != "provider":
+                    self._own[term].add(doc)
+
+    def _stemmed(self, word: str) -> tuple[str, ...]:
+        found = self._stems.get(word)
+        if found is None:
+            found = self._stems[word] = stems(word)
+        return found
+
+    def _expand(self, group: tuple[Phrase, ...]) -> Alternatives:
+        """What a group's words find: each indexed stem of a one-word member, and each phrase
+        whose every word is indexed (by its main stem)."""
+        found: Alternatives = {}
+        for member in group:
+            if len(member) == 1:
+                for term in member[0]:
+                    if term in self._postings:
+                        found[(term,)] = _SYNONYM
+            elif all(alternatives[0] in self._postings for alternatives in member):
+                found[tuple(alternatives[0] for alternatives in member)] = _SYNONYM
+        return found
 
     def search(self, text: str, provider: str | None = None, limit: int = 5) -> list[Hit]:
         """Entries best matching the words, best first; nothing for nonsense."""
-        known = (self._known(term) for term in terms(text))
-        wanted = list(dict.fromkeys(term for term in known if term))
+        typed = list({found[0]: found for found in map(stems, words(text))}.values())
+        wanted = self._wanted(typed)
         if not wanted:
             return []
-        scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, int] = defaultdict(int)
-        for term in wanted:
-            idf = self._idf[term]
-            for doc, weight in self._postings[term].items():
-                scores[doc] += idf * weight
-                matched[doc] += 1
-        query = tuple(wanted)
+        # The word found in the most entries first: its scores are copied, not added up.
+        order = sorted(wanted, key=lambda word: -len(word[0]))
+        scores, covered = dict(order[0][0]), dict(order[0][1])
+        for values, credits, _ in order[1:]:
+            for doc, value in values.items():
+                if doc in scores:
+                    scores[doc] += value
+                    covered[doc] += credits[doc]
+                else:
+                    scores[doc] = value
+                    covered[doc] = credits[doc]
+        size = len(wanted)
+        need = _MIN_COVERAGE * size
+        slugs = self._slugs
+        ranked = [
+            (scores[doc] * credit / size, credit / size, doc)
+            for doc, credit in covered.items()
+            if credit >= need and (provider is None or slugs[doc] == provider)
+        ]
+        ranked.sort(reverse=True)
+        # Only an entry whose bonus could lift it into the first ``limit`` is looked at further.
+        floor = ranked[limit - 1][0] / _EXACT if len(ranked) >= limit else 0.0
+        said = [term for _, _, term in wanted]
+        query = tuple(term for term in said if term) if all(said) else ()
         hits = []
-        for doc, score in scores.items():
+        for score, coverage, doc in ranked:
+            if score < floor:
+                break
+            phrases = self._phrases[doc]
+            exact = bool(query) and query in phrases
+            phrase = exact or (bool(query) and any(_contains(p, query) for p in phrases))
+            bonus = _EXACT if exact else _PHRASE if phrase and len(query) > 1 else 1.0
             pc, entry = self._docs[doc]
-            if provider is not None and pc.provider.slug != provider:
-                continue
-            coverage = matched[doc] / len(wanted)
-            if coverage < _MIN_COVERAGE:
-                continue
-            exact = query in self._phrases[doc]
-            phrase = exact or any(_contains(p, query) for p in self._phrases[doc])
-            bonus = 2.0 if exact else 1.3 if phrase and len(query) > 1 else 1.0
-            hits.append(Hit(score * coverage * bonus, pc, entry, exact))
+            hits.append(Hit(score * bonus, pc, entry, exact, coverage))
         hits.sort(key=lambda h: (-h.score, h.catalog.provider.slug, h.entry.key))
         return hits[:limit]
 
-    def _known(self, term: str) -> str | None:
-        """The term itself when indexed; else its closest indexed spelling, if close enough."""
-        if term in self._postings:
-            return term
+    def _wanted(self, typed: list[tuple[str, ...]]) -> list[tuple[Scores, Scores, str | None]]:
+        """For each word typed, what it finds (see ``_scores``), and the term it was found by
+        itself (None when only its synonyms are indexed). Words nothing finds are left out."""
+        phrase_groups = self._phrase_groups(typed)
+        out = []
+        for at, word_stems in enumerate(typed):
+            found: Alternatives = {(term,): 1.0 for term in word_stems if term in self._postings}
+            keys = set(word_stems)
+            if not found:
+                spelt = self._spelling(word_stems[0])
+                if spelt is not None:
+                    keys.add(spelt)
+                    if spelt in self._postings:
+                        found[(spelt,)] = _TYPO
+            groups = {number for key in keys for number in self._triggers.get(key, ())}
+            groups.update(phrase_groups.get(at, ()))
+            direct = [
+                self._term_scores[terms_[0]] for terms_, weight in found.items() if weight == 1.0
+            ]
+            rest = {terms_: weight for terms_, weight in found.items() if weight != 1.0}
+            parts = [*direct, self._scores(rest)] if rest else direct
+            parts += [self._group_scores[number] for number in groups]
+            if parts:
+                values, credits = _merge(parts)
+                if values:
+                    out.append((values, credits, next(iter(found))[0] if found else None))
+        return out
+
+    def _phrase_groups(self, typed: list[tuple[str, ...]]) -> dict[int, set[int]]:
+        """The groups whose phrase members stand in the words typed, by each word's place."""
+        out: dict[int, set[int]] = defaultdict(set)
+        for start, first in enumerate(typed):
+            for term in first:
+                for member, number in self._phrase_triggers.get(term, ()):
+                    end = start + len(member)
+                    if end <= len(typed) and all(
+                        set(stems_) & set(typed[at])
+                        for at, stems_ in enumerate(member[1:], start + 1)
+                    ):
+                        for at in range(start, end):
+                            out[at].add(number)
+        return out
+
+    def _scores(self, alternatives: Alternatives) -> tuple[Scores, Scores]:
+        """Each entry's best match among a word's alternatives (idf x field weight x weight),
+        and how fully the entry says the word: 1 in a title or a description, less in the
+        steps or the provider's description, or said only by a synonym."""
+        values: Scores = {}
+        credits: Scores = {}
+        for found, weight in alternatives.items():
+            if len(found) == 1:
+                scale = self._idf[found[0]] * weight
+                matches: Iterable[tuple[int, float, float]] = (
+                    (doc, scale * w, weight * w) for doc, w in self._postings[found[0]].items()
+                )
+            else:
+                postings = [self._postings[term] for term in found]
+                docs = set(postings[0]).intersection(*postings[1:])
+                matches = (
+                    (
+                        doc,
+                        weight
+                        * sum(self._idf[t] * p[doc] for t, p in zip(found, postings, strict=True)),
+                        weight * min(p[doc] for p in postings),
+                    )
+                    for doc in docs
+                )
+            for doc, value, credit in matches:
+                if value > values.get(doc, 0.0):
+                    values[doc] = value
+                if credit > credits.get(doc, 0.0):
+                    credits[doc] = min(1.0, credit)
+        return values, credits
+
+    def _spelling(self, term: str) -> str | None:
+        """The closest indexed (or synonym) spelling of a term, if close enough."""
         if len(term) < 5:
             return None
         best = process.extractOne(
@@ -128,14 +299,28 @@ class Searcher:
 
 def decisive(hits: list[Hit]) -> bool:
     """Whether the best hit is clearly the answer rather than one of several."""
+    if not hits or hits[0].coverage < _ANSWER_COVERAGE:
+        return False
     if len(hits) == 1:
         return True
-    if not hits:
-        return False
     first, second = hits[0], hits[1]
     if first.exact and not second.exact:
         return True
     return first.score >= _DOMINANT * second.score
+
+
+def _merge(parts: list[tuple[Scores, Scores]]) -> tuple[Scores, Scores]:
+    """The best of several words' scores for each entry."""
+    parts.sort(key=lambda part: -len(part[0]))
+    values, credits = dict(parts[0][0]), dict(parts[0][1])
+    for more_values, more_credits in parts[1:]:
+        for doc, value in more_values.items():
+            if value > values.get(doc, 0.0):
+                values[doc] = value
+        for doc, credit in more_credits.items():
+            if credit > credits.get(doc, 0.0):
+                credits[doc] = credit
+    return values, credits
 
 
 def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:

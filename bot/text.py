@@ -52,6 +52,17 @@ def gap_key(query: str) -> str:
     return text[start:end]
 
 
+_PHRASE_WORD = re.compile(r"[^\W_]+")
+
+
+def phrase_key(text: str) -> str:
+    """How a taught phrase compares: the folded words, one space between them; punctuation,
+    apostrophes inside words and invisible characters dropped ("Не приходят СМС!" and "не
+    приходят смс" alike, "зв’язок" as "звязок")."""
+    words = _PHRASE_WORD.findall(fold(clean(text, lines=False)).replace("'", ""))
+    return " ".join(words)
+
+
 def slug(text: str) -> str:
     """ASCII letters and digits joined by hyphens (an entry's key when it has no code)."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

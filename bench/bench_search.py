@@ -1,0 +1,208 @@
+"""Symptom search: questions that quote no code (bench/symptoms.yaml), each against the entry it
+means, asked through ``Resolver.answer`` as the bot asks them.
+
+    python bench/bench_search.py [--quick]
+
+Two searches side by side, in one run: the search before it learned synonyms, Ukrainian and
+taught phrases (bot/search.py and bot/lexicon.yaml at commit BEFORE, when git has it) and the
+search as it is. For each it prints the share of
+the questions whose intended entry comes first in the answer (its matches, then its candidates)
+and the share where it is among the first five, overall and by language; the median time of an
+exact-code lookup ("gosms 1004", ...) and of a word search (the questions), each call worked out
+in full (parse + resolve, the answer memo bypassed), the two searches taking turns so that the
+machine's ups and downs fall on both alike: the exact-code column shows that exact answers did
+not get slower. Then the questions the search as it is does not put first.
+
+Exits 1 if the search as it is misses a target:
+- the intended entry first: >= 90% of the questions
+- the intended entry among the first five: >= 97%
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BEFORE = "7c2ab87a2dd4"  # the last commit with the search as it was
+
+import bot.query  # noqa: E402
+import bot.search  # noqa: E402
+from bot.catalog_files import load_catalogs  # noqa: E402
+from bot.resolve import Resolver  # noqa: E402
+
+TARGET_FIRST = 0.90
+TARGET_TOP5 = 0.97
+EXACT = ["gosms 1004", "notificore 35", "radist 17002", "mobizon 12", "gupshup 1002"]
+
+Question = tuple[str, str, str, str]  # language, text, provider slug, entry key
+
+
+def questions() -> list[Question]:
+    data = yaml.safe_load((ROOT / "bench" / "symptoms.yaml").read_text(encoding="utf-8"))
+    return [
+        (lang, text, slug, str(key)) for lang, items in data.items() for text, slug, key in items
+    ]
+
+
+@dataclass
+class Search:
+    """A search to measure: its module and the filler words it reads."""
+
+    name: str
+    module: types.ModuleType
+    ignored_words: Callable[[], frozenset[str]]
+    resolver: Resolver | None = None
+    first: dict[str, list[bool]] = field(default_factory=dict)
+    top5: dict[str, list[bool]] = field(default_factory=dict)
+    misses: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    exact: list[float] = field(default_factory=list)
+    words: list[float] = field(default_factory=list)
+
+
+def committed() -> Search | None:
+    """The search before: bot/search.py at BEFORE loaded as a module of its own, reading the
+    lexicon of then; None without git (or a clone too shallow to hold BEFORE)."""
+    try:
+        source, lexicon = (
+            subprocess.run(
+                ["git", "show", f"{BEFORE}:bot/{name}"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            for name in ("search.py", "lexicon.yaml")
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+    @cache
+    def ignored_words() -> frozenset[str]:
+        words = yaml.safe_load(lexicon)["ignore"].values()
+        return frozenset(word for listed in words for word in listed)
+
+    module = types.ModuleType("bot.search", f"bot/search.py at {BEFORE}")
+    module.__file__ = f"{BEFORE}:bot/search.py"
+    sys.modules["bot.search"] = module  # dataclasses look their module up while it is built
+    try:
+        exec(compile(source, module.__file__, "exec"), module.__dict__)
+    finally:
+        sys.modules["bot.search"] = bot.search
+    module.ignored_words = ignored_words  # type: ignore[attr-defined]
+    return Search("before", module, ignored_words)
+
+
+@contextmanager
+def searching_with(search: Search) -> Iterator[None]:
+    """Resolver imports the search module when it searches, and the parser reads the filler
+    words: hand them ``search``'s meanwhile."""
+    saved = sys.modules["bot.search"], bot.query.ignored_words
+    sys.modules["bot.search"] = search.module
+    bot.query.ignored_words = search.ignored_words  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.modules["bot.search"], bot.query.ignored_words = saved
+
+
+def rank(search: Search, resolver: Resolver, asked: list[Question]) -> None:
+    """Where each question's entry comes in its answer."""
+    for lang, text, slug, key in asked:
+        answer = resolver.answer(text)
+        got = [(m.slug, m.entry.key) for m in (*answer.matches, *answer.candidates)]
+        search.first.setdefault(lang, []).append(got[:1] == [(slug, key)])
+        search.top5.setdefault(lang, []).append((slug, key) in got[:5])
+        if got[:1] != [(slug, key)]:
+            search.misses.append((text, f"{slug} {key}", [f"{s} {k}" for s, k in got[:5]]))
+
+
+def time_calls(searches: list[Search], words: list[str], rounds: int) -> None:
+    """Seconds of each exact-code lookup and each word search, worked out in full every time;
+    the searches take turns, round by round. The first round warms up."""
+    for round_ in range(rounds + 1):
+        for search in searches:
+            resolver = search.resolver
+            assert resolver is not None
+            with searching_with(search):
+                for texts, times in ((EXACT, search.exact), (words, search.words)):
+                    for text in texts:
+                        start = time.perf_counter()
+                        resolver.resolve(resolver.parser.parse(text))
+                        if round_:
+                            times.append(time.perf_counter() - start)
+
+
+def share(results: dict[str, list[bool]], lang: str | None = None) -> float:
+    values = [v for key, vs in results.items() if lang in (None, key) for v in vs]
+    return sum(values) / len(values) if values else 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer timing rounds")
+    args = parser.parse_args()
+    rounds = 10 if args.quick else 60
+
+    catalog, problems = load_catalogs(ROOT / "catalogs")
+    if catalog is None:
+        print("\n".join(map(str, problems)))
+        return 2
+    asked = questions()
+    langs = sorted({lang for lang, *_ in asked})
+    count = ", ".join(f"{lang} {sum(q[0] == lang for q in asked)}" for lang in langs)
+    slugs = sorted({slug for _, _, slug, _ in asked})
+    entries = len({(slug, key) for _, _, slug, key in asked})
+    print(
+        f"{len(asked)} questions ({count}) about {entries} entries of {len(slugs)} providers "
+        f"({', '.join(slugs)})"
+    )
+
+    before = committed()
+    if before is None:
+        print("(git has no committed bot/search.py here: the search as it is alone)")
+    now = Search("as it is", bot.search, bot.query.ignored_words)
+    measured = [search for search in (before, now) if search is not None]
+    for search in measured:
+        with searching_with(search):
+            search.resolver = Resolver(catalog)
+            rank(search, search.resolver, asked)
+    time_calls(measured, [text for _, text, _, _ in asked], rounds)
+
+    print(
+        f"{'search':<14}{'first':>8}{'top 5':>8}"
+        + "".join(f"{lang + ' 1st':>9}{lang + ' top5':>9}" for lang in langs)
+        + f"{'exact code':>13}{'word search':>13}"
+    )
+    for search in measured:
+        row = f"{search.name:<14}{share(search.first):>8.1%}{share(search.top5):>8.1%}"
+        row += "".join(
+            f"{share(search.first, lang):>9.0%}{share(search.top5, lang):>9.0%}" for lang in langs
+        )
+        row += f"{statistics.median(search.exact) * 1e6:>10.1f} µs"
+        row += f"{statistics.median(search.words) * 1e6:>10.1f} µs"
+        print(row)
+    print(f"targets: first >= {TARGET_FIRST:.0%}, top 5 >= {TARGET_TOP5:.0%}")
+
+    for text, want, got in now.misses:
+        print(f"  not first: {text!r}: want {want}, got {', '.join(got) or 'nothing'}")
+    if share(now.first) < TARGET_FIRST or share(now.top5) < TARGET_TOP5:
+        print("TARGET MISSED")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""The word search: Ukrainian, synonyms, phrases the keepers taught, and what it must not find."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.answer import Answer, Outcome
+from bot.catalog import Catalog
+from bot.resolve import Resolver
+from bot.search import Searcher
+from bot.text import phrase_key
+from bot.words import stem_uk, stems, synonym_groups, words
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ranked(answer: Answer) -> list[tuple[str, str]]:
+    return [(m.slug, m.entry.key) for m in (*answer.matches, *answer.candidates)]
+
+
+@pytest.fixture(scope="module")
+def searcher(catalog: Catalog) -> Searcher:
+    return Searcher(catalog)
+
+
+# --- Ukrainian ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["ліміт", "ліміту", "ліміти", "лімітів", "лімітом"],
+        ["повідомлення", "повідомлень", "повідомленням", "повідомленнями"],
+        ["пристрій", "пристрою", "пристрої", "пристроїв", "пристроях"],
+        ["відправник", "відправника", "відправником", "відправники"],
+        ["зареєстровано", "зареєстрований", "зареєстрованого"],
+        ["кошти", "коштів", "коштами"],
+    ],
+)
+def test_the_forms_of_a_ukrainian_word_meet(forms: list[str]) -> None:
+    assert len({stem_uk(form) for form in forms}) == 1, [stem_uk(form) for form in forms]
+
+
+def test_a_ukrainian_stem_keeps_three_letters_and_short_words_stay() -> None:
+    for word in ("коди", "ключ", "збій", "апі", "та", "ліміти", "ями", "юю"):
+        stemmed = stem_uk(word)
+        assert word.startswith(stemmed)
+        assert len(stemmed) >= min(3, len(word)), (word, stemmed)
+
+
+def test_each_language_goes_to_its_stemmer() -> None:
+    assert stems("limits") == ("limit",)
+    assert stems("лімітів") == ("ліміт",)  # і: Ukrainian only
+    assert stems("лимиты") == ("лимит",)  # ы: Russian only
+    assert len(stems("вичерпано")) == 2  # either language's: both stems, the Russian first
+    assert stems("номера") == ("номер",)  # where both agree, once
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ліміт повідомлень вичерпано", ("gosms", "1006")),
+        ("немає зареєстрованих пристроїв", ("gosms", "1004")),
+        ("забагато запитів на секунду", ("radist", "429")),
+        ("номер одержувача не зареєстровано у вотсапі", ("gupshup", "1002")),
+        ("нотифікор: недостатньо коштів", ("notificore", "8")),
+    ],
+)
+def test_ukrainian_questions_find_ukrainian_worded_entries(
+    resolver: Resolver, text: str, expected: tuple[str, str]
+) -> None:
+    assert ranked(resolver.answer(text))[:1] == [expected]
+
+
+def test_ukrainian_texts_are_indexed_as_said(searcher: Searcher, catalog: Catalog) -> None:
+    entry = catalog.providers["radist"].find("22011")
+    assert entry is not None
+    hits = searcher.search(entry.title.uk)
+    assert hits[0].entry is entry and hits[0].exact
+
+
+# --- Synonyms -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my sms quota is used up", ("gosms", "1006")),  # the catalog says limit
+        ("viber sender not approved", ("notificore", "45")),  # ... registered
+        ("имя отправителя для вайбера не одобрили", ("notificore", "45")),
+        ("вайбер відправник не схвалений", ("notificore", "45")),
+        ("ran out of money on notificore", ("notificore", "8")),  # ... funds, balance
+        ("bitrix24 crashed", ("radist", "19000")),  # ... unknown error
+        ("битрикс24 упал", ("radist", "19000")),
+        ("бітрікс24 зламався", ("radist", "19000")),
+    ],
+)
+def test_a_synonym_finds_what_the_catalog_says_with_another_word(
+    resolver: Resolver, text: str, expected: tuple[str, str]
+) -> None:
+    assert ranked(resolver.answer(text))[:1] == [expected]
+
+
+def test_a_synonym_counts_less_than_the_word_itself(searcher: Searcher) -> None:
+    said = searcher.search("gosms sms limit", "gosms")[0]
+    synonym = searcher.search("gosms sms quota", "gosms")[0]
+    assert said.entry is synonym.entry
+    assert said.entry.code == "1006"
+    assert synonym.score < said.score
+
+
+def test_every_synonym_is_a_meaningful_word_and_every_group_reaches_the_catalog(
+    searcher: Searcher,
+) -> None:
+    data = yaml.safe_load((ROOT / "bot" / "synonyms.yaml").read_text(encoding="utf-8"))
+    for name, members in data["groups"].items():
+        assert len(members) >= 2, name
+        for member in members:
+            # A filler word inside a member (in, no, the) would be dropped and the rest
+            # would trigger on its own.
+            assert len(words(member)) == len(str(member).replace("-", " ").split()), member
+    assert len(synonym_groups()) == len(data["groups"])
+    for group in synonym_groups():
+        assert any(
+            all(alternatives[0] in searcher._postings for alternatives in member)
+            or (len(member) == 1 and any(term in searcher._postings for term in member[0]))
+            for member in group
+        ), group
+
+
+# --- Phrases the keepers taught -----------------------------------------------------------------
+
+
+def test_phrase_key_is_the_folded_words() -> None:
+    assert phrase_key("  Не приходят СМС с телефона!!! ") == "не приходят смс с телефона"
+    assert phrase_key("gosms: device_id?") == "gosms device id"
+    assert phrase_key("зв’язок\u200b втрачено") == "звязок втрачено"
+    assert phrase_key("Ёлка, 1004.") == "елка 1004"
+    assert phrase_key("?!") == ""
+    key = phrase_key("Bitrix24 — integration crashed")
+    assert phrase_key(key) == key == "bitrix24 integration crashed"
+
+
+def test_a_taught_phrase_wins_over_the_search(catalog: Catalog) -> None:
+    text = "invalid phone number"
+    untaught = Resolver(catalog).answer(text)
+    assert untaught.outcome is Outcome.SEVERAL
+    assert ranked(untaught)[0] != ("gosms", "2001")
+
+    taught = Resolver(catalog, taught={phrase_key(text): [("gosms", "2001")]})
+    answer = taught.answer("Invalid phone number!")
+    assert answer.outcome is Outcome.FOUND
+    assert ranked(answer) == [("gosms", "2001")]
+    # Other questions are answered as before.
+    assert ranked(taught.answer("gosms 1004")) == [("gosms", "1004")]
+    searched = Resolver(catalog).answer("invalid phone")
+    assert ranked(taught.answer("invalid phone")) == ranked(searched)
+
+
+def test_a_phrase_taught_several_entries_offers_them_in_order(catalog: Catalog) -> None:
+    refs = [("radist", "17001"), ("radist", "17005")]
+    resolver = Resolver(catalog, taught={"телеграм код протух": refs})
+    answer = resolver.answer("Телеграм: код протух")
+    assert answer.outcome is Outcome.SEVERAL
+    assert ranked(answer) == refs
+
+
+def test_a_taught_phrase_whose_entries_are_gone_falls_back_to_the_search(
+    catalog: Catalog,
+) -> None:
+    text = "все номера в стоп листе"
+    resolver = Resolver(catalog, taught={text: [("gosms", "99999"), ("nobody", "1")]})
+    assert ranked(resolver.answer(text)) == ranked(Resolver(catalog).answer(text))
+    assert ranked(resolver.answer(text))
+
+
+# --- What must not be found ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["asdfghjkl", "qwerty uiop", "ывапролд", "щзщзщз шщгн", "їїїї ґґґ", "blorptastic frobnicator"],
+)
+def test_nonsense_still_finds_nothing(resolver: Resolver, searcher: Searcher, text: str) -> None:
+    assert searcher.search(text) == []
+    answer = resolver.answer(text)
+    assert answer.outcome is Outcome.NOT_FOUND
+    assert not answer.matches and not answer.candidates
+
+
+def test_filler_alone_finds_nothing(searcher: Searcher) -> None:
+    for text in ("what does it mean", "что это значит", "що це означає", "no on"):
+        assert searcher.search(text) == [], text
+
+
+# --- The benchmark's questions ------------------------------------------------------------------
+
+
+def test_the_benchmark_asks_without_codes_about_entries_that_exist(
+    resolver: Resolver, catalog: Catalog
+) -> None:
+    data = yaml.safe_load((ROOT / "bench" / "symptoms.yaml").read_text(encoding="utf-8"))
+    asked = [(lang, *item) for lang, items in data.items() for item in items]
+    assert len(asked) >= 60
+    assert {lang for lang, *_ in asked} == {"ru", "en", "uk"}
+    for _, text, slug, key in asked:
+        keys = {entry.key for entry in catalog.providers[slug].entries}
+        assert str(key) in keys, (text, slug, key)
+        query = resolver.parser.parse(text)
+        assert not query.codes and not query.names, text
