@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +63,15 @@ class Library:
             raise CatalogError(problems)
         self.resolver = Resolver(catalog)
         self.reloads: Counter[str] = Counter()  # "ok" and "failed", for /metrics
+        self.taught: dict[str, list[tuple[str, str]]] = {}  # phrase -> (provider, entry key)
+
+    def use_taught(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Answer the phrases the keepers taught, ``(phrase, provider, entry key)`` each."""
+        taught: dict[str, list[tuple[str, str]]] = {}
+        for phrase, provider, key in rows:
+            taught.setdefault(phrase, []).append((provider, key))
+        self.taught = taught
+        self.resolver = self.resolver.with_taught(taught)
 
     def reload(self) -> Reload:
         """Re-read the folder; on success swap the catalogs in at once, else keep the old ones.
@@ -72,7 +82,7 @@ class Library:
             result = Reload(problems)
             logger.warning("%s", result)
             return result
-        resolver = Resolver(catalog)
+        resolver = Resolver(catalog, self.taught)
         resolver.searcher  # noqa: B018 - build the word index before the swap, not in an answer
         before = _sizes(self.resolver.catalog)
         self.resolver = resolver

@@ -70,6 +70,13 @@ class Resolver:
                 if key and found:
                     self._taught[key] = tuple(found)
 
+    def with_taught(self, taught: Mapping[str, Sequence[tuple[str, str]]]) -> Resolver:
+        """A resolver of the same catalog with ``taught`` instead: its word index is shared
+        (it depends on the catalog alone), its remembered answers start afresh."""
+        resolver = Resolver(self.catalog, taught)
+        resolver._searcher = self._searcher
+        return resolver
+
     @property
     def searcher(self) -> Searcher:
         """The word index, built on first use (exact lookups never need it)."""

@@ -346,14 +346,16 @@ async def test_failing_decoration_only_warns(
 
     lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
     with caplog.at_level(logging.WARNING):
-        await on_startup(Bot(TOKEN, session=NoCommands()), lookups, settings_for(tmp_path))
+        await on_startup(
+            Bot(TOKEN, session=NoCommands()), lookups, app.library, settings_for(tmp_path)
+        )
     await lookups.close()
     assert "could not register the commands and description" in caplog.text
 
 
 async def test_startup_registers_commands_in_three_languages(app: App, tmp_path: Path) -> None:
     lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
-    await on_startup(app.bot, lookups, settings_for(tmp_path))
+    await on_startup(app.bot, lookups, app.library, settings_for(tmp_path))
     await lookups.close()
     calls = app.session.sent(SetMyCommands)
     public = {

@@ -63,6 +63,18 @@ ON CONFLICT (user_key, provider, entry_key) DO UPDATE
 SET helpful = excluded.helpful, updated_at = excluded.updated_at
 WHERE excluded.updated_at >= votes.updated_at
 
+-- Taught phrases -----------------------------------------------------------------------------
+
+-- name: teach
+INSERT INTO taught (phrase, provider, entry_key, taught_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (phrase, provider, entry_key) DO NOTHING
+
+-- name: forget
+DELETE FROM taught WHERE phrase = ?
+
+-- name: taught
+SELECT phrase, provider, entry_key FROM taught ORDER BY taught_at, phrase, provider, entry_key
+
 -- Retention: :day is the first day kept, :at its first second -------------------------------
 
 -- name: prune_lookups

@@ -95,6 +95,28 @@ class SqliteStore:
                 await self._db.execute(sql(name), bounds)
         return int(cursor.rowcount)
 
+    async def teach(self, phrase: str, provider: str, key: str, at: float) -> None:
+        """Remember that ``phrase`` means that entry."""
+        await self.open()
+        assert self._db is not None
+        async with transaction(self._db):
+            await self._db.execute(sql("teach"), (phrase, provider, key, at))
+
+    async def forget(self, phrase: str) -> int:
+        """Forget what ``phrase`` was taught; how many entries it meant."""
+        await self.open()
+        assert self._db is not None
+        async with transaction(self._db):
+            cursor = await self._db.execute(sql("forget"), (phrase,))
+        return int(cursor.rowcount)
+
+    async def taught(self) -> list[tuple[str, str, str]]:
+        """Every phrase taught, with each entry it means, oldest first."""
+        await self.open()
+        assert self._db is not None
+        rows = await self._db.execute_fetchall(sql("taught"))
+        return [(phrase, provider, key) for phrase, provider, key in rows]
+
     async def close(self) -> None:
         """Close the connection (a failure to close is no news: the file is what matters)."""
         db, self._db, self._file = self._db, None, None

@@ -163,6 +163,24 @@ class LookupLog:
             async with self._lock:
                 await self.store.close()
 
+    async def teach(self, phrase: str, provider: str, key: str) -> None:
+        """Keep a phrase the keepers taught (StorageUnavailable if the database fails)."""
+        await self._storing(lambda: self.store.teach(phrase, provider, key, time.time()))
+
+    async def forget(self, phrase: str) -> int:
+        """Take back what a phrase was taught; how many entries it meant."""
+        return await self._storing(lambda: self.store.forget(phrase))
+
+    async def taught(self) -> list[tuple[str, str, str]]:
+        """Every phrase taught: (phrase, provider, entry key)."""
+        return await self._storing(self.store.taught)
+
+    async def _storing(self, work: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await self._locked(work)
+        except self.store.FAILURES as exc:
+            raise StorageUnavailable(f"cannot use {self.store}: {exc}") from exc
+
     async def prune(self, now: float | None = None) -> int:
         """Delete what is older than the retention period; how many lookups went."""
         return await self._locked(lambda: self._prune(time.time() if now is None else now))

@@ -21,12 +21,22 @@ from aiohttp import web
 
 from bot.analytics.key import AnalyticsKeyError, load_key
 from bot.analytics.reading import Reports
+from bot.analytics.store import StorageUnavailable
 from bot.analytics.writer import LookupLog
 from bot.config import Settings
 from bot.i18n import LANGUAGES, strings
 from bot.library import Library
 from bot.telegram.flood import Budget, FloodControl
-from bot.telegram.handlers import admin, callbacks, errors, fallback, inline, lookup, start
+from bot.telegram.handlers import (
+    admin,
+    callbacks,
+    errors,
+    fallback,
+    inline,
+    lookup,
+    start,
+    teach,
+)
 from bot.telegram.middlewares import PerUpdate, RetryAfter
 from bot.telegram.monitoring import Metrics
 from bot.telegram.monitoring import add_routes as add_monitoring
@@ -94,17 +104,22 @@ def create_dispatcher(
     dp.callback_query.middleware(flood)
     dp.inline_query.middleware(FloodControl(budgets[1]))
     # Questions first (they are most updates), the catch-all hint last.
-    modules = (lookup, callbacks, inline, start, admin, fallback, errors)
+    # (teach's router first: a reply to its prompt is an answer to it, not a question.)
+    modules = (teach, lookup, callbacks, inline, start, admin, fallback, errors)
     dp.include_routers(*(module.create_router() for module in modules))
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
     return dp
 
 
-async def on_startup(bot: Bot, lookups: LookupLog, settings: Settings) -> None:
-    """Open the lookup log, then decorate the bot (commands, description): a failure to
-    decorate is only a warning, the bot serves anyway."""
+async def on_startup(bot: Bot, lookups: LookupLog, library: Library, settings: Settings) -> None:
+    """Open the lookup log and read the phrases the keepers taught, then decorate the bot
+    (commands, description): a failure to decorate is only a warning, the bot serves anyway."""
     await lookups.start()
+    try:
+        library.use_taught(await lookups.taught())
+    except StorageUnavailable as exc:
+        logger.warning("taught phrases not read, the search answers without them: %s", exc)
     try:
         await describe(bot, settings)
     except (TelegramAPIError, TelegramNetworkError) as exc:

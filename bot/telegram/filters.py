@@ -115,10 +115,10 @@ class ConfidentLookup(BaseFilter):
 
 
 class IsAdmin(BaseFilter):
-    """The sender is one of ``ADMIN_IDS``."""
+    """The sender (of a message or a button press) is one of ``ADMIN_IDS``."""
 
-    async def __call__(self, message: Message, settings: Settings) -> bool:
-        user = message.from_user
+    async def __call__(self, event: Message | CallbackQuery, settings: Settings) -> bool:
+        user = event.from_user
         return user is not None and user.id in settings.admin_ids
 
 

@@ -19,9 +19,10 @@ from bot.i18n import Lang, language_for, t
 from bot.library import Library, Reload
 from bot.markup import HTML, one_line, split_messages
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
+from bot.telegram.handlers.teach import gap_keyboard
 
 logger = logging.getLogger(__name__)
-ADMIN_COMMANDS = ("stats", "gaps", "export", "reload")
+ADMIN_COMMANDS = ("stats", "gaps", "export", "reload", "teach")
 MAX_LINES = 20  # lines of a list shown in a chat; the CSV has everything
 
 
@@ -68,7 +69,9 @@ async def gaps(message: Message, days: int, reports: Reports, bot: Bot, lang: La
     chat = await report_chat(message, bot, lang)
     if chat is None:
         return "report_blocked"
-    await bot.send_message(chat, "\n".join(lines))
+    # A button per gap: press it, and answer with the entry it should have found.
+    taught = gap_keyboard([row["query"] for row in report["gaps"][:MAX_LINES]])
+    await bot.send_message(chat, "\n".join(lines), reply_markup=taught)
     return "gaps"
 
 
