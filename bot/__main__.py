@@ -52,7 +52,8 @@ def _stats(args: argparse.Namespace) -> int:
     import json
     import sqlite3
 
-    from bot.analytics.reports import format_csv, format_table, read_report
+    from bot.analytics.report_text import format_csv, format_table
+    from bot.analytics.reports import read_report
     from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld
 
     try:

@@ -14,7 +14,8 @@ from analytics_support import NOW, SECRET, STABLE_KEYS, at, entry, lookup, query
 
 from bot.analytics.privacy import user_key
 from bot.analytics.reading import Reports
-from bot.analytics.reports import format_csv, format_table, read_report
+from bot.analytics.report_text import format_csv, format_table
+from bot.analytics.reports import read_report
 from bot.analytics.writer import LookupLog
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")

@@ -1,24 +1,40 @@
-"""Named SQL statements from queries.sql, read once."""
+"""Named SQL statements from queries.sql (and, for PostgreSQL, queries.postgres.sql where its
+form differs), read once."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from bot.data import read_text
 
+# typing would add to `python -m bot stats`' start (see reports.py): for type checkers only.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any
+
 _MARK = "-- name: "
+_NAMED = re.compile(r"(?<![:\w]):([a-z_]+)\b")
 
 
-@cache
-def _statements() -> dict[str, str]:
+def _parse(text: str) -> dict[str, str]:
     statements: dict[str, list[str]] = {}
     current: list[str] = []
-    for line in read_text("bot.analytics", "queries.sql").splitlines():
+    for line in text.splitlines():
         if line.startswith(_MARK):
             current = statements.setdefault(line.removeprefix(_MARK).strip(), [])
         else:
             current.append(line)
     return {name: _without_trailing_comments(lines) for name, lines in statements.items()}
+
+
+@cache
+def _statements(dialect: str) -> dict[str, str]:
+    found = _parse(read_text("bot.analytics", "queries.sql"))
+    if dialect != "sqlite":
+        found.update(_parse(read_text("bot.analytics", f"queries.{dialect}.sql")))
+    return found
 
 
 def _without_trailing_comments(lines: list[str]) -> str:
@@ -28,6 +44,24 @@ def _without_trailing_comments(lines: list[str]) -> str:
     return "\n".join(lines).strip()
 
 
-def sql(name: str) -> str:
-    """The statement called ``name`` in queries.sql."""
-    return _statements()[name]
+def sql(name: str, dialect: str = "sqlite") -> str:
+    """The statement called ``name``, in ``dialect``'s form ("sqlite" or "postgres")."""
+    return _statements(dialect)[name]
+
+
+def numbered(
+    statement: str, params: Mapping[str, Any] | Sequence[Any] = ()
+) -> tuple[str, list[Any]]:
+    """A statement with ``?`` or ``:name`` placeholders written as PostgreSQL's ``$1, $2, ...``,
+    and its arguments in that order."""
+    if isinstance(params, dict):
+        order: list[str] = []
+
+        def number(match: re.Match[str]) -> str:
+            if match[1] not in order:
+                order.append(match[1])
+            return f"${order.index(match[1]) + 1}"
+
+        return _NAMED.sub(number, statement), [params[name] for name in order]
+    count = iter(range(1, statement.count("?") + 1))
+    return re.sub(r"\?", lambda _: f"${next(count)}", statement), list(params)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import errno
 import io
 import json
-import re
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -20,7 +19,12 @@ from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld, latest_version,
 # annotations below are never evaluated, so the names need to exist only for type checkers.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, TextIO
+    from collections.abc import Awaitable, Callable, Coroutine, Sequence
+    from typing import Any, TextIO, TypeVar
+
+    T = TypeVar("T")
+    # A report's queries, by name: the SQLite or the PostgreSQL connection behind it.
+    Fetch = Callable[[str, dict[str, Any]], Awaitable[list[Any]]]
 
 OUTCOMES = ("found", "several", "not_found", "not_an_error")
 EXPORT_COLUMNS = (
@@ -38,7 +42,6 @@ EXPORT_COLUMNS = (
 )
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_SIGNED = re.compile(r"[+-]\d+")
 
 
 class Period:
@@ -83,54 +86,73 @@ def read_report(
     ``top`` bounds each list: the entries looked up most, the gaps and the feedback.
     """
     with _reader(path) as connection:
-        return build_report(connection, days, top, now)
+        return drive(build_report(sqlite_fetch(connection), days, top, now))
 
 
-def build_report(
-    connection: sqlite3.Connection | None, days: int, top: int, now: float | None = None
+def sqlite_fetch(connection: sqlite3.Connection | None) -> Fetch:
+    """The report's queries on a SQLite connection (None: a database not made yet)."""
+
+    async def fetch(name: str, params: dict[str, Any]) -> list[Any]:
+        if connection is None:
+            return []
+        return connection.execute(sql(name), params).fetchall()
+
+    return fetch
+
+
+def drive(coroutine: Coroutine[Any, Any, T]) -> T:
+    """The result of a coroutine that never waits (the SQLite fetch answers at once): the
+    report is written once, for SQLite read here and for PostgreSQL awaited, and the command
+    line need not start an event loop for it."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coroutine.close()
+    raise RuntimeError("the report waited on something: drive() is for SQLite's fetch")
+
+
+async def build_report(
+    fetch: Fetch, days: int, top: int, now: float | None = None
 ) -> dict[str, Any]:
-    """The report from the daily totals and votes only (``connection`` None: nothing logged)."""
+    """The report from the daily totals and votes only."""
     period = Period.ending(days, now)
     bounds = period.params()
 
-    def rows(name: str, **extra: Any) -> list[Any]:
-        if connection is None:
-            return []
-        return connection.execute(sql(name), {**bounds, **extra}).fetchall()
+    async def rows(name: str, **extra: Any) -> list[Any]:
+        return await fetch(name, {**bounds, **extra})
 
-    outcomes = dict(rows("outcomes"))
-    per_day = dict(rows("per_day"))
-    users = rows("unique_users")[0][0] if connection else 0
+    outcomes = dict(await rows("outcomes"))
+    per_day = dict(await rows("per_day"))
+    users = await rows("unique_users")
     counts = {outcome: outcomes.get(outcome, 0) for outcome in OUTCOMES}
     return {
         "period_days": days,
         "total": sum(counts.values()),
         "found": counts["found"],
         "not_found": counts["not_found"],
-        "unique_users": users,
-        "top": _top(rows("top_entries", top=top), period, connection),
-        "gaps": [{"query": gap, "count": count} for gap, count in rows("gaps", top=top)],
+        "unique_users": users[0][0] if users else 0,
+        "top": await _top(await rows("top_entries", top=top), period, fetch),
+        "gaps": [{"query": gap, "count": count} for gap, count in await rows("gaps", top=top)],
         "feedback": [
             {"provider": p, "code": code, "title": title or "", "helpful": yes, "not_helpful": no}
-            for p, _key, code, title, yes, no in rows("feedback", top=top)
+            for p, _key, code, title, yes, no in await rows("feedback", top=top)
         ],
         "several": counts["several"],
         "not_an_error": counts["not_an_error"],
-        "per_provider": [{"provider": p, "count": n} for p, n in rows("per_provider")],
+        "per_provider": [{"provider": p, "count": n} for p, n in await rows("per_provider")],
         "per_day": [{"day": iso_day(day), "count": per_day.get(day, 0)} for day in period.days()],
         "first_day": iso_day(period.first),
         "last_day": iso_day(period.last),
     }
 
 
-def _top(
-    found: list[Any], period: Period, connection: sqlite3.Connection | None
-) -> list[dict[str, Any]]:
-    if not found or connection is None:
+async def _top(found: list[Any], period: Period, fetch: Fetch) -> list[dict[str, Any]]:
+    if not found:
         return []
     entries = json.dumps([[provider, key] for provider, key, *_ in found])
-    previous = dict(_per_entry(connection, "entry_counts", period.before(), entries))
-    users = dict(_per_entry(connection, "entry_users", period, entries))
+    previous = await _per_entry(fetch, "entry_counts", period.before(), entries)
+    users = await _per_entry(fetch, "entry_users", period, entries)
     return [
         {
             "provider": provider,
@@ -146,12 +168,11 @@ def _top(
     ]
 
 
-def _per_entry(
-    connection: sqlite3.Connection, name: str, period: Period, entries: str
-) -> Iterator[tuple[tuple[str, str], int]]:
-    params = {**period.params(), "entries": entries}
-    for provider, key, value in connection.execute(sql(name), params):
-        yield (provider, key), value
+async def _per_entry(
+    fetch: Fetch, name: str, period: Period, entries: str
+) -> dict[tuple[str, str], int]:
+    found = await fetch(name, {**period.params(), "entries": entries})
+    return {(provider, key): value for provider, key, value in found}
 
 
 def export_csv(path: Path, days: int = 7, now: float | None = None) -> str:
@@ -171,83 +192,15 @@ def write_export(path: Path, out: TextIO, days: int = 7, now: float | None = Non
         params = Period.ending(days, now).params()
         rows = connection.execute(sql("export"), params) if connection is not None else ()
         writer.writerow(EXPORT_COLUMNS)  # only once the database has answered
-        for at, channel, chat, person, *middle, query, took_ms, entries in rows:
-            person = f"{person & 0xFFFF_FFFF_FFFF_FFFF:016x}" if person is not None else ""
-            writer.writerow(
-                [_iso(at), channel, chat, person, *middle, _cell(query), f"{took_ms:.2f}", entries]
-            )
+        writer.writerows(export_row(row) for row in rows)
 
 
-def format_table(report: dict[str, Any]) -> str:
-    """The report as aligned text for a terminal."""
-    lines = [
-        f"Lookups, {report['period_days']} days: "
-        f"{report['first_day']} to {report['last_day']} (UTC)",
-        "",
-        f"total {report['total']}  ·  found {report['found']}  ·  several {report['several']}  ·  "
-        f"not found {report['not_found']}  ·  not an error {report['not_an_error']}  ·  "
-        f"people {report['unique_users']}",
-        "",
-        "Most looked up",
-    ]
-    lines += _aligned(
-        ["#", "provider", "code", "title", "count", "people", "before", "change"],
-        [_top_row(n, entry) for n, entry in enumerate(report["top"], 1)],
-    )
-    lines += ["", "Asked, not in any catalog"]
-    lines += _aligned(["count", "query"], [[g["count"], g["query"]] for g in report["gaps"]])
-    lines += ["", "Feedback"]
-    lines += _aligned(
-        ["provider", "code", "title", "helpful", "not helpful"],
-        [
-            [f["provider"], f["code"] or "-", f["title"], f["helpful"], f["not_helpful"]]
-            for f in report["feedback"]
-        ],
-    )
-    return "\n".join(lines)
-
-
-def _top_row(n: int, e: dict[str, Any]) -> list[Any]:
-    change = f"{e['change']:+d}"
-    return [
-        n,
-        e["provider"],
-        e["code"] or "-",
-        e["title"],
-        e["count"],
-        e["users"],
-        e["previous"],
-        change,
-    ]
-
-
-def format_csv(report: dict[str, Any]) -> str:
-    """The report's top list as CSV."""
-    import csv
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    columns = ["provider", "code", "title", "count", "users", "previous", "change"]
-    writer.writerow(columns)
-    writer.writerows([entry[column] for column in columns] for entry in report["top"])
-    return out.getvalue()
-
-
-def _aligned(headers: list[str], rows: list[list[Any]]) -> list[str]:
-    if not rows:
-        return ["  (none)"]
-    table = [headers, *([str(cell) for cell in row] for row in rows)]
-    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
-    # Numbers line up on the right, words on the left.
-    right = [isinstance(cell, int) or _SIGNED.fullmatch(str(cell)) for cell in rows[0]]
-    return [
-        "  "
-        + "  ".join(
-            cell.rjust(width) if flush else cell.ljust(width)
-            for cell, width, flush in zip(row, widths, right, strict=True)
-        ).rstrip()
-        for row in table
-    ]
+def export_row(row: Sequence[Any]) -> list[Any]:
+    """A lookup as a CSV row: the time in ISO 8601 UTC, the person as their pseudonymous key
+    in 16 hex digits, a question that a spreadsheet would run as a formula quoted."""
+    at, channel, chat, person, *middle, query, took_ms, entries = row
+    shown = f"{person & 0xFFFF_FFFF_FFFF_FFFF:016x}" if person is not None else ""
+    return [_iso(at), channel, chat, shown, *middle, _cell(query), f"{took_ms:.2f}", entries]
 
 
 @contextmanager

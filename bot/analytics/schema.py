@@ -57,13 +57,14 @@ class MigrationsMissing(Exception):
 
 
 @cache
-def migrations(folder: Path | None = None) -> tuple[Migration, ...]:
-    """Every migration in order (the packaged ones by default); none at all, or a gap in the
-    numbering, is a packaging error."""
+def migrations(folder: Path | None = None, dialect: str = "sqlite") -> tuple[Migration, ...]:
+    """Every migration in order (the packaged ones by default), each in ``dialect``'s own file
+    where it has one (``NNNN_what.postgres.sql`` beside ``NNNN_what.sql``); none at all, or a
+    gap in the numbering, is a packaging error."""
     folder = packaged("bot.migrations") if folder is None else folder
     found = sorted(
         (
-            Migration(int(match[1]), path.stem, path)
+            Migration(int(match[1]), path.stem, _own(path, dialect))
             for path in folder.glob("*.sql")
             if (match := _FILE_NAME.match(path.name))
         ),
@@ -74,6 +75,11 @@ def migrations(folder: Path | None = None) -> tuple[Migration, ...]:
     if [m.version for m in found] != list(range(1, len(found) + 1)):
         raise RuntimeError(f"{folder}: migrations must be numbered 0001, 0002, ... without gaps")
     return tuple(found)
+
+
+def _own(path: Path, dialect: str) -> Path:
+    own = path.with_name(f"{path.stem}.{dialect}.sql")
+    return own if dialect != "sqlite" and own.exists() else path
 
 
 def latest_version() -> int:

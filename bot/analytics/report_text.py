@@ -1,0 +1,85 @@
+"""Reports as text for a terminal: an aligned table, or the top list as CSV."""
+
+from __future__ import annotations
+
+import io
+import re
+
+# As in reports.py: typing stays out of `python -m bot stats`' start.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+_SIGNED = re.compile(r"[+-]\d+")
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """The report as aligned text for a terminal."""
+    lines = [
+        f"Lookups, {report['period_days']} days: "
+        f"{report['first_day']} to {report['last_day']} (UTC)",
+        "",
+        f"total {report['total']}  ·  found {report['found']}  ·  several {report['several']}  ·  "
+        f"not found {report['not_found']}  ·  not an error {report['not_an_error']}  ·  "
+        f"people {report['unique_users']}",
+        "",
+        "Most looked up",
+    ]
+    lines += _aligned(
+        ["#", "provider", "code", "title", "count", "people", "before", "change"],
+        [_top_row(n, entry) for n, entry in enumerate(report["top"], 1)],
+    )
+    lines += ["", "Asked, not in any catalog"]
+    lines += _aligned(["count", "query"], [[g["count"], g["query"]] for g in report["gaps"]])
+    lines += ["", "Feedback"]
+    lines += _aligned(
+        ["provider", "code", "title", "helpful", "not helpful"],
+        [
+            [f["provider"], f["code"] or "-", f["title"], f["helpful"], f["not_helpful"]]
+            for f in report["feedback"]
+        ],
+    )
+    return "\n".join(lines)
+
+
+def _top_row(n: int, e: dict[str, Any]) -> list[Any]:
+    change = f"{e['change']:+d}"
+    return [
+        n,
+        e["provider"],
+        e["code"] or "-",
+        e["title"],
+        e["count"],
+        e["users"],
+        e["previous"],
+        change,
+    ]
+
+
+def format_csv(report: dict[str, Any]) -> str:
+    """The report's top list as CSV."""
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = ["provider", "code", "title", "count", "users", "previous", "change"]
+    writer.writerow(columns)
+    writer.writerows([entry[column] for column in columns] for entry in report["top"])
+    return out.getvalue()
+
+
+def _aligned(headers: list[str], rows: list[list[Any]]) -> list[str]:
+    if not rows:
+        return ["  (none)"]
+    table = [headers, *([str(cell) for cell in row] for row in rows)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(headers))]
+    # Numbers line up on the right, words on the left.
+    right = [isinstance(cell, int) or _SIGNED.fullmatch(str(cell)) for cell in rows[0]]
+    return [
+        "  "
+        + "  ".join(
+            cell.rjust(width) if flush else cell.ljust(width)
+            for cell, width, flush in zip(row, widths, right, strict=True)
+        ).rstrip()
+        for row in table
+    ]
