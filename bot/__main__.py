@@ -11,7 +11,13 @@ from pathlib import Path
 # As in reports.py: typing stays out of the commands' start; this is for type checkers only.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Coroutine
+    from typing import Any, TypeVar
+
+    from bot.analytics.postgres import PostgresStore
     from bot.i18n import Lang
+
+    T = TypeVar("T")
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -50,15 +56,17 @@ def _lookup(args: argparse.Namespace) -> int:
 
 def _stats(args: argparse.Namespace) -> int:
     import json
-    import sqlite3
 
     from bot.analytics.report_text import format_csv, format_table
     from bot.analytics.reports import read_report
-    from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld
 
+    postgres = _postgres()
     try:
-        report = read_report(_database_path(), args.days, args.top)
-    except (DatabaseTooNew, DatabaseTooOld, sqlite3.Error, OSError) as exc:
+        if postgres is not None:
+            report = _await(postgres.read_report(args.days, args.top))
+        else:
+            report = read_report(_database_path(), args.days, args.top)
+    except _failures() as exc:
         return _unusable(exc)
     if args.format == "json":
         print(json.dumps(report, ensure_ascii=False, indent=2))
@@ -70,37 +78,79 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    import sqlite3
 
     from bot.analytics.reports import write_export
-    from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld
 
+    postgres = _postgres()
     try:
-        write_export(_database_path(), sys.stdout, args.days)
+        if postgres is not None:
+            sys.stdout.write(_await(postgres.export_csv(args.days)))
+        else:
+            write_export(_database_path(), sys.stdout, args.days)
     except BrokenPipeError:
         raise  # the reader went away (export | head): main() ends quietly
-    except (DatabaseTooNew, DatabaseTooOld, sqlite3.Error, OSError) as exc:
+    except _failures() as exc:
         return _unusable(exc)
     return 0
 
 
 def _migrate(args: argparse.Namespace) -> int:
     import asyncio
-    import sqlite3
 
-    from bot.analytics.schema import DatabaseTooNew, latest_version
+    from bot.analytics.schema import latest_version
     from bot.analytics.store import migrate
 
-    path = _database_path()
+    postgres = _postgres()
+    where: Path | str = _database_path() if postgres is None else str(postgres)
     try:
-        applied = asyncio.run(migrate(path))
-    except (DatabaseTooNew, OSError, sqlite3.Error) as exc:
+        if postgres is not None:
+            applied = asyncio.run(postgres.migrate())
+        else:
+            applied = asyncio.run(migrate(_database_path()))
+    except _failures() as exc:
         return _unusable(exc)
     for name in applied:
         print(f"applied {name}")
     state = "migrated" if applied else "nothing to apply"
-    print(f"{path}: {state}, at schema version {latest_version()}")
+    print(f"{where}: {state}, at schema version {latest_version()}")
     return 0
+
+
+def _postgres() -> PostgresStore | None:
+    """The lookup log in PostgreSQL when DATABASE_URL says so (asyncpg loads only then)."""
+    from bot.environment import setting
+
+    url = setting("DATABASE_URL")
+    if not url:
+        return None
+    from bot.analytics.postgres import PostgresStore
+
+    return PostgresStore(url, _database_path().with_name("lookups.pending"))
+
+
+def _failures() -> tuple[type[BaseException], ...]:
+    """What a database that cannot be used raises: SQLite's, and PostgreSQL's once loaded."""
+    import sqlite3
+
+    from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld
+
+    failures: tuple[type[BaseException], ...] = (
+        DatabaseTooNew,
+        DatabaseTooOld,
+        sqlite3.Error,
+        OSError,
+    )
+    if "bot.analytics.postgres" in sys.modules:
+        from bot.analytics.postgres import FAILURES
+
+        failures += FAILURES
+    return failures
+
+
+def _await(coroutine: Coroutine[Any, Any, T]) -> T:
+    import asyncio
+
+    return asyncio.run(coroutine)
 
 
 def _sources_diff(args: argparse.Namespace) -> int:
@@ -122,7 +172,7 @@ def _database_path() -> Path:
     return Path(setting("DATABASE_PATH"))
 
 
-def _unusable(exc: Exception) -> int:
+def _unusable(exc: BaseException) -> int:
     """Say in one line why the database cannot be used; the exit status for it."""
     from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld
 
@@ -130,7 +180,9 @@ def _unusable(exc: Exception) -> int:
         print(exc, file=sys.stderr)
     else:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        print(f"{_database_path()}: {reason}", file=sys.stderr)
+        postgres = _postgres()
+        where = str(postgres) if postgres is not None else _database_path()
+        print(f"{where}: {reason or type(exc).__name__}", file=sys.stderr)
     return 1
 
 

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     bot_token: SecretStr
     telegram_api_url: str | None = None
     database_path: Path = Path(DEFAULTS["DATABASE_PATH"])
+    database_url: SecretStr | None = None  # postgresql://...: analytics there, not in SQLite
+    redis_url: SecretStr | None = None  # limits, votes and sending shared by replicas
     catalogs_dir: Path = Field(default_factory=lambda: packaged("bot.catalogs"))
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
@@ -81,6 +83,24 @@ class Settings(BaseSettings):
             r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
         ):
             raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ValueError("use postgresql://user:password@host:port/database")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError("use redis://host:port/number (or rediss://, unix://)")
         return value
 
     @model_validator(mode="after")

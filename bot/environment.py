@@ -8,6 +8,8 @@ from pathlib import Path
 DEFAULTS = {
     "CATALOGS_DIR": "",  # empty: the catalogs installed with the package
     "DATABASE_PATH": "data/bot.sqlite3",
+    "DATABASE_URL": "",  # empty: SQLite at DATABASE_PATH
+    "REDIS_URL": "",
     "ANALYTICS_RETENTION_DAYS": "365",
 }
 

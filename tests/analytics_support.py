@@ -5,10 +5,15 @@ from __future__ import annotations
 import sqlite3
 from calendar import timegm
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.analytics.postgres import PostgresStore
+from bot.analytics.queries import numbered
 from bot.analytics.rollup import Lookup, LookupEntry
+from bot.analytics.store import SqliteStore, Store
+from bot.analytics.writer import LookupLog
 
 # A fixed "now" for reports: 2024-05-10 12:00 UTC. The 7-day period ending then is
 # 2024-05-04 .. 2024-05-10; the one before it 2024-04-27 .. 2024-05-03.
@@ -71,3 +76,34 @@ def query_db(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
     """Rows of ``sql`` on the database at ``path``, read with a connection of its own."""
     with closing(sqlite3.connect(path)) as connection:
         return connection.execute(sql, params).fetchall()
+
+
+@dataclass
+class Backend:
+    """Where a test's lookup log writes: a SQLite file in ``folder``, or PostgreSQL at ``url``."""
+
+    name: str
+    folder: Path
+    url: str | None = None
+
+    def store(self) -> Store:
+        if self.url is None:
+            return SqliteStore(self.folder / "bot.sqlite3")
+        return PostgresStore(self.url, self.folder / "lookups.pending")
+
+    def log(self, **options: Any) -> LookupLog:
+        """A lookup log on this backend (SECRET unless ``secret`` is given)."""
+        return LookupLog(self.store(), **{"secret": SECRET, **options})
+
+    async def query(self, statement: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Rows of ``statement`` (``?`` placeholders) on this backend's database."""
+        if self.url is None:
+            return query_db(self.folder / "bot.sqlite3", statement, *params)
+        import asyncpg
+
+        db = await asyncpg.connect(self.url)
+        try:
+            query, args = numbered(statement, params)
+            return [tuple(row) for row in await db.fetch(query, *args)]
+        finally:
+            await db.close()

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from analytics_support import Backend
+from services import fresh_postgres, fresh_redis
 from telegram_app import App, running_app
 
 from bot.catalog import Catalog
@@ -44,3 +46,28 @@ async def app(tmp_path: Path) -> AsyncIterator[App]:
     """The bot wired as in production, feeding updates to a recording session."""
     async with running_app(tmp_path) as running:
         yield running
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for the test (see services.py)."""
+    async with fresh_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+async def redis_url() -> AsyncIterator[str]:
+    """A Redis database for the test alone (see services.py)."""
+    async with fresh_redis() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    """Each analytics test runs against SQLite and PostgreSQL alike: a figure cannot drift
+    between them."""
+    if request.param == "sqlite":
+        yield Backend("sqlite", tmp_path)
+        return
+    async with fresh_postgres() as url:
+        yield Backend("postgres", tmp_path, url)

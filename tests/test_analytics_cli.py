@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from analytics_support import SECRET, STABLE_KEYS, entry, lookup, query_db, shown
+from analytics_support import SECRET, STABLE_KEYS, Backend, entry, lookup, query_db, shown
 
 from bot.__main__ import main
 from bot.analytics import store
@@ -225,3 +225,38 @@ def test_a_closed_pipe_ends_stats_and_export_quietly(tmp_path: Path) -> None:
         )
         assert result.returncode == 0 and result.stderr == "", result.stderr
         assert len(result.stdout.splitlines()) == 1
+
+
+async def test_stats_export_and_migrate_read_the_same_from_either_database(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if backend.url is None:
+        monkeypatch.setenv("DATABASE_PATH", str(backend.folder / "bot.sqlite3"))
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_URL", backend.url)
+    log = backend.log()
+    await log.start()
+    now = time.time()
+    log.record(lookup(now, 1, entry("gosms", "1004", "No devices registered")))
+    log.record(lookup(now, 2, entry("gosms", "1004", "No devices registered")))
+    log.record(lookup(now, 2, query="gosms 9999", provider="gosms"))
+    log.vote(1, "gosms", "1004", False)
+    await log.close()
+
+    async def command(*args: str) -> tuple[int, str]:
+        status = await asyncio.to_thread(main, list(args))  # the commands run their own loop
+        return status, capsys.readouterr().out
+
+    status, out = await command("stats", "--format", "json", "--days", "1")
+    report = json.loads(out)
+    assert status == 0 and (report["total"], report["found"], report["unique_users"]) == (3, 2, 2)
+    assert report["top"][0]["count"] == 2 and report["top"][0]["users"] == 2
+    assert report["gaps"] == [{"query": "gosms 9999", "count": 1}]
+    assert report["feedback"][0]["not_helpful"] == 1
+    status, out = await command("export", "--days", "1")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and [row["query"] for row in rows] == ["gosms 1004"] * 2 + ["gosms 9999"]
+    assert [row["user_key"] for row in rows] == [shown(user_key(SECRET, n)) for n in (1, 2, 2)]
+    status, out = await command("migrate")
+    assert status == 0 and "nothing to apply" in out

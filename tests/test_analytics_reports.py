@@ -10,13 +10,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from analytics_support import NOW, SECRET, STABLE_KEYS, at, entry, lookup, query_db, shown
+from analytics_support import NOW, SECRET, STABLE_KEYS, Backend, at, entry, lookup, shown
 
 from bot.analytics.privacy import user_key
 from bot.analytics.reading import Reports
 from bot.analytics.report_text import format_csv, format_table
 from bot.analytics.reports import read_report
-from bot.analytics.writer import LookupLog
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")
 OFFLINE = entry("gosms", "1005", "Device offline")
@@ -25,9 +24,9 @@ ACCEPTED = entry("mobizon", "0", "Accepted")
 
 
 @pytest.fixture
-async def reports(tmp_path: Path) -> AsyncIterator[Reports]:
+async def reports(backend: Backend) -> AsyncIterator[Reports]:
     """A week of lookups ending 2024-05-10 12:00 UTC, the week before, and older ones."""
-    log = LookupLog(tmp_path / "bot.sqlite3", secret=SECRET, batch_rows=4)
+    log = backend.log(batch_rows=4)
     await log.start()
     for row in [
         # The period: 2024-05-04 .. 2024-05-10.
@@ -108,7 +107,7 @@ async def test_gaps_group_the_same_question_however_it_was_typed(reports: Report
 
 
 async def test_each_person_has_one_vote_per_entry_and_the_latest_counts(
-    reports: Reports, tmp_path: Path
+    reports: Reports, backend: Backend
 ) -> None:
     report = await reports.report(days=7, now=NOW)
     assert report["feedback"] == [
@@ -117,8 +116,7 @@ async def test_each_person_has_one_vote_per_entry_and_the_latest_counts(
         {"provider": "notificore", "code": "35", "title": "Invalid sender", "helpful": 0,
          "not_helpful": 1},
     ]  # fmt: skip
-    mine = query_db(
-        tmp_path / "bot.sqlite3",
+    mine = await backend.query(
         "SELECT helpful FROM votes WHERE user_key = ? AND provider = ? AND entry_key = ?",
         user_key(SECRET, 1),
         "gosms",

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from analytics_support import NOW, SECRET, at, day_of, entry, lookup, query_db
+from analytics_support import NOW, SECRET, Backend, at, day_of, entry, lookup, query_db
 
 from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import user_key
@@ -38,18 +38,17 @@ def messages(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno == level]
 
 
-async def test_close_right_after_a_burst_of_10000_lookups_loses_none(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
-    log = LookupLog(path, secret=SECRET)
+async def test_close_right_after_a_burst_of_10000_lookups_loses_none(backend: Backend) -> None:
+    log = backend.log()
     await log.start()
     for n in range(10_000):
         log.record(lookup(NOW, n % 300, NO_DEVICES, query=f"gosms 1004 #{n}"))
     await log.close()
     assert log.pending == 0 and log.dropped == 0
-    assert query_db(path, "SELECT count(*), count(DISTINCT query) FROM lookups") == [
+    assert await backend.query("SELECT count(*), count(DISTINCT query) FROM lookups") == [
         (10_000, 10_000)
     ]
-    assert query_db(path, "SELECT sum(count) FROM daily_entries") == [(10_000,)]
+    assert await backend.query("SELECT sum(count) FROM daily_entries") == [(10_000,)]
 
 
 async def test_the_raw_telegram_id_is_nowhere_in_the_database_file(tmp_path: Path) -> None:
@@ -73,20 +72,18 @@ async def test_the_raw_telegram_id_is_nowhere_in_the_database_file(tmp_path: Pat
     assert query_db(path, "SELECT user_key FROM votes") == [(key,)]
 
 
-async def test_another_secret_stores_another_key_for_the_same_person(tmp_path: Path) -> None:
-    keys = []
-    for name, secret in (("one.sqlite3", b"first secret"), ("two.sqlite3", b"second secret")):
-        log = LookupLog(tmp_path / name, secret=secret)
+async def test_another_secret_stores_another_key_for_the_same_person(backend: Backend) -> None:
+    for secret in (b"first secret", b"second secret"):
+        log = backend.log(secret=secret)
         await log.start()
-        log.record(lookup(NOW, 42, NO_DEVICES))
+        log.record(lookup(time.time(), 42, NO_DEVICES))  # (not pruned by the second start)
         await log.close()
-        keys += query_db(tmp_path / name, "SELECT user_key FROM lookups")
+    keys = await backend.query("SELECT user_key FROM lookups ORDER BY id")
     assert len(keys) == 2 and keys[0] != keys[1]
 
 
-async def test_pruning_deletes_what_is_older_than_the_retention_period(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
-    log = LookupLog(path, secret=SECRET, retention_days=30, flush_interval=3600)
+async def test_pruning_deletes_what_is_older_than_the_retention_period(backend: Backend) -> None:
+    log = backend.log(retention_days=30, flush_interval=60)
     await log.start()
     # 30 days kept, today included: 2024-04-11 .. 2024-05-10.
     for day in ("2024-03-31", "2024-04-10", "2024-04-11", "2024-05-10"):
@@ -97,30 +94,30 @@ async def test_pruning_deletes_what_is_older_than_the_retention_period(tmp_path:
     assert await log.prune(now=NOW) == 2
     await log.close()
 
-    assert query_db(path, "SELECT query FROM lookups ORDER BY at") == [
+    assert await backend.query("SELECT query FROM lookups ORDER BY at") == [
         ("asked 2024-04-11",),
         ("asked 2024-05-10",),
     ]
-    assert query_db(path, "SELECT user_key FROM votes") == [(user_key(SECRET, 2),)]
+    assert await backend.query("SELECT user_key FROM votes") == [(user_key(SECRET, 2),)]
     for table in ("daily_outcomes", "daily_entries", "daily_users", "daily_entry_users"):
-        assert query_db(path, f"SELECT min(day) FROM {table}") == [(day_of("2024-04-11"),)], table
-    assert query_db(path, "SELECT sum(count) FROM daily_outcomes") == [(2,)]
+        first = await backend.query(f"SELECT min(day) FROM {table}")
+        assert first == [(day_of("2024-04-11"),)], table
+    assert await backend.query("SELECT sum(count) FROM daily_outcomes") == [(2,)]
 
 
-async def test_the_log_prunes_when_it_starts(tmp_path: Path) -> None:
-    path = tmp_path / "bot.sqlite3"
+async def test_the_log_prunes_when_it_starts(backend: Backend) -> None:
     now = time.time()
-    log = LookupLog(path, secret=SECRET, retention_days=365)
+    log = backend.log(retention_days=365)
     await log.start()
     log.record(lookup(now - 40 * DAY_SECONDS, 1, NO_DEVICES, query="old"))
     log.record(lookup(now, 1, NO_DEVICES, query="new"))
     await log.close()
-    assert count(path) == 2
+    assert await backend.query("SELECT count(*) FROM lookups") == [(2,)]
 
-    log = LookupLog(path, secret=SECRET, retention_days=30)
+    log = backend.log(retention_days=30)
     await log.start()
     await log.close()
-    assert query_db(path, "SELECT query FROM lookups") == [("new",)]
+    assert await backend.query("SELECT query FROM lookups") == [("new",)]
 
 
 async def test_a_database_that_cannot_be_opened_at_start_does_not_stop_the_bot(
@@ -131,7 +128,7 @@ async def test_a_database_that_cannot_be_opened_at_start_does_not_stop_the_bot(
     folder = tmp_path / "data"
     folder.write_text("not a folder")
     path = folder / "bot.sqlite3"
-    log = LookupLog(path, secret=SECRET, flush_interval=3600)
+    log = LookupLog(path, secret=SECRET, flush_interval=60)
     await log.start()
     try:
         assert any("cannot write to" in m for m in messages(caplog, logging.WARNING))
@@ -154,7 +151,7 @@ async def test_while_the_database_fails_rows_are_held_then_dropped_oldest_first_
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "bot.sqlite3"
-    log = LookupLog(path, secret=SECRET, max_pending=50, flush_interval=3600)
+    log = LookupLog(path, secret=SECRET, max_pending=50, flush_interval=60)
     await log.start()
     try:
         # A folder where the database file was: SQLite cannot open it, whoever asks.
@@ -205,7 +202,7 @@ async def test_a_database_file_removed_while_running_is_made_anew(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = tmp_path / "bot.sqlite3"
-    log = LookupLog(path, secret=SECRET, flush_interval=3600)
+    log = LookupLog(path, secret=SECRET, flush_interval=60)
     await log.start()
     try:
         for n in range(5):
@@ -225,10 +222,9 @@ async def test_a_database_file_removed_while_running_is_made_anew(
 
 
 async def test_malformed_rows_are_skipped_and_the_rest_written(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
+    backend: Backend, caplog: pytest.LogCaptureFixture
 ) -> None:
-    path = tmp_path / "bot.sqlite3"
-    log = LookupLog(path, secret=SECRET, flush_interval=3600)
+    log = backend.log(flush_interval=60)
     await log.start()
     try:
         log.record(lookup(NOW, 1, NO_DEVICES, query="good one"))
@@ -239,11 +235,11 @@ async def test_malformed_rows_are_skipped_and_the_rest_written(
         log.vote("someone", "gosms", "1004", True)  # type: ignore[arg-type]
         log.record(lookup(NOW, 2, NO_DEVICES, query="good two"))
         await log.flush()
-        assert query_db(path, "SELECT query FROM lookups ORDER BY id") == [
+        assert await backend.query("SELECT query FROM lookups ORDER BY id") == [
             ("good one",),
             ("good two",),
         ]
-        assert count(path, "votes") == 0
+        assert await backend.query("SELECT count(*) FROM votes") == [(0,)]
         assert "skipped 5 malformed rows" in messages(caplog, logging.ERROR)[-1]
     finally:
         await log.close()

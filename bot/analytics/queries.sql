@@ -162,7 +162,7 @@ SELECT v.provider, v.entry_key, e.code, e.title, SUM(v.helpful) AS yes, SUM(1 - 
 FROM votes AS v
 LEFT JOIN catalog_entries AS e USING (provider, entry_key)
 WHERE v.updated_at >= :since AND v.updated_at < :until
-GROUP BY v.provider, v.entry_key
+GROUP BY v.provider, v.entry_key, e.code, e.title
 ORDER BY no DESC, yes DESC, v.provider, v.entry_key
 LIMIT :top
 

@@ -3,10 +3,8 @@ lookup log has written what it holds, so a report counts every lookup made until
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-from bot.analytics import reports
 from bot.analytics.writer import LookupLog
 
 
@@ -22,10 +20,9 @@ class Reports:
         """The report of the last ``days`` days (see reports.build_report). StorageUnavailable
         if the lookups held cannot be written first."""
         await self.log.flush()
-        path = self.log.store.path
-        return await asyncio.to_thread(reports.read_report, path, days, top, now)
+        return await self.log.store.read_report(days, top, now)
 
     async def export_csv(self, days: int = 7, now: float | None = None) -> str:
         """The lookups of the last ``days`` days as CSV."""
         await self.log.flush()
-        return await asyncio.to_thread(reports.export_csv, self.log.store.path, days, now)
+        return await self.log.store.export_csv(days, now)

@@ -28,7 +28,7 @@ class Migration:
 class DatabaseTooNew(Exception):
     """The database was migrated by newer code than this; running on would corrupt it."""
 
-    def __init__(self, path: Path, version: int, known: int) -> None:
+    def __init__(self, path: Path | str, version: int, known: int) -> None:
         super().__init__(
             f"{path} is at schema version {version}, written by a newer Codebook; this code "
             f"knows versions up to {known}. Update the code, or set DATABASE_PATH to another file."
@@ -38,7 +38,7 @@ class DatabaseTooNew(Exception):
 class DatabaseTooOld(Exception):
     """The database has migrations to apply before a report can read it."""
 
-    def __init__(self, path: Path, version: int, known: int) -> None:
+    def __init__(self, path: Path | str, version: int, known: int) -> None:
         super().__init__(
             f"{path} is at schema version {version} and this code needs {known}: "
             "run 'python -m bot migrate' (the bot also migrates when it starts)."

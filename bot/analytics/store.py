@@ -6,6 +6,7 @@ daily totals, a prune, a migration with the record that it ran.
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import os
@@ -14,15 +15,17 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
+from typing import Any, Protocol
 
 import aiosqlite
 
+from bot.analytics import reports
 from bot.analytics.queries import sql
 from bot.analytics.rollup import Batch, Stored, roll_up
 from bot.analytics.schema import DatabaseTooNew, Migration, migrations
 from bot.text import gap_key
 
-__all__ = ["DatabaseTooNew", "SqliteStore", "StorageUnavailable", "migrate"]
+__all__ = ["DatabaseTooNew", "SqliteStore", "StorageUnavailable", "Store", "migrate"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +34,30 @@ BUSY_TIMEOUT_MS = 5000
 
 class StorageUnavailable(Exception):
     """The database cannot be written (or read) now; rows stay held and the writer retries."""
+
+
+class Store(Protocol):
+    """Where the lookup log writes, and the reports read: SQLite here, or PostgreSQL
+    (postgres.py)."""
+
+    FAILURES: tuple[type[BaseException], ...]  # what a failing database raises
+
+    @property
+    def spill_path(self) -> Path:
+        """This process's file for rows a stop could not write."""
+
+    async def open(self) -> None: ...
+    async def write(self, rows: Sequence[Stored]) -> None: ...
+    async def prune(self, first_day: int, first_at: float) -> int: ...
+    async def teach(self, phrase: str, provider: str, key: str, at: float) -> None: ...
+    async def forget(self, phrase: str) -> int: ...
+    async def taught(self) -> list[tuple[str, str, str]]: ...
+    async def read_report(
+        self, days: int, top: int, now: float | None = None
+    ) -> dict[str, Any]: ...
+    async def export_csv(self, days: int, now: float | None = None) -> str: ...
+    async def analytics_key(self) -> bytes: ...
+    async def close(self) -> None: ...
 
 
 class SqliteStore:
@@ -80,7 +107,7 @@ class SqliteStore:
         assert self._db is not None
         batch = roll_up(rows)
         async with transaction(self._db):
-            for name, values in _statements(batch):
+            for name, values in [("insert_lookup", batch.lookups), *rollup_statements(batch)]:
                 if values:
                     await self._db.executemany(sql(name), values)
 
@@ -91,7 +118,7 @@ class SqliteStore:
         bounds = {"day": first_day, "at": first_at}
         async with transaction(self._db):
             cursor = await self._db.execute(sql("prune_lookups"), bounds)
-            for name in _PRUNED:
+            for name in PRUNED:
                 await self._db.execute(sql(name), bounds)
         return int(cursor.rowcount)
 
@@ -116,6 +143,18 @@ class SqliteStore:
         assert self._db is not None
         rows = await self._db.execute_fetchall(sql("taught"))
         return [(phrase, provider, key) for phrase, provider, key in rows]
+
+    async def read_report(self, days: int, top: int, now: float | None = None) -> dict[str, Any]:
+        """A report, through a read-only connection of its own, in a thread."""
+        return await asyncio.to_thread(reports.read_report, self.path, days, top, now)
+
+    async def export_csv(self, days: int, now: float | None = None) -> str:
+        """The period's lookups as CSV text."""
+        return await asyncio.to_thread(reports.export_csv, self.path, days, now)
+
+    async def analytics_key(self) -> bytes:
+        """Never here: SQLite's key is a file kept apart from the database (key.py)."""
+        raise NotImplementedError("the SQLite lookup log's key is a file of its own")
 
     async def close(self) -> None:
         """Close the connection (a failure to close is no news: the file is what matters)."""
@@ -218,15 +257,16 @@ def statements(script: str) -> list[str]:
     return found
 
 
-_PRUNED = (
+# What pruning deletes besides the lookups themselves (queries.sql).
+PRUNED = (
     "prune_votes", "prune_outcomes", "prune_providers", "prune_entries", "prune_users",
     "prune_entry_users", "prune_gaps",
 )  # fmt: skip
 
 
-def _statements(batch: Batch) -> list[tuple[str, list[tuple[object, ...]]]]:
+def rollup_statements(batch: Batch) -> list[tuple[str, list[tuple[object, ...]]]]:
+    """The statements that add a batch to the daily totals, each with its rows."""
     return [
-        ("insert_lookup", batch.lookups),
         ("upsert_catalog_entry", [(*entry, *shown) for entry, shown in batch.entries.items()]),
         ("add_outcomes", [(*key, count) for key, count in batch.outcomes.items()]),
         ("add_providers", [(*key, count) for key, count in batch.providers.items()]),

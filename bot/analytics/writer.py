@@ -22,7 +22,7 @@ from bot.analytics.days import DAY_SECONDS, day_number, iso_day, midnight
 from bot.analytics.rollup import Lookup, Stored, Vote, stored
 from bot.analytics.schema import DatabaseTooNew
 from bot.analytics.spill import read_spill, write_spill
-from bot.analytics.store import SqliteStore, StorageUnavailable
+from bot.analytics.store import SqliteStore, StorageUnavailable, Store
 
 logger = logging.getLogger(__name__)
 
@@ -42,10 +42,11 @@ class LookupLog:
 
     def __init__(
         self,
-        store: SqliteStore | Path,
+        store: Store | Path,
         *,
         secret: bytes | None,
         off_reason: str | None = None,
+        key_in_store: bool = False,
         retention_days: int = 365,
         batch_rows: int = 500,
         flush_interval: float = 0.5,
@@ -53,9 +54,14 @@ class LookupLog:
         retry_initial: float = 0.5,
         retry_max: float = 30.0,
     ) -> None:
-        self.store = store if isinstance(store, SqliteStore) else SqliteStore(store)
-        self.off_reason = off_reason if secret is not None else off_reason or "no analytics key"
-        self._secret = secret or b""
+        self.store: Store = SqliteStore(store) if isinstance(store, Path) else store
+        # Without a key nothing is recorded, unless the database keeps one (PostgreSQL's,
+        # shared by replicas): then it is read before the first write.
+        self._secret = secret
+        self._key_in_store = key_in_store and secret is None
+        self.off_reason = off_reason
+        if secret is None and not self._key_in_store:
+            self.off_reason = off_reason or "no analytics key"
         self._retention_days = retention_days
         self._batch_rows = batch_rows
         self._batch_limit = batch_rows * _BATCH_GROWTH
@@ -236,6 +242,8 @@ class LookupLog:
     async def _write_all(self) -> None:
         """Write the rows held and queued now, in transactions of up to the batch limit. What a
         failed write held stays held, in order."""
+        if self._queue and self._secret is None:
+            self._secret = await self.store.analytics_key()  # the one replicas share
         if self._queue:
             items = list(self._queue)
             self._queue.clear()
@@ -257,7 +265,10 @@ class LookupLog:
             logger.warning("lookup log: wrote in what the last stop left in the spill file")
 
     def _stored(self, items: list[Lookup | Vote]) -> list[Stored]:
-        rows = [row for item in items if (row := stored(item, self._secret)) is not None]
+        if self._secret is None:  # the key the database keeps was never read: nothing to do
+            return []
+        secret = self._secret
+        rows = [row for item in items if (row := stored(item, secret)) is not None]
         if len(rows) < len(items):
             logger.error("lookup log: skipped %d malformed rows", len(items) - len(rows))
         return rows
@@ -275,12 +286,22 @@ class LookupLog:
 
     def _spill(self) -> bool:
         """Every row not yet in the database to the spill file; False if even that failed."""
+        if self._secret is None and self._queue:
+            # The shared key was never read (the database was down from the start): rows that
+            # cannot be pseudonymised cannot be kept either.
+            self.lost = len(self._queue)
+            logger.error(
+                "lookup log: %d lookups lost: the analytics key %s keeps was never read",
+                self.lost,
+                self.store,
+            )
+            self._queue.clear()
         rows = self._held + self._stored(list(self._queue))
         path = self.store.spill_path
         try:
             write_spill(path, rows)
         except OSError as exc:
-            self.lost = len(rows)
+            self.lost += len(rows)
             logger.error(
                 "lookup log: %d lookups lost: neither %s nor the spill file %s can be written (%s)",
                 len(rows),
@@ -291,6 +312,8 @@ class LookupLog:
             return False
         self._queue.clear()
         self._held.clear()
+        if self.lost:
+            return False
         logger.warning(
             "lookup log: %s cannot be written now; %d lookups kept in %s, the next start "
             "writes them in",

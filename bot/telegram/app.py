@@ -7,6 +7,7 @@ import asyncio
 import gc
 import logging
 import signal
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
@@ -21,7 +22,7 @@ from aiohttp import web
 
 from bot.analytics.key import AnalyticsKeyError, load_key
 from bot.analytics.reading import Reports
-from bot.analytics.store import StorageUnavailable
+from bot.analytics.store import StorageUnavailable, Store
 from bot.analytics.writer import LookupLog
 from bot.config import Settings
 from bot.i18n import LANGUAGES, strings
@@ -156,20 +157,30 @@ async def describe(bot: Bot, settings: Settings) -> None:
 
 
 def services(settings: Settings) -> tuple[Library, LookupLog]:
-    """The catalogs and the lookup log the settings describe."""
+    """The catalogs and the lookup log the settings describe: SQLite at DATABASE_PATH with a
+    key file of its own, or PostgreSQL at DATABASE_URL with the key its replicas share."""
     library = Library(settings.catalogs_dir)
     configured = settings.analytics_secret.get_secret_value() if settings.analytics_secret else None
+    store: Store | Path = settings.database_path
     secret: bytes | None = None
     off = None
+    if settings.database_url is not None:
+        from bot.analytics.postgres import PostgresStore
+
+        url = settings.database_url.get_secret_value()
+        # Each replica spills to a file of its own, where the SQLite file would be.
+        store = PostgresStore(url, settings.database_path.with_name("lookups.pending"))
     try:
-        secret = load_key(configured, settings.analytics_key_file, settings.database_path)
+        if settings.database_url is None or configured:
+            secret = load_key(configured, settings.analytics_key_file, settings.database_path)
     except AnalyticsKeyError as exc:
         off = str(exc)
         logger.error("analytics off: the bot answers, but records no lookup: %s", off)
     lookups = LookupLog(
-        settings.database_path,
+        store,
         secret=secret,
         off_reason=off,
+        key_in_store=settings.database_url is not None and off is None,
         retention_days=settings.analytics_retention_days,
         flush_interval=settings.analytics_flush_interval,
     )

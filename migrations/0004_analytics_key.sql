@@ -1,0 +1,2 @@
+-- SQLite keeps the analytics key in a file apart from the database (bot/analytics/key.py):
+-- nothing to make here. (PostgreSQL's 0004 makes the table its replicas share the key in.)
