@@ -210,7 +210,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from bot.catalog_files import CatalogError
     from bot.config import SettingsError, load_settings
-    from bot.logs import configure
+    from bot.logs import configure, password
 
     try:
         settings = load_settings()
@@ -218,7 +218,9 @@ def _run(args: argparse.Namespace) -> int:
         for line in exc.lines:
             print(f"codebook: {line}", file=sys.stderr)
         return 1
-    configure(settings.log_level, [settings.bot_token.get_secret_value()])
+    urls = (settings.database_url, settings.redis_url)
+    passwords = [password(url.get_secret_value()) for url in urls if url is not None]
+    configure(settings.log_level, [settings.bot_token.get_secret_value(), *passwords])
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.analytics.store import DatabaseTooNew

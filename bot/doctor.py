@@ -76,13 +76,26 @@ async def examine(say: Callable[[str], None]) -> int:
         folder, database = settings.catalogs_dir, settings.database_path
         secret = settings.analytics_secret.get_secret_value() if settings.analytics_secret else ""
         key_file = settings.analytics_key_file
+        database_url, redis_url = (
+            url.get_secret_value() if url else ""
+            for url in (settings.database_url, settings.redis_url)
+        )
     else:  # the rest can still be checked from the single settings they need
         folder, database = catalogs_dir(), Path(setting("DATABASE_PATH"))
         secret = os.environ.get("ANALYTICS_SECRET", "")
         key_file = default_key_file()
+        database_url, redis_url = setting("DATABASE_URL"), setting("REDIS_URL")
     report(check_catalogs(folder))
-    report(check_database(database))
-    report(check_key(secret, key_file, database))
+    if database_url:
+        report(await check_postgres(database_url))
+    else:
+        report(check_database(database))
+    if database_url and not secret:
+        report(Line(True, "analytics key", "kept in the database, the same for every replica"))
+    else:
+        report(check_key(secret, key_file, database))
+    if redis_url:
+        report(await check_redis(redis_url))
     if settings is None:
         report(Line(False, "Bot API", "not checked", "fix the settings above first"))
     else:
@@ -139,6 +152,70 @@ def check_database(path: Path) -> Line:
         fix = "run python -m bot migrate (the bot also migrates when it starts)"
         return Line(False, "database", f"{path} is at schema {version}, not {latest}", fix)
     return Line(True, "database", f"{path} writable, at schema version {version}")
+
+
+async def check_postgres(url: str) -> Line:
+    """DATABASE_URL reaches a PostgreSQL server that takes writes, at this code's schema (or
+    empty, and the bot may make it)."""
+    import asyncpg
+
+    from bot.analytics.postgres import DIALECT, connect, read_version
+    from bot.analytics.schema import migrations
+    from bot.logs import without_password
+
+    where = without_password(url)
+    try:
+        db = await connect(url)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        fix = "check DATABASE_URL, and that PostgreSQL runs and lets this host in"
+        return Line(False, "database", f"cannot reach {where}: {exc or type(exc).__name__}", fix)
+    try:
+        server = db.get_server_version()
+        if await db.fetchval("SELECT pg_is_in_recovery()"):
+            fix = "point DATABASE_URL at the primary"
+            return Line(False, "database", f"{where} is a read-only standby", fix)
+        version, latest = await read_version(db), len(migrations(dialect=DIALECT))
+        if version == 0:
+            can = await db.fetchval("SELECT has_schema_privilege(current_schema(), 'CREATE')")
+            if not can:
+                fix = "GRANT CREATE ON SCHEMA public to the bot's user, or run migrate as owner"
+                return Line(False, "database", f"{where} is empty and cannot be made", fix)
+            found = f"{where} empty: the bot makes its tables when it starts"
+            return Line(True, "database", found)
+        if not await db.fetchval("SELECT has_table_privilege('lookups', 'INSERT')"):
+            fix = "GRANT INSERT, UPDATE, DELETE, SELECT on the bot's tables to its user"
+            return Line(False, "database", f"{where}: cannot write lookups", fix)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        return Line(False, "database", f"{where} failed: {exc}")
+    finally:
+        await db.close()
+    if version > latest:
+        fix = "update Codebook, or set DATABASE_URL to another database"
+        return Line(False, "database", f"{where} is at schema {version}, newer than {latest}", fix)
+    if version < latest:
+        fix = "run python -m bot migrate (the bot also migrates when it starts)"
+        return Line(False, "database", f"{where} is at schema {version}, not {latest}", fix)
+    found = f"{where} writable (PostgreSQL {server.major}.{server.minor}), schema {version}"
+    return Line(True, "database", found)
+
+
+async def check_redis(url: str) -> Line:
+    """REDIS_URL answers: without it, replicas keep limits and locks of their own."""
+    import redis.asyncio as redis
+
+    from bot.logs import without_password
+
+    where = without_password(url)
+    client = redis.Redis.from_url(url, socket_timeout=API_TIMEOUT, socket_connect_timeout=5)
+    try:
+        await client.ping()
+        info = await client.info("server")
+    except (OSError, redis.RedisError) as exc:
+        fix = "check REDIS_URL and that Redis runs (the bot answers without it, unshared)"
+        return Line(False, "Redis", f"cannot reach {where}: {exc}", fix)
+    finally:
+        await client.aclose()
+    return Line(True, "Redis", f"{where} answers (Redis {info.get('redis_version', '?')})")
 
 
 def check_key(secret: str, key_file: Path, database: Path) -> Line:

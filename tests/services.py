@@ -4,10 +4,12 @@ except on CI (CI set), where both run and a test that cannot reach one fails."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -65,3 +67,72 @@ async def fresh_redis() -> AsyncIterator[str]:
     finally:
         await client.flushdb()
         await client.aclose()
+
+
+class Outage:
+    """A TCP proxy in front of a server: a test points the bot at ``url`` and then ``cut()``s
+    the line (connections dropped, new ones refused) and ``restore()``s it, as when the server
+    stops and starts again, without stopping the server other tests use."""
+
+    def __init__(self, target: str) -> None:
+        parts = urlsplit(target)
+        self._target = target
+        self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 0
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        """``target`` with the proxy's port in place of the server's."""
+        parts = urlsplit(self._target)
+        login = parts.netloc.rsplit("@", 1)
+        where = f"127.0.0.1:{self.port}"
+        return urlunsplit(parts._replace(netloc=f"{login[0]}@{where}" if len(login) > 1 else where))
+
+    async def restore(self) -> None:
+        """Accept connections (again), on the same port."""
+        self._server = await asyncio.start_server(self._pipe, "127.0.0.1", self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        """Drop every connection and refuse new ones."""
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(self._host, self._port)
+        except OSError:
+            writer.transport.abort()
+            return
+        self._writers |= {writer, up_writer}
+
+        async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except OSError:
+                pass
+            finally:
+                sink.transport.abort()
+
+        await asyncio.gather(copy(reader, up_writer), copy(up_reader, writer))
+        self._writers -= {writer, up_writer}
+
+
+@asynccontextmanager
+async def outage(target: str) -> AsyncIterator[Outage]:
+    """An :class:`Outage` in front of ``target``, open at the start."""
+    proxy = Outage(target)
+    await proxy.restore()
+    try:
+        yield proxy
+    finally:
+        await proxy.cut()

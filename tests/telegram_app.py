@@ -21,6 +21,7 @@ from bot.config import Settings, load_settings
 from bot.library import Library
 from bot.render import render
 from bot.telegram.app import create_dispatcher
+from bot.telegram.shared import Shared
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = 7001
@@ -62,15 +63,18 @@ def settings_for(tmp_path: Path, **extra: Any) -> Settings:
 
 
 @asynccontextmanager
-async def running_app(tmp_path: Path, **settings: Any) -> AsyncIterator[App]:
-    """The app over a copy of the catalogs (a test may change them) and a fresh database."""
+async def running_app(
+    tmp_path: Path, shared: Shared | None = None, **settings: Any
+) -> AsyncIterator[App]:
+    """The app over a copy of the catalogs (a test may change them) and a fresh database;
+    ``shared``: a Redis connection, as a replica has."""
     catalogs = tmp_path / "catalogs"
     shutil.copytree(ROOT / "catalogs", catalogs)
     wired = settings_for(tmp_path, catalogs_dir=catalogs, **settings)
     library = Library(wired.catalogs_dir)
     lookups = LookupLog(wired.database_path, secret=b"k" * 32)
     bot, session = recording_bot()
-    dp = create_dispatcher(library, lookups, wired)
+    dp = create_dispatcher(library, lookups, wired, shared=shared)
     await lookups.start()
     try:
         yield App(

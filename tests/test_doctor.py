@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fake_telegram import TOKEN, FakeTelegram
+from services import outage
 
 from bot.analytics.store import migrate
 from bot.catalog_files import load_catalogs
@@ -21,7 +22,8 @@ from bot.doctor import examine
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ("BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_PATH", "CATALOGS_DIR", "ANALYTICS_SECRET")
-NAMES += ("ANALYTICS_KEY_FILE", "WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_IDS")
+NAMES += ("ANALYTICS_KEY_FILE", "WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_IDS", "DATABASE_URL")
+NAMES += ("REDIS_URL",)
 
 
 @pytest.fixture
@@ -247,3 +249,39 @@ async def test_the_command_exits_1_and_prints_each_line(
     assert ran.returncode == 1
     assert [line[0] for line in lines if line[:1] in "✓✗"] == ["✓"] * 5 + ["✗", "✓"]
     assert "✗ inline mode: off" in out.decode()
+
+
+async def test_replicas_dependencies_are_checked_and_each_failure_named(
+    deployment: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    postgres_url: str,
+    redis_url: str,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    status, lines = await doctor()
+    assert status == 0, lines
+    assert "empty: the bot makes its tables" in line_about(lines, "database")
+    assert "kept in the database" in line_about(lines, "analytics key")
+    assert line_about(lines, "Redis").startswith("✓ Redis: redis://")
+
+    from bot.analytics.postgres import PostgresStore
+
+    store = PostgresStore(postgres_url, Path(deployment["DATABASE_PATH"]))
+    await store.open()  # migrated, as a replica leaves it
+    await store.close()
+    _, lines = await doctor()
+    assert "writable (PostgreSQL " in line_about(lines, "database")
+
+    async with outage(postgres_url) as postgres, outage(redis_url) as redis:
+        monkeypatch.setenv("DATABASE_URL", postgres.url)
+        monkeypatch.setenv("REDIS_URL", redis.url)
+        await redis.cut()
+        status, lines = await doctor()
+        assert status == 1
+        assert line_about(lines, "database").startswith("✓")  # only Redis is down
+        assert line_about(lines, "Redis").startswith(f"✗ Redis: cannot reach {redis.url}")
+        await postgres.cut()
+        _, lines = await doctor()
+        assert line_about(lines, "database").startswith("✗ database: cannot reach ")
+        assert "check DATABASE_URL" in "\n".join(lines)

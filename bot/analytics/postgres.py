@@ -17,7 +17,6 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
@@ -26,6 +25,7 @@ from bot.analytics.reports import EXPORT_COLUMNS, Period, build_report, export_r
 from bot.analytics.rollup import Stored, roll_up
 from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld, migrations
 from bot.analytics.store import PRUNED, rollup_statements, statements
+from bot.logs import without_password
 
 logger = logging.getLogger(__name__)
 
@@ -36,15 +36,6 @@ _LOOKUP_COLUMNS = (
     "at", "channel", "chat_type", "user_key", "provider", "entry_key", "code", "outcome",
     "query", "took_ms", "entry_count", "other_entries",
 )  # fmt: skip
-
-
-def redacted(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
 
 
 async def connect(url: str) -> asyncpg.Connection:
@@ -72,7 +63,7 @@ class PostgresStore:
         self._db: asyncpg.Connection | None = None
 
     def __str__(self) -> str:
-        return redacted(self.url)
+        return without_password(self.url)
 
     async def open(self) -> None:
         """Connect and migrate, unless connected."""

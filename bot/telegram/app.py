@@ -39,9 +39,10 @@ from bot.telegram.handlers import (
     teach,
 )
 from bot.telegram.middlewares import PerUpdate, RetryAfter
-from bot.telegram.monitoring import Metrics
+from bot.telegram.monitoring import Health, Metrics
 from bot.telegram.monitoring import add_routes as add_monitoring
 from bot.telegram.monitoring import serve as serve_monitoring
+from bot.telegram.shared import Shared, SharedBudget, VoteLock
 from bot.telegram.top import TopEntries
 
 logger = logging.getLogger(__name__)
@@ -78,10 +79,13 @@ def create_dispatcher(
     lookups: LookupLog,
     settings: Settings,
     budgets: tuple[Budget, Budget] | None = None,
+    shared: Shared | None = None,
 ) -> Dispatcher:
     """Routers, middlewares and services, joined; the services reach handlers by name.
-    ``budgets`` (messages, inline queries) default to LOOKUPS_PER_MINUTE in this process."""
-    metrics = Metrics(library, lookups)
+    ``shared``: Redis for what replicas share (none: this process keeps it all); ``budgets``
+    (messages, inline queries) default to LOOKUPS_PER_MINUTE, shared when Redis is."""
+    shared = shared or Shared(None)
+    metrics = Metrics(library, lookups, shared)
     per_update = PerUpdate(metrics)
     reports = Reports(lookups)
     dp = Dispatcher(
@@ -93,12 +97,20 @@ def create_dispatcher(
         top=TopEntries(reports),
         per_update=per_update,
         metrics=metrics,
+        shared=shared,
+        vote_lock=VoteLock(shared),
+        health=Health(library, lookups, shared),
     )
     dp.update.outer_middleware(per_update)
     # One budget per person for messages, commands and buttons; inline queries, sent as the
     # person types, get a larger one of their own.
+    limit = settings.lookups_per_minute
+    if budgets is None and shared.client is not None:
+        budgets = (
+            SharedBudget(shared, "messages", limit),
+            SharedBudget(shared, "inline", INLINE_BUDGET * limit),
+        )
     if budgets is None:
-        limit = settings.lookups_per_minute
         budgets = Budget(limit), Budget(INLINE_BUDGET * limit)
     flood = FloodControl(budgets[0])
     dp.message.middleware(flood)
@@ -201,7 +213,8 @@ async def run(settings: Settings) -> int:
     asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload_on_hangup)
     library.resolver.searcher  # noqa: B018 - the word index, built before the first question
     bot = create_bot(settings)
-    dp = create_dispatcher(library, lookups, settings)
+    shared = Shared(settings.redis_url.get_secret_value() if settings.redis_url else None)
+    dp = create_dispatcher(library, lookups, settings, shared=shared)
     # What start-up made (catalogs, indexes, aiogram's types) lives as long as the process:
     # the garbage collector need not walk it on every full collection. Without this the bot
     # answers a third fewer updates a second (bench/bench_caches.py).
@@ -213,7 +226,7 @@ async def run(settings: Settings) -> int:
         else:
             if settings.metrics_port is not None:
                 monitoring = await serve_monitoring(
-                    settings.metrics_host, settings.metrics_port, dp["metrics"], library, lookups
+                    settings.metrics_host, settings.metrics_port, dp["metrics"], dp["health"]
                 )
             await bot.delete_webhook(drop_pending_updates=False)
             await dp.start_polling(
@@ -226,6 +239,7 @@ async def run(settings: Settings) -> int:
         if monitoring is not None:
             await monitoring.cleanup()
         await bot.session.close()
+        await shared.close()
     return 1 if lookups.lost else 0
 
 
@@ -236,7 +250,7 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     path = urlsplit(settings.webhook_url).path or "/webhook"
     app = web.Application()
     SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
-    add_monitoring(app, dp["metrics"], dp["library"], dp["lookups"])
+    add_monitoring(app, dp["metrics"], dp["health"])
     setup_application(app, dp, bot=bot)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()

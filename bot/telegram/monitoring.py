@@ -18,6 +18,7 @@ from prometheus_client.registry import Collector
 
 from bot.analytics.writer import LookupLog
 from bot.library import Library
+from bot.telegram.shared import Shared
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ _BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 
 class Metrics:
     """The bot's metrics, in a registry of its own (several bots in one test process)."""
 
-    def __init__(self, library: Library, lookups: LookupLog) -> None:
+    def __init__(self, library: Library, lookups: LookupLog, shared: Shared) -> None:
         self.registry = CollectorRegistry()
         self._updates = Counter(
             "codebook_updates",
@@ -42,7 +43,7 @@ class Metrics:
             buckets=_BUCKETS,
             registry=self.registry,
         )
-        self.registry.register(_State(library, lookups))
+        self.registry.register(_State(library, lookups, shared))
 
     def observe(self, kind: str, outcome: str, seconds: float) -> None:
         """Count one handled update."""
@@ -55,11 +56,12 @@ class Metrics:
 
 
 class _State(Collector):
-    """Read at each scrape: what the lookup log holds and the catalogs in use."""
+    """Read at each scrape: what the lookup log holds, the catalogs in use, and Redis."""
 
-    def __init__(self, library: Library, lookups: LookupLog) -> None:
+    def __init__(self, library: Library, lookups: LookupLog, shared: Shared) -> None:
         self._library = library
         self._lookups = lookups
+        self._shared = shared
 
     def collect(self) -> Iterator[Metric]:
         lookups = self._lookups
@@ -91,27 +93,44 @@ class _State(Collector):
         for result in ("ok", "failed"):
             reloads.add_metric([result], self._library.reloads[result])
         yield reloads
+        if self._shared.client is not None:
+            yield GaugeMetricFamily(
+                "codebook_redis_up",
+                "1 while Redis answers, 0 while limits and locks fall back to this process",
+                value=int(self._shared.up),
+            )
 
 
-def health(library: Library, lookups: LookupLog) -> tuple[int, dict[str, object]]:
-    """The status and JSON body of ``/healthz``: 503 while lookups are not being written."""
-    catalog = library.resolver.catalog
-    body: dict[str, object] = {
-        "status": "ok" if lookups.healthy else "failing",
-        "catalogs": {"providers": len(catalog), "entries": catalog.entry_count()},
-        "database": {"writable": lookups.healthy, "recording": lookups.off_reason is None},
-        "lookups_waiting": lookups.pending,
-    }
-    return (200 if lookups.healthy else 503), body
+class Health:
+    """What ``/healthz`` says: 503 while lookups are not being written (the database failing,
+    or analytics off); Redis away is said, but is no reason to take a replica out of a load
+    balancer: every replica would go."""
+
+    def __init__(self, library: Library, lookups: LookupLog, shared: Shared) -> None:
+        self._library = library
+        self._lookups = lookups
+        self._shared = shared
+
+    async def check(self) -> tuple[int, dict[str, object]]:
+        """The status and the JSON body; Redis is asked (a ping, at most a second)."""
+        lookups, catalog = self._lookups, self._library.resolver.catalog
+        body: dict[str, object] = {
+            "status": "ok" if lookups.healthy else "failing",
+            "catalogs": {"providers": len(catalog), "entries": catalog.entry_count()},
+            "database": {"writable": lookups.healthy, "recording": lookups.off_reason is None},
+            "lookups_waiting": lookups.pending,
+        }
+        if self._shared.client is not None:
+            await self._shared.call(lambda client: client.ping())
+            body["redis"] = "up" if self._shared.up else "down"
+        return (200 if lookups.healthy else 503), body
 
 
-def add_routes(
-    app: web.Application, metrics: Metrics, library: Library, lookups: LookupLog
-) -> None:
+def add_routes(app: web.Application, metrics: Metrics, health: Health) -> None:
     """``GET /healthz`` and ``GET /metrics`` on ``app``."""
 
     async def healthz(request: web.Request) -> web.Response:
-        status, body = health(library, lookups)
+        status, body = await health.check()
         return web.json_response(body, status=status)
 
     async def prometheus(request: web.Request) -> web.Response:
@@ -124,12 +143,10 @@ def add_routes(
     app.router.add_get("/metrics", prometheus)
 
 
-async def serve(
-    host: str, port: int, metrics: Metrics, library: Library, lookups: LookupLog
-) -> web.AppRunner:
+async def serve(host: str, port: int, metrics: Metrics, health: Health) -> web.AppRunner:
     """Both paths on their own server (long polling has no other); ``cleanup()`` stops it."""
     app = web.Application()
-    add_routes(app, metrics, library, lookups)
+    add_routes(app, metrics, health)
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

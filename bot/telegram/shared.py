@@ -1,0 +1,177 @@
+"""What replicas share through Redis (REDIS_URL): each person's flood budget, the lock that
+counts one vote per press, and the lease that lets one replica send what only one should (a
+radar alert, a digest). Without REDIS_URL, each lives in the process, as before.
+
+Redis going away is not an outage: the process falls back to its own budgets and locks, says
+so once, tries Redis again after a pause, and says when it is back. ``up`` tells /healthz and
+/metrics which it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import redis.asyncio as redis
+
+from bot.logs import without_password
+from bot.telegram.flood import Budget, Verdict
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "codebook:"
+TIMEOUT = 1.0  # seconds a Redis call may take before the process does without it
+RETRY = 30.0  # seconds without Redis before it is tried again
+T = TypeVar("T")
+
+# GCRA in one step on Redis' own clock (replicas' clocks may differ): the person's bucket is
+# full again at "t"; "n" is when they were last told they are over budget. Returns 0 answer,
+# 1 notice, 2 silence. The key expires once the bucket is full and the notice forgotten.
+_TAKE = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+local interval, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local tat = tonumber(redis.call('HGET', KEYS[1], 't')) or now
+local told = tonumber(redis.call('HGET', KEYS[1], 'n')) or -1e18
+local full_at = math.max(tat, now)
+local ttl = math.ceil((window + interval) * 1000)
+if full_at - now <= window - interval then
+  redis.call('HSET', KEYS[1], 't', full_at + interval)
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  return 0
+end
+if now - told >= window then
+  redis.call('HSET', KEYS[1], 'n', now)
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  return 1
+end
+return 2
+"""
+# Renew a lease only if this holder still has it.
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
+
+class Shared:
+    """The Redis connection replicas share, and whether it answers now."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self.client: redis.Redis | None = None
+        if url is not None:
+            self.client = redis.Redis.from_url(
+                url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT
+            )
+        self.up = url is not None
+        self._retry_at = 0.0
+        self.holder = uuid.uuid4().hex  # this process, as a lease's holder
+
+    async def call(self, work: Callable[[redis.Redis], Awaitable[T]]) -> T | None:
+        """``work`` on Redis; None when there is no Redis, or it fails (said once)."""
+        if self.client is None or (not self.up and time.monotonic() < self._retry_at):
+            return None
+        try:
+            result = await work(self.client)
+        except (redis.RedisError, OSError) as exc:
+            if self.up:
+                logger.warning(
+                    "Redis at %s does not answer (%s): limits and locks are this process's "
+                    "own until it is back",
+                    without_password(self.url or ""),
+                    exc,
+                )
+            self.up = False
+            self._retry_at = time.monotonic() + RETRY
+            return None
+        if not self.up:
+            logger.warning("Redis answers again: limits and locks are shared again")
+            self.up = True
+        return result
+
+    async def close(self) -> None:
+        """Close the connections."""
+        if self.client is not None:
+            await self.client.aclose()
+
+
+class SharedBudget(Budget):
+    """A person's budget kept in Redis for every replica, or in this process while Redis is
+    away (or when there is none)."""
+
+    def __init__(self, shared: Shared, name: str, limit: int, window: float = 60.0) -> None:
+        super().__init__(limit, window)
+        self._shared = shared
+        self._name = name
+
+    async def take(self, person: int) -> Verdict:
+        key = f"{PREFIX}flood:{self._name}:{person}"
+        args = (self._interval, self.window)
+        verdict = await self._shared.call(lambda r: _run(r, _TAKE, key, *args))
+        if verdict is None:
+            return await super().take(person)
+        return (Verdict.ANSWER, Verdict.NOTICE, Verdict.SILENCE)[int(verdict)]
+
+
+class VoteLock:
+    """One vote per press: a second press by the same person on the same answer within
+    ``hold`` seconds (a double tap, or the same press delivered to two replicas) is not
+    counted again."""
+
+    def __init__(self, shared: Shared, hold: float = 2.0) -> None:
+        self._shared = shared
+        self._hold = hold
+        self._local: OrderedDict[str, float] = OrderedDict()
+
+    async def first(self, person: int, ref: str, up: bool) -> bool:
+        """Whether this press is the first of its kind just now."""
+        key = f"{PREFIX}vote:{person}:{ref}:{int(up)}"
+        millis = int(self._hold * 1000)
+
+        async def take(client: redis.Redis) -> bool:
+            return bool(await client.set(key, 1, nx=True, px=millis))  # None when it was set
+
+        taken = await self._shared.call(take)
+        if taken is not None:
+            return taken
+        now = time.monotonic()
+        while self._local and next(iter(self._local.values())) <= now:
+            self._local.popitem(last=False)
+        if key in self._local:
+            return False
+        self._local[key] = now + self._hold
+        return True
+
+
+class Lease:
+    """Who sends what only one replica should: held for ``ttl`` seconds and renewed by its
+    holder; with no Redis (or none now), this process always holds it, and a database lease
+    (radar.py) keeps processes sharing one database from sending twice."""
+
+    def __init__(self, shared: Shared, name: str, ttl: float) -> None:
+        self._shared = shared
+        self._key = f"{PREFIX}lease:{name}"
+        self._ttl = ttl
+
+    async def held(self) -> bool | None:
+        """Whether this process holds the lease now (taken or renewed); None without Redis."""
+        millis = int(self._ttl * 1000)
+        holder = self._shared.holder
+
+        async def take(client: redis.Redis) -> bool:
+            if await _run(client, _RENEW, self._key, holder, millis):
+                return True
+            return bool(await client.set(self._key, holder, nx=True, px=millis))
+
+        return await self._shared.call(take)
+
+
+async def _run(client: redis.Redis, script: str, key: str, *args: Any) -> Any:
+    return await client.eval(script, 1, key, *args)  # type: ignore[misc]

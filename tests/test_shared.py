@@ -1,0 +1,143 @@
+"""What replicas share through Redis: one flood budget per person whichever replica answers,
+one vote per press, one holder of a lease; and Redis going away costs no answer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+from aiogram.methods import AnswerCallbackQuery, SendMessage
+from services import outage
+from telegram_app import App, buttons, running_app
+
+from bot.telegram import shared as shared_module
+from bot.telegram.flood import Verdict
+from bot.telegram.monitoring import Health
+from bot.telegram.shared import Lease, Shared, SharedBudget, VoteLock
+
+NOTICE = "Too many messages. Wait a minute and I will answer again."
+
+
+@pytest.fixture
+async def two(redis_url: str) -> AsyncIterator[tuple[Shared, Shared]]:
+    """Two replicas' connections to one Redis."""
+    first, second = Shared(redis_url), Shared(redis_url)
+    yield first, second
+    await first.close()
+    await second.close()
+
+
+async def test_one_budget_whichever_replica_takes(two: tuple[Shared, Shared]) -> None:
+    budgets = [SharedBudget(replica, "messages", 20) for replica in two]
+    verdicts = [await budgets[i % 2].take(7) for i in range(25)]
+    assert verdicts == [Verdict.ANSWER] * 20 + [Verdict.NOTICE] + [Verdict.SILENCE] * 4
+    assert await budgets[1].take(8) is Verdict.ANSWER  # someone else's budget is their own
+    assert len(budgets[0]) == len(budgets[1]) == 0  # nothing kept in the processes
+
+
+async def test_a_press_delivered_twice_is_one_vote(two: tuple[Shared, Shared]) -> None:
+    first, second = (VoteLock(replica) for replica in two)
+    assert await first.first(7, "gosms:1004", True)
+    assert not await second.first(7, "gosms:1004", True)
+    assert await second.first(7, "gosms:1004", False)  # changing one's mind is a new press
+    assert await second.first(8, "gosms:1004", True)  # someone else's press
+
+
+async def test_one_replica_holds_a_lease(two: tuple[Shared, Shared]) -> None:
+    first, second = (Lease(replica, "radar", ttl=60) for replica in two)
+    assert await first.held() is True
+    assert await second.held() is False
+    assert await first.held() is True  # renewed by its holder
+    client = two[0].client
+    assert client is not None
+    await client.delete("codebook:lease:radar")  # as when the holder stops and it expires
+    assert await second.held() is True
+    assert await first.held() is False
+
+
+async def test_without_redis_the_process_keeps_its_own() -> None:
+    alone = Shared(None)
+    assert await Lease(alone, "radar", ttl=60).held() is None
+    lock = VoteLock(alone)
+    assert await lock.first(7, "gosms:1004", True)
+    assert not await lock.first(7, "gosms:1004", True)
+    verdicts = [await SharedBudget(alone, "messages", 3).take(7) for _ in range(1)]
+    assert verdicts == [Verdict.ANSWER]
+
+
+async def test_redis_going_away_costs_no_answer_and_is_said_once(
+    redis_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shared_module, "RETRY", 0.0)  # try Redis again on every call
+    async with AsyncExitStack() as stack:
+        line = await stack.enter_async_context(outage(redis_url))
+        shared = Shared(line.url)
+        stack.push_async_callback(shared.close)
+        app = await stack.enter_async_context(running_app(tmp_path, shared=shared))
+        health = Health(app.library, app.lookups, shared)
+        assert (await health.check())[1]["redis"] == "up"
+
+        async def ask(person: int) -> str:
+            (reply,) = await app.feed(app.make.message("gosms 1004", user_id=person))
+            assert isinstance(reply, SendMessage)
+            return reply.text
+
+        assert (await ask(3101)).startswith("<b>GoSMS")
+        await line.cut()
+        with caplog.at_level(logging.WARNING, logger="bot.telegram.shared"):
+            answers = [await ask(3102) for _ in range(21)]
+        assert all(text.startswith("<b>GoSMS") for text in answers[:20])
+        assert answers[20] == NOTICE  # the process's own budget holds while Redis is away
+        warnings = [r.getMessage() for r in caplog.records]
+        assert len(warnings) == 1 and "does not answer" in warnings[0]  # once, not 21 times
+        status, body = await health.check()
+        assert status == 200 and body["redis"] == "down"  # said, but no reason to go out
+
+        caplog.clear()
+        await line.restore()
+        with caplog.at_level(logging.WARNING, logger="bot.telegram.shared"):
+            assert (await ask(3103)).startswith("<b>GoSMS")
+        assert "Redis answers again" in caplog.text
+        assert (await health.check())[1]["redis"] == "up"
+
+
+async def test_two_replicas_answer_one_burst_within_one_budget(
+    redis_url: str, tmp_path: Path
+) -> None:
+    async with AsyncExitStack() as stack:
+        apps: list[App] = []
+        for name in ("a", "b"):
+            replica = Shared(redis_url)
+            stack.push_async_callback(replica.close)
+            apps.append(
+                await stack.enter_async_context(running_app(tmp_path / name, shared=replica))
+            )
+        sent = []
+        for i in range(25):  # a load balancer alternating between the replicas
+            app = apps[i % 2]
+            sent += await app.feed(app.make.message("gosms 1004", user_id=3201))
+        texts = [r.text for r in sent if isinstance(r, SendMessage)]
+        assert len(texts) == 21 and texts[-1] == NOTICE
+        assert all(text.startswith("<b>GoSMS") for text in texts[:20])
+
+        # A vote pressed once but delivered to both replicas is recorded once.
+        app = apps[0]
+        (answer,) = await app.feed(app.make.message("notificore 35", user_id=3202))
+        up = buttons(answer)[0][1]
+
+        def rows() -> int:
+            return sum(replica.lookups.written + replica.lookups.pending for replica in apps)
+
+        before = rows()
+        for replica in apps:
+            (ack,) = await replica.feed(
+                replica.make.callback(up, message_id=1, chat_id=3202, user_id=3202)
+            )
+            assert isinstance(ack, AnswerCallbackQuery) and ack.text  # both thank the person
+        assert rows() == before + 1
