@@ -113,11 +113,9 @@ async def test_two_replicas_answer_one_burst_within_one_budget(
     async with AsyncExitStack() as stack:
         apps: list[App] = []
         for name in ("a", "b"):
-            replica = Shared(redis_url)
-            stack.push_async_callback(replica.close)
-            apps.append(
-                await stack.enter_async_context(running_app(tmp_path / name, shared=replica))
-            )
+            redis = Shared(redis_url)
+            stack.push_async_callback(redis.close)
+            apps.append(await stack.enter_async_context(running_app(tmp_path / name, shared=redis)))
         sent = []
         for i in range(25):  # a load balancer alternating between the replicas
             app = apps[i % 2]
