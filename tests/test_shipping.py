@@ -100,3 +100,16 @@ async def test_the_bot_starts_from_a_folder_holding_only_the_example_env(tmp_pat
     # The pseudonyms' key was made in the user's configuration, not beside the database.
     assert (tmp_path.parent / "home" / ".config" / "codebook" / "analytics.key").is_file()
     assert not (tmp_path / "data" / "analytics.key").exists()
+
+
+def test_every_package_of_the_source_is_one_the_wheel_carries() -> None:
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "bot").rglob("__init__.py")
+    }
+    assert found <= listed, f"add to pyproject.toml's packages: {sorted(found - listed)}"

@@ -1,0 +1,139 @@
+"""What the radar counts: distinct people per key in a time window, from the lookup log's rows.
+
+Pure: no I/O, no clock. The bot counts its windows in SQL; ``Timeline`` counts the same
+windows from rows in memory, for the replay command and the tests.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import NamedTuple
+
+DAY_SECONDS = 86400.0
+
+
+class Key(NamedTuple):
+    """What the radar watches: one catalog entry, a provider as a whole, or the unanswered."""
+
+    kind: str  # entry | provider | unanswered
+    provider: str  # provider slug; "" for unanswered
+    entry: str  # entry key within the provider; "" unless kind is entry
+
+
+UNANSWERED = Key("unanswered", "", "")
+
+
+def entry_key(provider: str, entry: str) -> Key:
+    """The key of one catalog entry."""
+    return Key("entry", provider, entry)
+
+
+def provider_key(provider: str) -> Key:
+    """The key of a provider as a whole: people who asked about any of its errors."""
+    return Key("provider", provider, "")
+
+
+class Seen(NamedTuple):
+    """One stored lookup, as the radar reads it."""
+
+    at: float  # epoch seconds, UTC
+    person: int | None  # the pseudonymous person key; None counts for nothing
+    provider: str | None  # provider named or assumed, even when nothing was found
+    entry: str | None  # the entry shown first, if any
+    outcome: str  # found | several | not_found | not_an_error
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Distinct people per key in ``(start, end]``, and distinct people with any lookup."""
+
+    start: float
+    end: float
+    people: Mapping[Key, int]
+    total: int  # every person with a lookup in the window, whatever its key (or none)
+
+
+def keys_of(row: Seen) -> tuple[Key, ...]:
+    """The keys one lookup counts for."""
+    # An unanswered question counts as unanswered only, even when it names a provider: a wave
+    # of a code no catalog knows is one alert (its phrasings show the provider), not two.
+    if row.outcome == "not_found":
+        return (UNANSWERED,)
+    if not row.provider:
+        return ()
+    if row.entry:
+        return provider_key(row.provider), entry_key(row.provider, row.entry)
+    return (provider_key(row.provider),)
+
+
+class Timeline:
+    """Rows sorted once by time and counted per window by bisection; recent windows are kept,
+    because each pass's baseline windows are earlier passes' current windows."""
+
+    def __init__(self, rows: Iterable[Seen]) -> None:
+        counted = sorted((row for row in rows if row.person is not None), key=attrgetter("at"))
+        self._times = [row.at for row in counted]
+        # Each row is read by every window that covers it: work its keys out once.
+        self._people = [row.person for row in counted]
+        self._keys = [keys_of(row) for row in counted]
+        self._kept: dict[tuple[float, float], Window] = {}
+        self._keep_at_most = 4096
+
+    def window(self, start: float, end: float) -> Window:
+        """Distinct people per key with a lookup in ``(start, end]``."""
+        # Rounded: a replay's tick minus whole days must find the window an earlier tick made.
+        name = (round(start, 3), round(end, 3))
+        kept = self._kept.get(name)
+        if kept is not None:
+            return kept
+        first, last = bisect_right(self._times, start), bisect_right(self._times, end)
+        everyone: set[int | None] = set()
+        people: dict[Key, set[int | None]] = {}
+        for person, keys in zip(self._people[first:last], self._keys[first:last], strict=True):
+            everyone.add(person)
+            for key in keys:
+                people.setdefault(key, set()).add(person)
+        counted = Window(start, end, {key: len(who) for key, who in people.items()}, len(everyone))
+        self._kept[name] = counted
+        return counted
+
+    def windows_for(
+        self, end: float, window: float, baseline_days: int, reach: float = 7200.0
+    ) -> tuple[Window, list[Window]]:
+        """The window ending at ``end`` and its baselines (see ``baseline_ends``)."""
+        current = self.window(end - window, end)
+        ends = baseline_ends(end, window, baseline_days, reach)
+        baselines = [self.window(then - window, then) for then in ends]
+        self._forget_before(min(ends, default=end) - window)
+        return current, baselines
+
+    def _forget_before(self, end: float) -> None:
+        """Drop kept windows that end before ``end`` once there are many (no later pass reads
+        them when passes move forward in time)."""
+        if len(self._kept) <= self._keep_at_most:
+            return
+        self._kept = {name: kept for name, kept in self._kept.items() if kept.end >= end}
+        # Twice what is still needed: the sweep runs once per as many passes, not every pass.
+        self._keep_at_most = max(self._keep_at_most, 2 * len(self._kept))
+
+
+def baseline_ends(end: float, window: float, baseline_days: int, reach: float) -> list[float]:
+    """Where the baseline windows end: at the same clock time on each previous day, and
+    whole windows either side of it up to ``reach`` seconds away."""
+    steps = int(reach // window) if window > 0 else 0
+    return [
+        end - day * DAY_SECONDS + step * window
+        for day in range(1, baseline_days + 1)
+        for step in range(-steps, steps + 1)
+    ]
+
+
+def windows_for(
+    rows: Iterable[Seen], end: float, window: float, baseline_days: int, reach: float = 7200.0
+) -> tuple[Window, list[Window]]:
+    """The current window and its baselines from raw rows (sorts them: for many passes over
+    the same rows, make one ``Timeline`` and call its ``windows_for``)."""
+    return Timeline(rows).windows_for(end, window, baseline_days, reach)
