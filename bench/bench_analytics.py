@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.analytics.reports import read_report  # noqa: E402
 from bot.analytics.rollup import Lookup, LookupEntry  # noqa: E402
+from bot.analytics.store import Store  # noqa: E402
 from bot.analytics.writer import LookupLog  # noqa: E402
 
 WRITER_TARGET = 100_000  # lookups per second, rollups included
@@ -36,9 +37,10 @@ PROVIDERS = ("gosms", "notificore", "radist", "mobizon", "gupshup")
 DAY = 86400.0
 
 
-def workload(count: int, days: int, seed: int = 1) -> list[Lookup]:
-    """``count`` lookups over the last ``days`` days: ~300 entries, ~2,000 people, 5% not found
-    with ~500 distinct texts, one lookup in ten showing two entries."""
+def workload(count: int, days: float, seed: int = 1, until: float | None = None) -> list[Lookup]:
+    """``count`` lookups over the ``days`` days before ``until`` (default now): ~300 entries,
+    ~2,000 people, 5% not found with ~500 distinct texts, one lookup in ten showing two
+    entries."""
     rng = random.Random(seed)
     entries = [
         LookupEntry(PROVIDERS[n % 5], str(1000 + n), str(1000 + n), f"Error number {n}")
@@ -46,7 +48,7 @@ def workload(count: int, days: int, seed: int = 1) -> list[Lookup]:
     ]
     weights = [1 / (rank + 1) for rank in range(len(entries))]  # a few errors dominate
     gaps = [f"{PROVIDERS[n % 5]} {90000 + n}" for n in range(500)]
-    now = time.time()
+    now = time.time() if until is None else until
     # Made in time order, as the bot makes them: neighbours in the queue are neighbours in memory.
     times = sorted(now - rng.random() * days * DAY for _ in range(count))
     lookups = []
@@ -68,8 +70,9 @@ def workload(count: int, days: int, seed: int = 1) -> list[Lookup]:
     return lookups
 
 
-async def write_all(path: Path, lookups: list[Lookup], chunk: int = 50_000) -> float:
-    """Seconds to record ``lookups`` and have every one in the database (a file, WAL)."""
+async def write_all(path: Path | Store, lookups: list[Lookup], chunk: int = 50_000) -> float:
+    """Seconds to record ``lookups`` and have every one in the database (a SQLite file in WAL
+    mode, or another store)."""
     log = LookupLog(path, secret=b"bench", max_pending=chunk)
     await log.start()
     started = time.perf_counter()

@@ -1,4 +1,5 @@
-"""Command line: run (default), lookup, check, stats, export, migrate, doctor, sources diff."""
+"""Command line: run (default), lookup, check, stats, export, radar, migrate, doctor, sources
+diff."""
 
 from __future__ import annotations
 
@@ -91,6 +92,80 @@ def _export(args: argparse.Namespace) -> int:
         raise  # the reader went away (export | head): main() ends quietly
     except _failures() as exc:
         return _unusable(exc)
+    return 0
+
+
+def _radar(args: argparse.Namespace) -> int:
+    """The alerts the radar would have sent over the stored lookups (bot/radar/history.py)."""
+    import json
+    import time
+
+    from bot.catalog_files import load_catalogs
+    from bot.environment import catalogs_dir, setting
+    from bot.radar import history
+
+    try:
+        settings = history.environment_settings()
+    except ValueError as exc:
+        print(f"codebook: {exc}", file=sys.stderr)
+        return 1
+    catalog, problems = load_catalogs(catalogs_dir())
+    if catalog is None:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
+    try:
+        if args.csv:
+            alerts, span = history.from_csv(Path(args.csv), args.days, settings)
+        else:
+            url = setting("DATABASE_URL") or None
+            now, path = time.time(), _database_path()
+            alerts, span = history.from_database(args.days, settings, now, url, path)
+    except history.BadCsv as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except _failures() as exc:
+        return _unusable(exc)
+    if args.format == "json":
+        print(json.dumps(history.as_json(alerts, catalog), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(history.as_text(alerts, catalog, args.days, span, settings)))
+    return 0
+
+
+def _digest(args: argparse.Namespace) -> int:
+    """The weekly digest as plain text: what DIGEST_CHAT_IDS get, in TEAM_LANG (bot/digest.py)."""
+    import time
+
+    from bot.catalog_files import load_catalogs
+    from bot.digest import digest_text, read_sqlite_week, read_store_week
+    from bot.environment import catalogs_dir, setting, time_zone
+    from bot.i18n import LANGUAGES
+
+    chosen = args.lang or setting("TEAM_LANG")
+    lang = next((code for code in LANGUAGES if code == chosen), None)
+    if lang is None:
+        print("codebook: TEAM_LANG: use ru, en or uk", file=sys.stderr)
+        return 1
+    try:
+        tz = time_zone(setting("TZ"))
+    except ValueError as exc:
+        print(f"codebook: TZ: {exc}", file=sys.stderr)
+        return 1
+    catalog, problems = load_catalogs(catalogs_dir())
+    if catalog is None:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
+    postgres, now = _postgres(), time.time()
+    try:
+        if postgres is not None:
+            week = _await(read_store_week(postgres, args.days, now))
+        else:
+            week = read_sqlite_week(_database_path(), args.days, now)
+    except _failures() as exc:
+        return _unusable(exc)
+    print(digest_text(week, catalog, lang, tz))
     return 0
 
 
@@ -281,6 +356,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--days", type=_at_least_one, default=7, help="days to export, today included"
     )
     export.set_defaults(handler=_export)
+    radar = commands.add_parser("radar", help="the alerts the radar would have sent")
+    radar.add_argument(
+        "--replay", action="store_true", required=True, help="replay the stored lookups"
+    )
+    radar.add_argument("--days", type=_at_least_one, default=7, help="days to replay (default 7)")
+    radar.add_argument("--csv", help="an export's CSV instead of the database")
+    radar.add_argument("--format", choices=["text", "json"], default="text", help="(default: text)")
+    radar.set_defaults(handler=_radar)
+    digest = commands.add_parser("digest", help="the weekly digest as text")
+    digest.add_argument("--days", type=_at_least_one, default=7, help="days, today included")
+    digest.add_argument(
+        "--lang", choices=["ru", "en", "uk"], help="language (default: TEAM_LANG, else en)"
+    )
+    digest.set_defaults(handler=_digest)
     migrate = commands.add_parser("migrate", help="apply pending migrations to DATABASE_PATH")
     migrate.set_defaults(handler=_migrate)
     doctor = commands.add_parser("doctor", help="check everything a deployment needs, say fixes")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BeforeValidator,
@@ -18,21 +19,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.analytics.key import default_key_file
 from bot.data import packaged
-from bot.environment import DEFAULTS
+from bot.environment import DEFAULTS, seconds, time_zone
 
 SECRET_MIN = 20  # characters of a token's secret part we accept; @BotFather's have 35
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-
-
-def seconds(value: Any) -> Any:
-    """A duration in seconds: ``300``, ``0.5``, or with a unit: ``500ms``, ``30s``, ``5m``."""
-    if not isinstance(value, str):
-        return value
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*", value.lower())
-    if match is None:
-        raise ValueError("a duration is a number of seconds, or one with a unit: 30s, 5m, 1h")
-    return float(match[1]) * _UNITS[match[2] or "s"]
-
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 Duration = Annotated[float, BeforeValidator(seconds)]
 
@@ -65,6 +55,18 @@ class Settings(BaseSettings):
     lookups_per_minute: int = Field(20, ge=1)
     metrics_port: int | None = Field(None, ge=1, le=65535)  # long polling: /healthz, /metrics
     metrics_host: str = "0.0.0.0"
+    # The incident radar: off while ALERT_CHAT_IDS is unset.
+    alert_chat_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    radar_interval: Duration = Field(300.0, ge=10)
+    radar_window: Duration = Field(1800.0, ge=60)
+    radar_baseline_days: int = Field(7, ge=1, le=60)
+    radar_min_people: int = Field(5, ge=2)
+    # The weekly digest: off while DIGEST_CHAT_IDS is unset.
+    digest_chat_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    digest_at: Annotated[tuple[int, int, int], NoDecode] = (0, 9, 0)  # Monday 09:00
+    tz: ZoneInfo = ZoneInfo("UTC")
+    # The language of alerts and digests (the team's): ru, en or uk.
+    team_lang: Literal["ru", "en", "uk"] = "en"
 
     @field_validator("bot_token")
     @classmethod
@@ -123,6 +125,39 @@ class Settings(BaseSettings):
                     raise ValueError(_id_problem(part))
             return frozenset(int(part) for part in parts)
         return value
+
+    @field_validator("alert_chat_ids", "digest_chat_ids", mode="before")
+    @classmethod
+    def _chat_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            for part in parts:
+                if not re.fullmatch(r"-?\d{1,20}", part):
+                    raise ValueError(
+                        "chat ids, separated by commas: a group's is negative, e.g. -1001234567890"
+                    )
+            return tuple(int(part) for part in parts)
+        return value
+
+    @field_validator("digest_at", mode="before")
+    @classmethod
+    def _weekly(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            match = re.fullmatch(r"\s*([a-z]{3})[a-z]*\s+(\d{1,2}):(\d{2})\s*", value.lower())
+            if (
+                match is None
+                or match[1] not in WEEKDAYS
+                or int(match[2]) > 23
+                or int(match[3]) > 59
+            ):
+                raise ValueError("a weekday and a time, e.g. mon 09:00")
+            return WEEKDAYS.index(match[1]), int(match[2]), int(match[3])
+        return value
+
+    @field_validator("tz", mode="before")
+    @classmethod
+    def _zone(cls, value: Any) -> Any:
+        return time_zone(value) if isinstance(value, str) else value
 
     @field_validator("log_level")
     @classmethod

@@ -62,6 +62,12 @@ def lookup(
     )
 
 
+def remove_database(path: Path) -> None:
+    """Delete the database file and its WAL companions, as a careless `rm data/*` would."""
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        (path.parent / name).unlink(missing_ok=True)
+
+
 def shown(key: int) -> str:
     """A pseudonym as the export writes it: 16 hex digits."""
     return f"{key & 0xFFFF_FFFF_FFFF_FFFF:016x}"

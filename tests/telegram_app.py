@@ -16,6 +16,7 @@ from aiogram.types import Update
 from fake_telegram import FakeTelegram
 from recording import ME, TOKEN, RecordingSession, recording_bot
 
+from bot.analytics.store import Store
 from bot.analytics.writer import LookupLog
 from bot.config import Settings, load_settings
 from bot.library import Library
@@ -64,15 +65,15 @@ def settings_for(tmp_path: Path, **extra: Any) -> Settings:
 
 @asynccontextmanager
 async def running_app(
-    tmp_path: Path, shared: Shared | None = None, **settings: Any
+    tmp_path: Path, shared: Shared | None = None, store: Store | None = None, **settings: Any
 ) -> AsyncIterator[App]:
-    """The app over a copy of the catalogs (a test may change them) and a fresh database;
-    ``shared``: a Redis connection, as a replica has."""
+    """The app over a copy of the catalogs (a test may change them) and a fresh database (or
+    ``store``); ``shared``: a Redis connection, as a replica has."""
     catalogs = tmp_path / "catalogs"
     shutil.copytree(ROOT / "catalogs", catalogs)
     wired = settings_for(tmp_path, catalogs_dir=catalogs, **settings)
     library = Library(wired.catalogs_dir)
-    lookups = LookupLog(wired.database_path, secret=b"k" * 32)
+    lookups = LookupLog(store or wired.database_path, secret=b"k" * 32)
     bot, session = recording_bot()
     dp = create_dispatcher(library, lookups, wired, shared=shared)
     await lookups.start()

@@ -8,7 +8,17 @@ import time
 from pathlib import Path
 
 import pytest
-from analytics_support import NOW, SECRET, Backend, at, day_of, entry, lookup, query_db
+from analytics_support import (
+    NOW,
+    SECRET,
+    Backend,
+    at,
+    day_of,
+    entry,
+    lookup,
+    query_db,
+    remove_database,
+)
 
 from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import user_key
@@ -17,12 +27,6 @@ from bot.analytics.store import StorageUnavailable
 from bot.analytics.writer import LookupLog
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")
-
-
-def remove_database(path: Path) -> None:
-    """Delete the database file and its WAL companions, as a careless `rm data/*` would."""
-    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
-        (path.parent / name).unlink(missing_ok=True)
 
 
 def count(path: Path, table: str = "lookups") -> int:

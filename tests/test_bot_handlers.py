@@ -347,7 +347,13 @@ async def test_failing_decoration_only_warns(
     lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
     with caplog.at_level(logging.WARNING):
         await on_startup(
-            Bot(TOKEN, session=NoCommands()), lookups, app.library, settings_for(tmp_path)
+            Bot(TOKEN, session=NoCommands()),
+            lookups,
+            app.library,
+            settings_for(tmp_path),
+            app.dp["radar"],
+            "test",
+            set(),
         )
     await lookups.close()
     assert "could not register the commands and description" in caplog.text
@@ -355,7 +361,9 @@ async def test_failing_decoration_only_warns(
 
 async def test_startup_registers_commands_in_three_languages(app: App, tmp_path: Path) -> None:
     lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
-    await on_startup(app.bot, lookups, app.library, settings_for(tmp_path))
+    await on_startup(
+        app.bot, lookups, app.library, settings_for(tmp_path), app.dp["radar"], "test", set()
+    )
     await lookups.close()
     calls = app.session.sent(SetMyCommands)
     public = {

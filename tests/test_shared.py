@@ -1,5 +1,6 @@
 """What replicas share through Redis: one flood budget per person whichever replica answers,
-one vote per press, one holder of a lease; and Redis going away costs no answer."""
+one vote per press, each update handled once however often it is delivered; and Redis going
+away costs no answer."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from telegram_app import App, buttons, running_app
 from bot.telegram import shared as shared_module
 from bot.telegram.flood import Verdict
 from bot.telegram.monitoring import Health
-from bot.telegram.shared import Lease, Shared, SharedBudget, VoteLock
+from bot.telegram.shared import Once, Shared, SharedBudget
 
 NOTICE = "Too many messages. Wait a minute and I will answer again."
 
@@ -39,33 +40,47 @@ async def test_one_budget_whichever_replica_takes(two: tuple[Shared, Shared]) ->
 
 
 async def test_a_press_delivered_twice_is_one_vote(two: tuple[Shared, Shared]) -> None:
-    first, second = (VoteLock(replica) for replica in two)
-    assert await first.first(7, "gosms:1004", True)
-    assert not await second.first(7, "gosms:1004", True)
-    assert await second.first(7, "gosms:1004", False)  # changing one's mind is a new press
-    assert await second.first(8, "gosms:1004", True)  # someone else's press
+    first, second = (Once(replica, "vote", hold=2.0) for replica in two)
+    assert await first.first(7, "gosms:1004", 1)
+    assert not await second.first(7, "gosms:1004", 1)
+    assert await second.first(7, "gosms:1004", 0)  # changing one's mind is a new press
+    assert await second.first(8, "gosms:1004", 1)  # someone else's press
 
 
-async def test_one_replica_holds_a_lease(two: tuple[Shared, Shared]) -> None:
-    first, second = (Lease(replica, "radar", ttl=60) for replica in two)
-    assert await first.held() is True
-    assert await second.held() is False
-    assert await first.held() is True  # renewed by its holder
-    client = two[0].client
-    assert client is not None
-    await client.delete("codebook:lease:radar")  # as when the holder stops and it expires
-    assert await second.held() is True
-    assert await first.held() is False
+async def test_an_update_delivered_to_both_replicas_is_answered_once(
+    redis_url: str, tmp_path: Path
+) -> None:
+    webhook = {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "s3cret"}
+    async with AsyncExitStack() as stack:
+        apps: list[App] = []
+        for name in ("a", "b"):
+            redis = Shared(redis_url)
+            stack.push_async_callback(redis.close)
+            app = running_app(tmp_path / name, shared=redis, **webhook)
+            apps.append(await stack.enter_async_context(app))
+        update = apps[0].make.message("gosms 1004", user_id=3301)
+        sent = [
+            *await apps[0].feed(update),
+            *await apps[1].feed(update),
+            *await apps[0].feed(update),
+        ]
+        assert len([r for r in sent if isinstance(r, SendMessage)]) == 1
+        other = apps[0].make.message("gosms 1004", user_id=3302)  # the next update: answered
+        assert len(await apps[1].feed(other)) == 1
 
 
 async def test_without_redis_the_process_keeps_its_own() -> None:
     alone = Shared(None)
-    assert await Lease(alone, "radar", ttl=60).held() is None
-    lock = VoteLock(alone)
-    assert await lock.first(7, "gosms:1004", True)
-    assert not await lock.first(7, "gosms:1004", True)
-    verdicts = [await SharedBudget(alone, "messages", 3).take(7) for _ in range(1)]
-    assert verdicts == [Verdict.ANSWER]
+    once = Once(alone, "vote", hold=60.0)
+    assert await once.first(7, "gosms:1004", 1)
+    assert not await once.first(7, "gosms:1004", 1)
+    bounded = Once(alone, "update", hold=600.0, tracked=100)
+    for update in range(1000):
+        assert await bounded.first(update)
+    assert len(bounded._local) <= 100  # memory stays bounded however many updates pass
+    budget = SharedBudget(alone, "messages", 3)
+    verdicts = [await budget.take(7) for _ in range(4)]
+    assert verdicts == [Verdict.ANSWER] * 3 + [Verdict.NOTICE]
 
 
 async def test_redis_going_away_costs_no_answer_and_is_said_once(

@@ -14,7 +14,7 @@ import io
 import logging
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 DIALECT = "postgres"
 CONNECT_TIMEOUT = 5.0
 _MIGRATION_LOCK = 0x636F6465626F6F6B  # "codebook": one replica migrates at a time
-_LOOKUP_COLUMNS = (
+LOOKUP_COLUMNS = (
     "at", "channel", "chat_type", "user_key", "provider", "entry_key", "code", "outcome",
     "query", "took_ms", "entry_count", "other_entries",
 )  # fmt: skip
@@ -85,7 +85,7 @@ class PostgresStore:
         async with db.transaction():
             if batch.lookups:
                 await db.copy_records_to_table(
-                    "lookups", records=batch.lookups, columns=_LOOKUP_COLUMNS
+                    "lookups", records=batch.lookups, columns=LOOKUP_COLUMNS
                 )
             for name, values in rollup_statements(batch):
                 if values:
@@ -116,6 +116,17 @@ class PostgresStore:
         """Every phrase taught, with each entry it means, oldest first."""
         db = await self._open()
         return [tuple(row) for row in await db.fetch(sql("taught", DIALECT))]
+
+    async def fetch(self, name: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows of the named query (the radar's reads)."""
+        db = await self._open()
+        return [tuple(row) for row in await db.fetch(*_call(name, params))]
+
+    async def execute(self, name: str, params: Mapping[str, Any]) -> int:
+        """The named statement; the rows it changed."""
+        db = await self._open()
+        status = await db.execute(*_call(name, params))
+        return int(status.split()[-1])
 
     async def migrate(self) -> list[str]:
         """Apply the pending migrations (the command line's migrate); their names."""
@@ -214,7 +225,7 @@ async def apply_migrations(db: asyncpg.Connection, where: str) -> list[str]:
     return names
 
 
-def _call(name: str, params: dict[str, Any]) -> tuple[Any, ...]:
+def _call(name: str, params: Mapping[str, Any]) -> tuple[Any, ...]:
     """A named statement and its arguments, as asyncpg's calls take them."""
     statement, args = numbered(sql(name, DIALECT), params)
     return (statement, *args)

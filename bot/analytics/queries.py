@@ -54,7 +54,7 @@ def numbered(
 ) -> tuple[str, list[Any]]:
     """A statement with ``?`` or ``:name`` placeholders written as PostgreSQL's ``$1, $2, ...``,
     and its arguments in that order."""
-    if isinstance(params, dict):
+    if not isinstance(params, (list, tuple)):  # a mapping: :name placeholders
         order: list[str] = []
 
         def number(match: re.Match[str]) -> str:
@@ -62,6 +62,7 @@ def numbered(
                 order.append(match[1])
             return f"${order.index(match[1]) + 1}"
 
-        return _NAMED.sub(number, statement), [params[name] for name in order]
+        named = _NAMED.sub(number, statement)
+        return named, [params[name] for name in order]  # type: ignore[call-overload]
     count = iter(range(1, statement.count("?") + 1))
     return re.sub(r"\?", lambda _: f"${next(count)}", statement), list(params)

@@ -174,3 +174,60 @@ SELECT at, channel, chat_type, user_key, provider, entry_key, code, outcome, que
 FROM lookups
 WHERE at >= :since AND at < :until
 ORDER BY at, id
+
+-- Radar (bot/radar): windows read by time (the lookups_at index), alerts, leases -------------
+
+-- name: radar_rows
+-- Not the lookups made from an alert's own answer button: the team reading an alert is no wave.
+SELECT at, user_key, provider, entry_key, outcome FROM lookups
+WHERE at > :start AND at <= :end AND channel <> 'alert'
+
+-- name: radar_queries
+-- The current window again, with what was asked: the alerts show the top phrasings.
+SELECT user_key, provider, entry_key, outcome, query FROM lookups
+WHERE at > :start AND at <= :end AND channel <> 'alert'
+
+-- name: radar_open_alerts
+SELECT kind, provider, entry_key, since, people, usual, peak, above_at, resolved_at,
+       muted_until, messages
+FROM radar_alerts
+WHERE resolved_at IS NULL OR muted_until > :now
+
+-- name: radar_alerts_since
+SELECT kind, provider, entry_key, since, people, usual, peak, above_at, resolved_at,
+       muted_until, messages
+FROM radar_alerts
+WHERE since >= :since AND since < :until AND people > 0
+ORDER BY since
+
+-- name: save_alert
+INSERT INTO radar_alerts (kind, provider, entry_key, since, people, usual, peak, above_at,
+                          resolved_at, muted_until, messages)
+VALUES (:kind, :provider, :entry, :since, :people, :usual, :peak, :above_at, :resolved_at,
+        :muted_until, :messages)
+-- A mute is written by mute_alert alone: a pass that read the alert before an admin muted it
+-- (on this replica or another) must not write the old mute back.
+ON CONFLICT (kind, provider, entry_key, since) DO UPDATE
+SET people = excluded.people, usual = excluded.usual, peak = excluded.peak,
+    above_at = excluded.above_at, resolved_at = excluded.resolved_at,
+    messages = excluded.messages
+
+-- name: mute_alert
+UPDATE radar_alerts SET muted_until = :until
+WHERE kind = :kind AND provider = :provider AND entry_key = :entry AND since = :since
+
+-- name: take_lease
+-- Taken if free, expired, or already this holder's (then renewed); lease_holder says who has it.
+INSERT INTO leases (name, holder, until) VALUES (:name, :holder, :until)
+ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+WHERE leases.until < :now OR leases.holder = excluded.holder
+
+-- name: lease_holder
+SELECT holder FROM leases WHERE name = :name
+
+-- name: release_lease
+DELETE FROM leases WHERE name = :name AND holder = :holder
+
+-- name: prune_radar_alerts
+DELETE FROM radar_alerts WHERE since < :at AND resolved_at IS NOT NULL AND
+    (muted_until IS NULL OR muted_until < :at)

@@ -85,8 +85,15 @@ def read_report(
 
     ``top`` bounds each list: the entries looked up most, the gaps and the feedback.
     """
+    return read_sqlite(path, lambda fetch: build_report(fetch, days, top, now))
+
+
+def read_sqlite(path: Path, work: Callable[[Fetch], Coroutine[Any, Any, T]]) -> T:
+    """``work`` over the named queries of the database at ``path``, in one read-only
+    transaction (a report, or several read together, as the digest does); a missing file
+    answers every query with nothing, and is not made."""
     with _reader(path) as connection:
-        return drive(build_report(sqlite_fetch(connection), days, top, now))
+        return drive(work(sqlite_fetch(connection)))
 
 
 def sqlite_fetch(connection: sqlite3.Connection | None) -> Fetch:

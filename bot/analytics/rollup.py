@@ -39,7 +39,7 @@ class Lookup:
     """One question answered, as the bot hands it to the log."""
 
     at: float  # time.time() (UTC epoch seconds)
-    channel: str  # private | group | inline | button | deep_link | command
+    channel: str  # private | group | inline | button | deep_link | alert | command
     chat_type: str  # private | group | supergroup | channel | sender | unknown
     user_id: int | None  # raw Telegram user id: never stored; the writer stores a keyed hash
     outcome: str  # found | several | not_found | not_an_error

@@ -12,7 +12,7 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any, Protocol
@@ -52,6 +52,8 @@ class Store(Protocol):
     async def teach(self, phrase: str, provider: str, key: str, at: float) -> None: ...
     async def forget(self, phrase: str) -> int: ...
     async def taught(self) -> list[tuple[str, str, str]]: ...
+    async def fetch(self, name: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]: ...
+    async def execute(self, name: str, params: Mapping[str, Any]) -> int: ...
     async def read_report(
         self, days: int, top: int, now: float | None = None
     ) -> dict[str, Any]: ...
@@ -143,6 +145,20 @@ class SqliteStore:
         assert self._db is not None
         rows = await self._db.execute_fetchall(sql("taught"))
         return [(phrase, provider, key) for phrase, provider, key in rows]
+
+    async def fetch(self, name: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows of the named query (the radar's reads)."""
+        await self.open()
+        assert self._db is not None
+        return [tuple(row) for row in await self._db.execute_fetchall(sql(name), params)]
+
+    async def execute(self, name: str, params: Mapping[str, Any]) -> int:
+        """The named statement in a transaction of its own; the rows it changed."""
+        await self.open()
+        assert self._db is not None
+        async with transaction(self._db):
+            cursor = await self._db.execute(sql(name), params)
+        return int(cursor.rowcount)
 
     async def read_report(self, days: int, top: int, now: float | None = None) -> dict[str, Any]:
         """A report, through a read-only connection of its own, in a thread."""
@@ -260,7 +276,7 @@ def statements(script: str) -> list[str]:
 # What pruning deletes besides the lookups themselves (queries.sql).
 PRUNED = (
     "prune_votes", "prune_outcomes", "prune_providers", "prune_entries", "prune_users",
-    "prune_entry_users", "prune_gaps",
+    "prune_entry_users", "prune_gaps", "prune_radar_alerts",
 )  # fmt: skip
 
 

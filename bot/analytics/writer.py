@@ -13,10 +13,10 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.analytics.days import DAY_SECONDS, day_number, iso_day, midnight
 from bot.analytics.rollup import Lookup, Stored, Vote, stored
@@ -180,6 +180,14 @@ class LookupLog:
     async def taught(self) -> list[tuple[str, str, str]]:
         """Every phrase taught: (phrase, provider, entry key)."""
         return await self._storing(self.store.taught)
+
+    async def fetch(self, name: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The rows of a named query (StorageUnavailable if the database fails)."""
+        return await self._storing(lambda: self.store.fetch(name, params))
+
+    async def execute(self, name: str, params: Mapping[str, Any]) -> int:
+        """A named statement; the rows it changed (StorageUnavailable if the database fails)."""
+        return await self._storing(lambda: self.store.execute(name, params))
 
     async def _storing(self, work: Callable[[], Awaitable[T]]) -> T:
         try:

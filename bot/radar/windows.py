@@ -78,7 +78,15 @@ class Timeline:
         self._times = [row.at for row in counted]
         # Each row is read by every window that covers it: work its keys out once.
         self._people = [row.person for row in counted]
-        self._keys = [keys_of(row) for row in counted]
+        # Made once per kind of row, not per row: most of a pass's time went to new Keys.
+        kinds: dict[tuple[bool, str | None, str | None], tuple[Key, ...]] = {}
+        self._keys = []
+        for row in counted:
+            kind = (row.outcome == "not_found", row.provider, row.entry)
+            keys = kinds.get(kind)
+            if keys is None:
+                keys = kinds[kind] = keys_of(row)
+            self._keys.append(keys)
         self._kept: dict[tuple[float, float], Window] = {}
         self._keep_at_most = 4096
 

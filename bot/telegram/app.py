@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import signal
+import socket
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,7 +20,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.analytics.key import AnalyticsKeyError, load_key
@@ -27,6 +30,7 @@ from bot.analytics.writer import LookupLog
 from bot.config import Settings
 from bot.i18n import LANGUAGES, strings
 from bot.library import Library
+from bot.telegram.digest import digest_loop
 from bot.telegram.flood import Budget, FloodControl
 from bot.telegram.handlers import (
     admin,
@@ -35,6 +39,7 @@ from bot.telegram.handlers import (
     fallback,
     inline,
     lookup,
+    radar,
     start,
     teach,
 )
@@ -42,7 +47,8 @@ from bot.telegram.middlewares import PerUpdate, RetryAfter
 from bot.telegram.monitoring import Health, Metrics
 from bot.telegram.monitoring import add_routes as add_monitoring
 from bot.telegram.monitoring import serve as serve_monitoring
-from bot.telegram.shared import Shared, SharedBudget, VoteLock
+from bot.telegram.radar import Radar
+from bot.telegram.shared import Once, Shared, SharedBudget
 from bot.telegram.top import TopEntries
 
 logger = logging.getLogger(__name__)
@@ -51,6 +57,8 @@ INLINE_BUDGET = 3  # times LOOKUPS_PER_MINUTE: inline queries come a keystroke a
 # Updates handled at once in long polling, as many as Telegram opens connections to a webhook
 # by default: in a crowd, the first to ask are answered first, rather than everyone at the end.
 UPDATES_AT_ONCE = 40
+UPDATE_MEMORY = 600.0  # seconds an update id is remembered (Telegram resends within minutes)
+VOTE_MEMORY = 2.0  # seconds within which a second press of the same vote is the same press
 
 
 def create_bot(
@@ -86,7 +94,11 @@ def create_dispatcher(
     (messages, inline queries) default to LOOKUPS_PER_MINUTE, shared when Redis is."""
     shared = shared or Shared(None)
     metrics = Metrics(library, lookups, shared)
-    per_update = PerUpdate(metrics)
+    # Telegram resends a webhook update it did not see acknowledged, and a load balancer may
+    # retry one on another replica: each is handled once. (Polling never sees one twice.)
+    once = Once(shared, "update", hold=UPDATE_MEMORY) if settings.webhook_url else None
+    per_update = PerUpdate(metrics, once)
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process
     reports = Reports(lookups)
     dp = Dispatcher(
         disable_fsm=True,  # no conversation states here: each message stands alone
@@ -98,8 +110,11 @@ def create_dispatcher(
         per_update=per_update,
         metrics=metrics,
         shared=shared,
-        vote_lock=VoteLock(shared),
+        vote_lock=Once(shared, "vote", hold=VOTE_MEMORY),
         health=Health(library, lookups, shared),
+        radar=Radar(lookups, library, settings, holder=holder),
+        holder=holder,
+        background=set(),  # the radar's and the digest's tasks, cancelled at shutdown
     )
     dp.update.outer_middleware(per_update)
     # One budget per person for messages, commands and buttons; inline queries, sent as the
@@ -117,18 +132,33 @@ def create_dispatcher(
     dp.callback_query.middleware(flood)
     dp.inline_query.middleware(FloodControl(budgets[1]))
     # Questions first (they are most updates), the catch-all hint last.
-    # (teach's router first: a reply to its prompt is an answer to it, not a question.)
-    modules = (teach, lookup, callbacks, inline, start, admin, fallback, errors)
+    # (teach's router first: a reply to its prompt is an answer to it, not a question; the
+    # radar's before the callbacks', whose last handler takes every button it does not know.)
+    modules = (teach, lookup, radar, callbacks, inline, start, admin, fallback, errors)
     dp.include_routers(*(module.create_router() for module in modules))
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
     return dp
 
 
-async def on_startup(bot: Bot, lookups: LookupLog, library: Library, settings: Settings) -> None:
-    """Open the lookup log and read the phrases the keepers taught, then decorate the bot
-    (commands, description): a failure to decorate is only a warning, the bot serves anyway."""
+async def on_startup(
+    bot: Bot,
+    lookups: LookupLog,
+    library: Library,
+    settings: Settings,
+    radar: Radar,
+    holder: str,
+    background: set[asyncio.Task[None]],
+) -> None:
+    """Open the lookup log and read the phrases the keepers taught, start the radar and the
+    digest, then decorate the bot (commands, description): a failure to decorate is only a
+    warning, the bot serves anyway."""
     await lookups.start()
+    if radar.on:
+        background.add(asyncio.create_task(radar.run(bot), name="radar"))
+    if settings.digest_chat_ids:
+        digest = digest_loop(bot, lookups, library, settings, holder=holder)
+        background.add(asyncio.create_task(digest, name="digest"))
     try:
         library.use_taught(await lookups.taught())
     except StorageUnavailable as exc:
@@ -139,8 +169,20 @@ async def on_startup(bot: Bot, lookups: LookupLog, library: Library, settings: S
         logger.warning("could not register the commands and description: %s", exc)
 
 
-async def on_shutdown(lookups: LookupLog, per_update: PerUpdate) -> None:
-    """Finish the updates in hand, then write every lookup taken (or spill it to a file)."""
+async def on_shutdown(
+    lookups: LookupLog,
+    per_update: PerUpdate,
+    radar: Radar,
+    background: set[asyncio.Task[None]],
+) -> None:
+    """Stop the radar and the digest, finish the updates in hand, then write every lookup
+    taken (or spill it to a file)."""
+    for task in background:
+        task.cancel()
+    await asyncio.gather(*background, return_exceptions=True)
+    if background and radar.on:
+        await radar.stop()
+    background.clear()
     if not await per_update.wait_idle(STOP_GRACE):
         logger.warning("stopping with updates still in hand after %.0f s", STOP_GRACE)
     if await lookups.close():
@@ -244,14 +286,23 @@ async def run(settings: Settings) -> int:
 
 
 async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
-    """aiohttp server on WEBHOOK_HOST:WEBHOOK_PORT; every request must carry WEBHOOK_SECRET."""
+    """aiohttp server on WEBHOOK_HOST:WEBHOOK_PORT; every request must carry WEBHOOK_SECRET.
+
+    Each update is acknowledged (200) once it is handled, not on arrival: an update in hand
+    when a replica stops is finished first, and one lost with a replica that died is resent by
+    Telegram (to another, behind a load balancer) rather than gone. At a stop the server stops
+    taking updates, finishes those in hand, and only then is the dispatcher shut down (the
+    lookups written): aiohttp's own shutdown hooks would run before the requests in hand end.
+    """
     assert settings.webhook_url is not None
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     path = urlsplit(settings.webhook_url).path or "/webhook"
     app = web.Application()
-    SimpleRequestHandler(dispatcher=dp, bot=bot, secret_token=secret).register(app, path=path)
+    handler = SimpleRequestHandler(
+        dispatcher=dp, bot=bot, secret_token=secret, handle_in_background=False
+    )
+    app.router.add_post(path, handler.handle)
     add_monitoring(app, dp["metrics"], dp["health"])
-    setup_application(app, dp, bot=bot)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
@@ -259,6 +310,8 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    workflow = {"dispatcher": dp, "bots": [bot], **dp.workflow_data}
+    await dp.emit_startup(bot=bot, **workflow)
     try:
         await site.start()
         await bot.set_webhook(
@@ -272,4 +325,5 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
         await stop.wait()
         logger.info("stop signal received")
     finally:
-        await runner.cleanup()
+        await runner.cleanup()  # no new updates; those in hand answered
+        await dp.emit_shutdown(bot=bot, **workflow)

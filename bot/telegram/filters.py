@@ -16,7 +16,7 @@ from aiogram.utils.text_decorations import add_surrogates, remove_surrogates
 from bot.answer import Match
 from bot.config import Settings
 from bot.library import Library
-from bot.telegram.keyboards import Pick, Vote
+from bot.telegram.keyboards import ALERT_LINK, Pick, Vote
 
 
 def message_text(message: Message) -> str | None:
@@ -76,9 +76,11 @@ class DeepLinkQuery(BaseFilter):
         self, message: Message, command: CommandObject, library: Library
     ) -> bool | dict[str, Any]:
         payload = command.args or ""
-        slug, _, rest = payload.partition("_")
+        # An alert's answer button (telegram/radar.py): a lookup, but not one the radar counts.
+        channel = "alert" if payload.startswith(ALERT_LINK) else "deep_link"
+        slug, _, rest = payload.removeprefix(ALERT_LINK).partition("_")
         known = rest and slug in library.resolver.catalog.providers
-        return {"query": f"{slug} {rest}" if known else payload, "channel": "deep_link"}
+        return {"query": f"{slug} {rest}" if known else payload, "channel": channel}
 
 
 class AddressedToBot(BaseFilter):

@@ -11,6 +11,8 @@ from bot.i18n import Lang, t
 from bot.render import entry_label
 
 MAX_BUTTONS = 8
+# Deep links from a radar alert's answer button start so: looked up, not counted as a wave.
+ALERT_LINK = "r-"
 VOTE_ROWS = 3  # answers showing more entries than this get no vote buttons
 
 

@@ -22,6 +22,7 @@ from aiogram.types import Chat, TelegramObject, Update, User
 from bot.i18n import language_for
 from bot.telegram.monitoring import Metrics
 from bot.telegram.replies import Replies
+from bot.telegram.shared import Once
 
 logger = logging.getLogger("bot.updates")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -33,8 +34,9 @@ class PerUpdate(BaseMiddleware):
     hand, so a stop can wait for them; and one readable log line and the metrics: kind, chat
     type, outcome (what the handler returned) and time."""
 
-    def __init__(self, metrics: Metrics | None = None) -> None:
+    def __init__(self, metrics: Metrics | None = None, once: Once | None = None) -> None:
         self._metrics = metrics
+        self._once = once  # webhook mode: an update delivered twice is handled once
         self._in_hand = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -49,6 +51,11 @@ class PerUpdate(BaseMiddleware):
         self._idle.clear()
         outcome = "error"  # unless the handler returns
         try:
+            if self._once is not None and not await self._once.first(
+                data["bot"].id, event.update_id
+            ):
+                outcome = "duplicate"
+                return None
             result = await handler(event, data)
             outcome = result if isinstance(result, str) else "ignored"
             return result

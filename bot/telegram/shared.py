@@ -1,6 +1,7 @@
-"""What replicas share through Redis (REDIS_URL): each person's flood budget, the lock that
-counts one vote per press, and the lease that lets one replica send what only one should (a
-radar alert, a digest). Without REDIS_URL, each lives in the process, as before.
+"""What replicas share through Redis (REDIS_URL): each person's flood budget, and what must
+happen once (a vote per press, an update however often it is delivered). Without REDIS_URL,
+each lives in the process, as before. (The radar and the digest take their lease in the
+database, where their state is: bot/radar/stored.py.)
 
 Redis going away is not an outage: the process falls back to its own budgets and locks, says
 so once, tries Redis again after a pause, and says when it is back. ``up`` tells /healthz and
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -51,13 +51,6 @@ if now - told >= window then
 end
 return 2
 """
-# Renew a lease only if this holder still has it.
-_RENEW = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 0
-"""
 
 
 class Shared:
@@ -72,7 +65,6 @@ class Shared:
             )
         self.up = url is not None
         self._retry_at = 0.0
-        self.holder = uuid.uuid4().hex  # this process, as a lease's holder
 
     async def call(self, work: Callable[[redis.Redis], Awaitable[T]]) -> T | None:
         """``work`` on Redis; None when there is no Redis, or it fails (said once)."""
@@ -120,19 +112,23 @@ class SharedBudget(Budget):
         return (Verdict.ANSWER, Verdict.NOTICE, Verdict.SILENCE)[int(verdict)]
 
 
-class VoteLock:
-    """One vote per press: a second press by the same person on the same answer within
-    ``hold`` seconds (a double tap, or the same press delivered to two replicas) is not
-    counted again."""
+class Once:
+    """Whether something happens for the first time within ``hold`` seconds, across replicas:
+    a vote pressed twice (a double tap, or one press delivered to two replicas), an update
+    delivered again (Telegram resends one whose delivery it did not see acknowledged; a load
+    balancer retries one on another replica). Kept in Redis, or in this process (at most
+    ``tracked`` at once) while there is none."""
 
-    def __init__(self, shared: Shared, hold: float = 2.0) -> None:
+    def __init__(self, shared: Shared, name: str, hold: float, tracked: int = 100_000) -> None:
         self._shared = shared
+        self._name = name
         self._hold = hold
+        self._tracked = tracked
         self._local: OrderedDict[str, float] = OrderedDict()
 
-    async def first(self, person: int, ref: str, up: bool) -> bool:
-        """Whether this press is the first of its kind just now."""
-        key = f"{PREFIX}vote:{person}:{ref}:{int(up)}"
+    async def first(self, *what: object) -> bool:
+        """Whether ``what`` is new just now (and from now on, for ``hold`` seconds, it is not)."""
+        key = f"{PREFIX}{self._name}:{':'.join(map(str, what))}"
         millis = int(self._hold * 1000)
 
         async def take(client: redis.Redis) -> bool:
@@ -142,35 +138,14 @@ class VoteLock:
         if taken is not None:
             return taken
         now = time.monotonic()
-        while self._local and next(iter(self._local.values())) <= now:
+        while self._local and (
+            next(iter(self._local.values())) <= now or len(self._local) >= self._tracked
+        ):
             self._local.popitem(last=False)
         if key in self._local:
             return False
         self._local[key] = now + self._hold
         return True
-
-
-class Lease:
-    """Who sends what only one replica should: held for ``ttl`` seconds and renewed by its
-    holder; with no Redis (or none now), this process always holds it, and a database lease
-    (radar.py) keeps processes sharing one database from sending twice."""
-
-    def __init__(self, shared: Shared, name: str, ttl: float) -> None:
-        self._shared = shared
-        self._key = f"{PREFIX}lease:{name}"
-        self._ttl = ttl
-
-    async def held(self) -> bool | None:
-        """Whether this process holds the lease now (taken or renewed); None without Redis."""
-        millis = int(self._ttl * 1000)
-        holder = self._shared.holder
-
-        async def take(client: redis.Redis) -> bool:
-            if await _run(client, _RENEW, self._key, holder, millis):
-                return True
-            return bool(await client.set(self._key, holder, nx=True, px=millis))
-
-        return await self._shared.call(take)
 
 
 async def _run(client: redis.Redis, script: str, key: str, *args: Any) -> Any:

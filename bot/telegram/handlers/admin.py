@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.enums import ChatAction
@@ -13,17 +12,17 @@ from aiogram.filters import Command, ExceptionTypeFilter
 from aiogram.types import BufferedInputFile, ErrorEvent, Message
 
 from bot.analytics.chart import render_chart
+from bot.analytics.paragraphs import MAX_LINES, gap_lines, in_language, stats_paragraphs
 from bot.analytics.reading import Reports
 from bot.analytics.store import StorageUnavailable
 from bot.i18n import Lang, language_for, t
 from bot.library import Library, Reload
-from bot.markup import HTML, one_line, split_messages
+from bot.markup import HTML, split_messages
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
 from bot.telegram.handlers.teach import gap_keyboard
 
 logger = logging.getLogger(__name__)
-ADMIN_COMMANDS = ("stats", "gaps", "export", "reload", "teach")
-MAX_LINES = 20  # lines of a list shown in a chat; the CSV has everything
+ADMIN_COMMANDS = ("stats", "gaps", "export", "reload", "teach", "radar")
 
 
 async def refuse(message: Message, lang: Lang) -> str:
@@ -41,7 +40,7 @@ async def stats(
     lang: Lang,
 ) -> str:
     """The summary for a period (default a week) and a chart."""
-    report = in_language(await reports.report(days=days, top=10), library, lang)
+    report = in_language(await reports.report(days=days, top=10), library.resolver.catalog, lang)
     chat = await report_chat(message, bot, lang)
     if chat is None:
         return "report_blocked"
@@ -62,10 +61,7 @@ async def gaps(message: Message, days: int, reports: Reports, bot: Bot, lang: La
     """What people asked that no catalog answers, most frequent first."""
     report = await reports.report(days=days, top=10)
     lines = [HTML.bold(t("gaps_title", lang).format(days=days))]
-    lines += [
-        f"{row['count']} × {HTML.code(one_line(row['query'], 80))}"
-        for row in report["gaps"][:MAX_LINES]
-    ] or [HTML.esc(t("gaps_none", lang))]
+    lines += gap_lines(report["gaps"][:MAX_LINES]) or [HTML.esc(t("gaps_none", lang))]
     chat = await report_chat(message, bot, lang)
     if chat is None:
         return "report_blocked"
@@ -156,61 +152,6 @@ async def bad_period(message: Message, lang: Lang) -> str:
     """``/stats soon``: how to give the period."""
     await message.reply(HTML.esc(t("days_usage", lang)))
     return "usage"
-
-
-def in_language(report: dict[str, Any], library: Library, lang: Lang) -> dict[str, Any]:
-    """The report with each entry's title as the catalogs in use say it in ``lang`` (the log
-    keeps the English title of the day; an entry since removed keeps that one)."""
-    entries = {
-        (pc.provider.slug, entry.key): entry
-        for pc in library.resolver.catalog
-        for entry in pc.entries
-    }
-
-    def retitled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        out = []
-        for row in rows:
-            entry = entries.get((row["provider"], row.get("key", row["code"])))
-            out.append({**row, "title": entry.title.get(lang)} if entry else row)
-        return out
-
-    return {**report, "top": retitled(report["top"])}
-
-
-def stats_paragraphs(report: dict[str, Any], lang: Lang) -> list[str]:
-    """The report as chat paragraphs: totals, top errors with change, ratings."""
-    head = HTML.bold(t("stats_title", lang).format(days=report["period_days"]))
-    if not report["total"]:
-        return [f"{head}\n{HTML.esc(t('stats_none', lang))}"]
-    totals = t("stats_totals", lang).format(
-        total=report["total"],
-        found=report["found"],
-        several=report.get("several", 0),
-        not_found=report["not_found"],
-        not_an_error=report.get("not_an_error", 0),
-        users=report["unique_users"],
-    )
-    parts = [f"{head}\n{HTML.esc(totals)}"]
-    if report["top"]:
-        lines = [HTML.bold(t("stats_top", lang))]
-        for number, row in enumerate(report["top"][:MAX_LINES], 1):
-            change = row.get("change", 0)
-            detail = t("stats_top_line", lang).format(
-                count=row["count"], users=row["users"], change=f"{change:+d}"
-            )
-            name = f"{row['provider']} {row['code'] or ''}".strip()
-            lines.append(
-                f"{number}. {HTML.code(name)} {HTML.esc(one_line(row['title'], 60))}"
-                f" — {HTML.esc(detail)}"
-            )
-        parts.append("\n".join(lines))
-    if report["feedback"]:
-        lines = [HTML.bold(t("stats_feedback", lang))]
-        for row in report["feedback"][:MAX_LINES]:
-            name = f"{row['provider']} {row['code'] or ''}".strip()
-            lines.append(f"{HTML.code(name)} 👍 {row['helpful']} 👎 {row['not_helpful']}")
-        parts.append("\n".join(lines))
-    return parts
 
 
 def create_router() -> Router:

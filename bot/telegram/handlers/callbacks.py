@@ -11,7 +11,7 @@ from bot.i18n import Lang, t
 from bot.telegram.filters import KnownEntry
 from bot.telegram.keyboards import Pick, Vote
 from bot.telegram.replies import Replies
-from bot.telegram.shared import VoteLock
+from bot.telegram.shared import Once
 
 
 async def pick(callback: CallbackQuery, match: Match, replies: Replies, bot: Bot) -> str:
@@ -24,12 +24,12 @@ async def vote(
     callback_data: Vote,
     match: Match,
     lookups: LookupLog,
-    vote_lock: VoteLock,
+    vote_lock: Once,
     lang: Lang,
 ) -> str:
     """One vote per person and answer; pressing again changes it (a double tap counts once)."""
     person = callback.from_user.id
-    if await vote_lock.first(person, callback_data.ref, callback_data.up):
+    if await vote_lock.first(person, callback_data.ref, int(callback_data.up)):
         lookups.vote(person, match.slug, match.entry.key, callback_data.up)
     await callback.answer(t("vote_thanks_up" if callback_data.up else "vote_thanks_down", lang))
     return "vote"

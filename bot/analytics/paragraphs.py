@@ -1,0 +1,89 @@
+"""Reports as paragraphs for a chat (Telegram HTML) or a terminal (plain text): /stats, /gaps
+and the weekly digest say the same things the same way. No aiogram here: the command line's
+``digest`` uses it too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.catalog import Catalog
+from bot.i18n import Lang, t
+from bot.markup import HTML, Markup, one_line
+
+MAX_LINES = 20  # lines of a list shown in a chat; the CSV has everything
+
+
+def in_language(report: dict[str, Any], catalog: Catalog, lang: Lang) -> dict[str, Any]:
+    """The report with each entry's title as the catalogs in use say it in ``lang`` (the log
+    keeps the English title of the day; an entry since removed keeps that one)."""
+    entries = {(pc.provider.slug, entry.key): entry for pc in catalog for entry in pc.entries}
+
+    def retitled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for row in rows:
+            entry = entries.get((row["provider"], row.get("key", row["code"])))
+            out.append({**row, "title": entry.title.get(lang)} if entry else row)
+        return out
+
+    return {**report, "top": retitled(report["top"]), "feedback": retitled(report["feedback"])}
+
+
+def stats_paragraphs(report: dict[str, Any], lang: Lang, markup: Markup = HTML) -> list[str]:
+    """The report as chat paragraphs: totals, top errors with change, ratings."""
+    head = markup.bold(t("stats_title", lang).format(days=report["period_days"]))
+    if not report["total"]:
+        return [f"{head}\n{markup.esc(t('stats_none', lang))}"]
+    totals = t("stats_totals", lang).format(
+        total=report["total"],
+        found=report["found"],
+        several=report.get("several", 0),
+        not_found=report["not_found"],
+        not_an_error=report.get("not_an_error", 0),
+        users=report["unique_users"],
+    )
+    parts = [f"{head}\n{markup.esc(totals)}"]
+    if report["top"]:
+        parts.append(top_paragraph(report["top"], lang, markup))
+    if report["feedback"]:
+        lines = [markup.bold(t("stats_feedback", lang))]
+        lines += feedback_lines(report["feedback"], markup)
+        parts.append("\n".join(lines))
+    return parts
+
+
+def top_paragraph(rows: list[dict[str, Any]], lang: Lang, markup: Markup = HTML) -> str:
+    """The entries looked up most: how often, by how many people, and the change on the
+    period before."""
+    lines = [markup.bold(t("stats_top", lang))]
+    for number, row in enumerate(rows[:MAX_LINES], 1):
+        detail = t("stats_top_line", lang).format(
+            count=row["count"], users=row["users"], change=f"{row.get('change', 0):+d}"
+        )
+        lines.append(
+            f"{number}. {markup.code(entry_name(row))} {markup.esc(one_line(row['title'], 60))}"
+            f" — {markup.esc(detail)}"
+        )
+    return "\n".join(lines)
+
+
+def feedback_lines(
+    rows: list[dict[str, Any]], markup: Markup = HTML, titled: bool = False
+) -> list[str]:
+    """Each rated entry with its votes (and its title, when ``titled``)."""
+    lines = []
+    for row in rows[:MAX_LINES]:
+        name = markup.code(entry_name(row))
+        if titled and row["title"]:
+            name += f" {markup.esc(one_line(row['title'], 60))} —"
+        lines.append(f"{name} 👍 {row['helpful']} 👎 {row['not_helpful']}")
+    return lines
+
+
+def gap_lines(rows: list[dict[str, Any]], markup: Markup = HTML) -> list[str]:
+    """What people asked that nothing answered, with how often."""
+    return [f"{row['count']} × {markup.code(one_line(row['query'], 80))}" for row in rows]
+
+
+def entry_name(row: dict[str, Any]) -> str:
+    """An entry of a report as people type it: ``gosms 1004``."""
+    return f"{row['provider']} {row['code'] or ''}".strip()
