@@ -1,0 +1,187 @@
+"""End to end: two bot processes in webhook mode behind a (test-made) load balancer, sharing
+PostgreSQL and Redis, as a team runs replicas: updates delivered to each in turn are counted
+once, one person's budget holds across both, the radar sends one alert, and a replica stopped
+mid-burst loses nothing while the other keeps answering."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from bot_process import ROOT, start_bot
+from fake_telegram import TOKEN, Call, FakeTelegram
+from radar_history import week_before
+from services import fresh_postgres, fresh_redis
+
+from bot.analytics.postgres import PostgresStore
+from bot.analytics.rollup import LookupEntry
+from bot.analytics.writer import LookupLog
+from bot.catalog_files import load_catalogs
+
+SECRET = "replica-webhook-secret"
+PUBLIC = "https://bot.example.org/tg/hook"  # the load balancer's address, as Telegram knows it
+ALERTS = -100777
+NOTICE = "Too many messages. Wait a minute and I will answer again."
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Balancer:
+    """Delivers each update to the next replica in turn; one that refuses the connection (it
+    stopped) is skipped, as a load balancer's health check would."""
+
+    def __init__(self, ports: list[int]) -> None:
+        self.urls = [f"http://127.0.0.1:{port}/tg/hook" for port in ports]
+        self.turn = 0
+        self.http = aiohttp.ClientSession()
+        self.delivered: list[int] = [0] * len(ports)
+
+    async def deliver(self, update: dict[str, Any]) -> int:
+        """POST the update to the next replica that takes it; which one did."""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        for _ in range(len(self.urls)):
+            replica = self.turn % len(self.urls)
+            self.turn += 1
+            try:
+                async with self.http.post(self.urls[replica], json=update, headers=headers) as r:
+                    if r.status == 200:
+                        self.delivered[replica] += 1
+                        return replica
+            except aiohttp.ClientConnectionError:
+                continue
+        raise AssertionError("no replica took the update")
+
+
+@asynccontextmanager
+async def replicas(folder: Path, fake: FakeTelegram, database: str, redis: str) -> AsyncIterator[
+    tuple[list[asyncio.subprocess.Process], Balancer]
+]:  # fmt: skip
+    ports = [free_port(), free_port()]
+    processes = []
+    for name, port in zip("ab", ports, strict=True):
+        (folder / name).mkdir()
+        settings = {
+            "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.base_url,
+            "WEBHOOK_URL": PUBLIC, "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
+            "DATABASE_URL": database, "REDIS_URL": redis,
+            "ALERT_CHAT_IDS": str(ALERTS), "RADAR_INTERVAL": "10s",
+        }  # fmt: skip
+        with (folder / f"{name}.log").open("wb") as out:
+            processes.append(await start_bot(folder / name, out, **settings))
+    balancer = Balancer(ports)
+    try:
+        async with asyncio.timeout(120):  # both replicas up: each registers the webhook
+            while len(fake.calls("setWebhook")) < 2:  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
+        await wait_until_listening(ports)
+        yield processes, balancer
+    finally:
+        await balancer.http.close()
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+
+
+async def wait_until_listening(ports: list[int]) -> None:
+    async with asyncio.timeout(60):
+        for port in ports:
+            while True:
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                except OSError:
+                    await asyncio.sleep(0.2)
+                    continue
+                writer.close()
+                break
+
+
+def answers_to(fake: FakeTelegram, chat: int) -> list[str]:
+    return [c.params["text"] for c in fake.calls("sendMessage") if c.params["chat_id"] == chat]
+
+
+async def test_two_replicas_share_the_count_the_budget_the_radar_and_a_stop(
+    tmp_path: Path,
+) -> None:
+    catalog, _ = load_catalogs(ROOT / "catalogs")
+    assert catalog is not None
+    found = catalog.providers["gosms"].find("1004")
+    assert found is not None
+    gosms = LookupEntry("gosms", found.key, found.code, found.title.en)
+    async with AsyncExitStack() as stack:
+        database = await stack.enter_async_context(fresh_postgres())
+        redis = await stack.enter_async_context(fresh_redis())
+        history = week_before(catalog, time.time(), gosms)  # an ordinary week before now
+        seeding = LookupLog(PostgresStore(database, tmp_path / "seed.pending"), secret=b"x" * 32)
+        await seeding.start()
+        for row in history:
+            seeding.record(row)
+        await seeding.close()
+        fake = await stack.enter_async_context(FakeTelegram())
+        (first, second), balancer = await stack.enter_async_context(
+            replicas(tmp_path, fake, database, redis)
+        )
+
+        async def ask(text: str, person: int) -> int:
+            return await balancer.deliver(fake.message(text, user_id=person))
+
+        # One person's 25 questions in a minute, spread over both: 20 answers and one notice.
+        for n in range(25):
+            await ask(f"notificore {30 + n % 10}", 4242)
+        await fake.wait_for("sendMessage", lambda c: c.params["text"] == NOTICE, 30)
+        await asyncio.sleep(1)  # time for a wrong 22nd answer to show, if there were one
+        texts = answers_to(fake, 4242)
+        assert len(texts) == 21 and texts.count(NOTICE) == 1
+        assert balancer.delivered == [13, 12]
+
+        # A wave on GoSMS 1004 that both replicas see half of: one alert, not two.
+        for person in range(5001, 5009):
+            await ask("gosms 1004", person)
+
+        def alert(call: Call) -> bool:
+            return call.params["chat_id"] == ALERTS
+
+        await fake.wait_for("sendMessage", alert, 60)
+        await asyncio.sleep(25)  # two more passes of each replica's radar
+        assert len([c for c in fake.calls("sendMessage") if alert(c)]) == 1
+
+        # A burst; one replica is stopped halfway; the balancer sends the rest to the other.
+        burst = range(6001, 6041)
+        for n, person in enumerate(burst):
+            if n == 20:
+                first.send_signal(signal.SIGTERM)
+            await ask(f"gosms {1000 + n % 10}", person)
+        assert await asyncio.wait_for(first.wait(), 30) == 0
+        async with asyncio.timeout(60):
+            while any(not answers_to(fake, person) for person in burst):  # noqa: ASYNC110
+                await asyncio.sleep(0.1)
+        answered = {person: answers_to(fake, person) for person in burst}
+        twice = {p: [t[:40] for t in texts] for p, texts in answered.items() if len(texts) != 1}
+        assert not twice, (twice, balancer.delivered)
+        second.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(second.wait(), 30) == 0
+
+        # Every lookup counted once: 20 of the person's, 8 of the wave's, 40 of the burst's.
+        today = int(time.time() // 86400)
+        earlier = sum(1 for row in history if int(row.at // 86400) == today)
+        stats = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "stats", "--format", "json", "--days", "1",
+            env={"DATABASE_URL": database, "PATH": "/usr/bin:/bin"}, cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, _ = await stats.communicate()
+        assert json.loads(out)["total"] == earlier + 20 + 8 + 40

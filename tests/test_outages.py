@@ -1,0 +1,63 @@
+"""PostgreSQL and Redis going away while the bot runs is no outage: answers keep flowing,
+lookups wait in memory and are written when the database is back, flood control falls back to
+the process's own, and /healthz says which one is down. (Each server is cut off behind a proxy,
+as a stop and a restart look to the bot, without stopping the one the other tests share.)"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiogram.methods import SendMessage
+from services import outage
+from telegram_app import running_app
+
+from bot.analytics.postgres import PostgresStore
+from bot.analytics.store import StorageUnavailable
+from bot.telegram.monitoring import Health
+from bot.telegram.shared import Shared
+
+
+async def test_both_servers_gone_and_back_lose_no_answer_and_no_lookup(
+    postgres_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    async with AsyncExitStack() as stack:
+        database = await stack.enter_async_context(outage(postgres_url))
+        cache = await stack.enter_async_context(outage(redis_url))
+        shared = Shared(cache.url)
+        stack.push_async_callback(shared.close)
+        store = PostgresStore(database.url, tmp_path / "lookups.pending")
+        app = await stack.enter_async_context(running_app(tmp_path, shared=shared, store=store))
+        health = Health(app.library, app.lookups, shared)
+
+        async def ask(person: int) -> str:
+            (reply,) = await app.feed(app.make.message("notificore 35", user_id=person))
+            assert isinstance(reply, SendMessage)
+            return reply.text
+
+        assert (await ask(1)).startswith("<b>Notificore · 35")
+        await app.lookups.flush()
+        await database.cut()
+        await cache.cut()
+        answers = [await ask(person) for person in range(100, 130)]
+        assert all(text.startswith("<b>Notificore · 35") for text in answers)
+        with pytest.raises(StorageUnavailable):
+            await app.lookups.flush()
+        assert app.lookups.pending == 30  # held in memory, not lost
+        status, body = await health.check()
+        assert status == 503 and body["database"]["writable"] is False
+        assert body["redis"] == "down" and body["lookups_waiting"] == 30
+
+        await database.restore()
+        await cache.restore()
+        await app.lookups.flush()
+        assert app.lookups.pending == 0
+        db = await asyncpg.connect(postgres_url)
+        try:
+            assert await db.fetchval("SELECT count(*) FROM lookups") == 31
+        finally:
+            await db.close()
+        status, body = await health.check()
+        assert status == 200 and body["database"]["writable"] is True
