@@ -124,7 +124,8 @@ async def big_database(rebuild: bool, folder: Path) -> tuple[str, float | None]:
             count = await db.fetchval("SELECT count(*) FROM lookups") if newest else 0
         finally:
             await db.close()
-        if newest and count == BIG_COUNT:
+        # The writer prunes what is older than a year: the first hours may have gone.
+        if newest and count >= 0.99 * BIG_COUNT:
             store = PostgresStore(url, folder / "pending")
             await store.open()  # migrated to this code's schema, as a starting replica does
             await store.close()
@@ -133,7 +134,7 @@ async def big_database(rebuild: bool, folder: Path) -> tuple[str, float | None]:
     store = PostgresStore(url, folder / "pending")
     await store.open()
     chunk, now = 100_000, time.time()
-    span = 365 * DAY / (BIG_COUNT // chunk)
+    span = 364 * DAY / (BIG_COUNT // chunk)  # within the year the writer keeps
     started = time.perf_counter()
     try:
         for n in range(BIG_COUNT // chunk):

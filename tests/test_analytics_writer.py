@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -22,8 +23,8 @@ from analytics_support import (
 
 from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import user_key
-from bot.analytics.rollup import Lookup, LookupEntry
-from bot.analytics.store import StorageUnavailable
+from bot.analytics.rollup import Lookup, LookupEntry, Stored
+from bot.analytics.store import SqliteStore, StorageUnavailable
 from bot.analytics.writer import LookupLog
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")
@@ -245,5 +246,43 @@ async def test_malformed_rows_are_skipped_and_the_rest_written(
         ]
         assert await backend.query("SELECT count(*) FROM votes") == [(0,)]
         assert "skipped 5 malformed rows" in messages(caplog, logging.ERROR)[-1]
+    finally:
+        await log.close()
+
+
+class FailsOnce(SqliteStore):
+    """A store that says it writes elsewhere (the writer then makes the next rows ready while
+    it writes, as with PostgreSQL), and whose second write fails once."""
+
+    WRITES_ELSEWHERE = True
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.writes = 0
+
+    async def write(self, rows: Sequence[Stored]) -> None:
+        self.writes += 1
+        if self.writes == 2:
+            raise OSError("the server went away")
+        await super().write(rows)
+
+
+async def test_a_write_failing_while_the_next_rows_are_made_ready_keeps_them_all_in_order(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bot.sqlite3"
+    log = LookupLog(FailsOnce(path), secret=SECRET, batch_rows=5, flush_interval=60)
+    await log.start()
+    try:
+        for n in range(450):  # parts of 100: the first written, the second fails, 250 behind
+            log.record(lookup(NOW, n, NO_DEVICES, query=f"question {n}"))
+        with pytest.raises(StorageUnavailable):
+            await log.flush()
+        assert (log.pending, count(path)) == (350, 100)
+        await log.flush()
+        assert log.pending == 0
+        assert query_db(path, "SELECT query FROM lookups ORDER BY id") == [
+            (f"question {n}",) for n in range(450)
+        ]
     finally:
         await log.close()

@@ -13,34 +13,56 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 SELECT 1 FROM information_schema.tables
 WHERE table_schema = current_schema() AND table_name = 'schema_migrations'
 
+-- The daily totals take a batch as one statement over column arrays (unnest), not a statement
+-- per row: bench/bench_postgres.py measured the writer at 43,000 lookups/s with executemany.
+-- Each batch holds a key once (rollup.roll_up adds up), as ON CONFLICT DO UPDATE requires.
+
 -- name: upsert_catalog_entry
-INSERT INTO catalog_entries (provider, entry_key, code, title) VALUES (?, ?, ?, ?)
+INSERT INTO catalog_entries (provider, entry_key, code, title)
+SELECT * FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]))
 ON CONFLICT (provider, entry_key) DO UPDATE SET code = excluded.code, title = excluded.title
 WHERE catalog_entries.code IS DISTINCT FROM excluded.code
    OR catalog_entries.title IS DISTINCT FROM excluded.title
 
 -- name: add_outcomes
-INSERT INTO daily_outcomes (day, outcome, count) VALUES (?, ?, ?)
+INSERT INTO daily_outcomes (day, outcome, count)
+SELECT * FROM unnest(CAST(? AS integer[]), CAST(? AS text[]), CAST(? AS integer[]))
 ON CONFLICT (day, outcome) DO UPDATE SET count = daily_outcomes.count + excluded.count
 
 -- name: add_providers
-INSERT INTO daily_providers (day, provider, count) VALUES (?, ?, ?)
+INSERT INTO daily_providers (day, provider, count)
+SELECT * FROM unnest(CAST(? AS integer[]), CAST(? AS text[]), CAST(? AS integer[]))
 ON CONFLICT (day, provider) DO UPDATE SET count = daily_providers.count + excluded.count
 
 -- name: add_entries
-INSERT INTO daily_entries (day, provider, entry_key, count) VALUES (?, ?, ?, ?)
+INSERT INTO daily_entries (day, provider, entry_key, count)
+SELECT * FROM unnest(
+    CAST(? AS integer[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS integer[]))
 ON CONFLICT (day, provider, entry_key) DO UPDATE SET count = daily_entries.count + excluded.count
 
 -- name: add_users
-INSERT INTO daily_users (day, user_key) VALUES (?, ?) ON CONFLICT DO NOTHING
+INSERT INTO daily_users (day, user_key)
+SELECT * FROM unnest(CAST(? AS integer[]), CAST(? AS bigint[]))
+ON CONFLICT DO NOTHING
 
 -- name: add_entry_users
-INSERT INTO daily_entry_users (day, provider, entry_key, user_key) VALUES (?, ?, ?, ?)
+INSERT INTO daily_entry_users (day, provider, entry_key, user_key)
+SELECT * FROM unnest(CAST(? AS integer[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS bigint[]))
 ON CONFLICT DO NOTHING
 
 -- name: add_gaps
-INSERT INTO daily_gaps (day, gap, count) VALUES (?, ?, ?)
+INSERT INTO daily_gaps (day, gap, count)
+SELECT * FROM unnest(CAST(? AS integer[]), CAST(? AS text[]), CAST(? AS integer[]))
 ON CONFLICT (day, gap) DO UPDATE SET count = daily_gaps.count + excluded.count
+
+-- name: upsert_vote
+-- The latest vote wins, even if batches were to arrive out of order.
+INSERT INTO votes (user_key, provider, entry_key, helpful, updated_at)
+SELECT * FROM unnest(CAST(? AS bigint[]), CAST(? AS text[]), CAST(? AS text[]),
+                     CAST(? AS smallint[]), CAST(? AS double precision[]))
+ON CONFLICT (user_key, provider, entry_key) DO UPDATE
+SET helpful = excluded.helpful, updated_at = excluded.updated_at
+WHERE excluded.updated_at >= votes.updated_at
 
 -- name: entry_counts
 SELECT provider, entry_key, SUM(count) FROM daily_entries

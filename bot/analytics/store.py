@@ -41,6 +41,9 @@ class Store(Protocol):
     (postgres.py)."""
 
     FAILURES: tuple[type[BaseException], ...]  # what a failing database raises
+    # The database works in a server process, not in this one's threads: the writer makes the
+    # next rows ready while it writes (see LookupLog._write_all).
+    WRITES_ELSEWHERE: bool
 
     @property
     def spill_path(self) -> Path:
@@ -74,6 +77,7 @@ class SqliteStore:
     # file swapped for a newer one, and aiosqlite's ValueError for a connection whose thread
     # has gone.
     FAILURES: tuple[type[BaseException], ...] = (sqlite3.Error, OSError, DatabaseTooNew, ValueError)
+    WRITES_ELSEWHERE = False
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)

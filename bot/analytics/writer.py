@@ -15,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -252,25 +253,53 @@ class LookupLog:
         failed write held stays held, in order."""
         if self._queue and self._secret is None:
             self._secret = await self.store.analytics_key()  # the one replicas share
-        if self._queue:
-            items = list(self._queue)
-            self._queue.clear()
-            self._in_flight = len(items)
-            try:
-                # Masking and hashing run in a thread, not in the answers' loop.
-                rows = await asyncio.to_thread(self._stored, items)
-            finally:
-                self._in_flight = 0
-            self._held.extend(rows)
-        while self._held:
-            chunk = self._held[: self._batch_limit]
-            await self.store.write(chunk)
-            del self._held[: len(chunk)]
-            self._written += len(chunk)
+        limit = self._batch_limit
+        items = list(self._queue)
+        self._queue.clear()
+        # Masking and hashing run in a thread, not in the answers' loop. With a database server
+        # the next part is made ready while the server writes this one (bench_postgres, one
+        # run: 43,000 lookups/s before, 63,000 after). SQLite writes in a thread of this
+        # process, which the preparing thread would hold up (61,000 fell to 53,000): there
+        # everything is made ready first.
+        step = limit if self.store.WRITES_ELSEWHERE else max(1, len(items))
+        parts = deque(items[first : first + step] for first in range(0, len(items), step))
+        self._in_flight = len(items)
+        ready = self._make_ready(parts)
+        try:
+            while self._held or ready is not None:
+                if not self._held and ready is not None:
+                    await self._hold(*ready)
+                    ready = self._make_ready(parts)
+                    continue  # (a part may hold nothing: every row malformed)
+                chunk = self._held[:limit]
+                await self.store.write(chunk)
+                del self._held[: len(chunk)]
+                self._written += len(chunk)
+        finally:  # a write failed: what was not made ready is made ready and held, in order
+            if ready is not None:
+                await self._hold(*ready)
+            if parts:
+                rest = [*chain(*parts)]
+                await self._hold(asyncio.to_thread(self._stored, rest), len(rest))
+            self._in_flight = 0
         if self._spill_loaded:
             self._spill_loaded = False
             self.store.spill_path.unlink(missing_ok=True)
             logger.warning("lookup log: wrote in what the last stop left in the spill file")
+
+    def _make_ready(
+        self, parts: deque[list[Lookup | Vote]]
+    ) -> tuple[asyncio.Future[list[Stored]], int] | None:
+        """The next part being made ready in a thread, and its size; None when none is left."""
+        if not parts:
+            return None
+        part = parts.popleft()
+        return asyncio.ensure_future(asyncio.to_thread(self._stored, part)), len(part)
+
+    async def _hold(self, ready: Awaitable[list[Stored]], size: int) -> None:
+        """Hold the rows made ready from ``size`` queued items."""
+        self._held.extend(await ready)
+        self._in_flight -= size
 
     def _stored(self, items: list[Lookup | Vote]) -> list[Stored]:
         if self._secret is None:  # the key the database keeps was never read: nothing to do
