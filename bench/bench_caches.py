@@ -53,8 +53,9 @@ def without(name: str) -> Any:
 
 # Measured on the way here and removed for buying less than 10% each (without / with): replies
 # remembered per answer 1.03, analytics entries per answer 0.96, entry paragraphs 1.03,
-# keyboards (lru_cache) 1.00, stems (lru_cache) 0.96, provider names folded once 1.01.
-CACHES = ["answers remembered per question (Resolver)", "gc.freeze() after start-up"]
+# keyboards (lru_cache) 1.00, stems (lru_cache) 0.96, provider names folded once 1.01,
+# gc.freeze() after start-up 1.01.
+CACHES = ["answers remembered per question (Resolver)"]
 
 
 async def main() -> int:
@@ -81,16 +82,13 @@ async def main() -> int:
                     library.resolver.searcher  # noqa: B018
                     mix = updates(zipf_mix(library.resolver.catalog, count, seed=number))
                     dp = app.create_dispatcher(library, lookups, settings)
-                    if name != "gc.freeze() after start-up":
-                        gc.collect()
-                        gc.freeze()  # as the bot does once it has started
-                    if name in ("all caches", "gc.freeze() after start-up"):
+                    gc.collect()  # each run starts alike: last round's library gone
+                    if name == "all caches":
                         rate, _ = await run(dp, mix)
                     else:
                         with without(name):
                             rate, _ = await run(dp, mix)
                     await lookups.flush()
-                    gc.unfreeze()  # each run starts alike: last round's library may go
                     rates[name].append(rate)
         finally:
             await lookups.close()

@@ -84,8 +84,7 @@ async def bot_for(folder: Path, clock: Clock | None = None) -> tuple:
     dp = create_dispatcher(library, lookups, settings, budgets)
     bot, session = instant_bot()
     session.middleware(RetryAfter())
-    gc.collect()
-    gc.freeze()  # as the bot does once it has started
+    gc.collect()  # start-up's garbage gone before anything is measured
     return library, lookups, dp, bot, session
 
 

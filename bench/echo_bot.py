@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot, Dispatcher, Router
 from aiogram.client.default import DefaultBotProperties
@@ -23,10 +24,10 @@ async def echo(message: Message) -> None:
     await message.answer(message.text or "")
 
 
-def create_dispatcher() -> Dispatcher:
-    """A dispatcher with the echo handler only, the FSM off as in Codebook."""
+def create_dispatcher(handler: Callable[..., Awaitable[None]] = echo) -> Dispatcher:
+    """A dispatcher with the echo handler only (or ``handler``), the FSM off as in Codebook."""
     router = Router(name=__name__)
-    router.message.register(echo)  # no filter: aiogram would run a magic F in a thread
+    router.message.register(handler)  # no filter: aiogram would run a magic F in a thread
     dp = Dispatcher(disable_fsm=True)
     dp.include_router(router)
     return dp

@@ -34,6 +34,7 @@ class InstantSession(AiohttpSession):
     def __init__(self) -> None:
         super().__init__()
         self.requests = 0
+        self.sent: list[TelegramMethod[Any]] | None = None  # a list: every request kept in it
         self._ids = itertools.count(1)
 
     async def make_request(
@@ -46,6 +47,8 @@ class InstantSession(AiohttpSession):
         body = form()  # the encoded request body, as aiohttp would write it to the socket
         assert body.size is None or body.size >= 0
         self.requests += 1
+        if self.sent is not None:
+            self.sent.append(method)
         await asyncio.sleep(0)
         reply = json.dumps({"ok": True, "result": self._result(method)})
         response = self.check_response(bot=bot, method=method, status_code=200, content=reply)

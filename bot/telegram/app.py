@@ -4,7 +4,6 @@ webhook."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import os
 import signal
@@ -257,10 +256,6 @@ async def run(settings: Settings) -> int:
     bot = create_bot(settings)
     shared = Shared(settings.redis_url.get_secret_value() if settings.redis_url else None)
     dp = create_dispatcher(library, lookups, settings, shared=shared)
-    # What start-up made (catalogs, indexes, aiogram's types) lives as long as the process:
-    # the garbage collector need not walk it on every full collection. Without this the bot
-    # answers a third fewer updates a second (bench/bench_caches.py).
-    gc.freeze()
     monitoring: web.AppRunner | None = None
     try:
         if settings.webhook_url:
