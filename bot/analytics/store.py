@@ -201,8 +201,6 @@ async def connect(path: Path) -> aiosqlite.Connection:
         # Checkpoint every ~40 MB of WAL rather than 4 MB: the day's rollup pages change in
         # every batch, and each checkpoint copies them back (and syncs) once, not ten times.
         await db.execute("PRAGMA wal_autocheckpoint = 10000")
-        # 32 MB of page cache (the default is 2 MB): the day's rollup indexes stay in memory.
-        await db.execute("PRAGMA cache_size = -32000")
         await db.create_function("gap_text", 1, gap_key, deterministic=True)
     except BaseException:
         await db.close()
