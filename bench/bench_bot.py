@@ -105,7 +105,8 @@ async def run(
     each took. Codebook's bot has its session middleware (Telegram's retry_after honoured).
     ``sent``, if given, keeps the requests each question made."""
     bot, session = instant_bot()
-    session.sent = [] if sent is not None else None
+    kept: list[TelegramMethod[Any]] = []
+    session.sent = kept if sent is not None else None
     if codebook:
         session.middleware(RetryAfter())
     parsed = [Update.model_validate(u, context={"bot": bot}) for u in raw]
@@ -121,7 +122,7 @@ async def run(
     if sent is not None:
         for n, update in enumerate(parsed):
             text = update.message.text if update.message else None
-            sent.setdefault(text or "", (session.sent or [])[marks[n] : marks[n + 1]])
+            sent.setdefault(text or "", kept[marks[n] : marks[n + 1]])
     return len(parsed) / elapsed, took
 
 
