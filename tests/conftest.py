@@ -8,12 +8,23 @@ from pathlib import Path
 
 import pytest
 from analytics_support import Backend
+from hypothesis import HealthCheck, settings
 from services import fresh_postgres, fresh_redis
 from telegram_app import App, running_app
 
 from bot.catalog import Catalog
 from bot.catalog_files import load_catalogs
 from bot.resolve import Resolver
+
+# Property tests judge the code, never the machine's speed: no deadline, no "input generation
+# is slow" health check (a busy machine tripped it), and on CI the same examples every run.
+settings.register_profile(
+    "codebook",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
+)
+settings.load_profile("codebook")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CODEBOOK_SHARED", ROOT.parent / "shared"))

@@ -9,6 +9,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -47,26 +48,46 @@ async def fresh_postgres() -> AsyncIterator[str]:
 
 @asynccontextmanager
 async def fresh_redis() -> AsyncIterator[str]:
-    """The URL of a Redis database number no other test uses now (one for each pytest-xdist
-    worker: a worker runs its tests one at a time), emptied before and after."""
+    """The URL of a Redis database number no other test uses now, emptied before and after.
+
+    Numbers 1-15 are claimed in database 0 (a key that expires, in case a run is killed), so
+    test runs side by side (two checkouts, CI beside a developer) never share one; 0 is left to
+    whoever else uses the server."""
     import redis.asyncio as redis
 
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
-    number = 1 + int(worker) % 15  # 0 is left to whoever else uses the server
-    url = f"{REDIS}/{number}"
-    client = redis.Redis.from_url(url)
+    claims = redis.Redis.from_url(f"{REDIS}/0")
+    token = uuid.uuid4().hex
     try:
-        await client.ping()
+        number = await _claim(claims, token)
     except (OSError, redis.RedisError) as exc:
-        await client.aclose()
+        await claims.aclose()
         unavailable(f"Redis at {REDIS}", exc)
         raise
+    url = f"{REDIS}/{number}"
+    client = redis.Redis.from_url(url)
     try:
         await client.flushdb()
         yield url
     finally:
         await client.flushdb()
         await client.aclose()
+        if await claims.get(_CLAIM.format(number)) == token.encode():
+            await claims.delete(_CLAIM.format(number))
+        await claims.aclose()
+
+
+_CLAIM = "codebook-test:claim:{}"
+_CLAIM_SECONDS = 600
+
+
+async def _claim(claims: Any, token: str) -> int:
+    """A database number from 1 to 15 that this test holds until it ends (waits for one)."""
+    for _ in range(600):
+        for number in range(1, 16):
+            if await claims.set(_CLAIM.format(number), token, nx=True, ex=_CLAIM_SECONDS):
+                return number
+        await asyncio.sleep(0.1)
+    raise TimeoutError("every Redis test database stayed claimed for a minute")
 
 
 class Outage:
