@@ -2,7 +2,10 @@
 as Codebook is (FSM off; HTML and no link previews by default), so that a ratio between the two
 measures what Codebook adds and nothing else.
 
-BOT_TOKEN=... TELEGRAM_API_URL=... python bench/echo_bot.py
+BOT_TOKEN=... TELEGRAM_API_URL=... [UPDATES_AT_ONCE=40] python bench/echo_bot.py
+
+Long polling hands it updates as it hands them to Codebook: at most UPDATES_AT_ONCE handled at
+once (aiogram's tasks_concurrency_limit; the bench sets it to Codebook's own).
 """
 
 from __future__ import annotations
@@ -40,7 +43,10 @@ async def main() -> None:
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
-    await create_dispatcher().start_polling(bot, handle_signals=True)
+    limit = os.environ.get("UPDATES_AT_ONCE")
+    await create_dispatcher().start_polling(
+        bot, handle_signals=True, tasks_concurrency_limit=int(limit) if limit else None
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,294 @@
+"""End to end, as a deployment feels it: the real bot and a bare aiogram echo bot as real
+processes, each long polling a fast fake Bot API server over HTTP, taking turns in one run.
+
+    python bench/bench_e2e.py [--updates 6000] [--runs 3] [--against REF] [--quick]
+
+- The server (bench/fast_api.py, a process of its own) hands out a mix of real questions from
+  5,000 people, 100 per getUpdates, and answers every other method at once, so that it is never
+  what is measured.
+- The echo bot (bench/echo_bot.py) is configured as the bot is: FSM off, HTML and no link
+  previews by default, at most UPDATES_AT_ONCE updates handled at once. It answers every text
+  message with one sendMessage.
+- The bot is ``python -m bot`` as a newcomer runs it, from an empty folder with nothing but
+  the environment: SQLite in ``data/``, INFO logging (to a file), the radar and the digest off;
+  only flood control is set out of the way (5,000 people asking in a few seconds would be
+  refused, not measured). Each commit measured is installed (``pip install --no-deps
+  --target``) from a checkout of its own, the working tree included, and run with the same
+  interpreter and the same libraries; ``--against REF`` adds the commit REF (a temporary git
+  worktree), so an old and a new commit are compared in one run on one machine.
+- Two mixes: ``zipf``, questions drawn from a Zipf distribution over every entry in several
+  spellings (support staff ask the same few codes all day, end users the long tail), and
+  ``different``, every question asked once (nothing the bot may remember helps).
+- A figure is updates per second from the first batch handed out to the last reply, the best
+  of ``--runs`` (each contestant's runs interleaved with the others', so that the machine's
+  drift falls on all alike); memory is the resident set size (VmRSS) at the end of the run,
+  the median of the runs.
+
+Targets (issue 19): the bot at least 0.85 of the echo on the Zipf mix and 0.7 with every
+question different, and at most 30 MiB more memory than the echo. Exits 1 if one is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+
+from bench_bot import all_different, zipf_mix  # noqa: E402
+
+from bot.catalog_files import load_catalogs  # noqa: E402
+
+TOKEN = "123456789:AAFakeTokenForCodebookBenchmarks0000"
+PEOPLE = 5000
+LANGUAGES = ("ru", "uk", "en", "ru", "en", None)  # people's Telegram languages, in turn
+UPDATES_AT_ONCE = 40  # Codebook's long polling concurrency (bot/telegram/app.py)
+TARGET_ZIPF = 0.85
+TARGET_DIFFERENT = 0.70
+TARGET_MEMORY_MIB = 30.0
+RUN_TIMEOUT = 600.0
+
+
+@dataclass
+class Contestant:
+    """One process to measure: how to start it, and what it measured."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    rates: dict[str, list[float]] = field(default_factory=dict)
+    rss: dict[str, list[float]] = field(default_factory=dict)
+
+
+def updates(texts: list[str], seed: int) -> list[dict[str, object]]:
+    """Private messages from PEOPLE people, one per question."""
+    rng = random.Random(seed)
+    made = []
+    for number, text in enumerate(texts, 1):
+        person = 100_000 + rng.randrange(PEOPLE)
+        lang = LANGUAGES[person % len(LANGUAGES)]
+        user: dict[str, object] = {"id": person, "is_bot": False, "first_name": "P"}
+        if lang:
+            user["language_code"] = lang
+        made.append(
+            {
+                "update_id": number,
+                "message": {
+                    "message_id": number,
+                    "date": 1_700_000_000 + number,
+                    "chat": {"id": person, "type": "private", "first_name": "P"},
+                    "from": user,
+                    "text": text,
+                },
+            }
+        )
+    return made
+
+
+def install(source: Path, target: Path) -> None:
+    """The package at ``source`` installed into ``target`` (no dependencies: the running
+    interpreter's are shared, so both commits run on the same libraries)."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
+         "--target", str(target), str(source)],
+        check=True,
+        cwd=target.parent,
+    )  # fmt: skip
+
+
+def checkout(ref: str, folder: Path) -> Path:
+    """A temporary worktree of ``ref``."""
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(folder), ref],
+        check=True,
+    )
+    return folder
+
+
+def working_copy(folder: Path) -> Path:
+    """The working tree as it is (uncommitted changes included), copied to build from."""
+    files = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "--cached", "--others", "--exclude-standard"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    for name in files:
+        source = ROOT / name
+        if source.is_file():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, folder / name)
+    return folder
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+async def measure(contestant: Contestant, batch: Path, tmp: Path) -> tuple[float, float]:
+    """One run: updates per second, and the contestant's RSS at its end."""
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "bench" / "fast_api.py"), str(batch),
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert server.stdout is not None
+    ready = (await server.stdout.readline()).decode().split()
+    if ready[:1] != ["ready"]:
+        raise RuntimeError(f"the fake server did not start: {ready}")
+    home = Path(tempfile.mkdtemp(dir=tmp))  # an empty folder: no .env, a new database
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{ready[1]}",
+        "UPDATES_AT_ONCE": str(UPDATES_AT_ONCE),
+        **contestant.env,
+    }
+    with (home / "log.txt").open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            *contestant.command, cwd=home, env=env, stdout=log, stderr=log
+        )
+        try:
+            reading = asyncio.ensure_future(server.stdout.readline())
+            ended = asyncio.ensure_future(process.wait())
+            await asyncio.wait({reading, ended}, timeout=RUN_TIMEOUT, return_when="FIRST_COMPLETED")
+            if not reading.done():
+                reading.cancel()
+                tail = (home / "log.txt").read_text(errors="replace")[-3000:]
+                state = "ended" if ended.done() else "did not finish in time"
+                raise RuntimeError(f"{contestant.name} {state}; its log ends:\n{tail}")
+            ended.cancel()
+            result = json.loads(reading.result())
+            rss = rss_mib(process.pid)
+        finally:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(process.wait(), 30)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()
+            if server.returncode is None:
+                server.kill()
+            await server.wait()
+    if result["replies"] < result["updates"]:
+        tail = (home / "log.txt").read_text(errors="replace")[-2000:]
+        raise RuntimeError(
+            f"{contestant.name}: {result['replies']} replies to {result['updates']} updates\n{tail}"
+        )
+    shutil.rmtree(home, ignore_errors=True)
+    return result["updates"] / result["seconds"], rss
+
+
+def contestants(tmp: Path, against: str | None) -> list[Contestant]:
+    """The echo bot, the bot as the working tree has it, and the bot at ``against``."""
+    bot_env = {"LOOKUPS_PER_MINUTE": "1000000", "ANALYTICS_SECRET": "bench-secret-0123456789"}
+    found = [Contestant("echo", [sys.executable, str(ROOT / "bench" / "echo_bot.py")])]
+    builds = [("bot (this tree)", working_copy(tmp / "tree"))]
+    if against:
+        builds.append((f"bot at {against}", checkout(against, tmp / "against")))
+    for name, source in builds:
+        site = tmp / f"site-{len(found)}"
+        site.mkdir()
+        install(source, site)
+        # Its own catalogs, named: a commit from before they were packaged looked in ./catalogs.
+        env = {**bot_env, "PYTHONPATH": str(site), "CATALOGS_DIR": str(source / "catalogs")}
+        found.append(Contestant(name, [sys.executable, "-m", "bot"], env))
+    return found
+
+
+async def run(args: argparse.Namespace, tmp: Path) -> list[Contestant]:
+    catalog, problems = load_catalogs(ROOT / "catalogs")
+    assert catalog is not None, problems
+    mixes = {
+        "zipf": zipf_mix(catalog, args.updates, seed=1),
+        "different": all_different(catalog, args.updates),
+    }
+    batches = {}
+    for name, texts in mixes.items():
+        if len(texts) < args.updates:
+            print(f"# {name}: only {len(texts)} questions", file=sys.stderr)
+        batches[name] = tmp / f"{name}.json"
+        batches[name].write_text(json.dumps(updates(texts, seed=2)), encoding="utf-8")
+    players = contestants(tmp, args.against)
+    for number in range(args.runs):
+        for mix, batch in batches.items():
+            # Taking turns, and in a different order each round.
+            order = players[number % len(players) :] + players[: number % len(players)]
+            for contestant in order:
+                rate, rss = await measure(contestant, batch, tmp)
+                contestant.rates.setdefault(mix, []).append(rate)
+                contestant.rss.setdefault(mix, []).append(rss)
+                print(f"# run {number + 1} {mix:9} {contestant.name:24} {rate:7.0f}/s "
+                      f"{rss:6.1f} MiB", file=sys.stderr, flush=True)  # fmt: skip
+    return players
+
+
+def report(players: list[Contestant], args: argparse.Namespace) -> bool:
+    echo, bots = players[0], players[1:]
+    print(f"# {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"# {args.updates} updates from {PEOPLE} people per run, best of {args.runs}")
+    print(f"{'mix':10} {'who':24} {'updates/s':>10} {'ratio':>6} {'RSS MiB':>8} {'+MiB':>6}")
+    ok = True
+    for mix, target in (("zipf", TARGET_ZIPF), ("different", TARGET_DIFFERENT)):
+        base, base_rss = max(echo.rates[mix]), statistics.median(echo.rss[mix])
+        print(f"{mix:10} {echo.name:24} {base:10,.0f} {'':>6} {base_rss:8.1f}")
+        for bot in bots:
+            rate, rss = max(bot.rates[mix]), statistics.median(bot.rss[mix])
+            ratio, added = rate / base, rss - base_rss
+            met = ratio >= target and added <= TARGET_MEMORY_MIB
+            ok &= met or bot is not bots[0]  # the targets are this tree's
+            goal = f"  target {target:.2f}" if bot is bots[0] else ""
+            print(
+                f"{mix:10} {bot.name:24} {rate:10,.0f} {ratio:6.2f} {rss:8.1f} {added:+6.1f}{goal}"
+            )
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=6000, help="updates per run")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each (the best counts)")
+    parser.add_argument("--against", metavar="REF", help="also measure the bot at this commit")
+    parser.add_argument("--quick", action="store_true", help="2,000 updates, 2 runs")
+    args = parser.parse_args()
+    if args.quick:
+        args.updates, args.runs = 2000, 2
+    with tempfile.TemporaryDirectory(prefix="bench-e2e-") as name:
+        tmp = Path(name)
+        try:
+            players = asyncio.run(run(args, tmp))
+        finally:
+            if (tmp / "against").exists():
+                subprocess.run(
+                    ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tmp / "against")],
+                    check=False,
+                )
+        started = time.strftime("%Y-%m-%d %H:%M")
+        ok = report(players, args)
+        results = ROOT / "bench" / "results"
+        results.mkdir(exist_ok=True)
+        record = {p.name: {"rates": p.rates, "rss": p.rss} for p in players}
+        (results / "e2e.json").write_text(json.dumps({"at": started, **record}, indent=1))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

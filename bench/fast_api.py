@@ -1,0 +1,143 @@
+"""A Bot API server for end-to-end benchmarks, fast enough never to be what is measured.
+
+    python bench/fast_api.py UPDATES.json
+
+It listens on 127.0.0.1 (a free port), prints ``ready <port>``, and then serves one bot:
+``getUpdates`` hands out the file's updates in batches of 100 as long polling asks for them,
+every other method is answered at once with a canned result (a sent message for the methods
+that send one, ``true`` for the rest). The requests' bodies are never parsed, except
+``getUpdates``' offset. When every update has been confirmed and no reply has come for
+``QUIET`` seconds, it prints one JSON line and exits:
+
+    {"updates": N, "replies": R, "seconds": S, "requests": {"sendMessage": ..., ...}}
+
+``seconds`` runs from the moment the first batch was handed out to the last reply (a request
+other than getUpdates), so neither the bot's start nor the quiet wait is counted.
+
+The tests' fake server (tests/fake_telegram.py) checks every request as Telegram would, parses
+HTML into entities and keeps every call: right for tests, and by itself slower than the bots it
+would measure. This one does none of that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from aiohttp import web
+
+BATCH = 100
+QUIET = 1.0  # seconds without a reply, after the last update was confirmed: the run is over
+POLL_WAIT = 0.05  # how long an empty getUpdates waits before answering []
+
+ME = {"id": 123456789, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+_SENT = {
+    "message_id": 1,
+    "date": 1700000000,
+    "chat": {"id": 1, "type": "private", "first_name": "P"},
+    "from": ME,
+    "text": "ok",
+}
+_SENDS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "copyMessage"})
+_OK_TRUE = b'{"ok":true,"result":true}'
+_OK_SENT = json.dumps({"ok": True, "result": _SENT}).encode()
+_OK_ME = json.dumps({"ok": True, "result": ME}).encode()
+_OK_EMPTY = b'{"ok":true,"result":[]}'
+
+
+class Server:
+    """The state of one run."""
+
+    def __init__(self, updates: list[dict[str, object]]) -> None:
+        self.count = len(updates)
+        self.last_id = int(updates[-1]["update_id"])  # type: ignore[call-overload]
+        first_id = int(updates[0]["update_id"])  # type: ignore[call-overload]
+        # Batches encoded once, by the update id they start at.
+        self.batches = {
+            first_id + start: json.dumps(
+                {"ok": True, "result": updates[start : start + BATCH]}
+            ).encode()
+            for start in range(0, len(updates), BATCH)
+        }
+        self.first_id = first_id
+        self.started: float | None = None
+        self.last_reply = 0.0
+        self.replies = 0
+        self.confirmed = False
+        self.requests: Counter[str] = Counter()
+        self.done = asyncio.Event()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        self.requests[method] += 1
+        if method == "getUpdates":
+            return web.Response(body=await self._updates(request), content_type="application/json")
+        await request.read()
+        if self.started is not None:
+            self.replies += 1
+            self.last_reply = time.perf_counter()
+        if method in _SENDS:
+            body = _OK_SENT
+        elif method == "getMe":
+            body = _OK_ME
+        else:
+            body = _OK_TRUE
+        return web.Response(body=body, content_type="application/json")
+
+    async def _updates(self, request: web.Request) -> bytes:
+        form = await request.post()
+        offset = int(str(form.get("offset", "0")) or 0)
+        if offset > self.last_id:
+            self.confirmed = True
+        start = max(offset, self.first_id)
+        # Batches start at fixed ids; the bot confirms whole batches, so offset is one of them.
+        batch = self.batches.get(start)
+        if batch is None:
+            await asyncio.sleep(POLL_WAIT)
+            return _OK_EMPTY
+        if self.started is None:
+            self.started = time.perf_counter()
+        return batch
+
+    async def watch(self) -> None:
+        """Wait for the end: every update confirmed, then no reply for QUIET seconds."""
+        while True:
+            await asyncio.sleep(0.1)
+            if self.confirmed and time.perf_counter() - self.last_reply >= QUIET:
+                self.done.set()
+                return
+
+
+async def main(updates: list[dict[str, object]]) -> None:
+    server = Server(updates)
+    app = web.Application()
+    app.router.add_post("/bot{token}/{method}", server.handle)
+    app.router.add_get("/bot{token}/{method}", server.handle)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    print(f"ready {port}", flush=True)
+    await server.watch()
+    assert server.started is not None
+    print(
+        json.dumps(
+            {
+                "updates": server.count,
+                "replies": server.replies,
+                "seconds": server.last_reply - server.started,
+                "requests": dict(server.requests),
+            }
+        ),
+        flush=True,
+    )
+    await runner.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))
