@@ -21,7 +21,7 @@ from bot.telegram.handlers.teach import gap_keyboard
 from bot.telegram.private import report_chat
 
 logger = logging.getLogger(__name__)
-ADMIN_COMMANDS = ("stats", "gaps", "export", "reload", "teach", "radar")
+ADMIN_COMMANDS = ("stats", "gaps", "export", "reload", "teach", "teach!", "radar")
 
 
 async def refuse(message: Message, lang: Lang) -> str:
