@@ -97,18 +97,23 @@ async def test_teaching_needs_a_real_entry_and_an_admin(app: App) -> None:
     ],
 )
 async def test_a_phrase_the_catalogs_answer_by_code_or_name_is_refused(
-    app: App, phrase: str, hidden: str
+    app: App, phrase: str, hidden: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     before = app.answer_text(phrase)
     (reply,) = await app.feed(app.make.message(f"/teach {phrase} notificore 35", user_id=ADMIN))
     key = phrase_key(phrase)
     assert reply.text.startswith(f"The catalogs already answer “{key}” with {hidden}")
     assert "it would give everyone Notificore 35 — " in reply.text
-    assert reply.text.endswith(
-        f"If that is what you mean: <code>/teach! {key} notificore 35</code>"
-    )
+    forced = f"/teach! {phrase} notificore 35"
+    assert reply.text.endswith(f"If that is what you mean: <code>{forced}</code>")
     assert await app.lookups.taught() == []
     assert app.answer_text(phrase) == before
+    # The command offered teaches it, and says in the log what it hides.
+    with caplog.at_level(logging.WARNING):
+        (reply,) = await app.feed(app.make.message(forced, user_id=ADMIN))
+    assert reply.text.startswith("Got it: ")
+    assert found(app, phrase) == [("notificore", "35")]
+    assert [r.levelno for r in caplog.records if r.name.endswith("teach")] == [logging.WARNING]
 
 
 async def test_teach_bang_hides_a_catalog_answer_and_says_so_in_the_log(

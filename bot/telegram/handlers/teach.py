@@ -140,7 +140,7 @@ async def teach(
         return "too_long"
     match, hidden = found.matches[0], shadowed(resolver, phrase, key)
     if hidden and not force:
-        await message.reply(_refusal(key, entry, match, hidden, lang))
+        await message.reply(_refusal(phrase, entry, match, hidden, lang))
         return "shadows"
     if hidden:
         names = ", ".join(f"{m.slug} {m.entry.key}" for m in hidden)
@@ -163,17 +163,19 @@ def shadowed(resolver: Resolver, *texts: str) -> list[Match]:
     return []
 
 
-def _refusal(key: str, entry: str, match: Match, hidden: list[Match], lang: Lang) -> str:
+def _refusal(phrase: str, entry: str, match: Match, hidden: list[Match], lang: Lang) -> str:
+    # The command to repeat keeps the phrase as typed: its key alone may no longer name what
+    # it hides (MAX_PERSONAL_2FA_... becomes "max personal 2fa ..."), and /teach! logs that.
     names = "; ".join(entry_heading(m, lang) for m in hidden[:SHADOWED_NAMED])
     if len(hidden) > SHADOWED_NAMED:
         names += f"; +{len(hidden) - SHADOWED_NAMED}"
     return HTML.fill(
         "teach_shadows",
         lang,
-        phrase=HTML.esc(key),
+        phrase=HTML.esc(phrase_key(phrase)),
         found=HTML.esc(names),
         entry=HTML.esc(entry_heading(match, lang)),
-        command=HTML.code(f"/{FORCE} {key} {' '.join(entry.split())}"),
+        command=HTML.code(f"/{FORCE} {' '.join(phrase.split())} {' '.join(entry.split())}"),
     )
 
 
