@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -64,14 +65,18 @@ class Library:
         self.resolver = Resolver(catalog)
         self.reloads: Counter[str] = Counter()  # "ok" and "failed", for /metrics
         self.taught: dict[str, list[tuple[str, str]]] = {}  # phrase -> (provider, entry key)
+        # A reload reads the files in a thread while the loop may take new taught phrases in:
+        # the swaps take turns, so neither undoes the other.
+        self._swap = threading.Lock()
 
     def use_taught(self, rows: Iterable[tuple[str, str, str]]) -> None:
         """Answer the phrases the keepers taught, ``(phrase, provider, entry key)`` each."""
         taught: dict[str, list[tuple[str, str]]] = {}
         for phrase, provider, key in rows:
             taught.setdefault(phrase, []).append((provider, key))
-        self.taught = taught
-        self.resolver = self.resolver.with_taught(taught)
+        with self._swap:
+            self.taught = taught
+            self.resolver = self.resolver.with_taught(taught)
 
     def reload(self) -> Reload:
         """Re-read the folder; on success swap the catalogs in at once, else keep the old ones.
@@ -84,8 +89,11 @@ class Library:
             return result
         resolver = Resolver(catalog, self.taught)
         resolver.searcher  # noqa: B018 - build the word index before the swap, not in an answer
-        before = _sizes(self.resolver.catalog)
-        self.resolver = resolver
+        with self._swap:
+            if resolver.taught is not self.taught:  # taught or taken back meanwhile
+                resolver = resolver.with_taught(self.taught)
+            before = _sizes(self.resolver.catalog)
+            self.resolver = resolver
         self.reloads["ok"] += 1
         result = Reload(before=before, after=_sizes(catalog))
         logger.log(logging.WARNING if result.removed else logging.INFO, "%s", result)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from bot.i18n import Lang, t
@@ -62,6 +63,15 @@ def one_line(text: str, limit: int = ECHO_LIMIT) -> str:
 def _units(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units)."""
     return len(text.encode("utf-16-le")) // 2
+
+
+_TAG = re.compile(r"<[^>]*>")  # HTML.esc escapes every "<" of the text itself
+
+
+def shown_length(marked: str) -> int:
+    """The length Telegram limits a message of HTML ``marked`` to MESSAGE_LIMIT by: its text
+    once the tags are parsed, in UTF-16 code units."""
+    return _units(html.unescape(_TAG.sub("", marked)))
 
 
 def split_messages(paragraphs: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:

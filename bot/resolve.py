@@ -105,17 +105,13 @@ class Resolver:
                 if len(taught) == 1:
                     return self._combine(query, list(taught), [], [], [])
                 return self._combine(query, [], list(taught), [], [])
-        if query.payload:
-            answer = self._from_payload(query)
-            if answer is not None:
-                return answer
+        answer = self.exact(query)
+        if answer is not None:
+            return answer
         if query.unknown_provider and not query.providers:
             note = UnknownProvider(query.unknown_provider)
             return self._answer(Outcome.NOT_FOUND, query, notes=(note,))
-        names = [n for n in query.names if n in self.catalog.by_name]
         unknown_names = [n for n in query.names if n not in self.catalog.by_name]
-        if query.codes or names:
-            return self._lookup(query, names)
         provider = self._provider(query.provider)
         spelled = (name.replace("_", " ") for name in unknown_names)
         words = " ".join((*query.meaningful_words, *spelled))
@@ -126,6 +122,18 @@ class Resolver:
                 Outcome.PROVIDER, query, provider=provider, notes=self._notes(query)
             )
         return self._answer(Outcome.HELP, query)
+
+    def exact(self, query: Query) -> Answer | None:
+        """The catalogs' own answer by code, symbolic name or pasted response, taught phrases
+        and the word search aside; None when the query names nothing that way."""
+        if query.payload:
+            answer = self._from_payload(query)
+            if answer is not None:
+                return answer
+        if query.unknown_provider and not query.providers:
+            return None
+        names = [n for n in query.names if n in self.catalog.by_name]
+        return self._lookup(query, names) if query.codes or names else None
 
     def _provider(self, mention: Mention | None) -> ProviderCatalog | None:
         return self.catalog.providers[mention.slug] if mention else None

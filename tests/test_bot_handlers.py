@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from bot.markup import HTML
 from bot.telegram.app import create_dispatcher, on_startup
 from bot.telegram.keyboards import Pick, Vote
 from bot.telegram.middlewares import RetryAfter
+from bot.telegram.taught import TaughtPhrases
 
 # --- private chat ---------------------------------------------------------------------------
 
@@ -335,6 +337,14 @@ async def test_retry_after_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     assert sent.text == "hi" and waits == [3] and len(session.requests) == 2
 
 
+async def stop(background: set[asyncio.Task[None]], lookups: LookupLog) -> None:
+    """What on_shutdown does with what on_startup started."""
+    for task in background:
+        task.cancel()
+    await asyncio.gather(*background, return_exceptions=True)
+    await lookups.close()
+
+
 async def test_failing_decoration_only_warns(
     app: App, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -345,6 +355,7 @@ async def test_failing_decoration_only_warns(
             return super()._result(method)
 
     lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
+    background: set[asyncio.Task[None]] = set()
     with caplog.at_level(logging.WARNING):
         await on_startup(
             Bot(TOKEN, session=NoCommands()),
@@ -352,19 +363,23 @@ async def test_failing_decoration_only_warns(
             app.library,
             settings_for(tmp_path),
             app.dp["radar"],
+            TaughtPhrases(lookups, app.library),
             "test",
-            set(),
+            background,
         )
-    await lookups.close()
+    await stop(background, lookups)
     assert "could not register the commands and description" in caplog.text
 
 
 async def test_startup_registers_commands_in_three_languages(app: App, tmp_path: Path) -> None:
     lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
+    background: set[asyncio.Task[None]] = set()
+    taught = TaughtPhrases(lookups, app.library)
     await on_startup(
-        app.bot, lookups, app.library, settings_for(tmp_path), app.dp["radar"], "test", set()
-    )
-    await lookups.close()
+        app.bot, lookups, app.library, settings_for(tmp_path), app.dp["radar"], taught, "test",
+        background,
+    )  # fmt: skip
+    await stop(background, lookups)
     calls = app.session.sent(SetMyCommands)
     public = {
         (c.language_code, tuple(b.command for b in c.commands))

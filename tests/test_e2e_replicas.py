@@ -1,7 +1,8 @@
 """End to end: two bot processes in webhook mode behind a (test-made) load balancer, sharing
 PostgreSQL and Redis, as a team runs replicas: updates delivered to each in turn are counted
-once, one person's budget holds across both, the radar sends one alert, and a replica stopped
-mid-burst loses nothing while the other keeps answering."""
+once, one person's budget holds across both, the radar sends one alert, what is taught through
+one is answered by the other (and taking it back too), and a replica stopped mid-burst loses
+nothing while the other keeps answering."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ from bot.catalog_files import load_catalogs
 SECRET = "replica-webhook-secret"
 PUBLIC = "https://bot.example.org/tg/hook"  # the load balancer's address, as Telegram knows it
 ALERTS = -100777
+ADMIN = 7001
+QUESTION = "смс с телефона так и не ушли"  # what the word search alone answers otherwise
+TAUGHT = "<b>GoSMS · 1015 — "  # the answer it is taught
 NOTICE = "Too many messages. Wait a minute and I will answer again."
 
 
@@ -51,18 +55,24 @@ class Balancer:
 
     async def deliver(self, update: dict[str, Any]) -> int:
         """POST the update to the next replica that takes it; which one did."""
-        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
         for _ in range(len(self.urls)):
             replica = self.turn % len(self.urls)
             self.turn += 1
-            try:
-                async with self.http.post(self.urls[replica], json=update, headers=headers) as r:
-                    if r.status == 200:
-                        self.delivered[replica] += 1
-                        return replica
-            except aiohttp.ClientConnectionError:
-                continue
+            if await self.post(update, replica):
+                return replica
         raise AssertionError("no replica took the update")
+
+    async def post(self, update: dict[str, Any], replica: int) -> bool:
+        """POST the update to that replica (out of turn); whether it took it."""
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        try:
+            async with self.http.post(self.urls[replica], json=update, headers=headers) as r:
+                if r.status == 200:
+                    self.delivered[replica] += 1
+                    return True
+        except aiohttp.ClientConnectionError:
+            pass
+        return False
 
 
 @asynccontextmanager
@@ -78,7 +88,7 @@ async def replicas(folder: Path, fake: FakeTelegram, database: str, redis: str) 
             "WEBHOOK_URL": PUBLIC, "WEBHOOK_SECRET": SECRET,
             "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
             "DATABASE_URL": database, "REDIS_URL": redis,
-            "ALERT_CHAT_IDS": str(ALERTS), "RADAR_INTERVAL": "10s",
+            "ALERT_CHAT_IDS": str(ALERTS), "RADAR_INTERVAL": "10s", "ADMIN_IDS": str(ADMIN),
         }  # fmt: skip
         with (folder / f"{name}.log").open("wb") as out:
             processes.append(await start_bot(folder / name, out, **settings))
@@ -114,7 +124,44 @@ def answers_to(fake: FakeTelegram, chat: int) -> list[str]:
     return [c.params["text"] for c in fake.calls("sendMessage") if c.params["chat_id"] == chat]
 
 
-async def test_two_replicas_share_the_count_the_budget_the_radar_and_a_stop(
+async def teach_and_take_back(fake: FakeTelegram, balancer: Balancer) -> int:
+    """Teach QUESTION through replica 0 until replica 1 answers it, then take it back through
+    replica 1 until replica 0 no longer does; how many times QUESTION was asked."""
+    asked = 0
+
+    async def answer(replica: int, person: int) -> str:
+        nonlocal asked
+        asked += 1
+        assert await balancer.post(fake.message(QUESTION, user_id=person), replica)
+        return answers_to(fake, person)[-1]
+
+    async def admin(update: dict[str, Any], replica: int) -> Call:
+        since = len(fake.requests)
+        assert await balancer.post(update, replica)
+        return await fake.wait_for(
+            "sendMessage", lambda c: c.params["chat_id"] == ADMIN, since=since
+        )
+
+    assert not (await answer(1, 7101)).startswith(TAUGHT)
+    taught = await admin(fake.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN), 0)
+    assert taught.params["text"].startswith("Got it: ")
+    async with asyncio.timeout(15):  # POLL_INTERVAL is 3 s
+        while not (await answer(1, 7101)).startswith(TAUGHT):  # noqa: ASYNC110
+            await asyncio.sleep(1)  # (one person's asks stay under the flood budget)
+    listing = await admin(fake.message("/teach", user_id=ADMIN), 1)
+    (forget,) = [b["callback_data"] for row in listing.params["reply_markup"]["inline_keyboard"]
+                 for b in row if b["text"] == "✕ 1"]  # fmt: skip
+    press = fake.callback(
+        forget, message_id=listing.result["message_id"], chat_id=ADMIN, user_id=ADMIN
+    )
+    assert await balancer.post(press, 1)
+    async with asyncio.timeout(15):
+        while (await answer(0, 7102)).startswith(TAUGHT):  # noqa: ASYNC110
+            await asyncio.sleep(1)
+    return asked
+
+
+async def test_two_replicas_share_the_count_the_budget_the_radar_teaching_and_a_stop(
     tmp_path: Path,
 ) -> None:
     catalog, _ = load_catalogs(ROOT / "catalogs")
@@ -156,7 +203,11 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_and_a_stop(
             return call.params["chat_id"] == ALERTS
 
         await fake.wait_for("sendMessage", alert, 60)
-        await asyncio.sleep(25)  # two more passes of each replica's radar
+        waited = time.monotonic()
+        # Meanwhile, a phrase taught through one replica is answered by the other within
+        # seconds, and so is taking it back (through the other).
+        asked = await teach_and_take_back(fake, balancer)
+        await asyncio.sleep(25 - (time.monotonic() - waited))  # two more passes of each radar
         assert len([c for c in fake.calls("sendMessage") if alert(c)]) == 1
 
         # A burst; one replica is stopped halfway; the balancer sends the rest to the other.
@@ -175,7 +226,8 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_and_a_stop(
         second.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(second.wait(), 30) == 0
 
-        # Every lookup counted once: 20 of the person's, 8 of the wave's, 40 of the burst's.
+        # Every lookup counted once: 20 of the person's, 8 of the wave's, 40 of the burst's, and
+        # the questions asked while teaching.
         today = int(time.time() // 86400)
         earlier = sum(1 for row in history if int(row.at // 86400) == today)
         stats = await asyncio.create_subprocess_exec(
@@ -184,4 +236,4 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_and_a_stop(
             stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
         out, _ = await stats.communicate()
-        assert json.loads(out)["total"] == earlier + 20 + 8 + 40
+        assert json.loads(out)["total"] == earlier + 20 + 8 + 40 + asked

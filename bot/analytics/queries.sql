@@ -75,6 +75,10 @@ DELETE FROM taught WHERE phrase = ?
 -- name: taught
 SELECT phrase, provider, entry_key FROM taught ORDER BY taught_at, phrase, provider, entry_key
 
+-- name: taught_version
+-- Moved by every change to taught (migration 0006's triggers).
+SELECT version FROM taught_version WHERE id = 1
+
 -- Retention: :day is the first day kept, :at its first second -------------------------------
 
 -- name: prune_lookups

@@ -32,7 +32,7 @@ from aiohttp import web
 
 from bot.analytics.key import AnalyticsKeyError, load_key
 from bot.analytics.reading import Reports
-from bot.analytics.store import StorageUnavailable, Store
+from bot.analytics.store import Store
 from bot.analytics.writer import LookupLog
 from bot.config import Settings
 from bot.i18n import LANGUAGES, strings
@@ -56,6 +56,7 @@ from bot.telegram.monitoring import add_routes as add_monitoring
 from bot.telegram.monitoring import serve as serve_monitoring
 from bot.telegram.radar import Radar
 from bot.telegram.shared import Once, Shared, SharedBudget
+from bot.telegram.taught import TaughtPhrases
 from bot.telegram.top import TopEntries
 
 logger = logging.getLogger(__name__)
@@ -128,8 +129,9 @@ def create_dispatcher(
         vote_lock=Once(shared, "vote", hold=VOTE_MEMORY),
         health=Health(library, lookups, shared),
         radar=Radar(lookups, library, settings, holder=holder),
+        taught=TaughtPhrases(lookups, library),
         holder=holder,
-        background=set(),  # the radar's and the digest's tasks, cancelled at shutdown
+        background=set(),  # the radar's, the digest's and the taught phrases' tasks
     )
     dp.update.outer_middleware(per_update)
     # One budget per person for messages, commands and buttons; inline queries, sent as the
@@ -162,22 +164,20 @@ async def on_startup(
     library: Library,
     settings: Settings,
     radar: Radar,
+    taught: TaughtPhrases,
     holder: str,
     background: set[asyncio.Task[None]],
 ) -> None:
-    """Open the lookup log and read the phrases the keepers taught, start the radar and the
-    digest, then decorate the bot (commands, description): a failure to decorate is only a
-    warning, the bot serves anyway."""
+    """Open the lookup log, start the radar and the digest, read the taught phrases and keep
+    them current, then decorate the bot (commands, description; a failure only warns)."""
     await lookups.start()
     if radar.on:
         background.add(asyncio.create_task(radar.run(bot), name="radar"))
     if settings.digest_chat_ids:
         digest = digest_loop(bot, lookups, library, settings, holder=holder)
         background.add(asyncio.create_task(digest, name="digest"))
-    try:
-        library.use_taught(await lookups.taught())
-    except StorageUnavailable as exc:
-        logger.warning("taught phrases not read, the search answers without them: %s", exc)
+    await taught.refresh()  # a failing database is retried by the poll (and said once)
+    background.add(asyncio.create_task(taught.run(), name="taught-phrases"))
     try:
         await describe(bot, settings)
     except (TelegramAPIError, TelegramNetworkError) as exc:
@@ -190,8 +190,8 @@ async def on_shutdown(
     radar: Radar,
     background: set[asyncio.Task[None]],
 ) -> None:
-    """Stop the radar and the digest, finish the updates in hand, then write every lookup
-    taken (or spill it to a file)."""
+    """Stop the background tasks (radar, digest, taught phrases), finish the updates in hand,
+    then write every lookup taken (or spill it to a file)."""
     for task in background:
         task.cancel()
     await asyncio.gather(*background, return_exceptions=True)

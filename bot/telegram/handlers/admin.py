@@ -6,8 +6,6 @@ import asyncio
 import logging
 
 from aiogram import Bot, Router
-from aiogram.enums import ChatAction
-from aiogram.exceptions import TelegramForbiddenError
 from aiogram.filters import Command, ExceptionTypeFilter
 from aiogram.types import BufferedInputFile, ErrorEvent, Message
 
@@ -20,9 +18,10 @@ from bot.library import Library, Reload
 from bot.markup import HTML, split_messages
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
 from bot.telegram.handlers.teach import gap_keyboard
+from bot.telegram.private import report_chat
 
 logger = logging.getLogger(__name__)
-ADMIN_COMMANDS = ("stats", "gaps", "export", "reload", "teach", "radar")
+ADMIN_COMMANDS = ("stats", "gaps", "export", "reload", "teach", "teach!", "radar")
 
 
 async def refuse(message: Message, lang: Lang) -> str:
@@ -81,24 +80,6 @@ async def export(message: Message, days: int, reports: Reports, bot: Bot, lang: 
     caption = HTML.esc(t("export_caption", lang).format(days=days))
     await bot.send_document(chat, document, caption=caption)
     return "export"
-
-
-async def report_chat(message: Message, bot: Bot, lang: Lang) -> int | None:
-    """Where a report about other people's questions goes: the chat it was asked in when that
-    is the admin's private chat; from a group, the admin's private chat, with a line in the
-    group saying so. None when the bot may not write to the admin first (they never pressed
-    Start): the group is told how to ask in private."""
-    if message.chat.type == "private" or message.from_user is None:
-        return message.chat.id
-    admin = message.from_user.id
-    try:
-        await bot.send_chat_action(admin, ChatAction.TYPING)
-    except TelegramForbiddenError:
-        me = await bot.me()
-        await message.reply(HTML.fill("report_start_first", lang, bot=HTML.esc(me.username or "")))
-        return None
-    await message.reply(HTML.esc(t("report_sent_private", lang)))
-    return admin
 
 
 async def reload(message: Message, library: Library, lang: Lang) -> str:

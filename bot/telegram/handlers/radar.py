@@ -15,7 +15,7 @@ from bot.markup import HTML, one_line
 from bot.radar.names import named
 from bot.radar.stored import muted, open_alerts
 from bot.telegram.filters import IsAdmin, LooksLikeCommand
-from bot.telegram.handlers.admin import report_chat
+from bot.telegram.private import report_chat
 from bot.telegram.radar import MUTE_FOR, Mute, Radar, find_alert, usual
 
 MAX_LINES = 20

@@ -1,15 +1,20 @@
 """Teaching the search (ADMIN_IDS only): a question it did not answer, and the entry it should
 have found. ``/teach <phrase> <provider> <code>``; or a button under /gaps, then a reply with
-the provider and the code; ``/teach`` alone lists what was taught, each with a button that
-takes it back. What is taught is kept in the database and answers from then on."""
+the provider and the code; ``/teach`` alone lists what was taught (in private, a page at a
+time), each with a button that takes it back. What is taught is kept in the database, answers
+from then on, and reaches every replica (bot/telegram/taught.py).
+
+A phrase the catalogs already answer by code or name is refused: taught, it would hide that
+answer from everyone. ``/teach! ...`` teaches it anyway (logged at WARNING)."""
 
 from __future__ import annotations
 
-import hashlib
+import logging
 import re
 from typing import Any
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import BaseFilter, Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
@@ -23,33 +28,31 @@ from aiogram.types import (
 from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
 from bot.answer import Match, Outcome
-from bot.catalog import entry_ref
 from bot.i18n import Lang, t
 from bot.library import Library
 from bot.markup import HTML, one_line
 from bot.render import entry_heading
+from bot.resolve import Resolver
 from bot.telegram.filters import IsAdmin
+from bot.telegram.private import report_chat
+from bot.telegram.taught import TaughtPhrases
+from bot.telegram.taught_list import MAX_PHRASE, Forget, TaughtPage, short, taught_page
 from bot.text import phrase_key
+
+logger = logging.getLogger(__name__)
 
 PROMPT_MARK = "✎"  # how the reply to a teaching prompt is told from a question
 GAPS_DAYS = 30  # the gaps a button under /gaps may name (the longest /gaps period people use)
+FORCE = "teach!"  # the command that teaches a phrase the catalogs already answer
+SHADOWED_NAMED = 3  # entries a refusal names; the rest counted
+ONE_ENTRY = (Outcome.FOUND, Outcome.NOT_AN_ERROR)
+EXACT = (*ONE_ENTRY, Outcome.SEVERAL)  # the catalogs' answers a taught phrase would hide
 
 
 class TeachGap(CallbackData, prefix="g1"):
     """Teach the search the gap whose phrase hashes to ``gap``."""
 
     gap: str
-
-
-class Forget(CallbackData, prefix="f1"):
-    """Take back the phrase that hashes to ``phrase``."""
-
-    phrase: str
-
-
-def short(text: str) -> str:
-    """A phrase's short reference, small enough for callback data."""
-    return hashlib.blake2s(text.encode(), digest_size=5).hexdigest()
 
 
 def gap_keyboard(gaps: list[str]) -> InlineKeyboardMarkup | None:
@@ -76,75 +79,170 @@ class ReplyToPrompt(BaseFilter):
 
 
 async def teach_command(
-    message: Message, command: CommandObject, library: Library, lookups: LookupLog, lang: Lang
+    message: Message,
+    command: CommandObject,
+    library: Library,
+    lookups: LookupLog,
+    taught: TaughtPhrases,
+    bot: Bot,
+    lang: Lang,
 ) -> str:
-    """``/teach <phrase> <provider> <code>``, or alone: what was taught."""
+    """``/teach <phrase> <provider> <code>`` (``/teach!`` to hide a catalog answer), or alone:
+    what was taught."""
     words = (command.args or "").split()
-    if not words:
-        return await show_taught(message, library, lookups, lang)
+    if not words and command.command != FORCE:
+        return await show_taught(message, library, lookups, bot, lang)
     if len(words) < 3:
         await message.reply(HTML.esc(t("teach_usage", lang)))
         return "usage"
-    return await teach(message, " ".join(words[:-2]), " ".join(words[-2:]), library, lookups, lang)
+    phrase, entry = " ".join(words[:-2]), " ".join(words[-2:])
+    force = command.command == FORCE
+    return await teach(message, phrase, entry, library, lookups, taught, lang, force=force)
 
 
 async def answer_prompt(
-    message: Message, phrase: str, library: Library, lookups: LookupLog, lang: Lang
+    message: Message,
+    phrase: str,
+    library: Library,
+    lookups: LookupLog,
+    taught: TaughtPhrases,
+    lang: Lang,
 ) -> str:
     """The admin's reply to a teaching prompt: the entry the gap should find."""
-    return await teach(message, phrase, message.text or "", library, lookups, lang)
+    return await teach(message, phrase, message.text or "", library, lookups, taught, lang)
 
 
 async def teach(
-    message: Message, phrase: str, entry: str, library: Library, lookups: LookupLog, lang: Lang
+    message: Message,
+    phrase: str,
+    entry: str,
+    library: Library,
+    lookups: LookupLog,
+    taught: TaughtPhrases,
+    lang: Lang,
+    *,
+    force: bool = False,
 ) -> str:
-    """Teach ``phrase`` to find the entry ``entry`` names ("gosms 1004")."""
-    found = library.resolver.resolve(library.resolver.parser.parse(entry))
-    if found.outcome not in (Outcome.FOUND, Outcome.NOT_AN_ERROR) or len(found.matches) != 1:
+    """Teach ``phrase`` to find the entry ``entry`` names ("gosms 1004"), unless the catalogs
+    already answer the phrase by code or name and ``force`` is not given."""
+    resolver = library.resolver
+    found = resolver.exact(resolver.parser.parse(entry))
+    if found is None or found.outcome not in ONE_ENTRY or len(found.matches) != 1:
         await message.reply(HTML.fill("teach_no_entry", lang, entry=HTML.esc(one_line(entry))))
         return "usage"
     key = phrase_key(phrase)
     if not key:
         await message.reply(HTML.esc(t("teach_usage", lang)))
         return "usage"
-    match = found.matches[0]
+    if len(key) > MAX_PHRASE:
+        limits = {"limit": str(MAX_PHRASE), "length": str(len(key))}
+        await message.reply(HTML.fill("teach_too_long", lang, **limits))
+        return "too_long"
+    match, hidden = found.matches[0], shadowed(resolver, phrase, key)
+    if hidden and not force:
+        await message.reply(_refusal(phrase, entry, match, hidden, lang))
+        return "shadows"
+    if hidden:
+        names = ", ".join(f"{m.slug} {m.entry.key}" for m in hidden)
+        taught_to = f"{match.slug} {match.entry.key}"
+        logger.warning("teach!: %r finds %s for everyone, not %s", key, taught_to, names)
     await lookups.teach(key, match.slug, match.entry.key)
-    library.use_taught(await lookups.taught())
-    await message.reply(_taught_line(key, match, lang))
+    await taught.refresh()
+    heading = HTML.esc(entry_heading(match, lang))
+    await message.reply(HTML.fill("teach_done", lang, phrase=HTML.esc(key), entry=heading))
     return "taught"
 
 
-def _taught_line(phrase: str, match: Match, lang: Lang) -> str:
-    heading = HTML.esc(entry_heading(match, lang))
-    return HTML.fill("teach_done", lang, phrase=HTML.esc(phrase), entry=heading)
+def shadowed(resolver: Resolver, *texts: str) -> list[Match]:
+    """The entries the catalogs answer any of ``texts`` with by code or name (what teaching
+    it would hide), none when they answer with a word search or not at all."""
+    for text in texts:
+        answer = resolver.exact(resolver.parser.parse(text))
+        if answer is not None and answer.outcome in EXACT:
+            return [*answer.matches, *answer.candidates]
+    return []
 
 
-async def show_taught(message: Message, library: Library, lookups: LookupLog, lang: Lang) -> str:
-    """Every phrase taught, with a button that takes each back."""
-    text, markup = _taught_listing(await lookups.taught(), library, lang)
-    await message.answer(text, reply_markup=markup)
+def _refusal(phrase: str, entry: str, match: Match, hidden: list[Match], lang: Lang) -> str:
+    # The command to repeat keeps the phrase as typed: its key alone may no longer name what
+    # it hides (MAX_PERSONAL_2FA_... becomes "max personal 2fa ..."), and /teach! logs that.
+    names = "; ".join(entry_heading(m, lang) for m in hidden[:SHADOWED_NAMED])
+    if len(hidden) > SHADOWED_NAMED:
+        names += f"; +{len(hidden) - SHADOWED_NAMED}"
+    return HTML.fill(
+        "teach_shadows",
+        lang,
+        phrase=HTML.esc(phrase_key(phrase)),
+        found=HTML.esc(names),
+        entry=HTML.esc(entry_heading(match, lang)),
+        command=HTML.code(f"/{FORCE} {' '.join(phrase.split())} {' '.join(entry.split())}"),
+    )
+
+
+async def show_taught(
+    message: Message, library: Library, lookups: LookupLog, bot: Bot, lang: Lang
+) -> str:
+    """Every phrase taught, a page at a time, with a button that takes each back: in private
+    (asked in a group, the group is told it went there)."""
+    rows = await lookups.taught()
+    chat = await report_chat(message, bot, lang)
+    if chat is None:
+        return "report_blocked"
+    first = taught_page(rows, library, lang)
+    assert first is not None  # a first page is there, if only to say that nothing was taught
+    await bot.send_message(chat, first[0], reply_markup=first[1])
     return "taught_list"
 
 
-def _taught_listing(
-    rows: list[tuple[str, str, str]], library: Library, lang: Lang
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    if not rows:
-        return HTML.esc(t("taught_none", lang)), None
-    by_ref = library.resolver.catalog.by_ref
-    phrases: dict[str, list[str]] = {}
-    for phrase, provider, key in rows:
-        found = by_ref.get(entry_ref(provider, key))
-        name = entry_heading(Match(*found), lang) if found else f"{provider} {key}"
-        phrases.setdefault(phrase, []).append(name)
-    lines = [HTML.bold(t("taught_title", lang))]
-    buttons = []
-    for number, (phrase, names) in enumerate(phrases.items(), 1):
-        lines.append(f"{number}. {HTML.code(phrase)} → {HTML.esc('; '.join(names))}")
-        forget = Forget(phrase=short(phrase)).pack()
-        buttons.append(InlineKeyboardButton(text=f"✕ {number}", callback_data=forget))
-    rows_of_buttons = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-    return "\n".join(lines), InlineKeyboardMarkup(inline_keyboard=rows_of_buttons)
+async def turn_page(
+    callback: CallbackQuery, callback_data: TaughtPage, library: Library, lookups: LookupLog,
+    lang: Lang,
+) -> str:  # fmt: skip
+    """‹ or › under the list: show that page, if the list still has it."""
+    shown = taught_page(await lookups.taught(), library, lang, callback_data.page)
+    if shown is None:
+        await callback.answer(t("stale_button", lang), show_alert=True)
+        return "stale"
+    await _show(callback, *shown)
+    await callback.answer()
+    return "taught_page"
+
+
+async def forget(
+    callback: CallbackQuery,
+    callback_data: Forget,
+    library: Library,
+    lookups: LookupLog,
+    taught: TaughtPhrases,
+    lang: Lang,
+) -> str:
+    """Take a taught phrase back; its page is shown again without it (the page before, if it
+    was the last one's only phrase)."""
+    rows = await lookups.taught()
+    phrase = next((row[0] for row in rows if short(row[0]) == callback_data.phrase), None)
+    if phrase is not None:
+        await lookups.forget(phrase)
+        await taught.refresh()
+        rows = await lookups.taught()
+    page = callback_data.page
+    shown = None
+    while shown is None and page >= 0:
+        shown, page = taught_page(rows, library, lang, page), page - 1
+    if shown is not None:
+        await _show(callback, *shown)
+    await callback.answer(t("taught_forgotten", lang) if phrase else t("stale_button", lang))
+    return "forgotten" if phrase else "stale"
+
+
+async def _show(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """The list's message edited to ``text`` (no news when it already says that)."""
+    if callback.message is None:
+        return
+    try:
+        await callback.message.edit_text(text, reply_markup=markup)  # type: ignore[union-attr]
+    except TelegramBadRequest as exc:
+        if "message is not modified" not in exc.message:
+            raise
 
 
 async def teach_gap(
@@ -163,30 +261,14 @@ async def teach_gap(
     return "teach_asked"
 
 
-async def forget(
-    callback: CallbackQuery, callback_data: Forget, library: Library, lookups: LookupLog, lang: Lang
-) -> str:
-    """Take a taught phrase back; the list is shown again without it."""
-    phrase = next(
-        (row[0] for row in await lookups.taught() if short(row[0]) == callback_data.phrase), None
-    )
-    if phrase is not None:
-        await lookups.forget(phrase)
-        library.use_taught(await lookups.taught())
-    text, markup = _taught_listing(await lookups.taught(), library, lang)
-    if callback.message is not None:
-        await callback.message.edit_text(text, reply_markup=markup)  # type: ignore[union-attr]
-    await callback.answer(t("taught_forgotten", lang) if phrase else t("stale_button", lang))
-    return "forgotten" if phrase else "stale"
-
-
 def create_router() -> Router:
     """This module's handlers (admins only), in the order they are tried."""
     router = Router(name=__name__)
     router.message.filter(IsAdmin())
     router.callback_query.filter(IsAdmin())
     router.message.register(answer_prompt, ReplyToPrompt())
-    router.message.register(teach_command, Command("teach"))
+    router.message.register(teach_command, Command("teach", FORCE))
     router.callback_query.register(teach_gap, TeachGap.filter())
     router.callback_query.register(forget, Forget.filter())
+    router.callback_query.register(turn_page, TaughtPage.filter())
     return router

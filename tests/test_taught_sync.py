@@ -1,0 +1,164 @@
+"""Every process sharing a database answers what was taught through any of them: each looks at
+the database's counter of changes (migration 0006) and reads the phrases again when it moved,
+or when the last read failed (a database down at start-up and back later). The looks are
+driven here, never slept."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+import pytest
+from analytics_support import Backend
+from services import outage
+
+import bot.library
+from bot.analytics.postgres import PostgresStore
+from bot.analytics.writer import LookupLog
+from bot.library import Library
+from bot.resolve import Resolver
+from bot.telegram.taught import POLL_INTERVAL, TaughtPhrases
+
+ROOT = Path(__file__).resolve().parents[1]
+PHRASE = "смс с телефона так и не ушли"  # a question, as bot.text.phrase_key keeps it
+
+
+def found(library: Library, text: str = PHRASE.upper() + "?") -> list[tuple[str, str]]:
+    return [(m.slug, m.entry.key) for m in library.resolver.answer(text).matches]
+
+
+async def replica(backend: Backend, stack: AsyncExitStack) -> tuple[LookupLog, TaughtPhrases]:
+    """A process's lookup log on the shared database, and its taught phrases read once."""
+    lookups = backend.log()
+    await lookups.start()
+    stack.push_async_callback(lookups.close)
+    taught = TaughtPhrases(lookups, Library(ROOT / "catalogs"))
+    assert await taught.refresh()
+    return lookups, taught
+
+
+async def test_what_one_process_teaches_or_takes_back_the_other_answers(backend: Backend) -> None:
+    async with AsyncExitStack() as stack:
+        here, ours = await replica(backend, stack)
+        _, theirs = await replica(backend, stack)
+        untaught = theirs.library.resolver
+        await theirs.poll()
+        assert theirs.library.resolver is untaught  # nothing changed: nothing read again
+
+        await here.teach(PHRASE, "gosms", "1015")
+        assert await ours.refresh()
+        await theirs.poll()
+        assert found(theirs.library) == [("gosms", "1015")]
+
+        taught = theirs.library.resolver
+        await theirs.poll()
+        assert theirs.library.resolver is taught
+
+        await here.forget(PHRASE)
+        await theirs.poll()
+        assert found(theirs.library) != [("gosms", "1015")]
+        assert theirs.library.taught == {}
+
+
+class Clock:
+    """The poller's sleep: each waits until the test lets one interval pass."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+        self._passed = asyncio.Queue[None]()
+        self._asleep = asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self._asleep.set()
+        await self._passed.get()
+
+    async def asleep(self) -> None:
+        """Wait until the poller sleeps."""
+        await asyncio.wait_for(self._asleep.wait(), 10)
+
+    async def interval(self) -> None:
+        """Let one interval pass, and wait until the poller has looked and sleeps again."""
+        self._asleep.clear()
+        self._passed.put_nowait(None)
+        await self.asleep()
+
+
+async def test_the_poller_looks_once_every_interval(tmp_path: Path) -> None:
+    backend, clock = Backend("sqlite", tmp_path), Clock()
+    async with AsyncExitStack() as stack:
+        here, _ = await replica(backend, stack)
+        _, theirs = await replica(backend, stack)
+        polling = asyncio.create_task(theirs.run(sleep=clock.sleep))
+        stack.push_async_callback(cancelled, polling)
+        await clock.asleep()
+        await here.teach(PHRASE, "gosms", "1015")
+        assert found(theirs.library) != [("gosms", "1015")]
+        await clock.interval()
+        assert found(theirs.library) == [("gosms", "1015")]
+        assert clock.slept == [POLL_INTERVAL, POLL_INTERVAL]
+
+
+async def cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_phrases_are_read_once_postgres_is_back(
+    postgres_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with AsyncExitStack() as stack:
+        keeper = LookupLog(PostgresStore(postgres_url, tmp_path / "keeper.pending"), secret=b"k")
+        await keeper.start()
+        stack.push_async_callback(keeper.close)
+        await keeper.teach(PHRASE, "gosms", "1015")
+        line = await stack.enter_async_context(outage(postgres_url))
+        await line.cut()  # down when the process starts
+        lookups = LookupLog(PostgresStore(line.url, tmp_path / "bot.pending"), secret=b"k")
+        await lookups.start()
+        stack.push_async_callback(lookups.close)
+        taught = TaughtPhrases(lookups, Library(ROOT / "catalogs"))
+        with caplog.at_level(logging.WARNING, logger="bot.telegram.taught"):
+            assert not await taught.refresh()
+            await taught.poll()
+            await taught.poll()
+            assert found(taught.library) != [("gosms", "1015")]  # answering all the same
+            await line.restore()
+            await taught.poll()
+            assert found(taught.library) == [("gosms", "1015")]
+            await taught.poll()
+        said = [r.getMessage() for r in caplog.records if r.name == "bot.telegram.taught"]
+        assert len(said) == 2
+        assert said[0].startswith("taught phrases could not be read")
+        assert said[1] == "taught phrases read again (1)"
+
+        await line.cut()  # down again: what was read goes on answering
+        await taught.poll()
+        assert found(taught.library) == [("gosms", "1015")]
+
+
+def test_a_phrase_taught_while_the_catalogs_reload_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    library = Library(ROOT / "catalogs")
+    indexing, taught = threading.Event(), threading.Event()
+
+    class Indexing(Resolver):
+        @property
+        def searcher(self):  # type: ignore[no-untyped-def]
+            indexing.set()  # the reload's thread builds the new word index...
+            assert taught.wait(10)  # ...while the loop takes a phrase in
+            return super().searcher
+
+    monkeypatch.setattr(bot.library, "Resolver", Indexing)
+    reloading = threading.Thread(target=library.reload)
+    reloading.start()
+    assert indexing.wait(10)
+    library.use_taught([(PHRASE, "gosms", "1015")])
+    taught.set()
+    reloading.join(10)
+    assert found(library) == [("gosms", "1015")]
