@@ -16,7 +16,7 @@ from bot.answer import (
     UnknownProvider,
 )
 from bot.catalog import Catalog, Provider, ProviderCatalog
-from bot.i18n import Lang, t, t_list
+from bot.i18n import Lang, counted, t, t_list
 from bot.markup import HTML, Markup, one_line, split_messages
 from bot.query import MAX_CODES
 
@@ -135,7 +135,7 @@ def providers_paragraphs(catalog: Catalog, lang: Lang, m: Markup) -> list[str]:
         provider = pc.provider
         lines.append(
             f"• {m.bold(provider.name)} ({m.code(provider.slug)}) — "
-            f"{m.fill('providers_line', lang, count=str(len(pc.entries)))} — "
+            f"{m.esc(counted('n_errors', lang, len(pc.entries)))} — "
             f"{m.esc(provider.about.get(lang))}"
             + "".join(f" — {link}" for link in _docs_link(provider, lang, m))
         )
@@ -168,7 +168,8 @@ def _note(note: Note, answer: Answer, lang: Lang) -> str:
         case InRange(code, row):
             return t("note_range", lang).format(code=code, row=row)
         case Dropped(count):
-            return t("note_dropped", lang).format(limit=MAX_CODES, count=count)
+            limit = counted("n_codes", lang, MAX_CODES)
+            return counted("note_dropped", lang, count, limit=limit)
         case UnknownProvider(typed):
             providers = ", ".join(answer.known)
             return t("unknown_provider", lang).format(typed=one_line(typed), providers=providers)
