@@ -15,6 +15,7 @@ import yaml
 
 from bot.data import packaged, read_text
 from bot.i18n import LANGUAGES
+from bot.text import slug
 
 APOSTROPHE = "\u02bc"  # MODIFIER LETTER APOSTROPHE: a letter, so a word stays one word
 # What keyboards and other texts put in its place, between two letters of a word: ' ’ ‘ ` ´
@@ -117,13 +118,20 @@ def file_texts(text: str, stem: str) -> Iterator[Said]:
 
 
 def _entry_key(entry: Any) -> str | None:
-    """A catalog entry's code, or its name when it has none, as written."""
+    """A catalog entry's key as ``Entry.key`` makes it: its code, else its name, else its
+    section's English and its original wording, slugged."""
     if not isinstance(entry, yaml.MappingNode):
         return None
-    found = {key.value: value.value for key, value in entry.value if key.value in ("code", "name")}
-    return next(
-        (found[k] for k in ("code", "name") if found.get(k) not in (None, "", "null")), None
+    fields = {key.value: value for key, value in entry.value}
+    for name in ("code", "name"):
+        node = fields.get(name)
+        if isinstance(node, yaml.ScalarNode) and node.value not in ("", "null", "~"):
+            return str(node.value)
+    section = next(
+        (v.value for k, v in getattr(fields.get("section"), "value", []) if k.value == "en"), ""
     )
+    original = getattr(fields.get("original"), "value", "")
+    return f"{slug(str(section))}/{slug(str(original))}"
 
 
 def findings(

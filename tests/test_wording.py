@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import bot.catalog_files
+from bot.catalog import Catalog
 from bot.catalog_files import check_catalogs
 from bot.resolve import Resolver
 from bot.wording import file_texts, findings, glossary, interface_files, parse_glossary
@@ -150,3 +151,13 @@ def test_a_ukrainian_question_finds_the_entry_whatever_apostrophe_is_typed(
     asked = "інтеграцію привʼязано до іншої компанії"
     assert ranked(asked) == [("radist", "13005")]
     assert ranked(asked.replace("ʼ", char)) == [("radist", "13005")]
+
+
+def test_a_catalog_place_is_its_provider_and_entry_key(catalog: Catalog) -> None:
+    # What an exception names: "radist 10008", and for an entry with no code or name (Notificore
+    # API 2.0) the key the catalog gives it, never a position that a new entry would shift.
+    for pc in catalog:
+        text = (ROOT / "catalogs" / f"{pc.provider.slug}.yaml").read_text(encoding="utf-8")
+        places = {said.place for said in file_texts(text, pc.provider.slug)}
+        slug = pc.provider.slug
+        assert places == {f"{slug} provider"} | {f"{slug} {e.key}" for e in pc.entries}
