@@ -68,11 +68,9 @@ def parse_glossary(text: str) -> tuple[Term, ...]:
 
 
 def _pattern(variants: list[str]) -> re.Pattern[str]:
-    """Any of ``variants`` as a whole word, in any case; a ``*`` at a variant's end is any ending
-    (``інстанс*``: інстанс, інстансу, інстанси)."""
-    alternatives = [
-        re.escape(v.removesuffix("*")) + (r"\w*" if v.endswith("*") else "") for v in variants
-    ]
+    """Any of ``variants`` as whole words, in any case; a ``*`` ends a word any way
+    (``інстанс*``: інстанс, інстансу, інстанси; ``друкарськ* помилк*``)."""
+    alternatives = [re.escape(v).replace(r"\*", r"\w*") for v in variants]
     letter = f"\\w{_STAND_INS}{APOSTROPHE}"
     return re.compile(f"(?<![{letter}-])(?:{'|'.join(alternatives)})(?![{letter}])", re.IGNORECASE)
 

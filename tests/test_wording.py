@@ -161,3 +161,13 @@ def test_a_catalog_place_is_its_provider_and_entry_key(catalog: Catalog) -> None
         places = {said.place for said in file_texts(text, pc.provider.slug)}
         slug = pc.provider.slug
         assert places == {f"{slug} provider"} | {f"{slug} {e.key}" for e in pc.entries}
+
+
+def test_a_star_inside_a_variant_ends_that_word_any_way() -> None:
+    terms = parse_glossary(
+        "uk:\n  - use: описка\n    refuse: [друкарськ* помилк*]\n    why: a typo is описка\n"
+    )
+    text = catalog_text(title="Друкарська помилка в назві", step="Це не помилка")
+    assert list(findings(text, "acme", terms)) == [
+        (7, 'uk: "Друкарська помилка": the glossary says "описка"')
+    ]
