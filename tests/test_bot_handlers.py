@@ -103,7 +103,7 @@ async def test_help_explains_every_form(app: App) -> None:
     for example in (
         "gosms 1004",
         "radist REQUEST_VALIDATION_ERROR",
-        "номер в стоп-листе",
+        "number in the stop list",
         "notificore 21 41",
         "@codebook_bot",
     ):
