@@ -22,15 +22,15 @@ if TYPE_CHECKING:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from bot.catalog_files import load_catalogs
+    from bot.catalog_files import check_catalogs
     from bot.environment import catalogs_dir
 
     folder = args.folder or catalogs_dir()
-    catalog, problems = load_catalogs(folder)
+    catalog, problems = check_catalogs(folder)
     for problem in problems:
         print(problem)
     if catalog is None:
-        print(f"{len(problems)} problem(s) in {folder}", file=sys.stderr)
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
     print(f"{folder}: {len(catalog)} providers, {catalog.entry_count()} entries, all valid")
     return 0

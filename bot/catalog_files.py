@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bot.catalog import Catalog, CatalogFile, ProviderCatalog
 from bot.text import alias_key
+from bot.wording import findings, interface_files
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -117,6 +118,21 @@ def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
     if problems:
         return None, problems
     return Catalog(ProviderCatalog.build(data) for _, data, _ in files), []
+
+
+def check_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
+    """What ``python -m bot check`` says: ``load_catalogs``' problems, and then each word of the
+    catalogs' texts and the interface's strings that breaks the wording rules (bot.wording:
+    Ukrainian's apostrophe, the glossary); the catalog only when nothing is wrong."""
+    catalog, problems = load_catalogs(folder)
+    paths = sorted(Path(folder).glob("*.yaml")) if Path(folder).is_dir() else []
+    for path, stem in [*((p, p.stem) for p in paths), *((p, p.stem) for p in interface_files())]:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # named by load_catalogs
+        problems.extend(Problem(str(path), line, what) for line, what in findings(text, stem))
+    return (catalog if not problems else None), problems
 
 
 def _compose(text: str) -> tuple[Any, Any]:

@@ -25,7 +25,7 @@ from bot.analytics.paragraphs import (
 )
 from bot.analytics.reports import Period, build_report, read_sqlite
 from bot.catalog import Catalog
-from bot.i18n import Lang, t
+from bot.i18n import Lang, counted, t
 from bot.markup import HTML, TEXT, Markup, one_line
 from bot.radar.alerts import Alert
 from bot.radar.names import named
@@ -105,7 +105,7 @@ def digest_paragraphs(
     """The digest as paragraphs: totals and their change, the top errors (people, change), the
     gaps, the least helpful answers, the radar's alerts (times in ``tz``)."""
     report = in_language(week.report, catalog, lang)
-    days = report["period_days"]
+    days = counted("n_days", lang, report["period_days"])
     head = markup.bold(
         t("digest_title", lang).format(
             days=days, first=report["first_day"], last=report["last_day"]
@@ -155,7 +155,8 @@ def _alert_line(alert: Alert, catalog: Catalog, lang: Lang, tz: ZoneInfo, markup
     said = markup.code(name.name) + (f" {markup.esc(one_line(title, 60))}" if title else "")
     usual = f"{alert.usual:.1f}".removesuffix(".0")
     when = datetime.fromtimestamp(alert.since, tz).strftime("%Y-%m-%d %H:%M")
-    figures = t("digest_alert_line", lang).format(time=when, peak=alert.peak, usual=usual)
+    peak = counted("n_people", lang, alert.peak)
+    figures = t("digest_alert_line", lang).format(time=when, peak=peak, usual=usual)
     return f"{said} — {markup.esc(figures)}"
 
 

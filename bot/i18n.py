@@ -44,6 +44,35 @@ def t(key: str, lang: Lang) -> str:
     return text
 
 
+def plural(n: int, lang: Lang) -> str:
+    """The plural category of a whole number (CLDR's rules for integers): Russian and Ukrainian
+    one (1, 21, 101), few (2-4, 22-24) or many (0, 5-20, 25...); English one or other."""
+    if lang == "en":
+        return "one" if n == 1 else "other"
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return "one"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return "few"
+    return "many"
+
+
+def tn(key: str, lang: Lang, n: int) -> str:
+    """The raw string ``key`` in ``lang`` in the form the number ``n`` asks for: a counted
+    string gives a form per plural category; a plain one serves every number."""
+    value = strings()[key][lang]
+    text = value.get(plural(n, lang)) if isinstance(value, dict) else value
+    if not isinstance(text, str):
+        raise TypeError(f"strings.yaml: {key} has no {lang} form for {n}")
+    return text
+
+
+def counted(key: str, lang: Lang, n: int, **fields: object) -> str:
+    """The counted string ``key`` for ``n``, filled: ``{n}`` is the number, ``fields`` the rest
+    (``counted("n_errors", "ru", 92)`` is "92 ошибки")."""
+    return tn(key, lang, n).format(n=n, **fields)
+
+
 def t_list(key: str) -> list[Any]:
     """A list in strings.yaml (help_forms, start_examples), as written there."""
     value = strings()[key]

@@ -22,7 +22,8 @@ MAX_CODES = 5  # codes (and names) answered from one message
 # "v2").
 _CODE = re.compile(r"(?<![\w#№])(?<!\d[.:/-])[#№]?(-?\d+(?:-\d+)?)(?![\w]|[.:/-]\d)")
 _NAME = re.compile(r"(?<![\w])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![\w])")
-_WORD = re.compile(r"[^\W\d_][\w.'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
+# A word may hold an apostrophe however it is typed (' ’ ‘ ` ´; ʼ is a letter already).
+_WORD = re.compile(r"[^\W\d_][\w.'’‘`´-]*[^\W_]|[^\W\d_]", re.UNICODE)
 _NAME_LIKE = re.compile(r"^[a-z][a-z0-9.]{2,}$")  # how an unknown provider's name looks
 _MAY_HOLD_PAYLOAD = re.compile(r"[{\"=:]")
 

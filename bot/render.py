@@ -16,7 +16,7 @@ from bot.answer import (
     UnknownProvider,
 )
 from bot.catalog import Catalog, Provider, ProviderCatalog
-from bot.i18n import Lang, t, t_list
+from bot.i18n import Lang, counted, t, t_list
 from bot.markup import HTML, Markup, one_line, split_messages
 from bot.query import MAX_CODES
 
@@ -135,7 +135,7 @@ def providers_paragraphs(catalog: Catalog, lang: Lang, m: Markup) -> list[str]:
         provider = pc.provider
         lines.append(
             f"• {m.bold(provider.name)} ({m.code(provider.slug)}) — "
-            f"{m.fill('providers_line', lang, count=str(len(pc.entries)))} — "
+            f"{m.esc(counted('n_errors', lang, len(pc.entries)))} — "
             f"{m.esc(provider.about.get(lang))}"
             + "".join(f" — {link}" for link in _docs_link(provider, lang, m))
         )
@@ -146,7 +146,10 @@ def help_paragraphs(
     names: tuple[str, ...], lang: Lang, m: Markup, bot_username: str = ""
 ) -> list[str]:
     """Every form of question the bot understands, with examples (/help)."""
-    forms = [f"• {m.code(form['example'])} — {m.esc(form[lang])}" for form in t_list("help_forms")]
+    forms = [
+        f"• {m.code(_in_language(form['example'], lang))} — {m.esc(form[lang])}"
+        for form in t_list("help_forms")
+    ]
     parts = [
         m.fill("help_intro", lang, providers=m.esc(", ".join(names))),
         f"{m.label(t('help_forms_title', lang))}\n" + "\n".join(forms),
@@ -168,7 +171,8 @@ def _note(note: Note, answer: Answer, lang: Lang) -> str:
         case InRange(code, row):
             return t("note_range", lang).format(code=code, row=row)
         case Dropped(count):
-            return t("note_dropped", lang).format(limit=MAX_CODES, count=count)
+            limit = counted("n_codes", lang, MAX_CODES)
+            return counted("note_dropped", lang, count, limit=limit)
         case UnknownProvider(typed):
             providers = ", ".join(answer.known)
             return t("unknown_provider", lang).format(typed=one_line(typed), providers=providers)
@@ -218,7 +222,7 @@ def _missing(missing: Missing, answer: Answer, lang: Lang, m: Markup) -> str:
 
 def _nothing_found(answer: Answer, lang: Lang, m: Markup) -> str:
     if any(isinstance(note, UnknownProvider) for note in answer.notes):
-        return m.fill("try_instead", lang, examples=_examples(m))
+        return m.fill("try_instead", lang, examples=_examples(m, lang))
     text = m.esc(one_line(answer.query.text))
     if answer.provider is not None:
         head = m.fill(
@@ -226,8 +230,14 @@ def _nothing_found(answer: Answer, lang: Lang, m: Markup) -> str:
         )
     else:
         head = m.fill("nothing_found", lang, text=text)
-    return head + "\n" + m.fill("try_instead", lang, examples=_examples(m))
+    return head + "\n" + m.fill("try_instead", lang, examples=_examples(m, lang))
 
 
-def _examples(m: Markup) -> str:
-    return ", ".join(m.code(e) for e in ("gosms 1004", "1004", "номер в стоп-листе"))
+def _examples(m: Markup, lang: Lang) -> str:
+    """A code with its provider, a bare code, and a symptom in the reader's language."""
+    return ", ".join(m.code(e) for e in ("gosms 1004", "1004", t("symptom_example", lang)))
+
+
+def _in_language(example: str | dict[str, str], lang: Lang) -> str:
+    """A help example: the same in every language (a code), or one per language (words)."""
+    return example if isinstance(example, str) else example[lang]

@@ -17,7 +17,8 @@ _FORMAT = (
 _INVISIBLE = re.compile(f"[{_FORMAT}\ud800-\udfff]")  # and lone surrogates, which UTF-8 cannot hold
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # tab and newline kept
 _CONTROL_AND_LINES = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "`": "'", "ё": "е"})
+# Ukrainian's apostrophe (ʼ, as the catalogs write it) and what people type for it: one mark.
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "ё": "е"})
 
 
 def clean(text: str, *, lines: bool = True) -> str:

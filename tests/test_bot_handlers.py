@@ -105,7 +105,7 @@ async def test_help_explains_every_form(app: App) -> None:
     for example in (
         "gosms 1004",
         "radist REQUEST_VALIDATION_ERROR",
-        "номер в стоп-листе",
+        "number in the stop list",
         "notificore 21 41",
         "@codebook_bot",
     ):
@@ -417,7 +417,7 @@ async def test_stats_counts_what_was_just_looked_up(app: App) -> None:
         "4 in all: 2 found, 1 to pick from, 1 not found, 0 not errors. People: 1." in summary.text
     )
     assert (
-        "1. <code>gosms 1004</code> No devices registered — 2 times, 1 people, +2" in summary.text
+        "1. <code>gosms 1004</code> No devices registered — 2 times, 1 person, +2" in summary.text
     )
     assert chart.photo.data.startswith(b"\x89PNG")
 

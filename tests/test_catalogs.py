@@ -128,3 +128,24 @@ def test_every_url_in_a_catalog_occurs_in_the_sources(catalog: Catalog, shared: 
         urls = [pc.provider.docs_url] + [link.url for e in pc.entries for link in e.links]
         for url in filter(None, urls):
             assert url.rstrip("/") in known, (pc.provider.slug, url)
+
+
+# What a step may say of the provider's support without a source: contact it as a last resort.
+# What support will grant (more integrations, a higher limit, a registration) needs the page.
+_PROMISE = re.compile(
+    r"if you need (more|a higher|a larger|another)\b"
+    r"|support (to|for) (get|raise|increase|enable|register|unlock|extend|add)\b"
+    r"|support (will|can) (raise|increase|enable|register|unlock|extend|add|give|grant)\b",
+    re.IGNORECASE,
+)
+
+
+def test_no_step_promises_what_support_will_grant(catalog: Catalog) -> None:
+    promising = [
+        f"{pc.provider.slug} {entry.key}: {step.en}"
+        for pc in catalog
+        for entry in pc.entries
+        for step in entry.steps
+        if _PROMISE.search(step.en)
+    ]
+    assert promising == []

@@ -156,10 +156,18 @@ def test_help_lists_every_form(resolver: Resolver) -> None:
     for example in (
         "gosms 1004",
         "radist REQUEST_VALIDATION_ERROR",
-        "номер в стоп-листе",
+        "number in the stop list",
         '{"error":"40","errorDescription":"Message not found"}',
     ):
         assert example in seen
+
+
+def test_words_in_examples_are_in_the_readers_language(resolver: Resolver) -> None:
+    help_uk = "".join(render(resolver.answer(""), "uk", TEXT))
+    nothing_uk = "".join(render(resolver.answer("абракадабра"), "uk", TEXT))
+    assert "номер у стоп-листі" in help_uk and "номер в стоп-листе" not in help_uk
+    assert "Спробуйте так: gosms 1004, 1004, номер у стоп-листі або /help" in nothing_uk
+    assert "номер в стоп-листе" in "".join(render(resolver.answer(""), "ru", TEXT))
 
 
 def test_long_answers_split_between_paragraphs() -> None:

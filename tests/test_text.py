@@ -19,6 +19,7 @@ def test_clean_removes_the_invisible_and_blanks_control_characters() -> None:
 def test_fold_is_as_long_as_the_text_it_folds() -> None:
     assert fold("Ёлка ЗВ’ЯЗОК Госмс") == "елка зв'язок госмс"
     assert fold("İstanbul gosms") == "istanbul gosms"  # "İ".lower() alone is two characters
+    assert fold("привʼязати прив‘язати прив´язати") == "прив'язати прив'язати прив'язати"
 
 
 @given(st.text())

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any, cast
 
 from bot.data import read_text
+from bot.i18n import LANGUAGES, Lang, counted
 
 _BAR = "#3b82c4"
 _TOP = 10
@@ -26,10 +27,7 @@ def render_chart(report: dict[str, Any], lang: str) -> bytes:
     words = _labels(lang)
     figure = Figure(figsize=(9, 9), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
-    heading = words["heading"].format(
-        days=report["period_days"], total=report["total"], not_found=report["not_found"]
-    )
-    figure.suptitle(heading, fontsize=13)
+    figure.suptitle(chart_heading(report, lang), fontsize=13)
     # Two subfigures, so that the long entry labels below do not push the days chart aside.
     days_figure, top_figure = cast("list[SubFigure]", figure.subfigures(2, 1, height_ratios=[2, 3]))
     days_axes, top_axes = days_figure.subplots(), top_figure.subplots()
@@ -59,6 +57,16 @@ def render_chart(report: dict[str, Any], lang: str) -> bytes:
     return out.getvalue()
 
 
+def chart_heading(report: dict[str, Any], lang: str) -> str:
+    """The chart's title: the period, how many lookups, how many found nothing."""
+    language = _language(lang)
+    return _labels(lang)["heading"].format(
+        days=counted("n_days", language, report["period_days"]),
+        total=counted("n_lookups", language, report["total"]),
+        not_found=report["not_found"],
+    )
+
+
 def _entry_label(entry: dict[str, Any]) -> str:
     title = entry["title"]
     if len(title) > _TITLE_LIMIT:
@@ -71,5 +79,9 @@ def _labels(lang: str) -> dict[str, str]:
     import yaml
 
     labels = yaml.safe_load(read_text("bot.analytics", "chart.yaml"))
-    language = lang if lang in ("ru", "en") else "en"
-    return {name: text[language] for name, text in labels.items()}
+    return {name: text[_language(lang)] for name, text in labels.items()}
+
+
+def _language(lang: str) -> Lang:
+    """The chart's language: the reader's, or English for one the bot does not speak."""
+    return next((known for known in LANGUAGES if known == lang), "en")

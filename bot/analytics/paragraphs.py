@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.catalog import Catalog
-from bot.i18n import Lang, t
+from bot.i18n import Lang, counted, t
 from bot.markup import HTML, Markup, one_line
 
 MAX_LINES = 20  # lines of a list shown in a chat; the CSV has everything
@@ -30,7 +30,8 @@ def in_language(report: dict[str, Any], catalog: Catalog, lang: Lang) -> dict[st
 
 def stats_paragraphs(report: dict[str, Any], lang: Lang, markup: Markup = HTML) -> list[str]:
     """The report as chat paragraphs: totals, top errors with change, ratings."""
-    head = markup.bold(t("stats_title", lang).format(days=report["period_days"]))
+    days = counted("n_days", lang, report["period_days"])
+    head = markup.bold(t("stats_title", lang).format(days=days))
     if not report["total"]:
         return [f"{head}\n{markup.esc(t('stats_none', lang))}"]
     totals = t("stats_totals", lang).format(
@@ -57,7 +58,9 @@ def top_paragraph(rows: list[dict[str, Any]], lang: Lang, markup: Markup = HTML)
     lines = [markup.bold(t("stats_top", lang))]
     for number, row in enumerate(rows[:MAX_LINES], 1):
         detail = t("stats_top_line", lang).format(
-            count=row["count"], users=row["users"], change=f"{row.get('change', 0):+d}"
+            times=counted("n_times", lang, row["count"]),
+            people=counted("n_people", lang, row["users"]),
+            change=f"{row.get('change', 0):+d}",
         )
         lines.append(
             f"{number}. {markup.code(entry_name(row))} {markup.esc(one_line(row['title'], 60))}"

@@ -25,7 +25,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.analytics.store import StorageUnavailable
 from bot.analytics.writer import LookupLog
 from bot.config import Settings
-from bot.i18n import Lang, t
+from bot.i18n import Lang, counted, t
 from bot.library import Library
 from bot.markup import HTML, one_line
 from bot.radar.alerts import Alert, Edit, Resolve, Send, advance
@@ -170,9 +170,12 @@ class Radar:
         lines = [f"{head} {HTML.bold(name.name)}" + (f" — {HTML.esc(title)}" if title else "")]
         minutes = round(self.settings.window / 60)
         people = t("radar_people", lang).format(
-            people=alert.people, minutes=minutes, usual=usual(alert.usual)
+            people=counted("n_people", lang, alert.people),
+            minutes=minutes,
+            usual=usual(alert.usual),
         )
-        since = t("radar_since", lang).format(time=self.clock(alert.since), peak=alert.peak)
+        peak = counted("n_people", lang, alert.peak)
+        since = t("radar_since", lang).format(time=self.clock(alert.since), peak=peak)
         lines += [HTML.esc(people), HTML.esc(since)]
         if asked:
             lines.append(HTML.esc(t("radar_asked", lang)))

@@ -13,7 +13,7 @@ from bot.analytics.chart import render_chart
 from bot.analytics.paragraphs import MAX_LINES, gap_lines, in_language, stats_paragraphs
 from bot.analytics.reading import Reports
 from bot.analytics.store import StorageUnavailable
-from bot.i18n import Lang, language_for, t
+from bot.i18n import Lang, counted, language_for, t
 from bot.library import Library, Reload
 from bot.markup import HTML, split_messages
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
@@ -59,7 +59,7 @@ async def stats(
 async def gaps(message: Message, days: int, reports: Reports, bot: Bot, lang: Lang) -> str:
     """What people asked that no catalog answers, most frequent first."""
     report = await reports.report(days=days, top=10)
-    lines = [HTML.bold(t("gaps_title", lang).format(days=days))]
+    lines = [HTML.bold(t("gaps_title", lang).format(days=counted("n_days", lang, days)))]
     lines += gap_lines(report["gaps"][:MAX_LINES]) or [HTML.esc(t("gaps_none", lang))]
     chat = await report_chat(message, bot, lang)
     if chat is None:
@@ -77,7 +77,7 @@ async def export(message: Message, days: int, reports: Reports, bot: Bot, lang: 
     chat = await report_chat(message, bot, lang)
     if chat is None:
         return "report_blocked"
-    caption = HTML.esc(t("export_caption", lang).format(days=days))
+    caption = HTML.esc(t("export_caption", lang).format(days=counted("n_days", lang, days)))
     await bot.send_document(chat, document, caption=caption)
     return "export"
 
@@ -98,12 +98,10 @@ async def reload(message: Message, library: Library, lang: Lang) -> str:
 def reload_lines(result: Reload, lang: Lang) -> list[str]:
     """What a reload changed, for the admin who asked: counts now, and before when they moved."""
     after, before = result.after, result.before
-    lines = [t("reload_ok", lang).format(providers=len(after), entries=sum(after.values()))]
+    lines = [t("reload_ok", lang).format(**_sizes(after, lang))]
     if after == before:
         return lines
-    lines.append(
-        t("reload_before", lang).format(providers=len(before), entries=sum(before.values()))
-    )
+    lines.append(t("reload_before", lang).format(**_sizes(before, lang)))
     if result.removed:
         names = ", ".join(f"{name} ({before[name]})" for name in result.removed)
         lines.append(t("reload_removed", lang).format(names=names))
@@ -114,6 +112,12 @@ def reload_lines(result: Reload, lang: Lang) -> list[str]:
         names = ", ".join(f"{name} {old} → {new}" for name, old, new in result.changed)
         lines.append(t("reload_changed", lang).format(names=names))
     return lines
+
+
+def _sizes(entries: dict[str, int], lang: Lang) -> dict[str, str]:
+    """How many providers and errors, each with its noun (reload_ok, reload_before)."""
+    providers = counted("n_providers", lang, len(entries))
+    return {"providers": providers, "entries": counted("n_errors", lang, sum(entries.values()))}
 
 
 async def analytics_unavailable(event: ErrorEvent, bot: Bot) -> None:

@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.analytics.store import StorageUnavailable
 from bot.config import Settings
-from bot.i18n import Lang, t
+from bot.i18n import Lang, counted, t
 from bot.markup import HTML, one_line
 from bot.radar.names import named
 from bot.radar.stored import muted, open_alerts
@@ -34,7 +34,9 @@ async def radar_now(message: Message, radar: Radar, bot: Bot, lang: Lang) -> str
         for finding in found[:MAX_LINES]:
             name = named(finding.key, catalog, lang)
             people = t("radar_people", lang).format(
-                people=finding.people, minutes=minutes, usual=usual(finding.usual)
+                people=counted("n_people", lang, finding.people),
+                minutes=minutes,
+                usual=usual(finding.usual),
             )
             line = f"{HTML.bold(name.name)} — {HTML.esc(people)}"
             lines.append(
