@@ -199,12 +199,18 @@ def test_filler_alone_finds_nothing(searcher: Searcher) -> None:
 # --- The benchmark's questions ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "name", ["symptoms.yaml", "symptoms_blind_dev.yaml", "symptoms_heldout.yaml"]
+)
 def test_the_benchmark_asks_without_codes_about_entries_that_exist(
-    resolver: Resolver, catalog: Catalog
+    resolver: Resolver, catalog: Catalog, name: str
 ) -> None:
-    data = yaml.safe_load((ROOT / "bench" / "symptoms.yaml").read_text(encoding="utf-8"))
+    path = ROOT / "bench" / name
+    if name != "symptoms.yaml" and not path.exists():
+        pytest.skip(f"bench/{name} is not there (the blind questions come from elsewhere)")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     asked = [(lang, *item) for lang, items in data.items() for item in items]
-    assert len(asked) >= 60
+    assert len(asked) >= 30
     assert {lang for lang, *_ in asked} == {"ru", "en", "uk"}
     for _, text, slug, key in asked:
         keys = {entry.key for entry in catalog.providers[slug].entries}
