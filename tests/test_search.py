@@ -15,6 +15,7 @@ from bot.text import phrase_key
 from bot.words import stem_uk, stems, synonym_groups, words
 
 ROOT = Path(__file__).resolve().parents[1]
+STOP_LIST = ("notificore", "api-2-0-sms-errors/all-numbers-are-in-the-stop-list")
 
 
 def ranked(answer: Answer) -> list[tuple[str, str]]:
@@ -96,6 +97,13 @@ def test_ukrainian_texts_are_indexed_as_said(searcher: Searcher, catalog: Catalo
         ("bitrix24 crashed", ("radist", "19000")),  # ... unknown error
         ("битрикс24 упал", ("radist", "19000")),
         ("бітрікс24 зламався", ("radist", "19000")),
+        # A situation described rather than the catalog's words.
+        ("gosms: the API is switched off", ("gosms", "1002")),  # ... not active
+        ("госмс: апи выключено", ("gosms", "1002")),  # ... неактивен
+        ("gosms: апі вимкнули", ("gosms", "1002")),
+        ("every recipient is blocked", STOP_LIST),  # all numbers are in the stop list
+        ("все получатели заблокированы", STOP_LIST),
+        ("усі отримувачі заблоковані", STOP_LIST),
     ],
 )
 def test_a_synonym_finds_what_the_catalog_says_with_another_word(
@@ -110,6 +118,13 @@ def test_a_synonym_counts_less_than_the_word_itself(searcher: Searcher) -> None:
     assert said.entry is synonym.entry
     assert said.entry.code == "1006"
     assert synonym.score < said.score
+
+
+def test_a_word_the_synonyms_know_is_not_taken_for_a_misspelling(searcher: Searcher) -> None:
+    # выключено (switched off) is one letter from включено (switched on), which the index has.
+    found = {hit.entry.code for hit in searcher.search("выключено", "gosms")}
+    assert "1002" in found  # неактивен, through the synonyms
+    assert "1005" not in found  # экземпляру API не включено право отправлять SMS
 
 
 def test_every_synonym_is_a_meaningful_word_and_every_group_reaches_the_catalog(
