@@ -109,6 +109,12 @@ def test_ukrainian_texts_are_indexed_as_said(searcher: Searcher, catalog: Catalo
         ("every recipient is blocked", STOP_LIST),  # all numbers are in the stop list
         ("все получатели заблокированы", STOP_LIST),
         ("усі отримувачі заблоковані", STOP_LIST),
+        ("notificore: на счету закончились деньги", ("notificore", "8")),  # ran out: not enough
+        ("мобізон: шлемо забагато запитів", ("mobizon", "30")),  # ... too often: a rate limit
+        ("gupshup: the video is too big", ("gupshup", "1011")),  # media size
+        ("телеграм блокирует номер", ("radist", "17011")),  # ... banned, blocks and blocked
+        ("телеграм блокує наш номер", ("radist", "17011")),
+        ("gupshup: відео завелике", ("gupshup", "1011")),
     ],
 )
 def test_a_synonym_finds_what_the_catalog_says_with_another_word(
