@@ -172,8 +172,7 @@ class Searcher:
 
     def search(self, text: str, provider: str | None = None, limit: int = 5) -> list[Hit]:
         """Entries best matching the words, best first; nothing for nonsense."""
-        typed = list({found[0]: found for found in map(stems, words(text))}.values())
-        wanted = self._wanted(typed)
+        wanted = self._wanted([stems(word) for word in words(text)])
         if not wanted:
             return []
         # The word found in the most entries first: its scores are copied, not added up.
@@ -214,11 +213,18 @@ class Searcher:
         return hits[:limit]
 
     def _wanted(self, typed: list[tuple[str, ...]]) -> list[tuple[Scores, Scores, str | None]]:
-        """For each word typed, what it finds (see ``_scores``), and the term it was found by
-        itself (None when only its synonyms are indexed). Words nothing finds are left out."""
+        """For each word typed (once, however often typed), what it finds (see ``_scores``), and
+        the term it was found by itself (None when only its synonyms are indexed). Words nothing
+        finds are left out."""
+        # Phrases are found in the words as typed, before a word said twice is counted once.
         phrase_groups = self._phrase_groups(typed)
-        out = []
+        unique: dict[str, tuple[tuple[str, ...], set[int]]] = {}
         for at, word_stems in enumerate(typed):
+            unique.setdefault(word_stems[0], (word_stems, set()))[1].update(
+                phrase_groups.get(at, ())
+            )
+        out = []
+        for word_stems, in_phrases in unique.values():
             found: Alternatives = {(term,): 1.0 for term in word_stems if term in self._postings}
             keys = set(word_stems)
             if not found:
@@ -228,7 +234,7 @@ class Searcher:
                     if spelt in self._postings:
                         found[(spelt,)] = _TYPO
             groups = {number for key in keys for number in self._triggers.get(key, ())}
-            groups.update(phrase_groups.get(at, ()))
+            groups.update(in_phrases)
             direct = [
                 self._term_scores[terms_[0]] for terms_, weight in found.items() if weight == 1.0
             ]

@@ -123,6 +123,13 @@ def test_a_synonym_finds_what_the_catalog_says_with_another_word(
     assert ranked(resolver.answer(text))[:1] == [expected]
 
 
+def test_a_phrase_is_found_when_one_of_its_words_was_typed_before(resolver: Resolver) -> None:
+    # "out" comes twice: counted once, but "ran out" still stands in the question.
+    answer = resolver.answer("notificore: sms went out fine until we ran out of money")
+    assert answer.outcome is Outcome.FOUND
+    assert ranked(answer) == [("notificore", "8")]
+
+
 def test_a_synonym_counts_less_than_the_word_itself(searcher: Searcher) -> None:
     said = searcher.search("gosms sms limit", "gosms")[0]
     synonym = searcher.search("gosms sms quota", "gosms")[0]
