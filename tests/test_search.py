@@ -224,6 +224,15 @@ def test_nonsense_still_finds_nothing(resolver: Resolver, searcher: Searcher, te
     assert not answer.matches and not answer.candidates
 
 
+def test_pronouns_and_the_words_that_frame_a_situation_are_filler(resolver: Resolver) -> None:
+    assert words("хотим через свой кабинет") == ["кабинет"]
+    assert words("намагаюся через свій кабінет") == ["кабінет"]
+    assert words("I think they want it") == []
+    # Otherwise they count as words the entry fails to say.
+    text = "I think they blocked our mobizon account because of something we sent"
+    assert ranked(resolver.answer(text))[:1] == [("mobizon", "14")]
+
+
 def test_filler_alone_finds_nothing(searcher: Searcher) -> None:
     for text in ("what does it mean", "что это значит", "що це означає", "no on"):
         assert searcher.search(text) == [], text
