@@ -187,7 +187,8 @@ class Searcher:
                     scores[doc] = value
                     covered[doc] = credits[doc]
         size = len(wanted)
-        need = _MIN_COVERAGE * size
+        # The provider named is a word of the question that each of its entries says.
+        need = _MIN_COVERAGE * (size + 1) - 1 if provider else _MIN_COVERAGE * size
         slugs = self._slugs
         ranked = [
             (scores[doc] * credit / size, credit / size, doc)

@@ -16,6 +16,7 @@ from bot.words import stem_uk, stems, synonym_groups, words
 
 ROOT = Path(__file__).resolve().parents[1]
 STOP_LIST = ("notificore", "api-2-0-sms-errors/all-numbers-are-in-the-stop-list")
+CAMPAIGN_STATUS = ("notificore", "api-2-0-sms-errors/invalid-campaign-status")
 
 
 def ranked(answer: Answer) -> list[tuple[str, str]]:
@@ -112,6 +113,11 @@ def test_ukrainian_texts_are_indexed_as_said(searcher: Searcher, catalog: Catalo
         ("notificore: на счету закончились деньги", ("notificore", "8")),  # ran out: not enough
         ("мобізон: шлемо забагато запитів", ("mobizon", "30")),  # ... too often: a rate limit
         ("gupshup: the video is too big", ("gupshup", "1011")),  # media size
+        ("гупшап: текст сообщения не совпадает с шаблоном", ("gupshup", "4003")),  # соответствует
+        ("гупшап: текст повідомлення не збігається з шаблоном", ("gupshup", "4003")),
+        ("нотификор: имя отправителя для вайбера еще не согласовали", ("notificore", "45")),
+        ("нотификор: кампания уже завершена, изменить нельзя", CAMPAIGN_STATUS),  # рассылка
+        ("notificore: cannot change a mailing that is over", CAMPAIGN_STATUS),  # campaign
         ("телеграм блокирует номер", ("radist", "17011")),  # ... banned, blocks and blocked
         ("телеграм блокує наш номер", ("radist", "17011")),
         ("gupshup: відео завелике", ("gupshup", "1011")),
@@ -231,6 +237,16 @@ def test_pronouns_and_the_words_that_frame_a_situation_are_filler(resolver: Reso
     # Otherwise they count as words the entry fails to say.
     text = "I think they blocked our mobizon account because of something we sent"
     assert ranked(resolver.answer(text))[:1] == [("mobizon", "14")]
+
+
+def test_the_provider_named_counts_as_a_word_its_entries_say(searcher: Searcher) -> None:
+    # Only "запит" (request) of the four words is in Mobizon's entries: too little among all
+    # providers, enough to be offered among Mobizon's.
+    text = "забули передати текст повідомлення в запиті"
+    offered = searcher.search(text, "mobizon")
+    assert "11" in {hit.entry.code for hit in offered}  # required parameters missing
+    assert all(hit.coverage < 0.34 for hit in offered)
+    assert all(hit.catalog.provider.slug != "mobizon" for hit in searcher.search(text))
 
 
 def test_filler_alone_finds_nothing(searcher: Searcher) -> None:
