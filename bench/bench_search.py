@@ -1,21 +1,31 @@
-"""Symptom search: questions that quote no code (bench/symptoms.yaml), each against the entry it
-means, asked through ``Resolver.answer`` as the bot asks them.
+"""Symptom search: questions that quote no code, each against the entry it means, asked through
+``Resolver.answer`` as the bot asks them. Each file of questions is reported apart:
 
-    python bench/bench_search.py [--quick]
+- bench/symptoms.yaml: written by the project, who had read the catalogs (the search was tuned
+  on it);
+- bench/symptoms_blind_dev.yaml: written blind (from the providers' pages and a user's
+  situation, never the catalogs' wording), the part of them the search may be tuned on;
+- bench/symptoms_heldout.yaml: the rest of the blind questions, never used while tuning (its
+  misses are counted, not listed, unless --show-heldout).
+
+A file that is not there is skipped with a line saying so.
+
+    python bench/bench_search.py [--quick] [--show-heldout]
 
 Two searches side by side, in one run: the search before it learned synonyms, Ukrainian and
 taught phrases (bot/search.py and bot/lexicon.yaml at commit BEFORE, when git has it) and the
-search as it is. For each it prints the share of
-the questions whose intended entry comes first in the answer (its matches, then its candidates)
-and the share where it is among the first five, overall and by language; the median time of an
-exact-code lookup ("gosms 1004", ...) and of a word search (the questions), each call worked out
-in full (parse + resolve, the answer memo bypassed), the two searches taking turns so that the
+search as it is. For each file and each search it prints the share of the questions whose
+intended entry comes first in the answer (its matches, then its candidates) and the share where
+it is among the first five, overall and by language. Then, over every question read, the median
+time of an exact-code lookup ("gosms 1004", ...) and of a word search, each call worked out in
+full (parse + resolve, the answer memo bypassed), the two searches taking turns so that the
 machine's ups and downs fall on both alike: the exact-code column shows that exact answers did
 not get slower. Then the questions the search as it is does not put first.
 
-Exits 1 if the search as it is misses a target:
-- the intended entry first: >= 90% of the questions
-- the intended entry among the first five: >= 97%
+Exits 1 if the search as it is misses a file's targets:
+- bench/symptoms.yaml: the intended entry first for >= 90%, among the first five for >= 97%;
+- the blind questions (development and held-out part alike, as they are one set split at
+  random): first >= 92%, among the first five >= 97%.
 """
 
 from __future__ import annotations
@@ -43,18 +53,42 @@ import bot.search  # noqa: E402
 from bot.catalog_files import load_catalogs  # noqa: E402
 from bot.resolve import Resolver  # noqa: E402
 
-TARGET_FIRST = 0.90
-TARGET_TOP5 = 0.97
+
+@dataclass(frozen=True)
+class QuestionFile:
+    """A file of questions, its targets (first, top five), and whether its misses are shown."""
+
+    name: str
+    first: float
+    top5: float
+    held_out: bool = False
+
+
+FILES = [
+    QuestionFile("symptoms.yaml", 0.90, 0.97),
+    QuestionFile("symptoms_blind_dev.yaml", 0.92, 0.97),
+    QuestionFile("symptoms_heldout.yaml", 0.92, 0.97, held_out=True),
+]
 EXACT = ["gosms 1004", "notificore 35", "radist 17002", "mobizon 12", "gupshup 1002"]
 
 Question = tuple[str, str, str, str]  # language, text, provider slug, entry key
 
 
-def questions() -> list[Question]:
-    data = yaml.safe_load((ROOT / "bench" / "symptoms.yaml").read_text(encoding="utf-8"))
+def questions(path: Path) -> list[Question]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
         (lang, text, slug, str(key)) for lang, items in data.items() for text, slug, key in items
     ]
+
+
+@dataclass
+class Results:
+    """How one search did on one file: per language, whether each question's entry came first
+    and whether among the first five; the questions whose entry did not come first."""
+
+    first: dict[str, list[bool]] = field(default_factory=dict)
+    top5: dict[str, list[bool]] = field(default_factory=dict)
+    misses: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -65,9 +99,7 @@ class Search:
     module: types.ModuleType
     ignored_words: Callable[[], frozenset[str]]
     resolver: Resolver | None = None
-    first: dict[str, list[bool]] = field(default_factory=dict)
-    top5: dict[str, list[bool]] = field(default_factory=dict)
-    misses: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    results: dict[str, Results] = field(default_factory=dict)  # by file name
     exact: list[float] = field(default_factory=list)
     words: list[float] = field(default_factory=list)
 
@@ -118,15 +150,17 @@ def searching_with(search: Search) -> Iterator[None]:
         sys.modules["bot.search"], bot.query.ignored_words = saved
 
 
-def rank(search: Search, resolver: Resolver, asked: list[Question]) -> None:
+def rank(resolver: Resolver, asked: list[Question]) -> Results:
     """Where each question's entry comes in its answer."""
+    results = Results()
     for lang, text, slug, key in asked:
         answer = resolver.answer(text)
         got = [(m.slug, m.entry.key) for m in (*answer.matches, *answer.candidates)]
-        search.first.setdefault(lang, []).append(got[:1] == [(slug, key)])
-        search.top5.setdefault(lang, []).append((slug, key) in got[:5])
+        results.first.setdefault(lang, []).append(got[:1] == [(slug, key)])
+        results.top5.setdefault(lang, []).append((slug, key) in got[:5])
         if got[:1] != [(slug, key)]:
-            search.misses.append((text, f"{slug} {key}", [f"{s} {k}" for s, k in got[:5]]))
+            results.misses.append((text, f"{slug} {key}", [f"{s} {k}" for s, k in got[:5]]))
+    return results
 
 
 def time_calls(searches: list[Search], words: list[str], rounds: int) -> None:
@@ -153,6 +187,9 @@ def share(results: dict[str, list[bool]], lang: str | None = None) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer timing rounds")
+    parser.add_argument(
+        "--show-heldout", action="store_true", help="list the held-out questions' misses too"
+    )
     args = parser.parse_args()
     rounds = 10 if args.quick else 60
 
@@ -160,15 +197,22 @@ def main() -> int:
     if catalog is None:
         print("\n".join(map(str, problems)))
         return 2
-    asked = questions()
-    langs = sorted({lang for lang, *_ in asked})
-    count = ", ".join(f"{lang} {sum(q[0] == lang for q in asked)}" for lang in langs)
-    slugs = sorted({slug for _, _, slug, _ in asked})
-    entries = len({(slug, key) for _, _, slug, key in asked})
-    print(
-        f"{len(asked)} questions ({count}) about {entries} entries of {len(slugs)} providers "
-        f"({', '.join(slugs)})"
-    )
+    files: list[tuple[QuestionFile, list[Question]]] = []
+    for question_file in FILES:
+        path = ROOT / "bench" / question_file.name
+        if not path.exists():
+            print(f"bench/{question_file.name}: not there, skipped")
+            continue
+        asked = questions(path)
+        langs = sorted({lang for lang, *_ in asked})
+        count = ", ".join(f"{lang} {sum(q[0] == lang for q in asked)}" for lang in langs)
+        slugs = sorted({slug for _, _, slug, _ in asked})
+        entries = len({(slug, key) for _, _, slug, key in asked})
+        print(
+            f"bench/{question_file.name}: {len(asked)} questions ({count}) about {entries} "
+            f"entries of {len(slugs)} providers ({', '.join(slugs)})"
+        )
+        files.append((question_file, asked))
 
     before = committed()
     if before is None:
@@ -178,30 +222,46 @@ def main() -> int:
     for search in measured:
         with searching_with(search):
             search.resolver = Resolver(catalog)
-            rank(search, search.resolver, asked)
-    time_calls(measured, [text for _, text, _, _ in asked], rounds)
+            for question_file, asked in files:
+                search.results[question_file.name] = rank(search.resolver, asked)
+    every_text = [text for _, asked in files for _, text, _, _ in asked]
+    time_calls(measured, every_text, rounds)
 
-    print(
-        f"{'search':<14}{'first':>8}{'top 5':>8}"
-        + "".join(f"{lang + ' 1st':>9}{lang + ' top5':>9}" for lang in langs)
-        + f"{'exact code':>13}{'word search':>13}"
-    )
-    for search in measured:
-        row = f"{search.name:<14}{share(search.first):>8.1%}{share(search.top5):>8.1%}"
-        row += "".join(
-            f"{share(search.first, lang):>9.0%}{share(search.top5, lang):>9.0%}" for lang in langs
+    missed = False
+    for question_file, asked in files:
+        langs = sorted({lang for lang, *_ in asked})
+        print(f"\n{question_file.name}")
+        print(
+            f"{'search':<14}{'first':>8}{'top 5':>8}"
+            + "".join(f"{lang + ' 1st':>9}{lang + ' top5':>9}" for lang in langs)
         )
-        row += f"{statistics.median(search.exact) * 1e6:>10.1f} µs"
-        row += f"{statistics.median(search.words) * 1e6:>10.1f} µs"
-        print(row)
-    print(f"targets: first >= {TARGET_FIRST:.0%}, top 5 >= {TARGET_TOP5:.0%}")
+        for search in measured:
+            results = search.results[question_file.name]
+            row = f"{search.name:<14}{share(results.first):>8.1%}{share(results.top5):>8.1%}"
+            row += "".join(
+                f"{share(results.first, lang):>9.0%}{share(results.top5, lang):>9.0%}"
+                for lang in langs
+            )
+            print(row)
+        print(f"targets: first >= {question_file.first:.0%}, top 5 >= {question_file.top5:.0%}")
+        results = now.results[question_file.name]
+        if question_file.held_out and not args.show_heldout:
+            print(f"  {len(results.misses)} not first (held out: not listed)")
+        else:
+            for text, want, got in results.misses:
+                print(f"  not first: {text!r}: want {want}, got {', '.join(got) or 'nothing'}")
+        if share(results.first) < question_file.first or share(results.top5) < question_file.top5:
+            print("  TARGET MISSED")
+            missed = True
 
-    for text, want, got in now.misses:
-        print(f"  not first: {text!r}: want {want}, got {', '.join(got) or 'nothing'}")
-    if share(now.first) < TARGET_FIRST or share(now.top5) < TARGET_TOP5:
-        print("TARGET MISSED")
-        return 1
-    return 0
+    print(f"\nmedian time over the {len(every_text)} questions of every file read")
+    print(f"{'search':<14}{'exact code':>13}{'word search':>13}")
+    for search in measured:
+        print(
+            f"{search.name:<14}{statistics.median(search.exact) * 1e6:>10.1f} µs"
+            f"{statistics.median(search.words) * 1e6:>10.1f} µs"
+        )
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":

@@ -172,8 +172,7 @@ class Searcher:
 
     def search(self, text: str, provider: str | None = None, limit: int = 5) -> list[Hit]:
         """Entries best matching the words, best first; nothing for nonsense."""
-        typed = list({found[0]: found for found in map(stems, words(text))}.values())
-        wanted = self._wanted(typed)
+        wanted = self._wanted([stems(word) for word in words(text)])
         if not wanted:
             return []
         # The word found in the most entries first: its scores are copied, not added up.
@@ -188,12 +187,12 @@ class Searcher:
                     scores[doc] = value
                     covered[doc] = credits[doc]
         size = len(wanted)
-        need = _MIN_COVERAGE * size
-        slugs = self._slugs
+        # The provider named is a word of the question that each of its entries says.
+        need = _MIN_COVERAGE * (size + 1) - 1 if provider else _MIN_COVERAGE * size
         ranked = [
             (scores[doc] * credit / size, credit / size, doc)
             for doc, credit in covered.items()
-            if credit >= need and (provider is None or slugs[doc] == provider)
+            if credit >= need and (provider is None or self._slugs[doc] == provider)
         ]
         ranked.sort(reverse=True)
         # Only an entry whose bonus could lift it into the first ``limit`` is looked at further.
@@ -214,11 +213,12 @@ class Searcher:
         return hits[:limit]
 
     def _wanted(self, typed: list[tuple[str, ...]]) -> list[tuple[Scores, Scores, str | None]]:
-        """For each word typed, what it finds (see ``_scores``), and the term it was found by
-        itself (None when only its synonyms are indexed). Words nothing finds are left out."""
+        """Each word typed (once) with what it finds (see ``_scores``) and the term it was found
+        by itself (None when only its synonyms are indexed); words nothing finds are left out."""
+        # Phrases are found in the words as typed, before a word said twice is counted once.
         phrase_groups = self._phrase_groups(typed)
         out = []
-        for at, word_stems in enumerate(typed):
+        for word_stems in {word_stems[0]: word_stems for word_stems in typed}.values():
             found: Alternatives = {(term,): 1.0 for term in word_stems if term in self._postings}
             keys = set(word_stems)
             if not found:
@@ -228,7 +228,7 @@ class Searcher:
                     if spelt in self._postings:
                         found[(spelt,)] = _TYPO
             groups = {number for key in keys for number in self._triggers.get(key, ())}
-            groups.update(phrase_groups.get(at, ()))
+            groups.update(phrase_groups.get(word_stems[0], ()))
             direct = [
                 self._term_scores[terms_[0]] for terms_, weight in found.items() if weight == 1.0
             ]
@@ -241,9 +241,9 @@ class Searcher:
                     out.append((values, credits, next(iter(found))[0] if found else None))
         return out
 
-    def _phrase_groups(self, typed: list[tuple[str, ...]]) -> dict[int, set[int]]:
-        """The groups whose phrase members stand in the words typed, by each word's place."""
-        out: dict[int, set[int]] = defaultdict(set)
+    def _phrase_groups(self, typed: list[tuple[str, ...]]) -> dict[str, set[int]]:
+        """The groups whose phrase members stand in the words typed, by each word's stem."""
+        out: dict[str, set[int]] = defaultdict(set)
         for start, first in enumerate(typed):
             for term in first:
                 for member, number in self._phrase_triggers.get(term, ()):
@@ -253,7 +253,7 @@ class Searcher:
                         for at, stems_ in enumerate(member[1:], start + 1)
                     ):
                         for at in range(start, end):
-                            out[at].add(number)
+                            out[typed[at][0]].add(number)
         return out
 
     def _scores(self, alternatives: Alternatives) -> tuple[Scores, Scores]:

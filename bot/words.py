@@ -21,11 +21,12 @@ _STEMMERS = {"ru": Stemmer.Stemmer("russian"), "en": Stemmer.Stemmer("english")}
 
 # --- Ukrainian: a light suffix stripper ------------------------------------------------------
 # In the manner of the Porter-like Ukrainian stemmers: the reflexive -ся/-сь, then the longest
-# inflection of a noun, an adjective or a verb, keeping a stem of at least three letters with a
-# vowel in it; a participle's -ан-/-ен- goes with its adjective ending (вичерпаний, вичерпано ->
-# вичерп), -нн- is one н (повідомлення, повідомлень -> повідомлен), and a vowel or a soft sign
-# left at the end goes (пристрої, пристроїв, пристрій -> пристр). Light on purpose: it does not
-# undo the alternations of a stem (підписка, підписці), it only makes the forms people type meet.
+# inflection of a noun, an adjective or a verb (its persons and its past too: надсилаємо,
+# надіслав), keeping a stem of at least three letters with a vowel in it; a participle's
+# -ан-/-ен- goes with its adjective ending (вичерпаний, вичерпано -> вичерп), -нн- is one н
+# (повідомлення, повідомлень -> повідомлен), and a vowel or a soft sign left at the end goes
+# (пристрої, пристроїв, пристрій -> пристр). Light on purpose: it does not undo the alternations
+# of a stem (підписка, підписці), it only makes the forms people type meet.
 _UK_VOWELS = frozenset("аеиоуюяіїє")
 
 
@@ -37,9 +38,12 @@ _UK_ADJECTIVE = _endings("ий ій ого ому ої ою им ім их іх 
 _UK_ENDINGS = (  # by length: three letters, two, one
     _endings(
         "ами ями ого ому ими іми ові еві єві ала яла ила іла ало яло ило іло али яли или іли ано "
-        "яно ено єно ють уть ать ять ить єть еть ією"
+        "яно ено єно ють уть ать ять ить єть еть ією емо ємо имо їмо ете єте ите їте"
     ),
-    _endings("ах ях ам ям ом ем єм ею єю ою ів їв ей ий ій ої их іх им ім ую юю ая яя ії ія ію ує"),
+    _endings(
+        "ах ях ам ям ом ем єм ею єю ою ів їв ей ий ій ої их іх им ім ую юю ая яя ії ія ію ує ав яв "
+        "ив ув"
+    ),
     frozenset("аяоеєуюіїиьй"),
 )
 _UK_PARTICIPLE = ("ан", "ян", "ен", "єн")

@@ -15,6 +15,8 @@ from bot.text import phrase_key
 from bot.words import stem_uk, stems, synonym_groups, words
 
 ROOT = Path(__file__).resolve().parents[1]
+STOP_LIST = ("notificore", "api-2-0-sms-errors/all-numbers-are-in-the-stop-list")
+CAMPAIGN_STATUS = ("notificore", "api-2-0-sms-errors/invalid-campaign-status")
 
 
 def ranked(answer: Answer) -> list[tuple[str, str]]:
@@ -38,6 +40,11 @@ def searcher(catalog: Catalog) -> Searcher:
         ["відправник", "відправника", "відправником", "відправники"],
         ["зареєстровано", "зареєстрований", "зареєстрованого"],
         ["кошти", "коштів", "коштами"],
+        # A verb's persons and its past (he, they): what people say happened.
+        ["надіслав", "надіслала", "надіслали"],
+        ["відписався", "відписалася", "відписалися"],
+        ["блокуємо", "блокуєте", "блокує"],
+        ["отримуємо", "отримуєте", "отримує"],
     ],
 )
 def test_the_forms_of_a_ukrainian_word_meet(forms: list[str]) -> None:
@@ -96,6 +103,24 @@ def test_ukrainian_texts_are_indexed_as_said(searcher: Searcher, catalog: Catalo
         ("bitrix24 crashed", ("radist", "19000")),  # ... unknown error
         ("битрикс24 упал", ("radist", "19000")),
         ("бітрікс24 зламався", ("radist", "19000")),
+        # A situation described rather than the catalog's words.
+        ("gosms: the API is switched off", ("gosms", "1002")),  # ... not active
+        ("госмс: апи выключено", ("gosms", "1002")),  # ... неактивен
+        ("gosms: апі вимкнули", ("gosms", "1002")),
+        ("every recipient is blocked", STOP_LIST),  # all numbers are in the stop list
+        ("все получатели заблокированы", STOP_LIST),
+        ("усі отримувачі заблоковані", STOP_LIST),
+        ("notificore: на счету закончились деньги", ("notificore", "8")),  # ran out: not enough
+        ("мобізон: шлемо забагато запитів", ("mobizon", "30")),  # ... too often: a rate limit
+        ("gupshup: the video is too big", ("gupshup", "1011")),  # media size
+        ("гупшап: текст сообщения не совпадает с шаблоном", ("gupshup", "4003")),  # соответствует
+        ("гупшап: текст повідомлення не збігається з шаблоном", ("gupshup", "4003")),
+        ("нотификор: имя отправителя для вайбера еще не согласовали", ("notificore", "45")),
+        ("нотификор: кампания уже завершена, изменить нельзя", CAMPAIGN_STATUS),  # рассылка
+        ("notificore: cannot change a mailing that is over", CAMPAIGN_STATUS),  # campaign
+        ("телеграм блокирует номер", ("radist", "17011")),  # ... banned, blocks and blocked
+        ("телеграм блокує наш номер", ("radist", "17011")),
+        ("gupshup: відео завелике", ("gupshup", "1011")),
     ],
 )
 def test_a_synonym_finds_what_the_catalog_says_with_another_word(
@@ -104,12 +129,26 @@ def test_a_synonym_finds_what_the_catalog_says_with_another_word(
     assert ranked(resolver.answer(text))[:1] == [expected]
 
 
+def test_a_phrase_is_found_when_one_of_its_words_was_typed_before(resolver: Resolver) -> None:
+    # "out" comes twice: counted once, but "ran out" still stands in the question.
+    answer = resolver.answer("notificore: sms went out fine until we ran out of money")
+    assert answer.outcome is Outcome.FOUND
+    assert ranked(answer) == [("notificore", "8")]
+
+
 def test_a_synonym_counts_less_than_the_word_itself(searcher: Searcher) -> None:
     said = searcher.search("gosms sms limit", "gosms")[0]
     synonym = searcher.search("gosms sms quota", "gosms")[0]
     assert said.entry is synonym.entry
     assert said.entry.code == "1006"
     assert synonym.score < said.score
+
+
+def test_a_word_the_synonyms_know_is_not_taken_for_a_misspelling(searcher: Searcher) -> None:
+    # выключено (switched off) is one letter from включено (switched on), which the index has.
+    found = {hit.entry.code for hit in searcher.search("выключено", "gosms")}
+    assert "1002" in found  # неактивен, through the synonyms
+    assert "1005" not in found  # экземпляру API не включено право отправлять SMS
 
 
 def test_every_synonym_is_a_meaningful_word_and_every_group_reaches_the_catalog(
@@ -191,6 +230,25 @@ def test_nonsense_still_finds_nothing(resolver: Resolver, searcher: Searcher, te
     assert not answer.matches and not answer.candidates
 
 
+def test_pronouns_and_the_words_that_frame_a_situation_are_filler(resolver: Resolver) -> None:
+    assert words("хотим через свой кабинет") == ["кабинет"]
+    assert words("намагаюся через свій кабінет") == ["кабінет"]
+    assert words("I think they want it") == []
+    # Otherwise they count as words the entry fails to say.
+    text = "I think they blocked our mobizon account because of something we sent"
+    assert ranked(resolver.answer(text))[:1] == [("mobizon", "14")]
+
+
+def test_the_provider_named_counts_as_a_word_its_entries_say(searcher: Searcher) -> None:
+    # Only "запит" (request) of the four words is in Mobizon's entries: too little among all
+    # providers, enough to be offered among Mobizon's.
+    text = "забули передати текст повідомлення в запиті"
+    offered = searcher.search(text, "mobizon")
+    assert "11" in {hit.entry.code for hit in offered}  # required parameters missing
+    assert all(hit.coverage < 0.34 for hit in offered)
+    assert all(hit.catalog.provider.slug != "mobizon" for hit in searcher.search(text))
+
+
 def test_filler_alone_finds_nothing(searcher: Searcher) -> None:
     for text in ("what does it mean", "что это значит", "що це означає", "no on"):
         assert searcher.search(text) == [], text
@@ -199,15 +257,24 @@ def test_filler_alone_finds_nothing(searcher: Searcher) -> None:
 # --- The benchmark's questions ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "name", ["symptoms.yaml", "symptoms_blind_dev.yaml", "symptoms_heldout.yaml"]
+)
 def test_the_benchmark_asks_without_codes_about_entries_that_exist(
-    resolver: Resolver, catalog: Catalog
+    resolver: Resolver, catalog: Catalog, name: str
 ) -> None:
-    data = yaml.safe_load((ROOT / "bench" / "symptoms.yaml").read_text(encoding="utf-8"))
+    path = ROOT / "bench" / name
+    if name != "symptoms.yaml" and not path.exists():
+        pytest.skip(f"bench/{name} is not there (the blind questions come from elsewhere)")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     asked = [(lang, *item) for lang, items in data.items() for item in items]
-    assert len(asked) >= 60
+    assert len(asked) >= 30
     assert {lang for lang, *_ in asked} == {"ru", "en", "uk"}
     for _, text, slug, key in asked:
-        keys = {entry.key for entry in catalog.providers[slug].entries}
-        assert str(key) in keys, (text, slug, key)
+        entries = {entry.key: entry for entry in catalog.providers[slug].entries}
+        assert str(key) in entries, (text, slug, key)
+        entry = entries[str(key)]
+        # A question may hold a number ("50 messages"), but never the answer's code or name.
         query = resolver.parser.parse(text)
-        assert not query.codes and not query.names, text
+        assert entry.code not in {code for code, _ in query.codes}, text
+        assert not set(query.names) & {entry.name, *entry.aliases} - {None}, text
