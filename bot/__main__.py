@@ -291,7 +291,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from bot.catalog_files import CatalogError
     from bot.config import SettingsError, load_settings
-    from bot.logs import configure, password
+    from bot.logs import configure, secrets_of
 
     try:
         settings = load_settings()
@@ -299,9 +299,7 @@ def _run(args: argparse.Namespace) -> int:
         for line in exc.lines:
             print(f"codebook: {line}", file=sys.stderr)
         return 1
-    urls = (settings.database_url, settings.redis_url)
-    passwords = [password(url.get_secret_value()) for url in urls if url is not None]
-    configure(settings.log_level, [settings.bot_token.get_secret_value(), *passwords])
+    configure(settings.log_level, secrets_of(settings))
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.analytics.store import DatabaseTooNew
