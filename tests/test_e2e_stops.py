@@ -8,6 +8,7 @@ import asyncio
 import json
 import shutil
 import signal
+import socket
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -63,6 +64,25 @@ async def test_a_locked_database_at_sigterm_spills_and_the_next_start_writes_it_
         await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 60_000)
         assert await again.stop() == 0
     assert count(bot.database) == 21 and not spill.exists()
+
+
+async def test_postgresql_down_at_sigterm_spills_into_a_folder_made_for_it(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as probe:  # a port where no PostgreSQL answers
+        probe.bind(("127.0.0.1", 0))
+        down = f"postgresql://codebook@127.0.0.1:{probe.getsockname()[1]}/codebook"
+    async with FakeTelegram() as fake:
+        bot = await launch(fake, tmp_path, DATABASE_URL=down)
+        for number in range(10):
+            fake.push(fake.message("gosms 1004", user_id=80_000 + number))
+        await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 80_009)
+        assert not bot.database.parent.exists()  # DATABASE_PATH's folder: nothing made it
+        assert await bot.stop() == 0
+    spill = bot.database.with_name("lookups.pending")
+    assert len(spill.read_text().splitlines()) == 10
+    log = bot.log.read_text()
+    assert "10 lookups kept in" in log and "lost" not in log and "Traceback" not in log
 
 
 async def test_sighup_reloads_the_catalogs_and_sigint_stops_like_sigterm(tmp_path: Path) -> None:
