@@ -52,6 +52,7 @@ from bot.telegram.middlewares import PerUpdate, RetryAfter
 from bot.telegram.monitoring import Health, Metrics
 from bot.telegram.monitoring import serve as serve_monitoring
 from bot.telegram.radar import Radar
+from bot.telegram.reloads import Reloads
 from bot.telegram.shared import Once, Shared, SharedBudget
 from bot.telegram.top import TopEntries
 from bot.telegram.webhook import serve_webhook
@@ -126,6 +127,7 @@ def create_dispatcher(
         vote_lock=Once(shared, "vote", hold=VOTE_MEMORY),
         health=Health(library, lookups, shared),
         radar=Radar(lookups, library, settings, holder=holder),
+        reloads=Reloads(library),
         holder=holder,
         background=set(),  # the radar's and the digest's tasks, cancelled at shutdown
     )
@@ -186,10 +188,12 @@ async def on_shutdown(
     lookups: LookupLog,
     per_update: PerUpdate,
     radar: Radar,
+    reloads: Reloads,
     background: set[asyncio.Task[None]],
 ) -> None:
-    """Stop the radar and the digest, finish the updates in hand, then write every lookup
-    taken (or spill it to a file)."""
+    """Stop the reloads, the radar and the digest, finish the updates in hand, then write
+    every lookup taken (or spill it to a file)."""
+    reloads.stop()
     for task in background:
         task.cancel()
     await asyncio.gather(*background, return_exceptions=True)
@@ -258,18 +262,11 @@ async def run(settings: Settings) -> int:
     """Serve until SIGTERM or SIGINT: long polling, or a webhook when WEBHOOK_URL is set.
     SIGHUP re-reads the catalogs, as daemons do. The exit status: 1 if lookups were lost."""
     library, lookups = services(settings)
-    reloading: set[asyncio.Task[object]] = set()
-
-    def reload_on_hangup() -> None:
-        task: asyncio.Task[object] = asyncio.create_task(asyncio.to_thread(library.reload))
-        reloading.add(task)  # the loop keeps only a weak reference to a task
-        task.add_done_callback(reloading.discard)
-
-    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload_on_hangup)
     library.resolver.searcher  # noqa: B018 - the word index, built before the first question
     bot = create_bot(settings)
     shared = Shared(settings.redis_url.get_secret_value() if settings.redis_url else None)
     dp = create_dispatcher(library, lookups, settings, shared=shared)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, dp["reloads"].ask)
     monitoring: web.AppRunner | None = None
     try:
         if settings.webhook_url:
