@@ -79,7 +79,6 @@ def _stats(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-
     from bot.analytics.reports import write_export
 
     postgres = _postgres()
@@ -261,12 +260,19 @@ def _unusable(exc: BaseException) -> int:
     return 1
 
 
-def _at_least_one(text: str) -> int:
-    """A whole number, 1 or more (days, rows)."""
+def _at_least_one(text: str, most: int | None = None) -> int:
+    """A whole number, 1 or more (rows), or 1 to ``most``."""
     value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
+    if value < 1 or (most is not None and value > most):
+        raise argparse.ArgumentTypeError(f"must be 1 to {most}" if most else "must be 1 or more")
     return value
+
+
+def _days(text: str) -> int:
+    """A period: 1 to MAX_DAYS days (a longer one only costs time and memory)."""
+    from bot.analytics.days import MAX_DAYS
+
+    return _at_least_one(text, MAX_DAYS)
 
 
 def _terminal_language() -> Lang:
@@ -285,7 +291,7 @@ def _run(args: argparse.Namespace) -> int:
 
     from bot.catalog_files import CatalogError
     from bot.config import SettingsError, load_settings
-    from bot.logs import configure, password
+    from bot.logs import configure, secrets_of
 
     try:
         settings = load_settings()
@@ -293,9 +299,7 @@ def _run(args: argparse.Namespace) -> int:
         for line in exc.lines:
             print(f"codebook: {line}", file=sys.stderr)
         return 1
-    urls = (settings.database_url, settings.redis_url)
-    passwords = [password(url.get_secret_value()) for url in urls if url is not None]
-    configure(settings.log_level, [settings.bot_token.get_secret_value(), *passwords])
+    configure(settings.log_level, secrets_of(settings))
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.analytics.store import DatabaseTooNew
@@ -341,9 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     lookup.add_argument("--catalogs", help="catalog folder (default: CATALOGS_DIR)")
     lookup.set_defaults(handler=_lookup)
     stats = commands.add_parser("stats", help="what people looked up, and what was missing")
-    stats.add_argument(
-        "--days", type=_at_least_one, default=7, help="days to report, today included"
-    )
+    stats.add_argument("--days", type=_days, default=7, help="days to report, today included")
     stats.add_argument(
         "--top", type=_at_least_one, default=10, help="rows in each list (default 10)"
     )
@@ -352,20 +354,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stats.set_defaults(handler=_stats)
     export = commands.add_parser("export", help="the lookups of the period as CSV on stdout")
-    export.add_argument(
-        "--days", type=_at_least_one, default=7, help="days to export, today included"
-    )
+    export.add_argument("--days", type=_days, default=7, help="days to export, today included")
     export.set_defaults(handler=_export)
     radar = commands.add_parser("radar", help="the alerts the radar would have sent")
     radar.add_argument(
         "--replay", action="store_true", required=True, help="replay the stored lookups"
     )
-    radar.add_argument("--days", type=_at_least_one, default=7, help="days to replay (default 7)")
+    radar.add_argument("--days", type=_days, default=7, help="days to replay (default 7)")
     radar.add_argument("--csv", help="an export's CSV instead of the database")
     radar.add_argument("--format", choices=["text", "json"], default="text", help="(default: text)")
     radar.set_defaults(handler=_radar)
     digest = commands.add_parser("digest", help="the weekly digest as text")
-    digest.add_argument("--days", type=_at_least_one, default=7, help="days, today included")
+    digest.add_argument("--days", type=_days, default=7, help="days, today included")
     digest.add_argument(
         "--lang", choices=["ru", "en", "uk"], help="language (default: TEAM_LANG, else en)"
     )

@@ -11,10 +11,14 @@ import yaml
 from pydantic import ValidationError
 
 from bot.catalog import Catalog, CatalogFile, ProviderCatalog
+from bot.files import TooLarge, read_at_most
 from bot.text import alias_key
 from bot.wording import findings, interface_files
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The largest catalog file read (the largest shipped is under 200 kB): a reload of this much
+# stays short, and a file that is not a catalog (a device, a dump) is refused unread.
+MAX_CATALOG_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -26,11 +30,12 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return (
-            f"{self.file}:{self.line}: {self.message}"
-            if self.line
-            else (f"{self.file}: {self.message}")
-        )
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+class _YamlAlias(Exception):
+    """The file repeats a node through a YAML alias (``*name``); the argument is its line."""
 
 
 class CatalogError(Exception):
@@ -45,6 +50,9 @@ def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Pr
     """Validate one catalog file's text; the problems name ``filename:line``."""
     try:
         node, data = _compose(text)
+    except _YamlAlias as exc:
+        why = "a YAML alias (*name) repeats an anchor: a catalog writes every value out"
+        return None, [Problem(filename, exc.args[0], why)]
     except yaml.MarkedYAMLError as exc:
         return None, [
             Problem(filename, _fault_line(exc, text), f"broken YAML: {exc.problem or exc.context}")
@@ -102,7 +110,11 @@ def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
     for path in paths:
         name = str(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_at_most(path, MAX_CATALOG_BYTES).decode("utf-8")
+        except TooLarge:
+            why = f"larger than {MAX_CATALOG_BYTES:,} bytes: too large for a catalog"
+            problems.append(Problem(name, 1, why))
+            continue
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(name, 0, f"cannot read: {exc}"))
             continue
@@ -136,13 +148,40 @@ def check_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
 
 
 def _compose(text: str) -> tuple[Any, Any]:
+    """The document's node tree and its data; _YamlAlias before anything is built from a
+    tree that repeats a node (an alias "bomb" expands exponentially when walked)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and _repeats_a_node(node):
+            raise _YamlAlias(_first_alias_line(text))
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
     return node, data
+
+
+def _repeats_a_node(root: Any) -> bool:
+    """Whether some node is reached twice: what an alias does, and nothing else does."""
+    seen: set[int] = set()
+    waiting = [root]
+    while waiting:
+        node = waiting.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            waiting.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            waiting.extend(node.value)
+    return False
+
+
+def _first_alias_line(text: str) -> int:
+    """The line of the first alias (parsed again: only a refused file pays for it)."""
+    events = yaml.parse(text, Loader=_Loader)
+    mark = next((e.start_mark for e in events if isinstance(e, yaml.AliasEvent)), None)
+    return int(mark.line) + 1 if mark is not None else 1
 
 
 def _duplicate_keys(node: Any, filename: str) -> Iterator[Problem]:

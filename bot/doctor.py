@@ -23,6 +23,7 @@ from bot.analytics.key import (
     default_key_file,
     read_key_file,
 )
+from bot.logs import password, redact, secrets_of, without_password
 
 if TYPE_CHECKING:
     from aiogram.types import User, WebhookInfo
@@ -59,14 +60,16 @@ async def examine(say: Callable[[str], None]) -> int:
     from bot.environment import catalogs_dir, setting
 
     lines: list[Line] = []
+    hidden: list[str] = []  # what the log hides is hidden here too
 
     def report(line: Line) -> None:
         lines.append(line)
-        say(str(line))
+        say(redact(str(line), hidden))
 
     settings: Settings | None = None
     try:
         settings = load_settings()
+        hidden += secrets_of(settings)
         mode = f"webhook at {settings.webhook_url}" if settings.webhook_url else "long polling"
         report(Line(True, "settings", f"valid ({mode})"))
     except SettingsError as exc:
@@ -85,13 +88,14 @@ async def examine(say: Callable[[str], None]) -> int:
         secret = os.environ.get("ANALYTICS_SECRET", "")
         key_file = default_key_file()
         database_url, redis_url = setting("DATABASE_URL"), setting("REDIS_URL")
+        hidden += [password(database_url), password(redis_url)]
     report(check_catalogs(folder))
-    if database_url:
-        report(await check_postgres(database_url))
-    else:
-        report(check_database(database))
-    if database_url and not secret:
-        report(Line(True, "analytics key", "kept in the database, the same for every replica"))
+    database_line = await check_postgres(database_url) if database_url else None
+    report(database_line or check_database(database))
+    if database_line is not None and not secret:  # the replicas' key, read from the database
+        ok, fix = database_line.ok, "fix the database above: the key is read from it"
+        found = "kept in the database, the same for every replica" if ok else "not checked"
+        report(Line(ok, "analytics key", found, fix))
     else:
         report(check_key(secret, key_file, database))
     if redis_url:
@@ -161,7 +165,6 @@ async def check_postgres(url: str) -> Line:
 
     from bot.analytics.postgres import DIALECT, connect, read_version
     from bot.analytics.schema import migrations
-    from bot.logs import without_password
 
     where = without_password(url)
     try:
@@ -202,8 +205,6 @@ async def check_postgres(url: str) -> Line:
 async def check_redis(url: str) -> Line:
     """REDIS_URL answers: without it, replicas keep limits and locks of their own."""
     import redis.asyncio as redis
-
-    from bot.logs import without_password
 
     where = without_password(url)
     client = redis.Redis.from_url(url, socket_timeout=API_TIMEOUT, socket_connect_timeout=5)
@@ -252,7 +253,6 @@ async def check_telegram(settings: Settings) -> list[Line]:
     from bot.telegram.app import create_bot
 
     server = settings.telegram_api_url or TELEGRAM
-    token = settings.bot_token.get_secret_value()
     bot = create_bot(settings, retry=False)
     try:
         timeout = int(API_TIMEOUT)
@@ -264,7 +264,7 @@ async def check_telegram(settings: Settings) -> list[Line]:
         fix = "copy the token again from @BotFather (/mybots → API Token)"
         return [Line(False, "Bot API", f"{server} refused the token", fix)]
     except (TelegramNetworkError, TimeoutError, OSError) as exc:
-        reason = str(exc).replace(token, "<token>") or type(exc).__name__
+        reason = str(exc) or type(exc).__name__  # the token in it is hidden by examine
         fix = "check the network, or TELEGRAM_API_URL"
         return [Line(False, "Bot API", f"cannot reach {server}: {reason}", fix)]
     except TelegramAPIError as exc:

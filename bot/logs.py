@@ -1,10 +1,15 @@
-"""Logging: one readable line per event, secrets (the bot token) never written."""
+"""Logging: one readable line per event, secrets (the bot token, URL passwords) never written."""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -17,15 +22,32 @@ class Redact(logging.Filter):
         self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
-        for secret in self.secrets:
-            message = message.replace(secret, "<redacted>")
-            if record.exc_text:
-                record.exc_text = record.exc_text.replace(secret, "<redacted>")
-        record.msg, record.args = message, None
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
+        record.msg, record.args = redact(record.getMessage(), self.secrets), None
         return True
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret in it replaced by ``<redacted>``."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "<redacted>")
+    return text
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """What neither the log nor doctor may show: the bot token (it may also stand in
+    WEBHOOK_URL's path) and the password of every URL setting."""
+    hidden = (settings.database_url, settings.redis_url)
+    shown = (settings.webhook_url, settings.telegram_api_url)
+    return [
+        settings.bot_token.get_secret_value(),
+        *(password(url.get_secret_value()) for url in hidden if url is not None),
+        *(password(url) for url in shown),
+    ]
 
 
 def configure(level: str, secrets: list[str]) -> None:

@@ -260,3 +260,22 @@ async def test_stats_export_and_migrate_read_the_same_from_either_database(
     assert [row["user_key"] for row in rows] == [shown(user_key(SECRET, n)) for n in (1, 2, 2)]
     status, out = await command("migrate")
     assert status == 0 and "nothing to apply" in out
+
+
+@pytest.mark.parametrize(
+    "command", [["stats"], ["export"], ["digest"], ["radar", "--replay"]], ids=" ".join
+)
+def test_every_period_is_at_most_ten_years(
+    database: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A period of 99999999999 days was a MemoryError traceback (stats, digest) or a replay
+    # that never ended.
+    assert main(["migrate"]) == 0  # an empty database
+    capsys.readouterr()
+    for days in ("99999999999", "3651", "0"):
+        with pytest.raises(SystemExit) as refused:
+            main([*command, "--days", days])
+        assert refused.value.code == 2
+        err = capsys.readouterr().err
+        assert err.endswith("argument --days: must be 1 to 3650\n") and "Traceback" not in err
+    assert main([*command, "--days", "3650"]) == 0

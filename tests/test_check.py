@@ -8,7 +8,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.catalog import Catalog
-from bot.catalog_files import load_catalogs
+from bot.catalog_files import MAX_CATALOG_BYTES, load_catalogs
 
 GOOD_ENTRY = """\
   - code: "{code}"
@@ -174,6 +174,49 @@ def test_empty_file_and_missing_folder(tmp_path: Path) -> None:
     (tmp_path / "acme.yaml").write_text("")
     assert problems_in(tmp_path) == [f"{tmp_path / 'acme.yaml'}:1: the file is empty"]
     assert problems_in(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}: no such folder"]
+
+
+def alias_bomb(levels: int) -> str:
+    """A catalog whose errors hold 9**levels strings through nested aliases."""
+    lines = ["provider: {slug: acme}", 'a0: &a0 ["lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels + 1):
+        lines.append(f"a{level}: &a{level} [{', '.join([f'*a{level - 1}'] * 9)}]")
+    return "\n".join([*lines, f"errors: [*a{levels}]", ""])
+
+
+@pytest.mark.parametrize("levels", [2, 12])
+def test_a_yaml_alias_bomb_is_one_problem_at_its_first_alias(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], levels: int
+) -> None:
+    (tmp_path / "acme.yaml").write_text(alias_bomb(levels))
+    assert main(["check", str(tmp_path)]) == 1
+    assert capsys.readouterr().out == (
+        f"{tmp_path / 'acme.yaml'}:3: a YAML alias (*name) repeats an anchor: "
+        "a catalog writes every value out\n"
+    )
+
+
+def test_an_alias_between_entries_is_refused_too(tmp_path: Path) -> None:
+    entry = GOOD_ENTRY.format(code="1").replace("title: {", "title: &same {")
+    other = GOOD_ENTRY.format(code="2").replace(
+        "title: {ru: Заголовок, en: Title, uk: Заголовок}", "title: *same"
+    )
+    path = write(tmp_path, "acme", entry + other)
+    assert problems_in(tmp_path) == [
+        f"{path}:16: a YAML alias (*name) repeats an anchor: a catalog writes every value out"
+    ]
+
+
+def test_a_catalog_file_over_the_size_bound_is_refused_unparsed(tmp_path: Path) -> None:
+    path = write(tmp_path, "acme", GOOD_ENTRY.format(code="1"))
+    padding = MAX_CATALOG_BYTES + 1 - path.stat().st_size
+    path.write_text(path.read_text() + "#" * (padding - 1) + "\n")
+    assert path.stat().st_size == MAX_CATALOG_BYTES + 1
+    assert problems_in(tmp_path) == [
+        f"{path}:1: larger than {MAX_CATALOG_BYTES:,} bytes: too large for a catalog"
+    ]
+    path.write_text(path.read_text()[:-2] + "\n")  # one byte less: within the bound
+    assert load_catalogs(tmp_path)[1] == []
 
 
 def test_check_command_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -138,6 +138,26 @@ async def test_the_webhook_registered_against_the_one_configured(
     assert "not https://bot.example.org/tg" in line_about(lines, "webhook")
 
 
+async def test_the_token_and_url_passwords_are_masked_as_the_log_masks_them(
+    deployment: dict[str, str], fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hook = f"https://hook-user:hook-pass-123@bot.example.org/tg/{TOKEN}"
+    api = fake.base_url.replace("://", "://api-user:api-pass-456@")
+    monkeypatch.setenv("WEBHOOK_URL", hook)
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cret")
+    monkeypatch.setenv("TELEGRAM_API_URL", api)
+    fake.webhook_url = hook.replace("bot.example.org", "elsewhere.example.org")
+    fake.webhook_error = (int(time.time()) - 120, f"Wrong response from {hook}")
+    status, lines = await doctor()
+    out = "\n".join(lines)
+    assert status == 1 and TOKEN not in out
+    assert "hook-pass-123" not in out and "api-pass-456" not in out
+    masked = "hook-user:<redacted>@bot.example.org/tg/<redacted>"
+    assert f"valid (webhook at https://{masked})" in line_about(lines, "settings")
+    assert f"at {api.replace('api-pass-456', '<redacted>')}" in line_about(lines, "Bot API")
+    assert f"Wrong response from https://{masked}" in line_about(lines, "webhook")
+
+
 async def test_a_server_that_never_answers_is_given_up_in_time(
     deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -285,3 +305,7 @@ async def test_replicas_dependencies_are_checked_and_each_failure_named(
         _, lines = await doctor()
         assert line_about(lines, "database").startswith("✗ database: cannot reach ")
         assert "check DATABASE_URL" in "\n".join(lines)
+        # The key is in the database that cannot be reached: not known to be sound.
+        assert line_about(lines, "analytics key") == (
+            "✗ analytics key: not checked\n    → fix the database above: the key is read from it"
+        )

@@ -239,6 +239,10 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
                 async with http.post(url, json=update) as refused:
                     assert refused.status == 401
                 headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+                # With the secret but no update in the body: 400, not a traceback and a 500.
+                for body in (b"not json", b'{"update_id":"abc"}', b"[]", b"\xff"):
+                    async with http.post(url, data=body, headers=headers) as bad:
+                        assert (bad.status, await bad.text()) == (400, "not a Telegram update")
                 async with http.post(url, json=update, headers=headers) as accepted:
                     assert accepted.status == 200
             sent = await fake.wait_for("sendMessage")
@@ -269,6 +273,15 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
         assert process.returncode == 0, err.decode()
         with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
             assert db.execute("SELECT count(*) FROM lookups").fetchone() == (1,)
+    log = err.decode()
+    refused = [line for line in log.splitlines() if "not a Telegram update" in line]
+    assert [line.split("update (", 1)[1] for line in refused] == [
+        "not JSON: Expecting value at line 1 column 1)",
+        "update_id: Input should be a valid integer, unable to parse string as an integer)",
+        "the body: Input should be a valid dictionary or instance of Update)",
+        "not JSON (UnicodeDecodeError))",
+    ]
+    assert "Traceback" not in log and " 500 " not in log and "abc" not in log
 
 
 async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) -> None:

@@ -27,11 +27,13 @@ import pytest
 from analytics_support import Backend
 from radar_timelines import DAY, HOUR, MONDAY, SPIKE_PEOPLE_FROM, SteadyTraffic, spike_rows
 
+import bot.radar.replay
 from bot.__main__ import main
 from bot.analytics.rollup import Lookup, LookupEntry
+from bot.radar.alerts import Send
 from bot.radar.history import environment_settings, history_from, passes, read_csv
-from bot.radar.replay import replay
-from bot.radar.windows import UNANSWERED, Seen, entry_key
+from bot.radar.replay import radar_pass, replay
+from bot.radar.windows import UNANSWERED, Seen, Timeline, entry_key
 
 ROOT = Path(__file__).resolve().parents[1]
 DAYS = 2  # days replayed
@@ -321,3 +323,42 @@ async def test_a_database_without_the_radars_migration_replays_the_same(
     assert (status, out) == (1, "") and err.count("\n") == 1, err
     assert err.startswith(f"{backend.folder / 'none' / 'bot.sqlite3'}: ")
     assert not (backend.folder / "none").exists()
+
+
+def test_a_quiet_period_costs_no_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every pass of ten empty years took over 60 s: a pass with nobody in its window and no
+    # alert open finds nothing, so none is run.
+    run: list[float] = []
+
+    def counted(timeline: Any, alerts: Any, now: float, settings: Any) -> Any:
+        run.append(now)
+        return radar_pass(timeline, alerts, now, settings)
+
+    monkeypatch.setattr(bot.radar.replay, "radar_pass", counted)
+    settings = environment_settings()
+    for days in (30, 3650):
+        assert replay([], *passes(NOW, days, settings), INTERVAL, settings) == []
+    assert run == []
+    # Lookups at the end of ten years: the passes run are those of the week they fall in.
+    alerts = replay(ROWS, *passes(NOW, 3650, settings), INTERVAL, settings)
+    ten_years, run[:] = run[:], []
+    assert alerts == replay(ROWS, *passes(NOW, 7, settings), INTERVAL, settings) and alerts
+    first = min(row.at for row in ROWS)
+    assert ten_years == run and first <= run[0] < first + INTERVAL
+
+
+def test_skipping_quiet_passes_changes_no_alert(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = environment_settings()
+    # Days with a quiet night (no lookup from 22:00 to 06:00) and a wave after one.
+    rows = [row for row in ROWS if 6 <= (row.at % DAY) / HOUR < 22]
+    start, end = passes(NOW, DAYS + 1, settings)
+    timeline, alerts, every_pass = Timeline(rows), {}, []
+    for step in range(int((end - start) // INTERVAL) + 1):
+        now = start + step * INTERVAL
+        alerts, actions = radar_pass(timeline, alerts, now, settings)
+        every_pass += [(now, a.key) for a in actions if isinstance(a, Send)]
+    skipped = replay(rows, start, end, INTERVAL, settings)
+    assert [(alert.at, (alert.kind, alert.provider, alert.entry)) for alert in skipped] == [
+        (now, tuple(key)) for now, key in every_pass
+    ]
+    assert every_pass

@@ -17,7 +17,7 @@ import yaml
 from seed_pages import SEEDS
 
 from bot.catalog import Catalog
-from bot.sources import run
+from bot.sources import layout, run
 from bot.sources.layout import clean
 from bot.sources.pages import NAMES
 
@@ -427,3 +427,20 @@ def test_page_text_in_windows_1251_is_read(shared: Path, tmp_path: Path) -> None
 )
 def test_markup_is_removed_before_wording_is_compared(source: str, plain: str) -> None:
     assert clean(source) == plain
+
+
+def test_a_file_larger_than_its_size_says_is_refused_after_the_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A /proc file's size is 0 whatever it holds: what is read is counted, not what stat says.
+    monkeypatch.setattr(layout, "MAX_BYTES", 100)
+    page = Path("/proc/self/status")
+    assert page.stat().st_size == 0 and len(page.read_bytes()) > 100
+    assert diff("gosms", page) == (2, f"error: {page} is too large to be an error page\n")
+
+
+def test_an_endless_device_is_refused_after_the_limit() -> None:
+    assert diff("gosms", Path("/dev/zero")) == (
+        2,
+        "error: /dev/zero is too large to be an error page\n",
+    )

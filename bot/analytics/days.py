@@ -5,6 +5,9 @@ from __future__ import annotations
 import time
 
 DAY_SECONDS = 86400
+# The longest period a report, an export, a replay or a digest covers: ten years, as /stats
+# and the command line's --days accept it.
+MAX_DAYS = 3650
 
 
 def day_number(at: float) -> int:

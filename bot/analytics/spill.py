@@ -17,9 +17,12 @@ logger = logging.getLogger(__name__)
 
 
 def write_spill(path: Path, rows: list[Stored]) -> None:
-    """Write ``rows`` to ``path``, whole or not at all (a temporary file, fsync, rename)."""
+    """Write ``rows`` to ``path``, whole or not at all (a temporary file, fsync, rename),
+    making its folder if need be (PostgreSQL's spill goes where SQLite's file would be, in a
+    folder nothing else made)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         with temporary.open("w", encoding="utf-8") as file:
             file.writelines(to_json(row) + "\n" for row in rows)
             file.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -40,8 +41,19 @@ def replay(
     alerts: dict[Key, Alert] = {}
     replayed: list[Replayed] = []
     # Counted in steps, not summed: passes a whole number of days apart must meet exactly.
-    for step in range(int((end - start) // interval) + 1):
+    steps, step = int((end - start) // interval) + 1, 0
+    while step < steps:
         now = start + step * interval
+        step += 1
+        if not alerts:
+            # No alert open and nobody in the window: the pass would find nothing. On to the
+            # pass at (or just before) the next lookup: a quiet period costs nothing.
+            following = timeline.first_after(now - settings.window)
+            if following is None:
+                break
+            if following > now:
+                step = max(step, math.floor((following - start) / interval))
+                continue
         alerts, actions = radar_pass(timeline, alerts, now, settings)
         for action in actions:
             if isinstance(action, Send):

@@ -108,6 +108,11 @@ class Timeline:
         self._kept[name] = counted
         return counted
 
+    def first_after(self, at: float) -> float | None:
+        """The time of the first counted lookup after ``at``; None if there is none."""
+        index = bisect_right(self._times, at)
+        return self._times[index] if index < len(self._times) else None
+
     def windows_for(
         self, end: float, window: float, baseline_days: int, reach: float = 7200.0
     ) -> tuple[Window, list[Window]]:

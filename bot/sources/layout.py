@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-MAX_BYTES = 20_000_000
+from bot.files import TooLarge, read_at_most
+
+MAX_BYTES = 20_000_000  # a saved page larger than this is not an error page
 
 # Tags that start a new line in a browser (the rest run inline, like <kbd>, <a>, <span>).
 _BLOCKS = (
@@ -83,9 +85,9 @@ def read_page(path: Path) -> Page:
     try:
         if path.is_dir():
             raise PageError(f"{path} is a folder, not a saved page")
-        if path.stat().st_size > MAX_BYTES:
-            raise PageError(f"{path} is too large to be an error page")
-        data = path.read_bytes()
+        data = read_at_most(path, MAX_BYTES)
+    except TooLarge:
+        raise PageError(f"{path} is too large to be an error page") from None
     except FileNotFoundError:
         raise PageError(f"{path}: no such file") from None
     except OSError as exc:

@@ -10,7 +10,6 @@ import signal
 import socket
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -27,7 +26,6 @@ from aiogram.methods import (
 )
 from aiogram.methods.base import Response
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.analytics.key import AnalyticsKeyError, load_key
@@ -52,12 +50,13 @@ from bot.telegram.handlers import (
 )
 from bot.telegram.middlewares import PerUpdate, RetryAfter
 from bot.telegram.monitoring import Health, Metrics
-from bot.telegram.monitoring import add_routes as add_monitoring
 from bot.telegram.monitoring import serve as serve_monitoring
 from bot.telegram.radar import Radar
+from bot.telegram.reloads import Reloads
 from bot.telegram.shared import Once, Shared, SharedBudget
 from bot.telegram.taught import TaughtPhrases
 from bot.telegram.top import TopEntries
+from bot.telegram.webhook import serve_webhook
 
 logger = logging.getLogger(__name__)
 STOP_GRACE = 5.0  # seconds a stop waits for the updates in hand
@@ -130,6 +129,7 @@ def create_dispatcher(
         health=Health(library, lookups, shared),
         radar=Radar(lookups, library, settings, holder=holder),
         taught=TaughtPhrases(lookups, library),
+        reloads=Reloads(library),
         holder=holder,
         background=set(),  # the radar's, the digest's and the taught phrases' tasks
     )
@@ -188,10 +188,12 @@ async def on_shutdown(
     lookups: LookupLog,
     per_update: PerUpdate,
     radar: Radar,
+    reloads: Reloads,
     background: set[asyncio.Task[None]],
 ) -> None:
-    """Stop the background tasks (radar, digest, taught phrases), finish the updates in hand,
-    then write every lookup taken (or spill it to a file)."""
+    """Stop the reloads and the background tasks (radar, digest, taught phrases), finish the
+    updates in hand, then write every lookup taken (or spill it to a file)."""
+    reloads.stop()
     for task in background:
         task.cancel()
     await asyncio.gather(*background, return_exceptions=True)
@@ -260,18 +262,11 @@ async def run(settings: Settings) -> int:
     """Serve until SIGTERM or SIGINT: long polling, or a webhook when WEBHOOK_URL is set.
     SIGHUP re-reads the catalogs, as daemons do. The exit status: 1 if lookups were lost."""
     library, lookups = services(settings)
-    reloading: set[asyncio.Task[object]] = set()
-
-    def reload_on_hangup() -> None:
-        task: asyncio.Task[object] = asyncio.create_task(asyncio.to_thread(library.reload))
-        reloading.add(task)  # the loop keeps only a weak reference to a task
-        task.add_done_callback(reloading.discard)
-
-    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, reload_on_hangup)
     library.resolver.searcher  # noqa: B018 - the word index, built before the first question
     bot = create_bot(settings)
     shared = Shared(settings.redis_url.get_secret_value() if settings.redis_url else None)
     dp = create_dispatcher(library, lookups, settings, shared=shared)
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, dp["reloads"].ask)
     monitoring: web.AppRunner | None = None
     try:
         if settings.webhook_url:
@@ -294,47 +289,3 @@ async def run(settings: Settings) -> int:
         await bot.session.close()
         await shared.close()
     return 1 if lookups.lost else 0
-
-
-async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
-    """aiohttp server on WEBHOOK_HOST:WEBHOOK_PORT; every request must carry WEBHOOK_SECRET.
-
-    Each update is acknowledged (200) once it is handled, not on arrival: an update in hand
-    when a replica stops is finished first, and one lost with a replica that died is resent by
-    Telegram (to another, behind a load balancer) rather than gone. At a stop the server stops
-    taking updates, finishes those in hand, and only then is the dispatcher shut down (the
-    lookups written): aiohttp's own shutdown hooks would run before the requests in hand end.
-    """
-    assert settings.webhook_url is not None
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    path = urlsplit(settings.webhook_url).path or "/webhook"
-    app = web.Application()
-    handler = SimpleRequestHandler(
-        dispatcher=dp, bot=bot, secret_token=secret, handle_in_background=False
-    )
-    app.router.add_post(path, handler.handle)
-    add_monitoring(app, dp["metrics"], dp["health"])
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    workflow = {"dispatcher": dp, "bots": [bot], **dp.workflow_data}
-    await dp.emit_startup(bot=bot, **workflow)
-    try:
-        await site.start()
-        await bot.set_webhook(
-            settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=dp.resolve_used_update_types(),
-        )
-        logger.info(
-            "webhook serving on %s:%s%s", settings.webhook_host, settings.webhook_port, path
-        )
-        await stop.wait()
-        logger.info("stop signal received")
-    finally:
-        await runner.cleanup()  # no new updates; those in hand answered
-        await dp.emit_shutdown(bot=bot, **workflow)

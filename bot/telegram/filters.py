@@ -13,6 +13,7 @@ from aiogram.filters import BaseFilter, CommandObject
 from aiogram.types import CallbackQuery, Message, MessageEntity
 from aiogram.utils.text_decorations import add_surrogates, remove_surrogates
 
+from bot.analytics.days import MAX_DAYS
 from bot.answer import Match
 from bot.config import Settings
 from bot.library import Library
@@ -136,7 +137,6 @@ class KnownEntry(BaseFilter):
 
 
 DEFAULT_DAYS = 7
-MAX_DAYS = 3650
 
 
 class Period(BaseFilter):

@@ -19,6 +19,7 @@ from bot.markup import HTML, split_messages
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
 from bot.telegram.handlers.teach import gap_keyboard
 from bot.telegram.private import report_chat
+from bot.telegram.reloads import Reloads
 
 logger = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("stats", "gaps", "export", "reload", "teach", "teach!", "radar")
@@ -82,9 +83,13 @@ async def export(message: Message, days: int, reports: Reports, bot: Bot, lang: 
     return "export"
 
 
-async def reload(message: Message, library: Library, lang: Lang) -> str:
+async def reload(message: Message, reloads: Reloads, lang: Lang) -> str:
     """Re-read the catalogs and swap them in, or keep the old ones and say why."""
-    result = await asyncio.to_thread(library.reload)
+    asked = reloads.ask()  # with any other reload asked meanwhile, as one
+    await asyncio.wait([asked])
+    if asked.cancelled():
+        return "reload_failed"  # the bot is stopping: nothing to say
+    result = asked.result()
     if result.problems:
         lines = [HTML.esc(t("reload_failed", lang))]
         lines += [HTML.code(str(problem)) for problem in result.problems[:MAX_LINES]]

@@ -1,0 +1,101 @@
+"""The webhook server: updates from Telegram on WEBHOOK_HOST:WEBHOOK_PORT, each checked before
+it reaches the dispatcher, with /healthz and /metrics beside them."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.config import Settings
+from bot.telegram.monitoring import add_routes as add_monitoring
+
+logger = logging.getLogger(__name__)
+
+
+class CheckedUpdates(SimpleRequestHandler):
+    """aiogram's handler, except that a request with the secret whose body is not an update
+    is answered 400 with one line in the log (aiogram's answers 500, with a traceback)."""
+
+    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+        try:
+            body = await request.json(loads=bot.session.json_loads)
+            update = Update.model_validate(body, context={"bot": bot})
+        except ValueError as exc:  # not JSON, not UTF-8, or not an update (ValidationError)
+            logger.warning(
+                "webhook: refused a request from %s, not a Telegram update (%s)",
+                request.remote,
+                _why(exc),
+            )
+            return web.Response(status=400, text="not a Telegram update")
+        result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
+            bot, update, **self.data
+        )
+        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+
+def _why(exc: ValueError) -> str:
+    """What was wrong with a body, without repeating what it held (it may be anyone's)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+    if not isinstance(exc, ValidationError):
+        return f"not JSON ({type(exc).__name__})"
+    errors = exc.errors(include_url=False, include_input=False, include_context=False)
+    first = errors[0]
+    where = ".".join(map(str, first["loc"])) or "the body"
+    more = f", and {len(errors) - 1} more" if len(errors) > 1 else ""
+    return f"{where}: {first['msg']}{more}"
+
+
+async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
+    """aiohttp server on WEBHOOK_HOST:WEBHOOK_PORT; every request must carry WEBHOOK_SECRET.
+
+    Each update is acknowledged (200) once it is handled, not on arrival: an update in hand
+    when a replica stops is finished first, and one lost with a replica that died is resent by
+    Telegram (to another, behind a load balancer) rather than gone. At a stop the server stops
+    taking updates, finishes those in hand, and only then is the dispatcher shut down (the
+    lookups written): aiohttp's own shutdown hooks would run before the requests in hand end.
+    """
+    assert settings.webhook_url is not None
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    path = urlsplit(settings.webhook_url).path or "/webhook"
+    app = web.Application()
+    handler = CheckedUpdates(
+        dispatcher=dp, bot=bot, secret_token=secret, handle_in_background=False
+    )
+    app.router.add_post(path, handler.handle)
+    add_monitoring(app, dp["metrics"], dp["health"])
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    workflow = {"dispatcher": dp, "bots": [bot], **dp.workflow_data}
+    await dp.emit_startup(bot=bot, **workflow)
+    try:
+        await site.start()
+        await bot.set_webhook(
+            settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=dp.resolve_used_update_types(),
+        )
+        logger.info(
+            "webhook serving on %s:%s%s", settings.webhook_host, settings.webhook_port, path
+        )
+        await stop.wait()
+        logger.info("stop signal received")
+    finally:
+        await runner.cleanup()  # no new updates; those in hand answered
+        await dp.emit_shutdown(bot=bot, **workflow)
