@@ -181,7 +181,7 @@ def test_questions_that_only_look_secret_survive(text: str) -> None:
             "apiKey: <secret>",
         ),
         ("SMS_API_KEY=abc123 SMS_PASSWORD=hunter", "SMS_API_KEY=<secret> SMS_PASSWORD=<secret>"),
-        ("--password hunter2 --api-key=abc", "--password <secret> --api-key=<secret>"),
+        ("--password hunter2 --client-secret=abc", "--password <secret> --client-secret=<secret>"),
         ('{"пароль":"сонечко","гасло":"квітка"}', '{"пароль":"<secret>","гасло":"<secret>"}'),
     ],
 )

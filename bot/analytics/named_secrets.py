@@ -32,8 +32,8 @@ _NAME_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[^\W\d_A-Za-z]+")
 # runs to the end. An unquoted value ends where a query string ends it (after ? or &: "&"), where
 # JSON does (after a quoted key: "," "}" "]"), else at a space: "Password=Tr0ub4dor&3" is one.
 _KEYED = re.compile(
-    r"(?:(?<=[?&])(?P<query>)|(?<![\w.?&]))"
-    r"(?P<quote>\\?[\"'])?(?P<key>[^\W\d][\w.-]*)(?(quote)(?P=quote))"
+    r"(?:(?<=[?&])(?P<query>)|(?<![\w.?&-]))"  # a key starts a name: once a run, not in it
+    r"(?P<quote>\\?[\"'])?(?P<key>-*[^\W\d][\w.-]*+)(?(quote)(?P=quote))"
     r"(?P<sep>(?>\s*(?:=>|[:=])\s*))"
     r"(?P<value>\\\"(?:[^\\]|\\(?!\"))*(?:\\\"|$)"
     r"|\"(?:[^\"\\]|\\.)*\"?"
