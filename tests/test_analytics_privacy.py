@@ -208,6 +208,7 @@ def test_secret_named_keys_are_masked_whatever_the_quoting(text: str, masked: st
         ("код доступу 1234", "код доступу <secret>"),
         ("PIN code 4821", "PIN code <secret>"),
         ("ID 123-456-789", "ID <id>"),
+        ("id123 45 67", "id<id>"),
         ("ИНН 7707083893", "ИНН <id>"),
         ("ІПН: 1234567890", "ІПН: <id>"),
         ("CVV 123", "CVV <secret>"),

@@ -101,7 +101,7 @@ STEMS = (
     "session", "hmac", "otp", "pin", "cvv", "cvc", "cvn", "csc", "bearer", "basic", "access",
     "security", "парол", "гасл", "токен", "секрет", "ключ", "логин", "логін", "пин", "пін",
     "доступ", "безп", "безоп", "инн", "інн", "іпн", "ипн", "рнокпп", "снилс", "ssn", "inn", "tin",
-    r"\bid\b",
+    r"\bid",  # "id123 45 67": no boundary after it
 )  # fmt: skip
 
 

@@ -56,7 +56,7 @@ _DOCUMENT = re.compile(
 # Most questions hold nothing to mask ("gosms 1004"): a look at what every mask above needs
 # (six digits in a row, 13 digits in groups, digits grouped as a phone's, an area code, a plus,
 # @, a Telegram link, a long run of token characters; a secret's name) decides whether they run
-# at all. It makes masking such a question five times cheaper, and with it the writer.
+# at all: such a question, and with it the writer, is spared the masks.
 _MAYBE_SHAPE = re.compile(
     r"\d{6}|(?:\d[ .-]?){12}\d|\d[ -]\d{3}|\(\d{3}|\+\d|@|(?:t|telegram)\.me/|tg://"
     r"|[A-Za-z0-9_.-]{16}",
