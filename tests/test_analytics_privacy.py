@@ -36,6 +36,8 @@ from bot.analytics.privacy import luhn, mask, mask_query, may_hold_secrets, plai
         "Bearer token missing",
         "basic auth fails",
         "error id 1004",
+        "invalid token error code: 1003",
+        "password reset: 1003",
         "version 1.2.3 at 10.0.0.1",
     ],
 )
@@ -205,6 +207,8 @@ def test_secret_named_keys_are_masked_whatever_the_quoting(text: str, masked: st
         ("гасло: квітка", "гасло: <secret>"),
         ("токен abc123 не працює", "токен <secret> не працює"),
         ("ключ: abc", "ключ: <secret>"),
+        ("пароль от личного кабинета: qwerty", "пароль от личного кабинета: <secret>"),
+        ("токен бота: abc", "токен бота: <secret>"),
         ("код доступу 1234", "код доступу <secret>"),
         ("PIN code 4821", "PIN code <secret>"),
         ("ID 123-456-789", "ID <id>"),
@@ -285,7 +289,9 @@ def named_secrets(draw: st.DrawFn) -> Planted:
             ["password", "Password", "пароль", "Пароль", "pwd", "pin", "токен", "гасло", "ключ"]
         )
     )
-    separator = draw(st.sampled_from([": ", "=", ":", " = ", " is ", " — ", " це ", " - "]))
+    separator = draw(
+        st.sampled_from([": ", "=", ":", " = ", " is ", " — ", " це ", " - ", " від пошти: "])
+    )
     value = draw(_ALNUM)
     return f"{word}{separator}{value}", (value,)
 

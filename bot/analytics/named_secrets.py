@@ -60,7 +60,8 @@ _SECRET_WORDS = (
 )
 _SECRET = re.compile(
     rf"(?<!\w)(?<!\w-)({_SECRET_WORDS})"  # "--password x" too, not "x-password x"
-    r"((?>\s*(?:=>|[:=])\s*|\s+(?:is|was|это|є|це|-)\s+|\s*[—–]\s*|\s+))"
+    r"((?>\s*(?:=>|[:=])\s*|\s+(?:is|was|это|є|це|-)\s+|\s*[—–]\s*"
+    r"|(?:\s+[^\W\d_]+){1,3}\s*:\s*|\s+))"  # "пароль от кабинета: x", a label of three words
     r"(?!\\?[\"']<)([^\s<][^\s]*)",  # not again what a key's rule masked: "<secret>"
     re.IGNORECASE,
 )
@@ -83,6 +84,12 @@ _DESCRIPTIONS = (
     "правильний"
 )
 _DESCRIPTION = frozenset(_DESCRIPTIONS.split())
+# Words that, between a secret's name and a colon, make the colon label something else.
+_NOT_A_SECRET_LABELS = (
+    "error code status message response reason ошибка ошибки код статус помилка помилки"
+)
+_LABEL_WORD = re.compile(r"[^\W\d_]+")
+_NOT_A_SECRET_LABEL = _DESCRIBING_PART | frozenset(_NOT_A_SECRET_LABELS.split())
 _TRAILING = ".,!?;:)]}»\"'"
 _PIECE = re.compile(r"[\"',;]")
 
@@ -159,7 +166,10 @@ def _secret(match: re.Match[str]) -> str:
     word, separator, value = match.groups()
     # Judged by its first piece: after "token " in JSON, 'expired","token_type":"bearer"}'.
     bare = _PIECE.split(value, 1)[0].rstrip(_TRAILING)
-    if ":" in separator or "=" in separator:
+    label = _LABEL_WORD.findall(separator) if ":" in separator else []
+    if any(part.casefold() in _NOT_A_SECRET_LABEL for part in label):
+        secret = False  # "token error code: 1003" labels a code
+    elif ":" in separator or "=" in separator:
         secret = True
     elif separator.strip() or word.lower() == "bearer":  # "is", a dash; a Bearer's token
         secret = bare.casefold() not in _DESCRIPTION
