@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hmac
 import re
+from urllib.parse import unquote
 
+from bot.analytics.named_secrets import STEMS, mask_named
 from bot.text import clean
 
 QUERY_LIMIT = 200
@@ -30,20 +32,19 @@ _PHONE = re.compile(
     r"|(?<![\d+])\d{10,15}(?!\d)"
 )
 _PHONE_DIGITS = 10
-# Card numbers: 13 to 19 digits, maybe grouped by spaces or dashes, masked when the Luhn check
-# passes. A run of digit groups is searched whole (see _card): a code may stand next to a card.
-_CARD = re.compile(r"(?<![\d-])\d+(?:[ -]\d+)*(?![\d-])")
-# A secret after the word that names it: "password: hunter2", "пароль=...", "api key 9f3k...".
-# With ":" or "=" the next word is always the secret. Without, a plain word is not ("password too
-# many attempts" asks about an error), nor a short number unless the word is a PIN ("gosms token
-# 1003" asks about code 1003; "pin 4821" is a PIN).
-_SECRET_WORDS = (
-    r"passw(?:or)?d|pass|pwd|passcode|pin|secret|token|api[ _-]?key|apikey|login|"
-    r"парол[ьяею]|логин|логін|токен|ключ(?:а|ом)?|секрет|пин|пін|пин-код|пін-код"
+# Card numbers: 13 to 19 digits, maybe grouped by spaces, dashes or dots, masked when the Luhn
+# check passes. A run of digit groups is searched whole (see _card): a code may stand next to a
+# card. A full stop after a card ends the sentence, not the card.
+_CARD = re.compile(r"(?<![\d-])(?<!\d\.)\d+(?:[ .-]\d+)*(?![\d-])(?!\.\d)")
+_USERNAME = re.compile(
+    r"(?<![\w@/])@[A-Za-z][A-Za-z0-9_]{3,31}\b|\b(?:t|telegram)\.me/[A-Za-z0-9_]{4,32}",
+    re.IGNORECASE,
 )
-_SECRET = re.compile(rf"(?<![\w-])({_SECRET_WORDS})(\s*[:=]\s*|\s+)([^\s<][^\s]*)", re.IGNORECASE)
-_PIN = re.compile(r"pin|пин|пін|пин-код|пін-код", re.IGNORECASE)
-_USERNAME = re.compile(r"(?<![\w@/])@[A-Za-z][A-Za-z0-9_]{3,31}\b|\bt\.me/[A-Za-z0-9_]{4,32}")
+# An invitation into a private chat or channel: its hash is the key to the door.
+_INVITE = re.compile(
+    r"(?:https?://)?\b(?:t|telegram)\.me/(?:\+|joinchat/)[\w-]+|\btg://join\?invite=[\w-]+",
+    re.IGNORECASE,
+)
 # Passport and ID card numbers: a Russian passport (4 + 6 digits, "4510 123456"), a Ukrainian or
 # international one (two capital letters, 6 or 7 digits: "АА123456", "AB1234567"), a Ukrainian ID
 # card (9 digits). Codes are at most 6 digits and stand alone.
@@ -53,13 +54,16 @@ _DOCUMENT = re.compile(
 
 
 # Most questions hold nothing to mask ("gosms 1004"): a look at what every mask above needs
-# (six digits in a row, digits grouped by spaces or dashes, an area code, a plus, @, t.me/, a
-# long run of token characters; the start of a secret's name) decides whether they run at all.
-# It makes masking such a question five times cheaper, and with it the writer.
-_MAYBE_SHAPE = re.compile(r"\d{6}|\d[ -]\d{3}|\(\d{3}|\+\d|@|t\.me/|[A-Za-z0-9_.-]{16}")
-_MAYBE_NAMED = re.compile(
-    r"(?<![\w-])(?:pass|pwd|pin|secret|token|api|login|парол|логин|логін|токен|ключ|секрет|пин|пін)"
+# (six digits in a row, 13 digits in groups, digits grouped as a phone's, an area code, a plus,
+# @, a Telegram link, a long run of token characters; a secret's name) decides whether they run
+# at all: such a question, and with it the writer, is spared the masks.
+_MAYBE_SHAPE = re.compile(
+    r"\d{6}|(?:\d[ .-]?){12}\d|\d[ -]\d{3}|\(\d{3}|\+\d|@|(?:t|telegram)\.me/|tg://"
+    r"|[A-Za-z0-9_.-]{16}",
+    re.IGNORECASE,
 )
+_MAYBE_NAMED = re.compile("|".join(STEMS), re.IGNORECASE)
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
 def user_key(secret: bytes, user_id: int) -> int:
@@ -70,20 +74,39 @@ def user_key(secret: bytes, user_id: int) -> int:
 
 
 def mask_query(text: str) -> str:
-    """``text`` as stored: invisible and control characters gone, runs of spaces as one, and
-    e-mail addresses, long tokens, card numbers, secrets after the words that name them,
-    passport and ID numbers, phones and @usernames replaced; cut to 200 characters."""
-    text = " ".join(clean(text, lines=False).split())
-    if not (_MAYBE_SHAPE.search(text) or _MAYBE_NAMED.search(text.lower())):
-        return text[:QUERY_LIMIT]
+    """``text`` as stored (see ``plain_text``), with every secret ``mask`` knows replaced, cut
+    to 200 characters."""
+    text = plain_text(text)
+    return (mask(text) if may_hold_secrets(text) else text)[:QUERY_LIMIT]
+
+
+def plain_text(text: str) -> str:
+    """``text`` percent-decoded (a pasted URL or form keeps no secret behind %22 or %3D), its
+    invisible and control characters gone, runs of spaces as one."""
+    for _ in range(3):  # twice encoded is seen in the wild; more is not
+        if not _PERCENT.search(text):
+            break
+        text = unquote(text, errors="replace")
+    return " ".join(clean(text, lines=False).split())
+
+
+def may_hold_secrets(text: str) -> bool:
+    """False only if ``mask`` would leave ``text`` as it is: the cheap look that spares most
+    questions the masks."""
+    return bool(_MAYBE_SHAPE.search(text) or _MAYBE_NAMED.search(text))
+
+
+def mask(text: str) -> str:
+    """``text`` with invitation links, e-mail addresses, long tokens, card numbers, the secrets
+    that keys and words name, ID and passport numbers, phones and @usernames replaced."""
+    text = _INVITE.sub("<invite>", text)
     text = _EMAIL.sub("<email>", text)
     text = _TOKEN.sub(_token, text)
     text = _CARD.sub(_card, text)
-    text = _SECRET.sub(_secret, text)
+    text = mask_named(text)
     text = _DOCUMENT.sub("<id>", text)
     text = _PHONE.sub(_phone, text)
-    text = _USERNAME.sub("<username>", text)
-    return text[:QUERY_LIMIT]
+    return _USERNAME.sub("<username>", text)
 
 
 def luhn(digits: list[int]) -> bool:
@@ -107,7 +130,7 @@ def _card(match: re.Match[str]) -> str:
     run = match.group()
     if sum(char.isdigit() for char in run) < 13:
         return run
-    groups = re.split(r"([ -])", run)  # digits, separator, digits, ...
+    groups = re.split(r"([ .-])", run)  # digits, separator, digits, ...
     numbers = groups[::2]
     covered = [False] * len(numbers)
     for start in range(len(numbers)):
@@ -130,15 +153,6 @@ def _card(match: re.Match[str]) -> str:
         if index + 1 < len(numbers) and not (covered[index] and covered[index + 1]):
             out.append(groups[2 * index + 1])
     return "".join(out)
-
-
-def _secret(match: re.Match[str]) -> str:
-    word, separator, value = match.groups()
-    named = ":" in separator or "=" in separator
-    code_like = value.isdigit() and len(value) <= 6 and not _PIN.fullmatch(word)
-    if named or not (value.isalpha() or code_like):
-        return f"{word}{separator}<secret>"
-    return match.group()
 
 
 def _phone(match: re.Match[str]) -> str:
