@@ -137,11 +137,16 @@ def check_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
     catalogs' texts and the interface's strings that breaks the wording rules (bot.wording:
     Ukrainian's apostrophe, the glossary); the catalog only when nothing is wrong."""
     catalog, problems = load_catalogs(folder)
+    # A file load_catalogs refused is not read again: it may be too large, or an alias bomb
+    # that walking its texts would expand.
+    refused = {problem.file for problem in problems}
     paths = sorted(Path(folder).glob("*.yaml")) if Path(folder).is_dir() else []
     for path, stem in [*((p, p.stem) for p in paths), *((p, p.stem) for p in interface_files())]:
+        if str(path) in refused:
+            continue
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = read_at_most(path, MAX_CATALOG_BYTES).decode("utf-8")
+        except (OSError, TooLarge, UnicodeDecodeError):
             continue  # named by load_catalogs
         problems.extend(Problem(str(path), line, what) for line, what in findings(text, stem))
     return (catalog if not problems else None), problems
