@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.analytics.reports import read_report  # noqa: E402
 from bot.analytics.rollup import Lookup, LookupEntry  # noqa: E402
-from bot.analytics.store import Store  # noqa: E402
 from bot.analytics.writer import LookupLog  # noqa: E402
+from bot.store.sqlite import Store  # noqa: E402
 
 WRITER_TARGET = 100_000  # lookups per second, rollups included
 STATS_TARGET_MS = 200.0  # `python -m bot stats --format json`, the whole process

@@ -24,10 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.catalog_files import load_catalogs  # noqa: E402
-from bot.markup import HTML  # noqa: E402
-from bot.render import render  # noqa: E402
-from bot.resolve import Resolver  # noqa: E402
+from bot.core.catalog_files import load_catalogs  # noqa: E402
+from bot.core.markup import HTML  # noqa: E402
+from bot.core.render import render  # noqa: E402
+from bot.core.resolve import Resolver  # noqa: E402
 
 EXACT = ["gosms 1004", "notificore 35", "radist 17002", "mobizon 12", "gupshup 1002"]
 WORDS = [

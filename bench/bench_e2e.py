@@ -51,7 +51,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from bench_bot import all_different, zipf_mix  # noqa: E402
 
-from bot.catalog_files import load_catalogs  # noqa: E402
+from bot.core.catalog_files import load_catalogs  # noqa: E402
 
 TOKEN = "123456789:AAFakeTokenForCodebookBenchmarks0000"
 PEOPLE = 5000

@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_analytics import workload, write_all  # noqa: E402
 
-from bot.analytics.postgres import LOOKUP_COLUMNS, PostgresStore  # noqa: E402
 from bot.analytics.rollup import roll_up, stored  # noqa: E402
+from bot.store.postgres import LOOKUP_COLUMNS, PostgresStore  # noqa: E402
 
 SERVER = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 WRITER_TARGET = 50_000  # lookups per second per replica, rollups included

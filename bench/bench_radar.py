@@ -34,13 +34,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_analytics import workload, write_all  # noqa: E402
 
 from bot.analytics.rollup import Lookup  # noqa: E402
-from bot.analytics.store import Store  # noqa: E402
 from bot.analytics.writer import LookupLog  # noqa: E402
 from bot.radar.alerts import advance  # noqa: E402
 from bot.radar.detect import detect  # noqa: E402
 from bot.radar.settings import RadarSettings  # noqa: E402
 from bot.radar.stored import seen  # noqa: E402
 from bot.radar.windows import Seen, Timeline  # noqa: E402
+from bot.store.sqlite import Store  # noqa: E402
 
 PASS_TARGET_MS = 50.0  # one live pass, database read included
 LOOKUPS = 1_000_000
@@ -143,7 +143,7 @@ async def postgres_passes(
     """Build the year in a PostgreSQL database of its own, time the passes, drop it."""
     import asyncpg
 
-    from bot.analytics.postgres import PostgresStore
+    from bot.store.postgres import PostgresStore
 
     name = f"codebook_bench_radar_{uuid.uuid4().hex[:8]}"
     try:

@@ -48,10 +48,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 BEFORE = "7c2ab87a2dd4"  # the last commit with the search as it was
 
-import bot.query  # noqa: E402
-import bot.search  # noqa: E402
-from bot.catalog_files import load_catalogs  # noqa: E402
-from bot.resolve import Resolver  # noqa: E402
+import bot.core.query  # noqa: E402
+import bot.core.search  # noqa: E402
+from bot.core.catalog_files import load_catalogs  # noqa: E402
+from bot.core.resolve import Resolver  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -126,13 +126,13 @@ def committed() -> Search | None:
         words = yaml.safe_load(lexicon)["ignore"].values()
         return frozenset(word for listed in words for word in listed)
 
-    module = types.ModuleType("bot.search", f"bot/search.py at {BEFORE}")
+    module = types.ModuleType("bot.core.search", f"bot/search.py at {BEFORE}")
     module.__file__ = f"{BEFORE}:bot/search.py"
-    sys.modules["bot.search"] = module  # dataclasses look their module up while it is built
+    sys.modules["bot.core.search"] = module  # dataclasses look their module up while it is built
     try:
         exec(compile(source, module.__file__, "exec"), module.__dict__)
     finally:
-        sys.modules["bot.search"] = bot.search
+        sys.modules["bot.core.search"] = bot.core.search
     module.ignored_words = ignored_words  # type: ignore[attr-defined]
     return Search("before", module, ignored_words)
 
@@ -141,13 +141,13 @@ def committed() -> Search | None:
 def searching_with(search: Search) -> Iterator[None]:
     """Resolver imports the search module when it searches, and the parser reads the filler
     words: hand them ``search``'s meanwhile."""
-    saved = sys.modules["bot.search"], bot.query.ignored_words
-    sys.modules["bot.search"] = search.module
-    bot.query.ignored_words = search.ignored_words  # type: ignore[assignment]
+    saved = sys.modules["bot.core.search"], bot.core.query.ignored_words
+    sys.modules["bot.core.search"] = search.module
+    bot.core.query.ignored_words = search.ignored_words  # type: ignore[assignment]
     try:
         yield
     finally:
-        sys.modules["bot.search"], bot.query.ignored_words = saved
+        sys.modules["bot.core.search"], bot.core.query.ignored_words = saved
 
 
 def rank(resolver: Resolver, asked: list[Question]) -> Results:
@@ -217,7 +217,7 @@ def main() -> int:
     before = committed()
     if before is None:
         print("(git has no committed bot/search.py here: the search as it is alone)")
-    now = Search("as it is", bot.search, bot.query.ignored_words)
+    now = Search("as it is", bot.core.search, bot.core.query.ignored_words)
     measured = [search for search in (before, now) if search is not None]
     for search in measured:
         with searching_with(search):

@@ -21,5 +21,5 @@ def packaged(package: str) -> Path:
 
 
 def read_text(package: str, name: str) -> str:
-    """A data file of a package (``read_text("bot", "strings.yaml")``)."""
+    """A data file of a package (``read_text("bot.core", "strings.yaml")``)."""
     return resources.files(package).joinpath(name).read_text(encoding="utf-8")

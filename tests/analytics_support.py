@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.analytics.postgres import PostgresStore
-from bot.analytics.queries import numbered
 from bot.analytics.rollup import Lookup, LookupEntry
-from bot.analytics.store import SqliteStore, Store
 from bot.analytics.writer import LookupLog
+from bot.store.postgres import PostgresStore
+from bot.store.queries import numbered
+from bot.store.sqlite import SqliteStore, Store
 
 # A fixed "now" for reports: 2024-05-10 12:00 UTC. The 7-day period ending then is
 # 2024-05-04 .. 2024-05-10; the one before it 2024-04-27 .. 2024-05-03.

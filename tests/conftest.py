@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, settings
 from services import fresh_postgres, fresh_redis
 from telegram_app import App, running_app
 
-from bot.catalog import Catalog
-from bot.catalog_files import load_catalogs
-from bot.resolve import Resolver
+from bot.core.catalog import Catalog
+from bot.core.catalog_files import load_catalogs
+from bot.core.resolve import Resolver
 
 # Property tests judge the code, never the machine's speed: no deadline, no "input generation
 # is slow" health check (a busy machine tripped it), and on CI the same examples every run.

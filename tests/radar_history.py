@@ -8,7 +8,7 @@ import random
 from analytics_support import lookup
 
 from bot.analytics.rollup import Lookup, LookupEntry
-from bot.catalog import Catalog
+from bot.core.catalog import Catalog
 
 HOUR, DAY = 3600.0, 86400.0
 

@@ -16,11 +16,11 @@ from aiogram.types import Update
 from fake_telegram import FakeTelegram
 from recording import ME, TOKEN, RecordingSession, recording_bot
 
-from bot.analytics.store import Store
 from bot.analytics.writer import LookupLog
 from bot.config import Settings, load_settings
-from bot.library import Library
-from bot.render import render
+from bot.core.library import Library
+from bot.core.render import render
+from bot.store.sqlite import Store
 from bot.telegram.app import create_dispatcher
 from bot.telegram.shared import Shared
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from analytics_support import NOW, SECRET, at, entry, lookup, query_db
 
-from bot.analytics import store
-from bot.analytics.schema import DatabaseTooNew, MigrationsMissing, migrations
+from bot.store import sqlite as store
 from bot.analytics.writer import LookupLog
 from bot.data import packaged
+from bot.store.schema import DatabaseTooNew, MigrationsMissing, migrations
 
 ROLLUPS = {
     "daily_outcomes": "day, outcome, count",

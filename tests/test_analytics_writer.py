@@ -24,8 +24,8 @@ from analytics_support import (
 from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import user_key
 from bot.analytics.rollup import Lookup, LookupEntry, Stored
-from bot.analytics.store import SqliteStore, StorageUnavailable
 from bot.analytics.writer import LookupLog
+from bot.store.sqlite import SqliteStore, StorageUnavailable
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")
 

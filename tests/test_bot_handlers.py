@@ -26,9 +26,9 @@ from telegram_app import ADMIN, GROUP, App, buttons, settings_for
 
 from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
-from bot.i18n import t
-from bot.library import Library
-from bot.markup import HTML
+from bot.core.i18n import t
+from bot.core.library import Library
+from bot.core.markup import HTML
 from bot.telegram.app import create_dispatcher, on_startup
 from bot.telegram.keyboards import Pick, Vote
 from bot.telegram.middlewares import RetryAfter
@@ -518,7 +518,7 @@ async def test_a_reload_says_what_changed(app: App, caplog: pytest.LogCaptureFix
         f"Removed: GoSMS ({gosms}).",
         f"Changed: Mobizon {mobizon_count} → {mobizon_count - 1}.",
     ]
-    (record,) = [r for r in caplog.records if r.name == "bot.library"]
+    (record,) = [r for r in caplog.records if r.name == "bot.core.library"]
     assert record.levelno == logging.WARNING
     assert f"removed GoSMS ({gosms})" in record.getMessage()
 

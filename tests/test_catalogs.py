@@ -7,9 +7,9 @@ from pathlib import Path
 
 import seed_pages
 
-from bot.answer import Outcome
-from bot.catalog import Catalog
-from bot.resolve import Resolver
+from bot.core.answer import Outcome
+from bot.core.catalog import Catalog
+from bot.core.resolve import Resolver
 
 
 def test_each_provider_has_exactly_the_codes_of_its_pages(catalog: Catalog, shared: Path) -> None:

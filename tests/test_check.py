@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.catalog import Catalog
-from bot.catalog_files import MAX_CATALOG_BYTES, load_catalogs
+from bot.core.catalog import Catalog
+from bot.core.catalog_files import MAX_CATALOG_BYTES, load_catalogs
 
 GOOD_ENTRY = """\
   - code: "{code}"

@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 
 from bot.analytics.chart import chart_heading
-from bot.answer import Answer, Dropped, Outcome
-from bot.catalog import Catalog
-from bot.i18n import LANGUAGES, Lang, counted, plural, strings, t
-from bot.library import Reload
-from bot.markup import TEXT
-from bot.query import MAX_CODES, Query
-from bot.render import providers_paragraphs, render
+from bot.core.answer import Answer, Dropped, Outcome
+from bot.core.catalog import Catalog
+from bot.core.i18n import LANGUAGES, Lang, counted, plural, strings, t
+from bot.core.library import Reload
+from bot.core.markup import TEXT
+from bot.core.query import MAX_CODES, Query
+from bot.core.render import providers_paragraphs, render
 from bot.telegram.handlers.admin import reload_lines
 
 NUMBERS = (0, 1, 2, 5, 11, 21, 22, 25, 92, 101)

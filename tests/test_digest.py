@@ -26,19 +26,12 @@ from bot.__main__ import main
 from bot.analytics.days import day_number, iso_day
 from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
-from bot.catalog import Catalog
-from bot.digest import (
-    Week,
-    digest_paragraphs,
-    digest_text,
-    gather,
-    last_digest,
-    lease_name,
-    next_digest,
-    read_sqlite_week,
-)
-from bot.i18n import t
-from bot.library import Library
+from bot.core.catalog import Catalog
+from bot.core.i18n import t
+from bot.core.library import Library
+from bot.digest.schedule import last_digest, lease_name, next_digest
+from bot.digest.text import digest_paragraphs, digest_text
+from bot.digest.week import Week, gather, read_sqlite_week
 from bot.radar.alerts import Alert
 from bot.radar.stored import save
 from bot.telegram import digest as sending

@@ -16,9 +16,9 @@ import pytest
 from fake_telegram import TOKEN, FakeTelegram
 from services import outage
 
-from bot.analytics.store import migrate
-from bot.catalog_files import load_catalogs
-from bot.doctor import examine
+from bot.cli.doctor import examine
+from bot.core.catalog_files import load_catalogs
+from bot.store.sqlite import migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ("BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_PATH", "CATALOGS_DIR", "ANALYTICS_SECRET")
@@ -285,7 +285,7 @@ async def test_replicas_dependencies_are_checked_and_each_failure_named(
     assert "kept in the database" in line_about(lines, "analytics key")
     assert line_about(lines, "Redis").startswith("✓ Redis: redis://")
 
-    from bot.analytics.postgres import PostgresStore
+    from bot.store.postgres import PostgresStore
 
     store = PostgresStore(postgres_url, Path(deployment["DATABASE_PATH"]))
     await store.open()  # migrated, as a replica leaves it

@@ -22,9 +22,9 @@ import pytest_asyncio
 from bot_process import ROOT, Running, start_bot
 from fake_telegram import TOKEN, FakeTelegram
 
-from bot.analytics.schema import migrations
-from bot.analytics.store import migrate
-from bot.catalog_files import load_catalogs
+from bot.core.catalog_files import load_catalogs
+from bot.store.schema import migrations
+from bot.store.sqlite import migrate
 from bot.telegram.keyboards import Pick
 
 ADMIN = 5005

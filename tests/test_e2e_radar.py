@@ -15,7 +15,7 @@ from telegram_app import ROOT
 
 from bot.analytics.rollup import LookupEntry
 from bot.analytics.writer import LookupLog
-from bot.catalog_files import load_catalogs
+from bot.core.catalog_files import load_catalogs
 
 ALERTS = -100777
 ADMIN = 5005

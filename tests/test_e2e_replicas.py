@@ -23,10 +23,10 @@ from fake_telegram import TOKEN, Call, FakeTelegram
 from radar_history import week_before
 from services import fresh_postgres, fresh_redis
 
-from bot.analytics.postgres import PostgresStore
 from bot.analytics.rollup import LookupEntry
 from bot.analytics.writer import LookupLog
-from bot.catalog_files import load_catalogs
+from bot.core.catalog_files import load_catalogs
+from bot.store.postgres import PostgresStore
 
 SECRET = "replica-webhook-secret"
 PUBLIC = "https://bot.example.org/tg/hook"  # the load balancer's address, as Telegram knows it

@@ -6,9 +6,9 @@ from dataclasses import astuple
 
 import pytest
 
-from bot.answer import Answer, Outcome
-from bot.render import render
-from bot.resolve import Resolver
+from bot.core.answer import Answer, Outcome
+from bot.core.render import render
+from bot.core.resolve import Resolver
 
 
 def found(answer: Answer) -> list[tuple[str, str]]:

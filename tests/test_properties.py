@@ -6,9 +6,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_render import check_html
 
-from bot.markup import HTML, TEXT
-from bot.render import render
-from bot.resolve import Resolver
+from bot.core.markup import HTML, TEXT
+from bot.core.render import render
+from bot.core.resolve import Resolver
 
 WORDS = [
     "gosms",

@@ -6,9 +6,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bot.markup import TEXT, split_messages
-from bot.render import entry_heading, render
-from bot.resolve import Resolver
+from bot.core.markup import TEXT, split_messages
+from bot.core.render import entry_heading, render
+from bot.core.resolve import Resolver
 
 ALLOWED_TAGS = {"b", "i", "code", "blockquote", "a"}
 

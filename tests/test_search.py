@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.answer import Answer, Outcome
-from bot.catalog import Catalog
-from bot.resolve import Resolver
-from bot.search import Searcher
-from bot.text import phrase_key
-from bot.words import stem_uk, stems, synonym_groups, words
+from bot.core.answer import Answer, Outcome
+from bot.core.catalog import Catalog
+from bot.core.resolve import Resolver
+from bot.core.search import Searcher
+from bot.core.text import phrase_key
+from bot.core.words import stem_uk, stems, synonym_groups, words
 
 ROOT = Path(__file__).resolve().parents[1]
 STOP_LIST = ("notificore", "api-2-0-sms-errors/all-numbers-are-in-the-stop-list")
@@ -154,7 +154,7 @@ def test_a_word_the_synonyms_know_is_not_taken_for_a_misspelling(searcher: Searc
 def test_every_synonym_is_a_meaningful_word_and_every_group_reaches_the_catalog(
     searcher: Searcher,
 ) -> None:
-    data = yaml.safe_load((ROOT / "bot" / "synonyms.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((ROOT / "bot" / "core" / "synonyms.yaml").read_text(encoding="utf-8"))
     for name, members in data["groups"].items():
         assert len(members) >= 2, name
         for member in members:

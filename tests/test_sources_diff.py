@@ -16,7 +16,7 @@ import pytest
 import yaml
 from seed_pages import SEEDS
 
-from bot.catalog import Catalog
+from bot.core.catalog import Catalog
 from bot.sources import layout, run
 from bot.sources.layout import clean
 from bot.sources.pages import NAMES

@@ -15,15 +15,15 @@ import pytest
 from analytics_support import Backend
 from services import outage
 
-import bot.library
-from bot.analytics.postgres import PostgresStore
+import bot.core.library
 from bot.analytics.writer import LookupLog
-from bot.library import Library
-from bot.resolve import Resolver
+from bot.core.library import Library
+from bot.core.resolve import Resolver
+from bot.store.postgres import PostgresStore
 from bot.telegram.taught import POLL_INTERVAL, TaughtPhrases
 
 ROOT = Path(__file__).resolve().parents[1]
-PHRASE = "смс с телефона так и не ушли"  # a question, as bot.text.phrase_key keeps it
+PHRASE = "смс с телефона так и не ушли"  # a question, as bot.core.text.phrase_key keeps it
 
 
 def found(library: Library, text: str = PHRASE.upper() + "?") -> list[tuple[str, str]]:
@@ -154,7 +154,7 @@ def test_a_phrase_taught_while_the_catalogs_reload_is_kept(
             assert taught.wait(10)  # ...while the loop takes a phrase in
             return super().searcher
 
-    monkeypatch.setattr(bot.library, "Resolver", Indexing)
+    monkeypatch.setattr(bot.core.library, "Resolver", Indexing)
     reloading = threading.Thread(target=library.reload)
     reloading.start()
     assert indexing.wait(10)

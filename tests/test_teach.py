@@ -10,9 +10,9 @@ from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, EditMessageT
 from fake_telegram import parse_html, utf16_len
 from telegram_app import ADMIN, GROUP, App, buttons
 
-from bot.catalog import entry_ref
-from bot.library import Library
-from bot.text import phrase_key
+from bot.core.catalog import entry_ref
+from bot.core.library import Library
+from bot.core.text import phrase_key
 
 QUESTION = "смс с телефона так и не ушли"
 

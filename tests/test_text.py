@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import alias_key, clean, fold, gap_key
+from bot.core.text import alias_key, clean, fold, gap_key
 
 
 def test_clean_removes_the_invisible_and_blanks_control_characters() -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-import bot.catalog_files
-from bot.catalog import Catalog
-from bot.catalog_files import check_catalogs
-from bot.resolve import Resolver
-from bot.wording import file_texts, findings, glossary, interface_files, parse_glossary
+import bot.core.catalog_files
+from bot.core.catalog import Catalog
+from bot.core.catalog_files import check_catalogs
+from bot.core.resolve import Resolver
+from bot.core.wording import file_texts, findings, glossary, interface_files, parse_glossary
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,7 +101,7 @@ def test_check_names_file_and_line_in_catalogs_and_interface_strings(
     (catalogs / "acme.yaml").write_text(catalog_text(title="Оберіть інстанс"), encoding="utf-8")
     strings = tmp_path / "strings.yaml"
     strings.write_text('teach_usage:\n  ru: "вопрос"\n  uk: "<питання> з\'явилося"\n')
-    monkeypatch.setattr(bot.catalog_files, "interface_files", lambda: (strings,))
+    monkeypatch.setattr(bot.core.catalog_files, "interface_files", lambda: (strings,))
     catalog, problems = check_catalogs(catalogs)
     assert catalog is None
     assert [str(p) for p in problems] == [

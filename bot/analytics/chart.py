@@ -6,8 +6,8 @@ import io
 from functools import cache
 from typing import Any, cast
 
+from bot.core.i18n import LANGUAGES, Lang, counted
 from bot.data import read_text
-from bot.i18n import LANGUAGES, Lang, counted
 
 _BAR = "#3b82c4"
 _TOP = 10

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.catalog import Catalog
-from bot.i18n import Lang, counted, t
-from bot.markup import HTML, Markup, one_line
+from bot.core.catalog import Catalog
+from bot.core.i18n import Lang, counted, t
+from bot.core.markup import HTML, Markup, one_line
 
 MAX_LINES = 20  # lines of a list shown in a chat; the CSV has everything
 

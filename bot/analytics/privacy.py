@@ -7,7 +7,7 @@ import re
 from urllib.parse import unquote
 
 from bot.analytics.named_secrets import STEMS, mask_named
-from bot.text import clean
+from bot.core.text import clean
 
 QUERY_LIMIT = 200
 

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.analytics.days import day_number, iso_day, midnight
-from bot.analytics.queries import sql
-from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld, latest_version, read_version
+from bot.store.queries import sql
+from bot.store.schema import DatabaseTooNew, DatabaseTooOld, latest_version, read_version
 
 # typing and dataclasses would add some 30 ms to `python -m bot stats`' 100 here; the
 # annotations below are never evaluated, so the names need to exist only for type checkers.

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import mask_query, user_key
-from bot.text import gap_key
+from bot.core.text import gap_key
 
 Day = int  # a UTC day number (days since 1970-01-01, see days.py)
 EntryId = tuple[str, str]  # (provider, entry key)

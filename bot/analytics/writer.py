@@ -21,9 +21,9 @@ from typing import Any, TypeVar
 
 from bot.analytics.days import DAY_SECONDS, day_number, iso_day, midnight
 from bot.analytics.rollup import Lookup, Stored, Vote, stored
-from bot.analytics.schema import DatabaseTooNew
 from bot.analytics.spill import read_spill, write_spill
-from bot.analytics.store import SqliteStore, StorageUnavailable, Store
+from bot.store.schema import DatabaseTooNew
+from bot.store.sqlite import SqliteStore, StorageUnavailable, Store
 
 logger = logging.getLogger(__name__)
 

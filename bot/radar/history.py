@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.analytics.reports import EXPORT_COLUMNS, OUTCOMES
-from bot.catalog import Catalog
+from bot.core.catalog import Catalog
+from bot.core.i18n import Lang
 from bot.environment import setting
-from bot.i18n import Lang
 from bot.radar.names import Named, named
 from bot.radar.replay import Replayed, replay
 from bot.radar.settings import RadarSettings, radar_settings
@@ -138,8 +138,8 @@ def sqlite_rows(path: Path, start: float, end: float) -> list[Seen]:
     import errno
     import sqlite3
 
-    from bot.analytics.queries import sql
-    from bot.analytics.schema import DatabaseTooNew, latest_version, read_version
+    from bot.store.queries import sql
+    from bot.store.schema import DatabaseTooNew, latest_version, read_version
 
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "a folder, not a database file")
@@ -160,10 +160,10 @@ def sqlite_rows(path: Path, start: float, end: float) -> list[Seen]:
 async def postgres_rows(url: str, start: float, end: float) -> list[Seen]:
     """The lookups in ``(start, end]`` of the PostgreSQL database at ``url``, through a
     connection of its own that migrates nothing."""
-    from bot.analytics.postgres import DIALECT, connect, read_version
-    from bot.analytics.queries import numbered, sql
-    from bot.analytics.schema import DatabaseTooNew, migrations
     from bot.logs import without_password
+    from bot.store.postgres import DIALECT, connect, read_version
+    from bot.store.queries import numbered, sql
+    from bot.store.schema import DatabaseTooNew, migrations
 
     db = await connect(url)
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from bot.catalog import Catalog, Entry, entry_ref
-from bot.i18n import Lang, t
+from bot.core.catalog import Catalog, Entry, entry_ref
+from bot.core.i18n import Lang, t
 from bot.radar.windows import Key
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-from bot.catalog_files import load_catalogs
+from bot.core.catalog_files import load_catalogs
 from bot.sources.diff import compare, report
 from bot.sources.layout import PageError, read_page
 from bot.sources.pages import NAMES, PARSERS, NotThisPage, parse, whose

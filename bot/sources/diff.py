@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TextIO
 
-from bot.catalog import Entry, ProviderCatalog
+from bot.core.catalog import Entry, ProviderCatalog
 from bot.sources.pages import Row, section_key, wording
 
 

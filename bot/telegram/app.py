@@ -30,11 +30,11 @@ from aiohttp import web
 
 from bot.analytics.key import AnalyticsKeyError, load_key
 from bot.analytics.reading import Reports
-from bot.analytics.store import Store
 from bot.analytics.writer import LookupLog
 from bot.config import Settings
-from bot.i18n import LANGUAGES, strings
-from bot.library import Library
+from bot.core.i18n import LANGUAGES, strings
+from bot.core.library import Library
+from bot.store.sqlite import Store
 from bot.telegram.digest import digest_loop
 from bot.telegram.flood import Budget, FloodControl
 from bot.telegram.handlers import (
@@ -236,7 +236,7 @@ def services(settings: Settings) -> tuple[Library, LookupLog]:
     secret: bytes | None = None
     off = None
     if settings.database_url is not None:
-        from bot.analytics.postgres import PostgresStore
+        from bot.store.postgres import PostgresStore
 
         url = settings.database_url.get_secret_value()
         # Each replica spills to a file of its own, where the SQLite file would be.

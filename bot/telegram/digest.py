@@ -17,14 +17,16 @@ from aiogram.types import BufferedInputFile
 from bot.analytics.chart import render_chart
 from bot.analytics.paragraphs import in_language
 from bot.analytics.reading import Reports
-from bot.analytics.store import StorageUnavailable
 from bot.analytics.writer import LookupLog
 from bot.config import Settings
-from bot.digest import WEEK_DAYS, digest_paragraphs, gather, last_digest, lease_name, next_digest
-from bot.i18n import t
-from bot.library import Library
-from bot.markup import HTML, split_messages
+from bot.core.i18n import t
+from bot.core.library import Library
+from bot.core.markup import HTML, split_messages
+from bot.digest.schedule import WEEK_DAYS, last_digest, lease_name, next_digest
+from bot.digest.text import digest_paragraphs
+from bot.digest.week import gather
 from bot.radar.stored import holds
+from bot.store.sqlite import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 LATE = 3 * 3600.0  # a digest not sent by then (database down, bot stopped) waits a week

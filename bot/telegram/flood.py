@@ -25,8 +25,8 @@ from aiogram.types import (
     User,
 )
 
-from bot.i18n import Lang, t
-from bot.markup import HTML
+from bot.core.i18n import Lang, t
+from bot.core.markup import HTML
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.answer import Answer, Match
-from bot.catalog import entry_ref
-from bot.i18n import Lang, t
-from bot.render import entry_label
+from bot.core.answer import Answer, Match
+from bot.core.catalog import entry_ref
+from bot.core.i18n import Lang, t
+from bot.core.render import entry_label
 
 MAX_BUTTONS = 8
 # Deep links from a radar alert's answer button start so: looked up, not counted as a wave.

@@ -19,7 +19,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Chat, TelegramObject, Update, User
 
-from bot.i18n import language_for
+from bot.core.i18n import language_for
 from bot.telegram.monitoring import Metrics
 from bot.telegram.replies import Replies
 from bot.telegram.shared import Once

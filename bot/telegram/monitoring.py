@@ -17,7 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from bot.analytics.writer import LookupLog
-from bot.library import Library
+from bot.core.library import Library
 from bot.telegram.shared import Shared
 
 logger = logging.getLogger(__name__)

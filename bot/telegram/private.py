@@ -7,8 +7,8 @@ from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.types import Message
 
-from bot.i18n import Lang, t
-from bot.markup import HTML
+from bot.core.i18n import Lang, t
+from bot.core.markup import HTML
 
 
 async def report_chat(message: Message, bot: Bot, lang: Lang) -> int | None:

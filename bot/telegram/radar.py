@@ -22,12 +22,11 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.analytics.store import StorageUnavailable
 from bot.analytics.writer import LookupLog
 from bot.config import Settings
-from bot.i18n import Lang, counted, t
-from bot.library import Library
-from bot.markup import HTML, one_line
+from bot.core.i18n import Lang, counted, t
+from bot.core.library import Library
+from bot.core.markup import HTML, one_line
 from bot.radar.alerts import Alert, Edit, Resolve, Send, advance
 from bot.radar.detect import Finding, detect, windows_for
 from bot.radar.names import named
@@ -43,6 +42,7 @@ from bot.radar.stored import (
     with_refs,
 )
 from bot.radar.windows import Key
+from bot.store.sqlite import StorageUnavailable
 from bot.telegram.keyboards import ALERT_LINK
 
 logger = logging.getLogger(__name__)

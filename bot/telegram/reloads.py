@@ -9,7 +9,7 @@ from contextlib import suppress
 from functools import partial
 from typing import Any, TypeVar
 
-from bot.library import Library, Reload
+from bot.core.library import Library, Reload
 
 T = TypeVar("T")
 

@@ -12,10 +12,10 @@ from aiogram.types import CallbackQuery, Message, User
 
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.analytics.writer import LookupLog
-from bot.answer import Answer, Match, Outcome
-from bot.i18n import Lang
-from bot.library import Library
-from bot.render import render
+from bot.core.answer import Answer, Match, Outcome
+from bot.core.i18n import Lang
+from bot.core.library import Library
+from bot.core.render import render
 from bot.telegram.keyboards import answer_keyboard
 
 # How the analytics count each outcome: a provider's card answered the question, an empty or

@@ -9,9 +9,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.analytics.store import StorageUnavailable
 from bot.analytics.writer import LookupLog
-from bot.library import Library
+from bot.core.library import Library
+from bot.store.sqlite import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -8,14 +8,14 @@ import hashlib
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.answer import Match
-from bot.catalog import entry_ref
-from bot.i18n import Lang, t
-from bot.library import Library
-from bot.markup import HTML, MESSAGE_LIMIT, one_line, shown_length
-from bot.render import entry_heading
+from bot.core.answer import Match
+from bot.core.catalog import entry_ref
+from bot.core.i18n import Lang, t
+from bot.core.library import Library
+from bot.core.markup import HTML, MESSAGE_LIMIT, one_line, shown_length
+from bot.core.render import entry_heading
 
-MAX_PHRASE = 200  # characters of a taught phrase (bot.text.phrase_key's form)
+MAX_PHRASE = 200  # characters of a taught phrase (bot.core.text.phrase_key's form)
 PAGE_PHRASES = 20  # phrases on a page, each with its ✕ button: a keyboard that stays usable
 NAMES_SHOWN = 5  # entries named after a phrase; the rest counted
 NAME_LENGTH = 120  # an entry's heading is cut past this

@@ -5,9 +5,9 @@ from __future__ import annotations
 import time
 
 from bot.analytics.reading import Reports
-from bot.analytics.store import StorageUnavailable
-from bot.answer import Match
-from bot.catalog import Catalog, entry_ref
+from bot.core.answer import Match
+from bot.core.catalog import Catalog, entry_ref
+from bot.store.sqlite import StorageUnavailable
 
 EXAMPLES = ("gosms 1004", "notificore 35", "radist 17002", "mobizon 1", "gupshup 1002")
 

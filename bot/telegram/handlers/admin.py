@@ -12,10 +12,10 @@ from aiogram.types import BufferedInputFile, ErrorEvent, Message
 from bot.analytics.chart import render_chart
 from bot.analytics.paragraphs import MAX_LINES, gap_lines, in_language, stats_paragraphs
 from bot.analytics.reading import Reports
-from bot.analytics.store import StorageUnavailable
-from bot.i18n import Lang, counted, language_for, t
-from bot.library import Library, Reload
-from bot.markup import HTML, split_messages
+from bot.core.i18n import Lang, counted, language_for, t
+from bot.core.library import Library, Reload
+from bot.core.markup import HTML, split_messages
+from bot.store.sqlite import StorageUnavailable
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
 from bot.telegram.handlers.teach import gap_keyboard
 from bot.telegram.private import report_chat

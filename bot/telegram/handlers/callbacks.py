@@ -6,8 +6,8 @@ from aiogram import Bot, Router
 from aiogram.types import CallbackQuery
 
 from bot.analytics.writer import LookupLog
-from bot.answer import Match
-from bot.i18n import Lang, t
+from bot.core.answer import Match
+from bot.core.i18n import Lang, t
 from bot.telegram.filters import KnownEntry
 from bot.telegram.keyboards import Pick, Vote
 from bot.telegram.replies import Replies

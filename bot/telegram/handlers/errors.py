@@ -7,8 +7,8 @@ import logging
 from aiogram import Bot, Router
 from aiogram.types import ErrorEvent
 
-from bot.i18n import language_for, t
-from bot.markup import HTML
+from bot.core.i18n import language_for, t
+from bot.core.markup import HTML
 
 logger = logging.getLogger(__name__)
 

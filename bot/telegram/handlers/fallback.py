@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.types import Message
 
-from bot.i18n import Lang, t, t_list
-from bot.markup import HTML
+from bot.core.i18n import Lang, t, t_list
+from bot.core.markup import HTML
 from bot.telegram.filters import ChatIs
 
 

@@ -11,11 +11,11 @@ from aiogram.types import (
     InputTextMessageContent,
 )
 
-from bot.answer import Answer, Match, Outcome
-from bot.i18n import Lang, t
-from bot.library import Library
-from bot.markup import HTML, one_line, split_messages
-from bot.render import card_paragraphs, entry_heading, render
+from bot.core.answer import Answer, Match, Outcome
+from bot.core.i18n import Lang, t
+from bot.core.library import Library
+from bot.core.markup import HTML, one_line, split_messages
+from bot.core.render import card_paragraphs, entry_heading, render
 from bot.telegram.keyboards import answer_keyboard, ref_of
 from bot.telegram.replies import Replies, analytics_outcome
 from bot.telegram.top import TopEntries

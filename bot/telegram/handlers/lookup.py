@@ -8,9 +8,9 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
-from bot.answer import Answer
-from bot.i18n import Lang, t
-from bot.markup import HTML
+from bot.core.answer import Answer
+from bot.core.i18n import Lang, t
+from bot.core.markup import HTML
 from bot.telegram.filters import AddressedToBot, ChatIs, CodeQuery, ConfidentLookup, PrivateQuestion
 from bot.telegram.replies import Replies
 

@@ -8,12 +8,12 @@ from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot.analytics.store import StorageUnavailable
 from bot.config import Settings
-from bot.i18n import Lang, counted, t
-from bot.markup import HTML, one_line
+from bot.core.i18n import Lang, counted, t
+from bot.core.markup import HTML, one_line
 from bot.radar.names import named
 from bot.radar.stored import muted, open_alerts
+from bot.store.sqlite import StorageUnavailable
 from bot.telegram.filters import IsAdmin, LooksLikeCommand
 from bot.telegram.private import report_chat
 from bot.telegram.radar import MUTE_FOR, Mute, Radar, find_alert, usual

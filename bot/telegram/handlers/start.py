@@ -6,10 +6,10 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 
-from bot.i18n import Lang, t, t_list
-from bot.library import Library
-from bot.markup import HTML, split_messages
-from bot.render import help_paragraphs, providers_paragraphs
+from bot.core.i18n import Lang, t, t_list
+from bot.core.library import Library
+from bot.core.markup import HTML, split_messages
+from bot.core.render import help_paragraphs, providers_paragraphs
 from bot.telegram.filters import DeepLinkQuery, LooksLikeCommand
 from bot.telegram.handlers.lookup import question
 

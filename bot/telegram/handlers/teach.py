@@ -27,17 +27,17 @@ from aiogram.types import (
 
 from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
-from bot.answer import Match, Outcome
-from bot.i18n import Lang, t
-from bot.library import Library
-from bot.markup import HTML, one_line
-from bot.render import entry_heading
-from bot.resolve import Resolver
+from bot.core.answer import Match, Outcome
+from bot.core.i18n import Lang, t
+from bot.core.library import Library
+from bot.core.markup import HTML, one_line
+from bot.core.render import entry_heading
+from bot.core.resolve import Resolver
+from bot.core.text import phrase_key
 from bot.telegram.filters import IsAdmin
 from bot.telegram.private import report_chat
 from bot.telegram.taught import TaughtPhrases
 from bot.telegram.taught_list import MAX_PHRASE, Forget, TaughtPage, short, taught_page
-from bot.text import phrase_key
 
 logger = logging.getLogger(__name__)
 

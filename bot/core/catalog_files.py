@@ -10,10 +10,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.catalog import Catalog, CatalogFile, ProviderCatalog
+from bot.core.catalog import Catalog, CatalogFile, ProviderCatalog
+from bot.core.text import alias_key
+from bot.core.wording import findings, interface_files
 from bot.files import TooLarge, read_at_most
-from bot.text import alias_key
-from bot.wording import findings, interface_files
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # The largest catalog file read (the largest shipped is under 200 kB): a reload of this much
@@ -134,7 +134,7 @@ def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
 
 def check_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
     """What ``python -m bot check`` says: ``load_catalogs``' problems, and then each word of the
-    catalogs' texts and the interface's strings that breaks the wording rules (bot.wording:
+    catalogs' texts and the interface's strings that breaks the wording rules (bot.core.wording:
     Ukrainian's apostrophe, the glossary); the catalog only when nothing is wrong."""
     catalog, problems = load_catalogs(folder)
     # A file load_catalogs refused is not read again: it may be too large, or an alias bomb

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from bot.text import normalise_code
+from bot.core.text import normalise_code
 
 _JSON_START = 20  # at most this many "{" tried as the start of a pasted JSON object
 

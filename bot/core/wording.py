@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
+from bot.core.i18n import LANGUAGES
+from bot.core.text import slug
 from bot.data import packaged, read_text
-from bot.i18n import LANGUAGES
-from bot.text import slug
 
 APOSTROPHE = "\u02bc"  # MODIFIER LETTER APOSTROPHE: a letter, so a word stays one word
 # What keyboards and other texts put in its place, between two letters of a word: ' ’ ‘ ` ´
@@ -49,7 +49,7 @@ class Said:
 @cache
 def glossary() -> tuple[Term, ...]:
     """Every term of bot/glossary.yaml."""
-    return parse_glossary(read_text("bot", "glossary.yaml"))
+    return parse_glossary(read_text("bot.core", "glossary.yaml"))
 
 
 def parse_glossary(text: str) -> tuple[Term, ...]:
@@ -171,4 +171,4 @@ def _word_at(text: str, at: int) -> str:
 
 def interface_files() -> tuple[Path, ...]:
     """The interface's own words: strings.yaml and the chart's chart.yaml."""
-    return packaged("bot") / "strings.yaml", packaged("bot.analytics") / "chart.yaml"
+    return packaged("bot.core") / "strings.yaml", packaged("bot.analytics") / "chart.yaml"

@@ -9,10 +9,10 @@ from typing import NamedTuple
 
 import yaml
 
-from bot.catalog import Catalog
+from bot.core.catalog import Catalog
+from bot.core.payload import PayloadHit, read_payload
+from bot.core.text import alias_key, clean, fold, normalise_code
 from bot.data import read_text
-from bot.payload import PayloadHit, read_payload
-from bot.text import alias_key, clean, fold, normalise_code
 
 MAX_TEXT = 4096  # Telegram's own limit for a message; longer CLI input is cut here
 MAX_CODES = 5  # codes (and names) answered from one message
@@ -31,7 +31,7 @@ _MAY_HOLD_PAYLOAD = re.compile(r"[{\"=:]")
 @cache
 def ignored_words() -> frozenset[str]:
     """Filler and very common words, both languages (lexicon.yaml)."""
-    text = read_text("bot", "lexicon.yaml")
+    text = read_text("bot.core", "lexicon.yaml")
     lexicon = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return frozenset(word for words in lexicon["ignore"].values() for word in words)
 

@@ -30,7 +30,7 @@ def language_for(code: str | None) -> Lang:
 def strings() -> dict[str, Any]:
     """Every interface string, loaded once."""
     loaded: dict[str, Any] = yaml.load(
-        read_text("bot", "strings.yaml"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        read_text("bot.core", "strings.yaml"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     )
     return loaded
 

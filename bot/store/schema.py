@@ -7,8 +7,8 @@ import sqlite3
 from functools import cache
 from pathlib import Path
 
-from bot.analytics.queries import sql
 from bot.data import packaged
+from bot.store.queries import sql
 
 _FILE_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.answer import (
+from bot.core.answer import (
     Answer,
     Assumed,
     Dropped,
@@ -19,13 +19,13 @@ from bot.answer import (
     Outcome,
     UnknownProvider,
 )
-from bot.catalog import Catalog, Entry, ProviderCatalog
-from bot.payload import PayloadHit
-from bot.query import Mention, Query, QueryParser
-from bot.text import phrase_key
+from bot.core.catalog import Catalog, Entry, ProviderCatalog
+from bot.core.payload import PayloadHit
+from bot.core.query import Mention, Query, QueryParser
+from bot.core.text import phrase_key
 
 if TYPE_CHECKING:
-    from bot.search import Searcher
+    from bot.core.search import Searcher
 
 
 # Support staff ask about the same few codes all day: answers are remembered per text. This
@@ -81,7 +81,7 @@ class Resolver:
     def searcher(self) -> Searcher:
         """The word index, built on first use (exact lookups never need it)."""
         if self._searcher is None:
-            from bot.search import Searcher  # the stemmers load only when words are searched
+            from bot.core.search import Searcher  # the stemmers load only when words are searched
 
             self._searcher = Searcher(self.catalog)
         return self._searcher
@@ -223,7 +223,7 @@ class Resolver:
                 Outcome.NOT_FOUND, query, provider=provider, notes=notes, searched=words
             )
         matches = tuple(Match(h.catalog, h.entry) for h in hits)
-        from bot.search import decisive
+        from bot.core.search import decisive
 
         if decisive(hits):
             return self._combine(query, list(matches[:1]), [], [], list(notes), provider, words)

@@ -1,9 +1,6 @@
-"""``python -m bot doctor``: the checklist a deployer runs before going live.
-
-Each line is ✓ or ✗, and a ✗ says how to fix it. Nothing is changed: no database, key or webhook
-is made. The Bot API checks give up after ``API_TIMEOUT`` seconds each, so the whole run ends in
-well under 30 seconds even when the server cannot be reached.
-"""
+"""The doctor's checks (``python -m bot doctor``): each returns a ✓ or ✗ ``Line`` that says
+how to fix a failure. Nothing is changed: no database, key or webhook is made. The Bot API checks
+give up after ``API_TIMEOUT`` seconds each."""
 
 from __future__ import annotations
 
@@ -11,7 +8,6 @@ import asyncio
 import os
 import sqlite3
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,10 +16,9 @@ from bot.analytics.key import (
     SECRET_MIN,
     AnalyticsKeyError,
     beside_database,
-    default_key_file,
     read_key_file,
 )
-from bot.logs import password, redact, secrets_of, without_password
+from bot.logs import without_password
 
 if TYPE_CHECKING:
     from aiogram.types import User, WebhookInfo
@@ -49,68 +44,9 @@ class Line:
         return f"{text}\n    → {self.fix}" if self.fix and not self.ok else text
 
 
-def run(say: Callable[[str], None]) -> int:
-    """Run every check, handing each line to ``say`` as it is known; 0 if all passed, else 1."""
-    return asyncio.run(examine(say))
-
-
-async def examine(say: Callable[[str], None]) -> int:
-    """``run``, in a running event loop."""
-    from bot.config import SettingsError, load_settings
-    from bot.environment import catalogs_dir, setting
-
-    lines: list[Line] = []
-    hidden: list[str] = []  # what the log hides is hidden here too
-
-    def report(line: Line) -> None:
-        lines.append(line)
-        say(redact(str(line), hidden))
-
-    settings: Settings | None = None
-    try:
-        settings = load_settings()
-        hidden += secrets_of(settings)
-        mode = f"webhook at {settings.webhook_url}" if settings.webhook_url else "long polling"
-        report(Line(True, "settings", f"valid ({mode})"))
-    except SettingsError as exc:
-        for problem in exc.lines:
-            report(Line(False, "settings", problem, "set it in .env or the environment"))
-    if settings is not None:
-        folder, database = settings.catalogs_dir, settings.database_path
-        secret = settings.analytics_secret.get_secret_value() if settings.analytics_secret else ""
-        key_file = settings.analytics_key_file
-        database_url, redis_url = (
-            url.get_secret_value() if url else ""
-            for url in (settings.database_url, settings.redis_url)
-        )
-    else:  # the rest can still be checked from the single settings they need
-        folder, database = catalogs_dir(), Path(setting("DATABASE_PATH"))
-        secret = os.environ.get("ANALYTICS_SECRET", "")
-        key_file = default_key_file()
-        database_url, redis_url = setting("DATABASE_URL"), setting("REDIS_URL")
-        hidden += [password(database_url), password(redis_url)]
-    report(check_catalogs(folder))
-    database_line = await check_postgres(database_url) if database_url else None
-    report(database_line or check_database(database))
-    if database_line is not None and not secret:  # the replicas' key, read from the database
-        ok, fix = database_line.ok, "fix the database above: the key is read from it"
-        found = "kept in the database, the same for every replica" if ok else "not checked"
-        report(Line(ok, "analytics key", found, fix))
-    else:
-        report(check_key(secret, key_file, database))
-    if redis_url:
-        report(await check_redis(redis_url))
-    if settings is None:
-        report(Line(False, "Bot API", "not checked", "fix the settings above first"))
-    else:
-        for line in await check_telegram(settings):
-            report(line)
-    return 0 if all(line.ok for line in lines) else 1
-
-
 def check_catalogs(folder: Path) -> Line:
     """The catalogs load, with the number of entries of each provider."""
-    from bot.catalog_files import load_catalogs
+    from bot.core.catalog_files import load_catalogs
 
     catalog, problems = load_catalogs(folder)
     if catalog is None:
@@ -123,7 +59,7 @@ def check_catalogs(folder: Path) -> Line:
 
 def check_database(path: Path) -> Line:
     """The database can be written and is at the schema this code writes (or can be made)."""
-    from bot.analytics.schema import MigrationsMissing, latest_version, read_version
+    from bot.store.schema import MigrationsMissing, latest_version, read_version
 
     try:
         latest = latest_version()
@@ -163,8 +99,8 @@ async def check_postgres(url: str) -> Line:
     empty, and the bot may make it)."""
     import asyncpg
 
-    from bot.analytics.postgres import DIALECT, connect, read_version
-    from bot.analytics.schema import migrations
+    from bot.store.postgres import DIALECT, connect, read_version
+    from bot.store.schema import migrations
 
     where = without_password(url)
     try:

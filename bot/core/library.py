@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.catalog import Catalog
-from bot.catalog_files import CatalogError, Problem, load_catalogs
-from bot.resolve import Resolver
+from bot.core.catalog import Catalog
+from bot.core.catalog_files import CatalogError, Problem, load_catalogs
+from bot.core.resolve import Resolver
 
 logger = logging.getLogger(__name__)
 

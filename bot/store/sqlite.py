@@ -20,10 +20,10 @@ from typing import Any, Protocol
 import aiosqlite
 
 from bot.analytics import reports
-from bot.analytics.queries import sql
 from bot.analytics.rollup import Batch, Stored, roll_up
-from bot.analytics.schema import DatabaseTooNew, Migration, migrations
-from bot.text import gap_key
+from bot.core.text import gap_key
+from bot.store.queries import sql
+from bot.store.schema import DatabaseTooNew, Migration, migrations
 
 __all__ = ["DatabaseTooNew", "SqliteStore", "StorageUnavailable", "Store", "migrate"]
 
@@ -186,7 +186,7 @@ class SqliteStore:
 
 async def connect(path: Path) -> aiosqlite.Connection:
     """A connection for writing: WAL, synchronous=NORMAL, a busy timeout, and gap_text() in SQL
-    (the migrations group unanswered questions as the writer does: bot.text.gap_key)."""
+    (the migrations group unanswered questions as the writer does: bot.core.text.gap_key)."""
     # Refused here: aiosqlite's thread would fail after the caller's loop ended. (One stat, when
     # a connection is opened: not worth a thread.)
     if path.is_dir():  # noqa: ASYNC240

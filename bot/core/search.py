@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.catalog import Catalog, Entry, ProviderCatalog
-from bot.words import Phrase, stems, synonym_groups, words
+from bot.core.catalog import Catalog, Entry, ProviderCatalog
+from bot.core.words import Phrase, stems, synonym_groups, words
 
 # How much a word counts by where it stands in an entry; "provider" is what the provider is
 # about (GoSMS: SMS through Android phones), said of every entry it has.

@@ -20,12 +20,12 @@ from typing import Any
 
 import asyncpg
 
-from bot.analytics.queries import numbered, sql
 from bot.analytics.reports import EXPORT_COLUMNS, Period, build_report, export_row
 from bot.analytics.rollup import Stored, roll_up
-from bot.analytics.schema import DatabaseTooNew, DatabaseTooOld, migrations
-from bot.analytics.store import PRUNED, rollup_statements, statements
 from bot.logs import without_password
+from bot.store.queries import numbered, sql
+from bot.store.schema import DatabaseTooNew, DatabaseTooOld, migrations
+from bot.store.sqlite import PRUNED, rollup_statements, statements
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from bot.i18n import Lang, t
+from bot.core.i18n import Lang, t
 
 MESSAGE_LIMIT = 4096
 ECHO_LIMIT = 100  # at most this much of the person's own text is quoted back

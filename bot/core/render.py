@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answer import (
+from bot.core.answer import (
     Answer,
     Assumed,
     Dropped,
@@ -15,10 +15,10 @@ from bot.answer import (
     Outcome,
     UnknownProvider,
 )
-from bot.catalog import Catalog, Provider, ProviderCatalog
-from bot.i18n import Lang, counted, t, t_list
-from bot.markup import HTML, Markup, one_line, split_messages
-from bot.query import MAX_CODES
+from bot.core.catalog import Catalog, Provider, ProviderCatalog
+from bot.core.i18n import Lang, counted, t, t_list
+from bot.core.markup import HTML, Markup, one_line, split_messages
+from bot.core.query import MAX_CODES
 
 
 def entry_label(match: Match) -> str:

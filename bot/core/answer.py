@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, NamedTuple
 
-from bot.catalog import Entry, ProviderCatalog
-from bot.query import Query
+from bot.core.catalog import Entry, ProviderCatalog
+from bot.core.query import Query
 
 
 class Outcome(StrEnum):

@@ -9,9 +9,9 @@ from functools import cache
 import Stemmer
 import yaml
 
+from bot.core.query import ignored_words
+from bot.core.text import fold
 from bot.data import read_text
-from bot.query import ignored_words
-from bot.text import fold
 
 _TOKEN = re.compile(r"[^\W_]+")
 _CYRILLIC = re.compile(r"[а-яіїєґ]")
@@ -103,7 +103,7 @@ Phrase = tuple[tuple[str, ...], ...]  # each word's stems, in order
 @cache
 def synonym_groups() -> tuple[tuple[Phrase, ...], ...]:
     """The groups of synonyms.yaml, each member as its words' stems."""
-    text = read_text("bot", "synonyms.yaml")
+    text = read_text("bot.core", "synonyms.yaml")
     data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     groups = []
     for members in data["groups"].values():

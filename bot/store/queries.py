@@ -31,9 +31,9 @@ def _parse(text: str) -> dict[str, str]:
 
 @cache
 def _statements(dialect: str) -> dict[str, str]:
-    found = _parse(read_text("bot.analytics", "queries.sql"))
+    found = _parse(read_text("bot.store", "queries.sql"))
     if dialect != "sqlite":
-        found.update(_parse(read_text("bot.analytics", f"queries.{dialect}.sql")))
+        found.update(_parse(read_text("bot.store", f"queries.{dialect}.sql")))
     return found
 
 

@@ -1,0 +1,58 @@
+"""``python -m bot digest [--days 7] [--lang ru|en|uk]``: the weekly digest as plain text, what
+DIGEST_CHAT_IDS get (bot/digest/)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.cli.arguments import days
+from bot.cli.database import database_path, failures, postgres, unusable
+
+
+def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The command's grammar."""
+    digest = commands.add_parser("digest", help="the weekly digest as text")
+    digest.add_argument("--days", type=days, default=7, help="days, today included")
+    digest.add_argument(
+        "--lang", choices=["ru", "en", "uk"], help="language (default: TEAM_LANG, else en)"
+    )
+    digest.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """0; 1 for settings, catalogs or a database that cannot be used."""
+    import asyncio
+    import time
+
+    from bot.core.catalog_files import load_catalogs
+    from bot.core.i18n import LANGUAGES
+    from bot.digest.text import digest_text
+    from bot.digest.week import read_sqlite_week, read_store_week
+    from bot.environment import catalogs_dir, setting, time_zone
+
+    chosen = args.lang or setting("TEAM_LANG")
+    lang = next((code for code in LANGUAGES if code == chosen), None)
+    if lang is None:
+        print("codebook: TEAM_LANG: use ru, en or uk", file=sys.stderr)
+        return 1
+    try:
+        tz = time_zone(setting("TZ"))
+    except ValueError as exc:
+        print(f"codebook: TZ: {exc}", file=sys.stderr)
+        return 1
+    catalog, problems = load_catalogs(catalogs_dir())
+    if catalog is None:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
+    store, now = postgres(), time.time()
+    try:
+        if store is not None:
+            week = asyncio.run(read_store_week(store, args.days, now))
+        else:
+            week = read_sqlite_week(database_path(), args.days, now)
+    except failures() as exc:
+        return unusable(exc)
+    print(digest_text(week, catalog, lang, tz))
+    return 0

@@ -1,0 +1,94 @@
+"""``python -m bot doctor``: the checklist a deployer runs before going live (bot/cli/checks.py).
+
+Each line is ✓ or ✗, and a ✗ says how to fix it. The whole run ends in well under 30 seconds even
+when the Bot API cannot be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.analytics.key import default_key_file
+from bot.cli.checks import (
+    Line,
+    check_catalogs,
+    check_database,
+    check_key,
+    check_postgres,
+    check_redis,
+    check_telegram,
+)
+from bot.logs import password, redact, secrets_of
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+
+def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The command's grammar."""
+    doctor = commands.add_parser("doctor", help="check everything a deployment needs, say fixes")
+    doctor.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Every check, each line printed as it is known; 0 if all passed, else 1."""
+    return asyncio.run(examine(lambda line: print(line, flush=True)))
+
+
+async def examine(say: Callable[[str], None]) -> int:
+    """Run every check, handing each line to ``say`` as it is known; 0 if all passed, else 1."""
+    from bot.config import SettingsError, load_settings
+    from bot.environment import catalogs_dir, setting
+
+    lines: list[Line] = []
+    hidden: list[str] = []  # what the log hides is hidden here too
+
+    def report(line: Line) -> None:
+        lines.append(line)
+        say(redact(str(line), hidden))
+
+    settings: Settings | None = None
+    try:
+        settings = load_settings()
+        hidden += secrets_of(settings)
+        mode = f"webhook at {settings.webhook_url}" if settings.webhook_url else "long polling"
+        report(Line(True, "settings", f"valid ({mode})"))
+    except SettingsError as exc:
+        for problem in exc.lines:
+            report(Line(False, "settings", problem, "set it in .env or the environment"))
+    if settings is not None:
+        folder, database = settings.catalogs_dir, settings.database_path
+        secret = settings.analytics_secret.get_secret_value() if settings.analytics_secret else ""
+        key_file = settings.analytics_key_file
+        database_url, redis_url = (
+            url.get_secret_value() if url else ""
+            for url in (settings.database_url, settings.redis_url)
+        )
+    else:  # the rest can still be checked from the single settings they need
+        folder, database = catalogs_dir(), Path(setting("DATABASE_PATH"))
+        secret = os.environ.get("ANALYTICS_SECRET", "")
+        key_file = default_key_file()
+        database_url, redis_url = setting("DATABASE_URL"), setting("REDIS_URL")
+        hidden += [password(database_url), password(redis_url)]
+    report(check_catalogs(folder))
+    database_line = await check_postgres(database_url) if database_url else None
+    report(database_line or check_database(database))
+    if database_line is not None and not secret:  # the replicas' key, read from the database
+        ok, fix = database_line.ok, "fix the database above: the key is read from it"
+        found = "kept in the database, the same for every replica" if ok else "not checked"
+        report(Line(ok, "analytics key", found, fix))
+    else:
+        report(check_key(secret, key_file, database))
+    if redis_url:
+        report(await check_redis(redis_url))
+    if settings is None:
+        report(Line(False, "Bot API", "not checked", "fix the settings above first"))
+    else:
+        for line in await check_telegram(settings):
+            report(line)
+    return 0 if all(line.ok for line in lines) else 1

@@ -1,0 +1,55 @@
+"""``python -m bot`` (or ``run``): the bot itself; a setting or catalog problem is one clear
+line, not a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The command's grammar."""
+    commands.add_parser("run", help="run the bot (the default)").set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """0 after SIGTERM or SIGINT; 1 when it cannot start, or lookups were lost."""
+    import asyncio
+    import logging
+
+    from bot.config import SettingsError, load_settings
+    from bot.core.catalog_files import CatalogError
+    from bot.logs import configure, secrets_of
+
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        for line in exc.lines:
+            print(f"codebook: {line}", file=sys.stderr)
+        return 1
+    configure(settings.log_level, secrets_of(settings))
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
+    from bot.store.schema import DatabaseTooNew
+    from bot.telegram.app import run as serve
+
+    log = logging.getLogger("bot")
+    try:
+        status = asyncio.run(serve(settings))
+    except CatalogError as exc:
+        for problem in exc.problems:
+            log.error("catalog problem: %s", problem)
+        log.error(
+            "the catalogs in %s do not load: fix them (python -m bot check)", settings.catalogs_dir
+        )
+        return 1
+    except DatabaseTooNew as exc:
+        log.error("%s", exc)
+        return 1
+    except TelegramUnauthorizedError:
+        log.error("Telegram refused the token: check BOT_TOKEN (from @BotFather)")
+        return 1
+    except TelegramNetworkError as exc:
+        log.error("cannot reach the Bot API server: %s", exc)
+        return 1
+    return status
