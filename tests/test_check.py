@@ -233,3 +233,42 @@ def test_the_shipped_catalogs_pass(catalog: Catalog, capsys: pytest.CaptureFixtu
     assert main(["check", str(root / "catalogs")]) == 0
     out = capsys.readouterr().out
     assert f"5 providers, {catalog.entry_count()} entries, all valid" in out
+
+
+ASKED = """\
+    asked:
+      ru: ["смс не уходят, пишет что нет устройств", "телефон отключился от сервиса"]
+      en: ["texts stuck, it says no devices"]
+      uk: ["смс не йдуть, пише що немає пристроїв"]
+"""
+
+
+def test_how_people_ask_is_read_per_language(tmp_path: Path) -> None:
+    write(tmp_path, "acme", GOOD_ENTRY.format(code="1") + ASKED + GOOD_ENTRY.format(code="2"))
+    catalog, problems = load_catalogs(tmp_path)
+    assert problems == [] and catalog is not None
+    first, second = catalog.providers["acme"].entries
+    assert first.asked is not None and first.asked.en == ("texts stuck, it says no devices",)
+    assert len(first.asked.phrasings()) == 4
+    assert second.asked is None
+
+
+@pytest.mark.parametrize(
+    ("asked", "line", "problem"),
+    [
+        ('    asked: "смс не уходят"\n', 15, "errors[0].asked: phrasings per language, e.g. "),
+        ("    asked:\n      ru: смс не уходят\n", 16, "errors[0].asked.ru: a list of phrasings"),
+        ("    asked:\n      de: [SMS kommen nicht an]\n", 16, "errors[0].asked: 'de' is not a "),
+        ('    asked:\n      uk: ["  "]\n', 16, "errors[0].asked.uk[0] is empty"),
+        (f'    asked:\n      en: ["{"x" * 201}"]\n', 16, "errors[0].asked.en[0] is longer than "),
+        (
+            "    asked:\n      ru: [нет устройств, ещё]\n      uk:\n        - ЕЩЁ\n",
+            18,
+            "asked.uk: 'ЕЩЁ' is given twice",
+        ),
+    ],
+)
+def test_how_people_ask_is_checked(tmp_path: Path, asked: str, line: int, problem: str) -> None:
+    path = write(tmp_path, "acme", GOOD_ENTRY.format(code="1") + asked)
+    (found,) = problems_in(tmp_path)
+    assert found.startswith(f"{path}:{line}: {problem}"), found

@@ -355,3 +355,63 @@ def test_the_same_question_gets_the_same_answer(resolver: Resolver) -> None:
     first = resolver.answer("gosms 1004")
     assert resolver.answer("gosms 1004") == first
     assert found(resolver.answer("GoSMS 1004")) == found(first)
+
+
+# --- A number the provider lacks, in a question with words besides ---------------------------
+
+
+def test_a_number_told_in_a_story_is_not_taken_for_a_missing_code(resolver: Resolver) -> None:
+    for text in (
+        "mobizon: imported 50 contacts and not a single one was added",
+        "mobizon: sent 50 sms at once and none went out",
+    ):
+        answer = resolver.answer(text)
+        assert [*found(answer), *offered(answer)][:1] == [("mobizon", "99")], text
+        assert answer.missing == () and answer.searched
+        assert not answer.confident  # a group's chatter with a number is not answered unasked
+
+
+def test_a_number_standing_as_a_code_keeps_its_line_beside_the_entry_the_words_find(
+    resolver: Resolver,
+) -> None:
+    answer = resolver.answer("gosms error #1018: no devices registered")
+    assert found(answer) == [("gosms", "1004")]
+    assert [(m.code, m.nearest[0]) for m in answer.missing] == [("1018", "1017")]
+    assert not answer.confident
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mobizon 50 messages",  # one word that finds no one entry: the code was meant
+        "mobizon 50 blorfs zzqx",  # words no entry has
+        "gosms 1018 asdfgh qwerty",
+    ],
+)
+def test_a_missing_code_stays_when_the_words_find_nothing_of_their_own(
+    resolver: Resolver, text: str
+) -> None:
+    answer = resolver.answer(text)
+    assert answer.outcome is Outcome.NOT_FOUND
+    assert found(answer) == [] and offered(answer) == []
+    (missing,) = answer.missing
+    assert missing.catalog is not None and missing.nearest
+
+
+@pytest.mark.parametrize(
+    ("text", "as_code"),
+    [
+        ("gosms 1018", True),
+        ("1018 gosms", True),
+        ("gosms error #1018: device", True),
+        ("ошибка госмс код 1018", True),
+        ("mobizon bulk delete of 50 messages", False),
+        ("sent 50 messages through mobizon", False),
+    ],
+)
+def test_a_number_stands_as_a_code_beside_the_provider_with_only_filler_between(
+    resolver: Resolver, text: str, as_code: bool
+) -> None:
+    query = resolver.parser.parse(text)
+    ((_, at),) = query.codes
+    assert query.as_code(at) is as_code

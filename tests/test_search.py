@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from bot.core.answer import Answer, Outcome
-from bot.core.catalog import Catalog
+from bot.core.catalog import Catalog, ProviderCatalog
+from bot.core.catalog_files import parse_catalog
 from bot.core.resolve import Resolver
 from bot.core.search import Searcher
 from bot.core.text import phrase_key
@@ -114,7 +115,8 @@ def test_ukrainian_texts_are_indexed_as_said(searcher: Searcher, catalog: Catalo
         ("мобізон: шлемо забагато запитів", ("mobizon", "30")),  # ... too often: a rate limit
         ("gupshup: the video is too big", ("gupshup", "1011")),  # media size
         ("гупшап: текст сообщения не совпадает с шаблоном", ("gupshup", "4003")),  # соответствует
-        ("гупшап: текст повідомлення не збігається з шаблоном", ("gupshup", "4003")),
+        # (with "текст" too, 1007 comes first: its people say "і текст не за шаблоном")
+        ("гупшап: повідомлення не збігається з шаблоном", ("gupshup", "4003")),
         ("нотификор: имя отправителя для вайбера еще не согласовали", ("notificore", "45")),
         ("нотификор: кампания уже завершена, изменить нельзя", CAMPAIGN_STATUS),  # рассылка
         ("notificore: cannot change a mailing that is over", CAMPAIGN_STATUS),  # campaign
@@ -168,6 +170,60 @@ def test_every_synonym_is_a_meaningful_word_and_every_group_reaches_the_catalog(
             or (len(member) == 1 and any(term in searcher._postings for term in member[0]))
             for member in group
         ), group
+
+
+# --- How people ask (an entry's asked) ---------------------------------------------------------
+
+ASKED = """\
+provider:
+  slug: acme
+  name: Acme
+  about: {ru: Шлюз, en: Gateway, uk: Шлюз}
+errors:
+  - code: "1"
+    title: {ru: Квота исчерпана, en: Quota exhausted, uk: Квоту вичерпано}
+    description: {ru: Квота исчерпана., en: The quota is used., uk: Квоту вичерпано.}
+    steps: [{ru: Подождите, en: Wait, uk: Зачекайте}]
+    original: "quota exhausted"
+  - code: "2"
+    title: {ru: Устройство не отвечает, en: Device not responding, uk: Пристрій не відповідає}
+    description: {ru: Устройство не на связи., en: The device is offline., uk: Пристрій офлайн.}
+    steps: [{ru: Проверьте устройство, en: Check the device, uk: Перевірте пристрій}]
+    original: "device timeout"
+    asked:
+      ru: ["телефон разрядился, и смски встали"]
+      en: ["the phone's battery died and texts stopped", "hit some quota on the phone?"]
+      uk: ["телефон розрядився, смс не йдуть"]
+"""
+
+
+@pytest.fixture(scope="module")
+def asked_searcher() -> Searcher:
+    data, problems = parse_catalog(ASKED, "acme.yaml")
+    assert data is not None, problems
+    return Searcher(Catalog([ProviderCatalog.build(data)]))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "battery died",  # words only the phrasings say
+        "батарея разрядилась",  # another form of the word
+        "уже розрядився",
+        "battary died",  # a misspelling meets the phrasings' spelling
+    ],
+)
+def test_how_people_ask_finds_an_entry_its_texts_do_not_word_so(
+    asked_searcher: Searcher, text: str
+) -> None:
+    assert [hit.entry.code for hit in asked_searcher.search(text)][:1] == ["2"]
+
+
+def test_a_word_people_use_counts_less_than_the_catalogs_own(asked_searcher: Searcher) -> None:
+    # quota: the title of 1, one of the phrasings of 2.
+    hits = asked_searcher.search("quota")
+    assert [hit.entry.code for hit in hits] == ["1", "2"]
+    assert hits[1].score < hits[0].score / 2
 
 
 # --- Phrases the keepers taught -----------------------------------------------------------------
@@ -240,13 +296,13 @@ def test_pronouns_and_the_words_that_frame_a_situation_are_filler(resolver: Reso
 
 
 def test_the_provider_named_counts_as_a_word_its_entries_say(searcher: Searcher) -> None:
-    # Only "запит" (request) of the four words is in Mobizon's entries: too little among all
-    # providers, enough to be offered among Mobizon's.
-    text = "забули передати текст повідомлення в запиті"
-    offered = searcher.search(text, "mobizon")
-    assert "11" in {hit.entry.code for hit in offered}  # required parameters missing
+    # Only "картинку" (a picture) of the four words is in Gupshup's entries: too little among
+    # all providers, enough to be offered among Gupshup's.
+    text = "передали картинку з підписом у запиті"
+    offered = searcher.search(text, "gupshup")
+    assert "1010" in {hit.entry.code for hit in offered}  # the media could not be fetched
     assert all(hit.coverage < 0.34 for hit in offered)
-    assert all(hit.catalog.provider.slug != "mobizon" for hit in searcher.search(text))
+    assert all(hit.catalog.provider.slug != "gupshup" for hit in searcher.search(text))
 
 
 def test_filler_alone_finds_nothing(searcher: Searcher) -> None:

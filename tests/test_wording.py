@@ -171,3 +171,14 @@ def test_a_star_inside_a_variant_ends_that_word_any_way() -> None:
     assert list(findings(text, "acme", terms)) == [
         (7, 'uk: "Друкарська помилка": the glossary says "описка"')
     ]
+
+
+def test_a_list_of_texts_is_held_to_the_rules_but_not_how_people_ask() -> None:
+    listed = 'hint:\n  uk: ["Оберіть інстанс", "щось з\'явилося"]\n'
+    assert said(listed, "strings") == [
+        '2: uk: "інстанс": the glossary says "екземпляр"',
+        "2: uk: \"з'явилося\": the apostrophe is ʼ (U+02BC), not ' (U+0027)",
+    ]
+    # People's own words: the apostrophe they type and the term they use.
+    asked = '    asked:\n      uk: ["інстанс не з\'явився", "API-ключ не підходить"]\n'
+    assert said(catalog_text() + asked) == []

@@ -121,8 +121,9 @@ class Answer(NamedTuple):
 
     @property
     def confident(self) -> bool:
-        """A named provider and code (or a pasted response) found: safe to answer unasked."""
-        if self.outcome not in (Outcome.FOUND, Outcome.NOT_AN_ERROR):
+        """A named provider and code (or a pasted response) found: safe to answer unasked. An
+        answer the word search gave is not, whatever numbers the question holds."""
+        if self.outcome not in (Outcome.FOUND, Outcome.NOT_AN_ERROR) or self.searched:
             return False
         if any(isinstance(note, FromPayload) for note in self.notes):
             return True

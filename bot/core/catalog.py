@@ -18,6 +18,10 @@ Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"]+$")]
 JsonPath = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$")]
 Code = Annotated[str, StringConstraints(pattern=r"^\d{1,9}(-\d{1,9})?$")]
 Name = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z0-9_]*$")]
+ASKED_LENGTH = 200  # a phrasing is a sentence someone would type, not a paragraph
+Phrasing = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=ASKED_LENGTH)
+]
 
 
 class _Model(BaseModel):
@@ -34,6 +38,19 @@ class Text(_Model):
     def get(self, lang: Lang) -> str:
         """The text in ``lang``."""
         return self.ru if lang == "ru" else self.en if lang == "en" else self.uk
+
+
+class Asked(_Model):
+    """How people describe an entry's situation in their own words, per language: the search
+    reads them, nobody is shown them."""
+
+    ru: tuple[Phrasing, ...] = ()
+    en: tuple[Phrasing, ...] = ()
+    uk: tuple[Phrasing, ...] = ()
+
+    def phrasings(self) -> tuple[str, ...]:
+        """Every phrasing, in Russian, English and Ukrainian."""
+        return (*self.ru, *self.en, *self.uk)
 
 
 class Link(_Model):
@@ -71,6 +88,7 @@ class Entry(_Model):
     original: NonEmpty
     links: tuple[Link, ...] = ()
     severity: Literal["error", "warning", "info"] = "error"
+    asked: Asked | None = None
 
     @property
     def key(self) -> str:

@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.core.catalog import Catalog, CatalogFile, ProviderCatalog
+from bot.core.catalog import ASKED_LENGTH, Catalog, CatalogFile, Entry, ProviderCatalog
+from bot.core.i18n import LANGUAGES
 from bot.core.text import alias_key
 from bot.core.wording import findings, interface_files
 from bot.files import TooLarge, read_at_most
@@ -249,10 +250,18 @@ def _describe(error: Any) -> str:
     kind = error["type"]
     if kind == "missing":
         return f"missing field {where!r}"
+    if kind == "extra_forbidden" and loc[-2:-1] == ("asked",):
+        return f"{_dotted(loc[:-1])}: {loc[-1]!r} is not a language (ru, en, uk)"
     if kind == "extra_forbidden":
         return f"unknown field {where!r}"
     if kind == "string_too_short":
         return f"{where} is empty"
+    if kind == "string_too_long":
+        return f"{where} is longer than {ASKED_LENGTH} characters ({len(error['input'])})"
+    if kind == "model_type" and field_name == "asked":
+        return f"{where}: phrasings per language, e.g. asked: {{ru: [...], en: [...], uk: [...]}}"
+    if kind == "tuple_type" and loc[-2:-1] == ("asked",):
+        return f'{where}: a list of phrasings, e.g. {field_name}: ["...", "..."]'
     if kind == "too_short":
         return f"{where} needs at least one item"
     if kind == "string_pattern_mismatch":
@@ -263,7 +272,8 @@ def _describe(error: Any) -> str:
 
 
 def _entry_problems(catalog: CatalogFile, node: Any, filename: str) -> Iterator[Problem]:
-    """Duplicate codes, names and keys within one provider, and bad or overlapping ranges."""
+    """Duplicate codes, names and keys within one provider, bad or overlapping ranges, and a
+    phrasing an entry's ``asked`` gives twice."""
     seen_keys: dict[str, int] = {}
     seen_names: dict[str, int] = {}
     spans: list[tuple[int, int, int]] = []
@@ -278,6 +288,7 @@ def _entry_problems(catalog: CatalogFile, node: Any, filename: str) -> Iterator[
                 filename, line, f"duplicate {what} {key!r} (first at line {seen_keys[key]})"
             )
         seen_keys.setdefault(key, line)
+        yield from _asked_problems(entry, node, index, filename)
         for name in (entry.name, *entry.aliases):
             if name and name in seen_names and seen_names[name] != line:
                 yield Problem(
@@ -301,6 +312,20 @@ def _entry_problems(catalog: CatalogFile, node: Any, filename: str) -> Iterator[
                         filename, line, f"code {entry.code!r} overlaps the code at line {other}"
                     )
             spans.append((*bounds, line))
+
+
+def _asked_problems(entry: Entry, node: Any, index: int, filename: str) -> Iterator[Problem]:
+    """A phrasing said twice in one entry (in any language, case and spacing aside)."""
+    if entry.asked is None:
+        return
+    seen: set[str] = set()
+    for lang in LANGUAGES:
+        for at, phrasing in enumerate(getattr(entry.asked, lang)):
+            said = " ".join(phrasing.casefold().split())
+            if said in seen:
+                line = _line_at(node, ("errors", index, "asked", lang, at))
+                yield Problem(filename, line, f"asked.{lang}: {phrasing!r} is given twice")
+            seen.add(said)
 
 
 def _alias_problems(files: list[tuple[str, CatalogFile, Any]]) -> Iterator[Problem]:

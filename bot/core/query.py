@@ -26,6 +26,7 @@ _NAME = re.compile(r"(?<![\w])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![\w])")
 _WORD = re.compile(r"[^\W\d_][\w.'’‘`´-]*[^\W_]|[^\W\d_]", re.UNICODE)
 _NAME_LIKE = re.compile(r"^[a-z][a-z0-9.]{2,}$")  # how an unknown provider's name looks
 _MAY_HOLD_PAYLOAD = re.compile(r"[{\"=:]")
+_BETWEEN = re.compile(r"[^\W_]+")  # the words and numbers between a provider and a code
 
 
 @cache
@@ -67,6 +68,25 @@ class Query(NamedTuple):
     def provider(self) -> Mention | None:
         """The first provider named, if any."""
         return self.providers[0] if self.providers else None
+
+    def provider_near(self, at: int) -> Mention | None:
+        """The provider named closest to position ``at``; before it on a tie ("gosms 1004
+        gupshup 1004")."""
+        if not self.providers:
+            return None
+        return min(self.providers, key=lambda m: (abs(m.at - at), m.at > at))
+
+    def as_code(self, at: int) -> bool:
+        """Whether the number at ``at`` stands as a code: nothing but filler and numbers between
+        it and the provider named nearest ("gosms 1018", "gosms error #1018"), unlike a number
+        in a story ("mobizon ... 50 messages")."""
+        mention = self.provider_near(at)
+        if mention is None:
+            return False
+        end = mention.at + len(mention.said)
+        between = fold(self.text[end:at] if end <= at else self.text[at : mention.at])
+        ignored = ignored_words()
+        return all(w.isdigit() or w in ignored for w in _BETWEEN.findall(between))
 
 
 @dataclass

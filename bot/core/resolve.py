@@ -107,7 +107,7 @@ class Resolver:
                 return self._combine(query, [], list(taught), [], [])
         answer = self.exact(query)
         if answer is not None:
-            return answer
+            return self._told(query, answer) or answer
         if query.unknown_provider and not query.providers:
             note = UnknownProvider(query.unknown_provider)
             return self._answer(Outcome.NOT_FOUND, query, notes=(note,))
@@ -135,6 +135,22 @@ class Resolver:
         names = [n for n in query.names if n in self.catalog.by_name]
         return self._lookup(query, names) if query.codes or names else None
 
+    def _told(self, query: Query, answer: Answer) -> Answer | None:
+        """A number the named provider lacks, with words besides: the word search's answer,
+        whatever it offers for a number in a story ("mobizon ... 50 messages ..."); for one
+        standing as a code ("gosms 1018 device"), one entry, and the "no such code" line."""
+        if answer.matches or answer.candidates or query.payload or query.names:
+            return None
+        if not query.meaningful_words or any(m.catalog is None for m in answer.missing):
+            return None
+        at = dict(query.codes)
+        codes = tuple(m for m in answer.missing if query.as_code(at[m.code]))
+        words = " ".join(query.meaningful_words)
+        told = self._search(query, words, self._provider(query.provider))
+        if told.matches or (told.candidates and not codes):
+            return told._replace(missing=codes)
+        return None
+
     def _provider(self, mention: Mention | None) -> ProviderCatalog | None:
         return self.catalog.providers[mention.slug] if mention else None
 
@@ -155,7 +171,7 @@ class Resolver:
         missing: list[Missing] = []
         notes = list(self._notes(query))
         for code, at in query.codes:
-            mention = _nearest(query.providers, at)
+            mention = query.provider_near(at)
             if mention is not None:
                 pc = self.catalog.providers[mention.slug]
                 entry = pc.find(code)
@@ -270,13 +286,6 @@ class Resolver:
             provider=provider,
             searched=searched,
         )
-
-
-def _nearest(mentions: tuple[Mention, ...], at: int) -> Mention | None:
-    """The provider named closest to a code; before it on a tie ("gosms 1004 gupshup 1004")."""
-    if not mentions:
-        return None
-    return min(mentions, key=lambda m: (abs(m.at - at), m.at > at))
 
 
 def _add(matches: list[Match], match: Match) -> None:

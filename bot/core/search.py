@@ -1,6 +1,7 @@
-"""Word search over every entry's titles, descriptions, sections, steps, originals and names, in
-Russian, English and Ukrainian; a word also finds its synonyms (synonyms.yaml), a misspelt word
-its closest indexed spelling, each weighed below the words as typed."""
+"""Word search over every entry's titles, descriptions, sections, steps, originals, names and the
+ways people ask about it, in Russian, English and Ukrainian; a word also finds its synonyms
+(synonyms.yaml), a misspelt word its closest indexed spelling, each weighed below the words as
+typed."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from bot.core.catalog import Catalog, Entry, ProviderCatalog
 from bot.core.words import Phrase, stems, synonym_groups, words
 
 # How much a word counts by where it stands in an entry; "provider" is what the provider is
-# about (GoSMS: SMS through Android phones), said of every entry it has.
+# about (GoSMS: SMS through Android phones), said of every entry it has; "asked", the phrasings
+# of people telling the entry's situation: nine an entry, loose, each word less than described.
 _WEIGHTS = {
     "name": 3.0,
     "title": 3.0,
@@ -24,6 +26,7 @@ _WEIGHTS = {
     "description": 1.0,
     "steps": 0.5,
     "provider": 0.3,
+    "asked": 0.75,
 }
 _LENGTH = 0.5  # how much a field longer than most of its kind weakens its words (BM25's b)
 # How fully an entry must say the words asked, each word counting 1 in a title or a description,
@@ -88,11 +91,10 @@ class Searcher:
         self._phrase_triggers: dict[str, list[tuple[Phrase, int]]] = defaultdict(list)
         for number, group in enumerate(self._groups):
             for member in group:
-                if len(member) == 1:
-                    for term in member[0]:
+                for term in member[0]:
+                    if len(member) == 1:
                         self._triggers[term].append(number)
-                else:
-                    for term in member[0]:
+                    else:
                         self._phrase_triggers[term].append((member, number))
         # What each term and each group finds, worked out once: the search only merges them.
         self._term_scores = {
@@ -123,6 +125,7 @@ class Searcher:
             "description": [entry.description.ru, entry.description.en, entry.description.uk],
             "steps": [text for step in entry.steps for text in (step.ru, step.en, step.uk)],
             "provider": [about.ru, about.en, about.uk],
+            "asked": list(entry.asked.phrasings()) if entry.asked else [],
         }
         phrases = []
         for kind, texts in fields.items():
@@ -180,12 +183,8 @@ class Searcher:
         scores, covered = dict(order[0][0]), dict(order[0][1])
         for values, credits, _ in order[1:]:
             for doc, value in values.items():
-                if doc in scores:
-                    scores[doc] += value
-                    covered[doc] += credits[doc]
-                else:
-                    scores[doc] = value
-                    covered[doc] = credits[doc]
+                scores[doc] = scores.get(doc, 0.0) + value
+                covered[doc] = covered.get(doc, 0.0) + credits[doc]
         size = len(wanted)
         # The provider named is a word of the question that each of its entries says.
         need = _MIN_COVERAGE * (size + 1) - 1 if provider else _MIN_COVERAGE * size

@@ -1,6 +1,6 @@
 """The words of every text a person reads (catalogs, strings.yaml, chart.yaml), held to two house
 rules: Ukrainian writes its apostrophe as ʼ (U+02BC), and each language calls one thing by the
-one term bot/glossary.yaml gives it."""
+one term bot/glossary.yaml gives it. An entry's ``asked`` is people's words, not ours: exempt."""
 
 from __future__ import annotations
 
@@ -77,9 +77,11 @@ def _pattern(variants: list[str]) -> re.Pattern[str]:
 
 def texts(node: Any, place: str) -> Iterator[Said]:
     """Every text under a YAML node: the value of each ``ru``, ``en`` or ``uk`` key (each form of a
-    counted string)."""
+    counted string), an entry's ``asked`` aside."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
+            if key.value == "asked":
+                continue  # how people describe a situation, in their spelling and their terms
             if key.value in LANGUAGES:
                 for scalar in _scalars(value):
                     yield Said(scalar.start_mark.line + 1, place, key.value, scalar.value)
@@ -96,6 +98,9 @@ def _scalars(node: Any) -> Iterator[Any]:
     elif isinstance(node, yaml.MappingNode):
         for _, value in node.value:
             yield from _scalars(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item)
 
 
 def file_texts(text: str, stem: str) -> Iterator[Said]:
