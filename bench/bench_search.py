@@ -129,10 +129,15 @@ def committed() -> Search | None:
     module = types.ModuleType("bot.core.search", f"bot/search.py at {BEFORE}")
     module.__file__ = f"{BEFORE}:bot/search.py"
     sys.modules["bot.core.search"] = module  # dataclasses look their module up while it is built
+    # It imports the modules of then by their names of then (bot.catalog, bot.words): today's.
+    then = {f"bot.{name}": sys.modules[f"bot.core.{name}"] for name in ("catalog", "words", "query", "text")}
+    sys.modules.update(then)
     try:
         exec(compile(source, module.__file__, "exec"), module.__dict__)
     finally:
         sys.modules["bot.core.search"] = bot.core.search
+        for name in then:
+            del sys.modules[name]
     module.ignored_words = ignored_words  # type: ignore[attr-defined]
     return Search("before", module, ignored_words)
 
