@@ -17,7 +17,7 @@ from bot.core.words import Phrase, stems, synonym_groups, words
 
 # How much a word counts by where it stands in an entry; "provider" is what the provider is
 # about (GoSMS: SMS through Android phones), said of every entry it has; "asked", the phrasings
-# of people telling the entry's situation: nine an entry, loose, each word less than described.
+# of people telling the entry's situation: up to 21 an entry, loose, each word less than described.
 _WEIGHTS = {
     "name": 3.0,
     "title": 3.0,
