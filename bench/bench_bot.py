@@ -49,9 +49,9 @@ from fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 from transport import instant_bot  # noqa: E402
 
 from bot.analytics.writer import LookupLog  # noqa: E402
-from bot.config import load_settings  # noqa: E402
 from bot.core.catalog import Catalog, Entry, ProviderCatalog  # noqa: E402
 from bot.core.library import Library  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
 from bot.telegram.app import create_dispatcher  # noqa: E402
 from bot.telegram.middlewares import RetryAfter  # noqa: E402
 

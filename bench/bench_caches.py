@@ -28,9 +28,9 @@ from bench_bot import run, updates, zipf_mix  # noqa: E402
 from fake_telegram import TOKEN  # noqa: E402
 
 from bot.analytics.writer import LookupLog  # noqa: E402
-from bot.config import load_settings  # noqa: E402
 from bot.core.library import Library  # noqa: E402
 from bot.core.resolve import Resolver  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
 from bot.telegram import app  # noqa: E402
 
 

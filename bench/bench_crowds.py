@@ -45,8 +45,8 @@ from fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 from transport import instant_bot  # noqa: E402
 
 from bot.analytics.writer import LookupLog  # noqa: E402
-from bot.config import load_settings  # noqa: E402
 from bot.core.library import Library  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
 from bot.telegram.app import INLINE_BUDGET, UPDATES_AT_ONCE, create_dispatcher  # noqa: E402
 from bot.telegram.flood import Budget  # noqa: E402
 from bot.telegram.middlewares import RetryAfter  # noqa: E402

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.settings import Settings
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -44,7 +44,7 @@ def secrets_of(settings: Settings) -> list[str]:
     hidden = (settings.database_url, settings.redis_url)
     shown = (settings.webhook_url, settings.telegram_api_url)
     return [
-        settings.bot_token.get_secret_value(),
+        settings.bot_token.get_secret_value() if settings.bot_token else "",
         *(password(url.get_secret_value()) for url in hidden if url is not None),
         *(password(url) for url in shown),
     ]

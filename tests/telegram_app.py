@@ -17,9 +17,9 @@ from fake_telegram import FakeTelegram
 from recording import ME, TOKEN, RecordingSession, recording_bot
 
 from bot.analytics.writer import LookupLog
-from bot.config import Settings, load_settings
 from bot.core.library import Library
 from bot.core.render import render
+from bot.settings import Settings, load_settings
 from bot.store.sqlite import Store
 from bot.telegram.app import create_dispatcher
 from bot.telegram.shared import Shared

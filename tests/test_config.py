@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SettingsError, load_settings
 from bot.data import packaged
-from bot.environment import catalogs_dir, setting
+from bot.settings import SettingsError, load_settings, settings_despite_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc-123"
@@ -82,7 +81,6 @@ def test_an_env_file_made_from_the_example_needs_only_the_token(tmp_path: Path) 
     assert settings.webhook_url is None and settings.webhook_secret is None
     assert settings.analytics_secret is None and settings.admin_ids == frozenset()
     assert settings.catalogs_dir == packaged("bot.catalogs")
-    assert catalogs_dir() == packaged("bot.catalogs")  # the quick reader agrees
 
 
 def test_an_empty_value_in_the_environment_is_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -91,7 +89,6 @@ def test_an_empty_value_in_the_environment_is_not_set(monkeypatch: pytest.Monkey
     settings = load_settings(bot_token=TOKEN)
     assert settings.webhook_secret is None and settings.telegram_api_url is None
     assert str(settings.database_path) == "data/bot.sqlite3"
-    assert setting("DATABASE_PATH") == "data/bot.sqlite3"
 
 
 def test_env_file_and_comma_separated_admins(tmp_path: Path) -> None:
@@ -101,11 +98,23 @@ def test_env_file_and_comma_separated_admins(tmp_path: Path) -> None:
     assert settings.log_level == "DEBUG"
 
 
-def test_the_quick_reader_sees_the_same_env_file(tmp_path: Path) -> None:
-    assert catalogs_dir() == packaged("bot.catalogs")
-    (tmp_path / ".env").write_text("CATALOGS_DIR=/srv/catalogs\n")
-    assert setting("CATALOGS_DIR") == "/srv/catalogs"
-    assert catalogs_dir() == Path("/srv/catalogs")
+def test_the_commands_read_the_same_model_without_a_token(tmp_path: Path) -> None:
+    assert load_settings(require_token=False).catalogs_dir == packaged("bot.catalogs")
+    (tmp_path / ".env").write_text("CATALOGS_DIR=/srv/catalogs\nRADAR_WINDOW=10m\n")
+    settings = load_settings(require_token=False)
+    assert settings.bot_token is None and settings.catalogs_dir == Path("/srv/catalogs")
+    assert settings.radar.window == 600 and settings.radar.interval == 300  # RADAR_* as a section
+
+
+def test_the_doctor_reads_the_rest_past_a_wrong_setting(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        f"BOT_TOKEN={TOKEN}\nLOG_LEVEL=loud\nRADAR_WINDOW=soon\nDATABASE_PATH=/srv/db.sqlite3\n"
+    )
+    settings, problems = settings_despite_problems()
+    assert [line.split(":")[0] for line in problems] == ["LOG_LEVEL", "RADAR_WINDOW"]
+    assert settings.log_level == "INFO" and settings.radar.window == 1800  # their defaults
+    assert str(settings.database_path) == "/srv/db.sqlite3"  # the rest as set
+    assert settings.bot_token is not None and settings.token == TOKEN
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.config import load_settings
 from bot.logs import Redact, password, secrets_of, without_password
+from bot.settings import load_settings
 
 
 def test_urls_are_shown_without_their_password() -> None:

@@ -31,9 +31,10 @@ import bot.radar.replay
 from bot.__main__ import main
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.radar.alerts import Send
-from bot.radar.history import environment_settings, history_from, passes, read_csv
+from bot.radar.history import history_from, passes, read_csv
 from bot.radar.replay import radar_pass, replay
 from bot.radar.windows import UNANSWERED, Seen, Timeline, entry_key
+from bot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DAYS = 2  # days replayed
@@ -204,7 +205,7 @@ async def test_the_json_is_the_radars_own_replay_of_the_rows(
         assert (alert["code"] is not None) == (alert["kind"] == "entry")
         assert isinstance(alert["people"], int) and alert["usual"] == round(alert["usual"], 1)
     # The same as the radar's replay over the generated rows themselves, settings and all.
-    settings = environment_settings()
+    settings = load_settings(require_token=False).radar
     start, end = passes(NOW, DAYS, settings)
     expected = replay(ROWS, start, end, INTERVAL, settings)
     assert [(a["at"], a["kind"], a["provider"], a["people"]) for a in alerts] == [
@@ -335,7 +336,7 @@ def test_a_quiet_period_costs_no_pass(monkeypatch: pytest.MonkeyPatch) -> None:
         return radar_pass(timeline, alerts, now, settings)
 
     monkeypatch.setattr(bot.radar.replay, "radar_pass", counted)
-    settings = environment_settings()
+    settings = load_settings(require_token=False).radar
     for days in (30, 3650):
         assert replay([], *passes(NOW, days, settings), INTERVAL, settings) == []
     assert run == []
@@ -348,7 +349,7 @@ def test_a_quiet_period_costs_no_pass(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_skipping_quiet_passes_changes_no_alert(monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = environment_settings()
+    settings = load_settings(require_token=False).radar
     # Days with a quiet night (no lookup from 22:00 to 06:00) and a wave after one.
     rows = [row for row in ROWS if 6 <= (row.at % DAY) / HOUR < 22]
     start, end = passes(NOW, DAYS + 1, settings)

@@ -30,10 +30,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    from bot.cli.environment import settings
+    from bot.settings import SettingsError
+
+    settings.cache_clear()  # read anew for each command (tests run several in one process)
     args = build_parser().parse_args(argv)
     try:
         status: int = args.handler(args)
         sys.stdout.flush()
+    except SettingsError as exc:  # one line per problem; for lookup, 1 would mean "not found"
+        for line in exc.lines:
+            print(f"codebook: {line}", file=sys.stderr)
+        return 2 if args.handler is lookup.run else 1
     except BrokenPipeError:
         # `stats | head -1` stopped reading: not an error. Point stdout at /dev/null so that
         # Python's final flush does not raise again on the way out.

@@ -15,10 +15,10 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0 when every catalog is valid, 1 with each problem printed."""
+    from bot.cli.environment import settings
     from bot.core.catalog_files import check_catalogs
-    from bot.environment import catalogs_dir
 
-    folder = args.folder or catalogs_dir()
+    folder = args.folder or settings().catalogs_dir
     catalog, problems = check_catalogs(folder)
     for problem in problems:
         print(problem)

@@ -23,7 +23,7 @@ from bot.logs import without_password
 if TYPE_CHECKING:
     from aiogram.types import User, WebhookInfo
 
-    from bot.config import Settings
+    from bot.settings import Settings
 
 API_TIMEOUT = 8.0  # seconds for one Bot API call
 RECENT_ERROR = 3600.0  # a webhook delivery error younger than this fails the check

@@ -14,14 +14,14 @@ if TYPE_CHECKING:
 
 def postgres() -> PostgresStore | None:
     """The lookup log in PostgreSQL when DATABASE_URL says so (asyncpg loads only then)."""
-    from bot.environment import setting
+    from bot.cli.environment import settings
 
-    url = setting("DATABASE_URL")
-    if not url:
+    url = settings().database_url
+    if url is None:
         return None
     from bot.store.postgres import PostgresStore
 
-    return PostgresStore(url, database_path().with_name("lookups.pending"))
+    return PostgresStore(url.get_secret_value(), settings().spill_path)
 
 
 def failures() -> tuple[type[BaseException], ...]:
@@ -45,9 +45,9 @@ def failures() -> tuple[type[BaseException], ...]:
 
 def database_path() -> Path:
     """DATABASE_PATH."""
-    from bot.environment import setting
+    from bot.cli.environment import settings
 
-    return Path(setting("DATABASE_PATH"))
+    return settings().database_path
 
 
 def unusable(exc: BaseException) -> int:

@@ -21,27 +21,17 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """0; 1 for settings, catalogs or a database that cannot be used."""
+    """0; 1 for catalogs or a database that cannot be used."""
     import asyncio
     import time
 
+    from bot.cli.environment import settings
     from bot.core.catalog_files import load_catalogs
-    from bot.core.i18n import LANGUAGES
     from bot.digest.text import digest_text
     from bot.digest.week import read_sqlite_week, read_store_week
-    from bot.environment import catalogs_dir, setting, time_zone
 
-    chosen = args.lang or setting("TEAM_LANG")
-    lang = next((code for code in LANGUAGES if code == chosen), None)
-    if lang is None:
-        print("codebook: TEAM_LANG: use ru, en or uk", file=sys.stderr)
-        return 1
-    try:
-        tz = time_zone(setting("TZ"))
-    except ValueError as exc:
-        print(f"codebook: TZ: {exc}", file=sys.stderr)
-        return 1
-    catalog, problems = load_catalogs(catalogs_dir())
+    lang, tz = args.lang or settings().team_lang, settings().tz
+    catalog, problems = load_catalogs(settings().catalogs_dir)
     if catalog is None:
         for problem in problems:
             print(problem, file=sys.stderr)

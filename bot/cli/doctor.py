@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.analytics.key import default_key_file
 from bot.cli.checks import (
     Line,
     check_catalogs,
@@ -23,10 +20,10 @@ from bot.cli.checks import (
     check_redis,
     check_telegram,
 )
-from bot.logs import password, redact, secrets_of
+from bot.logs import redact, secrets_of
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    pass
 
 
 def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,8 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def examine(say: Callable[[str], None]) -> int:
     """Run every check, handing each line to ``say`` as it is known; 0 if all passed, else 1."""
-    from bot.config import SettingsError, load_settings
-    from bot.environment import catalogs_dir, setting
+    from bot.settings import MISSING_TOKEN, settings_despite_problems
 
     lines: list[Line] = []
     hidden: list[str] = []  # what the log hides is hidden here too
@@ -52,29 +48,21 @@ async def examine(say: Callable[[str], None]) -> int:
         lines.append(line)
         say(redact(str(line), hidden))
 
-    settings: Settings | None = None
-    try:
-        settings = load_settings()
-        hidden += secrets_of(settings)
+    settings, problems = settings_despite_problems()
+    hidden += secrets_of(settings)
+    if settings.bot_token is None and not any(p.startswith("BOT_TOKEN") for p in problems):
+        problems.insert(0, MISSING_TOKEN)
+    for problem in problems:
+        report(Line(False, "settings", problem, "set it in .env or the environment"))
+    if not problems:
         mode = f"webhook at {settings.webhook_url}" if settings.webhook_url else "long polling"
         report(Line(True, "settings", f"valid ({mode})"))
-    except SettingsError as exc:
-        for problem in exc.lines:
-            report(Line(False, "settings", problem, "set it in .env or the environment"))
-    if settings is not None:
-        folder, database = settings.catalogs_dir, settings.database_path
-        secret = settings.analytics_secret.get_secret_value() if settings.analytics_secret else ""
-        key_file = settings.analytics_key_file
-        database_url, redis_url = (
-            url.get_secret_value() if url else ""
-            for url in (settings.database_url, settings.redis_url)
-        )
-    else:  # the rest can still be checked from the single settings they need
-        folder, database = catalogs_dir(), Path(setting("DATABASE_PATH"))
-        secret = os.environ.get("ANALYTICS_SECRET", "")
-        key_file = default_key_file()
-        database_url, redis_url = setting("DATABASE_URL"), setting("REDIS_URL")
-        hidden += [password(database_url), password(redis_url)]
+    folder, database = settings.catalogs_dir, settings.database_path
+    secret = settings.analytics_secret.get_secret_value() if settings.analytics_secret else ""
+    key_file = settings.analytics_key_file
+    database_url, redis_url = (
+        url.get_secret_value() if url else "" for url in (settings.database_url, settings.redis_url)
+    )
     report(check_catalogs(folder))
     database_line = await check_postgres(database_url) if database_url else None
     report(database_line or check_database(database))
@@ -86,7 +74,7 @@ async def examine(say: Callable[[str], None]) -> int:
         report(check_key(secret, key_file, database))
     if redis_url:
         report(await check_redis(redis_url))
-    if settings is None:
+    if problems:
         report(Line(False, "Bot API", "not checked", "fix the settings above first"))
     else:
         for line in await check_telegram(settings):

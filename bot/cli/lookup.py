@@ -24,14 +24,14 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0 found, 1 nothing found, 2 catalogs that do not load."""
+    from bot.cli.environment import settings
     from bot.core.answer import Outcome
     from bot.core.catalog_files import load_catalogs
     from bot.core.markup import TEXT
     from bot.core.render import render
     from bot.core.resolve import Resolver
-    from bot.environment import catalogs_dir
 
-    catalog, problems = load_catalogs(args.catalogs or catalogs_dir())
+    catalog, problems = load_catalogs(args.catalogs or settings().catalogs_dir)
     if catalog is None:
         for problem in problems:
             print(problem, file=sys.stderr)

@@ -24,20 +24,16 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """0; 1 for settings, catalogs, a CSV or a database that cannot be used."""
+    """0; 1 for catalogs, a CSV or a database that cannot be used."""
     import json
     import time
 
+    from bot.cli.environment import settings as configured
     from bot.core.catalog_files import load_catalogs
-    from bot.environment import catalogs_dir, setting
     from bot.radar import history
 
-    try:
-        settings = history.environment_settings()
-    except ValueError as exc:
-        print(f"codebook: {exc}", file=sys.stderr)
-        return 1
-    catalog, problems = load_catalogs(catalogs_dir())
+    settings = configured().radar
+    catalog, problems = load_catalogs(configured().catalogs_dir)
     if catalog is None:
         for problem in problems:
             print(problem, file=sys.stderr)
@@ -46,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
         if args.csv:
             alerts, span = history.from_csv(Path(args.csv), args.days, settings)
         else:
-            url = setting("DATABASE_URL") or None
+            database_url = configured().database_url
+            url = database_url.get_secret_value() if database_url is not None else None
             now, path = time.time(), database_path()
             alerts, span = history.from_database(args.days, settings, now, url, path)
     except history.BadCsv as exc:

@@ -17,9 +17,9 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import logging
 
-    from bot.config import SettingsError, load_settings
     from bot.core.catalog_files import CatalogError
     from bot.logs import configure, secrets_of
+    from bot.settings import SettingsError, load_settings
 
     try:
         settings = load_settings()

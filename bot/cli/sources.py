@@ -22,7 +22,8 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0 agree, 1 differ, 2 unreadable."""
-    from bot.environment import catalogs_dir
+    from bot.cli.environment import settings
     from bot.sources import run as diff
 
-    return diff(args.provider, Path(args.file), args.catalogs or catalogs_dir(), sys.stdout)
+    folder = args.catalogs or settings().catalogs_dir
+    return diff(args.provider, Path(args.file), folder, sys.stdout)

@@ -20,10 +20,9 @@ from typing import Any
 from bot.analytics.reports import EXPORT_COLUMNS, OUTCOMES
 from bot.core.catalog import Catalog
 from bot.core.i18n import Lang
-from bot.environment import setting
 from bot.radar.names import Named, named
 from bot.radar.replay import Replayed, replay
-from bot.radar.settings import RadarSettings, radar_settings
+from bot.radar.settings import RadarSettings
 from bot.radar.windows import DAY_SECONDS, Key, Seen
 
 # The export's columns a replay reads (the others are there for people).
@@ -36,16 +35,6 @@ class BadCsv(Exception):
 
     def __init__(self, path: Path, line: int | None, problem: str) -> None:
         super().__init__(f"{path}:{line}: {problem}" if line else f"{path}: {problem}")
-
-
-def environment_settings() -> RadarSettings:
-    """The RADAR_* settings of the environment or ``.env`` (ValueError names a bad one)."""
-    return radar_settings(
-        setting("RADAR_INTERVAL"),
-        setting("RADAR_WINDOW"),
-        setting("RADAR_BASELINE_DAYS"),
-        setting("RADAR_MIN_PEOPLE"),
-    )
 
 
 def passes(last: float, days: int, settings: RadarSettings) -> tuple[float, float]:

@@ -31,9 +31,9 @@ from aiohttp import web
 from bot.analytics.key import AnalyticsKeyError, load_key
 from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
-from bot.config import Settings
 from bot.core.i18n import LANGUAGES, strings
 from bot.core.library import Library
+from bot.settings import Settings
 from bot.store.sqlite import Store
 from bot.telegram.digest import digest_loop
 from bot.telegram.flood import Budget, FloodControl
@@ -91,7 +91,7 @@ def create_bot(
     if retry:
         session.middleware(RetryAfter())
     return Bot(
-        settings.bot_token.get_secret_value(),
+        settings.token,
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )

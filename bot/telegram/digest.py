@@ -18,7 +18,6 @@ from bot.analytics.chart import render_chart
 from bot.analytics.paragraphs import in_language
 from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
-from bot.config import Settings
 from bot.core.i18n import t
 from bot.core.library import Library
 from bot.core.markup import HTML, split_messages
@@ -26,6 +25,7 @@ from bot.digest.schedule import WEEK_DAYS, last_digest, lease_name, next_digest
 from bot.digest.text import digest_paragraphs
 from bot.digest.week import gather
 from bot.radar.stored import holds
+from bot.settings import Settings
 from bot.store.sqlite import StorageUnavailable
 
 logger = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ from aiogram.types import CallbackQuery, Message, MessageEntity
 from aiogram.utils.text_decorations import add_surrogates, remove_surrogates
 
 from bot.analytics.days import MAX_DAYS
-from bot.config import Settings
 from bot.core.answer import Match
 from bot.core.library import Library
+from bot.settings import Settings
 from bot.telegram.keyboards import ALERT_LINK, Pick, Vote
 
 

@@ -23,14 +23,12 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.analytics.writer import LookupLog
-from bot.config import Settings
 from bot.core.i18n import Lang, counted, t
 from bot.core.library import Library
 from bot.core.markup import HTML, one_line
 from bot.radar.alerts import Alert, Edit, Resolve, Send, advance
 from bot.radar.detect import Finding, detect, windows_for
 from bot.radar.names import named
-from bot.radar.settings import radar_settings
 from bot.radar.stored import (
     holds,
     message_refs,
@@ -42,6 +40,7 @@ from bot.radar.stored import (
     with_refs,
 )
 from bot.radar.windows import Key
+from bot.settings import Settings
 from bot.store.sqlite import StorageUnavailable
 from bot.telegram.keyboards import ALERT_LINK
 
@@ -76,12 +75,7 @@ class Radar:
         self.lang: Lang = settings.team_lang
         self.tz = settings.tz
         self.holder = holder
-        self.settings = radar_settings(
-            settings.radar_interval,
-            settings.radar_window,
-            settings.radar_baseline_days,
-            settings.radar_min_people,
-        )
+        self.settings = settings.radar
         self.interval = self.settings.interval
         self.bot_username: str | None = None  # set at start (getMe), for the answer's link
         self._failing = False

@@ -17,7 +17,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.settings import Settings
 from bot.telegram.monitoring import add_routes as add_monitoring
 
 logger = logging.getLogger(__name__)

@@ -8,11 +8,11 @@ from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
-from bot.config import Settings
 from bot.core.i18n import Lang, counted, t
 from bot.core.markup import HTML, one_line
 from bot.radar.names import named
 from bot.radar.stored import muted, open_alerts
+from bot.settings import Settings
 from bot.store.sqlite import StorageUnavailable
 from bot.telegram.filters import IsAdmin, LooksLikeCommand
 from bot.telegram.private import report_chat

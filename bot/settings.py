@@ -1,11 +1,17 @@
-"""The running bot's settings, from the environment and ``.env`` (pydantic-settings)."""
+"""Every setting, from the environment and ``.env`` (pydantic-settings): one model, each default
+and bound written once, read by the bot and by every command alike.
+
+The environment's names are a stable interface (DESIGN.md), so the fields are flat, one per
+variable; ``radar``, ``digest`` and ``webhook`` give the settings of one part of the bot as a
+typed section. An empty value means "not set". A problem is one line naming the variable,
+never its value (a token or a secret may be in it)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BeforeValidator,
@@ -19,10 +25,35 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.analytics.key import default_key_file
 from bot.data import packaged
-from bot.environment import DEFAULTS, seconds, time_zone
+from bot.radar.settings import RadarSettings
 
 SECRET_MIN = 20  # characters of a token's secret part we accept; @BotFather's have 35
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def seconds(value: Any) -> Any:
+    """A duration in seconds: ``300``, ``0.5``, or with a unit: ``500ms``, ``30s``, ``5m``."""
+    if not isinstance(value, str):
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*", value.lower())
+    if match is None:
+        raise ValueError("a duration is a number of seconds, or one with a unit: 30s, 5m, 1h")
+    return float(match[1]) * _UNITS[match[2] or "s"]
+
+
+def time_zone(value: str) -> ZoneInfo:
+    """TZ as a zone: ``Europe/Kyiv``, or as POSIX writes it, ``:Europe/Kyiv`` or a zone file
+    (``:/etc/localtime``, as some containers set it); ValueError for anything else."""
+    name = value.strip().removeprefix(":") or "UTC"
+    try:
+        if name.startswith("/"):
+            with open(name, "rb") as file:
+                return ZoneInfo.from_file(file, key=name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError("a time zone name, e.g. Europe/Kyiv or UTC") from None
+
 
 Duration = Annotated[float, BeforeValidator(seconds)]
 
@@ -35,9 +66,9 @@ class Settings(BaseSettings):
         env_file=".env", extra="ignore", frozen=True, env_ignore_empty=True
     )
 
-    bot_token: SecretStr
+    bot_token: SecretStr | None = None  # required to run the bot (load_settings checks it)
     telegram_api_url: str | None = None
-    database_path: Path = Path(DEFAULTS["DATABASE_PATH"])
+    database_path: Path = Path("data/bot.sqlite3")
     database_url: SecretStr | None = None  # postgresql://...: analytics there, not in SQLite
     redis_url: SecretStr | None = None  # limits, votes and sending shared by replicas
     catalogs_dir: Path = Field(default_factory=lambda: packaged("bot.catalogs"))
@@ -47,7 +78,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(8080, ge=1, le=65535)
-    analytics_retention_days: int = Field(int(DEFAULTS["ANALYTICS_RETENTION_DAYS"]), ge=1)
+    analytics_retention_days: int = Field(365, ge=1)
     # Lookups are written this often: a crash (SIGKILL, power) loses at most this much.
     analytics_flush_interval: Duration = Field(0.5, gt=0, le=60)
     analytics_secret: SecretStr | None = None
@@ -55,12 +86,13 @@ class Settings(BaseSettings):
     lookups_per_minute: int = Field(20, ge=1)
     metrics_port: int | None = Field(None, ge=1, le=65535)  # long polling: /healthz, /metrics
     metrics_host: str = "0.0.0.0"
-    # The incident radar: off while ALERT_CHAT_IDS is unset.
+    # The incident radar: off while ALERT_CHAT_IDS is unset. Its defaults are the statistic's
+    # own (bot/radar/settings.py); the bounds are here.
     alert_chat_ids: Annotated[tuple[int, ...], NoDecode] = ()
-    radar_interval: Duration = Field(300.0, ge=10)
-    radar_window: Duration = Field(1800.0, ge=60)
-    radar_baseline_days: int = Field(7, ge=1, le=60)
-    radar_min_people: int = Field(5, ge=2)
+    radar_interval: Duration = Field(RadarSettings.interval, ge=10)
+    radar_window: Duration = Field(RadarSettings.window, ge=60)
+    radar_baseline_days: int = Field(RadarSettings.baseline_days, ge=1, le=60)
+    radar_min_people: int = Field(RadarSettings.min_people, ge=2)
     # The weekly digest: off while DIGEST_CHAT_IDS is unset.
     digest_chat_ids: Annotated[tuple[int, ...], NoDecode] = ()
     digest_at: Annotated[tuple[int, int, int], NoDecode] = (0, 9, 0)  # Monday 09:00
@@ -68,9 +100,36 @@ class Settings(BaseSettings):
     # The language of alerts and digests (the team's): ru, en or uk.
     team_lang: Literal["ru", "en", "uk"] = "en"
 
+    @property
+    def radar(self) -> RadarSettings:
+        """The radar's knobs, as RADAR_* set them."""
+        return RadarSettings(
+            window=self.radar_window,
+            baseline_days=self.radar_baseline_days,
+            min_people=self.radar_min_people,
+            interval=self.radar_interval,
+        )
+
+    @property
+    def token(self) -> str:
+        """BOT_TOKEN, which running the bot requires (``load_settings`` says when it is not set)."""
+        if self.bot_token is None:
+            raise SettingsError([MISSING_TOKEN])
+        return self.bot_token.get_secret_value()
+
+    @property
+    def spill_path(self) -> Path:
+        """Where this process keeps the lookups a stop could not write: beside the SQLite file,
+        or, with PostgreSQL, a file of this replica's own where the SQLite file would be."""
+        if self.database_url is None:
+            return self.database_path.with_name(f"{self.database_path.name}.pending")
+        return self.database_path.with_name("lookups.pending")
+
     @field_validator("bot_token")
     @classmethod
-    def _token_shape(cls, value: SecretStr) -> SecretStr:
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
         token = value.get_secret_value().strip()
         problem = token_problem(token)
         if problem:
@@ -167,6 +226,9 @@ class Settings(BaseSettings):
         return value.upper()
 
 
+MISSING_TOKEN = "BOT_TOKEN is not set: put the token @BotFather gave you in BOT_TOKEN (or in .env)"
+
+
 class SettingsError(Exception):
     """The environment does not make a runnable bot; ``lines`` say what to set."""
 
@@ -175,12 +237,35 @@ class SettingsError(Exception):
         self.lines = lines
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """The settings; a ``SettingsError`` names each problem in one line, never the values."""
+def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
+    """The settings; a ``SettingsError`` names each problem in one line, never the values.
+    The bot needs BOT_TOKEN; the commands that only read catalogs or the database do not
+    (``require_token=False``)."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         raise SettingsError([_explain(error) for error in exc.errors()]) from None
+    if require_token and settings.bot_token is None:
+        raise SettingsError([MISSING_TOKEN])
+    return settings
+
+
+def settings_despite_problems() -> tuple[Settings, list[str]]:
+    """The settings with every wrong one taken at its default, and a line for each problem (the
+    doctor goes on checking what the rest allows)."""
+    try:
+        return Settings(**{}), []
+    except ValidationError as exc:
+        errors = exc.errors()
+    wrong = {str(error["loc"][0]) for error in errors if error["loc"]}
+    defaults = {
+        name: Settings.model_fields[name].get_default(call_default_factory=True) for name in wrong
+    }
+    try:
+        settings = Settings(**defaults)
+    except ValidationError:  # a rule over several settings (a webhook without its secret)
+        settings = Settings(**defaults, webhook_url=None)
+    return settings, [_explain(error) for error in errors]
 
 
 def token_problem(token: str) -> str | None:
@@ -232,8 +317,6 @@ def _explain(error: Any) -> str:
     if not error["loc"]:  # a rule about several settings: its message names them
         return message
     name = str(error["loc"][0]).upper()
-    if name == "BOT_TOKEN" and error["type"] == "missing":
-        return "BOT_TOKEN is not set: put the token @BotFather gave you in BOT_TOKEN (or in .env)"
     if name == "BOT_TOKEN":
         return f"BOT_TOKEN {message}"
     return f"{name}: {message}"
