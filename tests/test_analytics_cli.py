@@ -17,9 +17,9 @@ import pytest
 from analytics_support import SECRET, STABLE_KEYS, Backend, entry, lookup, query_db, shown
 
 from bot.__main__ import main
-from bot.store import sqlite as store
 from bot.analytics.privacy import user_key
 from bot.analytics.writer import LookupLog
+from bot.store import sqlite as store
 from bot.store.schema import migrations
 
 ROOT = Path(__file__).resolve().parents[1]

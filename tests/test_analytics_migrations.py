@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from analytics_support import NOW, SECRET, at, entry, lookup, query_db
 
-from bot.store import sqlite as store
 from bot.analytics.writer import LookupLog
 from bot.data import packaged
+from bot.store import sqlite as store
 from bot.store.schema import DatabaseTooNew, MigrationsMissing, migrations
 
 ROLLUPS = {
