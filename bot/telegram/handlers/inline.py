@@ -11,6 +11,7 @@ from aiogram.types import (
     InputTextMessageContent,
 )
 
+from bot.analytics.kinds import Channel
 from bot.core.answer import Answer, Match, Outcome
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
@@ -43,7 +44,7 @@ async def inline_query(
     # Telegram sends a query per keystroke: only questions that found something are counted,
     # so half-typed words do not fill the list of gaps.
     if answer.outcome is not Outcome.NOT_FOUND and answer.outcome is not Outcome.HELP:
-        replies.record(answer, "inline", query.chat_type or "unknown", text)
+        replies.record(answer, Channel.INLINE, query.chat_type or "unknown", text)
     return analytics_outcome(answer)
 
 

@@ -8,6 +8,7 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
+from bot.analytics.kinds import Channel, LookupOutcome
 from bot.core.answer import Answer
 from bot.core.i18n import Lang, t
 from bot.core.markup import HTML
@@ -18,8 +19,8 @@ IN_GROUPS = ChatIs("group", "supergroup")
 
 
 async def question(
-    message: Message, query: str, channel: str, replies: Replies, answer: Answer | None = None
-) -> str:
+    message: Message, query: str, channel: Channel, replies: Replies, answer: Answer | None = None
+) -> LookupOutcome:
     """The answer, sent and recorded."""
     return await replies.answer(message, query, channel, answer)
 
