@@ -33,6 +33,7 @@ from bot.analytics.writer import LookupLog
 from bot.config import Settings
 from bot.core.library import Library
 from bot.store.sqlite import Store
+from bot.telegram.background import in_background
 from bot.telegram.digest import digest_loop
 from bot.telegram.flood import Budget, FloodControl
 from bot.telegram.handlers import (
@@ -183,12 +184,11 @@ async def on_startup(
     them current, then decorate the bot (commands, description; a failure only warns)."""
     await lookups.start()
     if radar.on:
-        background.add(asyncio.create_task(radar.run(bot), name="radar"))
+        in_background(background, radar.run(bot), "radar")
     if settings.digest_chat_ids:
-        digest = digest_loop(bot, lookups, library, settings, holder=holder)
-        background.add(asyncio.create_task(digest, name="digest"))
+        in_background(background, digest_loop(bot, lookups, library, settings, holder), "digest")
     await taught.refresh()  # a failing database is retried by the poll (and said once)
-    background.add(asyncio.create_task(taught.run(), name="taught-phrases"))
+    in_background(background, taught.run(), "taught-phrases")
     try:
         await describe(bot, settings)
     except (TelegramAPIError, TelegramNetworkError) as exc:
