@@ -28,9 +28,9 @@ def setting(name: str) -> str:
     """One setting from the environment or ``.env``, else its default; an empty value means
     "not set", as it does for the running bot (``bot.config``).
 
-    lookup, check, stats, export and migrate must start in a fraction of a second: importing
-    pydantic-settings adds 0.3 s here, half of what `lookup` takes as a whole (0.6 s). The
-    running bot reads ``bot.config``.
+    lookup, check, stats, export and migrate must start in a fraction of a second, which is why
+    they read these without pydantic-settings (bench/bench_core.py times `lookup`'s start).
+    The running bot reads ``bot.config``.
     """
     value = os.environ.get(name)
     if value is None:

@@ -28,9 +28,10 @@ if TYPE_CHECKING:
     from bot.core.search import Searcher
 
 
-# Support staff ask about the same few codes all day: answers are remembered per text. This
-# buys about a quarter of the bot's throughput on the realistic mix (bench/bench_caches.py):
-# word searches and misspelt names are what it saves. It is the only cache on the answer path.
+# Support staff ask about the same few codes all day: answers are remembered per text, which
+# saves word searches and misspelt names above all. It stays while bench/bench_caches.py finds
+# it worth its place (the README's "What the speed rests on" has the figure). It is the only
+# cache on the answer path; the other, TopEntries, keeps the week's top for inline queries.
 _REMEMBERED = 4096
 _REMEMBERED_TEXT = 256  # longer texts (pasted responses) rarely come twice
 

@@ -1,7 +1,7 @@
 """What the radar counts: distinct people per key in a time window, from the lookup log's rows.
 
-Pure: no I/O, no clock. The bot counts its windows in SQL; ``Timeline`` counts the same
-windows from rows in memory, for the replay command and the tests.
+Pure: no I/O, no clock. ``Timeline`` counts windows from rows in memory: the bot's over the
+rows one pass reads from the database, the replay's over all the history it replays.
 """
 
 from __future__ import annotations

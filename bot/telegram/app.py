@@ -75,8 +75,8 @@ UPDATE_MEMORY = 600.0  # seconds an update id is remembered (Telegram resends wi
 VOTE_MEMORY = 2.0  # seconds within which a second press of the same vote is the same press
 # aiogram reads each reply of Telegram's as Response[the method's type], and pydantic keeps such
 # a class only while something refers to it: after a garbage collection, the next reply builds
-# it again, 5 ms of schema work in the middle of an answer (bench_bot's p99 was 4.5 ms with
-# those rebuilds, about 1 ms without). Held here for the replies every update brings.
+# it again, milliseconds of schema work in the middle of an answer (bench_bot.py's p99 shows
+# it; the README has the figures). Held here for the replies every update brings.
 REPLY_TYPES = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
     for method in (SendMessage, EditMessageText, AnswerCallbackQuery, AnswerInlineQuery, GetUpdates)
