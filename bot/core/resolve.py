@@ -28,10 +28,9 @@ if TYPE_CHECKING:
     from bot.core.search import Searcher
 
 
-# Support staff ask about the same few codes all day: answers are remembered per text, which
-# saves word searches and misspelt names above all. It stays while bench/bench_caches.py finds
-# it worth its place (the README's "What the speed rests on" has the figure). It is the only
-# cache on the answer path; the other, TopEntries, keeps the week's top for inline queries.
+# Support staff ask about the same few codes all day: answers are remembered per text (word
+# searches and misspelt names gain most; bench/bench_caches.py and the README say how much).
+# The only cache on the answer path; the other, TopEntries, keeps the week's top for inline.
 _REMEMBERED = 4096
 _REMEMBERED_TEXT = 256  # longer texts (pasted responses) rarely come twice
 
