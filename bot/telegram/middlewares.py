@@ -33,7 +33,7 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 class UpdateLog(BaseMiddleware):
     """One readable log line and the metrics per update: its kind, its chat's type, its outcome
-    (what the handler returned, see handlers/__init__.py) and the time it took, all of it."""
+    (what the handler returned, see handlers/__init__.py) and the whole time it took."""
 
     def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
