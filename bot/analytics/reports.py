@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.analytics.days import day_number, iso_day, midnight
+from bot.analytics.kinds import LookupOutcome
 from bot.store.queries import sql
 from bot.store.schema import DatabaseTooNew, DatabaseTooOld, latest_version, read_version
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     # A report's queries, by name: the SQLite or the PostgreSQL connection behind it.
     Fetch = Callable[[str, dict[str, Any]], Awaitable[list[Any]]]
 
-OUTCOMES = ("found", "several", "not_found", "not_an_error")
+OUTCOMES = tuple(outcome.value for outcome in LookupOutcome)
 EXPORT_COLUMNS = (
     "time",
     "channel",

@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from bot.analytics.days import DAY_SECONDS
+from bot.analytics.kinds import Channel, LookupOutcome
 from bot.analytics.privacy import mask_query, user_key
 from bot.core.text import gap_key
 
 Day = int  # a UTC day number (days since 1970-01-01, see days.py)
 EntryId = tuple[str, str]  # (provider, entry key)
+# Bound once: an Enum's member is a slow attribute to read, and this is read per row.
+NOT_FOUND = LookupOutcome.NOT_FOUND
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +42,10 @@ class Lookup:
     """One question answered, as the bot hands it to the log."""
 
     at: float  # time.time() (UTC epoch seconds)
-    channel: str  # private | group | inline | button | deep_link | alert | command
+    channel: Channel
     chat_type: str  # private | group | supergroup | channel | sender | unknown
     user_id: int | None  # raw Telegram user id: never stored; the writer stores a keyed hash
-    outcome: str  # found | several | not_found | not_an_error
+    outcome: LookupOutcome
     query: str  # the raw text the person sent; the writer masks and cuts it
     took_ms: float  # how long the answer took
     entries: tuple[LookupEntry, ...] = ()  # entries the answer showed in full, first first
@@ -64,12 +67,12 @@ class Row(NamedTuple):
     """A lookup as stored (a tuple: rows are made by the hundred thousand)."""
 
     at: float
-    channel: str
+    channel: str  # a Channel's value
     chat_type: str
     person: int | None  # the pseudonym (privacy.user_key), never the Telegram id
     provider: str | None  # named or assumed, else the first entry's
     entries: tuple[tuple[str, str, str | None, str], ...]  # (provider, key, code, title)
-    outcome: str
+    outcome: str  # a LookupOutcome's value
     query: str  # masked, at most 200 characters
     took_ms: float
 
@@ -113,8 +116,11 @@ def stored(item: object, secret: bytes) -> Stored | None:
                 return None
         provider = item.provider or (entries[0][0] if entries else None)
         person = item.user_id
-        texts = (item.channel, item.chat_type, item.outcome, item.query)
-        if not all(type(text) is str for text in texts):
+        if not (type(item.chat_type) is str and type(item.query) is str):
+            return None
+        # Kept as plain text (str() of a StrEnum is its value), as the database and spill hold it.
+        channel, outcome = item.channel, item.outcome
+        if not (isinstance(channel, str) and isinstance(outcome, str)):
             return None
         if provider is not None and type(provider) is not str:
             return None
@@ -122,12 +128,12 @@ def stored(item: object, secret: bytes) -> Stored | None:
             return None
         return Row(
             at=float(item.at),
-            channel=item.channel,
+            channel=str(channel),
             chat_type=item.chat_type,
             person=None if person is None else user_key(secret, person),
             provider=provider,
             entries=entries,
-            outcome=item.outcome,
+            outcome=str(outcome),
             query=mask_query(item.query),
             took_ms=float(item.took_ms),
         )
@@ -199,6 +205,6 @@ def roll_up(rows: Iterable[Stored]) -> Batch:
             batch.entries[slug, key] = (code, title)
             if person is not None:
                 batch.entry_users.add((day, slug, key, person))
-        if row.outcome == "not_found" and (gap := gap_key(row.query)):
+        if row.outcome == NOT_FOUND and (gap := gap_key(row.query)):
             batch.gaps[day, gap] += 1
     return batch

@@ -12,7 +12,8 @@ from bot.core.query import Query
 
 
 class Outcome(StrEnum):
-    """How a lookup ended, as the analytics count it."""
+    """How the resolver answered a question (the analytics count it as a ``LookupOutcome``:
+    bot/telegram/replies.py maps one to the other)."""
 
     FOUND = "found"
     SEVERAL = "several"

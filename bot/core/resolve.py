@@ -28,9 +28,9 @@ if TYPE_CHECKING:
     from bot.core.search import Searcher
 
 
-# Support staff ask about the same few codes all day: answers are remembered per text. This
-# buys about a quarter of the bot's throughput on the realistic mix (bench/bench_caches.py):
-# word searches and misspelt names are what it saves. It is the only cache on the answer path.
+# Support staff ask about the same few codes all day: answers are remembered per text (word
+# searches and misspelt names gain most; bench/bench_caches.py and the README say how much).
+# The only cache on the answer path; the other, TopEntries, keeps the week's top for inline.
 _REMEMBERED = 4096
 _REMEMBERED_TEXT = 256  # longer texts (pasted responses) rarely come twice
 

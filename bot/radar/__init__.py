@@ -1,6 +1,10 @@
 """The incident radar: which errors more people than usual are asking about right now.
 
-Pure, no I/O: ``windows`` counts distinct people per key, ``detect`` tests them against their
-baseline, ``alerts`` turns findings into alerts that behave, ``replay`` runs it over history.
-The bot's side (SQL, scheduling, Telegram) is in ``bot.telegram.radar``.
+The statistic and the state machine are pure (no I/O, no clock of their own): ``windows``
+counts distinct people per key, ``detect`` (with ``tail``) tests them against their baseline,
+``alerts`` turns findings into alerts that behave, ``replay`` runs passes over rows in memory,
+``names`` says a key in words. Reading history is not: the radar's rows, alerts and lease are
+read and kept through the store, ``history`` reads an export's CSV or the database for
+``python -m bot radar --replay``, and the bot's side (scheduling, Telegram) is
+``bot.telegram.radar``.
 """

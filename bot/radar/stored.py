@@ -2,7 +2,7 @@
 windows' rows, the alerts, and the lease that lets one process of several send.
 
 Everything here goes through two calls any store answers (``fetch`` and ``execute`` of a named
-query in bot/analytics/queries.sql), so both databases run the same code.
+query in bot/store/queries.sql), so both databases run the same code.
 """
 
 from __future__ import annotations

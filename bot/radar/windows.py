@@ -1,7 +1,7 @@
 """What the radar counts: distinct people per key in a time window, from the lookup log's rows.
 
-Pure: no I/O, no clock. The bot counts its windows in SQL; ``Timeline`` counts the same
-windows from rows in memory, for the replay command and the tests.
+Pure: no I/O, no clock. ``Timeline`` counts windows from rows in memory: the bot's over the
+rows one pass reads from the database, the replay's over all the history it replays.
 """
 
 from __future__ import annotations
@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import NamedTuple
 
+from bot.analytics.kinds import LookupOutcome
+
 DAY_SECONDS = 86400.0
+# Bound once: an Enum's member is a slow attribute to read, and this is read per row.
+NOT_FOUND = LookupOutcome.NOT_FOUND
 
 
 class Key(NamedTuple):
@@ -43,7 +47,7 @@ class Seen(NamedTuple):
     person: int | None  # the pseudonymous person key; None counts for nothing
     provider: str | None  # provider named or assumed, even when nothing was found
     entry: str | None  # the entry shown first, if any
-    outcome: str  # found | several | not_found | not_an_error
+    outcome: str  # a LookupOutcome's value, as stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +64,7 @@ def keys_of(row: Seen) -> tuple[Key, ...]:
     """The keys one lookup counts for."""
     # An unanswered question counts as unanswered only, even when it names a provider: a wave
     # of a code no catalog knows is one alert (its phrasings show the provider), not two.
-    if row.outcome == "not_found":
+    if row.outcome == NOT_FOUND:
         return (UNANSWERED,)
     if not row.provider:
         return ()
@@ -82,7 +86,7 @@ class Timeline:
         kinds: dict[tuple[bool, str | None, str | None], tuple[Key, ...]] = {}
         self._keys = []
         for row in counted:
-            kind = (row.outcome == "not_found", row.provider, row.entry)
+            kind = (row.outcome == NOT_FOUND, row.provider, row.entry)
             keys = kinds.get(kind)
             if keys is None:
                 keys = kinds[kind] = keys_of(row)

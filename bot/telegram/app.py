@@ -25,16 +25,15 @@ from aiogram.methods import (
     SendMessage,
 )
 from aiogram.methods.base import Response
-from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from aiohttp import web
 
 from bot.analytics.key import AnalyticsKeyError, load_key
 from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
-from bot.core.i18n import LANGUAGES, strings
 from bot.core.library import Library
 from bot.settings import Settings
 from bot.store.sqlite import Store
+from bot.telegram.background import in_background
 from bot.telegram.digest import digest_loop
 from bot.telegram.flood import Budget, FloodControl
 from bot.telegram.handlers import (
@@ -48,9 +47,17 @@ from bot.telegram.handlers import (
     start,
     teach,
 )
-from bot.telegram.middlewares import PerUpdate, RetryAfter
+from bot.telegram.middlewares import (
+    HandledOnce,
+    InFlight,
+    Language,
+    RepliesFor,
+    RetryAfter,
+    UpdateLog,
+)
 from bot.telegram.monitoring import Health, Metrics
 from bot.telegram.monitoring import serve as serve_monitoring
+from bot.telegram.profile import describe
 from bot.telegram.radar import Radar
 from bot.telegram.reloads import Reloads
 from bot.telegram.shared import Once, Shared, SharedBudget
@@ -68,8 +75,8 @@ UPDATE_MEMORY = 600.0  # seconds an update id is remembered (Telegram resends wi
 VOTE_MEMORY = 2.0  # seconds within which a second press of the same vote is the same press
 # aiogram reads each reply of Telegram's as Response[the method's type], and pydantic keeps such
 # a class only while something refers to it: after a garbage collection, the next reply builds
-# it again, 5 ms of schema work in the middle of an answer (bench_bot's p99 was 4.5 ms with
-# those rebuilds, about 1 ms without). Held here for the replies every update brings.
+# it again, milliseconds of schema work in the middle of an answer (bench_bot.py's p99 shows
+# it; the README has the figures). Held here for the replies every update brings.
 REPLY_TYPES = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
     for method in (SendMessage, EditMessageText, AnswerCallbackQuery, AnswerInlineQuery, GetUpdates)
@@ -109,10 +116,7 @@ def create_dispatcher(
     (messages, inline queries) default to LOOKUPS_PER_MINUTE, shared when Redis is."""
     shared = shared or Shared(None)
     metrics = Metrics(library, lookups, shared)
-    # Telegram resends a webhook update it did not see acknowledged, and a load balancer may
-    # retry one on another replica: each is handled once. (Polling never sees one twice.)
-    once = Once(shared, "update", hold=UPDATE_MEMORY) if settings.webhook_url else None
-    per_update = PerUpdate(metrics, once)
+    in_flight = InFlight()
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process
     reports = Reports(lookups)
     dp = Dispatcher(
@@ -122,7 +126,7 @@ def create_dispatcher(
         reports=reports,
         settings=settings,
         top=TopEntries(reports),
-        per_update=per_update,
+        in_flight=in_flight,
         metrics=metrics,
         shared=shared,
         vote_lock=Once(shared, "vote", hold=VOTE_MEMORY),
@@ -133,7 +137,15 @@ def create_dispatcher(
         holder=holder,
         background=set(),  # the radar's, the digest's and the taught phrases' tasks
     )
-    dp.update.outer_middleware(per_update)
+    # Outermost first: the log line and metrics see every update, a duplicate and a failure
+    # too, timed whole; a stop waits for everything inside InFlight, the duplicate check too.
+    # (Polling never sees an update twice: HandledOnce only for a webhook.)
+    dp.update.outer_middleware(UpdateLog(metrics))
+    dp.update.outer_middleware(in_flight)
+    if settings.webhook_url:
+        dp.update.outer_middleware(HandledOnce(Once(shared, "update", hold=UPDATE_MEMORY)))
+    dp.update.outer_middleware(Language())
+    dp.update.outer_middleware(RepliesFor())  # reads ``lang``
     # One budget per person for messages, commands and buttons; inline queries, sent as the
     # person types, get a larger one of their own.
     limit = settings.lookups_per_minute
@@ -172,12 +184,11 @@ async def on_startup(
     them current, then decorate the bot (commands, description; a failure only warns)."""
     await lookups.start()
     if radar.on:
-        background.add(asyncio.create_task(radar.run(bot), name="radar"))
+        in_background(background, radar.run(bot), "radar")
     if settings.digest_chat_ids:
-        digest = digest_loop(bot, lookups, library, settings, holder=holder)
-        background.add(asyncio.create_task(digest, name="digest"))
+        in_background(background, digest_loop(bot, lookups, library, settings, holder), "digest")
     await taught.refresh()  # a failing database is retried by the poll (and said once)
-    background.add(asyncio.create_task(taught.run(), name="taught-phrases"))
+    in_background(background, taught.run(), "taught-phrases")
     try:
         await describe(bot, settings)
     except (TelegramAPIError, TelegramNetworkError) as exc:
@@ -186,7 +197,7 @@ async def on_startup(
 
 async def on_shutdown(
     lookups: LookupLog,
-    per_update: PerUpdate,
+    in_flight: InFlight,
     radar: Radar,
     reloads: Reloads,
     background: set[asyncio.Task[None]],
@@ -200,31 +211,10 @@ async def on_shutdown(
     if background and radar.on:
         await radar.stop()
     background.clear()
-    if not await per_update.wait_idle(STOP_GRACE):
+    if not await in_flight.wait_idle(STOP_GRACE):
         logger.warning("stopping with updates still in hand after %.0f s", STOP_GRACE)
     if await lookups.close():
         logger.info("lookup log closed")
-
-
-async def describe(bot: Bot, settings: Settings) -> None:
-    """Commands and descriptions in Russian, English and Ukrainian (English for every other
-    language); admins also see their commands."""
-    texts = strings()
-    for lang in LANGUAGES:
-        code = None if lang == "en" else lang  # English for every language not listed
-        commands = [
-            BotCommand(command=c, description=d[lang]) for c, d in texts["commands"].items()
-        ]
-        await bot.set_my_commands(commands, scope=BotCommandScopeDefault(), language_code=code)
-        await bot.set_my_description(texts["bot_description"][lang], language_code=code)
-        await bot.set_my_short_description(texts["bot_short_description"][lang], language_code=code)
-        admin_commands = commands + [
-            BotCommand(command=c, description=d[lang]) for c, d in texts["admin_commands"].items()
-        ]
-        for admin_id in settings.admin_ids:
-            await bot.set_my_commands(
-                admin_commands, scope=BotCommandScopeChat(chat_id=admin_id), language_code=code
-            )
 
 
 def services(settings: Settings) -> tuple[Library, LookupLog]:

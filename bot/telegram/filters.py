@@ -14,6 +14,7 @@ from aiogram.types import CallbackQuery, Message, MessageEntity
 from aiogram.utils.text_decorations import add_surrogates, remove_surrogates
 
 from bot.analytics.days import MAX_DAYS
+from bot.analytics.kinds import Channel
 from bot.core.answer import Match
 from bot.core.library import Library
 from bot.settings import Settings
@@ -43,7 +44,7 @@ class LooksLikeCommand(BaseFilter):
 
 
 # The question filters hand the handler what they found: ``query`` (the text to answer) and
-# ``channel`` (how it came, as the analytics count it).
+# ``channel`` (how it came: a Channel).
 
 
 class PrivateQuestion(BaseFilter):
@@ -55,10 +56,10 @@ class PrivateQuestion(BaseFilter):
         if message.text is not None:
             if message.text.startswith("/"):
                 return False
-            return {"query": message.text, "channel": "private"}
+            return {"query": message.text, "channel": Channel.PRIVATE}
         if message.caption is None:
             return False
-        return {"query": message.caption, "channel": "private"}
+        return {"query": message.caption, "channel": Channel.PRIVATE}
 
 
 class CodeQuery(BaseFilter):
@@ -66,7 +67,7 @@ class CodeQuery(BaseFilter):
 
     async def __call__(self, message: Message, command: CommandObject) -> bool | dict[str, Any]:
         query = (command.args or "").strip()
-        return {"query": command.args, "channel": "command"} if query else False
+        return {"query": command.args, "channel": Channel.COMMAND} if query else False
 
 
 class DeepLinkQuery(BaseFilter):
@@ -78,7 +79,7 @@ class DeepLinkQuery(BaseFilter):
     ) -> bool | dict[str, Any]:
         payload = command.args or ""
         # An alert's answer button (telegram/radar.py): a lookup, but not one the radar counts.
-        channel = "alert" if payload.startswith(ALERT_LINK) else "deep_link"
+        channel = Channel.ALERT if payload.startswith(ALERT_LINK) else Channel.DEEP_LINK
         slug, _, rest = payload.removeprefix(ALERT_LINK).partition("_")
         known = rest and slug in library.resolver.catalog.providers
         return {"query": f"{slug} {rest}" if known else payload, "channel": channel}
@@ -93,13 +94,13 @@ class AddressedToBot(BaseFilter):
             return False
         reply = message.reply_to_message
         if reply is not None and reply.from_user is not None and reply.from_user.id == bot.id:
-            return {"query": text, "channel": "group"}
+            return {"query": text, "channel": Channel.GROUP}
         me = await bot.me()
         mention = f"@{me.username}".lower() if me.username else None
         entities = message.entities if message.text is not None else message.caption_entities
         for entity in entities or ():
             if entity.type == "mention" and entity.extract_from(text).lower() == mention:
-                return {"query": _without(text, entity), "channel": "group"}
+                return {"query": _without(text, entity), "channel": Channel.GROUP}
         return False
 
 
@@ -114,7 +115,7 @@ class ConfidentLookup(BaseFilter):
         answer = library.resolver.answer(text)
         if not answer.confident:
             return False
-        return {"query": text, "answer": answer, "channel": "group"}
+        return {"query": text, "answer": answer, "channel": Channel.GROUP}
 
 
 class IsAdmin(BaseFilter):

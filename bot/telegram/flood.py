@@ -27,6 +27,7 @@ from aiogram.types import (
 
 from bot.core.i18n import Lang, t
 from bot.core.markup import HTML
+from bot.telegram.handlers import Done
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -123,7 +124,7 @@ class FloodControl(BaseMiddleware):
             return await handler(event, data)
         if verdict is Verdict.NOTICE:
             await _notice(event, data["lang"])
-        return "flood"
+        return Done.FLOOD
 
 
 async def _notice(event: TelegramObject, lang: Lang) -> None:

@@ -1,5 +1,7 @@
-"""Middlewares: what every update carries (the reader's language, the object that answers it,
-a log line), and Telegram's ``retry_after``. Flood control is in flood.py."""
+"""Middlewares, one job each. On every update, outermost first (app.py registers them): the
+log line and metrics, the count a stop waits for, once only (webhook mode), the reader's
+language, the object that answers. Flood control, per person, is in flood.py; RetryAfter
+honours Telegram's ``retry_after`` on the bot's requests."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Chat, TelegramObject, Update, User
 
 from bot.core.i18n import language_for
+from bot.telegram.handlers import Done
 from bot.telegram.monitoring import Metrics
 from bot.telegram.replies import Replies
 from bot.telegram.shared import Once
@@ -28,44 +31,24 @@ logger = logging.getLogger("bot.updates")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
-class PerUpdate(BaseMiddleware):
-    """What every update gets and leaves: ``lang`` (see i18n.language_for) and ``replies`` (the
-    object that answers it and records its lookups) for the handlers; a count of the updates in
-    hand, so a stop can wait for them; and one readable log line and the metrics: kind, chat
-    type, outcome (what the handler returned) and time."""
+class UpdateLog(BaseMiddleware):
+    """One readable log line and the metrics per update: its kind, its chat's type, its outcome
+    (what the handler returned, see handlers/__init__.py) and the whole time it took."""
 
-    def __init__(self, metrics: Metrics | None = None, once: Once | None = None) -> None:
+    def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
-        self._once = once  # webhook mode: an update delivered twice is handled once
-        self._in_hand = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         started = time.perf_counter()
-        user: User | None = data.get("event_from_user")
-        lang = data["lang"] = language_for(user.language_code if user else None)
-        data["replies"] = Replies(data["library"], data["lookups"], lang, user, started)
-        self._in_hand += 1
-        self._idle.clear()
-        outcome = "error"  # unless the handler returns
+        outcome: str = Done.ERROR  # unless the handler returns
         try:
-            if self._once is not None and not await self._once.first(
-                data["bot"].id, event.update_id
-            ):
-                outcome = "duplicate"
-                return None
             result = await handler(event, data)
-            outcome = result if isinstance(result, str) else "ignored"
+            outcome = result if isinstance(result, str) else Done.IGNORED
             return result
         finally:
-            self._in_hand -= 1
-            if not self._in_hand:
-                self._idle.set()
             took = time.perf_counter() - started
-            if self._metrics is not None:
-                self._metrics.observe(event.event_type, outcome, took)
+            self._metrics.observe(event.event_type, outcome, took)
             if logger.isEnabledFor(logging.INFO):
                 chat: Chat | None = data.get("event_chat")
                 logger.info(
@@ -77,6 +60,30 @@ class PerUpdate(BaseMiddleware):
                     took * 1000,
                 )
 
+
+class InFlight(BaseMiddleware):
+    """Counts the updates in hand, so that a stop can wait for them (``wait_idle``)."""
+
+    def __init__(self) -> None:
+        self._in_hand = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        self._in_hand += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self._in_hand -= 1
+            if not self._in_hand:
+                self._idle.set()
+
+    @property
+    def in_hand(self) -> int:
+        """How many updates are being handled now."""
+        return self._in_hand
+
     async def wait_idle(self, grace: float) -> bool:
         """Wait up to ``grace`` seconds for the updates in hand; False if some still run."""
         try:
@@ -84,6 +91,40 @@ class PerUpdate(BaseMiddleware):
         except TimeoutError:
             return False
         return True
+
+
+class HandledOnce(BaseMiddleware):
+    """An update delivered twice is handled once, across replicas: Telegram resends a webhook
+    update it did not see acknowledged, and a load balancer may retry one on another replica."""
+
+    def __init__(self, once: Once) -> None:
+        self._once = once
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        if not await self._once.first(data["bot"].id, event.update_id):
+            return Done.DUPLICATE
+        return await handler(event, data)
+
+
+class Language(BaseMiddleware):
+    """``lang`` for the handlers: the language the update is answered in (i18n.language_for)."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        data["lang"] = language_for(user.language_code if user else None)
+        return await handler(event, data)
+
+
+class RepliesFor(BaseMiddleware):
+    """``replies`` for the handlers: the object that answers the update, in ``lang`` (set by
+    Language before it), and records its lookups."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        started = time.perf_counter()
+        user: User | None = data.get("event_from_user")
+        data["replies"] = Replies(data["library"], data["lookups"], data["lang"], user, started)
+        return await handler(event, data)
 
 
 class RetryAfter(BaseRequestMiddleware):

@@ -22,7 +22,7 @@ from bot.telegram.shared import Shared
 
 logger = logging.getLogger(__name__)
 
-# Handling takes about a millisecond; a slow Bot API call makes it seconds.
+# From well under a millisecond (an answer handled here) to seconds (a slow Bot API call).
 _BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 

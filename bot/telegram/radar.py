@@ -1,7 +1,7 @@
 """The radar at work: a pass every RADAR_INTERVAL over the lookup log, alerts in ALERT_CHAT_IDS
 edited as a wave grows and closed when it is over, and what /radar and the mute button read.
 
-Each pass first takes the database's radar lease (bot/radar/stored.py): of several processes
+Each pass first takes the radar's lease in the database: of several processes
 sharing one database, only the holder counts and sends, and the alerts' state lives in the
 database, so a restart or a new holder carries on the same messages instead of sending again.
 A failing database skips passes (said once) and never touches answering.

@@ -1,5 +1,11 @@
-"""One object bound to each update that answers questions and records the lookups they were:
-every handler that answers from the catalogs goes through it."""
+"""One object bound to each update that answers its question and records the lookup it was.
+
+Through it go the answers sent as messages (a question however it came: a private or group
+message, /code, a deep link) and the entries a button shows; and every lookup recorded,
+inline queries' too. It resolves the text itself unless a filter already did (ConfidentLookup,
+which must resolve to decide that a group message is a question). Inline mode builds its own
+results (articles to pick, not messages) and only records through it; /teach resolves the
+entry it teaches, which is no lookup."""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message, User
 
+from bot.analytics.kinds import Channel, LookupOutcome
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.analytics.writer import LookupLog
 from bot.core.answer import Answer, Match, Outcome
@@ -18,21 +25,21 @@ from bot.core.library import Library
 from bot.core.render import render
 from bot.telegram.keyboards import answer_keyboard
 
-# How the analytics count each outcome: a provider's card answered the question, an empty or
-# unreadable message did not.
-_OUTCOMES = {
-    Outcome.FOUND: "found",
-    Outcome.PROVIDER: "found",
-    Outcome.NOT_AN_ERROR: "not_an_error",
-    Outcome.SEVERAL: "several",
-    Outcome.NOT_FOUND: "not_found",
-    Outcome.HELP: "not_found",
+# How the analytics count each of the resolver's outcomes: a provider's card answered the
+# question, an empty or unreadable message did not.
+_COUNTED_AS = {
+    Outcome.FOUND: LookupOutcome.FOUND,
+    Outcome.PROVIDER: LookupOutcome.FOUND,
+    Outcome.NOT_AN_ERROR: LookupOutcome.NOT_AN_ERROR,
+    Outcome.SEVERAL: LookupOutcome.SEVERAL,
+    Outcome.NOT_FOUND: LookupOutcome.NOT_FOUND,
+    Outcome.HELP: LookupOutcome.NOT_FOUND,
 }
 
 
-def analytics_outcome(answer: Answer) -> str:
-    """found, several, not_found or not_an_error."""
-    return _OUTCOMES[answer.outcome]
+def analytics_outcome(answer: Answer) -> LookupOutcome:
+    """How the analytics count ``answer``: the lookup's outcome, and its update's."""
+    return _COUNTED_AS[answer.outcome]
 
 
 class Replies:
@@ -48,8 +55,8 @@ class Replies:
         self.started = started
 
     async def answer(
-        self, message: Message, text: str, channel: str, answer: Answer | None = None
-    ) -> str:
+        self, message: Message, text: str, channel: Channel, answer: Answer | None = None
+    ) -> LookupOutcome:
         """Answer ``text`` (or the ``answer`` a filter already worked out) in the message's
         chat, as a reply in groups, buttons under the last part; the outcome."""
         answer = answer or self.library.resolver.answer(text)
@@ -64,7 +71,7 @@ class Replies:
         self.record(answer, channel, message.chat.type, text)
         return analytics_outcome(answer)
 
-    async def show(self, callback: CallbackQuery, match: Match, bot: Bot) -> str:
+    async def show(self, callback: CallbackQuery, match: Match, bot: Bot) -> LookupOutcome:
         """A button pressed: the message it sits under becomes the entry's full answer."""
         answer = Answer.showing(match, text=f"{match.slug} {match.entry.key}")
         where: dict[str, Any] | None = None
@@ -85,10 +92,10 @@ class Replies:
                     raise
         await callback.answer()
         chat = callback.message.chat.type if callback.message is not None else "inline"
-        self.record(answer, "button", chat, answer.query.text)
+        self.record(answer, Channel.BUTTON, chat, answer.query.text)
         return analytics_outcome(answer)
 
-    def record(self, answer: Answer, channel: str, chat_type: str, text: str) -> None:
+    def record(self, answer: Answer, channel: Channel, chat_type: str, text: str) -> None:
         """Queue the lookup ``answer`` was (the log masks and pseudonymises it)."""
         provider = answer.query.provider
         self.lookups.record(

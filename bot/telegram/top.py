@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from bot.analytics.reading import Reports
@@ -9,11 +10,13 @@ from bot.core.answer import Match
 from bot.core.catalog import Catalog, entry_ref
 from bot.store.sqlite import StorageUnavailable
 
+logger = logging.getLogger(__name__)
 EXAMPLES = ("gosms 1004", "notificore 35", "radist 17002", "mobizon 1", "gupshup 1002")
 
 
 class TopEntries:
-    """Reads the report at most every ``ttl`` seconds; a fresh install offers examples."""
+    """Reads the report at most every ``ttl`` seconds (the other cache the bot keeps, beside the
+    resolver's answers); a fresh install, or a database that cannot be read, offers examples."""
 
     def __init__(self, reports: Reports, ttl: float = 300.0) -> None:
         self._reports = reports
@@ -26,8 +29,14 @@ class TopEntries:
         if time.monotonic() - self._read_at > self._ttl:
             try:
                 report = await self._reports.report(days=7, top=10)
-            except StorageUnavailable:
-                report = {"top": []}  # the examples will do until the database is back
+            except StorageUnavailable as exc:
+                logger.warning(
+                    "inline: the most looked-up entries cannot be read, offering examples "
+                    "for %.0f s: %s",
+                    self._ttl,
+                    exc,
+                )
+                report = {"top": []}
             self._keys = [(row["provider"], row["key"]) for row in report["top"]]
             self._read_at = time.monotonic()
         found = [

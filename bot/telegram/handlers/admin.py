@@ -17,6 +17,7 @@ from bot.core.library import Library, Reload
 from bot.core.markup import HTML, split_messages
 from bot.store.sqlite import StorageUnavailable
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
+from bot.telegram.handlers import Done, Handled
 from bot.telegram.handlers.teach import gap_keyboard
 from bot.telegram.private import report_chat
 from bot.telegram.reloads import Reloads
@@ -25,10 +26,10 @@ logger = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("stats", "gaps", "export", "reload", "teach", "teach!", "radar")
 
 
-async def refuse(message: Message, lang: Lang) -> str:
+async def refuse(message: Message, lang: Lang) -> Handled:
     """Anyone else gets a short refusal."""
     await message.reply(HTML.esc(t("admin_only", lang)))
-    return "refused"
+    return Done.REFUSED
 
 
 async def stats(
@@ -38,12 +39,12 @@ async def stats(
     library: Library,
     bot: Bot,
     lang: Lang,
-) -> str:
+) -> Handled:
     """The summary for a period (default a week) and a chart."""
     report = in_language(await reports.report(days=days, top=10), library.resolver.catalog, lang)
     chat = await report_chat(message, bot, lang)
     if chat is None:
-        return "report_blocked"
+        return Done.REPORT_BLOCKED
     paragraphs = stats_paragraphs(report, lang)
     if reports.log.off_reason is not None:  # the report is right, but nothing new comes in
         off = HTML.fill("analytics_off", lang, reason=HTML.esc(reports.log.off_reason))
@@ -54,50 +55,50 @@ async def stats(
         png = await asyncio.to_thread(render_chart, report, lang)
         photo = BufferedInputFile(png, filename=f"lookups-{days}d.png")
         await bot.send_photo(chat, photo, caption=HTML.esc(t("stats_chart", lang)))
-    return "stats"
+    return Done.STATS
 
 
-async def gaps(message: Message, days: int, reports: Reports, bot: Bot, lang: Lang) -> str:
+async def gaps(message: Message, days: int, reports: Reports, bot: Bot, lang: Lang) -> Handled:
     """What people asked that no catalog answers, most frequent first."""
     report = await reports.report(days=days, top=10)
     lines = [HTML.bold(t("gaps_title", lang).format(days=counted("n_days", lang, days)))]
     lines += gap_lines(report["gaps"][:MAX_LINES]) or [HTML.esc(t("gaps_none", lang))]
     chat = await report_chat(message, bot, lang)
     if chat is None:
-        return "report_blocked"
+        return Done.REPORT_BLOCKED
     # A button per gap: press it, and answer with the entry it should have found.
     taught = gap_keyboard([row["query"] for row in report["gaps"][:MAX_LINES]])
     await bot.send_message(chat, "\n".join(lines), reply_markup=taught)
-    return "gaps"
+    return Done.GAPS
 
 
-async def export(message: Message, days: int, reports: Reports, bot: Bot, lang: Lang) -> str:
+async def export(message: Message, days: int, reports: Reports, bot: Bot, lang: Lang) -> Handled:
     """The lookups of the period as a CSV file."""
     csv_text = await reports.export_csv(days=days)
     document = BufferedInputFile(csv_text.encode("utf-8"), filename=f"lookups-{days}d.csv")
     chat = await report_chat(message, bot, lang)
     if chat is None:
-        return "report_blocked"
+        return Done.REPORT_BLOCKED
     caption = HTML.esc(t("export_caption", lang).format(days=counted("n_days", lang, days)))
     await bot.send_document(chat, document, caption=caption)
-    return "export"
+    return Done.EXPORT
 
 
-async def reload(message: Message, reloads: Reloads, lang: Lang) -> str:
+async def reload(message: Message, reloads: Reloads, lang: Lang) -> Handled:
     """Re-read the catalogs and swap them in, or keep the old ones and say why."""
     asked = reloads.ask()  # with any other reload asked meanwhile, as one
     await asyncio.wait([asked])
     if asked.cancelled():
-        return "reload_failed"  # the bot is stopping: nothing to say
+        return Done.RELOAD_FAILED  # the bot is stopping: nothing to say
     result = asked.result()
     if result.problems:
         lines = [HTML.esc(t("reload_failed", lang))]
         lines += [HTML.code(str(problem)) for problem in result.problems[:MAX_LINES]]
         for part in split_messages(lines):
             await message.answer(part)
-        return "reload_failed"
+        return Done.RELOAD_FAILED
     await message.answer("\n".join(HTML.esc(line) for line in reload_lines(result, lang)))
-    return "reloaded"
+    return Done.RELOADED
 
 
 def reload_lines(result: Reload, lang: Lang) -> list[str]:
@@ -138,10 +139,10 @@ async def analytics_unavailable(event: ErrorEvent, bot: Bot) -> None:
         )
 
 
-async def bad_period(message: Message, lang: Lang) -> str:
+async def bad_period(message: Message, lang: Lang) -> Handled:
     """``/stats soon``: how to give the period."""
     await message.reply(HTML.esc(t("days_usage", lang)))
-    return "usage"
+    return Done.USAGE
 
 
 def create_router() -> Router:

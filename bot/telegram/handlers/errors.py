@@ -31,8 +31,10 @@ async def on_error(event: ErrorEvent, bot: Bot) -> None:
             user = update.message.from_user
             lang = language_for(user.language_code if user else None)
             await bot.send_message(update.message.chat.id, HTML.esc(t("something_wrong", lang)))
-    except Exception:  # the apology itself failed (network down, chat gone): the log says enough
-        logger.warning("could not tell the person about the failed update %s", update.update_id)
+    except Exception:  # the apology itself failed (network down, chat gone): why, in the log
+        logger.warning(
+            "could not tell the person about the failed update %s", update.update_id, exc_info=True
+        )
 
 
 def create_router() -> Router:

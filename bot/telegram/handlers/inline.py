@@ -11,11 +11,13 @@ from aiogram.types import (
     InputTextMessageContent,
 )
 
+from bot.analytics.kinds import Channel
 from bot.core.answer import Answer, Match, Outcome
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
 from bot.core.markup import HTML, one_line, split_messages
 from bot.core.render import card_paragraphs, entry_heading, render
+from bot.telegram.handlers import Done, Handled
 from bot.telegram.keyboards import answer_keyboard, ref_of
 from bot.telegram.replies import Replies, analytics_outcome
 from bot.telegram.top import TopEntries
@@ -26,14 +28,14 @@ CACHE_SECONDS = 60  # results are the same for everyone: Telegram may reuse them
 
 async def inline_query(
     query: InlineQuery, library: Library, top: TopEntries, replies: Replies, lang: Lang
-) -> str:
+) -> Handled:
     """Up to ten answers; an empty query offers the most looked-up codes."""
     text = query.query.strip()
     if not text:
         matches = await top.matches(library.resolver.catalog)
         results: list[InlineQueryResultUnion] = [_article(m, lang) for m in matches[:MAX_RESULTS]]
         await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
-        return "top"
+        return Done.TOP
     answer = library.resolver.answer(text)
     results = _results(answer, lang)
     button = None
@@ -43,7 +45,7 @@ async def inline_query(
     # Telegram sends a query per keystroke: only questions that found something are counted,
     # so half-typed words do not fill the list of gaps.
     if answer.outcome is not Outcome.NOT_FOUND and answer.outcome is not Outcome.HELP:
-        replies.record(answer, "inline", query.chat_type or "unknown", text)
+        replies.record(answer, Channel.INLINE, query.chat_type or "unknown", text)
     return analytics_outcome(answer)
 
 

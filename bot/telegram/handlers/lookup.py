@@ -8,26 +8,28 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 
+from bot.analytics.kinds import Channel
 from bot.core.answer import Answer
 from bot.core.i18n import Lang, t
 from bot.core.markup import HTML
 from bot.telegram.filters import AddressedToBot, ChatIs, CodeQuery, ConfidentLookup, PrivateQuestion
+from bot.telegram.handlers import Done, Handled
 from bot.telegram.replies import Replies
 
 IN_GROUPS = ChatIs("group", "supergroup")
 
 
 async def question(
-    message: Message, query: str, channel: str, replies: Replies, answer: Answer | None = None
-) -> str:
+    message: Message, query: str, channel: Channel, replies: Replies, answer: Answer | None = None
+) -> Handled:
     """The answer, sent and recorded."""
     return await replies.answer(message, query, channel, answer)
 
 
-async def code_usage(message: Message, lang: Lang) -> str:
+async def code_usage(message: Message, lang: Lang) -> Handled:
     """A bare ``/code``: how to use it."""
     await message.reply(HTML.esc(t("code_usage", lang)))
-    return "usage"
+    return Done.USAGE
 
 
 def create_router() -> Router:

@@ -15,18 +15,19 @@ from bot.radar.stored import muted, open_alerts
 from bot.settings import Settings
 from bot.store.sqlite import StorageUnavailable
 from bot.telegram.filters import IsAdmin, LooksLikeCommand
+from bot.telegram.handlers import Done, Handled
 from bot.telegram.private import report_chat
 from bot.telegram.radar import MUTE_FOR, Mute, Radar, find_alert, usual
 
 MAX_LINES = 20
 
 
-async def radar_now(message: Message, radar: Radar, bot: Bot, lang: Lang) -> str:
+async def radar_now(message: Message, radar: Radar, bot: Bot, lang: Lang) -> Handled:
     """Every key above its usual in the current window, most improbable first."""
     found = await radar.findings(time.time())
     chat = await report_chat(message, bot, lang)
     if chat is None:
-        return "report_blocked"
+        return Done.REPORT_BLOCKED
     minutes = round(radar.settings.window / 60)
     catalog = radar.library.resolver.catalog
     if found:
@@ -47,7 +48,7 @@ async def radar_now(message: Message, radar: Radar, bot: Bot, lang: Lang) -> str
     if not radar.on:
         lines.append(HTML.esc(t("radar_off", lang)))
     await bot.send_message(chat, "\n".join(lines))
-    return "radar"
+    return Done.RADAR
 
 
 async def mute(
@@ -57,25 +58,25 @@ async def mute(
     settings: Settings,
     bot: Bot,
     lang: Lang,
-) -> str:
+) -> Handled:
     """Mute an alert's key for 24 hours: its messages say so and lose the button."""
     if callback.from_user.id not in settings.admin_ids:
         await callback.answer(t("radar_mute_admins", lang), show_alert=True)
-        return "refused"
+        return Done.REFUSED
     now = time.time()
     try:
         alert = find_alert(await open_alerts(radar.lookups, now), callback_data.ref)
         if alert is None or alert.resolved_at is not None:
             await callback.answer(t("radar_mute_gone", lang))
-            return "mute_gone"
+            return Done.MUTE_GONE
         alert = await muted(radar.lookups, alert.key, now + MUTE_FOR, now)
     except StorageUnavailable as exc:
         text = t("analytics_unavailable", lang).format(reason=exc)
         await callback.answer(one_line(text, 200), show_alert=True)
-        return "unavailable"
+        return Done.UNAVAILABLE
     await radar.muted(bot, alert, callback.from_user.full_name)
     await callback.answer(t("radar_mute_done", lang))
-    return "muted"
+    return Done.MUTED
 
 
 def create_router() -> Router:

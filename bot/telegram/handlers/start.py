@@ -11,30 +11,31 @@ from bot.core.library import Library
 from bot.core.markup import HTML, split_messages
 from bot.core.render import help_paragraphs, providers_paragraphs
 from bot.telegram.filters import DeepLinkQuery, LooksLikeCommand
+from bot.telegram.handlers import Done, Handled
 from bot.telegram.handlers.lookup import question
 
 
-async def start(message: Message, lang: Lang) -> str:
+async def start(message: Message, lang: Lang) -> Handled:
     """A greeting with three examples."""
     examples = "\n".join(f"• {HTML.code(e)}" for e in t_list("start_examples"))
     await message.answer(f"{HTML.esc(t('start_greeting', lang))}\n{examples}")
-    return "greeted"
+    return Done.GREETED
 
 
-async def help_command(message: Message, library: Library, bot: Bot, lang: Lang) -> str:
+async def help_command(message: Message, library: Library, bot: Bot, lang: Lang) -> Handled:
     """Every form of question, with examples."""
     me = await bot.me()
     known = library.resolver.known
     for part in split_messages(help_paragraphs(known, lang, HTML, me.username or "")):
         await message.answer(part)
-    return "help"
+    return Done.HELP
 
 
-async def providers_command(message: Message, library: Library, lang: Lang) -> str:
+async def providers_command(message: Message, library: Library, lang: Lang) -> Handled:
     """The providers, their number of codes and their docs."""
     for part in split_messages(providers_paragraphs(library.resolver.catalog, lang, HTML)):
         await message.answer(part)
-    return "providers"
+    return Done.PROVIDERS
 
 
 def create_router() -> Router:

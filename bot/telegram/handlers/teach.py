@@ -35,6 +35,7 @@ from bot.core.render import entry_heading
 from bot.core.resolve import Resolver
 from bot.core.text import phrase_key
 from bot.telegram.filters import IsAdmin
+from bot.telegram.handlers import Done, Handled
 from bot.telegram.private import report_chat
 from bot.telegram.taught import TaughtPhrases
 from bot.telegram.taught_list import MAX_PHRASE, Forget, TaughtPage, short, taught_page
@@ -86,7 +87,7 @@ async def teach_command(
     taught: TaughtPhrases,
     bot: Bot,
     lang: Lang,
-) -> str:
+) -> Handled:
     """``/teach <phrase> <provider> <code>`` (``/teach!`` to hide a catalog answer), or alone:
     what was taught."""
     words = (command.args or "").split()
@@ -94,7 +95,7 @@ async def teach_command(
         return await show_taught(message, library, lookups, bot, lang)
     if len(words) < 3:
         await message.reply(HTML.esc(t("teach_usage", lang)))
-        return "usage"
+        return Done.USAGE
     phrase, entry = " ".join(words[:-2]), " ".join(words[-2:])
     force = command.command == FORCE
     return await teach(message, phrase, entry, library, lookups, taught, lang, force=force)
@@ -107,7 +108,7 @@ async def answer_prompt(
     lookups: LookupLog,
     taught: TaughtPhrases,
     lang: Lang,
-) -> str:
+) -> Handled:
     """The admin's reply to a teaching prompt: the entry the gap should find."""
     return await teach(message, phrase, message.text or "", library, lookups, taught, lang)
 
@@ -122,26 +123,26 @@ async def teach(
     lang: Lang,
     *,
     force: bool = False,
-) -> str:
+) -> Handled:
     """Teach ``phrase`` to find the entry ``entry`` names ("gosms 1004"), unless the catalogs
     already answer the phrase by code or name and ``force`` is not given."""
     resolver = library.resolver
     found = resolver.exact(resolver.parser.parse(entry))
     if found is None or found.outcome not in ONE_ENTRY or len(found.matches) != 1:
         await message.reply(HTML.fill("teach_no_entry", lang, entry=HTML.esc(one_line(entry))))
-        return "usage"
+        return Done.USAGE
     key = phrase_key(phrase)
     if not key:
         await message.reply(HTML.esc(t("teach_usage", lang)))
-        return "usage"
+        return Done.USAGE
     if len(key) > MAX_PHRASE:
         limits = {"limit": str(MAX_PHRASE), "length": str(len(key))}
         await message.reply(HTML.fill("teach_too_long", lang, **limits))
-        return "too_long"
+        return Done.TOO_LONG
     match, hidden = found.matches[0], shadowed(resolver, phrase, key)
     if hidden and not force:
         await message.reply(_refusal(phrase, entry, match, hidden, lang))
-        return "shadows"
+        return Done.SHADOWS
     if hidden:
         names = ", ".join(f"{m.slug} {m.entry.key}" for m in hidden)
         taught_to = f"{match.slug} {match.entry.key}"
@@ -150,7 +151,7 @@ async def teach(
     await taught.refresh()
     heading = HTML.esc(entry_heading(match, lang))
     await message.reply(HTML.fill("teach_done", lang, phrase=HTML.esc(key), entry=heading))
-    return "taught"
+    return Done.TAUGHT
 
 
 def shadowed(resolver: Resolver, *texts: str) -> list[Match]:
@@ -181,31 +182,31 @@ def _refusal(phrase: str, entry: str, match: Match, hidden: list[Match], lang: L
 
 async def show_taught(
     message: Message, library: Library, lookups: LookupLog, bot: Bot, lang: Lang
-) -> str:
+) -> Handled:
     """Every phrase taught, a page at a time, with a button that takes each back: in private
     (asked in a group, the group is told it went there)."""
     rows = await lookups.taught()
     chat = await report_chat(message, bot, lang)
     if chat is None:
-        return "report_blocked"
+        return Done.REPORT_BLOCKED
     first = taught_page(rows, library, lang)
     assert first is not None  # a first page is there, if only to say that nothing was taught
     await bot.send_message(chat, first[0], reply_markup=first[1])
-    return "taught_list"
+    return Done.TAUGHT_LIST
 
 
 async def turn_page(
     callback: CallbackQuery, callback_data: TaughtPage, library: Library, lookups: LookupLog,
     lang: Lang,
-) -> str:  # fmt: skip
+) -> Handled:  # fmt: skip
     """‹ or › under the list: show that page, if the list still has it."""
     shown = taught_page(await lookups.taught(), library, lang, callback_data.page)
     if shown is None:
         await callback.answer(t("stale_button", lang), show_alert=True)
-        return "stale"
+        return Done.STALE
     await _show(callback, *shown)
     await callback.answer()
-    return "taught_page"
+    return Done.TAUGHT_PAGE
 
 
 async def forget(
@@ -215,7 +216,7 @@ async def forget(
     lookups: LookupLog,
     taught: TaughtPhrases,
     lang: Lang,
-) -> str:
+) -> Handled:
     """Take a taught phrase back; its page is shown again without it (the page before, if it
     was the last one's only phrase)."""
     rows = await lookups.taught()
@@ -231,7 +232,7 @@ async def forget(
     if shown is not None:
         await _show(callback, *shown)
     await callback.answer(t("taught_forgotten", lang) if phrase else t("stale_button", lang))
-    return "forgotten" if phrase else "stale"
+    return Done.FORGOTTEN if phrase else Done.STALE
 
 
 async def _show(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None) -> None:
@@ -247,18 +248,18 @@ async def _show(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup
 
 async def teach_gap(
     callback: CallbackQuery, callback_data: TeachGap, reports: Reports, bot: Bot, lang: Lang
-) -> str:
+) -> Handled:
     """A button under /gaps: ask, in a message to reply to, which entry the gap should find."""
     report = await reports.report(days=GAPS_DAYS, top=100)
     gap = next((g["query"] for g in report["gaps"] if short(g["query"]) == callback_data.gap), None)
     if gap is None or callback.from_user is None:
         await callback.answer(t("stale_button", lang), show_alert=True)
-        return "stale"
+        return Done.STALE
     prompt = f"{PROMPT_MARK} «{gap}» {t('teach_prompt', lang)}"
     placeholder = ForceReply(force_reply=True, input_field_placeholder="gosms 1004")
     await bot.send_message(callback.from_user.id, HTML.esc(prompt), reply_markup=placeholder)
     await callback.answer()
-    return "teach_asked"
+    return Done.TEACH_ASKED
 
 
 def create_router() -> Router:

@@ -1,0 +1,68 @@
+"""Errors the bot lives through are said in the log, with why: none is swallowed silently."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+from telegram_app import App
+
+from bot.core.catalog import Catalog
+from bot.store.sqlite import StorageUnavailable
+from bot.telegram.background import in_background
+from bot.telegram.top import EXAMPLES, TopEntries
+
+
+async def test_an_apology_that_cannot_be_sent_is_logged_with_its_reason(
+    app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def explode(text: str) -> None:
+        raise RuntimeError("catalog on fire")
+
+    monkeypatch.setattr(app.library.resolver, "answer", explode)
+    app.session.forbidden.add(1001)  # the person blocked the bot meanwhile
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.handlers.errors"):
+        await app.feed(app.make.message("gosms 1004", user_id=1001))
+    failed, apology = [r for r in caplog.records if r.name == "bot.telegram.handlers.errors"]
+    assert "catalog on fire" in failed.getMessage()
+    assert apology.getMessage().startswith("could not tell the person about the failed update")
+    assert apology.exc_info is not None and "Forbidden" in str(apology.exc_info[1])
+
+
+class LockedDatabase:
+    """Reports whose database cannot be read now."""
+
+    async def report(self, days: int = 7, top: int = 10) -> dict[str, Any]:
+        raise StorageUnavailable("database is locked")
+
+
+async def test_the_top_entries_unread_are_said_and_examples_offered(
+    catalog: Catalog, caplog: pytest.LogCaptureFixture
+) -> None:
+    top = TopEntries(LockedDatabase())  # type: ignore[arg-type]
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.top"):
+        matches = await top.matches(catalog)
+    assert [f"{m.slug} {m.entry.key}" for m in matches] == list(EXAMPLES)
+    (said,) = [r.getMessage() for r in caplog.records if r.name == "bot.telegram.top"]
+    assert said.startswith("inline: the most looked-up entries cannot be read, offering examples")
+    assert said.endswith(": database is locked")
+
+
+async def test_a_background_task_that_fails_is_said_when_it_stops(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def digest() -> None:
+        raise RuntimeError("DIGEST_AT is in the past")
+
+    background: set[asyncio.Task[None]] = set()
+    with caplog.at_level(logging.ERROR, logger="bot.telegram.background"):
+        in_background(background, digest(), "digest")
+        (task,) = background
+        # Ended, and the bot not stopping: nothing would gather it yet. (Its done callbacks
+        # run in the order they were added: the log's before this wait's.)
+        await asyncio.wait([task])
+    (record,) = caplog.records
+    assert record.getMessage().startswith("digest stopped, until the bot restarts")
+    assert record.exc_info is not None and "in the past" in str(record.exc_info[1])

@@ -1,0 +1,117 @@
+"""What every update gets and leaves, whatever handles it: a log line and the metrics with its
+outcome, a count a stop waits for, and (with a webhook) one handling however often it comes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any, get_type_hints
+
+import pytest
+from aiogram import Bot
+from aiogram.methods import SendMessage, TelegramMethod
+from aiogram.types import Update
+from telegram_app import App, running_app
+
+from bot.analytics.reading import Reports
+from bot.telegram.handlers import Handled
+from bot.telegram.middlewares import InFlight
+
+
+def updates_counted(app: App) -> dict[tuple[str, str], float]:
+    """``codebook_updates_total`` by (kind, outcome), as /metrics shows it."""
+    registry = app.dp["metrics"].registry
+    return {
+        (sample.labels["kind"], sample.labels["outcome"]): sample.value
+        for metric in registry.collect()
+        if metric.name == "codebook_updates"
+        for sample in metric.samples
+        if sample.name == "codebook_updates_total"
+    }
+
+
+def update_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "bot.updates"]
+
+
+async def test_each_update_is_logged_and_counted_with_what_its_handler_returned(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="bot.updates"):
+        await app.feed(app.make.message("gosms 1004"))
+        await app.feed(app.make.message("/help"))
+        await app.feed(app.make.message("lunch at noon?", chat_type="group"))
+    assert updates_counted(app) == {
+        ("message", "found"): 1.0,
+        ("message", "help"): 1.0,
+        ("message", "ignored"): 1.0,  # chatter in a group: no handler takes it
+    }
+    lines = update_lines(caplog)
+    assert len(lines) == 3
+    assert lines[0].startswith("update ") and " message in private: found (" in lines[0]
+    assert " message in group: ignored (" in lines[2]
+
+
+async def test_an_update_whose_handler_fails_is_counted_as_an_error(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(text: str) -> None:
+        raise RuntimeError("catalog on fire")
+
+    monkeypatch.setattr(app.library.resolver, "answer", explode)
+    (apology,) = await app.feed(app.make.message("gosms 1004"))
+    assert apology.text == "Something went wrong. Please try again."
+    assert updates_counted(app) == {("message", "error"): 1.0}
+
+
+async def test_a_webhook_update_delivered_twice_is_answered_once_and_counted_as_a_duplicate(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    webhook = {"webhook_url": "https://bot.example/hook", "webhook_secret": "s" * 16}
+    async with running_app(tmp_path, **webhook) as app:
+        update = app.make.message("gosms 1004")
+        with caplog.at_level(logging.INFO, logger="bot.updates"):
+            (answer,) = await app.feed(update)
+            assert await app.feed(update) == []
+        assert answer.text.startswith("<b>GoSMS")
+        assert updates_counted(app) == {("message", "found"): 1.0, ("message", "duplicate"): 1.0}
+        duplicate = f"update {update['update_id']} message in private: duplicate ("
+        assert update_lines(caplog)[1].startswith(duplicate)
+        assert (await Reports(app.lookups).report(days=1, top=1))["total"] == 1
+
+
+async def test_an_update_in_hand_is_counted_until_it_is_answered(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_flight: InFlight = app.dp["in_flight"]
+    arrived, release = asyncio.Event(), asyncio.Event()
+    answer = app.session.make_request
+
+    async def slow_send(bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
+        if isinstance(method, SendMessage):
+            arrived.set()
+            await release.wait()  # Telegram slow to take the answer
+        return await answer(bot, method, timeout)
+
+    monkeypatch.setattr(app.session, "make_request", slow_send)
+    assert in_flight.in_hand == 0
+    update = Update.model_validate(app.make.message("gosms 1004"), context={"bot": app.bot})
+    feeding = asyncio.create_task(app.dp.feed_update(app.bot, update))
+    await arrived.wait()
+    assert in_flight.in_hand == 1  # what a stop waits for
+    release.set()
+    await feeding
+    assert in_flight.in_hand == 0
+    assert await in_flight.wait_idle(60)  # at once: nothing is in hand
+
+
+def test_every_handler_returns_an_outcome_of_the_fixed_set(app: App) -> None:
+    # The outcome becomes a metric label: a handler typed to return anything else could make
+    # up a series per update.
+    for router in app.dp.sub_routers:
+        for kind, observer in router.observers.items():
+            for handler in observer.handlers:
+                returns = get_type_hints(handler.callback)["return"]
+                wanted = type(None) if kind == "error" else Handled
+                assert returns == wanted, f"{router.name}: {handler.callback.__name__}"
