@@ -25,7 +25,8 @@ from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import user_key
 from bot.analytics.rollup import Lookup, LookupEntry, Stored
 from bot.analytics.writer import LookupLog
-from bot.store.sqlite import SqliteStore, StorageUnavailable
+from bot.store import StorageUnavailable
+from bot.store.sqlite import SqliteStore
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")
 
@@ -263,7 +264,7 @@ class FailsOnce(SqliteStore):
     async def write(self, rows: Sequence[Stored]) -> None:
         self.writes += 1
         if self.writes == 2:
-            raise OSError("the server went away")
+            raise StorageUnavailable("the server went away")
         await super().write(rows)
 
 

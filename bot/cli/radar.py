@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.arguments import days
-from bot.cli.database import database_path, failures, unusable
+from bot.cli.database import read, unusable
 
 
 def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,8 +29,9 @@ def run(args: argparse.Namespace) -> int:
     import time
 
     from bot.core.catalog_files import load_catalogs
-    from bot.environment import catalogs_dir, setting
+    from bot.environment import catalogs_dir
     from bot.radar import history
+    from bot.store import StorageUnavailable
 
     try:
         settings = history.environment_settings()
@@ -46,13 +47,12 @@ def run(args: argparse.Namespace) -> int:
         if args.csv:
             alerts, span = history.from_csv(Path(args.csv), args.days, settings)
         else:
-            url = setting("DATABASE_URL") or None
-            now, path = time.time(), database_path()
-            alerts, span = history.from_database(args.days, settings, now, url, path)
+            now = time.time()
+            alerts, span = read(lambda store: history.from_store(store, args.days, settings, now))
     except history.BadCsv as exc:
         print(exc, file=sys.stderr)
         return 1
-    except failures() as exc:
+    except StorageUnavailable as exc:
         return unusable(exc)
     if args.format == "json":
         print(json.dumps(history.as_json(alerts, catalog), ensure_ascii=False, indent=2))

@@ -46,6 +46,16 @@ class Seen(NamedTuple):
     outcome: str  # found | several | not_found | not_an_error
 
 
+class Asked(NamedTuple):
+    """One stored lookup with what was asked (masked when it was stored)."""
+
+    person: int | None
+    provider: str | None
+    entry: str | None
+    outcome: str
+    query: str
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """Distinct people per key in ``(start, end]``, and distinct people with any lookup."""

@@ -12,8 +12,7 @@ from bot.config import Settings
 from bot.core.i18n import Lang, counted, t
 from bot.core.markup import HTML, one_line
 from bot.radar.names import named
-from bot.radar.stored import muted, open_alerts
-from bot.store.sqlite import StorageUnavailable
+from bot.store import StorageUnavailable, Store
 from bot.telegram.filters import IsAdmin, LooksLikeCommand
 from bot.telegram.private import report_chat
 from bot.telegram.radar import MUTE_FOR, Mute, Radar, find_alert, usual
@@ -54,6 +53,7 @@ async def mute(
     callback: CallbackQuery,
     callback_data: Mute,
     radar: Radar,
+    store: Store,
     settings: Settings,
     bot: Bot,
     lang: Lang,
@@ -64,11 +64,11 @@ async def mute(
         return "refused"
     now = time.time()
     try:
-        alert = find_alert(await open_alerts(radar.lookups, now), callback_data.ref)
+        alert = find_alert(await store.open_alerts(now), callback_data.ref)
         if alert is None or alert.resolved_at is not None:
             await callback.answer(t("radar_mute_gone", lang))
             return "mute_gone"
-        alert = await muted(radar.lookups, alert.key, now + MUTE_FOR, now)
+        alert = await store.mute(alert.key, now + MUTE_FOR, now)
     except StorageUnavailable as exc:
         text = t("analytics_unavailable", lang).format(reason=exc)
         await callback.answer(one_line(text, 200), show_alert=True)
