@@ -366,5 +366,7 @@ def test_the_command_on_a_database_not_made_yet_makes_nothing(
     database = tmp_path / "data" / "bot.sqlite3"
     monkeypatch.setenv("DATABASE_PATH", str(database))
     assert main(["digest", "--lang", "en"]) == 0
-    assert capsys.readouterr().out.splitlines()[1] == t("stats_none", "en")
+    out, err = capsys.readouterr()
+    assert out.splitlines()[1] == t("stats_none", "en")
+    assert err == f"codebook: no database at {database} (DATABASE_PATH): an empty history\n"
     assert not database.parent.exists()

@@ -15,10 +15,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from bot.radar.detect import Finding
 from bot.radar.settings import RadarSettings
 from bot.radar.windows import Key
+
+if TYPE_CHECKING:  # (the store reads alerts without loading the statistic)
+    from bot.radar.detect import Finding
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,10 @@ import sqlite3
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.analytics.rollup import Batch, Stored, roll_up
 from bot.store.base import Checked, StorageUnavailable, unavailable
 from bot.store.named import NamedQueries
 from bot.store.queries import sql
@@ -27,6 +26,9 @@ from bot.store.sqlite_schema import (
     examine,
     transaction,
 )
+
+if TYPE_CHECKING:
+    from bot.analytics.rollup import Batch, Stored
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +96,9 @@ class SqliteStore(NamedQueries):
 
     async def write(self, rows: Sequence[Stored]) -> None:
         """Insert ``rows`` and add them to the daily totals, in one transaction."""
+        # Here, not at the top: the commands that only read start without masking's patterns.
+        from bot.analytics.rollup import roll_up
+
         batch = roll_up(rows)
         async with self._connection(writing=True) as db, transaction(db):
             for name, values in [("insert_lookup", batch.lookups), *rollup_statements(batch)]:
