@@ -174,14 +174,14 @@ def stats_process(url: str, days: int, runs: int = 5) -> float:
 
 
 async def report_in_process(url: str, days: int, runs: int = 5) -> tuple[float, int]:
-    """Median milliseconds of PostgresStore.read_report (connection included), and the total."""
+    """Median milliseconds of PostgresStore.report (connection included), and the total."""
     store = PostgresStore(url, Path("unused"))
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        report = await store.read_report(days, 10)
+        report = await store.report(days, 10)
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), report["total"]
+    return statistics.median(times), report.total
 
 
 def main() -> int:
@@ -225,7 +225,7 @@ def main() -> int:
             in_process, total = asyncio.run(report_in_process(url, days))
             rows.append(
                 (
-                    f"read_report --days {days} over 10M lookups ({total:,} in the period)",
+                    f"report --days {days} over 10M lookups ({total:,} in the period)",
                     f"{in_process:.0f} ms",
                     "",
                     True,

@@ -3,7 +3,7 @@
 Run ``.venv/bin/python bench/bench_radar.py`` from the checkout. It builds a SQLite database of a
 year of lookups (1,000,000, rollups included, written through the real lookup log, migrations
 0001-0005 applied), then times 20 passes at different times of the last day: the rows read with
-``bot.radar.stored.seen`` through a LookupLog, counted (Timeline.windows_for), tested (detect)
+``Store.radar_rows`` over each span, counted (Timeline.windows_for), tested (detect)
 and turned into alerts (advance). The same passes over the rows already in memory show what the
 database costs; that compute is also all a pass holds the event loop for (the reads run in the
 store's thread, or in PostgreSQL), so it is what a pass can delay an answer by.
@@ -34,13 +34,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_analytics import workload, write_all  # noqa: E402
 
 from bot.analytics.rollup import Lookup  # noqa: E402
-from bot.analytics.writer import LookupLog  # noqa: E402
 from bot.radar.alerts import advance  # noqa: E402
 from bot.radar.detect import detect  # noqa: E402
+from bot.radar.reading import spans  # noqa: E402
 from bot.radar.settings import RadarSettings  # noqa: E402
-from bot.radar.stored import seen  # noqa: E402
 from bot.radar.windows import Seen, Timeline  # noqa: E402
-from bot.store.sqlite import Store  # noqa: E402
+from bot.store import Store, open_store  # noqa: E402
 
 PASS_TARGET_MS = 50.0  # one live pass, database read included
 LOOKUPS = 1_000_000
@@ -78,14 +77,22 @@ def compute(rows: list[Seen], now: float) -> int:
     return len(findings)
 
 
-async def timed_passes(log: LookupLog, times: list[float]) -> Timings:
+async def seen(store: Store, now: float) -> list[Seen]:
+    """The rows a pass at ``now`` reads, as the bot's radar reads them."""
+    rows: list[Seen] = []
+    for start, end in spans(now, SETTINGS):
+        rows += await store.radar_rows(start, end)
+    return rows
+
+
+async def timed_passes(store: Store, times: list[float]) -> Timings:
     """Milliseconds of each live pass, of its read alone, of the same pass from memory, and
     the rows a pass read (the most)."""
-    await seen(log, times[0], SETTINGS)  # not timed: opens the database
+    await seen(store, times[0])  # not timed: opens the database
     timings = Timings([], [], [], 0)
     for now in times:
         started = time.perf_counter()
-        rows = await seen(log, now, SETTINGS)
+        rows = await seen(store, now)
         read = time.perf_counter()
         compute(rows, now)
         timings.live.append((time.perf_counter() - started) * 1000)
@@ -98,12 +105,11 @@ async def timed_passes(log: LookupLog, times: list[float]) -> Timings:
 
 
 async def measure(store: Path | Store, times: list[float]) -> Timings:
-    log = LookupLog(store, secret=b"bench")
-    await log.start()
+    opened = open_store(store) if isinstance(store, Path) else store
     try:
-        return await timed_passes(log, times)
+        return await timed_passes(opened, times)
     finally:
-        await log.close()
+        await opened.close()
 
 
 def p95(values: list[float]) -> float:

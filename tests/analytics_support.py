@@ -11,9 +11,10 @@ from typing import Any
 
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.analytics.writer import LookupLog
+from bot.store import Store
 from bot.store.postgres import PostgresStore
 from bot.store.queries import numbered
-from bot.store.sqlite import SqliteStore, Store
+from bot.store.sqlite import SqliteStore
 
 # A fixed "now" for reports: 2024-05-10 12:00 UTC. The 7-day period ending then is
 # 2024-05-04 .. 2024-05-10; the one before it 2024-04-27 .. 2024-05-03.

@@ -20,7 +20,7 @@ from bot.analytics.writer import LookupLog
 from bot.core.library import Library
 from bot.core.render import render
 from bot.settings import Settings, load_settings
-from bot.store.sqlite import Store
+from bot.store import Store
 from bot.telegram.app import create_dispatcher
 from bot.telegram.shared import Shared
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import struct
-from pathlib import Path
-from typing import Any
+from dataclasses import replace
 
 from analytics_support import NOW
 
 from bot.analytics.chart import render_chart
-from bot.analytics.reports import read_report
+from bot.analytics.reports import DayCount, Report, TopEntry
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -19,20 +18,16 @@ def size(png: bytes) -> tuple[int, int]:
     return struct.unpack(">II", png[16:24])
 
 
-def a_week() -> dict[str, Any]:
-    report = read_report(Path("no such database"), days=7, now=NOW)
-    report.update(total=12, found=10, not_found=2)
+def a_week() -> Report:
+    empty = Report.empty(days=7, now=NOW)
     counts = [0, 1, 2, 0, 4, 3, 2]
-    report["per_day"] = [
-        {"day": day["day"], "count": n} for day, n in zip(report["per_day"], counts, strict=True)
-    ]
-    report["top"] = [
-        {"provider": "gosms", "code": "1004", "title": "No devices registered", "count": 6,
-         "users": 3, "previous": 1, "change": 5, "key": "1004"},
-        {"provider": "radist", "code": None, "title": "A title far too long to fit beside its bar",
-         "count": 4, "users": 2, "previous": 0, "change": 4, "key": "token-expired"},
+    per_day = [DayCount(day.day, n) for day, n in zip(empty.per_day, counts, strict=True)]
+    top = [
+        TopEntry("gosms", "1004", "No devices registered", 6, 3, 1, 5, "1004"),
+        TopEntry("radist", None, "A title far too long to fit beside its bar", 4, 2, 0, 4,
+                 "token-expired"),
     ]  # fmt: skip
-    return report
+    return replace(empty, total=12, found=10, not_found=2, per_day=per_day, top=top)
 
 
 def test_the_chart_is_a_png_with_labels_in_the_readers_language() -> None:
@@ -44,7 +39,7 @@ def test_the_chart_is_a_png_with_labels_in_the_readers_language() -> None:
 
 
 def test_an_empty_period_still_draws_a_chart() -> None:
-    empty = read_report(Path("no such database"), days=30, now=NOW)
+    empty = Report.empty(days=30, now=NOW)
     png = render_chart(empty, "ru")
     assert png.startswith(PNG)
     assert png != render_chart(a_week(), "ru")

@@ -19,7 +19,7 @@ from analytics_support import SECRET, STABLE_KEYS, Backend, entry, lookup, query
 from bot.__main__ import main
 from bot.analytics.privacy import user_key
 from bot.analytics.writer import LookupLog
-from bot.store import sqlite as store
+from bot.store import open_store
 from bot.store.schema import migrations
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,10 +53,34 @@ def test_stats_of_a_database_not_made_yet_is_empty_and_makes_nothing(
     database: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["stats", "--format", "json"]) == 0
-    report = json.loads(capsys.readouterr().out)
+    out, err = capsys.readouterr()
+    report = json.loads(out)
     assert list(report)[:8] == STABLE_KEYS
     assert (report["total"], report["top"], report["gaps"]) == (0, [], [])
     assert not database.parent.exists()
+    # Said, in one line: an operator with a wrong DATABASE_PATH sees which file was read.
+    assert err == f"codebook: no database at {database} (DATABASE_PATH): an empty history\n"
+
+
+def test_stats_json_keeps_every_key_in_its_order(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log_today(database)
+    assert main(["stats", "--format", "json", "--days", "1"]) == 0
+    out = capsys.readouterr().out
+    report = json.loads(out)
+    assert list(report) == [
+        *STABLE_KEYS, "several", "not_an_error", "per_provider", "per_day", "first_day",
+        "last_day",
+    ]  # fmt: skip
+    assert list(report["top"][0]) == [
+        "provider", "code", "title", "count", "users", "previous", "change", "key"
+    ]  # fmt: skip
+    assert list(report["gaps"][0]) == ["query", "count"]
+    assert list(report["feedback"][0]) == ["provider", "code", "title", "helpful", "not_helpful"]
+    assert list(report["per_provider"][0]) == ["provider", "count"]
+    assert list(report["per_day"][0]) == ["day", "count"]
+    assert out == json.dumps(report, ensure_ascii=False, indent=2) + "\n"
 
 
 def test_stats_prints_the_report_as_json_table_or_csv(
@@ -95,7 +119,7 @@ def test_stats_prints_the_report_as_json_table_or_csv(
 def test_stats_refuses_a_database_from_newer_code(
     database: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    asyncio.run(store.migrate(database))
+    asyncio.run(open_store(database).migrate())
     with sqlite3.connect(database) as connection:
         connection.execute("INSERT INTO schema_migrations VALUES (9, '0009_future', 0)")
     connection.close()
@@ -144,7 +168,9 @@ def test_export_of_a_database_not_made_yet_is_the_header_alone(
     database: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["export"]) == 0
-    assert capsys.readouterr().out.startswith("time,channel,chat_type,user_key,")
+    out, err = capsys.readouterr()
+    assert out.startswith("time,channel,chat_type,user_key,")
+    assert err == f"codebook: no database at {database} (DATABASE_PATH): an empty history\n"
     assert not database.parent.exists()
 
 
@@ -164,9 +190,9 @@ def test_stats_as_a_real_process_prints_json_without_loading_the_bot(tmp_path: P
     assert list(report)[:8] == STABLE_KEYS
     assert report["total"] == 3
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
-    assert "bot.analytics.reports" in imported
+    assert "bot.store.sqlite" in imported  # the one store, read-only
     # The bot's own libraries stay out (the settings model and the store are shared with it).
-    for heavy in ("aiogram", "aiohttp", "matplotlib", "redis", "prometheus_client"):
+    for heavy in ("aiogram", "aiohttp", "asyncpg", "matplotlib", "redis", "prometheus_client"):
         assert heavy not in imported, heavy
 
 

@@ -12,7 +12,8 @@ from analytics_support import NOW, SECRET, at, entry, lookup, query_db
 
 from bot.analytics.writer import LookupLog
 from bot.data import packaged
-from bot.store import sqlite as store
+from bot.store import open_store
+from bot.store import sqlite_schema as store
 from bot.store.schema import DatabaseTooNew, MigrationsMissing, migrations
 
 ROLLUPS = {
@@ -34,6 +35,11 @@ async def migrate_to(path: Path, version: int) -> None:
         await db.close()
 
 
+async def migrate(path: Path) -> list[str]:
+    """Apply the pending migrations as `python -m bot migrate` does; their names."""
+    return await open_store(path).migrate()
+
+
 def rollup(path: Path, table: str) -> list[tuple[object, ...]]:
     """The table's rows, days shown as 'YYYY-MM-DD' (stored as day numbers)."""
     columns = ROLLUPS[table]
@@ -45,8 +51,8 @@ async def test_an_empty_database_gets_every_migration_once(tmp_path: Path) -> No
     path = tmp_path / "data" / "bot.sqlite3"
     names = [m.name for m in migrations()]
     assert names[:2] == ["0001_lookups", "0002_daily_rollups"]
-    assert await store.migrate(path) == names
-    assert await store.migrate(path) == []
+    assert await migrate(path) == names
+    assert await migrate(path) == []
     assert query_db(path, "SELECT version, name FROM schema_migrations ORDER BY version") == [
         (number, name) for number, name in enumerate(names, 1)
     ]
@@ -111,7 +117,7 @@ async def test_migrating_a_version_1_database_keeps_every_row_and_fills_the_roll
     write_v1_rows(path)
     before = query_db(path, "SELECT * FROM lookups ORDER BY id")
 
-    assert await store.migrate(path) == [m.name for m in migrations()][1:]
+    assert await migrate(path) == [m.name for m in migrations()][1:]
 
     assert query_db(path, "SELECT * FROM lookups ORDER BY id") == before
     assert len(before) == len(V1_LOOKUPS)
@@ -190,7 +196,7 @@ async def test_the_writers_rollups_are_what_the_backfill_makes_of_its_raw_rows(
             connection.execute(f"INSERT INTO {table} SELECT * FROM written.{table}")
     connection.execute("DETACH DATABASE written")
     connection.close()
-    await store.migrate(rebuilt)
+    await migrate(rebuilt)
 
     for table in ROLLUPS:
         assert rollup(written, table) == rollup(rebuilt, table), table
@@ -199,7 +205,7 @@ async def test_the_writers_rollups_are_what_the_backfill_makes_of_its_raw_rows(
 
 async def test_a_database_from_newer_code_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bot.sqlite3"
-    await store.migrate(path)
+    await migrate(path)
     connection = sqlite3.connect(path)
     future = len(migrations()) + 1
     with connection:
@@ -211,7 +217,7 @@ async def test_a_database_from_newer_code_is_refused(tmp_path: Path) -> None:
     with pytest.raises(
         DatabaseTooNew, match=f"schema version {future}, written by a newer Codebook"
     ):
-        await store.migrate(path)
+        await migrate(path)
     log = LookupLog(path, secret=SECRET)
     with pytest.raises(DatabaseTooNew):
         await log.start()

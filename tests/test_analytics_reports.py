@@ -15,7 +15,8 @@ from analytics_support import NOW, SECRET, STABLE_KEYS, Backend, at, entry, look
 from bot.analytics.privacy import user_key
 from bot.analytics.reading import Reports
 from bot.analytics.report_text import format_csv, format_table
-from bot.analytics.reports import read_report
+from bot.analytics.reports import DayCount, Feedback, Gap, ProviderCount, Report
+from bot.store import open_store
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")
 OFFLINE = entry("gosms", "1005", "Device offline")
@@ -66,56 +67,48 @@ async def reports(backend: Backend) -> AsyncIterator[Reports]:
 
 async def test_a_week_counts_each_outcome_and_each_person_once(reports: Reports) -> None:
     report = await reports.report(days=7, now=NOW)
-    assert list(report)[:8] == STABLE_KEYS
-    assert report["period_days"] == 7
-    assert (report["found"], report["several"], report["not_found"]) == (7, 1, 4)
-    assert report["not_an_error"] == 1
-    assert report["total"] == 13
-    assert report["unique_users"] == 8  # people 1 to 8; the lookup without a sender is no one
-    assert (report["first_day"], report["last_day"]) == ("2024-05-04", "2024-05-10")
+    assert list(report.as_json())[:8] == STABLE_KEYS
+    assert report.period_days == 7
+    assert (report.found, report.several, report.not_found) == (7, 1, 4)
+    assert report.not_an_error == 1
+    assert report.total == 13
+    assert report.unique_users == 8  # people 1 to 8; the lookup without a sender is no one
+    assert (report.first_day, report.last_day) == ("2024-05-04", "2024-05-10")
 
 
 async def test_top_counts_every_entry_shown_and_compares_with_the_week_before(
     reports: Reports,
 ) -> None:
     report = await reports.report(days=7, now=NOW)
-    top = [
-        (t["provider"], t["code"], t["count"], t["users"], t["previous"], t["change"])
-        for t in report["top"]
-    ]
+    top = [(t.provider, t.code, t.count, t.users, t.previous, t.change) for t in report.top]
     assert top == [
         ("gosms", "1004", 5, 4, 2, 3),
         ("gosms", "1005", 3, 2, 0, 3),
         ("mobizon", "0", 1, 1, 0, 1),
         ("notificore", "35", 1, 1, 4, -3),
     ]
-    assert report["top"][0]["title"] == "No devices registered"
-    assert report["top"][0]["key"] == "1004"
+    assert report.top[0].title == "No devices registered"
+    assert report.top[0].key == "1004"
 
 
 async def test_top_is_cut_to_the_number_asked(reports: Reports) -> None:
     report = await reports.report(days=7, top=2, now=NOW)
-    assert [t["code"] for t in report["top"]] == ["1004", "1005"]
+    assert [t.code for t in report.top] == ["1004", "1005"]
 
 
 async def test_gaps_group_the_same_question_however_it_was_typed(reports: Reports) -> None:
     report = await reports.report(days=7, now=NOW)
-    assert report["gaps"] == [
-        {"query": "gosms 9999", "count": 2},
-        {"query": "радист елка", "count": 2},
-    ]
+    assert report.gaps == [Gap("gosms 9999", 2), Gap("радист елка", 2)]
 
 
 async def test_each_person_has_one_vote_per_entry_and_the_latest_counts(
     reports: Reports, backend: Backend
 ) -> None:
     report = await reports.report(days=7, now=NOW)
-    assert report["feedback"] == [
-        {"provider": "gosms", "code": "1004", "title": "No devices registered", "helpful": 1,
-         "not_helpful": 1},
-        {"provider": "notificore", "code": "35", "title": "Invalid sender", "helpful": 0,
-         "not_helpful": 1},
-    ]  # fmt: skip
+    assert report.feedback == [
+        Feedback("gosms", "1004", "No devices registered", helpful=1, not_helpful=1),
+        Feedback("notificore", "35", "Invalid sender", helpful=0, not_helpful=1),
+    ]
     mine = await backend.query(
         "SELECT helpful FROM votes WHERE user_key = ? AND provider = ? AND entry_key = ?",
         user_key(SECRET, 1),
@@ -127,43 +120,43 @@ async def test_each_person_has_one_vote_per_entry_and_the_latest_counts(
 
 async def test_per_day_lists_every_day_of_the_period_zeros_included(reports: Reports) -> None:
     report = await reports.report(days=9, now=NOW)
-    assert report["per_day"] == [
-        {"day": "2024-05-02", "count": 1},
-        {"day": "2024-05-03", "count": 2},
-        {"day": "2024-05-04", "count": 1},
-        {"day": "2024-05-05", "count": 1},
-        {"day": "2024-05-06", "count": 1},
-        {"day": "2024-05-07", "count": 2},
-        {"day": "2024-05-08", "count": 1},
-        {"day": "2024-05-09", "count": 2},
-        {"day": "2024-05-10", "count": 5},
+    assert report.per_day == [
+        DayCount("2024-05-02", 1),
+        DayCount("2024-05-03", 2),
+        DayCount("2024-05-04", 1),
+        DayCount("2024-05-05", 1),
+        DayCount("2024-05-06", 1),
+        DayCount("2024-05-07", 2),
+        DayCount("2024-05-08", 1),
+        DayCount("2024-05-09", 2),
+        DayCount("2024-05-10", 5),
     ]
-    assert sum(day["count"] for day in report["per_day"]) == report["total"]
+    assert sum(day.count for day in report.per_day) == report.total
     quiet = await reports.report(days=3, now=at("2024-05-14"))
-    assert [day["count"] for day in quiet["per_day"]] == [0, 0, 0]
+    assert [day.count for day in quiet.per_day] == [0, 0, 0]
 
 
 async def test_per_provider_counts_lookups_by_the_provider_named_or_shown(reports: Reports) -> None:
     report = await reports.report(days=7, now=NOW)
-    assert report["per_provider"] == [
-        {"provider": "gosms", "count": 9},
-        {"provider": "radist", "count": 2},
-        {"provider": "mobizon", "count": 1},
-        {"provider": "notificore", "count": 1},
+    assert report.per_provider == [
+        ProviderCount("gosms", 9),
+        ProviderCount("radist", 2),
+        ProviderCount("mobizon", 1),
+        ProviderCount("notificore", 1),
     ]
 
 
 async def test_one_day_is_today_only(reports: Reports) -> None:
     report = await reports.report(days=1, now=NOW)
-    assert (report["total"], report["found"], report["not_found"]) == (5, 2, 3)
-    assert report["unique_users"] == 4
+    assert (report.total, report.found, report.not_found) == (5, 2, 3)
+    assert report.unique_users == 4
 
 
 async def test_a_report_right_after_record_counts_it(reports: Reports) -> None:
-    before = (await reports.report(days=7, now=NOW))["total"]
+    before = (await reports.report(days=7, now=NOW)).total
     reports.log.record(lookup(NOW, 11, SENDER))
     assert reports.log.pending == 1
-    assert (await reports.report(days=7, now=NOW))["total"] == before + 1
+    assert (await reports.report(days=7, now=NOW)).total == before + 1
     assert reports.log.pending == 0
 
 
@@ -209,8 +202,8 @@ async def test_a_report_of_a_missing_database_is_empty_and_creates_nothing(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "nothing" / "bot.sqlite3"
-    report = read_report(path, days=3, now=NOW)
-    assert report == {
+    report = await open_store(path, read_only=True).report(days=3, top=10, now=NOW)
+    assert report.as_json() == {
         "period_days": 3,
         "total": 0,
         "found": 0,
@@ -231,4 +224,5 @@ async def test_a_report_of_a_missing_database_is_empty_and_creates_nothing(
         "last_day": "2024-05-10",
     }
     assert not path.parent.exists()
-    json.dumps(report)  # the CLI prints it as is
+    assert report == Report.empty(days=3, now=NOW)
+    json.dumps(report.as_json())  # the CLI prints it as is

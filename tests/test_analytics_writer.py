@@ -25,7 +25,8 @@ from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import user_key
 from bot.analytics.rollup import Lookup, LookupEntry, Stored
 from bot.analytics.writer import LookupLog
-from bot.store.sqlite import SqliteStore, StorageUnavailable
+from bot.store import StorageUnavailable
+from bot.store.sqlite import SqliteStore
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")
 
@@ -245,7 +246,12 @@ async def test_malformed_rows_are_skipped_and_the_rest_written(
             ("good two",),
         ]
         assert await backend.query("SELECT count(*) FROM votes") == [(0,)]
-        assert "skipped 5 malformed rows" in messages(caplog, logging.ERROR)[-1]
+        # Said once for the batch, with what was wrong: the next engineer finds the caller.
+        (said,) = [m for m in messages(caplog, logging.ERROR) if "malformed" in m]
+        assert said == (
+            "lookup log: skipped 5 malformed rows (user_id 2, channel 1, entries 1, "
+            "item (neither a Lookup nor a Vote) 1)"
+        )
     finally:
         await log.close()
 
@@ -263,7 +269,7 @@ class FailsOnce(SqliteStore):
     async def write(self, rows: Sequence[Stored]) -> None:
         self.writes += 1
         if self.writes == 2:
-            raise OSError("the server went away")
+            raise StorageUnavailable("the server went away")
         await super().write(rows)
 
 

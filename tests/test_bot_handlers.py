@@ -253,8 +253,8 @@ async def test_a_vote_is_recorded_once_per_person_and_changeable(app: App) -> No
     await app.feed(app.make.callback(down, message_id=1, chat_id=1001))
     await app.feed(app.make.callback(up, message_id=1, chat_id=1001, user_id=1002))
     report = await Reports(app.lookups).report(days=1)
-    (row,) = report["feedback"]
-    assert (row["provider"], row["code"], row["helpful"], row["not_helpful"]) == (
+    (row,) = report.feedback
+    assert (row.provider, row.code, row.helpful, row.not_helpful) == (
         "gosms",
         "1004",
         1,
@@ -363,7 +363,7 @@ async def test_failing_decoration_only_warns(
             app.library,
             settings_for(tmp_path),
             app.dp["radar"],
-            TaughtPhrases(lookups, app.library),
+            TaughtPhrases(lookups.store, app.library),
             "test",
             background,
         )
@@ -374,7 +374,7 @@ async def test_failing_decoration_only_warns(
 async def test_startup_registers_commands_in_three_languages(app: App, tmp_path: Path) -> None:
     lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
     background: set[asyncio.Task[None]] = set()
-    taught = TaughtPhrases(lookups, app.library)
+    taught = TaughtPhrases(lookups.store, app.library)
     await on_startup(
         app.bot, lookups, app.library, settings_for(tmp_path), app.dp["radar"], taught, "test",
         background,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import replace
 
 import pytest
 
 from bot.analytics.chart import chart_heading
+from bot.analytics.reports import Report
 from bot.core.answer import Answer, Dropped, Outcome
 from bot.core.catalog import Catalog
 from bot.core.i18n import LANGUAGES, Lang, counted, plural, strings, t
@@ -93,11 +94,11 @@ def test_providers_list_says_92_errors_in_each_language(catalog: Catalog) -> Non
 
 
 def test_the_chart_heading_agrees() -> None:
-    report: dict[str, Any] = {"period_days": 1, "total": 22, "not_found": 3}
+    report = replace(Report.empty(1), total=22, not_found=3)
     assert chart_heading(report, "ru") == "Codebook за 1 дн.: 22 запроса, не найдено 3"
     assert chart_heading(report, "uk") == "Codebook за 1 дн.: 22 запити, не знайдено 3"
     assert chart_heading(report, "en") == "Codebook, 1 day: 22 lookups, 3 not found"
-    report = {"period_days": 30, "total": 21, "not_found": 0}
+    report = replace(Report.empty(30), total=21, not_found=0)
     assert chart_heading(report, "uk") == "Codebook за 30 дн.: 21 запит, не знайдено 0"
 
 

@@ -31,9 +31,9 @@ from bot.core.i18n import t
 from bot.core.library import Library
 from bot.digest.schedule import last_digest, lease_name, next_digest
 from bot.digest.text import digest_paragraphs, digest_text
-from bot.digest.week import Week, gather, read_sqlite_week
+from bot.digest.week import Week, gather, read_week
 from bot.radar.alerts import Alert
-from bot.radar.stored import save
+from bot.store import open_store
 from bot.telegram import digest as sending
 from bot.telegram.digest import digest_loop, send_digest
 
@@ -70,7 +70,7 @@ async def write_weeks(log: LookupLog) -> None:
         log.record(row)
     log.vote(1, "gosms", "1004", True, at=at("2024-05-05"))
     log.vote(4, "notificore", "35", False, at=at("2024-05-08"))
-    await save(log, [WAVE, UNANSWERED, OLD_WAVE])
+    await log.store.save_alerts([WAVE, UNANSWERED, OLD_WAVE])
     await log.flush()  # in the database for every reader, not only for this log's own
 
 
@@ -80,7 +80,7 @@ async def week(backend: Backend) -> AsyncIterator[Week]:
     log = backend.log()
     await log.start()
     await write_weeks(log)
-    yield await gather(Reports(log).report, log, 7, NOW)
+    yield await gather(Reports(log).report, log.store, 7, NOW)
     await log.close()
 
 
@@ -151,8 +151,8 @@ def test_the_terminal_text_says_what_the_chat_says(week: Week, catalog: Catalog)
 
 
 async def test_an_empty_database_makes_a_short_digest(tmp_path: Path, catalog: Catalog) -> None:
-    empty = read_sqlite_week(tmp_path / "none.sqlite3", 7, NOW)
-    assert empty.alerts == [] and empty.report["total"] == 0
+    empty = await read_week(open_store(tmp_path / "none.sqlite3", read_only=True), 7, NOW)
+    assert empty.alerts == [] and empty.report.total == 0
     lines = digest_text(empty, catalog, "en", KYIV).splitlines()
     assert lines == [lines[0], t("stats_none", "en")]
     assert not (tmp_path / "none.sqlite3").exists()
@@ -326,7 +326,7 @@ async def test_the_command_prints_the_digest(tmp_path: Path, catalog: Catalog) -
     log.record(lookup(now, 1, NO_DEVICES))
     log.record(lookup(now, 2, NO_DEVICES))
     log.record(lookup(now, 3, query="gosms 9999", provider="gosms"))
-    await save(log, [Alert("entry", "gosms", "1004", now - 60, 7, 1.0, 8, now - 60)])
+    await log.store.save_alerts([Alert("entry", "gosms", "1004", now - 60, 7, 1.0, 8, now - 60)])
     await log.close()
     env = {**os.environ, "DATABASE_PATH": str(database), "TEAM_LANG": "ru", "TZ": "UTC"}
     done = await asyncio.to_thread(
@@ -354,7 +354,9 @@ async def test_the_command_prints_the_digest(tmp_path: Path, catalog: Catalog) -
     assert "1 × gosms 9999" in out
     assert "GoSMS 1004" in out and "до 8 чел." in out
     # The same text as the digest read in-process.
-    week = read_sqlite_week(database, 2, now)
+    reader = open_store(database, read_only=True)
+    week = await read_week(reader, 2, now)
+    await reader.close()
     assert out == digest_text(week, catalog, "ru", ZoneInfo("UTC")) + "\n"
 
 
@@ -364,5 +366,7 @@ def test_the_command_on_a_database_not_made_yet_makes_nothing(
     database = tmp_path / "data" / "bot.sqlite3"
     monkeypatch.setenv("DATABASE_PATH", str(database))
     assert main(["digest", "--lang", "en"]) == 0
-    assert capsys.readouterr().out.splitlines()[1] == t("stats_none", "en")
+    out, err = capsys.readouterr()
+    assert out.splitlines()[1] == t("stats_none", "en")
+    assert err == f"codebook: no database at {database} (DATABASE_PATH): an empty history\n"
     assert not database.parent.exists()

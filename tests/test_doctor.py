@@ -18,7 +18,7 @@ from services import outage
 
 from bot.cli.doctor import examine
 from bot.core.catalog_files import load_catalogs
-from bot.store.sqlite import migrate
+from bot.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ("BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_PATH", "CATALOGS_DIR", "ANALYTICS_SECRET")
@@ -62,7 +62,7 @@ def line_about(lines: list[str], what: str) -> str:
 
 
 async def test_a_sound_deployment_passes_every_check(deployment: dict[str, str]) -> None:
-    await migrate(Path(deployment["DATABASE_PATH"]))
+    await open_store(Path(deployment["DATABASE_PATH"])).migrate()
     status, lines = await doctor()
     assert status == 0, lines
     assert [line[0] for line in lines] == ["✓"] * 7
@@ -196,7 +196,7 @@ async def test_broken_catalogs_are_named_by_file_and_line(
 
 async def test_a_database_behind_or_ahead_of_the_code(deployment: dict[str, str]) -> None:
     path = Path(deployment["DATABASE_PATH"])
-    await migrate(path)
+    await open_store(path).migrate()
     with closing(sqlite3.connect(path)) as db, db:
         db.execute("DELETE FROM schema_migrations WHERE version > 1")
     status, lines = await doctor()

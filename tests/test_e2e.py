@@ -23,8 +23,8 @@ from bot_process import ROOT, Running, start_bot
 from fake_telegram import TOKEN, FakeTelegram
 
 from bot.core.catalog_files import load_catalogs
+from bot.store import open_store
 from bot.store.schema import migrations
-from bot.store.sqlite import migrate
 from bot.telegram.keyboards import Pick
 
 ADMIN = 5005
@@ -382,7 +382,7 @@ def make_immutable(*paths: Path, on: bool = True) -> bool:
 async def test_a_read_only_database_then_back(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     database = folder / "bot.sqlite3"
-    assert await migrate(database) == [m.name for m in migrations()]
+    assert await open_store(database).migrate() == [m.name for m in migrations()]
     if not make_immutable(database, folder):
         pytest.skip("chattr +i is not available here (not root, or the filesystem lacks it)")
     try:

@@ -9,10 +9,8 @@ from typing import Any
 import pytest
 from telegram_app import App
 
-from bot.core.catalog import Catalog
 from bot.store.sqlite import StorageUnavailable
 from bot.telegram.background import in_background
-from bot.telegram.top import EXAMPLES, TopEntries
 
 
 async def test_an_apology_that_cannot_be_sent_is_logged_with_its_reason(
@@ -36,18 +34,6 @@ class LockedDatabase:
 
     async def report(self, days: int = 7, top: int = 10) -> dict[str, Any]:
         raise StorageUnavailable("database is locked")
-
-
-async def test_the_top_entries_unread_are_said_and_examples_offered(
-    catalog: Catalog, caplog: pytest.LogCaptureFixture
-) -> None:
-    top = TopEntries(LockedDatabase())  # type: ignore[arg-type]
-    with caplog.at_level(logging.WARNING, logger="bot.telegram.top"):
-        matches = await top.matches(catalog)
-    assert [f"{m.slug} {m.entry.key}" for m in matches] == list(EXAMPLES)
-    (said,) = [r.getMessage() for r in caplog.records if r.name == "bot.telegram.top"]
-    assert said.startswith("inline: the most looked-up entries cannot be read, offering examples")
-    assert said.endswith(": database is locked")
 
 
 async def test_a_background_task_that_fails_is_said_when_it_stops(

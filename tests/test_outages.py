@@ -14,8 +14,8 @@ from aiogram.methods import SendMessage
 from services import outage
 from telegram_app import running_app
 
+from bot.store import StorageUnavailable
 from bot.store.postgres import PostgresStore
-from bot.store.sqlite import StorageUnavailable
 from bot.telegram.monitoring import Health
 from bot.telegram.shared import Shared
 

@@ -17,7 +17,7 @@ from radar_history import wave, week_before
 from telegram_app import ADMIN, App, buttons, running_app
 
 from bot.analytics.rollup import LookupEntry
-from bot.radar.stored import message_refs, open_alerts
+from bot.radar.alerts import message_refs
 from bot.telegram.radar import Radar
 
 ALERTS = -100777
@@ -113,7 +113,7 @@ async def test_one_alert_whatever_restarts_or_processes_share_the_database(
     gosms = the_entry(app)
     await record(app, week_before(app.library.resolver.catalog, NOW, gosms))
     await record(app, wave(gosms, NOW - 15 * 60, 10))
-    second = Radar(app.lookups, app.library, app.dp["settings"], holder="another process")
+    second = Radar(app.lookups.store, app.library, app.dp["settings"], holder="another process")
 
     await first.tick(app.bot, NOW)
     assert await second.tick(app.bot, NOW) == 0  # the first holds the lease
@@ -124,7 +124,7 @@ async def test_one_alert_whatever_restarts_or_processes_share_the_database(
     await record(app, wave(gosms, NOW + 1, 4, first=600_000))
     assert await second.tick(app.bot, NOW + INTERVAL) == 1
     assert len(alerts_sent(app)) == 1
-    (alert,) = (await open_alerts(app.lookups, NOW + INTERVAL)).values()
+    (alert,) = (await app.lookups.store.open_alerts(NOW + INTERVAL)).values()
     assert [(edits(app)[-1].chat_id, edits(app)[-1].message_id)] == message_refs(alert)
     assert "14 people" in edits(app)[-1].text
 

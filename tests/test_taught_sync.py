@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -35,7 +36,7 @@ async def replica(backend: Backend, stack: AsyncExitStack) -> tuple[LookupLog, T
     lookups = backend.log()
     await lookups.start()
     stack.push_async_callback(lookups.close)
-    taught = TaughtPhrases(lookups, Library(ROOT / "catalogs"))
+    taught = TaughtPhrases(lookups.store, Library(ROOT / "catalogs"))
     assert await taught.refresh()
     return lookups, taught
 
@@ -48,7 +49,7 @@ async def test_what_one_process_teaches_or_takes_back_the_other_answers(backend:
         await theirs.poll()
         assert theirs.library.resolver is untaught  # nothing changed: nothing read again
 
-        await here.teach(PHRASE, "gosms", "1015")
+        await here.store.teach(PHRASE, "gosms", "1015", time.time())
         assert await ours.refresh()
         await theirs.poll()
         assert found(theirs.library) == [("gosms", "1015")]
@@ -57,7 +58,7 @@ async def test_what_one_process_teaches_or_takes_back_the_other_answers(backend:
         await theirs.poll()
         assert theirs.library.resolver is taught
 
-        await here.forget(PHRASE)
+        await here.store.forget(PHRASE)
         await theirs.poll()
         assert found(theirs.library) != [("gosms", "1015")]
         assert theirs.library.taught == {}
@@ -95,7 +96,7 @@ async def test_the_poller_looks_once_every_interval(tmp_path: Path) -> None:
         polling = asyncio.create_task(theirs.run(sleep=clock.sleep))
         stack.push_async_callback(cancelled, polling)
         await clock.asleep()
-        await here.teach(PHRASE, "gosms", "1015")
+        await here.store.teach(PHRASE, "gosms", "1015", time.time())
         assert found(theirs.library) != [("gosms", "1015")]
         await clock.interval()
         assert found(theirs.library) == [("gosms", "1015")]
@@ -115,13 +116,13 @@ async def test_phrases_are_read_once_postgres_is_back(
         keeper = LookupLog(PostgresStore(postgres_url, tmp_path / "keeper.pending"), secret=b"k")
         await keeper.start()
         stack.push_async_callback(keeper.close)
-        await keeper.teach(PHRASE, "gosms", "1015")
+        await keeper.store.teach(PHRASE, "gosms", "1015", time.time())
         line = await stack.enter_async_context(outage(postgres_url))
         await line.cut()  # down when the process starts
         lookups = LookupLog(PostgresStore(line.url, tmp_path / "bot.pending"), secret=b"k")
         await lookups.start()
         stack.push_async_callback(lookups.close)
-        taught = TaughtPhrases(lookups, Library(ROOT / "catalogs"))
+        taught = TaughtPhrases(lookups.store, Library(ROOT / "catalogs"))
         with caplog.at_level(logging.WARNING, logger="bot.telegram.taught"):
             assert not await taught.refresh()
             await taught.poll()

@@ -4,6 +4,7 @@ then on that question finds it; what was taught is kept, listed, and can be take
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, EditMessageText, SendMessage
@@ -30,7 +31,7 @@ async def test_teach_makes_a_question_find_its_entry_and_it_is_kept(app: App) ->
     assert answer.text.startswith("<b>GoSMS · 1015 — ")
     # A new start reads what was taught back from the database.
     fresh = Library(app.library.folder)
-    fresh.use_taught(await app.lookups.taught())
+    fresh.use_taught(await app.lookups.store.taught())
     assert [(m.slug, m.entry.key) for m in fresh.resolver.answer(QUESTION).matches] == [
         ("gosms", "1015")
     ]
@@ -48,7 +49,7 @@ async def test_what_was_taught_is_listed_and_can_be_taken_back(app: App) -> None
     assert isinstance(edit, EditMessageText) and edit.text == "Nothing has been taught yet."
     assert isinstance(ack, AnswerCallbackQuery) and ack.text == "Forgotten."
     assert found(app, QUESTION) != [("gosms", "1015")]
-    assert await app.lookups.taught() == []
+    assert await app.lookups.store.taught() == []
 
 
 async def test_a_gap_is_answered_with_a_button_and_a_reply(app: App) -> None:
@@ -82,7 +83,7 @@ async def test_teaching_needs_a_real_entry_and_an_admin(app: App) -> None:
     (refused,) = await app.feed(app.make.message(f"/teach {QUESTION} gosms 1015", user_id=4300))
     assert refused.text == "This command is for admins only."
     assert found(app, QUESTION) != [("gosms", "1015")]  # the refused teach taught nothing
-    assert await app.lookups.taught() == []
+    assert await app.lookups.store.taught() == []
 
 
 # --- what teaching must not hide (issue 15, item 4) -----------------------------------------
@@ -106,7 +107,7 @@ async def test_a_phrase_the_catalogs_answer_by_code_or_name_is_refused(
     assert "it would give everyone Notificore 35 — " in reply.text
     forced = f"/teach! {phrase} notificore 35"
     assert reply.text.endswith(f"If that is what you mean: <code>{forced}</code>")
-    assert await app.lookups.taught() == []
+    assert await app.lookups.store.taught() == []
     assert app.answer_text(phrase) == before
     # The command offered teaches it, and says in the log what it hides.
     with caplog.at_level(logging.WARNING):
@@ -159,7 +160,7 @@ async def test_a_phrase_over_200_characters_is_refused(app: App) -> None:
         "A question to teach can be at most 200 characters long, and this one is 203. "
         "Keep its most telling part."
     )
-    assert await app.lookups.taught() == []
+    assert await app.lookups.store.taught() == []
     (reply,) = await app.feed(app.make.message(f"/teach {phrase[4:]} gosms 1015", user_id=ADMIN))
     assert reply.text.startswith("Got it: ")
 
@@ -173,7 +174,7 @@ async def test_a_long_list_comes_in_pages_telegram_takes(app: App) -> None:
     phrases = [long_phrase(n) for n in range(1, 46)]
     for phrase in phrases:
         assert len(phrase_key(phrase)) <= 200
-        await app.lookups.teach(phrase_key(phrase), "gosms", "1015")
+        await app.lookups.store.teach(phrase_key(phrase), "gosms", "1015", time.time())
     (first,) = await app.feed(app.make.message("/teach", user_id=ADMIN))
     pages, page = [first], first
     while (moves := [d for label, d, _ in buttons(page) if label == "›"]) != []:
@@ -206,16 +207,16 @@ async def test_a_long_list_comes_in_pages_telegram_takes(app: App) -> None:
     number = int(label.split()[1])
     assert phrase_key(phrases[number - 1]) not in edit.text
     assert edit.text.splitlines()[1].startswith(f"{number}. ")  # the next phrase moved up
-    assert len(await app.lookups.taught()) == 44
+    assert len(await app.lookups.store.taught()) == 44
 
 
 async def test_a_stale_page_button_gets_a_polite_notice(app: App) -> None:
     for n in range(1, 46):
-        await app.lookups.teach(phrase_key(long_phrase(n)), "gosms", "1015")
+        await app.lookups.store.teach(phrase_key(long_phrase(n)), "gosms", "1015", time.time())
     (listing,) = await app.feed(app.make.message("/teach", user_id=ADMIN))
     (onwards,) = [data for label, data, _ in buttons(listing) if label == "›"]
     for n in range(1, 46):
-        await app.lookups.forget(phrase_key(long_phrase(n)))
+        await app.lookups.store.forget(phrase_key(long_phrase(n)))
     (notice,) = await app.feed(
         app.make.callback(onwards, message_id=5, chat_id=ADMIN, user_id=ADMIN)
     )

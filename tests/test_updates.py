@@ -78,7 +78,7 @@ async def test_a_webhook_update_delivered_twice_is_answered_once_and_counted_as_
         assert updates_counted(app) == {("message", "found"): 1.0, ("message", "duplicate"): 1.0}
         duplicate = f"update {update['update_id']} message in private: duplicate ("
         assert update_lines(caplog)[1].startswith(duplicate)
-        assert (await Reports(app.lookups).report(days=1, top=1))["total"] == 1
+        assert (await Reports(app.lookups).report(days=1, top=1)).total == 1
 
 
 async def test_an_update_in_hand_is_counted_until_it_is_answered(

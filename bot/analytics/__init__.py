@@ -1,5 +1,2 @@
-"""Lookup analytics: the queued SQLite writer, its migrations, reports and the /stats chart.
-
-Nothing here imports aiogram, and the report modules (reports, schema, queries, days) import
-neither aiosqlite nor asyncio, so that ``python -m bot stats`` starts in a few milliseconds.
-"""
+"""Lookup analytics: the lookup writer (queue, batches, spill, prune), privacy (pseudonyms
+and masks), reports as data, the /stats chart and paragraphs; the database is bot/store's."""

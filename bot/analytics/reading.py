@@ -1,10 +1,10 @@
-"""Reports for the bot: read through a read-only connection of their own (reports.py), after the
-lookup log has written what it holds, so a report counts every lookup made until it was asked."""
+"""Reports for the bot: read through a read-only connection of their own (the store's), after
+the lookup log has written what it holds, so a report counts every lookup made until it was
+asked."""
 
 from __future__ import annotations
 
-from typing import Any
-
+from bot.analytics.reports import Report
 from bot.analytics.writer import LookupLog
 
 
@@ -14,13 +14,11 @@ class Reports:
     def __init__(self, log: LookupLog) -> None:
         self.log = log
 
-    async def report(
-        self, days: int = 7, top: int = 10, now: float | None = None
-    ) -> dict[str, Any]:
-        """The report of the last ``days`` days (see reports.build_report). StorageUnavailable
-        if the lookups held cannot be written first."""
+    async def report(self, days: int = 7, top: int = 10, now: float | None = None) -> Report:
+        """The report of the last ``days`` days (see Report). StorageUnavailable if the
+        lookups held cannot be written first."""
         await self.log.flush()
-        return await self.log.store.read_report(days, top, now)
+        return await self.log.store.report(days, top, now)
 
     async def export_csv(self, days: int = 7, now: float | None = None) -> str:
         """The lookups of the last ``days`` days as CSV."""

@@ -2,69 +2,52 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+from typing import Any
 
-# As in reports.py: typing stays out of `python -m bot stats`' start.
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
+from bot.analytics.reports import Report, TopEntry
 
 _SIGNED = re.compile(r"[+-]\d+")
+CSV_COLUMNS = ("provider", "code", "title", "count", "users", "previous", "change")
 
 
-def format_table(report: dict[str, Any]) -> str:
+def format_table(report: Report) -> str:
     """The report as aligned text for a terminal."""
     lines = [
-        f"Lookups, {report['period_days']} days: "
-        f"{report['first_day']} to {report['last_day']} (UTC)",
+        f"Lookups, {report.period_days} days: {report.first_day} to {report.last_day} (UTC)",
         "",
-        f"total {report['total']}  ·  found {report['found']}  ·  several {report['several']}  ·  "
-        f"not found {report['not_found']}  ·  not an error {report['not_an_error']}  ·  "
-        f"people {report['unique_users']}",
+        f"total {report.total}  ·  found {report.found}  ·  several {report.several}  ·  "
+        f"not found {report.not_found}  ·  not an error {report.not_an_error}  ·  "
+        f"people {report.unique_users}",
         "",
         "Most looked up",
     ]
     lines += _aligned(
         ["#", "provider", "code", "title", "count", "people", "before", "change"],
-        [_top_row(n, entry) for n, entry in enumerate(report["top"], 1)],
+        [_top_row(n, entry) for n, entry in enumerate(report.top, 1)],
     )
     lines += ["", "Asked, not in any catalog"]
-    lines += _aligned(["count", "query"], [[g["count"], g["query"]] for g in report["gaps"]])
+    lines += _aligned(["count", "query"], [[gap.count, gap.query] for gap in report.gaps])
     lines += ["", "Feedback"]
     lines += _aligned(
         ["provider", "code", "title", "helpful", "not helpful"],
-        [
-            [f["provider"], f["code"] or "-", f["title"], f["helpful"], f["not_helpful"]]
-            for f in report["feedback"]
-        ],
+        [[f.provider, f.code or "-", f.title, f.helpful, f.not_helpful] for f in report.feedback],
     )
     return "\n".join(lines)
 
 
-def _top_row(n: int, e: dict[str, Any]) -> list[Any]:
-    change = f"{e['change']:+d}"
-    return [
-        n,
-        e["provider"],
-        e["code"] or "-",
-        e["title"],
-        e["count"],
-        e["users"],
-        e["previous"],
-        change,
-    ]
+def _top_row(n: int, e: TopEntry) -> list[Any]:
+    return [n, e.provider, e.code or "-", e.title, e.count, e.users, e.previous, f"{e.change:+d}"]
 
 
-def format_csv(report: dict[str, Any]) -> str:
+def format_csv(report: Report) -> str:
     """The report's top list as CSV."""
-    import csv
-
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    columns = ["provider", "code", "title", "count", "users", "previous", "change"]
-    writer.writerow(columns)
-    writer.writerows([entry[column] for column in columns] for entry in report["top"])
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([getattr(entry, column) for column in CSV_COLUMNS] for entry in report.top)
     return out.getvalue()
 
 

@@ -94,51 +94,80 @@ class VoteRow(NamedTuple):
 Stored = Row | VoteRow
 
 
-def stored(item: object, secret: bytes) -> Stored | None:
-    """What is stored of a queued Lookup or Vote; None for anything malformed."""
+class Malformed(ValueError):
+    """A queued item that cannot be stored: ``field`` names what is wrong with it."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field} is not what it should be")
+        self.field = field
+
+
+def stored(item: object, secret: bytes) -> Stored:
+    """What is stored of a queued Lookup or Vote; Malformed names the field that is wrong."""
+    if isinstance(item, Vote):
+        _check("provider", type(item.provider) is str)
+        _check("key", type(item.key) is str)
+        person = _person(secret, item.user_id)
+        return VoteRow(_float("at", item.at), person, item.provider, item.key, bool(item.helpful))
+    if not isinstance(item, Lookup):
+        raise Malformed("item (neither a Lookup nor a Vote)")
     try:
-        if isinstance(item, Vote):
-            if not (type(item.provider) is str and type(item.key) is str):
-                return None
-            if type(item.user_id) is not int:
-                return None
-            return VoteRow(
-                float(item.at), user_key(secret, item.user_id), item.provider, item.key,
-                bool(item.helpful),
-            )  # fmt: skip
-        if not isinstance(item, Lookup):
-            return None
         entries = tuple((e.provider, e.key, e.code, e.title) for e in item.entries)
-        for slug, key, code, title in entries:
-            if not (type(slug) is str and type(key) is str and type(title) is str):
-                return None
-            if code is not None and type(code) is not str:
-                return None
-        provider = item.provider or (entries[0][0] if entries else None)
-        person = item.user_id
-        if not (type(item.chat_type) is str and type(item.query) is str):
-            return None
-        # Kept as plain text (str() of a StrEnum is its value), as the database and spill hold it.
-        channel, outcome = item.channel, item.outcome
-        if not (isinstance(channel, str) and isinstance(outcome, str)):
-            return None
-        if provider is not None and type(provider) is not str:
-            return None
-        if person is not None and type(person) is not int:
-            return None
-        return Row(
-            at=float(item.at),
-            channel=str(channel),
-            chat_type=item.chat_type,
-            person=None if person is None else user_key(secret, person),
-            provider=provider,
-            entries=entries,
-            outcome=str(outcome),
-            query=mask_query(item.query),
-            took_ms=float(item.took_ms),
-        )
-    except (AttributeError, TypeError, ValueError, OverflowError):
-        return None
+    except (AttributeError, TypeError):
+        raise Malformed("entries") from None
+    for slug, key, code, title in entries:
+        _check("entries", type(slug) is str and type(key) is str and type(title) is str)
+        _check("entries", code is None or type(code) is str)
+    for name in ("chat_type", "query"):
+        _check(name, type(getattr(item, name)) is str)
+    # A StrEnum (Channel, LookupOutcome) or its text: kept as plain text, as the database holds it.
+    for name in ("channel", "outcome"):
+        _check(name, isinstance(getattr(item, name), str))
+    provider = item.provider or (entries[0][0] if entries else None)
+    _check("provider", provider is None or type(provider) is str)
+    return Row(
+        at=_float("at", item.at),
+        channel=str(item.channel),
+        chat_type=item.chat_type,
+        person=None if item.user_id is None else _person(secret, item.user_id),
+        provider=provider,
+        entries=entries,
+        outcome=str(item.outcome),
+        query=mask_query(item.query),
+        took_ms=_float("took_ms", item.took_ms),
+    )
+
+
+def stored_rows(items: Iterable[object], secret: bytes) -> tuple[list[Stored], Counter[str]]:
+    """What is stored of ``items``, and how many were dropped as malformed, by field."""
+    rows: list[Stored] = []
+    wrong: Counter[str] = Counter()
+    for item in items:
+        try:
+            rows.append(stored(item, secret))
+        except Malformed as exc:
+            wrong[exc.field] += 1
+    return rows, wrong
+
+
+def _check(field: str, ok: bool) -> None:
+    if not ok:
+        raise Malformed(field)
+
+
+def _float(field: str, value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        raise Malformed(field) from None
+
+
+def _person(secret: bytes, user_id: object) -> int:
+    _check("user_id", type(user_id) is int)
+    try:
+        return user_key(secret, user_id)  # type: ignore[arg-type]
+    except ValueError:  # more digits than int-to-str converts
+        raise Malformed("user_id") from None
 
 
 def to_json(row: Stored) -> str:

@@ -50,4 +50,34 @@ def read_spill(path: Path) -> list[Stored] | None:
             rows.append(from_json(line))
         except (ValueError, TypeError):
             logger.error("lookup log: %s:%d is not a stored row; skipped", path, number)
+    logger.warning("lookup log: %d lookups from the last stop to write in (%s)", len(rows), path)
     return rows
+
+
+def spill(path: Path, rows: list[Stored], where: object, unkeyed: int = 0) -> bool:
+    """Keep ``rows`` that ``where`` (the database) could not take in the spill file, for the
+    next start; False, logged, if even that failed. ``unkeyed``: lookups lost because the key
+    the database keeps was never read (it was down from the start), said here too."""
+    if unkeyed:
+        logger.error(
+            "lookup log: %d lookups lost: the analytics key %s keeps was never read", unkeyed, where
+        )
+    try:
+        write_spill(path, rows)
+    except OSError as exc:
+        logger.error(
+            "lookup log: %d lookups lost: neither %s nor the spill file %s can be written (%s)",
+            len(rows),
+            where,
+            path,
+            exc,
+        )
+        return False
+    logger.warning(
+        "lookup log: %s cannot be written now; %d lookups kept in %s, the next start writes "
+        "them in",
+        where,
+        len(rows),
+        path,
+    )
+    return True

@@ -13,17 +13,16 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from itertools import chain
 from pathlib import Path
-from typing import Any, TypeVar
 
 from bot.analytics.days import DAY_SECONDS, day_number, iso_day, midnight
-from bot.analytics.rollup import Lookup, Stored, Vote, stored
-from bot.analytics.spill import read_spill, write_spill
-from bot.store.schema import DatabaseTooNew
-from bot.store.sqlite import SqliteStore, StorageUnavailable, Store
+from bot.analytics.outage import Outage
+from bot.analytics.rollup import Lookup, Stored, Vote, stored_rows
+from bot.analytics.spill import read_spill, spill
+from bot.store import DatabaseTooNew, StorageUnavailable, Store, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -31,23 +30,24 @@ logger = logging.getLogger(__name__)
 # and larger transactions are what lets the writer keep up.
 _BATCH_GROWTH = 20
 
-T = TypeVar("T")
+# The pseudonyms' key: given, or read from the database before the first write (PostgreSQL's,
+# shared by replicas); None: nothing is recorded.
+KeySource = bytes | Callable[[], Awaitable[bytes]] | None
 
 
 class LookupLog:
     """Lookups and votes queued in memory and written to the store in batches by one task.
 
-    Recording never waits for the database. Without a usable analytics key (``secret`` None)
-    nothing is recorded, and ``off_reason`` says why.
+    Recording never waits for the database. Without an analytics key (``secret`` None) nothing
+    is recorded, and ``off_reason`` says why.
     """
 
     def __init__(
         self,
         store: Store | Path,
         *,
-        secret: bytes | None,
+        secret: KeySource,
         off_reason: str | None = None,
-        key_in_store: bool = False,
         retention_days: int = 365,
         batch_rows: int = 500,
         flush_interval: float = 0.5,
@@ -55,27 +55,24 @@ class LookupLog:
         retry_initial: float = 0.5,
         retry_max: float = 30.0,
     ) -> None:
-        self.store: Store = SqliteStore(store) if isinstance(store, Path) else store
-        # Without a key nothing is recorded, unless the database keeps one (PostgreSQL's,
-        # shared by replicas): then it is read before the first write.
-        self._secret = secret
-        self._key_in_store = key_in_store and secret is None
+        self.store: Store = open_store(store) if isinstance(store, Path) else store
+        self._secret = secret if isinstance(secret, bytes) else None
+        self._read_key = None if isinstance(secret, bytes) else secret
         self.off_reason = off_reason
-        if secret is None and not self._key_in_store:
+        if secret is None:
             self.off_reason = off_reason or "no analytics key"
         self._retention_days = retention_days
         self._batch_rows = batch_rows
         self._batch_limit = batch_rows * _BATCH_GROWTH
         self._flush_interval = flush_interval
         self._max_pending = max_pending
-        self._retry_initial = self._retry = retry_initial
-        self._retry_max = retry_max
         self._queue: deque[Lookup | Vote] = deque()  # as handed over: raw ids, raw text
         self._held: list[Stored] = []  # made ready to store, waiting for the database
         self._in_flight = 0
         self._spill_loaded = False  # rows from a spill file are among the held ones
-        self._dropped = self._dropped_logged = self._written = self.lost = 0
-        self._failing = False
+        self.written = 0  # rows written to the database since start
+        self.lost = 0  # rows neither written nor spilled at the stop
+        self._outage = Outage(self.store, max_pending, retry_initial, retry_max)
         self._next_prune = 0.0
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
@@ -90,17 +87,12 @@ class LookupLog:
     @property
     def dropped(self) -> int:
         """Rows dropped, oldest first, because ``max_pending`` were waiting for the database."""
-        return self._dropped
-
-    @property
-    def written(self) -> int:
-        """Rows written to the database since start."""
-        return self._written
+        return self._outage.dropped
 
     @property
     def healthy(self) -> bool:
         """Recording, and the last write (or the first open) succeeded."""
-        return self.off_reason is None and not self._failing
+        return self.off_reason is None and not self._outage.failing
 
     async def start(self) -> None:
         """Open and migrate the database, write in what the last stop spilled, prune, and
@@ -108,16 +100,19 @@ class LookupLog:
         failure is logged and retried in the background while recording goes on."""
         if self._task is not None:
             return
-        self._load_spill()
+        spilled = read_spill(self.store.spill_path)
+        if spilled is not None:
+            self._held[:0], self._spill_loaded = spilled, True
         try:
-            await self._locked(self._open_and_prune)
-            await self._locked(self._write_all)
+            async with self._lock:
+                await self._open_and_prune()
+                await self._write_all()
         except DatabaseTooNew:
             raise
-        except self.store.FAILURES as exc:
-            self._failed(exc)
+        except StorageUnavailable as exc:
+            self._outage.failed(exc, self.pending)
         else:
-            self._recovered()
+            self._outage.recovered()
         self._task = asyncio.create_task(self._run(), name="lookup-log-writer")
 
     def record(self, lookup: Lookup) -> None:
@@ -138,7 +133,7 @@ class LookupLog:
                 del self._held[0]
             else:
                 self._queue.popleft()
-            self._dropped += 1  # the writer logs it: logging here would slow every answer
+            self._outage.dropped += 1  # the writer says it: logging here slows every answer
         self._queue.append(item)
         if len(self._queue) >= self._batch_rows:
             self._wake.set()
@@ -146,11 +141,12 @@ class LookupLog:
     async def flush(self) -> None:
         """Write everything recorded so far; StorageUnavailable if the database fails now."""
         try:
-            await self._locked(self._write_all)
-        except self.store.FAILURES as exc:
-            self._failed(exc)
-            raise StorageUnavailable(f"cannot write to {self.store}: {exc}") from exc
-        self._recovered()
+            async with self._lock:
+                await self._write_all()
+        except StorageUnavailable as exc:
+            self._outage.failed(exc, self.pending)
+            raise
+        self._outage.recovered()
 
     async def close(self) -> bool:
         """Write everything queued, stop the writer task and close the database. What cannot be
@@ -170,35 +166,10 @@ class LookupLog:
             async with self._lock:
                 await self.store.close()
 
-    async def teach(self, phrase: str, provider: str, key: str) -> None:
-        """Keep a phrase the keepers taught (StorageUnavailable if the database fails)."""
-        await self._storing(lambda: self.store.teach(phrase, provider, key, time.time()))
-
-    async def forget(self, phrase: str) -> int:
-        """Take back what a phrase was taught; how many entries it meant."""
-        return await self._storing(lambda: self.store.forget(phrase))
-
-    async def taught(self) -> list[tuple[str, str, str]]:
-        """Every phrase taught: (phrase, provider, entry key)."""
-        return await self._storing(self.store.taught)
-
-    async def fetch(self, name: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        """The rows of a named query (StorageUnavailable if the database fails)."""
-        return await self._storing(lambda: self.store.fetch(name, params))
-
-    async def execute(self, name: str, params: Mapping[str, Any]) -> int:
-        """A named statement; the rows it changed (StorageUnavailable if the database fails)."""
-        return await self._storing(lambda: self.store.execute(name, params))
-
-    async def _storing(self, work: Callable[[], Awaitable[T]]) -> T:
-        try:
-            return await self._locked(work)
-        except self.store.FAILURES as exc:
-            raise StorageUnavailable(f"cannot use {self.store}: {exc}") from exc
-
     async def prune(self, now: float | None = None) -> int:
         """Delete what is older than the retention period; how many lookups went."""
-        return await self._locked(lambda: self._prune(time.time() if now is None else now))
+        async with self._lock:
+            return await self._prune(time.time() if now is None else now)
 
     # The writer task ---------------------------------------------------------------------------
 
@@ -222,25 +193,15 @@ class LookupLog:
         arrive meanwhile wait for the next round: chasing them one by one would turn a steady
         trickle into a transaction per lookup."""
         try:
-            await self._locked(self._open_and_prune)
-            await self._locked(self._write_all)
-        except self.store.FAILURES as exc:
-            self._failed(exc)
+            async with self._lock:  # one round at a time: rows go in in order
+                await self._open_and_prune()
+                await self._write_all()
+        except StorageUnavailable as exc:
+            self._outage.failed(exc, self.pending)
             with suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._retry)
-            self._retry = min(self._retry * 2, self._retry_max)
+                await asyncio.wait_for(self._stopping.wait(), self._outage.backed_off())
         else:
-            self._recovered()
-
-    async def _locked(self, work: Callable[[], Awaitable[T]]) -> T:
-        """Run ``work`` holding the writer lock; a failure closes the connection, so the next
-        attempt opens the file afresh."""
-        async with self._lock:
-            try:
-                return await work()
-            except self.store.FAILURES:
-                await self.store.close()
-                raise
+            self._outage.recovered()
 
     async def _open_and_prune(self) -> None:
         await self.store.open()
@@ -251,8 +212,8 @@ class LookupLog:
     async def _write_all(self) -> None:
         """Write the rows held and queued now, in transactions of up to the batch limit. What a
         failed write held stays held, in order."""
-        if self._queue and self._secret is None:
-            self._secret = await self.store.analytics_key()  # the one replicas share
+        if self._queue and self._secret is None and self._read_key is not None:
+            self._secret = await self._read_key()  # the one replicas share
         limit = self._batch_limit
         items = list(self._queue)
         self._queue.clear()
@@ -274,7 +235,7 @@ class LookupLog:
                 chunk = self._held[:limit]
                 await self.store.write(chunk)
                 del self._held[: len(chunk)]
-                self._written += len(chunk)
+                self.written += len(chunk)
         finally:  # a write failed: what was not made ready is made ready and held, in order
             if ready is not None:
                 await self._hold(*ready)
@@ -302,12 +263,13 @@ class LookupLog:
         self._in_flight -= size
 
     def _stored(self, items: list[Lookup | Vote]) -> list[Stored]:
+        """What is stored of ``items``; the malformed are dropped, said once by field."""
         if self._secret is None:  # the key the database keeps was never read: nothing to do
             return []
-        secret = self._secret
-        rows = [row for item in items if (row := stored(item, secret)) is not None]
-        if len(rows) < len(items):
-            logger.error("lookup log: skipped %d malformed rows", len(items) - len(rows))
+        rows, wrong = stored_rows(items, self._secret)
+        if wrong:
+            fields = ", ".join(f"{field} {n}" for field, n in wrong.most_common())
+            logger.error("lookup log: skipped %d malformed rows (%s)", wrong.total(), fields)
         return rows
 
     async def _prune(self, now: float) -> int:
@@ -322,85 +284,13 @@ class LookupLog:
     # Spilling at a stop ------------------------------------------------------------------------
 
     def _spill(self) -> bool:
-        """Every row not yet in the database to the spill file; False if even that failed."""
-        if self._secret is None and self._queue:
-            # The shared key was never read (the database was down from the start): rows that
-            # cannot be pseudonymised cannot be kept either.
-            self.lost = len(self._queue)
-            logger.error(
-                "lookup log: %d lookups lost: the analytics key %s keeps was never read",
-                self.lost,
-                self.store,
-            )
-            self._queue.clear()
+        """Every row not yet in the database to the spill file; False if even that failed, or
+        if the key the database keeps was never read (rows not pseudonymised are not kept)."""
+        unkeyed = len(self._queue) if self._secret is None else 0
         rows = self._held + self._stored(list(self._queue))
-        path = self.store.spill_path
-        try:
-            write_spill(path, rows)
-        except OSError as exc:
-            self.lost += len(rows)
-            logger.error(
-                "lookup log: %d lookups lost: neither %s nor the spill file %s can be written (%s)",
-                len(rows),
-                self.store,
-                path,
-                exc,
-            )
-            return False
         self._queue.clear()
         self._held.clear()
-        if self.lost:
-            return False
-        logger.warning(
-            "lookup log: %s cannot be written now; %d lookups kept in %s, the next start "
-            "writes them in",
-            self.store,
-            len(rows),
-            path,
+        self.lost = unkeyed + (
+            0 if spill(self.store.spill_path, rows, self.store, unkeyed) else len(rows)
         )
-        return True
-
-    def _load_spill(self) -> None:
-        rows = read_spill(self.store.spill_path)
-        if rows is not None:
-            self._held[:0] = rows
-            self._spill_loaded = True
-            logger.warning(
-                "lookup log: %d lookups from the last stop to write in (%s)",
-                len(rows),
-                self.store.spill_path,
-            )
-
-    # Failure bookkeeping -----------------------------------------------------------------------
-
-    def _failed(self, exc: BaseException) -> None:
-        if not self._failing:
-            self._failing = True
-            logger.warning(
-                "lookup log: cannot write to %s (%s); holding %d rows and retrying",
-                self.store,
-                exc,
-                self.pending,
-            )
-        else:
-            logger.debug("lookup log: still cannot write to %s (%s)", self.store, exc)
-        self._log_drops()
-
-    def _recovered(self) -> None:
-        self._retry = self._retry_initial
-        self._log_drops()
-        if self._failing:
-            self._failing = False
-            logger.warning("lookup log: writing to %s again", self.store)
-
-    def _log_drops(self) -> None:
-        new = self._dropped - self._dropped_logged
-        if new:
-            self._dropped_logged = self._dropped
-            logger.error(
-                "lookup log: dropped %d rows (%d in all): %d were already waiting for %s",
-                new,
-                self._dropped,
-                self._max_pending,
-                self.store,
-            )
+        return not self.lost

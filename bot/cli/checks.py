@@ -5,8 +5,6 @@ give up after ``API_TIMEOUT`` seconds each."""
 from __future__ import annotations
 
 import asyncio
-import os
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +22,7 @@ if TYPE_CHECKING:
     from aiogram.types import User, WebhookInfo
 
     from bot.settings import Settings
+    from bot.store import Store
 
 API_TIMEOUT = 8.0  # seconds for one Bot API call
 RECENT_ERROR = 3600.0  # a webhook delivery error younger than this fails the check
@@ -57,85 +56,16 @@ def check_catalogs(folder: Path) -> Line:
     return Line(True, "catalogs", f"{catalog.entry_count()} entries in {folder} ({counts})")
 
 
-def check_database(path: Path) -> Line:
+async def check_database(store: Store) -> Line:
     """The database can be written and is at the schema this code writes (or can be made)."""
-    from bot.store.schema import MigrationsMissing, latest_version, read_version
+    from bot.store.schema import MigrationsMissing, latest_version
 
     try:
-        latest = latest_version()
+        latest_version()
     except MigrationsMissing as exc:
         return Line(False, "database", str(exc))
-    if not path.exists():
-        parent = next((p for p in path.parents if p.exists()), Path("/"))
-        if parent.is_dir() and os.access(parent, os.W_OK | os.X_OK):
-            return Line(True, "database", f"{path} not made yet: the bot makes it when it starts")
-        fix = "set DATABASE_PATH to a writable place"
-        return Line(False, "database", f"cannot make {path}", fix)
-    if not path.is_file():
-        return Line(False, "database", f"{path} is not a file", "point DATABASE_PATH at a file")
-    try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=rw", uri=True, timeout=5)
-    except sqlite3.Error as exc:
-        return Line(False, "database", f"cannot open {path}: {exc}", "check its permissions")
-    try:
-        version = read_version(connection)
-        connection.execute("BEGIN IMMEDIATE")  # the write lock, taken and given back
-        connection.execute("ROLLBACK")
-    except sqlite3.Error as exc:
-        return Line(False, "database", f"cannot write {path}: {exc}", "check permissions and disk")
-    finally:
-        connection.close()
-    if version > latest:
-        fix = "update Codebook, or set DATABASE_PATH to another file"
-        return Line(False, "database", f"{path} is at schema {version}, newer than {latest}", fix)
-    if version < latest:
-        fix = "run python -m bot migrate (the bot also migrates when it starts)"
-        return Line(False, "database", f"{path} is at schema {version}, not {latest}", fix)
-    return Line(True, "database", f"{path} writable, at schema version {version}")
-
-
-async def check_postgres(url: str) -> Line:
-    """DATABASE_URL reaches a PostgreSQL server that takes writes, at this code's schema (or
-    empty, and the bot may make it)."""
-    import asyncpg
-
-    from bot.store.postgres import DIALECT, connect, read_version
-    from bot.store.schema import migrations
-
-    where = without_password(url)
-    try:
-        db = await connect(url)
-    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        fix = "check DATABASE_URL, and that PostgreSQL runs and lets this host in"
-        return Line(False, "database", f"cannot reach {where}: {exc or type(exc).__name__}", fix)
-    try:
-        server = db.get_server_version()
-        if await db.fetchval("SELECT pg_is_in_recovery()"):
-            fix = "point DATABASE_URL at the primary"
-            return Line(False, "database", f"{where} is a read-only standby", fix)
-        version, latest = await read_version(db), len(migrations(dialect=DIALECT))
-        if version == 0:
-            can = await db.fetchval("SELECT has_schema_privilege(current_schema(), 'CREATE')")
-            if not can:
-                fix = "GRANT CREATE ON SCHEMA public to the bot's user, or run migrate as owner"
-                return Line(False, "database", f"{where} is empty and cannot be made", fix)
-            found = f"{where} empty: the bot makes its tables when it starts"
-            return Line(True, "database", found)
-        if not await db.fetchval("SELECT has_table_privilege('lookups', 'INSERT')"):
-            fix = "GRANT INSERT, UPDATE, DELETE, SELECT on the bot's tables to its user"
-            return Line(False, "database", f"{where}: cannot write lookups", fix)
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        return Line(False, "database", f"{where} failed: {exc}")
-    finally:
-        await db.close()
-    if version > latest:
-        fix = "update Codebook, or set DATABASE_URL to another database"
-        return Line(False, "database", f"{where} is at schema {version}, newer than {latest}", fix)
-    if version < latest:
-        fix = "run python -m bot migrate (the bot also migrates when it starts)"
-        return Line(False, "database", f"{where} is at schema {version}, not {latest}", fix)
-    found = f"{where} writable (PostgreSQL {server.major}.{server.minor}), schema {version}"
-    return Line(True, "database", found)
+    checked = await store.examine()
+    return Line(checked.ok, "database", checked.found, checked.fix)
 
 
 async def check_redis(url: str) -> Line:

@@ -1,64 +1,51 @@
-"""The lookup log's database as the commands open it: PostgreSQL at DATABASE_URL, else the
-SQLite file at DATABASE_PATH; and what to say when it cannot be used."""
+"""The database as the commands open it (bot.store: PostgreSQL at DATABASE_URL, else the SQLite
+file at DATABASE_PATH), read-only for those that only read; and what they say when it cannot be
+used, or is not there."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from pathlib import Path
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
 
-# typing stays out of the commands' start; this is for type checkers only.
-TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from bot.store.postgres import PostgresStore
+    from bot.store import StorageUnavailable, Store
+
+T = TypeVar("T")
 
 
-def postgres() -> PostgresStore | None:
-    """The lookup log in PostgreSQL when DATABASE_URL says so (asyncpg loads only then)."""
+def open_database(*, read_only: bool = True) -> Store:
+    """The database the settings name; ``read_only``: never made, migrated or written."""
     from bot.cli.environment import settings
+    from bot.store import open_store
 
     url = settings().database_url
-    if url is None:
-        return None
-    from bot.store.postgres import PostgresStore
-
-    return PostgresStore(url.get_secret_value(), settings().spill_path)
+    secret = url.get_secret_value() if url is not None else None
+    return open_store(settings().database_path, secret, read_only=read_only)
 
 
-def failures() -> tuple[type[BaseException], ...]:
-    """What a database that cannot be used raises: SQLite's, and PostgreSQL's once loaded."""
-    import sqlite3
+def read(work: Callable[[Store], Awaitable[T]]) -> T:
+    """``work`` over the database opened read-only, closed after. A SQLite file that does not
+    exist reads as an empty history (nothing is made), said in one line on stderr so that a
+    wrong DATABASE_PATH is noticed. StorageUnavailable if the database cannot be read."""
+    store = open_database()
 
-    from bot.store.schema import DatabaseTooNew, DatabaseTooOld
+    async def reading() -> T:
+        try:
+            return await work(store)
+        finally:
+            await store.close()
 
-    found: tuple[type[BaseException], ...] = (
-        DatabaseTooNew,
-        DatabaseTooOld,
-        sqlite3.Error,
-        OSError,
-    )
-    if "bot.store.postgres" in sys.modules:
-        from bot.store.postgres import FAILURES
-
-        found += FAILURES
-    return found
-
-
-def database_path() -> Path:
-    """DATABASE_PATH."""
-    from bot.cli.environment import settings
-
-    return settings().database_path
+    result = asyncio.run(reading())
+    if store.missing:
+        print(
+            f"codebook: no database at {store} (DATABASE_PATH): an empty history", file=sys.stderr
+        )
+    return result
 
 
-def unusable(exc: BaseException) -> int:
-    """Say in one line why the database cannot be used; the exit status for it."""
-    from bot.store.schema import DatabaseTooNew, DatabaseTooOld
-
-    if isinstance(exc, (DatabaseTooNew, DatabaseTooOld)):  # these name the file already
-        print(exc, file=sys.stderr)
-    else:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        store = postgres()
-        where = str(store) if store is not None else database_path()
-        print(f"{where}: {reason or type(exc).__name__}", file=sys.stderr)
+def unusable(exc: StorageUnavailable) -> int:
+    """Say in one line why the database cannot be used (the error names it); exit status 1."""
+    print(exc, file=sys.stderr)
     return 1

@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from bot.cli.arguments import days
-from bot.cli.database import database_path, failures, postgres, unusable
+from bot.cli.database import read, unusable
 
 
 def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,13 +22,13 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0; 1 for catalogs or a database that cannot be used."""
-    import asyncio
     import time
 
     from bot.cli.environment import settings
     from bot.core.catalog_files import load_catalogs
     from bot.digest.text import digest_text
-    from bot.digest.week import read_sqlite_week, read_store_week
+    from bot.digest.week import read_week
+    from bot.store import StorageUnavailable
 
     lang, tz = args.lang or settings().team_lang, settings().tz
     catalog, problems = load_catalogs(settings().catalogs_dir)
@@ -36,13 +36,10 @@ def run(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem, file=sys.stderr)
         return 1
-    store, now = postgres(), time.time()
+    now = time.time()
     try:
-        if store is not None:
-            week = asyncio.run(read_store_week(store, args.days, now))
-        else:
-            week = read_sqlite_week(database_path(), args.days, now)
-    except failures() as exc:
+        week = read(lambda store: read_week(store, args.days, now))
+    except StorageUnavailable as exc:
         return unusable(exc)
     print(digest_text(week, catalog, lang, tz))
     return 0

@@ -16,11 +16,11 @@ from bot.cli.checks import (
     check_catalogs,
     check_database,
     check_key,
-    check_postgres,
     check_redis,
     check_telegram,
 )
 from bot.logs import redact, secrets_of
+from bot.store import open_store
 
 if TYPE_CHECKING:
     pass
@@ -64,9 +64,10 @@ async def examine(say: Callable[[str], None]) -> int:
         url.get_secret_value() if url else "" for url in (settings.database_url, settings.redis_url)
     )
     report(check_catalogs(folder))
-    database_line = await check_postgres(database_url) if database_url else None
-    report(database_line or check_database(database))
-    if database_line is not None and not secret:  # the replicas' key, read from the database
+    store = open_store(database, database_url or None, read_only=True)
+    database_line = await check_database(store)
+    report(database_line)
+    if database_url and not secret:  # the replicas' key, read from the database
         ok, fix = database_line.ok, "fix the database above: the key is read from it"
         found = "kept in the database, the same for every replica" if ok else "not checked"
         report(Line(ok, "analytics key", found, fix))

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from bot.cli.arguments import days
-from bot.cli.database import database_path, failures, postgres, unusable
+from bot.cli.database import read, unusable
 
 
 def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,18 +18,11 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0; 1 when the database cannot be read."""
-    import asyncio
+    from bot.store import StorageUnavailable
 
-    from bot.analytics.reports import write_export
-
-    store = postgres()
     try:
-        if store is not None:
-            sys.stdout.write(asyncio.run(store.export_csv(args.days)))
-        else:
-            write_export(database_path(), sys.stdout, args.days)
-    except BrokenPipeError:
-        raise  # the reader went away (export | head): main() ends quietly
-    except failures() as exc:
+        text = read(lambda store: store.export_csv(args.days))
+    except StorageUnavailable as exc:
         return unusable(exc)
+    sys.stdout.write(text)  # only once the database has answered: no header before an error
     return 0

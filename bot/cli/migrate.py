@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from bot.cli.database import database_path, failures, postgres, unusable
+from bot.cli.database import open_database, unusable
 
 
 def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -18,20 +17,16 @@ def run(args: argparse.Namespace) -> int:
     """0; 1 when the database cannot be used."""
     import asyncio
 
+    from bot.store import StorageUnavailable
     from bot.store.schema import latest_version
-    from bot.store.sqlite import migrate
 
-    store = postgres()
-    where: Path | str = database_path() if store is None else str(store)
+    store = open_database(read_only=False)
     try:
-        if store is not None:
-            applied = asyncio.run(store.migrate())
-        else:
-            applied = asyncio.run(migrate(database_path()))
-    except failures() as exc:
+        applied = asyncio.run(store.migrate())
+    except StorageUnavailable as exc:
         return unusable(exc)
     for name in applied:
         print(f"applied {name}")
     state = "migrated" if applied else "nothing to apply"
-    print(f"{where}: {state}, at schema version {latest_version()}")
+    print(f"{store}: {state}, at schema version {latest_version()}")
     return 0

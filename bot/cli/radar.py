@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.cli.arguments import days
-from bot.cli.database import database_path, failures, unusable
+from bot.cli.database import read, unusable
 
 
 def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.cli.environment import settings as configured
     from bot.core.catalog_files import load_catalogs
     from bot.radar import history
+    from bot.store import StorageUnavailable
 
     settings = configured().radar
     catalog, problems = load_catalogs(configured().catalogs_dir)
@@ -42,14 +43,12 @@ def run(args: argparse.Namespace) -> int:
         if args.csv:
             alerts, span = history.from_csv(Path(args.csv), args.days, settings)
         else:
-            database_url = configured().database_url
-            url = database_url.get_secret_value() if database_url is not None else None
-            now, path = time.time(), database_path()
-            alerts, span = history.from_database(args.days, settings, now, url, path)
+            now = time.time()
+            alerts, span = read(lambda store: history.from_store(store, args.days, settings, now))
     except history.BadCsv as exc:
         print(exc, file=sys.stderr)
         return 1
-    except failures() as exc:
+    except StorageUnavailable as exc:
         return unusable(exc)
     if args.format == "json":
         print(json.dumps(history.as_json(alerts, catalog), ensure_ascii=False, indent=2))

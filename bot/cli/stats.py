@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.arguments import at_least_one, days
-from bot.cli.database import database_path, failures, postgres, unusable
+from bot.cli.database import read, unusable
 
 
 def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,22 +23,17 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0; 1 when the database cannot be read."""
-    import asyncio
     import json
 
     from bot.analytics.report_text import format_csv, format_table
-    from bot.analytics.reports import read_report
+    from bot.store import StorageUnavailable
 
-    store = postgres()
     try:
-        if store is not None:
-            report = asyncio.run(store.read_report(args.days, args.top))
-        else:
-            report = read_report(database_path(), args.days, args.top)
-    except failures() as exc:
+        report = read(lambda store: store.report(args.days, args.top))
+    except StorageUnavailable as exc:
         return unusable(exc)
     if args.format == "json":
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     elif args.format == "csv":
         print(format_csv(report), end="")
     else:

@@ -4,7 +4,6 @@ their change, the top errors, the gaps, the least helpful answers, the radar's a
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.analytics.paragraphs import (
@@ -30,30 +29,28 @@ def digest_paragraphs(
     """The digest as paragraphs: totals and their change, the top errors (people, change), the
     gaps, the least helpful answers, the radar's alerts (times in ``tz``)."""
     report = in_language(week.report, catalog, lang)
-    days = counted("n_days", lang, report["period_days"])
+    days = counted("n_days", lang, report.period_days)
     head = markup.bold(
-        t("digest_title", lang).format(
-            days=days, first=report["first_day"], last=report["last_day"]
-        )
+        t("digest_title", lang).format(days=days, first=report.first_day, last=report.last_day)
     )
-    if not (report["total"] or week.before["total"] or week.alerts):
+    if not (report.total or week.before.total or week.alerts):
         return [f"{head}\n{markup.esc(t('stats_none', lang))}"]
     totals = t("digest_totals", lang).format(
         days=days,
-        total=report["total"],
-        total_change=_change(report, week.before, "total"),
-        people=report["unique_users"],
-        people_change=_change(report, week.before, "unique_users"),
-        not_found=report["not_found"],
-        not_found_change=_change(report, week.before, "not_found"),
+        total=report.total,
+        total_change=_change(report.total, week.before.total),
+        people=report.unique_users,
+        people_change=_change(report.unique_users, week.before.unique_users),
+        not_found=report.not_found,
+        not_found_change=_change(report.not_found, week.before.not_found),
     )
     parts = [f"{head}\n{markup.esc(totals)}"]
-    if report["top"]:
-        parts.append(top_paragraph(report["top"][:TOP], lang, markup))
-    if report["gaps"]:
-        lines = [markup.bold(t("digest_gaps", lang)), *gap_lines(report["gaps"][:TOP], markup)]
+    if report.top:
+        parts.append(top_paragraph(report.top[:TOP], lang, markup))
+    if report.gaps:
+        lines = [markup.bold(t("digest_gaps", lang)), *gap_lines(report.gaps[:TOP], markup)]
         parts.append("\n".join(lines))
-    worst = [row for row in report["feedback"] if row["not_helpful"]][:WORST]
+    worst = [row for row in report.feedback if row.not_helpful][:WORST]
     if worst:
         lines = [markup.bold(t("digest_feedback", lang))]
         parts.append("\n".join(lines + feedback_lines(worst, markup, titled=True)))
@@ -69,8 +66,8 @@ def digest_text(week: Week, catalog: Catalog, lang: Lang, tz: ZoneInfo) -> str:
     return "\n\n".join(digest_paragraphs(week, catalog, lang, tz, TEXT))
 
 
-def _change(report: dict[str, Any], before: dict[str, Any], figure: str) -> str:
-    return f"{report[figure] - before[figure]:+d}"
+def _change(now: int, before: int) -> str:
+    return f"{now - before:+d}"
 
 
 def _alert_line(alert: Alert, catalog: Catalog, lang: Lang, tz: ZoneInfo, markup: Markup) -> str:

@@ -12,12 +12,16 @@ Each pass hands ``advance`` the findings at time ``now`` and the alerts it retur
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from bot.radar.detect import Finding
 from bot.radar.settings import RadarSettings
 from bot.radar.windows import Key
+
+if TYPE_CHECKING:  # (the store reads alerts without loading the statistic)
+    from bot.radar.detect import Finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,3 +133,13 @@ def mute(alerts: Mapping[Key, Alert], key: Key, until: float, now: float) -> dic
         alert = Alert(*key, since=now, people=0, usual=0.0, peak=0, above_at=now, resolved_at=now)
     kept[key] = replace(alert, muted_until=until)
     return kept
+
+
+def message_refs(alert: Alert) -> list[tuple[int, int]]:
+    """The (chat id, message id) of each message the alert was sent as."""
+    return [(int(chat), int(message)) for chat, message in json.loads(alert.messages or "[]")]
+
+
+def with_refs(refs: Iterable[tuple[int, int]]) -> str:
+    """``messages`` for an alert sent as ``refs``."""
+    return json.dumps([list(ref) for ref in refs])

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.analytics.reports import EXPORT_COLUMNS, OUTCOMES
 from bot.core.catalog import Catalog
@@ -24,6 +24,9 @@ from bot.radar.names import Named, named
 from bot.radar.replay import Replayed, replay
 from bot.radar.settings import RadarSettings
 from bot.radar.windows import DAY_SECONDS, Key, Seen
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 # The export's columns a replay reads (the others are there for people).
 NEEDED = ("time", "user_key", "provider", "entry_key", "outcome", "channel")
@@ -48,7 +51,7 @@ def passes(last: float, days: int, settings: RadarSettings) -> tuple[float, floa
 
 def history_from(start: float, settings: RadarSettings) -> float:
     """The earliest lookup the first pass at ``start`` counts (its baselines', see
-    stored.spans)."""
+    reading.spans)."""
     reach = settings.baseline_reach // settings.window * settings.window
     return start - settings.baseline_days * DAY_SECONDS - reach - settings.window
 
@@ -121,50 +124,6 @@ def _seen(at: str, person: str, provider: str, entry: str, outcome: str) -> Seen
     return Seen(when.timestamp(), key, provider or None, entry or None, outcome)
 
 
-def sqlite_rows(path: Path, start: float, end: float) -> list[Seen]:
-    """The lookups in ``(start, end]`` of the SQLite file at ``path``, read only: never made
-    or migrated here. Without migration 0005's index on the time the read scans the table."""
-    import errno
-    import sqlite3
-
-    from bot.store.queries import sql
-    from bot.store.schema import DatabaseTooNew, latest_version, read_version
-
-    if path.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "a folder, not a database file")
-    if not path.exists():
-        raise FileNotFoundError(errno.ENOENT, "no database here (DATABASE_PATH)")
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        connection.execute("PRAGMA busy_timeout = 5000")
-        version, known = read_version(connection), latest_version()
-        if version > known:
-            raise DatabaseTooNew(path, version, known)
-        found = connection.execute(sql("radar_rows"), {"start": start, "end": end})
-        return [Seen(*row) for row in found]
-    finally:
-        connection.close()
-
-
-async def postgres_rows(url: str, start: float, end: float) -> list[Seen]:
-    """The lookups in ``(start, end]`` of the PostgreSQL database at ``url``, through a
-    connection of its own that migrates nothing."""
-    from bot.logs import without_password
-    from bot.store.postgres import DIALECT, connect, read_version
-    from bot.store.queries import numbered, sql
-    from bot.store.schema import DatabaseTooNew, migrations
-
-    db = await connect(url)
-    try:
-        version, known = await read_version(db), len(migrations(dialect=DIALECT))
-        if version > known:
-            raise DatabaseTooNew(without_password(url), version, known)
-        statement, args = numbered(sql("radar_rows", DIALECT), {"start": start, "end": end})
-        return [Seen(*row) for row in await db.fetch(statement, *args)]
-    finally:
-        await db.close()
-
-
 def from_csv(
     path: Path, days: int, settings: RadarSettings
 ) -> tuple[list[Replayed], tuple[float, float]]:
@@ -178,19 +137,13 @@ def from_csv(
     return replay(rows, start, end, settings.interval, settings), (start, end)
 
 
-def from_database(
-    days: int, settings: RadarSettings, now: float, postgres_url: str | None, path: Path
+async def from_store(
+    store: Store, days: int, settings: RadarSettings, now: float
 ) -> tuple[list[Replayed], tuple[float, float]]:
-    """The alerts of the last ``days`` days up to ``now``, from PostgreSQL at
-    ``postgres_url`` or else the SQLite file at ``path``, and the passes replayed."""
+    """The alerts of the last ``days`` days up to ``now``, from the store's lookups, and the
+    passes replayed."""
     start, end = passes(now, days, settings)
-    since = history_from(start, settings)
-    if postgres_url:
-        import asyncio
-
-        rows = asyncio.run(postgres_rows(postgres_url, since, end))
-    else:
-        rows = sqlite_rows(path, since, end)
+    rows = await store.radar_rows(history_from(start, settings), end)
     return replay(rows, start, end, settings.interval, settings), (start, end)
 
 

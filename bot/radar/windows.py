@@ -50,6 +50,16 @@ class Seen(NamedTuple):
     outcome: str  # a LookupOutcome's value, as stored
 
 
+class Asked(NamedTuple):
+    """One stored lookup with what was asked (masked when it was stored)."""
+
+    person: int | None
+    provider: str | None
+    entry: str | None
+    outcome: str
+    query: str
+
+
 @dataclass(frozen=True, slots=True)
 class Window:
     """Distinct people per key in ``(start, end]``, and distinct people with any lookup."""

@@ -1,4 +1,4 @@
--- The analytics' SQL, one statement per "-- name:" (loaded by bot/analytics/queries.py).
+-- The store's SQL, one statement per "-- name:" (loaded by bot/store/queries.py).
 -- Tables are created by migrations/*.sql; days are UTC day numbers (days since 1970-01-01).
 
 -- Migrations --------------------------------------------------------------------------------
@@ -66,11 +66,12 @@ WHERE excluded.updated_at >= votes.updated_at
 -- Taught phrases -----------------------------------------------------------------------------
 
 -- name: teach
-INSERT INTO taught (phrase, provider, entry_key, taught_at) VALUES (?, ?, ?, ?)
+INSERT INTO taught (phrase, provider, entry_key, taught_at)
+VALUES (:phrase, :provider, :entry, :at)
 ON CONFLICT (phrase, provider, entry_key) DO NOTHING
 
 -- name: forget
-DELETE FROM taught WHERE phrase = ?
+DELETE FROM taught WHERE phrase = :phrase
 
 -- name: taught
 SELECT phrase, provider, entry_key FROM taught ORDER BY taught_at, phrase, provider, entry_key

@@ -1,21 +1,20 @@
-"""The migration files and the schema version of a database (no aiosqlite: reports read it)."""
+"""The migration files, the schema version this code writes, and the one check of a
+database's version against it."""
 
 from __future__ import annotations
 
 import re
-import sqlite3
 from functools import cache
 from pathlib import Path
 
 from bot.data import packaged
-from bot.store.queries import sql
+from bot.store.base import Checked, StorageUnavailable
 
 _FILE_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 class Migration:
-    """One ``migrations/NNNN_<what>.sql`` file (a plain class: importing dataclasses would add
-    a quarter to `python -m bot stats`' start, 25 of 100 ms here)."""
+    """One ``migrations/NNNN_<what>.sql`` file."""
 
     __slots__ = ("name", "path", "version")
 
@@ -25,7 +24,7 @@ class Migration:
         self.path = path
 
 
-class DatabaseTooNew(Exception):
+class DatabaseTooNew(StorageUnavailable):
     """The database was migrated by newer code than this; running on would corrupt it."""
 
     def __init__(self, path: Path | str, version: int, known: int) -> None:
@@ -35,7 +34,7 @@ class DatabaseTooNew(Exception):
         )
 
 
-class DatabaseTooOld(Exception):
+class DatabaseTooOld(StorageUnavailable):
     """The database has migrations to apply before a report can read it."""
 
     def __init__(self, path: Path | str, version: int, known: int) -> None:
@@ -83,13 +82,28 @@ def _own(path: Path, dialect: str) -> Path:
 
 
 def latest_version() -> int:
-    """The schema version this code writes."""
+    """The schema version this code writes (the same in either database's files)."""
     return len(migrations())
 
 
-def read_version(connection: sqlite3.Connection) -> int:
-    """The highest migration applied to the database, 0 for a fresh one."""
-    if not connection.execute(sql("has_schema_migrations")).fetchone():
-        return 0
-    version: int = connection.execute(sql("schema_version")).fetchone()[0]
-    return version
+def check_version(where: Path | str, version: int, *, migrating: bool = False) -> None:
+    """Refuse a database at ``version`` this code cannot use: newer than it knows (never), or
+    older, unless it is about to be migrated."""
+    known = latest_version()
+    if version > known:
+        raise DatabaseTooNew(where, version, known)
+    if version < known and not migrating:
+        raise DatabaseTooOld(where, version, known)
+
+
+def examine_version(where: Path | str, version: int, setting: str, thing: str) -> Checked | None:
+    """What doctor says of a database at ``version`` that is not current (None if it is);
+    ``setting`` and ``thing`` name where another would be set (DATABASE_PATH, "file")."""
+    latest = latest_version()
+    if version > latest:
+        fix = f"update Codebook, or set {setting} to another {thing}"
+        return Checked(False, f"{where} is at schema {version}, newer than {latest}", fix)
+    if version < latest:
+        fix = "run python -m bot migrate (the bot also migrates when it starts)"
+        return Checked(False, f"{where} is at schema {version}, not {latest}", fix)
+    return None

@@ -9,7 +9,6 @@ import os
 import signal
 import socket
 import uuid
-from pathlib import Path
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -29,10 +28,10 @@ from aiohttp import web
 
 from bot.analytics.key import AnalyticsKeyError, load_key
 from bot.analytics.reading import Reports
-from bot.analytics.writer import LookupLog
+from bot.analytics.writer import KeySource, LookupLog
 from bot.core.library import Library
 from bot.settings import Settings
-from bot.store.sqlite import Store
+from bot.store import Store, open_store
 from bot.telegram.background import in_background
 from bot.telegram.digest import digest_loop
 from bot.telegram.flood import Budget, FloodControl
@@ -123,6 +122,7 @@ def create_dispatcher(
         disable_fsm=True,  # no conversation states here: each message stands alone
         library=library,
         lookups=lookups,
+        store=lookups.store,
         reports=reports,
         settings=settings,
         top=TopEntries(reports),
@@ -131,8 +131,8 @@ def create_dispatcher(
         shared=shared,
         vote_lock=Once(shared, "vote", hold=VOTE_MEMORY),
         health=Health(library, lookups, shared),
-        radar=Radar(lookups, library, settings, holder=holder),
-        taught=TaughtPhrases(lookups, library),
+        radar=Radar(lookups.store, library, settings, holder=holder),
+        taught=TaughtPhrases(lookups.store, library),
         reloads=Reloads(library),
         holder=holder,
         background=set(),  # the radar's, the digest's and the taught phrases' tasks
@@ -218,34 +218,36 @@ async def on_shutdown(
 
 
 def services(settings: Settings) -> tuple[Library, LookupLog]:
-    """The catalogs and the lookup log the settings describe: SQLite at DATABASE_PATH with a
-    key file of its own, or PostgreSQL at DATABASE_URL with the key its replicas share."""
-    library = Library(settings.catalogs_dir)
-    configured = settings.analytics_secret.get_secret_value() if settings.analytics_secret else None
-    store: Store | Path = settings.database_path
-    secret: bytes | None = None
-    off = None
-    if settings.database_url is not None:
-        from bot.store.postgres import PostgresStore
-
-        url = settings.database_url.get_secret_value()
-        # Each replica spills to a file of its own, where the SQLite file would be.
-        store = PostgresStore(url, settings.database_path.with_name("lookups.pending"))
-    try:
-        if settings.database_url is None or configured:
-            secret = load_key(configured, settings.analytics_key_file, settings.database_path)
-    except AnalyticsKeyError as exc:
-        off = str(exc)
-        logger.error("analytics off: the bot answers, but records no lookup: %s", off)
+    """The catalogs and the lookup log the settings describe, writing to the store they name
+    (PostgreSQL at DATABASE_URL, else the SQLite file at DATABASE_PATH)."""
+    url = settings.database_url.get_secret_value() if settings.database_url else None
+    store = open_store(settings.database_path, url)
+    secret, off = analytics_key(settings, store)
     lookups = LookupLog(
         store,
         secret=secret,
         off_reason=off,
-        key_in_store=settings.database_url is not None and off is None,
         retention_days=settings.analytics_retention_days,
         flush_interval=settings.analytics_flush_interval,
     )
-    return library, lookups
+    return Library(settings.catalogs_dir), lookups
+
+
+def analytics_key(settings: Settings, store: Store) -> tuple[KeySource, str | None]:
+    """Where the pseudonyms' key comes from, decided once: ANALYTICS_SECRET; else, with
+    PostgreSQL, the key its replicas share in the database (read before the first write);
+    else a key file apart from the database. No key (and why): the bot answers, records nothing."""
+    configured = settings.analytics_secret.get_secret_value() if settings.analytics_secret else None
+    if settings.database_url is not None and not configured:
+        from bot.store.postgres import PostgresStore
+
+        if isinstance(store, PostgresStore):
+            return store.shared_key, None
+    try:
+        return load_key(configured, settings.analytics_key_file, settings.database_path), None
+    except AnalyticsKeyError as exc:
+        logger.error("analytics off: the bot answers, but records no lookup: %s", exc)
+        return None, str(exc)
 
 
 async def run(settings: Settings) -> int:

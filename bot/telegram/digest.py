@@ -24,9 +24,8 @@ from bot.core.markup import HTML, split_messages
 from bot.digest.schedule import WEEK_DAYS, last_digest, lease_name, next_digest
 from bot.digest.text import digest_paragraphs
 from bot.digest.week import gather
-from bot.radar.stored import holds
 from bot.settings import Settings
-from bot.store.sqlite import StorageUnavailable
+from bot.store import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 LATE = 3 * 3600.0  # a digest not sent by then (database down, bot stopped) waits a week
@@ -54,13 +53,12 @@ async def digest_loop(
     due = last_digest(clock(), settings.digest_at, settings.tz)
     if clock() - due >= LATE:
         due = next_digest(clock(), settings.digest_at, settings.tz)
-    failures: tuple[type[BaseException], ...] = (StorageUnavailable, *lookups.store.FAILURES)
     failing = False
     while True:
         await _sleep_until(due, clock)
         try:
             await send_digest(bot, lookups, library, settings, holder, due)
-        except failures as exc:
+        except StorageUnavailable as exc:
             if not failing:
                 logger.warning("weekly digest: the database is unavailable, retrying: %s", exc)
             failing = True
@@ -81,16 +79,16 @@ async def send_digest(
 ) -> bool:
     """Claim the digest due at ``due`` and send it to each chat; False if another holder has
     claimed it. A chat that cannot be written to (bot removed, chat gone) is logged and skipped.
-    StorageUnavailable (or the store's own failure) if the database cannot be used."""
+    StorageUnavailable if the database cannot be used."""
     name = lease_name(due, settings.tz)
-    if not await holds(lookups, name, holder, float("inf"), time.time()):
+    if not await lookups.store.take_lease(name, holder, float("inf"), time.time()):
         logger.info("%s: claimed by another process", name)
         return False
-    week = await gather(Reports(lookups).report, lookups, WEEK_DAYS, due)
+    week = await gather(Reports(lookups).report, lookups.store, WEEK_DAYS, due)
     lang, catalog = settings.team_lang, library.resolver.catalog
     messages = split_messages(digest_paragraphs(week, catalog, lang, settings.tz))
     png = None
-    if week.report["total"]:
+    if week.report.total:
         report = in_language(week.report, catalog, lang)
         png = await asyncio.to_thread(render_chart, report, lang)
     sent = 0

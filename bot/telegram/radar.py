@@ -1,7 +1,7 @@
 """The radar at work: a pass every RADAR_INTERVAL over the lookup log, alerts in ALERT_CHAT_IDS
 edited as a wave grows and closed when it is over, and what /radar and the mute button read.
 
-Each pass first takes the radar's lease in the database: of several processes
+Each pass first takes the radar's lease in the database (Store.take_lease): of several processes
 sharing one database, only the holder counts and sends, and the alerts' state lives in the
 database, so a restart or a new holder carries on the same messages instead of sending again.
 A failing database skips passes (said once) and never touches answering.
@@ -22,26 +22,16 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.analytics.writer import LookupLog
 from bot.core.i18n import Lang, counted, t
 from bot.core.library import Library
 from bot.core.markup import HTML, one_line
-from bot.radar.alerts import Alert, Edit, Resolve, Send, advance
+from bot.radar.alerts import Alert, Edit, Resolve, Send, advance, message_refs, with_refs
 from bot.radar.detect import Finding, detect, windows_for
 from bot.radar.names import named
-from bot.radar.stored import (
-    holds,
-    message_refs,
-    open_alerts,
-    phrasings,
-    release,
-    save,
-    seen,
-    with_refs,
-)
-from bot.radar.windows import Key
+from bot.radar.reading import phrasings, spans
+from bot.radar.windows import Key, Seen
 from bot.settings import Settings
-from bot.store.sqlite import StorageUnavailable
+from bot.store import StorageUnavailable, Store
 from bot.telegram.keyboards import ALERT_LINK
 
 logger = logging.getLogger(__name__)
@@ -66,10 +56,8 @@ def alert_ref(alert: Alert) -> str:
 class Radar:
     """The radar's passes and messages for one bot."""
 
-    def __init__(
-        self, lookups: LookupLog, library: Library, settings: Settings, holder: str
-    ) -> None:
-        self.lookups = lookups
+    def __init__(self, store: Store, library: Library, settings: Settings, holder: str) -> None:
+        self.store = store
         self.library = library
         self.chats = settings.alert_chat_ids
         self.lang: Lang = settings.team_lang
@@ -100,13 +88,15 @@ class Radar:
         """Give the lease up, so that a process starting now, or another sharing the database,
         carries on at its next pass instead of a few passes later."""
         try:
-            await release(self.lookups, "radar", self.holder)
+            await self.store.release_lease("radar", self.holder)
         except StorageUnavailable as exc:
             logger.warning("radar: the lease was not given up (it expires by itself): %s", exc)
 
     async def findings(self, now: float) -> list[Finding]:
         """What is above its usual in the window ending at ``now``, most improbable first."""
-        rows = await seen(self.lookups, now, self.settings)
+        rows: list[Seen] = []
+        for start, end in spans(now, self.settings):
+            rows += await self.store.radar_rows(start, end)
         current, baselines = windows_for(
             rows, now, self.settings.window, self.settings.baseline_days,
             self.settings.baseline_reach,
@@ -117,32 +107,30 @@ class Radar:
         """One pass: alerts sent, edited or closed; how many messages it touched."""
         now = time.time() if now is None else now
         try:
-            if not await holds(
-                self.lookups, "radar", self.holder, LEASE_PASSES * self.interval, now
-            ):
+            lease = LEASE_PASSES * self.interval
+            if not await self.store.take_lease("radar", self.holder, lease, now):
                 return 0
             if self.bot_username is None:
                 self.bot_username = (await bot.me()).username
             found = await self.findings(now)
-            alerts, actions = advance(
-                await open_alerts(self.lookups, now), found, now, self.settings
-            )
+            alerts, actions = advance(await self.store.open_alerts(now), found, now, self.settings)
             shown = [action.alert.key for action in actions if not isinstance(action, Resolve)]
-            asked = await phrasings(self.lookups, now, self.settings, shown)
+            window = await self.store.radar_queries(now - self.settings.window, now)
+            asked = phrasings(window, shown)
             touched = 0
             for action in actions:
                 alert = action.alert
                 if isinstance(action, Send):
-                    await save(self.lookups, [alert])  # first: a crash now must not send twice
+                    await self.store.save_alerts([alert])  # first: a crash now must not send twice
                     refs = await self._send(bot, alert, asked.get(alert.key, []))
                     alerts[alert.key] = replace(alert, messages=with_refs(refs))
                     touched += len(refs)
                 elif isinstance(action, Edit):
                     touched += await self._edit(bot, alert, asked.get(alert.key, []), mute=True)
                 else:
-                    await save(self.lookups, [alert])
+                    await self.store.save_alerts([alert])
                     touched += await self._edit(bot, alert, [], mute=False)
-            await save(self.lookups, alerts.values())
+            await self.store.save_alerts(alerts.values())
         except StorageUnavailable as exc:
             if not self._failing:
                 logger.warning("radar: passes skipped while the database fails: %s", exc)

@@ -1,7 +1,7 @@
 """What replicas share through Redis (REDIS_URL): each person's flood budget, and what must
 happen once (a vote per press, an update however often it is delivered). Without REDIS_URL,
 each lives in the process, as before. (The radar and the digest take their lease in the
-database, where their state is.)
+database, where their state is: Store.take_lease in bot/store/.)
 
 Redis going away is not an outage: the process falls back to its own budgets and locks, says
 so once, tries Redis again after a pause, and says when it is back. ``up`` tells /healthz and

@@ -9,9 +9,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.analytics.writer import LookupLog
 from bot.core.library import Library
-from bot.store.sqlite import StorageUnavailable
+from bot.store import StorageUnavailable, Store
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +22,8 @@ POLL_INTERVAL = 3.0
 class TaughtPhrases:
     """Reads the taught phrases into the library when the database says they changed."""
 
-    def __init__(self, lookups: LookupLog, library: Library) -> None:
-        self.lookups = lookups
+    def __init__(self, store: Store, library: Library) -> None:
+        self.store = store
         self.library = library
         self.version: int | None = None  # the counter as last read; None until a read succeeds
         self._failing = False
@@ -36,8 +35,8 @@ class TaughtPhrases:
         async with self._reading:
             try:
                 # The counter first: a change between the two reads is read again next time.
-                version = await self._counter()
-                rows = await self.lookups.taught()
+                version = await self.store.taught_version()
+                rows = await self.store.taught()
             except StorageUnavailable as exc:
                 self._failed(exc)
                 return False
@@ -52,7 +51,7 @@ class TaughtPhrases:
         """One look at the counter: read the phrases if it moved or the last read failed."""
         if self.version is not None:
             try:
-                if await self._counter() == self.version:
+                if await self.store.taught_version() == self.version:
                     return
             except StorageUnavailable as exc:
                 self._failed(exc)
@@ -71,10 +70,6 @@ class TaughtPhrases:
                 await self.poll()
             except Exception:  # a bug: this look is lost, not the next ones
                 logger.exception("taught phrases: the look at the database failed")
-
-    async def _counter(self) -> int:
-        ((version,),) = await self.lookups.fetch("taught_version", {})
-        return int(version)
 
     def _failed(self, exc: StorageUnavailable) -> None:
         self.version = None  # the next look reads the phrases, whatever the counter says

@@ -15,7 +15,7 @@ from bot.analytics.reading import Reports
 from bot.core.i18n import Lang, counted, language_for, t
 from bot.core.library import Library, Reload
 from bot.core.markup import HTML, split_messages
-from bot.store.sqlite import StorageUnavailable
+from bot.store import StorageUnavailable
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.handlers.teach import gap_keyboard
@@ -51,7 +51,7 @@ async def stats(
         paragraphs.insert(0, off)
     for part in split_messages(paragraphs):
         await bot.send_message(chat, part)
-    if report["total"]:
+    if report.total:
         png = await asyncio.to_thread(render_chart, report, lang)
         photo = BufferedInputFile(png, filename=f"lookups-{days}d.png")
         await bot.send_photo(chat, photo, caption=HTML.esc(t("stats_chart", lang)))
@@ -62,12 +62,12 @@ async def gaps(message: Message, days: int, reports: Reports, bot: Bot, lang: La
     """What people asked that no catalog answers, most frequent first."""
     report = await reports.report(days=days, top=10)
     lines = [HTML.bold(t("gaps_title", lang).format(days=counted("n_days", lang, days)))]
-    lines += gap_lines(report["gaps"][:MAX_LINES]) or [HTML.esc(t("gaps_none", lang))]
+    lines += gap_lines(report.gaps[:MAX_LINES]) or [HTML.esc(t("gaps_none", lang))]
     chat = await report_chat(message, bot, lang)
     if chat is None:
         return Done.REPORT_BLOCKED
     # A button per gap: press it, and answer with the entry it should have found.
-    taught = gap_keyboard([row["query"] for row in report["gaps"][:MAX_LINES]])
+    taught = gap_keyboard([row.query for row in report.gaps[:MAX_LINES]])
     await bot.send_message(chat, "\n".join(lines), reply_markup=taught)
     return Done.GAPS
 

@@ -11,9 +11,8 @@ from aiogram.types import CallbackQuery, Message
 from bot.core.i18n import Lang, counted, t
 from bot.core.markup import HTML, one_line
 from bot.radar.names import named
-from bot.radar.stored import muted, open_alerts
 from bot.settings import Settings
-from bot.store.sqlite import StorageUnavailable
+from bot.store import StorageUnavailable, Store
 from bot.telegram.filters import IsAdmin, LooksLikeCommand
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.private import report_chat
@@ -55,6 +54,7 @@ async def mute(
     callback: CallbackQuery,
     callback_data: Mute,
     radar: Radar,
+    store: Store,
     settings: Settings,
     bot: Bot,
     lang: Lang,
@@ -65,11 +65,11 @@ async def mute(
         return Done.REFUSED
     now = time.time()
     try:
-        alert = find_alert(await open_alerts(radar.lookups, now), callback_data.ref)
+        alert = find_alert(await store.open_alerts(now), callback_data.ref)
         if alert is None or alert.resolved_at is not None:
             await callback.answer(t("radar_mute_gone", lang))
             return Done.MUTE_GONE
-        alert = await muted(radar.lookups, alert.key, now + MUTE_FOR, now)
+        alert = await store.mute(alert.key, now + MUTE_FOR, now)
     except StorageUnavailable as exc:
         text = t("analytics_unavailable", lang).format(reason=exc)
         await callback.answer(one_line(text, 200), show_alert=True)

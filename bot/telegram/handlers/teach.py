@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from typing import Any
 
 from aiogram import Bot, Router
@@ -26,7 +27,6 @@ from aiogram.types import (
 )
 
 from bot.analytics.reading import Reports
-from bot.analytics.writer import LookupLog
 from bot.core.answer import Match, Outcome
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
@@ -34,6 +34,7 @@ from bot.core.markup import HTML, one_line
 from bot.core.render import entry_heading
 from bot.core.resolve import Resolver
 from bot.core.text import phrase_key
+from bot.store import Store
 from bot.telegram.filters import IsAdmin
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.private import report_chat
@@ -83,7 +84,7 @@ async def teach_command(
     message: Message,
     command: CommandObject,
     library: Library,
-    lookups: LookupLog,
+    store: Store,
     taught: TaughtPhrases,
     bot: Bot,
     lang: Lang,
@@ -92,25 +93,25 @@ async def teach_command(
     what was taught."""
     words = (command.args or "").split()
     if not words and command.command != FORCE:
-        return await show_taught(message, library, lookups, bot, lang)
+        return await show_taught(message, library, store, bot, lang)
     if len(words) < 3:
         await message.reply(HTML.esc(t("teach_usage", lang)))
         return Done.USAGE
     phrase, entry = " ".join(words[:-2]), " ".join(words[-2:])
     force = command.command == FORCE
-    return await teach(message, phrase, entry, library, lookups, taught, lang, force=force)
+    return await teach(message, phrase, entry, library, store, taught, lang, force=force)
 
 
 async def answer_prompt(
     message: Message,
     phrase: str,
     library: Library,
-    lookups: LookupLog,
+    store: Store,
     taught: TaughtPhrases,
     lang: Lang,
 ) -> Handled:
     """The admin's reply to a teaching prompt: the entry the gap should find."""
-    return await teach(message, phrase, message.text or "", library, lookups, taught, lang)
+    return await teach(message, phrase, message.text or "", library, store, taught, lang)
 
 
 async def teach(
@@ -118,7 +119,7 @@ async def teach(
     phrase: str,
     entry: str,
     library: Library,
-    lookups: LookupLog,
+    store: Store,
     taught: TaughtPhrases,
     lang: Lang,
     *,
@@ -147,7 +148,7 @@ async def teach(
         names = ", ".join(f"{m.slug} {m.entry.key}" for m in hidden)
         taught_to = f"{match.slug} {match.entry.key}"
         logger.warning("teach!: %r finds %s for everyone, not %s", key, taught_to, names)
-    await lookups.teach(key, match.slug, match.entry.key)
+    await store.teach(key, match.slug, match.entry.key, time.time())
     await taught.refresh()
     heading = HTML.esc(entry_heading(match, lang))
     await message.reply(HTML.fill("teach_done", lang, phrase=HTML.esc(key), entry=heading))
@@ -181,11 +182,11 @@ def _refusal(phrase: str, entry: str, match: Match, hidden: list[Match], lang: L
 
 
 async def show_taught(
-    message: Message, library: Library, lookups: LookupLog, bot: Bot, lang: Lang
+    message: Message, library: Library, store: Store, bot: Bot, lang: Lang
 ) -> Handled:
     """Every phrase taught, a page at a time, with a button that takes each back: in private
     (asked in a group, the group is told it went there)."""
-    rows = await lookups.taught()
+    rows = await store.taught()
     chat = await report_chat(message, bot, lang)
     if chat is None:
         return Done.REPORT_BLOCKED
@@ -196,11 +197,11 @@ async def show_taught(
 
 
 async def turn_page(
-    callback: CallbackQuery, callback_data: TaughtPage, library: Library, lookups: LookupLog,
+    callback: CallbackQuery, callback_data: TaughtPage, library: Library, store: Store,
     lang: Lang,
 ) -> Handled:  # fmt: skip
     """‹ or › under the list: show that page, if the list still has it."""
-    shown = taught_page(await lookups.taught(), library, lang, callback_data.page)
+    shown = taught_page(await store.taught(), library, lang, callback_data.page)
     if shown is None:
         await callback.answer(t("stale_button", lang), show_alert=True)
         return Done.STALE
@@ -213,18 +214,18 @@ async def forget(
     callback: CallbackQuery,
     callback_data: Forget,
     library: Library,
-    lookups: LookupLog,
+    store: Store,
     taught: TaughtPhrases,
     lang: Lang,
 ) -> Handled:
     """Take a taught phrase back; its page is shown again without it (the page before, if it
     was the last one's only phrase)."""
-    rows = await lookups.taught()
+    rows = await store.taught()
     phrase = next((row[0] for row in rows if short(row[0]) == callback_data.phrase), None)
     if phrase is not None:
-        await lookups.forget(phrase)
+        await store.forget(phrase)
         await taught.refresh()
-        rows = await lookups.taught()
+        rows = await store.taught()
     page = callback_data.page
     shown = None
     while shown is None and page >= 0:
@@ -251,7 +252,7 @@ async def teach_gap(
 ) -> Handled:
     """A button under /gaps: ask, in a message to reply to, which entry the gap should find."""
     report = await reports.report(days=GAPS_DAYS, top=100)
-    gap = next((g["query"] for g in report["gaps"] if short(g["query"]) == callback_data.gap), None)
+    gap = next((g.query for g in report.gaps if short(g.query) == callback_data.gap), None)
     if gap is None or callback.from_user is None:
         await callback.answer(t("stale_button", lang), show_alert=True)
         return Done.STALE

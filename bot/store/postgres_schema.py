@@ -1,0 +1,92 @@
+"""A PostgreSQL database's connection, migrations and schema version, and doctor's look at it.
+
+Each migration file runs whole, in one ``execute`` (PostgreSQL parses it, dollar-quoted bodies
+and all), in one transaction with the row recording it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import asyncpg
+
+from bot.store.base import Checked
+from bot.store.queries import numbered, sql
+from bot.store.schema import DatabaseTooNew, examine_version, migrations
+
+logger = logging.getLogger(__name__)
+
+DIALECT = "postgres"
+CONNECT_TIMEOUT = 5.0
+OLDEST_SERVER = 12  # the oldest PostgreSQL the migrations and queries are written for
+_MIGRATION_LOCK = 0x636F6465626F6F6B  # "codebook": one replica migrates at a time
+
+
+async def connect(url: str) -> asyncpg.Connection:
+    """A connection, given up on after CONNECT_TIMEOUT."""
+    return await asyncpg.connect(url, timeout=CONNECT_TIMEOUT)
+
+
+async def read_version(db: asyncpg.Connection) -> int:
+    """The highest migration applied, 0 for a database never migrated."""
+    if not await db.fetchval(sql("has_schema_migrations", DIALECT)):
+        return 0
+    return int(await db.fetchval(sql("schema_version", DIALECT)))
+
+
+async def apply_migrations(db: asyncpg.Connection, where: str) -> list[str]:
+    """Apply the pending migrations, each in one transaction with its record, holding the
+    advisory lock so that replicas starting together apply each one once."""
+    names = []
+    known = migrations(dialect=DIALECT)
+    for migration in known:
+        async with db.transaction():
+            await db.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+            await db.execute(sql("create_schema_migrations", DIALECT))
+            applied = {r[0] for r in await db.fetch(sql("applied_versions", DIALECT))}
+            newest = max(applied, default=0)
+            if newest > len(known):
+                raise DatabaseTooNew(where, newest, len(known))
+            if migration.version in applied:
+                continue
+            await db.execute(migration.path.read_text(encoding="utf-8"))
+            record = numbered(sql("record_migration", DIALECT))[0]
+            await db.execute(record, migration.version, migration.name, time.time())
+        logger.info("%s: applied migration %s", where, migration.name)
+        names.append(migration.name)
+    return names
+
+
+async def examine(url: str, where: str) -> Checked:
+    """Whether the database at ``url`` takes writes and is at this code's schema (or empty,
+    and the bot may make it); nothing is made or changed."""
+    try:
+        db = await connect(url)
+    except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        fix = "check DATABASE_URL, and that PostgreSQL runs and lets this host in"
+        return Checked(False, f"cannot reach {where}: {exc or type(exc).__name__}", fix)
+    try:
+        server = db.get_server_version()
+        if server.major < OLDEST_SERVER:
+            fix = f"upgrade the server: Codebook needs PostgreSQL {OLDEST_SERVER} or later"
+            return Checked(False, f"{where} is PostgreSQL {server.major}.{server.minor}", fix)
+        if await db.fetchval("SELECT pg_is_in_recovery()"):
+            return Checked(
+                False, f"{where} is a read-only standby", "point DATABASE_URL at the primary"
+            )
+        version = await read_version(db)
+        if version == 0:
+            if not await db.fetchval("SELECT has_schema_privilege(current_schema(), 'CREATE')"):
+                fix = "GRANT CREATE ON SCHEMA public to the bot's user, or run migrate as owner"
+                return Checked(False, f"{where} is empty and cannot be made", fix)
+            return Checked(True, f"{where} empty: the bot makes its tables when it starts")
+        if not await db.fetchval("SELECT has_table_privilege('lookups', 'INSERT')"):
+            fix = "GRANT INSERT, UPDATE, DELETE, SELECT on the bot's tables to its user"
+            return Checked(False, f"{where}: cannot write lookups", fix)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        return Checked(False, f"{where} failed: {exc}")
+    finally:
+        await db.close()
+    found = f"{where} writable (PostgreSQL {server.major}.{server.minor}), schema {version}"
+    return examine_version(where, version, "DATABASE_URL", "database") or Checked(True, found)
