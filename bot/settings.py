@@ -25,9 +25,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.analytics.key import default_key_file
 from bot.data import packaged
+from bot.handoff.hours import SupportHours
 from bot.radar.settings import RadarSettings
+from bot.tokens import token_problem
 
-SECRET_MIN = 20  # characters of a token's secret part we accept; @BotFather's have 35
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
@@ -99,6 +100,12 @@ class Settings(BaseSettings):
     tz: ZoneInfo = ZoneInfo("UTC")
     # The language of alerts and digests (the team's): ru, en or uk.
     team_lang: Literal["ru", "en", "uk"] = "en"
+    # Handoff to the support team (forum topics in a supergroup): off while SUPPORT_CHAT_ID is
+    # unset. SUPPORT_HOURS are read in TZ; unset: the team is always in.
+    support_chat_id: int | None = None
+    support_hours: Annotated[SupportHours | None, NoDecode] = None
+    support_signatures: bool = False  # staff's names on the replies relayed to the person
+    team_notes: Path | None = None  # YAML: provider, code -> notes for staff (bot/handoff/notes)
 
     @property
     def radar(self) -> RadarSettings:
@@ -213,6 +220,18 @@ class Settings(BaseSettings):
             return WEEKDAYS.index(match[1]), int(match[2]), int(match[3])
         return value
 
+    @field_validator("support_chat_id")
+    @classmethod
+    def _supergroup(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError("a supergroup's id, which is negative, e.g. -1001234567890")
+        return value
+
+    @field_validator("support_hours", mode="before")
+    @classmethod
+    def _hours(cls, value: Any) -> Any:
+        return SupportHours.parse(value) if isinstance(value, str) else value
+
     @field_validator("tz", mode="before")
     @classmethod
     def _zone(cls, value: Any) -> Any:
@@ -266,41 +285,6 @@ def settings_despite_problems() -> tuple[Settings, list[str]]:
     except ValidationError:  # a rule over several settings (a webhook without its secret)
         settings = Settings(**defaults, webhook_url=None)
     return settings, [_explain(error) for error in errors]
-
-
-def token_problem(token: str) -> str | None:
-    """What is wrong with a bot token, in words that never repeat it; None if it looks right.
-
-    A token is the bot's numeric id, a colon and a secret of letters, digits, ``_`` and ``-``
-    (``123456789:AAH...``, the secret 35 characters long).
-    """
-    if not token:
-        return "is empty: put the token @BotFather gave you in BOT_TOKEN (or in .env)"
-    if any(char.isspace() for char in token):
-        return "has a space or a line break inside: paste the token as one piece"
-    if token[:3].lower() == "bot" and ":" in token:
-        return "starts with 'bot': leave that out (it belongs to the API's URL, not the token)"
-    if token.count(":") != 1:
-        return (
-            "has no colon: a token is the bot's id (digits), a colon, then the secret part"
-            if ":" not in token
-            else "has more than one colon: a token has exactly one, after the bot's id"
-        )
-    bot_id, secret = token.split(":")
-    if not bot_id:
-        return "has nothing before the colon, where the bot's id (digits) belongs"
-    if not (bot_id.isascii() and bot_id.isdigit()):
-        return "has something other than digits before the colon, where the bot's id belongs"
-    if len(bot_id) > 20:
-        return "has a bot id of more than 20 digits before the colon"
-    if not re.fullmatch(r"[A-Za-z0-9_-]*", secret):
-        return "has a character other than letters, digits, _ and - after the colon"
-    if len(secret) < SECRET_MIN:
-        return (
-            f"has a secret part of only {len(secret)} characters after the colon (@BotFather's "
-            "are 35): copy the whole token"
-        )
-    return None
 
 
 def _id_problem(part: str) -> str:

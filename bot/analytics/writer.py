@@ -58,9 +58,7 @@ class LookupLog:
         self.store: Store = open_store(store) if isinstance(store, Path) else store
         self._secret = secret if isinstance(secret, bytes) else None
         self._read_key = None if isinstance(secret, bytes) else secret
-        self.off_reason = off_reason
-        if secret is None:
-            self.off_reason = off_reason or "no analytics key"
+        self.off_reason = off_reason or ("no analytics key" if secret is None else None)
         self._retention_days = retention_days
         self._batch_rows = batch_rows
         self._batch_limit = batch_rows * _BATCH_GROWTH
@@ -124,6 +122,12 @@ class LookupLog:
     ) -> None:
         """Queue a person's vote on an entry; their latest vote on it is the one that counts."""
         self._enqueue(Vote(time.time() if at is None else at, user_id, provider, key, helpful))
+
+    async def key(self) -> bytes | None:
+        """The pseudonyms' key (None: analytics off); StorageUnavailable if it cannot be read."""
+        if self._secret is None and self._read_key is not None:
+            self._secret = await self._read_key()
+        return self._secret
 
     def _enqueue(self, item: Lookup | Vote) -> None:
         if self.off_reason is not None:
@@ -212,8 +216,8 @@ class LookupLog:
     async def _write_all(self) -> None:
         """Write the rows held and queued now, in transactions of up to the batch limit. What a
         failed write held stays held, in order."""
-        if self._queue and self._secret is None and self._read_key is not None:
-            self._secret = await self._read_key()  # the one replicas share
+        if self._queue:
+            await self.key()
         limit = self._batch_limit
         items = list(self._queue)
         self._queue.clear()
