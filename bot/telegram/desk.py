@@ -50,6 +50,7 @@ class SupportDesk:
         self.tz = settings.tz
         self.hours = settings.support_hours
         self.signatures = settings.support_signatures
+        self.lookups_flush = settings.analytics_flush_interval  # how late another's arrive
         self.problem: str | None = None  # why the support chat failed last; None: it worked
         self.tried = False  # whether this process has tried the support chat yet
         self.live: dict[State, int] = {State.WAITING: 0, State.OPEN: 0}  # as last read

@@ -3,6 +3,7 @@ the last 24 hours (masked, as stored), the entry the request is about, the team'
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import TYPE_CHECKING
 
@@ -25,13 +26,12 @@ async def card_for(
 ) -> str:
     """The card (Telegram HTML, in TEAM_LANG) for the request about ``about`` (an entry, or
     None: nothing was found)."""
-    now = time.time()
-    found: list[tuple[float, str, str, str | None, str | None]] = []
-    if conversation.person_key is not None:
-        until = now if again else max(now, conversation.opened_at)
-        found = await desk.store.recent_lookups(
-            conversation.person_key, until - RECENT_SECONDS, until, RECENT
-        )
+    found = await _recent(desk, conversation)
+    if _question(found, about, exact=True) is None and conversation.person_key is not None:
+        # The lookup asked through another replica reaches the database within its flush
+        # interval (each replica writes its own): one more look, that much later.
+        await asyncio.sleep(desk.lookups_flush + 0.2)
+        found = await _recent(desk, conversation)
     recent = tuple(
         Recent(at, query, outcome, _label(desk, provider, key))
         for at, query, outcome, provider, key in found
@@ -52,17 +52,28 @@ async def card_for(
     return context_card(context, desk.team, desk.tz)
 
 
-def _question(
-    found: list[tuple[float, str, str, str | None, str | None]], about: tuple[str, str] | None
-) -> str | None:
+Found = list[tuple[float, str, str, str | None, str | None]]
+
+
+async def _recent(desk: SupportDesk, conversation: Conversation) -> Found:
+    """The person's lookups of the last 24 hours, newest first (none while analytics are off)."""
+    if conversation.person_key is None:
+        return []
+    until = time.time()
+    return await desk.store.recent_lookups(
+        conversation.person_key, until - RECENT_SECONDS, until, RECENT
+    )
+
+
+def _question(found: Found, about: tuple[str, str] | None, *, exact: bool = False) -> str | None:
     """What the person asked that led here: their latest lookup of the entry (of nothing found,
-    when the request is about nothing), else their latest lookup."""
+    when the request is about nothing), else (unless ``exact``) their latest lookup."""
     for _, query, outcome, provider, key in found:
         if (about is None and outcome == "not_found") or (
             about is not None and (provider, key) == about
         ):
             return query
-    return found[0][1] if found else None
+    return found[0][1] if found and not exact else None
 
 
 def _label(desk: SupportDesk, provider: str | None, key: str | None) -> str | None:
