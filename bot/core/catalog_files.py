@@ -56,7 +56,7 @@ def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Pr
         return None, [Problem(filename, exc.args[0], why)]
     except yaml.MarkedYAMLError as exc:
         return None, [
-            Problem(filename, _fault_line(exc, text), f"broken YAML: {exc.problem or exc.context}")
+            Problem(filename, fault_line(exc, text), f"broken YAML: {exc.problem or exc.context}")
         ]
     except yaml.YAMLError as exc:
         return None, [Problem(filename, 1, f"broken YAML: {exc}")]
@@ -82,7 +82,7 @@ def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Pr
     return (None if problems else catalog), sorted(problems, key=lambda p: p.line)
 
 
-def _fault_line(exc: yaml.MarkedYAMLError, text: str) -> int:
+def fault_line(exc: yaml.MarkedYAMLError, text: str) -> int:
     """The line to fix. An unclosed bracket or quote, or a key without its colon, is noticed
     only where the next token starts (often the next line, or the end of the file): the line
     that opened it is the one at fault, or, when nothing but the end of the file was found,

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from bot.core.catalog import Catalog, Entry, ProviderCatalog
-from bot.core.catalog_files import Problem
+from bot.core.catalog_files import Problem, fault_line
 from bot.files import TooLarge, read_at_most
 
 MAX_NOTES_BYTES = 1_000_000
@@ -70,8 +70,7 @@ def parse_notes(
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = int(mark.line) + 1 if mark is not None else 1
+        line = fault_line(exc, text)
         return None, [Problem(name, line, f"broken YAML: {exc.problem or exc.context}")]
     except yaml.YAMLError as exc:
         return None, [Problem(name, 1, f"broken YAML: {exc}")]
