@@ -153,3 +153,41 @@ def test_no_notes_file_is_no_notes(catalog: Catalog, tmp_path: Path) -> None:
     assert notes is not None and len(notes) == 0 and problems == []
     missing, problems = load_notes(tmp_path / "none.yaml", catalog)
     assert missing is None and "cannot read" in str(problems[0])
+
+
+def test_stats_and_the_digest_say_what_handoff_came_to(catalog: Catalog) -> None:
+    from dataclasses import replace
+
+    from bot.analytics.paragraphs import stats_paragraphs
+    from bot.analytics.reports import HandoffEntry, Report
+    from bot.digest.text import digest_text
+    from bot.digest.week import Week
+
+    empty = Report.empty(7, now=0.0)
+    report = replace(
+        empty,
+        total=40,
+        handoffs=6,
+        conversations_open=2,
+        first_reply_median=840.0,
+        first_reply_p90=7500.0,
+        closed_solved=3,
+        closed_not_solved=1,
+        handoff_entries=[HandoffEntry("gosms", "1004", "No devices", 4, 10, 0.6, "1004")],
+    )
+    *_, totals, entries = stats_paragraphs(report, "en")
+    assert totals == (
+        "Handed to a person: 6 (open now 2). First reply: median 14 min, p90 2 h 5 min. "
+        "Closed: 👍 3, 👎 1, no verdict 0."
+    )
+    assert entries == (
+        "<b>Answers that sent most people to a person</b>\n"
+        "1. <code>gosms 1004</code> No devices — 4 handed over of 10 lookups, 60% resolved "
+        "without a person"
+    )
+    assert not any("Handed" in part for part in stats_paragraphs(empty, "en"))
+    digest = digest_text(Week(report, empty, []), catalog, "en", ZoneInfo("UTC"))
+    assert (
+        "Answers that sent most people to a person\n"
+        "1. gosms 1004 No devices registered — 4 handed over of 10 lookups" in digest
+    )

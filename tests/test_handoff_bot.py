@@ -5,11 +5,13 @@ inline); the team's notes for admins only, and /reload checking them like the ca
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from aiogram.methods import AnswerInlineQuery, SendMessage, SetMyCommands
+from aiogram.methods import AnswerInlineQuery, CopyMessage, SendMessage, SetMyCommands
 from telegram_app import ADMIN, App, buttons, running_app, settings_for
 
 from bot.analytics.writer import LookupLog
@@ -118,3 +120,51 @@ async def startup(app: App, tmp_path: Path) -> None:
 def _support_of(app: App) -> dict[str, object]:
     chat = app.dp["settings"].support_chat_id
     return {"support_chat_id": chat} if chat is not None else {}
+
+
+async def open_conversation(app: App, person: int = 1001, topic: int = 77) -> None:
+    """A conversation of ``person``'s, open in ``topic`` (as the desk leaves it)."""
+    store = app.lookups.store
+    now = time.time()
+    conversation = await store.start_conversation(None, person, "gosms", "1004", "en", now, now)
+    assert conversation is not None
+    await store.conversation_posted(conversation.id, topic, now)
+
+
+def staff(app: App, topic: int = 77, **what: Any) -> dict[str, Any]:
+    """A staff member's message in the topic."""
+    return app.make.message(
+        **what, chat_type="supergroup", chat_id=SUPPORT, user_id=3001, first_name="Olga",
+        thread=topic,
+    )  # fmt: skip
+
+
+async def test_signed_replies_name_the_staff_member_below_or_before(tmp_path: Path) -> None:
+    async with running_app(
+        tmp_path, support_chat_id=SUPPORT, support_signatures=True
+    ) as app:  # fmt: skip
+        await open_conversation(app)
+        (sent,) = await app.feed(staff(app, text="Is the phone <on>?"))
+        assert isinstance(sent, SendMessage) and sent.chat_id == 1001
+        assert sent.text == "Is the phone &lt;on&gt;?\n\n<i>— Olga, support</i>"
+        (copied,) = await app.feed(staff(app, caption="see the settings"))
+        assert isinstance(copied, CopyMessage) and copied.chat_id == 1001
+        assert copied.caption == "see the settings\n\n<i>— Olga, support</i>"
+        before, sticker = await app.feed(staff(app, sticker=True))
+        assert isinstance(before, SendMessage) and before.text == "<i>— Olga, support</i>"
+        assert isinstance(sticker, CopyMessage) and sticker.caption is None
+
+
+async def test_an_entry_asked_in_the_topic_is_for_the_team_a_sentence_is_for_the_person(
+    desk_app: App,
+) -> None:
+    await open_conversation(desk_app)
+    card, notes = await desk_app.feed(staff(desk_app, text="gosms 1004"))
+    assert isinstance(card, SendMessage) and card.chat_id == SUPPORT
+    assert card.message_thread_id == 77 and card.text.startswith("<b>GoSMS · 1004")
+    assert "Check the device list first." in notes.text
+    (relayed,) = await desk_app.feed(
+        staff(desk_app, text="Anna, gosms 1004 means the phone is off")
+    )
+    assert isinstance(relayed, CopyMessage) and relayed.chat_id == 1001
+    assert relayed.caption is None  # unsigned: SUPPORT_SIGNATURES is off
