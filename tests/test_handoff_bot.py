@@ -168,3 +168,16 @@ async def test_an_entry_asked_in_the_topic_is_for_the_team_a_sentence_is_for_the
     )
     assert isinstance(relayed, CopyMessage) and relayed.chat_id == 1001
     assert relayed.caption is None  # unsigned: SUPPORT_SIGNATURES is off
+
+
+async def test_an_admin_writing_as_the_group_reaches_the_person(desk_app: App) -> None:
+    await open_conversation(desk_app)
+    update = staff(desk_app, text="We are on it.")
+    # As Telegram sends it: from GroupAnonymousBot, on behalf of the group itself.
+    update["message"]["from"] = {"id": 1087968824, "is_bot": True, "first_name": "Group"}
+    update["message"]["sender_chat"] = update["message"]["chat"]
+    (relayed,) = await desk_app.feed(update)
+    assert isinstance(relayed, CopyMessage) and relayed.chat_id == 1001
+    another_bot = staff(desk_app, text="I am a bot")
+    another_bot["message"]["from"] = {"id": 555, "is_bot": True, "first_name": "Other"}
+    assert await desk_app.feed(another_bot) == []

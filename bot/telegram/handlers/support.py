@@ -38,8 +38,9 @@ class InTopic(BaseFilter):
             return False
         if message.message_thread_id is None or message.content_type not in RELAYED:
             return False
-        if message.from_user is not None and message.from_user.is_bot:
-            return False
+        anonymous = message.sender_chat is not None and message.sender_chat.id == desk.chat
+        if message.from_user is not None and message.from_user.is_bot and not anonymous:
+            return False  # another bot's (an admin writing as the group is not)
         conversation = await desk.store.topic_conversation(message.message_thread_id)
         return {"conversation": conversation} if conversation is not None else False
 
