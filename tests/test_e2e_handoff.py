@@ -9,7 +9,7 @@ import json
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
-from contextlib import closing
+from contextlib import asynccontextmanager, closing
 from pathlib import Path
 from typing import Any
 
@@ -35,30 +35,42 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 NOTICE = "Too many messages. Wait a minute and I will answer again."
 
 
+async def start_desk(folder: Path, fake: FakeTelegram, port: int) -> Running:
+    """The bot with handoff on, its database in ``folder``, /healthz and /metrics on ``port``."""
+    (folder / "notes.yaml").write_text(NOTES_YAML)
+    database = folder / "data" / "bot.sqlite3"
+    since = len(fake.requests)
+    with (folder / "bot.log").open("ab") as out:
+        process = await start_bot(
+            folder, out, BOT_TOKEN=TOKEN, TELEGRAM_API_URL=fake.base_url,
+            DATABASE_PATH=str(database), ANALYTICS_SECRET="e2e-secret-0123456789",
+            METRICS_PORT=str(port), METRICS_HOST="127.0.0.1",
+            **support_settings(str(folder / "notes.yaml")),
+        )  # fmt: skip
+    await fake.wait_for("getUpdates", timeout=30, since=since)
+    return Running(fake, process, database, folder / "bot.log")
+
+
+@asynccontextmanager
+async def stopped_at_the_end(running: Running) -> AsyncIterator[Running]:
+    try:
+        yield running
+    finally:
+        if running.process.returncode is None:
+            running.process.kill()
+            await running.process.wait()
+
+
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def desk(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Running, int]]:
     """One bot with handoff on, shared by this module's tests (each with people of its own),
     and the port of its /healthz and /metrics."""
-    folder = tmp_path_factory.mktemp("handoff")
-    (folder / "notes.yaml").write_text(NOTES_YAML)
-    database = folder / "data" / "bot.sqlite3"
     port = free_port()
     async with FakeTelegram() as fake:
         fake.forum(SUPPORT)
-        with (folder / "bot.log").open("wb") as out:
-            process = await start_bot(
-                folder, out, BOT_TOKEN=TOKEN, TELEGRAM_API_URL=fake.base_url,
-                DATABASE_PATH=str(database), ANALYTICS_SECRET="e2e-secret-0123456789",
-                METRICS_PORT=str(port), METRICS_HOST="127.0.0.1",
-                **support_settings(str(folder / "notes.yaml")),
-            )  # fmt: skip
-        try:
-            await fake.wait_for("getUpdates", timeout=30)
-            yield Running(fake, process, database, folder / "bot.log"), port
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+        running = await start_desk(tmp_path_factory.mktemp("handoff"), fake, port)
+        async with stopped_at_the_end(running):
+            yield running, port
 
 
 def driver_for(running: Running) -> Driver:
@@ -252,6 +264,21 @@ async def test_the_persons_relayed_messages_spend_their_budget_staff_are_never_l
     assert copies(SUPPORT) in (18, 19)
     assert len([c for c in fake.requests[since:] if c.params.get("text") == NOTICE]) == 1
     await close(driver, topic)
+
+
+async def test_a_restart_keeps_every_open_conversation(tmp_path: Path) -> None:
+    async with FakeTelegram() as fake:
+        fake.forum(SUPPORT)
+        async with stopped_at_the_end(await start_desk(tmp_path, fake, free_port())) as first:
+            topic, _ = await driver_for(first).ask_for_a_person(2601, "gosms 1004")
+            assert await first.stop() == 0
+        async with stopped_at_the_end(await start_desk(tmp_path, fake, free_port())) as second:
+            driver = driver_for(second)
+            copied = await driver.send(fake.message("still there?", user_id=2601), "copyMessage")
+            assert copied.params["message_thread_id"] == topic
+            reply = await driver.send(driver.staff("yes", topic), "copyMessage", to(2601))
+            assert reply.params["from_chat_id"] == SUPPORT
+            await close(driver, topic)
 
 
 async def close(driver: Driver, topic: int) -> None:
