@@ -1,10 +1,11 @@
-"""A conversation between a person and the support team, as the database keeps it, and what each
-event does to it. Pure: the Telegram side (bot/telegram/desk.py) does what these decide.
+"""A conversation between a person and the support team as the database keeps it, its states,
+and how it goes from one to the next (the database makes each change in SQL, bot/store/
+conversations.py; the desk, bot/telegram/desk.py, keeps its copy in step with posted and kept).
 
     (none) ──ask──► waiting ──card posted in a topic──► open ──/close──► closed ──👍/👎──► closed
                       ▲  │                                │
                       │  └──── the support chat fails ◄───┘ (the person is told; retried)
-                      └─ ask while waiting: still waiting   ask while open: a new card, same topic
+                      └─ ask while waiting: tried again   ask while open: a new card, same topic
 
 A person has at most one conversation that is waiting or open (the database holds it to that);
 the raw Telegram id is kept only then, to relay, and is gone once it is closed: the person's
@@ -54,11 +55,6 @@ class Conversation:
     verdict: Verdict | None = None
     retry_at: float = 0.0  # no retry before (an attempt under way holds it ahead)
 
-    @property
-    def live(self) -> bool:
-        """Waiting or open: the person's messages belong to it."""
-        return self.state is not State.CLOSED
-
 
 def posted(conversation: Conversation, topic_id: int, now: float) -> Conversation:
     """The card is in ``topic_id``: the conversation is open (it may have been open already, in
@@ -72,10 +68,6 @@ def kept(conversation: Conversation, retry_at: float) -> Conversation:
     any, kept)."""
     return replace(conversation, state=State.WAITING, retry_at=retry_at)
 
-
-def closed(conversation: Conversation, now: float) -> Conversation:
-    """Ended by the team: the raw id goes; the pseudonym and the topic stay."""
-    return replace(conversation, state=State.CLOSED, user_id=None, closed_at=now)
 
 
 def topic_name(first_name: str, about: str) -> str:
