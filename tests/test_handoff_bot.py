@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram.methods import AnswerInlineQuery, CopyMessage, SendMessage, SetMyCommands
+from aiogram.methods import (
+    AnswerInlineQuery,
+    CopyMessage,
+    EditMessageText,
+    SendMessage,
+    SetMyCommands,
+)
 from telegram_app import ADMIN, App, buttons, running_app, settings_for
 
 from bot.analytics.writer import LookupLog
@@ -181,3 +187,14 @@ async def test_an_admin_writing_as_the_group_reaches_the_person(desk_app: App) -
     another_bot = staff(desk_app, text="I am a bot")
     another_bot["message"]["from"] = {"id": 555, "is_bot": True, "first_name": "Other"}
     assert await desk_app.feed(another_bot) == []
+
+
+async def test_a_candidate_picked_in_private_still_offers_a_person(desk_app: App) -> None:
+    (listing,) = await desk_app.feed(desk_app.make.message("1004"))
+    pick = buttons(listing)[0][1]
+    assert pick is not None
+    press = desk_app.make.callback(pick, message_id=5, chat_id=1001, message_text="...")
+    edited, _ = await desk_app.feed(press)
+    assert isinstance(edited, EditMessageText)
+    text, data, _ = buttons(edited)[-1]
+    assert text == HUMAN and data is not None and Human.unpack(data).ref != ""
