@@ -69,7 +69,6 @@ def kept(conversation: Conversation, retry_at: float) -> Conversation:
     return replace(conversation, state=State.WAITING, retry_at=retry_at)
 
 
-
 def topic_name(first_name: str, about: str) -> str:
     """``Anna · GoSMS 1004``, on one line, within Telegram's 128 characters."""
     name = " ".join(first_name.split()) or "?"
