@@ -76,8 +76,8 @@ def one_line(text: str) -> str:
 
 
 def may_hold_secrets(text: str) -> bool:
-    """False only if ``mask`` would leave ``text`` as it is: the cheap look that spares most
-    questions the masks."""
+    """False only if ``mask`` would only put ``text`` on one line: the cheap look that spares
+    most questions the masks."""
     return bool(_MAYBE_SHAPE.search(text) or _MAYBE_NAMED.search(text))
 
 
