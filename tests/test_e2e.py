@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -287,9 +288,11 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
 async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")  # a path under a regular file can never be opened, even by root
+    work = tmp_path / "work"  # the bot's working folder, where a spill goes next
+    work.mkdir()
     async with FakeTelegram() as fake:
         process = await start_bot(
-            tmp_path,
+            work,
             BOT_TOKEN=TOKEN,
             TELEGRAM_API_URL=fake.base_url,
             DATABASE_PATH=str(blocker / "bot.sqlite3"),
@@ -309,15 +312,17 @@ async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) ->
             metrics = await get_text(f"http://127.0.0.1:{port}/metrics")
             assert "codebook_analytics_healthy 0.0" in metrics
             assert "codebook_lookups_queued 1.0" in metrics
+            shutil.rmtree(work)  # and the working folder gone from under it too
         finally:
             process.send_signal(signal.SIGTERM)
             _, err = await asyncio.wait_for(process.communicate(), 15)
         log = err.decode()
-        # Neither the database nor a spill file beside it can be written: that, and only
-        # that, is a stop that loses lookups, and says so with its exit status.
+        # Neither the database nor a spill file beside it or in the working folder can be
+        # written: that, and only that, is a stop that loses lookups, and says so with its
+        # exit status.
         assert process.returncode == 1, log
         assert "lookup log: cannot write to" in log
-        assert "lookup log: 1 lookups lost: neither" in log
+        assert "lookup log: 1 lookups lost: neither" in log and "not-a-folder" in log
 
 
 async def test_a_broken_analytics_key_turns_analytics_off_not_the_bot(tmp_path: Path) -> None:

@@ -24,14 +24,13 @@ async def launch(fake: FakeTelegram, tmp_path: Path, **settings: str) -> Running
     log = tmp_path / f"bot-{len(list(tmp_path.glob('bot-*.log')))}.log"
     database = tmp_path / "data" / "bot.sqlite3"
     with log.open("wb") as out:
+        defaults = {"DATABASE_PATH": str(database), "ANALYTICS_SECRET": "e2e-secret-0123456789"}
         process = await start_bot(
             tmp_path,
             out,
             BOT_TOKEN=TOKEN,
             TELEGRAM_API_URL=fake.base_url,
-            DATABASE_PATH=str(database),
-            ANALYTICS_SECRET="e2e-secret-0123456789",
-            **settings,
+            **{**defaults, **settings},
         )
     await fake.wait_for("getUpdates", timeout=30, since=len(fake.requests))
     return Running(fake, process, database, log)
@@ -174,3 +173,48 @@ async def test_sighups_coalesce_and_a_stuck_reload_does_not_hold_up_a_stop(
     log = bot.log.read_text()
     assert len(reloads_in(bot.log)) == 2 and "Traceback" not in log
     assert count(bot.database) == 2
+
+
+async def test_without_the_databases_key_a_stop_keeps_the_lookups_without_their_people(
+    tmp_path: Path,
+) -> None:
+    # PostgreSQL down for the whole run and no ANALYTICS_SECRET: the key the database keeps was
+    # never read, so nobody can be pseudonymised; the lookups are kept all the same.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        down = f"postgresql://codebook@127.0.0.1:{probe.getsockname()[1]}/codebook"
+    async with FakeTelegram() as fake:
+        bot = await launch(fake, tmp_path, DATABASE_URL=down, ANALYTICS_SECRET="")
+        for number in range(3):
+            fake.push(fake.message("gosms 1004", user_id=81_000 + number))
+        await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 81_002)
+        assert await bot.stop() == 0
+    spilled = bot.database.with_name("lookups.pending").read_text().splitlines()
+    kept = [json.loads(line) for line in spilled]
+    assert [row[0] for row in kept] == ["Row"] * 3
+    assert [row[4] for row in kept] == [None] * 3  # no person: no key to pseudonymise them
+    values = {value for row in kept for value in row if isinstance(value, int)}
+    assert not values & {81_000, 81_001, 81_002}  # and never the raw ids
+    log = bot.log.read_text()
+    assert "3 lookups are kept without their person" in log and "lost" not in log
+
+
+async def test_a_spill_that_cannot_go_beside_the_database_goes_to_the_working_folder(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where DATABASE_PATH wants a folder")
+    database = blocked / "data" / "bot.sqlite3"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        down = f"postgresql://codebook@127.0.0.1:{probe.getsockname()[1]}/codebook"
+    async with FakeTelegram() as fake:
+        bot = await launch(fake, tmp_path, DATABASE_URL=down, DATABASE_PATH=str(database))
+        for number in range(4):
+            fake.push(fake.message("gosms 1004", user_id=82_000 + number))
+        await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 82_003)
+        assert await bot.stop() == 0
+    spilled = tmp_path / "lookups.pending"  # the bot's working folder (start_bot's cwd)
+    assert len(spilled.read_text().splitlines()) == 4
+    log = bot.log.read_text()
+    assert "cannot spill beside the database" in log and "lost" not in log
