@@ -4,8 +4,8 @@ BOT_TOKEN; a wrong one stops the command with one line naming it (bot.cli.main s
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bot.settings import Settings
 
