@@ -94,6 +94,11 @@ async def test_teaching_needs_a_real_entry_and_an_admin(app: App) -> None:
         ("1004", "GoSMS 1004 — No devices registered; Gupshup 1004 — User inactive"),
         ("GoSMS 1004", "GoSMS 1004 — No devices registered."),
         ("MAX_PERSONAL_2FA_PASSWORD_TOO_MANY_ATTEMPTS", "Radist.Online 30005 — MAX personal"),
+        # What compares as a symbolic name (TELEGRAM_FLOOD_ERROR), a provider alone (its card).
+        ("telegram flood error", "Radist.Online 17002 — Telegram: flood control triggered"),
+        ("Request validation error", "Radist.Online 1 — Request data failed validation"),
+        ("gosms", "the provider card of GoSMS."),
+        ("radist online", "the provider card of Radist.Online."),
     ],
 )
 async def test_a_phrase_the_catalogs_answer_by_code_or_name_is_refused(
@@ -114,6 +119,33 @@ async def test_a_phrase_the_catalogs_answer_by_code_or_name_is_refused(
     assert reply.text.startswith("Got it: ")
     assert found(app, phrase) == [("notificore", "35")]
     assert [r.levelno for r in caplog.records if r.name.endswith("teach")] == [logging.WARNING]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "asked"),
+    [
+        ("telegram flood error", "TELEGRAM_FLOOD_ERROR"),
+        ("request validation error", "request_validation_error"),
+        ("gosms", "GoSMS!"),
+        ("radist online", "Radist.Online"),
+    ],
+)
+async def test_what_a_refused_phrase_would_hide_still_answers(
+    app: App, phrase: str, asked: str
+) -> None:
+    before = app.answer_text(asked)
+    (reply,) = await app.feed(app.make.message(f"/teach {phrase} gosms 1015", user_id=ADMIN))
+    assert reply.text.startswith("The catalogs already answer ")
+    assert app.answer_text(asked) == before
+    assert "GoSMS · 1015" not in before
+
+
+async def test_a_refusal_names_the_card_in_the_admins_language(app: App) -> None:
+    asked = {"ru": "каталоги уже отвечают: карточкой провайдера GoSMS.", "uk": "карткою провайдера"}
+    for lang, part in asked.items():
+        message = app.make.message("/teach gosms gosms 1015", user_id=ADMIN, language_code=lang)
+        (reply,) = await app.feed(message)
+        assert part in reply.text
 
 
 async def test_teach_bang_hides_a_catalog_answer_and_says_so_in_the_log(
