@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -26,6 +27,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.analytics.key import default_key_file
 from bot.data import packaged
 from bot.radar.settings import RadarSettings
+from bot.urls import url_problem
 
 SECRET_MIN = 20  # characters of a token's secret part we accept; @BotFather's have 35
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -146,22 +148,14 @@ class Settings(BaseSettings):
             raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "redis_url", "webhook_url", "telegram_api_url")
     @classmethod
-    def _postgres(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(
-            ("postgresql://", "postgres://")
-        ):
-            raise ValueError("use postgresql://user:password@host:port/database")
-        return value
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(
-            ("redis://", "rediss://", "unix://")
-        ):
-            raise ValueError("use redis://host:port/number (or rediss://, unix://)")
+    def _url(cls, value: SecretStr | str | None, info: ValidationInfo) -> SecretStr | str | None:
+        # One that does not parse would stop every command later with a traceback holding it.
+        url = value.get_secret_value() if isinstance(value, SecretStr) else value
+        problem = url_problem(url, info.field_name or "") if url is not None else None
+        if problem:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")

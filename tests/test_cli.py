@@ -100,3 +100,12 @@ def test_sources_diff_from_the_command_line(
     assert "13 gone from the page" in capsys.readouterr().out
     mobizon = shared / "seeds" / seed_pages.SEEDS["mobizon"]
     assert main(["sources", "diff", "gosms", str(mobizon), "--catalogs", catalogs]) == 2
+
+
+def test_a_database_url_that_does_not_parse_stops_stats_and_the_bot_in_one_line() -> None:
+    env = {"DATABASE_URL": "postgresql://u:p@ss:w0rd!#@127.0.0.1:1/db", "BOT_TOKEN": ""}
+    for args in (["stats"], []):
+        result = run(*args, env=env)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr and "w0rd" not in result.stderr + result.stdout
+        assert "DATABASE_URL: has a # (the URL would end there; " in result.stderr
