@@ -130,7 +130,10 @@ def committed() -> Search | None:
     module.__file__ = f"{BEFORE}:bot/search.py"
     sys.modules["bot.core.search"] = module  # dataclasses look their module up while it is built
     # It imports the modules of then by their names of then (bot.catalog, bot.words): today's.
-    then = {f"bot.{name}": sys.modules[f"bot.core.{name}"] for name in ("catalog", "words", "query", "text")}
+    then = {
+        f"bot.{name}": sys.modules[f"bot.core.{name}"]
+        for name in ("catalog", "words", "query", "text")
+    }
     sys.modules.update(then)
     try:
         exec(compile(source, module.__file__, "exec"), module.__dict__)
