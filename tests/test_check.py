@@ -272,3 +272,12 @@ def test_how_people_ask_is_checked(tmp_path: Path, asked: str, line: int, proble
     path = write(tmp_path, "acme", GOOD_ENTRY.format(code="1") + asked)
     (found,) = problems_in(tmp_path)
     assert found.startswith(f"{path}:{line}: {problem}"), found
+
+
+def test_a_catalog_that_is_an_endless_device_is_refused_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "acme", GOOD_ENTRY.format(code="1"))
+    (tmp_path / "zz.yaml").symlink_to("/dev/zero")  # followed: a device, never read
+    assert main(["check", str(tmp_path)]) == 1
+    assert capsys.readouterr().out == f"{tmp_path / 'zz.yaml'}: not a regular file\n"

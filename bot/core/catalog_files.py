@@ -15,7 +15,7 @@ from bot.core.i18n import LANGUAGES
 from bot.core.text import alias_key
 from bot.core.wording import findings, interface_files
 from bot.core.yaml_nodes import YamlAlias, compose, duplicate_keys, fault_line, line_at
-from bot.files import TooLarge, read_at_most
+from bot.files import NotRegular, TooLarge, read_at_most
 
 # The largest catalog file read (the largest shipped is under 200 kB): a reload of this much
 # stays short, and a file that is not a catalog (a device, a dump) is refused unread.
@@ -98,6 +98,9 @@ def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
             why = f"larger than {MAX_CATALOG_BYTES:,} bytes: too large for a catalog"
             problems.append(Problem(name, 1, why))
             continue
+        except NotRegular:  # a FIFO would hold the reload until someone wrote to it
+            problems.append(Problem(name, 0, "not a regular file"))
+            continue
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(name, 0, f"cannot read: {exc}"))
             continue
@@ -129,7 +132,7 @@ def check_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
             continue
         try:
             text = read_at_most(path, MAX_CATALOG_BYTES).decode("utf-8")
-        except (OSError, TooLarge, UnicodeDecodeError):
+        except (OSError, TooLarge, NotRegular, UnicodeDecodeError):
             continue  # named by load_catalogs
         problems.extend(Problem(str(path), line, what) for line, what in findings(text, stem))
     return (catalog if not problems else None), problems

@@ -10,6 +10,7 @@ in 16 hex digits (a different number, the same person), its time is cut to milli
 from __future__ import annotations
 
 import csv
+import io
 import math
 import time
 from collections.abc import Iterable, Sequence
@@ -20,6 +21,7 @@ from typing import Any
 from bot.analytics.reports import EXPORT_COLUMNS, OUTCOMES
 from bot.core.catalog import Catalog
 from bot.core.i18n import Lang
+from bot.files import NotRegular, open_regular
 from bot.radar.names import Named, named
 from bot.radar.replay import Replayed, replay
 from bot.radar.settings import RadarSettings
@@ -56,7 +58,7 @@ def history_from(start: float, settings: RadarSettings) -> float:
 def read_csv(path: Path) -> list[Seen]:
     """The lookups of a CSV written by `python -m bot export`; BadCsv says where it is not."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as file:
+        with io.TextIOWrapper(open_regular(path), encoding="utf-8-sig", newline="") as file:
             reader = csv.reader(file)
             try:
                 return _csv_rows(path, reader)
@@ -64,6 +66,8 @@ def read_csv(path: Path) -> list[Seen]:
                 raise BadCsv(path, reader.line_num + 1, "not UTF-8 text") from None
             except csv.Error as exc:
                 raise BadCsv(path, reader.line_num, str(exc)) from None
+    except NotRegular:  # a FIFO would wait for a writer, a device would never end
+        raise BadCsv(path, None, "not a regular file") from None
     except OSError as exc:
         raise BadCsv(path, None, exc.strerror or str(exc)) from None
 
