@@ -8,7 +8,10 @@ from __future__ import annotations
 import io
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 
 class TooLarge(Exception):
@@ -50,3 +53,41 @@ def read_at_most(path: Path, limit: int) -> bytes:
             if size > limit:
                 raise TooLarge(f"{path} holds more than {limit} bytes")
     return b"".join(chunks)
+
+
+@contextmanager
+def text_lines(path: Path, limit: int, line_limit: int, encoding: str) -> Iterator[Iterator[str]]:
+    """The lines of the regular file at ``path`` as text (newlines kept, as ``csv`` wants them);
+    TooLarge while reading once more than ``limit`` bytes have come, or a line is longer than
+    ``line_limit`` characters. NotRegular, or OSError as ``open`` raises it."""
+    raw = _Counted(open_regular(path), limit)
+    with io.TextIOWrapper(io.BufferedReader(raw), encoding=encoding, newline="") as text:
+        yield _bounded_lines(text, line_limit)
+
+
+def _bounded_lines(text: io.TextIOWrapper, line_limit: int) -> Iterator[str]:
+    while line := text.readline(line_limit + 1):
+        if len(line) > line_limit:
+            raise TooLarge(f"a line longer than {line_limit:,} characters")
+        yield line
+
+
+class _Counted(io.RawIOBase):
+    """A file's bytes, TooLarge once more than ``limit`` have been read."""
+
+    def __init__(self, file: io.BufferedReader, limit: int) -> None:
+        self.file, self.limit, self.read_so_far = file, limit, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        got = self.file.readinto(buffer)
+        self.read_so_far += got
+        if self.read_so_far > self.limit:
+            raise TooLarge(f"more than {self.limit:,} bytes")
+        return got
+
+    def close(self) -> None:
+        self.file.close()
+        super().close()
