@@ -54,8 +54,11 @@ def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Pr
         return None, [
             Problem(filename, fault_line(exc, text), f"broken YAML: {exc.problem or exc.context}")
         ]
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (a NUL, a control)
+        line, why = text.count("\n", 0, exc.position) + 1, str(exc).splitlines()[0]
+        return None, [Problem(filename, line, f"broken YAML: {why}")]
     except yaml.YAMLError as exc:
-        return None, [Problem(filename, 1, f"broken YAML: {exc}")]
+        return None, [Problem(filename, 1, f"broken YAML: {str(exc).splitlines()[0]}")]
     if node is None:
         return None, [Problem(filename, 1, "the file is empty")]
     problems = [

@@ -68,19 +68,22 @@ def _first_alias_line(text: str) -> int:
     return int(mark.line) + 1 if mark is not None else 1
 
 
-def duplicate_keys(node: Any) -> Iterator[tuple[int, str]]:
-    """Each key a mapping gives twice, with its line."""
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                if key.value in seen:
-                    yield key.start_mark.line + 1, key.value
-                seen.add(key.value)
-            yield from duplicate_keys(value)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from duplicate_keys(item)
+def duplicate_keys(root: Any) -> Iterator[tuple[int, str]]:
+    """Each key a mapping gives twice, with its line. Walked without recursion: a file may
+    nest a thousand levels deep."""
+    waiting = [root]
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        yield key.start_mark.line + 1, key.value
+                    seen.add(key.value)
+            waiting.extend(value for _, value in reversed(node.value))
+        elif isinstance(node, yaml.SequenceNode):
+            waiting.extend(reversed(node.value))
 
 
 def line_at(node: Any, loc: tuple[int | str, ...]) -> int:
