@@ -4,15 +4,17 @@ then on that question finds it; what was taught is kept, listed, and can be take
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, EditMessageText, SendMessage
 from fake_telegram import parse_html, utf16_len
-from telegram_app import ADMIN, GROUP, App, buttons
+from telegram_app import ADMIN, GROUP, App, buttons, running_app
 
 from bot.core.catalog import entry_ref
 from bot.core.library import Library
 from bot.core.text import phrase_key
+from bot.telegram.taught_list import Forget, short
 
 QUESTION = "смс с телефона так и не ушли"
 
@@ -282,3 +284,24 @@ async def test_inline_queries_and_a_reload_answer_what_was_taught(app: App) -> N
     assert [r.id for r in offered.results] == [entry_ref("gosms", "1015")]
     (answer,) = await app.feed(app.make.message(QUESTION))
     assert answer.text.startswith("<b>GoSMS · 1015 — ")
+
+
+async def test_a_teach_the_database_cannot_keep_says_it_was_not_taught(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"  # a database under a file can never be opened
+    blocker.write_text("")
+    async with running_app(tmp_path, database_path=blocker / "bot.sqlite3") as app:
+        message = app.make.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN)
+        (reply,) = await app.feed(message)
+        assert reply.text.startswith("Not taught: the database is unavailable right now (")
+        assert reply.text.endswith("). Try again once it is back.")
+        assert "held in memory" not in reply.text
+        assert found(app, QUESTION) != [("gosms", "1015")]
+        forget = Forget(phrase=short(QUESTION), page=0).pack()
+        (ack,) = await app.feed(
+            app.make.callback(forget, message_id=7, chat_id=ADMIN, user_id=ADMIN)
+        )
+        assert isinstance(ack, AnswerCallbackQuery) and ack.show_alert
+        assert (
+            ack.text
+            == "Not taken back: the database is unavailable right now. Try again once it is back."
+        )

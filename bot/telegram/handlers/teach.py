@@ -36,6 +36,7 @@ from bot.core.markup import HTML, one_line
 from bot.core.render import entry_heading
 from bot.core.shadows import shadowed
 from bot.core.text import phrase_key
+from bot.store.sqlite import StorageUnavailable
 from bot.telegram.filters import IsAdmin
 from bot.telegram.private import report_chat
 from bot.telegram.taught import TaughtPhrases
@@ -147,7 +148,12 @@ async def teach(
         names = ", ".join(_hidden(hidden, lambda m: f"{m.slug} {m.entry.key}", "{provider} card"))
         taught_to = f"{match.slug} {match.entry.key}"
         logger.warning("teach!: %r finds %s for everyone, not %s", key, taught_to, names)
-    await lookups.teach(key, match.slug, match.entry.key)
+    try:
+        await lookups.teach(key, match.slug, match.entry.key)
+    except StorageUnavailable as exc:  # not held like a lookup: the admin is to try again
+        logger.warning("teach: %r not taught: %s", key, exc)
+        await message.reply(HTML.fill("teach_unavailable", lang, reason=HTML.esc(str(exc))))
+        return "unavailable"
     await taught.refresh()
     heading = HTML.esc(entry_heading(match, lang))
     await message.reply(HTML.fill("teach_done", lang, phrase=HTML.esc(key), entry=heading))
@@ -217,12 +223,17 @@ async def forget(
 ) -> str:
     """Take a taught phrase back; its page is shown again without it (the page before, if it
     was the last one's only phrase)."""
-    rows = await lookups.taught()
-    phrase = next((row[0] for row in rows if short(row[0]) == callback_data.phrase), None)
-    if phrase is not None:
-        await lookups.forget(phrase)
-        await taught.refresh()
+    try:
         rows = await lookups.taught()
+        phrase = next((row[0] for row in rows if short(row[0]) == callback_data.phrase), None)
+        if phrase is not None:
+            await lookups.forget(phrase)
+            await taught.refresh()
+            rows = await lookups.taught()
+    except StorageUnavailable as exc:
+        logger.warning("teach: not taken back: %s", exc)
+        await callback.answer(t("forget_unavailable", lang), show_alert=True)
+        return "unavailable"
     page = callback_data.page
     shown = None
     while shown is None and page >= 0:
