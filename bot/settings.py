@@ -26,6 +26,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.analytics.key import default_key_file
 from bot.data import packaged
+from bot.env_file import env_file_problems
 from bot.radar.settings import RadarSettings
 from bot.urls import url_problem
 
@@ -235,10 +236,13 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     """The settings; a ``SettingsError`` names each problem in one line, never the values.
     The bot needs BOT_TOKEN; the commands that only read catalogs or the database do not
     (``require_token=False``)."""
+    problems = env_file_problems(Path(str(Settings.model_config["env_file"])))
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
-        raise SettingsError([_explain(error) for error in exc.errors()]) from None
+        raise SettingsError(problems + [_explain(error) for error in exc.errors()]) from None
+    if problems:
+        raise SettingsError(problems)
     if require_token and settings.bot_token is None:
         raise SettingsError([MISSING_TOKEN])
     return settings
@@ -247,8 +251,9 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
 def settings_despite_problems() -> tuple[Settings, list[str]]:
     """The settings with every wrong one taken at its default, and a line for each problem (the
     doctor goes on checking what the rest allows)."""
+    problems = env_file_problems(Path(str(Settings.model_config["env_file"])))
     try:
-        return Settings(**{}), []
+        return Settings(**{}), problems
     except ValidationError as exc:
         errors = exc.errors()
     wrong = {str(error["loc"][0]) for error in errors if error["loc"]}
@@ -259,7 +264,7 @@ def settings_despite_problems() -> tuple[Settings, list[str]]:
         settings = Settings(**defaults)
     except ValidationError:  # a rule over several settings (a webhook without its secret)
         settings = Settings(**defaults, webhook_url=None)
-    return settings, [_explain(error) for error in errors]
+    return settings, problems + [_explain(error) for error in errors]
 
 
 def token_problem(token: str) -> str | None:

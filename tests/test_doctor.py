@@ -366,3 +366,14 @@ async def test_replicas_dependencies_are_checked_and_each_failure_named(
         assert line_about(lines, "analytics key") == (
             "✗ analytics key: not checked\n    → fix the database above: the key is read from it"
         )
+
+
+async def test_an_env_line_that_cannot_be_read_is_the_settings_problem(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("BOT_TOKEN")
+    (tmp_path / ".env").write_text(f'BOT_TOKEN="{TOKEN}\n')  # an unclosed quote
+    status, lines = await doctor()
+    out = "\n".join(lines)
+    assert status == 1 and TOKEN not in out and "is not set" not in out
+    assert line_about(lines, "settings").startswith("✗ settings: .env line 1 (BOT_TOKEN) cannot ")
