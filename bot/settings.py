@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -25,7 +26,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.analytics.key import default_key_file
 from bot.data import packaged
+from bot.env_file import env_file_problems
 from bot.radar.settings import RadarSettings
+from bot.urls import url_problem
 
 SECRET_MIN = 20  # characters of a token's secret part we accept; @BotFather's have 35
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -146,22 +149,14 @@ class Settings(BaseSettings):
             raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "redis_url", "webhook_url", "telegram_api_url")
     @classmethod
-    def _postgres(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(
-            ("postgresql://", "postgres://")
-        ):
-            raise ValueError("use postgresql://user:password@host:port/database")
-        return value
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(
-            ("redis://", "rediss://", "unix://")
-        ):
-            raise ValueError("use redis://host:port/number (or rediss://, unix://)")
+    def _url(cls, value: SecretStr | str | None, info: ValidationInfo) -> SecretStr | str | None:
+        # One that does not parse would stop every command later with a traceback holding it.
+        url = value.get_secret_value() if isinstance(value, SecretStr) else value
+        problem = url_problem(url, info.field_name or "") if url is not None else None
+        if problem:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")
@@ -241,10 +236,13 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     """The settings; a ``SettingsError`` names each problem in one line, never the values.
     The bot needs BOT_TOKEN; the commands that only read catalogs or the database do not
     (``require_token=False``)."""
+    problems = env_file_problems(Path(str(Settings.model_config["env_file"])))
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
-        raise SettingsError([_explain(error) for error in exc.errors()]) from None
+        raise SettingsError(problems + [_explain(error) for error in exc.errors()]) from None
+    if problems:
+        raise SettingsError(problems)
     if require_token and settings.bot_token is None:
         raise SettingsError([MISSING_TOKEN])
     return settings
@@ -253,8 +251,9 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
 def settings_despite_problems() -> tuple[Settings, list[str]]:
     """The settings with every wrong one taken at its default, and a line for each problem (the
     doctor goes on checking what the rest allows)."""
+    problems = env_file_problems(Path(str(Settings.model_config["env_file"])))
     try:
-        return Settings(**{}), []
+        return Settings(**{}), problems
     except ValidationError as exc:
         errors = exc.errors()
     wrong = {str(error["loc"][0]) for error in errors if error["loc"]}
@@ -265,7 +264,7 @@ def settings_despite_problems() -> tuple[Settings, list[str]]:
         settings = Settings(**defaults)
     except ValidationError:  # a rule over several settings (a webhook without its secret)
         settings = Settings(**defaults, webhook_url=None)
-    return settings, [_explain(error) for error in errors]
+    return settings, problems + [_explain(error) for error in errors]
 
 
 def token_problem(token: str) -> str | None:

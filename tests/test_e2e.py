@@ -241,9 +241,15 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
                     assert refused.status == 401
                 headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
                 # With the secret but no update in the body: 400, not a traceback and a 500.
-                for body in (b"not json", b'{"update_id":"abc"}', b"[]", b"\xff"):
+                bodies = (b"not json", b'{"update_id":"abc"}', b"[]", b"\xff", b'{"update_id":1}')
+                for body in (*bodies, b"[" * 100_000):
                     async with http.post(url, data=body, headers=headers) as bad:
                         assert (bad.status, await bad.text()) == (400, "not a Telegram update")
+                # An update of a kind the bot does not know (Telegram adds kinds) is taken and
+                # ignored: answered otherwise, Telegram would send it again and again.
+                unknown = b'{"update_id":778,"foo_bar":{}}'
+                async with http.post(url, data=unknown, headers=headers) as ignored:
+                    assert ignored.status == 200
                 async with http.post(url, json=update, headers=headers) as accepted:
                     assert accepted.status == 200
             sent = await fake.wait_for("sendMessage")
@@ -281,6 +287,8 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
         "update_id: Input should be a valid integer, unable to parse string as an integer)",
         "the body: Input should be a valid dictionary or instance of Update)",
         "not JSON (UnicodeDecodeError))",
+        "no kind of update in it)",
+        "not JSON: nested too deep)",
     ]
     assert "Traceback" not in log and " 500 " not in log and "abc" not in log
 
