@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from bot.urls import mask_urls, url_secrets
+from bot.settings.urls import mask_urls, url_secrets
 
 if TYPE_CHECKING:
     from bot.settings import Settings

@@ -10,7 +10,7 @@ import pytest
 
 from bot.logs import Redact, redact, secrets_of, without_password
 from bot.settings import SettingsError, load_settings
-from bot.urls import url_secrets
+from bot.settings.urls import url_secrets
 
 TOKEN = "123456:" + "A" * 35
 

@@ -1,4 +1,4 @@
-"""The settings as a command reads them (bot/settings.py): once per process, without requiring
+"""The settings as a command reads them (bot/settings/): once per process, without requiring
 BOT_TOKEN; a wrong one stops the command with one line naming it (bot.cli.main says it)."""
 
 from __future__ import annotations

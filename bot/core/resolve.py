@@ -237,7 +237,7 @@ class Resolver:
         return None
 
     def _search(self, query: Query, words: str, provider: ProviderCatalog | None) -> Answer:
-        from bot.core.search import decisive
+        from bot.core.scoring import decisive
 
         hits = self.searcher.search(words, provider.provider.slug if provider else None)
         notes, matches = self._notes(query), tuple(Match(h.catalog, h.entry) for h in hits)

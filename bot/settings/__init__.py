@@ -2,16 +2,16 @@
 and bound written once, read by the bot and by every command alike.
 
 The environment's names are a stable interface (DESIGN.md), so the fields are flat, one per
-variable; ``radar``, ``digest`` and ``webhook`` give the settings of one part of the bot as a
-typed section. An empty value means "not set". A problem is one line naming the variable,
-never its value (a token or a secret may be in it)."""
+variable; ``radar`` gives the radar's as a typed section. How a value's text is read is in
+values.py (and urls.py, env_file.py). An empty value means "not set". A problem is one line
+naming the variable, never its value (a token or a secret may be in it)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BeforeValidator,
@@ -26,37 +26,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.analytics.key import default_key_file
 from bot.data import packaged
-from bot.env_file import env_file_problems
 from bot.radar.settings import RadarSettings
-from bot.urls import url_problem
-
-SECRET_MIN = 20  # characters of a token's secret part we accept; @BotFather's have 35
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-
-
-def seconds(value: Any) -> Any:
-    """A duration in seconds: ``300``, ``0.5``, or with a unit: ``500ms``, ``30s``, ``5m``."""
-    if not isinstance(value, str):
-        return value
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*", value.lower())
-    if match is None:
-        raise ValueError("a duration is a number of seconds, or one with a unit: 30s, 5m, 1h")
-    return float(match[1]) * _UNITS[match[2] or "s"]
-
-
-def time_zone(value: str) -> ZoneInfo:
-    """TZ as a zone: ``Europe/Kyiv``, or as POSIX writes it, ``:Europe/Kyiv`` or a zone file
-    (``:/etc/localtime``, as some containers set it); ValueError for anything else."""
-    name = value.strip().removeprefix(":") or "UTC"
-    try:
-        if name.startswith("/"):
-            with open(name, "rb") as file:
-                return ZoneInfo.from_file(file, key=name)
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError("a time zone name, e.g. Europe/Kyiv or UTC") from None
-
+from bot.settings.env_file import env_file_problems
+from bot.settings.urls import url_problem
+from bot.settings.values import WEEKDAYS, id_problem, seconds, time_zone, token_problem
 
 Duration = Annotated[float, BeforeValidator(seconds)]
 
@@ -120,14 +93,6 @@ class Settings(BaseSettings):
             raise SettingsError([MISSING_TOKEN])
         return self.bot_token.get_secret_value()
 
-    @property
-    def spill_path(self) -> Path:
-        """Where this process keeps the lookups a stop could not write: beside the SQLite file,
-        or, with PostgreSQL, a file of this replica's own where the SQLite file would be."""
-        if self.database_url is None:
-            return self.database_path.with_name(f"{self.database_path.name}.pending")
-        return self.database_path.with_name("lookups.pending")
-
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -176,7 +141,7 @@ class Settings(BaseSettings):
                 parts.pop()  # a trailing comma
             for part in parts:
                 if not part.isascii() or not part.isdigit():
-                    raise ValueError(_id_problem(part))
+                    raise ValueError(id_problem(part))
             return frozenset(int(part) for part in parts)
         return value
 
@@ -265,49 +230,6 @@ def settings_despite_problems() -> tuple[Settings, list[str]]:
     except ValidationError:  # a rule over several settings (a webhook without its secret)
         settings = Settings(**defaults, webhook_url=None)
     return settings, problems + [_explain(error) for error in errors]
-
-
-def token_problem(token: str) -> str | None:
-    """What is wrong with a bot token, in words that never repeat it; None if it looks right.
-
-    A token is the bot's numeric id, a colon and a secret of letters, digits, ``_`` and ``-``
-    (``123456789:AAH...``, the secret 35 characters long).
-    """
-    if not token:
-        return "is empty: put the token @BotFather gave you in BOT_TOKEN (or in .env)"
-    if any(char.isspace() for char in token):
-        return "has a space or a line break inside: paste the token as one piece"
-    if token[:3].lower() == "bot" and ":" in token:
-        return "starts with 'bot': leave that out (it belongs to the API's URL, not the token)"
-    if token.count(":") != 1:
-        return (
-            "has no colon: a token is the bot's id (digits), a colon, then the secret part"
-            if ":" not in token
-            else "has more than one colon: a token has exactly one, after the bot's id"
-        )
-    bot_id, secret = token.split(":")
-    if not bot_id:
-        return "has nothing before the colon, where the bot's id (digits) belongs"
-    if not (bot_id.isascii() and bot_id.isdigit()):
-        return "has something other than digits before the colon, where the bot's id belongs"
-    if len(bot_id) > 20:
-        return "has a bot id of more than 20 digits before the colon"
-    if not re.fullmatch(r"[A-Za-z0-9_-]*", secret):
-        return "has a character other than letters, digits, _ and - after the colon"
-    if len(secret) < SECRET_MIN:
-        return (
-            f"has a secret part of only {len(secret)} characters after the colon (@BotFather's "
-            "are 35): copy the whole token"
-        )
-    return None
-
-
-def _id_problem(part: str) -> str:
-    if not part:
-        return "an empty id between two commas; separate ids with single commas, e.g. 7,77"
-    if any(char.isspace() for char in part):
-        return "ids are separated only by commas, e.g. 7,77 (a space is not a separator)"
-    return "each id is a Telegram user id, digits only, and ids are separated by commas"
 
 
 def _explain(error: Any) -> str:
