@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
+
+from bot.settings.urls import mask_urls, url_secrets
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -31,22 +33,29 @@ class Redact(logging.Filter):
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each secret in it replaced by ``<redacted>``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "<redacted>")
+    """``text`` with every URL's password, secret query parameters, key=value passwords and
+    bot tokens masked (``***``), then each secret replaced by ``<redacted>`` where it stands as
+    a whole token, never inside a longer word (a password ``p`` leaves "polling" alone)."""
+    text = mask_urls(text)
+    whole = sorted({s for s in secrets if s}, key=len, reverse=True)
+    if whole:
+        tokens = re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, whole))})(?!\w)")
+        text = tokens.sub("<redacted>", text)
     return text
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """What neither the log nor doctor may show: the bot token (it may also stand in
-    WEBHOOK_URL's path) and the password of every URL setting."""
-    hidden = (settings.database_url, settings.redis_url)
-    shown = (settings.webhook_url, settings.telegram_api_url)
+    """What neither the log nor doctor may show: the bot token and its secret part (either may
+    stand in WEBHOOK_URL's path), the webhook's and the analytics' secrets, and the password of
+    every URL setting."""
+    hidden = (settings.bot_token, settings.webhook_secret, settings.analytics_secret)
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    urls = (settings.database_url, settings.redis_url)
     return [
-        settings.bot_token.get_secret_value() if settings.bot_token else "",
-        *(password(url.get_secret_value()) for url in hidden if url is not None),
-        *(password(url) for url in shown),
+        *(secret.get_secret_value() for secret in hidden if secret is not None),
+        token.partition(":")[2],
+        *(s for url in urls if url is not None for s in url_secrets(url.get_secret_value())),
+        *(s for url in (settings.webhook_url, settings.telegram_api_url) for s in url_secrets(url)),
     ]
 
 
@@ -62,14 +71,5 @@ def configure(level: str, secrets: list[str]) -> None:
 
 
 def without_password(url: str) -> str:
-    """A database or Redis URL with its password hidden, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def password(url: str | None) -> str:
-    """The password in a URL ('' if none): a secret the logs must not show."""
-    return (urlsplit(url).password or "") if url else ""
+    """A URL with its password (userinfo, query) hidden, for messages and logs."""
+    return mask_urls(url)

@@ -17,15 +17,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 async def start_bot(
-    cwd: Path, out: Any = asyncio.subprocess.PIPE, **settings: str
+    cwd: Path,
+    out: Any = asyncio.subprocess.PIPE,
+    program: tuple[str, ...] = ("-m", "bot"),
+    **settings: str,
 ) -> asyncio.subprocess.Process:
-    """``python -m bot`` with ``settings`` as its environment (over a clean copy of ours:
-    nothing of a developer's bot or webhook settings leaks in)."""
+    """``python -m bot`` (or ``program``, a script that runs it) with ``settings`` as its
+    environment (over a clean copy of ours: nothing of a developer's bot or webhook settings
+    leaks in)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
     env.update({"CATALOGS_DIR": str(ROOT / "catalogs"), "XDG_CONFIG_HOME": str(cwd / "config")})
     env.update(settings)
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", cwd=cwd, env=env, stdout=out, stderr=out
+        sys.executable, *program, cwd=cwd, env=env, stdout=out, stderr=out
     )
 
 

@@ -309,3 +309,16 @@ def test_every_period_is_at_most_ten_years(
         err = capsys.readouterr().err
         assert err.endswith("argument --days: must be 1 to 3650\n") and "Traceback" not in err
     assert main([*command, "--days", "3650"]) == 0
+
+
+def test_top_is_at_most_a_thousand_rows(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 9223372036854775808 rows was an OverflowError traceback, and exit 0.
+    assert main(["migrate"]) == 0
+    capsys.readouterr()
+    for top in ("9223372036854775808", "1001", "0"):
+        with pytest.raises(SystemExit) as refused:
+            main(["stats", "--top", top])
+        assert refused.value.code == 2
+        err = capsys.readouterr().err
+        assert err.endswith("argument --top: must be 1 to 1000\n") and "Traceback" not in err
+    assert main(["stats", "--top", "1000", "--format", "json"]) == 0

@@ -9,8 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import bot.analytics.named_secrets as keyed_module
+from bot.analytics import shaped_secrets
 from bot.analytics.named_secrets import names_secret
-from bot.analytics.privacy import luhn, mask, mask_query, may_hold_secrets, plain_text, user_key
+from bot.analytics.privacy import mask, mask_query, may_hold_secrets, one_line, plain_text, user_key
+from bot.analytics.shaped_secrets import iban_valid, luhn
 
 
 @pytest.mark.parametrize(
@@ -39,6 +42,20 @@ from bot.analytics.privacy import luhn, mask, mask_query, may_hold_secrets, plai
         "invalid token error code: 1003",
         "password reset: 1003",
         "version 1.2.3 at 10.0.0.1",
+        # An error's code after a secret's name and a colon, and one after "code" alone.
+        "Ошибка токена: 1003",
+        "помилка токена: 1003",
+        "invalid token: 1003",
+        "gosms code 1004",
+        "error code 35",
+        "не приходит код из смс gosms 1004",
+        "verification code 12",
+        # A label without a secret, markup naming a field, an IP address, another command's -u.
+        "token for gosms v2 fails",
+        "the <password> field is empty gosms 1004",
+        "request from 192.168.100.200 gosms 1004",
+        "sudo -u root gosms 1004",
+        "ошибка № 5",
     ],
 )
 def test_error_codes_dates_and_words_survive_masking(text: str) -> None:
@@ -251,6 +268,165 @@ def test_which_keys_hold_a_secret(key: str, secret: bool) -> None:
     assert names_secret(key) is secret
 
 
+# --- what an attacker stored unmasked after the first round (issue 15) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # XML and SOAP: an element named by its tag or by its name attribute, and attributes.
+        (
+            "<password>hunter2xyzSECRET</password> gosms 1004",
+            "<password><secret></password> gosms 1004",
+        ),
+        (
+            '<string name="password">hunter2xyzSECRET</string>',
+            '<string name="password"><secret></string>',
+        ),
+        (
+            '<user login="anna" password="hunter2xyzSECRET"/>',
+            '<user login="<secret>" password="<secret>"/>',
+        ),
+        (
+            "<api_key>9f3kab</api_key> <token>9f3kab</token>",
+            "<api_key><secret></api_key> <token><secret></token>",
+        ),
+        (
+            '<wsse:Password Type="#PasswordText">hunter 2</wsse:Password>',
+            '<wsse:Password Type="#PasswordText"><secret></wsse:Password>',
+        ),
+        ("<psw><![CDATA[hunter 2]]></psw>", "<psw><secret></psw>"),
+        (
+            '<param name="password" value="hunter2"/>gosms 1004',
+            '<param name="password" value="<secret>"/>gosms 1004',
+        ),
+        # curl's user:password, a URL's, a header in quotes.
+        (
+            "curl -u anna:hunter2xyzSECRET https://sms.example/send",
+            "curl -u <secret> https://sms.example/send",
+        ),
+        ("curl --user anna:hunter2xyzSECRET https://x", "curl --user <secret> https://x"),
+        ("curl -u 'anna:hunter 2' https://x", "curl -u '<secret>' https://x"),
+        ("https://anna:hunter2@sms.example/send", "https://<secret>@sms.example/send"),
+        ("https://anna:p@ss@sms.example.com/x", "https://<secret>@sms.example.com/x"),
+        ("curl -H 'X-Api-Key: 9f3kab' https://x", "curl -H 'X-Api-Key: <secret>' https://x"),
+        # The parameter names providers use.
+        (
+            "https://smsc.ru/sys/send.php?login=anna&psw=hunter2&phones=1",
+            "https://smsc.ru/sys/send.php?login=<secret>&psw=<secret>&phones=1",
+        ),
+        (
+            "pw=a1 pass=b2 passwd=c3 apikey=d4",
+            "pw=<secret> pass=<secret> passwd=<secret> apikey=<secret>",
+        ),
+        ("api_id=1234-5678 access_token=e5", "api_id=<secret> access_token=<secret>"),
+        (
+            "AccountSid=AC1 AuthToken=f6 auth_token=g7",
+            "AccountSid=<secret> AuthToken=<secret> auth_token=<secret>",
+        ),
+        ('{"sid": "AC1", "token": "h8"}', '{"sid": "<secret>", "token": "<secret>"}'),
+        (
+            "sessionid=i9 PHPSESSID=j1 gosms 1004",
+            "sessionid=<secret> PHPSESSID=<secret> gosms 1004",
+        ),
+        ("JSESSIONID=k2", "JSESSIONID=<secret>"),
+        # Every item of a secret-named array or object, the JSON left readable.
+        ('{"auth":["anna","hunter2xyzSECRET"]}', '{"auth":["<secret>","<secret>"]}'),
+        ('{"auth": ["anna", "hunter2"', '{"auth": ["<secret>", "<secret>"'),
+        (
+            '{"auth":{"user":"anna","pass":"x"}} gosms 1004',
+            '{"auth":{"user":"<secret>","pass":"<secret>"}} gosms 1004',
+        ),
+        ("password: [a1, b2] gosms 1004", "password: [<secret>, <secret>] gosms 1004"),
+        # YAML block values: what the lines below hold.
+        ("password: |\n  hunter2xyz", "password: <secret>"),
+        ("password: |\n  hunter2xyz\ngosms 1004", "password: <secret> gosms 1004"),
+        ("auth:\n  - anna\n  - hunter2\ngosms 1004", "auth: <secret> gosms 1004"),
+        (
+            "sms:\n  password: >-\n    correct horse\n    battery\n  user: bob\ngosms 1004",
+            "sms: password: <secret> user: bob gosms 1004",
+        ),
+        ("gosms 1004 password: | hunter2xyz", "gosms 1004 password: <secret>"),
+        # A name, a short label, the secret.
+        ("пароль від кабінету hunter2", "пароль від кабінету <secret>"),
+        ("Пароль від кабінету — кошеня", "Пароль від кабінету — <secret>"),
+        ("ключ API 9f3kab", "ключ API <secret>"),
+        ("токен бота 9f3kab12", "токен бота <secret>"),
+        ("password for my account Hunter2", "password for my account <secret>"),
+        ("пароль от почты это Qwerty12 gosms 1004", "пароль от почты это <secret> gosms 1004"),
+        # A passphrase: three words or more.
+        ("password: correct horse battery staple", "password: <secret>"),
+        ("my password is purple monkey dishwasher lamp.", "my password is <secret>."),
+        ("пароль: синій кіт спить error 1004", "пароль: <secret> error 1004"),
+        ("password: basic gosms 1004", "password: <secret> gosms 1004"),
+        # Numbers: a phone with dots, spaced IBANs, a passport's series and number, one-time codes.
+        ("call 202.555.0143 please", "call <phone> please"),
+        ("UA21 3223 1300 0002 6007 2335 6600 1", "<iban>"),
+        ("DE89 3704 0044 0532 0130 00 gosms 1004", "<iban> gosms 1004"),
+        ("GB29NWBK60161331926819", "<iban>"),
+        ("паспорт серия 4510 номер 123456", "паспорт серия <id> номер <id>"),
+        ("серія АА номер 123456", "серія <id> номер <id>"),
+        ("номер паспорта 123456", "номер паспорта <id>"),
+        ("OTP 482193", "OTP <secret>"),
+        ("sms code 482193", "sms code <secret>"),
+        ("код из смс 482193", "код из смс <secret>"),
+        ("код з смс: 4821", "код з смс: <secret>"),
+        ("код подтверждения 48219", "код подтверждения <secret>"),
+        # Compatibility forms fold before the masks look, and the stored text reads as typed.
+        ("anna＠example.com", "<email>"),
+        ("ПАРОЛЬ：hunter2", "ПАРОЛЬ:<secret>"),
+        ("ｇｏｓｍｓ　１００４ ｔｏｋｅｎ：ab1", "gosms 1004 token:<secret>"),
+        ("𝐩𝐚𝐬𝐬𝐰𝐨𝐫𝐝 is hunter2", "password is <secret>"),
+        # A value that only starts like a mask is no mask.
+        ("password: <hunter2>", "password: <secret>"),
+    ],
+)
+def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None:
+    assert mask_query(text) == masked
+
+
+# Masking stays linear by construction, not by a stopwatch: a pattern enters a run of letters or
+# digits only at its first character and reads it possessively (no backtracking into it), so a
+# 4,096-character run is read once, not again from each of its characters as before (0.15 s).
+_RUN = 4096
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (shaped_secrets._EMAIL, "a" * (_RUN - 6) + "@x.org"),
+        (shaped_secrets._EMAIL, "a." * (_RUN // 2 - 3) + "@x.org"),
+        (shaped_secrets._CARD, "1 " * (_RUN // 2)),
+        (shaped_secrets._CARD, "12 " * (_RUN // 3) + "-"),
+    ],
+)
+def test_a_long_run_is_entered_only_at_its_first_character(
+    pattern: re.Pattern[str], text: str
+) -> None:
+    assert [start for start in range(1, len(text)) if pattern.match(text, start)] == []
+
+
+def test_a_key_that_names_no_secret_is_read_without_its_value() -> None:
+    # "x=x=x=...": each x's value was the rest of the text, read again for every x.
+    text = "x=" * (_RUN // 2)
+    assert keyed_module._KEY.match(text) is not None
+    assert keyed_module._KEY.match(text).end() == 2
+    assert mask_query(text) == text[:200]
+
+
+def test_a_card_is_found_at_any_place_of_a_long_run_of_groups() -> None:
+    for codes in (0, 1, 500, 1000):
+        masked = mask(" ".join(["1004"] * codes + ["4111 1111 1111 1111"] + ["1004"] * 3))
+        assert "<card>" in masked and "4111" not in masked
+        assert masked.count("1004") >= codes  # a code beside the card may go with it, no more
+
+
+def test_an_iban_passes_its_check_and_a_near_miss_does_not() -> None:
+    assert iban_valid("DE89370400440532013000")
+    assert not iban_valid("DE89370400440532013001")
+    assert "<iban>" not in mask_query("DE89 3704 0044 0532 0130 01")
+
+
 # --- generated secrets inside generated text ---------------------------------------------------
 
 
@@ -302,6 +478,8 @@ _VALUE = st.from_regex(r"[A-Za-z0-9!#*+/=_~]{0,12}[3689]", fullmatch=True)
 _SECRET_KEYS = [
     "password", "passwd", "api_key", "apiKey", "X-Api-Key", "access_token", "refresh_token",
     "client_secret", "private_key", "secret_key", "X-Auth-Token", "token", "пароль", "токен",
+    "psw", "pw", "pass", "apikey", "api_id", "auth_token", "AuthToken", "AccountSid", "sid",
+    "sessionid", "PHPSESSID", "JSESSIONID", "гасло", "Пароль",
 ]  # fmt: skip
 
 
@@ -312,7 +490,7 @@ def keyed_secrets(draw: st.DrawFn) -> Planted:
     words = draw(st.lists(_VALUE, min_size=1, max_size=3))
     value = " ".join(words)
     one = words[0]
-    form = draw(st.integers(0, 8))
+    form = draw(st.integers(0, 10))
     written = [
         f'{{"{key}":"{value}","code":1004}}',
         f'{{"{key}" : "{value}"}}',
@@ -323,8 +501,10 @@ def keyed_secrets(draw: st.DrawFn) -> Planted:
         "send?" + quote(f'data={{"{key}":"{value}"}}'),
         f"Authorization: Bearer {one}",
         f"Cookie: sid={one}; {key}={one}x",
+        f'{{"{key}":[' + ",".join(f'"{word}"' for word in words) + "]}",
+        f"{key}: [{', '.join(words)}]",
     ][form]
-    return written, tuple(words) if form in (0, 1, 2, 3, 6) else (one,)
+    return written, tuple(words) if form in (0, 1, 2, 3, 6, 9, 10) else (one,)
 
 
 @st.composite
@@ -379,6 +559,149 @@ def phones_and_emails(draw: st.DrawFn) -> Planted:
     return f"{kind}{digits[:3]} {digits[3:6]}-{digits[6:8]}-{digits[8:]}", (digits[3:],)
 
 
+# Values that can stand in a URL's user information and curl's -u.
+_URL_VALUE = st.from_regex(r"[A-Za-z0-9!*+=_~.-]{0,12}[3689]", fullmatch=True)
+
+
+@st.composite
+def markup_secrets(draw: st.DrawFn) -> Planted:
+    """XML's elements and attributes, a URL's user:password, curl's -u."""
+    key = draw(st.sampled_from(["password", "Password", "psw", "api_key", "token", "AuthToken"]))
+    words = draw(st.lists(_VALUE, min_size=1, max_size=3))
+    value, one = " ".join(words), words[0]
+    user, password = draw(_URL_VALUE), draw(_URL_VALUE)
+    written, cores = draw(
+        st.sampled_from(
+            [
+                (f"<{key}>{value}</{key}>", words),
+                (f'<wsse:{key} Type="PasswordText">{value}</wsse:{key}>', words),
+                (f'<string name="{key}">{value}</string>', words),
+                (f'<param name="{key}" value="{one}"/>', [one]),
+                (f"<{key}><![CDATA[{value}]]></{key}>", words),
+                (f'<user {key}="{value}"/>', words),
+                (f"<{key}>{one}", [one]),
+                (f"curl -u {user}:{password} https://sms.example/send", [user, password]),
+                (f"curl --user '{user}:{password}' https://sms.example/send", [user, password]),
+                (f"https://{user}:{password}@sms.example/send", [user, password]),
+            ]
+        )
+    )
+    return written, tuple(cores)
+
+
+@st.composite
+def yaml_blocks(draw: st.DrawFn) -> Planted:
+    """A secret-named key whose value is the lines below it: a block scalar or a list."""
+    key = draw(st.sampled_from(["password", "auth", "api_key", "токен", "гасло"]))
+    words = draw(st.lists(_VALUE, min_size=1, max_size=3))
+    indicator = draw(st.sampled_from(["|", ">", "|-", ">+", "|2"]))
+    written = draw(
+        st.sampled_from(
+            [
+                f"{key}: {indicator}\n" + "".join(f"  {word}\n" for word in words),
+                f"{key}:\n" + "".join(f"  - {word}\n" for word in words),
+                f"{key}:\n" + "".join(f"- {word}\n" for word in words),
+                f"sms:\n  {key}: {indicator}\n    " + "\n    ".join(words) + "\n  user: x\n",
+            ]
+        )
+    )
+    return written, tuple(words)
+
+
+# A secret after a short label: with a digit in it and five characters or more, it does not
+# read as a word. The digit is one no word around it has.
+_LABELLED_VALUE = st.from_regex(r"[A-Za-z]{2,6}[3689][A-Za-z3689]{2,6}", fullmatch=True)
+
+
+@st.composite
+def labelled_secrets(draw: st.DrawFn) -> Planted:
+    """A secret's name, a label of a few words, maybe a separator, the secret (ru, uk, en)."""
+    name = draw(
+        st.sampled_from(["пароль", "Пароль", "гасло", "токен", "ключ", "password", "token"])
+    )
+    label = draw(
+        st.sampled_from(
+            ["від кабінету", "от личного кабинета", "for my account", "бота", "API", "до пошти"]
+        )
+    )
+    separator = draw(st.sampled_from([" ", ": ", " — ", " - ", " is ", " это ", " це "]))
+    value = draw(_LABELLED_VALUE)
+    return f"{name} {label}{separator}{value}", (value,)
+
+
+# Passphrase words of letters no word around them has.
+_PASSPHRASE_WORD = st.one_of(
+    st.from_regex(r"[bjkpquvxz]{4,8}", fullmatch=True),
+    st.from_regex(r"[вгжзуфчщюєї]{4,8}", fullmatch=True),
+)
+
+
+@st.composite
+def passphrases(draw: st.DrawFn) -> Planted:
+    name = draw(st.sampled_from(["password", "Password", "пароль", "гасло"]))
+    separator = draw(st.sampled_from([": ", "=", " is ", " — ", " это ", " це "]))
+    words = draw(st.lists(_PASSPHRASE_WORD, min_size=3, max_size=5))
+    return f"{name}{separator}{' '.join(words)}", tuple(words)
+
+
+def _iban(country: str, account: str) -> str:
+    """The IBAN of ``account`` in ``country``, its check digits computed."""
+    rearranged = "".join(str(int(char, 36)) for char in account + country + "00")
+    return f"{country}{98 - int(rearranged) % 97:02d}{account}"
+
+
+@st.composite
+def numbers_by_shape_or_name(draw: st.DrawFn) -> Planted:
+    """IBANs, phones written with dots, a passport's series and number, one-time codes. Their
+    digits are ones no word around them has (3, 6, 8, 9)."""
+    kind = draw(st.sampled_from(["iban", "phone", "passport", "one-time"]))
+    if kind == "iban":
+        country, length, bank = draw(
+            st.sampled_from([("UA", 29, ""), ("DE", 22, ""), ("PL", 28, ""), ("GB", 22, "BJKQ")])
+        )
+        digits = draw(st.from_regex(rf"[3689]{{{length - 4 - len(bank)}}}", fullmatch=True))
+        iban = _iban(country, bank + digits)
+        if draw(st.booleans()):
+            return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)), (digits,)
+        return iban, (digits,)
+    if kind == "phone":
+        digits = draw(st.from_regex(r"[3689]{10}", fullmatch=True))
+        return f"{digits[:3]}.{digits[3:6]}.{digits[6:]}", (digits,)
+    if kind == "passport":
+        series = draw(st.from_regex(r"[3689]{4}", fullmatch=True))
+        number = draw(st.from_regex(r"[3689]{6,7}", fullmatch=True))
+        written = draw(
+            st.sampled_from(
+                [
+                    f"паспорт серия {series} номер {number}",
+                    f"серія {series} № {number}",
+                    f"passport series {series} number {number}",
+                    f"серия КВ номер {number}",
+                    f"номер паспорта {number}",
+                ]
+            )
+        )
+        return written, (number, series) if series in written else (number,)
+    name = draw(
+        st.sampled_from(
+            ["OTP", "otp", "sms code", "SMS-код", "код из смс", "код з смс", "код подтверждения",
+             "код підтвердження", "verification code", "one-time code"]
+        )
+    )  # fmt: skip
+    code = draw(st.from_regex(r"[3689]{4,8}", fullmatch=True))
+    return f"{name}{draw(st.sampled_from([' ', ': ', ' — ']))}{code}", (code,)
+
+
+_FULLWIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)} | {0x20: 0x3000}
+
+
+@st.composite
+def fullwidth(draw: st.DrawFn) -> Planted:
+    """A secret written in fullwidth forms (ＡＢＣ, ＠, ：), which read as ASCII to a person."""
+    written, cores = draw(st.one_of(named_secrets(), keyed_secrets(), phones_and_emails()))
+    return written.translate(_FULLWIDTH), cores
+
+
 _WORDS = st.lists(
     st.sampled_from(
         [
@@ -417,6 +740,12 @@ _PLANTED = st.one_of(
     documents(),
     id_numbers(),
     phones_and_emails(),
+    markup_secrets(),
+    yaml_blocks(),
+    labelled_secrets(),
+    passphrases(),
+    numbers_by_shape_or_name(),
+    fullwidth(),
 )
 
 
@@ -441,7 +770,15 @@ _AROUND = st.sampled_from(["", "gosms 1004", "радист 17002 помилка"
 
 @given(
     before=_AROUND,
-    secret=st.one_of(named_secrets(), keyed_secrets(), invites(), bearer_tokens()),
+    secret=st.one_of(
+        named_secrets(),
+        keyed_secrets(),
+        invites(),
+        bearer_tokens(),
+        markup_secrets(),
+        labelled_secrets(),
+        numbers_by_shape_or_name(),
+    ),
     after=_AROUND,
 )
 def test_the_codes_around_a_named_secret_survive_it(
@@ -457,5 +794,5 @@ def test_the_quick_look_never_lets_a_secret_skip_the_masks(
     before: list[str], secret: Planted, after: list[str]
 ) -> None:
     text = plain_text(" ".join([*before, secret[0], *after]))
-    assert may_hold_secrets(text) or mask(text) == text
+    assert may_hold_secrets(text) or mask(text) == one_line(text)
     assert mask_query(text) == mask(text)[:200]

@@ -272,3 +272,37 @@ def test_how_people_ask_is_checked(tmp_path: Path, asked: str, line: int, proble
     path = write(tmp_path, "acme", GOOD_ENTRY.format(code="1") + asked)
     (found,) = problems_in(tmp_path)
     assert found.startswith(f"{path}:{line}: {problem}"), found
+
+
+def test_a_catalog_that_is_an_endless_device_is_refused_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "acme", GOOD_ENTRY.format(code="1"))
+    (tmp_path / "zz.yaml").symlink_to("/dev/zero")  # followed: a device, never read
+    assert main(["check", str(tmp_path)]) == 1
+    assert capsys.readouterr().out == f"{tmp_path / 'zz.yaml'}: not a regular file\n"
+
+
+def test_a_mapping_nested_a_thousand_deep_is_named_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = "{a: " * 996 + "1" + "}" * 996  # libyaml itself refuses a thousand levels
+    path = write(tmp_path, "acme", GOOD_ENTRY.format(code="1"))
+    path.write_text(path.read_text() + f"  - {{code: '2', extra: {deep}}}\n")
+    assert main(["check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "unknown field 'errors[1].extra'" in out and "Traceback" not in out
+
+
+def test_a_nul_byte_is_one_problem_at_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "acme", GOOD_ENTRY.format(code="1"))
+    lines = path.read_text().splitlines(keepends=True)
+    lines[2] = lines[2].replace(":", ":\x00", 1)
+    path.write_text("".join(lines))
+    assert main(["check", str(tmp_path)]) == 1
+    assert capsys.readouterr().out == (
+        f"{path}:3: broken YAML: unacceptable character #x0000: control characters are not "
+        "allowed\n"
+    )

@@ -100,3 +100,49 @@ def test_sources_diff_from_the_command_line(
     assert "13 gone from the page" in capsys.readouterr().out
     mobizon = shared / "seeds" / seed_pages.SEEDS["mobizon"]
     assert main(["sources", "diff", "gosms", str(mobizon), "--catalogs", catalogs]) == 2
+
+
+def test_a_database_url_that_does_not_parse_stops_stats_and_the_bot_in_one_line() -> None:
+    env = {"DATABASE_URL": "postgresql://u:p@ss:w0rd!#@127.0.0.1:1/db", "BOT_TOKEN": ""}
+    for args in (["stats"], []):
+        result = run(*args, env=env)
+        assert result.returncode == 1
+        assert "Traceback" not in result.stderr and "w0rd" not in result.stderr + result.stdout
+        assert "DATABASE_URL: has a # (the URL would end there; " in result.stderr
+
+
+def refused(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """A command given a file that is not a regular one: it must end at once (a FIFO read
+    would wait for a writer forever, a device would never end), saying so in one line."""
+    try:
+        return run(*args, env=env)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"{args} waited on a file that is not a regular one") from None
+
+
+def test_a_pipe_or_a_device_is_refused_unread_as_a_catalog_a_page_and_a_csv(
+    tmp_path: Path,
+) -> None:
+    catalogs = tmp_path / "catalogs"
+    catalogs.mkdir()
+    for source in (ROOT / "catalogs").glob("*.yaml"):
+        (catalogs / source.name).write_bytes(source.read_bytes())
+    os.mkfifo(catalogs / "zz.yaml")
+    os.mkfifo(tmp_path / "page.html")
+    os.mkfifo(tmp_path / "lookups.csv")
+    (tmp_path / "zero.csv").symlink_to("/dev/zero")  # followed: a device
+    result = refused("check", str(catalogs))
+    assert (result.returncode, result.stdout) == (
+        1,
+        f"{catalogs / 'zz.yaml'}: not a regular file\n",
+    )
+    result = refused("lookup", "gosms 1004", env={"CATALOGS_DIR": str(catalogs)})
+    assert result.returncode == 2 and f"{catalogs / 'zz.yaml'}: not a regular file" in result.stderr
+    result = refused("sources", "diff", "gosms", str(tmp_path / "page.html"))
+    assert (result.returncode, result.stdout) == (
+        2,
+        f"error: {tmp_path / 'page.html'}: not a regular file\n",
+    )
+    for csv in ("lookups.csv", "zero.csv"):
+        result = refused("radar", "--replay", "--csv", str(tmp_path / csv))
+        assert (result.returncode, result.stderr) == (1, f"{tmp_path / csv}: not a regular file\n")

@@ -149,3 +149,20 @@ def test_bad_numbers_name_the_setting() -> None:
     assert problems(bot_token=TOKEN, webhook_port="eighty") == [
         "WEBHOOK_PORT: Input should be a valid integer, unable to parse string as an integer"
     ]
+
+
+def test_an_env_line_that_cannot_be_read_is_named_not_taken_for_unset(tmp_path: Path) -> None:
+    # An unclosed quote: python-dotenv skips the line, and the token was "not set".
+    (tmp_path / ".env").write_text(f'ADMIN_IDS=7\nBOT_TOKEN="{TOKEN}\nLOG_LEVEL=debug\n')
+    said = (
+        ".env line 2 (BOT_TOKEN) cannot be read, so it is not used: write NAME=value, with the "
+        "value quoted whole (both quotes) or not at all"
+    )
+    assert problems() == [said]
+    assert problems(log_level="loud") == [
+        said,
+        "LOG_LEVEL: use DEBUG, INFO, WARNING, ERROR or CRITICAL",
+    ]
+    settings, found = settings_despite_problems()  # the doctor's reading: the rest is used
+    assert found == [said] and settings.admin_ids == {7} and settings.bot_token is None
+    assert TOKEN not in " ".join(found) and "123456" not in " ".join(found)

@@ -152,10 +152,67 @@ async def test_the_token_and_url_passwords_are_masked_as_the_log_masks_them(
     out = "\n".join(lines)
     assert status == 1 and TOKEN not in out
     assert "hook-pass-123" not in out and "api-pass-456" not in out
-    masked = "hook-user:<redacted>@bot.example.org/tg/<redacted>"
+    masked = "hook-user:***@bot.example.org/tg/<redacted>"
     assert f"valid (webhook at https://{masked})" in line_about(lines, "settings")
-    assert f"at {api.replace('api-pass-456', '<redacted>')}" in line_about(lines, "Bot API")
+    assert f"at {api.replace('api-pass-456', '***')}" in line_about(lines, "Bot API")
     assert f"Wrong response from https://{masked}" in line_about(lines, "webhook")
+
+
+async def test_the_secret_part_alone_and_what_telegram_has_registered_are_masked(
+    deployment: dict[str, str], fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret_part = TOKEN.partition(":")[2]
+    monkeypatch.setenv("WEBHOOK_URL", f"https://bot.example.org/{secret_part}")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cret")
+    fake.webhook_url = "https://someone:RegisteredPW@old.example.org/hook?token=QueryTokenPW"
+    _, lines = await doctor()
+    out = "\n".join(lines)
+    assert secret_part not in out and "RegisteredPW" not in out and "QueryTokenPW" not in out
+    assert "webhook at https://bot.example.org/<redacted>" in line_about(lines, "settings")
+    assert "https://someone:***@old.example.org/hook?token=***" in line_about(lines, "webhook")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "secret"),
+    [
+        (
+            "DATABASE_URL",
+            "postgresql://127.0.0.1:1/db?user=u&password=QuerySecretPW",
+            "QuerySecretPW",
+        ),
+        ("REDIS_URL", "redis://127.0.0.1:1/0?password=RedisQueryPW", "RedisQueryPW"),
+    ],
+)
+async def test_a_password_in_a_url_query_is_not_printed(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch, name: str, value: str, secret: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    status, lines = await doctor()
+    assert status == 1
+    assert secret not in "\n".join(lines)
+    what = "database" if name == "DATABASE_URL" else "Redis"
+    assert f"cannot reach {value.replace(secret, '***')}: " in line_about(lines, what)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "postgresql://u:p@ss:w0rd!#@127.0.0.1:1/db",
+        "postgresql://u:p@ss@127.0.0.1:1/db",
+        "host=127.0.0.1 password=KVSecretPW dbname=x",
+    ],
+)
+async def test_a_database_url_that_does_not_parse_is_one_settings_line(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", value)
+    status, lines = await doctor()
+    out = "\n".join(lines)
+    assert status == 1 and "Traceback" not in out
+    for part in ("p@ss", "ss:w0rd", "w0rd!", "KVSecretPW"):
+        assert part not in out
+    assert line_about(lines, "settings").startswith("✗ settings: DATABASE_URL: ")
+    assert line_about(lines, "database").startswith("✓ database: ")  # the SQLite file, checked
 
 
 async def test_a_server_that_never_answers_is_given_up_in_time(
@@ -309,3 +366,14 @@ async def test_replicas_dependencies_are_checked_and_each_failure_named(
         assert line_about(lines, "analytics key") == (
             "✗ analytics key: not checked\n    → fix the database above: the key is read from it"
         )
+
+
+async def test_an_env_line_that_cannot_be_read_is_the_settings_problem(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("BOT_TOKEN")
+    (tmp_path / ".env").write_text(f'BOT_TOKEN="{TOKEN}\n')  # an unclosed quote
+    status, lines = await doctor()
+    out = "\n".join(lines)
+    assert status == 1 and TOKEN not in out and "is not set" not in out
+    assert line_about(lines, "settings").startswith("✗ settings: .env line 1 (BOT_TOKEN) cannot ")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -240,9 +241,15 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
                     assert refused.status == 401
                 headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
                 # With the secret but no update in the body: 400, not a traceback and a 500.
-                for body in (b"not json", b'{"update_id":"abc"}', b"[]", b"\xff"):
+                bodies = (b"not json", b'{"update_id":"abc"}', b"[]", b"\xff", b'{"update_id":1}')
+                for body in (*bodies, b"[" * 100_000):
                     async with http.post(url, data=body, headers=headers) as bad:
                         assert (bad.status, await bad.text()) == (400, "not a Telegram update")
+                # An update of a kind the bot does not know (Telegram adds kinds) is taken and
+                # ignored: answered otherwise, Telegram would send it again and again.
+                unknown = b'{"update_id":778,"foo_bar":{}}'
+                async with http.post(url, data=unknown, headers=headers) as ignored:
+                    assert ignored.status == 200
                 async with http.post(url, json=update, headers=headers) as accepted:
                     assert accepted.status == 200
             sent = await fake.wait_for("sendMessage")
@@ -280,6 +287,8 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
         "update_id: Input should be a valid integer, unable to parse string as an integer)",
         "the body: Input should be a valid dictionary or instance of Update)",
         "not JSON (UnicodeDecodeError))",
+        "no kind of update in it)",
+        "not JSON: nested too deep)",
     ]
     assert "Traceback" not in log and " 500 " not in log and "abc" not in log
 
@@ -287,9 +296,11 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
 async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")  # a path under a regular file can never be opened, even by root
+    work = tmp_path / "work"  # the bot's working folder, where a spill goes next
+    work.mkdir()
     async with FakeTelegram() as fake:
         process = await start_bot(
-            tmp_path,
+            work,
             BOT_TOKEN=TOKEN,
             TELEGRAM_API_URL=fake.base_url,
             DATABASE_PATH=str(blocker / "bot.sqlite3"),
@@ -309,15 +320,17 @@ async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) ->
             metrics = await get_text(f"http://127.0.0.1:{port}/metrics")
             assert "codebook_analytics_healthy 0.0" in metrics
             assert "codebook_lookups_queued 1.0" in metrics
+            shutil.rmtree(work)  # and the working folder gone from under it too
         finally:
             process.send_signal(signal.SIGTERM)
             _, err = await asyncio.wait_for(process.communicate(), 15)
         log = err.decode()
-        # Neither the database nor a spill file beside it can be written: that, and only
-        # that, is a stop that loses lookups, and says so with its exit status.
+        # Neither the database nor a spill file beside it or in the working folder can be
+        # written: that, and only that, is a stop that loses lookups, and says so with its
+        # exit status.
         assert process.returncode == 1, log
         assert "lookup log: cannot write to" in log
-        assert "lookup log: 1 lookups lost: neither" in log
+        assert "lookup log: 1 lookups lost: neither" in log and "not-a-folder" in log
 
 
 async def test_a_broken_analytics_key_turns_analytics_off_not_the_bot(tmp_path: Path) -> None:

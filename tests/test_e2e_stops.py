@@ -20,18 +20,20 @@ from bot_process import ROOT, Running, start_bot
 from fake_telegram import TOKEN, FakeTelegram
 
 
-async def launch(fake: FakeTelegram, tmp_path: Path, **settings: str) -> Running:
+async def launch(
+    fake: FakeTelegram, tmp_path: Path, program: tuple[str, ...] = ("-m", "bot"), **settings: str
+) -> Running:
     log = tmp_path / f"bot-{len(list(tmp_path.glob('bot-*.log')))}.log"
     database = tmp_path / "data" / "bot.sqlite3"
     with log.open("wb") as out:
+        defaults = {"DATABASE_PATH": str(database), "ANALYTICS_SECRET": "e2e-secret-0123456789"}
         process = await start_bot(
             tmp_path,
             out,
+            program,
             BOT_TOKEN=TOKEN,
             TELEGRAM_API_URL=fake.base_url,
-            DATABASE_PATH=str(database),
-            ANALYTICS_SECRET="e2e-secret-0123456789",
-            **settings,
+            **{**defaults, **settings},
         )
     await fake.wait_for("getUpdates", timeout=30, since=len(fake.requests))
     return Running(fake, process, database, log)
@@ -122,8 +124,8 @@ async def until(condition: Callable[[], bool], what: str, seconds: float = 30) -
 
 
 def opened_for_writing(fifo: Path, held: list[int]) -> bool:
-    """Whether a reader has the pipe open (a reload reading the catalog): then it is held open
-    for writing, so that the reload waits for what the test writes."""
+    """Whether a reader has the pipe open (a reload waiting at the gate): then it is held open
+    for writing, and the reload goes on once the test closes it."""
     try:
         held.append(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
     except OSError as exc:
@@ -142,35 +144,119 @@ async def test_sighups_coalesce_and_a_stuck_reload_does_not_hold_up_a_stop(
 ) -> None:
     catalogs = tmp_path / "catalogs"
     shutil.copytree(ROOT / "catalogs", catalogs)
-    fifo, held = catalogs / "zz.yaml", []
+    extra, gates, held = catalogs / "zz.yaml", tmp_path / "gates", []
+    gates.mkdir()
+    gate = [gates / str(number) for number in range(5)]  # the n-th reload waits at gate[n]
+    for path in gate[1:]:
+        os.mkfifo(path)
+    program = (str(ROOT / "tests" / "held_reloads.py"),)
+    admin = 5005
     async with FakeTelegram() as fake:
-        bot = await launch(fake, tmp_path, CATALOGS_DIR=str(catalogs))
-        # A catalog that is a pipe keeps the first reload reading until the test writes.
-        os.mkfifo(fifo)
-        bot.process.send_signal(signal.SIGHUP)
-        await until(lambda: opened_for_writing(fifo, held), "the reload to open the pipe")
-        for _ in range(200):
+        bot = await launch(
+            fake, tmp_path, program, CATALOGS_DIR=str(catalogs), HELD_RELOADS=str(gates),
+            ADMIN_IDS=str(admin),
+        )  # fmt: skip
+        try:
             bot.process.send_signal(signal.SIGHUP)
-        answer = await bot.ask(fake.message("gosms 1004", user_id=90_000))
-        assert answer["text"].startswith("<b>GoSMS · 1004")  # answers go on meanwhile
-        empty = catalogs / "zz.new"
-        empty.write_text("")
-        os.replace(empty, fifo)  # what the next reload reads
-        os.write(held[0], b"provider: [\n")  # what the running one reads
-        os.close(held.pop())
-        # 201 SIGHUPs are two reloads: the one that ran, and one for all asked meanwhile.
-        await until(lambda: len(reloads_in(bot.log)) == 2, "two reloads")
-        first, second = reloads_in(bot.log)
-        assert "zz.yaml:1: broken YAML" in first and "zz.yaml:1: the file is empty" in second
-        # A reload stuck on a pipe nobody writes to: SIGTERM stops the bot all the same.
-        fifo.unlink()
-        os.mkfifo(fifo)
-        bot.process.send_signal(signal.SIGHUP)
-        await until(lambda: opened_for_writing(fifo, held), "the reload to open the pipe")
-        bot.process.send_signal(signal.SIGHUP)
-        await bot.ask(fake.message("notificore 35", user_id=90_001))
-        assert await asyncio.wait_for(bot.stop(), 10) == 0
-        os.close(held.pop())
+            await until(lambda: opened_for_writing(gate[1], held), "the first reload to wait")
+            for _ in range(200):
+                bot.process.send_signal(signal.SIGHUP)
+            answer = await bot.ask(fake.message("gosms 1004", user_id=90_000))
+            assert answer["text"].startswith("<b>GoSMS · 1004")  # answers go on meanwhile
+            extra.write_text("provider: [\n")  # what the running one reads
+            os.close(held.pop())
+            await until(lambda: opened_for_writing(gate[2], held), "the second reload to wait")
+            extra.write_text("")  # what the next one reads
+            os.close(held.pop())
+            # 201 SIGHUPs are two reloads: the one that ran, and one for all asked meanwhile.
+            await until(lambda: len(reloads_in(bot.log)) == 2, "two reloads")
+            first, second = reloads_in(bot.log)
+            assert "zz.yaml:1: broken YAML" in first and "zz.yaml:1: the file is empty" in second
+            # Nothing else is queued: /reload now is the next reload, answered once it is through
+            # (behind 199 more queued SIGHUPs it would wait at the gate, unanswered).
+            extra.unlink()
+            since = len(fake.requests)
+            fake.push(fake.message("/reload", user_id=admin))
+            await until(lambda: opened_for_writing(gate[3], held), "the reload /reload asked for")
+            os.close(held.pop())
+            reply = await fake.wait_for(
+                "sendMessage", lambda c: c.params["chat_id"] == admin, since=since
+            )
+            assert reply.params["text"].startswith("Catalogs reloaded: ")
+            # A reload stuck (at the gate nobody opens): SIGTERM stops the bot all the same.
+            bot.process.send_signal(signal.SIGHUP)
+            await until(lambda: opened_for_writing(gate[4], held), "a reload to wait")
+            bot.process.send_signal(signal.SIGHUP)
+            await bot.ask(fake.message("notificore 35", user_id=90_001))
+            assert await asyncio.wait_for(bot.stop(), 10) == 0
+            os.close(held.pop())
+        finally:  # a failed test leaves no bot behind
+            if bot.process.returncode is None:
+                bot.process.kill()
     log = bot.log.read_text()
     assert len(reloads_in(bot.log)) == 2 and "Traceback" not in log
     assert count(bot.database) == 2
+
+
+async def test_without_the_databases_key_a_stop_keeps_the_lookups_without_their_people(
+    tmp_path: Path,
+) -> None:
+    # PostgreSQL down for the whole run and no ANALYTICS_SECRET: the key the database keeps was
+    # never read, so nobody can be pseudonymised; the lookups are kept all the same.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        down = f"postgresql://codebook@127.0.0.1:{probe.getsockname()[1]}/codebook"
+    async with FakeTelegram() as fake:
+        bot = await launch(fake, tmp_path, DATABASE_URL=down, ANALYTICS_SECRET="")
+        for number in range(3):
+            fake.push(fake.message("gosms 1004", user_id=81_000 + number))
+        await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 81_002)
+        assert await bot.stop() == 0
+    spilled = bot.database.with_name("lookups.pending").read_text().splitlines()
+    kept = [json.loads(line) for line in spilled]
+    assert [row[0] for row in kept] == ["Row"] * 3
+    assert [row[4] for row in kept] == [None] * 3  # no person: no key to pseudonymise them
+    values = {value for row in kept for value in row if isinstance(value, int)}
+    assert not values & {81_000, 81_001, 81_002}  # and never the raw ids
+    log = bot.log.read_text()
+    assert "3 lookups are kept without their person" in log and "lost" not in log
+
+
+async def test_a_spill_that_cannot_go_beside_the_database_goes_to_the_working_folder(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where DATABASE_PATH wants a folder")
+    database = blocked / "data" / "bot.sqlite3"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        down = f"postgresql://codebook@127.0.0.1:{probe.getsockname()[1]}/codebook"
+    async with FakeTelegram() as fake:
+        bot = await launch(fake, tmp_path, DATABASE_URL=down, DATABASE_PATH=str(database))
+        for number in range(4):
+            fake.push(fake.message("gosms 1004", user_id=82_000 + number))
+        await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 82_003)
+        assert await bot.stop() == 0
+    spilled = tmp_path / "lookups.pending"  # the bot's working folder (start_bot's cwd)
+    assert len(spilled.read_text().splitlines()) == 4
+    log = bot.log.read_text()
+    assert "cannot spill beside the database" in log and "lost" not in log
+
+
+async def test_a_catalog_that_is_a_pipe_is_refused_and_the_reload_answers(tmp_path: Path) -> None:
+    catalogs = tmp_path / "catalogs"
+    shutil.copytree(ROOT / "catalogs", catalogs)
+    admin = 5005
+    async with FakeTelegram() as fake:
+        bot = await launch(fake, tmp_path, CATALOGS_DIR=str(catalogs), ADMIN_IDS=str(admin))
+        try:
+            os.mkfifo(catalogs / "zz.yaml")  # nobody ever writes to it
+            bot.process.send_signal(signal.SIGHUP)
+            reply = await bot.ask(fake.message("/reload", user_id=admin))
+            assert reply["text"].startswith("Catalogs not replaced")
+            assert "zz.yaml: not a regular file" in reply["text"]
+            assert await bot.stop() == 0
+        finally:  # a failed test leaves no bot behind
+            if bot.process.returncode is None:
+                bot.process.kill()
+    assert "zz.yaml: not a regular file" in reloads_in(bot.log)[0]

@@ -1,11 +1,18 @@
-"""Secrets stay out of the logs: the token, and the password in every URL setting."""
+"""Secrets stay out of the logs: the token, and the password in every URL setting, hidden by
+where they stand (a URL's userinfo and query, a key=value DSN) and as whole tokens, never as a
+short substring anywhere in the text."""
 
 from __future__ import annotations
 
 import logging
 
-from bot.logs import Redact, password, secrets_of, without_password
-from bot.settings import load_settings
+import pytest
+
+from bot.logs import Redact, redact, secrets_of, without_password
+from bot.settings import SettingsError, load_settings
+from bot.settings.urls import url_secrets
+
+TOKEN = "123456:" + "A" * 35
 
 
 def test_urls_are_shown_without_their_password() -> None:
@@ -13,31 +20,124 @@ def test_urls_are_shown_without_their_password() -> None:
     assert without_password(url) == "postgresql://codebook:***@db.internal:5432/codebook"
     assert without_password("redis://:s3cret-pass@cache:6379/0") == "redis://:***@cache:6379/0"
     assert without_password("redis://cache:6379/0") == "redis://cache:6379/0"
-    assert password(url) == "s3cret-pass" and password("redis://cache") == "" == password(None)
+    assert url_secrets(url) == ["s3cret-pass"] and url_secrets("redis://cache") == []
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "postgresql://127.0.0.1:1/db?user=u&password=QuerySecretPW",
+            "postgresql://127.0.0.1:1/db?user=u&password=***",
+        ),
+        (
+            "redis://127.0.0.1:1/0?password=RedisQueryPW&db=2",
+            "redis://127.0.0.1:1/0?password=***&db=2",
+        ),
+        ("postgresql://u:p%40ss%23w0rd@h/db", "postgresql://u:***@h/db"),
+        ("https://hook:p@ss/word@bot.example.org/tg", "https://hook:***@bot.example.org/tg"),
+    ],
+)
+def test_a_password_in_a_query_or_with_odd_characters_is_masked(url: str, shown: str) -> None:
+    assert without_password(url) == shown
+    assert redact(f"cannot reach {url}: refused", []) == f"cannot reach {shown}: refused"
+
+
+def test_a_key_value_dsn_password_is_masked() -> None:
+    text = "connecting to host=127.0.0.1 password=KVSecretPW dbname=x"
+    assert redact(text, []) == "connecting to host=127.0.0.1 password=*** dbname=x"
+    assert redact("password = 'two words' port=5", []) == "password = *** port=5"
+
+
+def test_a_short_secret_is_redacted_only_where_it_stands_whole() -> None:
+    assert redact("long polling, p went in", ["p"]) == "long polling, <redacted> went in"
+    # The password is the user's name too: the scheme keeps its letters, the name is hidden.
+    url = "postgresql://postgres:postgres@127.0.0.1:5432/db"
+    assert redact(f"cannot reach {url}", ["postgres"]) == (
+        "cannot reach postgresql://<redacted>:***@127.0.0.1:5432/db"
+    )
+
+
+def test_a_bot_token_and_its_secret_part_alone_are_redacted() -> None:
+    secret = TOKEN.partition(":")[2]
+    assert redact(f"webhook serving on 0.0.0.0:8080/{secret}", [secret]) == (
+        "webhook serving on 0.0.0.0:8080/<redacted>"
+    )
+    # Any bot's token, in a Bot API path or alone, even one the settings do not hold.
+    other = "987654321:" + "b" * 35
+    assert redact(f"GET https://api.telegram.org/bot{other}/getMe and {other}", []) == (
+        "GET https://api.telegram.org/bot<redacted>/getMe and <redacted>"
+    )
 
 
 def test_each_secret_is_redacted_from_messages_and_tracebacks() -> None:
     record = logging.LogRecord("bot", logging.ERROR, __file__, 1, "to %s", ("s3cret-pass",), None)
     try:
-        raise OSError("cannot reach postgresql://codebook:s3cret-pass@db")
+        raise OSError("cannot reach postgresql://codebook:s3cret-pass@db and s3cret-pass")
     except OSError:
         import sys
 
         record.exc_info = sys.exc_info()
     Redact(["s3cret-pass", ""]).filter(record)
     assert record.getMessage() == "to <redacted>"
-    assert record.exc_text is not None and "codebook:<redacted>@db" in record.exc_text
+    assert record.exc_text is not None and "codebook:***@db and <redacted>" in record.exc_text
     assert "s3cret-pass" not in record.exc_text
 
 
-def test_the_secrets_are_the_token_and_every_urls_password() -> None:
-    token = "123456:" + "A" * 35
+def test_the_secrets_are_the_tokens_the_secrets_and_every_urls_password() -> None:
     settings = load_settings(
-        bot_token=token,
-        database_url="postgresql://codebook:db-pass@db/codebook",
+        bot_token=TOKEN,
+        database_url="postgresql://codebook:db-pass@db/codebook?sslpassword=ssl-pass",
         redis_url="redis://:redis-pass@cache:6379/0",
-        webhook_url=f"https://hook:hook-pass@bot.example.org/{token}",
+        webhook_url=f"https://hook:hook-pass@bot.example.org/{TOKEN.partition(':')[2]}",
         webhook_secret="s3cret",
-        telegram_api_url="http://api:api-pass@127.0.0.1:8081",
+        telegram_api_url="http://api:api%40pass@127.0.0.1:8081",
+        analytics_secret="k" * 32,
     )
-    assert set(secrets_of(settings)) == {token, "db-pass", "redis-pass", "hook-pass", "api-pass"}
+    assert set(secrets_of(settings)) == {
+        TOKEN, TOKEN.partition(":")[2], "s3cret", "k" * 32, "db-pass", "ssl-pass",
+        "redis-pass", "hook-pass", "api%40pass", "api@pass",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("database_url", "postgresql://u:p@ss:w0rd!#@127.0.0.1:1/db", "has a # (the URL"),
+        ("database_url", "postgresql://u:p@ss@127.0.0.1:1/db", "has more than one @"),
+        ("database_url", "postgresql://u:pw@127.0.0.1:5432x/db", "has a port that is not"),
+        ("database_url", "postgresql://u:pw@h/db?sslmode", "does not parse as a URL"),
+        ("database_url", "host=127.0.0.1 password=KVSecretPW dbname=x", "use postgresql://"),
+        ("redis_url", "redis://:pw@cache:63x9/0", "has a port that is not"),
+        ("webhook_url", "https://bot.example.org:443x/hook", "has a port that is not"),
+        ("telegram_api_url", "http://:8081", "has no host"),
+        ("telegram_api_url", "api.telegram.org", "use http://host:port"),
+    ],
+)
+def test_a_url_that_does_not_parse_is_one_settings_line_without_its_value(
+    name: str, value: str, problem: str
+) -> None:
+    extra = {"webhook_secret": "s3cret"} if name == "webhook_url" else {}
+    with pytest.raises(SettingsError) as raised:
+        load_settings(require_token=False, **{name: value}, **extra)
+    (line,) = raised.value.lines
+    assert line.startswith(f"{name.upper()}: {problem}")
+    for part in ("p@ss", "w0rd", "pw", "KVSecretPW", "63x9", "443x", "example"):
+        assert part not in line
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("database_url", "postgresql://u:p%40ss%23w0rd@h1:5432,h2:5433/db?sslmode=require"),
+        ("database_url", "postgres://u@[::1]:5432/db"),
+        ("database_url", "postgresql:///db?host=/var/run/postgresql"),
+        ("redis_url", "unix:///run/redis.sock?db=1"),
+        ("redis_url", "rediss://:pw@cache:6380/0"),
+        ("telegram_api_url", "http://127.0.0.1:8081"),
+    ],
+)
+def test_urls_the_libraries_read_are_accepted(name: str, value: str) -> None:
+    settings = load_settings(require_token=False, **{name: value})
+    got = getattr(settings, name)
+    assert (got.get_secret_value() if hasattr(got, "get_secret_value") else got) == value

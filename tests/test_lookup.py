@@ -36,6 +36,11 @@ def notes(answer: Answer) -> list[tuple[str, tuple[str, ...]]]:
         "Го СМС 1004",
         "у клиента gosms 1004, что делать?",
         "gosms 01004",
+        # A dash joining name and number separates them; digits of any script are digits.
+        "gosms-1004",
+        "GoSMS–1004",
+        "gosms １００４",
+        "GoSMS: ١٠٠٤",
     ],
 )
 def test_provider_and_code_in_any_order_case_and_script(resolver: Resolver, text: str) -> None:
@@ -66,6 +71,12 @@ def test_at_most_five_codes_and_the_rest_is_said(resolver: Resolver) -> None:
 def test_codes_pair_with_the_provider_named_next_to_them(resolver: Resolver) -> None:
     answer = resolver.answer("gosms 1004 and gupshup 1002")
     assert found(answer) == [("gosms", "1004"), ("gupshup", "1002")]
+
+
+def test_a_minus_apart_from_the_name_is_kept(resolver: Resolver) -> None:
+    answer = resolver.answer("gosms -1004")
+    assert [m.code for m in answer.missing] == ["-1004"]
+    assert [m.code for m in resolver.answer("gosms —１００４").missing] == []  # joined: a dash
 
 
 def test_a_bare_code_lists_every_provider_that_has_it(resolver: Resolver) -> None:

@@ -23,6 +23,15 @@ FOUND = '{"login":"anna","password":"hunter2xyz"} gosms 1004'
 UNANSWERED = "twilio 21211 {'api_key': 'hunter2xyz'} why?"
 MASKED_FOUND = '{"login":"<secret>","password":"<secret>"} gosms 1004'
 MASKED_UNANSWERED = "twilio 21211 {'api_key': '<secret>'} why?"
+# The forms the second round masks: XML, curl's -u, a YAML block, a passphrase, fullwidth.
+PASTED = (
+    "twilio 21211 <password>hunter2xyz</password> curl -u anna:hunter2xyz\n"
+    "token: |\n  hunter2xyz\nпароль від кабінету Hunter2xyz ＰＳＷ＝hunter2xyz"
+)
+MASKED_PASTED = (
+    "twilio 21211 <password><secret></password> curl -u <secret> token: <secret> "
+    "пароль від кабінету <secret> PSW=<secret>"
+)
 
 
 def shown(text: str) -> str:
@@ -51,10 +60,11 @@ async def test_a_pasted_password_is_stored_and_shown_masked(tmp_path: Path) -> N
             (answer,) = await app.feed(app.make.message(FOUND, user_id=700_000 + person))
             assert answer.text.startswith("<b>GoSMS · 1004 — ")
         await app.feed(app.make.message(UNANSWERED, user_id=800_000))
+        await app.feed(app.make.message(PASTED, user_id=800_001))
         await app.lookups.flush()
 
         stored = query_db(database, "SELECT DISTINCT query FROM lookups")
-        assert {MASKED_FOUND, MASKED_UNANSWERED} <= {query for (query,) in stored}
+        assert {MASKED_FOUND, MASKED_UNANSWERED, MASKED_PASTED} <= {query for (query,) in stored}
 
         assert await app.dp["radar"].tick(app.bot, now) == 1
         (alert,) = [r for r in app.session.sent(SendMessage) if r.chat_id == ALERTS]

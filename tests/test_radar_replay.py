@@ -366,3 +366,28 @@ def test_skipping_quiet_passes_changes_no_alert(monkeypatch: pytest.MonkeyPatch)
         (now, tuple(key)) for now, key in every_pass
     ]
     assert every_pass
+
+
+def test_a_csv_is_read_only_up_to_the_size_of_an_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.radar import history
+
+    # A line with no end (a file of NUL bytes, of one letter) is refused at the line's bound,
+    # not read whole.
+    endless = tmp_path / "endless.csv"
+    endless.write_bytes(HEADER.encode() + b"a" * 65_536)
+    with pytest.raises(history.BadCsv) as refused:
+        read_csv(endless)
+    assert str(refused.value) == (
+        f"{endless}:2: a line longer than 16,384 characters: not an export (a year of a busy "
+        "bot's is about 1.1 GB)"
+    )
+    row = "2024-01-15T10:00:00.250Z,private,private,00000000000000ff,gosms,1004,1004,found,q,3,1\n"
+    assert history.MAX_CSV_BYTES == 2_000_000_000  # a year of a busy bot's is about 1.1 GB
+    monkeypatch.setattr(history, "MAX_CSV_BYTES", 20_000)  # here, a few hundred rows
+    fits = _write(tmp_path / "fits.csv", [HEADER, *[row] * 200])
+    assert len(read_csv(fits)) == 200
+    beyond = _write(tmp_path / "beyond.csv", [HEADER, *[row] * 300])
+    with pytest.raises(history.BadCsv, match=rf"^{re.escape(str(beyond))}:\d+: more than 20,000 "):
+        read_csv(beyond)

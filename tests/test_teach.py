@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, EditMessageText, SendMessage
 from fake_telegram import parse_html, utf16_len
-from telegram_app import ADMIN, GROUP, App, buttons
+from telegram_app import ADMIN, GROUP, App, buttons, running_app
 
 from bot.core.catalog import entry_ref
 from bot.core.library import Library
 from bot.core.text import phrase_key
+from bot.telegram.taught_list import Forget, short
 
 QUESTION = "смс с телефона так и не ушли"
 
@@ -95,6 +97,11 @@ async def test_teaching_needs_a_real_entry_and_an_admin(app: App) -> None:
         ("1004", "GoSMS 1004 — No devices registered; Gupshup 1004 — User inactive"),
         ("GoSMS 1004", "GoSMS 1004 — No devices registered."),
         ("MAX_PERSONAL_2FA_PASSWORD_TOO_MANY_ATTEMPTS", "Radist.Online 30005 — MAX personal"),
+        # What compares as a symbolic name (TELEGRAM_FLOOD_ERROR), a provider alone (its card).
+        ("telegram flood error", "Radist.Online 17002 — Telegram: flood control triggered"),
+        ("Request validation error", "Radist.Online 1 — Request data failed validation"),
+        ("gosms", "the provider card of GoSMS."),
+        ("radist online", "the provider card of Radist.Online."),
     ],
 )
 async def test_a_phrase_the_catalogs_answer_by_code_or_name_is_refused(
@@ -115,6 +122,33 @@ async def test_a_phrase_the_catalogs_answer_by_code_or_name_is_refused(
     assert reply.text.startswith("Got it: ")
     assert found(app, phrase) == [("notificore", "35")]
     assert [r.levelno for r in caplog.records if r.name.endswith("teach")] == [logging.WARNING]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "asked"),
+    [
+        ("telegram flood error", "TELEGRAM_FLOOD_ERROR"),
+        ("request validation error", "request_validation_error"),
+        ("gosms", "GoSMS!"),
+        ("radist online", "Radist.Online"),
+    ],
+)
+async def test_what_a_refused_phrase_would_hide_still_answers(
+    app: App, phrase: str, asked: str
+) -> None:
+    before = app.answer_text(asked)
+    (reply,) = await app.feed(app.make.message(f"/teach {phrase} gosms 1015", user_id=ADMIN))
+    assert reply.text.startswith("The catalogs already answer ")
+    assert app.answer_text(asked) == before
+    assert "GoSMS · 1015" not in before
+
+
+async def test_a_refusal_names_the_card_in_the_admins_language(app: App) -> None:
+    asked = {"ru": "каталоги уже отвечают: карточкой провайдера GoSMS.", "uk": "карткою провайдера"}
+    for lang, part in asked.items():
+        message = app.make.message("/teach gosms gosms 1015", user_id=ADMIN, language_code=lang)
+        (reply,) = await app.feed(message)
+        assert part in reply.text
 
 
 async def test_teach_bang_hides_a_catalog_answer_and_says_so_in_the_log(
@@ -251,3 +285,24 @@ async def test_inline_queries_and_a_reload_answer_what_was_taught(app: App) -> N
     assert [r.id for r in offered.results] == [entry_ref("gosms", "1015")]
     (answer,) = await app.feed(app.make.message(QUESTION))
     assert answer.text.startswith("<b>GoSMS · 1015 — ")
+
+
+async def test_a_teach_the_database_cannot_keep_says_it_was_not_taught(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"  # a database under a file can never be opened
+    blocker.write_text("")
+    async with running_app(tmp_path, database_path=blocker / "bot.sqlite3") as app:
+        message = app.make.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN)
+        (reply,) = await app.feed(message)
+        assert reply.text.startswith("Not taught: the database is unavailable right now (")
+        assert reply.text.endswith("). Try again once it is back.")
+        assert "held in memory" not in reply.text
+        assert found(app, QUESTION) != [("gosms", "1015")]
+        forget = Forget(phrase=short(QUESTION), page=0).pack()
+        (ack,) = await app.feed(
+            app.make.callback(forget, message_id=7, chat_id=ADMIN, user_id=ADMIN)
+        )
+        assert isinstance(ack, AnswerCallbackQuery) and ack.show_alert
+        assert (
+            ack.text
+            == "Not taken back: the database is unavailable right now. Try again once it is back."
+        )

@@ -4,65 +4,37 @@ from __future__ import annotations
 
 import hmac
 import re
+import unicodedata
 from urllib.parse import unquote
 
-from bot.analytics.named_secrets import STEMS, mask_named
+from bot.analytics.markup_secrets import mask_blocks, mask_credentials
+from bot.analytics.named_secrets import mask_named
+from bot.analytics.secret_words import ONE_TIME_WORDS, mask_secret_words
+from bot.analytics.shaped_secrets import mask_people, mask_shapes
 from bot.core.text import clean
 
 QUERY_LIMIT = 200
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# API keys, hashes and JWTs: a long run of token characters with a digit and a letter in it,
-# or a long hex run. Error codes are short, so they never reach these lengths.
-_TOKEN = re.compile(
-    r"(?<![A-Za-z0-9_.-])"
-    r"(?:(?=[A-Za-z_.-]*[0-9])(?=[0-9_.-]*[A-Za-z])[A-Za-z0-9_.-]{20,}|[0-9A-Fa-f]{16,})"
-    r"(?![A-Za-z0-9_.-])"
-)
-# An API's error name is not a token, long as it is: MAX_PERSONAL_2FA_PASSWORD_TOO_MANY_ATTEMPS,
-# in one case, in short parts joined by underscores.
-_ERROR_NAME = re.compile(r"[A-Z0-9]{1,12}(?:_[A-Z0-9]{1,12})+|[a-z0-9]{1,12}(?:_[a-z0-9]{1,12})+")
-# Phone numbers as people paste them. Several codes in a row ("21 41 61 24") and dates
-# ("2024-05-01 12:30") must survive, so spaced digits count as a phone only with a leading +,
-# an area code in parentheses, or the 3-3-2-2 grouping; a bare run needs 10 to 15 digits.
-_PHONE = re.compile(
-    r"\+\d[\d\s().-]{7,}\d"
-    r"|(?<![\d+])(?:\d{1,3}[\s-]?)?\(\d{3,5}\)[\s-]?\d{1,4}(?:[\s-]?\d{1,4}){1,3}(?!\d)"
-    r"|(?<![\d+])(?:\d[\s-]?)?\d{3}[\s-]\d{3}[\s-]?\d{2}[\s-]?\d{2}(?!\d)"
-    r"|(?<![\d+])\d{10,15}(?!\d)"
-)
-_PHONE_DIGITS = 10
-# Card numbers: 13 to 19 digits, maybe grouped by spaces, dashes or dots, masked when the Luhn
-# check passes. A run of digit groups is searched whole (see _card): a code may stand next to a
-# card. A full stop after a card ends the sentence, not the card.
-_CARD = re.compile(r"(?<![\d-])(?<!\d\.)\d+(?:[ .-]\d+)*(?![\d-])(?!\.\d)")
-_USERNAME = re.compile(
-    r"(?<![\w@/])@[A-Za-z][A-Za-z0-9_]{3,31}\b|\b(?:t|telegram)\.me/[A-Za-z0-9_]{4,32}",
-    re.IGNORECASE,
-)
-# An invitation into a private chat or channel: its hash is the key to the door.
-_INVITE = re.compile(
-    r"(?:https?://)?\b(?:t|telegram)\.me/(?:\+|joinchat/)[\w-]+|\btg://join\?invite=[\w-]+",
-    re.IGNORECASE,
-)
-# Passport and ID card numbers: a Russian passport (4 + 6 digits, "4510 123456"), a Ukrainian or
-# international one (two capital letters, 6 or 7 digits: "АА123456", "AB1234567"), a Ukrainian ID
-# card (9 digits). Codes are at most 6 digits and stand alone.
-_DOCUMENT = re.compile(
-    r"(?<![\d\w])(?:\d{2} ?\d{2} \d{6}|[A-ZА-ЯІЇЄҐ]{2} ?\d{6,7}|\d{9})(?![\d\w])"
-)
-
-
-# Most questions hold nothing to mask ("gosms 1004"): a look at what every mask above needs
-# (six digits in a row, 13 digits in groups, digits grouped as a phone's, an area code, a plus,
-# @, a Telegram link, a long run of token characters; a secret's name) decides whether they run
-# at all: such a question, and with it the writer, is spared the masks.
+# Most questions hold nothing to mask ("gosms 1004"): a look at what every mask needs decides
+# whether they run at all, sparing such a question, and with it the writer, the masks. Shapes:
+# six digits in a row, 13 digits in groups, digits grouped as a phone's, an area code, a plus,
+# @, a Telegram link, a long run of token characters, an IBAN's start, curl's -u.
 _MAYBE_SHAPE = re.compile(
-    r"\d{6}|(?:\d[ .-]?){12}\d|\d[ -]\d{3}|\(\d{3}|\+\d|@|(?:t|telegram)\.me/|tg://"
-    r"|[A-Za-z0-9_.-]{16}",
+    r"\d{6}|(?:\d[ .-]?){12}\d|\d[ .-]\d{3}|\(\d{3}|\+\d|@|(?:t|telegram)\.me/|tg://"
+    r"|[A-Za-z0-9_.-]{16}|[a-z]{2}\d{2}(?:[ -]?[a-z0-9]){11}|-u",
     re.IGNORECASE,
 )
-_MAYBE_NAMED = re.compile("|".join(STEMS), re.IGNORECASE)
+# ...and names: a part of every word or key that names a secret, in any case.
+_STEMS = (
+    "pass", "pw", "psw", "secret", "token", "key", "cookie", "credential", "auth", "login",
+    "username", "session", "sid", "hmac", "otp", "pin", "cvv", "cvc", "cvn", "csc", "bearer",
+    "basic", "access", "security", "verification", "confirmation", r"api[\W_]?id",
+    "парол", "гасл", "токен", "секрет", "ключ", "логин", "логін", "пин", "пін", "доступ", "безп",
+    "безоп", "инн", "інн", "іпн", "ипн", "рнокпп", "снилс", "ssn", "inn", "tin",
+    r"\bid",  # "id123 45 67": no boundary after it
+    ONE_TIME_WORDS,
+)  # fmt: skip
+_MAYBE_NAMED = re.compile("|".join(_STEMS), re.IGNORECASE)
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 
 
@@ -74,87 +46,48 @@ def user_key(secret: bytes, user_id: int) -> int:
 
 
 def mask_query(text: str) -> str:
-    """``text`` as stored (see ``plain_text``), with every secret ``mask`` knows replaced, cut
-    to 200 characters."""
+    """``text`` as stored: ``plain_text``, on one line, with every secret ``mask`` knows
+    replaced, cut to 200 characters."""
     text = plain_text(text)
-    return (mask(text) if may_hold_secrets(text) else text)[:QUERY_LIMIT]
+    return (mask(text) if may_hold_secrets(text) else one_line(text))[:QUERY_LIMIT]
 
 
 def plain_text(text: str) -> str:
     """``text`` percent-decoded (a pasted URL or form keeps no secret behind %22 or %3D), its
-    invisible and control characters gone, runs of spaces as one."""
+    compatibility characters folded (NFKC: ＡＢＣ as ABC, ＠ as @), its invisible and control
+    characters gone; its lines kept."""
+    text = _folded(text)
     for _ in range(3):  # twice encoded is seen in the wild; more is not
         if not _PERCENT.search(text):
             break
-        text = unquote(text, errors="replace")
-    return " ".join(clean(text, lines=False).split())
+        text = _folded(unquote(text, errors="replace"))
+    return clean(text, lines=True)
+
+
+def _folded(text: str) -> str:
+    """``text`` in NFKC, but for №: a key of Russian and Ukrainian keyboards, not a disguise,
+    which NFKC would turn into "No"."""
+    return "№".join(unicodedata.normalize("NFKC", part) for part in text.split("№"))
+
+
+def one_line(text: str) -> str:
+    """``text`` with its lines joined and every run of spaces as one."""
+    return " ".join(text.split())
 
 
 def may_hold_secrets(text: str) -> bool:
-    """False only if ``mask`` would leave ``text`` as it is: the cheap look that spares most
-    questions the masks."""
+    """False only if ``mask`` would only put ``text`` on one line: the cheap look that spares
+    most questions the masks."""
     return bool(_MAYBE_SHAPE.search(text) or _MAYBE_NAMED.search(text))
 
 
 def mask(text: str) -> str:
-    """``text`` with invitation links, e-mail addresses, long tokens, card numbers, the secrets
-    that keys and words name, ID and passport numbers, phones and @usernames replaced."""
-    text = _INVITE.sub("<invite>", text)
-    text = _EMAIL.sub("<email>", text)
-    text = _TOKEN.sub(_token, text)
-    text = _CARD.sub(_card, text)
+    """``text`` on one line with YAML block values, credentials in XML, URLs and curl,
+    invitation links, e-mail addresses, IBANs, long tokens and cards, the secrets that keys and
+    words name, ID and passport numbers, phones and @usernames replaced."""
+    text = one_line(mask_blocks(text))  # a YAML block ends where its lines say
+    text = mask_credentials(text)
+    text = mask_shapes(text)
     text = mask_named(text)
-    text = _DOCUMENT.sub("<id>", text)
-    text = _PHONE.sub(_phone, text)
-    return _USERNAME.sub("<username>", text)
-
-
-def luhn(digits: list[int]) -> bool:
-    """The Luhn checksum every payment card number passes."""
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        if position % 2:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
-
-
-def _token(match: re.Match[str]) -> str:
-    found = match.group()
-    return found if _ERROR_NAME.fullmatch(found) else "<token>"
-
-
-def _card(match: re.Match[str]) -> str:
-    """The run of digit groups with every group that may belong to a card number masked
-    ("1004 4111 1111 1111 1111" could be a code and a card, or a card and a code: both go)."""
-    run = match.group()
-    if sum(char.isdigit() for char in run) < 13:
-        return run
-    groups = re.split(r"([ .-])", run)  # digits, separator, digits, ...
-    numbers = groups[::2]
-    covered = [False] * len(numbers)
-    for start in range(len(numbers)):
-        digits = ""
-        for end in range(start + 1, len(numbers) + 1):
-            digits += numbers[end - 1]
-            if len(digits) > 19:
-                break
-            if len(digits) >= 13 and luhn([int(d) for d in digits]):
-                covered[start:end] = [True] * (end - start)
-    if not any(covered):
-        return run
-    out: list[str] = []
-    for index, number in enumerate(numbers):
-        if covered[index]:
-            if not (index and covered[index - 1]):
-                out.append("<card>")
-        else:
-            out.append(number)
-        if index + 1 < len(numbers) and not (covered[index] and covered[index + 1]):
-            out.append(groups[2 * index + 1])
-    return "".join(out)
-
-
-def _phone(match: re.Match[str]) -> str:
-    found = match.group()
-    return "<phone>" if sum(char.isdigit() for char in found) >= _PHONE_DIGITS else found
+    text = mask_secret_words(text)
+    return mask_people(text)

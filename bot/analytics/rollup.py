@@ -102,11 +102,15 @@ class Malformed(ValueError):
         self.field = field
 
 
-def stored(item: object, secret: bytes) -> Stored:
-    """What is stored of a queued Lookup or Vote; Malformed names the field that is wrong."""
+def stored(item: object, secret: bytes | None) -> Stored:
+    """What is stored of a queued Lookup or Vote; Malformed names the field that is wrong.
+    Without a key (``secret`` None: the one the database keeps was never read) a lookup is kept
+    with no person, and a vote, which is nothing without its person, is Malformed."""
     if isinstance(item, Vote):
         _check("provider", type(item.provider) is str)
         _check("key", type(item.key) is str)
+        if secret is None:
+            raise Malformed("user_id (no analytics key to pseudonymise it)")
         person = _person(secret, item.user_id)
         return VoteRow(_float("at", item.at), person, item.provider, item.key, bool(item.helpful))
     if not isinstance(item, Lookup):
@@ -129,7 +133,7 @@ def stored(item: object, secret: bytes) -> Stored:
         at=_float("at", item.at),
         channel=str(item.channel),
         chat_type=item.chat_type,
-        person=None if item.user_id is None else _person(secret, item.user_id),
+        person=None if item.user_id is None or secret is None else _person(secret, item.user_id),
         provider=provider,
         entries=entries,
         outcome=str(item.outcome),
@@ -138,7 +142,7 @@ def stored(item: object, secret: bytes) -> Stored:
     )
 
 
-def stored_rows(items: Iterable[object], secret: bytes) -> tuple[list[Stored], Counter[str]]:
+def stored_rows(items: Iterable[object], secret: bytes | None) -> tuple[list[Stored], Counter[str]]:
     """What is stored of ``items``, and how many were dropped as malformed, by field."""
     rows: list[Stored] = []
     wrong: Counter[str] = Counter()

@@ -34,6 +34,26 @@ def write_spill(path: Path, rows: list[Stored]) -> None:
         raise
 
 
+def places(path: Path) -> list[Path]:
+    """Where a stop spills: beside the database (``path``), or, when that folder cannot be
+    written (it is a file, or read-only), in the process's working folder."""
+    try:
+        fallback = Path.cwd() / path.name
+    except OSError:  # the working folder was removed under the process
+        return [path]
+    return [path] if fallback.resolve() == path.resolve() else [path, fallback]
+
+
+def read_spills(path: Path) -> list[tuple[Path, list[Stored]]]:
+    """The spill files a stop left (see ``places``), each with its rows."""
+    found = []
+    for place in places(path):
+        rows = read_spill(place)
+        if rows is not None:
+            found.append((place, rows))
+    return found
+
+
 def read_spill(path: Path) -> list[Stored] | None:
     """The rows in the spill file, None if there is none; a line that is not a row is logged
     and skipped."""
@@ -54,25 +74,38 @@ def read_spill(path: Path) -> list[Stored] | None:
     return rows
 
 
-def spill(path: Path, rows: list[Stored], where: object, unkeyed: int = 0) -> bool:
-    """Keep ``rows`` that ``where`` (the database) could not take in the spill file, for the
-    next start; False, logged, if even that failed. ``unkeyed``: lookups lost because the key
-    the database keeps was never read (it was down from the start), said here too."""
-    if unkeyed:
-        logger.error(
-            "lookup log: %d lookups lost: the analytics key %s keeps was never read", unkeyed, where
+def spill(path: Path, rows: list[Stored], where: object, anonymous: int = 0) -> bool:
+    """Keep ``rows`` that ``where`` (the database) could not take in the spill file (beside the
+    database, else in the working folder: ``places``), for the next start; False, logged, if
+    even that failed. ``anonymous``: lookups among them kept without their person, because the
+    key the database keeps was never read (it was down from the start): no key, no pseudonym,
+    and a raw id is never kept (the votes, nothing without their person, went)."""
+    if anonymous:
+        logger.warning(
+            "lookup log: the analytics key %s keeps was never read: %d lookups are kept "
+            "without their person (they count in every figure but unique people)",
+            where,
+            anonymous,
         )
-    try:
-        write_spill(path, rows)
-    except OSError as exc:
+    failures = []
+    for place in places(path):
+        try:
+            write_spill(place, rows)
+        except OSError as exc:
+            failures.append(f"{place} ({exc.strerror or exc})")
+            continue
+        path = place
+        break
+    else:
         logger.error(
-            "lookup log: %d lookups lost: neither %s nor the spill file %s can be written (%s)",
+            "lookup log: %d lookups lost: neither %s nor a spill file can be written: %s",
             len(rows),
             where,
-            path,
-            exc,
+            "; ".join(failures),
         )
         return False
+    if failures:
+        logger.warning("lookup log: cannot spill beside the database: %s", "; ".join(failures))
     logger.warning(
         "lookup log: %s cannot be written now; %d lookups kept in %s, the next start writes "
         "them in",

@@ -21,7 +21,7 @@ from pathlib import Path
 from bot.analytics.days import DAY_SECONDS, day_number, iso_day, midnight
 from bot.analytics.outage import Outage
 from bot.analytics.rollup import Lookup, Stored, Vote, stored_rows
-from bot.analytics.spill import read_spill, spill
+from bot.analytics.spill import read_spills, spill
 from bot.store import DatabaseTooNew, StorageUnavailable, Store, open_store
 
 logger = logging.getLogger(__name__)
@@ -56,8 +56,8 @@ class LookupLog:
         retry_max: float = 30.0,
     ) -> None:
         self.store: Store = open_store(store) if isinstance(store, Path) else store
-        self._secret = secret if isinstance(secret, bytes) else None
-        self._read_key = None if isinstance(secret, bytes) else secret
+        self.secret = secret if isinstance(secret, bytes) else None  # the pseudonyms', once read
+        self.read_key = None if isinstance(secret, bytes) else secret  # the database keeps it
         self.off_reason = off_reason or ("no analytics key" if secret is None else None)
         self._retention_days = retention_days
         self._batch_rows = batch_rows
@@ -67,7 +67,7 @@ class LookupLog:
         self._queue: deque[Lookup | Vote] = deque()  # as handed over: raw ids, raw text
         self._held: list[Stored] = []  # made ready to store, waiting for the database
         self._in_flight = 0
-        self._spill_loaded = False  # rows from a spill file are among the held ones
+        self._spill_loaded: list[Path] = []  # spill files whose rows are among the held ones
         self.written = 0  # rows written to the database since start
         self.lost = 0  # rows neither written nor spilled at the stop
         self._outage = Outage(self.store, max_pending, retry_initial, retry_max)
@@ -98,9 +98,9 @@ class LookupLog:
         failure is logged and retried in the background while recording goes on."""
         if self._task is not None:
             return
-        spilled = read_spill(self.store.spill_path)
-        if spilled is not None:
-            self._held[:0], self._spill_loaded = spilled, True
+        spilled = read_spills(self.store.spill_path)
+        self._held[:0] = [row for _, rows in spilled for row in rows]
+        self._spill_loaded = [place for place, _ in spilled]
         try:
             async with self._lock:
                 await self._open_and_prune()
@@ -122,12 +122,6 @@ class LookupLog:
     ) -> None:
         """Queue a person's vote on an entry; their latest vote on it is the one that counts."""
         self._enqueue(Vote(time.time() if at is None else at, user_id, provider, key, helpful))
-
-    async def key(self) -> bytes | None:
-        """The pseudonyms' key (None: analytics off); StorageUnavailable if it cannot be read."""
-        if self._secret is None and self._read_key is not None:
-            self._secret = await self._read_key()
-        return self._secret
 
     def _enqueue(self, item: Lookup | Vote) -> None:
         if self.off_reason is not None:
@@ -216,8 +210,8 @@ class LookupLog:
     async def _write_all(self) -> None:
         """Write the rows held and queued now, in transactions of up to the batch limit. What a
         failed write held stays held, in order."""
-        if self._queue:
-            await self.key()
+        if self._queue and self.secret is None and self.read_key is not None:
+            self.secret = await self.read_key()  # the one replicas share
         limit = self._batch_limit
         items = list(self._queue)
         self._queue.clear()
@@ -248,8 +242,9 @@ class LookupLog:
                 await self._hold(asyncio.to_thread(self._stored, rest), len(rest))
             self._in_flight = 0
         if self._spill_loaded:
-            self._spill_loaded = False
-            self.store.spill_path.unlink(missing_ok=True)
+            for place in self._spill_loaded:
+                place.unlink(missing_ok=True)
+            self._spill_loaded = []
             logger.warning("lookup log: wrote in what the last stop left in the spill file")
 
     def _make_ready(
@@ -266,11 +261,13 @@ class LookupLog:
         self._held.extend(await ready)
         self._in_flight -= size
 
-    def _stored(self, items: list[Lookup | Vote]) -> list[Stored]:
-        """What is stored of ``items``; the malformed are dropped, said once by field."""
-        if self._secret is None:  # the key the database keeps was never read: nothing to do
+    def _stored(self, items: list[Lookup | Vote], *, unkeyed: bool = False) -> list[Stored]:
+        """What is stored of ``items``; the malformed are dropped, said once by field.
+        ``unkeyed``: made even without the key (a stop with the database down from the start):
+        the lookups kept without their person, the votes dropped."""
+        if self.secret is None and not unkeyed:  # the key was never read: wait for it
             return []
-        rows, wrong = stored_rows(items, self._secret)
+        rows, wrong = stored_rows(items, self.secret)
         if wrong:
             fields = ", ".join(f"{field} {n}" for field, n in wrong.most_common())
             logger.error("lookup log: skipped %d malformed rows (%s)", wrong.total(), fields)
@@ -288,13 +285,13 @@ class LookupLog:
     # Spilling at a stop ------------------------------------------------------------------------
 
     def _spill(self) -> bool:
-        """Every row not yet in the database to the spill file; False if even that failed, or
-        if the key the database keeps was never read (rows not pseudonymised are not kept)."""
-        unkeyed = len(self._queue) if self._secret is None else 0
-        rows = self._held + self._stored(list(self._queue))
+        """Every row not yet in the database to the spill file (spill.spill: where, and what is
+        kept when the key the database keeps was never read); False if even that failed."""
+        unkeyed = self.secret is None and bool(self._queue)
+        rows = self._held + self._stored(list(self._queue), unkeyed=unkeyed)
+        anonymous = sum(isinstance(item, Lookup) for item in self._queue) if unkeyed else 0
         self._queue.clear()
         self._held.clear()
-        self.lost = unkeyed + (
-            0 if spill(self.store.spill_path, rows, self.store, unkeyed) else len(rows)
-        )
+        kept = spill(self.store.spill_path, rows, self.store, anonymous)
+        self.lost = 0 if kept else len(rows)
         return not self.lost

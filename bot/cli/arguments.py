@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+MAX_ROWS = 1000  # rows in a report's list: more than anyone reads, and each costs a query's work
+
 
 def at_least_one(text: str, most: int | None = None) -> int:
     """A whole number, 1 or more (rows), or 1 to ``most``."""
@@ -18,3 +20,8 @@ def days(text: str) -> int:
     from bot.analytics.days import MAX_DAYS
 
     return at_least_one(text, MAX_DAYS)
+
+
+def rows(text: str) -> int:
+    """Rows in each of a report's lists: 1 to MAX_ROWS."""
+    return at_least_one(text, MAX_ROWS)

@@ -51,7 +51,7 @@ async def examine(say: Callable[[str], None]) -> int:
 
     settings, problems = settings_despite_problems()
     hidden += secrets_of(settings)
-    if settings.bot_token is None and not any(p.startswith("BOT_TOKEN") for p in problems):
+    if settings.bot_token is None and not any("BOT_TOKEN" in p for p in problems):
         problems.insert(0, MISSING_TOKEN)
     for problem in problems:
         report(Line(False, "settings", problem, "set it in .env or the environment"))

@@ -1,11 +1,11 @@
-"""The settings as a command reads them (bot/settings.py): once per process, without requiring
+"""The settings as a command reads them (bot/settings/): once per process, without requiring
 BOT_TOKEN; a wrong one stops the command with one line naming it (bot.cli.main says it)."""
 
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from bot.settings import Settings
 

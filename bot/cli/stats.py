@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.arguments import at_least_one, days
+from bot.cli.arguments import days, rows
 from bot.cli.database import read, unusable
 
 
@@ -13,7 +13,7 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     stats = commands.add_parser("stats", help="what people looked up, and what was missing")
     stats.add_argument("--days", type=days, default=7, help="days to report, today included")
     stats.add_argument(
-        "--top", type=at_least_one, default=10, help="rows in each list (default 10)"
+        "--top", type=rows, default=10, help="rows in each list, 1 to 1000 (default 10)"
     )
     stats.add_argument(
         "--format", choices=["table", "json", "csv"], default="table", help="(default: table)"

@@ -14,9 +14,9 @@ from bot.core.catalog import ASKED_LENGTH, Catalog, CatalogFile, Entry, Provider
 from bot.core.i18n import LANGUAGES
 from bot.core.text import alias_key
 from bot.core.wording import findings, interface_files
-from bot.files import TooLarge, read_at_most
+from bot.core.yaml_nodes import YamlAlias, compose, duplicate_keys, fault_line, line_at
+from bot.files import NotRegular, TooLarge, read_at_most
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # The largest catalog file read (the largest shipped is under 200 kB): a reload of this much
 # stays short, and a file that is not a catalog (a device, a dump) is refused unread.
 MAX_CATALOG_BYTES = 1_000_000
@@ -35,10 +35,6 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class _YamlAlias(Exception):
-    """The file repeats a node through a YAML alias (``*name``); the argument is its line."""
-
-
 class CatalogError(Exception):
     """The catalogs did not load; ``problems`` says where and why."""
 
@@ -50,19 +46,24 @@ class CatalogError(Exception):
 def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Problem]]:
     """Validate one catalog file's text; the problems name ``filename:line``."""
     try:
-        node, data = _compose(text)
-    except _YamlAlias as exc:
+        node, data = compose(text)
+    except YamlAlias as exc:
         why = "a YAML alias (*name) repeats an anchor: a catalog writes every value out"
         return None, [Problem(filename, exc.args[0], why)]
     except yaml.MarkedYAMLError as exc:
         return None, [
             Problem(filename, fault_line(exc, text), f"broken YAML: {exc.problem or exc.context}")
         ]
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses (a NUL, a control)
+        line, why = text.count("\n", 0, exc.position) + 1, str(exc).splitlines()[0]
+        return None, [Problem(filename, line, f"broken YAML: {why}")]
     except yaml.YAMLError as exc:
-        return None, [Problem(filename, 1, f"broken YAML: {exc}")]
+        return None, [Problem(filename, 1, f"broken YAML: {str(exc).splitlines()[0]}")]
     if node is None:
         return None, [Problem(filename, 1, "the file is empty")]
-    problems = list(_duplicate_keys(node, filename))
+    problems = [
+        Problem(filename, line, f"duplicate key {key!r}") for line, key in duplicate_keys(node)
+    ]
     if not isinstance(data, dict):
         return None, [Problem(filename, node.start_mark.line + 1, "expected provider: and errors:")]
     try:
@@ -75,27 +76,11 @@ def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Pr
             # its own when the items themselves are wrong.
             if error["type"] == "too_short" and tuple(error["loc"]) in inner:
                 continue
-            line = _line_at(node, error["loc"])
+            line = line_at(node, error["loc"])
             problems.append(Problem(filename, line, _describe(error)))
         return None, sorted(problems, key=lambda p: p.line)
     problems.extend(_entry_problems(catalog, node, filename))
     return (None if problems else catalog), sorted(problems, key=lambda p: p.line)
-
-
-def fault_line(exc: yaml.MarkedYAMLError, text: str) -> int:
-    """The line to fix. An unclosed bracket or quote, or a key without its colon, is noticed
-    only where the next token starts (often the next line, or the end of the file): the line
-    that opened it is the one at fault, or, when nothing but the end of the file was found,
-    the last line with anything on it. Elsewhere the problem's own place is."""
-    opened = exc.context or ""
-    use_context = opened.startswith(("while scanning", "while parsing a flow"))
-    mark = (exc.context_mark if use_context else None) or exc.problem_mark or exc.context_mark
-    if mark is None:
-        return 1
-    content = text.rstrip()
-    if mark.index >= len(content):
-        return content.count("\n") + 1
-    return int(mark.line) + 1
 
 
 def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
@@ -115,6 +100,9 @@ def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
         except TooLarge:
             why = f"larger than {MAX_CATALOG_BYTES:,} bytes: too large for a catalog"
             problems.append(Problem(name, 1, why))
+            continue
+        except NotRegular:  # a FIFO would hold the reload until someone wrote to it
+            problems.append(Problem(name, 0, "not a regular file"))
             continue
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(name, 0, f"cannot read: {exc}"))
@@ -147,81 +135,10 @@ def check_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
             continue
         try:
             text = read_at_most(path, MAX_CATALOG_BYTES).decode("utf-8")
-        except (OSError, TooLarge, UnicodeDecodeError):
+        except (OSError, TooLarge, NotRegular, UnicodeDecodeError):
             continue  # named by load_catalogs
         problems.extend(Problem(str(path), line, what) for line, what in findings(text, stem))
     return (catalog if not problems else None), problems
-
-
-def _compose(text: str) -> tuple[Any, Any]:
-    """The document's node tree and its data; _YamlAlias before anything is built from a
-    tree that repeats a node (an alias "bomb" expands exponentially when walked)."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        if node is not None and _repeats_a_node(node):
-            raise _YamlAlias(_first_alias_line(text))
-        data = loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
-    return node, data
-
-
-def _repeats_a_node(root: Any) -> bool:
-    """Whether some node is reached twice: what an alias does, and nothing else does."""
-    seen: set[int] = set()
-    waiting = [root]
-    while waiting:
-        node = waiting.pop()
-        if id(node) in seen:
-            return True
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            waiting.extend(part for pair in node.value for part in pair)
-        elif isinstance(node, yaml.SequenceNode):
-            waiting.extend(node.value)
-    return False
-
-
-def _first_alias_line(text: str) -> int:
-    """The line of the first alias (parsed again: only a refused file pays for it)."""
-    events = yaml.parse(text, Loader=_Loader)
-    mark = next((e.start_mark for e in events if isinstance(e, yaml.AliasEvent)), None)
-    return int(mark.line) + 1 if mark is not None else 1
-
-
-def _duplicate_keys(node: Any, filename: str) -> Iterator[Problem]:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                if key.value in seen:
-                    yield Problem(filename, key.start_mark.line + 1, f"duplicate key {key.value!r}")
-                seen.add(key.value)
-            yield from _duplicate_keys(value, filename)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            yield from _duplicate_keys(item, filename)
-
-
-def _line_at(node: Any, loc: tuple[int | str, ...]) -> int:
-    """The line of the YAML node at a pydantic error location (or of its nearest parent)."""
-    line = node.start_mark.line + 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((kv for kv in node.value if kv[0].value == part), None)
-            if match is None:
-                break
-            line = match[0].start_mark.line + 1
-            node = match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                break
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return int(line)
 
 
 def _dotted(loc: tuple[int | str, ...]) -> str:
@@ -278,7 +195,7 @@ def _entry_problems(catalog: CatalogFile, node: Any, filename: str) -> Iterator[
     seen_names: dict[str, int] = {}
     spans: list[tuple[int, int, int]] = []
     for index, entry in enumerate(catalog.errors):
-        line = _line_at(node, ("errors", index))
+        line = line_at(node, ("errors", index))
         if entry.code is None and entry.name is None and entry.section is None:
             yield Problem(filename, line, "an entry without code or name needs a section")
         key = entry.key
@@ -301,7 +218,7 @@ def _entry_problems(catalog: CatalogFile, node: Any, filename: str) -> Iterator[
             if bounds[0] > bounds[1] or (bounds[0] == bounds[1] and "-" in (entry.code or "")):
                 yield Problem(
                     filename,
-                    _line_at(node, ("errors", index, "code")),
+                    line_at(node, ("errors", index, "code")),
                     f"bad range {entry.code!r}: the first code must be the smaller",
                 )
                 continue
@@ -323,7 +240,7 @@ def _asked_problems(entry: Entry, node: Any, index: int, filename: str) -> Itera
         for at, phrasing in enumerate(getattr(entry.asked, lang)):
             said = " ".join(phrasing.casefold().split())
             if said in seen:
-                line = _line_at(node, ("errors", index, "asked", lang, at))
+                line = line_at(node, ("errors", index, "asked", lang, at))
                 yield Problem(filename, line, f"asked.{lang}: {phrasing!r} is given twice")
             seen.add(said)
 

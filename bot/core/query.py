@@ -27,6 +27,7 @@ _WORD = re.compile(r"[^\W\d_][\w.'’‘`´-]*[^\W_]|[^\W\d_]", re.UNICODE)
 _NAME_LIKE = re.compile(r"^[a-z][a-z0-9.]{2,}$")  # how an unknown provider's name looks
 _MAY_HOLD_PAYLOAD = re.compile(r"[{\"=:]")
 _BETWEEN = re.compile(r"[^\W_]+")  # the words and numbers between a provider and a code
+_JOINED = re.compile(r"[-‐‑–—](?=\d)")  # a dash between a provider's name and a number
 
 
 @cache
@@ -141,7 +142,9 @@ class QueryParser:
                 unknown = unknown or said
             elif all(m.slug != slug for m in providers):
                 providers.append(Mention(slug, said, match.start()))
-            spans.append(match.span())
+            # A dash joining the name to a number separates them: "gosms-1004" is 1004, not -1004.
+            joined = _JOINED.match(text, match.end()) is not None
+            spans.append((match.start(), match.end() + (1 if joined else 0)))
         rest = _blank(text, spans)
         names = []
         name_spans = []

@@ -111,21 +111,15 @@ class Resolver:
         if query.unknown_provider and not query.providers:
             note = UnknownProvider(query.unknown_provider)
             return self._answer(Outcome.NOT_FOUND, query, notes=(note,))
-        unknown_names = [n for n in query.names if n not in self.catalog.by_name]
-        provider = self._provider(query.provider)
-        spelled = (name.replace("_", " ") for name in unknown_names)
-        words = " ".join((*query.meaningful_words, *spelled))
-        if words.strip():
-            return self._search(query, words, provider)
-        if provider is not None:
-            return self._answer(
-                Outcome.PROVIDER, query, provider=provider, notes=self._notes(query)
-            )
+        words = self._words(query)
+        if words:
+            return self._search(query, words, self._provider(query.provider))
         return self._answer(Outcome.HELP, query)
 
     def exact(self, query: Query) -> Answer | None:
-        """The catalogs' own answer by code, symbolic name or pasted response, taught phrases
-        and the word search aside; None when the query names nothing that way."""
+        """The catalogs' own answer by code, symbolic name, pasted response or provider (its
+        card, when nothing else is asked), taught phrases and the word search aside; None when
+        the query names nothing that way."""
         if query.payload:
             answer = self._from_payload(query)
             if answer is not None:
@@ -133,7 +127,19 @@ class Resolver:
         if query.unknown_provider and not query.providers:
             return None
         names = [n for n in query.names if n in self.catalog.by_name]
-        return self._lookup(query, names) if query.codes or names else None
+        if query.codes or names:
+            return self._lookup(query, names)
+        provider = self._provider(query.provider)
+        if provider is None or self._words(query):
+            return None
+        return self._answer(Outcome.PROVIDER, query, provider=provider, notes=self._notes(query))
+
+    def _words(self, query: Query) -> str:
+        """What the word search is given: the words that ask something, unknown names spelled."""
+        unknown = (
+            name.replace("_", " ") for name in query.names if name not in self.catalog.by_name
+        )
+        return " ".join((*query.meaningful_words, *unknown)).strip()
 
     def _told(self, query: Query, answer: Answer) -> Answer | None:
         """A number the named provider lacks, with words besides: the word search's answer,
@@ -231,26 +237,15 @@ class Resolver:
         return None
 
     def _search(self, query: Query, words: str, provider: ProviderCatalog | None) -> Answer:
-        slug = provider.provider.slug if provider else None
-        hits = self.searcher.search(words, slug)
-        notes = self._notes(query)
-        if not hits:
-            return self._answer(
-                Outcome.NOT_FOUND, query, provider=provider, notes=notes, searched=words
-            )
-        matches = tuple(Match(h.catalog, h.entry) for h in hits)
-        from bot.core.search import decisive
+        from bot.core.scoring import decisive
 
-        if decisive(hits):
+        hits = self.searcher.search(words, provider.provider.slug if provider else None)
+        notes, matches = self._notes(query), tuple(Match(h.catalog, h.entry) for h in hits)
+        if hits and decisive(hits):
             return self._combine(query, list(matches[:1]), [], [], list(notes), provider, words)
-        return self._answer(
-            Outcome.SEVERAL,
-            query,
-            candidates=matches,
-            notes=notes,
-            provider=provider,
-            searched=words,
-        )
+        outcome = Outcome.SEVERAL if hits else Outcome.NOT_FOUND
+        parts = {"notes": notes, "provider": provider, "searched": words}
+        return self._answer(outcome, query, candidates=matches, **parts)
 
     def _answer(self, outcome: Outcome, query: Query, **parts: Any) -> Answer:
         """An Answer that can name every provider (help and not-found texts list them)."""

@@ -8,57 +8,26 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 from bot.core.catalog import Catalog, Entry, ProviderCatalog
+from bot.core.scoring import (
+    EXACT,
+    LENGTH,
+    MIN_COVERAGE,
+    PHRASE,
+    SYNONYM,
+    TYPO,
+    WEIGHTS,
+    Alternatives,
+    Hit,
+    Scores,
+    merge,
+)
 from bot.core.words import Phrase, stems, synonym_groups, words
 
-# How much a word counts by where it stands in an entry; "provider" is what the provider is
-# about (GoSMS: SMS through Android phones), said of every entry it has; "asked", the phrasings
-# of people telling the entry's situation: up to 21 an entry, loose, each word less than described.
-_WEIGHTS = {
-    "name": 3.0,
-    "title": 3.0,
-    "original": 2.5,
-    "section": 1.0,
-    "description": 1.0,
-    "steps": 0.5,
-    "provider": 0.3,
-    "asked": 0.75,
-}
-_LENGTH = 0.5  # how much a field longer than most of its kind weakens its words (BM25's b)
-# How fully an entry must say the words asked, each word counting 1 in a title or a description,
-# less in the steps, in the provider's description or through a synonym: to be offered at all,
-# a third (people write more words than any entry says: "ran out of money, can't send
-# anything"); to be the answer on its own, half.
-_MIN_COVERAGE = 0.34
-_ANSWER_COVERAGE = 0.5
-_DOMINANT = 2.0  # a best hit this many times the next one is the answer on its own
-_EXACT = 2.0  # a field says just the words asked
-_PHRASE = 1.3  # a field says the words asked, in their order
-_TYPO = 0.8  # a misspelt word's closest spelling counts this much of the word itself
-_SYNONYM = 0.5  # a synonym counts this much of the word typed
-
-
 # --- The index ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Hit:
-    """An entry the words found, with its score; ``exact`` when a field says just the query;
-    ``coverage``, how fully it says the words asked (see _MIN_COVERAGE)."""
-
-    score: float
-    catalog: ProviderCatalog
-    entry: Entry
-    exact: bool
-    coverage: float = 1.0
-
-
-Alternatives = dict[tuple[str, ...], float]  # terms (all must be in an entry) -> weight
-Scores = dict[int, float]  # entry -> score
 
 
 class Searcher:
@@ -146,7 +115,7 @@ class Searcher:
             sizes[kind].append(len(found))
         average = {kind: max(1.0, sum(found) / len(found)) for kind, found in sizes.items()}
         for doc, kind, found in self._fields:
-            weight = _WEIGHTS[kind] / (1 - _LENGTH + _LENGTH * len(found) / average[kind])
+            weight = WEIGHTS[kind] / (1 - LENGTH + LENGTH * len(found) / average[kind])
             for term in {term for alternatives in found for term in alternatives}:
                 postings = self._postings[term]
                 if weight > postings.get(doc, 0.0):
@@ -168,9 +137,9 @@ class Searcher:
             if len(member) == 1:
                 for term in member[0]:
                     if term in self._postings:
-                        found[(term,)] = _SYNONYM
+                        found[(term,)] = SYNONYM
             elif all(alternatives[0] in self._postings for alternatives in member):
-                found[tuple(alternatives[0] for alternatives in member)] = _SYNONYM
+                found[tuple(alternatives[0] for alternatives in member)] = SYNONYM
         return found
 
     def search(self, text: str, provider: str | None = None, limit: int = 5) -> list[Hit]:
@@ -187,7 +156,7 @@ class Searcher:
                 covered[doc] = covered.get(doc, 0.0) + credits[doc]
         size = len(wanted)
         # The provider named is a word of the question that each of its entries says.
-        need = _MIN_COVERAGE * (size + 1) - 1 if provider else _MIN_COVERAGE * size
+        need = MIN_COVERAGE * (size + 1) - 1 if provider else MIN_COVERAGE * size
         ranked = [
             (scores[doc] * credit / size, credit / size, doc)
             for doc, credit in covered.items()
@@ -195,7 +164,7 @@ class Searcher:
         ]
         ranked.sort(reverse=True)
         # Only an entry whose bonus could lift it into the first ``limit`` is looked at further.
-        floor = ranked[limit - 1][0] / _EXACT if len(ranked) >= limit else 0.0
+        floor = ranked[limit - 1][0] / EXACT if len(ranked) >= limit else 0.0
         said = [term for _, _, term in wanted]
         query = tuple(term for term in said if term) if all(said) else ()
         hits = []
@@ -205,7 +174,7 @@ class Searcher:
             phrases = self._phrases[doc]
             exact = bool(query) and query in phrases
             phrase = exact or (bool(query) and any(_contains(p, query) for p in phrases))
-            bonus = _EXACT if exact else _PHRASE if phrase and len(query) > 1 else 1.0
+            bonus = EXACT if exact else PHRASE if phrase and len(query) > 1 else 1.0
             pc, entry = self._docs[doc]
             hits.append(Hit(score * bonus, pc, entry, exact, coverage))
         hits.sort(key=lambda h: (-h.score, h.catalog.provider.slug, h.entry.key))
@@ -225,7 +194,7 @@ class Searcher:
                 if spelt is not None:
                     keys.add(spelt)
                     if spelt in self._postings:
-                        found[(spelt,)] = _TYPO
+                        found[(spelt,)] = TYPO
             groups = {number for key in keys for number in self._triggers.get(key, ())}
             groups.update(phrase_groups.get(word_stems[0], ()))
             direct = [
@@ -235,7 +204,7 @@ class Searcher:
             parts = [*direct, self._scores(rest)] if rest else direct
             parts += [self._group_scores[number] for number in groups]
             if parts:
-                values, credits = _merge(parts)
+                values, credits = merge(parts)
                 if values:
                     out.append((values, credits, next(iter(found))[0] if found else None))
         return out
@@ -294,32 +263,6 @@ class Searcher:
             term, self._by_initial.get(term[0], ()), scorer=fuzz.ratio, score_cutoff=85
         )
         return best[0] if best else None
-
-
-def decisive(hits: list[Hit]) -> bool:
-    """Whether the best hit is clearly the answer rather than one of several."""
-    if not hits or hits[0].coverage < _ANSWER_COVERAGE:
-        return False
-    if len(hits) == 1:
-        return True
-    first, second = hits[0], hits[1]
-    if first.exact and not second.exact:
-        return True
-    return first.score >= _DOMINANT * second.score
-
-
-def _merge(parts: list[tuple[Scores, Scores]]) -> tuple[Scores, Scores]:
-    """The best of several words' scores for each entry."""
-    parts.sort(key=lambda part: -len(part[0]))
-    values, credits = dict(parts[0][0]), dict(parts[0][1])
-    for more_values, more_credits in parts[1:]:
-        for doc, value in more_values.items():
-            if value > values.get(doc, 0.0):
-                values[doc] = value
-        for doc, credit in more_credits.items():
-            if credit > credits.get(doc, 0.0):
-                credits[doc] = credit
-    return values, credits
 
 
 def _contains(haystack: tuple[str, ...], needle: tuple[str, ...]) -> bool:

@@ -74,7 +74,10 @@ def _punctuation_or_space(char: str) -> bool:
 
 
 def normalise_code(code: str) -> str:
-    """Leading zeros dropped ("01004" is 1004); a minus sign kept: no catalog has it."""
+    """Digits of any script as ASCII ("１００４" typed full-width is 1004), leading zeros dropped
+    ("01004" is 1004); a minus sign kept: no catalog has it."""
+    if not code.isascii():
+        code = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in code)
     sign = "-" if code.startswith("-") else ""
     parts = [part.lstrip("0") or "0" for part in code.lstrip("-").split("-")]
     return sign + "-".join(parts)

@@ -23,7 +23,8 @@ from typing import Any
 import yaml
 
 from bot.core.catalog import Catalog, Entry, ProviderCatalog
-from bot.core.catalog_files import Problem, fault_line
+from bot.core.catalog_files import Problem
+from bot.core.yaml_nodes import fault_line
 from bot.files import TooLarge, read_at_most
 
 MAX_NOTES_BYTES = 1_000_000

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from bot.analytics.reports import EXPORT_COLUMNS, OUTCOMES
 from bot.core.catalog import Catalog
 from bot.core.i18n import Lang
+from bot.files import NotRegular, TooLarge, text_lines
 from bot.radar.names import Named, named
 from bot.radar.replay import Replayed, replay
 from bot.radar.settings import RadarSettings
@@ -30,6 +31,11 @@ if TYPE_CHECKING:
 
 # The export's columns a replay reads (the others are there for people).
 NEEDED = ("time", "user_key", "provider", "entry_key", "outcome", "channel")
+# The largest export replayed: a year of a busy bot, 10 million lookups (the year-long report
+# the README measures) at about 110 bytes a row, is some 1.1 GB. A row's line is far shorter
+# than MAX_CSV_LINE: its question is stored cut to 200 characters (privacy.QUERY_LIMIT).
+MAX_CSV_BYTES = 2_000_000_000
+MAX_CSV_LINE = 16_384
 
 
 class BadCsv(Exception):
@@ -59,14 +65,19 @@ def history_from(start: float, settings: RadarSettings) -> float:
 def read_csv(path: Path) -> list[Seen]:
     """The lookups of a CSV written by `python -m bot export`; BadCsv says where it is not."""
     try:
-        with path.open(newline="", encoding="utf-8-sig") as file:
-            reader = csv.reader(file)
+        with text_lines(path, MAX_CSV_BYTES, MAX_CSV_LINE, "utf-8-sig") as lines:
+            reader = csv.reader(lines)
             try:
                 return _csv_rows(path, reader)
             except UnicodeDecodeError:
                 raise BadCsv(path, reader.line_num + 1, "not UTF-8 text") from None
             except csv.Error as exc:
                 raise BadCsv(path, reader.line_num, str(exc)) from None
+            except TooLarge as exc:
+                why = f"{exc}: not an export (a year of a busy bot's is about 1.1 GB)"
+                raise BadCsv(path, reader.line_num + 1, why) from None
+    except NotRegular:  # a FIFO would wait for a writer, a device would never end
+        raise BadCsv(path, None, "not a regular file") from None
     except OSError as exc:
         raise BadCsv(path, None, exc.strerror or str(exc)) from None
 

@@ -1,5 +1,5 @@
 """The radar's knobs and their defaults (the RADAR_* settings read them, with their bounds, in
-bot/settings.py: ``Settings.radar``)."""
+bot/settings/: ``Settings.radar``)."""
 
 from __future__ import annotations
 

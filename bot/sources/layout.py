@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from bot.files import TooLarge, read_at_most
+from bot.files import NotRegular, TooLarge, read_at_most
 
 MAX_BYTES = 20_000_000  # a saved page larger than this is not an error page
 
@@ -88,6 +88,8 @@ def read_page(path: Path) -> Page:
         data = read_at_most(path, MAX_BYTES)
     except TooLarge:
         raise PageError(f"{path} is too large to be an error page") from None
+    except NotRegular as exc:  # a FIFO, a device: never read
+        raise PageError(str(exc)) from None
     except FileNotFoundError:
         raise PageError(f"{path}: no such file") from None
     except OSError as exc:

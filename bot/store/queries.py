@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import TYPE_CHECKING
 
 from bot.data import read_text
 
-# typing would add to `python -m bot stats`' start (see reports.py): for type checkers only.
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any

@@ -276,6 +276,7 @@ class SupportDesk:
 
 
 async def pseudonym(lookups: LookupLog, user_id: int) -> int | None:
-    """The person as the lookups store them (privacy.user_key); None while analytics are off."""
-    key = await lookups.key()
+    """The person as the lookups store them (privacy.user_key); None while analytics are off.
+    StorageUnavailable if the key replicas share cannot be read from the database."""
+    key = lookups.secret or (await lookups.read_key() if lookups.read_key else None)
     return user_key(key, user_id) if key is not None else None

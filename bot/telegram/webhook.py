@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from aiogram import Bot, Dispatcher
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
@@ -25,31 +26,53 @@ logger = logging.getLogger(__name__)
 
 class CheckedUpdates(SimpleRequestHandler):
     """aiogram's handler, except that a request with the secret whose body is not an update
-    is answered 400 with one line in the log (aiogram's answers 500, with a traceback)."""
+    is answered 400 with one line in the log (aiogram's answers 500, with a traceback), and an
+    update of a kind aiogram does not know (Telegram adds kinds) is acknowledged and ignored:
+    Telegram resends an update answered with anything but 2xx, again and again."""
 
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
         try:
             body = await request.json(loads=bot.session.json_loads)
             update = Update.model_validate(body, context={"bot": bot})
-        except ValueError as exc:  # not JSON, not UTF-8, or not an update (ValidationError)
-            logger.warning(
+            kind = _kind(update)
+        except (ValueError, RecursionError) as exc:  # not JSON (or nested past the stack),
+            logger.warning(  # not UTF-8, or not an update (ValidationError, no kind at all)
                 "webhook: refused a request from %s, not a Telegram update (%s)",
                 request.remote,
                 _why(exc),
             )
             return web.Response(status=400, text="not a Telegram update")
+        if kind is None:
+            extra = ", ".join(sorted(update.model_extra or {}))
+            logger.debug(
+                "webhook: update %s of a kind unknown here (%s), ignored", update.update_id, extra
+            )
+            return web.Response()
         result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
             bot, update, **self.data
         )
         return web.Response(body=self._build_response_writer(bot=bot, result=result))
 
 
-def _why(exc: ValueError) -> str:
+def _kind(update: Update) -> str | None:
+    """The update's kind; None for a kind aiogram does not know (a field besides update_id),
+    ValueError when it has none at all."""
+    try:
+        return update.event_type
+    except UpdateTypeLookupError:
+        if not update.model_extra:
+            raise ValueError("no kind of update in it") from None
+        return None
+
+
+def _why(exc: ValueError | RecursionError) -> str:
     """What was wrong with a body, without repeating what it held (it may be anyone's)."""
+    if isinstance(exc, RecursionError):
+        return "not JSON: nested too deep"
     if isinstance(exc, json.JSONDecodeError):
         return f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
     if not isinstance(exc, ValidationError):
-        return f"not JSON ({type(exc).__name__})"
+        return str(exc) if type(exc) is ValueError else f"not JSON ({type(exc).__name__})"
     errors = exc.errors(include_url=False, include_input=False, include_context=False)
     first = errors[0]
     where = ".".join(map(str, first["loc"])) or "the body"

@@ -4,14 +4,16 @@ the provider and the code; ``/teach`` alone lists what was taught (in private, a
 time), each with a button that takes it back. What is taught is kept in the database, answers
 from then on, and reaches every replica (bot/telegram/taught.py).
 
-A phrase the catalogs already answer by code or name is refused: taught, it would hide that
-answer from everyone. ``/teach! ...`` teaches it anyway (logged at WARNING)."""
+A phrase the catalogs already answer exactly (by code, name, provider or pasted response, in
+any spelling that compares alike) is refused: taught, it would hide that answer from everyone.
+``/teach! ...`` teaches it anyway (logged at WARNING)."""
 
 from __future__ import annotations
 
 import logging
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aiogram import Bot, Router
@@ -27,14 +29,14 @@ from aiogram.types import (
 )
 
 from bot.analytics.reading import Reports
-from bot.core.answer import Match, Outcome
+from bot.core.answer import Answer, Match, Outcome
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
 from bot.core.markup import HTML, one_line
 from bot.core.render import entry_heading
-from bot.core.resolve import Resolver
+from bot.core.shadows import shadowed
 from bot.core.text import phrase_key
-from bot.store import Store
+from bot.store import StorageUnavailable, Store
 from bot.telegram.filters import IsAdmin
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.private import report_chat
@@ -48,7 +50,6 @@ GAPS_DAYS = 30  # the gaps a button under /gaps may name (the longest /gaps peri
 FORCE = "teach!"  # the command that teaches a phrase the catalogs already answer
 SHADOWED_NAMED = 3  # entries a refusal names; the rest counted
 ONE_ENTRY = (Outcome.FOUND, Outcome.NOT_AN_ERROR)
-EXACT = (*ONE_ENTRY, Outcome.SEVERAL)  # the catalogs' answers a taught phrase would hide
 
 
 class TeachGap(CallbackData, prefix="g1"):
@@ -126,7 +127,7 @@ async def teach(
     force: bool = False,
 ) -> Handled:
     """Teach ``phrase`` to find the entry ``entry`` names ("gosms 1004"), unless the catalogs
-    already answer the phrase by code or name and ``force`` is not given."""
+    already answer the phrase exactly (bot/core/shadows.py) and ``force`` is not given."""
     resolver = library.resolver
     found = resolver.exact(resolver.parser.parse(entry))
     if found is None or found.outcome not in ONE_ENTRY or len(found.matches) != 1:
@@ -140,37 +141,40 @@ async def teach(
         limits = {"limit": str(MAX_PHRASE), "length": str(len(key))}
         await message.reply(HTML.fill("teach_too_long", lang, **limits))
         return Done.TOO_LONG
-    match, hidden = found.matches[0], shadowed(resolver, phrase, key)
+    match, hidden = found.matches[0], shadowed(resolver, phrase)
     if hidden and not force:
         await message.reply(_refusal(phrase, entry, match, hidden, lang))
         return Done.SHADOWS
     if hidden:
-        names = ", ".join(f"{m.slug} {m.entry.key}" for m in hidden)
+        names = ", ".join(_hidden(hidden, lambda m: f"{m.slug} {m.entry.key}", "{provider} card"))
         taught_to = f"{match.slug} {match.entry.key}"
         logger.warning("teach!: %r finds %s for everyone, not %s", key, taught_to, names)
-    await store.teach(key, match.slug, match.entry.key, time.time())
+    try:
+        await store.teach(key, match.slug, match.entry.key, time.time())
+    except StorageUnavailable as exc:  # not held like a lookup: the admin is to try again
+        logger.warning("teach: %r not taught: %s", key, exc)
+        await message.reply(HTML.fill("teach_unavailable", lang, reason=HTML.esc(str(exc))))
+        return Done.UNAVAILABLE
     await taught.refresh()
     heading = HTML.esc(entry_heading(match, lang))
     await message.reply(HTML.fill("teach_done", lang, phrase=HTML.esc(key), entry=heading))
     return Done.TAUGHT
 
 
-def shadowed(resolver: Resolver, *texts: str) -> list[Match]:
-    """The entries the catalogs answer any of ``texts`` with by code or name (what teaching
-    it would hide), none when they answer with a word search or not at all."""
-    for text in texts:
-        answer = resolver.exact(resolver.parser.parse(text))
-        if answer is not None and answer.outcome in EXACT:
-            return [*answer.matches, *answer.candidates]
-    return []
+def _hidden(answer: Answer, entry: Callable[[Match], str], card: str) -> list[str]:
+    """What an exact answer shows, each named: its entries, or the provider's card."""
+    if answer.outcome is Outcome.PROVIDER and answer.provider is not None:
+        return [card.format(provider=answer.provider.provider.name)]
+    return [entry(m) for m in (*answer.matches, *answer.candidates)]
 
 
-def _refusal(phrase: str, entry: str, match: Match, hidden: list[Match], lang: Lang) -> str:
+def _refusal(phrase: str, entry: str, match: Match, hidden: Answer, lang: Lang) -> str:
     # The command to repeat keeps the phrase as typed: its key alone may no longer name what
     # it hides (MAX_PERSONAL_2FA_... becomes "max personal 2fa ..."), and /teach! logs that.
-    names = "; ".join(entry_heading(m, lang) for m in hidden[:SHADOWED_NAMED])
-    if len(hidden) > SHADOWED_NAMED:
-        names += f"; +{len(hidden) - SHADOWED_NAMED}"
+    shown = _hidden(hidden, lambda m: entry_heading(m, lang), t("teach_card", lang))
+    names = "; ".join(shown[:SHADOWED_NAMED])
+    if len(shown) > SHADOWED_NAMED:
+        names += f"; +{len(shown) - SHADOWED_NAMED}"
     return HTML.fill(
         "teach_shadows",
         lang,
@@ -220,12 +224,17 @@ async def forget(
 ) -> Handled:
     """Take a taught phrase back; its page is shown again without it (the page before, if it
     was the last one's only phrase)."""
-    rows = await store.taught()
-    phrase = next((row[0] for row in rows if short(row[0]) == callback_data.phrase), None)
-    if phrase is not None:
-        await store.forget(phrase)
-        await taught.refresh()
+    try:
         rows = await store.taught()
+        phrase = next((row[0] for row in rows if short(row[0]) == callback_data.phrase), None)
+        if phrase is not None:
+            await store.forget(phrase)
+            await taught.refresh()
+            rows = await store.taught()
+    except StorageUnavailable as exc:
+        logger.warning("teach: not taken back: %s", exc)
+        await callback.answer(t("forget_unavailable", lang), show_alert=True)
+        return Done.UNAVAILABLE
     page = callback_data.page
     shown = None
     while shown is None and page >= 0:

@@ -2,22 +2,23 @@
 and bound written once, read by the bot and by every command alike.
 
 The environment's names are a stable interface (DESIGN.md), so the fields are flat, one per
-variable; ``radar``, ``digest`` and ``webhook`` give the settings of one part of the bot as a
-typed section. An empty value means "not set". A problem is one line naming the variable,
-never its value (a token or a secret may be in it)."""
+variable; ``radar`` gives the radar's as a typed section. How a value's text is read is in
+values.py (and urls.py, env_file.py). An empty value means "not set". A problem is one line
+naming the variable, never its value (a token or a secret may be in it)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     BeforeValidator,
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -27,34 +28,9 @@ from bot.analytics.key import default_key_file
 from bot.data import packaged
 from bot.handoff.hours import SupportHours
 from bot.radar.settings import RadarSettings
-from bot.tokens import token_problem
-
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
-
-
-def seconds(value: Any) -> Any:
-    """A duration in seconds: ``300``, ``0.5``, or with a unit: ``500ms``, ``30s``, ``5m``."""
-    if not isinstance(value, str):
-        return value
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*", value.lower())
-    if match is None:
-        raise ValueError("a duration is a number of seconds, or one with a unit: 30s, 5m, 1h")
-    return float(match[1]) * _UNITS[match[2] or "s"]
-
-
-def time_zone(value: str) -> ZoneInfo:
-    """TZ as a zone: ``Europe/Kyiv``, or as POSIX writes it, ``:Europe/Kyiv`` or a zone file
-    (``:/etc/localtime``, as some containers set it); ValueError for anything else."""
-    name = value.strip().removeprefix(":") or "UTC"
-    try:
-        if name.startswith("/"):
-            with open(name, "rb") as file:
-                return ZoneInfo.from_file(file, key=name)
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError("a time zone name, e.g. Europe/Kyiv or UTC") from None
-
+from bot.settings.env_file import env_file_problems
+from bot.settings.urls import url_problem
+from bot.settings.values import WEEKDAYS, id_problem, seconds, time_zone, token_problem
 
 Duration = Annotated[float, BeforeValidator(seconds)]
 
@@ -124,14 +100,6 @@ class Settings(BaseSettings):
             raise SettingsError([MISSING_TOKEN])
         return self.bot_token.get_secret_value()
 
-    @property
-    def spill_path(self) -> Path:
-        """Where this process keeps the lookups a stop could not write: beside the SQLite file,
-        or, with PostgreSQL, a file of this replica's own where the SQLite file would be."""
-        if self.database_url is None:
-            return self.database_path.with_name(f"{self.database_path.name}.pending")
-        return self.database_path.with_name("lookups.pending")
-
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -153,22 +121,14 @@ class Settings(BaseSettings):
             raise ValueError("use 1 to 256 characters: letters, digits, _ and -")
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "redis_url", "webhook_url", "telegram_api_url")
     @classmethod
-    def _postgres(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(
-            ("postgresql://", "postgres://")
-        ):
-            raise ValueError("use postgresql://user:password@host:port/database")
-        return value
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith(
-            ("redis://", "rediss://", "unix://")
-        ):
-            raise ValueError("use redis://host:port/number (or rediss://, unix://)")
+    def _url(cls, value: SecretStr | str | None, info: ValidationInfo) -> SecretStr | str | None:
+        # One that does not parse would stop every command later with a traceback holding it.
+        url = value.get_secret_value() if isinstance(value, SecretStr) else value
+        problem = url_problem(url, info.field_name or "") if url is not None else None
+        if problem:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")
@@ -188,7 +148,7 @@ class Settings(BaseSettings):
                 parts.pop()  # a trailing comma
             for part in parts:
                 if not part.isascii() or not part.isdigit():
-                    raise ValueError(_id_problem(part))
+                    raise ValueError(id_problem(part))
             return frozenset(int(part) for part in parts)
         return value
 
@@ -260,10 +220,13 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     """The settings; a ``SettingsError`` names each problem in one line, never the values.
     The bot needs BOT_TOKEN; the commands that only read catalogs or the database do not
     (``require_token=False``)."""
+    problems = env_file_problems(Path(str(Settings.model_config["env_file"])))
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
-        raise SettingsError([_explain(error) for error in exc.errors()]) from None
+        raise SettingsError(problems + [_explain(error) for error in exc.errors()]) from None
+    if problems:
+        raise SettingsError(problems)
     if require_token and settings.bot_token is None:
         raise SettingsError([MISSING_TOKEN])
     return settings
@@ -272,8 +235,9 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
 def settings_despite_problems() -> tuple[Settings, list[str]]:
     """The settings with every wrong one taken at its default, and a line for each problem (the
     doctor goes on checking what the rest allows)."""
+    problems = env_file_problems(Path(str(Settings.model_config["env_file"])))
     try:
-        return Settings(**{}), []
+        return Settings(**{}), problems
     except ValidationError as exc:
         errors = exc.errors()
     wrong = {str(error["loc"][0]) for error in errors if error["loc"]}
@@ -284,15 +248,7 @@ def settings_despite_problems() -> tuple[Settings, list[str]]:
         settings = Settings(**defaults)
     except ValidationError:  # a rule over several settings (a webhook without its secret)
         settings = Settings(**defaults, webhook_url=None)
-    return settings, [_explain(error) for error in errors]
-
-
-def _id_problem(part: str) -> str:
-    if not part:
-        return "an empty id between two commas; separate ids with single commas, e.g. 7,77"
-    if any(char.isspace() for char in part):
-        return "ids are separated only by commas, e.g. 7,77 (a space is not a separator)"
-    return "each id is a Telegram user id, digits only, and ids are separated by commas"
+    return settings, problems + [_explain(error) for error in errors]
 
 
 def _explain(error: Any) -> str:

@@ -1,10 +1,38 @@
-"""What a bot token from @BotFather looks like, said in words that never repeat it."""
+"""How a setting's text is read, and what is wrong with it in words that never repeat it:
+durations, time zones, a bot token's shape, lists of ids."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SECRET_MIN = 20  # characters of a token's secret part we accept; @BotFather's have 35
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def seconds(value: Any) -> Any:
+    """A duration in seconds: ``300``, ``0.5``, or with a unit: ``500ms``, ``30s``, ``5m``."""
+    if not isinstance(value, str):
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*", value.lower())
+    if match is None:
+        raise ValueError("a duration is a number of seconds, or one with a unit: 30s, 5m, 1h")
+    return float(match[1]) * _UNITS[match[2] or "s"]
+
+
+def time_zone(value: str) -> ZoneInfo:
+    """TZ as a zone: ``Europe/Kyiv``, or as POSIX writes it, ``:Europe/Kyiv`` or a zone file
+    (``:/etc/localtime``, as some containers set it); ValueError for anything else."""
+    name = value.strip().removeprefix(":") or "UTC"
+    try:
+        if name.startswith("/"):
+            with open(name, "rb") as file:
+                return ZoneInfo.from_file(file, key=name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError("a time zone name, e.g. Europe/Kyiv or UTC") from None
 
 
 def token_problem(token: str) -> str | None:
@@ -40,3 +68,12 @@ def token_problem(token: str) -> str | None:
             "are 35): copy the whole token"
         )
     return None
+
+
+def id_problem(part: str) -> str:
+    """What is wrong with one of ADMIN_IDS' parts."""
+    if not part:
+        return "an empty id between two commas; separate ids with single commas, e.g. 7,77"
+    if any(char.isspace() for char in part):
+        return "ids are separated only by commas, e.g. 7,77 (a space is not a separator)"
+    return "each id is a Telegram user id, digits only, and ids are separated by commas"

@@ -1,0 +1,36 @@
+"""The ``.env`` file as python-dotenv reads it for the settings: each line it cannot read (an
+unclosed quote, a stray character) named by its number and its setting, never by its value.
+python-dotenv only logs such a line and goes on without it, so a token in it was reported as
+"not set"."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from pathlib import Path
+
+from dotenv.parser import parse_stream
+
+_NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=")
+# Its warning says less than the settings' line does (and no line is said twice).
+logging.getLogger("dotenv.main").setLevel(logging.ERROR)
+
+
+def env_file_problems(path: Path) -> list[str]:
+    """A line for each statement of the file at ``path`` that python-dotenv cannot read; none
+    when the file is not there or cannot be read (then nothing is taken from it)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    problems = []
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error:
+            name = _NAME.match(binding.original.string)
+            what = f" ({name[1].upper()})" if name else ""
+            problems.append(
+                f"{path} line {binding.original.line}{what} cannot be read, so it is not used: "
+                "write NAME=value, with the value quoted whole (both quotes) or not at all"
+            )
+    return problems
