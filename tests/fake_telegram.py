@@ -45,6 +45,20 @@ from types import TracebackType
 from typing import Any
 
 from aiohttp import BodyPartReader, web
+from fake_forum import (
+    BLOCKED,
+    ICON_COLORS,
+    THREAD_NOT_FOUND,
+    TOPIC_NAME_LIMIT,
+    TOPIC_NOT_MODIFIED,
+    Forum,
+    ForumError,
+    Topic,
+    bot_member,
+    chat_full_info,
+    copied_content,
+    rights_update,
+)
 
 __all__ = ["TOKEN", "Call", "FakeTelegram", "parse_html"]
 
@@ -573,6 +587,8 @@ class FakeTelegram:
         self._closing = False
         self._updates_arrived = asyncio.Event()
         self._request_recorded = asyncio.Event()
+        self.forums: dict[int, Forum] = {}  # supergroups with topics (fake_forum.py)
+        self.blocked: set[int] = set()  # people who blocked the bot
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -697,6 +713,31 @@ class FakeTelegram:
             if chat == chat_id and message.get("from", {}).get("id") == self.bot_id
         ]
 
+    def forum(self, chat_id: int, title: str = "Support", **standing: Any) -> Forum:
+        """A forum supergroup where the bot is an admin allowed to manage topics (``standing``
+        says otherwise: ``is_forum``, ``bot_status``, ``can_manage_topics``)."""
+        forum = self.forums[chat_id] = Forum(chat_id, title, **standing)
+        self._chats[chat_id] = forum.chat
+        return forum
+
+    def set_bot_rights(self, chat_id: int, **standing: Any) -> dict[str, Any]:
+        """Change the bot's standing in a forum (``bot_status``, ``can_manage_topics``); the
+        ``my_chat_member`` update Telegram sends about it, to push."""
+        forum = self.forums[chat_id]
+        for name, value in standing.items():
+            setattr(forum, name, value)
+        by = self._user(1, "Owner", "en")
+        update = rights_update(forum, self._bot_user(), by)
+        return {"update_id": self._new_update_id(), "my_chat_member": update}
+
+    def delete_topic(self, chat_id: int, thread: int) -> None:
+        """A staff member deletes a topic, messages and all."""
+        self.forums[chat_id].topics[thread].deleted = True
+
+    def in_topic(self, chat_id: int, thread: int) -> list[dict[str, Any]]:
+        """The messages the bot has in a topic now, in order."""
+        return [m for m in self.sent(chat_id) if m.get("message_thread_id") == thread]
+
     # --- update builders ---------------------------------------------------------------------
     # Each returns a complete Update (update_id included), for push() or Dispatcher.feed_update.
 
@@ -712,8 +753,10 @@ class FakeTelegram:
         caption: str | None = None,
         sticker: bool = False,
         first_name: str = "Anna",
+        thread: int | None = None,
     ) -> dict[str, Any]:
-        """An update with a person's message (a channel post for ``chat_type="channel"``)."""
+        """An update with a person's message (a channel post for ``chat_type="channel"``);
+        ``thread``: in that topic of a forum."""
         if sum((text is not None, caption is not None, sticker)) != 1:
             raise ValueError("give exactly one of text, caption (a photo) or sticker")
         user = self._user(user_id, first_name, language_code)
@@ -730,6 +773,8 @@ class FakeTelegram:
             message["sender_chat"] = chat
         if replied is not None:
             message["reply_to_message"] = replied
+        if thread is not None:
+            message.update(message_thread_id=thread, is_topic_message=True)
         if text is not None:
             message["text"] = text
             if entities := text_entities(text):
@@ -904,7 +949,13 @@ class FakeTelegram:
                 for item in params.get("media") or []
             ]
         if method == "copymessage":
-            return {"message_id": self._send(params)["message_id"]}
+            return {"message_id": self._copy(params)["message_id"]}
+        if method in ("createforumtopic", "closeforumtopic", "reopenforumtopic"):
+            return self._topic_call(method, params)
+        if method == "getchat":
+            return self._get_chat(params)
+        if method == "getchatmember":
+            return self._get_chat_member(params)
         if method == "deletemessage":
             self._messages.pop((params.get("chat_id"), params.get("message_id")), None)
             return True
@@ -990,6 +1041,8 @@ class FakeTelegram:
         return user
 
     def _chat(self, chat_type: str, chat_id: int | None, user: dict[str, Any]) -> dict[str, Any]:
+        if chat_id in self.forums:
+            return self.forums[chat_id].chat
         if chat_type == "private":
             chat = {"id": user["id"] if chat_id is None else chat_id, "type": "private"}
             chat["first_name"] = user["first_name"]
@@ -1069,6 +1122,7 @@ class FakeTelegram:
         chat_id = params.get("chat_id")
         if chat_id is None or chat_id == "":
             raise _bad_request("chat_id is empty")
+        self._check_reachable(chat_id, params.get("message_thread_id"))
         markup = params.get("reply_markup")
         if self.strict:
             _check_keyboard(markup)
@@ -1081,6 +1135,8 @@ class FakeTelegram:
         }
         if isinstance(params.get("message_thread_id"), int):
             message["message_thread_id"] = params["message_thread_id"]
+            if chat["id"] in self.forums:
+                message["is_topic_message"] = True
         reply = params.get("reply_parameters")
         reply_id = reply.get("message_id") if isinstance(reply, dict) else None
         reply_id = reply_id or params.get("reply_to_message_id")
@@ -1094,6 +1150,85 @@ class FakeTelegram:
             message["reply_markup"] = markup
         self._messages[(chat["id"], message["message_id"])] = message
         return message
+
+    # --- forums (fake_forum.py) ----------------------------------------------------------------
+
+    def _check_reachable(self, chat_id: Any, thread: Any) -> None:
+        """Telegram's refusal of a message to ``chat_id`` (in topic ``thread``), if any."""
+        if isinstance(chat_id, int) and chat_id in self.blocked:
+            raise TelegramError(403, BLOCKED)
+        forum = self.forums.get(chat_id) if isinstance(chat_id, int) else None
+        if forum is None:
+            return
+        try:
+            forum.check_present()
+        except ForumError as error:
+            raise TelegramError(error.code, error.description) from None
+        topic = forum.topics.get(thread) if isinstance(thread, int) else None
+        if isinstance(thread, int) and (topic is None or topic.deleted):
+            raise TelegramError(400, THREAD_NOT_FOUND)
+
+    def _copy(self, params: dict[str, Any]) -> dict[str, Any]:
+        original = self._messages.get((params.get("from_chat_id"), params.get("message_id")))
+        if original is None:
+            raise _bad_request("message to copy not found")
+        content = copied_content(original)
+        if "caption" in params:
+            caption, entities = self._text(params, "caption", CAPTION_LIMIT)
+            content.pop("caption_entities", None)
+            content["caption"] = caption
+            if entities:
+                content["caption_entities"] = entities
+        return self._send(params, **content)
+
+    def _topic_call(self, method: str, params: dict[str, Any]) -> Any:
+        forum = self.forums.get(params.get("chat_id"))  # type: ignore[arg-type]
+        if forum is None or not forum.is_forum:
+            raise _bad_request("the chat is not a forum" if forum else "chat not found")
+        try:
+            forum.check_manages(creating=method == "createforumtopic")
+            if method == "createforumtopic":
+                name = str(params.get("name", ""))
+                if not 1 <= len(name) <= TOPIC_NAME_LIMIT:
+                    raise _bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
+                color = ICON_COLORS[len(forum.topics) % len(ICON_COLORS)]
+                created = self._send(
+                    {"chat_id": forum.chat_id},
+                    forum_topic_created={"name": name, "icon_color": color},
+                )
+                thread = created["message_id"]
+                forum.topics[thread] = Topic(name, color)
+                created.update(message_thread_id=thread, is_topic_message=True)
+                return {"message_thread_id": thread, "name": name, "icon_color": color}
+            topic = forum.live_topic(int(params.get("message_thread_id", 0)))
+            closing = method == "closeforumtopic"
+            if topic.closed == closing:
+                raise ForumError(400, TOPIC_NOT_MODIFIED)
+            topic.closed = closing
+            return True
+        except ForumError as error:
+            raise TelegramError(error.code, error.description) from None
+
+    def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params.get("chat_id")
+        forum = self.forums.get(chat_id)  # type: ignore[arg-type]
+        if forum is not None:
+            if forum.bot_status in ("left", "kicked"):
+                raise TelegramError(400, "Bad Request: chat not found")
+            return chat_full_info(forum.chat)
+        chat = self._chats.get(chat_id)  # type: ignore[arg-type]
+        if chat is None:
+            raise _bad_request("chat not found")
+        return chat_full_info(chat)
+
+    def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        forum = self.forums.get(params.get("chat_id"))  # type: ignore[arg-type]
+        if forum is None:
+            raise _bad_request("chat not found")
+        if params.get("user_id") != self.bot_id:
+            user = self._user(int(params.get("user_id", 0)), "User", None)
+            return {"status": "member", "user": user}
+        return bot_member(forum, self._bot_user())
 
     def _photo_size(self, number: int, width: int, height: int, size: int) -> dict[str, Any]:
         return {

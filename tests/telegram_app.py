@@ -72,7 +72,7 @@ async def running_app(
     catalogs = tmp_path / "catalogs"
     shutil.copytree(ROOT / "catalogs", catalogs)
     wired = settings_for(tmp_path, catalogs_dir=catalogs, **settings)
-    library = Library(wired.catalogs_dir)
+    library = Library(wired.catalogs_dir, wired.team_notes)
     lookups = LookupLog(store or wired.database_path, secret=b"k" * 32)
     bot, session = recording_bot()
     dp = create_dispatcher(library, lookups, wired, shared=shared)

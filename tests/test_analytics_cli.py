@@ -72,6 +72,9 @@ def test_stats_json_keeps_every_key_in_its_order(
     assert list(report) == [
         *STABLE_KEYS, "several", "not_an_error", "per_provider", "per_day", "first_day",
         "last_day",
+        # Handoff's (issue 18), after every key of before.
+        "handoffs", "conversations_open", "first_reply_median", "first_reply_p90",
+        "closed_solved", "closed_not_solved", "closed_no_verdict", "handoff_entries",
     ]  # fmt: skip
     assert list(report["top"][0]) == [
         "provider", "code", "title", "count", "users", "previous", "change", "key"

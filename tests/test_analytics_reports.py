@@ -222,6 +222,15 @@ async def test_a_report_of_a_missing_database_is_empty_and_creates_nothing(
         ],
         "first_day": "2024-05-08",
         "last_day": "2024-05-10",
+        # Handoff's, after the keys of before (issue 18).
+        "handoffs": 0,
+        "conversations_open": 0,
+        "first_reply_median": None,
+        "first_reply_p90": None,
+        "closed_solved": 0,
+        "closed_not_solved": 0,
+        "closed_no_verdict": 0,
+        "handoff_entries": [],
     }
     assert not path.parent.exists()
     assert report == Report.empty(days=3, now=NOW)

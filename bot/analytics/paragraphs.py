@@ -4,7 +4,7 @@ and the weekly digest say the same things the same way. No aiogram here: the com
 
 from __future__ import annotations
 
-from bot.analytics.reports import Feedback, Gap, Report, TopEntry
+from bot.analytics.reports import Feedback, Gap, HandoffEntry, Report, TopEntry
 from bot.core.catalog import Catalog
 from bot.core.i18n import Lang, counted, t
 from bot.core.markup import HTML, Markup, one_line
@@ -45,7 +45,54 @@ def stats_paragraphs(report: Report, lang: Lang, markup: Markup = HTML) -> list[
         lines = [markup.bold(t("stats_feedback", lang))]
         lines += feedback_lines(report.feedback, markup)
         parts.append("\n".join(lines))
+    return parts + handoff_paragraphs(report, lang, markup)
+
+
+def handoff_paragraphs(report: Report, lang: Lang, markup: Markup = HTML) -> list[str]:
+    """Handoff to the support team: how many, how fast the first reply, how they ended, and
+    the answers that sent most people to a person (nothing when there was no handoff)."""
+    if not (report.handoffs or report.conversations_open):
+        return []
+    totals = t("stats_handoffs", lang).format(
+        handoffs=report.handoffs,
+        open=report.conversations_open,
+        median=duration(report.first_reply_median, lang),
+        p90=duration(report.first_reply_p90, lang),
+        solved=report.closed_solved,
+        not_solved=report.closed_not_solved,
+        none=report.closed_no_verdict,
+    )
+    parts = [markup.esc(totals)]
+    if report.handoff_entries:
+        parts.append(handoff_entries_paragraph(report.handoff_entries, lang, markup))
     return parts
+
+
+def handoff_entries_paragraph(rows: list[HandoffEntry], lang: Lang, markup: Markup = HTML) -> str:
+    """The answers after which most people asked for a person, with their deflection."""
+    lines = [markup.bold(t("stats_handoff_entries", lang))]
+    for number, row in enumerate(rows[:MAX_LINES], 1):
+        deflected = "—" if row.deflection is None else f"{row.deflection:.0%}"
+        detail = t("stats_handoff_line", lang).format(
+            handoffs=row.handoffs, lookups=row.lookups, deflected=deflected
+        )
+        lines.append(
+            f"{number}. {markup.code(entry_name(row))} {markup.esc(one_line(row.title, 60))}"
+            f" — {markup.esc(detail)}"
+        )
+    return "\n".join(lines)
+
+
+def duration(seconds: float | None, lang: Lang) -> str:
+    """``45 s``, ``14 min``, ``2 h 5 min``; ``—`` for none."""
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return t("duration_seconds", lang).format(n=round(seconds))
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return t("duration_minutes", lang).format(n=minutes)
+    return t("duration_hours", lang).format(n=minutes // 60, m=minutes % 60)
 
 
 def top_paragraph(rows: list[TopEntry], lang: Lang, markup: Markup = HTML) -> str:
@@ -81,6 +128,6 @@ def gap_lines(rows: list[Gap], markup: Markup = HTML) -> list[str]:
     return [f"{row.count} × {markup.code(one_line(row.query, 80))}" for row in rows]
 
 
-def entry_name(row: TopEntry | Feedback) -> str:
+def entry_name(row: TopEntry | Feedback | HandoffEntry) -> str:
     """An entry of a report as people type it: ``gosms 1004``."""
     return f"{row.provider} {row.code or ''}".strip()

@@ -111,6 +111,21 @@ class DayCount:
 
 
 @dataclass(frozen=True, slots=True)
+class HandoffEntry:
+    """An answer that sent people to a person: the handoffs about it in the period, its lookups
+    in the period, and the share of those lookups not followed by a handoff (``deflection``:
+    each handoff follows one lookup of its entry; None without lookups)."""
+
+    provider: str
+    code: str | None
+    title: str
+    handoffs: int
+    lookups: int
+    deflection: float | None
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """What the lookups of a period say, from the daily totals and the votes."""
 
@@ -128,6 +143,16 @@ class Report:
     per_day: list[DayCount]  # every day of the period, oldest first
     first_day: str
     last_day: str
+    # Handoff to the support team (bot/handoff): the period's conversations, those live now,
+    # the time to the team's first reply (seconds, from the ask), and how the closed ended.
+    handoffs: int = 0
+    conversations_open: int = 0
+    first_reply_median: float | None = None
+    first_reply_p90: float | None = None
+    closed_solved: int = 0
+    closed_not_solved: int = 0
+    closed_no_verdict: int = 0
+    handoff_entries: list[HandoffEntry] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """The report as `stats --format json` prints it: the fields in order."""
@@ -151,7 +176,10 @@ class Report:
         given."""
         top = [replace(r, title=titles.get((r.provider, r.key), r.title)) for r in self.top]
         rated = [replace(r, title=titles.get((r.provider, r.key), r.title)) for r in self.feedback]
-        return replace(self, top=top, feedback=rated)
+        handed = [
+            replace(r, title=titles.get((r.provider, r.key), r.title)) for r in self.handoff_entries
+        ]
+        return replace(self, top=top, feedback=rated, handoff_entries=handed)
 
 
 def export_row(row: Sequence[Any]) -> list[Any]:

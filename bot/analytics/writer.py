@@ -56,11 +56,9 @@ class LookupLog:
         retry_max: float = 30.0,
     ) -> None:
         self.store: Store = open_store(store) if isinstance(store, Path) else store
-        self._secret = secret if isinstance(secret, bytes) else None
-        self._read_key = None if isinstance(secret, bytes) else secret
-        self.off_reason = off_reason
-        if secret is None:
-            self.off_reason = off_reason or "no analytics key"
+        self.secret = secret if isinstance(secret, bytes) else None  # the pseudonyms', once read
+        self.read_key = None if isinstance(secret, bytes) else secret  # the database keeps it
+        self.off_reason = off_reason or ("no analytics key" if secret is None else None)
         self._retention_days = retention_days
         self._batch_rows = batch_rows
         self._batch_limit = batch_rows * _BATCH_GROWTH
@@ -212,8 +210,8 @@ class LookupLog:
     async def _write_all(self) -> None:
         """Write the rows held and queued now, in transactions of up to the batch limit. What a
         failed write held stays held, in order."""
-        if self._queue and self._secret is None and self._read_key is not None:
-            self._secret = await self._read_key()  # the one replicas share
+        if self._queue and self.secret is None and self.read_key is not None:
+            self.secret = await self.read_key()  # the one replicas share
         limit = self._batch_limit
         items = list(self._queue)
         self._queue.clear()
@@ -267,9 +265,9 @@ class LookupLog:
         """What is stored of ``items``; the malformed are dropped, said once by field.
         ``unkeyed``: made even without the key (a stop with the database down from the start):
         the lookups kept without their person, the votes dropped."""
-        if self._secret is None and not unkeyed:  # the key was never read: wait for it
+        if self.secret is None and not unkeyed:  # the key was never read: wait for it
             return []
-        rows, wrong = stored_rows(items, self._secret)
+        rows, wrong = stored_rows(items, self.secret)
         if wrong:
             fields = ", ".join(f"{field} {n}" for field, n in wrong.most_common())
             logger.error("lookup log: skipped %d malformed rows (%s)", wrong.total(), fields)
@@ -289,7 +287,7 @@ class LookupLog:
     def _spill(self) -> bool:
         """Every row not yet in the database to the spill file (spill.spill: where, and what is
         kept when the key the database keeps was never read); False if even that failed."""
-        unkeyed = self._secret is None and bool(self._queue)
+        unkeyed = self.secret is None and bool(self._queue)
         rows = self._held + self._stored(list(self._queue), unkeyed=unkeyed)
         anonymous = sum(isinstance(item, Lookup) for item in self._queue) if unkeyed else 0
         self._queue.clear()

@@ -19,6 +19,7 @@ from bot.analytics.key import (
 from bot.logs import without_password
 
 if TYPE_CHECKING:
+    from aiogram import Bot
     from aiogram.types import User, WebhookInfo
 
     from bot.settings import Settings
@@ -126,6 +127,9 @@ async def check_telegram(settings: Settings) -> list[Line]:
         webhook = await asyncio.wait_for(
             bot.get_webhook_info(request_timeout=timeout), API_TIMEOUT + 1
         )
+        support = []
+        if settings.support_chat_id is not None:
+            support.append(await _support_chat(bot, settings.support_chat_id))
     except Unauthorized:
         fix = "copy the token again from @BotFather (/mybots → API Token)"
         return [Line(False, "Bot API", f"{server} refused the token", fix)]
@@ -141,7 +145,42 @@ async def check_telegram(settings: Settings) -> list[Line]:
         Line(True, "Bot API", f"token accepted: @{me.username} (id {me.id}) at {server}"),
         _inline(me),
         _webhook(webhook, settings.webhook_url),
+        *support,
     ]
+
+
+async def _support_chat(bot: Bot, chat_id: int) -> Line:
+    """SUPPORT_CHAT_ID is a forum where the bot is an admin allowed to manage topics."""
+    from aiogram.exceptions import TelegramAPIError
+
+    from bot.telegram.relay import support_problem
+
+    how = "see the README's Handoff: the bot an admin of a forum supergroup, with Manage topics"
+    try:
+        chat = await asyncio.wait_for(bot.get_chat(chat_id), API_TIMEOUT + 1)
+        member = await asyncio.wait_for(bot.get_chat_member(chat_id, bot.id), API_TIMEOUT + 1)
+    except TelegramAPIError as exc:
+        return Line(False, "support chat", f"{chat_id}: {exc.message}", how)
+    problem = support_problem(bool(chat.is_forum), member)
+    if problem is not None:
+        return Line(False, "support chat", f"{chat.title or chat_id}: {problem}", how)
+    return Line(True, "support chat", f"{chat.title or chat_id}: a forum, the bot manages topics")
+
+
+def check_team_notes(path: Path, folder: Path) -> Line:
+    """TEAM_NOTES reads, and names only providers and codes the catalogs have."""
+    from bot.core.catalog_files import load_catalogs
+    from bot.handoff.notes import load_notes
+
+    catalog, _ = load_catalogs(folder)
+    if catalog is None:
+        return Line(False, "team notes", f"{path}: not checked", "fix the catalogs above first")
+    notes, problems = load_notes(path, catalog)
+    if notes is None:
+        shown = "; ".join(map(str, problems[:3])) + (" ..." if len(problems) > 3 else "")
+        fix = "python -m bot check lists every problem as file:line"
+        return Line(False, "team notes", f"{len(problems)} problem(s): {shown}", fix)
+    return Line(True, "team notes", f"{path}: notes on {len(notes)} entries")
 
 
 def _inline(me: User) -> Line:

@@ -17,6 +17,7 @@ from bot.cli.checks import (
     check_database,
     check_key,
     check_redis,
+    check_team_notes,
     check_telegram,
 )
 from bot.logs import redact, secrets_of
@@ -64,6 +65,8 @@ async def examine(say: Callable[[str], None]) -> int:
         url.get_secret_value() if url else "" for url in (settings.database_url, settings.redis_url)
     )
     report(check_catalogs(folder))
+    if settings.team_notes is not None:
+        report(check_team_notes(settings.team_notes, folder))
     store = open_store(database, database_url or None, read_only=True)
     database_line = await check_database(store)
     report(database_line)

@@ -1,4 +1,5 @@
-"""The catalogs in use, swapped whole on reload so no answer ever sees half of two versions."""
+"""The catalogs in use and the team's notes on them, swapped whole on reload so no answer ever
+sees half of two versions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from bot.core.catalog import Catalog
 from bot.core.catalog_files import CatalogError, Problem, load_catalogs
 from bot.core.resolve import Resolver
+from bot.handoff.notes import TeamNotes, load_notes
 
 logger = logging.getLogger(__name__)
 
@@ -55,14 +57,18 @@ class Reload:
 
 
 class Library:
-    """Holds the current resolver; ``reload`` replaces it only with catalogs that are valid."""
+    """Holds the current resolver and the team's notes (TEAM_NOTES, checked against the
+    catalogs); ``reload`` replaces them only with catalogs and notes that are both valid."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, notes: Path | None = None) -> None:
         self.folder = Path(folder)
+        self.notes_path = notes
         catalog, problems = load_catalogs(self.folder)
-        if catalog is None:
-            raise CatalogError(problems)
+        team_notes, notes_problems = load_notes(notes, catalog) if catalog else (None, [])
+        if catalog is None or team_notes is None:
+            raise CatalogError(problems + notes_problems)
         self.resolver = Resolver(catalog)
+        self.notes: TeamNotes = team_notes
         self.reloads: Counter[str] = Counter()  # "ok" and "failed", for /metrics
         self.taught: dict[str, list[tuple[str, str]]] = {}  # phrase -> (provider, entry key)
         # A reload reads the files in a thread while the loop may take new taught phrases in:
@@ -79,12 +85,14 @@ class Library:
             self.resolver = self.resolver.with_taught(taught)
 
     def reload(self) -> Reload:
-        """Re-read the folder; on success swap the catalogs in at once, else keep the old ones.
+        """Re-read the folder and the notes; when both are valid swap them in at once, else keep
+        the old ones.
         Logged, at WARNING when something was removed or the new catalogs were refused."""
         catalog, problems = load_catalogs(self.folder)
-        if catalog is None:
+        notes, notes_problems = load_notes(self.notes_path, catalog) if catalog else (None, [])
+        if catalog is None or notes is None:
             self.reloads["failed"] += 1
-            result = Reload(problems)
+            result = Reload(problems + notes_problems)
             logger.warning("%s", result)
             return result
         resolver = Resolver(catalog, self.taught)
@@ -93,7 +101,7 @@ class Library:
             if resolver.taught is not self.taught:  # taught or taken back meanwhile
                 resolver = resolver.with_taught(self.taught)
             before = _sizes(self.resolver.catalog)
-            self.resolver = resolver
+            self.resolver, self.notes = resolver, notes
         self.reloads["ok"] += 1
         result = Reload(before=before, after=_sizes(catalog))
         logger.log(logging.WARNING if result.removed else logging.INFO, "%s", result)

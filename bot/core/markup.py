@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.core.i18n import Lang, t
 
 MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024  # a photo's or a document's caption
 ECHO_LIMIT = 100  # at most this much of the person's own text is quoted back
 
 

@@ -10,6 +10,7 @@ from bot.analytics.paragraphs import (
     MAX_LINES,
     feedback_lines,
     gap_lines,
+    handoff_entries_paragraph,
     in_language,
     top_paragraph,
 )
@@ -27,7 +28,8 @@ def digest_paragraphs(
     week: Week, catalog: Catalog, lang: Lang, tz: ZoneInfo, markup: Markup = HTML
 ) -> list[str]:
     """The digest as paragraphs: totals and their change, the top errors (people, change), the
-    gaps, the least helpful answers, the radar's alerts (times in ``tz``)."""
+    gaps, the answers that sent most people to a person, the least helpful answers, the radar's
+    alerts (times in ``tz``)."""
     report = in_language(week.report, catalog, lang)
     days = counted("n_days", lang, report.period_days)
     head = markup.bold(
@@ -50,6 +52,8 @@ def digest_paragraphs(
     if report.gaps:
         lines = [markup.bold(t("digest_gaps", lang)), *gap_lines(report.gaps[:TOP], markup)]
         parts.append("\n".join(lines))
+    if report.handoff_entries:  # beside the gaps: the catalog's to-do list
+        parts.append(handoff_entries_paragraph(report.handoff_entries[:TOP], lang, markup))
     worst = [row for row in report.feedback if row.not_helpful][:WORST]
     if worst:
         lines = [markup.bold(t("digest_feedback", lang))]

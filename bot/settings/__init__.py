@@ -26,6 +26,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.analytics.key import default_key_file
 from bot.data import packaged
+from bot.handoff.hours import SupportHours
 from bot.radar.settings import RadarSettings
 from bot.settings.env_file import env_file_problems
 from bot.settings.urls import url_problem
@@ -75,6 +76,12 @@ class Settings(BaseSettings):
     tz: ZoneInfo = ZoneInfo("UTC")
     # The language of alerts and digests (the team's): ru, en or uk.
     team_lang: Literal["ru", "en", "uk"] = "en"
+    # Handoff to the support team (forum topics in a supergroup): off while SUPPORT_CHAT_ID is
+    # unset. SUPPORT_HOURS are read in TZ; unset: the team is always in.
+    support_chat_id: int | None = None
+    support_hours: Annotated[SupportHours | None, NoDecode] = None
+    support_signatures: bool = False  # staff's names on the replies relayed to the person
+    team_notes: Path | None = None  # YAML: provider, code -> notes for staff (bot/handoff/notes)
 
     @property
     def radar(self) -> RadarSettings:
@@ -172,6 +179,18 @@ class Settings(BaseSettings):
                 raise ValueError("a weekday and a time, e.g. mon 09:00")
             return WEEKDAYS.index(match[1]), int(match[2]), int(match[3])
         return value
+
+    @field_validator("support_chat_id")
+    @classmethod
+    def _supergroup(cls, value: int | None) -> int | None:
+        if value is not None and value >= 0:
+            raise ValueError("a supergroup's id, which is negative, e.g. -1001234567890")
+        return value
+
+    @field_validator("support_hours", mode="before")
+    @classmethod
+    def _hours(cls, value: Any) -> Any:
+        return SupportHours.parse(value) if isinstance(value, str) else value
 
     @field_validator("tz", mode="before")
     @classmethod

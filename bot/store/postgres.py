@@ -22,6 +22,7 @@ import asyncpg
 from bot.analytics.rollup import Stored, roll_up
 from bot.logs import without_password
 from bot.store.base import Checked, StorageUnavailable, unavailable
+from bot.store.conversations import ConversationQueries
 from bot.store.named import NamedQueries
 from bot.store.postgres_schema import (
     CONNECT_TIMEOUT,
@@ -43,7 +44,7 @@ LOOKUP_COLUMNS = (
 )  # fmt: skip
 
 
-class PostgresStore(NamedQueries):
+class PostgresStore(NamedQueries, ConversationQueries):
     """The lookup log's PostgreSQL database (``read_only``: never migrated or written here)."""
 
     WRITES_ELSEWHERE = True

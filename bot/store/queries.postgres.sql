@@ -77,3 +77,8 @@ WHERE day IN (SELECT CAST(d AS INTEGER) FROM jsonb_array_elements_text(CAST(:day
   AND (provider, entry_key) IN (
       SELECT e ->> 0, e ->> 1 FROM jsonb_array_elements(CAST(:entries AS jsonb)) AS e)
 GROUP BY provider, entry_key
+
+-- name: entry_titles
+SELECT provider, entry_key, code, title FROM catalog_entries
+WHERE (provider, entry_key) IN (
+    SELECT e ->> 0, e ->> 1 FROM jsonb_array_elements(CAST(:entries AS jsonb)) AS e)

@@ -236,3 +236,98 @@ DELETE FROM leases WHERE name = :name AND holder = :holder
 -- name: prune_radar_alerts
 DELETE FROM radar_alerts WHERE since < :at AND resolved_at IS NOT NULL AND
     (muted_until IS NULL OR muted_until < :at)
+
+-- Handoff (bot/handoff, migration 0007): conversations and relayed updates -------------------
+-- A conversation's columns, in the order of bot.handoff.conversation.Conversation.
+
+-- name: start_conversation
+-- Nothing when the person has a live one already (the unique index on user_id): another replica
+-- took their other tap.
+INSERT INTO conversations (person_key, user_id, state, provider, entry_key, lang, opened_at,
+                           retry_at)
+VALUES (:person, :user_id, 'waiting', :provider, :entry, :lang, :now, :hold)
+ON CONFLICT DO NOTHING
+RETURNING id, person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,
+          posted_at, first_reply_at, closed_at, verdict, retry_at
+
+-- name: live_conversation
+SELECT id, person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,
+       posted_at, first_reply_at, closed_at, verdict, retry_at
+FROM conversations WHERE user_id = :user_id
+
+-- name: conversation
+SELECT id, person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,
+       posted_at, first_reply_at, closed_at, verdict, retry_at
+FROM conversations WHERE id = :id
+
+-- name: topic_conversation
+-- The topic's latest conversation: a person's topics are reopened for their next ones.
+SELECT id, person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,
+       posted_at, first_reply_at, closed_at, verdict, retry_at
+FROM conversations WHERE topic_id = :topic ORDER BY id DESC LIMIT 1
+
+-- name: last_topic
+SELECT topic_id FROM conversations
+WHERE person_key = :person AND topic_id IS NOT NULL ORDER BY id DESC LIMIT 1
+
+-- name: waiting_conversations
+SELECT id, person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,
+       posted_at, first_reply_at, closed_at, verdict, retry_at
+FROM conversations WHERE state = 'waiting' AND retry_at <= :before
+ORDER BY opened_at LIMIT :limit
+
+-- name: claim_retry
+-- Whoever moves retry_at from what it read tries now (holding it ahead while it does); the
+-- others leave it.
+UPDATE conversations SET retry_at = :hold
+WHERE id = :id AND state = 'waiting' AND retry_at = :seen
+
+-- name: conversation_posted
+UPDATE conversations SET state = 'open', topic_id = :topic, posted_at = COALESCE(posted_at, :now)
+WHERE id = :id AND state <> 'closed'
+
+-- name: conversation_kept
+UPDATE conversations SET state = 'waiting', retry_at = :retry_at
+WHERE id = :id AND state <> 'closed'
+
+-- name: conversation_replied
+UPDATE conversations SET first_reply_at = :now WHERE id = :id AND first_reply_at IS NULL
+
+-- name: close_conversation
+UPDATE conversations SET state = 'closed', user_id = NULL, closed_at = :now
+WHERE id = :id AND state <> 'closed'
+
+-- name: conversation_verdict
+UPDATE conversations SET verdict = :verdict
+WHERE id = :id AND person_key = :person AND state = 'closed'
+
+-- name: live_counts
+SELECT state, COUNT(*) FROM conversations WHERE state <> 'closed' GROUP BY state
+
+-- name: claim_relay
+INSERT INTO relayed_updates (update_id, at) VALUES (:update_id, :at) ON CONFLICT DO NOTHING
+
+-- name: release_relay
+DELETE FROM relayed_updates WHERE update_id = :update_id
+
+-- name: prune_relayed
+DELETE FROM relayed_updates WHERE at < :at
+
+-- name: prune_conversations
+-- Live ones stay whatever their age: they hold the id to relay with.
+DELETE FROM conversations WHERE closed_at < :at
+
+-- name: recent_lookups
+-- The context card's: a person's last lookups (through the index on the time).
+SELECT at, query, outcome, provider, entry_key FROM lookups
+WHERE at > :since AND at <= :until AND user_key = :person
+ORDER BY at DESC LIMIT :limit
+
+-- name: handoff_rows
+-- A report's conversations: those asked for in the period.
+SELECT provider, entry_key, opened_at, first_reply_at, closed_at, verdict FROM conversations
+WHERE opened_at >= :since AND opened_at < :until
+
+-- name: entry_titles
+SELECT provider, entry_key, code, title FROM catalog_entries
+WHERE (provider, entry_key) IN (SELECT value ->> 0, value ->> 1 FROM json_each(:entries))

@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.analytics.days import iso_day
@@ -16,6 +19,7 @@ from bot.analytics.reports import (
     DayCount,
     Feedback,
     Gap,
+    HandoffEntry,
     Period,
     ProviderCount,
     Report,
@@ -39,7 +43,7 @@ async def read_report(fetch: Fetch, days: int, top: int, now: float | None = Non
     per_day = {day: count for day, count in await rows("per_day")}
     users = await rows("unique_users")
     counts = {outcome: outcomes.get(outcome, 0) for outcome in OUTCOMES}
-    return Report(
+    report = Report(
         period_days=days,
         total=sum(counts.values()),
         found=counts["found"],
@@ -58,6 +62,71 @@ async def read_report(fetch: Fetch, days: int, top: int, now: float | None = Non
         first_day=iso_day(period.first),
         last_day=iso_day(period.last),
     )
+    return await _with_handoffs(report, fetch, period, top)
+
+
+async def _with_handoffs(report: Report, fetch: Fetch, period: Period, top: int) -> Report:
+    """The report with the period's handoffs: how many, the time to the first reply, how they
+    ended, the conversations live now, and the entries that sent most people to a person."""
+    rows = await fetch("handoff_rows", period.params())
+    live = sum(count for _, count in await fetch("live_counts", {}))
+    waits = sorted(replied - opened for _, _, opened, replied, _, _ in rows if replied is not None)
+    ended = Counter(verdict or "none" for *_, closed, verdict in rows if closed is not None)
+    about = Counter((provider, key) for provider, key, *_ in rows if provider and key)
+    return replace(
+        report,
+        handoffs=len(rows),
+        conversations_open=live,
+        first_reply_median=_percentile(waits, 0.5),
+        first_reply_p90=_percentile(waits, 0.9),
+        closed_solved=ended["solved"],
+        closed_not_solved=ended["not_solved"],
+        closed_no_verdict=ended["none"],
+        handoff_entries=await _handoff_entries(about, fetch, period, top),
+    )
+
+
+async def _handoff_entries(
+    about: Counter[tuple[str, str]], fetch: Fetch, period: Period, top: int
+) -> list[HandoffEntry]:
+    """The ``top`` entries by handoffs, each with its lookups and deflection."""
+    chosen = sorted(about, key=lambda entry: (-about[entry], entry))[:top]
+    if not chosen:
+        return []
+    entries = json.dumps([list(entry) for entry in chosen])
+    lookups = await _per_entry(fetch, "entry_counts", period, entries)
+    named = {(p, k): (code, title) for p, k, code, title in await fetch(
+        "entry_titles", {"entries": entries})}  # fmt: skip
+    return [
+        HandoffEntry(
+            provider=provider,
+            code=named.get((provider, key), (None, ""))[0],
+            title=named.get((provider, key), (None, ""))[1] or "",
+            handoffs=about[(provider, key)],
+            lookups=lookups.get((provider, key), 0),
+            deflection=deflection(about[(provider, key)], lookups.get((provider, key), 0)),
+            key=key,
+        )
+        for provider, key in chosen
+    ]
+
+
+def _percentile(ordered: list[float], share: float) -> float | None:
+    """The nearest-rank percentile of sorted values (the median of two is their mean)."""
+    if not ordered:
+        return None
+    if share == 0.5 and len(ordered) % 2 == 0:
+        middle = len(ordered) // 2
+        return (ordered[middle - 1] + ordered[middle]) / 2
+    return ordered[math.ceil(share * len(ordered)) - 1]
+
+
+def deflection(handoffs: int, lookups: int) -> float | None:
+    """The share of an entry's lookups not followed by a handoff about it, each handoff counted
+    against one lookup (rounded to a thousandth); None without lookups."""
+    if not lookups:
+        return None
+    return round(max(lookups - handoffs, 0) / lookups, 3)
 
 
 async def _top(found: Sequence[Sequence[Any]], period: Period, fetch: Fetch) -> list[TopEntry]:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import aiosqlite
 
 from bot.store.base import Checked, StorageUnavailable, unavailable
+from bot.store.conversations import ConversationQueries
 from bot.store.named import NamedQueries
 from bot.store.queries import sql
 from bot.store.reading import Fetch
@@ -38,11 +39,11 @@ FAILURES = (sqlite3.Error, OSError, ValueError)
 # What pruning deletes besides the lookups themselves (queries.sql).
 PRUNED = (
     "prune_votes", "prune_outcomes", "prune_providers", "prune_entries", "prune_users",
-    "prune_entry_users", "prune_gaps", "prune_radar_alerts",
+    "prune_entry_users", "prune_gaps", "prune_radar_alerts", "prune_conversations",
 )  # fmt: skip
 
 
-class SqliteStore(NamedQueries):
+class SqliteStore(NamedQueries, ConversationQueries):
     """The lookup log's SQLite file (``read_only``: never made, migrated or written here).
 
     On Linux a removed database file keeps accepting writes through an open connection, into a

@@ -33,6 +33,7 @@ from bot.core.library import Library
 from bot.settings import Settings
 from bot.store import Store, open_store
 from bot.telegram.background import in_background
+from bot.telegram.desk import SupportDesk
 from bot.telegram.digest import digest_loop
 from bot.telegram.flood import Budget, FloodControl
 from bot.telegram.handlers import (
@@ -40,10 +41,12 @@ from bot.telegram.handlers import (
     callbacks,
     errors,
     fallback,
+    handoff,
     inline,
     lookup,
     radar,
     start,
+    support,
     teach,
 )
 from bot.telegram.middlewares import (
@@ -114,7 +117,8 @@ def create_dispatcher(
     ``shared``: Redis for what replicas share (none: this process keeps it all); ``budgets``
     (messages, inline queries) default to LOOKUPS_PER_MINUTE, shared when Redis is."""
     shared = shared or Shared(None)
-    metrics = Metrics(library, lookups, shared)
+    desk = SupportDesk(lookups, library, settings) if settings.support_chat_id else None
+    metrics = Metrics(library, lookups, shared, desk)
     in_flight = InFlight()
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process
     reports = Reports(lookups)
@@ -130,12 +134,13 @@ def create_dispatcher(
         metrics=metrics,
         shared=shared,
         vote_lock=Once(shared, "vote", hold=VOTE_MEMORY),
-        health=Health(library, lookups, shared),
+        health=Health(library, lookups, shared, desk),
+        desk=desk,
         radar=Radar(lookups.store, library, settings, holder=holder),
         taught=TaughtPhrases(lookups.store, library),
         reloads=Reloads(library),
         holder=holder,
-        background=set(),  # the radar's, the digest's and the taught phrases' tasks
+        background=set(),  # the radar's, the digest's, the taught phrases' and handoff's tasks
     )
     # Outermost first: the log line and metrics see every update, a duplicate and a failure
     # too, timed whole; a stop waits for everything inside InFlight, the duplicate check too.
@@ -156,14 +161,17 @@ def create_dispatcher(
         )
     if budgets is None:
         budgets = Budget(limit), Budget(INLINE_BUDGET * limit)
-    flood = FloodControl(budgets[0])
+    flood = FloodControl(budgets[0], unlimited_chat=settings.support_chat_id)
     dp.message.middleware(flood)
     dp.callback_query.middleware(flood)
     dp.inline_query.middleware(FloodControl(budgets[1]))
     # Questions first (they are most updates), the catch-all hint last.
-    # (teach's router first: a reply to its prompt is an answer to it, not a question; the
-    # radar's before the callbacks', whose last handler takes every button it does not know.)
-    modules = (teach, lookup, radar, callbacks, inline, start, admin, fallback, errors)
+    # (teach's router first: a reply to its prompt is an answer to it, not a question; handoff's
+    # next, with SUPPORT_CHAT_ID: a person talking to the team asks no questions, and what staff
+    # write in a topic is for the person; the radar's before the callbacks', whose last handler
+    # takes every button it does not know.)
+    handing = (handoff, support) if desk is not None else ()
+    modules = (teach, *handing, lookup, radar, callbacks, inline, start, admin, fallback, errors)
     dp.include_routers(*(module.create_router() for module in modules))
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
@@ -179,12 +187,17 @@ async def on_startup(
     taught: TaughtPhrases,
     holder: str,
     background: set[asyncio.Task[None]],
+    desk: SupportDesk | None = None,
 ) -> None:
-    """Open the lookup log, start the radar and the digest, read the taught phrases and keep
-    them current, then decorate the bot (commands, description; a failure only warns)."""
+    """Open the lookup log, start the radar, the digest and handoff's retries (after a look at
+    the support chat), read the taught phrases and keep them current, then decorate the bot
+    (commands, description; a failure only warns)."""
     await lookups.start()
     if radar.on:
         in_background(background, radar.run(bot), "radar")
+    if desk is not None:
+        await desk.probe(bot)  # a support chat that cannot serve is said now, not at a request
+        in_background(background, desk.run(bot), "handoff")
     if settings.digest_chat_ids:
         in_background(background, digest_loop(bot, lookups, library, settings, holder), "digest")
     await taught.refresh()  # a failing database is retried by the poll (and said once)
@@ -230,7 +243,7 @@ def services(settings: Settings) -> tuple[Library, LookupLog]:
         retention_days=settings.analytics_retention_days,
         flush_interval=settings.analytics_flush_interval,
     )
-    return Library(settings.catalogs_dir), lookups
+    return Library(settings.catalogs_dir, settings.team_notes), lookups
 
 
 def analytics_key(settings: Settings, store: Store) -> tuple[KeySource, str | None]:

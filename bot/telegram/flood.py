@@ -18,6 +18,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import (
     CallbackQuery,
+    Chat,
     InlineQuery,
     InlineQueryResultsButton,
     Message,
@@ -109,15 +110,18 @@ class Budget:
 
 class FloodControl(BaseMiddleware):
     """Every update a handler takes spends its sender's budget: questions, commands, button
-    presses, votes (inline queries have a budget of their own). Updates nobody handles, such as
-    chatter in a group, cost nothing."""
+    presses, votes, messages relayed to the support team (inline queries have a budget of their
+    own). Updates nobody handles, such as chatter in a group, cost nothing; nor does anything
+    in ``unlimited_chat``, the support chat: staff are never limited."""
 
-    def __init__(self, budget: Budget) -> None:
+    def __init__(self, budget: Budget, unlimited_chat: int | None = None) -> None:
         self.budget = budget
+        self.unlimited_chat = unlimited_chat
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
-        if user is None:
+        chat: Chat | None = data.get("event_chat")
+        if user is None or (chat is not None and chat.id == self.unlimited_chat):
             return await handler(event, data)
         verdict = await self.budget.take(user.id)
         if verdict is Verdict.ANSWER:

@@ -31,13 +31,29 @@ class Vote(CallbackData, prefix="v1"):
     up: bool
 
 
+class Human(CallbackData, prefix="h1"):
+    """Talk to a person about this answer: its first entry's ``ref`` ("" when none was found)."""
+
+    ref: str
+
+
+class Solved(CallbackData, prefix="s1"):
+    """The person's verdict on a closed conversation: did we solve it?"""
+
+    conversation: int
+    up: bool
+
+
 def ref_of(match: Match) -> str:
     """The entry's short reference (see ``Catalog.by_ref``)."""
     return entry_ref(match.slug, match.entry.key)
 
 
-def answer_keyboard(answer: Answer, lang: Lang) -> InlineKeyboardMarkup | None:
-    """Candidates to pick from, votes for what was shown, and the provider's docs."""
+def answer_keyboard(
+    answer: Answer, lang: Lang, *, human: bool = False
+) -> InlineKeyboardMarkup | None:
+    """Candidates to pick from, votes for what was shown, the provider's docs, and (``human``:
+    in a private chat, with SUPPORT_CHAT_ID set) "Talk to a person"."""
     picks = tuple((entry_label(m), ref_of(m)) for m in _pickable(answer)[:MAX_BUTTONS])
     shown = answer.matches
     votes: tuple[tuple[str, str], ...] = ()
@@ -54,7 +70,28 @@ def answer_keyboard(answer: Answer, lang: Lang) -> InlineKeyboardMarkup | None:
         for p in providers[:2]
         if p.docs_url is not None
     )
-    return _markup(picks, votes, docs)
+    markup = _markup(picks, votes, docs)
+    if not human:
+        return markup
+    ref = ref_of(shown[0]) if shown else ""
+    button = InlineKeyboardButton(text=t("button_human", lang), callback_data=Human(ref=ref).pack())
+    rows = markup.inline_keyboard if markup is not None else []
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, [button]])
+
+
+def verdict_keyboard(conversation: int, lang: Lang) -> InlineKeyboardMarkup:
+    """👍 / 👎 under "Did we solve your problem?"."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=t(f"button_{verdict}", lang),
+                    callback_data=Solved(conversation=conversation, up=up).pack(),
+                )
+                for verdict, up in (("solved", True), ("not_solved", False))
+            ]
+        ]
+    )
 
 
 def _pickable(answer: Answer) -> list[Match]:

@@ -22,6 +22,7 @@ from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Chat, TelegramObject, Update, User
 
 from bot.core.i18n import language_for
+from bot.settings import Settings
 from bot.telegram.handlers import Done
 from bot.telegram.monitoring import Metrics
 from bot.telegram.replies import Replies
@@ -118,12 +119,22 @@ class Language(BaseMiddleware):
 
 class RepliesFor(BaseMiddleware):
     """``replies`` for the handlers: the object that answers the update, in ``lang`` (set by
-    Language before it), and records its lookups."""
+    Language before it), and records its lookups; with "Talk to a person" under private answers
+    when SUPPORT_CHAT_ID is set, and the team's notes for an admin."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         started = time.perf_counter()
         user: User | None = data.get("event_from_user")
-        data["replies"] = Replies(data["library"], data["lookups"], data["lang"], user, started)
+        settings: Settings = data["settings"]
+        data["replies"] = Replies(
+            data["library"],
+            data["lookups"],
+            data["lang"],
+            user,
+            started,
+            human=settings.support_chat_id is not None,
+            admin=user is not None and user.id in settings.admin_ids,
+        )
         return await handler(event, data)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
@@ -18,7 +19,11 @@ from prometheus_client.registry import Collector
 
 from bot.analytics.writer import LookupLog
 from bot.core.library import Library
+from bot.handoff.conversation import State
 from bot.telegram.shared import Shared
+
+if TYPE_CHECKING:
+    from bot.telegram.desk import SupportDesk
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +34,9 @@ _BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 
 class Metrics:
     """The bot's metrics, in a registry of its own (several bots in one test process)."""
 
-    def __init__(self, library: Library, lookups: LookupLog, shared: Shared) -> None:
+    def __init__(
+        self, library: Library, lookups: LookupLog, shared: Shared, desk: SupportDesk | None = None
+    ) -> None:
         self.registry = CollectorRegistry()
         self._updates = Counter(
             "codebook_updates",
@@ -44,6 +51,8 @@ class Metrics:
             registry=self.registry,
         )
         self.registry.register(_State(library, lookups, shared))
+        if desk is not None:
+            self.registry.register(_Desk(desk))
 
     def observe(self, kind: str, outcome: str, seconds: float) -> None:
         """Count one handled update."""
@@ -101,15 +110,54 @@ class _State(Collector):
             )
 
 
+class _Desk(Collector):
+    """Handoff, read at each scrape: requests handed over or kept, messages relayed, the
+    conversations live (as the last retry round counted them), the support chat's state."""
+
+    def __init__(self, desk: SupportDesk) -> None:
+        self._desk = desk
+
+    def collect(self) -> Iterator[Metric]:
+        desk = self._desk
+        handoffs = CounterMetricFamily(
+            "codebook_handoffs",
+            "People handed to the support team: posted in a topic, or kept for a retry",
+            labels=["result"],
+        )
+        for result in ("posted", "kept"):
+            handoffs.add_metric([result], desk.handoffs[result])
+        yield handoffs
+        relayed = CounterMetricFamily(
+            "codebook_relayed_messages", "Messages copied, by direction", labels=["direction"]
+        )
+        for direction in ("to_team", "to_person"):
+            relayed.add_metric([direction], desk.relayed[direction])
+        yield relayed
+        for state, name in ((State.OPEN, "open"), (State.WAITING, "waiting")):
+            yield GaugeMetricFamily(
+                f"codebook_conversations_{name}",
+                f"Conversations with the support team {name} now (every replica's)",
+                value=desk.live[state],
+            )
+        yield GaugeMetricFamily(
+            "codebook_support_reachable",
+            "1 while the support chat takes requests (as last tried), 0 while they are kept",
+            value=int(desk.reachable),
+        )
+
+
 class Health:
     """What ``/healthz`` says: 503 while lookups are not being written (the database failing,
-    or analytics off); Redis away is said, but is no reason to take a replica out of a load
-    balancer: every replica would go."""
+    or analytics off); Redis away, or a support chat that cannot take requests, is said, but is
+    no reason to take a replica out of a load balancer: every replica would go."""
 
-    def __init__(self, library: Library, lookups: LookupLog, shared: Shared) -> None:
+    def __init__(
+        self, library: Library, lookups: LookupLog, shared: Shared, desk: SupportDesk | None = None
+    ) -> None:
         self._library = library
         self._lookups = lookups
         self._shared = shared
+        self._desk = desk
 
     async def check(self) -> tuple[int, dict[str, object]]:
         """The status and the JSON body; Redis is asked (a ping, at most a second)."""
@@ -123,6 +171,14 @@ class Health:
         if self._shared.client is not None:
             await self._shared.call(lambda client: client.ping())
             body["redis"] = "up" if self._shared.up else "down"
+        if self._desk is not None:  # said, but no reason to take a replica out: all would go
+            desk = self._desk
+            body["support"] = {
+                "reachable": desk.reachable,
+                "problem": desk.problem,
+                "waiting": desk.live[State.WAITING],
+                "open": desk.live[State.OPEN],
+            }
         return (200 if lookups.healthy else 503), body
 
 

@@ -20,9 +20,10 @@ from bot.analytics.kinds import Channel, LookupOutcome
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.analytics.writer import LookupLog
 from bot.core.answer import Answer, Match, Outcome
-from bot.core.i18n import Lang
+from bot.core.i18n import Lang, t
 from bot.core.library import Library
-from bot.core.render import render
+from bot.core.markup import HTML, split_messages
+from bot.core.render import entry_label, render
 from bot.telegram.keyboards import answer_keyboard
 
 # How the analytics count each of the resolver's outcomes: a provider's card answered the
@@ -43,16 +44,28 @@ def analytics_outcome(answer: Answer) -> LookupOutcome:
 
 
 class Replies:
-    """Answers for one update, in its reader's language; each answer is recorded as a lookup."""
+    """Answers for one update, in its reader's language; each answer is recorded as a lookup.
+    ``human``: private answers offer "Talk to a person" (SUPPORT_CHAT_ID is set); ``admin``:
+    the reader is an admin, who also sees the team's notes under a private answer."""
 
     def __init__(
-        self, library: Library, lookups: LookupLog, lang: Lang, user: User | None, started: float
+        self,
+        library: Library,
+        lookups: LookupLog,
+        lang: Lang,
+        user: User | None,
+        started: float,
+        *,
+        human: bool = False,
+        admin: bool = False,
     ) -> None:
         self.library = library
         self.lookups = lookups
         self.lang = lang
         self.user = user
         self.started = started
+        self.human = human
+        self.admin = admin
 
     async def answer(
         self, message: Message, text: str, channel: Channel, answer: Answer | None = None
@@ -60,14 +73,17 @@ class Replies:
         """Answer ``text`` (or the ``answer`` a filter already worked out) in the message's
         chat, as a reply in groups, buttons under the last part; the outcome."""
         answer = answer or self.library.resolver.answer(text)
-        messages, keyboard = render(answer, self.lang), answer_keyboard(answer, self.lang)
         in_group = message.chat.type != "private"
+        messages = render(answer, self.lang)
+        keyboard = answer_keyboard(answer, self.lang, human=self.human and not in_group)
         for number, part in enumerate(messages, 1):
             markup = keyboard if number == len(messages) else None
             if in_group:
                 await message.reply(part, reply_markup=markup)
             else:
                 await message.answer(part, reply_markup=markup)
+        if self.admin and not in_group:
+            await self._notes(message, answer)
         self.record(answer, channel, message.chat.type, text)
         return analytics_outcome(answer)
 
@@ -80,10 +96,11 @@ class Replies:
         elif callback.message is not None:
             where = {"chat_id": callback.message.chat.id, "message_id": callback.message.message_id}
         if where is not None:
+            private = callback.message is not None and callback.message.chat.type == "private"
             try:
                 await bot.edit_message_text(
                     text=render(answer, self.lang)[0],
-                    reply_markup=answer_keyboard(answer, self.lang),
+                    reply_markup=answer_keyboard(answer, self.lang, human=self.human and private),
                     **where,
                 )
             except TelegramBadRequest as exc:
@@ -94,6 +111,17 @@ class Replies:
         chat = callback.message.chat.type if callback.message is not None else "inline"
         self.record(answer, Channel.BUTTON, chat, answer.query.text)
         return analytics_outcome(answer)
+
+    async def _notes(self, message: Message, answer: Answer) -> None:
+        """The team's notes on the entries shown, for an admin in private (never anyone else,
+        never inline)."""
+        notes = self.library.notes
+        found = [(m, text) for m in answer.matches if (text := notes.about(m.slug, m.entry.key))]
+        if found:
+            parts = [HTML.bold(t("handoff_notes_admin", self.lang))]
+            parts += [f"{HTML.code(entry_label(m))}\n{HTML.esc(text)}" for m, text in found]
+            for part in split_messages(parts):
+                await message.answer(part)
 
     def record(self, answer: Answer, channel: Channel, chat_type: str, text: str) -> None:
         """Queue the lookup ``answer`` was (the log masks and pseudonymises it)."""

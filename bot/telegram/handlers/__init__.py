@@ -47,6 +47,16 @@ class Done(StrEnum):
     TAUGHT_PAGE = "taught_page"
     FORGOTTEN = "forgotten"
     TEACH_ASKED = "teach_asked"  # a button under /gaps: which entry should it find?
+    # Handoff to the support team
+    HANDED = "handed"  # the request is in the person's topic
+    KEPT = "kept"  # the support chat failed: the request is kept for a retry, the person told
+    RELAYED = "relayed"  # a message copied between the person and their topic
+    NOT_RELAYED = "not_relayed"  # it could not be: the person (or the team) was told why
+    SENT = "sent"  # /send: the catalog's answer to the person
+    CLOSED = "closed"  # /close
+    VERDICT = "verdict"  # the person's 👍 / 👎 on a closed conversation
+    STAFF_CARD = "staff_card"  # an entry shown to the team in a topic, notes included
+    RIGHTS = "rights"  # the bot's rights in the support chat changed: kept requests retried
     # Said by the middlewares
     FLOOD = "flood"  # over the person's budget (flood.py)
     DUPLICATE = "duplicate"  # delivered again and handled already (webhook mode)

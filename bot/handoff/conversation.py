@@ -1,0 +1,76 @@
+"""A conversation between a person and the support team as the database keeps it, its states,
+and how it goes from one to the next (the database makes each change in SQL, bot/store/
+conversations.py; the desk, bot/telegram/desk.py, keeps its copy in step with posted and kept).
+
+    (none) ──ask──► waiting ──card posted in a topic──► open ──/close──► closed ──👍/👎──► closed
+                      ▲  │                                │
+                      │  └──── the support chat fails ◄───┘ (the person is told; retried)
+                      └─ ask while waiting: tried again   ask while open: a new card, same topic
+
+A person has at most one conversation that is waiting or open (the database holds it to that);
+the raw Telegram id is kept only then, to relay, and is gone once it is closed: the person's
+next ask finds their old topic again by their pseudonym.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+TOPIC_NAME_LIMIT = 128  # Telegram's limit on a forum topic's name
+
+
+class State(StrEnum):
+    """Where a conversation is (stored as its value)."""
+
+    WAITING = "waiting"  # asked for; not yet in a topic (the support chat failed): retried
+    OPEN = "open"  # the card is in a topic: messages are relayed both ways
+    CLOSED = "closed"  # ended by /close: the person's messages are questions again
+
+
+class Verdict(StrEnum):
+    """What the person said to "Did we solve it?"."""
+
+    SOLVED = "solved"
+    NOT_SOLVED = "not_solved"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One handoff: who (pseudonym; raw id only while it is live), where (the topic), when,
+    about what (the entry, none if nothing was found), in which language, and how it ended."""
+
+    id: int
+    person_key: int | None  # the lookups' pseudonym (None while analytics are off)
+    user_id: int | None  # the Telegram id, while waiting or open; None once closed
+    topic_id: int | None  # the forum topic (message_thread_id) in SUPPORT_CHAT_ID
+    state: State
+    provider: str | None
+    entry_key: str | None
+    lang: str
+    opened_at: float  # when the person asked for a person
+    posted_at: float | None = None  # when the card reached the team
+    first_reply_at: float | None = None  # the team's first message to the person
+    closed_at: float | None = None
+    verdict: Verdict | None = None
+    retry_at: float = 0.0  # no retry before (an attempt under way holds it ahead)
+
+
+def posted(conversation: Conversation, topic_id: int, now: float) -> Conversation:
+    """The card is in ``topic_id``: the conversation is open (it may have been open already, in
+    a topic since deleted)."""
+    first = conversation.posted_at if conversation.posted_at is not None else now
+    return replace(conversation, state=State.OPEN, topic_id=topic_id, posted_at=first)
+
+
+def kept(conversation: Conversation, retry_at: float) -> Conversation:
+    """The support chat failed: the request waits for a try from ``retry_at`` (its topic, if
+    any, kept)."""
+    return replace(conversation, state=State.WAITING, retry_at=retry_at)
+
+
+def topic_name(first_name: str, about: str) -> str:
+    """``Anna · GoSMS 1004``, on one line, within Telegram's 128 characters."""
+    name = " ".join(first_name.split()) or "?"
+    text = f"{name} · {' '.join(about.split())}"
+    return text if len(text) <= TOPIC_NAME_LIMIT else text[: TOPIC_NAME_LIMIT - 1] + "…"

@@ -1,0 +1,282 @@
+"""The support desk at work: a person handed to the team gets a forum topic in SUPPORT_CHAT_ID
+with a context card first; a request the support chat cannot take now (the bot removed, no
+right to manage topics, Telegram away) is kept in the database, the person is told, and it is
+posted when the chat works again (a retry every RETRY seconds, and at once when Telegram says
+the bot's rights changed). Every replica serves every conversation: they live in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from contextlib import suppress
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError
+
+from bot.analytics.privacy import user_key
+from bot.analytics.writer import LookupLog
+from bot.core.answer import Match
+from bot.core.catalog import entry_ref
+from bot.core.i18n import Lang, language_for, t
+from bot.core.library import Library
+from bot.core.render import entry_label
+from bot.handoff.conversation import Conversation, State, kept, posted, topic_name
+from bot.handoff.hours import expect_answer
+from bot.settings import Settings
+from bot.store import StorageUnavailable
+from bot.telegram.desk_card import card_for
+from bot.telegram.relay import support_problem, topic_gone, unreachable
+
+logger = logging.getLogger(__name__)
+
+RETRY = 30.0  # seconds between two tries of a kept request
+ATTEMPT = 180.0  # a try under way holds its request this long (aiogram waits 60 s a call)
+RELAY_MEMORY = 2 * 86400.0  # relayed update ids kept (Telegram resends within hours)
+
+
+class SupportDesk:
+    """Conversations between people and the support chat, for one bot."""
+
+    def __init__(self, lookups: LookupLog, library: Library, settings: Settings) -> None:
+        assert settings.support_chat_id is not None
+        self.chat = settings.support_chat_id
+        self.lookups = lookups
+        self.store = lookups.store
+        self.library = library
+        self.team: Lang = settings.team_lang
+        self.tz = settings.tz
+        self.hours = settings.support_hours
+        self.signatures = settings.support_signatures
+        self.lookups_flush = settings.analytics_flush_interval  # how late another's arrive
+        self.problem: str | None = None  # why the support chat failed last; None: it worked
+        self.tried = False  # whether this process has tried the support chat yet
+        self.live: dict[State, int] = {State.WAITING: 0, State.OPEN: 0}  # as last read
+        self.handoffs: Counter[str] = Counter()  # posted | kept, for /metrics
+        self.relayed: Counter[str] = Counter()  # to_team | to_person
+        self._next_prune = 0.0
+        self._wake = asyncio.Event()
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the support chat took this process's last attempt (or none was made)."""
+        return self.problem is None
+
+    # A person asks ----------------------------------------------------------------------------
+
+    async def ask(
+        self,
+        bot: Bot,
+        user_id: int,
+        name: str,
+        username: str | None,
+        lang: Lang,
+        about: tuple[str, str] | None,
+    ) -> tuple[Conversation, bool]:
+        """The person's request about an entry (None: nothing was found): a conversation
+        started and posted, or their live one (a new card in its topic when it is open; a new
+        try when it waits); and whether it was open already. StorageUnavailable when the
+        database cannot be used."""
+        await self.lookups.flush()  # the card lists the lookup the request came from
+        person = await pseudonym(self.lookups, user_id)
+        now = time.time()
+        provider, key = about or (None, None)
+        started = await self.store.start_conversation(
+            person, user_id, provider, key, lang, now, now + ATTEMPT
+        )
+        if started is not None:
+            done = await self.post(bot, started, name, username)
+            self.handoffs["posted" if done.state is State.OPEN else "kept"] += 1
+            return done, False
+        live = await self.store.live_conversation(user_id)
+        if live is None:  # closed between the two reads: ask again
+            return await self.ask(bot, user_id, name, username, lang, about)
+        if live.state is State.OPEN:
+            return await self.post(bot, live, name, username, about=about, again=True), True
+        if await self.store.claim_retry(live, now + ATTEMPT):
+            return await self.post(bot, live, name, username, about=about), False
+        return live, False
+
+    async def post(
+        self,
+        bot: Bot,
+        conversation: Conversation,
+        name: str,
+        username: str | None,
+        *,
+        about: tuple[str, str] | None = None,
+        again: bool = False,
+        lost: bool = False,
+    ) -> Conversation:
+        """Post the context card (about the conversation's entry, or ``about``) in the person's
+        topic: theirs if it is open, their last one reopened, else a new one (``lost``: theirs
+        was deleted). Open when it worked; kept for a retry (said in the log) when the support
+        chat failed."""
+        if about is None and conversation.provider and conversation.entry_key:
+            about = (conversation.provider, conversation.entry_key)
+        try:
+            topic = None if lost else await self._topic(bot, conversation)
+            card = await card_for(self, conversation, name, username, about, again=again)
+            if topic is not None:
+                try:
+                    await bot.send_message(self.chat, card, message_thread_id=topic)
+                except TelegramBadRequest as exc:
+                    if not topic_gone(exc):
+                        raise
+                    topic = None
+            if topic is None:
+                topic = await self._new_topic(bot, about, name)
+                await bot.send_message(self.chat, card, message_thread_id=topic)
+        except (TelegramAPIError, TelegramNetworkError) as exc:
+            if not unreachable(exc):
+                raise
+            return await self.keep(conversation, exc)
+        now = time.time()
+        await self.store.conversation_posted(conversation.id, topic, now)
+        self._worked()
+        return posted(conversation, topic, now)
+
+    async def _topic(self, bot: Bot, conversation: Conversation) -> int | None:
+        """The topic to post in: the conversation's own, or the person's last one, reopened
+        (None: there is none, or it was deleted)."""
+        if conversation.topic_id is not None:
+            return conversation.topic_id
+        if conversation.person_key is None:
+            return None
+        topic = await self.store.last_topic(conversation.person_key)
+        if topic is None:
+            return None
+        try:
+            await bot.reopen_forum_topic(self.chat, topic)
+        except TelegramBadRequest as exc:
+            if topic_gone(exc):
+                return None
+            if "topic_not_modified" not in exc.message.lower():  # open already
+                raise
+        return topic
+
+    async def _new_topic(self, bot: Bot, about: tuple[str, str] | None, name: str) -> int:
+        match = self.entry(about)
+        label = entry_label(match) if match else t("handoff_topic_nothing", self.team)
+        created = await bot.create_forum_topic(self.chat, topic_name(name, label))
+        return created.message_thread_id
+
+    def entry(self, about: tuple[str, str] | None) -> Match | None:
+        """The entry ``(provider, key)`` in the catalogs in use, if it still is one."""
+        if about is None:
+            return None
+        found = self.library.resolver.catalog.by_ref.get(entry_ref(*about))
+        return Match(*found) if found is not None else None
+
+    async def keep(self, conversation: Conversation, exc: BaseException) -> Conversation:
+        """The support chat failed: the conversation waits for a retry (said in the log)."""
+        retry_at = time.time() + RETRY
+        await self.store.conversation_kept(conversation.id, retry_at)
+        reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        if self.problem is None:
+            logger.warning(
+                "support chat %s cannot be reached (%s): requests are kept and retried every "
+                "%.0f s",
+                self.chat,
+                reason,
+                RETRY,
+            )
+        self.problem, self.tried = reason, True
+        logger.info("handoff: conversation %s kept for a retry", conversation.id)
+        return kept(conversation, retry_at)
+
+    def _worked(self) -> None:
+        if self.problem is not None:
+            logger.warning("support chat %s can be reached again", self.chat)
+        self.problem, self.tried = None, True
+
+    # What the person is told ------------------------------------------------------------------
+
+    def expect(self, lang: Lang) -> str:
+        """When to expect an answer (SUPPORT_HOURS; nothing without them)."""
+        return expect_answer(self.hours, time.time(), self.tz, lang)
+
+    # Kept requests ----------------------------------------------------------------------------
+
+    async def run(self, bot: Bot) -> None:
+        """Retry kept requests every RETRY seconds (or when woken), until cancelled."""
+        while True:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), RETRY)
+            woken = self._wake.is_set()
+            self._wake.clear()
+            try:
+                await self.tick(bot, woken=woken)
+            except StorageUnavailable as exc:
+                logger.warning("handoff: kept requests not retried now (database): %s", exc)
+            except Exception:  # a bug: this round is lost, not the next ones
+                logger.exception("handoff: the retry round failed")
+
+    def wake(self) -> None:
+        """Retry now: Telegram says the bot's rights in the support chat changed."""
+        self._wake.set()
+
+    async def tick(self, bot: Bot, *, woken: bool = False) -> int:
+        """One round: the kept requests due (all not under way, when ``woken``) tried, the
+        live conversations counted, old relayed ids forgotten; how many were posted."""
+        now = time.time()
+        due = await self.store.waiting_conversations(now + RETRY if woken else now)
+        if not due and self.problem is not None:
+            await self.probe(bot)
+        done = 0
+        for conversation in due:
+            if not await self.store.claim_retry(conversation, now + ATTEMPT):
+                continue  # another replica has it
+            done += await self.retry(bot, conversation)
+        self.live = await self.store.live_counts()
+        if now >= self._next_prune:
+            await self.store.prune_relayed(now - RELAY_MEMORY)
+            self._next_prune = now + 3600
+        return done
+
+    async def retry(self, bot: Bot, conversation: Conversation) -> bool:
+        """Try a kept request again; the person is told once it reached the team."""
+        assert conversation.user_id is not None
+        name, username = "?", None
+        try:
+            person = await bot.get_chat(conversation.user_id)
+            name, username = person.first_name or "?", person.username
+        except TelegramAPIError as exc:
+            logger.info("handoff: the person's name is unknown (%s)", exc)
+        done = await self.post(bot, conversation, name, username)
+        if done.state is not State.OPEN:
+            return False
+        lang = language_for(conversation.lang)
+        text = " ".join(filter(None, (t("handoff_reached", lang), self.expect(lang))))
+        try:
+            await bot.send_message(conversation.user_id, text)
+        except TelegramAPIError as exc:
+            logger.warning("handoff: could not tell the person their request arrived: %s", exc)
+        return True
+
+    async def probe(self, bot: Bot) -> str | None:
+        """Ask Telegram whether the support chat works for the bot now (getChat,
+        getChatMember); the problem, or None (and remembered as the chat's state)."""
+        try:
+            chat = await bot.get_chat(self.chat)
+            member = await bot.get_chat_member(self.chat, bot.id)
+        except (TelegramAPIError, TelegramNetworkError) as exc:
+            problem: str | None = getattr(exc, "message", None) or str(exc)
+        else:
+            problem = support_problem(bool(chat.is_forum), member)
+        if problem is None:
+            self._worked()
+        else:
+            if self.problem is None:
+                logger.warning("support chat %s: %s", self.chat, problem)
+            self.problem, self.tried = problem, True
+        return problem
+
+
+async def pseudonym(lookups: LookupLog, user_id: int) -> int | None:
+    """The person as the lookups store them (privacy.user_key); None while analytics are off.
+    StorageUnavailable if the key replicas share cannot be read from the database."""
+    key = lookups.secret or (await lookups.read_key() if lookups.read_key else None)
+    return user_key(key, user_id) if key is not None else None

@@ -1,0 +1,191 @@
+"""The person's side of handoff (SUPPORT_CHAT_ID set; without it this router is not there and
+/human is an unknown command): /human and the "🙋 Talk to a person" button hand the person to
+the team; while their conversation is live, whatever they send in private is copied into their
+topic rather than answered; after /close, their 👍 / 👎 is kept."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError
+from aiogram.filters import BaseFilter, Command
+from aiogram.types import CallbackQuery, Message, Update, User
+
+from bot.core.catalog import entry_ref
+from bot.core.i18n import Lang, t
+from bot.core.library import Library
+from bot.core.markup import HTML
+from bot.handoff.card import RECENT_SECONDS
+from bot.handoff.conversation import Conversation, State, Verdict
+from bot.store import StorageUnavailable
+from bot.telegram.desk import SupportDesk, pseudonym
+from bot.telegram.filters import ChatIs
+from bot.telegram.handlers import Done, Handled
+from bot.telegram.keyboards import Human, Solved
+from bot.telegram.relay import RELAYED, copy_to_topic, topic_gone, unreachable
+
+logger = logging.getLogger(__name__)
+
+
+class InConversation(BaseFilter):
+    """A private message (not a /command) from a person whose conversation with the team is
+    live: ``conversation`` is it. When the database cannot say, the message is a question."""
+
+    async def __call__(self, message: Message, desk: SupportDesk) -> bool | dict[str, Any]:
+        if message.chat.type != "private" or message.from_user is None:
+            return False
+        if (message.text or "").startswith("/") or message.content_type not in RELAYED:
+            return False
+        try:
+            conversation = await desk.store.live_conversation(message.from_user.id)
+        except StorageUnavailable as exc:
+            logger.warning("handoff: a private message taken as a question (database): %s", exc)
+            return False
+        return {"conversation": conversation} if conversation is not None else False
+
+
+async def human_command(message: Message, desk: SupportDesk, bot: Bot, lang: Lang) -> Handled:
+    """/human: to the team, about the person's latest lookup."""
+    assert message.from_user is not None
+    return await hand_over(bot, desk, message.from_user, lang, await _latest(desk, message))
+
+
+async def human_button(
+    callback: CallbackQuery, callback_data: Human, desk: SupportDesk, library: Library, bot: Bot,
+    lang: Lang,
+) -> Handled:  # fmt: skip
+    """The button under an answer: to the team, about the answer's entry."""
+    await callback.answer()
+    found = library.resolver.catalog.by_ref.get(callback_data.ref) if callback_data.ref else None
+    about = (found[0].provider.slug, found[1].key) if found is not None else None
+    return await hand_over(bot, desk, callback.from_user, lang, about)
+
+
+async def hand_over(
+    bot: Bot, desk: SupportDesk, user: User, lang: Lang, about: tuple[str, str] | None
+) -> Handled:
+    """Ask the desk, and tell the person where their request stands."""
+    conversation, was_open = await desk.ask(
+        bot, user.id, user.first_name, user.username, lang, about
+    )
+    if conversation.state is State.WAITING:
+        await bot.send_message(user.id, HTML.esc(t("handoff_unreachable", lang)))
+        return Done.KEPT
+    said = t("handoff_open_already" if was_open else "handoff_posted", lang)
+    await bot.send_message(user.id, HTML.esc(" ".join(filter(None, (said, desk.expect(lang))))))
+    return Done.HANDED
+
+
+async def from_person(
+    message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot, lang: Lang,
+    event_update: Update,
+) -> Handled:  # fmt: skip
+    """What the person sends while their conversation is live: copied into their topic (a new
+    one, with the card again, if staff deleted theirs); when the support chat cannot take it,
+    the person is told to send it again later."""
+    assert message.from_user is not None
+    if conversation.state is State.WAITING:
+        return await _not_passed(message, conversation, lang)
+    if not await desk.store.claim_relay(event_update.update_id, time.time()):
+        return Done.DUPLICATE
+    try:
+        return await _copy(message, conversation, desk, bot, lang)
+    except BaseException:
+        await desk.store.release_relay(event_update.update_id)
+        raise
+
+
+async def _copy(
+    message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot, lang: Lang
+) -> Handled:
+    user = message.from_user
+    assert user is not None and conversation.topic_id is not None
+    try:
+        try:
+            await copy_to_topic(bot, message, desk.chat, conversation.topic_id)
+        except TelegramBadRequest as exc:
+            if not topic_gone(exc):
+                raise
+            logger.info("handoff: topic %s is gone; a new one is opened", conversation.topic_id)
+            conversation = await desk.post(bot, conversation, user.first_name, user.username,
+                                           lost=True)  # fmt: skip
+            if conversation.topic_id is None or conversation.state is not State.OPEN:
+                return await _not_passed(message, conversation, lang)
+            await copy_to_topic(bot, message, desk.chat, conversation.topic_id)
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        if not unreachable(exc):
+            raise
+        conversation = await desk.keep(conversation, exc)
+        return await _not_passed(message, conversation, lang)
+    desk.relayed["to_team"] += 1
+    return Done.RELAYED
+
+
+async def _not_passed(message: Message, conversation: Conversation, lang: Lang) -> Handled:
+    """The support chat cannot take the person's message now: they are told, and the log says
+    so (the message itself is not kept: messages are relayed, never stored)."""
+    logger.warning(
+        "handoff: a message of conversation %s not passed on (the support chat cannot be "
+        "reached); the person was told to send it again",
+        conversation.id,
+    )
+    await message.answer(HTML.esc(t("handoff_not_passed", lang)))
+    return Done.NOT_RELAYED
+
+
+async def verdict(
+    callback: CallbackQuery, callback_data: Solved, desk: SupportDesk, bot: Bot, lang: Lang
+) -> Handled:
+    """👍 / 👎 under "Did we solve your problem?": kept (the latest press counts), and said in
+    the conversation's topic."""
+    said = Verdict.SOLVED if callback_data.up else Verdict.NOT_SOLVED
+    person = await pseudonym(desk.lookups, callback.from_user.id)
+    kept = person is not None and await desk.store.conversation_verdict(
+        callback_data.conversation, person, said
+    )
+    thanks = t(f"handoff_thanks_{said.value}", lang)
+    await callback.answer(thanks)
+    if not kept:
+        return Done.STALE
+    if isinstance(callback.message, Message):
+        try:
+            await callback.message.edit_text(HTML.esc(thanks))
+        except TelegramBadRequest as exc:
+            logger.info("handoff: the verdict's message was left as it was: %s", exc)
+    conversation = await desk.store.conversation(callback_data.conversation)
+    if conversation is not None and conversation.topic_id is not None:
+        try:
+            text = HTML.esc(t(f"handoff_verdict_{said.value}", desk.team))
+            await bot.send_message(desk.chat, text, message_thread_id=conversation.topic_id)
+        except TelegramAPIError as exc:
+            logger.info("handoff: the verdict was not said in the topic: %s", exc)
+    return Done.VERDICT
+
+
+async def _latest(desk: SupportDesk, message: Message) -> tuple[str, str] | None:
+    """The entry of the person's latest lookup of the last day, if it found one."""
+    assert message.from_user is not None
+    await desk.lookups.flush()
+    person = await pseudonym(desk.lookups, message.from_user.id)
+    if person is None:
+        return None
+    now = time.time()
+    for _, _, _, provider, key in await desk.store.recent_lookups(
+        person, now - RECENT_SECONDS, now, 1
+    ):
+        if provider and key and entry_ref(provider, key) in desk.library.resolver.catalog.by_ref:
+            return provider, key
+    return None
+
+
+def create_router() -> Router:
+    """This module's handlers, in the order they are tried."""
+    router = Router(name=__name__)
+    router.message.register(human_command, Command("human"), ChatIs("private"))
+    router.message.register(from_person, InConversation())
+    router.callback_query.register(human_button, Human.filter())
+    router.callback_query.register(verdict, Solved.filter())
+    return router

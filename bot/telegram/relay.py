@@ -1,0 +1,89 @@
+"""Copying messages between a person's private chat and their topic in the support chat
+(``copyMessage``: the team sees the person's words, photos, documents and voice as sent; the
+person sees the team's replies from the bot, signed when SUPPORT_SIGNATURES is on), and what
+Telegram's refusals mean for a conversation."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.enums import ContentType
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+)
+from aiogram.types import ChatMemberAdministrator, ChatMemberOwner, Message
+
+from bot.core.markup import CAPTION_LIMIT, HTML, MESSAGE_LIMIT, shown_length
+
+# What copyMessage copies and a person or the team may send (service messages, such as a topic
+# made or closed, are not copied: Telegram refuses them).
+RELAYED = frozenset(
+    {
+        ContentType.TEXT, ContentType.PHOTO, ContentType.DOCUMENT, ContentType.VOICE,
+        ContentType.VIDEO, ContentType.AUDIO, ContentType.ANIMATION, ContentType.STICKER,
+        ContentType.VIDEO_NOTE, ContentType.LOCATION, ContentType.CONTACT, ContentType.VENUE,
+        ContentType.DICE, ContentType.POLL,
+    }
+)  # fmt: skip
+CAPTIONED = frozenset(
+    {
+        ContentType.PHOTO, ContentType.DOCUMENT, ContentType.VOICE, ContentType.VIDEO,
+        ContentType.AUDIO, ContentType.ANIMATION,
+    }
+)  # fmt: skip
+
+
+def topic_gone(exc: BaseException) -> bool:
+    """Telegram says the topic is no more (deleted by staff): a new one is needed."""
+    if not isinstance(exc, TelegramBadRequest):
+        return False
+    said = exc.message.lower()
+    return "thread not found" in said or "topic_id_invalid" in said or "topic_deleted" in said
+
+
+def unreachable(exc: BaseException) -> bool:
+    """The support chat cannot be used now: the bot was removed from it or may not manage its
+    topics, it is gone or no forum, or Telegram cannot be reached (a topic gone is not this)."""
+    if isinstance(exc, (TelegramForbiddenError, TelegramNetworkError)):
+        return True
+    return isinstance(exc, TelegramAPIError) and not topic_gone(exc)
+
+
+async def copy_to_topic(bot: Bot, message: Message, chat_id: int, topic_id: int) -> None:
+    """The person's message, as they sent it, into their topic."""
+    await bot.copy_message(
+        chat_id=chat_id,
+        from_chat_id=message.chat.id,
+        message_id=message.message_id,
+        message_thread_id=topic_id,
+    )
+
+
+async def copy_to_person(bot: Bot, message: Message, user_id: int, signature: str | None) -> None:
+    """A staff member's message to the person, as written; ``signature`` (plain text, e.g. "—
+    Olga, support") below its text or caption where it fits, else in a short message before."""
+    if signature is None:
+        await bot.copy_message(user_id, message.chat.id, message.message_id)
+        return
+    signed = f"{message.html_text}\n\n<i>{HTML.esc(signature)}</i>".lstrip()
+    if message.content_type == ContentType.TEXT and shown_length(signed) <= MESSAGE_LIMIT:
+        await bot.send_message(user_id, signed)
+    elif message.content_type in CAPTIONED and shown_length(signed) <= CAPTION_LIMIT:
+        await bot.copy_message(user_id, message.chat.id, message.message_id, caption=signed)
+    else:
+        await bot.send_message(user_id, HTML.italic(signature))
+        await bot.copy_message(user_id, message.chat.id, message.message_id)
+
+
+def support_problem(is_forum: bool, member: object) -> str | None:
+    """What keeps the bot from serving the support chat, from getChat's ``is_forum`` and
+    getChatMember's answer about the bot; None when nothing does."""
+    if isinstance(member, ChatMemberOwner):
+        return None if is_forum else "the chat is not a forum: turn Topics on"
+    if not isinstance(member, ChatMemberAdministrator):
+        return "the bot is not an admin of the chat: make it one, with Manage topics"
+    if not member.can_manage_topics:
+        return "the bot may not manage topics: give it the Manage topics right"
+    return None if is_forum else "the chat is not a forum: turn Topics on"

@@ -1,0 +1,200 @@
+"""Handoff in the bot, through ``Dispatcher.feed_update``: nothing of it shows without
+SUPPORT_CHAT_ID; with it, "Talk to a person" under every private answer (never in a group or
+inline); the team's notes for admins only, and /reload checking them like the catalogs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram.methods import (
+    AnswerInlineQuery,
+    CopyMessage,
+    EditMessageText,
+    SendMessage,
+    SetMyCommands,
+)
+from telegram_app import ADMIN, App, buttons, running_app, settings_for
+
+from bot.analytics.writer import LookupLog
+from bot.telegram.app import on_startup
+from bot.telegram.keyboards import Human, ref_of
+from bot.telegram.taught import TaughtPhrases
+
+SUPPORT = -1001555000111
+NOTES = 'gosms:\n  "1004": Check the device list first.\n'
+HUMAN = "🙋 Talk to a person"
+
+
+@pytest.fixture
+async def desk_app(tmp_path: Path) -> AsyncIterator[App]:
+    """The app with handoff on, and team notes on GoSMS 1004."""
+    (tmp_path / "notes.yaml").write_text(NOTES)
+    async with running_app(
+        tmp_path, support_chat_id=SUPPORT, team_notes=tmp_path / "notes.yaml"
+    ) as running:
+        yield running
+
+
+async def test_without_a_support_chat_nothing_of_handoff_shows(app: App, tmp_path: Path) -> None:
+    for question in ("gosms 1004", "1004", "twilio 21211"):
+        (sent,) = await app.feed(app.make.message(question))
+        assert isinstance(sent, SendMessage)
+        shown = [text for text, _, _ in buttons(sent)] if sent.reply_markup else []
+        assert HUMAN not in shown
+    (sent,) = await app.feed(app.make.message("/human"))
+    assert (
+        sent.text == "There is no such command. Send an error code, e.g. gosms 1004, or see /help"
+    )
+    await startup(app, tmp_path)
+    registered = {b.command for c in app.session.sent(SetMyCommands) for b in c.commands}
+    assert "human" not in registered and "code" in registered
+
+
+@pytest.mark.parametrize("question", ["gosms 1004", "1004", "twilio 21211", "совсем непонятное"])
+async def test_every_private_answer_offers_a_person(desk_app: App, question: str) -> None:
+    (sent,) = await desk_app.feed(desk_app.make.message(question))
+    assert isinstance(sent, SendMessage)
+    text, data, _ = buttons(sent)[-1]
+    assert text == HUMAN and data is not None
+    shown = desk_app.library.resolver.answer(question).matches
+    assert Human.unpack(data).ref == (ref_of(shown[0]) if shown else "")
+
+
+async def test_no_person_is_offered_in_a_group_or_inline(desk_app: App) -> None:
+    update = desk_app.make.message("/code gosms 1004", chat_type="group")
+    (sent,) = await desk_app.feed(update)
+    assert HUMAN not in [text for text, _, _ in buttons(sent)]
+    (answered,) = await desk_app.feed(desk_app.make.inline("gosms 1004"))
+    assert isinstance(answered, AnswerInlineQuery)
+    assert HUMAN not in str(answered.results) and "Check the device" not in str(answered.results)
+
+
+async def test_admins_see_the_team_notes_under_a_private_answer_nobody_else_does(
+    desk_app: App,
+) -> None:
+    answer, notes = await desk_app.feed(desk_app.make.message("gosms 1004", user_id=ADMIN))
+    assert answer.text.startswith("<b>GoSMS · 1004")
+    assert notes.text == (
+        "<b>🔒 Team notes (admins and the support chat only)</b>\n\n"
+        "<code>GoSMS 1004</code>\nCheck the device list first."
+    )
+    (only,) = await desk_app.feed(desk_app.make.message("gosms 1004", user_id=1001))
+    assert "Check the device" not in only.text
+    group = desk_app.make.message("/code gosms 1004", chat_type="group", user_id=ADMIN)
+    (in_group,) = await desk_app.feed(group)
+    assert "Check the device" not in in_group.text
+
+
+async def test_reload_checks_the_notes_like_the_catalogs(desk_app: App, tmp_path: Path) -> None:
+    (tmp_path / "notes.yaml").write_text('gosms:\n  "9999": no such code\n')
+    (sent,) = await desk_app.feed(desk_app.make.message("/reload", user_id=ADMIN))
+    assert sent.text.splitlines()[0] == "Catalogs not replaced: the old ones stay in use. Problems:"
+    assert f"{tmp_path / 'notes.yaml'}:2: gosms has no code or name '9999'" in sent.text
+    assert desk_app.library.notes.about("gosms", "1004") == "Check the device list first."
+    (tmp_path / "notes.yaml").write_text('gosms:\n  "1005": Now this one.\n')
+    (sent,) = await desk_app.feed(desk_app.make.message("/reload", user_id=ADMIN))
+    assert sent.text.startswith("Catalogs reloaded")
+    assert desk_app.library.notes.about("gosms", "1005") == "Now this one."
+
+
+async def test_with_a_support_chat_human_is_a_command(desk_app: App, tmp_path: Path) -> None:
+    await startup(desk_app, tmp_path)
+    public = [c for c in desk_app.session.sent(SetMyCommands) if c.scope.type == "default"]
+    assert all(c.commands[-1].command == "human" for c in public)
+
+
+async def startup(app: App, tmp_path: Path) -> None:
+    """Run the start-up hook (commands registered), then stop what it started."""
+    lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
+    background: set[asyncio.Task[None]] = set()
+    settings = settings_for(tmp_path, **_support_of(app))
+    await on_startup(
+        app.bot, lookups, app.library, settings, app.dp["radar"],
+        TaughtPhrases(lookups.store, app.library), "test", background,
+    )  # fmt: skip
+    for task in background:
+        task.cancel()
+    await asyncio.gather(*background, return_exceptions=True)
+    await lookups.close()
+
+
+def _support_of(app: App) -> dict[str, object]:
+    chat = app.dp["settings"].support_chat_id
+    return {"support_chat_id": chat} if chat is not None else {}
+
+
+async def open_conversation(app: App, person: int = 1001, topic: int = 77) -> None:
+    """A conversation of ``person``'s, open in ``topic`` (as the desk leaves it)."""
+    store = app.lookups.store
+    now = time.time()
+    conversation = await store.start_conversation(None, person, "gosms", "1004", "en", now, now)
+    assert conversation is not None
+    await store.conversation_posted(conversation.id, topic, now)
+
+
+def staff(app: App, topic: int = 77, **what: Any) -> dict[str, Any]:
+    """A staff member's message in the topic."""
+    return app.make.message(
+        **what, chat_type="supergroup", chat_id=SUPPORT, user_id=3001, first_name="Olga",
+        thread=topic,
+    )  # fmt: skip
+
+
+async def test_signed_replies_name_the_staff_member_below_or_before(tmp_path: Path) -> None:
+    async with running_app(
+        tmp_path, support_chat_id=SUPPORT, support_signatures=True
+    ) as app:  # fmt: skip
+        await open_conversation(app)
+        (sent,) = await app.feed(staff(app, text="Is the phone <on>?"))
+        assert isinstance(sent, SendMessage) and sent.chat_id == 1001
+        assert sent.text == "Is the phone &lt;on&gt;?\n\n<i>— Olga, support</i>"
+        (copied,) = await app.feed(staff(app, caption="see the settings"))
+        assert isinstance(copied, CopyMessage) and copied.chat_id == 1001
+        assert copied.caption == "see the settings\n\n<i>— Olga, support</i>"
+        before, sticker = await app.feed(staff(app, sticker=True))
+        assert isinstance(before, SendMessage) and before.text == "<i>— Olga, support</i>"
+        assert isinstance(sticker, CopyMessage) and sticker.caption is None
+
+
+async def test_an_entry_asked_in_the_topic_is_for_the_team_a_sentence_is_for_the_person(
+    desk_app: App,
+) -> None:
+    await open_conversation(desk_app)
+    card, notes = await desk_app.feed(staff(desk_app, text="gosms 1004"))
+    assert isinstance(card, SendMessage) and card.chat_id == SUPPORT
+    assert card.message_thread_id == 77 and card.text.startswith("<b>GoSMS · 1004")
+    assert "Check the device list first." in notes.text
+    (relayed,) = await desk_app.feed(
+        staff(desk_app, text="Anna, gosms 1004 means the phone is off")
+    )
+    assert isinstance(relayed, CopyMessage) and relayed.chat_id == 1001
+    assert relayed.caption is None  # unsigned: SUPPORT_SIGNATURES is off
+
+
+async def test_an_admin_writing_as_the_group_reaches_the_person(desk_app: App) -> None:
+    await open_conversation(desk_app)
+    update = staff(desk_app, text="We are on it.")
+    # As Telegram sends it: from GroupAnonymousBot, on behalf of the group itself.
+    update["message"]["from"] = {"id": 1087968824, "is_bot": True, "first_name": "Group"}
+    update["message"]["sender_chat"] = update["message"]["chat"]
+    (relayed,) = await desk_app.feed(update)
+    assert isinstance(relayed, CopyMessage) and relayed.chat_id == 1001
+    another_bot = staff(desk_app, text="I am a bot")
+    another_bot["message"]["from"] = {"id": 555, "is_bot": True, "first_name": "Other"}
+    assert await desk_app.feed(another_bot) == []
+
+
+async def test_a_candidate_picked_in_private_still_offers_a_person(desk_app: App) -> None:
+    (listing,) = await desk_app.feed(desk_app.make.message("1004"))
+    pick = buttons(listing)[0][1]
+    assert pick is not None
+    press = desk_app.make.callback(pick, message_id=5, chat_id=1001, message_text="...")
+    edited, _ = await desk_app.feed(press)
+    assert isinstance(edited, EditMessageText)
+    text, data, _ = buttons(edited)[-1]
+    assert text == HUMAN and data is not None and Human.unpack(data).ref != ""

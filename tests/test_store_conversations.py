@@ -1,0 +1,152 @@
+"""Conversations with the support team in the store, on SQLite and PostgreSQL alike: one live
+conversation per person, a retry taken by one caller, the raw id gone at the close, the verdict
+only the person's own, an update relayed once, and pruning with the lookups' retention."""
+
+from __future__ import annotations
+
+import asyncio
+
+from analytics_support import NOW, SECRET, Backend, entry, lookup
+
+from bot.analytics.privacy import user_key
+from bot.analytics.rollup import stored
+from bot.handoff.conversation import State, Verdict
+from bot.store.reading import deflection
+
+ANNA, BORIS = 1001, 1002
+ANNA_KEY, BORIS_KEY = user_key(SECRET, ANNA), user_key(SECRET, BORIS)
+HOLD = NOW + 180
+
+
+async def test_a_person_has_one_live_conversation_however_many_ask_at_once(
+    backend: Backend,
+) -> None:
+    store = backend.store()
+    try:
+        started = await asyncio.gather(
+            *(store.start_conversation(ANNA_KEY, ANNA, "gosms", "1004", "en", NOW, HOLD)
+              for _ in range(5))
+        )  # fmt: skip
+        (first,) = [conversation for conversation in started if conversation is not None]
+        assert first.state is State.WAITING and first.retry_at == HOLD
+        assert await store.live_conversation(ANNA) == first
+        await store.conversation_posted(first.id, 77, NOW + 1)
+        live = await store.live_conversation(ANNA)
+        assert live is not None and (live.state, live.topic_id, live.posted_at) == (
+            State.OPEN, 77, NOW + 1
+        )  # fmt: skip
+        assert await store.topic_conversation(77) == live
+    finally:
+        await store.close()
+
+
+async def test_a_kept_request_is_retried_by_one_caller(backend: Backend) -> None:
+    store = backend.store()
+    try:
+        waiting = await store.start_conversation(None, BORIS, None, None, "ru", NOW, HOLD)
+        assert waiting is not None
+        assert await store.waiting_conversations(NOW) == []  # its first try is under way
+        await store.conversation_kept(waiting.id, NOW + 30)
+        assert await store.waiting_conversations(NOW + 29) == []
+        (due,) = await store.waiting_conversations(NOW + 30)
+        claims = await asyncio.gather(*(store.claim_retry(due, NOW + 210) for _ in range(4)))
+        assert sorted(claims) == [False, False, False, True]
+        assert await store.waiting_conversations(NOW + 60) == []
+    finally:
+        await store.close()
+
+
+async def test_closing_forgets_the_raw_id_and_the_verdict_is_the_persons_own(
+    backend: Backend,
+) -> None:
+    store = backend.store()
+    try:
+        conversation = await store.start_conversation(
+            ANNA_KEY, ANNA, "gosms", "1004", "en", NOW, HOLD
+        )
+        assert conversation is not None
+        await store.conversation_posted(conversation.id, 77, NOW + 1)
+        assert await store.conversation_replied(conversation.id, NOW + 60)
+        assert not await store.conversation_replied(conversation.id, NOW + 90)  # the first only
+        assert not await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.SOLVED)
+        assert await store.close_conversation(conversation.id, NOW + 120)
+        assert not await store.close_conversation(conversation.id, NOW + 121)
+        assert await store.live_conversation(ANNA) is None
+        assert not await store.conversation_verdict(conversation.id, BORIS_KEY, Verdict.SOLVED)
+        assert await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.NOT_SOLVED)
+        assert await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.SOLVED)
+        closed = await store.conversation(conversation.id)
+        assert closed is not None
+        assert (closed.user_id, closed.person_key, closed.topic_id, closed.verdict) == (
+            None, ANNA_KEY, 77, Verdict.SOLVED
+        )  # fmt: skip
+        assert (closed.first_reply_at, closed.closed_at) == (NOW + 60, NOW + 120)
+        assert await store.last_topic(ANNA_KEY) == 77
+        again = await store.start_conversation(ANNA_KEY, ANNA, None, None, "en", NOW + 200, HOLD)
+        assert again is not None and again.id != conversation.id
+    finally:
+        await store.close()
+
+
+async def test_an_update_is_relayed_once_until_released(backend: Backend) -> None:
+    store = backend.store()
+    try:
+        claims = await asyncio.gather(*(store.claim_relay(700001, NOW) for _ in range(3)))
+        assert sorted(claims) == [False, False, True]
+        await store.release_relay(700001)  # the copy failed: a delivery again may try again
+        assert await store.claim_relay(700001, NOW)
+        assert await store.prune_relayed(NOW + 1) == 1
+        assert await store.claim_relay(700001, NOW + 2)
+    finally:
+        await store.close()
+
+
+async def test_a_report_counts_handoffs_replies_verdicts_and_deflection(backend: Backend) -> None:
+    store = backend.store()
+    no_devices = entry("gosms", "1004", "No devices registered")
+    try:
+        await store.write([stored(lookup(NOW - 3600 * n, n, no_devices), SECRET) for n in range(4)])
+        for person, replied in ((ANNA, 60.0), (BORIS, 600.0)):
+            key = user_key(SECRET, person)
+            talk = await store.start_conversation(
+                key, person, "gosms", "1004", "en", NOW - 900, HOLD
+            )
+            assert talk is not None
+            await store.conversation_posted(talk.id, person, NOW - 899)
+            await store.conversation_replied(talk.id, NOW - 900 + replied)
+        await store.close_conversation(1, NOW - 100)
+        await store.conversation_verdict(1, ANNA_KEY, Verdict.SOLVED)
+        report = await store.report(days=7, top=10, now=NOW)
+    finally:
+        await store.close()
+    assert (report.handoffs, report.conversations_open) == (2, 1)
+    assert (report.first_reply_median, report.first_reply_p90) == (330.0, 600.0)
+    assert (report.closed_solved, report.closed_not_solved, report.closed_no_verdict) == (1, 0, 0)
+    (row,) = report.handoff_entries
+    assert (row.provider, row.code, row.title, row.handoffs, row.lookups) == (
+        "gosms", "1004", "No devices registered", 2, 4
+    )  # fmt: skip
+    assert row.deflection == 0.5 == deflection(2, 4)
+
+
+def test_deflection_is_the_share_of_lookups_no_handoff_followed() -> None:
+    assert deflection(0, 10) == 1.0
+    assert deflection(3, 10) == 0.7
+    assert deflection(5, 3) == 0.0  # asked for a person about lookups from before the period
+    assert deflection(1, 0) is None
+
+
+async def test_closed_conversations_are_pruned_with_the_lookups_live_ones_stay(
+    backend: Backend,
+) -> None:
+    store = backend.store()
+    try:
+        old = await store.start_conversation(ANNA_KEY, ANNA, None, None, "en", NOW - 90000, HOLD)
+        live = await store.start_conversation(BORIS_KEY, BORIS, None, None, "en", NOW - 90000, HOLD)
+        assert old is not None and live is not None
+        await store.close_conversation(old.id, NOW - 86000)
+        await store.prune(int(NOW // 86400), NOW - 3600)
+        assert await store.conversation(old.id) is None
+        assert await store.conversation(live.id) is not None
+    finally:
+        await store.close()
