@@ -79,6 +79,7 @@ class Contestant:
     env: dict[str, str] = field(default_factory=dict)
     rates: dict[str, list[float]] = field(default_factory=dict)
     rss: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # µs of CPU per update
 
 
 def updates(texts: list[str], seed: int) -> list[dict[str, object]]:
@@ -142,6 +143,12 @@ def working_copy(folder: Path) -> Path:
     return folder
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -149,8 +156,9 @@ def rss_mib(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
-async def measure(contestant: Contestant, batch: Path, tmp: Path) -> tuple[float, float]:
-    """One run: updates per second, and the contestant's RSS at its end."""
+async def measure(contestant: Contestant, batch: Path, tmp: Path) -> tuple[float, float, float]:
+    """One run: updates per second, the contestant's RSS at its end, and the CPU time it spent
+    per update (µs), which a busy machine disturbs far less than the rate."""
     server = await asyncio.create_subprocess_exec(
         sys.executable, str(ROOT / "bench" / "fast_api.py"), str(batch),
         stdout=asyncio.subprocess.PIPE,
@@ -174,6 +182,10 @@ async def measure(contestant: Contestant, batch: Path, tmp: Path) -> tuple[float
             *contestant.command, cwd=home, env=env, stdout=log, stderr=log
         )
         try:
+            polling = await asyncio.wait_for(server.stdout.readline(), RUN_TIMEOUT)
+            if polling.strip() != b"polling":
+                raise RuntimeError(f"{contestant.name}: the server said {polling!r}")
+            cpu_before = cpu_seconds(process.pid)
             reading = asyncio.ensure_future(server.stdout.readline())
             ended = asyncio.ensure_future(process.wait())
             await asyncio.wait({reading, ended}, timeout=RUN_TIMEOUT, return_when="FIRST_COMPLETED")
@@ -185,6 +197,7 @@ async def measure(contestant: Contestant, batch: Path, tmp: Path) -> tuple[float
             ended.cancel()
             result = json.loads(reading.result())
             rss = rss_mib(process.pid)
+            cpu = cpu_seconds(process.pid) - cpu_before
         finally:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
@@ -202,7 +215,7 @@ async def measure(contestant: Contestant, batch: Path, tmp: Path) -> tuple[float
             f"{contestant.name}: {result['replies']} replies to {result['updates']} updates\n{tail}"
         )
     shutil.rmtree(home, ignore_errors=True)
-    return result["updates"] / result["seconds"], rss
+    return result["updates"] / result["seconds"], rss, cpu * 1e6 / result["updates"]
 
 
 FEATURES = {  # what bench/variant.py takes out (BENCH_WITHOUT), and the log line
@@ -262,37 +275,46 @@ async def run(args: argparse.Namespace, tmp: Path) -> list[Contestant]:
             # Taking turns, and in a different order each round.
             order = players[number % len(players) :] + players[: number % len(players)]
             for contestant in order:
-                rate, rss = await measure(contestant, batch, tmp)
+                rate, rss, cpu = await measure(contestant, batch, tmp)
                 contestant.rates.setdefault(mix, []).append(rate)
                 contestant.rss.setdefault(mix, []).append(rss)
-                print(f"# run {number + 1} {mix:9} {contestant.name:24} {rate:7.0f}/s "
-                      f"{rss:6.1f} MiB", file=sys.stderr, flush=True)  # fmt: skip
+                contestant.cpu.setdefault(mix, []).append(cpu)
+                print(f"# run {number + 1} {mix:9} {contestant.name:34} {rate:7.0f}/s "
+                      f"{cpu:6.0f} µs CPU {rss:6.1f} MiB", file=sys.stderr, flush=True)  # fmt: skip
     return players
 
 
 def report(players: list[Contestant], args: argparse.Namespace) -> bool:
-    """The table: each against the echo bot; the bot's targets; each feature's price in
-    microseconds per update (the bot's time per update less the time without it)."""
+    """The table: each against the echo bot (the best rate of the runs; the CPU time per update
+    and RSS, medians); the bot's targets; each feature's price, the CPU time per update it
+    adds (the rate's difference is given too, but a busy machine blurs it)."""
     echo, mine = players[0], next(p for p in players if p.name == "bot (this tree)")
     print(f"# {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"# {args.updates} updates from {PEOPLE} people per run, best of {args.runs}")
-    print(f"{'mix':10} {'who':34} {'updates/s':>10} {'ratio':>6} {'RSS MiB':>8} {'+MiB':>6}  note")
+    print(
+        f"{'mix':10} {'who':34} {'updates/s':>10} {'ratio':>6} {'CPU µs':>7} "
+        f"{'RSS MiB':>8} {'+MiB':>6}  note"
+    )
     ok = True
     for mix, target in (("zipf", TARGET_ZIPF), ("different", TARGET_DIFFERENT)):
         base, base_rss = max(echo.rates[mix]), statistics.median(echo.rss[mix])
-        per_update = 1e6 / max(mine.rates[mix])
+        my_rate, my_cpu = max(mine.rates[mix]), statistics.median(mine.cpu[mix])
         for player in players:
             rate, rss = max(player.rates[mix]), statistics.median(player.rss[mix])
+            cpu = statistics.median(player.cpu[mix])
             ratio, added = rate / base, rss - base_rss
             note = ""
             if player is mine:
                 ok &= ratio >= target and added <= TARGET_MEMORY_MIB
                 note = f"target >= {target:.2f}, <= +{TARGET_MEMORY_MIB:.0f} MiB"
             elif player.name.startswith("  without"):
-                note = f"costs {per_update - 1e6 / rate:+.0f} µs/update"
+                note = (
+                    f"costs {my_cpu - cpu:+.0f} µs CPU/update "
+                    f"({1e6 / my_rate - 1e6 / rate:+.0f} µs by the rate)"
+                )
             shown = "" if player is echo else f"{ratio:6.2f}"
             print(
-                f"{mix:10} {player.name:34} {rate:10,.0f} {shown:>6} {rss:8.1f} "
+                f"{mix:10} {player.name:34} {rate:10,.0f} {shown:>6} {cpu:7.0f} {rss:8.1f} "
                 f"{'' if player is echo else format(added, '+6.1f'):>6}  {note}"
             )
     return ok
@@ -324,7 +346,7 @@ def main() -> int:
         ok = report(players, args)
         results = ROOT / "bench" / "results"
         results.mkdir(exist_ok=True)
-        record = {p.name: {"rates": p.rates, "rss": p.rss} for p in players}
+        record = {p.name: {"rates": p.rates, "rss": p.rss, "cpu": p.cpu} for p in players}
         (results / "e2e.json").write_text(json.dumps({"at": started, **record}, indent=1))
     return 0 if ok else 1
 

@@ -49,7 +49,7 @@ def _without_mask() -> None:
 def _without_keyboard() -> None:
     import bot.telegram.replies as replies
 
-    replies.answer_keyboard = lambda answer, lang: None  # type: ignore[assignment]
+    replies.answer_keyboard = lambda answer, lang, **options: None  # type: ignore[assignment]
 
 
 VARIANTS: dict[str, Callable[[], None]] = {
