@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from analytics_support import Backend
 from hypothesis import HealthCheck, settings
-from services import fresh_postgres, fresh_redis
-from telegram_app import App, running_app
 
 from bot.core.catalog import Catalog
 from bot.core.catalog_files import load_catalogs
 from bot.core.resolve import Resolver
+from tests.support.app import App, running_app
+from tests.support.lookups import Backend
+from tests.support.services import fresh_postgres, fresh_redis
 
 # Property tests judge the code, never the machine's speed: no deadline, no "input generation
 # is slow" health check (a busy machine tripped it), and on CI the same examples every run.

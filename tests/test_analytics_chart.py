@@ -6,10 +6,9 @@ import struct
 from pathlib import Path
 from typing import Any
 
-from analytics_support import NOW
-
 from bot.analytics.chart import render_chart
 from bot.analytics.reports import read_report
+from tests.support.lookups import NOW
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

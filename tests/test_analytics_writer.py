@@ -9,7 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from analytics_support import (
+
+from bot.analytics.days import DAY_SECONDS
+from bot.analytics.privacy import user_key
+from bot.analytics.rollup import Lookup, LookupEntry, Stored
+from bot.analytics.writer import LookupLog
+from bot.store.sqlite import SqliteStore, StorageUnavailable
+from tests.support.lookups import (
     NOW,
     SECRET,
     Backend,
@@ -20,12 +26,6 @@ from analytics_support import (
     query_db,
     remove_database,
 )
-
-from bot.analytics.days import DAY_SECONDS
-from bot.analytics.privacy import user_key
-from bot.analytics.rollup import Lookup, LookupEntry, Stored
-from bot.analytics.writer import LookupLog
-from bot.store.sqlite import SqliteStore, StorageUnavailable
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")
 

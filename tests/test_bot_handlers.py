@@ -20,9 +20,6 @@ from aiogram.methods import (
     SetMyCommands,
     TelegramMethod,
 )
-from fake_telegram import FakeTelegram
-from recording import ME, TOKEN, RecordingSession, recording_bot
-from telegram_app import ADMIN, GROUP, App, buttons, settings_for
 
 from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
@@ -33,6 +30,9 @@ from bot.telegram.app import create_dispatcher, on_startup
 from bot.telegram.keyboards import Pick, Vote
 from bot.telegram.middlewares import RetryAfter
 from bot.telegram.taught import TaughtPhrases
+from tests.support.app import ADMIN, GROUP, App, buttons, settings_for
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.recording import ME, TOKEN, RecordingSession, recording_bot
 
 # --- private chat ---------------------------------------------------------------------------
 

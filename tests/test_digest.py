@@ -18,9 +18,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram.methods import SendMessage, SendPhoto
-from analytics_support import NOW, SECRET, Backend, at, entry, lookup
-from recording import recording_bot
-from telegram_app import settings_for
 
 from bot.__main__ import main
 from bot.analytics.days import day_number, iso_day
@@ -36,6 +33,9 @@ from bot.radar.alerts import Alert
 from bot.radar.stored import save
 from bot.telegram import digest as sending
 from bot.telegram.digest import digest_loop, send_digest
+from tests.support.app import settings_for
+from tests.support.lookups import NOW, SECRET, Backend, at, entry, lookup
+from tests.support.recording import recording_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 KYIV = ZoneInfo("Europe/Kyiv")

@@ -13,12 +13,12 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from fake_telegram import TOKEN, FakeTelegram
-from services import outage
 
 from bot.cli.doctor import examine
 from bot.core.catalog_files import load_catalogs
 from bot.store.sqlite import migrate
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.services import outage
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ("BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_PATH", "CATALOGS_DIR", "ANALYTICS_SECRET")

@@ -19,13 +19,13 @@ from typing import Any
 import aiohttp
 import pytest
 import pytest_asyncio
-from bot_process import ROOT, Running, start_bot
-from fake_telegram import TOKEN, FakeTelegram
 
 from bot.core.catalog_files import load_catalogs
 from bot.store.schema import migrations
 from bot.store.sqlite import migrate
 from bot.telegram.keyboards import Pick
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.processes import ROOT, Running, start_bot
 
 ADMIN = 5005
 

@@ -8,14 +8,13 @@ import signal
 import time
 from pathlib import Path
 
-from bot_process import start_bot
-from fake_telegram import TOKEN, Call, FakeTelegram
-from radar_history import week_before
-from telegram_app import ROOT
-
 from bot.analytics.rollup import LookupEntry
 from bot.analytics.writer import LookupLog
 from bot.core.catalog_files import load_catalogs
+from tests.support.app import ROOT
+from tests.support.fake_telegram import TOKEN, Call, FakeTelegram
+from tests.support.history import week_before
+from tests.support.processes import start_bot
 
 ALERTS = -100777
 ADMIN = 5005

@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from bot_process import ROOT, start_bot
-from fake_telegram import TOKEN, Call, FakeTelegram
-from radar_history import week_before
-from services import fresh_postgres, fresh_redis
 
 from bot.analytics.rollup import LookupEntry
 from bot.analytics.writer import LookupLog
 from bot.core.catalog_files import load_catalogs
 from bot.store.postgres import PostgresStore
+from tests.support.fake_telegram import TOKEN, Call, FakeTelegram
+from tests.support.history import week_before
+from tests.support.processes import ROOT, start_bot
+from tests.support.services import fresh_postgres, fresh_redis
 
 SECRET = "replica-webhook-secret"
 PUBLIC = "https://bot.example.org/tg/hook"  # the load balancer's address, as Telegram knows it

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
-from bot_process import ROOT, Running, start_bot
-from fake_telegram import TOKEN, FakeTelegram
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.processes import ROOT, Running, start_bot
 
 
 async def launch(fake: FakeTelegram, tmp_path: Path, **settings: str) -> Running:

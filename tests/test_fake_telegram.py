@@ -32,7 +32,8 @@ from aiogram.types import (
     Message,
     Update,
 )
-from fake_telegram import TOKEN, FakeTelegram, parse_html
+
+from tests.support.fake_telegram import TOKEN, FakeTelegram, parse_html
 
 
 def make_bot(fake: FakeTelegram, token: str = TOKEN) -> Bot:

@@ -4,9 +4,9 @@ and its cost and memory do not grow with the number of people."""
 from __future__ import annotations
 
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, SendMessage
-from telegram_app import ADMIN, GROUP, App, buttons
 
 from bot.telegram.flood import Budget, Verdict
+from tests.support.app import ADMIN, GROUP, App, buttons
 
 NOTICE = "Too many messages. Wait a minute and I will answer again."
 

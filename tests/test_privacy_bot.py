@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 from aiogram.methods import EditMessageText, SendDocument, SendMessage
-from analytics_support import query_db
-from radar_history import week_before
-from telegram_app import ADMIN, running_app
 
 from bot.analytics.rollup import LookupEntry
 from bot.telegram.digest import send_digest
+from tests.support.app import ADMIN, running_app
+from tests.support.history import week_before
+from tests.support.lookups import query_db
 
 ALERTS, DIGEST = -100777, -100888
 INTERVAL = 300.0

@@ -10,7 +10,14 @@ from dataclasses import astuple
 from itertools import pairwise
 
 import pytest
-from radar_timelines import (
+
+from bot.radar.alerts import Action, Alert, Resolve, Send, mute
+from bot.radar.detect import Timeline, detect, windows_for
+from bot.radar.replay import Replayed, radar_pass, replay
+from bot.radar.settings import RadarSettings
+from bot.radar.tail import negative_binomial_tail
+from bot.radar.windows import UNANSWERED, Key, Seen, Window, entry_key, provider_key
+from tests.support.timelines import (
     DAY,
     ENTRIES,
     HOUR,
@@ -22,13 +29,6 @@ from radar_timelines import (
     around,
     spike_rows,
 )
-
-from bot.radar.alerts import Action, Alert, Resolve, Send, mute
-from bot.radar.detect import Timeline, detect, windows_for
-from bot.radar.replay import Replayed, radar_pass, replay
-from bot.radar.settings import RadarSettings
-from bot.radar.tail import negative_binomial_tail
-from bot.radar.windows import UNANSWERED, Key, Seen, Window, entry_key, provider_key
 
 SETTINGS = RadarSettings()
 INTERVAL = 300.0  # RADAR_INTERVAL's default

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
-from analytics_support import remove_database
-from radar_history import wave, week_before
-from telegram_app import ADMIN, App, buttons, running_app
 
 from bot.analytics.rollup import LookupEntry
 from bot.radar.stored import message_refs, open_alerts
 from bot.telegram.radar import Radar
+from tests.support.app import ADMIN, App, buttons, running_app
+from tests.support.history import wave, week_before
+from tests.support.lookups import remove_database
 
 ALERTS = -100777
 INTERVAL = 300.0

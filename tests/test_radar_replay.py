@@ -24,8 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from analytics_support import Backend
-from radar_timelines import DAY, HOUR, MONDAY, SPIKE_PEOPLE_FROM, SteadyTraffic, spike_rows
 
 import bot.radar.replay
 from bot.__main__ import main
@@ -34,6 +32,8 @@ from bot.radar.alerts import Send
 from bot.radar.history import environment_settings, history_from, passes, read_csv
 from bot.radar.replay import radar_pass, replay
 from bot.radar.windows import UNANSWERED, Seen, Timeline, entry_key
+from tests.support.lookups import Backend
+from tests.support.timelines import DAY, HOUR, MONDAY, SPIKE_PEOPLE_FROM, SteadyTraffic, spike_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 DAYS = 2  # days replayed

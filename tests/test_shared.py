@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, SendMessage
-from services import outage
-from telegram_app import App, buttons, running_app
 
 from bot.telegram import shared as shared_module
 from bot.telegram.flood import Verdict
 from bot.telegram.monitoring import Health
 from bot.telegram.shared import Once, Shared, SharedBudget
+from tests.support.app import App, buttons, running_app
+from tests.support.services import outage
 
 NOTICE = "Too many messages. Wait a minute and I will answer again."
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fake_telegram import TOKEN, FakeTelegram
+from tests.support.fake_telegram import TOKEN, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = os.environ.get("CODEBOOK_PYTHON") or sys.executable

@@ -12,8 +12,6 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
-from analytics_support import Backend
-from services import outage
 
 import bot.core.library
 from bot.analytics.writer import LookupLog
@@ -21,6 +19,8 @@ from bot.core.library import Library
 from bot.core.resolve import Resolver
 from bot.store.postgres import PostgresStore
 from bot.telegram.taught import POLL_INTERVAL, TaughtPhrases
+from tests.support.lookups import Backend
+from tests.support.services import outage
 
 ROOT = Path(__file__).resolve().parents[1]
 PHRASE = "смс с телефона так и не ушли"  # a question, as bot.core.text.phrase_key keeps it

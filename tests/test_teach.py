@@ -7,12 +7,12 @@ import logging
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, EditMessageText, SendMessage
-from fake_telegram import parse_html, utf16_len
-from telegram_app import ADMIN, GROUP, App, buttons
 
 from bot.core.catalog import entry_ref
 from bot.core.library import Library
 from bot.core.text import phrase_key
+from tests.support.app import ADMIN, GROUP, App, buttons
+from tests.support.fake_telegram import parse_html, utf16_len
 
 QUESTION = "смс с телефона так и не ушли"
 

@@ -13,8 +13,6 @@ from typing import Any
 from aiogram import Bot, Dispatcher
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.types import Update
-from fake_telegram import FakeTelegram
-from recording import ME, TOKEN, RecordingSession, recording_bot
 
 from bot.analytics.writer import LookupLog
 from bot.config import Settings, load_settings
@@ -23,8 +21,10 @@ from bot.core.render import render
 from bot.store.sqlite import Store
 from bot.telegram.app import create_dispatcher
 from bot.telegram.shared import Shared
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.recording import ME, TOKEN, RecordingSession, recording_bot
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ADMIN = 7001
 GROUP = -100500
 
