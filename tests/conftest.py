@@ -54,7 +54,7 @@ def shared() -> Path:
 
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[App]:
-    """The bot wired as in production, feeding updates to a recording session."""
+    """The bot wired as in production, its Bot talking to the fake Bot API in process."""
     async with running_app(tmp_path) as running:
         yield running
 

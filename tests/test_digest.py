@@ -34,8 +34,9 @@ from bot.radar.stored import save
 from bot.telegram import digest as sending
 from bot.telegram.digest import digest_loop, send_digest
 from tests.support.app import settings_for
+from tests.support.fake_session import bot_for
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.lookups import NOW, SECRET, Backend, at, entry, lookup
-from tests.support.recording import recording_bot
 
 ROOT = Path(__file__).resolve().parents[1]
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -220,7 +221,8 @@ async def test_two_senders_on_one_database_send_the_week_once(
     for log in logs:
         await log.start()
     await write_weeks(logs[0])
-    bot, session = recording_bot()
+    fake = FakeTelegram()
+    bot = bot_for(fake, settings)
     due = NOW  # a Friday noon: the period is the week above
     try:
         claimed = await asyncio.gather(
@@ -233,13 +235,13 @@ async def test_two_senders_on_one_database_send_the_week_once(
     finally:
         for log in logs:
             await log.close()
-    texts = session.sent(SendMessage)
+    texts = fake.requests_of(SendMessage)
     assert [int(m.chat_id) for m in texts] == [-100, 200]
     assert texts[0].text == texts[1].text
     title = "Digest of the last 7 days: 2024-05-04 to 2024-05-10"
     assert texts[0].text.startswith(f"<b>{title}</b>")
     assert "<code>GoSMS 1004</code>" in texts[0].text
-    photos = session.sent(SendPhoto)
+    photos = fake.requests_of(SendPhoto)
     assert [int(p.chat_id) for p in photos] == [-100, 200]
 
 
@@ -250,13 +252,14 @@ async def test_a_chat_that_fails_does_not_keep_the_others_from_it(
     log = LookupLog(settings.database_path, secret=SECRET)
     await log.start()
     await write_weeks(log)
-    bot, session = recording_bot()
-    session.forbidden.add(-200)  # the bot was removed from that group
+    fake = FakeTelegram()
+    fake.forbid(-200)  # the bot was removed from that group
+    bot, library = bot_for(fake, settings), Library(ROOT / "catalogs")
     try:
-        assert await send_digest(bot, log, Library(ROOT / "catalogs"), settings, "me", NOW)
+        assert await send_digest(bot, log, library, settings, "me", NOW)
     finally:
         await log.close()
-    assert [int(p.chat_id) for p in session.sent(SendPhoto)] == [-100, 300]
+    assert [int(p.chat_id) for p in fake.requests_of(SendPhoto)] == [-100, 300]
 
 
 async def test_the_loops_of_two_processes_send_a_due_digest_once(
@@ -268,7 +271,8 @@ async def test_the_loops_of_two_processes_send_a_due_digest_once(
     for log in logs:
         await log.start()
     await write_weeks(logs[0])
-    bot, session = recording_bot()
+    fake = FakeTelegram()
+    bot = bot_for(fake, settings)
     # Both started at 12:00 on Friday 2024-05-10, an hour after the digest was due (they
     # restarted, say): the later of them finds the week claimed.
     loops = [
@@ -278,7 +282,7 @@ async def test_the_loops_of_two_processes_send_a_due_digest_once(
     try:
         for _ in range(600):  # up to 30 s: the first chart imports matplotlib
             await asyncio.sleep(0.05)
-            if session.sent(SendPhoto):
+            if fake.requests_of(SendPhoto):
                 break
         await asyncio.sleep(0.5)  # time for a second digest, were one coming
         assert not any(loop.done() for loop in loops)  # each sleeps until next Friday
@@ -288,8 +292,8 @@ async def test_the_loops_of_two_processes_send_a_due_digest_once(
         await asyncio.gather(*loops, return_exceptions=True)
         for log in logs:
             await log.close()
-    assert len(session.sent(SendMessage)) == 1
-    assert len(session.sent(SendPhoto)) == 1
+    assert len(fake.requests_of(SendMessage)) == 1
+    assert len(fake.requests_of(SendPhoto)) == 1
 
 
 async def test_a_database_down_is_logged_once_and_never_stops_the_loop(
@@ -302,7 +306,8 @@ async def test_a_database_down_is_logged_once_and_never_stops_the_loop(
     )
     log = LookupLog(settings.database_path, secret=SECRET)
     monkeypatch.setattr(sending, "RETRY", 0.01)
-    bot, session = recording_bot()
+    fake = FakeTelegram()
+    bot = bot_for(fake, settings)
     loop = asyncio.create_task(
         digest_loop(bot, log, Library(ROOT / "catalogs"), settings, "me", clock=lambda: NOW)
     )
@@ -312,7 +317,7 @@ async def test_a_database_down_is_logged_once_and_never_stops_the_loop(
     await asyncio.gather(loop, return_exceptions=True)
     warnings = [r for r in caplog.records if "database is unavailable" in r.getMessage()]
     assert len(warnings) == 1
-    assert session.requests == []
+    assert fake.requests == []
 
 
 # --- the command line -------------------------------------------------------------------------

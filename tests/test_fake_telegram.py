@@ -1,4 +1,5 @@
-"""The fake Telegram server, exercised by real aiogram over real HTTP."""
+"""The fake Telegram Bot API, exercised by real aiogram over real HTTP and in process (through
+FakeSession): every test runs over both, so the handler tests see what the processes see."""
 
 from __future__ import annotations
 
@@ -33,15 +34,18 @@ from aiogram.types import (
     Update,
 )
 
+from tests.support.fake_session import FakeSession
 from tests.support.fake_telegram import TOKEN, FakeTelegram, parse_html
 
+TRANSPORTS = ["http", "in process"]
 
-def make_bot(fake: FakeTelegram, token: str = TOKEN) -> Bot:
-    return Bot(
-        token,
-        session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)),
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
+
+def make_bot(fake: FakeTelegram, transport: str, token: str = TOKEN) -> Bot:
+    if transport == "http":
+        session = AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url))
+    else:
+        session = FakeSession(fake)
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
 @pytest.fixture
@@ -50,9 +54,14 @@ async def fake() -> AsyncIterator[FakeTelegram]:
         yield server
 
 
+@pytest.fixture(params=TRANSPORTS)
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    bot = make_bot(fake)
+async def bot(fake: FakeTelegram, transport: str) -> AsyncIterator[Bot]:
+    bot = make_bot(fake, transport)
     yield bot
     await bot.session.close()
 
@@ -241,8 +250,8 @@ async def test_flood_control_is_a_retry_after(fake: FakeTelegram, bot: Bot) -> N
         await bot.send_message(1001, "hi")
 
 
-async def test_a_wrong_token_is_unauthorized(fake: FakeTelegram) -> None:
-    stranger = make_bot(fake, token="42:not-the-fakes-token")
+async def test_a_wrong_token_is_unauthorized(fake: FakeTelegram, transport: str) -> None:
+    stranger = make_bot(fake, transport, token="42:not-the-fakes-token")
     try:
         with pytest.raises(TelegramUnauthorizedError):
             await stranger.get_me()
@@ -275,11 +284,34 @@ async def test_telegram_rejections(fake: FakeTelegram, bot: Bot) -> None:
 
     relaxed = FakeTelegram(strict=False)
     async with relaxed:
-        lenient = make_bot(relaxed)
+        lenient = make_bot(relaxed, "http")
         try:
             await lenient.send_message(1001, "one<br>two")
         finally:
             await lenient.session.close()
+
+
+async def test_lengths_are_counted_in_utf16_code_units(fake: FakeTelegram, bot: Bot) -> None:
+    # Telegram counts a text's 4096 and a caption's 1024 as its entities' offsets: in UTF-16
+    # code units, two for an emoji outside the BMP.
+    await bot.send_message(1001, "😶" * 2048)
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.send_message(1001, "😶" * 2049)  # 2049 characters, 4098 units
+    photo = BufferedInputFile(b"\x89PNG...", filename="chart.png")
+    await bot.send_photo(1001, photo, caption="😶" * 512)
+    with pytest.raises(TelegramBadRequest, match="caption is too long"):
+        await bot.send_photo(1001, photo, caption="😶" * 513)
+
+
+async def test_a_chat_the_bot_may_not_write_to_is_refused(fake: FakeTelegram, bot: Bot) -> None:
+    fake.forbid(1001)
+    fake.forbid(-100500)
+    with pytest.raises(TelegramForbiddenError, match="bot can't initiate conversation"):
+        await bot.send_message(1001, "hi")
+    with pytest.raises(TelegramForbiddenError, match="bot was kicked from the group chat"):
+        await bot.send_message(-100500, "hi")
+    await bot.send_message(1002, "hi")  # others are written to as before
+    assert [call.refused is not None for call in fake.calls("sendMessage")] == [True, True, False]
 
 
 async def test_long_polling(fake: FakeTelegram, bot: Bot) -> None:

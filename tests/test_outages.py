@@ -33,7 +33,7 @@ async def test_both_servers_gone_and_back_lose_no_answer_and_no_lookup(
         health = Health(app.library, app.lookups, shared)
 
         async def ask(person: int) -> str:
-            (reply,) = await app.feed(app.make.message("notificore 35", user_id=person))
+            (reply,) = await app.feed(app.fake.message("notificore 35", user_id=person))
             assert isinstance(reply, SendMessage)
             return reply.text
 

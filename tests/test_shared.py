@@ -16,7 +16,8 @@ from bot.telegram import shared as shared_module
 from bot.telegram.flood import Verdict
 from bot.telegram.monitoring import Health
 from bot.telegram.shared import Once, Shared, SharedBudget
-from tests.support.app import App, buttons, running_app
+from tests.support.app import USERNAME, App, buttons, running_app
+from tests.support.fake_telegram import FakeTelegram
 from tests.support.services import outage
 
 NOTICE = "Too many messages. Wait a minute and I will answer again."
@@ -53,19 +54,20 @@ async def test_an_update_delivered_to_both_replicas_is_answered_once(
     webhook = {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "s3cret"}
     async with AsyncExitStack() as stack:
         apps: list[App] = []
+        telegram = FakeTelegram(username=USERNAME)  # one Telegram for both
         for name in ("a", "b"):
             redis = Shared(redis_url)
             stack.push_async_callback(redis.close)
-            app = running_app(tmp_path / name, shared=redis, **webhook)
+            app = running_app(tmp_path / name, shared=redis, fake=telegram, **webhook)
             apps.append(await stack.enter_async_context(app))
-        update = apps[0].make.message("gosms 1004", user_id=3301)
+        update = apps[0].fake.message("gosms 1004", user_id=3301)
         sent = [
             *await apps[0].feed(update),
             *await apps[1].feed(update),
             *await apps[0].feed(update),
         ]
         assert len([r for r in sent if isinstance(r, SendMessage)]) == 1
-        other = apps[0].make.message("gosms 1004", user_id=3302)  # the next update: answered
+        other = apps[0].fake.message("gosms 1004", user_id=3302)  # the next update: answered
         assert len(await apps[1].feed(other)) == 1
 
 
@@ -99,7 +101,7 @@ async def test_redis_going_away_costs_no_answer_and_is_said_once(
         assert (await health.check())[1]["redis"] == "up"
 
         async def ask(person: int) -> str:
-            (reply,) = await app.feed(app.make.message("gosms 1004", user_id=person))
+            (reply,) = await app.feed(app.fake.message("gosms 1004", user_id=person))
             assert isinstance(reply, SendMessage)
             return reply.text
 
@@ -127,21 +129,23 @@ async def test_two_replicas_answer_one_burst_within_one_budget(
 ) -> None:
     async with AsyncExitStack() as stack:
         apps: list[App] = []
+        telegram = FakeTelegram(username=USERNAME)  # one Telegram for both
         for name in ("a", "b"):
             redis = Shared(redis_url)
             stack.push_async_callback(redis.close)
-            apps.append(await stack.enter_async_context(running_app(tmp_path / name, shared=redis)))
+            app = running_app(tmp_path / name, shared=redis, fake=telegram)
+            apps.append(await stack.enter_async_context(app))
         sent = []
         for i in range(25):  # a load balancer alternating between the replicas
             app = apps[i % 2]
-            sent += await app.feed(app.make.message("gosms 1004", user_id=3201))
+            sent += await app.feed(app.fake.message("gosms 1004", user_id=3201))
         texts = [r.text for r in sent if isinstance(r, SendMessage)]
         assert len(texts) == 21 and texts[-1] == NOTICE
         assert all(text.startswith("<b>GoSMS") for text in texts[:20])
 
         # A vote pressed once but delivered to both replicas is recorded once.
         app = apps[0]
-        (answer,) = await app.feed(app.make.message("notificore 35", user_id=3202))
+        (answer,) = await app.feed(app.fake.message("notificore 35", user_id=3202))
         up = buttons(answer)[0][1]
 
         def rows() -> int:
@@ -150,7 +154,7 @@ async def test_two_replicas_answer_one_burst_within_one_budget(
         before = rows()
         for replica in apps:
             (ack,) = await replica.feed(
-                replica.make.callback(up, message_id=1, chat_id=3202, user_id=3202)
+                replica.fake.callback(up, message_id=1, chat_id=3202, user_id=3202)
             )
             assert isinstance(ack, AnswerCallbackQuery) and ack.text  # both thank the person
         assert rows() == before + 1

@@ -24,9 +24,9 @@ def found(app: App, text: str) -> list[tuple[str, str]]:
 
 async def test_teach_makes_a_question_find_its_entry_and_it_is_kept(app: App) -> None:
     assert found(app, QUESTION) != [("gosms", "1015")]
-    (reply,) = await app.feed(app.make.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN))
+    (reply,) = await app.feed(app.fake.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN))
     assert reply.text.startswith(f"Got it: “{QUESTION}” now finds GoSMS 1015 — ")
-    (answer,) = await app.feed(app.make.message(QUESTION.upper() + "!", user_id=4100))
+    (answer,) = await app.feed(app.fake.message(QUESTION.upper() + "!", user_id=4100))
     assert answer.text.startswith("<b>GoSMS · 1015 — ")
     # A new start reads what was taught back from the database.
     fresh = Library(app.library.folder)
@@ -37,13 +37,13 @@ async def test_teach_makes_a_question_find_its_entry_and_it_is_kept(app: App) ->
 
 
 async def test_what_was_taught_is_listed_and_can_be_taken_back(app: App) -> None:
-    await app.feed(app.make.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN))
-    (listing,) = await app.feed(app.make.message("/teach", user_id=ADMIN))
+    await app.feed(app.fake.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN))
+    (listing,) = await app.feed(app.fake.message("/teach", user_id=ADMIN))
     assert listing.text.splitlines()[1].startswith(f"1. <code>{QUESTION}</code> → GoSMS 1015")
     (label, forget, _) = buttons(listing)[0]
     assert label == "✕ 1"
     edit, ack = await app.feed(
-        app.make.callback(forget, message_id=77, chat_id=ADMIN, user_id=ADMIN)
+        app.fake.callback(forget, message_id=77, chat_id=ADMIN, user_id=ADMIN)
     )
     assert isinstance(edit, EditMessageText) and edit.text == "Nothing has been taught yet."
     assert isinstance(ack, AnswerCallbackQuery) and ack.text == "Forgotten."
@@ -52,16 +52,16 @@ async def test_what_was_taught_is_listed_and_can_be_taken_back(app: App) -> None
 
 
 async def test_a_gap_is_answered_with_a_button_and_a_reply(app: App) -> None:
-    await app.feed(app.make.message("twilio 21211", user_id=4200))
-    (gaps,) = await app.feed(app.make.message("/gaps", user_id=ADMIN))
+    await app.feed(app.fake.message("twilio 21211", user_id=4200))
+    (gaps,) = await app.feed(app.fake.message("/gaps", user_id=ADMIN))
     assert "1 × <code>twilio 21211</code>" in gaps.text
     (label, teach, _) = buttons(gaps)[0]
     assert label == "✎ 1"
-    prompt, _ = await app.feed(app.make.callback(teach, message_id=5, chat_id=ADMIN, user_id=ADMIN))
+    prompt, _ = await app.feed(app.fake.callback(teach, message_id=5, chat_id=ADMIN, user_id=ADMIN))
     assert isinstance(prompt, SendMessage) and prompt.chat_id == ADMIN
     assert prompt.text.startswith("✎ «twilio 21211» — which error should this have found?")
     assert prompt.reply_markup.force_reply
-    reply = app.make.message("notificore 35", user_id=ADMIN)
+    reply = app.fake.message("notificore 35", user_id=ADMIN)
     reply["message"]["reply_to_message"] = {
         "message_id": 9,
         "date": reply["message"]["date"],
@@ -75,11 +75,11 @@ async def test_a_gap_is_answered_with_a_button_and_a_reply(app: App) -> None:
 
 
 async def test_teaching_needs_a_real_entry_and_an_admin(app: App) -> None:
-    (reply,) = await app.feed(app.make.message("/teach something odd gosms 9999", user_id=ADMIN))
+    (reply,) = await app.feed(app.fake.message("/teach something odd gosms 9999", user_id=ADMIN))
     assert reply.text.startswith("“gosms 9999” is not one error of the catalogs.")
-    (reply,) = await app.feed(app.make.message("/teach two words", user_id=ADMIN))
+    (reply,) = await app.feed(app.fake.message("/teach two words", user_id=ADMIN))
     assert reply.text.startswith("Like this: /teach &lt;question&gt; &lt;provider&gt;")
-    (refused,) = await app.feed(app.make.message(f"/teach {QUESTION} gosms 1015", user_id=4300))
+    (refused,) = await app.feed(app.fake.message(f"/teach {QUESTION} gosms 1015", user_id=4300))
     assert refused.text == "This command is for admins only."
     assert found(app, QUESTION) != [("gosms", "1015")]  # the refused teach taught nothing
     assert await app.lookups.taught() == []
@@ -100,7 +100,7 @@ async def test_a_phrase_the_catalogs_answer_by_code_or_name_is_refused(
     app: App, phrase: str, hidden: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     before = app.answer_text(phrase)
-    (reply,) = await app.feed(app.make.message(f"/teach {phrase} notificore 35", user_id=ADMIN))
+    (reply,) = await app.feed(app.fake.message(f"/teach {phrase} notificore 35", user_id=ADMIN))
     key = phrase_key(phrase)
     assert reply.text.startswith(f"The catalogs already answer “{key}” with {hidden}")
     assert "it would give everyone Notificore 35 — " in reply.text
@@ -110,7 +110,7 @@ async def test_a_phrase_the_catalogs_answer_by_code_or_name_is_refused(
     assert app.answer_text(phrase) == before
     # The command offered teaches it, and says in the log what it hides.
     with caplog.at_level(logging.WARNING):
-        (reply,) = await app.feed(app.make.message(forced, user_id=ADMIN))
+        (reply,) = await app.feed(app.fake.message(forced, user_id=ADMIN))
     assert reply.text.startswith("Got it: ")
     assert found(app, phrase) == [("notificore", "35")]
     assert [r.levelno for r in caplog.records if r.name.endswith("teach")] == [logging.WARNING]
@@ -121,7 +121,7 @@ async def test_teach_bang_hides_a_catalog_answer_and_says_so_in_the_log(
 ) -> None:
     with caplog.at_level(logging.WARNING):
         (reply,) = await app.feed(
-            app.make.message("/teach! gosms 1004 notificore 35", user_id=ADMIN)
+            app.fake.message("/teach! gosms 1004 notificore 35", user_id=ADMIN)
         )
     assert reply.text.startswith("Got it: “gosms 1004” now finds Notificore 35 — ")
     assert found(app, "GoSMS 1004!") == [("notificore", "35")]
@@ -130,21 +130,21 @@ async def test_teach_bang_hides_a_catalog_answer_and_says_so_in_the_log(
     assert warning.getMessage() == (
         "teach!: 'gosms 1004' finds notificore 35 for everyone, not gosms 1004"
     )
-    (refused,) = await app.feed(app.make.message("/teach! 1004 gosms 1015", user_id=4300))
+    (refused,) = await app.feed(app.fake.message("/teach! 1004 gosms 1015", user_id=4300))
     assert refused.text == "This command is for admins only."
 
 
 async def test_a_refusal_is_in_the_admins_language(app: App) -> None:
     asked = {"ru": "На «1004» каталоги уже отвечают: GoSMS 1004", "uk": "На «1004» каталоги вже"}
     for lang, start in asked.items():
-        message = app.make.message("/teach 1004 notificore 35", user_id=ADMIN, language_code=lang)
+        message = app.fake.message("/teach 1004 notificore 35", user_id=ADMIN, language_code=lang)
         (reply,) = await app.feed(message)
         assert reply.text.startswith(start)
 
 
 async def test_a_word_search_and_a_missing_code_can_be_taught(app: App) -> None:
     for phrase in ("invalid phone number", "gosms 99999"):
-        (reply,) = await app.feed(app.make.message(f"/teach {phrase} gosms 2001", user_id=ADMIN))
+        (reply,) = await app.feed(app.fake.message(f"/teach {phrase} gosms 2001", user_id=ADMIN))
         assert reply.text.startswith(f"Got it: “{phrase}” now finds GoSMS 2001")
     assert found(app, "Invalid phone number") == [("gosms", "2001")]
 
@@ -154,13 +154,13 @@ async def test_a_word_search_and_a_missing_code_can_be_taught(app: App) -> None:
 
 async def test_a_phrase_over_200_characters_is_refused(app: App) -> None:
     phrase = "очень " * 33 + "долго"  # 203 characters
-    (reply,) = await app.feed(app.make.message(f"/teach {phrase} gosms 1015", user_id=ADMIN))
+    (reply,) = await app.feed(app.fake.message(f"/teach {phrase} gosms 1015", user_id=ADMIN))
     assert reply.text == (
         "A question to teach can be at most 200 characters long, and this one is 203. "
         "Keep its most telling part."
     )
     assert await app.lookups.taught() == []
-    (reply,) = await app.feed(app.make.message(f"/teach {phrase[4:]} gosms 1015", user_id=ADMIN))
+    (reply,) = await app.feed(app.fake.message(f"/teach {phrase[4:]} gosms 1015", user_id=ADMIN))
     assert reply.text.startswith("Got it: ")
 
 
@@ -174,11 +174,11 @@ async def test_a_long_list_comes_in_pages_telegram_takes(app: App) -> None:
     for phrase in phrases:
         assert len(phrase_key(phrase)) <= 200
         await app.lookups.teach(phrase_key(phrase), "gosms", "1015")
-    (first,) = await app.feed(app.make.message("/teach", user_id=ADMIN))
+    (first,) = await app.feed(app.fake.message("/teach", user_id=ADMIN))
     pages, page = [first], first
     while (moves := [d for label, d, _ in buttons(page) if label == "›"]) != []:
         edit, ack = await app.feed(
-            app.make.callback(moves[0], message_id=5, chat_id=ADMIN, user_id=ADMIN)
+            app.fake.callback(moves[0], message_id=5, chat_id=ADMIN, user_id=ADMIN)
         )
         assert isinstance(edit, EditMessageText) and isinstance(ack, AnswerCallbackQuery)
         pages.append(page := edit)
@@ -200,7 +200,7 @@ async def test_a_long_list_comes_in_pages_telegram_takes(app: App) -> None:
     second = pages[1]
     label, forget, _ = buttons(second)[0]
     edit, ack = await app.feed(
-        app.make.callback(forget, message_id=5, chat_id=ADMIN, user_id=ADMIN)
+        app.fake.callback(forget, message_id=5, chat_id=ADMIN, user_id=ADMIN)
     )
     assert ack.text == "Forgotten."
     number = int(label.split()[1])
@@ -212,20 +212,20 @@ async def test_a_long_list_comes_in_pages_telegram_takes(app: App) -> None:
 async def test_a_stale_page_button_gets_a_polite_notice(app: App) -> None:
     for n in range(1, 46):
         await app.lookups.teach(phrase_key(long_phrase(n)), "gosms", "1015")
-    (listing,) = await app.feed(app.make.message("/teach", user_id=ADMIN))
+    (listing,) = await app.feed(app.fake.message("/teach", user_id=ADMIN))
     (onwards,) = [data for label, data, _ in buttons(listing) if label == "›"]
     for n in range(1, 46):
         await app.lookups.forget(phrase_key(long_phrase(n)))
     (notice,) = await app.feed(
-        app.make.callback(onwards, message_id=5, chat_id=ADMIN, user_id=ADMIN)
+        app.fake.callback(onwards, message_id=5, chat_id=ADMIN, user_id=ADMIN)
     )
     assert isinstance(notice, AnswerCallbackQuery) and notice.show_alert
     assert notice.text == "This button is out of date. Please send the query again."
 
 
 async def test_the_list_asked_in_a_group_goes_to_the_admin_in_private(app: App) -> None:
-    await app.feed(app.make.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN))
-    asked = app.make.message("/teach", chat_type="supergroup", chat_id=GROUP, user_id=ADMIN)
+    await app.feed(app.fake.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN))
+    asked = app.fake.message("/teach", chat_type="supergroup", chat_id=GROUP, user_id=ADMIN)
     sent = await app.feed(asked)
     in_group = [r for r in sent if getattr(r, "chat_id", None) == GROUP]
     assert [r.text for r in in_group] == [
@@ -239,14 +239,14 @@ async def test_the_list_asked_in_a_group_goes_to_the_admin_in_private(app: App) 
 
 
 async def test_inline_queries_and_a_reload_answer_what_was_taught(app: App) -> None:
-    await app.feed(app.make.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN))
-    (offered,) = await app.feed(app.make.inline(QUESTION))
+    await app.feed(app.fake.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN))
+    (offered,) = await app.feed(app.fake.inline(QUESTION))
     assert isinstance(offered, AnswerInlineQuery)
     assert [r.id for r in offered.results] == [entry_ref("gosms", "1015")]
-    (reloaded,) = await app.feed(app.make.message("/reload", user_id=ADMIN))
+    (reloaded,) = await app.feed(app.fake.message("/reload", user_id=ADMIN))
     assert reloaded.text.startswith("Catalogs reloaded: ")
     assert found(app, QUESTION) == [("gosms", "1015")]
-    (offered,) = await app.feed(app.make.inline(QUESTION))
+    (offered,) = await app.feed(app.fake.inline(QUESTION))
     assert [r.id for r in offered.results] == [entry_ref("gosms", "1015")]
-    (answer,) = await app.feed(app.make.message(QUESTION))
+    (answer,) = await app.feed(app.fake.message(QUESTION))
     assert answer.text.startswith("<b>GoSMS · 1015 — ")
