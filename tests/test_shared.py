@@ -79,7 +79,8 @@ async def test_without_redis_the_process_keeps_its_own() -> None:
     bounded = Once(alone, "update", hold=600.0, tracked=100)
     for update in range(1000):
         assert await bounded.first(update)
-    assert len(bounded._local) <= 100  # memory stays bounded however many updates pass
+    assert not await bounded.first(999)  # the latest are remembered...
+    assert await bounded.first(0)  # ...the oldest let go: memory stays bounded
     budget = SharedBudget(alone, "messages", 3)
     verdicts = [await budget.take(7) for _ in range(4)]
     assert verdicts == [Verdict.ANSWER] * 3 + [Verdict.NOTICE]
