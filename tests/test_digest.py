@@ -34,6 +34,7 @@ from bot.radar.stored import save
 from bot.telegram import digest as sending
 from bot.telegram.digest import digest_loop, send_digest
 from tests.support.app import settings_for
+from tests.support.clock import DrivenClock
 from tests.support.fake_session import bot_for
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.lookups import NOW, SECRET, Backend, at, entry, lookup
@@ -275,17 +276,16 @@ async def test_the_loops_of_two_processes_send_a_due_digest_once(
     bot = bot_for(fake, settings)
     # Both started at 12:00 on Friday 2024-05-10, an hour after the digest was due (they
     # restarted, say): the later of them finds the week claimed.
+    clock = DrivenClock(NOW)
     loops = [
-        asyncio.create_task(digest_loop(bot, log, library, settings, "same", clock=lambda: NOW))
+        asyncio.create_task(
+            digest_loop(bot, log, library, settings, "same", clock=clock.time, sleep=clock.sleep)
+        )
         for log in logs
     ]
     try:
-        for _ in range(600):  # up to 30 s: the first chart imports matplotlib
-            await asyncio.sleep(0.05)
-            if fake.requests_of(SendPhoto):
-                break
-        await asyncio.sleep(0.5)  # time for a second digest, were one coming
-        assert not any(loop.done() for loop in loops)  # each sleeps until next Friday
+        await clock.asleep(2)  # each has tried this week's digest and sleeps again
+        assert not any(loop.done() for loop in loops)
     finally:
         for loop in loops:
             loop.cancel()
@@ -294,10 +294,11 @@ async def test_the_loops_of_two_processes_send_a_due_digest_once(
             await log.close()
     assert len(fake.requests_of(SendMessage)) == 1
     assert len(fake.requests_of(SendPhoto)) == 1
+    assert clock.slept == [sending.NAP] * 2  # towards next Friday, looking at the clock hourly
 
 
 async def test_a_database_down_is_logged_once_and_never_stops_the_loop(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     blocked = tmp_path / "a file"
     blocked.write_text("not a folder")
@@ -305,18 +306,32 @@ async def test_a_database_down_is_logged_once_and_never_stops_the_loop(
         tmp_path, digest_chat_ids="-100", digest_at="fri 12:00", database_path=blocked / "db"
     )
     log = LookupLog(settings.database_path, secret=SECRET)
-    monkeypatch.setattr(sending, "RETRY", 0.01)
     fake = FakeTelegram()
     bot = bot_for(fake, settings)
+    clock = DrivenClock(NOW)  # 12:00 on a Friday: the digest is due now
     loop = asyncio.create_task(
-        digest_loop(bot, log, Library(ROOT / "catalogs"), settings, "me", clock=lambda: NOW)
-    )
-    await asyncio.sleep(0.5)  # some fifty tries
-    assert not loop.done()
-    loop.cancel()
-    await asyncio.gather(loop, return_exceptions=True)
-    warnings = [r for r in caplog.records if "database is unavailable" in r.getMessage()]
-    assert len(warnings) == 1
+        digest_loop(
+            bot, log, Library(ROOT / "catalogs"), settings, "me", clock=clock.time,
+            sleep=clock.sleep,
+        )
+    )  # fmt: skip
+    try:
+        # Tried every RETRY seconds until LATE, then given up until next week.
+        while clock.at + sending.RETRY < NOW + sending.LATE:
+            await clock.asleep()
+            clock.advance(sending.RETRY)
+        await clock.asleep()
+        assert not loop.done()
+    finally:
+        loop.cancel()
+        await asyncio.gather(loop, return_exceptions=True)
+    tries = round(sending.LATE / sending.RETRY)
+    assert clock.slept == [sending.RETRY] * (tries - 1) + [sending.NAP]
+    said = [r.getMessage() for r in caplog.records if r.name == sending.__name__]
+    assert len([m for m in said if "database is unavailable" in m]) == 1
+    assert [m for m in said if "stayed unavailable" in m] == [
+        "digest 2024-05-10 not sent: the database stayed unavailable"
+    ]
     assert fake.requests == []
 
 
