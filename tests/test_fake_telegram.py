@@ -4,7 +4,6 @@ FakeSession): every test runs over both, so the handler tests see what the proce
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -314,20 +313,26 @@ async def test_a_chat_the_bot_may_not_write_to_is_refused(fake: FakeTelegram, bo
     assert [call.refused is not None for call in fake.calls("sendMessage")] == [True, True, False]
 
 
+async def test_a_held_call_is_answered_once_released(fake: FakeTelegram, bot: Bot) -> None:
+    release = fake.hold("sendMessage", lambda params: params["chat_id"] == 1001)
+    held = asyncio.create_task(bot.send_message(1001, "slow"))
+    call = await fake.wait_for("sendMessage")
+    assert (await bot.send_message(1002, "fast")).text == "fast"  # others are not held
+    assert not held.done() and call.result is None
+    release.set()
+    assert (await held).text == "slow"
+
+
 async def test_long_polling(fake: FakeTelegram, bot: Bot) -> None:
-    started = time.monotonic()
-    assert await bot.get_updates(timeout=1) == []
-    assert time.monotonic() - started >= 0.9
-
-    async def push_soon() -> None:
-        await asyncio.sleep(0.2)
-        fake.push(fake.message("hello"))
-
-    pusher = asyncio.create_task(push_soon())
-    started = time.monotonic()
-    [update] = await bot.get_updates(timeout=5)
-    await pusher
-    assert time.monotonic() - started < 2
+    assert await bot.get_updates(timeout=1) == []  # nothing came within the timeout
+    # With nothing to give, getUpdates waits: the fake has not answered it...
+    polling = asyncio.create_task(bot.get_updates(timeout=60))
+    call = await fake.wait_for("getUpdates", since=len(fake.requests))
+    assert call.result is None and not polling.done()
+    # ...until an update comes, which ends the wait at once (not at the 60 s timeout).
+    fake.push(fake.message("hello"))
+    async with asyncio.timeout(30):
+        [update] = await polling
     assert update.message is not None and update.message.text == "hello"
 
     second = fake.push(fake.message("second"))
@@ -349,7 +354,7 @@ async def test_long_polling(fake: FakeTelegram, bot: Bot) -> None:
 async def test_a_second_poller_conflicts(fake: FakeTelegram, bot: Bot) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=5))
     await fake.wait_for("getUpdates")
-    second = asyncio.create_task(bot.get_updates(timeout=1))
+    second = asyncio.create_task(bot.get_updates())  # a short poll ends a long one too
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
         await first
     assert await second == []

@@ -581,7 +581,7 @@ class FakeTelegram:
         self._chats: dict[int | str, dict[str, Any]] = {}
         self._failures: dict[str, list[TelegramError]] = {}
         self._forbidden: dict[int | str, str] = {}  # chat -> the 403 every call to it gets
-        self._slow: list[tuple[str, Callable[[dict[str, Any]], bool], float]] = []
+        self._held: list[tuple[str, Callable[[dict[str, Any]], bool], asyncio.Event]] = []
         self._commands: dict[tuple[str, str], list[Any]] = {}
         self._descriptions: dict[tuple[str, str], str] = {}
         self._ids = itertools.count(1)
@@ -609,6 +609,8 @@ class FakeTelegram:
         """Answer waiting getUpdates with [] and shut the server down."""
         self._closing = True
         self._wake_pollers()
+        for _, _, release in self._held:
+            release.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -711,12 +713,14 @@ class FakeTelegram:
             else "Forbidden: bot was kicked from the group chat"
         )
 
-    def slow_down(
-        self, method: str, seconds: float, when: Callable[[dict[str, Any]], bool] = lambda p: True
-    ) -> None:
-        """Answer calls of ``method`` whose params match ``when`` only after ``seconds``
-        (a slow network to one chat, say)."""
-        self._slow.append((method.lower(), when, seconds))
+    def hold(
+        self, method: str, when: Callable[[dict[str, Any]], bool] = lambda p: True
+    ) -> asyncio.Event:
+        """Answer calls of ``method`` whose params match ``when`` only once the event returned
+        is set (a slow network to one chat, for as long as the test says)."""
+        release = asyncio.Event()
+        self._held.append((method.lower(), when, release))
+        return release
 
     def sent(self, chat_id: int | str) -> list[dict[str, Any]]:
         """The messages the bot has in a chat now (sent, as edited; not deleted), in order."""
@@ -882,9 +886,9 @@ class FakeTelegram:
                 raise failures.pop(0)
             if params.get("chat_id") in self._forbidden:
                 raise TelegramError(403, self._forbidden[params["chat_id"]])
-            for slow, when, seconds in self._slow:
-                if slow == method.lower() and when(params):
-                    await asyncio.sleep(seconds)
+            for held, when, release in self._held:
+                if held == method.lower() and when(params):
+                    await release.wait()
             result = call.result = await self._answer(method.lower(), params)
         except TelegramError as error:
             call.refused = error.description
