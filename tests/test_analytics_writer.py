@@ -194,7 +194,7 @@ async def test_the_writer_keeps_retrying_in_the_background_until_the_database_is
             log.record(lookup(NOW, n, NO_DEVICES))
         folder.unlink()
         folder.mkdir()
-        async with asyncio.timeout(30):  # a deadline for a hung writer, not a speed test
+        async with asyncio.timeout(60):  # a deadline for a hung writer, not a speed test
             while log.pending:  # noqa: ASYNC110 - a count, no event to wait for
                 await asyncio.sleep(0.01)
         assert count(path) == 5

@@ -25,7 +25,7 @@ from bot.store.schema import migrations
 from bot.store.sqlite import migrate
 from bot.telegram.keyboards import Pick
 from tests.support.fake_telegram import TOKEN, FakeTelegram
-from tests.support.processes import ROOT, Running, start_bot
+from tests.support.processes import ROOT, STARTING, STOPPING, Running, start_bot
 
 ADMIN = 5005
 
@@ -48,7 +48,7 @@ async def launch(folder: Path, fake: FakeTelegram) -> Running:
             LOG_LEVEL="INFO",
             ANALYTICS_SECRET="e2e-secret-0123456789",
         )
-    await fake.wait_for("getUpdates", timeout=30)
+    await fake.wait_for("getUpdates", timeout=STARTING)
     return Running(fake, process, database, log)
 
 
@@ -154,7 +154,7 @@ async def test_sigterm_after_a_burst_writes_every_lookup_and_stats_counts_them(
         # Different people, so flood control lets every one through.
         running.fake.push(running.fake.message("gosms 1004", user_id=20_000 + number))
     running.fake.push(running.fake.message("twilio 21211", user_id=20_999))
-    await running.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 20_999, timeout=30)
+    await running.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 20_999, timeout=60)
     assert await running.stop() == 0
     with closing(sqlite3.connect(running.database)) as db:
         (count,) = db.execute("SELECT count(*) FROM lookups").fetchone()
@@ -197,7 +197,7 @@ async def test_sigterm_mid_burst_finishes_the_updates_in_hand(running: Running) 
 
 async def test_a_missing_token_is_one_clear_line(tmp_path: Path) -> None:
     process = await start_bot(tmp_path)
-    _, err = await asyncio.wait_for(process.communicate(), 30)
+    _, err = await asyncio.wait_for(process.communicate(), STOPPING)
     assert process.returncode == 1
     assert err.decode().splitlines() == [
         "codebook: BOT_TOKEN is not set: put the token @BotFather gave you in BOT_TOKEN "
@@ -207,7 +207,7 @@ async def test_a_missing_token_is_one_clear_line(tmp_path: Path) -> None:
 
 async def test_a_malformed_token_is_one_clear_line(tmp_path: Path) -> None:
     process = await start_bot(tmp_path, BOT_TOKEN="not-a-token")
-    _, err = await asyncio.wait_for(process.communicate(), 30)
+    _, err = await asyncio.wait_for(process.communicate(), STOPPING)
     assert process.returncode == 1
     assert "not-a-token" not in err.decode()
     assert err.decode().startswith("codebook: BOT_TOKEN has no colon")
@@ -233,7 +233,7 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
             WEBHOOK_PORT=str(port),
         )
         try:
-            registered = await fake.wait_for("setWebhook", timeout=30)
+            registered = await fake.wait_for("setWebhook", timeout=STARTING)
             assert registered.params["url"] == f"http://127.0.0.1:{port}/tg/hook"
             assert registered.params["secret_token"] == "s3cret-token"
             update = fake.message("gosms 1004")
@@ -272,7 +272,7 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
                 assert secret not in metrics and secret not in json.dumps(health)
         finally:
             process.send_signal(signal.SIGTERM)
-            _, err = await asyncio.wait_for(process.communicate(), 10)
+            _, err = await asyncio.wait_for(process.communicate(), STOPPING)
         assert process.returncode == 0, err.decode()
         with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
             assert db.execute("SELECT count(*) FROM lookups").fetchone() == (1,)
@@ -301,7 +301,7 @@ async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) ->
             METRICS_HOST="127.0.0.1",
         )
         try:
-            await fake.wait_for("getUpdates", timeout=30)
+            await fake.wait_for("getUpdates", timeout=STARTING)
             fake.push(fake.message("notificore 35"))
             sent = await fake.wait_for("sendMessage")
             assert sent.params["text"].startswith("<b>Notificore · 35")
@@ -314,7 +314,7 @@ async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) ->
             assert "codebook_lookups_queued 1.0" in metrics
         finally:
             process.send_signal(signal.SIGTERM)
-            _, err = await asyncio.wait_for(process.communicate(), 15)
+            _, err = await asyncio.wait_for(process.communicate(), STOPPING)
         log = err.decode()
         # Neither the database nor a spill file beside it can be written: that, and only
         # that, is a stop that loses lookups, and says so with its exit status.
@@ -338,7 +338,7 @@ async def test_a_broken_analytics_key_turns_analytics_off_not_the_bot(tmp_path: 
             METRICS_HOST="127.0.0.1",
         )
         try:
-            await fake.wait_for("getUpdates", timeout=30)
+            await fake.wait_for("getUpdates", timeout=STARTING)
             for number in range(3):
                 fake.push(fake.message("gosms 1004", user_id=7000 + number))
             await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 7002)
@@ -346,7 +346,7 @@ async def test_a_broken_analytics_key_turns_analytics_off_not_the_bot(tmp_path: 
             assert status == 503 and health["database"]["recording"] is False
         finally:
             process.send_signal(signal.SIGTERM)
-            _, err = await asyncio.wait_for(process.communicate(), 15)
+            _, err = await asyncio.wait_for(process.communicate(), STOPPING)
     log = err.decode()
     assert process.returncode == 0, log
     assert log.count("analytics off") == 1 and "is empty" in log
@@ -398,17 +398,17 @@ async def test_a_read_only_database_then_back(tmp_path: Path) -> None:
                 ANALYTICS_SECRET="e2e-secret-0123456789",
             )
             try:
-                await fake.wait_for("getUpdates", timeout=30)
+                await fake.wait_for("getUpdates", timeout=STARTING)
                 for number in range(3):
                     fake.push(fake.message("gosms 1004", user_id=4000 + number))
                 await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 4002)
                 assert make_immutable(database, folder, on=False)  # the database is back
-                async with asyncio.timeout(30):  # the writer retries with backoff
+                async with asyncio.timeout(60):  # the writer retries with backoff
                     while lookups_in(database) < 3:  # noqa: ASYNC110 - another process writes it
                         await asyncio.sleep(0.1)
             finally:
                 process.send_signal(signal.SIGTERM)
-                _, err = await asyncio.wait_for(process.communicate(), 15)
+                _, err = await asyncio.wait_for(process.communicate(), STOPPING)
     finally:
         make_immutable(database, folder, on=False)
     log = err.decode()

@@ -27,7 +27,7 @@ from bot.core.catalog_files import load_catalogs
 from bot.store.postgres import PostgresStore
 from tests.support.fake_telegram import TOKEN, Call, FakeTelegram
 from tests.support.history import week_before
-from tests.support.processes import ROOT, start_bot
+from tests.support.processes import ROOT, STARTING, STOPPING, start_bot
 from tests.support.services import fresh_postgres, fresh_redis
 
 SECRET = "replica-webhook-secret"
@@ -99,7 +99,7 @@ async def replicas(folder: Path, fake: FakeTelegram, database: str, redis: str) 
             processes.append(await start_bot(folder / name, out, **settings))
     balancer = Balancer(ports)
     try:
-        async with asyncio.timeout(120):  # both replicas up: each registers the webhook
+        async with asyncio.timeout(STARTING):  # both replicas up: each registers the webhook
             while len(fake.calls("setWebhook")) < 2:  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
         await wait_until_listening(ports)
@@ -167,7 +167,7 @@ async def teach_and_take_back(fake: FakeTelegram, balancer: Balancer) -> int:
     assert not (await answer(1, next(people))).startswith(TAUGHT)
     taught = await admin(fake.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN), 0)
     assert taught.params["text"].startswith("Got it: ")
-    async with asyncio.timeout(30):  # the other replica looks every POLL_INTERVAL (3 s)
+    async with asyncio.timeout(60):  # the other replica looks every POLL_INTERVAL (3 s)
         while not (await answer(1, next(people))).startswith(TAUGHT):  # noqa: ASYNC110
             await asyncio.sleep(0.5)
     listing = await admin(fake.message("/teach", user_id=ADMIN), 1)
@@ -177,7 +177,7 @@ async def teach_and_take_back(fake: FakeTelegram, balancer: Balancer) -> int:
         forget, message_id=listing.result["message_id"], chat_id=ADMIN, user_id=ADMIN
     )
     assert await balancer.post(press, 1)
-    async with asyncio.timeout(30):
+    async with asyncio.timeout(60):
         while (await answer(0, next(people))).startswith(TAUGHT):  # noqa: ASYNC110
             await asyncio.sleep(0.5)
     return asked
@@ -245,7 +245,7 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_teaching_and_a_
             if n == 20:
                 first.send_signal(signal.SIGTERM)
             await ask(f"gosms {1000 + n % 10}", person)
-        assert await asyncio.wait_for(first.wait(), 30) == 0
+        assert await asyncio.wait_for(first.wait(), STOPPING) == 0
         async with asyncio.timeout(60):
             while any(not answers_to(fake, person) for person in burst):  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
@@ -253,7 +253,7 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_teaching_and_a_
         twice = {p: [t[:40] for t in texts] for p, texts in answered.items() if len(texts) != 1}
         assert not twice, (twice, balancer.delivered)
         second.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(second.wait(), 30) == 0
+        assert await asyncio.wait_for(second.wait(), STOPPING) == 0
 
         # Every lookup counted once: 20 of the person's, 8 of the wave's, 40 of the burst's, and
         # the questions asked while teaching.

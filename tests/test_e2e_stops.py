@@ -17,7 +17,7 @@ from contextlib import closing
 from pathlib import Path
 
 from tests.support.fake_telegram import TOKEN, FakeTelegram
-from tests.support.processes import ROOT, Running, start_bot
+from tests.support.processes import ROOT, STARTING, STOPPING, Running, start_bot
 
 
 async def launch(fake: FakeTelegram, tmp_path: Path, **settings: str) -> Running:
@@ -33,7 +33,7 @@ async def launch(fake: FakeTelegram, tmp_path: Path, **settings: str) -> Running
             ANALYTICS_SECRET="e2e-secret-0123456789",
             **settings,
         )
-    await fake.wait_for("getUpdates", timeout=30, since=len(fake.requests))
+    await fake.wait_for("getUpdates", timeout=STARTING, since=len(fake.requests))
     return Running(fake, process, database, log)
 
 
@@ -112,7 +112,7 @@ async def test_sighup_reloads_the_catalogs_and_sigint_stops_like_sigterm(tmp_pat
     assert "Traceback" not in bot.log.read_text()
 
 
-async def until(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
+async def until(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
     """Wait for something the bot does (a line in its log, a reader on a pipe)."""
     for _ in range(int(seconds * 20)):
         if condition():
@@ -169,7 +169,7 @@ async def test_sighups_coalesce_and_a_stuck_reload_does_not_hold_up_a_stop(
         await until(lambda: opened_for_writing(fifo, held), "the reload to open the pipe")
         bot.process.send_signal(signal.SIGHUP)
         await bot.ask(fake.message("notificore 35", user_id=90_001))
-        assert await asyncio.wait_for(bot.stop(), 10) == 0
+        assert await asyncio.wait_for(bot.stop(), STOPPING) == 0
         os.close(held.pop())
     log = bot.log.read_text()
     assert len(reloads_in(bot.log)) == 2 and "Traceback" not in log

@@ -352,7 +352,7 @@ async def test_long_polling(fake: FakeTelegram, bot: Bot) -> None:
 
 
 async def test_a_second_poller_conflicts(fake: FakeTelegram, bot: Bot) -> None:
-    first = asyncio.create_task(bot.get_updates(timeout=5))
+    first = asyncio.create_task(bot.get_updates(timeout=60))
     await fake.wait_for("getUpdates")
     second = asyncio.create_task(bot.get_updates())  # a short poll ends a long one too
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):

@@ -642,7 +642,7 @@ class FakeTelegram:
         self,
         method: str,
         predicate: Callable[[Call], bool] | None = None,
-        timeout: float = 10,
+        timeout: float = 60,
         *,
         since: int = 0,
     ) -> Call:

@@ -14,6 +14,10 @@ from typing import Any
 from tests.support.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
+# How long a test lets a bot process take to start and to stop before calling it hung: far
+# beyond what either takes (seconds), so that a busy machine never fails a test.
+STARTING = 120.0
+STOPPING = 60.0
 
 
 async def start_bot(
@@ -45,4 +49,4 @@ class Running:
     async def stop(self, sig: int = signal.SIGTERM) -> int:
         """Stop the bot as a process manager would; its exit status."""
         self.process.send_signal(sig)
-        return await asyncio.wait_for(self.process.wait(), 20)
+        return await asyncio.wait_for(self.process.wait(), STOPPING)
