@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -25,6 +26,15 @@ settings.register_profile(
     derandomize=bool(os.environ.get("CI")),
 )
 settings.load_profile("codebook")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Set aside what collection loaded (aiogram's models, the catalogs, every test module) so
+    that the garbage collector stops walking it: the tests allocate a great deal (YAML, pydantic),
+    and each full collection walked that whole heap again, doubling a catalog load's cost."""
+    gc.collect()
+    gc.freeze()
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CODEBOOK_SHARED", ROOT.parent / "shared"))

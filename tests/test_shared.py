@@ -41,7 +41,7 @@ async def test_one_budget_whichever_replica_takes(two: tuple[Shared, Shared]) ->
 
 
 async def test_a_press_delivered_twice_is_one_vote(two: tuple[Shared, Shared]) -> None:
-    first, second = (Once(replica, "vote", hold=2.0) for replica in two)
+    first, second = (Once(replica, "vote", hold=60.0) for replica in two)
     assert await first.first(7, "gosms:1004", 1)
     assert not await second.first(7, "gosms:1004", 1)
     assert await second.first(7, "gosms:1004", 0)  # changing one's mind is a new press
