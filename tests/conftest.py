@@ -6,6 +6,7 @@ import gc
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -34,6 +35,22 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     and each full collection walked that whole heap again, doubling a catalog load's cost."""
     gc.collect()
     gc.freeze()
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Each test to whichever worker is free, the tests of a class to one worker: they share
+    something costly (test_e2e's bot process). (xdist's loadgroup would do it by marks, but it
+    renames nodes in a way pytest 9 ignores; loadscope would keep a whole module on one worker,
+    and test_e2e's seven bots of their own would make it the suite's last minute.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByClass(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module, _, name = nodeid.partition("::")
+            in_class = "::" in name.split("[", 1)[0]
+            return f"{module}::{name.split('::', 1)[0]}" if in_class else nodeid
+
+    return ByClass(config, log)
 
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -30,7 +30,6 @@ from tests.support.processes import ROOT, STARTING, STOPPING, Running, start_bot
 ADMIN = 5005
 
 
-# One bot answers the tests that do not stop it: starting one takes seconds.
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
@@ -78,72 +77,76 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
         yield bot
 
 
-async def test_a_private_question_is_answered(shared: Running) -> None:
-    sent = await shared.ask(shared.fake.message("gosms 1004", user_id=1001))
-    assert sent["chat_id"] == 1001
-    assert sent["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
-    assert sent["parse_mode"] == "HTML"
+class TestOneBotLeftRunning:
+    """The tests that leave the bot running share one (starting one takes seconds): the suite
+    hands a class's tests to one worker (conftest.py), so that it starts once. Each asks as
+    people of its own."""
 
+    async def test_a_private_question_is_answered(self, shared: Running) -> None:
+        sent = await shared.ask(shared.fake.message("gosms 1004", user_id=1001))
+        assert sent["chat_id"] == 1001
+        assert sent["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
+        assert sent["parse_mode"] == "HTML"
 
-async def test_a_group_command_is_answered_as_a_reply(shared: Running) -> None:
-    update = shared.fake.message("/code@codebook_test_bot notificore 35", chat_type="group")
-    sent = await shared.ask(update)
-    assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
-    assert sent["text"].startswith("<b>Notificore · 35 — ")
+    async def test_a_group_command_is_answered_as_a_reply(self, shared: Running) -> None:
+        update = shared.fake.message("/code@codebook_test_bot notificore 35", chat_type="group")
+        sent = await shared.ask(update)
+        assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
+        assert sent["text"].startswith("<b>Notificore · 35 — ")
 
+    async def test_group_chatter_gets_silence(self, shared: Running) -> None:
+        since = len(shared.fake.requests)
+        chatter = shared.fake.message("встреча в 1004 кабинете", chat_type="group", chat_id=-77)
+        shared.fake.push(chatter)
+        sent = await shared.ask(shared.fake.message("gosms 1004", chat_type="group", chat_id=-77))
+        assert sent["text"].startswith("<b>GoSMS · 1004")
+        answered = [c for c in shared.fake.requests[since:] if c.method == "sendMessage"]
+        assert [c.params["reply_parameters"]["message_id"] for c in answered] == [
+            sent["reply_parameters"]["message_id"]
+        ]
+        assert chatter["message"]["message_id"] != sent["reply_parameters"]["message_id"]
 
-async def test_group_chatter_gets_silence(shared: Running) -> None:
-    since = len(shared.fake.requests)
-    chatter = shared.fake.message("встреча в 1004 кабинете", chat_type="group", chat_id=-77)
-    shared.fake.push(chatter)
-    sent = await shared.ask(shared.fake.message("gosms 1004", chat_type="group", chat_id=-77))
-    assert sent["text"].startswith("<b>GoSMS · 1004")
-    answered = [c for c in shared.fake.requests[since:] if c.method == "sendMessage"]
-    assert [c.params["reply_parameters"]["message_id"] for c in answered] == [
-        sent["reply_parameters"]["message_id"]
-    ]
-    assert chatter["message"]["message_id"] != sent["reply_parameters"]["message_id"]
+    async def test_a_slow_chat_does_not_hold_up_the_others(self, shared: Running) -> None:
+        fake = shared.fake
+        release = fake.hold("sendMessage", lambda params: params["chat_id"] == 1101)
+        since = len(fake.requests)
+        fake.push(fake.message("gosms 1004", user_id=1101))
+        try:
+            # The first update is in hand, its reply stuck with Telegram: now another person asks.
+            slow = await fake.wait_for(
+                "sendMessage", lambda c: c.params["chat_id"] == 1101, since=since
+            )
+            fake.push(fake.message("notificore 35", user_id=1102))
+            await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1102, since=since)
+            assert slow.result is None  # the first reply was still with Telegram meanwhile
+        finally:
+            release.set()
 
-
-async def test_a_slow_chat_does_not_hold_up_the_others(shared: Running) -> None:
-    fake = shared.fake
-    release = fake.hold("sendMessage", lambda params: params["chat_id"] == 1101)
-    since = len(fake.requests)
-    fake.push(fake.message("gosms 1004", user_id=1101))
-    try:
-        # The first update is in hand, its reply stuck with Telegram: now the second person asks.
-        slow = await fake.wait_for(
-            "sendMessage", lambda c: c.params["chat_id"] == 1101, since=since
+    async def test_an_inline_query_is_answered(self, shared: Running) -> None:
+        sent = await shared.ask(
+            shared.fake.inline("radist 17002", user_id=1201), "answerInlineQuery"
         )
-        fake.push(fake.message("notificore 35", user_id=1102))
-        await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1102, since=since)
-        assert slow.result is None  # the first reply was still with Telegram meanwhile
-    finally:
-        release.set()
+        (result,) = sent["results"]
+        assert result["title"].startswith("Radist.Online 17002 — ")
+        assert result["input_message_content"]["message_text"].startswith(
+            "<b>Radist.Online · 17002"
+        )
 
-
-async def test_an_inline_query_is_answered(shared: Running) -> None:
-    sent = await shared.ask(shared.fake.inline("radist 17002", user_id=1201), "answerInlineQuery")
-    (result,) = sent["results"]
-    assert result["title"].startswith("Radist.Online 17002 — ")
-    assert result["input_message_content"]["message_text"].startswith("<b>Radist.Online · 17002")
-
-
-async def test_a_button_press_turns_the_list_into_the_answer(shared: Running) -> None:
-    listing = await shared.ask(shared.fake.message("1004", user_id=1301))
-    rows = listing["reply_markup"]["inline_keyboard"]
-    gosms = rows[0][0]
-    assert gosms["text"] == "GoSMS 1004" and Pick.unpack(gosms["callback_data"])
-    (message,) = shared.fake.sent(1301)
-    since = len(shared.fake.requests)
-    edited = await shared.ask(
-        shared.fake.callback(
-            gosms["callback_data"], message_id=message["message_id"], chat_id=1301, user_id=1301
-        ),
-        "editMessageText",
-    )
-    assert edited["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
-    await shared.fake.wait_for("answerCallbackQuery", since=since)
+    async def test_a_button_press_turns_the_list_into_the_answer(self, shared: Running) -> None:
+        listing = await shared.ask(shared.fake.message("1004", user_id=1301))
+        rows = listing["reply_markup"]["inline_keyboard"]
+        gosms = rows[0][0]
+        assert gosms["text"] == "GoSMS 1004" and Pick.unpack(gosms["callback_data"])
+        (message,) = shared.fake.sent(1301)
+        since = len(shared.fake.requests)
+        edited = await shared.ask(
+            shared.fake.callback(
+                gosms["callback_data"], message_id=message["message_id"], chat_id=1301, user_id=1301
+            ),
+            "editMessageText",
+        )
+        assert edited["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
+        await shared.fake.wait_for("answerCallbackQuery", since=since)
 
 
 async def test_sigterm_after_a_burst_writes_every_lookup_and_stats_counts_them(

@@ -35,7 +35,7 @@ INTERVAL = 300.0  # RADAR_INTERVAL's default
 MONTH_START, MONTH_DAYS = MONDAY + 7 * DAY, 30  # a week of history before it
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # made once per worker: nothing changes the rows
 def month() -> list[Seen]:
     """Five weeks of steady lookups: a week of history, then the month under test."""
     return SteadyTraffic(seed=1).rows(MONDAY, MONTH_START + MONTH_DAYS * DAY)
@@ -155,7 +155,7 @@ CODE = entry_key("textly", "1011")  # asked a few times a day
 START = MONTH_START + 3 * DAY + 10 * HOUR  # a Thursday morning
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # made once per worker: nothing changes the rows
 def spiking() -> list[Seen]:
     """Nine days of steady lookups and a spike on CODE growing for forty minutes from START."""
     rows = SteadyTraffic(seed=5).rows(START - 8 * DAY, START + 28 * HOUR)

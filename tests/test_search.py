@@ -23,7 +23,7 @@ def ranked(answer: Answer) -> list[tuple[str, str]]:
     return [(m.slug, m.entry.key) for m in (*answer.matches, *answer.candidates)]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def searcher(catalog: Catalog) -> Searcher:
     return Searcher(catalog)
 
