@@ -98,10 +98,8 @@ async def test_sighup_reloads_the_catalogs_and_sigint_stops_like_sigterm(tmp_pat
         gosms = catalogs / "gosms.yaml"
         gosms.write_text(gosms.read_text().replace("No devices registered", "No phones linked"))
         bot.process.send_signal(signal.SIGHUP)
-        for _ in range(100):  # the reload runs in a thread; wait for its log line
-            if "catalogs reloaded" in bot.log.read_text():
-                break
-            await asyncio.sleep(0.1)
+        # The reload runs in a thread; its log line says it is done.
+        await until(lambda: "catalogs reloaded" in bot.log.read_text(), "the reload")
         after = await bot.ask(fake.message("gosms 1004", user_id=1002))
         assert after["text"].startswith("<b>GoSMS · 1004 — No phones linked</b>")
         for number in range(30):
