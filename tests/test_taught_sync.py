@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import threading
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -140,3 +141,15 @@ def test_a_phrase_taught_while_the_catalogs_reload_is_kept(
     taught.set()
     reloading.join(HANG)
     assert found(library) == [("gosms", "1015")]
+
+
+def test_a_library_given_a_resolver_answers_with_it_and_reloads_from_its_folder(
+    tmp_path: Path, resolver: Resolver
+) -> None:
+    shutil.copytree(ROOT / "catalogs", tmp_path / "catalogs")
+    library = Library(tmp_path / "catalogs", resolver=resolver)  # as the tests' apps start
+    assert library.resolver is resolver
+    (tmp_path / "catalogs" / "gosms.yaml").unlink()
+    assert library.reload().removed == ["GoSMS"]
+    assert "gosms" not in library.resolver.catalog.providers
+    assert "gosms" in resolver.catalog.providers  # the one given is not changed

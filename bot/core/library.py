@@ -57,12 +57,15 @@ class Reload:
 class Library:
     """Holds the current resolver; ``reload`` replaces it only with catalogs that are valid."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, resolver: Resolver | None = None) -> None:
+        """``resolver``: one over the folder's catalogs made already (tests make it once)."""
         self.folder = Path(folder)
-        catalog, problems = load_catalogs(self.folder)
-        if catalog is None:
-            raise CatalogError(problems)
-        self.resolver = Resolver(catalog)
+        if resolver is None:
+            catalog, problems = load_catalogs(self.folder)
+            if catalog is None:
+                raise CatalogError(problems)
+            resolver = Resolver(catalog)
+        self.resolver = resolver
         self.reloads: Counter[str] = Counter()  # "ok" and "failed", for /metrics
         self.taught: dict[str, list[tuple[str, str]]] = {}  # phrase -> (provider, entry key)
         # A reload reads the files in a thread while the loop may take new taught phrases in:

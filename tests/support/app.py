@@ -3,6 +3,7 @@ tests through ``Dispatcher.feed_update`` (the ``app`` fixture in conftest.py).""
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,8 +17,10 @@ from aiogram.types import Update
 
 from bot.analytics.writer import LookupLog
 from bot.config import Settings, load_settings
+from bot.core.catalog_files import load_catalogs
 from bot.core.library import Library
 from bot.core.render import render
+from bot.core.resolve import Resolver
 from bot.store.sqlite import Store
 from bot.telegram.app import create_dispatcher
 from bot.telegram.shared import Shared
@@ -58,6 +61,15 @@ class App:
         return render(self.library.resolver.answer(text), lang)
 
 
+@functools.cache
+def shipped_resolver() -> Resolver:
+    """The shipped catalogs' resolver, made once per process: each app's Library starts with
+    it (a resolver is never changed, only replaced: on reload, or with taught phrases)."""
+    catalog, problems = load_catalogs(ROOT / "catalogs")
+    assert catalog is not None, problems
+    return Resolver(catalog)
+
+
 def settings_for(tmp_path: Path, **extra: Any) -> Settings:
     values = {
         "bot_token": TOKEN,
@@ -83,7 +95,7 @@ async def running_app(
     catalogs = tmp_path / "catalogs"
     shutil.copytree(ROOT / "catalogs", catalogs)
     wired = settings_for(tmp_path, catalogs_dir=catalogs, **settings)
-    library = Library(wired.catalogs_dir)
+    library = Library(wired.catalogs_dir, resolver=shipped_resolver())
     lookups = LookupLog(store or wired.database_path, secret=b"k" * 32)
     fake = fake or FakeTelegram(username=USERNAME)
     dp = create_dispatcher(library, lookups, wired, shared=shared)
