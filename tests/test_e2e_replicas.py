@@ -224,6 +224,10 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_teaching_and_a_
         assert len(texts) == 21 and texts.count(NOTICE) == 1
         assert balancer.delivered == [4 + 13, 4 + 12]
 
+        # A phrase taught through one replica is answered by the other within seconds, and so
+        # is taking it back (through the other).
+        asked = await teach_and_take_back(fake, balancer)
+
         # The alert, and the pass that sent it (its log line follows the send; a later one may
         # have edited it, the wave having grown meanwhile).
         await fake.wait_for("sendMessage", alert, 60)
@@ -234,10 +238,6 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_teaching_and_a_
         # grid): the other one, not holding the lease, sent nothing.
         await radar_passes(logs, lambda done: all(log and log[-1][0] >= alerted for log in done))
         assert len([c for c in fake.calls("sendMessage") if alert(c)]) == 1
-
-        # A phrase taught through one replica is answered by the other within seconds, and so
-        # is taking it back (through the other).
-        asked = await teach_and_take_back(fake, balancer)
 
         # A burst; one replica is stopped halfway; the balancer sends the rest to the other.
         burst = range(6001, 6041)
