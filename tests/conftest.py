@@ -37,6 +37,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+@pytest.hookimpl(optionalhook=True)  # (xdist's hook: none without it)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Each test to whichever worker is free, the tests of a class to one worker: they share
     something costly (test_e2e's bot process). (xdist's loadgroup would do it by marks, but it
