@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from typing import Any  # noqa: E402
 
@@ -45,7 +45,6 @@ from aiogram import Bot, Dispatcher  # noqa: E402
 from aiogram.methods import TelegramMethod  # noqa: E402
 from aiogram.types import Message, Update  # noqa: E402
 from echo_bot import create_dispatcher as echo_dispatcher  # noqa: E402
-from fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 from transport import instant_bot  # noqa: E402
 
 from bot.analytics.writer import LookupLog  # noqa: E402
@@ -54,6 +53,7 @@ from bot.core.library import Library  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.telegram.app import create_dispatcher  # noqa: E402
 from bot.telegram.middlewares import RetryAfter  # noqa: E402
+from tests.support.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 
 PEOPLE = 1000
 ZIPF_S = 1.1  # the exponent: the most asked question about 7% of all, the top 20 about a third

@@ -22,16 +22,16 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from bench_bot import run, updates, zipf_mix  # noqa: E402
-from fake_telegram import TOKEN  # noqa: E402
 
 from bot.analytics.writer import LookupLog  # noqa: E402
 from bot.core.library import Library  # noqa: E402
 from bot.core.resolve import Resolver  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.telegram import app  # noqa: E402
+from tests.support.fake_telegram import TOKEN  # noqa: E402
 
 
 @contextmanager

@@ -37,11 +37,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from aiogram.types import Update  # noqa: E402
 from bench_bot import rss_kib, zipf_mix  # noqa: E402
-from fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 from transport import instant_bot  # noqa: E402
 
 from bot.analytics.writer import LookupLog  # noqa: E402
@@ -50,6 +49,7 @@ from bot.settings import load_settings  # noqa: E402
 from bot.telegram.app import INLINE_BUDGET, UPDATES_AT_ONCE, create_dispatcher  # noqa: E402
 from bot.telegram.flood import Budget  # noqa: E402
 from bot.telegram.middlewares import RetryAfter  # noqa: E402
+from tests.support.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 
 HOUR = 3600.0
 MEASURED = 3000

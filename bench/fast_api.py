@@ -15,9 +15,9 @@ that send one, ``true`` for the rest). The requests' bodies are never parsed, ex
 ``seconds`` runs from the moment the first batch was handed out to the last reply (a request
 other than getUpdates), so neither the bot's start nor the quiet wait is counted.
 
-The tests' fake server (tests/fake_telegram.py) checks every request as Telegram would, parses
-HTML into entities and keeps every call: right for tests, and by itself slower than the bots it
-would measure. This one does none of that.
+The tests' fake server (tests/support/fake_telegram.py) checks every request as Telegram
+would, parses HTML into entities and keeps every call: right for tests, and by itself slower
+than the bots it would measure. This one does none of that.
 """
 
 from __future__ import annotations

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from analytics_support import Backend
 from hypothesis import HealthCheck, settings
-from services import fresh_postgres, fresh_redis
-from telegram_app import App, running_app
 
 from bot.core.catalog import Catalog
 from bot.core.catalog_files import load_catalogs
 from bot.core.resolve import Resolver
+from tests.support.app import App, running_app
+from tests.support.lookups import Backend
+from tests.support.services import fresh_postgres, fresh_redis
 
 # Property tests judge the code, never the machine's speed: no deadline, no "input generation
 # is slow" health check (a busy machine tripped it), and on CI the same examples every run.
@@ -25,6 +27,32 @@ settings.register_profile(
     derandomize=bool(os.environ.get("CI")),
 )
 settings.load_profile("codebook")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Set aside what collection loaded (aiogram's models, the catalogs, every test module) so
+    that the garbage collector stops walking it: the tests allocate a great deal (YAML, pydantic),
+    and each full collection walked that whole heap again, doubling a catalog load's cost."""
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.hookimpl(optionalhook=True)  # (xdist's hook: none without it)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Each test to whichever worker is free, the tests of a class to one worker: they share
+    something costly (test_e2e's bot process). (xdist's loadgroup would do it by marks, but it
+    renames nodes in a way pytest 9 ignores; loadscope would keep a whole module on one worker,
+    and test_e2e's seven bots of their own would make it the suite's last minute.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByClass(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module, _, name = nodeid.partition("::")
+            in_class = "::" in name.split("[", 1)[0]
+            return f"{module}::{name.split('::', 1)[0]}" if in_class else nodeid
+
+    return ByClass(config, log)
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CODEBOOK_SHARED", ROOT.parent / "shared"))
@@ -54,7 +82,7 @@ def shared() -> Path:
 
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[App]:
-    """The bot wired as in production, feeding updates to a recording session."""
+    """The bot wired as in production, its Bot talking to the fake Bot API in process."""
     async with running_app(tmp_path) as running:
         yield running
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import struct
 from dataclasses import replace
 
-from analytics_support import NOW
-
 from bot.analytics.chart import render_chart
 from bot.analytics.reports import DayCount, Report, TopEntry
+from tests.support.lookups import NOW
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

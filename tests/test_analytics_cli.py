@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
-from analytics_support import SECRET, STABLE_KEYS, Backend, entry, lookup, query_db, shown
 
 from bot.__main__ import main
 from bot.analytics.privacy import user_key
 from bot.analytics.writer import LookupLog
 from bot.store import open_store
 from bot.store.schema import migrations
+from tests.support.lookups import SECRET, STABLE_KEYS, Backend, entry, lookup, query_db, shown
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,13 +8,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from analytics_support import NOW, SECRET, at, entry, lookup, query_db
 
 from bot.analytics.writer import LookupLog
 from bot.data import packaged
 from bot.store import open_store
 from bot.store import sqlite_schema as store
 from bot.store.schema import DatabaseTooNew, MigrationsMissing, migrations
+from tests.support.lookups import NOW, SECRET, at, entry, lookup, query_db
 
 ROLLUPS = {
     "daily_outcomes": "day, outcome, count",

@@ -10,13 +10,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from analytics_support import NOW, SECRET, STABLE_KEYS, Backend, at, entry, lookup, shown
 
 from bot.analytics.privacy import user_key
 from bot.analytics.reading import Reports
 from bot.analytics.report_text import format_csv, format_table
 from bot.analytics.reports import DayCount, Feedback, Gap, ProviderCount, Report
 from bot.store import open_store
+from tests.support.lookups import NOW, SECRET, STABLE_KEYS, Backend, at, entry, lookup, shown
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")
 OFFLINE = entry("gosms", "1005", "Device offline")

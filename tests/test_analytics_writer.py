@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from analytics_support import (
+
+from bot.analytics.days import DAY_SECONDS
+from bot.analytics.privacy import user_key
+from bot.analytics.rollup import Lookup, LookupEntry, Stored
+from bot.analytics.writer import LookupLog
+from bot.store import StorageUnavailable
+from bot.store.sqlite import SqliteStore
+from tests.support.lookups import (
     NOW,
     SECRET,
     Backend,
@@ -20,13 +27,6 @@ from analytics_support import (
     query_db,
     remove_database,
 )
-
-from bot.analytics.days import DAY_SECONDS
-from bot.analytics.privacy import user_key
-from bot.analytics.rollup import Lookup, LookupEntry, Stored
-from bot.analytics.writer import LookupLog
-from bot.store import StorageUnavailable
-from bot.store.sqlite import SqliteStore
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")
 
@@ -195,7 +195,7 @@ async def test_the_writer_keeps_retrying_in_the_background_until_the_database_is
             log.record(lookup(NOW, n, NO_DEVICES))
         folder.unlink()
         folder.mkdir()
-        async with asyncio.timeout(30):  # a deadline for a hung writer, not a speed test
+        async with asyncio.timeout(60):  # a deadline for a hung writer, not a speed test
             while log.pending:  # noqa: ASYNC110 - a count, no event to wait for
                 await asyncio.sleep(0.01)
         assert count(path) == 5

@@ -5,11 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.methods import (
     AnswerCallbackQuery,
     AnswerInlineQuery,
@@ -18,11 +15,7 @@ from aiogram.methods import (
     SendMessage,
     SendPhoto,
     SetMyCommands,
-    TelegramMethod,
 )
-from fake_telegram import FakeTelegram
-from recording import ME, TOKEN, RecordingSession, recording_bot
-from telegram_app import ADMIN, GROUP, App, buttons, settings_for
 
 from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
@@ -30,61 +23,64 @@ from bot.core.i18n import t
 from bot.core.library import Library
 from bot.core.markup import HTML
 from bot.telegram.app import create_dispatcher, on_startup
-from bot.telegram.keyboards import Pick, Vote
-from bot.telegram.middlewares import RetryAfter
+from bot.telegram.keyboards import Vote
 from bot.telegram.taught import TaughtPhrases
+from bot.telegram.top import TopEntries
+from tests.support.app import ADMIN, GROUP, USERNAME, App, buttons, settings_for
+from tests.support.fake_session import bot_for
+from tests.support.fake_telegram import FakeTelegram
 
 # --- private chat ---------------------------------------------------------------------------
 
 
 async def test_a_private_question_gets_the_rendered_entry_with_buttons(app: App) -> None:
-    (sent,) = await app.feed(app.make.message("gosms 1004"))
+    (sent,) = await app.feed(app.fake.message("gosms 1004"))
     assert isinstance(sent, SendMessage)
     assert sent.chat_id == 1001
     assert sent.text == app.answer_text("gosms 1004")[0]
     assert sent.reply_parameters is None
     (_, up, _), (_, down, _) = buttons(sent)  # GoSMS's pages give no docs address
     assert Vote.unpack(up).up and not Vote.unpack(down).up
-    (sent,) = await app.feed(app.make.message("mobizon 1"))
+    (sent,) = await app.feed(app.fake.message("mobizon 1"))
     *_, docs = buttons(sent)
     assert docs == ("📖 Docs", None, "https://mobizon.ua/uk/help/api-docs/sms-api")
 
 
 @pytest.mark.parametrize("code", ["ru", "be", "kk", "ru-RU"])
 async def test_russian_for_russian_readers(app: App, code: str) -> None:
-    (sent,) = await app.feed(app.make.message("mobizon 1", language_code=code))
+    (sent,) = await app.feed(app.fake.message("mobizon 1", language_code=code))
     assert sent.text == app.answer_text("mobizon 1", "ru")[0]
     assert buttons(sent)[-1][0] == "📖 Документация"
 
 
 @pytest.mark.parametrize("code", ["uk", "uk-UA"])
 async def test_ukrainian_for_ukrainian_readers(app: App, code: str) -> None:
-    (sent,) = await app.feed(app.make.message("mobizon 1", language_code=code))
+    (sent,) = await app.feed(app.fake.message("mobizon 1", language_code=code))
     assert sent.text == app.answer_text("mobizon 1", "uk")[0]
     assert sent.text.startswith("<b>Mobizon · 1 — Помилка валідації")
     assert "Що робити" in sent.text
     assert buttons(sent)[-1][0] == "📖 Документація"
-    (start,) = await app.feed(app.make.message("/start", language_code=code))
+    (start,) = await app.feed(app.fake.message("/start", language_code=code))
     assert start.text.startswith("Вітаю!")
 
 
 async def test_english_for_everyone_else(app: App) -> None:
-    (sent,) = await app.feed(app.make.message("gosms 1004", language_code="de"))
+    (sent,) = await app.feed(app.fake.message("gosms 1004", language_code="de"))
     assert sent.text.startswith("<b>GoSMS · 1004 — No devices registered</b>")
 
 
 async def test_a_caption_is_a_question(app: App) -> None:
-    (sent,) = await app.feed(app.make.message(caption="notificore 35"))
+    (sent,) = await app.feed(app.fake.message(caption="notificore 35"))
     assert sent.text == app.answer_text("notificore 35")[0]
 
 
 async def test_a_sticker_gets_a_hint(app: App) -> None:
-    (sent,) = await app.feed(app.make.message(sticker=True))
+    (sent,) = await app.feed(app.fake.message(sticker=True))
     assert sent.text.startswith("I only read text. Send me, for example: <code>gosms 1004</code>")
 
 
 async def test_start_greets_with_three_examples(app: App) -> None:
-    (sent,) = await app.feed(app.make.message("/start"))
+    (sent,) = await app.feed(app.fake.message("/start"))
     assert sent.text.splitlines()[1:] == [
         "• <code>gosms 1004</code>",
         "• <code>notificore 35</code>",
@@ -93,14 +89,14 @@ async def test_start_greets_with_three_examples(app: App) -> None:
 
 
 async def test_a_deep_link_opens_the_answer(app: App) -> None:
-    (sent,) = await app.feed(app.make.message("/start gosms_1004"))
+    (sent,) = await app.feed(app.fake.message("/start gosms_1004"))
     assert sent.text == app.answer_text("gosms 1004")[0]
-    (sent,) = await app.feed(app.make.message("/start radist_TELEGRAM_FLOOD_ERROR"))
+    (sent,) = await app.feed(app.fake.message("/start radist_TELEGRAM_FLOOD_ERROR"))
     assert sent.text.startswith("<b>Radist.Online · 17002 — ")
 
 
 async def test_help_explains_every_form(app: App) -> None:
-    sent = await app.feed(app.make.message("/help"))
+    sent = await app.feed(app.fake.message("/help"))
     text = "".join(s.text for s in sent)
     for example in (
         "gosms 1004",
@@ -113,7 +109,7 @@ async def test_help_explains_every_form(app: App) -> None:
 
 
 async def test_providers_lists_each_with_count_and_docs(app: App) -> None:
-    (sent,) = await app.feed(app.make.message("/providers"))
+    (sent,) = await app.feed(app.fake.message("/providers"))
     for pc in app.library.resolver.catalog:
         name, count = pc.provider.name, len(pc.entries)
         assert f"<b>{name}</b> (<code>{pc.provider.slug}</code>) — {count} errors" in sent.text
@@ -122,14 +118,14 @@ async def test_providers_lists_each_with_count_and_docs(app: App) -> None:
 
 
 async def test_an_unknown_command_points_to_help(app: App) -> None:
-    (sent,) = await app.feed(app.make.message("/gosms 1004"))
+    (sent,) = await app.feed(app.fake.message("/gosms 1004"))
     assert (
         sent.text == "There is no such command. Send an error code, e.g. gosms 1004, or see /help"
     )
 
 
 async def test_code_command_without_a_query_says_how(app: App) -> None:
-    (sent,) = await app.feed(app.make.message("/code"))
+    (sent,) = await app.feed(app.fake.message("/code"))
     assert sent.text == "Tell me what to look up: /code gosms 1004"
 
 
@@ -147,7 +143,7 @@ async def test_code_command_without_a_query_says_how(app: App) -> None:
     ],
 )
 async def test_a_group_gets_an_answer_as_a_reply(app: App, text: str) -> None:
-    update = app.make.message(text, chat_type="supergroup")
+    update = app.fake.message(text, chat_type="supergroup")
     (sent,) = await app.feed(update)
     assert sent.chat_id == update["message"]["chat"]["id"]
     assert sent.reply_parameters.message_id == update["message"]["message_id"]
@@ -156,12 +152,12 @@ async def test_a_group_gets_an_answer_as_a_reply(app: App, text: str) -> None:
 
 async def test_a_mention_after_emoji_is_found_by_its_utf16_offset(app: App) -> None:
     # A bare code alone would be chatter: only the mention makes it a question.
-    (sent,) = await app.feed(app.make.message("🙂🙂 @codebook_bot 1004", chat_type="group"))
+    (sent,) = await app.feed(app.fake.message("🙂🙂 @codebook_bot 1004", chat_type="group"))
     assert sent.text == app.answer_text("1004")[0]
 
 
 async def test_a_reply_to_the_bot_is_a_question(app: App) -> None:
-    (sent,) = await app.feed(app.make.message("1004", chat_type="group", reply_to_bot=True))
+    (sent,) = await app.feed(app.fake.message("1004", chat_type="group", reply_to_bot=True))
     assert sent.text.startswith("Code 1004 exists at several providers")
     assert [b[0] for b in buttons(sent)] == ["GoSMS 1004", "Gupshup 1004"]
 
@@ -179,17 +175,17 @@ async def test_a_reply_to_the_bot_is_a_question(app: App) -> None:
     ],
 )
 async def test_group_chatter_gets_silence(app: App, text: str) -> None:
-    assert await app.feed(app.make.message(text, chat_type="supergroup")) == []
+    assert await app.feed(app.fake.message(text, chat_type="supergroup")) == []
 
 
 async def test_a_pasted_response_in_a_group_is_answered(app: App) -> None:
     text = '{"error":"40","errorDescription":"Message not found"}'
-    (sent,) = await app.feed(app.make.message(text, chat_type="group"))
+    (sent,) = await app.feed(app.fake.message(text, chat_type="group"))
     assert sent.text.startswith("<i>Recognised a Notificore API response: error = 40.</i>")
 
 
 async def test_an_addressed_miss_in_a_group_is_answered(app: App) -> None:
-    (sent,) = await app.feed(app.make.message("@codebook_bot gosms 9999", chat_type="group"))
+    (sent,) = await app.feed(app.fake.message("@codebook_bot gosms 9999", chat_type="group"))
     assert sent.text.startswith("GoSMS has no code 9999.")
 
 
@@ -197,7 +193,7 @@ async def test_an_addressed_miss_in_a_group_is_answered(app: App) -> None:
 
 
 async def test_inline_query_offers_the_answer(app: App) -> None:
-    (sent,) = await app.feed(app.make.inline("gosms 1004"))
+    (sent,) = await app.feed(app.fake.inline("gosms 1004"))
     assert isinstance(sent, AnswerInlineQuery)
     (result,) = sent.results
     assert result.title == "GoSMS 1004 — No devices registered"
@@ -207,22 +203,22 @@ async def test_inline_query_offers_the_answer(app: App) -> None:
 
 
 async def test_inline_bare_code_offers_each_provider(app: App) -> None:
-    (sent,) = await app.feed(app.make.inline("1004", language_code="ru"))
+    (sent,) = await app.feed(app.fake.inline("1004", language_code="ru"))
     assert [r.title.split(" — ")[0] for r in sent.results] == ["GoSMS 1004", "Gupshup 1004"]
 
 
 async def test_an_empty_inline_query_offers_the_most_looked_up(app: App) -> None:
-    (sent,) = await app.feed(app.make.inline(""))
+    (sent,) = await app.feed(app.fake.inline(""))
     assert sent.results[0].title.startswith("GoSMS 1004")  # a fresh install: examples
     for _ in range(3):
-        await app.feed(app.make.message("radist 17002"))
-    app.dp["top"]._read_at = float("-inf")  # the cache would otherwise hold for minutes
-    (sent,) = await app.feed(app.make.inline(""))
+        await app.feed(app.fake.message("radist 17002"))
+    app.dp["top"] = TopEntries(Reports(app.lookups), ttl=0)  # the bot's holds five minutes
+    (sent,) = await app.feed(app.fake.inline(""))
     assert sent.results[0].title.startswith("Radist.Online 17002")
 
 
 async def test_nothing_found_inline_offers_help(app: App) -> None:
-    (sent,) = await app.feed(app.make.inline("zzqx"))
+    (sent,) = await app.feed(app.fake.inline("zzqx"))
     assert sent.results == [] and sent.button.start_parameter == "help"
 
 
@@ -230,10 +226,10 @@ async def test_nothing_found_inline_offers_help(app: App) -> None:
 
 
 async def test_picking_a_candidate_turns_the_list_into_the_answer(app: App) -> None:
-    (listing,) = await app.feed(app.make.message("1004"))
+    (listing,) = await app.feed(app.fake.message("1004"))
     gosms = buttons(listing)[0]
     assert gosms[0] == "GoSMS 1004"
-    edit, ack = await app.feed(app.make.callback(gosms[1], message_id=555, chat_id=1001))
+    edit, ack = await app.feed(app.fake.callback(gosms[1], message_id=555, chat_id=1001))
     assert isinstance(edit, EditMessageText) and isinstance(ack, AnswerCallbackQuery)
     assert (edit.chat_id, edit.message_id) == (1001, 555)
     assert edit.text == app.answer_text("gosms 1004")[0]
@@ -241,17 +237,17 @@ async def test_picking_a_candidate_turns_the_list_into_the_answer(app: App) -> N
 
 
 async def test_a_missing_code_offers_the_nearest_as_buttons(app: App) -> None:
-    (sent,) = await app.feed(app.make.message("gosms 1018"))
+    (sent,) = await app.feed(app.fake.message("gosms 1018"))
     assert [b[0] for b in buttons(sent)][:3] == ["GoSMS 1017", "GoSMS 1016", "GoSMS 1015"]
 
 
 async def test_a_vote_is_recorded_once_per_person_and_changeable(app: App) -> None:
-    (sent,) = await app.feed(app.make.message("gosms 1004"))
+    (sent,) = await app.feed(app.fake.message("gosms 1004"))
     up, down = buttons(sent)[0][1], buttons(sent)[1][1]
-    (ack,) = await app.feed(app.make.callback(up, message_id=1, chat_id=1001))
+    (ack,) = await app.feed(app.fake.callback(up, message_id=1, chat_id=1001))
     assert ack.text == "Thanks! Glad it helped."
-    await app.feed(app.make.callback(down, message_id=1, chat_id=1001))
-    await app.feed(app.make.callback(up, message_id=1, chat_id=1001, user_id=1002))
+    await app.feed(app.fake.callback(down, message_id=1, chat_id=1001))
+    await app.feed(app.fake.callback(up, message_id=1, chat_id=1001, user_id=1002))
     report = await Reports(app.lookups).report(days=1)
     (row,) = report.feedback
     assert (row.provider, row.code, row.helpful, row.not_helpful) == (
@@ -264,7 +260,7 @@ async def test_a_vote_is_recorded_once_per_person_and_changeable(app: App) -> No
 
 @pytest.mark.parametrize("data", ["p1:0000000000", "v1:ffffffffff:1", "garbage", "p9:x", "v1:"])
 async def test_a_stale_or_forged_button_gets_a_polite_notice(app: App, data: str) -> None:
-    (sent,) = await app.feed(app.make.callback(data, message_id=1, chat_id=1001))
+    (sent,) = await app.feed(app.fake.callback(data, message_id=1, chat_id=1001))
     assert isinstance(sent, AnswerCallbackQuery)
     assert (
         sent.text == "This button is out of date. Please send the query again." and sent.show_alert
@@ -272,18 +268,14 @@ async def test_a_stale_or_forged_button_gets_a_polite_notice(app: App, data: str
 
 
 async def test_a_second_press_on_the_same_pick_is_fine(app: App) -> None:
-    class Unmodified(RecordingSession):
-        def _result(self, method: TelegramMethod[Any]) -> Any:
-            if isinstance(method, EditMessageText):
-                raise TelegramBadRequest(method, "Bad Request: message is not modified")
-            return super()._result(method)
-
-    app.bot.session = Unmodified()
-    app.session = app.bot.session
-    data = Pick(ref=next(iter(app.library.resolver.catalog.by_ref))).pack()
-    requests = await app.feed(app.make.callback(data, message_id=5, chat_id=1001))
-    assert [type(r) for r in requests] == [EditMessageText, AnswerCallbackQuery]
-    assert requests[1].text is None
+    (listing,) = await app.feed(app.fake.message("1004"))
+    pick = buttons(listing)[0][1]
+    (message,) = app.fake.sent(1001)
+    await app.feed(app.fake.callback(pick, message_id=message["message_id"], chat_id=1001))
+    again = await app.feed(app.fake.callback(pick, message_id=message["message_id"], chat_id=1001))
+    assert [type(r) for r in again] == [EditMessageText, AnswerCallbackQuery]
+    assert "message is not modified" in app.fake.calls("editMessageText")[-1].refused
+    assert again[1].text is None
 
 
 # --- staying up -----------------------------------------------------------------------------
@@ -291,12 +283,12 @@ async def test_a_second_press_on_the_same_pick_is_fine(app: App) -> None:
 
 async def test_flood_control_one_notice_then_silence(app: App) -> None:
     for _ in range(20):
-        (sent,) = await app.feed(app.make.message("gosms 1004"))
+        (sent,) = await app.feed(app.fake.message("gosms 1004"))
         assert sent.text.startswith("<b>GoSMS")
-    (notice,) = await app.feed(app.make.message("gosms 1004"))
+    (notice,) = await app.feed(app.fake.message("gosms 1004"))
     assert notice.text == "Too many messages. Wait a minute and I will answer again."
-    assert await app.feed(app.make.message("gosms 1004")) == []
-    (other,) = await app.feed(app.make.message("gosms 1004", user_id=2002))
+    assert await app.feed(app.fake.message("gosms 1004")) == []
+    (other,) = await app.feed(app.fake.message("gosms 1004", user_id=2002))
     assert other.text.startswith("<b>GoSMS")
 
 
@@ -308,33 +300,25 @@ async def test_a_failing_handler_is_logged_and_apologised_for(
 
     monkeypatch.setattr(app.library.resolver, "answer", explode)
     with caplog.at_level(logging.ERROR):
-        (sent,) = await app.feed(app.make.message("gosms 1004"))
+        (sent,) = await app.feed(app.fake.message("gosms 1004"))
     assert sent.text == "Something went wrong. Please try again."
     (record,) = [r for r in caplog.records if r.name == "bot.telegram.handlers.errors"]
     assert "catalog on fire" in record.getMessage() and record.exc_info is not None
     monkeypatch.undo()
-    (after,) = await app.feed(app.make.message("gosms 1004"))  # and the bot goes on
+    (after,) = await app.feed(app.fake.message("gosms 1004"))  # and the bot goes on
     assert after.text.startswith("<b>GoSMS")
 
 
-async def test_retry_after_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_retry_after_is_honoured(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
     waits: list[float] = []
 
     async def no_sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    class Flooded(RecordingSession):
-        def _result(self, method: TelegramMethod[Any]) -> Any:
-            if len(self.requests) == 1:
-                raise TelegramRetryAfter(method, "Flood control exceeded", retry_after=3)
-            return super()._result(method)
-
     monkeypatch.setattr("bot.telegram.middlewares.asyncio.sleep", no_sleep)
-    session = Flooded()
-    session.middleware(RetryAfter())
-    bot = Bot(TOKEN, session=session)
-    sent = await bot.send_message(1, "hi")
-    assert sent.text == "hi" and waits == [3] and len(session.requests) == 2
+    app.fake.fail_next("sendMessage", 429, retry_after=3)
+    sent = await app.bot.send_message(1, "hi")
+    assert sent.text == "hi" and waits == [3] and len(app.fake.calls("sendMessage")) == 2
 
 
 async def stop(background: set[asyncio.Task[None]], lookups: LookupLog) -> None:
@@ -348,17 +332,12 @@ async def stop(background: set[asyncio.Task[None]], lookups: LookupLog) -> None:
 async def test_failing_decoration_only_warns(
     app: App, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    class NoCommands(RecordingSession):
-        def _result(self, method: TelegramMethod[Any]) -> Any:
-            if isinstance(method, SetMyCommands):
-                raise TelegramBadRequest(method, "Bad Request: commands are broken")
-            return super()._result(method)
-
+    app.fake.fail_next("setMyCommands", 400, "Bad Request: commands are broken")
     lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
     background: set[asyncio.Task[None]] = set()
     with caplog.at_level(logging.WARNING):
         await on_startup(
-            Bot(TOKEN, session=NoCommands()),
+            app.bot,
             lookups,
             app.library,
             settings_for(tmp_path),
@@ -380,7 +359,7 @@ async def test_startup_registers_commands_in_three_languages(app: App, tmp_path:
         background,
     )  # fmt: skip
     await stop(background, lookups)
-    calls = app.session.sent(SetMyCommands)
+    calls = app.sent(SetMyCommands)
     public = {
         (c.language_code, tuple(b.command for b in c.commands))
         for c in calls
@@ -404,14 +383,14 @@ async def test_startup_registers_commands_in_three_languages(app: App, tmp_path:
 
 @pytest.mark.parametrize("command", ["/stats", "/gaps", "/export", "/reload"])
 async def test_admin_commands_are_refused_to_others(app: App, command: str) -> None:
-    (sent,) = await app.feed(app.make.message(command, user_id=1001))
+    (sent,) = await app.feed(app.fake.message(command, user_id=1001))
     assert sent.text == "This command is for admins only."
 
 
 async def test_stats_counts_what_was_just_looked_up(app: App) -> None:
     for text in ("gosms 1004", "gosms 1004", "twilio 21211", "1004"):
-        await app.feed(app.make.message(text))
-    summary, chart = await app.feed(app.make.message("/stats", user_id=ADMIN))
+        await app.feed(app.fake.message(text))
+    summary, chart = await app.feed(app.fake.message("/stats", user_id=ADMIN))
     assert isinstance(summary, SendMessage) and isinstance(chart, SendPhoto)
     assert (
         "4 in all: 2 found, 1 to pick from, 1 not found, 0 not errors. People: 1." in summary.text
@@ -423,22 +402,22 @@ async def test_stats_counts_what_was_just_looked_up(app: App) -> None:
 
 
 async def test_stats_titles_are_in_the_readers_language(app: App) -> None:
-    await app.feed(app.make.message("gosms 1004"))
-    summary, _ = await app.feed(app.make.message("/stats", user_id=ADMIN, language_code="ru"))
+    await app.feed(app.fake.message("gosms 1004"))
+    summary, _ = await app.feed(app.fake.message("/stats", user_id=ADMIN, language_code="ru"))
     assert "1. <code>gosms 1004</code> Нет ни одного зарегистрированного устройства — 1 раз" in (
         summary.text
     )
 
 
 async def test_stats_with_a_bad_period_says_how(app: App) -> None:
-    (sent,) = await app.feed(app.make.message("/stats soon", user_id=ADMIN))
+    (sent,) = await app.feed(app.fake.message("/stats soon", user_id=ADMIN))
     assert sent.text == HTML.esc(t("days_usage", "en"))
 
 
 async def test_gaps_lists_unanswered_questions(app: App) -> None:
     for text in ("twilio 21211", "Twilio 21211 ", "zzqx"):
-        await app.feed(app.make.message(text))
-    (sent,) = await app.feed(app.make.message("/gaps 30", user_id=ADMIN))
+        await app.feed(app.fake.message(text))
+    (sent,) = await app.feed(app.fake.message("/gaps 30", user_id=ADMIN))
     assert sent.text.splitlines() == [
         "<b>Unanswered, last 30 days (what the catalogs lack)</b>",
         "2 × <code>twilio 21211</code>",
@@ -449,8 +428,8 @@ async def test_gaps_lists_unanswered_questions(app: App) -> None:
 @pytest.mark.parametrize("command", ["/gaps", "/export", "/stats"])
 async def test_reports_asked_in_a_group_go_to_the_admin_in_private(app: App, command: str) -> None:
     for text in ("twilio 21211", "gosms 1004"):
-        await app.feed(app.make.message(text, user_id=4242))
-    asked = app.make.message(command, chat_type="supergroup", chat_id=GROUP, user_id=ADMIN)
+        await app.feed(app.fake.message(text, user_id=4242))
+    asked = app.fake.message(command, chat_type="supergroup", chat_id=GROUP, user_id=ADMIN)
     sent = await app.feed(asked)
     in_group = [r for r in sent if getattr(r, "chat_id", None) == GROUP]
     assert [type(r) for r in in_group] == [SendMessage]
@@ -462,9 +441,9 @@ async def test_reports_asked_in_a_group_go_to_the_admin_in_private(app: App, com
 
 
 async def test_a_group_is_told_how_to_ask_when_the_bot_cannot_write_first(app: App) -> None:
-    await app.feed(app.make.message("twilio 21211", user_id=4242))
-    app.session.forbidden.add(ADMIN)
-    asked = app.make.message("/gaps", chat_type="supergroup", chat_id=GROUP, user_id=ADMIN)
+    await app.feed(app.fake.message("twilio 21211", user_id=4242))
+    app.fake.forbid(ADMIN)
+    asked = app.fake.message("/gaps", chat_type="supergroup", chat_id=GROUP, user_id=ADMIN)
     sent = await app.feed(asked)
     (told,) = [r for r in sent if isinstance(r, SendMessage)]
     assert told.chat_id == GROUP and "open a chat with @codebook_bot, press Start" in told.text
@@ -472,8 +451,8 @@ async def test_a_group_is_told_how_to_ask_when_the_bot_cannot_write_first(app: A
 
 
 async def test_export_sends_the_csv(app: App) -> None:
-    await app.feed(app.make.message("gosms 1004"))
-    (sent,) = await app.feed(app.make.message("/export", user_id=ADMIN))
+    await app.feed(app.fake.message("gosms 1004"))
+    (sent,) = await app.feed(app.fake.message("/export", user_id=ADMIN))
     assert isinstance(sent, SendDocument)
     lines = sent.document.data.decode().splitlines()
     assert len(lines) == 2 and "gosms" in lines[1] and "1001" not in lines[1]
@@ -486,17 +465,17 @@ async def test_reload_swaps_valid_catalogs_and_keeps_old_on_problems(app: App) -
         text.replace("Нет ни одного зарегистрированного устройства", "Нет устройств")
     )
     catalog = app.library.resolver.catalog
-    (sent,) = await app.feed(app.make.message("/reload", user_id=ADMIN))
+    (sent,) = await app.feed(app.fake.message("/reload", user_id=ADMIN))
     assert sent.text == f"Catalogs reloaded: 5 providers, {catalog.entry_count()} errors."
-    (answer,) = await app.feed(app.make.message("gosms 1004", language_code="ru"))
+    (answer,) = await app.feed(app.fake.message("gosms 1004", language_code="ru"))
     assert answer.text.startswith("<b>GoSMS · 1004 — Нет устройств</b>")
     (folder / "gosms.yaml").write_text(text.replace('code: "1004"', "code: 1004"))
-    (sent,) = await app.feed(app.make.message("/reload", user_id=ADMIN))
+    (sent,) = await app.feed(app.fake.message("/reload", user_id=ADMIN))
     assert sent.text.splitlines()[0] == (
         "Catalogs not replaced: the old ones stay in use. Problems:"
     )
     assert f"{folder / 'gosms.yaml'}:" in sent.text and "write the code as a quoted" in sent.text
-    (answer,) = await app.feed(app.make.message("gosms 1004", language_code="ru"))
+    (answer,) = await app.feed(app.fake.message("gosms 1004", language_code="ru"))
     assert answer.text.startswith("<b>GoSMS · 1004 — Нет устройств</b>")
 
 
@@ -511,7 +490,7 @@ async def test_a_reload_says_what_changed(app: App, caplog: pytest.LogCaptureFix
     second = mobizon.index("  - code:", first + 1)
     (folder / "mobizon.yaml").write_text(mobizon[:first] + mobizon[second:])  # one entry less
     with caplog.at_level(logging.INFO):
-        (sent,) = await app.feed(app.make.message("/reload", user_id=ADMIN))
+        (sent,) = await app.feed(app.fake.message("/reload", user_id=ADMIN))
     assert sent.text.splitlines() == [
         f"Catalogs reloaded: 4 providers, {total - gosms - 1} errors.",
         f"Before: 5 providers, {total} errors.",
@@ -524,9 +503,9 @@ async def test_a_reload_says_what_changed(app: App, caplog: pytest.LogCaptureFix
 
 
 async def test_lookups_are_recorded_with_channel(app: App) -> None:
-    await app.feed(app.make.message("gosms 1004"))
-    await app.feed(app.make.message("/code notificore 35", chat_type="group"))
-    await app.feed(app.make.message("/start gosms_1004"))
+    await app.feed(app.fake.message("gosms 1004"))
+    await app.feed(app.fake.message("/code notificore 35", chat_type="group"))
+    await app.feed(app.fake.message("/start gosms_1004"))
     csv_text = await Reports(app.lookups).export_csv(days=1)
     assert [line.split(",")[1] for line in csv_text.splitlines()[1:]] == [
         "private",
@@ -542,22 +521,16 @@ async def test_a_broken_analytics_database_never_stops_answers(tmp_path: Path) -
     settings = settings_for(tmp_path, database_path=blocker / "bot.sqlite3")
     library = Library(settings.catalogs_dir)
     lookups = LookupLog(settings.database_path, secret=b"k" * 32, retry_initial=0.01)
-    bot, session = recording_bot()
-    app = App(
-        bot,
-        session,
-        create_dispatcher(library, lookups, settings),
-        lookups,
-        library,
-        FakeTelegram(username=ME.username, bot_id=ME.id),
-    )
+    fake = FakeTelegram(username=USERNAME)
+    dp = create_dispatcher(library, lookups, settings)
+    app = App(bot_for(fake, settings), fake, dp, lookups, library)
     await lookups.start()
     try:
-        (sent,) = await app.feed(app.make.message("gosms 1004"))
+        (sent,) = await app.feed(app.fake.message("gosms 1004"))
         assert sent.text == app.answer_text("gosms 1004")[0]
-        (inline,) = await app.feed(app.make.inline(""))
+        (inline,) = await app.feed(app.fake.inline(""))
         assert inline.results[0].title.startswith("GoSMS 1004")
-        (explained,) = await app.feed(app.make.message("/stats", user_id=ADMIN))
+        (explained,) = await app.feed(app.fake.message("/stats", user_id=ADMIN))
         assert explained.text.startswith("The analytics database is unavailable right now (")
         assert lookups.pending == 1  # the lookup waits for the database
     finally:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import seed_pages
-
 from bot.core.answer import Outcome
 from bot.core.catalog import Catalog
 from bot.core.resolve import Resolver
+from tests.support import seed_pages
 
 
 def test_each_provider_has_exactly_the_codes_of_its_pages(catalog: Catalog, shared: Path) -> None:

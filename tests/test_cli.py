@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-import seed_pages
 
 from bot.__main__ import main
+from tests.support import seed_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 

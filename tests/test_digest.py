@@ -18,9 +18,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiogram.methods import SendMessage, SendPhoto
-from analytics_support import NOW, SECRET, Backend, at, entry, lookup
-from recording import recording_bot
-from telegram_app import settings_for
 
 from bot.__main__ import main
 from bot.analytics.days import day_number, iso_day
@@ -36,6 +33,11 @@ from bot.radar.alerts import Alert
 from bot.store import open_store
 from bot.telegram import digest as sending
 from bot.telegram.digest import digest_loop, send_digest
+from tests.support.app import settings_for
+from tests.support.clock import DrivenClock
+from tests.support.fake_session import bot_for
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.lookups import NOW, SECRET, Backend, at, entry, lookup
 
 ROOT = Path(__file__).resolve().parents[1]
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -220,7 +222,8 @@ async def test_two_senders_on_one_database_send_the_week_once(
     for log in logs:
         await log.start()
     await write_weeks(logs[0])
-    bot, session = recording_bot()
+    fake = FakeTelegram()
+    bot = bot_for(fake, settings)
     due = NOW  # a Friday noon: the period is the week above
     try:
         claimed = await asyncio.gather(
@@ -233,13 +236,13 @@ async def test_two_senders_on_one_database_send_the_week_once(
     finally:
         for log in logs:
             await log.close()
-    texts = session.sent(SendMessage)
+    texts = fake.requests_of(SendMessage)
     assert [int(m.chat_id) for m in texts] == [-100, 200]
     assert texts[0].text == texts[1].text
     title = "Digest of the last 7 days: 2024-05-04 to 2024-05-10"
     assert texts[0].text.startswith(f"<b>{title}</b>")
     assert "<code>GoSMS 1004</code>" in texts[0].text
-    photos = session.sent(SendPhoto)
+    photos = fake.requests_of(SendPhoto)
     assert [int(p.chat_id) for p in photos] == [-100, 200]
 
 
@@ -250,13 +253,14 @@ async def test_a_chat_that_fails_does_not_keep_the_others_from_it(
     log = LookupLog(settings.database_path, secret=SECRET)
     await log.start()
     await write_weeks(log)
-    bot, session = recording_bot()
-    session.forbidden.add(-200)  # the bot was removed from that group
+    fake = FakeTelegram()
+    fake.forbid(-200)  # the bot was removed from that group
+    bot, library = bot_for(fake, settings), Library(ROOT / "catalogs")
     try:
-        assert await send_digest(bot, log, Library(ROOT / "catalogs"), settings, "me", NOW)
+        assert await send_digest(bot, log, library, settings, "me", NOW)
     finally:
         await log.close()
-    assert [int(p.chat_id) for p in session.sent(SendPhoto)] == [-100, 300]
+    assert [int(p.chat_id) for p in fake.requests_of(SendPhoto)] == [-100, 300]
 
 
 async def test_the_loops_of_two_processes_send_a_due_digest_once(
@@ -268,32 +272,33 @@ async def test_the_loops_of_two_processes_send_a_due_digest_once(
     for log in logs:
         await log.start()
     await write_weeks(logs[0])
-    bot, session = recording_bot()
+    fake = FakeTelegram()
+    bot = bot_for(fake, settings)
     # Both started at 12:00 on Friday 2024-05-10, an hour after the digest was due (they
     # restarted, say): the later of them finds the week claimed.
+    clock = DrivenClock(NOW)
     loops = [
-        asyncio.create_task(digest_loop(bot, log, library, settings, "same", clock=lambda: NOW))
+        asyncio.create_task(
+            digest_loop(bot, log, library, settings, "same", clock=clock.time, sleep=clock.sleep)
+        )
         for log in logs
     ]
     try:
-        for _ in range(600):  # up to 30 s: the first chart imports matplotlib
-            await asyncio.sleep(0.05)
-            if session.sent(SendPhoto):
-                break
-        await asyncio.sleep(0.5)  # time for a second digest, were one coming
-        assert not any(loop.done() for loop in loops)  # each sleeps until next Friday
+        await clock.asleep(2)  # each has tried this week's digest and sleeps again
+        assert not any(loop.done() for loop in loops)
     finally:
         for loop in loops:
             loop.cancel()
         await asyncio.gather(*loops, return_exceptions=True)
         for log in logs:
             await log.close()
-    assert len(session.sent(SendMessage)) == 1
-    assert len(session.sent(SendPhoto)) == 1
+    assert len(fake.requests_of(SendMessage)) == 1
+    assert len(fake.requests_of(SendPhoto)) == 1
+    assert clock.slept == [sending.NAP] * 2  # towards next Friday, looking at the clock hourly
 
 
 async def test_a_database_down_is_logged_once_and_never_stops_the_loop(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     blocked = tmp_path / "a file"
     blocked.write_text("not a folder")
@@ -301,18 +306,33 @@ async def test_a_database_down_is_logged_once_and_never_stops_the_loop(
         tmp_path, digest_chat_ids="-100", digest_at="fri 12:00", database_path=blocked / "db"
     )
     log = LookupLog(settings.database_path, secret=SECRET)
-    monkeypatch.setattr(sending, "RETRY", 0.01)
-    bot, session = recording_bot()
+    fake = FakeTelegram()
+    bot = bot_for(fake, settings)
+    clock = DrivenClock(NOW)  # 12:00 on a Friday: the digest is due now
     loop = asyncio.create_task(
-        digest_loop(bot, log, Library(ROOT / "catalogs"), settings, "me", clock=lambda: NOW)
-    )
-    await asyncio.sleep(0.5)  # some fifty tries
-    assert not loop.done()
-    loop.cancel()
-    await asyncio.gather(loop, return_exceptions=True)
-    warnings = [r for r in caplog.records if "database is unavailable" in r.getMessage()]
-    assert len(warnings) == 1
-    assert session.requests == []
+        digest_loop(
+            bot, log, Library(ROOT / "catalogs"), settings, "me", clock=clock.time,
+            sleep=clock.sleep,
+        )
+    )  # fmt: skip
+    try:
+        # Tried every RETRY seconds until LATE, then given up until next week.
+        while clock.at + sending.RETRY < NOW + sending.LATE:
+            await clock.asleep()
+            clock.advance(sending.RETRY)
+        await clock.asleep()
+        assert not loop.done()
+    finally:
+        loop.cancel()
+        await asyncio.gather(loop, return_exceptions=True)
+    tries = round(sending.LATE / sending.RETRY)
+    assert clock.slept == [sending.RETRY] * (tries - 1) + [sending.NAP]
+    said = [r.getMessage() for r in caplog.records if r.name == sending.__name__]
+    assert len([m for m in said if "database is unavailable" in m]) == 1
+    assert [m for m in said if "stayed unavailable" in m] == [
+        "digest 2024-05-10 not sent: the database stayed unavailable"
+    ]
+    assert fake.requests == []
 
 
 # --- the command line -------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,18 +19,17 @@ from typing import Any
 import aiohttp
 import pytest
 import pytest_asyncio
-from bot_process import ROOT, Running, start_bot
-from fake_telegram import TOKEN, FakeTelegram
 
 from bot.core.catalog_files import load_catalogs
 from bot.store import open_store
 from bot.store.schema import migrations
 from bot.telegram.keyboards import Pick
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.processes import ROOT, STARTING, STOPPING, Running, free_port, start_bot
 
 ADMIN = 5005
 
 
-# One bot answers the tests that do not stop it: starting one takes seconds.
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
@@ -49,7 +47,7 @@ async def launch(folder: Path, fake: FakeTelegram) -> Running:
             LOG_LEVEL="INFO",
             ANALYTICS_SECRET="e2e-secret-0123456789",
         )
-    await fake.wait_for("getUpdates", timeout=30)
+    await fake.wait_for("getUpdates", timeout=STARTING)
     return Running(fake, process, database, log)
 
 
@@ -79,69 +77,76 @@ async def running(tmp_path: Path) -> AsyncIterator[Running]:
         yield bot
 
 
-async def test_a_private_question_is_answered(shared: Running) -> None:
-    sent = await shared.ask(shared.fake.message("gosms 1004", user_id=1001))
-    assert sent["chat_id"] == 1001
-    assert sent["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
-    assert sent["parse_mode"] == "HTML"
+class TestOneBotLeftRunning:
+    """The tests that leave the bot running share one (starting one takes seconds): the suite
+    hands a class's tests to one worker (conftest.py), so that it starts once. Each asks as
+    people of its own."""
 
+    async def test_a_private_question_is_answered(self, shared: Running) -> None:
+        sent = await shared.ask(shared.fake.message("gosms 1004", user_id=1001))
+        assert sent["chat_id"] == 1001
+        assert sent["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
+        assert sent["parse_mode"] == "HTML"
 
-async def test_a_group_command_is_answered_as_a_reply(shared: Running) -> None:
-    update = shared.fake.message("/code@codebook_test_bot notificore 35", chat_type="group")
-    sent = await shared.ask(update)
-    assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
-    assert sent["text"].startswith("<b>Notificore · 35 — ")
+    async def test_a_group_command_is_answered_as_a_reply(self, shared: Running) -> None:
+        update = shared.fake.message("/code@codebook_test_bot notificore 35", chat_type="group")
+        sent = await shared.ask(update)
+        assert sent["reply_parameters"]["message_id"] == update["message"]["message_id"]
+        assert sent["text"].startswith("<b>Notificore · 35 — ")
 
+    async def test_group_chatter_gets_silence(self, shared: Running) -> None:
+        since = len(shared.fake.requests)
+        chatter = shared.fake.message("встреча в 1004 кабинете", chat_type="group", chat_id=-77)
+        shared.fake.push(chatter)
+        sent = await shared.ask(shared.fake.message("gosms 1004", chat_type="group", chat_id=-77))
+        assert sent["text"].startswith("<b>GoSMS · 1004")
+        answered = [c for c in shared.fake.requests[since:] if c.method == "sendMessage"]
+        assert [c.params["reply_parameters"]["message_id"] for c in answered] == [
+            sent["reply_parameters"]["message_id"]
+        ]
+        assert chatter["message"]["message_id"] != sent["reply_parameters"]["message_id"]
 
-async def test_group_chatter_gets_silence(shared: Running) -> None:
-    since = len(shared.fake.requests)
-    chatter = shared.fake.message("встреча в 1004 кабинете", chat_type="group", chat_id=-77)
-    shared.fake.push(chatter)
-    sent = await shared.ask(shared.fake.message("gosms 1004", chat_type="group", chat_id=-77))
-    assert sent["text"].startswith("<b>GoSMS · 1004")
-    answered = [c for c in shared.fake.requests[since:] if c.method == "sendMessage"]
-    assert [c.params["reply_parameters"]["message_id"] for c in answered] == [
-        sent["reply_parameters"]["message_id"]
-    ]
-    assert chatter["message"]["message_id"] != sent["reply_parameters"]["message_id"]
+    async def test_a_slow_chat_does_not_hold_up_the_others(self, shared: Running) -> None:
+        fake = shared.fake
+        release = fake.hold("sendMessage", lambda params: params["chat_id"] == 1101)
+        since = len(fake.requests)
+        fake.push(fake.message("gosms 1004", user_id=1101))
+        try:
+            # The first update is in hand, its reply stuck with Telegram: now another person asks.
+            slow = await fake.wait_for(
+                "sendMessage", lambda c: c.params["chat_id"] == 1101, since=since
+            )
+            fake.push(fake.message("notificore 35", user_id=1102))
+            await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1102, since=since)
+            assert slow.result is None  # the first reply was still with Telegram meanwhile
+        finally:
+            release.set()
 
+    async def test_an_inline_query_is_answered(self, shared: Running) -> None:
+        sent = await shared.ask(
+            shared.fake.inline("radist 17002", user_id=1201), "answerInlineQuery"
+        )
+        (result,) = sent["results"]
+        assert result["title"].startswith("Radist.Online 17002 — ")
+        assert result["input_message_content"]["message_text"].startswith(
+            "<b>Radist.Online · 17002"
+        )
 
-async def test_a_slow_chat_does_not_hold_up_the_others(shared: Running) -> None:
-    fake = shared.fake
-    fake.slow_down("sendMessage", 3.0, lambda params: params["chat_id"] == 1101)
-    since = len(fake.requests)
-    fake.push(fake.message("gosms 1004", user_id=1101))
-    # The first update is in hand, its reply stuck with Telegram: now the second person asks.
-    await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1101, since=since)
-    fake.push(fake.message("notificore 35", user_id=1102))
-    fast = await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1102, since=since)
-    slow = await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 1101, since=since)
-    assert slow.at < fast.at  # asked first...
-    assert slow.result is None  # ...and still waiting for Telegram when the second was answered
-
-
-async def test_an_inline_query_is_answered(shared: Running) -> None:
-    sent = await shared.ask(shared.fake.inline("radist 17002", user_id=1201), "answerInlineQuery")
-    (result,) = sent["results"]
-    assert result["title"].startswith("Radist.Online 17002 — ")
-    assert result["input_message_content"]["message_text"].startswith("<b>Radist.Online · 17002")
-
-
-async def test_a_button_press_turns_the_list_into_the_answer(shared: Running) -> None:
-    listing = await shared.ask(shared.fake.message("1004", user_id=1301))
-    rows = listing["reply_markup"]["inline_keyboard"]
-    gosms = rows[0][0]
-    assert gosms["text"] == "GoSMS 1004" and Pick.unpack(gosms["callback_data"])
-    (message,) = shared.fake.sent(1301)
-    since = len(shared.fake.requests)
-    edited = await shared.ask(
-        shared.fake.callback(
-            gosms["callback_data"], message_id=message["message_id"], chat_id=1301, user_id=1301
-        ),
-        "editMessageText",
-    )
-    assert edited["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
-    await shared.fake.wait_for("answerCallbackQuery", since=since)
+    async def test_a_button_press_turns_the_list_into_the_answer(self, shared: Running) -> None:
+        listing = await shared.ask(shared.fake.message("1004", user_id=1301))
+        rows = listing["reply_markup"]["inline_keyboard"]
+        gosms = rows[0][0]
+        assert gosms["text"] == "GoSMS 1004" and Pick.unpack(gosms["callback_data"])
+        (message,) = shared.fake.sent(1301)
+        since = len(shared.fake.requests)
+        edited = await shared.ask(
+            shared.fake.callback(
+                gosms["callback_data"], message_id=message["message_id"], chat_id=1301, user_id=1301
+            ),
+            "editMessageText",
+        )
+        assert edited["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
+        await shared.fake.wait_for("answerCallbackQuery", since=since)
 
 
 async def test_sigterm_after_a_burst_writes_every_lookup_and_stats_counts_them(
@@ -152,7 +157,7 @@ async def test_sigterm_after_a_burst_writes_every_lookup_and_stats_counts_them(
         # Different people, so flood control lets every one through.
         running.fake.push(running.fake.message("gosms 1004", user_id=20_000 + number))
     running.fake.push(running.fake.message("twilio 21211", user_id=20_999))
-    await running.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 20_999, timeout=30)
+    await running.fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 20_999, timeout=60)
     assert await running.stop() == 0
     with closing(sqlite3.connect(running.database)) as db:
         (count,) = db.execute("SELECT count(*) FROM lookups").fetchone()
@@ -195,7 +200,7 @@ async def test_sigterm_mid_burst_finishes_the_updates_in_hand(running: Running) 
 
 async def test_a_missing_token_is_one_clear_line(tmp_path: Path) -> None:
     process = await start_bot(tmp_path)
-    _, err = await asyncio.wait_for(process.communicate(), 30)
+    _, err = await asyncio.wait_for(process.communicate(), STOPPING)
     assert process.returncode == 1
     assert err.decode().splitlines() == [
         "codebook: BOT_TOKEN is not set: put the token @BotFather gave you in BOT_TOKEN "
@@ -205,16 +210,10 @@ async def test_a_missing_token_is_one_clear_line(tmp_path: Path) -> None:
 
 async def test_a_malformed_token_is_one_clear_line(tmp_path: Path) -> None:
     process = await start_bot(tmp_path, BOT_TOKEN="not-a-token")
-    _, err = await asyncio.wait_for(process.communicate(), 30)
+    _, err = await asyncio.wait_for(process.communicate(), STOPPING)
     assert process.returncode == 1
     assert "not-a-token" not in err.decode()
     assert err.decode().startswith("codebook: BOT_TOKEN has no colon")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> None:
@@ -231,7 +230,7 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
             WEBHOOK_PORT=str(port),
         )
         try:
-            registered = await fake.wait_for("setWebhook", timeout=30)
+            registered = await fake.wait_for("setWebhook", timeout=STARTING)
             assert registered.params["url"] == f"http://127.0.0.1:{port}/tg/hook"
             assert registered.params["secret_token"] == "s3cret-token"
             update = fake.message("gosms 1004")
@@ -276,7 +275,7 @@ async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> Non
                 assert secret not in metrics and secret not in json.dumps(health)
         finally:
             process.send_signal(signal.SIGTERM)
-            _, err = await asyncio.wait_for(process.communicate(), 10)
+            _, err = await asyncio.wait_for(process.communicate(), STOPPING)
         assert process.returncode == 0, err.decode()
         with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
             assert db.execute("SELECT count(*) FROM lookups").fetchone() == (1,)
@@ -309,7 +308,7 @@ async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) ->
             METRICS_HOST="127.0.0.1",
         )
         try:
-            await fake.wait_for("getUpdates", timeout=30)
+            await fake.wait_for("getUpdates", timeout=STARTING)
             fake.push(fake.message("notificore 35"))
             sent = await fake.wait_for("sendMessage")
             assert sent.params["text"].startswith("<b>Notificore · 35")
@@ -323,7 +322,7 @@ async def test_an_unwritable_database_never_stops_the_answers(tmp_path: Path) ->
             shutil.rmtree(work)  # and the working folder gone from under it too
         finally:
             process.send_signal(signal.SIGTERM)
-            _, err = await asyncio.wait_for(process.communicate(), 15)
+            _, err = await asyncio.wait_for(process.communicate(), STOPPING)
         log = err.decode()
         # Neither the database nor a spill file beside it or in the working folder can be
         # written: that, and only that, is a stop that loses lookups, and says so with its
@@ -348,7 +347,7 @@ async def test_a_broken_analytics_key_turns_analytics_off_not_the_bot(tmp_path: 
             METRICS_HOST="127.0.0.1",
         )
         try:
-            await fake.wait_for("getUpdates", timeout=30)
+            await fake.wait_for("getUpdates", timeout=STARTING)
             for number in range(3):
                 fake.push(fake.message("gosms 1004", user_id=7000 + number))
             await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 7002)
@@ -356,7 +355,7 @@ async def test_a_broken_analytics_key_turns_analytics_off_not_the_bot(tmp_path: 
             assert status == 503 and health["database"]["recording"] is False
         finally:
             process.send_signal(signal.SIGTERM)
-            _, err = await asyncio.wait_for(process.communicate(), 15)
+            _, err = await asyncio.wait_for(process.communicate(), STOPPING)
     log = err.decode()
     assert process.returncode == 0, log
     assert log.count("analytics off") == 1 and "is empty" in log
@@ -408,17 +407,17 @@ async def test_a_read_only_database_then_back(tmp_path: Path) -> None:
                 ANALYTICS_SECRET="e2e-secret-0123456789",
             )
             try:
-                await fake.wait_for("getUpdates", timeout=30)
+                await fake.wait_for("getUpdates", timeout=STARTING)
                 for number in range(3):
                     fake.push(fake.message("gosms 1004", user_id=4000 + number))
                 await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 4002)
                 assert make_immutable(database, folder, on=False)  # the database is back
-                async with asyncio.timeout(30):  # the writer retries with backoff
+                async with asyncio.timeout(60):  # the writer retries with backoff
                     while lookups_in(database) < 3:  # noqa: ASYNC110 - another process writes it
                         await asyncio.sleep(0.1)
             finally:
                 process.send_signal(signal.SIGTERM)
-                _, err = await asyncio.wait_for(process.communicate(), 15)
+                _, err = await asyncio.wait_for(process.communicate(), STOPPING)
     finally:
         make_immutable(database, folder, on=False)
     log = err.decode()

@@ -16,9 +16,9 @@ from typing import Any
 import aiohttp
 import pytest
 import pytest_asyncio
-from bot_process import ROOT, Running, start_bot
-from fake_telegram import TOKEN, FakeTelegram
-from handoff_support import (
+
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.handoff import (
     NOTES_YAML,
     PHOTO_CAPTION,
     STAFF_REPLY,
@@ -28,7 +28,7 @@ from handoff_support import (
     to,
     whole_conversation,
 )
-from test_e2e import free_port
+from tests.support.processes import ROOT, STARTING, Running, free_port, start_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -47,7 +47,7 @@ async def start_desk(folder: Path, fake: FakeTelegram, port: int) -> Running:
             METRICS_PORT=str(port), METRICS_HOST="127.0.0.1",
             **support_settings(str(folder / "notes.yaml")),
         )  # fmt: skip
-    await fake.wait_for("getUpdates", timeout=30, since=since)
+    await fake.wait_for("getUpdates", timeout=STARTING, since=since)
     return Running(fake, process, database, folder / "bot.log")
 
 
@@ -63,7 +63,7 @@ async def stopped_at_the_end(running: Running) -> AsyncIterator[Running]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def desk(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Running, int]]:
-    """One bot with handoff on, shared by this module's tests (each with people of its own),
+    """One bot with handoff on, shared by TestOneDeskLeftRunning (each test with people of its own),
     and the port of its /healthz and /metrics."""
     port = free_port()
     async with FakeTelegram() as fake:
@@ -94,176 +94,190 @@ async def metrics(port: int) -> str:
         return await response.text()
 
 
-async def test_a_whole_conversation_keeps_ids_times_and_the_verdict_never_text(
-    desk: tuple[Running, int],
-) -> None:
-    running, port = desk
-    driver = driver_for(running)
-    topic = await whole_conversation(driver, person=2001)
+class TestOneDeskLeftRunning:
+    """The tests that share one bot with handoff on (starting one takes seconds): the suite
+    hands a class's tests to one worker (conftest.py), so that it starts once. Each asks as
+    people of its own, and leaves the support chat as it found it."""
 
-    with closing(sqlite3.connect(running.database)) as db:
-        rows = db.execute(
-            "SELECT person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,"
-            " posted_at, first_reply_at, closed_at, verdict FROM conversations"
-        ).fetchall()
-    ((person, user, kept_topic, state, provider, key, lang, opened, posted, replied, closed,
-      verdict),) = rows  # fmt: skip
-    assert person is not None and user is None  # the raw id went at the close
-    assert (kept_topic, state, provider, key, lang, verdict) == (
-        topic,
-        "closed",
-        "gosms",
-        "1004",
-        "en",
-        "solved",
-    )
-    assert opened <= posted <= replied <= closed
-    stored = b"".join(p.read_bytes() for p in running.database.parent.glob("bot.sqlite3*"))
-    for text in (STAFF_REPLY, PHOTO_CAPTION, "Olga"):
-        assert text.encode() not in stored
+    async def test_a_whole_conversation_keeps_ids_times_and_the_verdict_never_text(
+        self, desk: tuple[Running, int]
+    ) -> None:
+        running, port = desk
+        driver = driver_for(running)
+        topic = await whole_conversation(driver, person=2001)
 
-    # Asked for again, the person's topic is reopened rather than a new one made (and the
-    # lookups held are written first: the card lists them).
-    made = len(running.fake.calls("createForumTopic"))
-    await driver.ask_for_a_person(2001)
-    reopened = await running.fake.wait_for("reopenForumTopic")
-    assert reopened.params["message_thread_id"] == topic
-    assert len(running.fake.calls("createForumTopic")) == made
+        with closing(sqlite3.connect(running.database)) as db:
+            rows = db.execute(
+                "SELECT person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,"
+                " posted_at, first_reply_at, closed_at, verdict FROM conversations"
+            ).fetchall()
+        ((person, user, kept_topic, state, provider, key, lang, opened, posted, replied, closed,
+          verdict),) = rows  # fmt: skip
+        assert person is not None and user is None  # the raw id went at the close
+        assert (kept_topic, state, provider, key, lang, verdict) == (
+            topic,
+            "closed",
+            "gosms",
+            "1004",
+            "en",
+            "solved",
+        )
+        assert opened <= posted <= replied <= closed
+        stored = b"".join(p.read_bytes() for p in running.database.parent.glob("bot.sqlite3*"))
+        for text in (STAFF_REPLY, PHOTO_CAPTION, "Olga"):
+            assert text.encode() not in stored
 
-    report = await stats_json(running.database)
-    keys = list(report)
-    assert keys[: keys.index("last_day") + 1] == [
-        "period_days", "total", "found", "not_found", "unique_users", "top", "gaps", "feedback",
-        "several", "not_an_error", "per_provider", "per_day", "first_day", "last_day",
-    ]  # fmt: skip
-    assert (report["handoffs"], report["closed_solved"], report["conversations_open"]) == (2, 1, 1)
-    assert report["first_reply_median"] is not None
-    (entry,) = report["handoff_entries"]
-    assert (entry["provider"], entry["code"], entry["handoffs"], entry["lookups"]) == (
-        "gosms", "1004", 2, 3
-    )  # fmt: skip
-    assert entry["deflection"] == 0.333  # three lookups of GoSMS 1004, two followed by a handoff
+        # Asked for again, the person's topic is reopened rather than a new one made (and the
+        # lookups held are written first: the card lists them).
+        made = len(running.fake.calls("createForumTopic"))
+        await driver.ask_for_a_person(2001)
+        reopened = await running.fake.wait_for("reopenForumTopic")
+        assert reopened.params["message_thread_id"] == topic
+        assert len(running.fake.calls("createForumTopic")) == made
 
-    shown = await metrics(port)
-    assert 'codebook_handoffs_total{result="posted"} 2.0' in shown
-    assert 'codebook_relayed_messages_total{direction="to_team"} 1.0' in shown
-    assert "codebook_support_reachable 1.0" in shown
-    await driver.send(driver.staff("/close", topic), "closeForumTopic")
+        report = await stats_json(running.database)
+        keys = list(report)
+        assert keys[: keys.index("last_day") + 1] == [
+            "period_days", "total", "found", "not_found", "unique_users", "top", "gaps", "feedback",
+            "several", "not_an_error", "per_provider", "per_day", "first_day", "last_day",
+        ]  # fmt: skip
+        assert (report["handoffs"], report["closed_solved"], report["conversations_open"]) == (
+            2,
+            1,
+            1,
+        )
+        assert report["first_reply_median"] is not None
+        (entry,) = report["handoff_entries"]
+        assert (entry["provider"], entry["code"], entry["handoffs"], entry["lookups"]) == (
+            "gosms", "1004", 2, 3
+        )  # fmt: skip
+        assert (
+            entry["deflection"] == 0.333
+        )  # three lookups of GoSMS 1004, two followed by a handoff
 
+        shown = await metrics(port)
+        assert 'codebook_handoffs_total{result="posted"} 2.0' in shown
+        assert 'codebook_relayed_messages_total{direction="to_team"} 1.0' in shown
+        assert "codebook_support_reachable 1.0" in shown
+        await driver.send(driver.staff("/close", topic), "closeForumTopic")
 
-async def test_without_the_right_to_manage_topics_the_request_is_kept_and_posted_later(
-    desk: tuple[Running, int],
-) -> None:
-    running, port = desk
-    fake, driver = running.fake, driver_for(running)
-    fake.set_bot_rights(SUPPORT, can_manage_topics=False)
-    try:
-        answered = await driver.send(fake.message("gosms 1005", user_id=2101), "sendMessage")
+    async def test_without_the_right_to_manage_topics_the_request_is_kept_and_posted_later(
+        self, desk: tuple[Running, int]
+    ) -> None:
+        running, port = desk
+        fake, driver = running.fake, driver_for(running)
+        fake.set_bot_rights(SUPPORT, can_manage_topics=False)
+        try:
+            answered = await driver.send(fake.message("gosms 1005", user_id=2101), "sendMessage")
+            since = len(fake.requests)
+            await driver.press(2101, answered, "🙋 Talk to a person")
+            told = await fake.wait_for("sendMessage", to(2101), since=since)
+            assert told.params["text"].startswith("The support team cannot be reached right now.")
+            assert "not enough rights" in (await health(port))["support"]["problem"]
+            # Meanwhile a message of the person's is not lost without a word.
+            said = await driver.send(fake.message("still broken", user_id=2101), "sendMessage")
+            assert said.params["text"].startswith(
+                "The support team cannot be reached right now, so"
+            )
+        finally:
+            rights = fake.set_bot_rights(SUPPORT, can_manage_topics=True)
         since = len(fake.requests)
-        await driver.press(2101, answered, "🙋 Talk to a person")
-        told = await fake.wait_for("sendMessage", to(2101), since=since)
-        assert told.params["text"].startswith("The support team cannot be reached right now.")
-        assert "not enough rights" in (await health(port))["support"]["problem"]
-        # Meanwhile a message of the person's is not lost without a word.
-        said = await driver.send(fake.message("still broken", user_id=2101), "sendMessage")
-        assert said.params["text"].startswith("The support team cannot be reached right now, so")
-    finally:
-        rights = fake.set_bot_rights(SUPPORT, can_manage_topics=True)
-    since = len(fake.requests)
-    fake.push(rights)  # Telegram tells the bot its rights changed: kept requests go now
-    created = await fake.wait_for("createForumTopic", since=since, timeout=20)
-    assert created.params["name"] == "Anna · GoSMS 1005"
-    card = await fake.wait_for("sendMessage", to(SUPPORT), since=since)
-    assert card.params["message_thread_id"] == created.result["message_thread_id"]
-    reached = await fake.wait_for("sendMessage", to(2101), since=since)
-    assert reached.params["text"].startswith("The support team has your request now")
-    support = (await health(port))["support"]
-    assert support["reachable"] is True and support["problem"] is None
-    await close(driver, created.result["message_thread_id"])
+        fake.push(rights)  # Telegram tells the bot its rights changed: kept requests go now
+        created = await fake.wait_for("createForumTopic", since=since)
+        assert created.params["name"] == "Anna · GoSMS 1005"
+        card = await fake.wait_for("sendMessage", to(SUPPORT), since=since)
+        assert card.params["message_thread_id"] == created.result["message_thread_id"]
+        reached = await fake.wait_for("sendMessage", to(2101), since=since)
+        assert reached.params["text"].startswith("The support team has your request now")
+        support = (await health(port))["support"]
+        assert support["reachable"] is True and support["problem"] is None
+        await close(driver, created.result["message_thread_id"])
 
+    async def test_a_bot_removed_from_the_support_chat_keeps_the_request(
+        self, desk: tuple[Running, int]
+    ) -> None:
+        running, port = desk
+        fake, driver = running.fake, driver_for(running)
+        fake.set_bot_rights(SUPPORT, bot_status="kicked")
+        try:
+            await driver.send(fake.message("/human", user_id=2201), "sendMessage", to(2201))
+            told = fake.calls("sendMessage")[-1]
+            assert told.params["text"].startswith("The support team cannot be reached right now.")
+            assert (await health(port))["support"]["reachable"] is False
+            assert "codebook_support_reachable 0.0" in await metrics(port)
+        finally:
+            rights = fake.set_bot_rights(SUPPORT, bot_status="administrator")
+        since = len(fake.requests)
+        fake.push(rights)
+        created = await fake.wait_for("createForumTopic", since=since)
+        await fake.wait_for("sendMessage", to(2201), since=since)
+        await close(driver, created.result["message_thread_id"])
 
-async def test_a_bot_removed_from_the_support_chat_keeps_the_request(
-    desk: tuple[Running, int],
-) -> None:
-    running, port = desk
-    fake, driver = running.fake, driver_for(running)
-    fake.set_bot_rights(SUPPORT, bot_status="kicked")
-    try:
-        await driver.send(fake.message("/human", user_id=2201), "sendMessage", to(2201))
-        told = fake.calls("sendMessage")[-1]
-        assert told.params["text"].startswith("The support team cannot be reached right now.")
-        assert (await health(port))["support"]["reachable"] is False
-        assert "codebook_support_reachable 0.0" in await metrics(port)
-    finally:
-        rights = fake.set_bot_rights(SUPPORT, bot_status="administrator")
-    since = len(fake.requests)
-    fake.push(rights)
-    created = await fake.wait_for("createForumTopic", since=since, timeout=20)
-    await fake.wait_for("sendMessage", to(2201), since=since)
-    await close(driver, created.result["message_thread_id"])
+    async def test_a_topic_deleted_by_staff_is_opened_anew_on_the_next_message(
+        self, desk: tuple[Running, int]
+    ) -> None:
+        running, _ = desk
+        fake, driver = running.fake, driver_for(running)
+        topic, _ = await driver.ask_for_a_person(2301, "notificore 35")
+        fake.delete_topic(SUPPORT, topic)
+        since = len(fake.requests)
+        fake.push(fake.message("are you there?", user_id=2301))
+        created = await fake.wait_for("createForumTopic", since=since)
+        fresh = created.result["message_thread_id"]
+        card = await fake.wait_for("sendMessage", to(SUPPORT), since=since)
+        assert (
+            card.params["message_thread_id"] == fresh and "asks for a person" in card.params["text"]
+        )
+        tried = [c for c in fake.requests[since:] if c.method == "copyMessage"]
+        assert tried[0].params["message_thread_id"] == topic and tried[0].result is None  # refused
+        copied = await fake.wait_for(
+            "copyMessage", lambda c: c.params["message_thread_id"] == fresh, since=since
+        )
+        assert copied.result is not None
+        await close(driver, fresh)
 
+    async def test_staff_are_told_in_the_topic_when_the_person_blocked_the_bot(
+        self, desk: tuple[Running, int]
+    ) -> None:
+        running, _ = desk
+        fake, driver = running.fake, driver_for(running)
+        topic, _ = await driver.ask_for_a_person(2401, "gosms 1004")
+        fake.block(2401)
+        told = await driver.send(
+            driver.staff("Anna, can you check?", topic), "sendMessage", to(SUPPORT)
+        )
+        assert told.params["message_thread_id"] == topic
+        assert told.params["text"] == "⚠️ The person has blocked the bot: this was not delivered."
+        await close(driver, topic)
 
-async def test_a_topic_deleted_by_staff_is_opened_anew_on_the_next_message(
-    desk: tuple[Running, int],
-) -> None:
-    running, _ = desk
-    fake, driver = running.fake, driver_for(running)
-    topic, _ = await driver.ask_for_a_person(2301, "notificore 35")
-    fake.delete_topic(SUPPORT, topic)
-    since = len(fake.requests)
-    fake.push(fake.message("are you there?", user_id=2301))
-    created = await fake.wait_for("createForumTopic", since=since, timeout=20)
-    fresh = created.result["message_thread_id"]
-    card = await fake.wait_for("sendMessage", to(SUPPORT), since=since)
-    assert card.params["message_thread_id"] == fresh and "asks for a person" in card.params["text"]
-    tried = [c for c in fake.requests[since:] if c.method == "copyMessage"]
-    assert tried[0].params["message_thread_id"] == topic and tried[0].result is None  # refused
-    copied = await fake.wait_for(
-        "copyMessage", lambda c: c.params["message_thread_id"] == fresh, since=since
-    )
-    assert copied.result is not None
-    await close(driver, fresh)
+    async def test_the_persons_relayed_messages_spend_their_budget_staff_are_never_limited(
+        self, desk: tuple[Running, int]
+    ) -> None:
+        running, _ = desk
+        fake, driver = running.fake, driver_for(running)
+        topic, _ = await driver.ask_for_a_person(2501, "gosms 1004")
+        since = len(fake.requests)
+        for n in range(25):
+            fake.push(fake.message(f"detail {n}", user_id=2501))
+        await fake.wait_for("sendMessage", lambda c: c.params["text"] == NOTICE, since=since)
+        for n in range(25):
+            fake.push(driver.staff(f"answer {n}", topic))
 
+        def copies(chat: int) -> int:
+            return len(
+                [c for c in fake.requests[since:] if c.method == "copyMessage" and to(chat)(c)]
+            )
 
-async def test_staff_are_told_in_the_topic_when_the_person_blocked_the_bot(
-    desk: tuple[Running, int],
-) -> None:
-    running, _ = desk
-    fake, driver = running.fake, driver_for(running)
-    topic, _ = await driver.ask_for_a_person(2401, "gosms 1004")
-    fake.blocked.add(2401)
-    told = await driver.send(
-        driver.staff("Anna, can you check?", topic), "sendMessage", to(SUPPORT)
-    )
-    assert told.params["message_thread_id"] == topic
-    assert told.params["text"] == "⚠️ The person has blocked the bot: this was not delivered."
-    await close(driver, topic)
-
-
-async def test_the_persons_relayed_messages_spend_their_budget_staff_are_never_limited(
-    desk: tuple[Running, int],
-) -> None:
-    running, _ = desk
-    fake, driver = running.fake, driver_for(running)
-    topic, _ = await driver.ask_for_a_person(2501, "gosms 1004")
-    since = len(fake.requests)
-    for n in range(25):
-        fake.push(fake.message(f"detail {n}", user_id=2501))
-    await fake.wait_for("sendMessage", lambda c: c.params["text"] == NOTICE, since=since)
-    for n in range(25):
-        fake.push(driver.staff(f"answer {n}", topic))
-
-    def copies(chat: int) -> int:
-        return len([c for c in fake.requests[since:] if c.method == "copyMessage" and to(chat)(c)])
-
-    async with asyncio.timeout(30):
-        while copies(2501) < 25:  # every one of staff's, however many  # noqa: ASYNC110
-            await asyncio.sleep(0.1)
-    # The question and the press before spent two of the 20 (one more may have refilled, a
-    # token every 3 s): the rest relayed, then one notice, then silence.
-    assert copies(SUPPORT) in (18, 19)
-    assert len([c for c in fake.requests[since:] if c.params.get("text") == NOTICE]) == 1
-    await close(driver, topic)
+        relayed = since
+        for _ in range(25):  # every one of staff's, however many
+            copied = await fake.wait_for("copyMessage", to(2501), since=relayed)
+            relayed = fake.requests.index(copied) + 1
+        # The question and the press before spent two of the 20: the rest relayed, then one notice,
+        # then silence. (A token comes back every 3 s: one or two more may have refilled on a busy
+        # machine; never all 25.)
+        assert 18 <= copies(SUPPORT) < 25
+        assert len([c for c in fake.requests[since:] if c.params.get("text") == NOTICE]) == 1
+        await close(driver, topic)
 
 
 async def test_a_restart_keeps_every_open_conversation(tmp_path: Path) -> None:

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-from bot_process import start_bot
-from fake_telegram import TOKEN, FakeTelegram
-from handoff_support import (
+
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.handoff import (
     NOTES_YAML,
     SUPPORT,
     Driver,
@@ -23,42 +22,9 @@ from handoff_support import (
     to,
     whole_conversation,
 )
-from services import fresh_postgres
-from test_e2e_replicas import SECRET, Balancer, free_port, wait_until_listening
-
-PUBLIC = "https://bot.example.org/tg/hook"
-
-
-@asynccontextmanager
-async def replicas(
-    folder: Path, fake: FakeTelegram, database: str
-) -> AsyncIterator[tuple[list[asyncio.subprocess.Process], Balancer]]:
-    (folder / "notes.yaml").write_text(NOTES_YAML)
-    ports = [free_port(), free_port()]
-    processes = []
-    for name, port in zip("ab", ports, strict=True):
-        (folder / name).mkdir()
-        settings = {
-            "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.base_url,
-            "WEBHOOK_URL": PUBLIC, "WEBHOOK_SECRET": SECRET,
-            "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
-            "DATABASE_URL": database, **support_settings(str(folder / "notes.yaml")),
-        }  # fmt: skip
-        with (folder / f"{name}.log").open("wb") as out:
-            processes.append(await start_bot(folder / name, out, **settings))
-    balancer = Balancer(ports)
-    try:
-        async with asyncio.timeout(120):  # both replicas up: each registers the webhook
-            while len(fake.calls("setWebhook")) < 2:  # noqa: ASYNC110
-                await asyncio.sleep(0.1)
-        await wait_until_listening(ports)
-        yield processes, balancer
-    finally:
-        await balancer.http.close()
-        for process in processes:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+from tests.support.processes import STOPPING
+from tests.support.replicas import replicas
+from tests.support.services import fresh_postgres
 
 
 async def test_two_replicas_carry_one_conversation_and_relay_each_message_once(
@@ -68,7 +34,11 @@ async def test_two_replicas_carry_one_conversation_and_relay_each_message_once(
         database = await stack.enter_async_context(fresh_postgres())
         fake = await stack.enter_async_context(FakeTelegram())
         fake.forum(SUPPORT)
-        (first, _), balancer = await stack.enter_async_context(replicas(tmp_path, fake, database))
+        (tmp_path / "notes.yaml").write_text(NOTES_YAML)
+        settings = support_settings(str(tmp_path / "notes.yaml"))
+        (first, _), balancer = await stack.enter_async_context(
+            replicas(tmp_path, fake, DATABASE_URL=database, **settings)
+        )
 
         async def deliver(update: dict[str, Any]) -> int:
             return await balancer.deliver(update)
@@ -88,7 +58,7 @@ async def test_two_replicas_carry_one_conversation_and_relay_each_message_once(
 
         # One replica stops mid-conversation: the other carries it on, from the database.
         first.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(first.wait(), 30) == 0
+        assert await asyncio.wait_for(first.wait(), STOPPING) == 0
         reply = await driver.send(driver.staff("still here", topic), "copyMessage", to(4002))
         assert reply.params["from_chat_id"] == SUPPORT
         relayed = await driver.send(fake.message("thanks", user_id=4002), "copyMessage")

@@ -1,88 +1,84 @@
-"""End to end: the real bot process with the radar on (a pass every 10 s), polling the fake Bot
-API server: a wave of questions becomes an alert in the alert chat, edited as it grows and
-muted by an admin's press."""
+"""The radar from people's questions to the alert chat: the bot wired as in production answers
+a wave of questions (logged by the bot itself), the radar's own loop passes on its grid (its
+clock driven by the test, so no pass is waited for), and the alert is sent, edited as the wave
+grows and muted by an admin's press, through the fake Bot API."""
 
 from __future__ import annotations
 
-import signal
+import asyncio
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from bot_process import start_bot
-from fake_telegram import TOKEN, Call, FakeTelegram
-from radar_history import week_before
-from telegram_app import ROOT
+import pytest
 
 from bot.analytics.rollup import LookupEntry
-from bot.analytics.writer import LookupLog
-from bot.core.catalog_files import load_catalogs
+from bot.telegram.radar import Radar
+from tests.support.app import ADMIN, App, running_app
+from tests.support.clock import DrivenClock
+from tests.support.fake_telegram import Call
+from tests.support.history import week_before
 
 ALERTS = -100777
-ADMIN = 5005
 
 
-async def test_a_wave_becomes_an_alert_edited_as_it_grows_and_muted(tmp_path: Path) -> None:
-    catalog, _ = load_catalogs(ROOT / "catalogs")
-    assert catalog is not None
-    found = catalog.providers["gosms"].find("1004")
+@pytest.fixture
+async def alerting(tmp_path: Path) -> AsyncIterator[App]:
+    async with running_app(tmp_path, alert_chat_ids=str(ALERTS)) as app:
+        yield app
+
+
+async def test_a_wave_becomes_an_alert_edited_as_it_grows_and_muted(alerting: App) -> None:
+    app, radar = alerting, alerting.dp["radar"]
+    assert isinstance(radar, Radar)
+    found = app.library.resolver.catalog.providers["gosms"].find("1004")
     assert found is not None
     gosms = LookupEntry("gosms", found.key, found.code, found.title.en)
-    database = tmp_path / "data" / "bot.sqlite3"
-    history = LookupLog(database, secret=b"history-secret-0123456789")
-    await history.start()
-    for row in week_before(catalog, time.time(), gosms):  # an ordinary week before now
-        history.record(row)
-    await history.close()
+    for row in week_before(app.library.resolver.catalog, time.time(), gosms):  # an ordinary week
+        app.lookups.record(row)
+    await app.lookups.flush()
+    clock = DrivenClock(time.time())
+    loop = asyncio.create_task(radar.run(app.bot, clock=clock.time, sleep=clock.sleep))
 
-    async with FakeTelegram() as fake:
-        with (tmp_path / "bot.log").open("wb") as out:
-            process = await start_bot(
-                tmp_path, out,
-                BOT_TOKEN=TOKEN, TELEGRAM_API_URL=fake.base_url, DATABASE_PATH=str(database),
-                ADMIN_IDS=str(ADMIN), ANALYTICS_SECRET="e2e-secret-0123456789",
-                ALERT_CHAT_IDS=str(ALERTS), RADAR_INTERVAL="10s",
-            )  # fmt: skip
-        try:
-            await fake.wait_for("getUpdates", timeout=60)
+    async def wave(first: int, people: int) -> None:
+        """People ask, the bot answers and logs them, and the radar makes its next pass."""
+        for person in range(first, first + people):
+            await app.feed(app.fake.message("gosms 1004 не приходят смс", user_id=person))
+        await app.lookups.flush()  # the writer's batch, written before the pass reads it
+        await clock.asleep()
+        clock.advance(clock.slept[-1])
+        await clock.asleep()  # the pass is done
 
-            async def wave(first: int, people: int) -> None:
-                for person in range(first, first + people):
-                    since = len(fake.requests)
-                    fake.push(fake.message("gosms 1004 не приходят смс", user_id=person))
-                    await fake.wait_for("sendMessage", since=since, timeout=20)
+    def to_alerts(method: str) -> list[Call]:
+        return [c for c in app.fake.calls(method) if c.params["chat_id"] == ALERTS]
 
-            since = len(fake.requests)
-            await wave(2001, 8)
-            alert = await fake.wait_for(
-                "sendMessage", lambda call: call.params["chat_id"] == ALERTS, 40, since=since
-            )
-            assert alert.params["text"].startswith("🚨 <b>GoSMS 1004</b> — No devices registered")
-            assert "8 people in the last 30 min" in alert.params["text"]
-            (message,) = fake.sent(ALERTS)
+    try:
+        await wave(2001, 8)
+        (alert,) = to_alerts("sendMessage")
+        assert alert.params["text"].startswith("🚨 <b>GoSMS 1004</b> — No devices registered")
+        assert "8 people in the last 30 min" in alert.params["text"]
+        (message,) = app.fake.sent(ALERTS)
 
-            since = len(fake.requests)
-            await wave(3001, 5)
+        await wave(3001, 5)
+        *_, grown = to_alerts("editMessageText")
+        assert "13 people" in grown.params["text"]
+        assert grown.params["message_id"] == message["message_id"]
 
-            def grown_to_13(call: Call) -> bool:
-                return call.params["chat_id"] == ALERTS and "13 people" in call.params["text"]
-
-            grown = await fake.wait_for("editMessageText", grown_to_13, 40, since=since)
-            assert grown.params["message_id"] == message["message_id"]
-
-            mute = next(
-                button["callback_data"]
-                for row in fake.sent(ALERTS)[0]["reply_markup"]["inline_keyboard"]
-                for button in row
-                if "callback_data" in button
-            )
-            since = len(fake.requests)
-            fake.push(
-                fake.callback(mute, message_id=message["message_id"], chat_id=ALERTS, user_id=ADMIN)
-            )
-            muted = await fake.wait_for("editMessageText", since=since, timeout=20)
-            assert "🔕 Muted until" in muted.params["text"]
-            assert len(fake.sent(ALERTS)) == 1  # one alert, edited: never a second message
-            assert len([c for c in fake.calls("sendMessage") if c.params["chat_id"] == ALERTS]) == 1
-        finally:
-            process.send_signal(signal.SIGTERM)
-            assert await process.wait() == 0
+        mute = next(
+            button["callback_data"]
+            for row in app.fake.sent(ALERTS)[0]["reply_markup"]["inline_keyboard"]
+            for button in row
+            if "callback_data" in button
+        )
+        press = app.fake.callback(
+            mute, message_id=message["message_id"], chat_id=ALERTS, user_id=ADMIN
+        )
+        await app.feed(press)
+        *_, muted = to_alerts("editMessageText")
+        assert "🔕 Muted until" in muted.params["text"]
+        assert len(app.fake.sent(ALERTS)) == 1  # one alert, edited: never a second message
+        assert len(to_alerts("sendMessage")) == 1
+        assert not loop.done()  # the loop goes on to its next pass
+    finally:
+        loop.cancel()
+        await asyncio.gather(loop, return_exceptions=True)

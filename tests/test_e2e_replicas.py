@@ -7,29 +7,29 @@ nothing while the other keeps answering."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
+import re
 import signal
-import socket
 import sys
 import time
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import Callable
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
-
-import aiohttp
-from bot_process import ROOT, start_bot
-from fake_telegram import TOKEN, Call, FakeTelegram
-from radar_history import week_before
-from services import fresh_postgres, fresh_redis
 
 from bot.analytics.rollup import LookupEntry
 from bot.analytics.writer import LookupLog
 from bot.core.catalog_files import load_catalogs
 from bot.store.postgres import PostgresStore
+from tests.support.fake_telegram import Call, FakeTelegram
+from tests.support.history import week_before
+from tests.support.processes import ROOT, STOPPING
+from tests.support.replicas import Balancer, replicas
+from tests.support.services import fresh_postgres, fresh_redis
 
-SECRET = "replica-webhook-secret"
-PUBLIC = "https://bot.example.org/tg/hook"  # the load balancer's address, as Telegram knows it
+INTERVAL = 10  # seconds between radar passes (the least RADAR_INTERVAL allows)
+PASS = re.compile(r"radar: the pass at (\d+) is done, (\d+) message")  # logged at DEBUG
 ALERTS = -100777
 ADMIN = 7001
 QUESTION = "смс с телефона так и не ушли"  # what the word search alone answers otherwise
@@ -37,91 +37,23 @@ TAUGHT = "<b>GoSMS · 1015 — "  # the answer it is taught
 NOTICE = "Too many messages. Wait a minute and I will answer again."
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class Balancer:
-    """Delivers each update to the next replica in turn; one that refuses the connection (it
-    stopped) is skipped, as a load balancer's health check would."""
-
-    def __init__(self, ports: list[int]) -> None:
-        self.urls = [f"http://127.0.0.1:{port}/tg/hook" for port in ports]
-        self.turn = 0
-        self.http = aiohttp.ClientSession()
-        self.delivered: list[int] = [0] * len(ports)
-
-    async def deliver(self, update: dict[str, Any]) -> int:
-        """POST the update to the next replica that takes it; which one did."""
-        for _ in range(len(self.urls)):
-            replica = self.turn % len(self.urls)
-            self.turn += 1
-            if await self.post(update, replica):
-                return replica
-        raise AssertionError("no replica took the update")
-
-    async def post(self, update: dict[str, Any], replica: int) -> bool:
-        """POST the update to that replica (out of turn); whether it took it."""
-        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-        try:
-            async with self.http.post(self.urls[replica], json=update, headers=headers) as r:
-                if r.status == 200:
-                    self.delivered[replica] += 1
-                    return True
-        except aiohttp.ClientConnectionError:
-            pass
-        return False
-
-
-@asynccontextmanager
-async def replicas(folder: Path, fake: FakeTelegram, database: str, redis: str) -> AsyncIterator[
-    tuple[list[asyncio.subprocess.Process], Balancer]
-]:  # fmt: skip
-    ports = [free_port(), free_port()]
-    processes = []
-    for name, port in zip("ab", ports, strict=True):
-        (folder / name).mkdir()
-        settings = {
-            "BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": fake.base_url,
-            "WEBHOOK_URL": PUBLIC, "WEBHOOK_SECRET": SECRET,
-            "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port),
-            "DATABASE_URL": database, "REDIS_URL": redis,
-            "ALERT_CHAT_IDS": str(ALERTS), "RADAR_INTERVAL": "10s", "ADMIN_IDS": str(ADMIN),
-        }  # fmt: skip
-        with (folder / f"{name}.log").open("wb") as out:
-            processes.append(await start_bot(folder / name, out, **settings))
-    balancer = Balancer(ports)
-    try:
-        async with asyncio.timeout(120):  # both replicas up: each registers the webhook
-            while len(fake.calls("setWebhook")) < 2:  # noqa: ASYNC110
-                await asyncio.sleep(0.1)
-        await wait_until_listening(ports)
-        yield processes, balancer
-    finally:
-        await balancer.http.close()
-        for process in processes:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-
-
-async def wait_until_listening(ports: list[int]) -> None:
-    async with asyncio.timeout(60):
-        for port in ports:
-            while True:
-                try:
-                    _, writer = await asyncio.open_connection("127.0.0.1", port)
-                except OSError:
-                    await asyncio.sleep(0.2)
-                    continue
-                writer.close()
-                break
-
-
 def answers_to(fake: FakeTelegram, chat: int) -> list[str]:
     return [c.params["text"] for c in fake.calls("sendMessage") if c.params["chat_id"] == chat]
+
+
+Passes = list[list[tuple[int, int]]]  # per replica: (a radar pass's time, messages touched)
+
+
+async def radar_passes(logs: list[Path], until: Callable[[Passes], bool]) -> Passes:
+    """The radar passes each replica has finished, read from its log, once ``until`` them."""
+
+    def read() -> Passes:
+        return [[(int(a), int(n)) for a, n in PASS.findall(log.read_text())] for log in logs]
+
+    async with asyncio.timeout(60):
+        while not until(done := read()):  # noqa: ASYNC110 - other processes write the logs
+            await asyncio.sleep(0.1)
+    return done
 
 
 async def teach_and_take_back(fake: FakeTelegram, balancer: Balancer) -> int:
@@ -142,12 +74,14 @@ async def teach_and_take_back(fake: FakeTelegram, balancer: Balancer) -> int:
             "sendMessage", lambda c: c.params["chat_id"] == ADMIN, since=since
         )
 
-    assert not (await answer(1, 7101)).startswith(TAUGHT)
+    # Two people take turns (each has a flood budget; two are never a wave for the radar).
+    people = itertools.cycle([7101, 7102])
+    assert not (await answer(1, next(people))).startswith(TAUGHT)
     taught = await admin(fake.message(f"/teach {QUESTION} gosms 1015", user_id=ADMIN), 0)
     assert taught.params["text"].startswith("Got it: ")
-    async with asyncio.timeout(15):  # POLL_INTERVAL is 3 s
-        while not (await answer(1, 7101)).startswith(TAUGHT):  # noqa: ASYNC110
-            await asyncio.sleep(1)  # (one person's asks stay under the flood budget)
+    async with asyncio.timeout(60):  # the other replica looks every POLL_INTERVAL (3 s)
+        while not (await answer(1, next(people))).startswith(TAUGHT):  # noqa: ASYNC110
+            await asyncio.sleep(0.5)
     listing = await admin(fake.message("/teach", user_id=ADMIN), 1)
     (forget,) = [b["callback_data"] for row in listing.params["reply_markup"]["inline_keyboard"]
                  for b in row if b["text"] == "✕ 1"]  # fmt: skip
@@ -155,9 +89,9 @@ async def teach_and_take_back(fake: FakeTelegram, balancer: Balancer) -> int:
         forget, message_id=listing.result["message_id"], chat_id=ADMIN, user_id=ADMIN
     )
     assert await balancer.post(press, 1)
-    async with asyncio.timeout(15):
-        while (await answer(0, 7102)).startswith(TAUGHT):  # noqa: ASYNC110
-            await asyncio.sleep(1)
+    async with asyncio.timeout(60):
+        while (await answer(0, next(people))).startswith(TAUGHT):  # noqa: ASYNC110
+            await asyncio.sleep(0.5)
     return asked
 
 
@@ -179,35 +113,47 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_teaching_and_a_
             seeding.record(row)
         await seeding.close()
         fake = await stack.enter_async_context(FakeTelegram())
+        settings = {
+            "DATABASE_URL": database, "REDIS_URL": redis,
+            "ALERT_CHAT_IDS": str(ALERTS), "RADAR_INTERVAL": f"{INTERVAL}s",
+            "ADMIN_IDS": str(ADMIN), "LOG_LEVEL": "DEBUG",  # each radar pass is logged
+        }  # fmt: skip
         (first, second), balancer = await stack.enter_async_context(
-            replicas(tmp_path, fake, database, redis)
+            replicas(tmp_path, fake, **settings)
         )
 
         async def ask(text: str, person: int) -> int:
             return await balancer.deliver(fake.message(text, user_id=person))
 
-        # One person's 25 questions in a minute, spread over both: 20 answers and one notice.
-        for n in range(25):
-            await ask(f"notificore {30 + n % 10}", 4242)
-        await fake.wait_for("sendMessage", lambda c: c.params["text"] == NOTICE, 30)
-        await asyncio.sleep(1)  # time for a wrong 22nd answer to show, if there were one
-        texts = answers_to(fake, 4242)
-        assert len(texts) == 21 and texts.count(NOTICE) == 1
-        assert balancer.delivered == [13, 12]
+        def alert(call: Call) -> bool:
+            return call.params["chat_id"] == ALERTS
 
         # A wave on GoSMS 1004 that both replicas see half of: one alert, not two.
         for person in range(5001, 5009):
             await ask("gosms 1004", person)
 
-        def alert(call: Call) -> bool:
-            return call.params["chat_id"] == ALERTS
+        # Until the radar's next pass, one person's 25 questions in a minute, spread over both:
+        # 20 answers and one notice. (A webhook's POST returns once its update is handled, so
+        # every answer is in when the last returns.)
+        for n in range(25):
+            await ask(f"notificore {30 + n % 10}", 4242)
+        texts = answers_to(fake, 4242)
+        assert len(texts) == 21 and texts.count(NOTICE) == 1
+        assert balancer.delivered == [4 + 13, 4 + 12]
 
-        await fake.wait_for("sendMessage", alert, 60)
-        waited = time.monotonic()
-        # Meanwhile, a phrase taught through one replica is answered by the other within
-        # seconds, and so is taking it back (through the other).
+        # A phrase taught through one replica is answered by the other within seconds, and so
+        # is taking it back (through the other).
         asked = await teach_and_take_back(fake, balancer)
-        await asyncio.sleep(25 - (time.monotonic() - waited))  # two more passes of each radar
+
+        # The alert, and the pass that sent it (its log line follows the send; a later one may
+        # have edited it, the wave having grown meanwhile).
+        await fake.wait_for("sendMessage", alert, 60)
+        logs = [tmp_path / "a.log", tmp_path / "b.log"]
+        done = await radar_passes(logs, lambda done: any(n for log in done for _, n in log))
+        alerted = min(at for log in done for at, n in log if n)
+        # Both radars have finished that pass (they pass at the same times, on the clock's
+        # grid): the other one, not holding the lease, sent nothing.
+        await radar_passes(logs, lambda done: all(log and log[-1][0] >= alerted for log in done))
         assert len([c for c in fake.calls("sendMessage") if alert(c)]) == 1
 
         # A burst; one replica is stopped halfway; the balancer sends the rest to the other.
@@ -216,7 +162,7 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_teaching_and_a_
             if n == 20:
                 first.send_signal(signal.SIGTERM)
             await ask(f"gosms {1000 + n % 10}", person)
-        assert await asyncio.wait_for(first.wait(), 30) == 0
+        assert await asyncio.wait_for(first.wait(), STOPPING) == 0
         async with asyncio.timeout(60):
             while any(not answers_to(fake, person) for person in burst):  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
@@ -224,14 +170,15 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_teaching_and_a_
         twice = {p: [t[:40] for t in texts] for p, texts in answered.items() if len(texts) != 1}
         assert not twice, (twice, balancer.delivered)
         second.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(second.wait(), 30) == 0
+        assert await asyncio.wait_for(second.wait(), STOPPING) == 0
 
         # Every lookup counted once: 20 of the person's, 8 of the wave's, 40 of the burst's, and
-        # the questions asked while teaching.
+        # the questions asked while teaching. (Two days, today's and yesterday's: all of this
+        # test's lookups are in them even if midnight passed while it ran.)
         today = int(time.time() // 86400)
-        earlier = sum(1 for row in history if int(row.at // 86400) == today)
+        earlier = sum(1 for row in history if int(row.at // 86400) >= today - 1)
         stats = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "stats", "--format", "json", "--days", "1",
+            sys.executable, "-m", "bot", "stats", "--format", "json", "--days", "2",
             env={"DATABASE_URL": database, "PATH": "/usr/bin:/bin"}, cwd=tmp_path,
             stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
-from bot_process import ROOT, Running, start_bot
-from fake_telegram import TOKEN, FakeTelegram
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.processes import ROOT, STARTING, STOPPING, Running, start_bot
 
 
 async def launch(
@@ -35,7 +35,7 @@ async def launch(
             TELEGRAM_API_URL=fake.base_url,
             **{**defaults, **settings},
         )
-    await fake.wait_for("getUpdates", timeout=30, since=len(fake.requests))
+    await fake.wait_for("getUpdates", timeout=STARTING, since=len(fake.requests))
     return Running(fake, process, database, log)
 
 
@@ -100,10 +100,8 @@ async def test_sighup_reloads_the_catalogs_and_sigint_stops_like_sigterm(tmp_pat
         gosms = catalogs / "gosms.yaml"
         gosms.write_text(gosms.read_text().replace("No devices registered", "No phones linked"))
         bot.process.send_signal(signal.SIGHUP)
-        for _ in range(100):  # the reload runs in a thread; wait for its log line
-            if "catalogs reloaded" in bot.log.read_text():
-                break
-            await asyncio.sleep(0.1)
+        # The reload runs in a thread; its log line says it is done.
+        await until(lambda: "catalogs reloaded" in bot.log.read_text(), "the reload")
         after = await bot.ask(fake.message("gosms 1004", user_id=1002))
         assert after["text"].startswith("<b>GoSMS · 1004 — No phones linked</b>")
         for number in range(30):
@@ -114,7 +112,7 @@ async def test_sighup_reloads_the_catalogs_and_sigint_stops_like_sigterm(tmp_pat
     assert "Traceback" not in bot.log.read_text()
 
 
-async def until(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
+async def until(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
     """Wait for something the bot does (a line in its log, a reader on a pipe)."""
     for _ in range(int(seconds * 20)):
         if condition():
@@ -149,7 +147,7 @@ async def test_sighups_coalesce_and_a_stuck_reload_does_not_hold_up_a_stop(
     gate = [gates / str(number) for number in range(5)]  # the n-th reload waits at gate[n]
     for path in gate[1:]:
         os.mkfifo(path)
-    program = (str(ROOT / "tests" / "held_reloads.py"),)
+    program = (str(ROOT / "tests" / "support" / "held_reloads.py"),)
     admin = 5005
     async with FakeTelegram() as fake:
         bot = await launch(
@@ -188,7 +186,7 @@ async def test_sighups_coalesce_and_a_stuck_reload_does_not_hold_up_a_stop(
             await until(lambda: opened_for_writing(gate[4], held), "a reload to wait")
             bot.process.send_signal(signal.SIGHUP)
             await bot.ask(fake.message("notificore 35", user_id=90_001))
-            assert await asyncio.wait_for(bot.stop(), 10) == 0
+            assert await asyncio.wait_for(bot.stop(), STOPPING) == 0
             os.close(held.pop())
         finally:  # a failed test leaves no bot behind
             if bot.process.returncode is None:

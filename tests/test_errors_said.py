@@ -7,10 +7,10 @@ import logging
 from typing import Any
 
 import pytest
-from telegram_app import App
 
-from bot.store.sqlite import StorageUnavailable
+from bot.store import StorageUnavailable
 from bot.telegram.background import in_background
+from tests.support.app import App
 
 
 async def test_an_apology_that_cannot_be_sent_is_logged_with_its_reason(
@@ -20,9 +20,9 @@ async def test_an_apology_that_cannot_be_sent_is_logged_with_its_reason(
         raise RuntimeError("catalog on fire")
 
     monkeypatch.setattr(app.library.resolver, "answer", explode)
-    app.session.forbidden.add(1001)  # the person blocked the bot meanwhile
+    app.fake.block(1001)  # the person blocked the bot meanwhile
     with caplog.at_level(logging.WARNING, logger="bot.telegram.handlers.errors"):
-        await app.feed(app.make.message("gosms 1004", user_id=1001))
+        await app.feed(app.fake.message("gosms 1004", user_id=1001))
     failed, apology = [r for r in caplog.records if r.name == "bot.telegram.handlers.errors"]
     assert "catalog on fire" in failed.getMessage()
     assert apology.getMessage().startswith("could not tell the person about the failed update")

@@ -1,6 +1,6 @@
-"""The fake Bot API's forums, exercised by real aiogram over real HTTP: what it answers is what
-aiogram reads from Telegram (ForumTopic, ChatFullInfo, ChatMember, MessageId), and it refuses
-what Telegram refuses, in Telegram's words."""
+"""The fake Bot API's forums, exercised by real aiogram over real HTTP and in process (through
+FakeSession): what it answers is what aiogram reads from Telegram (ForumTopic, ChatFullInfo,
+ChatMember, MessageId), and it refuses what Telegram refuses, in Telegram's words."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ import pytest
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import ChatMemberAdministrator, ChatMemberLeft, Update
-from fake_telegram import FakeTelegram
-from test_fake_telegram import make_bot
+
+from tests.support.fake_session import TRANSPORTS, make_bot
+from tests.support.fake_telegram import FakeTelegram
 
 SUPPORT = -1001555000111
 
@@ -23,9 +24,9 @@ async def fake() -> AsyncIterator[FakeTelegram]:
         yield server
 
 
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    bot = make_bot(fake)
+@pytest.fixture(params=TRANSPORTS)
+async def bot(fake: FakeTelegram, request: pytest.FixtureRequest) -> AsyncIterator[Bot]:
+    bot = make_bot(fake, str(request.param))
     yield bot
     await bot.session.close()
 
@@ -98,7 +99,7 @@ async def test_a_photo_is_copied_with_its_caption_into_a_topic(
 
 
 async def test_a_person_who_blocked_the_bot_gets_nothing(fake: FakeTelegram, bot: Bot) -> None:
-    fake.blocked.add(1001)
+    fake.block(1001)
     with pytest.raises(TelegramForbiddenError, match="blocked by the user"):
         await bot.send_message(1001, "hello")
 

@@ -1,17 +1,13 @@
-"""The fake Telegram server, exercised by real aiogram over real HTTP."""
+"""The fake Telegram Bot API, exercised by real aiogram over real HTTP and in process (through
+FakeSession): every test runs over both, so the handler tests see what the processes see."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot, Dispatcher, F
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramConflictError,
@@ -32,15 +28,9 @@ from aiogram.types import (
     Message,
     Update,
 )
-from fake_telegram import TOKEN, FakeTelegram, parse_html
 
-
-def make_bot(fake: FakeTelegram, token: str = TOKEN) -> Bot:
-    return Bot(
-        token,
-        session=AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url)),
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
-    )
+from tests.support.fake_session import TRANSPORTS, make_bot
+from tests.support.fake_telegram import FakeTelegram, parse_html
 
 
 @pytest.fixture
@@ -49,9 +39,14 @@ async def fake() -> AsyncIterator[FakeTelegram]:
         yield server
 
 
+@pytest.fixture(params=TRANSPORTS)
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    bot = make_bot(fake)
+async def bot(fake: FakeTelegram, transport: str) -> AsyncIterator[Bot]:
+    bot = make_bot(fake, transport)
     yield bot
     await bot.session.close()
 
@@ -240,8 +235,8 @@ async def test_flood_control_is_a_retry_after(fake: FakeTelegram, bot: Bot) -> N
         await bot.send_message(1001, "hi")
 
 
-async def test_a_wrong_token_is_unauthorized(fake: FakeTelegram) -> None:
-    stranger = make_bot(fake, token="42:not-the-fakes-token")
+async def test_a_wrong_token_is_unauthorized(fake: FakeTelegram, transport: str) -> None:
+    stranger = make_bot(fake, transport, token="42:not-the-fakes-token")
     try:
         with pytest.raises(TelegramUnauthorizedError):
             await stranger.get_me()
@@ -274,27 +269,56 @@ async def test_telegram_rejections(fake: FakeTelegram, bot: Bot) -> None:
 
     relaxed = FakeTelegram(strict=False)
     async with relaxed:
-        lenient = make_bot(relaxed)
+        lenient = make_bot(relaxed, "http")
         try:
             await lenient.send_message(1001, "one<br>two")
         finally:
             await lenient.session.close()
 
 
+async def test_lengths_are_counted_in_utf16_code_units(fake: FakeTelegram, bot: Bot) -> None:
+    # Telegram counts a text's 4096 and a caption's 1024 as its entities' offsets: in UTF-16
+    # code units, two for an emoji outside the BMP.
+    await bot.send_message(1001, "😶" * 2048)
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.send_message(1001, "😶" * 2049)  # 2049 characters, 4098 units
+    photo = BufferedInputFile(b"\x89PNG...", filename="chart.png")
+    await bot.send_photo(1001, photo, caption="😶" * 512)
+    with pytest.raises(TelegramBadRequest, match="caption is too long"):
+        await bot.send_photo(1001, photo, caption="😶" * 513)
+
+
+async def test_a_chat_the_bot_may_not_write_to_is_refused(fake: FakeTelegram, bot: Bot) -> None:
+    fake.forbid(1001)
+    fake.forbid(-100500)
+    with pytest.raises(TelegramForbiddenError, match="bot can't initiate conversation"):
+        await bot.send_message(1001, "hi")
+    with pytest.raises(TelegramForbiddenError, match="bot was kicked from the group chat"):
+        await bot.send_message(-100500, "hi")
+    await bot.send_message(1002, "hi")  # others are written to as before
+    assert [call.refused is not None for call in fake.calls("sendMessage")] == [True, True, False]
+
+
+async def test_a_held_call_is_answered_once_released(fake: FakeTelegram, bot: Bot) -> None:
+    release = fake.hold("sendMessage", lambda params: params["chat_id"] == 1001)
+    held = asyncio.create_task(bot.send_message(1001, "slow"))
+    call = await fake.wait_for("sendMessage")
+    assert (await bot.send_message(1002, "fast")).text == "fast"  # others are not held
+    assert not held.done() and call.result is None
+    release.set()
+    assert (await held).text == "slow"
+
+
 async def test_long_polling(fake: FakeTelegram, bot: Bot) -> None:
-    started = time.monotonic()
-    assert await bot.get_updates(timeout=1) == []
-    assert time.monotonic() - started >= 0.9
-
-    async def push_soon() -> None:
-        await asyncio.sleep(0.2)
-        fake.push(fake.message("hello"))
-
-    pusher = asyncio.create_task(push_soon())
-    started = time.monotonic()
-    [update] = await bot.get_updates(timeout=5)
-    await pusher
-    assert time.monotonic() - started < 2
+    assert await bot.get_updates(timeout=1) == []  # nothing came within the timeout
+    # With nothing to give, getUpdates waits: the fake has not answered it...
+    polling = asyncio.create_task(bot.get_updates(timeout=60))
+    call = await fake.wait_for("getUpdates", since=len(fake.requests))
+    assert call.result is None and not polling.done()
+    # ...until an update comes, which ends the wait at once (not at the 60 s timeout).
+    fake.push(fake.message("hello"))
+    async with asyncio.timeout(30):
+        [update] = await polling
     assert update.message is not None and update.message.text == "hello"
 
     second = fake.push(fake.message("second"))
@@ -314,9 +338,9 @@ async def test_long_polling(fake: FakeTelegram, bot: Bot) -> None:
 
 
 async def test_a_second_poller_conflicts(fake: FakeTelegram, bot: Bot) -> None:
-    first = asyncio.create_task(bot.get_updates(timeout=5))
+    first = asyncio.create_task(bot.get_updates(timeout=60))
     await fake.wait_for("getUpdates")
-    second = asyncio.create_task(bot.get_updates(timeout=1))
+    second = asyncio.create_task(bot.get_updates())  # a short poll ends a long one too
     with pytest.raises(TelegramConflictError, match="terminated by other getUpdates"):
         await first
     assert await second == []

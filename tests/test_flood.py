@@ -4,9 +4,9 @@ and its cost and memory do not grow with the number of people."""
 from __future__ import annotations
 
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, SendMessage
-from telegram_app import ADMIN, GROUP, App, buttons
 
 from bot.telegram.flood import Budget, Verdict
+from tests.support.app import ADMIN, GROUP, App, buttons
 
 NOTICE = "Too many messages. Wait a minute and I will answer again."
 
@@ -65,35 +65,35 @@ async def spam(app: App, make_update: object, count: int = 30) -> list[object]:
 
 
 async def test_commands_count_too(app: App) -> None:
-    sent = await spam(app, lambda: app.make.message("/start", user_id=3001))
+    sent = await spam(app, lambda: app.fake.message("/start", user_id=3001))
     texts = [r.text for r in sent if isinstance(r, SendMessage)]
     assert len(texts) == 21 and texts[-1] == NOTICE
-    sent = await spam(app, lambda: app.make.message("/help", user_id=3002))
+    sent = await spam(app, lambda: app.fake.message("/help", user_id=3002))
     assert [r.text for r in sent if isinstance(r, SendMessage)].count(NOTICE) == 1
     assert len(sent) <= 20 * 2 + 1  # /help may take two messages, still within the budget
 
 
 async def test_a_refused_admin_command_counts_too(app: App) -> None:
-    sent = await spam(app, lambda: app.make.message("/gaps", user_id=3003))
+    sent = await spam(app, lambda: app.fake.message("/gaps", user_id=3003))
     assert len(sent) == 21 and sent[-1].text == NOTICE
 
 
 async def test_button_presses_and_votes_count_too(app: App) -> None:
-    (answer,) = await app.feed(app.make.message("gosms 1004", user_id=3004))
+    (answer,) = await app.feed(app.fake.message("gosms 1004", user_id=3004))
     up = buttons(answer)[0][1]
-    sent = await spam(app, lambda: app.make.callback(up, message_id=1, chat_id=3004, user_id=3004))
+    sent = await spam(app, lambda: app.fake.callback(up, message_id=1, chat_id=3004, user_id=3004))
     answered = [r for r in sent if isinstance(r, AnswerCallbackQuery)]
     assert len(answered) == 20  # 19 votes after the question, then the notice as an alert
     assert answered[-1].show_alert and answered[-1].text == NOTICE
 
 
 async def test_inline_queries_have_a_larger_budget_of_their_own(app: App) -> None:
-    sent = await spam(app, lambda: app.make.inline("gosms 1004", user_id=3005), count=70)
+    sent = await spam(app, lambda: app.fake.inline("gosms 1004", user_id=3005), count=70)
     answers = [r for r in sent if isinstance(r, AnswerInlineQuery)]
     assert len(answers) == 61  # 3 x 20, then the notice
     notice = answers[-1]
     assert notice.results == [] and notice.button is not None and notice.button.text == NOTICE
-    (reply,) = await app.feed(app.make.message("gosms 1004", user_id=3005))  # messages: own
+    (reply,) = await app.feed(app.fake.message("gosms 1004", user_id=3005))  # messages: own
     assert reply.text.startswith("<b>GoSMS")
 
 
@@ -101,16 +101,16 @@ async def test_chatter_in_a_group_costs_nothing(app: App) -> None:
     for _ in range(30):
         assert (
             await app.feed(
-                app.make.message("всем привет", chat_type="group", chat_id=GROUP, user_id=3006)
+                app.fake.message("всем привет", chat_type="group", chat_id=GROUP, user_id=3006)
             )
             == []
         )
     (reply,) = await app.feed(
-        app.make.message("/code gosms 1004", chat_type="group", chat_id=GROUP, user_id=3006)
+        app.fake.message("/code gosms 1004", chat_type="group", chat_id=GROUP, user_id=3006)
     )
     assert reply.text.startswith("<b>GoSMS")
 
 
 async def test_admins_have_a_budget_too(app: App) -> None:
-    sent = await spam(app, lambda: app.make.message("/gaps", user_id=ADMIN), count=25)
+    sent = await spam(app, lambda: app.fake.message("/gaps", user_id=ADMIN), count=25)
     assert [r.text for r in sent if isinstance(r, SendMessage)][-1] == NOTICE

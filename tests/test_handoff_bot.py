@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,46 +19,54 @@ from aiogram.methods import (
     SendMessage,
     SetMyCommands,
 )
-from telegram_app import ADMIN, App, buttons, running_app, settings_for
 
 from bot.analytics.writer import LookupLog
 from bot.telegram.app import on_startup
 from bot.telegram.keyboards import Human, ref_of
 from bot.telegram.taught import TaughtPhrases
+from tests.support.app import ADMIN, USERNAME, App, buttons, running_app, settings_for
+from tests.support.fake_telegram import FakeTelegram
 
 SUPPORT = -1001555000111
 NOTES = 'gosms:\n  "1004": Check the device list first.\n'
 HUMAN = "🙋 Talk to a person"
 
 
+@asynccontextmanager
+async def running_desk(tmp_path: Path, **settings: Any) -> AsyncIterator[App]:
+    """The app with handoff on: SUPPORT a forum where the bot manages topics."""
+    fake = FakeTelegram(username=USERNAME)
+    fake.forum(SUPPORT)
+    async with running_app(tmp_path, fake=fake, support_chat_id=SUPPORT, **settings) as running:
+        yield running
+
+
 @pytest.fixture
 async def desk_app(tmp_path: Path) -> AsyncIterator[App]:
     """The app with handoff on, and team notes on GoSMS 1004."""
     (tmp_path / "notes.yaml").write_text(NOTES)
-    async with running_app(
-        tmp_path, support_chat_id=SUPPORT, team_notes=tmp_path / "notes.yaml"
-    ) as running:
+    async with running_desk(tmp_path, team_notes=tmp_path / "notes.yaml") as running:
         yield running
 
 
 async def test_without_a_support_chat_nothing_of_handoff_shows(app: App, tmp_path: Path) -> None:
     for question in ("gosms 1004", "1004", "twilio 21211"):
-        (sent,) = await app.feed(app.make.message(question))
+        (sent,) = await app.feed(app.fake.message(question))
         assert isinstance(sent, SendMessage)
         shown = [text for text, _, _ in buttons(sent)] if sent.reply_markup else []
         assert HUMAN not in shown
-    (sent,) = await app.feed(app.make.message("/human"))
+    (sent,) = await app.feed(app.fake.message("/human"))
     assert (
         sent.text == "There is no such command. Send an error code, e.g. gosms 1004, or see /help"
     )
     await startup(app, tmp_path)
-    registered = {b.command for c in app.session.sent(SetMyCommands) for b in c.commands}
+    registered = {b.command for c in app.sent(SetMyCommands) for b in c.commands}
     assert "human" not in registered and "code" in registered
 
 
 @pytest.mark.parametrize("question", ["gosms 1004", "1004", "twilio 21211", "совсем непонятное"])
 async def test_every_private_answer_offers_a_person(desk_app: App, question: str) -> None:
-    (sent,) = await desk_app.feed(desk_app.make.message(question))
+    (sent,) = await desk_app.feed(desk_app.fake.message(question))
     assert isinstance(sent, SendMessage)
     text, data, _ = buttons(sent)[-1]
     assert text == HUMAN and data is not None
@@ -66,10 +75,10 @@ async def test_every_private_answer_offers_a_person(desk_app: App, question: str
 
 
 async def test_no_person_is_offered_in_a_group_or_inline(desk_app: App) -> None:
-    update = desk_app.make.message("/code gosms 1004", chat_type="group")
+    update = desk_app.fake.message("/code gosms 1004", chat_type="group")
     (sent,) = await desk_app.feed(update)
     assert HUMAN not in [text for text, _, _ in buttons(sent)]
-    (answered,) = await desk_app.feed(desk_app.make.inline("gosms 1004"))
+    (answered,) = await desk_app.feed(desk_app.fake.inline("gosms 1004"))
     assert isinstance(answered, AnswerInlineQuery)
     assert HUMAN not in str(answered.results) and "Check the device" not in str(answered.results)
 
@@ -77,34 +86,34 @@ async def test_no_person_is_offered_in_a_group_or_inline(desk_app: App) -> None:
 async def test_admins_see_the_team_notes_under_a_private_answer_nobody_else_does(
     desk_app: App,
 ) -> None:
-    answer, notes = await desk_app.feed(desk_app.make.message("gosms 1004", user_id=ADMIN))
+    answer, notes = await desk_app.feed(desk_app.fake.message("gosms 1004", user_id=ADMIN))
     assert answer.text.startswith("<b>GoSMS · 1004")
     assert notes.text == (
         "<b>🔒 Team notes (admins and the support chat only)</b>\n\n"
         "<code>GoSMS 1004</code>\nCheck the device list first."
     )
-    (only,) = await desk_app.feed(desk_app.make.message("gosms 1004", user_id=1001))
+    (only,) = await desk_app.feed(desk_app.fake.message("gosms 1004", user_id=1001))
     assert "Check the device" not in only.text
-    group = desk_app.make.message("/code gosms 1004", chat_type="group", user_id=ADMIN)
+    group = desk_app.fake.message("/code gosms 1004", chat_type="group", user_id=ADMIN)
     (in_group,) = await desk_app.feed(group)
     assert "Check the device" not in in_group.text
 
 
 async def test_reload_checks_the_notes_like_the_catalogs(desk_app: App, tmp_path: Path) -> None:
     (tmp_path / "notes.yaml").write_text('gosms:\n  "9999": no such code\n')
-    (sent,) = await desk_app.feed(desk_app.make.message("/reload", user_id=ADMIN))
+    (sent,) = await desk_app.feed(desk_app.fake.message("/reload", user_id=ADMIN))
     assert sent.text.splitlines()[0] == "Catalogs not replaced: the old ones stay in use. Problems:"
     assert f"{tmp_path / 'notes.yaml'}:2: gosms has no code or name '9999'" in sent.text
     assert desk_app.library.notes.about("gosms", "1004") == "Check the device list first."
     (tmp_path / "notes.yaml").write_text('gosms:\n  "1005": Now this one.\n')
-    (sent,) = await desk_app.feed(desk_app.make.message("/reload", user_id=ADMIN))
+    (sent,) = await desk_app.feed(desk_app.fake.message("/reload", user_id=ADMIN))
     assert sent.text.startswith("Catalogs reloaded")
     assert desk_app.library.notes.about("gosms", "1005") == "Now this one."
 
 
 async def test_with_a_support_chat_human_is_a_command(desk_app: App, tmp_path: Path) -> None:
     await startup(desk_app, tmp_path)
-    public = [c for c in desk_app.session.sent(SetMyCommands) if c.scope.type == "default"]
+    public = [c for c in desk_app.sent(SetMyCommands) if c.scope.type == "default"]
     assert all(c.commands[-1].command == "human" for c in public)
 
 
@@ -128,35 +137,36 @@ def _support_of(app: App) -> dict[str, object]:
     return {"support_chat_id": chat} if chat is not None else {}
 
 
-async def open_conversation(app: App, person: int = 1001, topic: int = 77) -> None:
-    """A conversation of ``person``'s, open in ``topic`` (as the desk leaves it)."""
+async def open_conversation(app: App, person: int = 1001) -> int:
+    """A conversation of ``person``'s, open in a topic of its own (as the desk leaves it): the
+    topic's thread id."""
     store = app.lookups.store
     now = time.time()
     conversation = await store.start_conversation(None, person, "gosms", "1004", "en", now, now)
     assert conversation is not None
+    topic = app.fake.topic(SUPPORT)
     await store.conversation_posted(conversation.id, topic, now)
+    return topic
 
 
-def staff(app: App, topic: int = 77, **what: Any) -> dict[str, Any]:
+def staff(app: App, topic: int, **what: Any) -> dict[str, Any]:
     """A staff member's message in the topic."""
-    return app.make.message(
+    return app.fake.message(
         **what, chat_type="supergroup", chat_id=SUPPORT, user_id=3001, first_name="Olga",
         thread=topic,
     )  # fmt: skip
 
 
 async def test_signed_replies_name_the_staff_member_below_or_before(tmp_path: Path) -> None:
-    async with running_app(
-        tmp_path, support_chat_id=SUPPORT, support_signatures=True
-    ) as app:  # fmt: skip
-        await open_conversation(app)
-        (sent,) = await app.feed(staff(app, text="Is the phone <on>?"))
+    async with running_desk(tmp_path, support_signatures=True) as app:
+        topic = await open_conversation(app)
+        (sent,) = await app.feed(staff(app, topic, text="Is the phone <on>?"))
         assert isinstance(sent, SendMessage) and sent.chat_id == 1001
         assert sent.text == "Is the phone &lt;on&gt;?\n\n<i>— Olga, support</i>"
-        (copied,) = await app.feed(staff(app, caption="see the settings"))
+        (copied,) = await app.feed(staff(app, topic, caption="see the settings"))
         assert isinstance(copied, CopyMessage) and copied.chat_id == 1001
         assert copied.caption == "see the settings\n\n<i>— Olga, support</i>"
-        before, sticker = await app.feed(staff(app, sticker=True))
+        before, sticker = await app.feed(staff(app, topic, sticker=True))
         assert isinstance(before, SendMessage) and before.text == "<i>— Olga, support</i>"
         assert isinstance(sticker, CopyMessage) and sticker.caption is None
 
@@ -164,36 +174,36 @@ async def test_signed_replies_name_the_staff_member_below_or_before(tmp_path: Pa
 async def test_an_entry_asked_in_the_topic_is_for_the_team_a_sentence_is_for_the_person(
     desk_app: App,
 ) -> None:
-    await open_conversation(desk_app)
-    card, notes = await desk_app.feed(staff(desk_app, text="gosms 1004"))
+    topic = await open_conversation(desk_app)
+    card, notes = await desk_app.feed(staff(desk_app, topic, text="gosms 1004"))
     assert isinstance(card, SendMessage) and card.chat_id == SUPPORT
-    assert card.message_thread_id == 77 and card.text.startswith("<b>GoSMS · 1004")
+    assert card.message_thread_id == topic and card.text.startswith("<b>GoSMS · 1004")
     assert "Check the device list first." in notes.text
     (relayed,) = await desk_app.feed(
-        staff(desk_app, text="Anna, gosms 1004 means the phone is off")
+        staff(desk_app, topic, text="Anna, gosms 1004 means the phone is off")
     )
     assert isinstance(relayed, CopyMessage) and relayed.chat_id == 1001
     assert relayed.caption is None  # unsigned: SUPPORT_SIGNATURES is off
 
 
 async def test_an_admin_writing_as_the_group_reaches_the_person(desk_app: App) -> None:
-    await open_conversation(desk_app)
-    update = staff(desk_app, text="We are on it.")
+    topic = await open_conversation(desk_app)
+    update = staff(desk_app, topic, text="We are on it.")
     # As Telegram sends it: from GroupAnonymousBot, on behalf of the group itself.
     update["message"]["from"] = {"id": 1087968824, "is_bot": True, "first_name": "Group"}
     update["message"]["sender_chat"] = update["message"]["chat"]
     (relayed,) = await desk_app.feed(update)
     assert isinstance(relayed, CopyMessage) and relayed.chat_id == 1001
-    another_bot = staff(desk_app, text="I am a bot")
+    another_bot = staff(desk_app, topic, text="I am a bot")
     another_bot["message"]["from"] = {"id": 555, "is_bot": True, "first_name": "Other"}
     assert await desk_app.feed(another_bot) == []
 
 
 async def test_a_candidate_picked_in_private_still_offers_a_person(desk_app: App) -> None:
-    (listing,) = await desk_app.feed(desk_app.make.message("1004"))
+    (listing,) = await desk_app.feed(desk_app.fake.message("1004"))
     pick = buttons(listing)[0][1]
     assert pick is not None
-    press = desk_app.make.callback(pick, message_id=5, chat_id=1001, message_text="...")
+    press = desk_app.fake.callback(pick, message_id=5, chat_id=1001, message_text="...")
     edited, _ = await desk_app.feed(press)
     assert isinstance(edited, EditMessageText)
     text, data, _ = buttons(edited)[-1]

@@ -6,17 +6,31 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fake_telegram import FakeTelegram
-from test_doctor import deployment, doctor, fake, line_about  # noqa: F401 - fixtures
 
 from bot.handoff.hours import SupportHours
 from bot.settings import SettingsError, load_settings
+from tests.support import ROOT
+from tests.support.doctor import doctor, line_about, sound_deployment
+from tests.support.fake_telegram import FakeTelegram
 
 SUPPORT = -1001555000111
-ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def deployment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeTelegram
+) -> dict[str, str]:
+    return sound_deployment(tmp_path, monkeypatch, fake)
 
 
 def settings_problems(**values: str) -> list[str]:
@@ -76,8 +90,8 @@ async def check(folder: Path, **env: str) -> tuple[int, str, str]:
     ],
 )
 async def test_doctor_says_whether_the_support_chat_can_serve(
-    deployment: dict[str, str],  # noqa: F811
-    fake: FakeTelegram,  # noqa: F811
+    deployment: dict[str, str],
+    fake: FakeTelegram,
     monkeypatch: pytest.MonkeyPatch,
     standing: dict[str, object],
     said: str,
@@ -90,7 +104,7 @@ async def test_doctor_says_whether_the_support_chat_can_serve(
 
 
 async def test_doctor_checks_the_team_notes(
-    deployment: dict[str, str],  # noqa: F811
+    deployment: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:

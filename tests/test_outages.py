@@ -11,13 +11,13 @@ from pathlib import Path
 import asyncpg
 import pytest
 from aiogram.methods import SendMessage
-from services import outage
-from telegram_app import running_app
 
 from bot.store import StorageUnavailable
 from bot.store.postgres import PostgresStore
 from bot.telegram.monitoring import Health
 from bot.telegram.shared import Shared
+from tests.support.app import running_app
+from tests.support.services import outage
 
 
 async def test_both_servers_gone_and_back_lose_no_answer_and_no_lookup(
@@ -33,7 +33,7 @@ async def test_both_servers_gone_and_back_lose_no_answer_and_no_lookup(
         health = Health(app.library, app.lookups, shared)
 
         async def ask(person: int) -> str:
-            (reply,) = await app.feed(app.make.message("notificore 35", user_id=person))
+            (reply,) = await app.feed(app.fake.message("notificore 35", user_id=person))
             assert isinstance(reply, SendMessage)
             return reply.text
 

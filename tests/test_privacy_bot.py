@@ -9,12 +9,12 @@ import time
 from pathlib import Path
 
 from aiogram.methods import EditMessageText, SendDocument, SendMessage
-from analytics_support import query_db
-from radar_history import week_before
-from telegram_app import ADMIN, running_app
 
 from bot.analytics.rollup import LookupEntry
 from bot.telegram.digest import send_digest
+from tests.support.app import ADMIN, running_app
+from tests.support.history import week_before
+from tests.support.lookups import query_db
 
 ALERTS, DIGEST = -100777, -100888
 INTERVAL = 300.0
@@ -57,30 +57,30 @@ async def test_a_pasted_password_is_stored_and_shown_masked(tmp_path: Path) -> N
         # Twelve people paste the same response: a wave on GoSMS 1004. One asks of a code that
         # no catalog has: a gap.
         for person in range(12):
-            (answer,) = await app.feed(app.make.message(FOUND, user_id=700_000 + person))
+            (answer,) = await app.feed(app.fake.message(FOUND, user_id=700_000 + person))
             assert answer.text.startswith("<b>GoSMS · 1004 — ")
-        await app.feed(app.make.message(UNANSWERED, user_id=800_000))
-        await app.feed(app.make.message(PASTED, user_id=800_001))
+        await app.feed(app.fake.message(UNANSWERED, user_id=800_000))
+        await app.feed(app.fake.message(PASTED, user_id=800_001))
         await app.lookups.flush()
 
         stored = query_db(database, "SELECT DISTINCT query FROM lookups")
         assert {MASKED_FOUND, MASKED_UNANSWERED, MASKED_PASTED} <= {query for (query,) in stored}
 
         assert await app.dp["radar"].tick(app.bot, now) == 1
-        (alert,) = [r for r in app.session.sent(SendMessage) if r.chat_id == ALERTS]
+        (alert,) = [r for r in app.sent(SendMessage) if r.chat_id == ALERTS]
         assert f"<code>{shown(MASKED_FOUND.casefold())}</code> — 12" in alert.text
 
-        (gaps,) = await app.feed(app.make.message("/gaps", user_id=ADMIN))
+        (gaps,) = await app.feed(app.fake.message("/gaps", user_id=ADMIN))
         assert f"1 × <code>{shown(MASKED_UNANSWERED[:-1])}</code>" in gaps.text  # "?" trimmed
-        stats = await app.feed(app.make.message("/stats", user_id=ADMIN))
-        (export,) = await app.feed(app.make.message("/export", user_id=ADMIN))
+        stats = await app.feed(app.fake.message("/stats", user_id=ADMIN))
+        (export,) = await app.feed(app.fake.message("/export", user_id=ADMIN))
         assert isinstance(export, SendDocument)
         assert MASKED_UNANSWERED in export.document.data.decode()
         assert await send_digest(app.bot, app.lookups, app.library, app.dp["settings"], "t", now)
-        digest = [r for r in app.session.sent(SendMessage) if r.chat_id == DIGEST]
+        digest = [r for r in app.sent(SendMessage) if r.chat_id == DIGEST]
         assert shown(MASKED_UNANSWERED[:-1]) in "\n".join(r.text for r in digest)
 
-        to_team = [alert, *app.session.sent(EditMessageText), gaps, *stats, export, *digest]
+        to_team = [alert, *app.sent(EditMessageText), gaps, *stats, export, *digest]
         assert all(PASSWORD not in str(request) for request in to_team)
         assert PASSWORD.encode() not in export.document.data
     assert PASSWORD.encode() not in files_of(tmp_path / "data")

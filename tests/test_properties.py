@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_render import check_html
 
 from bot.core.markup import HTML, TEXT
 from bot.core.render import render
 from bot.core.resolve import Resolver
+from tests.support.markup import check_html
 
 WORDS = [
     "gosms",

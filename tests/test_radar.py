@@ -1,4 +1,4 @@
-"""The incident radar, proved on generated timelines (tests/radar_timelines.py), not on
+"""The incident radar, proved on generated timelines (tests/support/timelines.py), not on
 hand-picked ones: steady months stay quiet, spikes, outages and waves are alerted, and the
 alerts behave (one per incident, edited as it grows, resolved, muted, kept across restarts)."""
 
@@ -10,7 +10,14 @@ from dataclasses import astuple
 from itertools import pairwise
 
 import pytest
-from radar_timelines import (
+
+from bot.radar.alerts import Action, Alert, Resolve, Send, mute
+from bot.radar.detect import Timeline, detect, windows_for
+from bot.radar.replay import Replayed, radar_pass, replay
+from bot.radar.settings import RadarSettings
+from bot.radar.tail import negative_binomial_tail
+from bot.radar.windows import UNANSWERED, Key, Seen, Window, entry_key, provider_key
+from tests.support.timelines import (
     DAY,
     ENTRIES,
     HOUR,
@@ -23,19 +30,12 @@ from radar_timelines import (
     spike_rows,
 )
 
-from bot.radar.alerts import Action, Alert, Resolve, Send, mute
-from bot.radar.detect import Timeline, detect, windows_for
-from bot.radar.replay import Replayed, radar_pass, replay
-from bot.radar.settings import RadarSettings
-from bot.radar.tail import negative_binomial_tail
-from bot.radar.windows import UNANSWERED, Key, Seen, Window, entry_key, provider_key
-
 SETTINGS = RadarSettings()
 INTERVAL = 300.0  # RADAR_INTERVAL's default
 MONTH_START, MONTH_DAYS = MONDAY + 7 * DAY, 30  # a week of history before it
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # made once per worker: nothing changes the rows
 def month() -> list[Seen]:
     """Five weeks of steady lookups: a week of history, then the month under test."""
     return SteadyTraffic(seed=1).rows(MONDAY, MONTH_START + MONTH_DAYS * DAY)
@@ -155,7 +155,7 @@ CODE = entry_key("textly", "1011")  # asked a few times a day
 START = MONTH_START + 3 * DAY + 10 * HOUR  # a Thursday morning
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # made once per worker: nothing changes the rows
 def spiking() -> list[Seen]:
     """Nine days of steady lookups and a spike on CODE growing for forty minutes from START."""
     rows = SteadyTraffic(seed=5).rows(START - 8 * DAY, START + 28 * HOUR)

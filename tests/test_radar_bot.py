@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
-from analytics_support import remove_database
-from radar_history import wave, week_before
-from telegram_app import ADMIN, App, buttons, running_app
 
 from bot.analytics.rollup import LookupEntry
 from bot.radar.alerts import message_refs
 from bot.telegram.radar import Radar
+from tests.support.app import ADMIN, App, buttons, running_app
+from tests.support.history import wave, week_before
+from tests.support.lookups import remove_database
 
 ALERTS = -100777
 INTERVAL = 300.0
@@ -39,11 +39,11 @@ async def record(app: App, rows: list) -> None:
 
 
 def alerts_sent(app: App) -> list[SendMessage]:
-    return [r for r in app.session.sent(SendMessage) if r.chat_id == ALERTS]
+    return [r for r in app.sent(SendMessage) if r.chat_id == ALERTS]
 
 
 def edits(app: App) -> list[EditMessageText]:
-    return [r for r in app.session.sent(EditMessageText) if r.chat_id == ALERTS]
+    return [r for r in app.sent(EditMessageText) if r.chat_id == ALERTS]
 
 
 @pytest.fixture
@@ -75,12 +75,12 @@ async def test_a_wave_is_alerted_edited_muted_and_closed(alerting: App) -> None:
 
     # Someone who is not an admin cannot mute it; an admin can, and the button goes.
     (refused,) = await app.feed(
-        app.make.callback(data, message_id=1, chat_id=ALERTS, user_id=5, message_text=alert.text)
+        app.fake.callback(data, message_id=1, chat_id=ALERTS, user_id=5, message_text=alert.text)
     )
     assert isinstance(refused, AnswerCallbackQuery) and refused.show_alert
     assert refused.text == "Only admins can mute alerts."
     sent = await app.feed(
-        app.make.callback(
+        app.fake.callback(
             data, message_id=1, chat_id=ALERTS, user_id=ADMIN, first_name="Lead",
             message_text=alert.text,
         )
@@ -142,19 +142,19 @@ async def test_radar_lists_what_is_above_its_usual_for_admins(alerting: App) -> 
     app = alerting
     gosms = the_entry(app)
     await record(app, week_before(app.library.resolver.catalog, time.time(), gosms))
-    (ordinary,) = await app.feed(app.make.message("/radar", user_id=ADMIN))
+    (ordinary,) = await app.feed(app.fake.message("/radar", user_id=ADMIN))
     assert "GoSMS 1004" not in ordinary.text and "🚨" not in ordinary.text  # ordinary chance
     await record(app, wave(gosms, time.time() - 10 * 60, 8))
-    (listed,) = await app.feed(app.make.message("/radar", user_id=ADMIN))
+    (listed,) = await app.feed(app.fake.message("/radar", user_id=ADMIN))
     assert listed.text.startswith("<b>Above the usual now (last 30 min)</b>")
     assert "<b>GoSMS 1004</b> — 8 people in the last 30 min" in listed.text
     assert "🚨 alert" in listed.text
-    (refused,) = await app.feed(app.make.message("/radar", user_id=5))
+    (refused,) = await app.feed(app.fake.message("/radar", user_id=5))
     assert refused.text == "This command is for admins only."
 
 
 async def test_radar_says_it_is_off_without_alert_chats(app: App) -> None:
-    (reply,) = await app.feed(app.make.message("/radar", user_id=ADMIN))
+    (reply,) = await app.feed(app.fake.message("/radar", user_id=ADMIN))
     assert reply.text.startswith("Nothing is above its usual right now (last 30 min).")
     assert "The radar is off: set ALERT_CHAT_IDS" in reply.text
 
@@ -174,7 +174,7 @@ async def test_a_failing_database_skips_passes_says_so_once_and_answers_go_on(
         assert await radar.tick(app.bot, NOW + INTERVAL) == 0
     said = [r.getMessage() for r in caplog.records if r.name == "bot.telegram.radar"]
     assert len(said) == 1 and "passes skipped while the database fails" in said[0]
-    (reply,) = await app.feed(app.make.message("gosms 1004", user_id=77))
+    (reply,) = await app.feed(app.fake.message("gosms 1004", user_id=77))
     assert reply.text.startswith("<b>GoSMS · 1004")  # answering never waits for the radar
     path.rmdir()
     await radar.tick(app.bot, NOW + 2 * INTERVAL)

@@ -1,9 +1,10 @@
 """`python -m bot radar --replay`: the alerts the radar would have sent, from the database (SQLite
 or PostgreSQL) and from the CSV `python -m bot export` writes, as a lead runs it.
 
-The lookups are generated traffic (radar_timelines.py) with two incidents laid over it, recorded
-through the real lookup log and exported by the real command; the replays are checked against
-each other, against the radar run on the generated rows directly, and against the incidents.
+The lookups are generated traffic (tests/support/timelines.py) with two incidents laid over it,
+recorded through the real lookup log and exported by the real command; the replays are checked
+against each other, against the radar run on the generated rows directly, and against the
+incidents.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from analytics_support import Backend
-from radar_timelines import DAY, HOUR, MONDAY, SPIKE_PEOPLE_FROM, SteadyTraffic, spike_rows
 
 import bot.radar.replay
 from bot.__main__ import main
@@ -35,6 +34,8 @@ from bot.radar.history import history_from, passes, read_csv
 from bot.radar.replay import radar_pass, replay
 from bot.radar.windows import UNANSWERED, Seen, Timeline, entry_key
 from bot.settings import load_settings
+from tests.support.lookups import Backend
+from tests.support.timelines import DAY, HOUR, MONDAY, SPIKE_PEOPLE_FROM, SteadyTraffic, spike_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 DAYS = 2  # days replayed

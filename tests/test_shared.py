@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, SendMessage
-from services import outage
-from telegram_app import App, buttons, running_app
 
 from bot.telegram import shared as shared_module
 from bot.telegram.flood import Verdict
 from bot.telegram.monitoring import Health
 from bot.telegram.shared import Once, Shared, SharedBudget
+from tests.support.app import USERNAME, App, buttons, running_app
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.services import outage
 
 NOTICE = "Too many messages. Wait a minute and I will answer again."
 
@@ -40,7 +41,7 @@ async def test_one_budget_whichever_replica_takes(two: tuple[Shared, Shared]) ->
 
 
 async def test_a_press_delivered_twice_is_one_vote(two: tuple[Shared, Shared]) -> None:
-    first, second = (Once(replica, "vote", hold=2.0) for replica in two)
+    first, second = (Once(replica, "vote", hold=60.0) for replica in two)
     assert await first.first(7, "gosms:1004", 1)
     assert not await second.first(7, "gosms:1004", 1)
     assert await second.first(7, "gosms:1004", 0)  # changing one's mind is a new press
@@ -53,19 +54,20 @@ async def test_an_update_delivered_to_both_replicas_is_answered_once(
     webhook = {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "s3cret"}
     async with AsyncExitStack() as stack:
         apps: list[App] = []
+        telegram = FakeTelegram(username=USERNAME)  # one Telegram for both
         for name in ("a", "b"):
             redis = Shared(redis_url)
             stack.push_async_callback(redis.close)
-            app = running_app(tmp_path / name, shared=redis, **webhook)
+            app = running_app(tmp_path / name, shared=redis, fake=telegram, **webhook)
             apps.append(await stack.enter_async_context(app))
-        update = apps[0].make.message("gosms 1004", user_id=3301)
+        update = apps[0].fake.message("gosms 1004", user_id=3301)
         sent = [
             *await apps[0].feed(update),
             *await apps[1].feed(update),
             *await apps[0].feed(update),
         ]
         assert len([r for r in sent if isinstance(r, SendMessage)]) == 1
-        other = apps[0].make.message("gosms 1004", user_id=3302)  # the next update: answered
+        other = apps[0].fake.message("gosms 1004", user_id=3302)  # the next update: answered
         assert len(await apps[1].feed(other)) == 1
 
 
@@ -77,7 +79,8 @@ async def test_without_redis_the_process_keeps_its_own() -> None:
     bounded = Once(alone, "update", hold=600.0, tracked=100)
     for update in range(1000):
         assert await bounded.first(update)
-    assert len(bounded._local) <= 100  # memory stays bounded however many updates pass
+    assert not await bounded.first(999)  # the latest are remembered...
+    assert await bounded.first(0)  # ...the oldest let go: memory stays bounded
     budget = SharedBudget(alone, "messages", 3)
     verdicts = [await budget.take(7) for _ in range(4)]
     assert verdicts == [Verdict.ANSWER] * 3 + [Verdict.NOTICE]
@@ -99,7 +102,7 @@ async def test_redis_going_away_costs_no_answer_and_is_said_once(
         assert (await health.check())[1]["redis"] == "up"
 
         async def ask(person: int) -> str:
-            (reply,) = await app.feed(app.make.message("gosms 1004", user_id=person))
+            (reply,) = await app.feed(app.fake.message("gosms 1004", user_id=person))
             assert isinstance(reply, SendMessage)
             return reply.text
 
@@ -127,21 +130,23 @@ async def test_two_replicas_answer_one_burst_within_one_budget(
 ) -> None:
     async with AsyncExitStack() as stack:
         apps: list[App] = []
+        telegram = FakeTelegram(username=USERNAME)  # one Telegram for both
         for name in ("a", "b"):
             redis = Shared(redis_url)
             stack.push_async_callback(redis.close)
-            apps.append(await stack.enter_async_context(running_app(tmp_path / name, shared=redis)))
+            app = running_app(tmp_path / name, shared=redis, fake=telegram)
+            apps.append(await stack.enter_async_context(app))
         sent = []
         for i in range(25):  # a load balancer alternating between the replicas
             app = apps[i % 2]
-            sent += await app.feed(app.make.message("gosms 1004", user_id=3201))
+            sent += await app.feed(app.fake.message("gosms 1004", user_id=3201))
         texts = [r.text for r in sent if isinstance(r, SendMessage)]
         assert len(texts) == 21 and texts[-1] == NOTICE
         assert all(text.startswith("<b>GoSMS") for text in texts[:20])
 
         # A vote pressed once but delivered to both replicas is recorded once.
         app = apps[0]
-        (answer,) = await app.feed(app.make.message("notificore 35", user_id=3202))
+        (answer,) = await app.feed(app.fake.message("notificore 35", user_id=3202))
         up = buttons(answer)[0][1]
 
         def rows() -> int:
@@ -150,7 +155,7 @@ async def test_two_replicas_answer_one_burst_within_one_budget(
         before = rows()
         for replica in apps:
             (ack,) = await replica.feed(
-                replica.make.callback(up, message_id=1, chat_id=3202, user_id=3202)
+                replica.fake.callback(up, message_id=1, chat_id=3202, user_id=3202)
             )
             assert isinstance(ack, AnswerCallbackQuery) and ack.text  # both thank the person
         assert rows() == before + 1

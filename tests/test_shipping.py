@@ -16,7 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from fake_telegram import TOKEN, FakeTelegram
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.processes import STARTING, STOPPING
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = os.environ.get("CODEBOOK_PYTHON") or sys.executable
@@ -84,14 +85,14 @@ async def test_the_bot_starts_from_a_folder_holding_only_the_example_env(tmp_pat
             stderr=asyncio.subprocess.PIPE,
         )
         try:
-            await fake.wait_for("getUpdates", timeout=60)
+            await fake.wait_for("getUpdates", timeout=STARTING)
             fake.push(fake.message("gosms 1004"))
             sent = await fake.wait_for("sendMessage")
             assert sent.params["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
         finally:
             if process.returncode is None:
                 process.send_signal(signal.SIGTERM)
-            _, err = await asyncio.wait_for(process.communicate(), 30)
+            _, err = await asyncio.wait_for(process.communicate(), STOPPING)
     log = err.decode()
     assert process.returncode == 0, log
     assert TOKEN not in log

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from seed_pages import SEEDS
 
 from bot.core.catalog import Catalog
 from bot.sources import layout, run
 from bot.sources.layout import clean
 from bot.sources.pages import NAMES
+from tests.support.seed_pages import SEEDS
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGS = ROOT / "catalogs"

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from analytics_support import NOW, SECRET, Backend, entry, lookup
 
 from bot.analytics.paragraphs import in_language
 from bot.analytics.reports import Feedback, Report
@@ -20,6 +19,7 @@ from bot.core.catalog import Catalog
 from bot.radar.alerts import Alert
 from bot.radar.windows import Key
 from bot.store import DatabaseTooOld, StorageUnavailable, open_store
+from tests.support.lookups import NOW, SECRET, Backend, entry, lookup
 
 NO_DEVICES = entry("gosms", "1004", "No devices registered")
 

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import asyncio
 
-from analytics_support import NOW, SECRET, Backend, entry, lookup
-
 from bot.analytics.privacy import user_key
 from bot.analytics.rollup import stored
 from bot.handoff.conversation import State, Verdict
 from bot.store.reading import deflection
+from tests.support.lookups import NOW, SECRET, Backend, entry, lookup
 
 ANNA, BORIS = 1001, 1002
 ANNA_KEY, BORIS_KEY = user_key(SECRET, ANNA), user_key(SECRET, BORIS)

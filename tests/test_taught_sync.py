@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import threading
 import time
 from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
-from analytics_support import Backend
-from services import outage
 
 import bot.core.library
 from bot.analytics.writer import LookupLog
@@ -22,6 +21,9 @@ from bot.core.library import Library
 from bot.core.resolve import Resolver
 from bot.store.postgres import PostgresStore
 from bot.telegram.taught import POLL_INTERVAL, TaughtPhrases
+from tests.support.clock import HANG, DrivenClock
+from tests.support.lookups import Backend
+from tests.support.services import outage
 
 ROOT = Path(__file__).resolve().parents[1]
 PHRASE = "смс с телефона так и не ушли"  # a question, as bot.core.text.phrase_key keeps it
@@ -64,32 +66,8 @@ async def test_what_one_process_teaches_or_takes_back_the_other_answers(backend:
         assert theirs.library.taught == {}
 
 
-class Clock:
-    """The poller's sleep: each waits until the test lets one interval pass."""
-
-    def __init__(self) -> None:
-        self.slept: list[float] = []
-        self._passed = asyncio.Queue[None]()
-        self._asleep = asyncio.Event()
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self._asleep.set()
-        await self._passed.get()
-
-    async def asleep(self) -> None:
-        """Wait until the poller sleeps."""
-        await asyncio.wait_for(self._asleep.wait(), 10)
-
-    async def interval(self) -> None:
-        """Let one interval pass, and wait until the poller has looked and sleeps again."""
-        self._asleep.clear()
-        self._passed.put_nowait(None)
-        await self.asleep()
-
-
 async def test_the_poller_looks_once_every_interval(tmp_path: Path) -> None:
-    backend, clock = Backend("sqlite", tmp_path), Clock()
+    backend, clock = Backend("sqlite", tmp_path), DrivenClock(0.0)
     async with AsyncExitStack() as stack:
         here, _ = await replica(backend, stack)
         _, theirs = await replica(backend, stack)
@@ -98,7 +76,8 @@ async def test_the_poller_looks_once_every_interval(tmp_path: Path) -> None:
         await clock.asleep()
         await here.store.teach(PHRASE, "gosms", "1015", time.time())
         assert found(theirs.library) != [("gosms", "1015")]
-        await clock.interval()
+        clock.advance(POLL_INTERVAL)
+        await clock.asleep()  # it has looked, and sleeps again
         assert found(theirs.library) == [("gosms", "1015")]
         assert clock.slept == [POLL_INTERVAL, POLL_INTERVAL]
 
@@ -152,14 +131,26 @@ def test_a_phrase_taught_while_the_catalogs_reload_is_kept(
         @property
         def searcher(self):  # type: ignore[no-untyped-def]
             indexing.set()  # the reload's thread builds the new word index...
-            assert taught.wait(10)  # ...while the loop takes a phrase in
+            assert taught.wait(HANG)  # ...while the loop takes a phrase in
             return super().searcher
 
     monkeypatch.setattr(bot.core.library, "Resolver", Indexing)
     reloading = threading.Thread(target=library.reload)
     reloading.start()
-    assert indexing.wait(10)
+    assert indexing.wait(HANG)
     library.use_taught([(PHRASE, "gosms", "1015")])
     taught.set()
-    reloading.join(10)
+    reloading.join(HANG)
     assert found(library) == [("gosms", "1015")]
+
+
+def test_a_library_given_a_resolver_answers_with_it_and_reloads_from_its_folder(
+    tmp_path: Path, resolver: Resolver
+) -> None:
+    shutil.copytree(ROOT / "catalogs", tmp_path / "catalogs")
+    library = Library(tmp_path / "catalogs", resolver=resolver)  # as the tests' apps start
+    assert library.resolver is resolver
+    (tmp_path / "catalogs" / "gosms.yaml").unlink()
+    assert library.reload().removed == ["GoSMS"]
+    assert "gosms" not in library.resolver.catalog.providers
+    assert "gosms" in resolver.catalog.providers  # the one given is not changed

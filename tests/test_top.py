@@ -8,12 +8,12 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from analytics_support import NOW
 
 from bot.analytics.reports import Report, TopEntry
 from bot.core.catalog import Catalog
 from bot.store import StorageUnavailable
 from bot.telegram.top import EXAMPLES, TopEntries
+from tests.support.lookups import NOW
 
 WEEK = replace(
     Report.empty(7, NOW),

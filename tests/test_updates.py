@@ -6,17 +6,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import get_type_hints
 
 import pytest
-from aiogram import Bot
-from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.types import Update
-from telegram_app import App, running_app
 
 from bot.analytics.reading import Reports
 from bot.telegram.handlers import Handled
 from bot.telegram.middlewares import InFlight
+from tests.support.app import App, running_app
 
 
 def updates_counted(app: App) -> dict[tuple[str, str], float]:
@@ -39,9 +37,9 @@ async def test_each_update_is_logged_and_counted_with_what_its_handler_returned(
     app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="bot.updates"):
-        await app.feed(app.make.message("gosms 1004"))
-        await app.feed(app.make.message("/help"))
-        await app.feed(app.make.message("lunch at noon?", chat_type="group"))
+        await app.feed(app.fake.message("gosms 1004"))
+        await app.feed(app.fake.message("/help"))
+        await app.feed(app.fake.message("lunch at noon?", chat_type="group"))
     assert updates_counted(app) == {
         ("message", "found"): 1.0,
         ("message", "help"): 1.0,
@@ -60,7 +58,7 @@ async def test_an_update_whose_handler_fails_is_counted_as_an_error(
         raise RuntimeError("catalog on fire")
 
     monkeypatch.setattr(app.library.resolver, "answer", explode)
-    (apology,) = await app.feed(app.make.message("gosms 1004"))
+    (apology,) = await app.feed(app.fake.message("gosms 1004"))
     assert apology.text == "Something went wrong. Please try again."
     assert updates_counted(app) == {("message", "error"): 1.0}
 
@@ -70,7 +68,7 @@ async def test_a_webhook_update_delivered_twice_is_answered_once_and_counted_as_
 ) -> None:
     webhook = {"webhook_url": "https://bot.example/hook", "webhook_secret": "s" * 16}
     async with running_app(tmp_path, **webhook) as app:
-        update = app.make.message("gosms 1004")
+        update = app.fake.message("gosms 1004")
         with caplog.at_level(logging.INFO, logger="bot.updates"):
             (answer,) = await app.feed(update)
             assert await app.feed(update) == []
@@ -81,24 +79,13 @@ async def test_a_webhook_update_delivered_twice_is_answered_once_and_counted_as_
         assert (await Reports(app.lookups).report(days=1, top=1)).total == 1
 
 
-async def test_an_update_in_hand_is_counted_until_it_is_answered(
-    app: App, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_an_update_in_hand_is_counted_until_it_is_answered(app: App) -> None:
     in_flight: InFlight = app.dp["in_flight"]
-    arrived, release = asyncio.Event(), asyncio.Event()
-    answer = app.session.make_request
-
-    async def slow_send(bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
-        if isinstance(method, SendMessage):
-            arrived.set()
-            await release.wait()  # Telegram slow to take the answer
-        return await answer(bot, method, timeout)
-
-    monkeypatch.setattr(app.session, "make_request", slow_send)
+    release = app.fake.hold("sendMessage")  # Telegram slow to take the answer
     assert in_flight.in_hand == 0
-    update = Update.model_validate(app.make.message("gosms 1004"), context={"bot": app.bot})
+    update = Update.model_validate(app.fake.message("gosms 1004"), context={"bot": app.bot})
     feeding = asyncio.create_task(app.dp.feed_update(app.bot, update))
-    await arrived.wait()
+    await app.fake.wait_for("sendMessage")  # the answer is with Telegram, not yet taken
     assert in_flight.in_hand == 1  # what a stop waits for
     release.set()
     await feeding

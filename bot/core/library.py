@@ -60,14 +60,20 @@ class Library:
     """Holds the current resolver and the team's notes (TEAM_NOTES, checked against the
     catalogs); ``reload`` replaces them only with catalogs and notes that are both valid."""
 
-    def __init__(self, folder: str | Path, notes: Path | None = None) -> None:
+    def __init__(
+        self, folder: str | Path, notes: Path | None = None, resolver: Resolver | None = None
+    ) -> None:
+        """``resolver``: one over the folder's catalogs made already (tests make it once)."""
         self.folder = Path(folder)
         self.notes_path = notes
-        catalog, problems = load_catalogs(self.folder)
+        if resolver is None:
+            catalog, problems = load_catalogs(self.folder)
+        else:
+            catalog, problems = resolver.catalog, []
         team_notes, notes_problems = load_notes(notes, catalog) if catalog else (None, [])
         if catalog is None or team_notes is None:
             raise CatalogError(problems + notes_problems)
-        self.resolver = Resolver(catalog)
+        self.resolver = resolver if resolver is not None else Resolver(catalog)
         self.notes: TeamNotes = team_notes
         self.reloads: Counter[str] = Counter()  # "ok" and "failed", for /metrics
         self.taught: dict[str, list[tuple[str, str]]] = {}  # phrase -> (provider, entry key)

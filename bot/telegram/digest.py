@@ -8,7 +8,7 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -41,10 +41,12 @@ async def digest_loop(
     holder: str,
     *,
     clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> None:
     """Send the digest each week at DIGEST_AT until cancelled; a digest due less than LATE ago
     when the loop starts (a restart at 09:05) is sent then, unless some process has. Nothing
-    raised here stops the bot: a failing database is logged once and retried until LATE."""
+    raised here stops the bot: a failing database is logged once and retried until LATE.
+    ``clock`` and ``sleep`` are the wall clock's: a test drives both."""
     if not settings.digest_chat_ids:
         return
     # A lease of this loop's own: a restart is another holder, so it cannot claim again a
@@ -55,7 +57,7 @@ async def digest_loop(
         due = next_digest(clock(), settings.digest_at, settings.tz)
     failing = False
     while True:
-        await _sleep_until(due, clock)
+        await _sleep_until(due, clock, sleep)
         try:
             await send_digest(bot, lookups, library, settings, holder, due)
         except StorageUnavailable as exc:
@@ -63,7 +65,7 @@ async def digest_loop(
                 logger.warning("weekly digest: the database is unavailable, retrying: %s", exc)
             failing = True
             if clock() + RETRY < due + LATE:
-                await asyncio.sleep(RETRY)
+                await sleep(RETRY)
                 continue
             logger.error(
                 "%s not sent: the database stayed unavailable", lease_name(due, settings.tz)
@@ -106,8 +108,10 @@ async def send_digest(
     return True
 
 
-async def _sleep_until(moment: float, clock: Callable[[], float]) -> None:
+async def _sleep_until(
+    moment: float, clock: Callable[[], float], sleep: Callable[[float], Awaitable[object]]
+) -> None:
     """Sleep until the clock reads ``moment``, looking at it at least every NAP seconds."""
     # Waiting on the wall clock, not on an event: nothing could set one.
-    while (left := moment - clock()) > 0:  # noqa: ASYNC110
-        await asyncio.sleep(min(left, NAP))
+    while (left := moment - clock()) > 0:
+        await sleep(min(left, NAP))

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -73,16 +74,25 @@ class Radar:
         """Whether alerts are sent (ALERT_CHAT_IDS is set)."""
         return bool(self.chats)
 
-    async def run(self, bot: Bot) -> None:
-        """Passes on the clock's grid (every interval from midnight UTC), until cancelled."""
+    async def run(
+        self,
+        bot: Bot,
+        *,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        """Passes on the clock's grid (every interval from midnight UTC), until cancelled.
+        ``clock`` and ``sleep`` are the wall clock's: a test drives both."""
         while True:
-            now = time.time()
+            now = clock()
             at = (now // self.interval + 1) * self.interval
-            await asyncio.sleep(at - now)
+            await sleep(at - now)
             try:
-                await self.tick(bot, at)
+                touched = await self.tick(bot, at)
             except Exception:  # Telegram unreachable, a bug: this pass is lost, not the radar
                 logger.exception("radar: the pass failed; the next one runs as usual")
+            else:
+                logger.debug("radar: the pass at %d is done, %d message(s) touched", at, touched)
 
     async def stop(self) -> None:
         """Give the lease up, so that a process starting now, or another sharing the database,

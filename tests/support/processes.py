@@ -6,14 +6,26 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fake_telegram import FakeTelegram
+from tests.support.fake_telegram import FakeTelegram
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+# How long a test lets a bot process take to start and to stop before calling it hung: far
+# beyond what either takes (seconds), so that a busy machine never fails a test.
+STARTING = 120.0
+STOPPING = 60.0
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, for a bot's webhook or metrics."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 async def start_bot(
@@ -49,4 +61,4 @@ class Running:
     async def stop(self, sig: int = signal.SIGTERM) -> int:
         """Stop the bot as a process manager would; its exit status."""
         self.process.send_signal(sig)
-        return await asyncio.wait_for(self.process.wait(), 20)
+        return await asyncio.wait_for(self.process.wait(), STOPPING)

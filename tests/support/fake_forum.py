@@ -1,7 +1,8 @@
-"""What the fake Bot API (fake_telegram.py) knows of forum supergroups, as Telegram answers them:
-``createForumTopic``, ``closeForumTopic``, ``reopenForumTopic``, ``getChat``, ``getChatMember``,
-``copyMessage`` and ``message_thread_id`` on messages; the bot's rights in a chat (removed, no
-right to manage topics), topics deleted by staff, and people who blocked the bot.
+"""What the fake Bot API (fake_telegram.py, whose FakeTelegram answers the calls with these)
+knows of forum supergroups, as Telegram answers them: ``createForumTopic``, ``closeForumTopic``,
+``reopenForumTopic``, ``getChat``, ``getChatMember``, ``copyMessage`` and ``message_thread_id``
+on messages; the bot's rights in a chat (removed, no right to manage topics), topics deleted by
+staff; and Telegram's word for a person who blocked the bot (FakeTelegram.block).
 
 The shapes follow the Bot API: a topic's id is the id of the service message that opened it
 (``forum_topic_created``); a message in a topic carries ``message_thread_id`` and

@@ -1,9 +1,12 @@
-"""A fake Telegram Bot API server for end-to-end tests.
+"""A fake Telegram Bot API for every test that needs Telegram.
 
-The real bot process is started with ``TELEGRAM_API_URL=fake.base_url`` and
+End to end, the real bot process is started with ``TELEGRAM_API_URL=fake.base_url`` and
 ``BOT_TOKEN=fake.token``; aiogram then calls ``{base_url}/bot{token}/{method}`` over real HTTP,
-as it would call api.telegram.org. A test pushes updates in (``fake.push(fake.message("/start"))``)
-and asserts on the requests the bot made (``await fake.wait_for("sendMessage")``).
+as it would call api.telegram.org. In process, a Bot made by ``fake_session.bot_for(fake)``
+hands the same requests to the same object without HTTP (the handler tests, the digest's).
+A test pushes updates in (``fake.push(fake.message("/start"))``), or feeds the updates the fake
+builds to a dispatcher, and asserts on the requests the bot made
+(``await fake.wait_for("sendMessage")``, ``fake.calls("sendMessage")``).
 
 What it does like the real Bot API:
 
@@ -19,10 +22,15 @@ What it does like the real Bot API:
   ``deleteWebhook(drop_pending_updates=True)`` drops the queue;
 * with ``strict=True`` (the default) it rejects what Telegram rejects and a fake could easily
   let through: HTML that Telegram cannot parse (``<br>``, an unescaped ``<``, unclosed or
-  mismatched tags), texts over 4096 and captions over 1024 characters after parsing, empty
-  texts, callback data over 64 bytes, malformed bot commands, duplicate inline result ids, and
-  an edit that changes nothing ("message is not modified"). The answer is the 400
-  ``{"ok": false, ...}`` Telegram gives, so aiogram raises ``TelegramBadRequest``.
+  mismatched tags), texts over 4096 and captions over 1024 characters after parsing (in
+  UTF-16 code units, as Telegram counts them: an emoji outside the BMP is two), empty texts,
+  callback data over 64 bytes, malformed bot commands, duplicate inline result ids, and an
+  edit that changes nothing ("message is not modified"). The answer is the 400
+  ``{"ok": false, ...}`` Telegram gives, so aiogram raises ``TelegramBadRequest``; a chat the
+  bot may not write to (``forbid``, ``block``) gets 403, queued failures (``fail_next``) their
+  own;
+* forum supergroups (``forum``): topics made, closed, reopened and deleted, messages copied
+  into them, the bot's rights in the chat and the update saying they changed (fake_forum.py).
 
 Sent messages come back as Telegram returns them: HTML tags parsed into ``entities``, ids
 counting up per chat, inline keyboards echoed. A callback on a message the bot sent carries that
@@ -42,10 +50,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import BodyPartReader, web
-from fake_forum import (
+
+from tests.support.fake_forum import (
     BLOCKED,
     ICON_COLORS,
     THREAD_NOT_FOUND,
@@ -60,13 +69,15 @@ from fake_forum import (
     rights_update,
 )
 
-__all__ = ["TOKEN", "Call", "FakeTelegram", "parse_html"]
+__all__ = ["TOKEN", "Call", "FakeTelegram", "decode_params", "parse_html", "utf16_len"]
 
 TOKEN = "123456789:AAFakeTokenForCodebookEndToEndTests0"
 
 GROUP_CHAT_ID = -987654321
 SUPERGROUP_CHAT_ID = -1001987654321
 CHANNEL_CHAT_ID = -1001122334455
+
+Request = TypeVar("Request")
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -188,6 +199,8 @@ class Call:
     params: dict[str, Any]
     at: float
     result: Any = None  # what the fake answered (set once it has)
+    request: Any = None  # the aiogram method, when it came through FakeSession (in process)
+    refused: str | None = None  # the error's description, when the fake answered with one
 
 
 class TelegramError(Exception):
@@ -528,6 +541,12 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
             return {**{key: _decode_value(key, v) for key, v in raw.items()}, **body}
     elif request.can_read_body:
         raw.update((key, value) for key, value in (await request.post()).items())
+    return decode_params(raw, files)
+
+
+def decode_params(raw: dict[str, Any], files: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A request's parameters as the fake records them, from the form's string values and its
+    uploaded files (``{"filename", "content", "content_type"}`` by field name)."""
     params = {
         key: _decode_value(key, value) if isinstance(value, str) else value
         for key, value in raw.items()
@@ -579,7 +598,8 @@ class FakeTelegram:
         self._messages: dict[tuple[int | str, int], dict[str, Any]] = {}
         self._chats: dict[int | str, dict[str, Any]] = {}
         self._failures: dict[str, list[TelegramError]] = {}
-        self._slow: list[tuple[str, Callable[[dict[str, Any]], bool], float]] = []
+        self._forbidden: dict[int | str, str] = {}  # chat -> the 403 every call to it gets
+        self._held: list[tuple[str, Callable[[dict[str, Any]], bool], asyncio.Event]] = []
         self._commands: dict[tuple[str, str], list[Any]] = {}
         self._descriptions: dict[tuple[str, str], str] = {}
         self._ids = itertools.count(1)
@@ -587,8 +607,7 @@ class FakeTelegram:
         self._closing = False
         self._updates_arrived = asyncio.Event()
         self._request_recorded = asyncio.Event()
-        self.forums: dict[int, Forum] = {}  # supergroups with topics (fake_forum.py)
-        self.blocked: set[int] = set()  # people who blocked the bot
+        self.forums: dict[int, Forum] = {}  # supergroups with topics (support/fake_forum.py)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -609,6 +628,8 @@ class FakeTelegram:
         """Answer waiting getUpdates with [] and shut the server down."""
         self._closing = True
         self._wake_pollers()
+        for _, _, release in self._held:
+            release.set()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -632,11 +653,15 @@ class FakeTelegram:
         wanted = method.lower()
         return [call for call in self.requests if call.method.lower() == wanted]
 
+    def requests_of(self, kind: type[Request]) -> list[Request]:
+        """The requests of one aiogram type (``SendMessage``) made in process, in order."""
+        return [call.request for call in self.requests if isinstance(call.request, kind)]
+
     async def wait_for(
         self,
         method: str,
         predicate: Callable[[Call], bool] | None = None,
-        timeout: float = 10,
+        timeout: float = 60,
         *,
         since: int = 0,
     ) -> Call:
@@ -698,12 +723,27 @@ class FakeTelegram:
         failure = TelegramError(error_code, description, parameters)
         self._failures.setdefault(method.lower(), []).append(failure)
 
-    def slow_down(
-        self, method: str, seconds: float, when: Callable[[dict[str, Any]], bool] = lambda p: True
-    ) -> None:
-        """Answer calls of ``method`` whose params match ``when`` only after ``seconds``
-        (a slow network to one chat, say)."""
-        self._slow.append((method.lower(), when, seconds))
+    def forbid(self, chat_id: int) -> None:
+        """Refuse every call to ``chat_id`` with 403, as Telegram refuses a person who never
+        pressed Start (the bot cannot write first) or a group the bot was removed from."""
+        self._forbidden[chat_id] = (
+            "Forbidden: bot can't initiate conversation with a user"
+            if chat_id > 0
+            else "Forbidden: bot was kicked from the group chat"
+        )
+
+    def block(self, user_id: int) -> None:
+        """The person blocks the bot: every call to them gets Telegram's 403 saying so."""
+        self._forbidden[user_id] = BLOCKED
+
+    def hold(
+        self, method: str, when: Callable[[dict[str, Any]], bool] = lambda p: True
+    ) -> asyncio.Event:
+        """Answer calls of ``method`` whose params match ``when`` only once the event returned
+        is set (a slow network to one chat, for as long as the test says)."""
+        release = asyncio.Event()
+        self._held.append((method.lower(), when, release))
+        return release
 
     def sent(self, chat_id: int | str) -> list[dict[str, Any]]:
         """The messages the bot has in a chat now (sent, as edited; not deleted), in order."""
@@ -729,6 +769,10 @@ class FakeTelegram:
         by = self._user(1, "Owner", "en")
         update = rights_update(forum, self._bot_user(), by)
         return {"update_id": self._new_update_id(), "my_chat_member": update}
+
+    def topic(self, chat_id: int, name: str = "Anna · GoSMS 1004") -> int:
+        """A topic in a forum, opened as the bot opens one (createForumTopic); its thread id."""
+        return int(self._create_topic(self.forums[chat_id], name)["message_thread_id"])
 
     def delete_topic(self, chat_id: int, thread: int) -> None:
         """A staff member deletes a topic, messages and all."""
@@ -874,14 +918,21 @@ class FakeTelegram:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
-        method = request.match_info["method"]
         try:
             params = await _read_params(request)
         except Exception as error:  # a malformed request, answered as Telegram would
             return web.json_response(
                 _bad_request(f"can't parse request: {error}").payload(), status=400
             )
-        call = Call(method, params, time.monotonic())
+        status, body = await self.respond(request.match_info["method"], params)
+        return web.json_response(body, status=status)
+
+    async def respond(
+        self, method: str, params: dict[str, Any], request: Any = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Record a call of ``method`` with its decoded ``params`` and answer it as Telegram
+        would: the HTTP status and the JSON body. The server and FakeSession both come here."""
+        call = Call(method, params, time.monotonic(), request=request)
         self.requests.append(call)
         self._request_recorded.set()
         self._request_recorded = asyncio.Event()
@@ -889,21 +940,20 @@ class FakeTelegram:
             failures = self._failures.get(method.lower())
             if failures:
                 raise failures.pop(0)
-            for slow, when, seconds in self._slow:
-                if slow == method.lower() and when(params):
-                    await asyncio.sleep(seconds)
+            if params.get("chat_id") in self._forbidden:
+                raise TelegramError(403, self._forbidden[params["chat_id"]])
+            for held, when, release in self._held:
+                if held == method.lower() and when(params):
+                    await release.wait()
             result = call.result = await self._answer(method.lower(), params)
         except TelegramError as error:
-            return web.json_response(error.payload(), status=error.error_code)
+            call.refused = error.description
+            return error.error_code, error.payload()
         except Exception as error:  # a bug in the fake, shown by wait_for
             self.errors.append(error)
-            body = {
-                "ok": False,
-                "error_code": 500,
-                "description": f"Internal Server Error: fake Telegram failed: {error!r}",
-            }
-            return web.json_response(body, status=500)
-        return web.json_response({"ok": True, "result": result})
+            call.refused = f"Internal Server Error: fake Telegram failed: {error!r}"
+            return 500, {"ok": False, "error_code": 500, "description": call.refused}
+        return 200, {"ok": True, "result": result}
 
     async def _answer(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getme":
@@ -1112,7 +1162,7 @@ class FakeTelegram:
         if self.strict:
             if key == "text" and not text.strip():
                 raise _bad_request("message text is empty")
-            if len(text) > limit:
+            if utf16_len(text) > limit:  # Telegram counts UTF-16 code units, as in entities
                 raise _bad_request(
                     "message is too long" if key == "text" else "message caption is too long"
                 )
@@ -1151,12 +1201,10 @@ class FakeTelegram:
         self._messages[(chat["id"], message["message_id"])] = message
         return message
 
-    # --- forums (fake_forum.py) ----------------------------------------------------------------
+    # --- forums (fake_forum.py) ------------------------------------------------------------
 
     def _check_reachable(self, chat_id: Any, thread: Any) -> None:
         """Telegram's refusal of a message to ``chat_id`` (in topic ``thread``), if any."""
-        if isinstance(chat_id, int) and chat_id in self.blocked:
-            raise TelegramError(403, BLOCKED)
         forum = self.forums.get(chat_id) if isinstance(chat_id, int) else None
         if forum is None:
             return
@@ -1188,18 +1236,7 @@ class FakeTelegram:
         try:
             forum.check_manages(creating=method == "createforumtopic")
             if method == "createforumtopic":
-                name = str(params.get("name", ""))
-                if not 1 <= len(name) <= TOPIC_NAME_LIMIT:
-                    raise _bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
-                color = ICON_COLORS[len(forum.topics) % len(ICON_COLORS)]
-                created = self._send(
-                    {"chat_id": forum.chat_id},
-                    forum_topic_created={"name": name, "icon_color": color},
-                )
-                thread = created["message_id"]
-                forum.topics[thread] = Topic(name, color)
-                created.update(message_thread_id=thread, is_topic_message=True)
-                return {"message_thread_id": thread, "name": name, "icon_color": color}
+                return self._create_topic(forum, str(params.get("name", "")))
             topic = forum.live_topic(int(params.get("message_thread_id", 0)))
             closing = method == "closeforumtopic"
             if topic.closed == closing:
@@ -1208,6 +1245,19 @@ class FakeTelegram:
             return True
         except ForumError as error:
             raise TelegramError(error.code, error.description) from None
+
+    def _create_topic(self, forum: Forum, name: str) -> dict[str, Any]:
+        """A new topic, opened by its service message; the ForumTopic createForumTopic answers."""
+        if not 1 <= len(name) <= TOPIC_NAME_LIMIT:
+            raise _bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
+        color = ICON_COLORS[len(forum.topics) % len(ICON_COLORS)]
+        created = self._send(
+            {"chat_id": forum.chat_id}, forum_topic_created={"name": name, "icon_color": color}
+        )
+        thread = created["message_id"]
+        forum.topics[thread] = Topic(name, color)
+        created.update(message_thread_id=thread, is_topic_message=True)
+        return {"message_thread_id": thread, "name": name, "icon_color": color}
 
     def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = params.get("chat_id")

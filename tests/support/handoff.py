@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from fake_telegram import Call, FakeTelegram
+from tests.support.fake_telegram import Call, FakeTelegram
 
 SUPPORT = -1001555000111
 STAFF = 3001
@@ -40,7 +40,7 @@ class Driver:
         """Deliver ``update``; the first ``method`` call since (matching ``where``)."""
         since = len(self.fake.requests)
         await self.deliver(update)
-        return await self.fake.wait_for(method, where, timeout=20, since=since)
+        return await self.fake.wait_for(method, where, since=since)
 
     async def press(self, person: int, sent: Call, text: str) -> Call:
         """Press the button labelled ``text`` under the message ``sent`` to ``person``."""
@@ -65,8 +65,8 @@ class Driver:
         )
         since = len(self.fake.requests)
         await self.press(person, answered, "🙋 Talk to a person")
-        card = await self.fake.wait_for("sendMessage", to(SUPPORT), timeout=20, since=since)
-        told = await self.fake.wait_for("sendMessage", to(person), timeout=20, since=since)
+        card = await self.fake.wait_for("sendMessage", to(SUPPORT), since=since)
+        told = await self.fake.wait_for("sendMessage", to(person), since=since)
         assert told.params["text"].startswith("Your question is with the support team now")
         return card.params["message_thread_id"], card
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import random
 
-from analytics_support import lookup
-
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.core.catalog import Catalog
+from tests.support.lookups import lookup
 
 HOUR, DAY = 3600.0, 86400.0
 

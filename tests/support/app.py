@@ -1,55 +1,73 @@
-"""The bot wired as in production around a recording session: for handler tests through
-``Dispatcher.feed_update`` (the ``app`` fixture in conftest.py)."""
+"""The bot wired as in production, its Bot talking to the fake Bot API in process: for handler
+tests through ``Dispatcher.feed_update`` (the ``app`` fixture in conftest.py)."""
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from aiogram import Bot, Dispatcher
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.types import Update
-from fake_telegram import FakeTelegram
-from recording import ME, TOKEN, RecordingSession, recording_bot
 
 from bot.analytics.writer import LookupLog
+from bot.core.catalog_files import load_catalogs
 from bot.core.library import Library
 from bot.core.render import render
+from bot.core.resolve import Resolver
 from bot.settings import Settings, load_settings
 from bot.store import Store
 from bot.telegram.app import create_dispatcher
 from bot.telegram.shared import Shared
+from tests.support import ROOT
+from tests.support.fake_session import bot_for
+from tests.support.fake_telegram import TOKEN, FakeTelegram
 
-ROOT = Path(__file__).resolve().parents[1]
 ADMIN = 7001
 GROUP = -100500
+USERNAME = "codebook_bot"  # the bot's name in the handler tests' texts ("@codebook_bot 1004")
+
+Request = TypeVar("Request", bound=TelegramMethod[Any])
 
 
 @dataclass
 class App:
-    """A dispatcher wired as in production, a recording bot, update builders."""
+    """A dispatcher wired as in production, its bot on ``fake``, which also builds updates."""
 
     bot: Bot
-    session: RecordingSession
+    fake: FakeTelegram
     dp: Dispatcher
     lookups: LookupLog
     library: Library
-    make: FakeTelegram
 
     async def feed(self, update: dict[str, Any]) -> list[TelegramMethod[Any]]:
-        """Feed one update; the requests it caused (getMe aside)."""
-        before = len(self.session.requests)
+        """Feed one update; the requests it caused (getMe aside), as the bot made them."""
+        before = len(self.fake.requests)
         await self.dp.feed_update(
             self.bot, Update.model_validate(update, context={"bot": self.bot})
         )
-        return [r for r in self.session.requests[before:] if type(r).__name__ != "GetMe"]
+        return [call.request for call in self.fake.requests[before:] if call.method != "getMe"]
+
+    def sent(self, kind: type[Request]) -> list[Request]:
+        """The bot's requests of one kind so far, in order."""
+        return self.fake.requests_of(kind)
 
     def answer_text(self, text: str, lang: str = "en") -> list[str]:
         return render(self.library.resolver.answer(text), lang)
+
+
+@functools.cache
+def shipped_resolver() -> Resolver:
+    """The shipped catalogs' resolver, made once per process: each app's Library starts with
+    it (a resolver is never changed, only replaced: on reload, or with taught phrases)."""
+    catalog, problems = load_catalogs(ROOT / "catalogs")
+    assert catalog is not None, problems
+    return Resolver(catalog)
 
 
 def settings_for(tmp_path: Path, **extra: Any) -> Settings:
@@ -65,22 +83,25 @@ def settings_for(tmp_path: Path, **extra: Any) -> Settings:
 
 @asynccontextmanager
 async def running_app(
-    tmp_path: Path, shared: Shared | None = None, store: Store | None = None, **settings: Any
+    tmp_path: Path,
+    shared: Shared | None = None,
+    store: Store | None = None,
+    fake: FakeTelegram | None = None,
+    **settings: Any,
 ) -> AsyncIterator[App]:
     """The app over a copy of the catalogs (a test may change them) and a fresh database (or
-    ``store``); ``shared``: a Redis connection, as a replica has."""
+    ``store``); ``shared``: a Redis connection, as a replica has; ``fake``: the Bot API another
+    app (a replica) talks to already."""
     catalogs = tmp_path / "catalogs"
     shutil.copytree(ROOT / "catalogs", catalogs)
     wired = settings_for(tmp_path, catalogs_dir=catalogs, **settings)
-    library = Library(wired.catalogs_dir, wired.team_notes)
+    library = Library(wired.catalogs_dir, wired.team_notes, resolver=shipped_resolver())
     lookups = LookupLog(store or wired.database_path, secret=b"k" * 32)
-    bot, session = recording_bot()
+    fake = fake or FakeTelegram(username=USERNAME)
     dp = create_dispatcher(library, lookups, wired, shared=shared)
     await lookups.start()
     try:
-        yield App(
-            bot, session, dp, lookups, library, FakeTelegram(username=ME.username, bot_id=ME.id)
-        )
+        yield App(bot_for(fake, wired), fake, dp, lookups, library)
     finally:
         await lookups.close()
 
