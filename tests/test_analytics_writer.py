@@ -292,3 +292,31 @@ async def test_a_write_failing_while_the_next_rows_are_made_ready_keeps_them_all
         ]
     finally:
         await log.close()
+
+
+async def test_a_spill_in_the_working_folder_is_read_by_its_own_database_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two databases of one name, both of whose folders cannot be written to (a file where the
+    # folder should be), run from one working folder: each stop spills there, and each start
+    # writes in its own spill and leaves the other's alone.
+    monkeypatch.chdir(tmp_path)
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        folder.write_text("not a folder")
+    for number, folder in enumerate((first, second, second)):
+        log = LookupLog(folder / "bot.sqlite3", secret=SECRET, flush_interval=60)
+        await log.start()
+        log.record(lookup(NOW, number, NO_DEVICES))
+        await log.close()
+    spilled = sorted(tmp_path.glob("bot.sqlite3-*.pending"))
+    assert [len(path.read_text().splitlines()) for path in spilled] in ([1, 2], [2, 1])
+
+    first.unlink()
+    first.mkdir()
+    log = LookupLog(first / "bot.sqlite3", secret=SECRET, flush_interval=60)
+    await log.start()
+    await log.close()
+    assert count(first / "bot.sqlite3") == 1  # its own lookup, not the other database's two
+    (left,) = tmp_path.glob("bot.sqlite3-*.pending")
+    assert len(left.read_text().splitlines()) == 2

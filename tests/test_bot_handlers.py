@@ -514,7 +514,10 @@ async def test_lookups_are_recorded_with_channel(app: App) -> None:
     ]
 
 
-async def test_a_broken_analytics_database_never_stops_answers(tmp_path: Path) -> None:
+async def test_a_broken_analytics_database_never_stops_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # where the stop spills, since the database's folder cannot be
     # A database path under a regular file can never be opened (chmod would not stop root).
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")

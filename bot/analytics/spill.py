@@ -6,6 +6,7 @@ holds nothing the database would not.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from contextlib import suppress
@@ -36,12 +37,18 @@ def write_spill(path: Path, rows: list[Stored]) -> None:
 
 def places(path: Path) -> list[Path]:
     """Where a stop spills: beside the database (``path``), or, when that folder cannot be
-    written (it is a file, or read-only), in the process's working folder."""
+    written (it is a file, or read-only), in the process's working folder, under a name that
+    belongs to this spill path alone (``bot.sqlite3.pending`` becomes
+    ``bot.sqlite3-<12 hex digits>.pending``): a start of another database from the same working
+    folder never takes it for its own."""
     try:
-        fallback = Path.cwd() / path.name
+        beside = path.resolve()
+        owner = hashlib.sha256(str(beside).encode()).hexdigest()[:12]
+        stem = path.name.removesuffix(".pending")
+        fallback = Path.cwd() / f"{stem}-{owner}.pending"
     except OSError:  # the working folder was removed under the process
         return [path]
-    return [path] if fallback.resolve() == path.resolve() else [path, fallback]
+    return [path] if fallback.resolve() == beside else [path, fallback]
 
 
 def read_spills(path: Path) -> list[tuple[Path, list[Stored]]]:
