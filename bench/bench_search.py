@@ -49,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 BEFORE = "7c2ab87a2dd4"  # the last commit with the search as it was
 
 import bot.core.query  # noqa: E402
+import bot.core.scoring  # noqa: E402
 import bot.core.search  # noqa: E402
 from bot.core.catalog_files import load_catalogs  # noqa: E402
 from bot.core.resolve import Resolver  # noqa: E402
@@ -98,6 +99,9 @@ class Search:
     name: str
     module: types.ModuleType
     ignored_words: Callable[[], frozenset[str]]
+    # Where Resolver finds decisive(): bot/core/scoring.py today; the search module itself before
+    # the scoring was split from it (its Hit has not today's fields).
+    scoring: types.ModuleType = bot.core.scoring
     resolver: Resolver | None = None
     results: dict[str, Results] = field(default_factory=dict)  # by file name
     exact: list[float] = field(default_factory=list)
@@ -142,20 +146,22 @@ def committed() -> Search | None:
         for name in then:
             del sys.modules[name]
     module.ignored_words = ignored_words  # type: ignore[attr-defined]
-    return Search("before", module, ignored_words)
+    return Search("before", module, ignored_words, scoring=module)
 
 
 @contextmanager
 def searching_with(search: Search) -> Iterator[None]:
     """Resolver imports the search module when it searches, and the parser reads the filler
     words: hand them ``search``'s meanwhile."""
-    saved = sys.modules["bot.core.search"], bot.core.query.ignored_words
-    sys.modules["bot.core.search"] = search.module
+    modules = ("bot.core.search", "bot.core.scoring")
+    saved = [sys.modules[name] for name in modules], bot.core.query.ignored_words
+    sys.modules.update(zip(modules, (search.module, search.scoring), strict=True))
     bot.core.query.ignored_words = search.ignored_words  # type: ignore[assignment]
     try:
         yield
     finally:
-        sys.modules["bot.core.search"], bot.core.query.ignored_words = saved
+        sys.modules.update(zip(modules, saved[0], strict=True))
+        bot.core.query.ignored_words = saved[1]
 
 
 def rank(resolver: Resolver, asked: list[Question]) -> Results:
