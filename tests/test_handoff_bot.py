@@ -15,7 +15,9 @@ import pytest
 from aiogram.methods import (
     AnswerInlineQuery,
     CopyMessage,
+    CreateForumTopic,
     EditMessageText,
+    ReopenForumTopic,
     SendMessage,
     SetMyCommands,
 )
@@ -145,14 +147,14 @@ async def open_conversation(app: App, person: int = 1001) -> int:
     conversation = await store.start_conversation(None, person, "gosms", "1004", "en", now, now)
     assert conversation is not None
     topic = app.fake.topic(SUPPORT)
-    await store.conversation_posted(conversation.id, topic, now)
+    await store.conversation_posted(conversation.id, SUPPORT, topic, now)
     return topic
 
 
-def staff(app: App, topic: int, **what: Any) -> dict[str, Any]:
+def staff(app: App, topic: int, chat_id: int = SUPPORT, **what: Any) -> dict[str, Any]:
     """A staff member's message in the topic."""
     return app.fake.message(
-        **what, chat_type="supergroup", chat_id=SUPPORT, user_id=3001, first_name="Olga",
+        **what, chat_type="supergroup", chat_id=chat_id, user_id=3001, first_name="Olga",
         thread=topic,
     )  # fmt: skip
 
@@ -208,3 +210,78 @@ async def test_a_candidate_picked_in_private_still_offers_a_person(desk_app: App
     assert isinstance(edited, EditMessageText)
     text, data, _ = buttons(edited)[-1]
     assert text == HUMAN and data is not None and Human.unpack(data).ref != ""
+
+
+MOVED = -1001555000222  # the team's new supergroup
+
+
+async def test_a_team_moved_to_another_support_chat_gets_the_conversation_in_a_new_topic(
+    tmp_path: Path,
+) -> None:
+    fake = FakeTelegram(username=USERNAME)
+    fake.forum(SUPPORT, "Old support")
+    fake.forum(MOVED, "New support")
+    async with running_app(tmp_path, fake=fake, support_chat_id=MOVED) as app:
+        old = await open_conversation(app)  # opened while SUPPORT_CHAT_ID was the old chat
+        fake.topic(MOVED, "Somebody else")  # the new chat's topic of that same number
+        sent = await app.feed(fake.message("are you there?", user_id=1001))
+        assert not [c for c in sent if getattr(c, "chat_id", None) == SUPPORT]
+        created, card, copied = sent
+        assert isinstance(created, CreateForumTopic) and created.chat_id == MOVED
+        (topic,) = [t for t in fake.forums[MOVED].topics if fake.forums[MOVED].topics[t].name
+                    == "Anna · GoSMS 1004"]  # fmt: skip
+        assert isinstance(card, SendMessage) and (card.chat_id, card.message_thread_id) == (
+            MOVED, topic
+        )  # fmt: skip
+        assert "asks for a person" in card.text
+        assert isinstance(copied, CopyMessage) and (copied.chat_id, copied.message_thread_id) == (
+            MOVED, topic
+        )  # fmt: skip
+        # Staff writing in the new chat's topic of the old number reach nobody.
+        assert old in fake.forums[MOVED].topics
+        assert await app.feed(staff(app, old, text="hello?", chat_id=MOVED)) == []
+        (relayed,) = await app.feed(staff(app, topic, text="Hello Anna", chat_id=MOVED))
+        assert isinstance(relayed, CopyMessage) and relayed.chat_id == 1001
+
+
+async def test_a_card_that_failed_after_its_topic_was_made_is_retried_in_that_topic(
+    tmp_path: Path,
+) -> None:
+    async with running_desk(tmp_path) as app:
+        app.fake.fail_next("sendMessage", 400, "Bad Request: not enough rights to send text")
+        created, _, told = await app.feed(app.fake.message("/human", user_id=1001))
+        assert isinstance(created, CreateForumTopic)
+        assert isinstance(told, SendMessage) and told.text.startswith("The support team cannot")
+        desk = app.dp["desk"]
+        assert await desk.tick(app.bot, woken=True) == 1
+        assert len(app.sent(CreateForumTopic)) == 1  # not a second topic
+        (topic,) = app.fake.forums[SUPPORT].topics
+        cards = [m for m in app.fake.in_topic(SUPPORT, topic) if "text" in m]
+        assert len(cards) == 1 and "asks for a person" in cards[0]["text"]
+
+
+async def test_a_topic_closed_by_staff_in_telegram_is_reopened_by_the_persons_next_message(
+    desk_app: App,
+) -> None:
+    topic = await open_conversation(desk_app)
+    (said,) = await desk_app.feed(desk_app.fake.close_topic(SUPPORT, topic))
+    assert isinstance(said, SendMessage) and said.message_thread_id == topic
+    assert said.text.startswith("The topic is closed, the conversation is not")
+    reopened, copied = await desk_app.feed(desk_app.fake.message("hello?", user_id=1001))
+    assert isinstance(reopened, ReopenForumTopic) and reopened.message_thread_id == topic
+    assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+    assert not desk_app.fake.forums[SUPPORT].topics[topic].closed
+    (again,) = await desk_app.feed(desk_app.fake.message("and now?", user_id=1001))
+    assert isinstance(again, CopyMessage)  # reopened once
+
+
+async def test_a_topic_telegram_says_is_closed_is_reopened_and_the_message_copied(
+    desk_app: App,
+) -> None:
+    topic = await open_conversation(desk_app)
+    desk_app.fake.forums[SUPPORT].topics[topic].closed = True  # closed, unseen (bot was away)
+    desk_app.fake.fail_next("copyMessage", 400, "Bad Request: TOPIC_CLOSED")
+    refused, reopened, copied = await desk_app.feed(desk_app.fake.message("hi", user_id=1001))
+    assert isinstance(refused, CopyMessage) and isinstance(reopened, ReopenForumTopic)
+    assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+    assert [c.result is None for c in desk_app.fake.calls("copyMessage")] == [True, False]

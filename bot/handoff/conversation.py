@@ -43,7 +43,7 @@ class Conversation:
     id: int
     person_key: int | None  # the lookups' pseudonym (None while analytics are off)
     user_id: int | None  # the Telegram id, while waiting or open; None once closed
-    topic_id: int | None  # the forum topic (message_thread_id) in SUPPORT_CHAT_ID
+    topic_id: int | None  # the forum topic (message_thread_id), in topic_chat_id
     state: State
     provider: str | None
     entry_key: str | None
@@ -54,13 +54,31 @@ class Conversation:
     closed_at: float | None = None
     verdict: Verdict | None = None
     retry_at: float = 0.0  # no retry before (an attempt under way holds it ahead)
+    topic_chat_id: int | None = None  # the support chat topic_id is in (None: from before 0008)
+    last_at: float | None = None  # the last message relayed either way
+    topic_closed: bool = False  # by staff in Telegram, not /close: reopened for the next message
 
 
-def posted(conversation: Conversation, topic_id: int, now: float) -> Conversation:
-    """The card is in ``topic_id``: the conversation is open (it may have been open already, in
-    a topic since deleted)."""
+def posted(conversation: Conversation, chat_id: int, topic_id: int, now: float) -> Conversation:
+    """The card is in ``topic_id`` of ``chat_id``: the conversation is open (it may have been
+    open already, in a topic since deleted, or in another support chat)."""
     first = conversation.posted_at if conversation.posted_at is not None else now
-    return replace(conversation, state=State.OPEN, topic_id=topic_id, posted_at=first)
+    return replace(
+        conversation,
+        state=State.OPEN,
+        topic_id=topic_id,
+        topic_chat_id=chat_id,
+        posted_at=first,
+        topic_closed=False,
+    )
+
+
+def in_chat(conversation: Conversation, chat_id: int) -> int | None:
+    """The conversation's topic if it is in ``chat_id`` (one from before 0008 is taken to be);
+    None when it has none there (the team moved to another support chat since)."""
+    if conversation.topic_chat_id not in (None, chat_id):
+        return None
+    return conversation.topic_id
 
 
 def kept(conversation: Conversation, retry_at: float) -> Conversation:

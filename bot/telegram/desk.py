@@ -23,12 +23,12 @@ from bot.core.catalog import entry_ref
 from bot.core.i18n import Lang, language_for, t
 from bot.core.library import Library
 from bot.core.render import entry_label
-from bot.handoff.conversation import Conversation, State, kept, posted, topic_name
+from bot.handoff.conversation import Conversation, State, in_chat, kept, posted, topic_name
 from bot.handoff.hours import expect_answer
 from bot.settings import Settings
 from bot.store import StorageUnavailable
 from bot.telegram.desk_card import card_for
-from bot.telegram.relay import support_problem, topic_gone, unreachable
+from bot.telegram.relay import into_topic, reopen, support_problem, topic_gone, unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -119,42 +119,42 @@ class SupportDesk:
         try:
             topic = None if lost else await self._topic(bot, conversation)
             card = await card_for(self, conversation, name, username, about, again=again)
-            if topic is not None:
-                try:
-                    await bot.send_message(self.chat, card, message_thread_id=topic)
-                except TelegramBadRequest as exc:
-                    if not topic_gone(exc):
-                        raise
-                    topic = None
-            if topic is None:
+
+            async def send(thread: int) -> object:
+                return await bot.send_message(self.chat, card, message_thread_id=thread)
+
+            if not await into_topic(bot, self.chat, topic, send):
                 topic = await self._new_topic(bot, about, name)
-                await bot.send_message(self.chat, card, message_thread_id=topic)
+                # Kept at once: a retry after a failure below posts in it, not in another.
+                await self.store.conversation_topic(conversation.id, self.chat, topic)
+                await send(topic)
         except (TelegramAPIError, TelegramNetworkError) as exc:
             if not unreachable(exc):
                 raise
             return await self.keep(conversation, exc)
+        assert topic is not None  # into_topic took it, or a new one was made
         now = time.time()
-        await self.store.conversation_posted(conversation.id, topic, now)
+        await self.store.conversation_posted(conversation.id, self.chat, topic, now)
         self._worked()
-        return posted(conversation, topic, now)
+        return posted(conversation, self.chat, topic, now)
 
     async def _topic(self, bot: Bot, conversation: Conversation) -> int | None:
-        """The topic to post in: the conversation's own, or the person's last one, reopened
-        (None: there is none, or it was deleted)."""
-        if conversation.topic_id is not None:
-            return conversation.topic_id
+        """The topic to post in: the conversation's own (in this support chat), or the person's
+        last one there, reopened (None: there is none, or it was deleted)."""
+        own = in_chat(conversation, self.chat)
+        if own is not None:
+            return own
         if conversation.person_key is None:
             return None
-        topic = await self.store.last_topic(conversation.person_key)
+        topic = await self.store.last_topic(conversation.person_key, self.chat)
         if topic is None:
             return None
         try:
-            await bot.reopen_forum_topic(self.chat, topic)
+            await reopen(bot, self.chat, topic)
         except TelegramBadRequest as exc:
             if topic_gone(exc):
                 return None
-            if "topic_not_modified" not in exc.message.lower():  # open already
-                raise
+            raise
         return topic
 
     async def _new_topic(self, bot: Bot, about: tuple[str, str] | None, name: str) -> int:

@@ -5,6 +5,8 @@ Telegram's refusals mean for a conversation."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiogram import Bot
 from aiogram.enums import ContentType
 from aiogram.exceptions import (
@@ -43,12 +45,52 @@ def topic_gone(exc: BaseException) -> bool:
     return "thread not found" in said or "topic_id_invalid" in said or "topic_deleted" in said
 
 
+def topic_closed(exc: BaseException) -> bool:
+    """Telegram refuses a message into a topic staff closed (in Telegram, not with /close)."""
+    return isinstance(exc, TelegramBadRequest) and "topic_closed" in exc.message.lower()
+
+
 def unreachable(exc: BaseException) -> bool:
     """The support chat cannot be used now: the bot was removed from it or may not manage its
     topics, it is gone or no forum, or Telegram cannot be reached (a topic gone is not this)."""
     if isinstance(exc, (TelegramForbiddenError, TelegramNetworkError)):
         return True
     return isinstance(exc, TelegramAPIError) and not topic_gone(exc)
+
+
+async def into_topic(
+    bot: Bot, chat_id: int, topic_id: int | None, send: Callable[[int], Awaitable[object]],
+    *, closed: bool = False,
+) -> bool:  # fmt: skip
+    """``send(topic_id)`` into the topic, reopened first when staff closed it (``closed``, or
+    Telegram says so); False when there is no topic or it is gone (a new one is needed). The
+    support chat's other refusals are raised."""
+    if topic_id is None:
+        return False
+    try:
+        if closed:
+            await reopen(bot, chat_id, topic_id)
+        try:
+            await send(topic_id)
+        except TelegramBadRequest as exc:
+            if not topic_closed(exc):
+                raise
+            await reopen(bot, chat_id, topic_id)
+            await send(topic_id)
+    except TelegramBadRequest as exc:
+        if topic_gone(exc):
+            return False
+        raise
+    return True
+
+
+async def reopen(bot: Bot, chat_id: int, topic_id: int) -> None:
+    """Reopen the topic (open already is no fault)."""
+    try:
+        await bot.reopen_forum_topic(chat_id, topic_id)
+    except TelegramBadRequest as exc:
+        if "topic_not_modified" not in exc.message.lower():
+            raise
 
 
 async def copy_to_topic(bot: Bot, message: Message, chat_id: int, topic_id: int) -> None:

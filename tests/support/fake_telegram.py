@@ -58,6 +58,7 @@ from tests.support.fake_forum import (
     BLOCKED,
     ICON_COLORS,
     THREAD_NOT_FOUND,
+    TOPIC_CLOSED,
     TOPIC_NAME_LIMIT,
     TOPIC_NOT_MODIFIED,
     Forum,
@@ -778,6 +779,18 @@ class FakeTelegram:
         """A staff member deletes a topic, messages and all."""
         self.forums[chat_id].topics[thread].deleted = True
 
+    def close_topic(self, chat_id: int, thread: int, user_id: int = 3001) -> dict[str, Any]:
+        """A staff member closes a topic in Telegram (not with /close): the update with the
+        ``forum_topic_closed`` service message the bot then gets."""
+        self.forums[chat_id].topics[thread].closed = True
+        update = self.message(
+            "", chat_type="supergroup", chat_id=chat_id, user_id=user_id, first_name="Olga",
+            thread=thread,
+        )  # fmt: skip
+        del update["message"]["text"]
+        update["message"]["forum_topic_closed"] = {}
+        return update
+
     def in_topic(self, chat_id: int, thread: int) -> list[dict[str, Any]]:
         """The messages the bot has in a topic now, in order."""
         return [m for m in self.sent(chat_id) if m.get("message_thread_id") == thread]
@@ -1215,6 +1228,9 @@ class FakeTelegram:
         topic = forum.topics.get(thread) if isinstance(thread, int) else None
         if isinstance(thread, int) and (topic is None or topic.deleted):
             raise TelegramError(400, THREAD_NOT_FOUND)
+        manages = forum.bot_status == "administrator" and forum.can_manage_topics
+        if topic is not None and topic.closed and not manages:
+            raise TelegramError(400, TOPIC_CLOSED)
 
     def _copy(self, params: dict[str, Any]) -> dict[str, Any]:
         original = self._messages.get((params.get("from_chat_id"), params.get("message_id")))

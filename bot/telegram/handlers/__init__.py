@@ -56,6 +56,7 @@ class Done(StrEnum):
     CLOSED = "closed"  # /close
     VERDICT = "verdict"  # the person's 👍 / 👎 on a closed conversation
     STAFF_CARD = "staff_card"  # an entry shown to the team in a topic, notes included
+    TOPIC = "topic"  # staff closed or reopened a live conversation's topic in Telegram
     RIGHTS = "rights"  # the bot's rights in the support chat changed: kept requests retried
     # Said by the middlewares
     FLOOD = "flood"  # over the person's budget (flood.py)

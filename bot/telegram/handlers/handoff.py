@@ -19,13 +19,13 @@ from bot.core.i18n import Lang, t
 from bot.core.library import Library
 from bot.core.markup import HTML
 from bot.handoff.card import RECENT_SECONDS
-from bot.handoff.conversation import Conversation, State, Verdict
+from bot.handoff.conversation import Conversation, State, Verdict, in_chat
 from bot.store import StorageUnavailable
 from bot.telegram.desk import SupportDesk, pseudonym
 from bot.telegram.filters import ChatIs
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.keyboards import Human, Solved
-from bot.telegram.relay import RELAYED, copy_to_topic, topic_gone, unreachable
+from bot.telegram.relay import RELAYED, copy_to_topic, into_topic, unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -102,19 +102,27 @@ async def _copy(
     message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot, lang: Lang
 ) -> Handled:
     user = message.from_user
-    assert user is not None and conversation.topic_id is not None
+    assert user is not None
+
+    async def send(topic: int) -> None:
+        await copy_to_topic(bot, message, desk.chat, topic)
+
     try:
-        try:
-            await copy_to_topic(bot, message, desk.chat, conversation.topic_id)
-        except TelegramBadRequest as exc:
-            if not topic_gone(exc):
-                raise
-            logger.info("handoff: topic %s is gone; a new one is opened", conversation.topic_id)
+        topic, closed = in_chat(conversation, desk.chat), conversation.topic_closed
+        if await into_topic(bot, desk.chat, topic, send, closed=closed):
+            if closed:  # reopened for this message
+                await desk.store.topic_closed(conversation.id, False)
+        else:
+            logger.info(
+                "handoff: conversation %s has no topic in the support chat now (deleted, or the "
+                "team moved to another chat); a new one is opened",
+                conversation.id,
+            )
             conversation = await desk.post(bot, conversation, user.first_name, user.username,
                                            lost=True)  # fmt: skip
             if conversation.topic_id is None or conversation.state is not State.OPEN:
                 return await _not_passed(message, conversation, lang)
-            await copy_to_topic(bot, message, desk.chat, conversation.topic_id)
+            await send(conversation.topic_id)
     except (TelegramAPIError, TelegramNetworkError) as exc:
         if not unreachable(exc):
             raise

@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Any
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import BaseFilter, Command, CommandObject
 from aiogram.types import ChatMemberUpdated, Message, Update
@@ -41,7 +41,7 @@ class InTopic(BaseFilter):
         anonymous = message.sender_chat is not None and message.sender_chat.id == desk.chat
         if message.from_user is not None and message.from_user.is_bot and not anonymous:
             return False  # another bot's (an admin writing as the group is not)
-        conversation = await desk.store.topic_conversation(message.message_thread_id)
+        conversation = await desk.store.topic_conversation(desk.chat, message.message_thread_id)
         return {"conversation": conversation} if conversation is not None else False
 
 
@@ -158,6 +158,22 @@ async def to_person(
     return Done.RELAYED
 
 
+async def topic_toggled(message: Message, desk: SupportDesk) -> Handled | None:
+    """Staff closed (or reopened) a live conversation's topic in Telegram rather than with
+    /close: the conversation goes on, and the person's next message reopens the topic; the team
+    is told so."""
+    if message.message_thread_id is None:
+        return None
+    conversation = await desk.store.topic_conversation(desk.chat, message.message_thread_id)
+    if conversation is None or conversation.state is State.CLOSED:
+        return None
+    closed = message.forum_topic_closed is not None
+    await desk.store.topic_closed(conversation.id, closed)
+    if closed:
+        await message.answer(HTML.esc(t("handoff_topic_closed_here", desk.team)))
+    return Done.TOPIC
+
+
 async def rights_changed(event: ChatMemberUpdated, desk: SupportDesk) -> Handled:
     """The bot's rights in the support chat changed (it was made an admin again, say): kept
     requests are tried now rather than at the next round."""
@@ -191,12 +207,19 @@ def create_router() -> Router:
     router.message.register(send_entry, Command("send"), InTopic())
     router.message.register(show_entry, InTopic(), EntryAsked())
     router.message.register(to_person, InTopic(), _NotCommand())
+    toggled = F.forum_topic_closed | F.forum_topic_reopened
+    router.message.register(topic_toggled, toggled, _InSupport())
     return router
 
 
 class _SupportChat(BaseFilter):
     async def __call__(self, event: ChatMemberUpdated, desk: SupportDesk) -> bool:
         return event.chat.id == desk.chat
+
+
+class _InSupport(BaseFilter):
+    async def __call__(self, message: Message, desk: SupportDesk) -> bool:
+        return message.chat.id == desk.chat
 
 
 class _NotCommand(BaseFilter):
