@@ -23,6 +23,7 @@ from aiogram.methods import (
 )
 
 from bot.analytics.writer import LookupLog
+from bot.store import StorageUnavailable
 from bot.telegram.app import on_startup
 from bot.telegram.keyboards import Human, ref_of
 from bot.telegram.taught import TaughtPhrases
@@ -285,3 +286,78 @@ async def test_a_topic_telegram_says_is_closed_is_reopened_and_the_message_copie
     assert isinstance(refused, CopyMessage) and isinstance(reopened, ReopenForumTopic)
     assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
     assert [c.result is None for c in desk_app.fake.calls("copyMessage")] == [True, False]
+
+
+def database_down(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every handoff read and write of the store fails, as with the database away."""
+
+    async def down(*args: Any, **kwargs: Any) -> Any:
+        raise StorageUnavailable("connection refused")
+
+    for name in (
+        "start_conversation", "live_conversation", "topic_conversation", "recent_lookups",
+        "claim_relay", "conversation", "conversation_verdict", "close_conversation",
+    ):  # fmt: skip
+        monkeypatch.setattr(app.lookups.store, name, down)
+
+
+async def test_with_the_database_down_a_person_asking_for_a_person_is_told_to_try_again(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (answered,) = await desk_app.feed(desk_app.fake.message("gosms 1004", user_id=1001))
+    database_down(desk_app, monkeypatch)
+    data = buttons(answered)[-1][1]
+    assert data is not None
+    shown = desk_app.fake.calls("sendMessage")[-1].result["message_id"]
+    pressed = await desk_app.feed(
+        desk_app.fake.callback(data, message_id=shown, user_id=1001, chat_id=1001)
+    )
+    told = [c for c in pressed if isinstance(c, SendMessage)]
+    assert [t.text for t in told] == [
+        "The support team cannot be reached right now. Please try again in a few minutes."
+    ]
+    (said,) = await desk_app.feed(desk_app.fake.message("/human", user_id=1001))
+    assert isinstance(said, SendMessage) and said.text == told[0].text
+
+
+async def test_with_the_database_down_a_persons_message_is_answered_and_said_not_passed(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await open_conversation(desk_app)
+    database_down(desk_app, monkeypatch)
+    note, answer = await desk_app.feed(desk_app.fake.message("gosms 1004", user_id=1001))
+    assert isinstance(note, SendMessage) and note.text.startswith(
+        "I cannot check right now whether you are talking with the support team"
+    )
+    assert isinstance(answer, SendMessage) and answer.text.startswith("<b>GoSMS · 1004")
+
+
+async def test_with_the_database_down_staff_are_told_in_the_topic_it_was_not_delivered(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topic = await open_conversation(desk_app)
+    database_down(desk_app, monkeypatch)
+    for text in ("Is the phone on?", "/close", "/send gosms 1004"):
+        (said,) = await desk_app.feed(staff(desk_app, topic, text=text))
+        assert isinstance(said, SendMessage) and (said.chat_id, said.message_thread_id) == (
+            SUPPORT, topic
+        )  # fmt: skip
+        assert said.text == (
+            "⚠️ The bot's database cannot be reached: this was not delivered to the person. "
+            "Send it again in a few minutes."
+        )
+
+
+async def test_a_relayed_message_the_support_chat_refuses_marks_it_down_and_is_said(
+    desk_app: App,
+) -> None:
+    desk = desk_app.dp["desk"]
+    await open_conversation(desk_app)
+    desk_app.fake.set_bot_rights(SUPPORT, bot_status="kicked")
+    *_, told = await desk_app.feed(desk_app.fake.message("it is still broken", user_id=1001))
+    assert isinstance(told, SendMessage) and told.text.startswith(
+        "The support team cannot be reached right now, so this message was not passed on"
+    )
+    assert not desk.reachable and "kicked" in (desk.problem or "")
+    _, health = await desk_app.dp["health"].check()
+    assert health["support"]["reachable"] is False and health["support"]["problem"] == desk.problem

@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from aiogram import Bot, Router
+from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError
 from aiogram.filters import BaseFilter, Command
 from aiogram.types import CallbackQuery, Message, Update, User
@@ -32,7 +33,8 @@ logger = logging.getLogger(__name__)
 
 class InConversation(BaseFilter):
     """A private message (not a /command) from a person whose conversation with the team is
-    live: ``conversation`` is it. When the database cannot say, the message is a question."""
+    live: ``conversation`` is it. When the database cannot say, ``conversation`` is None: the
+    person is told, and the message is answered as a question."""
 
     async def __call__(self, message: Message, desk: SupportDesk) -> bool | dict[str, Any]:
         if message.chat.type != "private" or message.from_user is None:
@@ -43,14 +45,18 @@ class InConversation(BaseFilter):
             conversation = await desk.store.live_conversation(message.from_user.id)
         except StorageUnavailable as exc:
             logger.warning("handoff: a private message taken as a question (database): %s", exc)
-            return False
+            return {"conversation": None}
         return {"conversation": conversation} if conversation is not None else False
 
 
 async def human_command(message: Message, desk: SupportDesk, bot: Bot, lang: Lang) -> Handled:
     """/human: to the team, about the person's latest lookup."""
     assert message.from_user is not None
-    return await hand_over(bot, desk, message.from_user, lang, await _latest(desk, message))
+    try:
+        about = await _latest(desk, message)
+    except StorageUnavailable as exc:
+        return await _database_down(bot, message.from_user.id, lang, exc)
+    return await hand_over(bot, desk, message.from_user, lang, about)
 
 
 async def human_button(
@@ -67,10 +73,14 @@ async def human_button(
 async def hand_over(
     bot: Bot, desk: SupportDesk, user: User, lang: Lang, about: tuple[str, str] | None
 ) -> Handled:
-    """Ask the desk, and tell the person where their request stands."""
-    conversation, was_open = await desk.ask(
-        bot, user.id, user.first_name, user.username, lang, about
-    )
+    """Ask the desk, and tell the person where their request stands (to try again later when
+    the database cannot be used)."""
+    try:
+        conversation, was_open = await desk.ask(
+            bot, user.id, user.first_name, user.username, lang, about
+        )
+    except StorageUnavailable as exc:
+        return await _database_down(bot, user.id, lang, exc)
     if conversation.state is State.WAITING:
         await bot.send_message(user.id, HTML.esc(t("handoff_unreachable", lang)))
         return Done.KEPT
@@ -79,17 +89,34 @@ async def hand_over(
     return Done.HANDED
 
 
+async def _database_down(bot: Bot, user_id: int, lang: Lang, exc: Exception) -> Handled:
+    logger.warning("handoff: a request for a person refused (database): %s", exc)
+    await bot.send_message(user_id, HTML.esc(t("handoff_db_down", lang)))
+    return Done.UNAVAILABLE
+
+
 async def from_person(
-    message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot, lang: Lang,
-    event_update: Update,
+    message: Message, conversation: Conversation | None, desk: SupportDesk, bot: Bot,
+    lang: Lang, event_update: Update,
 ) -> Handled:  # fmt: skip
     """What the person sends while their conversation is live: copied into their topic (a new
     one, with the card again, if staff deleted theirs); when the support chat cannot take it,
-    the person is told to send it again later."""
+    the person is told to send it again later. When the database cannot say whether they are
+    talking with the team (``conversation`` None), they are told so and answered as usual."""
     assert message.from_user is not None
+    if conversation is None:
+        await message.answer(HTML.esc(t("handoff_db_unsure", lang)))
+        raise SkipHandler  # the lookup's handler answers it
     if conversation.state is State.WAITING:
         return await _not_passed(message, conversation, lang)
-    if not await desk.store.claim_relay(event_update.update_id, time.time()):
+    try:
+        claimed = await desk.store.claim_relay(event_update.update_id, time.time())
+    except StorageUnavailable as exc:
+        logger.warning("handoff: a message of conversation %s not passed on (database): %s",
+                       conversation.id, exc)  # fmt: skip
+        await message.answer(HTML.esc(t("handoff_db_down", lang)))
+        return Done.NOT_RELAYED
+    if not claimed:
         return Done.DUPLICATE
     try:
         return await _copy(message, conversation, desk, bot, lang)

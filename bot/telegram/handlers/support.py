@@ -21,6 +21,7 @@ from bot.core.library import Library
 from bot.core.markup import HTML, one_line, split_messages
 from bot.core.render import entry_heading, entry_label, render
 from bot.handoff.conversation import Conversation, State
+from bot.store import StorageUnavailable
 from bot.telegram.desk import SupportDesk
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.keyboards import answer_keyboard, verdict_keyboard
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 class InTopic(BaseFilter):
     """A message in a topic of the support chat that holds a conversation: ``conversation``
-    is the topic's latest (closed, perhaps)."""
+    is the topic's latest (closed, perhaps); None when the database cannot say."""
 
     async def __call__(self, message: Message, desk: SupportDesk) -> bool | dict[str, Any]:
         if message.chat.id != desk.chat or not message.is_topic_message:
@@ -41,7 +42,12 @@ class InTopic(BaseFilter):
         anonymous = message.sender_chat is not None and message.sender_chat.id == desk.chat
         if message.from_user is not None and message.from_user.is_bot and not anonymous:
             return False  # another bot's (an admin writing as the group is not)
-        conversation = await desk.store.topic_conversation(desk.chat, message.message_thread_id)
+        try:
+            conversation = await desk.store.topic_conversation(desk.chat, message.message_thread_id)
+        except StorageUnavailable as exc:
+            logger.warning("handoff: a message in topic %s not handled (database): %s",
+                           message.message_thread_id, exc)  # fmt: skip
+            return {"conversation": None}
         return {"conversation": conversation} if conversation is not None else False
 
 
@@ -174,6 +180,12 @@ async def topic_toggled(message: Message, desk: SupportDesk) -> Handled | None:
     return Done.TOPIC
 
 
+async def not_delivered(message: Message, desk: SupportDesk) -> Handled:
+    """The database cannot be used: staff are told in the topic that this was not delivered."""
+    await message.reply(HTML.esc(t("handoff_db_down_team", desk.team)))
+    return Done.UNAVAILABLE
+
+
 async def rights_changed(event: ChatMemberUpdated, desk: SupportDesk) -> Handled:
     """The bot's rights in the support chat changed (it was made an admin again, say): kept
     requests are tried now rather than at the next round."""
@@ -203,6 +215,7 @@ def create_router() -> Router:
     """This module's handlers, in the order they are tried (the support chat's only)."""
     router = Router(name=__name__)
     router.my_chat_member.register(rights_changed, _SupportChat())
+    router.message.register(not_delivered, InTopic(), _Unknown())
     router.message.register(close, Command("close"), InTopic())
     router.message.register(send_entry, Command("send"), InTopic())
     router.message.register(show_entry, InTopic(), EntryAsked())
@@ -215,6 +228,11 @@ def create_router() -> Router:
 class _SupportChat(BaseFilter):
     async def __call__(self, event: ChatMemberUpdated, desk: SupportDesk) -> bool:
         return event.chat.id == desk.chat
+
+
+class _Unknown(BaseFilter):
+    async def __call__(self, message: Message, conversation: Conversation | None) -> bool:
+        return conversation is None
 
 
 class _InSupport(BaseFilter):
