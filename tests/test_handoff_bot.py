@@ -361,3 +361,29 @@ async def test_a_relayed_message_the_support_chat_refuses_marks_it_down_and_is_s
     assert not desk.reachable and "kicked" in (desk.problem or "")
     _, health = await desk_app.dp["health"].check()
     assert health["support"]["reachable"] is False and health["support"]["problem"] == desk.problem
+
+
+async def test_a_conversation_kept_while_open_is_resumed_in_its_topic_without_a_second_card(
+    desk_app: App,
+) -> None:
+    desk = desk_app.dp["desk"]
+    await desk_app.feed(desk_app.fake.message("/human", user_id=1001))
+    (topic,) = desk_app.fake.forums[SUPPORT].topics
+    desk_app.fake.set_bot_rights(SUPPORT, bot_status="kicked")
+    await desk_app.feed(desk_app.fake.message("it is still broken", user_id=1001))
+    desk_app.fake.set_bot_rights(SUPPORT, bot_status="administrator")
+    since = len(desk_app.fake.requests)
+    assert await desk.tick(desk_app.bot, woken=True) == 1
+    said = [c.params for c in desk_app.fake.requests[since:] if c.method == "sendMessage"]
+    assert [(p["chat_id"], p.get("message_thread_id")) for p in said] == [
+        (SUPPORT, topic), (1001, None)
+    ]  # fmt: skip
+    assert said[0]["text"] == (
+        "⚠️ The support chat could not be reached for a while: what the person sent meanwhile "
+        "was not passed on, and they were asked to send it again."
+    )
+    assert said[1]["text"].startswith("The support team has your request now")
+    texts = [m.get("text", "") for m in desk_app.fake.in_topic(SUPPORT, topic)]
+    assert len([text for text in texts if "asks for a person" in text]) == 1
+    assert desk_app.fake.calls("createForumTopic")[-1].params["name"] == "Anna · nothing found"
+    assert len(desk_app.fake.calls("createForumTopic")) == 1

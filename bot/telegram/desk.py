@@ -22,6 +22,7 @@ from bot.core.answer import Match
 from bot.core.catalog import entry_ref
 from bot.core.i18n import Lang, language_for, t
 from bot.core.library import Library
+from bot.core.markup import HTML
 from bot.core.render import entry_label
 from bot.handoff.conversation import Conversation, State, in_chat, kept, posted, topic_name
 from bot.handoff.hours import expect_answer
@@ -112,21 +113,28 @@ class SupportDesk:
     ) -> Conversation:
         """Post the context card (about the conversation's entry, or ``about``) in the person's
         topic: theirs if it is open, their last one reopened, else a new one (``lost``: theirs
-        was deleted). Open when it worked; kept for a retry (said in the log) when the support
-        chat failed."""
+        was deleted); a conversation whose card is in its topic already (kept while open) gets
+        a word that it resumes there instead. Open when it worked; kept for a retry (said in
+        the log) when the support chat failed."""
         if about is None and conversation.provider and conversation.entry_key:
             about = (conversation.provider, conversation.entry_key)
         try:
             topic = None if lost else await self._topic(bot, conversation)
-            card = await card_for(self, conversation, name, username, about, again=again)
+            resumed = conversation.posted_at is not None and not again and topic is not None
+            text = (
+                HTML.esc(t("handoff_resumed", self.team))
+                if resumed
+                else await card_for(self, conversation, name, username, about, again=again)
+            )
 
             async def send(thread: int) -> object:
-                return await bot.send_message(self.chat, card, message_thread_id=thread)
+                return await bot.send_message(self.chat, text, message_thread_id=thread)
 
             if not await into_topic(bot, self.chat, topic, send):
                 topic = await self._new_topic(bot, about, name)
                 # Kept at once: a retry after a failure below posts in it, not in another.
                 await self.store.conversation_topic(conversation.id, self.chat, topic)
+                text = await card_for(self, conversation, name, username, about, again=again)
                 await send(topic)
         except (TelegramAPIError, TelegramNetworkError) as exc:
             if not unreachable(exc):
