@@ -57,6 +57,9 @@ class SupportDesk:
         self.live: dict[State, int] = {State.WAITING: 0, State.OPEN: 0}  # as last read
         self.handoffs: Counter[str] = Counter()  # posted | kept, for /metrics
         self.relayed: Counter[str] = Counter()  # to_team | to_person
+        self.told_masked: set[int] = (
+            set()
+        )  # conversations whose person was told a secret was hidden
         self._next_prune = 0.0
         self._wake = asyncio.Event()
 

@@ -93,14 +93,36 @@ async def reopen(bot: Bot, chat_id: int, topic_id: int) -> None:
             raise
 
 
-async def copy_to_topic(bot: Bot, message: Message, chat_id: int, topic_id: int) -> None:
-    """The person's message, as they sent it, into their topic."""
-    await bot.copy_message(
-        chat_id=chat_id,
-        from_chat_id=message.chat.id,
-        message_id=message.message_id,
-        message_thread_id=topic_id,
-    )
+async def copy_to_topic(
+    bot: Bot, message: Message, chat_id: int, topic_id: int, masked: str | None = None,
+    note: str = "",
+) -> None:  # fmt: skip
+    """The person's message into their topic: as they sent it, or (``masked``: its text or
+    caption with the secrets hidden, bot/analytics/privacy.py) a text as that, with ``note``
+    below, or the media copied with that as its caption."""
+    if masked is None:
+        await bot.copy_message(chat_id, message.chat.id, message.message_id,
+                               message_thread_id=topic_id)  # fmt: skip
+        return
+    limit = MESSAGE_LIMIT if message.content_type == ContentType.TEXT else CAPTION_LIMIT
+    shown = _fitted(masked, HTML.italic(note), limit)
+    if message.content_type == ContentType.TEXT:
+        await bot.send_message(chat_id, shown, message_thread_id=topic_id)
+    else:
+        await bot.copy_message(chat_id, message.chat.id, message.message_id,
+                               message_thread_id=topic_id, caption=shown)  # fmt: skip
+
+
+def _fitted(text: str, below: str, limit: int) -> str:
+    """``text`` (plain) and ``below`` (HTML) in one message of at most ``limit``, ``text`` cut
+    to fit."""
+    end = len(text)
+    while True:
+        shown = f"{HTML.esc(text[:end])}{'…' if end < len(text) else ''}\n\n{below}"
+        over = shown_length(shown) - limit
+        if over <= 0 or end == 0:
+            return shown
+        end = max(0, end - over)
 
 
 async def copy_to_person(bot: Bot, message: Message, user_id: int, signature: str | None) -> None:

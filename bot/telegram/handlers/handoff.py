@@ -1,7 +1,8 @@
 """The person's side of handoff (SUPPORT_CHAT_ID set; without it this router is not there and
 /human is an unknown command): /human and the "🙋 Talk to a person" button hand the person to
 the team; while their conversation is live, whatever they send in private is copied into their
-topic rather than answered; after /close, their 👍 / 👎 is kept."""
+topic rather than answered (a text or caption holding what looks like a secret: with it hidden,
+and the person told once); after /close, their 👍 / 👎 is kept."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNet
 from aiogram.filters import BaseFilter, Command
 from aiogram.types import CallbackQuery, Message, Update, User
 
+from bot.analytics.privacy import mask_message
 from bot.core.catalog import entry_ref
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
@@ -131,8 +133,11 @@ async def _copy(
     user = message.from_user
     assert user is not None
 
+    masked = mask_message(message.text or message.caption or "")
+    note = t("handoff_masked_team", desk.team)
+
     async def send(topic: int) -> None:
-        await copy_to_topic(bot, message, desk.chat, topic)
+        await copy_to_topic(bot, message, desk.chat, topic, masked, note)
 
     try:
         topic, closed = in_chat(conversation, desk.chat), conversation.topic_closed
@@ -156,6 +161,9 @@ async def _copy(
         conversation = await desk.keep(conversation, exc)
         return await _not_passed(message, conversation, lang)
     desk.relayed["to_team"] += 1
+    if masked is not None and conversation.id not in desk.told_masked:
+        desk.told_masked.add(conversation.id)  # once a conversation (in this process)
+        await message.answer(HTML.esc(t("handoff_masked", lang)))
     return Done.RELAYED
 
 
