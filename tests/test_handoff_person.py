@@ -1,13 +1,19 @@
-"""Handoff from the person's side, through ``Dispatcher.feed_update``: what they send while
-talking with the team that holds a secret reaches the topic masked (the house rule: a
-customer's password never reaches a team chat), and they are told so once."""
+"""Handoff through ``Dispatcher.feed_update``: what the person sends while talking with the
+team that holds a secret reaches the topic masked (the house rule: a customer's password never
+reaches a team chat), and they are told so once; staff's /close is written before the person
+is asked, once."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+import pytest
 from aiogram.methods import CopyMessage, SendMessage
 
+from bot.store import StorageUnavailable
 from tests.support.app import App
-from tests.test_handoff_bot import SUPPORT, desk_app, open_conversation
+from tests.test_handoff_bot import SUPPORT, desk_app, open_conversation, staff
 
 __all__ = ["desk_app"]  # the fixture, shared
 
@@ -57,3 +63,46 @@ async def test_the_person_is_asked_not_to_send_passwords_when_handed_over(desk_a
     *_, told = await desk_app.feed(desk_app.fake.message("/human", user_id=1001))
     assert isinstance(told, SendMessage) and told.text.startswith("Your question is with")
     assert "Never send passwords or keys." in told.text
+
+
+async def test_close_is_written_before_the_person_is_asked_and_a_failed_write_asks_nobody(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topic = await open_conversation(desk_app)
+    store = desk_app.lookups.store
+
+    async def locked(*args: Any, **kwargs: Any) -> Any:
+        raise StorageUnavailable("database is locked")
+
+    monkeypatch.setattr(store, "close_conversation", locked)
+    (said,) = await desk_app.feed(staff(desk_app, topic, text="/close"))
+    assert isinstance(said, SendMessage) and (said.chat_id, said.message_thread_id) == (
+        SUPPORT, topic
+    )  # fmt: skip
+    assert said.text == (
+        "⚠️ The bot's database cannot be reached: the conversation is not closed and the person "
+        "was not asked. Send /close again in a few minutes."
+    )
+    assert not desk_app.fake.sent(1001)  # the person is told nothing
+    monkeypatch.undo()
+    asked, done, _ = await desk_app.feed(staff(desk_app, topic, text="/close"))
+    assert isinstance(asked, SendMessage) and asked.chat_id == 1001
+    assert isinstance(done, SendMessage) and done.text.startswith("Closed. The person was asked")
+
+
+async def test_two_close_at_once_ask_the_person_once(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    await asyncio.gather(
+        desk_app.feed(staff(desk_app, topic, text="/close")),
+        desk_app.feed(staff(desk_app, topic, text="/close")),
+    )
+    asked = [m for m in desk_app.fake.sent(1001) if "Did we solve" in m.get("text", "")]
+    assert len(asked) == 1
+
+
+async def test_close_for_a_person_who_blocked_the_bot_says_one_thing(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    desk_app.fake.block(1001)
+    said = [c for c in await desk_app.feed(staff(desk_app, topic, text="/close"))
+            if isinstance(c, SendMessage) and c.chat_id == SUPPORT]  # fmt: skip
+    assert [s.text for s in said] == ["Closed (the person has blocked the bot and was not asked)."]

@@ -112,22 +112,32 @@ async def send_entry(
 async def close(
     message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot
 ) -> Handled:
-    """``/close``: the conversation ends (the raw id goes), the person is asked "Did we solve
-    it?", and the topic is closed (reopened by the person's next /human)."""
+    """``/close``: the conversation ends (the raw id goes), written first: then, once, the
+    person is asked "Did we solve it?", and the topic is closed (reopened by the person's next
+    /human). When the close cannot be written, staff are told and the person nothing."""
     if (closed := await _closed(message, conversation, desk)) is not None:
         return closed
     assert conversation.user_id is not None and conversation.topic_id is not None
+    try:
+        ended = await desk.store.close_conversation(conversation.id, time.time())
+    except StorageUnavailable as exc:
+        logger.warning("handoff: conversation %s not closed (database): %s", conversation.id, exc)
+        await message.reply(HTML.esc(t("handoff_close_failed", desk.team)))
+        return Done.UNAVAILABLE
+    if not ended:  # another /close (or replica) just now: it asked the person
+        await message.reply(HTML.esc(t("handoff_closed_already", desk.team)))
+        return Done.NOT_RELAYED
     lang = language_for(conversation.lang)
+    done = "handoff_closed_done"
     try:
         question = HTML.esc(t("handoff_closed_ask", lang))
         keyboard = verdict_keyboard(conversation.id, lang)
         await bot.send_message(conversation.user_id, question, reply_markup=keyboard)
     except TelegramForbiddenError:
-        await _blocked(message, conversation, desk)
-    if not await desk.store.close_conversation(conversation.id, time.time()):  # just now, too
-        await message.reply(HTML.esc(t("handoff_closed_topic", desk.team)))
-        return Done.NOT_RELAYED
-    await message.reply(HTML.esc(t("handoff_closed_done", desk.team)))
+        logger.warning("handoff: the person of conversation %s has blocked the bot",
+                       conversation.id)  # fmt: skip
+        done = "handoff_closed_blocked"
+    await message.reply(HTML.esc(t(done, desk.team)))
     try:
         await bot.close_forum_topic(desk.chat, conversation.topic_id)
     except TelegramBadRequest as exc:
