@@ -9,10 +9,12 @@ import asyncio
 from typing import Any
 
 import pytest
-from aiogram.methods import CopyMessage, SendMessage
+from aiogram.methods import AnswerCallbackQuery, CopyMessage, CreateForumTopic, SendMessage
 
+from bot.core.catalog import entry_ref
 from bot.store import StorageUnavailable
-from tests.support.app import App
+from bot.telegram.keyboards import Human
+from tests.support.app import App, buttons
 from tests.test_handoff_bot import SUPPORT, desk_app, open_conversation, staff
 
 __all__ = ["desk_app"]  # the fixture, shared
@@ -106,3 +108,46 @@ async def test_close_for_a_person_who_blocked_the_bot_says_one_thing(desk_app: A
     said = [c for c in await desk_app.feed(staff(desk_app, topic, text="/close"))
             if isinstance(c, SendMessage) and c.chat_id == SUPPORT]  # fmt: skip
     assert [s.text for s in said] == ["Closed (the person has blocked the bot and was not asked)."]
+
+
+async def test_a_tap_by_someone_the_bot_cannot_write_to_makes_no_topic_and_says_why(
+    desk_app: App,
+) -> None:
+    desk_app.fake.forbid(4022)  # never pressed Start
+    data = Human(ref=entry_ref("gosms", "1004")).pack()
+    tap = desk_app.fake.callback(data, message_id=7, chat_id=-100777, user_id=4022)
+    sent = await desk_app.feed(tap)
+    assert not desk_app.sent(CreateForumTopic) and not desk_app.fake.forums[SUPPORT].topics
+    (answered,) = [c for c in sent if isinstance(c, AnswerCallbackQuery)]
+    assert answered.show_alert and answered.text == (
+        "I cannot write to you yet: open a private chat with me (send me /start), then ask again."
+    )
+    assert await desk_app.lookups.store.live_conversation(4022) is None
+
+
+async def test_a_person_the_bot_cannot_tell_after_the_card_is_not_left_open(
+    desk_app: App,
+) -> None:
+    desk_app.fake.block(1001)  # blocked the bot just after sending /human
+    sent = await desk_app.feed(desk_app.fake.message("/human", user_id=1001))
+    said = [c.text for c in sent if isinstance(c, SendMessage) and c.chat_id == SUPPORT]
+    assert said[-1] == (
+        "⚠️ The bot cannot write to the person (they blocked it, or never opened a private chat "
+        "with it): the conversation is closed."
+    )
+    assert await desk_app.lookups.store.live_conversation(1001) is None  # no raw id kept
+
+
+async def test_a_person_not_told_for_a_moment_is_not_asked_to_try_again(desk_app: App) -> None:
+    (answered,) = await desk_app.feed(desk_app.fake.message("gosms 1004", user_id=1001))
+    data = buttons(answered)[-1][1]
+    assert data is not None
+    desk_app.fake.fail_next("sendMessage", 502, "Bad Gateway", chat_id=1001)
+    shown = desk_app.fake.calls("sendMessage")[-1].result["message_id"]
+    sent = await desk_app.feed(
+        desk_app.fake.callback(data, message_id=shown, chat_id=1001, user_id=1001)
+    )
+    (answered_tap,) = [c for c in sent if isinstance(c, AnswerCallbackQuery)]
+    assert (answered_tap.text or "").startswith("Your question is with the support team now")
+    assert not [c for c in sent if isinstance(c, SendMessage) and "went wrong" in c.text]
+    assert len(desk_app.fake.forums[SUPPORT].topics) == 1

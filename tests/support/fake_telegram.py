@@ -598,7 +598,7 @@ class FakeTelegram:
         self._message_ids: dict[int | str, int] = {}
         self._messages: dict[tuple[int | str, int], dict[str, Any]] = {}
         self._chats: dict[int | str, dict[str, Any]] = {}
-        self._failures: dict[str, list[TelegramError]] = {}
+        self._failures: dict[str | tuple[str, Any], list[TelegramError]] = {}
         self._forbidden: dict[int | str, str] = {}  # chat -> the 403 every call to it gets
         self._held: list[tuple[str, Callable[[dict[str, Any]], bool], asyncio.Event]] = []
         self._commands: dict[tuple[str, str], list[Any]] = {}
@@ -712,9 +712,12 @@ class FakeTelegram:
         error_code: int = 500,
         description: str | None = None,
         retry_after: int | None = None,
+        *,
+        chat_id: int | None = None,
     ) -> None:
-        """Answer the next call of ``method`` with this error (queued: call again for the call
-        after). ``retry_after`` adds ``parameters.retry_after``, as flood control (429) does."""
+        """Answer the next call of ``method`` (to ``chat_id`` only, if given) with this error
+        (queued: call again for the call after). ``retry_after`` adds
+        ``parameters.retry_after``, as flood control (429) does."""
         if description is None and error_code == 429 and retry_after is None:
             description = "Too Many Requests"
         if description is None:
@@ -722,7 +725,8 @@ class FakeTelegram:
             description = template.format(retry_after=retry_after)
         parameters = {"retry_after": retry_after} if retry_after is not None else None
         failure = TelegramError(error_code, description, parameters)
-        self._failures.setdefault(method.lower(), []).append(failure)
+        key = method.lower() if chat_id is None else (method.lower(), chat_id)
+        self._failures.setdefault(key, []).append(failure)
 
     def forbid(self, chat_id: int) -> None:
         """Refuse every call to ``chat_id`` with 403, as Telegram refuses a person who never
@@ -950,7 +954,9 @@ class FakeTelegram:
         self._request_recorded.set()
         self._request_recorded = asyncio.Event()
         try:
-            failures = self._failures.get(method.lower())
+            failures = self._failures.get((method.lower(), params.get("chat_id"))) or (
+                self._failures.get(method.lower())
+            )
             if failures:
                 raise failures.pop(0)
             if params.get("chat_id") in self._forbidden:

@@ -8,11 +8,18 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.dispatcher.event.bases import SkipHandler
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError
+from aiogram.enums import ChatAction
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+)
 from aiogram.filters import BaseFilter, Command
 from aiogram.types import CallbackQuery, Message, Update, User
 
@@ -58,37 +65,87 @@ async def human_command(message: Message, desk: SupportDesk, bot: Bot, lang: Lan
         about = await _latest(desk, message)
     except StorageUnavailable as exc:
         return await _database_down(bot, message.from_user.id, lang, exc)
-    return await hand_over(bot, desk, message.from_user, lang, about)
+    done, _ = await hand_over(bot, desk, message.from_user, lang, about)
+    return done
 
 
 async def human_button(
     callback: CallbackQuery, callback_data: Human, desk: SupportDesk, library: Library, bot: Bot,
     lang: Lang,
 ) -> Handled:  # fmt: skip
-    """The button under an answer: to the team, about the answer's entry."""
-    await callback.answer()
+    """The button under an answer: to the team, about the answer's entry. Someone the bot
+    cannot write to (the button pressed in a group by one who never opened a private chat with
+    it) is told so in the tap's answer, and nothing reaches the team."""
+    user = callback.from_user
+    try:
+        await bot.send_chat_action(user.id, ChatAction.TYPING)  # can it write to them?
+    except TelegramForbiddenError:
+        await _answer(callback, t("handoff_start_first", lang), alert=True)
+        return Done.NO_PRIVATE
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        logger.info("handoff: the typing sign was not shown: %s", exc)
     found = library.resolver.catalog.by_ref.get(callback_data.ref) if callback_data.ref else None
     about = (found[0].provider.slug, found[1].key) if found is not None else None
-    return await hand_over(bot, desk, callback.from_user, lang, about)
+    done, said = await hand_over(bot, desk, user, lang, about)
+    alert = done is Done.NO_PRIVATE
+    await _answer(callback, t("handoff_start_first", lang) if alert else said, alert=alert)
+    return done
 
 
 async def hand_over(
     bot: Bot, desk: SupportDesk, user: User, lang: Lang, about: tuple[str, str] | None
-) -> Handled:
+) -> tuple[Handled, str | None]:
     """Ask the desk, and tell the person where their request stands (to try again later when
-    the database cannot be used)."""
+    the database cannot be used); and what to show them in place of that when it could not be
+    sent for a moment (the team has the request: they are not asked to try again). A person
+    the bot cannot write to has their conversation closed, and the topic is told."""
     try:
         conversation, was_open = await desk.ask(
             bot, user.id, user.first_name, user.username, lang, about
         )
     except StorageUnavailable as exc:
-        return await _database_down(bot, user.id, lang, exc)
+        return await _database_down(bot, user.id, lang, exc), None
     if conversation.state is State.WAITING:
-        await bot.send_message(user.id, HTML.esc(t("handoff_unreachable", lang)))
-        return Done.KEPT
-    said = t("handoff_open_already" if was_open else "handoff_posted", lang)
-    await bot.send_message(user.id, HTML.esc(" ".join(filter(None, (said, desk.expect(lang))))))
-    return Done.HANDED
+        done, said = Done.KEPT, t("handoff_unreachable", lang)
+    else:
+        done = Done.HANDED
+        said = t("handoff_open_already" if was_open else "handoff_posted", lang)
+        said = " ".join(filter(None, (said, desk.expect(lang))))
+    try:
+        await bot.send_message(user.id, HTML.esc(said))
+    except TelegramForbiddenError:
+        await _cannot_write(bot, desk, conversation)
+        return Done.NO_PRIVATE, None
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        logger.warning("handoff: the person of conversation %s was not told where their "
+                       "request stands: %s", conversation.id, exc)  # fmt: skip
+        return done, said
+    return done, None
+
+
+async def _cannot_write(bot: Bot, desk: SupportDesk, conversation: Conversation) -> None:
+    """The person cannot be written to: the conversation is closed (its raw id goes, nothing
+    is retried), and its topic, if it has one, is told why."""
+    logger.warning("handoff: conversation %s closed: the bot cannot write to the person",
+                   conversation.id)  # fmt: skip
+    try:
+        await desk.store.close_conversation(conversation.id, time.time())
+    except StorageUnavailable as exc:
+        logger.warning("handoff: conversation %s not closed (database): %s", conversation.id, exc)
+    topic = in_chat(conversation, desk.chat) if conversation.state is State.OPEN else None
+    if topic is not None:
+        with suppress(TelegramAPIError, TelegramNetworkError):
+            text = HTML.esc(t("handoff_cannot_write", desk.team))
+            await bot.send_message(desk.chat, text, message_thread_id=topic)
+
+
+async def _answer(callback: CallbackQuery, text: str | None, *, alert: bool = False) -> None:
+    """Answer the tap (a toast, or an alert), within Telegram's 200 characters; one answered
+    too late is no fault."""
+    if text is not None and len(text) > 200:
+        text = text[:199] + "…"
+    with suppress(TelegramAPIError, TelegramNetworkError):
+        await callback.answer(text, show_alert=alert)
 
 
 async def _database_down(bot: Bot, user_id: int, lang: Lang, exc: Exception) -> Handled:
