@@ -20,7 +20,7 @@ from bot.core.i18n import Lang, t
 from bot.core.library import Library
 from bot.core.markup import HTML
 from bot.handoff.card import RECENT_SECONDS
-from bot.handoff.conversation import Conversation, State, Verdict, in_chat
+from bot.handoff.conversation import Asked, Conversation, State, Verdict, in_chat
 from bot.store import StorageUnavailable
 from bot.telegram.desk import SupportDesk, pseudonym
 from bot.telegram.filters import ChatIs
@@ -76,15 +76,13 @@ async def hand_over(
     """Ask the desk, and tell the person where their request stands (to try again later when
     the database cannot be used)."""
     try:
-        conversation, was_open = await desk.ask(
-            bot, user.id, user.first_name, user.username, lang, about
-        )
+        _, asked = await desk.ask(bot, user.id, user.first_name, user.username, lang, about)
     except StorageUnavailable as exc:
         return await _database_down(bot, user.id, lang, exc)
-    if conversation.state is State.WAITING:
+    if asked is Asked.KEPT:
         await bot.send_message(user.id, HTML.esc(t("handoff_unreachable", lang)))
         return Done.KEPT
-    said = t("handoff_open_already" if was_open else "handoff_posted", lang)
+    said = t(f"handoff_{asked.value}", lang)
     await bot.send_message(user.id, HTML.esc(" ".join(filter(None, (said, desk.expect(lang))))))
     return Done.HANDED
 
