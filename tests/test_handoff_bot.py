@@ -387,3 +387,31 @@ async def test_a_conversation_kept_while_open_is_resumed_in_its_topic_without_a_
     assert len([text for text in texts if "asks for a person" in text]) == 1
     assert desk_app.fake.calls("createForumTopic")[-1].params["name"] == "Anna · nothing found"
     assert len(desk_app.fake.calls("createForumTopic")) == 1
+
+
+async def test_a_double_tap_opens_one_topic_and_posts_one_card(desk_app: App) -> None:
+    fake = desk_app.fake
+    (answered,) = await desk_app.feed(fake.message("gosms 1004", user_id=1001))
+    data = buttons(answered)[-1][1]
+    assert data is not None
+    shown = fake.calls("sendMessage")[-1].result["message_id"]
+    tap = fake.callback(data, message_id=shown, user_id=1001, chat_id=1001)
+    held = iter((True,))  # the first tap's topic is slow to come (only the first's)
+    release = fake.hold("createForumTopic", lambda _: next(held, False))
+    first = asyncio.create_task(desk_app.feed(tap))
+    await fake.wait_for("createForumTopic")
+    second = await desk_app.feed(fake.callback(data, message_id=shown, user_id=1001, chat_id=1001))
+    release.set()
+    await first
+    (told,) = [c for c in second if isinstance(c, SendMessage)]
+    assert told.text == (
+        "Your request is on its way to the support team: I will tell you here once they have it."
+    )
+    assert len(fake.calls("createForumTopic")) == 1
+    (topic,) = fake.forums[SUPPORT].topics
+    # And again, once it is posted: no second card either.
+    (again,) = await desk_app.feed(fake.message("/human", user_id=1001))
+    assert isinstance(again, SendMessage) and again.chat_id == 1001
+    assert again.text.startswith("The support team already has your conversation")
+    cards = [m for m in fake.in_topic(SUPPORT, topic) if "asks for a person" in m.get("text", "")]
+    assert len(cards) == 1

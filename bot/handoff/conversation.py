@@ -28,6 +28,15 @@ class State(StrEnum):
     CLOSED = "closed"  # ended by /close: the person's messages are questions again
 
 
+class Asked(StrEnum):
+    """Where a person's request stands once they asked (what they are told)."""
+
+    POSTED = "posted"  # the card is in their topic now
+    OPEN_ALREADY = "open_already"  # their conversation was open: a card again if it is news
+    UNDER_WAY = "under_way"  # another tap (or replica) is posting it right now
+    KEPT = "kept"  # the support chat failed: kept for a retry
+
+
 class Verdict(StrEnum):
     """What the person said to "Did we solve it?"."""
 

@@ -24,7 +24,8 @@ from bot.core.i18n import Lang, language_for, t
 from bot.core.library import Library
 from bot.core.markup import HTML
 from bot.core.render import entry_label
-from bot.handoff.conversation import Conversation, State, in_chat, kept, posted, topic_name
+from bot.handoff.conversation import Asked, Conversation, State, in_chat, kept, posted
+from bot.handoff.conversation import topic_name as topic_name
 from bot.handoff.hours import expect_answer
 from bot.settings import Settings
 from bot.store import StorageUnavailable
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 RETRY = 30.0  # seconds between two tries of a kept request
 ATTEMPT = 180.0  # a try under way holds its request this long (aiogram waits 60 s a call)
+AGAIN = 60.0  # the same request within this long of the card is a second tap: no card again
 RELAY_MEMORY = 2 * 86400.0  # relayed update ids kept (Telegram resends within hours)
 
 
@@ -78,11 +80,11 @@ class SupportDesk:
         username: str | None,
         lang: Lang,
         about: tuple[str, str] | None,
-    ) -> tuple[Conversation, bool]:
+    ) -> tuple[Conversation, Asked]:
         """The person's request about an entry (None: nothing was found): a conversation
-        started and posted, or their live one (a new card in its topic when it is open; a new
-        try when it waits); and whether it was open already. StorageUnavailable when the
-        database cannot be used."""
+        started and posted, or their live one (a new card in its topic when it is open and the
+        request is news: not a second tap; a new try when it waits and no try is under way);
+        and where it stands. StorageUnavailable when the database cannot be used."""
         await self.lookups.flush()  # the card lists the lookup the request came from
         person = await pseudonym(self.lookups, user_id)
         now = time.time()
@@ -93,15 +95,22 @@ class SupportDesk:
         if started is not None:
             done = await self.post(bot, started, name, username)
             self.handoffs["posted" if done.state is State.OPEN else "kept"] += 1
-            return done, False
+            return done, Asked.POSTED if done.state is State.OPEN else Asked.KEPT
         live = await self.store.live_conversation(user_id)
         if live is None:  # closed between the two reads: ask again
             return await self.ask(bot, user_id, name, username, lang, about)
         if live.state is State.OPEN:
-            return await self.post(bot, live, name, username, about=about, again=True), True
+            same = about is None or about == (live.provider, live.entry_key)
+            if same and now - (live.posted_at or 0.0) < AGAIN:  # a second tap
+                return live, Asked.OPEN_ALREADY
+            live = await self.post(bot, live, name, username, about=about, again=True)
+            return live, Asked.OPEN_ALREADY if live.state is State.OPEN else Asked.KEPT
+        if live.retry_at - now > RETRY:  # held by a try under way (another tap, or replica)
+            return live, Asked.UNDER_WAY
         if await self.store.claim_retry(live, now + ATTEMPT):
-            return await self.post(bot, live, name, username, about=about), False
-        return live, False
+            live = await self.post(bot, live, name, username, about=about)
+            return live, Asked.POSTED if live.state is State.OPEN else Asked.KEPT
+        return live, Asked.UNDER_WAY
 
     async def post(
         self,

@@ -29,7 +29,7 @@ from bot.core.i18n import Lang, t
 from bot.core.library import Library
 from bot.core.markup import HTML
 from bot.handoff.card import RECENT_SECONDS
-from bot.handoff.conversation import Conversation, State, Verdict, in_chat
+from bot.handoff.conversation import Asked, Conversation, State, Verdict, in_chat
 from bot.store import StorageUnavailable
 from bot.telegram.desk import SupportDesk, pseudonym
 from bot.telegram.filters import ChatIs
@@ -100,17 +100,16 @@ async def hand_over(
     sent for a moment (the team has the request: they are not asked to try again). A person
     the bot cannot write to has their conversation closed, and the topic is told."""
     try:
-        conversation, was_open = await desk.ask(
+        conversation, asked = await desk.ask(
             bot, user.id, user.first_name, user.username, lang, about
         )
     except StorageUnavailable as exc:
         return await _database_down(bot, user.id, lang, exc), None
-    if conversation.state is State.WAITING:
+    if asked is Asked.KEPT:
         done, said = Done.KEPT, t("handoff_unreachable", lang)
     else:
         done = Done.HANDED
-        said = t("handoff_open_already" if was_open else "handoff_posted", lang)
-        said = " ".join(filter(None, (said, desk.expect(lang))))
+        said = " ".join(filter(None, (t(f"handoff_{asked.value}", lang), desk.expect(lang))))
     try:
         await bot.send_message(user.id, HTML.esc(said))
     except TelegramForbiddenError:
