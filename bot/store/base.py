@@ -37,6 +37,8 @@ class Store(Protocol):
     # The database works in a server process, not in this one's threads: the writer makes the
     # next rows ready while it writes (see LookupLog._write_all).
     WRITES_ELSEWHERE: bool
+    # Why the last write (of any kind) failed; None once one works (/healthz's "writable").
+    write_failure: str | None
 
     @property
     def spill_path(self) -> Path:
