@@ -86,6 +86,29 @@ def test_a_topic_is_named_after_the_person_and_the_entry_within_telegrams_limit(
     assert len(long) == TOPIC_NAME_LIMIT and long.endswith("…")
 
 
+@pytest.mark.parametrize(
+    ("first_name", "shown"),
+    [
+        ("   ", "?"),
+        ("\u200f", "?"),  # a right-to-left mark alone
+        ("\u200b\u200b", "?"),  # zero-width spaces
+        ("\u3164", "?"),  # a Hangul filler: a letter that shows as nothing
+        ("Anna\u202eevil", "Annaevil"),  # an RTL override would turn the entry's name around
+        ("\u2067Anna\u2069", "Anna"),
+    ],
+)
+def test_a_name_with_nothing_visible_or_direction_tricks_is_shown_plainly(
+    first_name: str, shown: str
+) -> None:
+    assert topic_name(first_name, "GoSMS 1004") == f"{shown} · GoSMS 1004"
+    card = context_card(
+        CardContext(first_name=first_name, user_id=1001, username=None, lang="en",
+                    question=None, answered=None, recent=(), notes=None),
+        "en", ZoneInfo("UTC"),
+    )  # fmt: skip
+    assert f'<a href="tg://user?id=1001">{shown}</a>' in card
+
+
 def test_the_card_escapes_what_people_wrote() -> None:
     card = context_card(
         CardContext(

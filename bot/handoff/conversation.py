@@ -17,7 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from bot.core.text import clean
+
 TOPIC_NAME_LIMIT = 128  # Telegram's limit on a forum topic's name
+_BLANK = "\u115f\u1160\u3164\uffa0\u2800"  # letters that show as nothing: fillers, braille blank
 
 
 class State(StrEnum):
@@ -96,8 +99,16 @@ def kept(conversation: Conversation, retry_at: float) -> Conversation:
     return replace(conversation, state=State.WAITING, retry_at=retry_at)
 
 
+def shown_name(first_name: str) -> str:
+    """A person's first name as staff see it (the card's link, the topic's name): on one
+    line, without invisible and direction characters (an RTL override turns what follows it
+    around); "?" when nothing visible is left (spaces, zero-width characters, Hangul fillers)."""
+    name = " ".join(clean(first_name, lines=False).split())
+    return name if name.strip(_BLANK + " ") else "?"
+
+
 def topic_name(first_name: str, about: str) -> str:
     """``Anna · GoSMS 1004``, on one line, within Telegram's 128 characters."""
-    name = " ".join(first_name.split()) or "?"
+    name = shown_name(first_name)
     text = f"{name} · {' '.join(about.split())}"
     return text if len(text) <= TOPIC_NAME_LIMIT else text[: TOPIC_NAME_LIMIT - 1] + "…"
