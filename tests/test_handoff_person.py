@@ -6,6 +6,7 @@ is asked, once."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,8 @@ from aiogram.methods import AnswerCallbackQuery, CopyMessage, CreateForumTopic, 
 from bot.core.catalog import entry_ref
 from bot.store import StorageUnavailable
 from bot.telegram.keyboards import Human
-from tests.support.app import App, buttons
+from tests.support.app import USERNAME, App, buttons, running_app
+from tests.support.fake_telegram import FakeTelegram
 from tests.test_handoff_bot import SUPPORT, desk_app, open_conversation, staff
 
 __all__ = ["desk_app"]  # the fixture, shared
@@ -151,3 +153,14 @@ async def test_a_person_not_told_for_a_moment_is_not_asked_to_try_again(desk_app
     assert (answered_tap.text or "").startswith("Your question is with the support team now")
     assert not [c for c in sent if isinstance(c, SendMessage) and "went wrong" in c.text]
     assert len(desk_app.fake.forums[SUPPORT].topics) == 1
+
+
+async def test_a_channel_as_the_support_chat_is_said_to_be_no_support_chat(tmp_path: Path) -> None:
+    fake = FakeTelegram(username=USERNAME)
+    fake.forum(SUPPORT, is_forum=False, kind="channel")
+    async with running_app(tmp_path, fake=fake, support_chat_id=SUPPORT) as app:
+        desk = app.dp["desk"]
+        said = "a channel cannot be a support chat: use a supergroup with Topics on"
+        assert await desk.probe(app.bot) == said
+        _, health = await app.dp["health"].check()
+        assert health["support"]["problem"] == said

@@ -285,7 +285,7 @@ class SupportDesk:
         except (TelegramAPIError, TelegramNetworkError) as exc:
             problem: str | None = getattr(exc, "message", None) or str(exc)
         else:
-            problem = support_problem(bool(chat.is_forum), member)
+            problem = support_problem(bool(chat.is_forum), member, chat.type)
         if problem is None:
             self._worked()
         else:

@@ -141,9 +141,11 @@ async def copy_to_person(bot: Bot, message: Message, user_id: int, signature: st
         await bot.copy_message(user_id, message.chat.id, message.message_id)
 
 
-def support_problem(is_forum: bool, member: object) -> str | None:
+def support_problem(is_forum: bool, member: object, kind: str = "supergroup") -> str | None:
     """What keeps the bot from serving the support chat, from getChat's ``is_forum`` and
-    getChatMember's answer about the bot; None when nothing does."""
+    ``type`` (``kind``) and getChatMember's answer about the bot; None when nothing does."""
+    if kind == "channel":  # no topics, and no Topics switch to turn on
+        return "a channel cannot be a support chat: use a supergroup with Topics on"
     if isinstance(member, ChatMemberOwner):
         return None if is_forum else "the chat is not a forum: turn Topics on"
     if not isinstance(member, ChatMemberAdministrator):

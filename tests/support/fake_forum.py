@@ -63,13 +63,14 @@ class Forum:
     chat_id: int
     title: str
     is_forum: bool = True
+    kind: str = "supergroup"  # the chat's type: "channel" for a channel given as the support chat
     bot_status: str = "administrator"  # administrator | member | left | kicked
     can_manage_topics: bool = True
     topics: dict[int, Topic] = field(default_factory=dict)
 
     @property
     def chat(self) -> dict[str, Any]:
-        chat: dict[str, Any] = {"id": self.chat_id, "type": "supergroup", "title": self.title}
+        chat: dict[str, Any] = {"id": self.chat_id, "type": self.kind, "title": self.title}
         if self.is_forum:
             chat["is_forum"] = True
         return chat
