@@ -23,6 +23,7 @@ from aiogram.methods import (
 )
 
 from bot.analytics.writer import LookupLog
+from bot.core.render import entry_heading, entry_label
 from bot.store import StorageUnavailable
 from bot.telegram.app import on_startup
 from bot.telegram.keyboards import Human, ref_of
@@ -415,3 +416,25 @@ async def test_a_double_tap_opens_one_topic_and_posts_one_card(desk_app: App) ->
     assert again.text.startswith("The support team already has your conversation")
     cards = [m for m in fake.in_topic(SUPPORT, topic) if "asks for a person" in m.get("text", "")]
     assert len(cards) == 1
+
+
+@pytest.mark.parametrize("how", ["button", "/human"])
+async def test_a_card_about_several_entries_lists_them(desk_app: App, how: str) -> None:
+    fake = desk_app.fake
+    shown = desk_app.library.resolver.answer("1004").candidates  # to pick from
+    assert len(shown) > 1
+    (answered,) = await desk_app.feed(fake.message("1004", user_id=1001))
+    if how == "button":
+        data = buttons(answered)[-1][1]
+        assert data is not None
+        message_id = fake.calls("sendMessage")[-1].result["message_id"]
+        await desk_app.feed(fake.callback(data, message_id=message_id, user_id=1001, chat_id=1001))
+    else:
+        await desk_app.feed(fake.message("/human", user_id=1001))
+    (card,) = [c for c in desk_app.sent(SendMessage) if c.chat_id == SUPPORT]
+    assert "nothing found" not in card.text
+    assert "Asked: <code>1004</code>" in card.text
+    for match in shown:
+        assert entry_heading(match, "en") in card.text
+    (created,) = desk_app.sent(CreateForumTopic)
+    assert created.name == f"Anna · {', '.join(entry_label(m) for m in shown)}"
