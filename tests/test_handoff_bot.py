@@ -438,3 +438,24 @@ async def test_a_card_about_several_entries_lists_them(desk_app: App, how: str) 
         assert entry_heading(match, "en") in card.text
     (created,) = desk_app.sent(CreateForumTopic)
     assert created.name == f"Anna · {', '.join(entry_label(m) for m in shown)}"
+
+
+async def test_a_slash_that_is_no_command_of_the_bots_is_relayed_its_commands_are_not(
+    desk_app: App,
+) -> None:
+    topic = await open_conversation(desk_app)
+    for text in ("/var/log/syslog is empty", "/foo", "/"):
+        (copied,) = await desk_app.feed(desk_app.fake.message(text, user_id=1001))
+        assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+    (helped,) = await desk_app.feed(desk_app.fake.message("/help", user_id=1001))
+    assert isinstance(helped, SendMessage) and helped.chat_id == 1001
+
+
+async def test_an_edited_message_is_relayed_again_saying_it_was_edited(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    update = desk_app.fake.message("the phone is off (now on)", user_id=1001)
+    update["edited_message"] = {**update.pop("message"), "edit_date": int(time.time())}
+    said, copied = await desk_app.feed(update)
+    assert isinstance(said, SendMessage) and said.message_thread_id == topic
+    assert said.text == "✏️ The person edited a message; as it reads now:"
+    assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
