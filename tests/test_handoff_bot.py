@@ -459,3 +459,20 @@ async def test_an_edited_message_is_relayed_again_saying_it_was_edited(desk_app:
     assert isinstance(said, SendMessage) and said.message_thread_id == topic
     assert said.text == "✏️ The person edited a message; as it reads now:"
     assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+
+
+async def test_an_album_spends_the_persons_budget_once_and_loses_no_photo(tmp_path: Path) -> None:
+    async with running_desk(tmp_path, lookups_per_minute=3) as app:
+        topic = await open_conversation(app)
+        copied = []
+        for album in ("album-1", "album-2"):
+            for n in range(10):
+                update = app.fake.message(caption=f"screen {n}", user_id=1001)
+                update["message"]["media_group_id"] = album
+                copied += await app.feed(update)
+        assert len(copied) == 20
+        assert all(isinstance(c, CopyMessage) and c.message_thread_id == topic for c in copied)
+        (also,) = await app.feed(app.fake.message("and this", user_id=1001))
+        assert isinstance(also, CopyMessage)  # the third of three
+        (notice,) = await app.feed(app.fake.message("and that", user_id=1001))
+        assert isinstance(notice, SendMessage) and notice.text.startswith("Too many messages")
