@@ -476,3 +476,32 @@ async def test_an_album_spends_the_persons_budget_once_and_loses_no_photo(tmp_pa
         assert isinstance(also, CopyMessage)  # the third of three
         (notice,) = await app.feed(app.fake.message("and that", user_id=1001))
         assert isinstance(notice, SendMessage) and notice.text.startswith("Too many messages")
+
+
+async def test_staff_mistakes_in_a_topic_each_get_a_clear_answer(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    other = desk_app.fake.topic(SUPPORT, "Team chatter")  # no conversation in it
+
+    async def said(text: str, where: int | None = topic) -> str:
+        update = staff(desk_app, where or 0, text=text)
+        if where is None:  # the General topic: not a topic message
+            del update["message"]["message_thread_id"], update["message"]["is_topic_message"]
+        (reply,) = await desk_app.feed(update)
+        assert isinstance(reply, SendMessage) and reply.chat_id == SUPPORT
+        assert reply.message_thread_id == where
+        return reply.text
+
+    assert await said("/send") == "Tell me what to send: /send gosms 1004"
+    assert await said("/send gosms 99999") == (
+        "The catalogs have no one entry for “gosms 99999”: nothing was sent."
+    )
+    nobody = "There is no conversation in this topic: /send and /close work in a person's topic."
+    assert await said("/close", other) == nobody
+    assert await said("/send gosms 1004", other) == nobody
+    assert await said("/close", None) == nobody
+    asked, closed, *_ = await desk_app.feed(staff(desk_app, topic, text="/close"))
+    assert isinstance(asked, SendMessage) and asked.chat_id == 1001
+    assert isinstance(closed, SendMessage) and closed.text.startswith("Closed.")
+    assert await said("/close") == (
+        "This conversation is closed: the person will not see this. They can ask again with /human."
+    )
