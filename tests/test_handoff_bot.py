@@ -23,6 +23,7 @@ from aiogram.methods import (
 )
 
 from bot.analytics.writer import LookupLog
+from bot.core.render import entry_heading, entry_label
 from bot.store import StorageUnavailable
 from bot.telegram.app import on_startup
 from bot.telegram.keyboards import Human, ref_of
@@ -415,3 +416,92 @@ async def test_a_double_tap_opens_one_topic_and_posts_one_card(desk_app: App) ->
     assert again.text.startswith("The support team already has your conversation")
     cards = [m for m in fake.in_topic(SUPPORT, topic) if "asks for a person" in m.get("text", "")]
     assert len(cards) == 1
+
+
+@pytest.mark.parametrize("how", ["button", "/human"])
+async def test_a_card_about_several_entries_lists_them(desk_app: App, how: str) -> None:
+    fake = desk_app.fake
+    shown = desk_app.library.resolver.answer("1004").candidates  # to pick from
+    assert len(shown) > 1
+    (answered,) = await desk_app.feed(fake.message("1004", user_id=1001))
+    if how == "button":
+        data = buttons(answered)[-1][1]
+        assert data is not None
+        message_id = fake.calls("sendMessage")[-1].result["message_id"]
+        await desk_app.feed(fake.callback(data, message_id=message_id, user_id=1001, chat_id=1001))
+    else:
+        await desk_app.feed(fake.message("/human", user_id=1001))
+    (card,) = [c for c in desk_app.sent(SendMessage) if c.chat_id == SUPPORT]
+    assert "nothing found" not in card.text
+    assert "Asked: <code>1004</code>" in card.text
+    for match in shown:
+        assert entry_heading(match, "en") in card.text
+    (created,) = desk_app.sent(CreateForumTopic)
+    assert created.name == f"Anna · {', '.join(entry_label(m) for m in shown)}"
+
+
+async def test_a_slash_that_is_no_command_of_the_bots_is_relayed_its_commands_are_not(
+    desk_app: App,
+) -> None:
+    topic = await open_conversation(desk_app)
+    for text in ("/var/log/syslog is empty", "/foo", "/"):
+        (copied,) = await desk_app.feed(desk_app.fake.message(text, user_id=1001))
+        assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+    (helped,) = await desk_app.feed(desk_app.fake.message("/help", user_id=1001))
+    assert isinstance(helped, SendMessage) and helped.chat_id == 1001
+
+
+async def test_an_edited_message_is_relayed_again_saying_it_was_edited(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    update = desk_app.fake.message("the phone is off (now on)", user_id=1001)
+    update["edited_message"] = {**update.pop("message"), "edit_date": int(time.time())}
+    said, copied = await desk_app.feed(update)
+    assert isinstance(said, SendMessage) and said.message_thread_id == topic
+    assert said.text == "✏️ The person edited a message; as it reads now:"
+    assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+
+
+async def test_an_album_spends_the_persons_budget_once_and_loses_no_photo(tmp_path: Path) -> None:
+    async with running_desk(tmp_path, lookups_per_minute=3) as app:
+        topic = await open_conversation(app)
+        copied = []
+        for album in ("album-1", "album-2"):
+            for n in range(10):
+                update = app.fake.message(caption=f"screen {n}", user_id=1001)
+                update["message"]["media_group_id"] = album
+                copied += await app.feed(update)
+        assert len(copied) == 20
+        assert all(isinstance(c, CopyMessage) and c.message_thread_id == topic for c in copied)
+        (also,) = await app.feed(app.fake.message("and this", user_id=1001))
+        assert isinstance(also, CopyMessage)  # the third of three
+        (notice,) = await app.feed(app.fake.message("and that", user_id=1001))
+        assert isinstance(notice, SendMessage) and notice.text.startswith("Too many messages")
+
+
+async def test_staff_mistakes_in_a_topic_each_get_a_clear_answer(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    other = desk_app.fake.topic(SUPPORT, "Team chatter")  # no conversation in it
+
+    async def said(text: str, where: int | None = topic) -> str:
+        update = staff(desk_app, where or 0, text=text)
+        if where is None:  # the General topic: not a topic message
+            del update["message"]["message_thread_id"], update["message"]["is_topic_message"]
+        (reply,) = await desk_app.feed(update)
+        assert isinstance(reply, SendMessage) and reply.chat_id == SUPPORT
+        assert reply.message_thread_id == where
+        return reply.text
+
+    assert await said("/send") == "Tell me what to send: /send gosms 1004"
+    assert await said("/send gosms 99999") == (
+        "The catalogs have no one entry for “gosms 99999”: nothing was sent."
+    )
+    nobody = "There is no conversation in this topic: /send and /close work in a person's topic."
+    assert await said("/close", other) == nobody
+    assert await said("/send gosms 1004", other) == nobody
+    assert await said("/close", None) == nobody
+    asked, closed, *_ = await desk_app.feed(staff(desk_app, topic, text="/close"))
+    assert isinstance(asked, SendMessage) and asked.chat_id == 1001
+    assert isinstance(closed, SendMessage) and closed.text.startswith("Closed.")
+    assert await said("/close") == (
+        "This conversation is closed: the person will not see this. They can ask again with /human."
+    )

@@ -133,20 +133,19 @@ class SupportDesk:
         try:
             topic = None if lost else await self._topic(bot, conversation)
             resumed = conversation.posted_at is not None and not again and topic is not None
-            text = (
-                HTML.esc(t("handoff_resumed", self.team))
-                if resumed
-                else await card_for(self, conversation, name, username, about, again=again)
-            )
+            card = None if resumed else await card_for(self, conversation, name, username, about,
+                                                       again=again)  # fmt: skip
+            text = HTML.esc(t("handoff_resumed", self.team)) if card is None else card[0]
 
             async def send(thread: int) -> object:
                 return await bot.send_message(self.chat, text, message_thread_id=thread)
 
             if not await into_topic(bot, self.chat, topic, send):
-                topic = await self._new_topic(bot, about, name)
+                card = card or await card_for(self, conversation, name, username, about)
+                topic = await self._new_topic(bot, about, name, card[1])
                 # Kept at once: a retry after a failure below posts in it, not in another.
                 await self.store.conversation_topic(conversation.id, self.chat, topic)
-                text = await card_for(self, conversation, name, username, about, again=again)
+                text = card[0]
                 await send(topic)
         except (TelegramAPIError, TelegramNetworkError) as exc:
             if not unreachable(exc):
@@ -177,9 +176,11 @@ class SupportDesk:
             raise
         return topic
 
-    async def _new_topic(self, bot: Bot, about: tuple[str, str] | None, name: str) -> int:
+    async def _new_topic(
+        self, bot: Bot, about: tuple[str, str] | None, name: str, several: str | None
+    ) -> int:
         match = self.entry(about)
-        label = entry_label(match) if match else t("handoff_topic_nothing", self.team)
+        label = entry_label(match) if match else several or t("handoff_topic_nothing", self.team)
         created = await bot.create_forum_topic(self.chat, topic_name(name, label))
         return created.message_thread_id
 

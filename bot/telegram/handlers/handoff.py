@@ -34,6 +34,7 @@ from bot.store import StorageUnavailable
 from bot.telegram.desk import SupportDesk, pseudonym
 from bot.telegram.filters import ChatIs
 from bot.telegram.handlers import Done, Handled
+from bot.telegram.handlers.admin import ADMIN_COMMANDS
 from bot.telegram.keyboards import Human, Solved
 from bot.telegram.relay import RELAYED, copy_to_topic, into_topic, unreachable
 
@@ -41,14 +42,15 @@ logger = logging.getLogger(__name__)
 
 
 class InConversation(BaseFilter):
-    """A private message (not a /command) from a person whose conversation with the team is
-    live: ``conversation`` is it. When the database cannot say, ``conversation`` is None: the
+    """A private message (or an edit of one; not one of the bot's /commands: ``/var/log`` or
+    ``/foo`` is words for the team) from a person whose conversation with the team is live:
+    ``conversation`` is it. When the database cannot say, ``conversation`` is None: the
     person is told, and the message is answered as a question."""
 
     async def __call__(self, message: Message, desk: SupportDesk) -> bool | dict[str, Any]:
         if message.chat.type != "private" or message.from_user is None:
             return False
-        if (message.text or "").startswith("/") or message.content_type not in RELAYED:
+        if bots_command(message.text) or message.content_type not in RELAYED:
             return False
         try:
             conversation = await desk.store.live_conversation(message.from_user.id)
@@ -56,6 +58,18 @@ class InConversation(BaseFilter):
             logger.warning("handoff: a private message taken as a question (database): %s", exc)
             return {"conversation": None}
         return {"conversation": conversation} if conversation is not None else False
+
+
+# The commands that stay the bot's while a person talks with the team (admins' included).
+COMMANDS = frozenset({"start", "help", "providers", "code", "human", *ADMIN_COMMANDS})
+
+
+def bots_command(text: str | None) -> bool:
+    """Whether ``text`` is one of the bot's commands (``/help``, ``/code@codebook_bot 1004``)."""
+    if not text or not text.startswith("/"):
+        return False
+    name = text[1:].split(maxsplit=1)[0].partition("@")[0] if len(text) > 1 else ""
+    return name.lower() in COMMANDS
 
 
 async def human_command(message: Message, desk: SupportDesk, bot: Bot, lang: Lang) -> Handled:
@@ -155,7 +169,7 @@ async def _database_down(bot: Bot, user_id: int, lang: Lang, exc: Exception) -> 
 
 async def from_person(
     message: Message, conversation: Conversation | None, desk: SupportDesk, bot: Bot,
-    lang: Lang, event_update: Update,
+    lang: Lang, event_update: Update, *, edited: bool = False,
 ) -> Handled:  # fmt: skip
     """What the person sends while their conversation is live: copied into their topic (a new
     one, with the card again, if staff deleted theirs); when the support chat cannot take it,
@@ -177,23 +191,27 @@ async def from_person(
     if not claimed:
         return Done.DUPLICATE
     try:
-        return await _copy(message, conversation, desk, bot, lang)
+        return await _copy(message, conversation, desk, bot, lang, edited=edited)
     except BaseException:
         await desk.store.release_relay(event_update.update_id)
         raise
 
 
 async def _copy(
-    message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot, lang: Lang
-) -> Handled:
+    message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot, lang: Lang,
+    *, edited: bool,
+) -> Handled:  # fmt: skip
     user = message.from_user
     assert user is not None
 
     masked = mask_message(message.text or message.caption or "")
-    note = t("handoff_masked_team", desk.team)
+    hidden = t("handoff_masked_team", desk.team)
 
     async def send(topic: int) -> None:
-        await copy_to_topic(bot, message, desk.chat, topic, masked, note)
+        if edited:  # copied as it reads now, after a word that it was edited
+            said = HTML.esc(t("handoff_edited", desk.team))
+            await bot.send_message(desk.chat, said, message_thread_id=topic)
+        await copy_to_topic(bot, message, desk.chat, topic, masked, hidden)
 
     try:
         topic, closed = in_chat(conversation, desk.chat), conversation.topic_closed
@@ -221,6 +239,18 @@ async def _copy(
         desk.told_masked.add(conversation.id)  # once a conversation (in this process)
         await message.answer(HTML.esc(t("handoff_masked", lang)))
     return Done.RELAYED
+
+
+async def edited_by_person(
+    edited_message: Message, conversation: Conversation | None, desk: SupportDesk, bot: Bot,
+    lang: Lang, event_update: Update,
+) -> Handled | None:  # fmt: skip
+    """A message the person edited while their conversation is live: copied again, as it
+    reads now, after a word that it was edited (Telegram cannot edit the copy in the topic)."""
+    if conversation is None:  # the database cannot say: an edit is no question to answer
+        return None
+    return await from_person(edited_message, conversation, desk, bot, lang, event_update,
+                             edited=True)  # fmt: skip
 
 
 async def _not_passed(message: Message, conversation: Conversation, lang: Lang) -> Handled:
@@ -285,6 +315,7 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.register(human_command, Command("human"), ChatIs("private"))
     router.message.register(from_person, InConversation())
+    router.edited_message.register(edited_by_person, InConversation())
     router.callback_query.register(human_button, Human.filter())
     router.callback_query.register(verdict, Solved.filter())
     return router

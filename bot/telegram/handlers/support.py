@@ -196,6 +196,12 @@ async def not_delivered(message: Message, desk: SupportDesk) -> Handled:
     return Done.UNAVAILABLE
 
 
+async def no_conversation(message: Message, desk: SupportDesk) -> Handled:
+    """/send or /close where no conversation is (another topic, the General one)."""
+    await message.reply(HTML.esc(t("handoff_no_conversation", desk.team)))
+    return Done.USAGE
+
+
 async def rights_changed(event: ChatMemberUpdated, desk: SupportDesk) -> Handled:
     """The bot's rights in the support chat changed (it was made an admin again, say): kept
     requests are tried now rather than at the next round."""
@@ -230,6 +236,7 @@ def create_router() -> Router:
     router.message.register(send_entry, Command("send"), InTopic())
     router.message.register(show_entry, InTopic(), EntryAsked())
     router.message.register(to_person, InTopic(), _NotCommand())
+    router.message.register(no_conversation, Command("send", "close"), _InSupport())
     toggled = F.forum_topic_closed | F.forum_topic_reopened
     router.message.register(topic_toggled, toggled, _InSupport())
     return router
