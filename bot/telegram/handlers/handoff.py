@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from contextlib import suppress
 from typing import Any
 
 from aiogram import Bot, Router
@@ -24,11 +23,9 @@ from aiogram.filters import BaseFilter, Command
 from aiogram.types import CallbackQuery, Message, Update, User
 
 from bot.analytics.privacy import mask_message
-from bot.core.catalog import entry_ref
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
 from bot.core.markup import HTML
-from bot.handoff.card import RECENT_SECONDS
 from bot.handoff.conversation import Asked, Conversation, State, Verdict, in_chat
 from bot.store import StorageUnavailable
 from bot.telegram.desk import SupportDesk, pseudonym
@@ -36,6 +33,7 @@ from bot.telegram.filters import ChatIs
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.handlers.admin import ADMIN_COMMANDS
 from bot.telegram.keyboards import Human, Solved
+from bot.telegram.person import answer_tap, cannot_write, latest_entry
 from bot.telegram.relay import RELAYED, copy_to_topic, into_topic, unreachable
 
 logger = logging.getLogger(__name__)
@@ -76,7 +74,7 @@ async def human_command(message: Message, desk: SupportDesk, bot: Bot, lang: Lan
     """/human: to the team, about the person's latest lookup."""
     assert message.from_user is not None
     try:
-        about = await _latest(desk, message)
+        about = await latest_entry(desk, message.from_user.id)
     except StorageUnavailable as exc:
         return await _database_down(bot, message.from_user.id, lang, exc)
     done, _ = await hand_over(bot, desk, message.from_user, lang, about)
@@ -94,7 +92,7 @@ async def human_button(
     try:
         await bot.send_chat_action(user.id, ChatAction.TYPING)  # can it write to them?
     except TelegramForbiddenError:
-        await _answer(callback, t("handoff_start_first", lang), alert=True)
+        await answer_tap(callback, t("handoff_start_first", lang), alert=True)
         return Done.NO_PRIVATE
     except (TelegramAPIError, TelegramNetworkError) as exc:
         logger.info("handoff: the typing sign was not shown: %s", exc)
@@ -102,7 +100,7 @@ async def human_button(
     about = (found[0].provider.slug, found[1].key) if found is not None else None
     done, said = await hand_over(bot, desk, user, lang, about)
     alert = done is Done.NO_PRIVATE
-    await _answer(callback, t("handoff_start_first", lang) if alert else said, alert=alert)
+    await answer_tap(callback, t("handoff_start_first", lang) if alert else said, alert=alert)
     return done
 
 
@@ -127,38 +125,13 @@ async def hand_over(
     try:
         await bot.send_message(user.id, HTML.esc(said))
     except TelegramForbiddenError:
-        await _cannot_write(bot, desk, conversation)
+        await cannot_write(bot, desk, conversation)
         return Done.NO_PRIVATE, None
     except (TelegramAPIError, TelegramNetworkError) as exc:
         logger.warning("handoff: the person of conversation %s was not told where their "
                        "request stands: %s", conversation.id, exc)  # fmt: skip
         return done, said
     return done, None
-
-
-async def _cannot_write(bot: Bot, desk: SupportDesk, conversation: Conversation) -> None:
-    """The person cannot be written to: the conversation is closed (its raw id goes, nothing
-    is retried), and its topic, if it has one, is told why."""
-    logger.warning("handoff: conversation %s closed: the bot cannot write to the person",
-                   conversation.id)  # fmt: skip
-    try:
-        await desk.store.close_conversation(conversation.id, time.time())
-    except StorageUnavailable as exc:
-        logger.warning("handoff: conversation %s not closed (database): %s", conversation.id, exc)
-    topic = in_chat(conversation, desk.chat) if conversation.state is State.OPEN else None
-    if topic is not None:
-        with suppress(TelegramAPIError, TelegramNetworkError):
-            text = HTML.esc(t("handoff_cannot_write", desk.team))
-            await bot.send_message(desk.chat, text, message_thread_id=topic)
-
-
-async def _answer(callback: CallbackQuery, text: str | None, *, alert: bool = False) -> None:
-    """Answer the tap (a toast, or an alert), within Telegram's 200 characters; one answered
-    too late is no fault."""
-    if text is not None and len(text) > 200:
-        text = text[:199] + "…"
-    with suppress(TelegramAPIError, TelegramNetworkError):
-        await callback.answer(text, show_alert=alert)
 
 
 async def _database_down(bot: Bot, user_id: int, lang: Lang, exc: Exception) -> Handled:
@@ -292,22 +265,6 @@ async def verdict(
         except TelegramAPIError as exc:
             logger.info("handoff: the verdict was not said in the topic: %s", exc)
     return Done.VERDICT
-
-
-async def _latest(desk: SupportDesk, message: Message) -> tuple[str, str] | None:
-    """The entry of the person's latest lookup of the last day, if it found one."""
-    assert message.from_user is not None
-    await desk.lookups.flush()
-    person = await pseudonym(desk.lookups, message.from_user.id)
-    if person is None:
-        return None
-    now = time.time()
-    for _, _, _, provider, key in await desk.store.recent_lookups(
-        person, now - RECENT_SECONDS, now, 1
-    ):
-        if provider and key and entry_ref(provider, key) in desk.library.resolver.catalog.by_ref:
-            return provider, key
-    return None
 
 
 def create_router() -> Router:
