@@ -348,3 +348,22 @@ async def test_a_write_of_any_kind_that_failed_makes_the_log_unhealthy_until_one
     finally:
         locker.close()
         await log.close()
+
+
+async def test_a_stop_with_nothing_to_write_spills_no_file_while_writes_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_schema, "BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / "bot.sqlite3"
+    store = SqliteStore(path)
+    log = LookupLog(store, secret=SECRET, flush_interval=60)
+    await log.start()
+    locker = sqlite3.connect(path, isolation_level=None)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(StorageUnavailable):
+            await store.claim_relay(1, NOW)
+        assert await log.close() is True
+        assert not store.spill_path.exists()
+    finally:
+        locker.close()

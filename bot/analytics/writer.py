@@ -299,6 +299,9 @@ class LookupLog:
         anonymous = sum(isinstance(item, Lookup) for item in self._queue) if unkeyed else 0
         self._queue.clear()
         self._held.clear()
+        if not rows:  # nothing to keep (the database failed a write of another kind): no file
+            self.lost = 0
+            return True
         kept = spill(self.store.spill_path, rows, self.store, anonymous)
         self.lost = 0 if kept else len(rows)
         return not self.lost
