@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from aiogram.methods import (
+    AnswerCallbackQuery,
     AnswerInlineQuery,
     CopyMessage,
     CreateForumTopic,
@@ -505,3 +506,32 @@ async def test_staff_mistakes_in_a_topic_each_get_a_clear_answer(desk_app: App) 
     assert await said("/close") == (
         "This conversation is closed: the person will not see this. They can ask again with /human."
     )
+
+
+async def test_one_verdict_per_conversation_a_second_press_is_answered_as_stale(
+    desk_app: App,
+) -> None:
+    fake = desk_app.fake
+    await desk_app.feed(fake.message("/human", user_id=1001))
+    (topic,) = fake.forums[SUPPORT].topics
+    asked, *_ = await desk_app.feed(staff(desk_app, topic, text="/close"))
+    assert isinstance(asked, SendMessage) and asked.chat_id == 1001
+    shown = [c for c in fake.calls("sendMessage") if c.params["chat_id"] == 1001][-1]
+    up, down = (b[1] for b in buttons(asked))
+    assert up is not None and down is not None
+
+    async def press(data: str) -> list[Any]:
+        update = fake.callback(data, message_id=shown.result["message_id"], user_id=1001,
+                               chat_id=1001)  # fmt: skip
+        return await desk_app.feed(update)
+
+    first = await press(up)
+    (thanks,) = [c for c in first if isinstance(c, AnswerCallbackQuery)]
+    assert thanks.text == "Thank you! Glad we could help."
+    assert [c.message_thread_id for c in first if isinstance(c, SendMessage)] == [topic]
+    for data in (down, up):
+        (stale,) = await press(data)
+        assert isinstance(stale, AnswerCallbackQuery)
+        assert stale.text == "You have answered this already. Thank you!"
+    conversation = await desk_app.lookups.store.topic_conversation(SUPPORT, topic)
+    assert conversation is not None and conversation.verdict == "solved"

@@ -100,8 +100,9 @@ async def test_closing_forgets_the_raw_id_and_the_verdict_is_the_persons_own(
         assert not await store.close_conversation(conversation.id, NOW + 121)
         assert await store.live_conversation(ANNA) is None
         assert not await store.conversation_verdict(conversation.id, BORIS_KEY, Verdict.SOLVED)
-        assert await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.NOT_SOLVED)
         assert await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.SOLVED)
+        # One verdict per conversation: a second press (or an old question's) changes nothing.
+        assert not await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.NOT_SOLVED)
         closed = await store.conversation(conversation.id)
         assert closed is not None
         assert (closed.user_id, closed.person_key, closed.topic_id, closed.verdict) == (

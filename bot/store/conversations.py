@@ -109,8 +109,8 @@ class ConversationQueries(ABC):
     async def conversation_verdict(
         self, conversation_id: int, person_key: int, verdict: Verdict
     ) -> bool:
-        """Keep the person's verdict on their closed conversation (a later press replaces it);
-        False if it is not theirs, or not closed."""
+        """Keep the person's verdict on their closed conversation (the first press only);
+        False if it is not theirs, not closed, or has its verdict already."""
         params = {"id": conversation_id, "person": person_key, "verdict": verdict.value}
         return await self._change("conversation_verdict", params) == 1
 

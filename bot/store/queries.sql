@@ -316,8 +316,9 @@ UPDATE conversations SET state = 'closed', user_id = NULL, closed_at = :now
 WHERE id = :id AND state <> 'closed'
 
 -- name: conversation_verdict
+-- One verdict per conversation: the first press counts.
 UPDATE conversations SET verdict = :verdict
-WHERE id = :id AND person_key = :person AND state = 'closed'
+WHERE id = :id AND person_key = :person AND state = 'closed' AND verdict IS NULL
 
 -- name: live_counts
 SELECT state, COUNT(*) FROM conversations WHERE state <> 'closed' GROUP BY state

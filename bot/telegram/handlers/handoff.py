@@ -202,17 +202,19 @@ async def _not_passed(message: Message, conversation: Conversation, lang: Lang) 
 async def verdict(
     callback: CallbackQuery, callback_data: Solved, desk: SupportDesk, bot: Bot, lang: Lang
 ) -> Handled:
-    """👍 / 👎 under "Did we solve your problem?": kept (the latest press counts), and said in
-    the conversation's topic."""
+    """👍 / 👎 under "Did we solve your problem?": kept (the first press counts: a later one,
+    or one on an older conversation's question, is answered as such), and said in the
+    conversation's topic."""
     said = Verdict.SOLVED if callback_data.up else Verdict.NOT_SOLVED
     person = await pseudonym(desk.lookups, callback.from_user.id)
     kept = person is not None and await desk.store.conversation_verdict(
         callback_data.conversation, person, said
     )
+    if not kept:
+        await callback.answer(t("handoff_verdict_stale", lang))
+        return Done.STALE
     thanks = t(f"handoff_thanks_{said.value}", lang)
     await callback.answer(thanks)
-    if not kept:
-        return Done.STALE
     if isinstance(callback.message, Message):
         try:
             await callback.message.edit_text(HTML.esc(thanks))
