@@ -178,3 +178,23 @@ async def test_closed_conversations_are_pruned_with_the_lookups_live_ones_stay(
         assert await store.conversation(live.id) is not None
     finally:
         await store.close()
+
+
+async def test_open_conversations_without_a_message_for_long_are_found_idle(
+    backend: Backend,
+) -> None:
+    store = backend.store()
+    try:
+        quiet = await store.start_conversation(ANNA_KEY, ANNA, None, None, "en", NOW - 900, HOLD)
+        busy = await store.start_conversation(BORIS_KEY, BORIS, None, None, "en", NOW - 900, HOLD)
+        assert quiet is not None and busy is not None
+        await store.conversation_posted(quiet.id, SUPPORT, 77, NOW - 800)
+        await store.conversation_posted(busy.id, SUPPORT, 78, NOW - 800)
+        await store.conversation_active(busy.id, NOW - 10)
+        (idle,) = await store.idle_conversations(NOW - 60)
+        assert idle.id == quiet.id and idle.last_at is None
+        assert await store.idle_conversations(NOW - 900) == []
+        await store.close_conversation(quiet.id, NOW)
+        assert await store.idle_conversations(NOW - 60) == []  # a closed one is not
+    finally:
+        await store.close()

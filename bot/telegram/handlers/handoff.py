@@ -171,6 +171,7 @@ async def _copy(
             raise
         conversation = await desk.keep(conversation, exc)
         return await _not_passed(message, conversation, lang)
+    await desk.store.conversation_active(conversation.id, time.time())
     desk.relayed["to_team"] += 1
     return Done.RELAYED
 

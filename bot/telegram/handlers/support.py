@@ -160,6 +160,7 @@ async def to_person(
         await desk.store.release_relay(event_update.update_id)
         raise
     await desk.store.conversation_replied(conversation.id, time.time())
+    await desk.store.conversation_active(conversation.id, time.time())
     desk.relayed["to_person"] += 1
     return Done.RELAYED
 
