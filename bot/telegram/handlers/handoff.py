@@ -179,11 +179,11 @@ async def _copy(
 async def edited_by_person(
     edited_message: Message, conversation: Conversation | None, desk: SupportDesk, bot: Bot,
     lang: Lang, event_update: Update,
-) -> Handled | None:  # fmt: skip
+) -> Handled:  # fmt: skip
     """A message the person edited while their conversation is live: copied again, as it
     reads now, after a word that it was edited (Telegram cannot edit the copy in the topic)."""
-    if conversation is None:  # the database cannot say: an edit is no question to answer
-        return None
+    if conversation is None:  # the database cannot say: the edit is the bot's as usual
+        raise SkipHandler
     return await from_person(edited_message, conversation, desk, bot, lang, event_update,
                              edited=True)  # fmt: skip
 
