@@ -178,6 +178,35 @@ def test_no_notes_file_is_no_notes(catalog: Catalog, tmp_path: Path) -> None:
     assert missing is None and "cannot read" in str(problems[0])
 
 
+def test_notes_that_are_a_folder_too_large_deep_or_an_alias_bomb_are_problems(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    (tmp_path / "folder").mkdir()
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("gosms: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    huge = tmp_path / "huge.yaml"
+    huge.write_text('gosms:\n  "1004": ' + "x" * 1_000_001 + "\n")
+    bomb = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for n in range(1, 9):
+        bomb.append(
+            f"{'abcdefghi'[n]}: &{'abcdefghi'[n]} ["
+            + ", ".join(["*" + "abcdefghi"[n - 1]] * 9)
+            + "]"
+        )
+    alias = tmp_path / "bomb.yaml"
+    alias.write_text("\n".join(bomb) + '\ngosms:\n  "1004": *i\n')
+    said = {}
+    for path in (tmp_path / "folder", deep, huge, alias):
+        notes, problems = load_notes(path, catalog)
+        assert notes is None and problems
+        said[path.name] = [str(problem) for problem in problems]
+    assert said["folder"] == [f"{tmp_path / 'folder'}: cannot read: not a regular file"]
+    assert said["deep.yaml"] == [f"{deep}:1: broken YAML: exceeded maximum nesting depth"]
+    assert said["huge.yaml"] == [f"{huge}:1: larger than 1,000,000 bytes"]
+    # (said at the line of the anchor the alias names: the node the notes are)
+    assert f"{alias}:9: gosms 1004: notes are a text, or a list of lines" in said["bomb.yaml"]
+
+
 def test_stats_and_the_digest_say_what_handoff_came_to(catalog: Catalog) -> None:
     from dataclasses import replace
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from aiogram.methods import (
+    AnswerCallbackQuery,
     AnswerInlineQuery,
     CopyMessage,
     CreateForumTopic,
@@ -505,3 +506,63 @@ async def test_staff_mistakes_in_a_topic_each_get_a_clear_answer(desk_app: App) 
     assert await said("/close") == (
         "This conversation is closed: the person will not see this. They can ask again with /human."
     )
+
+
+async def test_one_verdict_per_conversation_a_second_press_is_answered_as_stale(
+    desk_app: App,
+) -> None:
+    fake = desk_app.fake
+    await desk_app.feed(fake.message("/human", user_id=1001))
+    (topic,) = fake.forums[SUPPORT].topics
+    asked, *_ = await desk_app.feed(staff(desk_app, topic, text="/close"))
+    assert isinstance(asked, SendMessage) and asked.chat_id == 1001
+    shown = [c for c in fake.calls("sendMessage") if c.params["chat_id"] == 1001][-1]
+    up, down = (b[1] for b in buttons(asked))
+    assert up is not None and down is not None
+
+    async def press(data: str) -> list[Any]:
+        update = fake.callback(data, message_id=shown.result["message_id"], user_id=1001,
+                               chat_id=1001)  # fmt: skip
+        return await desk_app.feed(update)
+
+    first = await press(up)
+    (thanks,) = [c for c in first if isinstance(c, AnswerCallbackQuery)]
+    assert thanks.text == "Thank you! Glad we could help."
+    assert [c.message_thread_id for c in first if isinstance(c, SendMessage)] == [topic]
+    for data in (down, up):
+        (stale,) = await press(data)
+        assert isinstance(stale, AnswerCallbackQuery)
+        assert stale.text == "You have answered this already. Thank you!"
+    conversation = await desk_app.lookups.store.topic_conversation(SUPPORT, topic)
+    assert conversation is not None and conversation.verdict == "solved"
+
+
+async def test_a_conversation_idle_for_support_idle_days_is_closed_and_both_sides_told(
+    tmp_path: Path,
+) -> None:
+    async with running_desk(tmp_path, support_idle_days=2) as app:
+        desk, store = app.dp["desk"], app.lookups.store
+        await app.feed(app.fake.message("/human", user_id=1001))
+        (topic,) = app.fake.forums[SUPPORT].topics
+        live = await store.live_conversation(1001)
+        assert live is not None
+        await app.feed(app.fake.message("anyone?", user_id=1001))
+        assert await desk.tick(app.bot) == 0  # a message just now: not idle
+        assert await store.live_conversation(1001) is not None
+        await store.conversation_active(live.id, time.time() - 2 * 86400 - 60)  # two days ago
+        since = len(app.fake.requests)
+        await desk.tick(app.bot)
+        assert await store.live_conversation(1001) is None
+        done = {c.method: c.params for c in app.fake.requests[since:]}
+        told = [c.params for c in app.fake.requests[since:] if c.method == "sendMessage"]
+        assert [(p["chat_id"], p.get("message_thread_id")) for p in told] == [
+            (1001, None), (SUPPORT, topic)
+        ]  # fmt: skip
+        assert told[0]["text"] == (
+            "Your conversation with the support team was closed after 2 days without a message. "
+            "Send /human to talk to them again."
+        )
+        assert told[1]["text"] == "Closed after 2 days without a message either way."
+        assert done["closeForumTopic"]["message_thread_id"] == topic
+        (sent,) = await app.feed(app.fake.message("gosms 1004", user_id=1001))
+        assert isinstance(sent, SendMessage) and sent.text.startswith("<b>GoSMS · 1004")

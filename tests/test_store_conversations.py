@@ -100,8 +100,9 @@ async def test_closing_forgets_the_raw_id_and_the_verdict_is_the_persons_own(
         assert not await store.close_conversation(conversation.id, NOW + 121)
         assert await store.live_conversation(ANNA) is None
         assert not await store.conversation_verdict(conversation.id, BORIS_KEY, Verdict.SOLVED)
-        assert await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.NOT_SOLVED)
         assert await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.SOLVED)
+        # One verdict per conversation: a second press (or an old question's) changes nothing.
+        assert not await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.NOT_SOLVED)
         closed = await store.conversation(conversation.id)
         assert closed is not None
         assert (closed.user_id, closed.person_key, closed.topic_id, closed.verdict) == (
@@ -175,5 +176,25 @@ async def test_closed_conversations_are_pruned_with_the_lookups_live_ones_stay(
         await store.prune(int(NOW // 86400), NOW - 3600)
         assert await store.conversation(old.id) is None
         assert await store.conversation(live.id) is not None
+    finally:
+        await store.close()
+
+
+async def test_open_conversations_without_a_message_for_long_are_found_idle(
+    backend: Backend,
+) -> None:
+    store = backend.store()
+    try:
+        quiet = await store.start_conversation(ANNA_KEY, ANNA, None, None, "en", NOW - 900, HOLD)
+        busy = await store.start_conversation(BORIS_KEY, BORIS, None, None, "en", NOW - 900, HOLD)
+        assert quiet is not None and busy is not None
+        await store.conversation_posted(quiet.id, SUPPORT, 77, NOW - 800)
+        await store.conversation_posted(busy.id, SUPPORT, 78, NOW - 800)
+        await store.conversation_active(busy.id, NOW - 10)
+        (idle,) = await store.idle_conversations(NOW - 60)
+        assert idle.id == quiet.id and idle.last_at is None
+        assert await store.idle_conversations(NOW - 900) == []
+        await store.close_conversation(quiet.id, NOW)
+        assert await store.idle_conversations(NOW - 60) == []  # a closed one is not
     finally:
         await store.close()

@@ -3,13 +3,16 @@ and how it goes from one to the next (the database makes each change in SQL, bot
 conversations.py; the desk, bot/telegram/desk.py, keeps its copy in step with posted and kept).
 
     (none) ──ask──► waiting ──card posted in a topic──► open ──/close──► closed ──👍/👎──► closed
-                      ▲  │                                │
-                      │  └──── the support chat fails ◄───┘ (the person is told; retried)
-                      └─ ask while waiting: tried again   ask while open: a new card, same topic
+                      ▲  │                                │   (or idle for SUPPORT_IDLE_DAYS)
+                      │  └──── the support chat fails ◄───┘ (the person is told; retried: a
+                      │                                      card once, then a word it resumes)
+                      └─ ask while waiting: tried again (unless a try is under way)
+                         ask while open: a new card, same topic (unless a second tap)
 
 A person has at most one conversation that is waiting or open (the database holds it to that);
 the raw Telegram id is kept only then, to relay, and is gone once it is closed: the person's
-next ask finds their old topic again by their pseudonym.
+next ask finds their old topic again by their pseudonym. A topic is kept with the support chat
+it is in: one in another chat (SUPPORT_CHAT_ID changed) is none, and a new one is made.
 """
 
 from __future__ import annotations

@@ -102,6 +102,15 @@ class ConversationQueries(ABC):
         """The team wrote to the person; True if this was their first reply."""
         return await self._change("conversation_replied", {"id": conversation_id, "now": now}) == 1
 
+    async def conversation_active(self, conversation_id: int, now: float) -> None:
+        """A message was relayed either way at ``now``."""
+        await self._change("conversation_active", {"id": conversation_id, "now": now})
+
+    async def idle_conversations(self, before: float) -> list[Conversation]:
+        """Open conversations with no message either way since ``before`` (a batch)."""
+        params = {"before": before, "limit": WAITING_BATCH}
+        return [_conversation(row) for row in await self._rows("idle_conversations", params)]
+
     async def close_conversation(self, conversation_id: int, now: float) -> bool:
         """Close it (the raw id goes); False if it was closed already."""
         return await self._change("close_conversation", {"id": conversation_id, "now": now}) == 1
@@ -109,8 +118,8 @@ class ConversationQueries(ABC):
     async def conversation_verdict(
         self, conversation_id: int, person_key: int, verdict: Verdict
     ) -> bool:
-        """Keep the person's verdict on their closed conversation (a later press replaces it);
-        False if it is not theirs, or not closed."""
+        """Keep the person's verdict on their closed conversation (the first press only);
+        False if it is not theirs, not closed, or has its verdict already."""
         params = {"id": conversation_id, "person": person_key, "verdict": verdict.value}
         return await self._change("conversation_verdict", params) == 1
 

@@ -311,13 +311,25 @@ WHERE id = :id AND state <> 'closed'
 -- name: conversation_replied
 UPDATE conversations SET first_reply_at = :now WHERE id = :id AND first_reply_at IS NULL
 
+-- name: conversation_active
+UPDATE conversations SET last_at = :now WHERE id = :id
+
+-- name: idle_conversations
+-- Open, with no message either way since :before (before 0008 kept it: since the card).
+SELECT id, person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,
+       posted_at, first_reply_at, closed_at, verdict, retry_at, topic_chat_id, last_at,
+       topic_closed
+FROM conversations WHERE state = 'open' AND COALESCE(last_at, posted_at, opened_at) < :before
+ORDER BY id LIMIT :limit
+
 -- name: close_conversation
 UPDATE conversations SET state = 'closed', user_id = NULL, closed_at = :now
 WHERE id = :id AND state <> 'closed'
 
 -- name: conversation_verdict
+-- One verdict per conversation: the first press counts.
 UPDATE conversations SET verdict = :verdict
-WHERE id = :id AND person_key = :person AND state = 'closed'
+WHERE id = :id AND person_key = :person AND state = 'closed' AND verdict IS NULL
 
 -- name: live_counts
 SELECT state, COUNT(*) FROM conversations WHERE state <> 'closed' GROUP BY state

@@ -30,6 +30,7 @@ from bot.handoff.hours import expect_answer
 from bot.settings import Settings
 from bot.store import StorageUnavailable
 from bot.telegram.desk_card import card_for
+from bot.telegram.desk_idle import close_idle
 from bot.telegram.relay import into_topic, reopen, support_problem, topic_gone, unreachable
 
 logger = logging.getLogger(__name__)
@@ -53,15 +54,14 @@ class SupportDesk:
         self.tz = settings.tz
         self.hours = settings.support_hours
         self.signatures = settings.support_signatures
+        self.idle_days = settings.support_idle_days
         self.lookups_flush = settings.analytics_flush_interval  # how late another's arrive
         self.problem: str | None = None  # why the support chat failed last; None: it worked
         self.tried = False  # whether this process has tried the support chat yet
         self.live: dict[State, int] = {State.WAITING: 0, State.OPEN: 0}  # as last read
         self.handoffs: Counter[str] = Counter()  # posted | kept, for /metrics
         self.relayed: Counter[str] = Counter()  # to_team | to_person
-        self.told_masked: set[int] = (
-            set()
-        )  # conversations whose person was told a secret was hidden
+        self.told_masked: set[int] = set()  # conversations told a secret of theirs was hidden
         self._next_prune = 0.0
         self._wake = asyncio.Event()
 
@@ -240,8 +240,9 @@ class SupportDesk:
         self._wake.set()
 
     async def tick(self, bot: Bot, *, woken: bool = False) -> int:
-        """One round: the kept requests due (all not under way, when ``woken``) tried, the
-        live conversations counted, old relayed ids forgotten; how many were posted."""
+        """One round: the kept requests due (all not under way, when ``woken``) tried, idle
+        ones closed, the live conversations counted, old relayed ids forgotten; how many were
+        posted."""
         now = time.time()
         due = await self.store.waiting_conversations(now + RETRY if woken else now)
         if not due and self.problem is not None:
@@ -251,6 +252,7 @@ class SupportDesk:
             if not await self.store.claim_retry(conversation, now + ATTEMPT):
                 continue  # another replica has it
             done += await self.retry(bot, conversation)
+        await close_idle(self, bot)
         self.live = await self.store.live_counts()
         if now >= self._next_prune:
             await self.store.prune_relayed(now - RELAY_MEMORY)

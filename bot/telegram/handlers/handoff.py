@@ -207,6 +207,7 @@ async def _copy(
             raise
         conversation = await desk.keep(conversation, exc)
         return await _not_passed(message, conversation, lang)
+    await desk.store.conversation_active(conversation.id, time.time())
     desk.relayed["to_team"] += 1
     if masked is not None and conversation.id not in desk.told_masked:
         desk.told_masked.add(conversation.id)  # once a conversation (in this process)
@@ -217,11 +218,11 @@ async def _copy(
 async def edited_by_person(
     edited_message: Message, conversation: Conversation | None, desk: SupportDesk, bot: Bot,
     lang: Lang, event_update: Update,
-) -> Handled | None:  # fmt: skip
+) -> Handled:  # fmt: skip
     """A message the person edited while their conversation is live: copied again, as it
     reads now, after a word that it was edited (Telegram cannot edit the copy in the topic)."""
-    if conversation is None:  # the database cannot say: an edit is no question to answer
-        return None
+    if conversation is None:  # the database cannot say: the edit is the bot's as usual
+        raise SkipHandler
     return await from_person(edited_message, conversation, desk, bot, lang, event_update,
                              edited=True)  # fmt: skip
 
@@ -241,17 +242,19 @@ async def _not_passed(message: Message, conversation: Conversation, lang: Lang) 
 async def verdict(
     callback: CallbackQuery, callback_data: Solved, desk: SupportDesk, bot: Bot, lang: Lang
 ) -> Handled:
-    """👍 / 👎 under "Did we solve your problem?": kept (the latest press counts), and said in
-    the conversation's topic."""
+    """👍 / 👎 under "Did we solve your problem?": kept (the first press counts: a later one,
+    or one on an older conversation's question, is answered as such), and said in the
+    conversation's topic."""
     said = Verdict.SOLVED if callback_data.up else Verdict.NOT_SOLVED
     person = await pseudonym(desk.lookups, callback.from_user.id)
     kept = person is not None and await desk.store.conversation_verdict(
         callback_data.conversation, person, said
     )
+    if not kept:
+        await callback.answer(t("handoff_verdict_stale", lang))
+        return Done.STALE
     thanks = t(f"handoff_thanks_{said.value}", lang)
     await callback.answer(thanks)
-    if not kept:
-        return Done.STALE
     if isinstance(callback.message, Message):
         try:
             await callback.message.edit_text(HTML.esc(thanks))
