@@ -161,6 +161,24 @@ class TestOneDeskLeftRunning:
         assert "codebook_support_reachable 1.0" in shown
         await driver.send(driver.staff("/close", topic), "closeForumTopic")
 
+    async def test_a_password_the_person_sends_reaches_the_topic_masked(
+        self, desk: tuple[Running, int]
+    ) -> None:
+        running, _ = desk
+        fake, driver = running.fake, driver_for(running)
+        topic, _ = await driver.ask_for_a_person(2051)
+        since = len(fake.requests)
+        fake.push(fake.message("my password is Hunter2Secret, card 4111 1111 1111 1111",
+                               user_id=2051))  # fmt: skip
+        masked = await fake.wait_for("sendMessage", to(SUPPORT), since=since)
+        told = await fake.wait_for("sendMessage", to(2051), since=since)
+        assert masked.params["message_thread_id"] == topic
+        assert masked.params["text"].startswith("my password is &lt;secret&gt;, card &lt;card&gt;")
+        assert told.params["text"].startswith("Part of your message looked like a password")
+        in_topic = json.dumps(fake.in_topic(SUPPORT, topic), ensure_ascii=False)
+        assert "Hunter2Secret" not in in_topic and "4111" not in in_topic
+        await close(driver, topic)
+
     async def test_without_the_right_to_manage_topics_the_request_is_kept_and_posted_later(
         self, desk: tuple[Running, int]
     ) -> None:
