@@ -53,6 +53,12 @@ async def test_a_topic_belongs_to_its_support_chat_not_to_the_one_set_now(
         assert waiting is not None and waiting.state is State.WAITING
         assert (waiting.topic_chat_id, waiting.topic_id) == (SUPPORT, 77)
         await store.conversation_posted(talk.id, SUPPORT, 77, NOW + 1)
+        await store.topic_closed(talk.id, True)  # by staff, in Telegram
+        shut = await store.topic_conversation(SUPPORT, 77)
+        assert shut is not None and shut.topic_closed
+        await store.conversation_posted(talk.id, SUPPORT, 77, NOW + 1.5)  # the card again: open
+        again = await store.topic_conversation(SUPPORT, 77)
+        assert again is not None and not again.topic_closed and again.posted_at == NOW + 1
         await store.close_conversation(talk.id, NOW + 2)
         # The team moved to another supergroup: thread 77 there is somebody else's topic.
         assert await store.topic_conversation(MOVED, 77) is None

@@ -24,8 +24,7 @@ from bot.core.i18n import Lang, language_for, t
 from bot.core.library import Library
 from bot.core.markup import HTML
 from bot.core.render import entry_label
-from bot.handoff.conversation import Asked, Conversation, State, in_chat, kept, posted
-from bot.handoff.conversation import topic_name as topic_name
+from bot.handoff.conversation import Asked, Conversation, State, in_chat, kept, posted, topic_name
 from bot.handoff.hours import expect_answer
 from bot.settings import Settings
 from bot.store import StorageUnavailable
