@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from bot.analytics.days import DAY_SECONDS
 from bot.analytics.privacy import user_key
 from bot.analytics.rollup import Lookup, LookupEntry, Stored
 from bot.analytics.writer import LookupLog
-from bot.store import StorageUnavailable
+from bot.store import StorageUnavailable, sqlite_schema
 from bot.store.sqlite import SqliteStore
 from tests.support.lookups import (
     NOW,
@@ -320,3 +321,49 @@ async def test_a_spill_in_the_working_folder_is_read_by_its_own_database_alone(
     assert count(first / "bot.sqlite3") == 1  # its own lookup, not the other database's two
     (left,) = tmp_path.glob("bot.sqlite3-*.pending")
     assert len(left.read_text().splitlines()) == 2
+
+
+async def test_a_write_of_any_kind_that_failed_makes_the_log_unhealthy_until_one_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /healthz said "writable" while another connection held SQLite's write lock: the writer
+    # had nothing to write, and the handoff's writes that failed were not its own.
+    monkeypatch.setattr(sqlite_schema, "BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / "bot.sqlite3"
+    log = LookupLog(SqliteStore(path), secret=SECRET, flush_interval=60)
+    await log.start()
+    locker = sqlite3.connect(path, isolation_level=None)
+    try:
+        assert log.healthy
+        locker.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(StorageUnavailable):
+            await log.store.claim_relay(1, NOW)
+        assert not log.healthy and "locked" in (log.store.write_failure or "")
+        with pytest.raises(StorageUnavailable):  # nothing queued: a write is tried all the same
+            await log.flush()
+        assert not log.healthy
+        locker.execute("ROLLBACK")
+        await log.flush()
+        assert log.healthy and log.store.write_failure is None
+    finally:
+        locker.close()
+        await log.close()
+
+
+async def test_a_stop_with_nothing_to_write_spills_no_file_while_writes_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_schema, "BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / "bot.sqlite3"
+    store = SqliteStore(path)
+    log = LookupLog(store, secret=SECRET, flush_interval=60)
+    await log.start()
+    locker = sqlite3.connect(path, isolation_level=None)
+    try:
+        locker.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(StorageUnavailable):
+            await store.claim_relay(1, NOW)
+        assert await log.close() is True
+        assert not store.spill_path.exists()
+    finally:
+        locker.close()

@@ -35,8 +35,11 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 NOTICE = "Too many messages. Wait a minute and I will answer again."
 
 
-async def start_desk(folder: Path, fake: FakeTelegram, port: int) -> Running:
-    """The bot with handoff on, its database in ``folder``, /healthz and /metrics on ``port``."""
+async def start_desk(
+    folder: Path, fake: FakeTelegram, port: int, support: int = SUPPORT
+) -> Running:
+    """The bot with handoff on (``support`` the support chat), its database in ``folder``,
+    /healthz and /metrics on ``port``."""
     (folder / "notes.yaml").write_text(NOTES_YAML)
     database = folder / "data" / "bot.sqlite3"
     since = len(fake.requests)
@@ -45,7 +48,7 @@ async def start_desk(folder: Path, fake: FakeTelegram, port: int) -> Running:
             folder, out, BOT_TOKEN=TOKEN, TELEGRAM_API_URL=fake.base_url,
             DATABASE_PATH=str(database), ANALYTICS_SECRET="e2e-secret-0123456789",
             METRICS_PORT=str(port), METRICS_HOST="127.0.0.1",
-            **support_settings(str(folder / "notes.yaml")),
+            **{**support_settings(str(folder / "notes.yaml")), "SUPPORT_CHAT_ID": str(support)},
         )  # fmt: skip
     await fake.wait_for("getUpdates", timeout=STARTING, since=since)
     return Running(fake, process, database, folder / "bot.log")
@@ -160,6 +163,24 @@ class TestOneDeskLeftRunning:
         assert 'codebook_relayed_messages_total{direction="to_team"} 1.0' in shown
         assert "codebook_support_reachable 1.0" in shown
         await driver.send(driver.staff("/close", topic), "closeForumTopic")
+
+    async def test_a_password_the_person_sends_reaches_the_topic_masked(
+        self, desk: tuple[Running, int]
+    ) -> None:
+        running, _ = desk
+        fake, driver = running.fake, driver_for(running)
+        topic, _ = await driver.ask_for_a_person(2051)
+        since = len(fake.requests)
+        fake.push(fake.message("my password is Hunter2Secret, card 4111 1111 1111 1111",
+                               user_id=2051))  # fmt: skip
+        masked = await fake.wait_for("sendMessage", to(SUPPORT), since=since)
+        told = await fake.wait_for("sendMessage", to(2051), since=since)
+        assert masked.params["message_thread_id"] == topic
+        assert masked.params["text"].startswith("my password is &lt;secret&gt;, card &lt;card&gt;")
+        assert told.params["text"].startswith("Part of your message looked like a password")
+        in_topic = json.dumps(fake.in_topic(SUPPORT, topic), ensure_ascii=False)
+        assert "Hunter2Secret" not in in_topic and "4111" not in in_topic
+        await close(driver, topic)
 
     async def test_without_the_right_to_manage_topics_the_request_is_kept_and_posted_later(
         self, desk: tuple[Running, int]
@@ -293,6 +314,41 @@ async def test_a_restart_keeps_every_open_conversation(tmp_path: Path) -> None:
             reply = await driver.send(driver.staff("yes", topic), "copyMessage", to(2601))
             assert reply.params["from_chat_id"] == SUPPORT
             await close(driver, topic)
+
+
+async def test_a_team_moved_to_another_support_chat_gets_the_conversation_there(
+    tmp_path: Path,
+) -> None:
+    moved = SUPPORT - 1
+    async with FakeTelegram() as fake:
+        fake.forum(SUPPORT, "Old support")
+        fake.forum(moved, "New support")
+        async with stopped_at_the_end(await start_desk(tmp_path, fake, free_port())) as first:
+            old, _ = await driver_for(first).ask_for_a_person(2701, "gosms 1004")
+            assert await first.stop() == 0
+        again = await start_desk(tmp_path, fake, free_port(), support=moved)
+        async with stopped_at_the_end(again) as second:
+            chatter = fake.topic(moved, "Team chatter")  # the new chat's own topic of that number
+            assert chatter == old
+            since = len(fake.requests)
+            fake.push(fake.message("still there?", user_id=2701))
+            created = await fake.wait_for("createForumTopic", since=since)
+            assert created.params["chat_id"] == moved
+            fresh = created.result["message_thread_id"]
+            card = await fake.wait_for("sendMessage", to(moved), since=since)
+            assert card.params["message_thread_id"] == fresh
+            assert "asks for a person" in card.params["text"]
+            copied = await fake.wait_for("copyMessage", since=since)
+            assert (copied.params["chat_id"], copied.params["message_thread_id"]) == (moved, fresh)
+            assert not [c for c in fake.requests[since:] if c.params.get("chat_id") == SUPPORT]
+            assert fresh != chatter and not fake.in_topic(moved, chatter)[1:]
+            driver = driver_for(second)
+            reply = await driver.send(
+                fake.message("yes", chat_type="supergroup", chat_id=moved, user_id=3001,
+                             first_name="Olga", thread=fresh),
+                "copyMessage", to(2701),
+            )  # fmt: skip
+            assert reply.params["from_chat_id"] == moved
 
 
 async def close(driver: Driver, topic: int) -> None:

@@ -86,6 +86,29 @@ def test_a_topic_is_named_after_the_person_and_the_entry_within_telegrams_limit(
     assert len(long) == TOPIC_NAME_LIMIT and long.endswith("…")
 
 
+@pytest.mark.parametrize(
+    ("first_name", "shown"),
+    [
+        ("   ", "?"),
+        ("\u200f", "?"),  # a right-to-left mark alone
+        ("\u200b\u200b", "?"),  # zero-width spaces
+        ("\u3164", "?"),  # a Hangul filler: a letter that shows as nothing
+        ("Anna\u202eevil", "Annaevil"),  # an RTL override would turn the entry's name around
+        ("\u2067Anna\u2069", "Anna"),
+    ],
+)
+def test_a_name_with_nothing_visible_or_direction_tricks_is_shown_plainly(
+    first_name: str, shown: str
+) -> None:
+    assert topic_name(first_name, "GoSMS 1004") == f"{shown} · GoSMS 1004"
+    card = context_card(
+        CardContext(first_name=first_name, user_id=1001, username=None, lang="en",
+                    question=None, answered=None, recent=(), notes=None),
+        "en", ZoneInfo("UTC"),
+    )  # fmt: skip
+    assert f'<a href="tg://user?id=1001">{shown}</a>' in card
+
+
 def test_the_card_escapes_what_people_wrote() -> None:
     card = context_card(
         CardContext(
@@ -153,6 +176,35 @@ def test_no_notes_file_is_no_notes(catalog: Catalog, tmp_path: Path) -> None:
     assert notes is not None and len(notes) == 0 and problems == []
     missing, problems = load_notes(tmp_path / "none.yaml", catalog)
     assert missing is None and "cannot read" in str(problems[0])
+
+
+def test_notes_that_are_a_folder_too_large_deep_or_an_alias_bomb_are_problems(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    (tmp_path / "folder").mkdir()
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("gosms: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    huge = tmp_path / "huge.yaml"
+    huge.write_text('gosms:\n  "1004": ' + "x" * 1_000_001 + "\n")
+    bomb = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for n in range(1, 9):
+        bomb.append(
+            f"{'abcdefghi'[n]}: &{'abcdefghi'[n]} ["
+            + ", ".join(["*" + "abcdefghi"[n - 1]] * 9)
+            + "]"
+        )
+    alias = tmp_path / "bomb.yaml"
+    alias.write_text("\n".join(bomb) + '\ngosms:\n  "1004": *i\n')
+    said = {}
+    for path in (tmp_path / "folder", deep, huge, alias):
+        notes, problems = load_notes(path, catalog)
+        assert notes is None and problems
+        said[path.name] = [str(problem) for problem in problems]
+    assert said["folder"] == [f"{tmp_path / 'folder'}: cannot read: not a regular file"]
+    assert said["deep.yaml"] == [f"{deep}:1: broken YAML: exceeded maximum nesting depth"]
+    assert said["huge.yaml"] == [f"{huge}:1: larger than 1,000,000 bytes"]
+    # (said at the line of the anchor the alias names: the node the notes are)
+    assert f"{alias}:9: gosms 1004: notes are a text, or a list of lines" in said["bomb.yaml"]
 
 
 def test_stats_and_the_digest_say_what_handoff_came_to(catalog: Catalog) -> None:

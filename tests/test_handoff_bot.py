@@ -13,14 +13,19 @@ from typing import Any
 
 import pytest
 from aiogram.methods import (
+    AnswerCallbackQuery,
     AnswerInlineQuery,
     CopyMessage,
+    CreateForumTopic,
     EditMessageText,
+    ReopenForumTopic,
     SendMessage,
     SetMyCommands,
 )
 
 from bot.analytics.writer import LookupLog
+from bot.core.render import entry_heading, entry_label
+from bot.store import StorageUnavailable
 from bot.telegram.app import on_startup
 from bot.telegram.keyboards import Human, ref_of
 from bot.telegram.taught import TaughtPhrases
@@ -145,14 +150,14 @@ async def open_conversation(app: App, person: int = 1001) -> int:
     conversation = await store.start_conversation(None, person, "gosms", "1004", "en", now, now)
     assert conversation is not None
     topic = app.fake.topic(SUPPORT)
-    await store.conversation_posted(conversation.id, topic, now)
+    await store.conversation_posted(conversation.id, SUPPORT, topic, now)
     return topic
 
 
-def staff(app: App, topic: int, **what: Any) -> dict[str, Any]:
+def staff(app: App, topic: int, chat_id: int = SUPPORT, **what: Any) -> dict[str, Any]:
     """A staff member's message in the topic."""
     return app.fake.message(
-        **what, chat_type="supergroup", chat_id=SUPPORT, user_id=3001, first_name="Olga",
+        **what, chat_type="supergroup", chat_id=chat_id, user_id=3001, first_name="Olga",
         thread=topic,
     )  # fmt: skip
 
@@ -208,3 +213,356 @@ async def test_a_candidate_picked_in_private_still_offers_a_person(desk_app: App
     assert isinstance(edited, EditMessageText)
     text, data, _ = buttons(edited)[-1]
     assert text == HUMAN and data is not None and Human.unpack(data).ref != ""
+
+
+MOVED = -1001555000222  # the team's new supergroup
+
+
+async def test_a_team_moved_to_another_support_chat_gets_the_conversation_in_a_new_topic(
+    tmp_path: Path,
+) -> None:
+    fake = FakeTelegram(username=USERNAME)
+    fake.forum(SUPPORT, "Old support")
+    fake.forum(MOVED, "New support")
+    async with running_app(tmp_path, fake=fake, support_chat_id=MOVED) as app:
+        old = await open_conversation(app)  # opened while SUPPORT_CHAT_ID was the old chat
+        fake.topic(MOVED, "Somebody else")  # the new chat's topic of that same number
+        sent = await app.feed(fake.message("are you there?", user_id=1001))
+        assert not [c for c in sent if getattr(c, "chat_id", None) == SUPPORT]
+        created, card, copied = sent
+        assert isinstance(created, CreateForumTopic) and created.chat_id == MOVED
+        (topic,) = [t for t in fake.forums[MOVED].topics if fake.forums[MOVED].topics[t].name
+                    == "Anna · GoSMS 1004"]  # fmt: skip
+        assert isinstance(card, SendMessage) and (card.chat_id, card.message_thread_id) == (
+            MOVED, topic
+        )  # fmt: skip
+        assert "asks for a person" in card.text
+        assert isinstance(copied, CopyMessage) and (copied.chat_id, copied.message_thread_id) == (
+            MOVED, topic
+        )  # fmt: skip
+        # Staff writing in the new chat's topic of the old number reach nobody.
+        assert old in fake.forums[MOVED].topics
+        assert await app.feed(staff(app, old, text="hello?", chat_id=MOVED)) == []
+        (relayed,) = await app.feed(staff(app, topic, text="Hello Anna", chat_id=MOVED))
+        assert isinstance(relayed, CopyMessage) and relayed.chat_id == 1001
+
+
+async def test_a_card_that_failed_after_its_topic_was_made_is_retried_in_that_topic(
+    tmp_path: Path,
+) -> None:
+    async with running_desk(tmp_path) as app:
+        app.fake.fail_next("sendMessage", 400, "Bad Request: not enough rights to send text")
+        created, _, told = await app.feed(app.fake.message("/human", user_id=1001))
+        assert isinstance(created, CreateForumTopic)
+        assert isinstance(told, SendMessage) and told.text.startswith("The support team cannot")
+        desk = app.dp["desk"]
+        assert await desk.tick(app.bot, woken=True) == 1
+        assert len(app.sent(CreateForumTopic)) == 1  # not a second topic
+        (topic,) = app.fake.forums[SUPPORT].topics
+        cards = [m for m in app.fake.in_topic(SUPPORT, topic) if "text" in m]
+        assert len(cards) == 1 and "asks for a person" in cards[0]["text"]
+
+
+async def test_a_topic_closed_by_staff_in_telegram_is_reopened_by_the_persons_next_message(
+    desk_app: App,
+) -> None:
+    topic = await open_conversation(desk_app)
+    (said,) = await desk_app.feed(desk_app.fake.close_topic(SUPPORT, topic))
+    assert isinstance(said, SendMessage) and said.message_thread_id == topic
+    assert said.text.startswith("The topic is closed, the conversation is not")
+    reopened, copied = await desk_app.feed(desk_app.fake.message("hello?", user_id=1001))
+    assert isinstance(reopened, ReopenForumTopic) and reopened.message_thread_id == topic
+    assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+    assert not desk_app.fake.forums[SUPPORT].topics[topic].closed
+    (again,) = await desk_app.feed(desk_app.fake.message("and now?", user_id=1001))
+    assert isinstance(again, CopyMessage)  # reopened once
+
+
+async def test_a_topic_telegram_says_is_closed_is_reopened_and_the_message_copied(
+    desk_app: App,
+) -> None:
+    topic = await open_conversation(desk_app)
+    desk_app.fake.forums[SUPPORT].topics[topic].closed = True  # closed, unseen (bot was away)
+    desk_app.fake.fail_next("copyMessage", 400, "Bad Request: TOPIC_CLOSED")
+    refused, reopened, copied = await desk_app.feed(desk_app.fake.message("hi", user_id=1001))
+    assert isinstance(refused, CopyMessage) and isinstance(reopened, ReopenForumTopic)
+    assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+    assert [c.result is None for c in desk_app.fake.calls("copyMessage")] == [True, False]
+
+
+def database_down(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every handoff read and write of the store fails, as with the database away."""
+
+    async def down(*args: Any, **kwargs: Any) -> Any:
+        raise StorageUnavailable("connection refused")
+
+    for name in (
+        "start_conversation", "live_conversation", "topic_conversation", "recent_lookups",
+        "claim_relay", "conversation", "conversation_verdict", "close_conversation",
+    ):  # fmt: skip
+        monkeypatch.setattr(app.lookups.store, name, down)
+
+
+async def test_with_the_database_down_a_person_asking_for_a_person_is_told_to_try_again(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (answered,) = await desk_app.feed(desk_app.fake.message("gosms 1004", user_id=1001))
+    database_down(desk_app, monkeypatch)
+    data = buttons(answered)[-1][1]
+    assert data is not None
+    shown = desk_app.fake.calls("sendMessage")[-1].result["message_id"]
+    pressed = await desk_app.feed(
+        desk_app.fake.callback(data, message_id=shown, user_id=1001, chat_id=1001)
+    )
+    told = [c for c in pressed if isinstance(c, SendMessage)]
+    assert [t.text for t in told] == [
+        "The support team cannot be reached right now. Please try again in a few minutes."
+    ]
+    (said,) = await desk_app.feed(desk_app.fake.message("/human", user_id=1001))
+    assert isinstance(said, SendMessage) and said.text == told[0].text
+
+
+async def test_with_the_database_down_a_persons_message_is_answered_and_said_not_passed(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await open_conversation(desk_app)
+    database_down(desk_app, monkeypatch)
+    note, answer = await desk_app.feed(desk_app.fake.message("gosms 1004", user_id=1001))
+    assert isinstance(note, SendMessage) and note.text.startswith(
+        "I cannot check right now whether you are talking with the support team"
+    )
+    assert isinstance(answer, SendMessage) and answer.text.startswith("<b>GoSMS · 1004")
+
+
+async def test_with_the_database_down_staff_are_told_in_the_topic_it_was_not_delivered(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topic = await open_conversation(desk_app)
+    database_down(desk_app, monkeypatch)
+    for text in ("Is the phone on?", "/close", "/send gosms 1004"):
+        (said,) = await desk_app.feed(staff(desk_app, topic, text=text))
+        assert isinstance(said, SendMessage) and (said.chat_id, said.message_thread_id) == (
+            SUPPORT, topic
+        )  # fmt: skip
+        assert said.text == (
+            "⚠️ The bot's database cannot be reached: this was not delivered to the person. "
+            "Send it again in a few minutes."
+        )
+
+
+async def test_a_relayed_message_the_support_chat_refuses_marks_it_down_and_is_said(
+    desk_app: App,
+) -> None:
+    desk = desk_app.dp["desk"]
+    await open_conversation(desk_app)
+    desk_app.fake.set_bot_rights(SUPPORT, bot_status="kicked")
+    *_, told = await desk_app.feed(desk_app.fake.message("it is still broken", user_id=1001))
+    assert isinstance(told, SendMessage) and told.text.startswith(
+        "The support team cannot be reached right now, so this message was not passed on"
+    )
+    assert not desk.reachable and "kicked" in (desk.problem or "")
+    _, health = await desk_app.dp["health"].check()
+    assert health["support"]["reachable"] is False and health["support"]["problem"] == desk.problem
+
+
+async def test_a_conversation_kept_while_open_is_resumed_in_its_topic_without_a_second_card(
+    desk_app: App,
+) -> None:
+    desk = desk_app.dp["desk"]
+    await desk_app.feed(desk_app.fake.message("/human", user_id=1001))
+    (topic,) = desk_app.fake.forums[SUPPORT].topics
+    desk_app.fake.set_bot_rights(SUPPORT, bot_status="kicked")
+    await desk_app.feed(desk_app.fake.message("it is still broken", user_id=1001))
+    desk_app.fake.set_bot_rights(SUPPORT, bot_status="administrator")
+    since = len(desk_app.fake.requests)
+    assert await desk.tick(desk_app.bot, woken=True) == 1
+    said = [c.params for c in desk_app.fake.requests[since:] if c.method == "sendMessage"]
+    assert [(p["chat_id"], p.get("message_thread_id")) for p in said] == [
+        (SUPPORT, topic), (1001, None)
+    ]  # fmt: skip
+    assert said[0]["text"] == (
+        "⚠️ The support chat could not be reached for a while: what the person sent meanwhile "
+        "was not passed on, and they were asked to send it again."
+    )
+    assert said[1]["text"].startswith("The support team has your request now")
+    texts = [m.get("text", "") for m in desk_app.fake.in_topic(SUPPORT, topic)]
+    assert len([text for text in texts if "asks for a person" in text]) == 1
+    assert desk_app.fake.calls("createForumTopic")[-1].params["name"] == "Anna · nothing found"
+    assert len(desk_app.fake.calls("createForumTopic")) == 1
+
+
+async def test_a_double_tap_opens_one_topic_and_posts_one_card(desk_app: App) -> None:
+    fake = desk_app.fake
+    (answered,) = await desk_app.feed(fake.message("gosms 1004", user_id=1001))
+    data = buttons(answered)[-1][1]
+    assert data is not None
+    shown = fake.calls("sendMessage")[-1].result["message_id"]
+    tap = fake.callback(data, message_id=shown, user_id=1001, chat_id=1001)
+    held = iter((True,))  # the first tap's topic is slow to come (only the first's)
+    release = fake.hold("createForumTopic", lambda _: next(held, False))
+    first = asyncio.create_task(desk_app.feed(tap))
+    await fake.wait_for("createForumTopic")
+    second = await desk_app.feed(fake.callback(data, message_id=shown, user_id=1001, chat_id=1001))
+    release.set()
+    await first
+    (told,) = [c for c in second if isinstance(c, SendMessage)]
+    assert told.text == (
+        "Your request is on its way to the support team: I will tell you here once they have it."
+    )
+    assert len(fake.calls("createForumTopic")) == 1
+    (topic,) = fake.forums[SUPPORT].topics
+    # And again, once it is posted: no second card either.
+    (again,) = await desk_app.feed(fake.message("/human", user_id=1001))
+    assert isinstance(again, SendMessage) and again.chat_id == 1001
+    assert again.text.startswith("The support team already has your conversation")
+    cards = [m for m in fake.in_topic(SUPPORT, topic) if "asks for a person" in m.get("text", "")]
+    assert len(cards) == 1
+
+
+@pytest.mark.parametrize("how", ["button", "/human"])
+async def test_a_card_about_several_entries_lists_them(desk_app: App, how: str) -> None:
+    fake = desk_app.fake
+    shown = desk_app.library.resolver.answer("1004").candidates  # to pick from
+    assert len(shown) > 1
+    (answered,) = await desk_app.feed(fake.message("1004", user_id=1001))
+    if how == "button":
+        data = buttons(answered)[-1][1]
+        assert data is not None
+        message_id = fake.calls("sendMessage")[-1].result["message_id"]
+        await desk_app.feed(fake.callback(data, message_id=message_id, user_id=1001, chat_id=1001))
+    else:
+        await desk_app.feed(fake.message("/human", user_id=1001))
+    (card,) = [c for c in desk_app.sent(SendMessage) if c.chat_id == SUPPORT]
+    assert "nothing found" not in card.text
+    assert "Asked: <code>1004</code>" in card.text
+    for match in shown:
+        assert entry_heading(match, "en") in card.text
+    (created,) = desk_app.sent(CreateForumTopic)
+    assert created.name == f"Anna · {', '.join(entry_label(m) for m in shown)}"
+
+
+async def test_a_slash_that_is_no_command_of_the_bots_is_relayed_its_commands_are_not(
+    desk_app: App,
+) -> None:
+    topic = await open_conversation(desk_app)
+    for text in ("/var/log/syslog is empty", "/foo", "/"):
+        (copied,) = await desk_app.feed(desk_app.fake.message(text, user_id=1001))
+        assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+    (helped,) = await desk_app.feed(desk_app.fake.message("/help", user_id=1001))
+    assert isinstance(helped, SendMessage) and helped.chat_id == 1001
+
+
+async def test_an_edited_message_is_relayed_again_saying_it_was_edited(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    update = desk_app.fake.message("the phone is off (now on)", user_id=1001)
+    update["edited_message"] = {**update.pop("message"), "edit_date": int(time.time())}
+    said, copied = await desk_app.feed(update)
+    assert isinstance(said, SendMessage) and said.message_thread_id == topic
+    assert said.text == "✏️ The person edited a message; as it reads now:"
+    assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+
+
+async def test_an_album_spends_the_persons_budget_once_and_loses_no_photo(tmp_path: Path) -> None:
+    async with running_desk(tmp_path, lookups_per_minute=3) as app:
+        topic = await open_conversation(app)
+        copied = []
+        for album in ("album-1", "album-2"):
+            for n in range(10):
+                update = app.fake.message(caption=f"screen {n}", user_id=1001)
+                update["message"]["media_group_id"] = album
+                copied += await app.feed(update)
+        assert len(copied) == 20
+        assert all(isinstance(c, CopyMessage) and c.message_thread_id == topic for c in copied)
+        (also,) = await app.feed(app.fake.message("and this", user_id=1001))
+        assert isinstance(also, CopyMessage)  # the third of three
+        (notice,) = await app.feed(app.fake.message("and that", user_id=1001))
+        assert isinstance(notice, SendMessage) and notice.text.startswith("Too many messages")
+
+
+async def test_staff_mistakes_in_a_topic_each_get_a_clear_answer(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    other = desk_app.fake.topic(SUPPORT, "Team chatter")  # no conversation in it
+
+    async def said(text: str, where: int | None = topic) -> str:
+        update = staff(desk_app, where or 0, text=text)
+        if where is None:  # the General topic: not a topic message
+            del update["message"]["message_thread_id"], update["message"]["is_topic_message"]
+        (reply,) = await desk_app.feed(update)
+        assert isinstance(reply, SendMessage) and reply.chat_id == SUPPORT
+        assert reply.message_thread_id == where
+        return reply.text
+
+    assert await said("/send") == "Tell me what to send: /send gosms 1004"
+    assert await said("/send gosms 99999") == (
+        "The catalogs have no one entry for “gosms 99999”: nothing was sent."
+    )
+    nobody = "There is no conversation in this topic: /send and /close work in a person's topic."
+    assert await said("/close", other) == nobody
+    assert await said("/send gosms 1004", other) == nobody
+    assert await said("/close", None) == nobody
+    asked, closed, *_ = await desk_app.feed(staff(desk_app, topic, text="/close"))
+    assert isinstance(asked, SendMessage) and asked.chat_id == 1001
+    assert isinstance(closed, SendMessage) and closed.text.startswith("Closed.")
+    assert await said("/close") == (
+        "This conversation is closed: the person will not see this. They can ask again with /human."
+    )
+
+
+async def test_one_verdict_per_conversation_a_second_press_is_answered_as_stale(
+    desk_app: App,
+) -> None:
+    fake = desk_app.fake
+    await desk_app.feed(fake.message("/human", user_id=1001))
+    (topic,) = fake.forums[SUPPORT].topics
+    asked, *_ = await desk_app.feed(staff(desk_app, topic, text="/close"))
+    assert isinstance(asked, SendMessage) and asked.chat_id == 1001
+    shown = [c for c in fake.calls("sendMessage") if c.params["chat_id"] == 1001][-1]
+    up, down = (b[1] for b in buttons(asked))
+    assert up is not None and down is not None
+
+    async def press(data: str) -> list[Any]:
+        update = fake.callback(data, message_id=shown.result["message_id"], user_id=1001,
+                               chat_id=1001)  # fmt: skip
+        return await desk_app.feed(update)
+
+    first = await press(up)
+    (thanks,) = [c for c in first if isinstance(c, AnswerCallbackQuery)]
+    assert thanks.text == "Thank you! Glad we could help."
+    assert [c.message_thread_id for c in first if isinstance(c, SendMessage)] == [topic]
+    for data in (down, up):
+        (stale,) = await press(data)
+        assert isinstance(stale, AnswerCallbackQuery)
+        assert stale.text == "You have answered this already. Thank you!"
+    conversation = await desk_app.lookups.store.topic_conversation(SUPPORT, topic)
+    assert conversation is not None and conversation.verdict == "solved"
+
+
+async def test_a_conversation_idle_for_support_idle_days_is_closed_and_both_sides_told(
+    tmp_path: Path,
+) -> None:
+    async with running_desk(tmp_path, support_idle_days=2) as app:
+        desk, store = app.dp["desk"], app.lookups.store
+        await app.feed(app.fake.message("/human", user_id=1001))
+        (topic,) = app.fake.forums[SUPPORT].topics
+        live = await store.live_conversation(1001)
+        assert live is not None
+        await app.feed(app.fake.message("anyone?", user_id=1001))
+        assert await desk.tick(app.bot) == 0  # a message just now: not idle
+        assert await store.live_conversation(1001) is not None
+        await store.conversation_active(live.id, time.time() - 2 * 86400 - 60)  # two days ago
+        since = len(app.fake.requests)
+        await desk.tick(app.bot)
+        assert await store.live_conversation(1001) is None
+        done = {c.method: c.params for c in app.fake.requests[since:]}
+        told = [c.params for c in app.fake.requests[since:] if c.method == "sendMessage"]
+        assert [(p["chat_id"], p.get("message_thread_id")) for p in told] == [
+            (1001, None), (SUPPORT, topic)
+        ]  # fmt: skip
+        assert told[0]["text"] == (
+            "Your conversation with the support team was closed after 2 days without a message. "
+            "Send /human to talk to them again."
+        )
+        assert told[1]["text"] == "Closed after 2 days without a message either way."
+        assert done["closeForumTopic"]["message_thread_id"] == topic
+        (sent,) = await app.feed(app.fake.message("gosms 1004", user_id=1001))
+        assert isinstance(sent, SendMessage) and sent.text.startswith("<b>GoSMS · 1004")

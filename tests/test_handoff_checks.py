@@ -86,6 +86,11 @@ async def check(folder: Path, **env: str) -> tuple[int, str, str]:
         ({"can_manage_topics": False}, "✗ support chat: Support: the bot may not manage topics"),
         ({"bot_status": "member"}, "✗ support chat: Support: the bot is not an admin"),
         ({"is_forum": False}, "✗ support chat: Support: the chat is not a forum: turn Topics on"),
+        (
+            {"is_forum": False, "kind": "channel"},
+            "✗ support chat: Support: a channel cannot be a support chat: use a supergroup with "
+            "Topics on",
+        ),
         ({"bot_status": "kicked"}, f"✗ support chat: {SUPPORT}: Bad Request: chat not found"),
     ],
 )

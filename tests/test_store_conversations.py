@@ -15,6 +15,7 @@ from tests.support.lookups import NOW, SECRET, Backend, entry, lookup
 ANNA, BORIS = 1001, 1002
 ANNA_KEY, BORIS_KEY = user_key(SECRET, ANNA), user_key(SECRET, BORIS)
 HOLD = NOW + 180
+SUPPORT, MOVED = -1001555000111, -1001555000222  # the support chat, and where the team moved
 
 
 async def test_a_person_has_one_live_conversation_however_many_ask_at_once(
@@ -29,12 +30,45 @@ async def test_a_person_has_one_live_conversation_however_many_ask_at_once(
         (first,) = [conversation for conversation in started if conversation is not None]
         assert first.state is State.WAITING and first.retry_at == HOLD
         assert await store.live_conversation(ANNA) == first
-        await store.conversation_posted(first.id, 77, NOW + 1)
+        await store.conversation_posted(first.id, SUPPORT, 77, NOW + 1)
         live = await store.live_conversation(ANNA)
         assert live is not None and (live.state, live.topic_id, live.posted_at) == (
             State.OPEN, 77, NOW + 1
         )  # fmt: skip
-        assert await store.topic_conversation(77) == live
+        assert await store.topic_conversation(SUPPORT, 77) == live
+        assert live.topic_chat_id == SUPPORT
+    finally:
+        await store.close()
+
+
+async def test_a_topic_belongs_to_its_support_chat_not_to_the_one_set_now(
+    backend: Backend,
+) -> None:
+    store = backend.store()
+    try:
+        talk = await store.start_conversation(ANNA_KEY, ANNA, "gosms", "1004", "en", NOW, HOLD)
+        assert talk is not None
+        await store.conversation_topic(talk.id, SUPPORT, 77)  # made, the card not posted yet
+        waiting = await store.live_conversation(ANNA)
+        assert waiting is not None and waiting.state is State.WAITING
+        assert (waiting.topic_chat_id, waiting.topic_id) == (SUPPORT, 77)
+        await store.conversation_posted(talk.id, SUPPORT, 77, NOW + 1)
+        await store.topic_closed(talk.id, True)  # by staff, in Telegram
+        shut = await store.topic_conversation(SUPPORT, 77)
+        assert shut is not None and shut.topic_closed
+        await store.conversation_posted(talk.id, SUPPORT, 77, NOW + 1.5)  # the card again: open
+        again = await store.topic_conversation(SUPPORT, 77)
+        assert again is not None and not again.topic_closed and again.posted_at == NOW + 1
+        await store.close_conversation(talk.id, NOW + 2)
+        # The team moved to another supergroup: thread 77 there is somebody else's topic.
+        assert await store.topic_conversation(MOVED, 77) is None
+        assert await store.last_topic(ANNA_KEY, MOVED) is None
+        assert await store.last_topic(ANNA_KEY, SUPPORT) == 77
+        moved = await store.start_conversation(ANNA_KEY, ANNA, None, None, "en", NOW + 3, HOLD)
+        assert moved is not None
+        await store.conversation_posted(moved.id, MOVED, 12, NOW + 4)
+        assert await store.topic_conversation(MOVED, 12) == await store.live_conversation(ANNA)
+        assert await store.topic_conversation(SUPPORT, 12) is None
     finally:
         await store.close()
 
@@ -64,7 +98,7 @@ async def test_closing_forgets_the_raw_id_and_the_verdict_is_the_persons_own(
             ANNA_KEY, ANNA, "gosms", "1004", "en", NOW, HOLD
         )
         assert conversation is not None
-        await store.conversation_posted(conversation.id, 77, NOW + 1)
+        await store.conversation_posted(conversation.id, SUPPORT, 77, NOW + 1)
         assert await store.conversation_replied(conversation.id, NOW + 60)
         assert not await store.conversation_replied(conversation.id, NOW + 90)  # the first only
         assert not await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.SOLVED)
@@ -72,15 +106,16 @@ async def test_closing_forgets_the_raw_id_and_the_verdict_is_the_persons_own(
         assert not await store.close_conversation(conversation.id, NOW + 121)
         assert await store.live_conversation(ANNA) is None
         assert not await store.conversation_verdict(conversation.id, BORIS_KEY, Verdict.SOLVED)
-        assert await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.NOT_SOLVED)
         assert await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.SOLVED)
+        # One verdict per conversation: a second press (or an old question's) changes nothing.
+        assert not await store.conversation_verdict(conversation.id, ANNA_KEY, Verdict.NOT_SOLVED)
         closed = await store.conversation(conversation.id)
         assert closed is not None
         assert (closed.user_id, closed.person_key, closed.topic_id, closed.verdict) == (
             None, ANNA_KEY, 77, Verdict.SOLVED
         )  # fmt: skip
         assert (closed.first_reply_at, closed.closed_at) == (NOW + 60, NOW + 120)
-        assert await store.last_topic(ANNA_KEY) == 77
+        assert await store.last_topic(ANNA_KEY, SUPPORT) == 77
         again = await store.start_conversation(ANNA_KEY, ANNA, None, None, "en", NOW + 200, HOLD)
         assert again is not None and again.id != conversation.id
     finally:
@@ -111,7 +146,7 @@ async def test_a_report_counts_handoffs_replies_verdicts_and_deflection(backend:
                 key, person, "gosms", "1004", "en", NOW - 900, HOLD
             )
             assert talk is not None
-            await store.conversation_posted(talk.id, person, NOW - 899)
+            await store.conversation_posted(talk.id, SUPPORT, person, NOW - 899)
             await store.conversation_replied(talk.id, NOW - 900 + replied)
         await store.close_conversation(1, NOW - 100)
         await store.conversation_verdict(1, ANNA_KEY, Verdict.SOLVED)
@@ -147,5 +182,25 @@ async def test_closed_conversations_are_pruned_with_the_lookups_live_ones_stay(
         await store.prune(int(NOW // 86400), NOW - 3600)
         assert await store.conversation(old.id) is None
         assert await store.conversation(live.id) is not None
+    finally:
+        await store.close()
+
+
+async def test_open_conversations_without_a_message_for_long_are_found_idle(
+    backend: Backend,
+) -> None:
+    store = backend.store()
+    try:
+        quiet = await store.start_conversation(ANNA_KEY, ANNA, None, None, "en", NOW - 900, HOLD)
+        busy = await store.start_conversation(BORIS_KEY, BORIS, None, None, "en", NOW - 900, HOLD)
+        assert quiet is not None and busy is not None
+        await store.conversation_posted(quiet.id, SUPPORT, 77, NOW - 800)
+        await store.conversation_posted(busy.id, SUPPORT, 78, NOW - 800)
+        await store.conversation_active(busy.id, NOW - 10)
+        (idle,) = await store.idle_conversations(NOW - 60)
+        assert idle.id == quiet.id and idle.last_at is None
+        assert await store.idle_conversations(NOW - 900) == []
+        await store.close_conversation(quiet.id, NOW)
+        assert await store.idle_conversations(NOW - 60) == []  # a closed one is not
     finally:
         await store.close()

@@ -81,6 +81,16 @@ def may_hold_secrets(text: str) -> bool:
     return bool(_MAYBE_SHAPE.search(text) or _MAYBE_NAMED.search(text))
 
 
+def mask_message(text: str) -> str | None:
+    """A message the person sends the team with every secret ``mask`` knows replaced, its
+    lines kept (on one line when a secret spans lines); None when it holds none."""
+    text = plain_text(text)
+    if not may_hold_secrets(text) or mask(text) == one_line(text):
+        return None
+    lines = "\n".join(mask(line) if may_hold_secrets(line) else line for line in text.split("\n"))
+    return lines if mask(lines) == one_line(lines) else mask(text)
+
+
 def mask(text: str) -> str:
     """``text`` on one line with YAML block values, credentials in XML, URLs and curl,
     invitation links, e-mail addresses, IBANs, long tokens and cards, the secrets that keys and

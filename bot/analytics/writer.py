@@ -89,8 +89,13 @@ class LookupLog:
 
     @property
     def healthy(self) -> bool:
-        """Recording, and the last write (or the first open) succeeded."""
-        return self.off_reason is None and not self._outage.failing
+        """Recording, and the last write (or the first open) succeeded: the writer's, and the
+        store's last of any kind (a conversation's, say)."""
+        return (
+            self.off_reason is None
+            and not self._outage.failing
+            and self.store.write_failure is None
+        )
 
     async def start(self) -> None:
         """Open and migrate the database, write in what the last stop spilled, prune, and
@@ -241,6 +246,8 @@ class LookupLog:
                 rest = [*chain(*parts)]
                 await self._hold(asyncio.to_thread(self._stored, rest), len(rest))
             self._in_flight = 0
+        if self.store.write_failure is not None:
+            await self.store.prune_relayed(0.0)  # a write of nothing: is the database writable?
         if self._spill_loaded:
             for place in self._spill_loaded:
                 place.unlink(missing_ok=True)
@@ -292,6 +299,9 @@ class LookupLog:
         anonymous = sum(isinstance(item, Lookup) for item in self._queue) if unkeyed else 0
         self._queue.clear()
         self._held.clear()
+        if not rows:  # nothing to keep (the database failed a write of another kind): no file
+            self.lost = 0
+            return True
         kept = spill(self.store.spill_path, rows, self.store, anonymous)
         self.lost = 0 if kept else len(rows)
         return not self.lost

@@ -161,7 +161,7 @@ async def _support_chat(bot: Bot, chat_id: int) -> Line:
         member = await asyncio.wait_for(bot.get_chat_member(chat_id, bot.id), API_TIMEOUT + 1)
     except TelegramAPIError as exc:
         return Line(False, "support chat", f"{chat_id}: {exc.message}", how)
-    problem = support_problem(bool(chat.is_forum), member)
+    problem = support_problem(bool(chat.is_forum), member, chat.type)
     if problem is not None:
         return Line(False, "support chat", f"{chat.title or chat_id}: {problem}", how)
     return Line(True, "support chat", f"{chat.title or chat_id}: a forum, the bot manages topics")

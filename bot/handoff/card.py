@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.i18n import Lang, t
 from bot.core.markup import HTML, one_line
+from bot.handoff.conversation import shown_name
 
 RECENT = 5  # lookups the card lists
 RECENT_SECONDS = 24 * 3600.0  # ... from the last this many seconds
@@ -44,7 +45,7 @@ class CardContext:
 def context_card(card: CardContext, team: Lang, tz: ZoneInfo) -> str:
     """The card as one Telegram HTML message (the notes and the lookups are bounded so that it
     stays under 4096 characters)."""
-    person = HTML.link(card.first_name or "?", f"tg://user?id={card.user_id}")
+    person = HTML.link(shown_name(card.first_name), f"tg://user?id={card.user_id}")
     if card.username:
         person += f" @{HTML.esc(card.username)}"
     head = "handoff_card_again" if card.again else "handoff_card_title"

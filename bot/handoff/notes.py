@@ -25,7 +25,7 @@ import yaml
 from bot.core.catalog import Catalog, Entry, ProviderCatalog
 from bot.core.catalog_files import Problem
 from bot.core.yaml_nodes import fault_line
-from bot.files import TooLarge, read_at_most
+from bot.files import NotRegular, TooLarge, read_at_most
 
 MAX_NOTES_BYTES = 1_000_000
 MAX_NOTE = 2000  # characters of one entry's notes: the context card must stay one message
@@ -59,6 +59,8 @@ def load_notes(path: Path | None, catalog: Catalog) -> tuple[TeamNotes | None, l
         text = read_at_most(path, MAX_NOTES_BYTES).decode("utf-8")
     except TooLarge:
         return None, [Problem(name, 1, f"larger than {MAX_NOTES_BYTES:,} bytes")]
+    except NotRegular:  # a folder, a device, a pipe
+        return None, [Problem(name, 0, "cannot read: not a regular file")]
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(name, 0, f"cannot read: {exc}")]
     return parse_notes(text, name, catalog, path)

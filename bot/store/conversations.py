@@ -1,4 +1,4 @@
-"""The store's methods for handoff (migration 0007), written once over the named queries both
+"""The store's methods for handoff (migrations 0007, 0008), written once over the named queries both
 databases answer: conversations with the support team, the updates already relayed, and the
 lookups a context card lists. A mixin of NamedQueries' three ways to run a query."""
 
@@ -54,14 +54,15 @@ class ConversationQueries(ABC):
         rows = await self._rows("conversation", {"id": conversation_id})
         return _conversation(rows[0]) if rows else None
 
-    async def topic_conversation(self, topic_id: int) -> Conversation | None:
-        """The latest conversation held in that topic of the support chat."""
-        rows = await self._rows("topic_conversation", {"topic": topic_id})
+    async def topic_conversation(self, chat_id: int, topic_id: int) -> Conversation | None:
+        """The latest conversation held in that topic of the support chat ``chat_id``."""
+        rows = await self._rows("topic_conversation", {"chat": chat_id, "topic": topic_id})
         return _conversation(rows[0]) if rows else None
 
-    async def last_topic(self, person_key: int) -> int | None:
-        """The topic of the person's latest conversation that had one (to reopen it)."""
-        rows = await self._rows("last_topic", {"person": person_key})
+    async def last_topic(self, person_key: int, chat_id: int) -> int | None:
+        """The topic in ``chat_id`` of the person's latest conversation that had one there (to
+        reopen it)."""
+        rows = await self._rows("last_topic", {"person": person_key, "chat": chat_id})
         return int(rows[0][0]) if rows else None
 
     async def waiting_conversations(self, before: float) -> list[Conversation]:
@@ -76,10 +77,22 @@ class ConversationQueries(ABC):
         params = {"id": conversation.id, "seen": conversation.retry_at, "hold": hold}
         return await self._change("claim_retry", params) == 1
 
-    async def conversation_posted(self, conversation_id: int, topic_id: int, now: float) -> None:
-        """The card is in ``topic_id``: the conversation is open."""
-        params = {"id": conversation_id, "topic": topic_id, "now": now}
+    async def conversation_topic(self, conversation_id: int, chat_id: int, topic_id: int) -> None:
+        """The conversation's topic is made (``topic_id`` in ``chat_id``), its card not posted
+        yet: a retry posts it there."""
+        params = {"id": conversation_id, "chat": chat_id, "topic": topic_id}
+        await self._change("conversation_topic", params)
+
+    async def conversation_posted(
+        self, conversation_id: int, chat_id: int, topic_id: int, now: float
+    ) -> None:
+        """The card is in ``topic_id`` of ``chat_id``: the conversation is open."""
+        params = {"id": conversation_id, "chat": chat_id, "topic": topic_id, "now": now}
         await self._change("conversation_posted", params)
+
+    async def topic_closed(self, conversation_id: int, closed: bool) -> None:
+        """Staff closed the conversation's topic in Telegram (``closed``), or it was reopened."""
+        await self._change("topic_closed", {"id": conversation_id, "closed": int(closed)})
 
     async def conversation_kept(self, conversation_id: int, retry_at: float) -> None:
         """The support chat failed: the conversation waits for a retry from ``retry_at``."""
@@ -89,6 +102,15 @@ class ConversationQueries(ABC):
         """The team wrote to the person; True if this was their first reply."""
         return await self._change("conversation_replied", {"id": conversation_id, "now": now}) == 1
 
+    async def conversation_active(self, conversation_id: int, now: float) -> None:
+        """A message was relayed either way at ``now``."""
+        await self._change("conversation_active", {"id": conversation_id, "now": now})
+
+    async def idle_conversations(self, before: float) -> list[Conversation]:
+        """Open conversations with no message either way since ``before`` (a batch)."""
+        params = {"before": before, "limit": WAITING_BATCH}
+        return [_conversation(row) for row in await self._rows("idle_conversations", params)]
+
     async def close_conversation(self, conversation_id: int, now: float) -> bool:
         """Close it (the raw id goes); False if it was closed already."""
         return await self._change("close_conversation", {"id": conversation_id, "now": now}) == 1
@@ -96,8 +118,8 @@ class ConversationQueries(ABC):
     async def conversation_verdict(
         self, conversation_id: int, person_key: int, verdict: Verdict
     ) -> bool:
-        """Keep the person's verdict on their closed conversation (a later press replaces it);
-        False if it is not theirs, or not closed."""
+        """Keep the person's verdict on their closed conversation (the first press only);
+        False if it is not theirs, not closed, or has its verdict already."""
         params = {"id": conversation_id, "person": person_key, "verdict": verdict.value}
         return await self._change("conversation_verdict", params) == 1
 
@@ -132,7 +154,7 @@ class ConversationQueries(ABC):
 
 def _conversation(row: tuple[Any, ...]) -> Conversation:
     (id_, person, user, topic, state, provider, entry, lang, opened, posted, replied, closed,
-     verdict, retry_at) = row  # fmt: skip
+     verdict, retry_at, topic_chat, last_at, topic_closed) = row  # fmt: skip
     return Conversation(
         id=int(id_),
         person_key=person,
@@ -148,4 +170,7 @@ def _conversation(row: tuple[Any, ...]) -> Conversation:
         closed_at=closed,
         verdict=Verdict(verdict) if verdict else None,
         retry_at=retry_at,
+        topic_chat_id=topic_chat,
+        last_at=last_at,
+        topic_closed=bool(topic_closed),
     )

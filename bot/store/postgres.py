@@ -55,6 +55,7 @@ class PostgresStore(NamedQueries, ConversationQueries):
         self.spill_path = spill_path  # this replica's own: where its stop spills
         self.read_only = read_only
         self._db: asyncpg.Connection | None = None
+        self.write_failure: str | None = None  # why the last write failed; None: it worked
         self._lock = asyncio.Lock()  # one operation at a time on the connection
 
     def __str__(self) -> str:
@@ -160,7 +161,7 @@ class PostgresStore(NamedQueries, ConversationQueries):
     async def _connection(self, writing: bool = False) -> AsyncIterator[asyncpg.Connection]:
         """The connection, under the store's lock, opened (and migrated, or checked when
         read-only) if need be. A failure closes it, so that the next use connects afresh, and
-        is raised as StorageUnavailable."""
+        is raised as StorageUnavailable; a write's outcome is kept (``write_failure``)."""
         if writing and self.read_only:
             raise StorageUnavailable(f"{self}: opened read-only")
         async with self._lock:
@@ -168,10 +169,19 @@ class PostgresStore(NamedQueries, ConversationQueries):
                 yield await self._connected()
             except FAILURES as exc:
                 await self._close()
-                raise unavailable(self, exc) from exc
-            except StorageUnavailable:
+                failed = unavailable(self, exc)
+                self._wrote(writing, failed)
+                raise failed from exc
+            except StorageUnavailable as exc:
                 await self._close()
+                self._wrote(writing, exc)
                 raise
+            self._wrote(writing, None)
+
+    def _wrote(self, writing: bool, failed: StorageUnavailable | None) -> None:
+        """A write (of any kind: lookups, conversations, taught phrases) ended: how."""
+        if writing:
+            self.write_failure = None if failed is None else str(failed)
 
     async def _connected(self) -> asyncpg.Connection:
         if self._db is not None and not self._db.is_closed():

@@ -237,7 +237,7 @@ DELETE FROM leases WHERE name = :name AND holder = :holder
 DELETE FROM radar_alerts WHERE since < :at AND resolved_at IS NOT NULL AND
     (muted_until IS NULL OR muted_until < :at)
 
--- Handoff (bot/handoff, migration 0007): conversations and relayed updates -------------------
+-- Handoff (bot/handoff, migrations 0007, 0008): conversations and relayed updates ------------
 -- A conversation's columns, in the order of bot.handoff.conversation.Conversation.
 
 -- name: start_conversation
@@ -248,31 +248,39 @@ INSERT INTO conversations (person_key, user_id, state, provider, entry_key, lang
 VALUES (:person, :user_id, 'waiting', :provider, :entry, :lang, :now, :hold)
 ON CONFLICT DO NOTHING
 RETURNING id, person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,
-          posted_at, first_reply_at, closed_at, verdict, retry_at
+          posted_at, first_reply_at, closed_at, verdict, retry_at, topic_chat_id, last_at,
+       topic_closed
 
 -- name: live_conversation
 SELECT id, person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,
-       posted_at, first_reply_at, closed_at, verdict, retry_at
+       posted_at, first_reply_at, closed_at, verdict, retry_at, topic_chat_id, last_at,
+       topic_closed
 FROM conversations WHERE user_id = :user_id
 
 -- name: conversation
 SELECT id, person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,
-       posted_at, first_reply_at, closed_at, verdict, retry_at
+       posted_at, first_reply_at, closed_at, verdict, retry_at, topic_chat_id, last_at,
+       topic_closed
 FROM conversations WHERE id = :id
 
 -- name: topic_conversation
--- The topic's latest conversation: a person's topics are reopened for their next ones.
+-- The topic's latest conversation: a person's topics are reopened for their next ones. A topic
+-- is in the chat it was made in (NULL: made before 0008, in the support chat set now).
 SELECT id, person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,
-       posted_at, first_reply_at, closed_at, verdict, retry_at
-FROM conversations WHERE topic_id = :topic ORDER BY id DESC LIMIT 1
+       posted_at, first_reply_at, closed_at, verdict, retry_at, topic_chat_id, last_at,
+       topic_closed
+FROM conversations WHERE topic_id = :topic AND COALESCE(topic_chat_id, :chat) = :chat
+ORDER BY id DESC LIMIT 1
 
 -- name: last_topic
 SELECT topic_id FROM conversations
-WHERE person_key = :person AND topic_id IS NOT NULL ORDER BY id DESC LIMIT 1
+WHERE person_key = :person AND topic_id IS NOT NULL AND COALESCE(topic_chat_id, :chat) = :chat
+ORDER BY id DESC LIMIT 1
 
 -- name: waiting_conversations
 SELECT id, person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,
-       posted_at, first_reply_at, closed_at, verdict, retry_at
+       posted_at, first_reply_at, closed_at, verdict, retry_at, topic_chat_id, last_at,
+       topic_closed
 FROM conversations WHERE state = 'waiting' AND retry_at <= :before
 ORDER BY opened_at LIMIT :limit
 
@@ -282,9 +290,19 @@ ORDER BY opened_at LIMIT :limit
 UPDATE conversations SET retry_at = :hold
 WHERE id = :id AND state = 'waiting' AND retry_at = :seen
 
--- name: conversation_posted
-UPDATE conversations SET state = 'open', topic_id = :topic, posted_at = COALESCE(posted_at, :now)
+-- name: conversation_topic
+-- The topic is made, the card not yet posted: a retry posts it there, not in another topic.
+UPDATE conversations SET topic_id = :topic, topic_chat_id = :chat
 WHERE id = :id AND state <> 'closed'
+
+-- name: conversation_posted
+UPDATE conversations SET state = 'open', topic_id = :topic, topic_chat_id = :chat,
+                         topic_closed = 0, posted_at = COALESCE(posted_at, :now)
+WHERE id = :id AND state <> 'closed'
+
+-- name: topic_closed
+-- Staff closed the topic in Telegram (not with /close): 1, or 0 once it is reopened.
+UPDATE conversations SET topic_closed = :closed WHERE id = :id AND state <> 'closed'
 
 -- name: conversation_kept
 UPDATE conversations SET state = 'waiting', retry_at = :retry_at
@@ -293,13 +311,25 @@ WHERE id = :id AND state <> 'closed'
 -- name: conversation_replied
 UPDATE conversations SET first_reply_at = :now WHERE id = :id AND first_reply_at IS NULL
 
+-- name: conversation_active
+UPDATE conversations SET last_at = :now WHERE id = :id
+
+-- name: idle_conversations
+-- Open, with no message either way since :before (before 0008 kept it: since the card).
+SELECT id, person_key, user_id, topic_id, state, provider, entry_key, lang, opened_at,
+       posted_at, first_reply_at, closed_at, verdict, retry_at, topic_chat_id, last_at,
+       topic_closed
+FROM conversations WHERE state = 'open' AND COALESCE(last_at, posted_at, opened_at) < :before
+ORDER BY id LIMIT :limit
+
 -- name: close_conversation
 UPDATE conversations SET state = 'closed', user_id = NULL, closed_at = :now
 WHERE id = :id AND state <> 'closed'
 
 -- name: conversation_verdict
+-- One verdict per conversation: the first press counts.
 UPDATE conversations SET verdict = :verdict
-WHERE id = :id AND person_key = :person AND state = 'closed'
+WHERE id = :id AND person_key = :person AND state = 'closed' AND verdict IS NULL
 
 -- name: live_counts
 SELECT state, COUNT(*) FROM conversations WHERE state <> 'closed' GROUP BY state

@@ -59,6 +59,7 @@ class SqliteStore(NamedQueries, ConversationQueries):
         self._db: aiosqlite.Connection | None = None
         self._file: tuple[int, int] | None = None
         self._missing = False
+        self.write_failure: str | None = None  # why the last write failed; None: it worked
         self._lock = asyncio.Lock()  # one operation at a time on the connection
 
     def __str__(self) -> str:
@@ -167,7 +168,8 @@ class SqliteStore(NamedQueries, ConversationQueries):
     async def _connection(self, writing: bool = False) -> AsyncIterator[Any]:
         """The connection, under the store's lock, opened if need be (None: a read-only store
         over a file not made yet). A failure closes it, so that the next use opens the file
-        afresh, and is raised as StorageUnavailable."""
+        afresh, and is raised as StorageUnavailable; a write's outcome is kept
+        (``write_failure``)."""
         if writing and self.read_only:
             raise StorageUnavailable(f"{self}: opened read-only")
         async with self._lock:
@@ -175,10 +177,19 @@ class SqliteStore(NamedQueries, ConversationQueries):
                 yield await self._connected()
             except FAILURES as exc:
                 await self._close()
-                raise unavailable(self, exc) from exc
-            except StorageUnavailable:
+                failed = unavailable(self, exc)
+                self._wrote(writing, failed)
+                raise failed from exc
+            except StorageUnavailable as exc:
                 await self._close()
+                self._wrote(writing, exc)
                 raise
+            self._wrote(writing, None)
+
+    def _wrote(self, writing: bool, failed: StorageUnavailable | None) -> None:
+        """A write (of any kind: lookups, conversations, taught phrases) ended: how."""
+        if writing:
+            self.write_failure = None if failed is None else str(failed)
 
     async def _connected(self) -> aiosqlite.Connection | None:
         if self._db is not None and _file_id(self.path) == self._file:

@@ -22,18 +22,21 @@ from bot.core.answer import Match
 from bot.core.catalog import entry_ref
 from bot.core.i18n import Lang, language_for, t
 from bot.core.library import Library
+from bot.core.markup import HTML
 from bot.core.render import entry_label
-from bot.handoff.conversation import Conversation, State, kept, posted, topic_name
+from bot.handoff.conversation import Asked, Conversation, State, in_chat, kept, posted, topic_name
 from bot.handoff.hours import expect_answer
 from bot.settings import Settings
 from bot.store import StorageUnavailable
 from bot.telegram.desk_card import card_for
-from bot.telegram.relay import support_problem, topic_gone, unreachable
+from bot.telegram.desk_idle import close_idle
+from bot.telegram.relay import into_topic, reopen, support_problem, topic_gone, unreachable
 
 logger = logging.getLogger(__name__)
 
 RETRY = 30.0  # seconds between two tries of a kept request
 ATTEMPT = 180.0  # a try under way holds its request this long (aiogram waits 60 s a call)
+AGAIN = 60.0  # the same request within this long of the card is a second tap: no card again
 RELAY_MEMORY = 2 * 86400.0  # relayed update ids kept (Telegram resends within hours)
 
 
@@ -50,12 +53,14 @@ class SupportDesk:
         self.tz = settings.tz
         self.hours = settings.support_hours
         self.signatures = settings.support_signatures
+        self.idle_days = settings.support_idle_days
         self.lookups_flush = settings.analytics_flush_interval  # how late another's arrive
         self.problem: str | None = None  # why the support chat failed last; None: it worked
         self.tried = False  # whether this process has tried the support chat yet
         self.live: dict[State, int] = {State.WAITING: 0, State.OPEN: 0}  # as last read
         self.handoffs: Counter[str] = Counter()  # posted | kept, for /metrics
         self.relayed: Counter[str] = Counter()  # to_team | to_person
+        self.told_masked: set[int] = set()  # conversations told a secret of theirs was hidden
         self._next_prune = 0.0
         self._wake = asyncio.Event()
 
@@ -74,11 +79,11 @@ class SupportDesk:
         username: str | None,
         lang: Lang,
         about: tuple[str, str] | None,
-    ) -> tuple[Conversation, bool]:
+    ) -> tuple[Conversation, Asked]:
         """The person's request about an entry (None: nothing was found): a conversation
-        started and posted, or their live one (a new card in its topic when it is open; a new
-        try when it waits); and whether it was open already. StorageUnavailable when the
-        database cannot be used."""
+        started and posted, or their live one (a new card in its topic when it is open and the
+        request is news: not a second tap; a new try when it waits and no try is under way);
+        and where it stands. StorageUnavailable when the database cannot be used."""
         await self.lookups.flush()  # the card lists the lookup the request came from
         person = await pseudonym(self.lookups, user_id)
         now = time.time()
@@ -89,15 +94,22 @@ class SupportDesk:
         if started is not None:
             done = await self.post(bot, started, name, username)
             self.handoffs["posted" if done.state is State.OPEN else "kept"] += 1
-            return done, False
+            return done, Asked.POSTED if done.state is State.OPEN else Asked.KEPT
         live = await self.store.live_conversation(user_id)
         if live is None:  # closed between the two reads: ask again
             return await self.ask(bot, user_id, name, username, lang, about)
         if live.state is State.OPEN:
-            return await self.post(bot, live, name, username, about=about, again=True), True
+            same = about is None or about == (live.provider, live.entry_key)
+            if same and now - (live.posted_at or 0.0) < AGAIN:  # a second tap
+                return live, Asked.OPEN_ALREADY
+            live = await self.post(bot, live, name, username, about=about, again=True)
+            return live, Asked.OPEN_ALREADY if live.state is State.OPEN else Asked.KEPT
+        if live.retry_at - now > RETRY:  # held by a try under way (another tap, or replica)
+            return live, Asked.UNDER_WAY
         if await self.store.claim_retry(live, now + ATTEMPT):
-            return await self.post(bot, live, name, username, about=about), False
-        return live, False
+            live = await self.post(bot, live, name, username, about=about)
+            return live, Asked.POSTED if live.state is State.OPEN else Asked.KEPT
+        return live, Asked.UNDER_WAY
 
     async def post(
         self,
@@ -112,54 +124,62 @@ class SupportDesk:
     ) -> Conversation:
         """Post the context card (about the conversation's entry, or ``about``) in the person's
         topic: theirs if it is open, their last one reopened, else a new one (``lost``: theirs
-        was deleted). Open when it worked; kept for a retry (said in the log) when the support
-        chat failed."""
+        was deleted); a conversation whose card is in its topic already (kept while open) gets
+        a word that it resumes there instead. Open when it worked; kept for a retry (said in
+        the log) when the support chat failed."""
         if about is None and conversation.provider and conversation.entry_key:
             about = (conversation.provider, conversation.entry_key)
         try:
             topic = None if lost else await self._topic(bot, conversation)
-            card = await card_for(self, conversation, name, username, about, again=again)
-            if topic is not None:
-                try:
-                    await bot.send_message(self.chat, card, message_thread_id=topic)
-                except TelegramBadRequest as exc:
-                    if not topic_gone(exc):
-                        raise
-                    topic = None
-            if topic is None:
-                topic = await self._new_topic(bot, about, name)
-                await bot.send_message(self.chat, card, message_thread_id=topic)
+            resumed = conversation.posted_at is not None and not again and topic is not None
+            card = None if resumed else await card_for(self, conversation, name, username, about,
+                                                       again=again)  # fmt: skip
+            text = HTML.esc(t("handoff_resumed", self.team)) if card is None else card[0]
+
+            async def send(thread: int) -> object:
+                return await bot.send_message(self.chat, text, message_thread_id=thread)
+
+            if not await into_topic(bot, self.chat, topic, send):
+                card = card or await card_for(self, conversation, name, username, about)
+                topic = await self._new_topic(bot, about, name, card[1])
+                # Kept at once: a retry after a failure below posts in it, not in another.
+                await self.store.conversation_topic(conversation.id, self.chat, topic)
+                text = card[0]
+                await send(topic)
         except (TelegramAPIError, TelegramNetworkError) as exc:
             if not unreachable(exc):
                 raise
             return await self.keep(conversation, exc)
+        assert topic is not None  # into_topic took it, or a new one was made
         now = time.time()
-        await self.store.conversation_posted(conversation.id, topic, now)
+        await self.store.conversation_posted(conversation.id, self.chat, topic, now)
         self._worked()
-        return posted(conversation, topic, now)
+        return posted(conversation, self.chat, topic, now)
 
     async def _topic(self, bot: Bot, conversation: Conversation) -> int | None:
-        """The topic to post in: the conversation's own, or the person's last one, reopened
-        (None: there is none, or it was deleted)."""
-        if conversation.topic_id is not None:
-            return conversation.topic_id
+        """The topic to post in: the conversation's own (in this support chat), or the person's
+        last one there, reopened (None: there is none, or it was deleted)."""
+        own = in_chat(conversation, self.chat)
+        if own is not None:
+            return own
         if conversation.person_key is None:
             return None
-        topic = await self.store.last_topic(conversation.person_key)
+        topic = await self.store.last_topic(conversation.person_key, self.chat)
         if topic is None:
             return None
         try:
-            await bot.reopen_forum_topic(self.chat, topic)
+            await reopen(bot, self.chat, topic)
         except TelegramBadRequest as exc:
             if topic_gone(exc):
                 return None
-            if "topic_not_modified" not in exc.message.lower():  # open already
-                raise
+            raise
         return topic
 
-    async def _new_topic(self, bot: Bot, about: tuple[str, str] | None, name: str) -> int:
+    async def _new_topic(
+        self, bot: Bot, about: tuple[str, str] | None, name: str, several: str | None
+    ) -> int:
         match = self.entry(about)
-        label = entry_label(match) if match else t("handoff_topic_nothing", self.team)
+        label = entry_label(match) if match else several or t("handoff_topic_nothing", self.team)
         created = await bot.create_forum_topic(self.chat, topic_name(name, label))
         return created.message_thread_id
 
@@ -219,8 +239,9 @@ class SupportDesk:
         self._wake.set()
 
     async def tick(self, bot: Bot, *, woken: bool = False) -> int:
-        """One round: the kept requests due (all not under way, when ``woken``) tried, the
-        live conversations counted, old relayed ids forgotten; how many were posted."""
+        """One round: the kept requests due (all not under way, when ``woken``) tried, idle
+        ones closed, the live conversations counted, old relayed ids forgotten; how many were
+        posted."""
         now = time.time()
         due = await self.store.waiting_conversations(now + RETRY if woken else now)
         if not due and self.problem is not None:
@@ -230,6 +251,7 @@ class SupportDesk:
             if not await self.store.claim_retry(conversation, now + ATTEMPT):
                 continue  # another replica has it
             done += await self.retry(bot, conversation)
+        await close_idle(self, bot)
         self.live = await self.store.live_counts()
         if now >= self._next_prune:
             await self.store.prune_relayed(now - RELAY_MEMORY)
@@ -265,7 +287,7 @@ class SupportDesk:
         except (TelegramAPIError, TelegramNetworkError) as exc:
             problem: str | None = getattr(exc, "message", None) or str(exc)
         else:
-            problem = support_problem(bool(chat.is_forum), member)
+            problem = support_problem(bool(chat.is_forum), member, chat.type)
         if problem is None:
             self._worked()
         else:

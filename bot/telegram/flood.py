@@ -32,6 +32,7 @@ from bot.telegram.handlers import Done
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+ALBUMS = 10_000  # albums remembered (Telegram sends an album's messages within a second or so)
 
 
 class Verdict(Enum):
@@ -112,18 +113,29 @@ class FloodControl(BaseMiddleware):
     """Every update a handler takes spends its sender's budget: questions, commands, button
     presses, votes, messages relayed to the support team (inline queries have a budget of their
     own). Updates nobody handles, such as chatter in a group, cost nothing; nor does anything
-    in ``unlimited_chat``, the support chat: staff are never limited."""
+    in ``unlimited_chat``, the support chat: staff are never limited. An album (the messages of
+    one ``media_group_id``, which Telegram sends one by one) costs one update: its first
+    message's verdict is every other one's."""
 
     def __init__(self, budget: Budget, unlimited_chat: int | None = None) -> None:
         self.budget = budget
         self.unlimited_chat = unlimited_chat
+        self._albums: OrderedDict[tuple[int, str], Verdict] = OrderedDict()  # the latest ALBUMS
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
         if user is None or (chat is not None and chat.id == self.unlimited_chat):
             return await handler(event, data)
+        album = event.media_group_id if isinstance(event, Message) else None
+        if album is not None and (user.id, album) in self._albums:
+            verdict = self._albums[(user.id, album)]
+            return await handler(event, data) if verdict is Verdict.ANSWER else Done.FLOOD
         verdict = await self.budget.take(user.id)
+        if album is not None:
+            self._albums[(user.id, album)] = verdict
+            if len(self._albums) > ALBUMS:
+                self._albums.popitem(last=False)
         if verdict is Verdict.ANSWER:
             return await handler(event, data)
         if verdict is Verdict.NOTICE:

@@ -5,6 +5,8 @@ Telegram's refusals mean for a conversation."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from aiogram import Bot
 from aiogram.enums import ContentType
 from aiogram.exceptions import (
@@ -43,6 +45,11 @@ def topic_gone(exc: BaseException) -> bool:
     return "thread not found" in said or "topic_id_invalid" in said or "topic_deleted" in said
 
 
+def topic_closed(exc: BaseException) -> bool:
+    """Telegram refuses a message into a topic staff closed (in Telegram, not with /close)."""
+    return isinstance(exc, TelegramBadRequest) and "topic_closed" in exc.message.lower()
+
+
 def unreachable(exc: BaseException) -> bool:
     """The support chat cannot be used now: the bot was removed from it or may not manage its
     topics, it is gone or no forum, or Telegram cannot be reached (a topic gone is not this)."""
@@ -51,14 +58,71 @@ def unreachable(exc: BaseException) -> bool:
     return isinstance(exc, TelegramAPIError) and not topic_gone(exc)
 
 
-async def copy_to_topic(bot: Bot, message: Message, chat_id: int, topic_id: int) -> None:
-    """The person's message, as they sent it, into their topic."""
-    await bot.copy_message(
-        chat_id=chat_id,
-        from_chat_id=message.chat.id,
-        message_id=message.message_id,
-        message_thread_id=topic_id,
-    )
+async def into_topic(
+    bot: Bot, chat_id: int, topic_id: int | None, send: Callable[[int], Awaitable[object]],
+    *, closed: bool = False,
+) -> bool:  # fmt: skip
+    """``send(topic_id)`` into the topic, reopened first when staff closed it (``closed``, or
+    Telegram says so); False when there is no topic or it is gone (a new one is needed). The
+    support chat's other refusals are raised."""
+    if topic_id is None:
+        return False
+    try:
+        if closed:
+            await reopen(bot, chat_id, topic_id)
+        try:
+            await send(topic_id)
+        except TelegramBadRequest as exc:
+            if not topic_closed(exc):
+                raise
+            await reopen(bot, chat_id, topic_id)
+            await send(topic_id)
+    except TelegramBadRequest as exc:
+        if topic_gone(exc):
+            return False
+        raise
+    return True
+
+
+async def reopen(bot: Bot, chat_id: int, topic_id: int) -> None:
+    """Reopen the topic (open already is no fault)."""
+    try:
+        await bot.reopen_forum_topic(chat_id, topic_id)
+    except TelegramBadRequest as exc:
+        if "topic_not_modified" not in exc.message.lower():
+            raise
+
+
+async def copy_to_topic(
+    bot: Bot, message: Message, chat_id: int, topic_id: int, masked: str | None = None,
+    note: str = "",
+) -> None:  # fmt: skip
+    """The person's message into their topic: as they sent it, or (``masked``: its text or
+    caption with the secrets hidden, bot/analytics/privacy.py) a text as that, with ``note``
+    below, or the media copied with that as its caption."""
+    if masked is None:
+        await bot.copy_message(chat_id, message.chat.id, message.message_id,
+                               message_thread_id=topic_id)  # fmt: skip
+        return
+    limit = MESSAGE_LIMIT if message.content_type == ContentType.TEXT else CAPTION_LIMIT
+    shown = _fitted(masked, HTML.italic(note), limit)
+    if message.content_type == ContentType.TEXT:
+        await bot.send_message(chat_id, shown, message_thread_id=topic_id)
+    else:
+        await bot.copy_message(chat_id, message.chat.id, message.message_id,
+                               message_thread_id=topic_id, caption=shown)  # fmt: skip
+
+
+def _fitted(text: str, below: str, limit: int) -> str:
+    """``text`` (plain) and ``below`` (HTML) in one message of at most ``limit``, ``text`` cut
+    to fit."""
+    end = len(text)
+    while True:
+        shown = f"{HTML.esc(text[:end])}{'…' if end < len(text) else ''}\n\n{below}"
+        over = shown_length(shown) - limit
+        if over <= 0 or end == 0:
+            return shown
+        end = max(0, end - over)
 
 
 async def copy_to_person(bot: Bot, message: Message, user_id: int, signature: str | None) -> None:
@@ -77,9 +141,11 @@ async def copy_to_person(bot: Bot, message: Message, user_id: int, signature: st
         await bot.copy_message(user_id, message.chat.id, message.message_id)
 
 
-def support_problem(is_forum: bool, member: object) -> str | None:
+def support_problem(is_forum: bool, member: object, kind: str = "supergroup") -> str | None:
     """What keeps the bot from serving the support chat, from getChat's ``is_forum`` and
-    getChatMember's answer about the bot; None when nothing does."""
+    ``type`` (``kind``) and getChatMember's answer about the bot; None when nothing does."""
+    if kind == "channel":  # no topics, and no Topics switch to turn on
+        return "a channel cannot be a support chat: use a supergroup with Topics on"
     if isinstance(member, ChatMemberOwner):
         return None if is_forum else "the chat is not a forum: turn Topics on"
     if not isinstance(member, ChatMemberAdministrator):

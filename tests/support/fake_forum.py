@@ -9,8 +9,10 @@ The shapes follow the Bot API: a topic's id is the id of the service message tha
 ``is_topic_message``; ``getChat`` answers a ChatFullInfo, ``getChatMember`` a ChatMember of the
 bot's status. The refusals are Telegram's words: "Forbidden: bot was kicked from the supergroup
 chat", "Bad Request: not enough rights to create a topic", "Bad Request: message thread not
-found", "Bad Request: TOPIC_ID_INVALID", "Bad Request: TOPIC_NOT_MODIFIED", "Forbidden: bot was
-blocked by the user".
+found", "Bad Request: TOPIC_ID_INVALID", "Bad Request: TOPIC_NOT_MODIFIED", "Bad Request:
+TOPIC_CLOSED" (a message into a closed topic from a bot that may not manage topics; an admin that
+may is let through, as Telegram's apps let such admins write there), "Forbidden: bot was blocked
+by the user".
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ NO_MANAGE = "Bad Request: not enough rights to manage topics"
 THREAD_NOT_FOUND = "Bad Request: message thread not found"
 TOPIC_INVALID = "Bad Request: TOPIC_ID_INVALID"
 TOPIC_NOT_MODIFIED = "Bad Request: TOPIC_NOT_MODIFIED"
+TOPIC_CLOSED = "Bad Request: TOPIC_CLOSED"
 BLOCKED = "Forbidden: bot was blocked by the user"
 ADMIN_RIGHTS = (
     "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
@@ -60,13 +63,14 @@ class Forum:
     chat_id: int
     title: str
     is_forum: bool = True
+    kind: str = "supergroup"  # the chat's type: "channel" for a channel given as the support chat
     bot_status: str = "administrator"  # administrator | member | left | kicked
     can_manage_topics: bool = True
     topics: dict[int, Topic] = field(default_factory=dict)
 
     @property
     def chat(self) -> dict[str, Any]:
-        chat: dict[str, Any] = {"id": self.chat_id, "type": "supergroup", "title": self.title}
+        chat: dict[str, Any] = {"id": self.chat_id, "type": self.kind, "title": self.title}
         if self.is_forum:
             chat["is_forum"] = True
         return chat

@@ -58,6 +58,7 @@ from tests.support.fake_forum import (
     BLOCKED,
     ICON_COLORS,
     THREAD_NOT_FOUND,
+    TOPIC_CLOSED,
     TOPIC_NAME_LIMIT,
     TOPIC_NOT_MODIFIED,
     Forum,
@@ -597,7 +598,7 @@ class FakeTelegram:
         self._message_ids: dict[int | str, int] = {}
         self._messages: dict[tuple[int | str, int], dict[str, Any]] = {}
         self._chats: dict[int | str, dict[str, Any]] = {}
-        self._failures: dict[str, list[TelegramError]] = {}
+        self._failures: dict[str | tuple[str, Any], list[TelegramError]] = {}
         self._forbidden: dict[int | str, str] = {}  # chat -> the 403 every call to it gets
         self._held: list[tuple[str, Callable[[dict[str, Any]], bool], asyncio.Event]] = []
         self._commands: dict[tuple[str, str], list[Any]] = {}
@@ -711,9 +712,12 @@ class FakeTelegram:
         error_code: int = 500,
         description: str | None = None,
         retry_after: int | None = None,
+        *,
+        chat_id: int | None = None,
     ) -> None:
-        """Answer the next call of ``method`` with this error (queued: call again for the call
-        after). ``retry_after`` adds ``parameters.retry_after``, as flood control (429) does."""
+        """Answer the next call of ``method`` (to ``chat_id`` only, if given) with this error
+        (queued: call again for the call after). ``retry_after`` adds
+        ``parameters.retry_after``, as flood control (429) does."""
         if description is None and error_code == 429 and retry_after is None:
             description = "Too Many Requests"
         if description is None:
@@ -721,7 +725,8 @@ class FakeTelegram:
             description = template.format(retry_after=retry_after)
         parameters = {"retry_after": retry_after} if retry_after is not None else None
         failure = TelegramError(error_code, description, parameters)
-        self._failures.setdefault(method.lower(), []).append(failure)
+        key = method.lower() if chat_id is None else (method.lower(), chat_id)
+        self._failures.setdefault(key, []).append(failure)
 
     def forbid(self, chat_id: int) -> None:
         """Refuse every call to ``chat_id`` with 403, as Telegram refuses a person who never
@@ -777,6 +782,18 @@ class FakeTelegram:
     def delete_topic(self, chat_id: int, thread: int) -> None:
         """A staff member deletes a topic, messages and all."""
         self.forums[chat_id].topics[thread].deleted = True
+
+    def close_topic(self, chat_id: int, thread: int, user_id: int = 3001) -> dict[str, Any]:
+        """A staff member closes a topic in Telegram (not with /close): the update with the
+        ``forum_topic_closed`` service message the bot then gets."""
+        self.forums[chat_id].topics[thread].closed = True
+        update = self.message(
+            "", chat_type="supergroup", chat_id=chat_id, user_id=user_id, first_name="Olga",
+            thread=thread,
+        )  # fmt: skip
+        del update["message"]["text"]
+        update["message"]["forum_topic_closed"] = {}
+        return update
 
     def in_topic(self, chat_id: int, thread: int) -> list[dict[str, Any]]:
         """The messages the bot has in a topic now, in order."""
@@ -937,7 +954,9 @@ class FakeTelegram:
         self._request_recorded.set()
         self._request_recorded = asyncio.Event()
         try:
-            failures = self._failures.get(method.lower())
+            failures = self._failures.get((method.lower(), params.get("chat_id"))) or (
+                self._failures.get(method.lower())
+            )
             if failures:
                 raise failures.pop(0)
             if params.get("chat_id") in self._forbidden:
@@ -1215,6 +1234,9 @@ class FakeTelegram:
         topic = forum.topics.get(thread) if isinstance(thread, int) else None
         if isinstance(thread, int) and (topic is None or topic.deleted):
             raise TelegramError(400, THREAD_NOT_FOUND)
+        manages = forum.bot_status == "administrator" and forum.can_manage_topics
+        if topic is not None and topic.closed and not manages:
+            raise TelegramError(400, TOPIC_CLOSED)
 
     def _copy(self, params: dict[str, Any]) -> dict[str, Any]:
         original = self._messages.get((params.get("from_chat_id"), params.get("message_id")))

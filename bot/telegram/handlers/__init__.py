@@ -52,10 +52,12 @@ class Done(StrEnum):
     KEPT = "kept"  # the support chat failed: the request is kept for a retry, the person told
     RELAYED = "relayed"  # a message copied between the person and their topic
     NOT_RELAYED = "not_relayed"  # it could not be: the person (or the team) was told why
+    NO_PRIVATE = "no_private"  # the bot cannot write to the person: told to open a private chat
     SENT = "sent"  # /send: the catalog's answer to the person
     CLOSED = "closed"  # /close
     VERDICT = "verdict"  # the person's 👍 / 👎 on a closed conversation
     STAFF_CARD = "staff_card"  # an entry shown to the team in a topic, notes included
+    TOPIC = "topic"  # staff closed or reopened a live conversation's topic in Telegram
     RIGHTS = "rights"  # the bot's rights in the support chat changed: kept requests retried
     # Said by the middlewares
     FLOOD = "flood"  # over the person's budget (flood.py)

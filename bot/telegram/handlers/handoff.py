@@ -1,7 +1,8 @@
 """The person's side of handoff (SUPPORT_CHAT_ID set; without it this router is not there and
 /human is an unknown command): /human and the "🙋 Talk to a person" button hand the person to
 the team; while their conversation is live, whatever they send in private is copied into their
-topic rather than answered; after /close, their 👍 / 👎 is kept."""
+topic rather than answered (a text or caption holding what looks like a secret: with it hidden,
+and the person told once); after /close, their 👍 / 👎 is kept."""
 
 from __future__ import annotations
 
@@ -10,118 +11,220 @@ import time
 from typing import Any
 
 from aiogram import Bot, Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.enums import ChatAction
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+)
 from aiogram.filters import BaseFilter, Command
 from aiogram.types import CallbackQuery, Message, Update, User
 
-from bot.core.catalog import entry_ref
+from bot.analytics.privacy import mask_message
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
 from bot.core.markup import HTML
-from bot.handoff.card import RECENT_SECONDS
-from bot.handoff.conversation import Conversation, State, Verdict
+from bot.handoff.conversation import Asked, Conversation, State, Verdict, in_chat
 from bot.store import StorageUnavailable
 from bot.telegram.desk import SupportDesk, pseudonym
 from bot.telegram.filters import ChatIs
 from bot.telegram.handlers import Done, Handled
+from bot.telegram.handlers.admin import ADMIN_COMMANDS
 from bot.telegram.keyboards import Human, Solved
-from bot.telegram.relay import RELAYED, copy_to_topic, topic_gone, unreachable
+from bot.telegram.person import answer_tap, cannot_write, latest_entry
+from bot.telegram.relay import RELAYED, copy_to_topic, into_topic, unreachable
 
 logger = logging.getLogger(__name__)
 
 
 class InConversation(BaseFilter):
-    """A private message (not a /command) from a person whose conversation with the team is
-    live: ``conversation`` is it. When the database cannot say, the message is a question."""
+    """A private message (or an edit of one; not one of the bot's /commands: ``/var/log`` or
+    ``/foo`` is words for the team) from a person whose conversation with the team is live:
+    ``conversation`` is it. When the database cannot say, ``conversation`` is None: the
+    person is told, and the message is answered as a question."""
 
     async def __call__(self, message: Message, desk: SupportDesk) -> bool | dict[str, Any]:
         if message.chat.type != "private" or message.from_user is None:
             return False
-        if (message.text or "").startswith("/") or message.content_type not in RELAYED:
+        if bots_command(message.text) or message.content_type not in RELAYED:
             return False
         try:
             conversation = await desk.store.live_conversation(message.from_user.id)
         except StorageUnavailable as exc:
             logger.warning("handoff: a private message taken as a question (database): %s", exc)
-            return False
+            return {"conversation": None}
         return {"conversation": conversation} if conversation is not None else False
+
+
+# The commands that stay the bot's while a person talks with the team (admins' included).
+COMMANDS = frozenset({"start", "help", "providers", "code", "human", *ADMIN_COMMANDS})
+
+
+def bots_command(text: str | None) -> bool:
+    """Whether ``text`` is one of the bot's commands (``/help``, ``/code@codebook_bot 1004``)."""
+    if not text or not text.startswith("/"):
+        return False
+    name = text[1:].split(maxsplit=1)[0].partition("@")[0] if len(text) > 1 else ""
+    return name.lower() in COMMANDS
 
 
 async def human_command(message: Message, desk: SupportDesk, bot: Bot, lang: Lang) -> Handled:
     """/human: to the team, about the person's latest lookup."""
     assert message.from_user is not None
-    return await hand_over(bot, desk, message.from_user, lang, await _latest(desk, message))
+    try:
+        about = await latest_entry(desk, message.from_user.id)
+    except StorageUnavailable as exc:
+        return await _database_down(bot, message.from_user.id, lang, exc)
+    done, _ = await hand_over(bot, desk, message.from_user, lang, about)
+    return done
 
 
 async def human_button(
     callback: CallbackQuery, callback_data: Human, desk: SupportDesk, library: Library, bot: Bot,
     lang: Lang,
 ) -> Handled:  # fmt: skip
-    """The button under an answer: to the team, about the answer's entry."""
-    await callback.answer()
+    """The button under an answer: to the team, about the answer's entry. Someone the bot
+    cannot write to (the button pressed in a group by one who never opened a private chat with
+    it) is told so in the tap's answer, and nothing reaches the team."""
+    user = callback.from_user
+    try:
+        await bot.send_chat_action(user.id, ChatAction.TYPING)  # can it write to them?
+    except TelegramForbiddenError:
+        await answer_tap(callback, t("handoff_start_first", lang), alert=True)
+        return Done.NO_PRIVATE
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        logger.info("handoff: the typing sign was not shown: %s", exc)
     found = library.resolver.catalog.by_ref.get(callback_data.ref) if callback_data.ref else None
     about = (found[0].provider.slug, found[1].key) if found is not None else None
-    return await hand_over(bot, desk, callback.from_user, lang, about)
+    done, said = await hand_over(bot, desk, user, lang, about)
+    alert = done is Done.NO_PRIVATE
+    await answer_tap(callback, t("handoff_start_first", lang) if alert else said, alert=alert)
+    return done
 
 
 async def hand_over(
     bot: Bot, desk: SupportDesk, user: User, lang: Lang, about: tuple[str, str] | None
-) -> Handled:
-    """Ask the desk, and tell the person where their request stands."""
-    conversation, was_open = await desk.ask(
-        bot, user.id, user.first_name, user.username, lang, about
-    )
-    if conversation.state is State.WAITING:
-        await bot.send_message(user.id, HTML.esc(t("handoff_unreachable", lang)))
-        return Done.KEPT
-    said = t("handoff_open_already" if was_open else "handoff_posted", lang)
-    await bot.send_message(user.id, HTML.esc(" ".join(filter(None, (said, desk.expect(lang))))))
-    return Done.HANDED
+) -> tuple[Handled, str | None]:
+    """Ask the desk, and tell the person where their request stands (to try again later when
+    the database cannot be used); and what to show them in place of that when it could not be
+    sent for a moment (the team has the request: they are not asked to try again). A person
+    the bot cannot write to has their conversation closed, and the topic is told."""
+    try:
+        conversation, asked = await desk.ask(
+            bot, user.id, user.first_name, user.username, lang, about
+        )
+    except StorageUnavailable as exc:
+        return await _database_down(bot, user.id, lang, exc), None
+    if asked is Asked.KEPT:
+        done, said = Done.KEPT, t("handoff_unreachable", lang)
+    else:
+        done = Done.HANDED
+        said = " ".join(filter(None, (t(f"handoff_{asked.value}", lang), desk.expect(lang))))
+    try:
+        await bot.send_message(user.id, HTML.esc(said))
+    except TelegramForbiddenError:
+        await cannot_write(bot, desk, conversation)
+        return Done.NO_PRIVATE, None
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        logger.warning("handoff: the person of conversation %s was not told where their "
+                       "request stands: %s", conversation.id, exc)  # fmt: skip
+        return done, said
+    return done, None
+
+
+async def _database_down(bot: Bot, user_id: int, lang: Lang, exc: Exception) -> Handled:
+    logger.warning("handoff: a request for a person refused (database): %s", exc)
+    await bot.send_message(user_id, HTML.esc(t("handoff_db_down", lang)))
+    return Done.UNAVAILABLE
 
 
 async def from_person(
-    message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot, lang: Lang,
-    event_update: Update,
+    message: Message, conversation: Conversation | None, desk: SupportDesk, bot: Bot,
+    lang: Lang, event_update: Update, *, edited: bool = False,
 ) -> Handled:  # fmt: skip
     """What the person sends while their conversation is live: copied into their topic (a new
     one, with the card again, if staff deleted theirs); when the support chat cannot take it,
-    the person is told to send it again later."""
+    the person is told to send it again later. When the database cannot say whether they are
+    talking with the team (``conversation`` None), they are told so and answered as usual."""
     assert message.from_user is not None
+    if conversation is None:
+        await message.answer(HTML.esc(t("handoff_db_unsure", lang)))
+        raise SkipHandler  # the lookup's handler answers it
     if conversation.state is State.WAITING:
         return await _not_passed(message, conversation, lang)
-    if not await desk.store.claim_relay(event_update.update_id, time.time()):
+    try:
+        claimed = await desk.store.claim_relay(event_update.update_id, time.time())
+    except StorageUnavailable as exc:
+        logger.warning("handoff: a message of conversation %s not passed on (database): %s",
+                       conversation.id, exc)  # fmt: skip
+        await message.answer(HTML.esc(t("handoff_db_down", lang)))
+        return Done.NOT_RELAYED
+    if not claimed:
         return Done.DUPLICATE
     try:
-        return await _copy(message, conversation, desk, bot, lang)
+        return await _copy(message, conversation, desk, bot, lang, edited=edited)
     except BaseException:
         await desk.store.release_relay(event_update.update_id)
         raise
 
 
 async def _copy(
-    message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot, lang: Lang
-) -> Handled:
+    message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot, lang: Lang,
+    *, edited: bool,
+) -> Handled:  # fmt: skip
     user = message.from_user
-    assert user is not None and conversation.topic_id is not None
+    assert user is not None
+
+    masked = mask_message(message.text or message.caption or "")
+    hidden = t("handoff_masked_team", desk.team)
+
+    async def send(topic: int) -> None:
+        if edited:  # copied as it reads now, after a word that it was edited
+            said = HTML.esc(t("handoff_edited", desk.team))
+            await bot.send_message(desk.chat, said, message_thread_id=topic)
+        await copy_to_topic(bot, message, desk.chat, topic, masked, hidden)
+
     try:
-        try:
-            await copy_to_topic(bot, message, desk.chat, conversation.topic_id)
-        except TelegramBadRequest as exc:
-            if not topic_gone(exc):
-                raise
-            logger.info("handoff: topic %s is gone; a new one is opened", conversation.topic_id)
+        topic, closed = in_chat(conversation, desk.chat), conversation.topic_closed
+        if await into_topic(bot, desk.chat, topic, send, closed=closed):
+            if closed:  # reopened for this message
+                await desk.store.topic_closed(conversation.id, False)
+        else:
+            logger.info(
+                "handoff: conversation %s has no topic in the support chat now (deleted, or the "
+                "team moved to another chat); a new one is opened",
+                conversation.id,
+            )
             conversation = await desk.post(bot, conversation, user.first_name, user.username,
                                            lost=True)  # fmt: skip
             if conversation.topic_id is None or conversation.state is not State.OPEN:
                 return await _not_passed(message, conversation, lang)
-            await copy_to_topic(bot, message, desk.chat, conversation.topic_id)
+            await send(conversation.topic_id)
     except (TelegramAPIError, TelegramNetworkError) as exc:
         if not unreachable(exc):
             raise
         conversation = await desk.keep(conversation, exc)
         return await _not_passed(message, conversation, lang)
+    await desk.store.conversation_active(conversation.id, time.time())
     desk.relayed["to_team"] += 1
+    if masked is not None and conversation.id not in desk.told_masked:
+        desk.told_masked.add(conversation.id)  # once a conversation (in this process)
+        await message.answer(HTML.esc(t("handoff_masked", lang)))
     return Done.RELAYED
+
+
+async def edited_by_person(
+    edited_message: Message, conversation: Conversation | None, desk: SupportDesk, bot: Bot,
+    lang: Lang, event_update: Update,
+) -> Handled:  # fmt: skip
+    """A message the person edited while their conversation is live: copied again, as it
+    reads now, after a word that it was edited (Telegram cannot edit the copy in the topic)."""
+    if conversation is None:  # the database cannot say: the edit is the bot's as usual
+        raise SkipHandler
+    return await from_person(edited_message, conversation, desk, bot, lang, event_update,
+                             edited=True)  # fmt: skip
 
 
 async def _not_passed(message: Message, conversation: Conversation, lang: Lang) -> Handled:
@@ -139,17 +242,19 @@ async def _not_passed(message: Message, conversation: Conversation, lang: Lang) 
 async def verdict(
     callback: CallbackQuery, callback_data: Solved, desk: SupportDesk, bot: Bot, lang: Lang
 ) -> Handled:
-    """👍 / 👎 under "Did we solve your problem?": kept (the latest press counts), and said in
-    the conversation's topic."""
+    """👍 / 👎 under "Did we solve your problem?": kept (the first press counts: a later one,
+    or one on an older conversation's question, is answered as such), and said in the
+    conversation's topic."""
     said = Verdict.SOLVED if callback_data.up else Verdict.NOT_SOLVED
     person = await pseudonym(desk.lookups, callback.from_user.id)
     kept = person is not None and await desk.store.conversation_verdict(
         callback_data.conversation, person, said
     )
+    if not kept:
+        await callback.answer(t("handoff_verdict_stale", lang))
+        return Done.STALE
     thanks = t(f"handoff_thanks_{said.value}", lang)
     await callback.answer(thanks)
-    if not kept:
-        return Done.STALE
     if isinstance(callback.message, Message):
         try:
             await callback.message.edit_text(HTML.esc(thanks))
@@ -165,27 +270,12 @@ async def verdict(
     return Done.VERDICT
 
 
-async def _latest(desk: SupportDesk, message: Message) -> tuple[str, str] | None:
-    """The entry of the person's latest lookup of the last day, if it found one."""
-    assert message.from_user is not None
-    await desk.lookups.flush()
-    person = await pseudonym(desk.lookups, message.from_user.id)
-    if person is None:
-        return None
-    now = time.time()
-    for _, _, _, provider, key in await desk.store.recent_lookups(
-        person, now - RECENT_SECONDS, now, 1
-    ):
-        if provider and key and entry_ref(provider, key) in desk.library.resolver.catalog.by_ref:
-            return provider, key
-    return None
-
-
 def create_router() -> Router:
     """This module's handlers, in the order they are tried."""
     router = Router(name=__name__)
     router.message.register(human_command, Command("human"), ChatIs("private"))
     router.message.register(from_person, InConversation())
+    router.edited_message.register(edited_by_person, InConversation())
     router.callback_query.register(human_button, Human.filter())
     router.callback_query.register(verdict, Solved.filter())
     return router

@@ -10,7 +10,7 @@ import logging
 import time
 from typing import Any
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import BaseFilter, Command, CommandObject
 from aiogram.types import ChatMemberUpdated, Message, Update
@@ -21,6 +21,7 @@ from bot.core.library import Library
 from bot.core.markup import HTML, one_line, split_messages
 from bot.core.render import entry_heading, entry_label, render
 from bot.handoff.conversation import Conversation, State
+from bot.store import StorageUnavailable
 from bot.telegram.desk import SupportDesk
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.keyboards import answer_keyboard, verdict_keyboard
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 class InTopic(BaseFilter):
     """A message in a topic of the support chat that holds a conversation: ``conversation``
-    is the topic's latest (closed, perhaps)."""
+    is the topic's latest (closed, perhaps); None when the database cannot say."""
 
     async def __call__(self, message: Message, desk: SupportDesk) -> bool | dict[str, Any]:
         if message.chat.id != desk.chat or not message.is_topic_message:
@@ -41,7 +42,12 @@ class InTopic(BaseFilter):
         anonymous = message.sender_chat is not None and message.sender_chat.id == desk.chat
         if message.from_user is not None and message.from_user.is_bot and not anonymous:
             return False  # another bot's (an admin writing as the group is not)
-        conversation = await desk.store.topic_conversation(message.message_thread_id)
+        try:
+            conversation = await desk.store.topic_conversation(desk.chat, message.message_thread_id)
+        except StorageUnavailable as exc:
+            logger.warning("handoff: a message in topic %s not handled (database): %s",
+                           message.message_thread_id, exc)  # fmt: skip
+            return {"conversation": None}
         return {"conversation": conversation} if conversation is not None else False
 
 
@@ -106,22 +112,32 @@ async def send_entry(
 async def close(
     message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot
 ) -> Handled:
-    """``/close``: the conversation ends (the raw id goes), the person is asked "Did we solve
-    it?", and the topic is closed (reopened by the person's next /human)."""
+    """``/close``: the conversation ends (the raw id goes), written first: then, once, the
+    person is asked "Did we solve it?", and the topic is closed (reopened by the person's next
+    /human). When the close cannot be written, staff are told and the person nothing."""
     if (closed := await _closed(message, conversation, desk)) is not None:
         return closed
     assert conversation.user_id is not None and conversation.topic_id is not None
+    try:
+        ended = await desk.store.close_conversation(conversation.id, time.time())
+    except StorageUnavailable as exc:
+        logger.warning("handoff: conversation %s not closed (database): %s", conversation.id, exc)
+        await message.reply(HTML.esc(t("handoff_close_failed", desk.team)))
+        return Done.UNAVAILABLE
+    if not ended:  # another /close (or replica) just now: it asked the person
+        await message.reply(HTML.esc(t("handoff_closed_already", desk.team)))
+        return Done.NOT_RELAYED
     lang = language_for(conversation.lang)
+    done = "handoff_closed_done"
     try:
         question = HTML.esc(t("handoff_closed_ask", lang))
         keyboard = verdict_keyboard(conversation.id, lang)
         await bot.send_message(conversation.user_id, question, reply_markup=keyboard)
     except TelegramForbiddenError:
-        await _blocked(message, conversation, desk)
-    if not await desk.store.close_conversation(conversation.id, time.time()):  # just now, too
-        await message.reply(HTML.esc(t("handoff_closed_topic", desk.team)))
-        return Done.NOT_RELAYED
-    await message.reply(HTML.esc(t("handoff_closed_done", desk.team)))
+        logger.warning("handoff: the person of conversation %s has blocked the bot",
+                       conversation.id)  # fmt: skip
+        done = "handoff_closed_blocked"
+    await message.reply(HTML.esc(t(done, desk.team)))
     try:
         await bot.close_forum_topic(desk.chat, conversation.topic_id)
     except TelegramBadRequest as exc:
@@ -154,8 +170,42 @@ async def to_person(
         await desk.store.release_relay(event_update.update_id)
         raise
     await desk.store.conversation_replied(conversation.id, time.time())
+    await desk.store.conversation_active(conversation.id, time.time())
     desk.relayed["to_person"] += 1
     return Done.RELAYED
+
+
+async def topic_toggled(message: Message, desk: SupportDesk) -> Handled | None:
+    """Staff closed (or reopened) a live conversation's topic in Telegram rather than with
+    /close: the conversation goes on, and the person's next message reopens the topic; the team
+    is told so."""
+    if message.message_thread_id is None:
+        return None
+    closed = message.forum_topic_closed is not None
+    try:
+        conversation = await desk.store.topic_conversation(desk.chat, message.message_thread_id)
+        if conversation is None or conversation.state is State.CLOSED:
+            return None
+        await desk.store.topic_closed(conversation.id, closed)
+    except StorageUnavailable as exc:  # copies still reach it (or TOPIC_CLOSED reopens it)
+        logger.warning("handoff: topic %s closed or reopened unrecorded (database): %s",
+                       message.message_thread_id, exc)  # fmt: skip
+        return Done.UNAVAILABLE
+    if closed:
+        await message.answer(HTML.esc(t("handoff_topic_closed_here", desk.team)))
+    return Done.TOPIC
+
+
+async def not_delivered(message: Message, desk: SupportDesk) -> Handled:
+    """The database cannot be used: staff are told in the topic that this was not delivered."""
+    await message.reply(HTML.esc(t("handoff_db_down_team", desk.team)))
+    return Done.UNAVAILABLE
+
+
+async def no_conversation(message: Message, desk: SupportDesk) -> Handled:
+    """/send or /close where no conversation is (another topic, the General one)."""
+    await message.reply(HTML.esc(t("handoff_no_conversation", desk.team)))
+    return Done.USAGE
 
 
 async def rights_changed(event: ChatMemberUpdated, desk: SupportDesk) -> Handled:
@@ -187,16 +237,30 @@ def create_router() -> Router:
     """This module's handlers, in the order they are tried (the support chat's only)."""
     router = Router(name=__name__)
     router.my_chat_member.register(rights_changed, _SupportChat())
+    router.message.register(not_delivered, InTopic(), _Unknown())
     router.message.register(close, Command("close"), InTopic())
     router.message.register(send_entry, Command("send"), InTopic())
     router.message.register(show_entry, InTopic(), EntryAsked())
     router.message.register(to_person, InTopic(), _NotCommand())
+    router.message.register(no_conversation, Command("send", "close"), _InSupport())
+    toggled = F.forum_topic_closed | F.forum_topic_reopened
+    router.message.register(topic_toggled, toggled, _InSupport())
     return router
 
 
 class _SupportChat(BaseFilter):
     async def __call__(self, event: ChatMemberUpdated, desk: SupportDesk) -> bool:
         return event.chat.id == desk.chat
+
+
+class _Unknown(BaseFilter):
+    async def __call__(self, message: Message, conversation: Conversation | None) -> bool:
+        return conversation is None
+
+
+class _InSupport(BaseFilter):
+    async def __call__(self, message: Message, desk: SupportDesk) -> bool:
+        return message.chat.id == desk.chat
 
 
 class _NotCommand(BaseFilter):

@@ -1,0 +1,166 @@
+"""Handoff through ``Dispatcher.feed_update``: what the person sends while talking with the
+team that holds a secret reaches the topic masked (the house rule: a customer's password never
+reaches a team chat), and they are told so once; staff's /close is written before the person
+is asked, once."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiogram.methods import AnswerCallbackQuery, CopyMessage, CreateForumTopic, SendMessage
+
+from bot.core.catalog import entry_ref
+from bot.store import StorageUnavailable
+from bot.telegram.keyboards import Human
+from tests.support.app import USERNAME, App, buttons, running_app
+from tests.support.fake_telegram import FakeTelegram
+from tests.test_handoff_bot import SUPPORT, desk_app, open_conversation, staff
+
+__all__ = ["desk_app"]  # the fixture, shared
+
+SECRET = "my password is Hunter2Secret and card 4111 1111 1111 1111"
+TOLD = (
+    "Part of your message looked like a password, key or card number: I hid it from the team. "
+    "Never send passwords, keys or card numbers here."
+)
+
+
+async def test_a_message_with_a_secret_reaches_the_topic_masked_and_the_person_is_told_once(
+    desk_app: App,
+) -> None:
+    topic = await open_conversation(desk_app)
+    masked, told = await desk_app.feed(desk_app.fake.message(SECRET, user_id=1001))
+    assert isinstance(masked, SendMessage)
+    assert (masked.chat_id, masked.message_thread_id) == (SUPPORT, topic)
+    assert masked.text == (
+        "my password is &lt;secret&gt; and card &lt;card&gt;\n\n"
+        "<i>🔒 The bot hid what looked like a secret in this message.</i>"
+    )
+    assert isinstance(told, SendMessage) and (told.chat_id, told.text) == (1001, TOLD)
+    in_topic = str(desk_app.fake.in_topic(SUPPORT, topic))
+    assert "Hunter2Secret" not in in_topic and "4111" not in in_topic
+    (again,) = await desk_app.feed(
+        desk_app.fake.message("token: abcdefghijklmnopqrstu", user_id=1001)
+    )
+    assert isinstance(again, SendMessage) and again.chat_id == SUPPORT  # told once
+    (plain,) = await desk_app.feed(desk_app.fake.message("phone is online\nstill failing"))
+    assert isinstance(plain, CopyMessage) and plain.message_thread_id == topic  # as sent
+
+
+async def test_a_caption_with_a_secret_is_copied_with_the_caption_masked(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    copied, told = await desk_app.feed(
+        desk_app.fake.message(caption="login anna pass: Hunter2Secret", user_id=1001)
+    )
+    assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+    assert copied.caption is not None and "Hunter2Secret" not in copied.caption
+    assert "&lt;secret&gt;" in copied.caption
+    assert isinstance(told, SendMessage) and told.text == TOLD
+    (photo,) = [m for m in desk_app.fake.in_topic(SUPPORT, topic) if "photo" in m]
+    assert "Hunter2Secret" not in photo["caption"]
+
+
+async def test_the_person_is_asked_not_to_send_passwords_when_handed_over(desk_app: App) -> None:
+    *_, told = await desk_app.feed(desk_app.fake.message("/human", user_id=1001))
+    assert isinstance(told, SendMessage) and told.text.startswith("Your question is with")
+    assert "Never send passwords or keys." in told.text
+
+
+async def test_close_is_written_before_the_person_is_asked_and_a_failed_write_asks_nobody(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topic = await open_conversation(desk_app)
+    store = desk_app.lookups.store
+
+    async def locked(*args: Any, **kwargs: Any) -> Any:
+        raise StorageUnavailable("database is locked")
+
+    monkeypatch.setattr(store, "close_conversation", locked)
+    (said,) = await desk_app.feed(staff(desk_app, topic, text="/close"))
+    assert isinstance(said, SendMessage) and (said.chat_id, said.message_thread_id) == (
+        SUPPORT, topic
+    )  # fmt: skip
+    assert said.text == (
+        "⚠️ The bot's database cannot be reached: the conversation is not closed and the person "
+        "was not asked. Send /close again in a few minutes."
+    )
+    assert not desk_app.fake.sent(1001)  # the person is told nothing
+    monkeypatch.undo()
+    asked, done, _ = await desk_app.feed(staff(desk_app, topic, text="/close"))
+    assert isinstance(asked, SendMessage) and asked.chat_id == 1001
+    assert isinstance(done, SendMessage) and done.text.startswith("Closed. The person was asked")
+
+
+async def test_two_close_at_once_ask_the_person_once(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    await asyncio.gather(
+        desk_app.feed(staff(desk_app, topic, text="/close")),
+        desk_app.feed(staff(desk_app, topic, text="/close")),
+    )
+    asked = [m for m in desk_app.fake.sent(1001) if "Did we solve" in m.get("text", "")]
+    assert len(asked) == 1
+
+
+async def test_close_for_a_person_who_blocked_the_bot_says_one_thing(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    desk_app.fake.block(1001)
+    said = [c for c in await desk_app.feed(staff(desk_app, topic, text="/close"))
+            if isinstance(c, SendMessage) and c.chat_id == SUPPORT]  # fmt: skip
+    assert [s.text for s in said] == ["Closed (the person has blocked the bot and was not asked)."]
+
+
+async def test_a_tap_by_someone_the_bot_cannot_write_to_makes_no_topic_and_says_why(
+    desk_app: App,
+) -> None:
+    desk_app.fake.forbid(4022)  # never pressed Start
+    data = Human(ref=entry_ref("gosms", "1004")).pack()
+    tap = desk_app.fake.callback(data, message_id=7, chat_id=-100777, user_id=4022)
+    sent = await desk_app.feed(tap)
+    assert not desk_app.sent(CreateForumTopic) and not desk_app.fake.forums[SUPPORT].topics
+    (answered,) = [c for c in sent if isinstance(c, AnswerCallbackQuery)]
+    assert answered.show_alert and answered.text == (
+        "I cannot write to you yet: open a private chat with me (send me /start), then ask again."
+    )
+    assert await desk_app.lookups.store.live_conversation(4022) is None
+
+
+async def test_a_person_the_bot_cannot_tell_after_the_card_is_not_left_open(
+    desk_app: App,
+) -> None:
+    desk_app.fake.block(1001)  # blocked the bot just after sending /human
+    sent = await desk_app.feed(desk_app.fake.message("/human", user_id=1001))
+    said = [c.text for c in sent if isinstance(c, SendMessage) and c.chat_id == SUPPORT]
+    assert said[-1] == (
+        "⚠️ The bot cannot write to the person (they blocked it, or never opened a private chat "
+        "with it): the conversation is closed."
+    )
+    assert await desk_app.lookups.store.live_conversation(1001) is None  # no raw id kept
+
+
+async def test_a_person_not_told_for_a_moment_is_not_asked_to_try_again(desk_app: App) -> None:
+    (answered,) = await desk_app.feed(desk_app.fake.message("gosms 1004", user_id=1001))
+    data = buttons(answered)[-1][1]
+    assert data is not None
+    desk_app.fake.fail_next("sendMessage", 502, "Bad Gateway", chat_id=1001)
+    shown = desk_app.fake.calls("sendMessage")[-1].result["message_id"]
+    sent = await desk_app.feed(
+        desk_app.fake.callback(data, message_id=shown, chat_id=1001, user_id=1001)
+    )
+    (answered_tap,) = [c for c in sent if isinstance(c, AnswerCallbackQuery)]
+    assert (answered_tap.text or "").startswith("Your question is with the support team now")
+    assert not [c for c in sent if isinstance(c, SendMessage) and "went wrong" in c.text]
+    assert len(desk_app.fake.forums[SUPPORT].topics) == 1
+
+
+async def test_a_channel_as_the_support_chat_is_said_to_be_no_support_chat(tmp_path: Path) -> None:
+    fake = FakeTelegram(username=USERNAME)
+    fake.forum(SUPPORT, is_forum=False, kind="channel")
+    async with running_app(tmp_path, fake=fake, support_chat_id=SUPPORT) as app:
+        desk = app.dp["desk"]
+        said = "a channel cannot be a support chat: use a supergroup with Topics on"
+        assert await desk.probe(app.bot) == said
+        _, health = await app.dp["health"].check()
+        assert health["support"]["problem"] == said
