@@ -50,6 +50,22 @@ async def test_a_message_with_a_secret_reaches_the_topic_masked_and_the_person_i
     assert isinstance(plain, CopyMessage) and plain.message_thread_id == topic  # as sent
 
 
+async def test_the_contacts_a_person_gives_support_reach_the_topic_as_sent(desk_app: App) -> None:
+    # A phone (the very number an SMS does not reach), an e-mail address and a @username are how
+    # a person is reached and what support works on: copied as sent; the password beside them
+    # is not.
+    topic = await open_conversation(desk_app)
+    contacts = "SMS to +7 999 123-45-67 never arrive; mail anna@example.com or @anna_support"
+    (copied,) = await desk_app.feed(desk_app.fake.message(contacts, user_id=1001))
+    assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+    masked, _ = await desk_app.feed(
+        desk_app.fake.message("call 89991234567, my password is Hunter2Secret", user_id=1001)
+    )
+    assert isinstance(masked, SendMessage) and masked.text.startswith(
+        "call 89991234567, my password is &lt;secret&gt;\n"
+    )
+
+
 async def test_a_caption_with_a_secret_is_copied_with_the_caption_masked(desk_app: App) -> None:
     topic = await open_conversation(desk_app)
     copied, told = await desk_app.feed(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from bot.analytics.markup_secrets import mask_blocks, mask_credentials
@@ -12,6 +13,9 @@ from bot.analytics.named_secrets import mask_named
 from bot.analytics.secret_words import ONE_TIME_WORDS, mask_secret_words
 from bot.analytics.shaped_secrets import mask_people, mask_shapes
 from bot.core.text import clean
+
+if TYPE_CHECKING:
+    from bot.analytics.writer import LookupLog
 
 QUERY_LIMIT = 200
 
@@ -43,6 +47,13 @@ def user_key(secret: bytes, user_id: int) -> int:
     as a signed integer (SQLite's own: smaller rows and faster inserts than hex text)."""
     digest = hmac.digest(secret, str(user_id).encode(), "sha256")
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+async def pseudonym(lookups: LookupLog, user_id: int) -> int | None:
+    """The person as the lookups store them (privacy.user_key); None while analytics are off.
+    StorageUnavailable if the key replicas share cannot be read from the database."""
+    key = lookups.secret or (await lookups.read_key() if lookups.read_key else None)
+    return user_key(key, user_id) if key is not None else None
 
 
 def mask_query(text: str) -> str:
@@ -82,22 +93,32 @@ def may_hold_secrets(text: str) -> bool:
 
 
 def mask_message(text: str) -> str | None:
-    """A message the person sends the team with every secret ``mask`` knows replaced, its
-    lines kept (on one line when a secret spans lines); None when it holds none."""
+    """A message the person sends the team with every secret ``mask`` knows replaced, but for
+    their contacts (e-mail addresses, phones, @usernames: what a person gives support to be
+    reached, and the very numbers an SMS gateway's support asks for), its lines kept (on one
+    line when a secret spans lines); None when it holds none."""
     text = plain_text(text)
-    if not may_hold_secrets(text) or mask(text) == one_line(text):
+    if not may_hold_secrets(text) or team_mask(text) == one_line(text):
         return None
-    lines = "\n".join(mask(line) if may_hold_secrets(line) else line for line in text.split("\n"))
-    return lines if mask(lines) == one_line(lines) else mask(text)
+    lines = "\n".join(
+        team_mask(line) if may_hold_secrets(line) else line for line in text.split("\n")
+    )
+    return lines if team_mask(lines) == one_line(lines) else team_mask(text)
 
 
-def mask(text: str) -> str:
+def team_mask(text: str) -> str:
+    """``mask`` keeping e-mail addresses, phones and @usernames."""
+    return mask(text, contacts=False)
+
+
+def mask(text: str, *, contacts: bool = True) -> str:
     """``text`` on one line with YAML block values, credentials in XML, URLs and curl,
     invitation links, e-mail addresses, IBANs, long tokens and cards, the secrets that keys and
-    words name, ID and passport numbers, phones and @usernames replaced."""
+    words name, ID and passport numbers, phones and @usernames replaced (``contacts`` False:
+    e-mail addresses, phones and @usernames kept)."""
     text = one_line(mask_blocks(text))  # a YAML block ends where its lines say
     text = mask_credentials(text)
-    text = mask_shapes(text)
+    text = mask_shapes(text, contacts=contacts)
     text = mask_named(text)
     text = mask_secret_words(text)
-    return mask_people(text)
+    return mask_people(text, contacts=contacts)

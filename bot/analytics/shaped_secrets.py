@@ -71,21 +71,25 @@ _USERNAME = re.compile(
 )
 
 
-def mask_shapes(text: str) -> str:
+def mask_shapes(text: str, *, contacts: bool = True) -> str:
     """``text`` with invitation links, e-mail addresses, IBANs, long tokens, phones written as
-    phones and card numbers replaced."""
+    phones and card numbers replaced (``contacts`` False: e-mail addresses and phones kept)."""
     text = _INVITE.sub("<invite>", text)
-    text = _EMAIL.sub("<email>", text)
+    if contacts:
+        text = _EMAIL.sub("<email>", text)
     text = _IBAN.sub(_iban, text)
     text = _TOKEN.sub(_token, text)
-    text = _FORMATTED_PHONE.sub(_phone, text)
+    if contacts:
+        text = _FORMATTED_PHONE.sub(_phone, text)
     return _CARD.sub(_card, text)
 
 
-def mask_people(text: str) -> str:
+def mask_people(text: str, *, contacts: bool = True) -> str:
     """``text`` with passport and ID card numbers, phones of bare digits and @usernames
-    replaced."""
+    replaced (``contacts`` False: phones and @usernames kept)."""
     text = _DOCUMENT.sub("<id>", text)
+    if not contacts:
+        return text
     text = _BARE_PHONE.sub("<phone>", text)
     return _USERNAME.sub("<username>", text)
 

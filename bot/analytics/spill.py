@@ -86,7 +86,10 @@ def spill(path: Path, rows: list[Stored], where: object, anonymous: int = 0) -> 
     database, else in the working folder: ``places``), for the next start; False, logged, if
     even that failed. ``anonymous``: lookups among them kept without their person, because the
     key the database keeps was never read (it was down from the start): no key, no pseudonym,
-    and a raw id is never kept (the votes, nothing without their person, went)."""
+    and a raw id is never kept (the votes, nothing without their person, went). Nothing to
+    keep (the database failed a write of another kind, a conversation's): no file."""
+    if not rows:
+        return True
     if anonymous:
         logger.warning(
             "lookup log: the analytics key %s keeps was never read: %d lookups are kept "

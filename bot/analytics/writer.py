@@ -89,13 +89,9 @@ class LookupLog:
 
     @property
     def healthy(self) -> bool:
-        """Recording, and the last write (or the first open) succeeded: the writer's, and the
-        store's last of any kind (a conversation's, say)."""
-        return (
-            self.off_reason is None
-            and not self._outage.failing
-            and self.store.write_failure is None
-        )
+        """Recording, and the last write of any kind (or the first open) succeeded."""
+        failing = self._outage.failing or self.store.write_failure is not None
+        return self.off_reason is None and not failing
 
     async def start(self) -> None:
         """Open and migrate the database, write in what the last stop spilled, prune, and
@@ -152,9 +148,8 @@ class LookupLog:
         self._outage.recovered()
 
     async def close(self) -> bool:
-        """Write everything queued, stop the writer task and close the database. What cannot be
-        written goes to the spill file; False only if even that failed (``lost`` says how many
-        rows went)."""
+        """Write everything queued, stop the writer task, close the database. What cannot be
+        written is spilled; False only if even that failed (``lost``: how many rows went)."""
         self._stopping.set()
         self._wake.set()
         if self._task is not None:
@@ -251,7 +246,7 @@ class LookupLog:
         if self._spill_loaded:
             for place in self._spill_loaded:
                 place.unlink(missing_ok=True)
-            self._spill_loaded = []
+            self._spill_loaded.clear()
             logger.warning("lookup log: wrote in what the last stop left in the spill file")
 
     def _make_ready(
@@ -299,9 +294,6 @@ class LookupLog:
         anonymous = sum(isinstance(item, Lookup) for item in self._queue) if unkeyed else 0
         self._queue.clear()
         self._held.clear()
-        if not rows:  # nothing to keep (the database failed a write of another kind): no file
-            self.lost = 0
-            return True
         kept = spill(self.store.spill_path, rows, self.store, anonymous)
         self.lost = 0 if kept else len(rows)
         return not self.lost

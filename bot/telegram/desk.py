@@ -16,7 +16,7 @@ from contextlib import suppress
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramNetworkError
 
-from bot.analytics.privacy import user_key
+from bot.analytics.privacy import pseudonym
 from bot.analytics.writer import LookupLog
 from bot.core.answer import Match
 from bot.core.catalog import entry_ref
@@ -132,8 +132,9 @@ class SupportDesk:
         try:
             topic = None if lost else await self._topic(bot, conversation)
             resumed = conversation.posted_at is not None and not again and topic is not None
-            card = None if resumed else await card_for(self, conversation, name, username, about,
-                                                       again=again)  # fmt: skip
+            card = None
+            if not resumed:
+                card = await card_for(self, conversation, name, username, about, again=again)
             text = HTML.esc(t("handoff_resumed", self.team)) if card is None else card[0]
 
             async def send(thread: int) -> object:
@@ -196,12 +197,9 @@ class SupportDesk:
         await self.store.conversation_kept(conversation.id, retry_at)
         reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         if self.problem is None:
+            kept_for = f"requests are kept and retried every {RETRY:.0f} s"
             logger.warning(
-                "support chat %s cannot be reached (%s): requests are kept and retried every "
-                "%.0f s",
-                self.chat,
-                reason,
-                RETRY,
+                "support chat %s cannot be reached (%s): %s", self.chat, reason, kept_for
             )
         self.problem, self.tried = reason, True
         logger.info("handoff: conversation %s kept for a retry", conversation.id)
@@ -295,10 +293,3 @@ class SupportDesk:
                 logger.warning("support chat %s: %s", self.chat, problem)
             self.problem, self.tried = problem, True
         return problem
-
-
-async def pseudonym(lookups: LookupLog, user_id: int) -> int | None:
-    """The person as the lookups store them (privacy.user_key); None while analytics are off.
-    StorageUnavailable if the key replicas share cannot be read from the database."""
-    key = lookups.secret or (await lookups.read_key() if lookups.read_key else None)
-    return user_key(key, user_id) if key is not None else None

@@ -11,13 +11,14 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import CallbackQuery
 
+from bot.analytics.privacy import pseudonym
 from bot.core.catalog import entry_ref
 from bot.core.i18n import t
 from bot.core.markup import HTML
 from bot.handoff.card import RECENT_SECONDS
 from bot.handoff.conversation import Conversation, State, in_chat
 from bot.store import StorageUnavailable
-from bot.telegram.desk import SupportDesk, pseudonym
+from bot.telegram.desk import SupportDesk
 
 logger = logging.getLogger(__name__)
 

@@ -22,13 +22,13 @@ from aiogram.exceptions import (
 from aiogram.filters import BaseFilter, Command
 from aiogram.types import CallbackQuery, Message, Update, User
 
-from bot.analytics.privacy import mask_message
+from bot.analytics.privacy import mask_message, pseudonym
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
 from bot.core.markup import HTML
 from bot.handoff.conversation import Asked, Conversation, State, Verdict, in_chat
 from bot.store import StorageUnavailable
-from bot.telegram.desk import SupportDesk, pseudonym
+from bot.telegram.desk import SupportDesk
 from bot.telegram.filters import ChatIs
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.handlers.admin import ADMIN_COMMANDS
