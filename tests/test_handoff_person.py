@@ -180,3 +180,26 @@ async def test_a_channel_as_the_support_chat_is_said_to_be_no_support_chat(tmp_p
         assert await desk.probe(app.bot) == said
         _, health = await app.dp["health"].check()
         assert health["support"]["problem"] == said
+
+
+async def test_staff_whose_reply_the_database_cannot_take_are_told_in_the_topic_without_its_path(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reads work, writes do not (SQLite's write lock held by a backup, a PostgreSQL standby):
+    # the team's reply is not relayed, and the topic says so in the team's words, not with the
+    # admins' message naming the database's file or host.
+    topic = await open_conversation(desk_app)
+    store = desk_app.lookups.store
+
+    async def locked(*args: Any, **kwargs: Any) -> Any:
+        raise StorageUnavailable("/srv/codebook/data/bot.sqlite3: database is locked")
+
+    monkeypatch.setattr(store, "claim_relay", locked)
+    (said,) = await desk_app.feed(staff(desk_app, topic, text="try turning it off and on"))
+    assert isinstance(said, SendMessage)
+    assert (said.chat_id, said.message_thread_id) == (SUPPORT, topic)
+    assert said.text == (
+        "⚠️ The bot's database cannot be reached: this was not delivered to the person. "
+        "Send it again in a few minutes."
+    )
+    assert not desk_app.fake.sent(1001)

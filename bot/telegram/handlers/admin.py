@@ -15,6 +15,7 @@ from bot.analytics.reading import Reports
 from bot.core.i18n import Lang, counted, language_for, t
 from bot.core.library import Library, Reload
 from bot.core.markup import HTML, split_messages
+from bot.settings import Settings
 from bot.store import StorageUnavailable
 from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
 from bot.telegram.handlers import Done, Handled
@@ -126,17 +127,24 @@ def _sizes(entries: dict[str, int], lang: Lang) -> dict[str, str]:
     return {"providers": providers, "entries": counted("n_errors", lang, sum(entries.values()))}
 
 
-async def analytics_unavailable(event: ErrorEvent, bot: Bot) -> None:
-    """The analytics database cannot be read now: say so (lookups stay queued meanwhile)."""
+async def analytics_unavailable(event: ErrorEvent, bot: Bot, settings: Settings) -> None:
+    """The database cannot be used now: an admin is told why (lookups stay queued meanwhile);
+    staff in the support chat that what they sent was not delivered; anyone else to try again,
+    with no path or host of the server's."""
     message = event.update.message
     logger.warning("analytics unavailable for %s: %s", event.update.event_type, event.exception)
-    if message is not None:
-        user = message.from_user
-        lang = language_for(user.language_code if user else None)
-        await bot.send_message(
-            message.chat.id,
-            HTML.fill("analytics_unavailable", lang, reason=HTML.esc(str(event.exception))),
-        )
+    if message is None:
+        return
+    user = message.from_user
+    lang = language_for(user.language_code if user else None)
+    if message.chat.id == settings.support_chat_id:
+        text = HTML.esc(t("handoff_db_down_team", settings.team_lang))
+    elif user is not None and user.id in settings.admin_ids:
+        text = HTML.fill("analytics_unavailable", lang, reason=HTML.esc(str(event.exception)))
+    else:
+        text = HTML.esc(t("something_wrong", lang))
+    thread = message.message_thread_id if message.is_topic_message else None
+    await bot.send_message(message.chat.id, text, message_thread_id=thread)
 
 
 async def bad_period(message: Message, lang: Lang) -> Handled:
