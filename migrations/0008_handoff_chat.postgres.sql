@@ -4,3 +4,6 @@
 ALTER TABLE conversations ADD COLUMN topic_chat_id BIGINT;
 ALTER TABLE conversations ADD COLUMN last_at DOUBLE PRECISION;
 ALTER TABLE conversations ADD COLUMN topic_closed INTEGER NOT NULL DEFAULT 0;
+
+UPDATE conversations SET last_at = EXTRACT(EPOCH FROM now())
+WHERE last_at IS NULL AND state <> 'closed';

@@ -249,3 +249,19 @@ async def test_a_failing_migration_leaves_neither_its_tables_nor_its_record(
 def test_no_migration_files_at_all_is_an_error_not_schema_0(tmp_path: Path) -> None:
     with pytest.raises(MigrationsMissing, match=r"no migrations .* reinstall"):
         migrations(tmp_path)
+
+
+async def test_conversations_open_before_0008_are_not_idle_at_the_upgrade(tmp_path: Path) -> None:
+    # Their last message was never kept: it is taken to be the upgrade's time, not the card's
+    # (a card a month old would have every such conversation closed as idle at the first round).
+    path = tmp_path / "bot.sqlite3"
+    await migrate_to(path, 7)
+    with sqlite3.connect(path) as connection:
+        connection.executemany(
+            "INSERT INTO conversations (person_key, user_id, topic_id, state, lang, opened_at, "
+            "posted_at, closed_at, retry_at) VALUES (1, ?, 77, ?, 'en', 1.0, 2.0, ?, 3.0)",
+            [(1001, "open", None), (None, "closed", 5.0)],
+        )
+    await migrate(path)
+    (open_, closed) = query_db(path, "SELECT last_at FROM conversations ORDER BY id")
+    assert open_[0] is not None and open_[0] > NOW and closed == (None,)

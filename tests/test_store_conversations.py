@@ -200,7 +200,31 @@ async def test_open_conversations_without_a_message_for_long_are_found_idle(
         (idle,) = await store.idle_conversations(NOW - 60)
         assert idle.id == quiet.id and idle.last_at is None
         assert await store.idle_conversations(NOW - 900) == []
+        # Found idle, then a message came before the close: it stays open.
+        await store.conversation_active(quiet.id, NOW - 5)
+        assert not await store.close_idle_conversation(quiet.id, NOW - 60, NOW)
+        assert not await store.close_idle_conversation(busy.id, NOW - 60, NOW)
+        assert await store.close_idle_conversation(busy.id, NOW - 1, NOW)
         await store.close_conversation(quiet.id, NOW)
         assert await store.idle_conversations(NOW - 60) == []  # a closed one is not
+        assert not await store.close_idle_conversation(quiet.id, NOW + 60, NOW)
+    finally:
+        await store.close()
+
+
+async def test_topics_from_before_their_chat_was_kept_are_adopted_by_the_support_chat(
+    backend: Backend,
+) -> None:
+    store = backend.store()
+    try:
+        talk = await store.start_conversation(ANNA_KEY, ANNA, None, None, "en", NOW, HOLD)
+        waiting = await store.start_conversation(BORIS_KEY, BORIS, None, None, "en", NOW, HOLD)
+        assert talk is not None and waiting is not None
+        await store.conversation_posted(talk.id, SUPPORT, 77, NOW + 1)
+        await backend.query("UPDATE conversations SET topic_chat_id = NULL")  # as 0008 left it
+        assert await store.adopt_topics(SUPPORT) == 1  # the one with a topic; not the waiting
+        adopted = await store.topic_conversation(SUPPORT, 77)
+        assert adopted is not None and adopted.topic_chat_id == SUPPORT
+        assert await store.adopt_topics(MOVED) == 0  # once adopted, a move does not take it
     finally:
         await store.close()

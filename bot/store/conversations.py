@@ -115,6 +115,17 @@ class ConversationQueries(ABC):
         """Close it (the raw id goes); False if it was closed already."""
         return await self._change("close_conversation", {"id": conversation_id, "now": now}) == 1
 
+    async def close_idle_conversation(
+        self, conversation_id: int, before: float, now: float
+    ) -> bool:
+        """Close it if it is open and no message was relayed since ``before``; False if not."""
+        params = {"id": conversation_id, "before": before, "now": now}
+        return await self._change("close_idle_conversation", params) == 1
+
+    async def adopt_topics(self, chat_id: int) -> int:
+        """Take the topics that kept no chat (from before migration 0008) to be in ``chat_id``."""
+        return await self._change("adopt_topics", {"chat": chat_id})
+
     async def conversation_verdict(
         self, conversation_id: int, person_key: int, verdict: Verdict
     ) -> bool:

@@ -326,6 +326,16 @@ ORDER BY id LIMIT :limit
 UPDATE conversations SET state = 'closed', user_id = NULL, closed_at = :now
 WHERE id = :id AND state <> 'closed'
 
+-- name: close_idle_conversation
+-- Closed only while still idle: a message relayed since it was found keeps it open.
+UPDATE conversations SET state = 'closed', user_id = NULL, closed_at = :now
+WHERE id = :id AND state = 'open' AND COALESCE(last_at, posted_at, opened_at) < :before
+
+-- name: adopt_topics
+-- Topics from before 0008 kept no chat: they are in the support chat of the first run after it.
+UPDATE conversations SET topic_chat_id = :chat
+WHERE topic_chat_id IS NULL AND topic_id IS NOT NULL
+
 -- name: conversation_verdict
 -- One verdict per conversation: the first press counts.
 UPDATE conversations SET verdict = :verdict

@@ -62,6 +62,7 @@ class SupportDesk:
         self.relayed: Counter[str] = Counter()  # to_team | to_person
         self.told_masked: set[int] = set()  # conversations told a secret of theirs was hidden
         self._next_prune = 0.0
+        self._adopted = False
         self._wake = asyncio.Event()
 
     @property
@@ -241,6 +242,9 @@ class SupportDesk:
         ones closed, the live conversations counted, old relayed ids forgotten; how many were
         posted."""
         now = time.time()
+        if not self._adopted:  # once a process: topics from before migration 0008 kept no chat
+            await self.store.adopt_topics(self.chat)
+            self._adopted = True
         due = await self.store.waiting_conversations(now + RETRY if woken else now)
         if not due and self.problem is not None:
             await self.probe(bot)

@@ -26,11 +26,14 @@ async def close_idle(desk: SupportDesk, bot: Bot) -> int:
     """Close the open conversations idle for ``desk.idle_days``; how many this call closed
     (of several replicas, the one whose close took each says it)."""
     now = time.time()
+    before = now - desk.idle_days * DAY
     closed = 0
-    for conversation in await desk.store.idle_conversations(now - desk.idle_days * DAY):
+    for conversation in await desk.store.idle_conversations(before):
         user = conversation.user_id
-        if not await desk.store.close_conversation(conversation.id, now) or user is None:
-            continue  # closed meanwhile (/close, or another replica)
+        if not await desk.store.close_idle_conversation(conversation.id, before, now):
+            continue  # closed meanwhile (/close, another replica), or a message came since
+        if user is None:
+            continue
         closed += 1
         logger.info("handoff: conversation %s closed, idle", conversation.id)
         days = desk.idle_days

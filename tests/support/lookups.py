@@ -80,8 +80,9 @@ def day_of(iso: str) -> int:
 
 
 def query_db(path: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    """Rows of ``sql`` on the database at ``path``, read with a connection of its own."""
-    with closing(sqlite3.connect(path)) as connection:
+    """Rows of ``sql`` on the database at ``path``, with a connection of its own (a change
+    committed)."""
+    with closing(sqlite3.connect(path)) as connection, connection:
         return connection.execute(sql, params).fetchall()
 
 

@@ -164,6 +164,7 @@ async def from_person(
     if not claimed:
         return Done.DUPLICATE
     try:
+        await desk.store.conversation_active(conversation.id, time.time())
         return await _copy(message, conversation, desk, bot, lang, edited=edited)
     except BaseException:
         await desk.store.release_relay(event_update.update_id)
@@ -207,7 +208,6 @@ async def _copy(
             raise
         conversation = await desk.keep(conversation, exc)
         return await _not_passed(message, conversation, lang)
-    await desk.store.conversation_active(conversation.id, time.time())
     desk.relayed["to_team"] += 1
     if masked is not None and conversation.id not in desk.told_masked:
         desk.told_masked.add(conversation.id)  # once a conversation (in this process)

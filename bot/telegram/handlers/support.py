@@ -104,6 +104,7 @@ async def send_entry(
     except TelegramForbiddenError:
         return await _blocked(message, conversation, desk)
     await desk.store.conversation_replied(conversation.id, time.time())
+    await desk.store.conversation_active(conversation.id, time.time())
     names = ", ".join(entry_heading(m, desk.team) for m in answer.matches)
     await message.reply(HTML.esc(t("handoff_sent", desk.team).format(entry=names)))
     return Done.SENT
@@ -155,6 +156,7 @@ async def to_person(
         return closed
     if not await desk.store.claim_relay(event_update.update_id, time.time()):
         return Done.DUPLICATE
+    await desk.store.conversation_active(conversation.id, time.time())
     assert conversation.user_id is not None
     signature = None
     staff = message.from_user
@@ -170,7 +172,6 @@ async def to_person(
         await desk.store.release_relay(event_update.update_id)
         raise
     await desk.store.conversation_replied(conversation.id, time.time())
-    await desk.store.conversation_active(conversation.id, time.time())
     desk.relayed["to_person"] += 1
     return Done.RELAYED
 
