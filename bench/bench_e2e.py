@@ -20,9 +20,10 @@ processes, each long polling a fast fake Bot API server over HTTP, taking turns 
   Codebook sends for it (text and buttons), worked out before the run: what sending Codebook's
   answers costs end to end, with none of Codebook's own work. No change to the bot can beat it.
 - ``--features``: the bot again with each feature of its hot path taken out in turn
-  (bench/variant.py: metrics, flood control, recording, masking, the answers' buttons; and the
-  log line per update, as LOG_LEVEL=WARNING), so that each has its price in microseconds per
-  update beside it.
+  (bench/variant.py: metrics, flood control, recording, masking, the answers' buttons, the
+  collector's tuning; and the log line per update, as LOG_LEVEL=WARNING), and with the
+  webhook's duplicate check added (long polling has none), so that each has its price in
+  microseconds per update beside it.
 - Two mixes: ``zipf``, questions drawn from a Zipf distribution over every entry in several
   spellings (support staff ask the same few codes all day, end users the long tail), and
   ``different``, every question asked once (nothing the bot may remember helps).
@@ -225,7 +226,9 @@ FEATURES = {  # what bench/variant.py takes out (BENCH_WITHOUT), and the log lin
     "masking": {"BENCH_WITHOUT": "mask"},
     "buttons": {"BENCH_WITHOUT": "keyboard"},
     "log line": {"LOG_LEVEL": "WARNING"},
+    "gc tuning": {"BENCH_WITHOUT": "gc"},
 }
+ADDED = {"dedupe": {"BENCH_WITH": "dedupe"}}  # a webhook's: added to long polling to be priced
 
 
 def contestants(tmp: Path, against: str | None, features: bool) -> list[Contestant]:
@@ -250,9 +253,11 @@ def contestants(tmp: Path, against: str | None, features: bool) -> list[Contesta
         env = {**bot_env, "PYTHONPATH": str(site), "CATALOGS_DIR": str(source / "catalogs")}
         found.append(Contestant(name, [sys.executable, "-m", "bot"], env))
         if features and source == tmp / "tree":
+            variant = [sys.executable, str(bench / "variant.py")]
             for feature, extra in FEATURES.items():
-                variant = [sys.executable, str(bench / "variant.py")]
                 found.append(Contestant(f"  without {feature}", variant, {**env, **extra}))
+            for feature, extra in ADDED.items():
+                found.append(Contestant(f"  with {feature}", variant, {**env, **extra}))
     return found
 
 
@@ -311,6 +316,11 @@ def report(players: list[Contestant], args: argparse.Namespace) -> bool:
                 note = (
                     f"costs {my_cpu - cpu:+.0f} µs CPU/update "
                     f"({1e6 / my_rate - 1e6 / rate:+.0f} µs by the rate)"
+                )
+            elif player.name.startswith("  with "):
+                note = (
+                    f"costs {cpu - my_cpu:+.0f} µs CPU/update "
+                    f"({1e6 / rate - 1e6 / my_rate:+.0f} µs by the rate)"
                 )
             shown = "" if player is echo else f"{ratio:6.2f}"
             print(
