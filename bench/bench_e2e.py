@@ -242,6 +242,12 @@ def contestants(tmp: Path, against: str | None, features: bool) -> list[Contesta
             "floor: echo sending its answers", [sys.executable, str(bench / "replay_bot.py")]
         ),
     ]
+    # The same two with the collector tuned as the bot tunes it: any bot could be, and the bot
+    # must not be flattered by it.
+    found += [
+        Contestant(f"{player.name} (gc as the bot's)", player.command, {"BENCH_GC": "bot"})
+        for player in found[:2]
+    ]
     builds = [("bot (this tree)", working_copy(tmp / "tree"))]
     if against:
         builds.append((f"bot at {against}", checkout(against, tmp / "against")))
@@ -284,7 +290,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> list[Contestant]:
                 contestant.rates.setdefault(mix, []).append(rate)
                 contestant.rss.setdefault(mix, []).append(rss)
                 contestant.cpu.setdefault(mix, []).append(cpu)
-                print(f"# run {number + 1} {mix:9} {contestant.name:34} {rate:7.0f}/s "
+                print(f"# run {number + 1} {mix:9} {contestant.name:52} {rate:7.0f}/s "
                       f"{cpu:6.0f} µs CPU {rss:6.1f} MiB", file=sys.stderr, flush=True)  # fmt: skip
     return players
 
@@ -296,8 +302,9 @@ def report(players: list[Contestant], args: argparse.Namespace) -> bool:
     echo, mine = players[0], next(p for p in players if p.name == "bot (this tree)")
     print(f"# {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"# {args.updates} updates from {PEOPLE} people per run, best of {args.runs}")
+    width = max(len(p.name) for p in players)
     print(
-        f"{'mix':10} {'who':34} {'updates/s':>10} {'ratio':>6} {'CPU µs':>7} "
+        f"{'mix':10} {'who':{width}} {'updates/s':>10} {'ratio':>6} {'CPU µs':>7} "
         f"{'RSS MiB':>8} {'+MiB':>6}  note"
     )
     ok = True
@@ -324,7 +331,7 @@ def report(players: list[Contestant], args: argparse.Namespace) -> bool:
                 )
             shown = "" if player is echo else f"{ratio:6.2f}"
             print(
-                f"{mix:10} {player.name:34} {rate:10,.0f} {shown:>6} {cpu:7.0f} {rss:8.1f} "
+                f"{mix:10} {player.name:{width}} {rate:10,.0f} {shown:>6} {cpu:7.0f} {rss:8.1f} "
                 f"{'' if player is echo else format(added, '+6.1f'):>6}  {note}"
             )
     return ok
