@@ -54,7 +54,10 @@ def without(name: str) -> Any:
 # Measured on the way here and removed for buying less than 10% each (without / with): replies
 # remembered per answer 1.03, analytics entries per answer 0.96, entry paragraphs 1.03,
 # keyboards (lru_cache) 1.00, stems (lru_cache) 0.96, provider names folded once 1.01,
-# gc.freeze() after start-up 1.01.
+# PyStemmer's own word cache 1.02 (a word search timed alone: bot/core/words.py). gc.freeze()
+# after start-up measured 1.01 here, in process, and was dropped; end to end, with the first
+# generation's threshold raised, the collector's tuning is kept (bot/cli/run.py: its price is
+# bench_e2e.py --features' "gc tuning").
 CACHES = ["answers remembered per question (Resolver)"]
 
 

@@ -20,9 +20,10 @@ processes, each long polling a fast fake Bot API server over HTTP, taking turns 
   Codebook sends for it (text and buttons), worked out before the run: what sending Codebook's
   answers costs end to end, with none of Codebook's own work. No change to the bot can beat it.
 - ``--features``: the bot again with each feature of its hot path taken out in turn
-  (bench/variant.py: metrics, flood control, recording, masking, the answers' buttons; and the
-  log line per update, as LOG_LEVEL=WARNING), so that each has its price in microseconds per
-  update beside it.
+  (bench/variant.py: metrics, flood control, recording, masking, the answers' buttons, the
+  collector's tuning; and the log line per update, as LOG_LEVEL=WARNING), and with the
+  webhook's duplicate check added (long polling has none), so that each has its price in
+  microseconds per update beside it.
 - Two mixes: ``zipf``, questions drawn from a Zipf distribution over every entry in several
   spellings (support staff ask the same few codes all day, end users the long tail), and
   ``different``, every question asked once (nothing the bot may remember helps).
@@ -225,7 +226,9 @@ FEATURES = {  # what bench/variant.py takes out (BENCH_WITHOUT), and the log lin
     "masking": {"BENCH_WITHOUT": "mask"},
     "buttons": {"BENCH_WITHOUT": "keyboard"},
     "log line": {"LOG_LEVEL": "WARNING"},
+    "gc tuning": {"BENCH_WITHOUT": "gc"},
 }
+ADDED = {"dedupe": {"BENCH_WITH": "dedupe"}}  # a webhook's: added to long polling to be priced
 
 
 def contestants(tmp: Path, against: str | None, features: bool) -> list[Contestant]:
@@ -239,6 +242,12 @@ def contestants(tmp: Path, against: str | None, features: bool) -> list[Contesta
             "floor: echo sending its answers", [sys.executable, str(bench / "replay_bot.py")]
         ),
     ]
+    # The same two with the collector tuned as the bot tunes it: any bot could be, and the bot
+    # must not be flattered by it.
+    found += [
+        Contestant(f"{player.name} (gc as the bot's)", player.command, {"BENCH_GC": "bot"})
+        for player in found[:2]
+    ]
     builds = [("bot (this tree)", working_copy(tmp / "tree"))]
     if against:
         builds.append((f"bot at {against}", checkout(against, tmp / "against")))
@@ -250,9 +259,11 @@ def contestants(tmp: Path, against: str | None, features: bool) -> list[Contesta
         env = {**bot_env, "PYTHONPATH": str(site), "CATALOGS_DIR": str(source / "catalogs")}
         found.append(Contestant(name, [sys.executable, "-m", "bot"], env))
         if features and source == tmp / "tree":
+            variant = [sys.executable, str(bench / "variant.py")]
             for feature, extra in FEATURES.items():
-                variant = [sys.executable, str(bench / "variant.py")]
                 found.append(Contestant(f"  without {feature}", variant, {**env, **extra}))
+            for feature, extra in ADDED.items():
+                found.append(Contestant(f"  with {feature}", variant, {**env, **extra}))
     return found
 
 
@@ -279,7 +290,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> list[Contestant]:
                 contestant.rates.setdefault(mix, []).append(rate)
                 contestant.rss.setdefault(mix, []).append(rss)
                 contestant.cpu.setdefault(mix, []).append(cpu)
-                print(f"# run {number + 1} {mix:9} {contestant.name:34} {rate:7.0f}/s "
+                print(f"# run {number + 1} {mix:9} {contestant.name:52} {rate:7.0f}/s "
                       f"{cpu:6.0f} µs CPU {rss:6.1f} MiB", file=sys.stderr, flush=True)  # fmt: skip
     return players
 
@@ -291,8 +302,9 @@ def report(players: list[Contestant], args: argparse.Namespace) -> bool:
     echo, mine = players[0], next(p for p in players if p.name == "bot (this tree)")
     print(f"# {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"# {args.updates} updates from {PEOPLE} people per run, best of {args.runs}")
+    width = max(len(p.name) for p in players)
     print(
-        f"{'mix':10} {'who':34} {'updates/s':>10} {'ratio':>6} {'CPU µs':>7} "
+        f"{'mix':10} {'who':{width}} {'updates/s':>10} {'ratio':>6} {'CPU µs':>7} "
         f"{'RSS MiB':>8} {'+MiB':>6}  note"
     )
     ok = True
@@ -312,9 +324,14 @@ def report(players: list[Contestant], args: argparse.Namespace) -> bool:
                     f"costs {my_cpu - cpu:+.0f} µs CPU/update "
                     f"({1e6 / my_rate - 1e6 / rate:+.0f} µs by the rate)"
                 )
+            elif player.name.startswith("  with "):
+                note = (
+                    f"costs {cpu - my_cpu:+.0f} µs CPU/update "
+                    f"({1e6 / rate - 1e6 / my_rate:+.0f} µs by the rate)"
+                )
             shown = "" if player is echo else f"{ratio:6.2f}"
             print(
-                f"{mix:10} {player.name:34} {rate:10,.0f} {shown:>6} {cpu:7.0f} {rss:8.1f} "
+                f"{mix:10} {player.name:{width}} {rate:10,.0f} {shown:>6} {cpu:7.0f} {rss:8.1f} "
                 f"{'' if player is echo else format(added, '+6.1f'):>6}  {note}"
             )
     return ok

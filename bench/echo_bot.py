@@ -2,7 +2,7 @@
 as Codebook is (FSM off; HTML and no link previews by default), so that a ratio between the two
 measures what Codebook adds and nothing else.
 
-BOT_TOKEN=... TELEGRAM_API_URL=... [UPDATES_AT_ONCE=40] python bench/echo_bot.py
+BOT_TOKEN=... TELEGRAM_API_URL=... [UPDATES_AT_ONCE=40] [BENCH_GC=bot] python bench/echo_bot.py
 
 Long polling hands it updates as it hands them to Codebook: at most UPDATES_AT_ONCE handled at
 once (aiogram's tasks_concurrency_limit; the bench sets it to Codebook's own).
@@ -11,6 +11,7 @@ once (aiogram's tasks_concurrency_limit; the bench sets it to Codebook's own).
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Awaitable, Callable
 
@@ -36,7 +37,19 @@ def create_dispatcher(handler: Callable[..., Awaitable[None]] = echo) -> Dispatc
     return dp
 
 
+def tune_gc() -> None:
+    """With BENCH_GC=bot, the collector as the bot tunes it (bot/cli/run.py, bot/telegram/app.py):
+    what the same tuning would give any aiogram bot, so that the bot is not flattered by it."""
+    if os.environ.get("BENCH_GC") == "bot":
+        from bot.cli.run import FIRST_GENERATION
+
+        gc.set_threshold(FIRST_GENERATION, *gc.get_threshold()[1:])
+        gc.collect()
+        gc.freeze()
+
+
 async def main() -> None:
+    tune_gc()
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
     bot = Bot(
         os.environ["BOT_TOKEN"],

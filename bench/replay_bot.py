@@ -23,7 +23,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import InlineKeyboardMarkup, Message
-from echo_bot import create_dispatcher
+from echo_bot import create_dispatcher, tune_gc
 
 from bot.core.catalog_files import load_catalogs
 from bot.core.i18n import language_for
@@ -54,6 +54,7 @@ def answers(path: Path) -> dict[tuple[str, str | None], Answer]:
 
 async def main() -> None:
     made = answers(Path(os.environ["REPLAY_UPDATES"]))
+    tune_gc()
 
     async def replay(message: Message) -> None:
         user = message.from_user

@@ -141,3 +141,42 @@ def test_urls_the_libraries_read_are_accepted(name: str, value: str) -> None:
     settings = load_settings(require_token=False, **{name: value})
     got = getattr(settings, name)
     assert (got.get_secret_value() if hasattr(got, "get_secret_value") else got) == value
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "{token}",
+        "https://api.telegram.org/bot{token}/getMe",
+        "GET /bot{quoted}/getUpdates",
+        "token={quoted}",
+        "{{'token': '{token}'}}",
+        "x{token}y",
+        "webhook at https://bot.example.org/hook{secret}",
+    ],
+)
+def test_the_token_never_reaches_a_log_line_in_any_shape(
+    shape: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Written as it is, in a URL, percent-encoded, inside a longer word: never in the log."""
+    from urllib.parse import quote
+
+    from bot.logs import configure
+
+    settings = load_settings(bot_token=TOKEN)
+    secret = TOKEN.partition(":")[2]
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure("INFO", secrets_of(settings))
+    text = shape.format(token=TOKEN, quoted=quote(TOKEN, safe=""), secret=secret)
+    try:
+        logging.getLogger("bot.test").info("said: %s", text)
+        try:
+            raise RuntimeError(text)
+        except RuntimeError:
+            logging.getLogger("bot.test").exception("failed")
+    finally:
+        root.handlers[:], root.level = handlers, level
+    logged = capsys.readouterr().err
+    assert "said: " in logged and "RuntimeError" in logged
+    assert secret not in logged and quote(secret, safe="") not in logged

@@ -17,7 +17,13 @@ _TOKEN = re.compile(r"[^\W_]+")
 _CYRILLIC = re.compile(r"[а-яіїєґ]")
 _UKRAINIAN = re.compile(r"[іїєґ]")  # letters Russian lacks
 _RUSSIAN = re.compile(r"[ыэъ]")  # letters Ukrainian lacks (ё is folded to е)
-_STEMMERS = {"ru": Stemmer.Stemmer("russian"), "en": Stemmer.Stemmer("english")}
+# PyStemmer's own cache (10,000 words a stemmer by default, growing with every word people
+# type) is off: it held 1.2 MiB after the index was built and bought 2% of a word search
+# (152 µs against 156 µs a question).
+_STEMMERS = {
+    "ru": Stemmer.Stemmer("russian", maxCacheSize=0),
+    "en": Stemmer.Stemmer("english", maxCacheSize=0),
+}
 
 # --- Ukrainian: a light suffix stripper ------------------------------------------------------
 # In the manner of the Porter-like Ukrainian stemmers: the reflexive -ся/-сь, then the longest

@@ -4,6 +4,7 @@ webhook."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -230,9 +231,10 @@ async def on_shutdown(
         logger.info("lookup log closed")
 
 
-def services(settings: Settings) -> tuple[Library, LookupLog]:
-    """The catalogs and the lookup log the settings describe, writing to the store they name
-    (PostgreSQL at DATABASE_URL, else the SQLite file at DATABASE_PATH)."""
+def services(settings: Settings, library: Library | None = None) -> tuple[Library, LookupLog]:
+    """The catalogs (``library``, when loaded already) and the lookup log the settings
+    describe, writing to the store they name (PostgreSQL at DATABASE_URL, else the SQLite file
+    at DATABASE_PATH)."""
     url = settings.database_url.get_secret_value() if settings.database_url else None
     store = open_store(settings.database_path, url)
     secret, off = analytics_key(settings, store)
@@ -243,7 +245,7 @@ def services(settings: Settings) -> tuple[Library, LookupLog]:
         retention_days=settings.analytics_retention_days,
         flush_interval=settings.analytics_flush_interval,
     )
-    return Library(settings.catalogs_dir, settings.team_notes), lookups
+    return library or Library(settings.catalogs_dir, settings.team_notes), lookups
 
 
 def analytics_key(settings: Settings, store: Store) -> tuple[KeySource, str | None]:
@@ -263,11 +265,18 @@ def analytics_key(settings: Settings, store: Store) -> tuple[KeySource, str | No
         return None, str(exc)
 
 
-async def run(settings: Settings) -> int:
+async def run(settings: Settings, library: Library | None = None) -> int:
     """Serve until SIGTERM or SIGINT: long polling, or a webhook when WEBHOOK_URL is set.
-    SIGHUP re-reads the catalogs, as daemons do. The exit status: 1 if lookups were lost."""
-    library, lookups = services(settings)
+    SIGHUP re-reads the catalogs, as daemons do. The exit status: 1 if lookups were lost.
+    ``library``: the catalogs, loaded already (``python -m bot`` loads them first)."""
+    library, lookups = services(settings, library)
     library.resolver.searcher  # noqa: B018 - the word index, built before the first question
+    # What start-up made (aiogram's and pydantic's 200,000 objects, the catalogs, the index)
+    # lives as long as the process: frozen, the collector never walks it again. Unfrozen, each
+    # full collection did: 150-220 ms each (every 0.7 s under bench_e2e.py's load with Python's
+    # thresholds; rare with bot/cli/run.py's, but a process runs for weeks); frozen, 10 ms.
+    gc.collect()
+    gc.freeze()
     bot = create_bot(settings)
     shared = Shared(settings.redis_url.get_secret_value() if settings.redis_url else None)
     dp = create_dispatcher(library, lookups, settings, shared=shared)
