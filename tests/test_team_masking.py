@@ -34,6 +34,7 @@ from bot.analytics.privacy import mask_message, mask_query
         ("пароль 12345", "пароль <secret>"),
         ("password -> Hunter2Secret", "password -> <secret>"),
         ("password → Hunter2Secret", "password → <secret>"),
+        ("password -> qwerty", "password -> <secret>"),
         ("Hunter2Secret is my password", "<secret> is my password"),
         ("Hunter2Secret — мой пароль", "<secret> — мой пароль"),
         ("qw3rty is the password", "<secret> is the password"),
@@ -87,6 +88,7 @@ def test_what_only_talks_of_a_password_reaches_the_team_as_sent(text: str) -> No
         ("password -> Hunter2Secret", "password -> <secret>"),
         ("Hunter2Secret is my password", "<secret> is my password"),
         ("code from sms 482193", "code from sms <secret>"),
+        ("Settings → Password → Confirm", "Settings → Password → Confirm"),
     ],
 )
 def test_a_stored_lookup_masks_the_plain_forms_and_keeps_the_questions(

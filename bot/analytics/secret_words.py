@@ -41,7 +41,9 @@ _ONE_TIME_DIGITS = 4
 _SEPARATOR = re.compile(
     r"(?>\s*(?:=>|->|[:=→⇒])\s*|\s+(?:is|was|это|є|це|-)\s+|\s*[—–]\s*)", re.IGNORECASE
 )
-_STRONG = re.compile(r"[:=→⇒>]")  # what follows is the value, whatever it reads as
+_STRONG = re.compile(r"[:=]")  # what follows is the value, whatever it reads as
+# An arrow: "password -> Hunter2", but also a path in an app ("Settings → Password → Reset").
+_ARROW = re.compile(r"->|[→⇒]")
 # A password's own names: what follows one in a message to the team is taken for the password
 # whatever its shape when it is quoted, has a digit, mixed case or a symbol, or ends a sentence.
 _PASSWORD = re.compile(
@@ -65,7 +67,8 @@ _NOT_PASSWORDS = (
     "будь ласка допоможіть знову акаунт акаунта акаунту кабінет кабінету профіль профілю сайту "
     "застосунку входу перевірки верифікації автентифікації авторизації доступу запису "
     "from into with this that your their such then also будет такой такая такий така ось "
-    "этот этого цей цього тоже також"
+    "этот этого цей цього тоже також yesterday today tomorrow works work working fails failed "
+    "breaks broken вчера сегодня завтра вчора сьогодні работает сломался працює"
 )
 _NOT_A_PASSWORD = frozenset(_NOT_PASSWORDS.split())
 _WORD_LENGTH = 4  # shorter, a word that ends a line is one of its sentence ("password for\nx")
@@ -77,6 +80,7 @@ _BEFORE_NAME = re.compile(
     re.IGNORECASE,
 )
 # A one-time code by its bare name, in a message to the team: "code 482193" (not "error code").
+_ERROR_AFTER = re.compile(r"\s+(?:error|ошибк\w*|помилк\w*)", re.IGNORECASE)
 _BARE_CODE = re.compile(r"(?<![\w-])(?:code|код)(\s*:?\s*)(\d{6,8})(?![\w-])", re.IGNORECASE)
 _NOT_MASKED = rf"(?![\[{{(\\\"']*{MASKED})"  # not again what a key's rule masked: "[<secret>,"
 _VALUE = re.compile(rf"{_NOT_MASKED}\S+")
@@ -135,7 +139,8 @@ def _before_name(found: re.Match[str], eager: bool) -> str:
 
 
 def _bare_code(found: re.Match[str]) -> str:
-    if after_error_word(found.string, found.start()):
+    after = _ERROR_AFTER.match(found.string, found.end())
+    if after_error_word(found.string, found.start()) or after:  # "code 100500 error"
         return found.group()
     return found.group()[: found.start(2) - found.start()] + "<secret>"
 
@@ -206,6 +211,10 @@ def _is_secret(
         return False
     if eager and bare.isdigit() and len(bare) >= _PASSWORD_DIGITS:
         return True
+    if _ARROW.search(separator):  # the secret, unless a word (a path in an app, in a question)
+        if bare.casefold() in _DESCRIPTION or bare.casefold() in _NOT_A_PASSWORD:
+            return False
+        return eager or _looks_secret(bare)
     if eager and ends and not _STRONG.search(separator) and not bare.isdigit():
         folded = bare.casefold()
         if len(folded) >= _WORD_LENGTH and not (
