@@ -95,3 +95,15 @@ def test_a_stored_lookup_masks_the_plain_forms_and_keeps_the_questions(
     text: str, stored: str
 ) -> None:
     assert mask_query(text) == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("password: Hun\nter2", "password: <secret>\n<secret>"),
+        ("пароль: Hunter\n2Secret\nспасибо", "пароль: <secret>\n<secret>\nспасибо"),
+        ("password: qwerty\nthanks", "password: <secret>\nthanks"),
+    ],
+)
+def test_a_password_wrapped_onto_the_next_line_is_masked_there_too(text: str, masked: str) -> None:
+    assert mask_message(text) == masked

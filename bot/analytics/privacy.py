@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from bot.analytics.markup_secrets import mask_blocks, mask_credentials
-from bot.analytics.named_secrets import mask_named
-from bot.analytics.secret_words import ONE_TIME_WORDS, mask_secret_words
+from bot.analytics.named_secrets import MASKED, mask_named
+from bot.analytics.secret_words import ONE_TIME_WORDS, looks_secret, mask_secret_words
 from bot.analytics.shaped_secrets import mask_people, mask_shapes
 from bot.core.text import clean
 
@@ -40,6 +40,8 @@ _STEMS = (
 )  # fmt: skip
 _MAYBE_NAMED = re.compile("|".join(_STEMS), re.IGNORECASE)
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_ENDS_MASKED = re.compile(r"<secret>\W*$")
+_WRAPPED = re.compile(rf"(?!{MASKED}$)\S+")  # one piece of a secret, not a mask of its own
 
 
 def user_key(secret: bytes, user_id: int) -> int:
@@ -96,13 +98,22 @@ def mask_message(text: str) -> str | None:
     """A message the person sends the team with every secret ``mask`` knows replaced, but for
     their contacts (e-mail addresses, phones, @usernames: what a person gives support to be
     reached, and the very numbers an SMS gateway's support asks for), its lines kept (on one
-    line when a secret spans lines); None when it holds none."""
+    line when a secret spans lines; a line that is one piece with a digit, mixed case or a symbol
+    after a line that ends in a masked secret is taken for the rest of it); None when it holds
+    none."""
     text = plain_text(text)
     if not may_hold_secrets(text) or team_mask(text) == one_line(text):
         return None
-    lines = "\n".join(
-        team_mask(line) if may_hold_secrets(line) else line for line in text.split("\n")
-    )
+    masked = [team_mask(line) if may_hold_secrets(line) else line for line in text.split("\n")]
+    for index in range(1, len(masked)):  # "password: Hun\nter2": a secret wrapped to the next line
+        wrapped = masked[index].strip()
+        if (
+            _ENDS_MASKED.search(masked[index - 1])
+            and _WRAPPED.fullmatch(wrapped)
+            and looks_secret(wrapped)
+        ):
+            masked[index] = "<secret>"
+    lines = "\n".join(masked)
     return lines if team_mask(lines) == one_line(lines) else team_mask(text)
 
 

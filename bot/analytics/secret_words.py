@@ -132,7 +132,7 @@ def _before_name(found: re.Match[str], eager: bool) -> str:
     if value.isdigit():
         secret = eager and len(value) >= _PASSWORD_DIGITS
     else:
-        secret = _looks_secret(value) and not re.fullmatch(MASKED, value)
+        secret = looks_secret(value) and not re.fullmatch(MASKED, value)
     if not secret:
         return found.group()
     return f"{found[1]}<secret>{found[1]}{found[3]}" + found.string[found.end(3) : found.end()]
@@ -145,7 +145,7 @@ def _bare_code(found: re.Match[str]) -> str:
     return found.group()[: found.start(2) - found.start()] + "<secret>"
 
 
-def _looks_secret(value: str) -> bool:
+def looks_secret(value: str) -> bool:
     """Whether a word reads as a password rather than a word: a digit, mixed case, a symbol."""
     bare = value.rstrip(".,!?;:)]}»\"'")
     if not bare or bare.isdigit():
@@ -214,7 +214,7 @@ def _is_secret(
     if _ARROW.search(separator):  # the secret, unless a word (a path in an app, in a question)
         if bare.casefold() in _DESCRIPTION or bare.casefold() in _NOT_A_PASSWORD:
             return False
-        return eager or _looks_secret(bare)
+        return eager or looks_secret(bare)
     if eager and ends and not _STRONG.search(separator) and not bare.isdigit():
         folded = bare.casefold()
         if len(folded) >= _WORD_LENGTH and not (
