@@ -107,3 +107,11 @@ def test_a_stored_lookup_masks_the_plain_forms_and_keeps_the_questions(
 )
 def test_a_password_wrapped_onto_the_next_line_is_masked_there_too(text: str, masked: str) -> None:
     assert mask_message(text) == masked
+
+
+def test_an_aws_secret_key_is_masked_with_its_id() -> None:
+    text = "AKIAIOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY for SNS"
+    assert mask_message(text) == "<token> <token> for SNS"
+    assert mask_query(text) == "<token> <token> for SNS"
+    url = "https://sns.amazonaws.com/v1/Topics/ArnAbcdefGhijk1234/Subscriptions"
+    assert mask_message(url) is None  # a URL's path is no key

@@ -22,10 +22,10 @@ QUERY_LIMIT = 200
 # Most questions hold nothing to mask ("gosms 1004"): a look at what every mask needs decides
 # whether they run at all, sparing such a question, and with it the writer, the masks. Shapes:
 # six digits in a row, 13 digits in groups, digits grouped as a phone's, an area code, a plus,
-# @, a Telegram link, a long run of token characters, an IBAN's start, curl's -u.
+# @, a Telegram link, a long run of token or base64 characters, an IBAN's start, curl's -u.
 _MAYBE_SHAPE = re.compile(
     r"\d{6}|(?:\d[ .-]?){12}\d|\d[ .-]\d{3}|\(\d{3}|\+\d|@|(?:t|telegram)\.me/|tg://"
-    r"|[A-Za-z0-9_.-]{16}|[a-z]{2}\d{2}(?:[ -]?[a-z0-9]){11}|-u",
+    r"|[A-Za-z0-9_.-]{16}|[A-Za-z0-9/+]{40}|[a-z]{2}\d{2}(?:[ -]?[a-z0-9]){11}|-u",
     re.IGNORECASE,
 )
 # ...and names: a part of every word or key that names a secret, in any case.
