@@ -203,3 +203,33 @@ async def test_staff_whose_reply_the_database_cannot_take_are_told_in_the_topic_
         "Send it again in a few minutes."
     )
     assert not desk_app.fake.sent(1001)
+
+
+async def test_a_secret_in_a_hidden_link_reaches_the_topic_masked(desk_app: App) -> None:
+    # Ctrl+K in Telegram Desktop, or a rich paste from a dashboard: the text reads "this", the
+    # link behind it holds the key. Copied as sent, the topic would get the link.
+    topic = await open_conversation(desk_app)
+    url = "https://api.gosms.com/v1/send?api_key=k1x2y3z4&to=1"
+    update = desk_app.fake.message("open this link please", user_id=1001)
+    update["message"]["entities"] = [{"type": "text_link", "offset": 5, "length": 4, "url": url}]
+    masked, told = await desk_app.feed(update)
+    assert isinstance(masked, SendMessage) and masked.message_thread_id == topic
+    assert masked.text == (
+        "open this link please\n🔗 this: https://api.gosms.com/v1/send?api_key=&lt;secret&gt;&amp;to=1"
+        "\n\n<i>🔒 The bot hid what looked like a secret in this message.</i>"
+    )
+    assert isinstance(told, SendMessage) and told.text == TOLD
+    assert "k1x2y3z4" not in str(desk_app.fake.in_topic(SUPPORT, topic))
+    photo = desk_app.fake.message(caption="see this and password: Hunter2Secret", user_id=1001)
+    link = {"type": "text_link", "offset": 0, "length": 3, "url": "https://example.com/help"}
+    photo["message"]["caption_entities"] = [link]
+    (copied,) = await desk_app.feed(photo)
+    assert isinstance(copied, CopyMessage) and copied.caption is not None
+    assert copied.caption.startswith(
+        "see this and password: &lt;secret&gt;\n🔗 see: https://example.com/help\n"
+    )
+    docs = desk_app.fake.message("read the docs", user_id=1001)
+    link = {"type": "text_link", "offset": 9, "length": 4, "url": "https://example.com/docs"}
+    docs["message"]["entities"] = [link]
+    (plain,) = await desk_app.feed(docs)
+    assert isinstance(plain, CopyMessage)  # a link holding no secret: copied as sent

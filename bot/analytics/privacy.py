@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from bot.analytics.markup_secrets import mask_blocks, mask_credentials
-from bot.analytics.named_secrets import mask_named
-from bot.analytics.secret_words import ONE_TIME_WORDS, mask_secret_words
+from bot.analytics.named_secrets import MASKED, mask_named
+from bot.analytics.secret_words import ONE_TIME_WORDS, looks_secret, mask_secret_words
 from bot.analytics.shaped_secrets import mask_people, mask_shapes
 from bot.core.text import clean
 
@@ -22,10 +22,10 @@ QUERY_LIMIT = 200
 # Most questions hold nothing to mask ("gosms 1004"): a look at what every mask needs decides
 # whether they run at all, sparing such a question, and with it the writer, the masks. Shapes:
 # six digits in a row, 13 digits in groups, digits grouped as a phone's, an area code, a plus,
-# @, a Telegram link, a long run of token characters, an IBAN's start, curl's -u.
+# @, a Telegram link, a long run of token or base64 characters, an IBAN's start, curl's -u.
 _MAYBE_SHAPE = re.compile(
     r"\d{6}|(?:\d[ .-]?){12}\d|\d[ .-]\d{3}|\(\d{3}|\+\d|@|(?:t|telegram)\.me/|tg://"
-    r"|[A-Za-z0-9_.-]{16}|[a-z]{2}\d{2}(?:[ -]?[a-z0-9]){11}|-u",
+    r"|[A-Za-z0-9_.-]{16}|[A-Za-z0-9/+]{40}|[a-z]{2}\d{2}(?:[ -]?[a-z0-9]){11}|-u",
     re.IGNORECASE,
 )
 # ...and names: a part of every word or key that names a secret, in any case.
@@ -33,13 +33,15 @@ _STEMS = (
     "pass", "pw", "psw", "secret", "token", "key", "cookie", "credential", "auth", "login",
     "username", "session", "sid", "hmac", "otp", "pin", "cvv", "cvc", "cvn", "csc", "bearer",
     "basic", "access", "security", "verification", "confirmation", r"api[\W_]?id",
-    "парол", "гасл", "токен", "секрет", "ключ", "логин", "логін", "пин", "пін", "доступ", "безп",
-    "безоп", "инн", "інн", "іпн", "ипн", "рнокпп", "снилс", "ssn", "inn", "tin",
+    "парол", "пасс", "пасв", "гасл", "токен", "секрет", "ключ", "логин", "логін", "пин", "пін",
+    "доступ", "безп", "безоп", "инн", "інн", "іпн", "ипн", "рнокпп", "снилс", "ssn", "inn", "tin",
     r"\bid",  # "id123 45 67": no boundary after it
     ONE_TIME_WORDS,
 )  # fmt: skip
 _MAYBE_NAMED = re.compile("|".join(_STEMS), re.IGNORECASE)
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_ENDS_MASKED = re.compile(r"<secret>\W*$")
+_WRAPPED = re.compile(rf"(?!{MASKED}$)\S+")  # one piece of a secret, not a mask of its own
 
 
 def user_key(secret: bytes, user_id: int) -> int:
@@ -96,29 +98,40 @@ def mask_message(text: str) -> str | None:
     """A message the person sends the team with every secret ``mask`` knows replaced, but for
     their contacts (e-mail addresses, phones, @usernames: what a person gives support to be
     reached, and the very numbers an SMS gateway's support asks for), its lines kept (on one
-    line when a secret spans lines); None when it holds none."""
+    line when a secret spans lines; a line that is one piece with a digit, mixed case or a symbol
+    after a line that ends in a masked secret is taken for the rest of it); None when it holds
+    none."""
     text = plain_text(text)
     if not may_hold_secrets(text) or team_mask(text) == one_line(text):
         return None
-    lines = "\n".join(
-        team_mask(line) if may_hold_secrets(line) else line for line in text.split("\n")
-    )
+    masked = [team_mask(line) if may_hold_secrets(line) else line for line in text.split("\n")]
+    for index in range(1, len(masked)):  # "password: Hun\nter2": a secret wrapped to the next line
+        wrapped = masked[index].strip()
+        if (
+            _ENDS_MASKED.search(masked[index - 1])
+            and _WRAPPED.fullmatch(wrapped)
+            and looks_secret(wrapped)
+        ):
+            masked[index] = "<secret>"
+    lines = "\n".join(masked)
     return lines if team_mask(lines) == one_line(lines) else team_mask(text)
 
 
 def team_mask(text: str) -> str:
-    """``mask`` keeping e-mail addresses, phones and @usernames."""
-    return mask(text, contacts=False)
+    """``mask`` keeping e-mail addresses, phones and @usernames, and eager for passwords and
+    one-time codes (bot/analytics/secret_words.py): the person writes to support, not asks for
+    an error code."""
+    return mask(text, contacts=False, eager=True)
 
 
-def mask(text: str, *, contacts: bool = True) -> str:
+def mask(text: str, *, contacts: bool = True, eager: bool = False) -> str:
     """``text`` on one line with YAML block values, credentials in XML, URLs and curl,
     invitation links, e-mail addresses, IBANs, long tokens and cards, the secrets that keys and
     words name, ID and passport numbers, phones and @usernames replaced (``contacts`` False:
-    e-mail addresses, phones and @usernames kept)."""
+    e-mail addresses, phones and @usernames kept; ``eager``: see ``team_mask``)."""
     text = one_line(mask_blocks(text))  # a YAML block ends where its lines say
     text = mask_credentials(text)
     text = mask_shapes(text, contacts=contacts)
     text = mask_named(text)
-    text = mask_secret_words(text)
+    text = mask_secret_words(text, eager=eager)
     return mask_people(text, contacts=contacts)

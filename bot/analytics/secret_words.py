@@ -16,13 +16,14 @@ from bot.analytics.named_secrets import (
 # One-time codes, named: the number after them is a secret for its minutes of life.
 ONE_TIME_WORDS = (
     r"otp|one[ -]time (?:code|password|pin)|(?:verification|confirmation|2fa|login) code|"
+    r"code (?:from|in|of) (?:the |an? |my )?(?:sms|text|message)|"
     r"sms[ -]?code|(?:смс|sms)[ -]?код|код (?:из|с|со|з|із|зі) (?:смс|sms)|"
     r"код (?:подтверждения|підтвердження|верификации|верифікації)|одноразов(?:ый|ий) код"
 )
 _SECRET_WORDS = (
     r"passw(?:or)?d|pass|pwd|psw|pw|passcode|passphrase|pin[ -]?code|pin-код|pin|secret|token|"
-    r"api[ _-]?key|apikey|login|bearer|basic|cvv2?|cvc2?|cvn|csc|access code|security code|"
-    r"парол(?:ь|я|ю|ем|е|і)|гасл(?:о|а|у|ом)|логин|логін|токен(?:а|у|ом|ы|и)?|"
+    r"api[ _-]?key|apikey|bearer|basic|cvv2?|cvc2?|cvn|csc|access code|security code|"
+    r"парол(?:ь|я|ю|ем|е|і)|гасл(?:о|а|у|ом)|пасс|пас+ворд|токен(?:а|у|ом|ы|и)?|"
     r"ключ(?:а|ом|ем|і)?|секрет|пин|пін|пин-код|пін-код|код доступ[ауі]?|код безпеки|"
     rf"код безопасности|{ONE_TIME_WORDS}"
 )
@@ -38,8 +39,49 @@ _ONE_TIME = re.compile(ONE_TIME_WORDS, re.IGNORECASE)
 _CODE_DIGITS = 6
 _ONE_TIME_DIGITS = 4
 _SEPARATOR = re.compile(
-    r"(?>\s*(?:=>|[:=])\s*|\s+(?:is|was|это|є|це|-)\s+|\s*[—–]\s*)", re.IGNORECASE
+    r"(?>\s*(?:=>|->|[:=→⇒])\s*|\s+(?:is|was|это|є|це|-)\s+|\s*[—–]\s*)", re.IGNORECASE
 )
+_STRONG = re.compile(r"[:=]")  # what follows is the value, whatever it reads as
+# An arrow: "password -> Hunter2", but also a path in an app ("Settings → Password → Reset").
+_ARROW = re.compile(r"->|[→⇒]")
+# A password's own names: what follows one in a message to the team is taken for the password
+# whatever its shape when it is quoted, has a digit, mixed case or a symbol, or ends a sentence.
+_PASSWORD = re.compile(
+    r"passw(?:or)?d|pass|pwd|psw|passcode|passphrase|парол\w*|пасс|пас+ворд|гасл\w*", re.IGNORECASE
+)
+# A quoted value, not the quote that closes a quoted key ('"password":"x"', "{'pass': 'x'}").
+_QUOTED = re.compile(r"\s*[\"'«“„]([^\"'«»“”„\s:=,][^\"'«»“”„]{0,99})[\"'»”“]")
+_SENTENCE_END = re.compile(r"[.!?…,;)]*(?:\s*$|(?<=[.!?…,;)])\s)")
+_PASSWORD_DIGITS = 5  # "пароль 123456": in a message to the team, not an error's code
+_ARTICLES = frozenset({"the", "a", "an"})  # "my password is the word qwerty"
+# Words that end a sentence after a password's name and are not it: asking ("reset password
+# please"), or what the password is for ("a password to connect the account", "пароль
+# двофакторної перевірки").
+# ...or a word of a sentence that goes on on the next line ("my password is such\nx").
+_NOT_PASSWORDS = (
+    "please pls help again now today problem issue question thing here there account accounts "
+    "app site website profile user admin verification authentication authorization access "
+    "пожалуйста помогите срочно опять снова тут здесь аккаунт аккаунта аккаунту кабинет "
+    "кабинета профиль профиля сайт сайта приложения приложение вход входа проверки "
+    "верификации аутентификации авторизации доступа администратора админа учетки учётки записи "
+    "будь ласка допоможіть знову акаунт акаунта акаунту кабінет кабінету профіль профілю сайту "
+    "застосунку входу перевірки верифікації автентифікації авторизації доступу запису "
+    "from into with this that your their such then also будет такой такая такий така ось "
+    "этот этого цей цього тоже також yesterday today tomorrow works work working fails failed "
+    "breaks broken вчера сегодня завтра вчора сьогодні работает сломался працює"
+)
+_NOT_A_PASSWORD = frozenset(_NOT_PASSWORDS.split())
+_WORD_LENGTH = 4  # shorter, a word that ends a line is one of its sentence ("password for\nx")
+# The value before its name: "Hunter2Secret is my password", "Hunter2Secret — мой пароль".
+_BEFORE_NAME = re.compile(
+    r"(?<!\S)([\"'«]?)([^\s\"'«»]+)\1(\s+(?:is|was|это|є|це|-)\s+|\s*[—–]\s*)"
+    r"(?:(?:my|the|a|мой|мій|моя|мое|наш)\s+)?"
+    r"(?:passw(?:or)?d|pass|pwd|passcode|парол(?:ь|я|ем)|пасс|гасло)(?!\w)",
+    re.IGNORECASE,
+)
+# A one-time code by its bare name, in a message to the team: "code 482193" (not "error code").
+_ERROR_AFTER = re.compile(r"\s+(?:error|ошибк\w*|помилк\w*)", re.IGNORECASE)
+_BARE_CODE = re.compile(r"(?<![\w-])(?:code|код)(\s*:?\s*)(\d{6,8})(?![\w-])", re.IGNORECASE)
 _NOT_MASKED = rf"(?![\[{{(\\\"']*{MASKED})"  # not again what a key's rule masked: "[<secret>,"
 _VALUE = re.compile(rf"{_NOT_MASKED}\S+")
 _NEXT = re.compile(rf"\s+{_NOT_MASKED}(\S+)")
@@ -64,12 +106,18 @@ _NOT_IN_LABEL = (NOT_A_SECRET_WORD | _DESCRIPTION) - {"the", "a", "an"}
 _PIECE = re.compile(r"[\"',;]")
 
 
-def mask_secret_words(text: str) -> str:
-    """``text`` with every secret that a word before it names replaced."""
+def mask_secret_words(text: str, *, eager: bool = False) -> str:
+    """``text`` with every secret that a word before it names replaced, and a password before
+    its name ("Hunter2Secret is my password"). ``eager`` (a message to the team, not a question
+    to search): after a password's name, any value that ends a sentence or is five digits or
+    more, after "is the" too; "code 482193"."""
+    text = _BEFORE_NAME.sub(lambda found: _before_name(found, eager), text)
+    if eager:
+        text = _BARE_CODE.sub(_bare_code, text)
     out: list[str] = []
     done = start = 0
     while name := _NAME.search(text, start):
-        found = _secret_after(text, name)
+        found = _secret_after(text, name, eager=eager)
         if found is None:
             start = name.end()
             continue
@@ -79,17 +127,55 @@ def mask_secret_words(text: str) -> str:
     return "".join(out) + text[done:]
 
 
-def _secret_after(text: str, name: re.Match[str]) -> tuple[int, int] | None:
+def _before_name(found: re.Match[str], eager: bool) -> str:
+    value = found[2]
+    if value.isdigit():
+        secret = eager and len(value) >= _PASSWORD_DIGITS
+    else:
+        secret = looks_secret(value) and not re.fullmatch(MASKED, value)
+    if not secret:
+        return found.group()
+    return f"{found[1]}<secret>{found[1]}{found[3]}" + found.string[found.end(3) : found.end()]
+
+
+def _bare_code(found: re.Match[str]) -> str:
+    after = _ERROR_AFTER.match(found.string, found.end())
+    if after_error_word(found.string, found.start()) or after:  # "code 100500 error"
+        return found.group()
+    return found.group()[: found.start(2) - found.start()] + "<secret>"
+
+
+def looks_secret(value: str) -> bool:
+    """Whether a word reads as a password rather than a word: a digit, mixed case, a symbol."""
+    bare = value.rstrip(".,!?;:)]}»\"'")
+    if not bare or bare.isdigit():
+        return False
+    return not (bare.isalpha() and (bare.islower() or bare.isupper() or bare.istitle()))
+
+
+def _secret_after(text: str, name: re.Match[str], *, eager: bool = False) -> tuple[int, int] | None:
     """Where the secret that ``name`` names is, if there is one: after a separator ("password:
     x", "пароль — x", "password is x"), maybe behind a label of a few words, or after a space
     and such a label when it does not read as a word ("пароль від кабінету hunter2")."""
     word, label, position = name.group(), 0, name.end()
     if _IN_TAG.search(text, max(0, name.start() - 40), name.start()):
         return None
+    password = _PASSWORD.fullmatch(word) is not None
+    quoted_key = text[name.start() - 1 : name.start()] in ('"', "'")
+    eager = eager and password
     while True:
+        if password and not quoted_key and (quoted := _QUOTED.match(text, position)):
+            return quoted.start(1), quoted.end(1)  # password "qwerty", пароль «qwerty»
         if separator := _SEPARATOR.match(text, position):
             value = _VALUE.match(text, separator.end())
-            if value is None or not _is_secret(text, name, separator.group(), value.group()):
+            if value is None:
+                return None
+            if eager and value.group().casefold() in _ARTICLES and separator.group().strip():
+                position = separator.end() - 1  # "is the word qwerty": read on, as a label
+                continue
+            ends = _SENTENCE_END.match(text, value.end()) is not None
+            if not _is_secret(text, name, separator.group(), value.group(), eager=eager,
+                              ends=ends):  # fmt: skip
                 return None
             end = value.end()
             if value.group().isalpha() and not separator.group().isspace():
@@ -98,8 +184,10 @@ def _secret_after(text: str, name: re.Match[str]) -> tuple[int, int] | None:
         following = _NEXT.match(text, position)
         if following is None:
             return None
-        labelled = label and len(following[1]) < _LABELLED_LENGTH
-        if not labelled and _is_secret(text, name, "", following[1], label):
+        ends = _SENTENCE_END.match(text, following.end(1)) is not None
+        labelled = label and len(following[1]) < _LABELLED_LENGTH and not (eager and ends)
+        if not labelled and _is_secret(text, name, "", following[1], label, eager=eager,
+                                       ends=ends):  # fmt: skip
             return following.start(1), following.end(1) - len(closing(following[1]))
         label_word = _LABEL_WORD.match(text, position)
         if word.casefold() == "bearer" or label == _LABEL_WORDS or label_word is None:
@@ -109,12 +197,30 @@ def _secret_after(text: str, name: re.Match[str]) -> tuple[int, int] | None:
         label, position = label + 1, label_word.end()
 
 
-def _is_secret(text: str, name: re.Match[str], separator: str, value: str, label: int = 0) -> bool:
+def _is_secret(
+    text: str, name: re.Match[str], separator: str, value: str, label: int = 0, *,
+    eager: bool = False, ends: bool = False,
+) -> bool:  # fmt: skip
+    """Whether ``value`` after ``name`` is the secret it names. ``eager``: after a password's
+    name in a message to the team, five digits or more are one, and so is a word that ends a
+    sentence (``ends``) unless it describes or asks."""
     word = name.group()
     # Judged by its first piece: after "token " in JSON, 'expired","token_type":"bearer"}'.
     bare = _PIECE.split(value, 1)[0].rstrip(".,!?;:)]}»\"'")
     if not bare:
         return False
+    if eager and bare.isdigit() and len(bare) >= _PASSWORD_DIGITS:
+        return True
+    if _ARROW.search(separator):  # the secret, unless a word (a path in an app, in a question)
+        if bare.casefold() in _DESCRIPTION or bare.casefold() in _NOT_A_PASSWORD:
+            return False
+        return eager or looks_secret(bare)
+    if eager and ends and not _STRONG.search(separator) and not bare.isdigit():
+        folded = bare.casefold()
+        if len(folded) >= _WORD_LENGTH and not (
+            folded in _NOT_IN_LABEL or folded in _NOT_A_PASSWORD
+        ):
+            return True
     if word.casefold() == "bearer" and not separator.strip():  # a Bearer's token, whatever it is
         return bare.casefold() not in _DESCRIPTION
     if bare.isdigit():
@@ -125,7 +231,7 @@ def _is_secret(text: str, name: re.Match[str], separator: str, value: str, label
         # "gosms token 1003", "Ошибка токена: 1003": an error's code.
         code = not separator.strip() or after_error_word(text, name.start())
         return len(bare) > _CODE_DIGITS or not code
-    if ":" in separator or "=" in separator:
+    if _STRONG.search(separator):
         return True
     if separator.strip():  # "is", a dash
         return bare.casefold() not in _DESCRIPTION

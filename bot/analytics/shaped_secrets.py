@@ -1,5 +1,6 @@
 """Secrets known by their shape wherever they stand: invitation links, e-mail addresses, long
-tokens, card numbers and IBANs (each checked by its checksum), passports, phones, @usernames."""
+tokens, AWS-style base64 keys, card numbers and IBANs (each checked by its checksum), passports,
+phones, @usernames."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ _TOKEN = re.compile(
     r"(?<![A-Za-z0-9_.-])"
     r"(?:(?=[A-Za-z_.-]*+[0-9])(?=[0-9_.-]*+[A-Za-z])[A-Za-z0-9_.-]{20,}+|[0-9A-Fa-f]{16,}+)"
     r"(?![A-Za-z0-9_.-])"
+)
+# A base64 key of 40 characters with a / or + in it, upper and lower case and a digit: an AWS
+# secret access key (SNS sends SMS). Not inside a URL or a path: nothing of a path touches it.
+_BASE64_KEY = re.compile(
+    r"(?<![\w/+=.:-])(?=[A-Za-z0-9]*+[/+])(?=[A-Za-z/+]*+[0-9])(?=[A-Z0-9/+]*+[a-z])"
+    r"(?=[a-z0-9/+]*+[A-Z])[A-Za-z0-9/+]{40}(?![\w/+=])"
 )
 # An API's error name is not a token, long as it is: MAX_PERSONAL_2FA_PASSWORD_TOO_MANY_ATTEMPS,
 # in one case, in short parts joined by underscores.
@@ -72,13 +79,15 @@ _USERNAME = re.compile(
 
 
 def mask_shapes(text: str, *, contacts: bool = True) -> str:
-    """``text`` with invitation links, e-mail addresses, IBANs, long tokens, phones written as
-    phones and card numbers replaced (``contacts`` False: e-mail addresses and phones kept)."""
+    """``text`` with invitation links, e-mail addresses, IBANs, long tokens and base64 keys,
+    phones written as phones and card numbers replaced (``contacts`` False: e-mail addresses and
+    phones kept)."""
     text = _INVITE.sub("<invite>", text)
     if contacts:
         text = _EMAIL.sub("<email>", text)
     text = _IBAN.sub(_iban, text)
     text = _TOKEN.sub(_token, text)
+    text = _BASE64_KEY.sub("<token>", text)
     if contacts:
         text = _FORMATTED_PHONE.sub(_phone, text)
     return _CARD.sub(_card, text)

@@ -17,6 +17,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ChatMemberAdministrator, ChatMemberOwner, Message
 
+from bot.analytics.privacy import mask_message
 from bot.core.markup import CAPTION_LIMIT, HTML, MESSAGE_LIMIT, shown_length
 
 # What copyMessage copies and a person or the team may send (service messages, such as a topic
@@ -91,6 +92,27 @@ async def reopen(bot: Bot, chat_id: int, topic_id: int) -> None:
     except TelegramBadRequest as exc:
         if "topic_not_modified" not in exc.message.lower():
             raise
+
+
+def masked_for_team(message: Message) -> str | None:
+    """What the team gets instead of a copy of the person's message when a secret is in it: its
+    text or caption with the secrets hidden (bot/analytics/privacy.py), and below it each link
+    hidden behind a word (a ``text_link``: Ctrl+K, a rich paste), "🔗 word: URL", its URL masked
+    too, since what goes instead of a copy carries no links; None when nothing is hidden, in the
+    text or in a link's URL."""
+    text = message.text if message.text is not None else message.caption or ""
+    entities = message.entities if message.text is not None else message.caption_entities
+    masked = mask_message(text)
+    hidden = masked is not None
+    lines = [text if masked is None else masked]
+    for entity in entities or ():
+        if entity.type != "text_link" or not entity.url:
+            continue
+        line = f"🔗 {entity.extract_from(text)}: {entity.url}"
+        shown = mask_message(line)
+        hidden = hidden or shown is not None
+        lines.append(line if shown is None else shown)
+    return "\n".join(lines) if hidden else None
 
 
 async def copy_to_topic(

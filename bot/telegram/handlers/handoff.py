@@ -1,8 +1,9 @@
 """The person's side of handoff (SUPPORT_CHAT_ID set; without it this router is not there and
 /human is an unknown command): /human and the "🙋 Talk to a person" button hand the person to
 the team; while their conversation is live, whatever they send in private is copied into their
-topic rather than answered (a text or caption holding what looks like a secret: with it hidden,
-and the person told once); after /close, their 👍 / 👎 is kept."""
+topic rather than answered (a text or caption holding what looks like a secret, or a link behind
+a word whose URL holds one: with it hidden, and the person told once); after /close, their
+👍 / 👎 is kept."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from aiogram.exceptions import (
 from aiogram.filters import BaseFilter, Command
 from aiogram.types import CallbackQuery, Message, Update, User
 
-from bot.analytics.privacy import mask_message, pseudonym
+from bot.analytics.privacy import pseudonym
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
 from bot.core.markup import HTML
@@ -34,7 +35,7 @@ from bot.telegram.handlers import Done, Handled
 from bot.telegram.handlers.admin import ADMIN_COMMANDS
 from bot.telegram.keyboards import Human, Solved
 from bot.telegram.person import answer_tap, cannot_write, latest_entry
-from bot.telegram.relay import RELAYED, copy_to_topic, into_topic, unreachable
+from bot.telegram.relay import RELAYED, copy_to_topic, into_topic, masked_for_team, unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -178,7 +179,7 @@ async def _copy(
     user = message.from_user
     assert user is not None
 
-    masked = mask_message(message.text or message.caption or "")
+    masked = masked_for_team(message)
     hidden = t("handoff_masked_team", desk.team)
 
     async def send(topic: int) -> None:
