@@ -92,12 +92,9 @@ def create_bot(
     """A Bot speaking HTML, against Telegram or the server in ``TELEGRAM_API_URL`` (or over
     ``session``: the benchmarks' transport); ``retry`` honours Telegram's ``retry_after``
     (doctor asks once and reports instead)."""
-    if session is not None:
-        pass
-    elif settings.telegram_api_url:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-    else:
-        session = AiohttpSession()
+    if session is None:
+        api = settings.telegram_api_url
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api)) if api else AiohttpSession()
     if retry:
         session.middleware(RetryAfter())
     return Bot(
@@ -271,10 +268,8 @@ async def run(settings: Settings, library: Library | None = None) -> int:
     ``library``: the catalogs, loaded already (``python -m bot`` loads them first)."""
     library, lookups = services(settings, library)
     library.resolver.searcher  # noqa: B018 - the word index, built before the first question
-    # What start-up made (aiogram's and pydantic's 200,000 objects, the catalogs, the index)
-    # lives as long as the process: frozen, the collector never walks it again. Unfrozen, each
-    # full collection did: 150-220 ms each (every 0.7 s under bench_e2e.py's load with Python's
-    # thresholds; rare with bot/cli/run.py's, but a process runs for weeks); frozen, 10 ms.
+    # Start-up's 200,000 objects (aiogram's, pydantic's, the catalogs, the index) live as long as
+    # the process: frozen, a full collection takes 10 ms, not 150-220 ms (README: Benchmarks).
     gc.collect()
     gc.freeze()
     bot = create_bot(settings)
