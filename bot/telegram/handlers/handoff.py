@@ -99,19 +99,22 @@ async def human_button(
         logger.info("handoff: the typing sign was not shown: %s", exc)
     found = library.resolver.catalog.by_ref.get(callback_data.ref) if callback_data.ref else None
     about = (found[0].provider.slug, found[1].key) if found is not None else None
-    done, said = await hand_over(bot, desk, user, lang, about)
+    done, said = await hand_over(bot, desk, user, lang, about, tapped=True)
     alert = done is Done.NO_PRIVATE
     await answer_tap(callback, t("handoff_start_first", lang) if alert else said, alert=alert)
     return done
 
 
 async def hand_over(
-    bot: Bot, desk: SupportDesk, user: User, lang: Lang, about: tuple[str, str] | None
-) -> tuple[Handled, str | None]:
+    bot: Bot, desk: SupportDesk, user: User, lang: Lang, about: tuple[str, str] | None,
+    *, tapped: bool = False,
+) -> tuple[Handled, str | None]:  # fmt: skip
     """Ask the desk, and tell the person where their request stands (to try again later when
     the database cannot be used); and what to show them in place of that when it could not be
     sent for a moment (the team has the request: they are not asked to try again). A person
-    the bot cannot write to has their conversation closed, and the topic is told."""
+    the bot cannot write to has their conversation closed, and the topic is told. A tap while
+    another is posting the request (``tapped``, a double tap) is answered on the button alone:
+    ten taps, one message."""
     try:
         conversation, asked = await desk.ask(
             bot, user.id, user.first_name, user.username, lang, about
@@ -123,6 +126,8 @@ async def hand_over(
     else:
         done = Done.HANDED
         said = " ".join(filter(None, (t(f"handoff_{asked.value}", lang), desk.expect(lang))))
+    if tapped and asked is Asked.UNDER_WAY:
+        return done, said
     try:
         await bot.send_message(user.id, HTML.esc(said))
     except TelegramForbiddenError:
