@@ -478,7 +478,14 @@ async def test_an_album_spends_the_persons_budget_once_and_loses_no_photo(tmp_pa
         (also,) = await app.feed(app.fake.message("and this", user_id=1001))
         assert isinstance(also, CopyMessage)  # the third of three
         (notice,) = await app.feed(app.fake.message("and that", user_id=1001))
-        assert isinstance(notice, SendMessage) and notice.text.startswith("Too many messages")
+        # Said as what it means in a conversation: this did not reach the team.
+        assert isinstance(notice, SendMessage) and notice.text == (
+            "Too many messages at once: what you send in the next minute will not reach the "
+            "support team. Wait a minute and send it again."
+        )
+        assert not await app.feed(app.fake.message("and more", user_id=1001))  # once a window
+        (asks,) = await app.feed(app.fake.message("gosms 1004", user_id=1002))  # not talking
+        assert isinstance(asks, SendMessage) and asks.chat_id == 1002
 
 
 async def test_staff_mistakes_in_a_topic_each_get_a_clear_answer(desk_app: App) -> None:

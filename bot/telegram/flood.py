@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import (
@@ -28,7 +28,12 @@ from aiogram.types import (
 
 from bot.core.i18n import Lang, t
 from bot.core.markup import HTML
+from bot.handoff.conversation import State
+from bot.store import StorageUnavailable
 from bot.telegram.handlers import Done
+
+if TYPE_CHECKING:
+    from bot.telegram.desk import SupportDesk
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -139,13 +144,26 @@ class FloodControl(BaseMiddleware):
         if verdict is Verdict.ANSWER:
             return await handler(event, data)
         if verdict is Verdict.NOTICE:
-            await _notice(event, data["lang"])
+            await _notice(event, data["lang"], await _talking(event, data.get("desk")))
         return Done.FLOOD
 
 
-async def _notice(event: TelegramObject, lang: Lang) -> None:
-    """Tell the person, once a window, in the way their update allows."""
-    notice = t("too_many", lang)
+async def _talking(event: TelegramObject, desk: SupportDesk | None) -> bool:
+    """Whether the sender of a private message is talking with the support team (their
+    conversation open): read only when a notice is due, once a window."""
+    if desk is None or not isinstance(event, Message) or event.chat.type != "private":
+        return False
+    try:
+        live = await desk.store.live_conversation(event.chat.id)
+    except StorageUnavailable:
+        return False
+    return live is not None and live.state is State.OPEN
+
+
+async def _notice(event: TelegramObject, lang: Lang, talking: bool = False) -> None:
+    """Tell the person, once a window, in the way their update allows; one talking with the
+    team, that what they send for a minute does not reach it (to send it again)."""
+    notice = t("too_many_in_conversation" if talking else "too_many", lang)
     if isinstance(event, Message):
         await event.answer(HTML.esc(notice))
     elif isinstance(event, CallbackQuery):
