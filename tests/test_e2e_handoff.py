@@ -32,7 +32,10 @@ from tests.support.processes import ROOT, STARTING, Running, free_port, start_bo
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-NOTICE = "Too many messages. Wait a minute and I will answer again."
+NOTICE = (
+    "Too many messages at once: what you send in the next minute will not reach the support team. "
+    "Wait a minute and send it again."
+)
 
 
 async def start_desk(
