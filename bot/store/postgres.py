@@ -21,8 +21,9 @@ import asyncpg
 
 from bot.analytics.rollup import Stored, roll_up
 from bot.logs import without_password
-from bot.store.base import Checked, StorageUnavailable, unavailable
+from bot.store.base import Checked, unavailable
 from bot.store.conversations import ConversationQueries
+from bot.store.guarded import Guarded
 from bot.store.named import NamedQueries
 from bot.store.postgres_schema import (
     CONNECT_TIMEOUT,
@@ -44,19 +45,18 @@ LOOKUP_COLUMNS = (
 )  # fmt: skip
 
 
-class PostgresStore(NamedQueries, ConversationQueries):
+class PostgresStore(Guarded[asyncpg.Connection], NamedQueries, ConversationQueries):
     """The lookup log's PostgreSQL database (``read_only``: never migrated or written here)."""
 
     WRITES_ELSEWHERE = True
+    FAILURES = FAILURES
     missing = False  # a server's database is there, or cannot be reached
 
     def __init__(self, url: str, spill_path: Path, *, read_only: bool = False) -> None:
         self.url = url
         self.spill_path = spill_path  # this replica's own: where its stop spills
-        self.read_only = read_only
+        super().__init__(read_only=read_only)
         self._db: asyncpg.Connection | None = None
-        self.write_failure: str | None = None  # why the last write failed; None: it worked
-        self._lock = asyncio.Lock()  # one operation at a time on the connection
 
     def __str__(self) -> str:
         return without_password(self.url)
@@ -156,32 +156,6 @@ class PostgresStore(NamedQueries, ConversationQueries):
             await _closed(db)
 
     # The connection ----------------------------------------------------------------------------
-
-    @asynccontextmanager
-    async def _connection(self, writing: bool = False) -> AsyncIterator[asyncpg.Connection]:
-        """The connection, under the store's lock, opened (and migrated, or checked when
-        read-only) if need be. A failure closes it, so that the next use connects afresh, and
-        is raised as StorageUnavailable; a write's outcome is kept (``write_failure``)."""
-        if writing and self.read_only:
-            raise StorageUnavailable(f"{self}: opened read-only")
-        async with self._lock:
-            try:
-                yield await self._connected()
-            except FAILURES as exc:
-                await self._close()
-                failed = unavailable(self, exc)
-                self._wrote(writing, failed)
-                raise failed from exc
-            except StorageUnavailable as exc:
-                await self._close()
-                self._wrote(writing, exc)
-                raise
-            self._wrote(writing, None)
-
-    def _wrote(self, writing: bool, failed: StorageUnavailable | None) -> None:
-        """A write (of any kind: lookups, conversations, taught phrases) ended: how."""
-        if writing:
-            self.write_failure = None if failed is None else str(failed)
 
     async def _connected(self) -> asyncpg.Connection:
         if self._db is not None and not self._db.is_closed():

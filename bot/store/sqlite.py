@@ -4,7 +4,6 @@ connections of their own for reports and for the commands that only read."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sqlite3
@@ -15,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.store.base import Checked, StorageUnavailable, unavailable
+from bot.store.base import Checked, unavailable
 from bot.store.conversations import ConversationQueries
+from bot.store.guarded import Guarded
 from bot.store.named import NamedQueries
 from bot.store.queries import sql
 from bot.store.reading import Fetch
@@ -43,7 +43,7 @@ PRUNED = (
 )  # fmt: skip
 
 
-class SqliteStore(NamedQueries, ConversationQueries):
+class SqliteStore(Guarded[Any], NamedQueries, ConversationQueries):
     """The lookup log's SQLite file (``read_only``: never made, migrated or written here).
 
     On Linux a removed database file keeps accepting writes through an open connection, into a
@@ -52,15 +52,14 @@ class SqliteStore(NamedQueries, ConversationQueries):
     """
 
     WRITES_ELSEWHERE = False
+    FAILURES = FAILURES
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.read_only = read_only
+        super().__init__(read_only=read_only)
         self._db: aiosqlite.Connection | None = None
         self._file: tuple[int, int] | None = None
         self._missing = False
-        self.write_failure: str | None = None  # why the last write failed; None: it worked
-        self._lock = asyncio.Lock()  # one operation at a time on the connection
 
     def __str__(self) -> str:
         return str(self.path)
@@ -163,33 +162,6 @@ class SqliteStore(NamedQueries, ConversationQueries):
                 await db.close()
 
     # The connection ----------------------------------------------------------------------------
-
-    @asynccontextmanager
-    async def _connection(self, writing: bool = False) -> AsyncIterator[Any]:
-        """The connection, under the store's lock, opened if need be (None: a read-only store
-        over a file not made yet). A failure closes it, so that the next use opens the file
-        afresh, and is raised as StorageUnavailable; a write's outcome is kept
-        (``write_failure``)."""
-        if writing and self.read_only:
-            raise StorageUnavailable(f"{self}: opened read-only")
-        async with self._lock:
-            try:
-                yield await self._connected()
-            except FAILURES as exc:
-                await self._close()
-                failed = unavailable(self, exc)
-                self._wrote(writing, failed)
-                raise failed from exc
-            except StorageUnavailable as exc:
-                await self._close()
-                self._wrote(writing, exc)
-                raise
-            self._wrote(writing, None)
-
-    def _wrote(self, writing: bool, failed: StorageUnavailable | None) -> None:
-        """A write (of any kind: lookups, conversations, taught phrases) ended: how."""
-        if writing:
-            self.write_failure = None if failed is None else str(failed)
 
     async def _connected(self) -> aiosqlite.Connection | None:
         if self._db is not None and _file_id(self.path) == self._file:
