@@ -7,7 +7,6 @@ import asyncio
 import os
 import sqlite3
 import time
-from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
 
@@ -17,25 +16,13 @@ from bot.__main__ import main
 from bot.cli import checks
 from bot.core.catalog_files import load_catalogs
 from bot.store import open_store
-from tests.support.doctor import doctor, line_about, sound_deployment
+from tests.support.doctor import deployment, doctor, fake, line_about
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.services import outage
 
+__all__ = ["deployment", "fake"]  # the fixtures, shared (tests/support/doctor.py)
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-def deployment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeTelegram
-) -> dict[str, str]:
-    """A sound deployment: token, API URL, a migrated database, a key file of its own."""
-    return sound_deployment(tmp_path, monkeypatch, fake)
 
 
 async def test_a_sound_deployment_passes_every_check(deployment: dict[str, str]) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,23 +13,12 @@ import pytest
 from bot.handoff.hours import SupportHours
 from bot.settings import SettingsError, load_settings
 from tests.support import ROOT
-from tests.support.doctor import doctor, line_about, sound_deployment
+from tests.support.doctor import deployment, doctor, fake, line_about
 from tests.support.fake_telegram import FakeTelegram
 
+__all__ = ["deployment", "fake"]  # the fixtures, shared (tests/support/doctor.py)
+
 SUPPORT = -1001555000111
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-def deployment(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeTelegram
-) -> dict[str, str]:
-    return sound_deployment(tmp_path, monkeypatch, fake)
 
 
 def settings_problems(**values: str) -> list[str]:

@@ -3,6 +3,7 @@ in the environment, the fake Bot API's address, a database and a key file of its
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,21 @@ from tests.support.fake_telegram import TOKEN, FakeTelegram
 NAMES = ("BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_PATH", "CATALOGS_DIR", "ANALYTICS_SECRET")
 NAMES += ("ANALYTICS_KEY_FILE", "WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_IDS", "DATABASE_URL")
 NAMES += ("REDIS_URL",)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """The fake Bot API doctor asks."""
+    async with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def deployment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake: FakeTelegram
+) -> dict[str, str]:
+    """A sound deployment: token, API URL, a database path, a key file of its own."""
+    return sound_deployment(tmp_path, monkeypatch, fake)
 
 
 def sound_deployment(
