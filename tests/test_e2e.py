@@ -25,7 +25,15 @@ from bot.store import open_store
 from bot.store.schema import migrations
 from bot.telegram.keyboards import Pick
 from tests.support.fake_telegram import TOKEN, FakeTelegram
-from tests.support.processes import ROOT, STARTING, STOPPING, Running, free_port, start_bot
+from tests.support.processes import (
+    ROOT,
+    STARTING,
+    STOPPING,
+    Running,
+    free_port,
+    no_bot_left,
+    start_bot,
+)
 
 ADMIN = 5005
 
@@ -53,14 +61,8 @@ async def launch(folder: Path, fake: FakeTelegram) -> Running:
 
 @asynccontextmanager
 async def bot_in(folder: Path) -> AsyncIterator[Running]:
-    async with FakeTelegram() as fake:
-        running = await launch(folder, fake)
-        try:
-            yield running
-        finally:
-            if running.process.returncode is None:
-                running.process.kill()
-                await running.process.wait()
+    async with FakeTelegram() as fake, no_bot_left(await launch(folder, fake)) as running:
+        yield running
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -9,7 +9,7 @@ import json
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, closing
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from tests.support.handoff import (
     to,
     whole_conversation,
 )
-from tests.support.processes import ROOT, STARTING, Running, free_port, start_bot
+from tests.support.processes import ROOT, STARTING, Running, free_port, no_bot_left, start_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -57,16 +57,6 @@ async def start_desk(
     return Running(fake, process, database, folder / "bot.log")
 
 
-@asynccontextmanager
-async def stopped_at_the_end(running: Running) -> AsyncIterator[Running]:
-    try:
-        yield running
-    finally:
-        if running.process.returncode is None:
-            running.process.kill()
-            await running.process.wait()
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def desk(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[Running, int]]:
     """One bot with handoff on, shared by TestOneDeskLeftRunning (each test with people of its own),
@@ -75,7 +65,7 @@ async def desk(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[
     async with FakeTelegram() as fake:
         fake.forum(SUPPORT)
         running = await start_desk(tmp_path_factory.mktemp("handoff"), fake, port)
-        async with stopped_at_the_end(running):
+        async with no_bot_left(running):
             yield running, port
 
 
@@ -307,10 +297,10 @@ class TestOneDeskLeftRunning:
 async def test_a_restart_keeps_every_open_conversation(tmp_path: Path) -> None:
     async with FakeTelegram() as fake:
         fake.forum(SUPPORT)
-        async with stopped_at_the_end(await start_desk(tmp_path, fake, free_port())) as first:
+        async with no_bot_left(await start_desk(tmp_path, fake, free_port())) as first:
             topic, _ = await driver_for(first).ask_for_a_person(2601, "gosms 1004")
             assert await first.stop() == 0
-        async with stopped_at_the_end(await start_desk(tmp_path, fake, free_port())) as second:
+        async with no_bot_left(await start_desk(tmp_path, fake, free_port())) as second:
             driver = driver_for(second)
             copied = await driver.send(fake.message("still there?", user_id=2601), "copyMessage")
             assert copied.params["message_thread_id"] == topic
@@ -326,11 +316,11 @@ async def test_a_team_moved_to_another_support_chat_gets_the_conversation_there(
     async with FakeTelegram() as fake:
         fake.forum(SUPPORT, "Old support")
         fake.forum(moved, "New support")
-        async with stopped_at_the_end(await start_desk(tmp_path, fake, free_port())) as first:
+        async with no_bot_left(await start_desk(tmp_path, fake, free_port())) as first:
             old, _ = await driver_for(first).ask_for_a_person(2701, "gosms 1004")
             assert await first.stop() == 0
         again = await start_desk(tmp_path, fake, free_port(), support=moved)
-        async with stopped_at_the_end(again) as second:
+        async with no_bot_left(again) as second:
             chatter = fake.topic(moved, "Team chatter")  # the new chat's own topic of that number
             assert chatter == old
             since = len(fake.requests)

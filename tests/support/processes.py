@@ -8,6 +8,8 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,3 +64,14 @@ class Running:
         """Stop the bot as a process manager would; its exit status."""
         self.process.send_signal(sig)
         return await asyncio.wait_for(self.process.wait(), STOPPING)
+
+
+@asynccontextmanager
+async def no_bot_left(running: Running) -> AsyncIterator[Running]:
+    """``running``, killed at the end if it still runs: a failed test leaves no bot behind."""
+    try:
+        yield running
+    finally:
+        if running.process.returncode is None:
+            running.process.kill()
+            await running.process.wait()
