@@ -48,8 +48,9 @@ def tune_gc() -> None:
         gc.freeze()
 
 
-async def main() -> None:
-    tune_gc()
+async def poll(dp: Dispatcher) -> None:
+    """Long poll TELEGRAM_API_URL with ``dp``, the Bot configured as the bot's (HTML, no link
+    previews), at most UPDATES_AT_ONCE updates at once."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
     bot = Bot(
         os.environ["BOT_TOKEN"],
@@ -57,9 +58,14 @@ async def main() -> None:
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
     limit = os.environ.get("UPDATES_AT_ONCE")
-    await create_dispatcher().start_polling(
+    await dp.start_polling(
         bot, handle_signals=True, tasks_concurrency_limit=int(limit) if limit else None
     )
+
+
+async def main() -> None:
+    tune_gc()
+    await poll(create_dispatcher())
 
 
 if __name__ == "__main__":

@@ -17,13 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
 from aiogram.types import InlineKeyboardMarkup, Message
-from echo_bot import create_dispatcher, tune_gc
+from echo_bot import create_dispatcher, poll, tune_gc
 
 from bot.core.catalog_files import load_catalogs
 from bot.core.i18n import language_for
@@ -62,16 +57,7 @@ async def main() -> None:
         for number, part in enumerate(parts, 1):
             await message.answer(part, reply_markup=keyboard if number == len(parts) else None)
 
-    session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
-    bot = Bot(
-        os.environ["BOT_TOKEN"],
-        session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
-    )
-    limit = os.environ.get("UPDATES_AT_ONCE")
-    await create_dispatcher(replay).start_polling(
-        bot, handle_signals=True, tasks_concurrency_limit=int(limit) if limit else None
-    )
+    await poll(create_dispatcher(replay))
 
 
 if __name__ == "__main__":
