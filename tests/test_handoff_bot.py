@@ -290,16 +290,22 @@ async def test_a_topic_telegram_says_is_closed_is_reopened_and_the_message_copie
     assert [c.result is None for c in desk_app.fake.calls("copyMessage")] == [True, False]
 
 
-def database_down(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every handoff read and write of the store fails, as with the database away."""
+HANDOFF_STORE = (
+    "start_conversation", "live_conversation", "topic_conversation", "recent_lookups",
+    "claim_relay", "conversation", "conversation_verdict", "close_conversation",
+)  # fmt: skip
+
+
+def database_down(
+    app: App, monkeypatch: pytest.MonkeyPatch, *names: str, reason: str = "connection refused"
+) -> None:
+    """The store's methods ``names`` fail with ``reason`` (by default every handoff read and
+    write, as with the database away; one write, as under SQLite's write lock)."""
 
     async def down(*args: Any, **kwargs: Any) -> Any:
-        raise StorageUnavailable("connection refused")
+        raise StorageUnavailable(reason)
 
-    for name in (
-        "start_conversation", "live_conversation", "topic_conversation", "recent_lookups",
-        "claim_relay", "conversation", "conversation_verdict", "close_conversation",
-    ):  # fmt: skip
+    for name in names or HANDOFF_STORE:
         monkeypatch.setattr(app.lookups.store, name, down)
 
 

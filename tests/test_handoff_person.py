@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiogram.methods import AnswerCallbackQuery, CopyMessage, CreateForumTopic, SendMessage
 
 from bot.core.catalog import entry_ref
-from bot.store import StorageUnavailable
 from bot.telegram.keyboards import Human
 from tests.support.app import USERNAME, App, buttons, running_app
 from tests.support.fake_telegram import FakeTelegram
-from tests.test_handoff_bot import SUPPORT, desk_app, open_conversation, staff
+from tests.test_handoff_bot import SUPPORT, database_down, desk_app, open_conversation, staff
 
 __all__ = ["desk_app"]  # the fixture, shared
 
@@ -89,12 +87,7 @@ async def test_close_is_written_before_the_person_is_asked_and_a_failed_write_as
     desk_app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     topic = await open_conversation(desk_app)
-    store = desk_app.lookups.store
-
-    async def locked(*args: Any, **kwargs: Any) -> Any:
-        raise StorageUnavailable("database is locked")
-
-    monkeypatch.setattr(store, "close_conversation", locked)
+    database_down(desk_app, monkeypatch, "close_conversation", reason="database is locked")
     (said,) = await desk_app.feed(staff(desk_app, topic, text="/close"))
     assert isinstance(said, SendMessage) and (said.chat_id, said.message_thread_id) == (
         SUPPORT, topic
@@ -189,12 +182,8 @@ async def test_staff_whose_reply_the_database_cannot_take_are_told_in_the_topic_
     # the team's reply is not relayed, and the topic says so in the team's words, not with the
     # admins' message naming the database's file or host.
     topic = await open_conversation(desk_app)
-    store = desk_app.lookups.store
-
-    async def locked(*args: Any, **kwargs: Any) -> Any:
-        raise StorageUnavailable("/srv/codebook/data/bot.sqlite3: database is locked")
-
-    monkeypatch.setattr(store, "claim_relay", locked)
+    locked = "/srv/codebook/data/bot.sqlite3: database is locked"
+    database_down(desk_app, monkeypatch, "claim_relay", reason=locked)
     (said,) = await desk_app.feed(staff(desk_app, topic, text="try turning it off and on"))
     assert isinstance(said, SendMessage)
     assert (said.chat_id, said.message_thread_id) == (SUPPORT, topic)
