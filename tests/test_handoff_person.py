@@ -222,3 +222,45 @@ async def test_a_secret_in_a_hidden_link_reaches_the_topic_masked(desk_app: App)
     docs["message"]["entities"] = [link]
     (plain,) = await desk_app.feed(docs)
     assert isinstance(plain, CopyMessage)  # a link holding no secret: copied as sent
+
+
+def poll(desk_app: App, question: str, *options: str) -> dict[str, object]:
+    """An update with a person's poll (the fake makes stickers; a poll stands in its place)."""
+    update = desk_app.fake.message(sticker=True, user_id=1001)
+    del update["message"]["sticker"]
+    update["message"]["poll"] = {
+        "id": "1", "question": question, "total_voter_count": 0, "is_closed": False,
+        "is_anonymous": True, "type": "regular", "allows_multiple_answers": False,
+        "allows_revoting": False, "members_only": False,
+        "options": [{"text": o, "voter_count": 0, "persistent_id": o} for o in options],
+    }  # fmt: skip
+    return update
+
+
+async def test_a_poll_whose_question_holds_a_secret_reaches_the_topic_as_masked_words(
+    desk_app: App,
+) -> None:
+    topic = await open_conversation(desk_app)
+    asked = poll(
+        desk_app, "which works, my password: Hunter2Secret?", "the old one", "pin 8842-1190-77"
+    )
+    masked, told = await desk_app.feed(asked)
+    assert isinstance(masked, SendMessage) and masked.message_thread_id == topic
+    assert masked.text.startswith(
+        "📊 which works, my password: &lt;secret&gt;? • the old one • pin &lt;secret&gt;\n"
+    )
+    assert "Hunter2Secret" not in str(desk_app.fake.in_topic(SUPPORT, topic))
+    assert isinstance(told, SendMessage) and told.text == TOLD
+    (copied,) = await desk_app.feed(poll(desk_app, "which name reads better?", "old", "new"))
+    assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic  # as sent
+
+
+async def test_a_story_in_a_conversation_is_said_not_to_reach_the_team(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    update = desk_app.fake.message(sticker=True, user_id=1001)
+    del update["message"]["sticker"]
+    update["message"]["story"] = {"chat": update["message"]["chat"], "id": 7}
+    (told,) = await desk_app.feed(update)
+    assert isinstance(told, SendMessage) and told.chat_id == 1001
+    assert told.text.startswith("I cannot pass this kind of message (a story")
+    assert desk_app.fake.in_topic(SUPPORT, topic)[-1].get("story") is None

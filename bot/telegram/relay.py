@@ -30,6 +30,16 @@ RELAYED = frozenset(
         ContentType.DICE, ContentType.POLL,
     }
 )  # fmt: skip
+# What a person may send that copyMessage cannot copy (Telegram's copyMessage: "paid media
+# messages, giveaway messages, giveaway winners messages ... can't be copied"; a forwarded story
+# and a checklist neither): the person is told it did not reach the team, rather than answered
+# as a question.
+NOT_COPIED = frozenset(
+    {
+        ContentType.STORY, ContentType.PAID_MEDIA, ContentType.GIVEAWAY,
+        ContentType.GIVEAWAY_WINNERS, ContentType.CHECKLIST,
+    }
+)  # fmt: skip
 CAPTIONED = frozenset(
     {
         ContentType.PHOTO, ContentType.DOCUMENT, ContentType.VOICE, ContentType.VIDEO,
@@ -102,6 +112,12 @@ def masked_for_team(message: Message) -> str | None:
     text or in a link's URL."""
     text = message.text if message.text is not None else message.caption or ""
     entities = message.entities if message.text is not None else message.caption_entities
+    if message.poll is not None:  # its question and options, which a copy would carry
+        poll = message.poll
+        text, entities = (
+            "\n".join((f"📊 {poll.question}", *(f"• {o.text}" for o in poll.options))),
+            None,
+        )
     masked = mask_message(text)
     hidden = masked is not None
     lines = [text if masked is None else masked]
@@ -119,16 +135,16 @@ async def copy_to_topic(
     bot: Bot, message: Message, chat_id: int, topic_id: int, masked: str | None = None,
     note: str = "",
 ) -> None:  # fmt: skip
-    """The person's message into their topic: as they sent it, or (``masked``: its text or
-    caption with the secrets hidden, bot/analytics/privacy.py) a text as that, with ``note``
-    below, or the media copied with that as its caption."""
+    """The person's message into their topic: as they sent it, or (``masked``: its text,
+    caption or poll with the secrets hidden, bot/analytics/privacy.py) a text as that, with
+    ``note`` below, or the media copied with that as its caption."""
     if masked is None:
         await bot.copy_message(chat_id, message.chat.id, message.message_id,
                                message_thread_id=topic_id)  # fmt: skip
         return
-    limit = MESSAGE_LIMIT if message.content_type == ContentType.TEXT else CAPTION_LIMIT
-    shown = _fitted(masked, HTML.italic(note), limit)
-    if message.content_type == ContentType.TEXT:
+    captioned = message.content_type in CAPTIONED  # else a text (a poll's: its words, masked)
+    shown = _fitted(masked, HTML.italic(note), CAPTION_LIMIT if captioned else MESSAGE_LIMIT)
+    if not captioned:
         await bot.send_message(chat_id, shown, message_thread_id=topic_id)
     else:
         await bot.copy_message(chat_id, message.chat.id, message.message_id,

@@ -35,7 +35,14 @@ from bot.telegram.handlers import Done, Handled
 from bot.telegram.handlers.admin import ADMIN_COMMANDS
 from bot.telegram.keyboards import Human, Solved
 from bot.telegram.person import answer_tap, cannot_write, latest_entry
-from bot.telegram.relay import RELAYED, copy_to_topic, into_topic, masked_for_team, unreachable
+from bot.telegram.relay import (
+    NOT_COPIED,
+    RELAYED,
+    copy_to_topic,
+    into_topic,
+    masked_for_team,
+    unreachable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +56,7 @@ class InConversation(BaseFilter):
     async def __call__(self, message: Message, desk: SupportDesk) -> bool | dict[str, Any]:
         if message.chat.type != "private" or message.from_user is None:
             return False
-        if bots_command(message.text) or message.content_type not in RELAYED:
+        if bots_command(message.text) or message.content_type not in RELAYED | NOT_COPIED:
             return False
         try:
             conversation = await desk.store.live_conversation(message.from_user.id)
@@ -160,6 +167,9 @@ async def from_person(
         raise SkipHandler  # the lookup's handler answers it
     if conversation.state is State.WAITING:
         return await _not_passed(message, conversation, lang)
+    if message.content_type in NOT_COPIED:  # a story, a giveaway: Telegram copies none
+        await message.answer(HTML.esc(t("handoff_not_copied", lang)))
+        return Done.NOT_RELAYED
     try:
         claimed = await desk.store.claim_relay(event_update.update_id, time.time())
     except StorageUnavailable as exc:
