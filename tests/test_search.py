@@ -46,6 +46,13 @@ def searcher(catalog: Catalog) -> Searcher:
         ["відписався", "відписалася", "відписалися"],
         ["блокуємо", "блокуєте", "блокує"],
         ["отримуємо", "отримуєте", "отримує"],
+        # Its infinitive and the past in -ули: what people say they tried, and what was done.
+        ["надіслати", "надіслав", "надіслали"],
+        ["видалити", "видалено", "видалили"],
+        ["вимкнути", "вимкнули", "вимкнула", "вимкнено"],
+        ["підключити", "підключитися", "підключив"],
+        # A noun's genitive that looks like an infinitive stays the noun's.
+        ["оплати", "оплата", "оплату"],
     ],
 )
 def test_the_forms_of_a_ukrainian_word_meet(forms: list[str]) -> None:
