@@ -28,11 +28,11 @@ _STEMMERS = {
 # --- Ukrainian: a light suffix stripper ------------------------------------------------------
 # In the manner of the Porter-like Ukrainian stemmers: the reflexive -ся/-сь, then the longest
 # inflection of a noun, an adjective or a verb (its persons, its past and its infinitive too:
-# надсилаємо, надіслав, вимкнули, надіслати), keeping a stem of at least three letters with a vowel in it; a participle's
-# -ан-/-ен- goes with its adjective ending (вичерпаний, вичерпано -> вичерп), -нн- is one н
-# (повідомлення, повідомлень -> повідомлен), and a vowel or a soft sign left at the end goes
-# (пристрої, пристроїв, пристрій -> пристр). Light on purpose: it does not undo the alternations
-# of a stem (підписка, підписці), it only makes the forms people type meet.
+# надсилаємо, надіслав, вимкнули, надіслати), keeping a stem of at least three letters with a
+# vowel in it; a participle's -ан-/-ен- goes with its adjective ending (вичерпаний, вичерпано ->
+# вичерп), -нн- is one н (повідомлення, повідомлень -> повідомлен), and a vowel or a soft sign
+# left at the end goes (пристрої, пристроїв, пристрій -> пристр). Light on purpose: it does not
+# undo the alternations of a stem (підписка, підписці), it only makes the forms people type meet.
 _UK_VOWELS = frozenset("аеиоуюяіїє")
 
 
