@@ -46,6 +46,13 @@ def searcher(catalog: Catalog) -> Searcher:
         ["відписався", "відписалася", "відписалися"],
         ["блокуємо", "блокуєте", "блокує"],
         ["отримуємо", "отримуєте", "отримує"],
+        # Its infinitive and the past in -ули: what people say they tried, and what was done.
+        ["надіслати", "надіслав", "надіслали"],
+        ["видалити", "видалено", "видалили"],
+        ["вимкнути", "вимкнули", "вимкнула", "вимкнено"],
+        ["підключити", "підключитися", "підключив"],
+        # A noun's genitive that looks like an infinitive stays the noun's.
+        ["оплати", "оплата", "оплату"],
     ],
 )
 def test_the_forms_of_a_ukrainian_word_meet(forms: list[str]) -> None:
@@ -347,3 +354,24 @@ def test_the_benchmark_asks_without_codes_about_entries_that_exist(
         query = resolver.parser.parse(text)
         assert entry.code not in {code for code, _ in query.codes}, text
         assert not set(query.names) & {entry.name, *entry.aliases} - {None}, text
+
+
+def test_words_asked_side_by_side_lift_the_entry_saying_them_side_by_side() -> None:
+    from array import array
+
+    from bot.core.pairs import Pairs
+    from bot.core.scoring import BIGRAM, WEIGHTS
+
+    rows = array(
+        "Q", [Pairs.row("templat", "switch", 0, "asked"), Pairs.row("switch", "off", 1, "title")]
+    )
+    pairs = Pairs(rows)
+    scores = {0: 1.0, 1: 1.0, 2: 1.0}
+    typed = [("templat",), ("switch",), ("off",)]
+    pairs.add_to(scores, typed, {"templat": 2.0, "switch": 3.0, "off": 4.0})
+    assert scores[0] == pytest.approx(1.0 + BIGRAM * 2.0 * WEIGHTS["asked"])
+    assert scores[1] == pytest.approx(1.0 + BIGRAM * 3.0 * WEIGHTS["title"])
+    assert scores[2] == 1.0  # says neither pair
+    unscored: dict[int, float] = {}
+    pairs.add_to(unscored, typed, {})
+    assert unscored == {}  # an entry the words did not find is not found by a pair alone

@@ -6,12 +6,15 @@ typed."""
 from __future__ import annotations
 
 import math
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
 from bot.core.catalog import Catalog, Entry, ProviderCatalog
+from bot.core.pairs import Pairs
 from bot.core.scoring import (
     EXACT,
     LENGTH,
@@ -37,6 +40,7 @@ class Searcher:
         self._docs: list[tuple[ProviderCatalog, Entry]] = []
         self._postings: dict[str, dict[int, float]] = defaultdict(dict)
         self._phrases: list[tuple[tuple[str, ...], ...]] = []
+        pairs = array("Q")  # two stems said side by side: see Pairs
         # While building: each word and each text stemmed once, and every field's stems.
         self._stems: dict[str, tuple[str, ...]] = {}
         self._texts: dict[str, list[tuple[str, ...]]] = {}
@@ -44,7 +48,8 @@ class Searcher:
         self._own: dict[str, set[int]] = defaultdict(set)  # entries saying a term themselves
         for pc in catalog:
             for entry in pc.entries:
-                self._add(pc, entry)
+                self._add(pc, entry, pairs)
+        self._pairs = Pairs(pairs)
         self._index()
         total = len(self._docs)
         self._postings = dict(self._postings)
@@ -86,7 +91,7 @@ class Searcher:
             by_initial[term[0]].append(term)
         self._by_initial = dict(by_initial)
 
-    def _add(self, pc: ProviderCatalog, entry: Entry) -> None:
+    def _add(self, pc: ProviderCatalog, entry: Entry, pairs: array[int]) -> None:
         doc = len(self._docs)
         self._docs.append((pc, entry))
         about = pc.provider.about
@@ -110,6 +115,13 @@ class Searcher:
                     found = self._texts[text] = [self._stemmed(word) for word in words(text)]
                 if kind in ("name", "title", "original", "section"):
                     phrases.append(tuple(alternatives[0] for alternatives in found))
+                if kind != "provider":  # said of each of a provider's entries: tells none apart
+                    pairs.extend(
+                        Pairs.row(a, b, doc, kind)
+                        for first, second in pairwise(found)
+                        for a in first
+                        for b in second
+                    )
                 self._fields.append((doc, kind, found))
         self._phrases.append(tuple(p for p in phrases if p))
 
@@ -150,7 +162,8 @@ class Searcher:
 
     def search(self, text: str, provider: str | None = None, limit: int = 5) -> list[Hit]:
         """Entries best matching the words, best first; nothing for nonsense."""
-        wanted = self._wanted([stems(word) for word in words(text)])
+        typed = [stems(word) for word in words(text)]
+        wanted = self._wanted(typed)
         if not wanted:
             return []
         # The word found in the most entries first: its scores are copied, not added up.
@@ -161,6 +174,7 @@ class Searcher:
                 scores[doc] = scores.get(doc, 0.0) + value
                 covered[doc] = covered.get(doc, 0.0) + credits[doc]
         size = len(wanted)
+        self._pairs.add_to(scores, typed, self._idf)
         # The provider named is a word of the question that each of its entries says.
         need = MIN_COVERAGE * (size + 1) - 1 if provider else MIN_COVERAGE * size
         ranked = [

@@ -27,12 +27,12 @@ _STEMMERS = {
 
 # --- Ukrainian: a light suffix stripper ------------------------------------------------------
 # In the manner of the Porter-like Ukrainian stemmers: the reflexive -ся/-сь, then the longest
-# inflection of a noun, an adjective or a verb (its persons and its past too: надсилаємо,
-# надіслав), keeping a stem of at least three letters with a vowel in it; a participle's
-# -ан-/-ен- goes with its adjective ending (вичерпаний, вичерпано -> вичерп), -нн- is one н
-# (повідомлення, повідомлень -> повідомлен), and a vowel or a soft sign left at the end goes
-# (пристрої, пристроїв, пристрій -> пристр). Light on purpose: it does not undo the alternations
-# of a stem (підписка, підписці), it only makes the forms people type meet.
+# inflection of a noun, an adjective or a verb (its persons, its past and its infinitive too:
+# надсилаємо, надіслав, вимкнули, надіслати), keeping a stem of at least three letters with a
+# vowel in it; a participle's -ан-/-ен- goes with its adjective ending (вичерпаний, вичерпано ->
+# вичерп), -нн- is one н (повідомлення, повідомлень -> повідомлен), and a vowel or a soft sign
+# left at the end goes (пристрої, пристроїв, пристрій -> пристр). Light on purpose: it does not
+# undo the alternations of a stem (підписка, підписці), it only makes the forms people type meet.
 _UK_VOWELS = frozenset("аеиоуюяіїє")
 
 
@@ -44,7 +44,7 @@ _UK_ADJECTIVE = _endings("ий ій ого ому ої ою им ім их іх 
 _UK_ENDINGS = (  # by length: three letters, two, one
     _endings(
         "ами ями ого ому ими іми ові еві єві ала яла ила іла ало яло ило іло али яли или іли ано "
-        "яно ено єно ють уть ать ять ить єть еть ією емо ємо имо їмо ете єте ите їте"
+        "яно ено єно ють уть ать ять ить єть еть ією емо ємо имо їмо ете єте ите їте ули ула уло"
     ),
     _endings(
         "ах ях ам ям ом ем єм ею єю ою ів їв ей ий ій ої их іх им ім ую юю ая яя ії ія ію ує ав яв "
@@ -53,6 +53,7 @@ _UK_ENDINGS = (  # by length: three letters, two, one
     frozenset("аяоеєуюіїиьй"),
 )
 _UK_PARTICIPLE = ("ан", "ян", "ен", "єн")
+_UK_INFINITIVE = ("ати", "яти", "ити", "іти", "ути", "їти")
 
 
 def _stem_left(stem: str) -> bool:
@@ -65,7 +66,13 @@ def stem_uk(word: str) -> str:
         return word
     if word.endswith(("ся", "сь")) and len(word) >= 6:
         word = word[:-2]
+    # An infinitive keeps four letters at least (оплати is оплата's, not a verb's).
+    infinitive = word.endswith(_UK_INFINITIVE) and len(word) >= 7
+    if infinitive:
+        word = word[:-3]
     for size, endings in zip((3, 2, 1), _UK_ENDINGS, strict=True):
+        if infinitive:
+            break
         if word[-size:] in endings and _stem_left(word[:-size]):
             ending, word = word[-size:], word[:-size]
             if ending in _UK_ADJECTIVE and word.endswith(_UK_PARTICIPLE) and _stem_left(word[:-2]):
