@@ -26,7 +26,16 @@ from bot.telegram.app import create_dispatcher, on_startup
 from bot.telegram.keyboards import Vote
 from bot.telegram.taught import TaughtPhrases
 from bot.telegram.top import TopEntries
-from tests.support.app import ADMIN, GROUP, USERNAME, App, buttons, settings_for
+from tests.support.app import (
+    ADMIN,
+    GROUP,
+    USERNAME,
+    App,
+    buttons,
+    running_app,
+    settings_for,
+    still_budgets,
+)
 from tests.support.fake_session import bot_for
 from tests.support.fake_telegram import FakeTelegram
 
@@ -281,15 +290,16 @@ async def test_a_second_press_on_the_same_pick_is_fine(app: App) -> None:
 # --- staying up -----------------------------------------------------------------------------
 
 
-async def test_flood_control_one_notice_then_silence(app: App) -> None:
-    for _ in range(20):
-        (sent,) = await app.feed(app.fake.message("gosms 1004"))
-        assert sent.text.startswith("<b>GoSMS")
-    (notice,) = await app.feed(app.fake.message("gosms 1004"))
-    assert notice.text == "Too many messages. Wait a minute and I will answer again."
-    assert await app.feed(app.fake.message("gosms 1004")) == []
-    (other,) = await app.feed(app.fake.message("gosms 1004", user_id=2002))
-    assert other.text.startswith("<b>GoSMS")
+async def test_flood_control_one_notice_then_silence(tmp_path: Path) -> None:
+    async with running_app(tmp_path, budgets=still_budgets()) as app:
+        for _ in range(20):
+            (sent,) = await app.feed(app.fake.message("gosms 1004"))
+            assert sent.text.startswith("<b>GoSMS")
+        (notice,) = await app.feed(app.fake.message("gosms 1004"))
+        assert notice.text == "Too many messages. Wait a minute and I will answer again."
+        assert await app.feed(app.fake.message("gosms 1004")) == []
+        (other,) = await app.feed(app.fake.message("gosms 1004", user_id=2002))
+        assert other.text.startswith("<b>GoSMS")
 
 
 async def test_a_failing_handler_is_logged_and_apologised_for(

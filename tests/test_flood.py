@@ -3,10 +3,14 @@ and its cost and memory do not grow with the number of people."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, SendMessage
 
 from bot.telegram.flood import Budget, Verdict
-from tests.support.app import ADMIN, GROUP, App, buttons
+from tests.support.app import ADMIN, GROUP, App, buttons, running_app, still_budgets
 
 NOTICE = "Too many messages. Wait a minute and I will answer again."
 
@@ -55,6 +59,13 @@ async def test_at_most_the_tracked_number_of_people_are_kept() -> None:
     for person in range(5000):  # all within one second
         await budget.take(person)
     assert len(budget) == 1000
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[App]:
+    """The bot as in production, its budgets on a clock that stands still."""
+    async with running_app(tmp_path, budgets=still_budgets()) as running:
+        yield running
 
 
 async def spam(app: App, make_update: object, count: int = 30) -> list[object]:
