@@ -426,3 +426,82 @@ def test_a_number_stands_as_a_code_beside_the_provider_with_only_filler_between(
     query = resolver.parser.parse(text)
     ((_, at),) = query.codes
     assert query.as_code(at) is as_code
+
+
+# --- Phone numbers, dates, sums and field names told in a story --------------------------------
+
+_TOLD = [
+    ("gosms не принимает номер {}, пишет что номер неверный", "+38 (067) 123-45-67"),
+    ("gosms не принимает номер {}, пишет что номер неверный", "067 123 45 67"),
+    ("gosms won't take the number {} and says the phone number is invalid", "0671234567"),
+    ("notificore не принимает номер {}, пишет что номер неверный", "+7 999 123 45 67"),
+    ("mobizon rejects the number {} as invalid", "+1 (415) 555-26-71"),
+    ("номер {} не проходить, notificore каже що номер невірний", "+380 67 123 45 67"),
+    ("не принимает номер {}, пишет неверный номер получателя", "8 (912) 345-67-89"),
+    ("mobizon не принимает номер {}, пишет что номер неверный", "8 912 345 67 89"),
+    ("radist: номер {} не проходит, пишет неверный номер", "380671234567"),
+    ("с {} не уходят смс, пишет что баланс закончился", "1 мая"),
+    ("since {} mobizon says not enough money on balance", "March 5"),
+    ("з {} gosms не надсилає, пристрій не зареєстровано", "12 січня 2024"),
+    ("пополнили на {}, а mobizon всё равно пишет недостаточно средств", "500 рублей"),
+    ("topped up {} but mobizon still says insufficient balance", "$50"),
+    ("mobizon: поповнили на {}, а пише недостатньо коштів", "1 000 грн"),
+]
+
+
+@pytest.mark.parametrize(("story", "number"), _TOLD)
+def test_a_phone_number_date_or_sum_in_a_story_gets_the_word_search_answer(
+    resolver: Resolver, story: str, number: str
+) -> None:
+    # What the words find without the number: the number must change nothing of it.
+    without = resolver.answer(story.format(""))
+    answer = resolver.answer(story.format(number))
+    assert answer.searched and answer.missing == ()
+    assert (found(answer), offered(answer)) == (found(without), offered(without))
+    assert [*found(answer), *offered(answer)], story  # the words do find something
+
+
+def test_a_field_name_and_a_phone_number_in_a_story_get_the_entry_the_words_find(
+    resolver: Resolver,
+) -> None:
+    text = "gosms не принимает номер +38 (067) 123-45-67, пишет что phone_number неверный"
+    answer = resolver.answer(text)
+    assert found(answer) == [("gosms", "2001")]
+    assert answer.missing == () and "phone number" in answer.searched.lower()
+
+
+def test_a_code_the_provider_lacks_beside_an_unknown_field_name_gets_the_words_answer(
+    resolver: Resolver,
+) -> None:
+    answer = resolver.answer("gosms 1018: phone_number is invalid")
+    assert found(answer) == [("gosms", "2001")]
+    assert [m.code for m in answer.missing] == ["1018"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "radist error name OTHER",
+        "Radist API returned error name OTHER on a message send, nothing in detail. What now?",
+    ],
+)
+def test_a_one_word_name_in_capitals_is_the_name(resolver: Resolver, text: str) -> None:
+    assert found(resolver.answer(text)) == [("radist", "99999")]
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("gosms 1004, 2001 2007", ["1004", "2001", "2007"]),
+        ("mobizon 5 may mean what", ["5"]),
+        ("gosms (1004) again", ["1004"]),
+        ("mobizon 12 since May 5", ["12"]),
+        ("gosms 2001 at 500 rub", ["2001"]),
+        ("OTHER ERROR 1004 GOSMS", ["1004"]),  # shouted: capitals are no name
+    ],
+)
+def test_codes_beside_dates_and_sums_are_still_read(
+    resolver: Resolver, text: str, codes: list[str]
+) -> None:
+    query = resolver.parser.parse(text)
+    assert [code for code, _ in query.codes] == codes and query.names == ()

@@ -10,6 +10,7 @@ from typing import NamedTuple
 import yaml
 
 from bot.core.catalog import Catalog
+from bot.core.numbers import not_codes
 from bot.core.payload import PayloadHit, read_payload
 from bot.core.text import alias_key, clean, fold, normalise_code
 from bot.data import read_text
@@ -22,6 +23,7 @@ MAX_CODES = 5  # codes (and names) answered from one message
 # "v2").
 _CODE = re.compile(r"(?<![\w#№])(?<!\d[.:/-])[#№]?(-?\d+(?:-\d+)?)(?![\w]|[.:/-]\d)")
 _NAME = re.compile(r"(?<![\w])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![\w])")
+_CAPITALS = re.compile(r"(?<![\w])[A-Z][A-Z0-9]+(?![\w])")  # a one-word name: OTHER
 # A word may hold an apostrophe however it is typed (' ’ ‘ ` ´; ʼ is a letter already).
 _WORD = re.compile(r"[^\W\d_][\w.'’‘`´-]*[^\W_]|[^\W\d_]", re.UNICODE)
 _NAME_LIKE = re.compile(r"^[a-z][a-z0-9.]{2,}$")  # how an unknown provider's name looks
@@ -153,7 +155,13 @@ class QueryParser:
             if name not in names:
                 names.append(name)
             name_spans.append(match.span())
-        rest = _blank(rest, name_spans)
+        # A one-word name counts written in capitals ("error name OTHER") in a text not shouted.
+        for match in _CAPITALS.finditer(rest) if rest != rest.upper() else ():
+            if match.group() in self.catalog.by_name and match.group() not in names:
+                names.append(match.group())
+                name_spans.append(match.span())
+        # Phone numbers, dates and sums hold no codes: "+38 (067)", "1 мая", "500 рублей".
+        rest = _blank(rest, name_spans + not_codes(rest))
         codes: list[tuple[str, int]] = []
         seen: set[str] = set()
         code_spans = []

@@ -145,13 +145,14 @@ class Resolver:
         """A number the named provider lacks, with words besides: the word search's answer,
         whatever it offers for a number in a story ("mobizon ... 50 messages ..."); for one
         standing as a code ("gosms 1018 device"), one entry, and the "no such code" line."""
-        if answer.matches or answer.candidates or query.payload or query.names:
+        if answer.matches or answer.candidates or query.payload:
             return None
-        if not query.meaningful_words or any(m.catalog is None for m in answer.missing):
+        # An unknown name ("phone_number") is words of the story, as the word search reads it.
+        words = self._words(query)
+        if not words or any(m.catalog is None for m in answer.missing):
             return None
         at = dict(query.codes)
         codes = tuple(m for m in answer.missing if query.as_code(at[m.code]))
-        words = " ".join(query.meaningful_words)
         told = self._search(query, words, self._provider(query.provider))
         if told.matches or (told.candidates and not codes):
             return told._replace(missing=codes)

@@ -1,0 +1,52 @@
+"""Numbers in a story that are not error codes: phone numbers, dates and sums of money. The
+parser blanks them before it reads codes, so that "gosms won't take +38 (067) 123-45-67" or
+"topped up 500 rubles on May 1" reach the word search instead of codes 38, 67, 500 or 1.
+(No error code in the catalogs is longer than five digits.)"""
+
+from __future__ import annotations
+
+import re
+
+_PHONE = (
+    # A plus and at least seven digits, grouped any way: +38 (067) 123-45-67, +79991234567.
+    r"\+\d(?:[\s().-]{0,2}\d){6,}"
+    # An area code in brackets, maybe after a country's: 8 (999) 123-45-67, (067) 123 45 67.
+    r"|(?<![\d-])(?:\d{1,3}[\s-]?)?\(\d{2,5}\)\s?(?:\d{3}[\s-]?\d{2}[\s-]?\d{2}|\d{5,7})(?!\d)"
+    # Digits grouped as a phone's: 8 912 345 67 89, 067 123 45 67, 999-123-45-67, 123-45-67.
+    r"|(?<![\d-])(?:(?:\d{1,3}[\s-])?\d{3,4}[\s-])?\d{3}[\s-]\d{2}[\s-]\d{2}(?![\d-])"
+    # Ten to fifteen digits in a row (a phone number has at most 15): 0671234567, 89991234567.
+    r"|(?<!\d)\d{10,15}(?!\d)"
+)
+_MONTHS = (
+    r"январ[а-яё]*|феврал[а-яё]*|март[а-яё]*|апрел[а-яё]*|ма[йяе]|июн[а-яё]*|июл[а-яё]*"
+    r"|август[а-яё]*|сентябр[а-яё]*|октябр[а-яё]*|ноябр[а-яё]*|декабр[а-яё]*"
+    r"|січ[а-яіїє]*|лют[а-яіїє]*|берез[а-яіїє]*|квіт[а-яіїє]*|травн[а-яіїє]*|черв[а-яіїє]*"
+    r"|лип[а-яіїє]*|серп[а-яіїє]*|верес[а-яіїє]*|жовт[а-яіїє]*|листопад[а-яіїє]*|груд[а-яіїє]*"
+    r"|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+    r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+)
+# "May" stands before a number only ("May 5"): "mobizon 5 may mean" asks about code 5.
+_YEAR = r"(?:\s*,?\s*(?:19|20)\d{2}(?:\s*(?:г\.|года?|году|року|рік|р\.))?)?"
+_DATE = (
+    # 1 мая, 5-го марта, 12 січня 2024; March 5, May 5th, 2024; a year said as one: в 2024 году.
+    rf"(?<!\d)\d{{1,2}}(?:-?(?:го|е|ое|st|nd|rd|th))?\s+(?:{_MONTHS})(?![а-яёіїєa-z]){_YEAR}"
+    rf"|(?<![а-яёіїєa-z])(?:{_MONTHS}|may)\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d){_YEAR}"
+    r"|(?<!\d)(?:19|20)\d{2}\s*(?:г\.|года?|году|року|рік|р\.|year)(?![а-яёіїєa-z])"
+)
+_CURRENCY = (
+    r"руб[а-яё]*|р\.|₽|rub|rur|коп[а-яё]*|грн|гривен[а-яіїє]*|гривн[а-яіїє]*|₴|uah"
+    r"|тенге|₸|kzt|сум|uzs|доллар[а-яё]*|долар[а-яіїє]*|бакс[а-яё]*|usd|dollars?|bucks"
+    r"|cents?|евро|євро|eur|euros?|€|\$|£|gbp|%|процент[а-яё]*|відсот[а-яіїє]*|percent"
+)
+_NUMBER = r"(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d{1,2})?"
+_SUM = (
+    rf"(?<![\d.,]){_NUMBER}\s?(?:{_CURRENCY})(?![а-яёіїєa-z])"
+    rf"|(?:[$€₽₴£]|(?<![a-z])(?:usd|eur|rub|uah))\s?{_NUMBER}"
+)
+_NOT_CODES = re.compile(rf"{_PHONE}|{_DATE}|{_SUM}", re.IGNORECASE)
+
+
+def not_codes(text: str) -> list[tuple[int, int]]:
+    """Where the text holds a phone number, a date or a sum: spans to blank before codes are
+    read."""
+    return [match.span() for match in _NOT_CODES.finditer(text)]
