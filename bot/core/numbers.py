@@ -6,6 +6,7 @@ parser blanks them before it reads codes, so that "gosms won't take +38 (067) 12
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _PHONE = (
     # A plus and at least seven digits, grouped any way: +38 (067) 123-45-67, +79991234567.
@@ -43,10 +44,43 @@ _SUM = (
     rf"(?<![\d.,]){_NUMBER}\s?(?:{_CURRENCY})(?![а-яёіїєa-z])"
     rf"|(?:[$€₽₴£]|(?<![a-z])(?:usd|eur|rub|uah))\s?{_NUMBER}"
 )
-_NOT_CODES = re.compile(rf"{_PHONE}|{_DATE}|{_SUM}", re.IGNORECASE)
+# Each pattern is tried only near the digits (what it matches holds one, and no month's name,
+# year word or currency is longer than REACH), and only where the digits are near what it cannot
+# match without: seven digits, a month's name or a year, a currency. Case-blind patterns that
+# open on a lookbehind are slow in Python's re (each position tries every branch): all three
+# over every message took 12 µs for "gosms 1004" and 420 µs for a 500-character story with a
+# number in it (timeit), where this takes 3 µs and ~40 µs.
+REACH = 24
+_DIGITS = re.compile(r"\d+")
+_MONTH_OR_YEAR = re.compile(rf"{_MONTHS}|may|(?:19|20)\d\d")  # on the lowered text: no lookbehind
+_MONEY = re.compile(_CURRENCY + r"|usd|eur|rub|uah")
+_KINDS: tuple[tuple[str, Callable[[int, str], bool]], ...] = (  # each, and what it needs
+    (_PHONE, lambda digits, _: digits >= 7),
+    (_DATE, lambda _, low: _MONTH_OR_YEAR.search(low) is not None),
+    (_SUM, lambda _, low: _MONEY.search(low) is not None),
+)
+# The kinds that may match, tried as one pattern in this order (the leftmost match wins, as
+# it did when all three were one), for each set of them.
+_NOT_CODES: dict[tuple[int, ...], re.Pattern[str]] = {
+    kinds: re.compile("|".join(_KINDS[k][0] for k in kinds), re.IGNORECASE)
+    for kinds in ((0,), (1,), (2,), (0, 1), (0, 2), (1, 2), (0, 1, 2))
+}
 
 
 def not_codes(text: str) -> list[tuple[int, int]]:
     """Where the text holds a phone number, a date or a sum: spans to blank before codes are
     read."""
-    return [match.span() for match in _NOT_CODES.finditer(text)]
+    windows: list[list[int]] = []  # [start, end, digits] around runs of digits, merged
+    for run in _DIGITS.finditer(text):
+        start, end = max(run.start() - REACH, 0), run.end() + REACH
+        if windows and start <= windows[-1][1]:
+            windows[-1][1:] = end, windows[-1][2] + len(run.group())
+        else:
+            windows.append([start, end, len(run.group())])
+    spans = []
+    for start, end, digits in windows:
+        low = text[start:end].lower()
+        kinds = tuple(k for k, (_, could) in enumerate(_KINDS) if could(digits, low))
+        if kinds:
+            spans += [match.span() for match in _NOT_CODES[kinds].finditer(text, start, end)]
+    return spans
