@@ -37,19 +37,52 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+# The modules whose tests start bot processes (seconds of CPU each: aiogram's types alone are
+# most of it), costliest first as measured (CPU per file, children included). The scheduler hands
+# them out before everything else, so that the last minutes are many short tests spread over
+# both workers, not one worker on an end-to-end test while the other sits idle.
+COSTLIEST_FIRST = (
+    "test_e2e_stops.py",
+    "test_e2e.py",
+    "test_e2e_handoff.py",
+    "test_e2e_handoff_replicas.py",
+    "test_e2e_replicas.py",
+    "test_shipping.py",
+    "test_cli.py",
+    "test_analytics_cli.py",
+    "test_radar_replay.py",
+    "test_sources_diff.py",
+    "test_doctor.py",
+)
+
+
 @pytest.hookimpl(optionalhook=True)  # (xdist's hook: none without it)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Each test to whichever worker is free, the tests of a class to one worker: they share
     something costly (test_e2e's bot process). (xdist's loadgroup would do it by marks, but it
     renames nodes in a way pytest 9 ignores; loadscope would keep a whole module on one worker,
-    and test_e2e's seven bots of their own would make it the suite's last minute.)"""
+    and test_e2e's seven bots of their own would make it the suite's last minute.) The costliest
+    go first (COSTLIEST_FIRST), then the rest in xdist's order (the biggest classes first)."""
     from xdist.scheduler import LoadScopeScheduling
+
+    def rank(scope: str) -> int:
+        module = scope.split("::", 1)[0].rsplit("/", 1)[-1]
+        return COSTLIEST_FIRST.index(module) if module in COSTLIEST_FIRST else len(COSTLIEST_FIRST)
 
     class ByClass(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             module, _, name = nodeid.partition("::")
             in_class = "::" in name.split("[", 1)[0]
             return f"{module}::{name.split('::', 1)[0]}" if in_class else nodeid
+
+        def _assign_work_unit(self, node: Any) -> None:
+            # xdist fills its work queue once, then hands out its head: order it here, once.
+            if not getattr(self, "_ordered", False):
+                self._ordered = True
+                ordered = sorted(self.workqueue.items(), key=lambda item: rank(item[0]))
+                self.workqueue.clear()
+                self.workqueue.update(ordered)
+            super()._assign_work_unit(node)
 
     return ByClass(config, log)
 
