@@ -6,7 +6,7 @@ import gc
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -14,9 +14,13 @@ from hypothesis import HealthCheck, settings
 from bot.core.catalog import Catalog
 from bot.core.catalog_files import load_catalogs
 from bot.core.resolve import Resolver
-from tests.support.app import App, running_app
 from tests.support.lookups import Backend
 from tests.support.services import fresh_postgres, fresh_redis
+
+if TYPE_CHECKING:
+    # Imported by the fixture that uses it: xdist's controller loads this file and runs no test,
+    # and aiogram's types cost it ~3.3 s of CPU (-X importtime) for nothing.
+    from tests.support.app import App
 
 # Property tests judge the code, never the machine's speed: no deadline, no "input generation
 # is slow" health check (a busy machine tripped it), and on CI the same examples every run.
@@ -116,6 +120,8 @@ def shared() -> Path:
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[App]:
     """The bot wired as in production, its Bot talking to the fake Bot API in process."""
+    from tests.support.app import running_app
+
     async with running_app(tmp_path) as running:
         yield running
 
