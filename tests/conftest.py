@@ -6,7 +6,7 @@ import gc
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -14,9 +14,13 @@ from hypothesis import HealthCheck, settings
 from bot.core.catalog import Catalog
 from bot.core.catalog_files import load_catalogs
 from bot.core.resolve import Resolver
-from tests.support.app import App, running_app
 from tests.support.lookups import Backend
 from tests.support.services import fresh_postgres, fresh_redis
+
+if TYPE_CHECKING:
+    # Imported by the fixture that uses it: xdist's controller loads this file and runs no test,
+    # and aiogram's types cost it ~3.3 s of CPU (-X importtime) for nothing.
+    from tests.support.app import App
 
 # Property tests judge the code, never the machine's speed: no deadline, no "input generation
 # is slow" health check (a busy machine tripped it), and on CI the same examples every run.
@@ -37,19 +41,52 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.freeze()
 
 
+# The modules whose tests start bot processes (seconds of CPU each: aiogram's types alone are
+# most of it), costliest first as measured (CPU per file, children included). The scheduler hands
+# them out before everything else, so that the last minutes are many short tests spread over
+# both workers, not one worker on an end-to-end test while the other sits idle.
+COSTLIEST_FIRST = (
+    "test_e2e_stops.py",
+    "test_e2e.py",
+    "test_e2e_handoff.py",
+    "test_e2e_handoff_replicas.py",
+    "test_e2e_replicas.py",
+    "test_shipping.py",
+    "test_cli.py",
+    "test_analytics_cli.py",
+    "test_radar_replay.py",
+    "test_sources_diff.py",
+    "test_doctor.py",
+)
+
+
 @pytest.hookimpl(optionalhook=True)  # (xdist's hook: none without it)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Each test to whichever worker is free, the tests of a class to one worker: they share
     something costly (test_e2e's bot process). (xdist's loadgroup would do it by marks, but it
     renames nodes in a way pytest 9 ignores; loadscope would keep a whole module on one worker,
-    and test_e2e's seven bots of their own would make it the suite's last minute.)"""
+    and test_e2e's seven bots of their own would make it the suite's last minute.) The costliest
+    go first (COSTLIEST_FIRST), then the rest in xdist's order (the biggest classes first)."""
     from xdist.scheduler import LoadScopeScheduling
+
+    def rank(scope: str) -> int:
+        module = scope.split("::", 1)[0].rsplit("/", 1)[-1]
+        return COSTLIEST_FIRST.index(module) if module in COSTLIEST_FIRST else len(COSTLIEST_FIRST)
 
     class ByClass(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             module, _, name = nodeid.partition("::")
             in_class = "::" in name.split("[", 1)[0]
             return f"{module}::{name.split('::', 1)[0]}" if in_class else nodeid
+
+        def _assign_work_unit(self, node: Any) -> None:
+            # xdist fills its work queue once, then hands out its head: order it here, once.
+            if not getattr(self, "_ordered", False):
+                self._ordered = True
+                ordered = sorted(self.workqueue.items(), key=lambda item: rank(item[0]))
+                self.workqueue.clear()
+                self.workqueue.update(ordered)
+            super()._assign_work_unit(node)
 
     return ByClass(config, log)
 
@@ -83,6 +120,8 @@ def shared() -> Path:
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[App]:
     """The bot wired as in production, its Bot talking to the fake Bot API in process."""
+    from tests.support.app import running_app
+
     async with running_app(tmp_path) as running:
         yield running
 

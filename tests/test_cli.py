@@ -1,4 +1,7 @@
-"""`python -m bot lookup` and `check` as a person runs them: a real process, real exit codes."""
+"""`python -m bot lookup` and `check` as a person runs them: a real process, real exit codes (one
+test a command at least, and wherever only a process shows it: a file that would block a read, a
+settings error before the command runs); the rest through the same main() in this process,
+where a process would only add an interpreter's start to each."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import os
 import random
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,34 +38,61 @@ def test_lookup_prints_the_answer_and_exits_0() -> None:
     assert result.stderr == ""
 
 
-def test_lookup_of_nothing_known_exits_1() -> None:
-    result = run("lookup", "gosms 1018", "--lang", "ru")
-    assert result.returncode == 1
-    assert result.stdout.startswith("У GoSMS нет кода 1018.")
+@pytest.fixture
+def here(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, str, str]]:
+    """``python -m bot *args`` run by main() in this process, with the environment ``run`` gives
+    a process (LANG=C.UTF-8, no locale of the developer's): (exit status, stdout, stderr)."""
+
+    def command(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+        with monkeypatch.context() as patched:
+            patched.chdir(ROOT)
+            for name in ("LC_ALL", "LC_MESSAGES", "CATALOGS_DIR"):
+                patched.delenv(name, raising=False)
+            for name, value in {"LANG": "C.UTF-8", **(env or {})}.items():
+                patched.setenv(name, value)
+            capsys.readouterr()
+            try:
+                status = main(list(args))
+            except SystemExit as exited:  # argparse's usage errors
+                status = int(exited.code or 0)
+            out, err = capsys.readouterr()
+        return status, out, err
+
+    return command
 
 
-def test_lookup_without_text_is_a_usage_error() -> None:
-    result = run("lookup")
-    assert result.returncode == 2
-    assert "usage:" in result.stderr
+def test_lookup_of_nothing_known_exits_1(here: Callable[..., tuple[int, str, str]]) -> None:
+    status, out, _ = here("lookup", "gosms 1018", "--lang", "ru")
+    assert status == 1
+    assert out.startswith("У GoSMS нет кода 1018.")
 
 
-def test_lookup_language_follows_the_locale() -> None:
-    assert run("lookup", "gosms 1004", env={"LANG": "ru_RU.UTF-8"}).stdout.startswith(
+def test_lookup_without_text_is_a_usage_error(here: Callable[..., tuple[int, str, str]]) -> None:
+    status, _, err = here("lookup")
+    assert status == 2
+    assert "usage:" in err
+
+
+def test_lookup_language_follows_the_locale(here: Callable[..., tuple[int, str, str]]) -> None:
+    assert here("lookup", "gosms 1004", env={"LANG": "ru_RU.UTF-8"})[1].startswith(
         "GoSMS · 1004 — Нет ни одного"
     )
-    assert run("lookup", "gosms 1004", env={"LANG": "de_DE.UTF-8"}).stdout.startswith(
+    assert here("lookup", "gosms 1004", env={"LANG": "de_DE.UTF-8"})[1].startswith(
         "GoSMS · 1004 — No devices"
     )
-    ukrainian = run("lookup", "gosms 1004", env={"LANG": "uk_UA.UTF-8"}).stdout
+    ukrainian = here("lookup", "gosms 1004", env={"LANG": "uk_UA.UTF-8"})[1]
     assert ukrainian.startswith("GoSMS · 1004 — ") and "Що робити:" in ukrainian
-    assert run("lookup", "gosms 1004", "--lang", "uk").stdout == ukrainian
+    assert here("lookup", "gosms 1004", "--lang", "uk")[1] == ukrainian
 
 
-def test_lookup_reads_catalogs_dir_from_the_environment(tmp_path: Path) -> None:
-    result = run("lookup", "gosms 1004", env={"CATALOGS_DIR": str(tmp_path)})
-    assert result.returncode == 2
-    assert result.stderr.strip() == f"{tmp_path}: no catalog files (*.yaml) here"
+def test_lookup_reads_catalogs_dir_from_the_environment(
+    tmp_path: Path, here: Callable[..., tuple[int, str, str]]
+) -> None:
+    status, _, err = here("lookup", "gosms 1004", env={"CATALOGS_DIR": str(tmp_path)})
+    assert status == 2
+    assert err.strip() == f"{tmp_path}: no catalog files (*.yaml) here"
 
 
 def test_check_broken_catalog_exits_1(tmp_path: Path) -> None:

@@ -41,13 +41,16 @@ ADMIN = 5005
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-async def launch(folder: Path, fake: FakeTelegram) -> Running:
+async def launch(
+    folder: Path, fake: FakeTelegram, program: tuple[str, ...] = ("-m", "bot")
+) -> Running:
     database = folder / "data" / "bot.sqlite3"
     log = folder / "bot.log"
     with log.open("wb") as out:
         process = await start_bot(
             folder,
             out,
+            program,
             BOT_TOKEN=TOKEN,
             TELEGRAM_API_URL=fake.base_url,
             DATABASE_PATH=str(database),
@@ -60,16 +63,24 @@ async def launch(folder: Path, fake: FakeTelegram) -> Running:
 
 
 @asynccontextmanager
-async def bot_in(folder: Path) -> AsyncIterator[Running]:
-    async with FakeTelegram() as fake, no_bot_left(await launch(folder, fake)) as running:
+async def bot_in(folder: Path, program: tuple[str, ...] = ("-m", "bot")) -> AsyncIterator[Running]:
+    async with FakeTelegram() as fake, no_bot_left(await launch(folder, fake, program)) as running:
         yield running
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def shared(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running]:
-    """The bot the tests that leave it running share; each asks as people of its own."""
-    async with bot_in(tmp_path_factory.mktemp("shared")) as running:
+    """The bot the tests that leave it running share; each asks as people of its own. It runs
+    under ``-X importtime``: its log says every module it imported, and when."""
+    program = ("-X", "importtime", "-m", "bot")
+    async with bot_in(tmp_path_factory.mktemp("shared"), program) as running:
         yield running
+
+
+def imported(log: Path) -> list[str]:
+    """The modules ``-X importtime`` says the process imported (one line each, on stderr)."""
+    lines = log.read_text().splitlines()
+    return [line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")]
 
 
 @pytest_asyncio.fixture(loop_scope="module")
@@ -149,6 +160,17 @@ class TestOneBotLeftRunning:
         )
         assert edited["text"].startswith("<b>GoSMS · 1004 — No devices registered</b>")
         await shared.fake.wait_for("answerCallbackQuery", since=since)
+
+    async def test_without_redis_url_the_redis_client_is_never_imported(
+        self, shared: Running
+    ) -> None:
+        """Its modules are 3 MiB of the bot's memory: only a bot that uses Redis loads them. (The
+        real bot, up and answering, where this was a fresh interpreter importing the dispatcher:
+        the same question without a second start of aiogram, seconds of CPU.)"""
+        await shared.ask(shared.fake.message("gosms 1004", user_id=1401))
+        modules = imported(shared.log)
+        assert {"aiogram", "bot.telegram.app", "bot.telegram.shared"} <= set(modules)
+        assert [name for name in modules if name.split(".")[0] == "redis"] == []
 
 
 async def test_sigterm_after_a_burst_writes_every_lookup_and_stats_counts_them(
