@@ -134,11 +134,16 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_teaching_and_a_
 
         # Until the radar's next pass, one person's 25 questions in a minute, spread over both:
         # 20 answers and one notice. (A webhook's POST returns once its update is handled, so
-        # every answer is in when the last returns.)
+        # every answer is in when the last returns.) The budget gives one back every 3 s, on
+        # Redis' clock: a machine so slow that the burst outlasts that may answer one more for
+        # each 3 s it took, never more.
+        began = time.monotonic()
         for n in range(25):
             await ask(f"notificore {30 + n % 10}", 4242)
+        took = time.monotonic() - began
         texts = answers_to(fake, 4242)
-        assert len(texts) == 21 and texts.count(NOTICE) == 1
+        theirs = len(texts) - texts.count(NOTICE)
+        assert texts.count(NOTICE) == 1 and 20 <= theirs <= 20 + int(took // 3), (took, texts)
         assert balancer.delivered == [4 + 13, 4 + 12]
 
         # A phrase taught through one replica is answered by the other within seconds, and so
@@ -172,7 +177,7 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_teaching_and_a_
         second.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(second.wait(), STOPPING) == 0
 
-        # Every lookup counted once: 20 of the person's, 8 of the wave's, 40 of the burst's, and
+        # Every lookup counted once: the person's 20, 8 of the wave's, 40 of the burst's, and
         # the questions asked while teaching. (Two days, today's and yesterday's: all of this
         # test's lookups are in them even if midnight passed while it ran.)
         today = int(time.time() // 86400)
@@ -183,4 +188,4 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_teaching_and_a_
             stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
         out, _ = await stats.communicate()
-        assert json.loads(out)["total"] == earlier + 20 + 8 + 40 + asked
+        assert json.loads(out)["total"] == earlier + theirs + 8 + 40 + asked
