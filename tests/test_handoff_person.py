@@ -237,19 +237,27 @@ def poll(desk_app: App, question: str, *options: str) -> dict[str, object]:
     return update
 
 
-async def test_a_poll_whose_question_holds_a_secret_reaches_the_topic_as_masked_words(
-    desk_app: App,
+@pytest.mark.parametrize(
+    ("question", "options", "secret"),
+    [
+        (
+            "which works, my password: Hunter2Secret?",
+            ("the old one", "pin 8842-1190-77"),
+            "Hunter2",
+        ),
+        ("my password is", ("Hunter2Secret", "other"), "Hunter2Secret"),  # the next line's
+        ("пароль от кабинета", ("Qw3rty!2024", "не помню"), "Qw3rty!2024"),
+        ("which login works", ("login anna password qwerty", "anna"), "qwerty"),
+    ],
+)
+async def test_a_poll_whose_question_or_options_hold_a_secret_reaches_the_topic_masked(
+    desk_app: App, question: str, options: tuple[str, ...], secret: str
 ) -> None:
     topic = await open_conversation(desk_app)
-    asked = poll(
-        desk_app, "which works, my password: Hunter2Secret?", "the old one", "pin 8842-1190-77"
-    )
-    masked, told = await desk_app.feed(asked)
+    masked, told = await desk_app.feed(poll(desk_app, question, *options))
     assert isinstance(masked, SendMessage) and masked.message_thread_id == topic
-    assert masked.text.startswith(
-        "📊 which works, my password: &lt;secret&gt;? • the old one • pin &lt;secret&gt;\n"
-    )
-    assert "Hunter2Secret" not in str(desk_app.fake.in_topic(SUPPORT, topic))
+    assert masked.text.startswith("📊 ") and "&lt;secret&gt;" in masked.text
+    assert secret not in str(desk_app.fake.in_topic(SUPPORT, topic))
     assert isinstance(told, SendMessage) and told.text == TOLD
     (copied,) = await desk_app.feed(poll(desk_app, "which name reads better?", "old", "new"))
     assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic  # as sent

@@ -490,6 +490,24 @@ def test_a_one_word_name_in_capitals_is_the_name(resolver: Resolver, text: str) 
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "gupshup returns 401 UNAUTHORIZED on every request",  # HTTP's reason phrase
+        "notificore says UNAUTHORIZED",
+        "mobizon UNAUTHORIZED error",
+        "нотификор пишет UNAUTHORIZED",
+        "gosms shows OTHER error when sending, what to do?",
+    ],
+)
+def test_a_word_in_capitals_is_a_name_only_beside_its_provider(
+    resolver: Resolver, text: str
+) -> None:
+    assert resolver.parser.parse(text).names == ()
+    assert all(slug != "radist" for slug, _ in found(resolver.answer(text))), text
+    assert resolver.parser.parse("got OTHER in the report").names == ()  # no provider named
+
+
+@pytest.mark.parametrize(
     ("text", "codes"),
     [
         ("gosms 1004, 2001 2007", ["1004", "2001", "2007"]),
@@ -498,6 +516,19 @@ def test_a_one_word_name_in_capitals_is_the_name(resolver: Resolver, text: str) 
         ("mobizon 12 since May 5", ["12"]),
         ("gosms 2001 at 500 rub", ["2001"]),
         ("OTHER ERROR 1004 GOSMS", ["1004"]),  # shouted: capitals are no name
+        # A month before the provider's name is no date with the code after it, nor is a day
+        # past 31; a month before its day is English only.
+        ("с марта нотификор 35 сыпется", ["35"]),
+        ("в мае нотификор 35 сыпется", ["35"]),
+        ("since may notificore 35 keeps coming", ["35"]),
+        ("з березня notificore 35 постійно", ["35"]),
+        ("у травні нотифікор 35", ["35"]),
+        ("since june mobizon 12 shows up", ["12"]),
+        ("notificore: may 35 be caused by a blocked number?", ["35"]),
+        ("нотификор с марта 12 и 35", ["12", "35"]),
+        # Codes listed, spaced as a phone's last digits are: a phone has seven with dashes only.
+        ("mobizon 100 12 13", ["100", "12", "13"]),
+        ("radist 400 10 11", ["400", "10", "11"]),
     ],
 )
 def test_codes_beside_dates_and_sums_are_still_read(

@@ -103,6 +103,11 @@ def test_a_stored_lookup_masks_the_plain_forms_and_keeps_the_questions(
         ("password: Hun\nter2", "password: <secret>\n<secret>"),
         ("пароль: Hunter\n2Secret\nспасибо", "пароль: <secret>\n<secret>\nспасибо"),
         ("password: qwerty\nthanks", "password: <secret>\nthanks"),
+        # Prose about a login on one line, the password on the next: each line read alone.
+        (
+            "which login works\nlogin anna password qwerty\nx",
+            "which login works\nlogin anna password <secret>\nx",
+        ),
     ],
 )
 def test_a_password_wrapped_onto_the_next_line_is_masked_there_too(text: str, masked: str) -> None:

@@ -102,8 +102,10 @@ def mask_message(text: str) -> str | None:
     after a line that ends in a masked secret is taken for the rest of it); None when it holds
     none."""
     text = plain_text(text)
-    if not may_hold_secrets(text) or team_mask(text) == one_line(text):
+    if not may_hold_secrets(text):
         return None
+    # Line by line first: "which login works\nlogin anna password qwerty" read as one line is
+    # prose about a login, its second line alone a password.
     masked = [team_mask(line) if may_hold_secrets(line) else line for line in text.split("\n")]
     for index in range(1, len(masked)):  # "password: Hun\nter2": a secret wrapped to the next line
         wrapped = masked[index].strip()
@@ -114,6 +116,8 @@ def mask_message(text: str) -> str | None:
         ):
             masked[index] = "<secret>"
     lines = "\n".join(masked)
+    if lines == text and team_mask(text) == one_line(text):
+        return None
     return lines if team_mask(lines) == one_line(lines) else team_mask(text)
 
 

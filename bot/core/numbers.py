@@ -13,25 +13,32 @@ _PHONE = (
     r"\+\d(?:[\s().-]{0,2}\d){6,}"
     # An area code in brackets, maybe after a country's: 8 (999) 123-45-67, (067) 123 45 67.
     r"|(?<![\d-])(?:\d{1,3}[\s-]?)?\(\d{2,5}\)\s?(?:\d{3}[\s-]?\d{2}[\s-]?\d{2}|\d{5,7})(?!\d)"
-    # Digits grouped as a phone's: 8 912 345 67 89, 067 123 45 67, 999-123-45-67, 123-45-67.
-    r"|(?<![\d-])(?:(?:\d{1,3}[\s-])?\d{3,4}[\s-])?\d{3}[\s-]\d{2}[\s-]\d{2}(?![\d-])"
+    # Digits grouped as a phone's: 8 912 345 67 89, 067 123 45 67, 999-123-45-67; seven alone
+    # only with dashes, 123-45-67 ("mobizon 100 12 13" lists three codes).
+    r"|(?<![\d-])(?:\d{1,3}[\s-])?\d{3,4}[\s-]\d{3}[\s-]\d{2}[\s-]\d{2}(?![\d-])"
+    r"|(?<![\d-])\d{3}-\d{2}-\d{2}(?![\d-])"
     # Ten to fifteen digits in a row (a phone number has at most 15): 0671234567, 89991234567.
     r"|(?<!\d)\d{10,15}(?!\d)"
+)
+_ENGLISH_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+    r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
 _MONTHS = (
     r"январ[а-яё]*|феврал[а-яё]*|март[а-яё]*|апрел[а-яё]*|ма[йяе]|июн[а-яё]*|июл[а-яё]*"
     r"|август[а-яё]*|сентябр[а-яё]*|октябр[а-яё]*|ноябр[а-яё]*|декабр[а-яё]*"
     r"|січ[а-яіїє]*|лют[а-яіїє]*|берез[а-яіїє]*|квіт[а-яіїє]*|травн[а-яіїє]*|черв[а-яіїє]*"
     r"|лип[а-яіїє]*|серп[а-яіїє]*|верес[а-яіїє]*|жовт[а-яіїє]*|листопад[а-яіїє]*|груд[а-яіїє]*"
-    r"|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
-    r"|sep(?:t|tember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    rf"|{_ENGLISH_MONTHS}"
 )
+_DAY = r"(?<!\d)(?:0?[1-9]|[12]\d|3[01])(?!\d)"  # 35 is no day: "с марта нотификор 35"
 # "May" stands before a number only ("May 5"): "mobizon 5 may mean" asks about code 5.
 _YEAR = r"(?:\s*,?\s*(?:19|20)\d{2}(?:\s*(?:г\.|года?|году|року|рік|р\.))?)?"
 _DATE = (
-    # 1 мая, 5-го марта, 12 січня 2024; March 5, May 5th, 2024; a year said as one: в 2024 году.
-    rf"(?<!\d)\d{{1,2}}(?:-?(?:го|е|ое|st|nd|rd|th))?\s+(?:{_MONTHS})(?![а-яёіїєa-z]){_YEAR}"
-    rf"|(?<![а-яёіїєa-z])(?:{_MONTHS}|may)\s+\d{{1,2}}(?:st|nd|rd|th)?(?!\d){_YEAR}"
+    # 1 мая, 5-го марта, 12 січня 2024; March 5, May 5th, 2024 (a month before its day only in
+    # English: "с марта 12" is since March, code 12); a year said as one: в 2024 году.
+    rf"{_DAY}(?:-?(?:го|е|ое|st|nd|rd|th))?\s+(?:{_MONTHS})(?![а-яёіїєa-z]){_YEAR}"
+    rf"|(?<![а-яёіїєa-z])(?:{_ENGLISH_MONTHS}|may)\s+{_DAY}(?:st|nd|rd|th)?{_YEAR}"
     r"|(?<!\d)(?:19|20)\d{2}\s*(?:г\.|года?|году|року|рік|р\.|year)(?![а-яёіїєa-z])"
 )
 _CURRENCY = (

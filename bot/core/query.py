@@ -155,13 +155,19 @@ class QueryParser:
             if name not in names:
                 names.append(name)
             name_spans.append(match.span())
-        # A one-word name counts written in capitals ("error name OTHER") in a text not shouted.
-        for match in _CAPITALS.finditer(rest) if rest != rest.upper() else ():
-            if match.group() in self.catalog.by_name and match.group() not in names:
+        # A one-word name counts written in capitals ("radist: error name OTHER") in a text not
+        # shouted, and only beside the provider it is a name of: UNAUTHORIZED is also HTTP's 401
+        # ("gupshup returns 401 UNAUTHORIZED"), OTHER a word.
+        named = {m.slug for m in providers}
+        for match in _CAPITALS.finditer(rest) if named and rest != rest.upper() else ():
+            owners = self.catalog.by_name.get(match.group(), ())
+            if any(pc.provider.slug in named for pc, _ in owners) and match.group() not in names:
                 names.append(match.group())
                 name_spans.append(match.span())
-        # Phone numbers, dates and sums hold no codes: "+38 (067)", "1 мая", "500 рублей".
-        rest = _blank(rest, name_spans + not_codes(rest))
+        # Phone numbers, dates and sums hold no codes: "+38 (067)", "1 мая", "500 рублей"
+        # (looked for in the text as written: a provider's name between a month and a code,
+        # "с марта нотификор 35", keeps them apart).
+        rest = _blank(rest, name_spans + not_codes(text))
         codes: list[tuple[str, int]] = []
         seen: set[str] = set()
         code_spans = []

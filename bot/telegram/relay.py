@@ -112,12 +112,10 @@ def masked_for_team(message: Message) -> str | None:
     text or in a link's URL."""
     text = message.text if message.text is not None else message.caption or ""
     entities = message.entities if message.text is not None else message.caption_entities
-    if message.poll is not None:  # its question and options, which a copy would carry
+    if message.poll is not None:  # its question and options, a line each, as a text has them
         poll = message.poll
-        text, entities = (
-            "\n".join((f"📊 {poll.question}", *(f"• {o.text}" for o in poll.options))),
-            None,
-        )
+        text = "\n".join((f"📊 {poll.question}", *(option.text for option in poll.options)))
+        entities = None
     masked = mask_message(text)
     hidden = masked is not None
     lines = [text if masked is None else masked]
