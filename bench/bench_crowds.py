@@ -46,8 +46,7 @@ from transport import instant_bot  # noqa: E402
 from bot.analytics.writer import LookupLog  # noqa: E402
 from bot.core.library import Library  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from bot.telegram.app import INLINE_BUDGET, UPDATES_AT_ONCE, create_dispatcher  # noqa: E402
-from bot.telegram.flood import Budget  # noqa: E402
+from bot.telegram.app import UPDATES_AT_ONCE, create_dispatcher  # noqa: E402
 from bot.telegram.middlewares import RetryAfter  # noqa: E402
 from tests.support.fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 
@@ -77,11 +76,7 @@ async def bot_for(folder: Path, clock: Clock | None = None) -> tuple:
     library.resolver.searcher  # noqa: B018
     lookups = LookupLog(settings.database_path, secret=b"bench" * 8)
     await lookups.start()
-    limit = settings.lookups_per_minute
-    budgets = None
-    if clock is not None:
-        budgets = Budget(limit, clock=clock), Budget(INLINE_BUDGET * limit, clock=clock)
-    dp = create_dispatcher(library, lookups, settings, budgets)
+    dp = create_dispatcher(library, lookups, settings, **({"clock": clock} if clock else {}))
     bot, session = instant_bot()
     session.middleware(RetryAfter())
     gc.collect()  # start-up's garbage gone before anything is measured

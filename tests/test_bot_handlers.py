@@ -34,7 +34,7 @@ from tests.support.app import (
     buttons,
     running_app,
     settings_for,
-    still_budgets,
+    still,
 )
 from tests.support.fake_session import bot_for
 from tests.support.fake_telegram import FakeTelegram
@@ -291,7 +291,7 @@ async def test_a_second_press_on_the_same_pick_is_fine(app: App) -> None:
 
 
 async def test_flood_control_one_notice_then_silence(tmp_path: Path) -> None:
-    async with running_app(tmp_path, budgets=still_budgets()) as app:
+    async with running_app(tmp_path, clock=still) as app:
         for _ in range(20):
             (sent,) = await app.feed(app.fake.message("gosms 1004"))
             assert sent.text.startswith("<b>GoSMS")

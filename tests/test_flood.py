@@ -10,7 +10,7 @@ import pytest
 from aiogram.methods import AnswerCallbackQuery, AnswerInlineQuery, SendMessage
 
 from bot.telegram.flood import Budget, Verdict
-from tests.support.app import ADMIN, GROUP, App, buttons, running_app, still_budgets
+from tests.support.app import ADMIN, GROUP, App, buttons, running_app, still
 
 NOTICE = "Too many messages. Wait a minute and I will answer again."
 
@@ -64,7 +64,7 @@ async def test_at_most_the_tracked_number_of_people_are_kept() -> None:
 @pytest.fixture
 async def app(tmp_path: Path) -> AsyncIterator[App]:
     """The bot as in production, its budgets on a clock that stands still."""
-    async with running_app(tmp_path, budgets=still_budgets()) as running:
+    async with running_app(tmp_path, clock=still) as running:
         yield running
 
 

@@ -224,7 +224,7 @@ async def test_a_secret_in_a_hidden_link_reaches_the_topic_masked(desk_app: App)
     assert isinstance(plain, CopyMessage)  # a link holding no secret: copied as sent
 
 
-def poll(desk_app: App, question: str, *options: str) -> dict[str, object]:
+def poll(desk_app: App, question: str, *options: str, **extra: object) -> dict[str, object]:
     """An update with a person's poll (the fake makes stickers; a poll stands in its place)."""
     update = desk_app.fake.message(sticker=True, user_id=1001)
     del update["message"]["sticker"]
@@ -233,6 +233,7 @@ def poll(desk_app: App, question: str, *options: str) -> dict[str, object]:
         "is_anonymous": True, "type": "regular", "allows_multiple_answers": False,
         "allows_revoting": False, "members_only": False,
         "options": [{"text": o, "voter_count": 0, "persistent_id": o} for o in options],
+        **extra,
     }  # fmt: skip
     return update
 
@@ -261,6 +262,15 @@ async def test_a_poll_whose_question_or_options_hold_a_secret_reaches_the_topic_
     assert isinstance(told, SendMessage) and told.text == TOLD
     (copied,) = await desk_app.feed(poll(desk_app, "which name reads better?", "old", "new"))
     assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic  # as sent
+
+
+async def test_a_quizs_explanation_is_masked_too(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    quiz = poll(desk_app, "quiz", "a", "b", type="quiz", correct_option_id=0,
+                explanation="my password is Hunter2Secret")  # fmt: skip
+    masked, _ = await desk_app.feed(quiz)
+    assert isinstance(masked, SendMessage) and "&lt;secret&gt;" in masked.text
+    assert "Hunter2Secret" not in str(desk_app.fake.in_topic(SUPPORT, topic))
 
 
 async def test_a_story_in_a_conversation_is_said_not_to_reach_the_team(desk_app: App) -> None:

@@ -529,6 +529,15 @@ def test_a_word_in_capitals_is_a_name_only_beside_its_provider(
         # Codes listed, spaced as a phone's last digits are: a phone has seven with dashes only.
         ("mobizon 100 12 13", ["100", "12", "13"]),
         ("radist 400 10 11", ["400", "10", "11"]),
+        # A month's own forms only: червоним is red, not June.
+        ("notificore 35 червоним колом", ["35"]),
+        ("notificore code 35 since 12 may 2024", ["35"]),  # an English date, day first
+        # A provider and such a number alone, nothing else asked: the number is the code.
+        ("gosms 2004 year", ["2004"]),
+        ("gosms ошибка 2004 года", ["2004"]),
+        ("notificore $35", ["35"]),
+        ("mobizon 12 %", ["12"]),
+        ("notificore error 35 eur", ["35"]),
     ],
 )
 def test_codes_beside_dates_and_sums_are_still_read(

@@ -373,3 +373,25 @@ def test_words_asked_side_by_side_lift_the_entry_saying_them_side_by_side() -> N
     unscored: dict[int, float] = {}
     pairs.add_to(unscored, typed, {})
     assert unscored == {}  # an entry the words did not find is not found by a pair alone
+
+
+@pytest.mark.parametrize(
+    ("text", "slug", "key"),
+    [
+        ("telegram asks for a 2fa password to connect the account", "radist", "17003"),
+        (
+            "Looking up tariff prices per mobile operator via notificore API 2.0, one operator id "
+            "comes back as not found",
+            "notificore",
+            "api-2-0-tariff-errors/operator-not-found",
+        ),
+    ],
+)
+def test_words_said_side_by_side_decide_between_entries_that_share_them(
+    resolver: Resolver, text: str, slug: str, key: str
+) -> None:
+    # The words find several entries; the intended one says two of them side by side, as asked
+    # ("2fa password", "not found"): without the pairs' bonus (BIGRAM = 0) another comes first.
+    answer = resolver.answer(text)
+    first = (answer.matches or answer.candidates)[0]
+    assert (first.slug, first.entry.key) == (slug, key)

@@ -166,19 +166,17 @@ class QueryParser:
                 name_spans.append(match.span())
         # Phone numbers, dates and sums hold no codes: "+38 (067)", "1 мая", "500 рублей"
         # (looked for in the text as written: a provider's name between a month and a code,
-        # "с марта нотификор 35", keeps them apart).
-        rest = _blank(rest, name_spans + not_codes(text))
-        codes: list[tuple[str, int]] = []
-        seen: set[str] = set()
-        code_spans = []
-        for match in _CODE.finditer(rest):
-            code = normalise_code(match.group(1))
-            code_spans.append(match.span())
-            if code not in seen:
-                seen.add(code)
-                codes.append((code, match.start()))
-        rest = _blank(rest, code_spans)
+        # "с марта нотификор 35", keeps them apart). But a provider's name and such a number
+        # alone, nothing else asked ("gosms 2004 year", "notificore $35"), is the code.
+        as_said = _blank(rest, name_spans)
+        rest = _blank(as_said, not_codes(text))
+        codes, rest = _codes(rest)
         words = [(m.group(), m.start()) for m in _WORD.finditer(rest)]
+        if providers and not codes and not names and rest != as_said:
+            ignored = ignored_words()
+            if all(fold(word) in ignored for word, _ in words):
+                codes, rest = _codes(as_said)
+                words = [(m.group(), m.start()) for m in _WORD.finditer(rest)]
         if not providers and unknown is None:
             providers, unknown = self._guess_provider(words, codes)
         taken = {m.at for m in providers if m.assumed}
@@ -215,6 +213,21 @@ class QueryParser:
         if codes and len(candidates) == 1 and _NAME_LIKE.match(fold(candidates[0][0])):
             return [], candidates[0][0]
         return [], None
+
+
+def _codes(text: str) -> tuple[list[tuple[str, int]], str]:
+    """The codes in ``text`` (each once, with where it stands first), and the text without
+    them."""
+    codes: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    spans = []
+    for match in _CODE.finditer(text):
+        code = normalise_code(match.group(1))
+        spans.append(match.span())
+        if code not in seen:
+            seen.add(code)
+            codes.append((code, match.start()))
+    return codes, _blank(text, spans)
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:

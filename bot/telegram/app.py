@@ -9,7 +9,9 @@ import logging
 import os
 import signal
 import socket
+import time
 import uuid
+from collections.abc import Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -72,7 +74,7 @@ logger = logging.getLogger(__name__)
 STOP_GRACE = 5.0  # seconds a stop waits for the updates in hand
 INLINE_BUDGET = 3  # times LOOKUPS_PER_MINUTE: inline queries come a keystroke at a time
 # Updates handled at once in long polling, as many as Telegram opens connections to a webhook
-# by default: in a crowd, the first to ask are answered first, rather than everyone at the end.
+# by default: in a crowd, the first to ask are answered first, not everyone at the end.
 UPDATES_AT_ONCE = 40
 UPDATE_MEMORY = 600.0  # seconds an update id is remembered (Telegram resends within minutes)
 VOTE_MEMORY = 2.0  # seconds within which a second press of the same vote is the same press
@@ -89,9 +91,8 @@ REPLY_TYPES = tuple(
 def create_bot(
     settings: Settings, *, retry: bool = True, session: AiohttpSession | None = None
 ) -> Bot:
-    """A Bot speaking HTML, against Telegram or the server in ``TELEGRAM_API_URL`` (or over
-    ``session``: the benchmarks' transport); ``retry`` honours Telegram's ``retry_after``
-    (doctor asks once and reports instead)."""
+    """A Bot speaking HTML, against Telegram or TELEGRAM_API_URL (or over ``session``: the
+    benchmarks'); ``retry`` honours ``retry_after`` (doctor asks once and reports instead)."""
     if session is None:
         api = settings.telegram_api_url
         session = AiohttpSession(api=TelegramAPIServer.from_base(api)) if api else AiohttpSession()
@@ -108,12 +109,12 @@ def create_dispatcher(
     library: Library,
     lookups: LookupLog,
     settings: Settings,
-    budgets: tuple[Budget, Budget] | None = None,
     shared: Shared | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Dispatcher:
     """Routers, middlewares and services, joined; the services reach handlers by name.
-    ``shared``: Redis for what replicas share (none: this process keeps it all); ``budgets``
-    (messages, inline queries) default to LOOKUPS_PER_MINUTE, shared when Redis is."""
+    ``shared``: Redis for what replicas share (none: this process keeps it all); ``clock``: flood
+    control's here (Redis keeps its own)."""
     shared = shared or Shared(None)
     desk = SupportDesk(lookups, library, settings) if settings.support_chat_id else None
     metrics = Metrics(library, lookups, shared, desk)
@@ -152,13 +153,12 @@ def create_dispatcher(
     # One budget per person for messages, commands and buttons; inline queries, sent as the
     # person types, get a larger one of their own.
     limit = settings.lookups_per_minute
-    if budgets is None and shared.client is not None:
-        budgets = (
-            SharedBudget(shared, "messages", limit),
-            SharedBudget(shared, "inline", INLINE_BUDGET * limit),
-        )
-    if budgets is None:
-        budgets = Budget(limit), Budget(INLINE_BUDGET * limit)
+    budgets = [
+        SharedBudget(shared, name, n * limit, clock=clock)
+        if shared.client is not None
+        else Budget(n * limit, clock=clock)
+        for name, n in (("messages", 1), ("inline", INLINE_BUDGET))
+    ]
     flood = FloodControl(budgets[0], unlimited_chat=settings.support_chat_id)
     dp.message.middleware(flood)
     dp.callback_query.middleware(flood)

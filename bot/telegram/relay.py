@@ -112,9 +112,10 @@ def masked_for_team(message: Message) -> str | None:
     text or in a link's URL."""
     text = message.text if message.text is not None else message.caption or ""
     entities = message.entities if message.text is not None else message.caption_entities
-    if message.poll is not None:  # its question and options, a line each, as a text has them
+    if message.poll is not None:  # its question and options a line each, as a text has them
         poll = message.poll
-        text = "\n".join((f"📊 {poll.question}", *(option.text for option in poll.options)))
+        words = (f"📊 {poll.question}", *(option.text for option in poll.options))
+        text = "\n".join(filter(None, (*words, poll.explanation)))  # a quiz's explanation too
         entities = None
     masked = mask_message(text)
     hidden = masked is not None

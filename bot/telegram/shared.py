@@ -105,8 +105,10 @@ class SharedBudget(Budget):
     """A person's budget kept in Redis for every replica, or in this process while Redis is
     away (or when there is none)."""
 
-    def __init__(self, shared: Shared, name: str, limit: int, window: float = 60.0) -> None:
-        super().__init__(limit, window)
+    def __init__(
+        self, shared: Shared, name: str, limit: int, window: float = 60.0, **local: Any
+    ) -> None:
+        super().__init__(limit, window, **local)  # the budget while Redis is away
         self._shared = shared
         self._name = name
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +22,7 @@ from bot.core.render import render
 from bot.core.resolve import Resolver
 from bot.settings import Settings, load_settings
 from bot.store import Store
-from bot.telegram.app import INLINE_BUDGET, create_dispatcher
-from bot.telegram.flood import Budget
+from bot.telegram.app import create_dispatcher
 from bot.telegram.shared import Shared
 from tests.support import ROOT
 from tests.support.fake_session import bot_for
@@ -82,16 +81,11 @@ def settings_for(tmp_path: Path, **extra: Any) -> Settings:
     return load_settings(_env_file=None, **{**values, **extra})
 
 
-def still_budgets() -> tuple[Budget, Budget]:
-    """Flood control's budgets (LOOKUPS_PER_MINUTE's default, and inline's) on a clock that
-    stands still: a burst is a burst however slow the machine, and nothing refills while a test
-    runs (a minute's refill comes every 3 s, or every second for inline queries, otherwise)."""
-    limit = Settings.model_fields["lookups_per_minute"].default
-
-    def still() -> float:
-        return 1000.0
-
-    return Budget(limit, clock=still), Budget(INLINE_BUDGET * limit, clock=still)
+def still(*_: object) -> float:
+    """A clock that stands still, for flood control's budgets: a burst is a burst however slow
+    the machine, and nothing refills while a test runs (at the default 20 a minute, one refills
+    every 3 s; inline queries every second)."""
+    return 1000.0
 
 
 @asynccontextmanager
@@ -100,20 +94,19 @@ async def running_app(
     shared: Shared | None = None,
     store: Store | None = None,
     fake: FakeTelegram | None = None,
-    budgets: tuple[Budget, Budget] | None = None,
+    clock: Callable[[], float] | None = None,
     **settings: Any,
 ) -> AsyncIterator[App]:
     """The app over a copy of the catalogs (a test may change them) and a fresh database (or
     ``store``); ``shared``: a Redis connection, as a replica has; ``fake``: the Bot API another
-    app (a replica) talks to already; ``budgets``: flood control's (messages, inline), on a
-    clock of the test's."""
+    app (a replica) talks to already; ``clock``: flood control's (``still``: stopped)."""
     catalogs = tmp_path / "catalogs"
     shutil.copytree(ROOT / "catalogs", catalogs)
     wired = settings_for(tmp_path, catalogs_dir=catalogs, **settings)
     library = Library(wired.catalogs_dir, wired.team_notes, resolver=shipped_resolver())
     lookups = LookupLog(store or wired.database_path, secret=b"k" * 32)
     fake = fake or FakeTelegram(username=USERNAME)
-    dp = create_dispatcher(library, lookups, wired, budgets, shared=shared)
+    dp = create_dispatcher(library, lookups, wired, shared, **({"clock": clock} if clock else {}))
     await lookups.start()
     try:
         yield App(bot_for(fake, wired), fake, dp, lookups, library)

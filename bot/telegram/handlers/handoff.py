@@ -165,11 +165,11 @@ async def from_person(
     if conversation is None:
         await message.answer(HTML.esc(t("handoff_db_unsure", lang)))
         raise SkipHandler  # the lookup's handler answers it
-    if conversation.state is State.WAITING:
-        return await _not_passed(message, conversation, lang)
     if message.content_type in NOT_COPIED:  # a story, a giveaway: Telegram copies none
         await message.answer(HTML.esc(t("handoff_not_copied", lang)))
         return Done.NOT_RELAYED
+    if conversation.state is State.WAITING:
+        return await _not_passed(message, conversation, lang)
     try:
         claimed = await desk.store.claim_relay(event_update.update_id, time.time())
     except StorageUnavailable as exc:
