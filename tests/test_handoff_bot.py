@@ -162,6 +162,14 @@ def staff(app: App, topic: int, chat_id: int = SUPPORT, **what: Any) -> dict[str
     )  # fmt: skip
 
 
+def said_in_topic(sent: object, topic: int) -> str:
+    """What the bot said to the team in ``topic`` of the support chat (a message there, or the
+    test fails)."""
+    assert isinstance(sent, SendMessage)
+    assert (sent.chat_id, sent.message_thread_id) == (SUPPORT, topic)
+    return sent.text
+
+
 async def test_signed_replies_name_the_staff_member_below_or_before(tmp_path: Path) -> None:
     async with running_desk(tmp_path, support_signatures=True) as app:
         topic = await open_conversation(app)
@@ -347,10 +355,7 @@ async def test_with_the_database_down_staff_are_told_in_the_topic_it_was_not_del
     database_down(desk_app, monkeypatch)
     for text in ("Is the phone on?", "/close", "/send gosms 1004"):
         (said,) = await desk_app.feed(staff(desk_app, topic, text=text))
-        assert isinstance(said, SendMessage) and (said.chat_id, said.message_thread_id) == (
-            SUPPORT, topic
-        )  # fmt: skip
-        assert said.text == (
+        assert said_in_topic(said, topic) == (
             "⚠️ The bot's database cannot be reached: this was not delivered to the person. "
             "Send it again in a few minutes."
         )

@@ -15,7 +15,14 @@ from bot.core.catalog import entry_ref
 from bot.telegram.keyboards import Human
 from tests.support.app import USERNAME, App, buttons, running_app
 from tests.support.fake_telegram import FakeTelegram
-from tests.test_handoff_bot import SUPPORT, database_down, desk_app, open_conversation, staff
+from tests.test_handoff_bot import (
+    SUPPORT,
+    database_down,
+    desk_app,
+    open_conversation,
+    said_in_topic,
+    staff,
+)
 
 __all__ = ["desk_app"]  # the fixture, shared
 
@@ -89,10 +96,7 @@ async def test_close_is_written_before_the_person_is_asked_and_a_failed_write_as
     topic = await open_conversation(desk_app)
     database_down(desk_app, monkeypatch, "close_conversation", reason="database is locked")
     (said,) = await desk_app.feed(staff(desk_app, topic, text="/close"))
-    assert isinstance(said, SendMessage) and (said.chat_id, said.message_thread_id) == (
-        SUPPORT, topic
-    )  # fmt: skip
-    assert said.text == (
+    assert said_in_topic(said, topic) == (
         "⚠️ The bot's database cannot be reached: the conversation is not closed and the person "
         "was not asked. Send /close again in a few minutes."
     )
@@ -185,9 +189,7 @@ async def test_staff_whose_reply_the_database_cannot_take_are_told_in_the_topic_
     locked = "/srv/codebook/data/bot.sqlite3: database is locked"
     database_down(desk_app, monkeypatch, "claim_relay", reason=locked)
     (said,) = await desk_app.feed(staff(desk_app, topic, text="try turning it off and on"))
-    assert isinstance(said, SendMessage)
-    assert (said.chat_id, said.message_thread_id) == (SUPPORT, topic)
-    assert said.text == (
+    assert said_in_topic(said, topic) == (
         "⚠️ The bot's database cannot be reached: this was not delivered to the person. "
         "Send it again in a few minutes."
     )
