@@ -12,7 +12,15 @@ from hypothesis import strategies as st
 import bot.analytics.named_secrets as keyed_module
 from bot.analytics import shaped_secrets
 from bot.analytics.named_secrets import names_secret
-from bot.analytics.privacy import mask, mask_query, may_hold_secrets, one_line, plain_text, user_key
+from bot.analytics.privacy import (
+    NAME_STEMS,
+    mask,
+    mask_query,
+    may_hold_secrets,
+    one_line,
+    plain_text,
+    user_key,
+)
 from bot.analytics.shaped_secrets import iban_valid, luhn
 
 
@@ -796,3 +804,21 @@ def test_the_quick_look_never_lets_a_secret_skip_the_masks(
     text = plain_text(" ".join([*before, secret[0], *after]))
     assert may_hold_secrets(text) or mask(text) == one_line(text)
     assert mask_query(text) == mask(text)[:200]
+
+
+def test_the_quick_look_folds_case_as_re_does() -> None:
+    """The names are looked for in the lowered text: every character that re's IGNORECASE takes
+    for a letter of a name (ſ for s, ı for i, Cyrillic's old forms, capitals) is still seen."""
+    literal = [stem for stem in NAME_STEMS if stem.isalpha()]
+    letters = sorted({letter for stem in literal for letter in stem})
+    everything = "".join(chr(point) for point in range(0x110000) if not 0xD800 <= point < 0xE000)
+    alike = set(re.findall(f"[{''.join(letters)}]", everything, re.IGNORECASE))
+    looked = 0
+    for stem in literal:
+        for at, letter in enumerate(stem):
+            for other in alike:
+                if other != letter and re.fullmatch(letter, other, re.IGNORECASE):
+                    text = f"gosms 1004 {stem[:at]}{other}{stem[at + 1 :]}: hunter2"
+                    assert may_hold_secrets(text), text
+                    looked += 1
+    assert looked > sum(map(len, literal))  # every letter its capital, and some more
