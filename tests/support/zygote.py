@@ -1,0 +1,132 @@
+"""A process that has imported aiogram once and forks a ``python -m bot`` from it on request, so
+that each end-to-end test's bot does not spend seconds of CPU importing it again (aiogram's
+types rebuild 633 pydantic models at import: 2.8 s of CPU on the project's machine, and the
+suite starts some 25 bots).
+
+Only third-party modules are imported here, never Codebook's: a forked bot imports and runs
+``bot`` from its own working folder, environment and arguments, as ``python -m bot`` does, and
+answers over the same real HTTP. What differs from a fresh interpreter is what an interpreter
+decides as it starts (its flags, PYTHON* variables, the hash seed); processes.py starts a real
+interpreter whenever the environment asks for something else.
+
+    python tests/support/zygote.py SOCKET     (prints "ready"; stops when its stdin closes)
+
+A request is one connection: a JSON line ``{"argv", "env", "cwd"}`` with the three standard
+streams' file descriptors beside it (SCM_RIGHTS); the answer is a line with the child's pid,
+then, when it ends, a line with its exit status as ``asyncio`` gives it (-N for signal N).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import runpy
+import select
+import signal
+import socket
+import sys
+import traceback
+from contextlib import suppress
+
+# What is imported once is the point of this process.
+import aiogram
+import aiogram.methods
+import aiogram.types  # noqa: F401
+import aiohttp  # noqa: F401
+import pydantic_settings  # noqa: F401
+
+POLL = 0.05  # seconds between looks for children that ended (reaped by polling, no SIGCHLD)
+
+
+def serve(path: str) -> int | None:
+    """Fork on each request until stdin closes; in a child, the bot's exit status."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(64)
+    print("ready", flush=True)
+    children: dict[int, socket.socket] = {}
+    forked = False
+    try:
+        while True:
+            readable, _, _ = select.select([listener, sys.stdin, *children.values()], [], [], POLL)
+            if sys.stdin in readable and not sys.stdin.buffer.read1(1024):
+                return None  # the tests are gone
+            if listener in readable:
+                connection, _ = listener.accept()
+                request, fds, _, _ = socket.recv_fds(connection, 1 << 20, 3)
+                pid = os.fork()
+                if pid == 0:
+                    forked = True
+                    listener.close()
+                    connection.close()
+                    for other in children.values():
+                        other.close()
+                    return run_bot(json.loads(request), fds)
+                for fd in fds:
+                    os.close(fd)
+                connection.sendall(f"{pid}\n".encode())
+                children[pid] = connection
+            for pid, connection in list(children.items()):
+                if connection in readable and not connection.recv(1024):
+                    os.kill(pid, signal.SIGKILL)  # its test is gone: so is the bot
+            reap(children)
+    finally:
+        if not forked:
+            for pid in children:
+                with suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            with suppress(OSError):
+                os.unlink(path)
+
+
+def reap(children: dict[int, socket.socket]) -> None:
+    """Tell each ended child's test its exit status."""
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        connection = children.pop(pid, None)
+        if connection is not None:
+            with suppress(OSError):
+                connection.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
+            connection.close()
+
+
+def run_bot(request: dict[str, object], fds: list[int]) -> int:
+    """In the child: become ``python -m bot`` in the request's folder, environment and
+    arguments, on its standard streams; its exit status."""
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(str(request["cwd"]))
+    os.environ.clear()
+    os.environ.update(request["env"])  # type: ignore[arg-type]
+    argv = list(request["argv"])  # type: ignore[call-overload]
+    module = argv[1]  # ["-m", "bot", ...]
+    sys.argv = [module, *argv[2:]]
+    sys.path[0] = os.getcwd()  # what -m puts first
+    random.seed()  # not the zygote's sequence
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    except SystemExit as exc:
+        code = exc.code
+        if code is None:
+            return 0
+        if isinstance(code, int):
+            return code
+        print(code, file=sys.stderr)
+        return 1
+    except BaseException:
+        traceback.print_exc()
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    status = serve(sys.argv[1])
+    sys.exit(status)  # in a child: the bot's status, after the interpreter's normal shutdown
