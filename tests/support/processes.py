@@ -47,23 +47,25 @@ async def start_bot(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
     env.update({"CATALOGS_DIR": str(ROOT / "catalogs"), "XDG_CONFIG_HOME": str(cwd / "config")})
     env.update(settings)
-    if program == ("-m", "bot") and all(os.environ.get(k) == v for k, v in _STARTING(env)):
-        return await _zygote().fork(program, env, cwd, out)  # type: ignore[return-value]
+    if program == ("-m", "bot"):
+        zygote = await _zygote()
+        if zygote.can_start(env):
+            return await zygote.fork(program, env, cwd, out)  # type: ignore[return-value]
     return await asyncio.create_subprocess_exec(
         sys.executable, *program, cwd=cwd, env=env, stdout=out, stderr=out
     )
 
 
-def _STARTING(env: dict[str, str]) -> list[tuple[str, str | None]]:
-    """What an interpreter reads of its environment as it starts (PYTHON*, the locale): a bot
-    asked for with other values than the tests' own is started as a new interpreter."""
-    names = {k for k in (*env, *os.environ) if k.startswith(("PYTHON", "LC_", "LANG"))}
-    return [(k, env.get(k)) for k in names]
+def _starting(env: dict[str, str]) -> dict[str, str]:
+    """What an interpreter reads of its environment as it starts and keeps (PYTHON*, the
+    locale, the time zone)."""
+    return {k: v for k, v in env.items() if k.startswith(("PYTHON", "LC_", "LANG")) or k == "TZ"}
 
 
 class Forked:
-    """A bot forked by the zygote, seen as ``asyncio.subprocess.Process`` is: pid, returncode,
-    stdout and stderr (with ``out`` a pipe), wait, communicate, send_signal, terminate, kill."""
+    """A bot forked by the zygote, seen as ``asyncio.subprocess.Process`` is: pid, returncode
+    (set when it ends), stdout and stderr (with ``out`` a pipe), wait, communicate,
+    send_signal, terminate, kill."""
 
     def __init__(
         self,
@@ -72,22 +74,37 @@ class Forked:
         keep: asyncio.StreamWriter,
         stdout: asyncio.StreamReader | None,
         stderr: asyncio.StreamReader | None,
+        zygote: Zygote,
     ) -> None:
         self.pid = pid
         self.returncode: int | None = None
+        self.stdin = None
         self.stdout = stdout
         self.stderr = stderr
-        self._answers = answers
-        self._keep = keep  # closed, the zygote kills the bot: a test that dies takes it along
+        self._ended = asyncio.ensure_future(self._watch(answers, keep, zygote))
 
-    async def wait(self) -> int:
-        if self.returncode is None:
-            line = await self._answers.readline()
-            self.returncode = int(line) if line else -signal.SIGKILL
-            self._keep.close()
+    async def _watch(
+        self, answers: asyncio.StreamReader, keep: asyncio.StreamWriter, zygote: Zygote
+    ) -> int:
+        """The exit status, when the zygote says it (``keep`` closed, the zygote kills the bot:
+        a test that dies takes its bot along)."""
+        try:
+            line = await answers.readline()
+        finally:
+            keep.close()
+        if not line:  # the zygote is gone: so must its bot be, and the test is told
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            raise RuntimeError(f"the zygote that forked bot {self.pid} died: {zygote.said()}")
+        self.returncode = int(line)
         return self.returncode
 
-    async def communicate(self) -> tuple[bytes | None, bytes | None]:
+    async def wait(self) -> int:
+        return await asyncio.shield(self._ended)
+
+    async def communicate(self, input: bytes | None = None) -> tuple[bytes | None, bytes | None]:
+        assert input is None, "a bot reads no standard input"
+
         async def read(stream: asyncio.StreamReader | None) -> bytes | None:
             return None if stream is None else await stream.read()
 
@@ -107,24 +124,44 @@ class Forked:
 
 
 class Zygote:
-    """The zygote of this test process (tests/support/zygote.py), started on first use."""
+    """The zygote of this test process (tests/support/zygote.py), started on first use with
+    the environment it then keeps for every bot it forks."""
 
     def __init__(self) -> None:
         self._folder = tempfile.mkdtemp(prefix="codebook-zygote-")
         self.path = os.path.join(self._folder, "socket")
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
-        self._process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("zygote.py")), self.path],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            cwd=self._folder,
-            env=env,
-        )
+        self._starting = _starting(env)
+        self._log = Path(self._folder, "zygote.log")
+        with self._log.open("wb") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, str(Path(__file__).with_name("zygote.py")), self.path],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                cwd=self._folder,
+                env=env,
+            )
         assert self._process.stdout is not None
-        ready = self._process.stdout.readline()
+        ready = self._process.stdout.readline()  # (in a thread: _zygote)
         if ready.strip() != b"ready":
-            raise RuntimeError(f"the zygote did not start: {ready!r}")
+            raise RuntimeError(f"the zygote did not start: {self.said()}")
         atexit.register(self.stop)
+
+    def can_start(self, env: dict[str, str]) -> bool:
+        """Whether a bot with ``env`` can be forked: what an interpreter decides as it starts
+        is what the zygote decided, and the zygote runs."""
+        return self.alive and _starting(env) == self._starting
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def said(self) -> str:
+        """The end of the zygote's own log (its errors), or why it is quiet."""
+        status = "" if self.alive else f"exited with {self._process.returncode}; "
+        text = self._log.read_text(errors="replace")[-2000:] if self._log.exists() else ""
+        return f"{status}its log: {text or '(empty)'}"
 
     async def fork(
         self, program: tuple[str, ...], env: dict[str, str], cwd: Path, out: Any
@@ -145,11 +182,10 @@ class Zygote:
                 )
                 readers.append(reader)
                 child.append(write_end)
-                ends.append(write_end)
             else:
                 readers.append(None)
                 child.append(os.dup(out.fileno()))
-                ends.append(child[-1])
+            ends.append(child[-1])
         ends.append(child[0])
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -161,11 +197,14 @@ class Zygote:
                 os.close(fd)
         connection.setblocking(False)
         answers, keep = await asyncio.open_unix_connection(sock=connection)
-        pid = int(await answers.readline())
-        return Forked(pid, answers, keep, readers[0], readers[1])
+        pid = await answers.readline()
+        if not pid:
+            keep.close()
+            raise RuntimeError(f"the zygote forked no bot: {self.said()}")
+        return Forked(int(pid), answers, keep, readers[0], readers[1], self)
 
     def stop(self) -> None:
-        if self._process.poll() is None:
+        if self.alive:
             assert self._process.stdin is not None
             self._process.stdin.close()
             try:
@@ -178,9 +217,13 @@ class Zygote:
 _ZYGOTE: list[Zygote] = []
 
 
-def _zygote() -> Zygote:
-    if not _ZYGOTE:
-        _ZYGOTE.append(Zygote())
+async def _zygote() -> Zygote:
+    """This process's zygote; a new one if there is none or it died. Started in a thread: its
+    seconds of importing must not stop the test's event loop (and its fake Bot API)."""
+    if not _ZYGOTE or not _ZYGOTE[0].alive:
+        if _ZYGOTE:
+            _ZYGOTE.pop().stop()
+        _ZYGOTE.append(await asyncio.wait_for(asyncio.to_thread(Zygote), STARTING))
     return _ZYGOTE[0]
 
 

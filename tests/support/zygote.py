@@ -36,6 +36,7 @@ import aiogram.types  # noqa: F401
 import aiohttp  # noqa: F401
 import pydantic_settings  # noqa: F401
 
+INTERRUPTED = -signal.SIGINT  # a KeyboardInterrupt nothing caught: the status CPython gives it
 POLL = 0.05  # seconds between looks for children that ended (reaped by polling, no SIGCHLD)
 
 
@@ -113,6 +114,9 @@ def run_bot(request: dict[str, object], fds: list[int]) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
+    except KeyboardInterrupt:
+        traceback.print_exc()
+        return INTERRUPTED
     except SystemExit as exc:
         code = exc.code
         if code is None:
@@ -129,4 +133,9 @@ def run_bot(request: dict[str, object], fds: list[int]) -> int:
 
 if __name__ == "__main__":
     status = serve(sys.argv[1])
+    if status == INTERRUPTED:  # as CPython ends after an uncaught KeyboardInterrupt: by SIGINT
+        sys.stdout.flush()
+        sys.stderr.flush()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
     sys.exit(status)  # in a child: the bot's status, after the interpreter's normal shutdown
