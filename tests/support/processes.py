@@ -43,7 +43,8 @@ async def start_bot(
 ) -> asyncio.subprocess.Process:
     """``python -m bot`` (or ``program``, a script that runs it) with ``settings`` as its
     environment (over a clean copy of ours: nothing of a developer's bot or webhook settings
-    leaks in)."""
+    leaks in). ``python -m bot`` is forked from this process's zygote (zygote.py) unless the
+    environment asks for what an interpreter decides as it starts; ``program``, a new one."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
     env.update({"CATALOGS_DIR": str(ROOT / "catalogs"), "XDG_CONFIG_HOME": str(cwd / "config")})
     env.update(settings)

@@ -6,8 +6,8 @@ suite starts some 25 bots).
 Only third-party modules are imported here, never Codebook's: a forked bot imports and runs
 ``bot`` from its own working folder, environment and arguments, as ``python -m bot`` does, and
 answers over the same real HTTP. What differs from a fresh interpreter is what an interpreter
-decides as it starts (its flags, PYTHON* variables, the hash seed); processes.py starts a real
-interpreter whenever the environment asks for something else.
+decides as it starts (its flags, PYTHON* variables, the locale and time zone, the hash seed);
+processes.py starts a real interpreter whenever the environment asks for something else.
 
     python tests/support/zygote.py SOCKET     (prints "ready"; stops when its stdin closes)
 
