@@ -127,8 +127,9 @@ def mask_message(text: str) -> str | None:
         ):
             masked[index] = "<secret>"
     lines = "\n".join(masked)
-    if lines == text and team_mask(text) == one_line(text):
-        return None
+    if lines == text:  # no line alone holds a secret: the whole may (one spanning lines)
+        whole = team_mask(text)
+        return None if whole == one_line(text) else whole
     return lines if team_mask(lines) == one_line(lines) else team_mask(text)
 
 
