@@ -40,6 +40,7 @@ NOT_COPIED = frozenset(
         ContentType.GIVEAWAY_WINNERS, ContentType.CHECKLIST,
     }
 )  # fmt: skip
+HANDLED = RELAYED | NOT_COPIED  # what handoff takes from a person talking to the team
 CAPTIONED = frozenset(
     {
         ContentType.PHOTO, ContentType.DOCUMENT, ContentType.VOICE, ContentType.VIDEO,

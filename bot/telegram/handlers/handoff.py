@@ -36,8 +36,8 @@ from bot.telegram.handlers.admin import ADMIN_COMMANDS
 from bot.telegram.keyboards import Human, Solved
 from bot.telegram.person import answer_tap, cannot_write, latest_entry
 from bot.telegram.relay import (
+    HANDLED,
     NOT_COPIED,
-    RELAYED,
     copy_to_topic,
     into_topic,
     masked_for_team,
@@ -56,7 +56,7 @@ class InConversation(BaseFilter):
     async def __call__(self, message: Message, desk: SupportDesk) -> bool | dict[str, Any]:
         if message.chat.type != "private" or message.from_user is None:
             return False
-        if bots_command(message.text) or message.content_type not in RELAYED | NOT_COPIED:
+        if bots_command(message.text) or message.content_type not in HANDLED:
             return False
         try:
             conversation = await desk.store.live_conversation(message.from_user.id)
