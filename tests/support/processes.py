@@ -45,7 +45,7 @@ async def start_bot(
     environment (over a clean copy of ours: nothing of a developer's bot or webhook settings
     leaks in). ``python -m bot`` is forked from this process's zygote (zygote.py) unless the
     environment asks for what an interpreter decides as it starts; ``program``, a new one."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+    env = _ours()
     env.update({"CATALOGS_DIR": str(ROOT / "catalogs"), "XDG_CONFIG_HOME": str(cwd / "config")})
     env.update(settings)
     if program == ("-m", "bot"):
@@ -55,6 +55,11 @@ async def start_bot(
     return await asyncio.create_subprocess_exec(
         sys.executable, *program, cwd=cwd, env=env, stdout=out, stderr=out
     )
+
+
+def _ours() -> dict[str, str]:
+    """This process's environment without a developer's bot or webhook settings."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
 
 
 def _starting(env: dict[str, str]) -> dict[str, str]:
@@ -131,7 +136,7 @@ class Zygote:
     def __init__(self) -> None:
         self._folder = tempfile.mkdtemp(prefix="codebook-zygote-")
         self.path = os.path.join(self._folder, "socket")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+        env = _ours()
         self._starting = _starting(env)
         self._log = Path(self._folder, "zygote.log")
         with self._log.open("wb") as log:
@@ -170,7 +175,6 @@ class Zygote:
         """A bot forked with ``program``'s arguments, ``env`` and ``cwd``; ``out`` as
         ``asyncio.create_subprocess_exec`` takes it (a pipe, or a file) for stdout and stderr."""
         loop = asyncio.get_running_loop()
-        ends: list[int] = []
         readers: list[asyncio.StreamReader | None] = []
         child = [os.open(os.devnull, os.O_RDONLY)]
         for _ in range(2):
@@ -186,15 +190,13 @@ class Zygote:
             else:
                 readers.append(None)
                 child.append(os.dup(out.fileno()))
-            ends.append(child[-1])
-        ends.append(child[0])
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             connection.connect(self.path)
             request = json.dumps({"argv": list(program), "env": env, "cwd": str(cwd)})
             socket.send_fds(connection, [request.encode()], child)
         finally:
-            for fd in ends:
+            for fd in child:  # the zygote holds its own copies now
                 os.close(fd)
         connection.setblocking(False)
         answers, keep = await asyncio.open_unix_connection(sock=connection)
