@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.__main__ import main
 from bot.core.catalog import Catalog
 from bot.core.catalog_files import MAX_CATALOG_BYTES, load_catalogs
+from bot.core.yaml_nodes import YamlAlias, compose
 
 GOOD_ENTRY = """\
   - code: "{code}"
@@ -306,3 +308,43 @@ def test_a_nul_byte_is_one_problem_at_its_line(
         f"{path}:3: broken YAML: unacceptable character #x0000: control characters are not "
         "allowed\n"
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(path.read_text(encoding="utf-8"), id=path.name)
+        for path in sorted((Path(__file__).parents[1] / "catalogs").glob("*.yaml"))
+    ]
+    + [
+        "a: 1\nb: [0x1f, 0o17, 1_000, -2, +3, 1.5e3, .inf, -.nan, ~, null, yes, No, true]\n",
+        "when: 2024-05-10\nat: 2024-05-10 12:00:00+02:00\nbytes: !!binary aGVsbG8=\n",
+        "dup: 1\nother: [x]\ndup: {second: wins}\n",
+        "1004: int key\n3.5: float key\ntrue: bool key\n~: null key\n'1004': str key\n",
+        "base: &b {x: 1, y: 2}\nmerged: {<<: *b, y: 3}\n",
+        "merged: {<<: {x: 1, y: 2}, y: 3}\n",
+        "explicit: !!str 12\nset: !!set {a, b}\nomap: !!omap [{a: 1}, {b: 2}]\n",
+        "? [a, b]\n: a list as a key\n",
+        "deep: " + "[" * 300 + "]" * 300 + "\n",
+        "quoted: ['1', \"2\", '3.0', 'true']\nempty:\nblock: |\n  two\n  lines\n",
+        "",
+        "- just\n- a\n- list\n",
+        "plain scalar\n",
+    ],
+)
+def test_a_file_is_read_into_the_data_pyyaml_gives(text: str) -> None:
+    """compose builds a plain tree in one walk of its own; whatever it holds, the data is what
+    PyYAML's safe loader gives (or, for an alias, the file is refused)."""
+    try:
+        expected = yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.constructor.ConstructorError:
+        with pytest.raises(yaml.constructor.ConstructorError):
+            compose(text)
+        return
+    try:
+        node, data = compose(text)
+    except YamlAlias:
+        assert "*" in text and "&" in text
+        return
+    assert data == expected and type(data) is type(expected)
+    assert (node is None) == (expected is None and not text.strip())
