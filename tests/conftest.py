@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from bot.core.catalog import Catalog
 from bot.core.catalog_files import load_catalogs
 from bot.core.resolve import Resolver
 from tests.support.lookups import Backend
-from tests.support.services import fresh_postgres, fresh_redis
+from tests.support.services import drop_made, fresh_postgres, fresh_redis
 
 if TYPE_CHECKING:
     # Imported by the fixture that uses it: xdist's controller loads this file and runs no test,
@@ -124,6 +125,14 @@ async def app(tmp_path: Path) -> AsyncIterator[App]:
 
     async with running_app(tmp_path) as running:
         yield running
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_made_databases() -> Iterator[None]:
+    """The PostgreSQL databases the tests were given are kept for the next test, emptied (see
+    fresh_postgres), and dropped here at the end."""
+    yield
+    asyncio.run(drop_made())
 
 
 @pytest.fixture

@@ -28,21 +28,113 @@ def unavailable(what: str, exc: BaseException) -> None:
 
 @asynccontextmanager
 async def fresh_postgres() -> AsyncIterator[str]:
-    """The URL of a new, empty database, dropped afterwards."""
+    """The URL of a new, empty database: made for the test, or one this process made for an
+    earlier test and emptied since (see _empty). Making one costs ~0.3 s of the server's time
+    (measured: CREATE DATABASE 270 ms and DROP 20 ms, emptying 20 ms), and 112 tests ask for one.
+    The databases left are dropped when the tests end (drop_made, from conftest.py)."""
     import asyncpg
 
-    name = f"codebook_{uuid.uuid4().hex[:12]}"
     try:
         admin = await asyncpg.connect(POSTGRES, timeout=5)
     except (OSError, asyncpg.PostgresError) as exc:
         unavailable(f"PostgreSQL at {POSTGRES}", exc)
         raise
+    base = POSTGRES.rsplit("/", 1)[0]
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-        base = POSTGRES.rsplit("/", 1)[0]
-        yield f"{base}/{name}"
+        if _emptied:
+            name = _emptied.pop()
+        else:
+            name = f"codebook_{uuid.uuid4().hex[:12]}"
+            await admin.execute(f'CREATE DATABASE "{name}"')
+            _made[name] = await _public_schema(f"{base}/{name}")
+        try:
+            yield f"{base}/{name}"
+        finally:
+            if await _empty(admin, f"{base}/{name}", _made[name]):
+                _emptied.append(name)
+            else:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                del _made[name]
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+# The databases this process made, each with its public schema as made (owner and privileges),
+# and those of them emptied and free for the next test.
+_made: dict[str, tuple[str, str]] = {}
+_emptied: list[str] = []
+
+_PUBLIC_SCHEMA = (
+    "SELECT nspowner::regrole::text, coalesce(nspacl::text, '')"
+    " FROM pg_namespace WHERE nspname = 'public'"
+)
+_OWN_SCHEMAS = (
+    "SELECT nspname FROM pg_namespace"
+    " WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
+)
+
+
+async def _public_schema(url: str) -> tuple[str, str]:
+    import asyncpg
+
+    db = await asyncpg.connect(url, timeout=5)
+    try:
+        row = await db.fetchrow(_PUBLIC_SCHEMA)
+        return (row[0], row[1]) if row is not None else ("", "")
+    finally:
+        await db.close()
+
+
+async def _empty(admin: Any, url: str, made: tuple[str, str]) -> bool:
+    """Empty a database as a new one is: its connections ended, every schema dropped, and the
+    public schema made again with the owner and privileges it was made with. False (the
+    database to be dropped instead) if that cannot be done or does not give the same."""
+    import asyncpg
+
+    name = url.rsplit("/", 1)[1]
+    owner, privileges = made
+    public = {"U": "USAGE", "C": "CREATE"}
+    granted = [
+        public[letter]
+        for item in privileges.strip("{}").split(",")
+        if item.startswith("=")
+        for letter in item[1:].split("/", 1)[0]
+        if letter in public
+    ]
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = $1 AND pid <> pg_backend_pid()",
+            name,
+        )
+        db = await asyncpg.connect(url, timeout=5)
+        try:
+            async with db.transaction():
+                for (schema,) in await db.fetch(_OWN_SCHEMAS):
+                    await db.execute(f'DROP SCHEMA "{schema}" CASCADE')
+                await db.execute(f'CREATE SCHEMA public AUTHORIZATION "{owner}"')
+                if granted:
+                    await db.execute(f"GRANT {', '.join(granted)} ON SCHEMA public TO PUBLIC")
+        finally:
+            await db.close()
+        return await _public_schema(url) == made
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        return False
+
+
+async def drop_made() -> None:
+    """Drop the databases this process made (at the end of the tests)."""
+    if not _made:
+        return
+    import asyncpg
+
+    admin = await asyncpg.connect(POSTGRES, timeout=5)
+    try:
+        for name in list(_made):
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            del _made[name]
+        _emptied.clear()
+    finally:
         await admin.close()
 
 
