@@ -39,9 +39,13 @@ HUMAN = "🙋 Talk to a person"
 
 @asynccontextmanager
 async def running_desk(tmp_path: Path, **settings: Any) -> AsyncIterator[App]:
-    """The app with handoff on: SUPPORT a forum where the bot manages topics."""
+    """The app with handoff on: SUPPORT a forum where the bot manages topics. Its lookups are
+    written every 50 ms (not 0.5 s): a card whose person has no lookup in the database yet
+    looks again one flush interval later (for one asked through another replica), and six
+    tests waited 0.7 s for that here."""
     fake = FakeTelegram(username=USERNAME)
     fake.forum(SUPPORT)
+    settings.setdefault("analytics_flush_interval", 0.05)
     async with running_app(tmp_path, fake=fake, support_chat_id=SUPPORT, **settings) as running:
         yield running
 
