@@ -1,5 +1,4 @@
-"""The app: Bot and Dispatcher built from the settings, start-up and shutdown, polling or
-webhook."""
+"""The app: Bot and Dispatcher made from the settings, start-up and shutdown, polling or webhook."""
 
 from __future__ import annotations
 
@@ -65,6 +64,7 @@ from bot.telegram.monitoring import serve as serve_monitoring
 from bot.telegram.profile import describe
 from bot.telegram.radar import Radar
 from bot.telegram.reloads import Reloads
+from bot.telegram.session import Session
 from bot.telegram.shared import Once, Shared, SharedBudget
 from bot.telegram.taught import TaughtPhrases
 from bot.telegram.top import TopEntries
@@ -95,7 +95,7 @@ def create_bot(
     benchmarks'); ``retry`` honours ``retry_after`` (doctor asks once and reports instead)."""
     if session is None:
         api = settings.telegram_api_url
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api)) if api else AiohttpSession()
+        session = Session(api=TelegramAPIServer.from_base(api)) if api else Session()
     if retry:
         session.middleware(RetryAfter())
     return Bot(
