@@ -44,11 +44,12 @@ async def start_bot(
     """``python -m bot`` (or ``program``, a script that runs it) with ``settings`` as its
     environment (over a clean copy of ours: nothing of a developer's bot or webhook settings
     leaks in). ``python -m bot`` is forked from this process's zygote (zygote.py) unless the
-    environment asks for what an interpreter decides as it starts; ``program``, a new one."""
+    environment asks for what an interpreter decides as it starts, and so is a ``program``
+    that is a script (run as ``python script`` runs it); any other ``program``, a new one."""
     env = _ours()
     env.update({"CATALOGS_DIR": str(ROOT / "catalogs"), "XDG_CONFIG_HOME": str(cwd / "config")})
     env.update(settings)
-    if program == ("-m", "bot"):
+    if program == ("-m", "bot") or program[0].endswith(".py"):
         zygote = await _zygote()
         if zygote.can_start(env):
             return await zygote.fork(program, env, cwd, out)  # type: ignore[return-value]

@@ -11,7 +11,8 @@ processes.py starts a real interpreter whenever the environment asks for somethi
 
     python tests/support/zygote.py SOCKET     (prints "ready"; stops when its stdin closes)
 
-A request is one connection: a JSON line ``{"argv", "env", "cwd"}`` with the three standard
+A request is one connection: a JSON line ``{"argv", "env", "cwd"}`` (argv: ``["-m", "bot", ...]``
+or a script's path and its arguments) with the three standard
 streams' file descriptors beside it (SCM_RIGHTS); the answer is a line with the child's pid,
 then, when it ends, a line with its exit status as ``asyncio`` gives it (-N for signal N).
 """
@@ -107,13 +108,19 @@ def run_bot(request: dict[str, object], fds: list[int]) -> int:
     os.environ.clear()
     os.environ.update(request["env"])  # type: ignore[arg-type]
     argv = list(request["argv"])  # type: ignore[call-overload]
-    module = argv[1]  # ["-m", "bot", ...]
-    sys.argv = [module, *argv[2:]]
-    sys.path[0] = os.getcwd()  # what -m puts first
+    if argv[0] == "-m":  # ["-m", "bot", ...]
+        sys.argv = [argv[1], *argv[2:]]
+        sys.path[0] = os.getcwd()  # what -m puts first
+    else:  # [script, ...]: a script that runs the bot (tests/support/held_reloads.py)
+        sys.argv = argv
+        sys.path[0] = os.path.dirname(os.path.abspath(argv[0]))  # what `python script` does
     random.seed()  # not the zygote's sequence
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        if argv[0] == "-m":
+            runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
+        else:
+            runpy.run_path(argv[0], run_name="__main__")
     except KeyboardInterrupt:
         traceback.print_exc()
         return INTERRUPTED
