@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import HealthCheck, settings
 
+import bot.sources
+from bot.core import catalog_files
 from bot.core.catalog import Catalog
-from bot.core.catalog_files import load_catalogs
+from bot.core.catalog_files import Problem, load_catalogs
 from bot.core.resolve import Resolver
 from tests.support.lookups import Backend
 from tests.support.services import drop_made, fresh_postgres, fresh_redis
@@ -99,9 +101,38 @@ SHARED = Path(os.environ.get("CODEBOOK_SHARED", ROOT.parent / "shared"))
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     """The catalogs shipped in ``catalogs/``."""
-    loaded, problems = load_catalogs(ROOT / "catalogs")
+    loaded, problems = _shipped_once(ROOT / "catalogs")
     assert loaded is not None, "\n".join(map(str, problems))
     return loaded
+
+
+_SHIPPED = (ROOT / "catalogs").resolve()
+_shipped: dict[tuple[tuple[str, int, int], ...], tuple[Catalog | None, list[Problem]]] = {}
+
+
+def _shipped_once(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
+    """load_catalogs, the shipped catalogs read once per worker (again if a file changes)."""
+    if Path(folder).resolve() != _SHIPPED:
+        return load_catalogs(folder)
+    files = tuple(
+        (path.name, path.stat().st_mtime_ns, path.stat().st_size)
+        for path in sorted(_SHIPPED.glob("*.yaml"))
+    )
+    if files not in _shipped:
+        _shipped.clear()
+        _shipped[files] = load_catalogs(folder)
+    return _shipped[files]
+
+
+@pytest.fixture(autouse=True)
+def _shipped_catalogs_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The commands tests run in process (doctor, lookup, sources diff, the radar's and the
+    digest's) each load the catalogs: the shipped ones, which no test changes, are read once per
+    worker, as the ``catalog`` fixture is (a load is ~80 ms of CPU, and they asked ~120 times).
+    Any other folder is read as the command reads it; a test calling load_catalogs itself, and
+    every bot process, reads the files."""
+    monkeypatch.setattr(catalog_files, "load_catalogs", _shipped_once)
+    monkeypatch.setattr(bot.sources, "load_catalogs", _shipped_once)
 
 
 @pytest.fixture(scope="session")
