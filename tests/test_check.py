@@ -310,6 +310,22 @@ def test_a_nul_byte_is_one_problem_at_its_line(
     )
 
 
+def same(a: object, b: object) -> bool:
+    """Equal all the way down, in the same types and the same order (1, 1.0 and True are ==)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict) and isinstance(b, dict):
+        return len(a) == len(b) and all(
+            same(ka, kb) and same(va, vb)
+            for (ka, va), (kb, vb) in zip(a.items(), b.items(), strict=True)
+        )
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float) and isinstance(b, float) and a != a:
+        return b != b  # NaN
+    return a == b
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -321,9 +337,16 @@ def test_a_nul_byte_is_one_problem_at_its_line(
         "when: 2024-05-10\nat: 2024-05-10 12:00:00+02:00\nbytes: !!binary aGVsbG8=\n",
         "dup: 1\nother: [x]\ndup: {second: wins}\n",
         "1004: int key\n3.5: float key\ntrue: bool key\n~: null key\n'1004': str key\n",
+        "1: int first\n1.0: then a float\ntrue: then a bool\n",
         "base: &b {x: 1, y: 2}\nmerged: {<<: *b, y: 3}\n",
         "merged: {<<: {x: 1, y: 2}, y: 3}\n",
         "explicit: !!str 12\nset: !!set {a, b}\nomap: !!omap [{a: 1}, {b: 2}]\n",
+        "a: !!set foo\n",
+        "a: !!omap foo\n",
+        "a: !!pairs foo\n",
+        "? !!set x\n: a set tag on a key\n",
+        "a: !custom x\n",
+        "a: !!python/name:os.system x\n",
         "? [a, b]\n: a list as a key\n",
         "deep: " + "[" * 300 + "]" * 300 + "\n",
         "quoted: ['1', \"2\", '3.0', 'true']\nempty:\nblock: |\n  two\n  lines\n",
@@ -334,17 +357,50 @@ def test_a_nul_byte_is_one_problem_at_its_line(
 )
 def test_a_file_is_read_into_the_data_pyyaml_gives(text: str) -> None:
     """compose builds a plain tree in one walk of its own; whatever it holds, the data is what
-    PyYAML's safe loader gives (or, for an alias, the file is refused)."""
+    PyYAML's safe loader gives, in the same types and order (or the same refusal)."""
+
+    def where_and_why(exc: yaml.MarkedYAMLError) -> tuple[object, ...]:
+        mark = exc.problem_mark
+        return exc.context, exc.problem, mark and (mark.line, mark.column)
+
     try:
         expected = yaml.load(text, Loader=yaml.SafeLoader)
-    except yaml.constructor.ConstructorError:
-        with pytest.raises(yaml.constructor.ConstructorError):
+    except yaml.constructor.ConstructorError as refused:
+        with pytest.raises(yaml.constructor.ConstructorError) as raised:
             compose(text)
+        assert where_and_why(raised.value) == where_and_why(refused)
         return
     try:
         node, data = compose(text)
     except YamlAlias:
-        assert "*" in text and "&" in text
+        assert "*" in text  # an alias is refused, whatever it repeats
         return
-    assert data == expected and type(data) is type(expected)
+    assert same(data, expected)
     assert (node is None) == (expected is None and not text.strip())
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("2001-02-30", "day is out of range for month"),
+        ("2001-13-01", "month must be in 1..12"),
+        ("1" * 5000, "Exceeds the limit (4300 digits) for integer string conversion"),
+    ],
+)
+def test_a_value_yaml_cannot_make_is_a_problem_at_its_line(
+    tmp_path: Path, value: str, why: str
+) -> None:
+    body = GOOD_ENTRY.format(code="1") + f"    shortname: {value}\n"
+    path = write(tmp_path, "acme", body)
+    line = path.read_text().splitlines().index(f"    shortname: {value}") + 1
+    assert problems_in(tmp_path)[0].startswith(f"{path}:{line}: broken YAML: {why[:40]}")
+
+
+def test_an_alias_is_refused_before_a_value_that_cannot_be_made(tmp_path: Path) -> None:
+    body = GOOD_ENTRY.format(code="1").replace('original: "Original"', "original: &o x")
+    body += GOOD_ENTRY.format(code="2").replace('original: "Original"', "original: *o")
+    path = write(tmp_path, "acme", body + "    shortname: 2001-02-30\n")
+    line = path.read_text().splitlines().index("    original: *o") + 1
+    assert problems_in(tmp_path) == [
+        f"{path}:{line}: a YAML alias (*name) repeats an anchor: a catalog writes every value out"
+    ]

@@ -33,7 +33,9 @@ def fault_line(exc: yaml.MarkedYAMLError, text: str) -> int:
 
 def compose(text: str) -> tuple[Any, Any]:
     """The document's node tree and its data; YamlAlias before anything is built from a
-    tree that repeats a node (an alias "bomb" expands exponentially when walked)."""
+    tree that repeats a node (an alias "bomb" expands exponentially when walked); a value
+    YAML reads but cannot make (a 30th of February, an integer of 5,000 digits) is a
+    ConstructorError at its line, as any other broken YAML is."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -41,16 +43,43 @@ def compose(text: str) -> tuple[Any, Any]:
             return None, None
         try:
             return node, _plain_data(node)
-        except _NotPlain:
-            if _repeats_a_node(node):
-                raise YamlAlias(_first_alias_line(text)) from None
+        except (_NotPlain, ValueError, OverflowError):
+            pass  # built as PyYAML builds it, below, after the look for aliases
+        if _repeats_a_node(node):
+            raise YamlAlias(_first_alias_line(text))
+        try:
             return node, loader.construct_document(node)
+        except (ValueError, OverflowError) as exc:
+            raise _unmade(node, exc) from None
     finally:
         loader.dispose()
 
 
 _STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{name}" for name in ("str", "map", "seq"))
-_SCALARS = yaml.constructor.SafeConstructor.yaml_constructors
+_SCALARS = {
+    tag: yaml.constructor.SafeConstructor.yaml_constructors[tag]
+    for name in ("null", "bool", "int", "float", "binary", "timestamp")
+    for tag in (f"tag:yaml.org,2002:{name}",)
+}
+
+
+def _unmade(root: Any, exc: Exception) -> yaml.constructor.ConstructorError:
+    """The first value (in the file's order) that cannot be made, as a ConstructorError at
+    its line; ``exc`` where none is found."""
+    constructor = yaml.constructor.SafeConstructor()
+    waiting = [root]
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, yaml.ScalarNode) and node.tag in _SCALARS:
+            try:
+                _SCALARS[node.tag](constructor, node)
+            except (ValueError, OverflowError) as found:
+                return yaml.constructor.ConstructorError(None, None, str(found), node.start_mark)
+        elif isinstance(node, yaml.MappingNode):
+            waiting.extend(part for pair in reversed(node.value) for part in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            waiting.extend(reversed(node.value))
+    return yaml.constructor.ConstructorError(None, None, str(exc), root.start_mark)
 
 
 class _NotPlain(Exception):
@@ -68,7 +97,7 @@ def _plain_data(root: Any) -> Any:
     def scalar(node: Any) -> Any:
         if node.tag == _STR:
             return node.value
-        if node.tag in (_MAP, _SEQ) or node.tag not in _SCALARS:
+        if node.tag not in _SCALARS:
             raise _NotPlain
         return _SCALARS[node.tag](constructor, node)
 
