@@ -121,7 +121,8 @@ def _shipped_once(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
     if files not in _shipped:
         _shipped.clear()
         _shipped[files] = load_catalogs(folder)
-    return _shipped[files]
+    loaded, problems = _shipped[files]
+    return loaded, list(problems)  # a caller may add to its list (check_catalogs does)
 
 
 @pytest.fixture(autouse=True)

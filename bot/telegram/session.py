@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from aiogram.client.session.aiohttp import AiohttpSession
 
 
@@ -12,7 +14,7 @@ class Session(AiohttpSession):
     took 0.25 s longer than its checks, and each stop of a bot as much."""
 
     async def close(self) -> None:
-        if self.api.base.startswith("http://"):
+        if urlsplit(self.api.base).scheme == "http":  # (urlsplit lowers HTTP://)
             if self._session is not None and not self._session.closed:
                 await self._session.close()
             return

@@ -46,7 +46,7 @@ async def fresh_postgres() -> AsyncIterator[str]:
         else:
             name = f"codebook_{uuid.uuid4().hex[:12]}"
             await admin.execute(f'CREATE DATABASE "{name}"')
-            _made[name] = await _public_schema(f"{base}/{name}")
+            _made[name] = await _fingerprint(f"{base}/{name}")
         try:
             yield f"{base}/{name}"
         finally:
@@ -59,40 +59,56 @@ async def fresh_postgres() -> AsyncIterator[str]:
         await admin.close()
 
 
-# The databases this process made, each with its public schema as made (owner and privileges),
-# and those of them emptied and free for the next test.
-_made: dict[str, tuple[str, str]] = {}
+# The databases this process made, each with what it held when made (_FINGERPRINT), and those
+# of them emptied and free for the next test.
+_made: dict[str, tuple[str, ...]] = {}
 _emptied: list[str] = []
 
-_PUBLIC_SCHEMA = (
-    "SELECT nspowner::regrole::text, coalesce(nspacl::text, '')"
-    " FROM pg_namespace WHERE nspname = 'public'"
-)
+# What a new database holds beside its tables: the public schema's owner and privileges, then
+# its settings, privileges, comment, large objects, extensions, publications, default
+# privileges, event triggers and foreign servers. Emptied, a database must hold the same.
+_FINGERPRINT = """
+SELECT
+  (SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = 'public'),
+  (SELECT coalesce(nspacl::text, '') FROM pg_namespace WHERE nspname = 'public'),
+  (SELECT coalesce(string_agg(setrole::text || setconfig::text, ';' ORDER BY setrole), '')
+     FROM pg_db_role_setting WHERE setdatabase = d.oid),
+  coalesce(d.datacl::text, ''),
+  coalesce(shobj_description(d.oid, 'pg_database'), ''),
+  (SELECT count(*)::text FROM pg_largeobject_metadata),
+  (SELECT string_agg(extname, ',' ORDER BY extname) FROM pg_extension),
+  (SELECT count(*)::text FROM pg_publication),
+  (SELECT count(*)::text FROM pg_default_acl),
+  (SELECT count(*)::text FROM pg_event_trigger),
+  (SELECT count(*)::text FROM pg_foreign_server)
+FROM pg_database d WHERE d.datname = current_database()
+"""
 _OWN_SCHEMAS = (
     "SELECT nspname FROM pg_namespace"
     " WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'"
 )
 
 
-async def _public_schema(url: str) -> tuple[str, str]:
+async def _fingerprint(url: str) -> tuple[str, ...]:
     import asyncpg
 
     db = await asyncpg.connect(url, timeout=5)
     try:
-        row = await db.fetchrow(_PUBLIC_SCHEMA)
-        return (row[0], row[1]) if row is not None else ("", "")
+        row = await db.fetchrow(_FINGERPRINT)
+        return tuple(str(value) for value in row) if row is not None else ()
     finally:
         await db.close()
 
 
-async def _empty(admin: Any, url: str, made: tuple[str, str]) -> bool:
-    """Empty a database as a new one is: its connections ended, every schema dropped, and the
-    public schema made again with the owner and privileges it was made with. False (the
-    database to be dropped instead) if that cannot be done or does not give the same."""
+async def _empty(admin: Any, url: str, made: tuple[str, ...]) -> bool:
+    """Empty a database as a new one is: its connections ended, its settings reset, its large
+    objects unlinked, every schema dropped, and the public schema made again with the owner
+    and privileges it was made with. False (the database to be dropped instead) if that
+    cannot be done or what it holds beside its tables is not what it held when made."""
     import asyncpg
 
     name = url.rsplit("/", 1)[1]
-    owner, privileges = made
+    owner, privileges = made[:2]
     public = {"U": "USAGE", "C": "CREATE"}
     granted = [
         public[letter]
@@ -107,9 +123,12 @@ async def _empty(admin: Any, url: str, made: tuple[str, str]) -> bool:
             " WHERE datname = $1 AND pid <> pg_backend_pid()",
             name,
         )
+        await admin.execute(f'ALTER DATABASE "{name}" RESET ALL')
+        await admin.execute(f'ALTER ROLE ALL IN DATABASE "{name}" RESET ALL')
         db = await asyncpg.connect(url, timeout=5)
         try:
             async with db.transaction():
+                await db.execute("SELECT lo_unlink(oid) FROM pg_largeobject_metadata")
                 for (schema,) in await db.fetch(_OWN_SCHEMAS):
                     await db.execute(f'DROP SCHEMA "{schema}" CASCADE')
                 await db.execute(f'CREATE SCHEMA public AUTHORIZATION "{owner}"')
@@ -117,7 +136,7 @@ async def _empty(admin: Any, url: str, made: tuple[str, str]) -> bool:
                     await db.execute(f"GRANT {', '.join(granted)} ON SCHEMA public TO PUBLIC")
         finally:
             await db.close()
-        return await _public_schema(url) == made
+        return await _fingerprint(url) == made
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
         return False
 
