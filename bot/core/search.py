@@ -5,7 +5,6 @@ typed."""
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterable
@@ -28,6 +27,7 @@ from bot.core.scoring import (
     Scores,
     merge,
 )
+from bot.core.terms import Terms
 from bot.core.words import Phrase, stems, synonym_groups, words
 
 # --- The index ----------------------------------------------------------------------------------
@@ -38,7 +38,6 @@ class Searcher:
 
     def __init__(self, catalog: Catalog) -> None:
         self._docs: list[tuple[ProviderCatalog, Entry]] = []
-        self._postings: dict[str, dict[int, float]] = defaultdict(dict)
         self._phrases: list[tuple[tuple[str, ...], ...]] = []
         pairs = array("Q")  # two stems said side by side: see Pairs
         # While building: each word and each text stemmed once, and every field's stems.
@@ -48,16 +47,14 @@ class Searcher:
         for pc in catalog:
             for entry in pc.entries:
                 self._add(pc, entry, pairs)
-        self._pairs = Pairs(pairs)
         self._stems, self._texts = {}, {}  # the fields hold what is left to index
-        own = self._index()
-        total = len(self._docs)
-        self._postings = dict(self._postings)
-        # How rare a term is counts only the entries that say it themselves.
-        self._idf = {
-            term: math.log(1 + total / (own.get(term) or len(docs)))
-            for term, docs in self._postings.items()
-        }
+        postings, own = self._index()
+        # Sorted once the fields are let go: sorting makes a list of 2 MiB for a while.
+        self._pairs = Pairs(pairs)
+        # What each term finds, kept small (see Terms): the index 7.3 -> 5.0 MiB traced, the
+        # build's peak 8.1 -> 6.9 MiB, the RSS it adds 7.9 -> 7.0 MiB; a word search no slower.
+        self._terms = Terms(postings, own, len(self._docs))
+        self._idf = self._terms.idf
         self._groups = synonym_groups()
         self._triggers: dict[str, list[int]] = defaultdict(list)  # one-word member -> groups
         # A phrase member by the stems of its first word -> (member, group).
@@ -69,24 +66,11 @@ class Searcher:
                         self._triggers[term].append(number)
                     else:
                         self._phrase_triggers[term].append((member, number))
-        # What each term and each group finds, worked out once: the search only merges them
-        # (a word search takes 150 µs so, 214 µs working them out per question). A term's
-        # credits are its postings themselves where no weight passes 1 (three terms in four):
-        # the same numbers, without a second dict (2.3 MiB of the index's 7.9 MiB).
-        self._term_scores = {
-            term: (
-                {doc: idf * w for doc, w in postings.items()},
-                postings
-                if all(w <= 1.0 for w in postings.values())
-                else {doc: min(1.0, w) for doc, w in postings.items()},
-            )
-            for term, idf in self._idf.items()
-            for postings in (self._postings[term],)
-        }
+        # What each group finds, worked out once: the search only merges it.
         self._group_scores = [self._scores(self._expand(group)) for group in self._groups]
         self._slugs = [pc.provider.slug for pc, _ in self._docs]
         by_initial: dict[str, list[str]] = defaultdict(list)
-        for term in dict.fromkeys((*self._postings, *self._triggers)):
+        for term in dict.fromkeys((*self._idf, *self._triggers)):
             by_initial[term[0]].append(term)
         self._by_initial = dict(by_initial)
 
@@ -124,28 +108,29 @@ class Searcher:
                 self._fields.append((doc, kind, found))
         self._phrases.append(tuple(p for p in phrases if p))
 
-    def _index(self) -> dict[str, int]:
+    def _index(self) -> tuple[dict[str, Scores], dict[str, int]]:
         """Post every field's terms, each field's weight lowered the longer it is than the
-        average of its kind, as BM25 does; how many entries say each term themselves."""
+        average of its kind, as BM25 does; and how many entries say each term themselves."""
         sizes: dict[str, list[int]] = defaultdict(list)
         for _, kind, found in self._fields:
             sizes[kind].append(len(found))
         average = {kind: max(1.0, sum(found) / len(found)) for kind, found in sizes.items()}
         # Entries counted, not kept in a set per term, and each field let go once posted: the
         # build's peak is what the process keeps (9.4 -> 8.1 MiB traced, index RSS 8.7 -> 7.9).
+        postings: dict[str, Scores] = defaultdict(dict)
         own: dict[str, int] = defaultdict(int)
         counted: dict[str, int] = {}  # the last entry counted for a term
         while self._fields:
             doc, kind, found = self._fields.popleft()
             weight = WEIGHTS[kind] / (1 - LENGTH + LENGTH * len(found) / average[kind])
             for term in {term for alternatives in found for term in alternatives}:
-                postings = self._postings[term]
-                if weight > postings.get(doc, 0.0):
-                    postings[doc] = weight
+                posted = postings[term]
+                if weight > posted.get(doc, 0.0):
+                    posted[doc] = weight
                 if kind != "provider" and counted.get(term) != doc:
                     own[term] += 1
                     counted[term] = doc
-        return own
+        return postings, own
 
     def _stemmed(self, word: str) -> tuple[str, ...]:
         found = self._stems.get(word)
@@ -160,9 +145,9 @@ class Searcher:
         for member in group:
             if len(member) == 1:
                 for term in member[0]:
-                    if term in self._postings:
+                    if term in self._terms:
                         found[(term,)] = SYNONYM
-            elif all(alternatives[0] in self._postings for alternatives in member):
+            elif all(alternatives[0] in self._terms for alternatives in member):
                 found[tuple(alternatives[0] for alternatives in member)] = SYNONYM
         return found
 
@@ -213,18 +198,18 @@ class Searcher:
         phrase_groups = self._phrase_groups(typed)
         out = []
         for word_stems in {word_stems[0]: word_stems for word_stems in typed}.values():
-            found: Alternatives = {(term,): 1.0 for term in word_stems if term in self._postings}
+            found: Alternatives = {(term,): 1.0 for term in word_stems if term in self._terms}
             keys = set(word_stems)
             if not found:
                 spelt = self._spelling(word_stems[0])
                 if spelt is not None:
                     keys.add(spelt)
-                    if spelt in self._postings:
+                    if spelt in self._terms:
                         found[(spelt,)] = TYPO
             groups = {number for key in keys for number in self._triggers.get(key, ())}
             groups.update(phrase_groups.get(word_stems[0], ()))
             direct = [
-                self._term_scores[terms_[0]] for terms_, weight in found.items() if weight == 1.0
+                self._terms.scores[terms_[0]] for terms_, weight in found.items() if weight == 1.0
             ]
             rest = {terms_: weight for terms_, weight in found.items() if weight != 1.0}
             parts = [*direct, self._scores(rest)] if rest else direct
@@ -260,10 +245,10 @@ class Searcher:
             if len(found) == 1:
                 scale = self._idf[found[0]] * weight
                 matches: Iterable[tuple[int, float, float]] = (
-                    (doc, scale * w, weight * w) for doc, w in self._postings[found[0]].items()
+                    (doc, scale * w, weight * w) for doc, w in self._terms.weights(found[0]).items()
                 )
             else:
-                postings = [self._postings[term] for term in found]
+                postings = [self._terms.weights(term) for term in found]
                 docs = set(postings[0]).intersection(*postings[1:])
                 matches = (
                     (
