@@ -11,10 +11,10 @@ processes.py starts a real interpreter whenever the environment asks for somethi
 
     python tests/support/zygote.py SOCKET     (prints "ready"; stops when its stdin closes)
 
-A request is one connection: a JSON line ``{"argv", "env", "cwd"}`` (argv: ``["-m", "bot", ...]``
-or a script's path and its arguments) with the three standard
-streams' file descriptors beside it (SCM_RIGHTS); the answer is a line with the child's pid,
-then, when it ends, a line with its exit status as ``asyncio`` gives it (-N for signal N).
+A request is one connection: a JSON line ``{"argv", "env", "cwd"}`` (argv ``["-m", "bot", ...]``,
+or a script that runs the bot and its arguments) with the three standard streams' file
+descriptors beside it (SCM_RIGHTS); the answer is a line with the child's pid, then, when it
+ends, a line with its exit status as ``asyncio`` gives it (-N for signal N).
 """
 
 from __future__ import annotations
