@@ -54,7 +54,8 @@ class Searcher:
         # What each term finds, kept small (see Terms): the index 7.3 -> 5.0 MiB traced, the
         # build's peak 8.1 -> 6.2 MiB, the RSS it adds 7.9 -> 6.5 MiB; a word search no slower.
         self._terms = Terms(postings, own, len(self._docs))
-        self._idf = self._terms.idf
+        # The search asks these dicts themselves (a method call a stem on the hot path else).
+        self._idf, self._term_scores = self._terms.idf, self._terms.scores
         self._groups = synonym_groups()
         self._triggers: dict[str, list[int]] = defaultdict(list)  # one-word member -> groups
         # A phrase member by the stems of its first word -> (member, group).
@@ -145,9 +146,9 @@ class Searcher:
         for member in group:
             if len(member) == 1:
                 for term in member[0]:
-                    if term in self._terms:
+                    if term in self._idf:
                         found[(term,)] = SYNONYM
-            elif all(alternatives[0] in self._terms for alternatives in member):
+            elif all(alternatives[0] in self._idf for alternatives in member):
                 found[tuple(alternatives[0] for alternatives in member)] = SYNONYM
         return found
 
@@ -198,18 +199,18 @@ class Searcher:
         phrase_groups = self._phrase_groups(typed)
         out = []
         for word_stems in {word_stems[0]: word_stems for word_stems in typed}.values():
-            found: Alternatives = {(term,): 1.0 for term in word_stems if term in self._terms}
+            found: Alternatives = {(term,): 1.0 for term in word_stems if term in self._idf}
             keys = set(word_stems)
             if not found:
                 spelt = self._spelling(word_stems[0])
                 if spelt is not None:
                     keys.add(spelt)
-                    if spelt in self._terms:
+                    if spelt in self._idf:
                         found[(spelt,)] = TYPO
             groups = {number for key in keys for number in self._triggers.get(key, ())}
             groups.update(phrase_groups.get(word_stems[0], ()))
             direct = [
-                self._terms.scores[terms_[0]] for terms_, weight in found.items() if weight == 1.0
+                self._term_scores[terms_[0]] for terms_, weight in found.items() if weight == 1.0
             ]
             rest = {terms_: weight for terms_, weight in found.items() if weight != 1.0}
             parts = [*direct, self._scores(rest)] if rest else direct

@@ -36,7 +36,7 @@ class Terms:
         for term, idf in self.idf.items():
             found = postings.pop(term)
             same = first.setdefault(hash((tuple(found.items()), idf)), term)
-            if same is not term and self.idf[same] is idf and self.weights(same) == found:
+            if same is not term and self.idf[same] == idf and self.weights(same) == found:
                 self.scores[term] = self.scores[same]
                 if same in self._over_one:
                     self._over_one[term] = self._over_one[same]
@@ -56,9 +56,6 @@ class Terms:
         if all(w <= 1.0 for w in found.values()):
             return values, interned.scores(found)
         return values, interned.scores({doc: min(1.0, w) for doc, w in found.items()})
-
-    def __contains__(self, term: str) -> bool:
-        return term in self.idf
 
     def weights(self, term: str) -> Scores:
         """A term's field weight by entry."""
