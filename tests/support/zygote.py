@@ -19,6 +19,7 @@ ends, a line with its exit status as ``asyncio`` gives it (-N for signal N).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import random
@@ -111,16 +112,15 @@ def run_bot(request: dict[str, object], fds: list[int]) -> int:
     if argv[0] == "-m":  # ["-m", "bot", ...]
         sys.argv = [argv[1], *argv[2:]]
         sys.path[0] = os.getcwd()  # what -m puts first
+        run = functools.partial(runpy.run_module, argv[1], run_name="__main__", alter_sys=True)
     else:  # [script, ...]: a script that runs the bot (tests/support/held_reloads.py)
         sys.argv = argv
         sys.path[0] = os.path.dirname(os.path.abspath(argv[0]))  # what `python script` does
+        run = functools.partial(runpy.run_path, argv[0], run_name="__main__")
     random.seed()  # not the zygote's sequence
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        if argv[0] == "-m":
-            runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
-        else:
-            runpy.run_path(argv[0], run_name="__main__")
+        run()
     except KeyboardInterrupt:
         traceback.print_exc()
         return INTERRUPTED
