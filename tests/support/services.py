@@ -46,7 +46,11 @@ async def fresh_postgres() -> AsyncIterator[str]:
         else:
             name = f"codebook_{uuid.uuid4().hex[:12]}"
             await admin.execute(f'CREATE DATABASE "{name}"')
-            _made[name] = await _fingerprint(f"{base}/{name}")
+            made = await asyncpg.connect(f"{base}/{name}", timeout=5)
+            try:
+                _made[name] = await _fingerprint(made)
+            finally:
+                await made.close()
         try:
             yield f"{base}/{name}"
         finally:
@@ -89,15 +93,10 @@ _OWN_SCHEMAS = (
 )
 
 
-async def _fingerprint(url: str) -> tuple[str, ...]:
-    import asyncpg
-
-    db = await asyncpg.connect(url, timeout=5)
-    try:
-        row = await db.fetchrow(_FINGERPRINT)
-        return tuple(str(value) for value in row) if row is not None else ()
-    finally:
-        await db.close()
+async def _fingerprint(db: Any) -> tuple[str, ...]:
+    """_FINGERPRINT of the database ``db`` is connected to."""
+    row = await db.fetchrow(_FINGERPRINT)
+    return tuple(str(value) for value in row) if row is not None else ()
 
 
 async def _empty(admin: Any, url: str, made: tuple[str, ...]) -> bool:
@@ -134,9 +133,9 @@ async def _empty(admin: Any, url: str, made: tuple[str, ...]) -> bool:
                 await db.execute(f'CREATE SCHEMA public AUTHORIZATION "{owner}"')
                 if granted:
                     await db.execute(f"GRANT {', '.join(granted)} ON SCHEMA public TO PUBLIC")
+            return await _fingerprint(db) == made
         finally:
             await db.close()
-        return await _fingerprint(url) == made
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
         return False
 
