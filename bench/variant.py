@@ -1,10 +1,9 @@
 """The bot with one or more of its features on the hot path taken out, for bench_e2e.py's table
 of what each costs. Bench-only: the bot itself has no switch for any of these.
 
-    BENCH_WITHOUT=metrics,flood python bench/variant.py      (then as `python -m bot`)
+    BENCH_WITHOUT=flood,record python bench/variant.py      (then as `python -m bot`)
     BENCH_WITH=dedupe python bench/variant.py
 
-- ``metrics``: no Prometheus counter or histogram per update;
 - ``flood``: no flood control (every update passes straight to its handler);
 - ``record``: no lookup recorded (no masking, no pseudonym, no database write);
 - ``mask``: lookups recorded, their questions not masked;
@@ -22,12 +21,6 @@ import os
 import sys
 from collections.abc import Callable
 from typing import Any
-
-
-def _without_metrics() -> None:
-    from bot.telegram.monitoring import Metrics
-
-    Metrics.observe = lambda self, kind, outcome, seconds: None  # type: ignore[method-assign]
 
 
 def _without_flood() -> None:
@@ -84,7 +77,6 @@ def _with_dedupe() -> None:
 
 
 VARIANTS: dict[str, Callable[[], None]] = {
-    "metrics": _without_metrics,
     "flood": _without_flood,
     "record": _without_record,
     "mask": _without_mask,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import get_type_hints
 
@@ -15,6 +16,14 @@ from bot.analytics.reading import Reports
 from bot.telegram.handlers import Handled
 from bot.telegram.middlewares import InFlight
 from tests.support.app import App, running_app
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[App]:
+    """The app with METRICS_PORT set (its server is not started here): metrics are counted
+    only where /metrics is served."""
+    async with running_app(tmp_path, metrics_port=9464) as app:
+        yield app
 
 
 def updates_counted(app: App) -> dict[tuple[str, str], float]:
@@ -34,8 +43,9 @@ def update_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 async def test_each_update_is_logged_and_counted_with_what_its_handler_returned(
-    app: App, caplog: pytest.LogCaptureFixture
+    served: App, caplog: pytest.LogCaptureFixture
 ) -> None:
+    app = served
     with caplog.at_level(logging.INFO, logger="bot.updates"):
         await app.feed(app.fake.message("gosms 1004"))
         await app.feed(app.fake.message("/help"))
@@ -52,8 +62,10 @@ async def test_each_update_is_logged_and_counted_with_what_its_handler_returned(
 
 
 async def test_an_update_whose_handler_fails_is_counted_as_an_error(
-    app: App, monkeypatch: pytest.MonkeyPatch
+    served: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    app = served
+
     def explode(text: str) -> None:
         raise RuntimeError("catalog on fire")
 

@@ -11,6 +11,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -26,14 +27,11 @@ from aiogram.methods import (
     SendMessage,
 )
 from aiogram.methods.base import Response
-from aiohttp import web
 
-from bot.analytics.key import AnalyticsKeyError, load_key
 from bot.analytics.reading import Reports
-from bot.analytics.writer import KeySource, LookupLog
+from bot.analytics.writer import LookupLog
 from bot.core.library import Library
 from bot.settings import Settings
-from bot.store import Store, open_store
 from bot.telegram.background import in_background
 from bot.telegram.desk import SupportDesk
 from bot.telegram.digest import digest_loop
@@ -59,16 +57,20 @@ from bot.telegram.middlewares import (
     RetryAfter,
     UpdateLog,
 )
-from bot.telegram.monitoring import Health, Metrics
-from bot.telegram.monitoring import serve as serve_monitoring
+from bot.telegram.monitoring import Health
 from bot.telegram.profile import describe
 from bot.telegram.radar import Radar
 from bot.telegram.reloads import Reloads
+from bot.telegram.services import services
 from bot.telegram.session import Session
 from bot.telegram.shared import Once, Shared, SharedBudget
 from bot.telegram.taught import TaughtPhrases
 from bot.telegram.top import TopEntries
-from bot.telegram.webhook import serve_webhook
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from bot.telegram.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 STOP_GRACE = 5.0  # seconds a stop waits for the updates in hand
@@ -117,7 +119,13 @@ def create_dispatcher(
     control's here (Redis keeps its own)."""
     shared = shared or Shared(None)
     desk = SupportDesk(lookups, library, settings) if settings.support_chat_id else None
-    metrics = Metrics(library, lookups, shared, desk)
+    # Counted only where /metrics is served (a webhook's server, or METRICS_PORT): a bot nobody
+    # scrapes imports neither prometheus_client nor aiohttp's server (README: Benchmarks).
+    metrics: Metrics | None = None
+    if settings.webhook_url or settings.metrics_port is not None:
+        from bot.telegram.metrics import Metrics
+
+        metrics = Metrics(library, lookups, shared, desk)
     in_flight = InFlight()
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process
     reports = Reports(lookups)
@@ -228,40 +236,6 @@ async def on_shutdown(
         logger.info("lookup log closed")
 
 
-def services(settings: Settings, library: Library | None = None) -> tuple[Library, LookupLog]:
-    """The catalogs (``library``, when loaded already) and the lookup log the settings
-    describe, writing to the store they name (PostgreSQL at DATABASE_URL, else the SQLite file
-    at DATABASE_PATH)."""
-    url = settings.database_url.get_secret_value() if settings.database_url else None
-    store = open_store(settings.database_path, url)
-    secret, off = analytics_key(settings, store)
-    lookups = LookupLog(
-        store,
-        secret=secret,
-        off_reason=off,
-        retention_days=settings.analytics_retention_days,
-        flush_interval=settings.analytics_flush_interval,
-    )
-    return library or Library(settings.catalogs_dir, settings.team_notes), lookups
-
-
-def analytics_key(settings: Settings, store: Store) -> tuple[KeySource, str | None]:
-    """Where the pseudonyms' key comes from, decided once: ANALYTICS_SECRET; else, with
-    PostgreSQL, the key its replicas share in the database (read before the first write);
-    else a key file apart from the database. No key (and why): the bot answers, records nothing."""
-    configured = settings.analytics_secret.get_secret_value() if settings.analytics_secret else None
-    if settings.database_url is not None and not configured:
-        from bot.store.postgres import PostgresStore
-
-        if isinstance(store, PostgresStore):
-            return store.shared_key, None
-    try:
-        return load_key(configured, settings.analytics_key_file, settings.database_path), None
-    except AnalyticsKeyError as exc:
-        logger.error("analytics off: the bot answers, but records no lookup: %s", exc)
-        return None, str(exc)
-
-
 async def run(settings: Settings, library: Library | None = None) -> int:
     """Serve until SIGTERM or SIGINT: long polling, or a webhook when WEBHOOK_URL is set.
     SIGHUP re-reads the catalogs, as daemons do. The exit status: 1 if lookups were lost.
@@ -279,9 +253,13 @@ async def run(settings: Settings, library: Library | None = None) -> int:
     monitoring: web.AppRunner | None = None
     try:
         if settings.webhook_url:
+            from bot.telegram.webhook import serve_webhook
+
             await serve_webhook(bot, dp, settings)
         else:
             if settings.metrics_port is not None:
+                from bot.telegram.monitoring import serve as serve_monitoring
+
                 monitoring = await serve_monitoring(
                     settings.metrics_host, settings.metrics_port, dp["metrics"], dp["health"]
                 )

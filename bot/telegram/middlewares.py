@@ -9,7 +9,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.client.session.middlewares.base import (
@@ -24,19 +24,22 @@ from aiogram.types import Chat, TelegramObject, Update, User
 from bot.core.i18n import language_for
 from bot.settings import Settings
 from bot.telegram.handlers import Done
-from bot.telegram.monitoring import Metrics
 from bot.telegram.replies import Replies
 from bot.telegram.shared import Once
+
+if TYPE_CHECKING:
+    from bot.telegram.metrics import Metrics
 
 logger = logging.getLogger("bot.updates")
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
 class UpdateLog(BaseMiddleware):
-    """One readable log line and the metrics per update: its kind, its chat's type, its outcome
-    (what the handler returned, see handlers/__init__.py) and the whole time it took."""
+    """One readable log line and the metrics (where served) per update: its kind, its chat's
+    type, its outcome (what the handler returned, see handlers/__init__.py) and the whole time
+    it took."""
 
-    def __init__(self, metrics: Metrics) -> None:
+    def __init__(self, metrics: Metrics | None) -> None:
         self._metrics = metrics
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -49,7 +52,8 @@ class UpdateLog(BaseMiddleware):
             return result
         finally:
             took = time.perf_counter() - started
-            self._metrics.observe(event.event_type, outcome, took)
+            if self._metrics is not None:
+                self._metrics.observe(event.event_type, outcome, took)
             if logger.isEnabledFor(logging.INFO):
                 chat: Chat | None = data.get("event_chat")
                 logger.info(
