@@ -368,6 +368,19 @@ def test_the_same_question_gets_the_same_answer(resolver: Resolver) -> None:
     assert found(resolver.answer("GoSMS 1004")) == found(first)
 
 
+def test_the_answers_remembered_are_bounded_and_the_same_once_forgotten(
+    resolver: Resolver,
+) -> None:
+    # A bot running for weeks meets many different texts: it holds a bounded number of answers
+    # (resolve.py says why 1,024), and an answer worked out again is the same answer.
+    first = resolver.answer("gosms 1004")
+    for number in range(1, 1300):
+        resolver.answer(f"gosms {number}")
+        assert len(resolver._answers) <= 1024
+    assert resolver.answer("gosms 1004") is not first  # forgotten, and worked out again
+    assert resolver.answer("gosms 1004") == first
+
+
 # --- A number the provider lacks, in a question with words besides ---------------------------
 
 
