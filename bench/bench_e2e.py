@@ -47,6 +47,7 @@ import platform
 import random
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -145,6 +146,13 @@ def working_copy(folder: Path) -> Path:
     return folder
 
 
+def free_port() -> str:
+    """A TCP port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return str(probe.getsockname()[1])
+
+
 def cpu_seconds(pid: int) -> float:
     """The CPU time (user and system) the process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -179,6 +187,7 @@ async def measure(contestant: Contestant, batch: Path, tmp: Path) -> tuple[float
         "REPLAY_UPDATES": str(batch),  # the floor works its answers out from the batch
         **contestant.env,
     }
+    env = {name: free_port() if value == FREE_PORT else value for name, value in env.items()}
     with (home / "log.txt").open("wb") as log:
         process = await asyncio.create_subprocess_exec(
             *contestant.command, cwd=home, env=env, stdout=log, stderr=log
@@ -230,12 +239,16 @@ FEATURES = {  # what bench/variant.py takes out (BENCH_WITHOUT), and the log lin
 }
 # Added to long polling to be priced: a webhook's duplicate check; the metrics, counted only
 # where /metrics is served (METRICS_PORT here; no one scrapes it during the run).
-ADDED = {"dedupe": {"BENCH_WITH": "dedupe"}, "metrics": {"METRICS_PORT": "19464"}}
+FREE_PORT = "a free port"  # in a contestant's environment: a port free when its run starts
+ADDED = {
+    "dedupe": {"BENCH_WITH": "dedupe"},
+    "metrics": {"METRICS_HOST": "127.0.0.1", "METRICS_PORT": FREE_PORT},
+}
 
 
 def contestants(tmp: Path, against: str | None, features: bool) -> list[Contestant]:
-    """The echo bot, the floor, the bot as the working tree has it (and without each feature),
-    and the bot at ``against``."""
+    """The echo bot, the floor, the bot as the working tree has it (and without or with each
+    feature), and the bot at ``against``."""
     bot_env = {"LOOKUPS_PER_MINUTE": "1000000", "ANALYTICS_SECRET": "bench-secret-0123456789"}
     bench = ROOT / "bench"
     found = [
@@ -345,7 +358,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs of each (the best counts)")
     parser.add_argument("--against", metavar="REF", help="also measure the bot at this commit")
     parser.add_argument(
-        "--features", action="store_true", help="also the bot without each hot-path feature"
+        "--features", action="store_true", help="also the bot without or with each hot feature"
     )
     parser.add_argument("--quick", action="store_true", help="2,000 updates, 2 runs")
     args = parser.parse_args()

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -238,6 +239,36 @@ async def test_a_malformed_token_is_one_clear_line(tmp_path: Path) -> None:
     assert process.returncode == 1
     assert "not-a-token" not in err.decode()
     assert err.decode().startswith("codebook: BOT_TOKEN has no colon")
+
+
+@pytest.mark.parametrize("setting", ["METRICS_PORT", "WEBHOOK_PORT"])
+async def test_a_port_already_taken_is_one_clear_line(tmp_path: Path, setting: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        served = {
+            "METRICS_PORT": {"METRICS_HOST": "127.0.0.1", "METRICS_PORT": str(port)},
+            "WEBHOOK_PORT": {
+                "WEBHOOK_URL": f"https://bot.example/{port}",
+                "WEBHOOK_SECRET": "s3cret-token",
+                "WEBHOOK_HOST": "127.0.0.1",
+                "WEBHOOK_PORT": str(port),
+            },
+        }[setting]
+        async with FakeTelegram() as fake:
+            process = await start_bot(
+                tmp_path,
+                BOT_TOKEN=TOKEN,
+                TELEGRAM_API_URL=fake.base_url,
+                DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
+                **served,
+            )
+            _, err = await asyncio.wait_for(process.communicate(), STOPPING)
+    assert process.returncode == 1
+    log = err.decode()
+    assert "Traceback" not in log
+    assert f"cannot serve: {setting} {port} on 127.0.0.1: " in log
 
 
 async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> None:

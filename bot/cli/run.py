@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
     from bot.store.schema import DatabaseTooNew
     from bot.telegram.app import run as serve
+    from bot.telegram.monitoring import CannotServe
 
     try:
         status = asyncio.run(serve(settings, library))
@@ -73,5 +74,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except TelegramNetworkError as exc:
         log.error("cannot reach the Bot API server: %s", exc)
+        return 1
+    except CannotServe as exc:
+        log.error("cannot serve: %s", exc)
         return 1
     return status

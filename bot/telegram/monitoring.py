@@ -24,6 +24,21 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+class CannotServe(Exception):
+    """A port the bot was told to serve on cannot be had (taken, or a host that is not this
+    machine's): said in one line, not a traceback."""
+
+
+async def start_site(runner: web.AppRunner, host: str, port: int, setting: str) -> None:
+    """Serve ``runner`` on ``host``:``port``; CannotServe naming ``setting`` if that fails."""
+    from aiohttp import web
+
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        raise CannotServe(f"{setting} {port} on {host}: {exc.strerror or exc}") from exc
+
+
 class Health:
     """What ``/healthz`` says: 503 while lookups are not being written (the database failing,
     or analytics off); Redis away, or a support chat that cannot take requests, is said, but is
@@ -88,6 +103,10 @@ async def serve(host: str, port: int, metrics: Metrics, health: Health) -> web.A
     add_routes(app, metrics, health)
     runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await start_site(runner, host, port, "METRICS_PORT")
+    except CannotServe:
+        await runner.cleanup()
+        raise
     logger.info("health and metrics on %s:%s (/healthz, /metrics)", host, port)
     return runner

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from bot.settings import Settings
 from bot.telegram.monitoring import add_routes as add_monitoring
+from bot.telegram.monitoring import start_site
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,6 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     add_monitoring(app, dp["metrics"], dp["health"])
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -108,7 +108,7 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     workflow = {"dispatcher": dp, "bots": [bot], **dp.workflow_data}
     await dp.emit_startup(bot=bot, **workflow)
     try:
-        await site.start()
+        await start_site(runner, settings.webhook_host, settings.webhook_port, "WEBHOOK_PORT")
         await bot.set_webhook(
             settings.webhook_url,
             secret_token=secret,

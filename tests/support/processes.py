@@ -59,8 +59,13 @@ async def start_bot(
 
 
 def _ours() -> dict[str, str]:
-    """This process's environment without a developer's bot or webhook settings."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_"))}
+    """This process's environment without a developer's bot settings (any of them, in any case:
+    a METRICS_PORT or a REDIS_URL in the shell would reach every bot); TZ is kept, which the
+    interpreter reads too."""
+    from bot.settings import Settings
+
+    settings = {name.upper() for name in Settings.model_fields} - {"TZ"}
+    return {k: v for k, v in os.environ.items() if k.upper() not in settings}
 
 
 def _starting(env: dict[str, str]) -> dict[str, str]:
