@@ -241,6 +241,24 @@ async def test_a_malformed_token_is_one_clear_line(tmp_path: Path) -> None:
     assert err.decode().startswith("codebook: BOT_TOKEN has no colon")
 
 
+async def start_on(fake: FakeTelegram, folder: Path, **settings: str) -> asyncio.subprocess.Process:
+    """A bot of ``fake``'s, its database in ``folder``, with ``settings`` besides."""
+    database = str(folder / "bot.sqlite3")
+    return await start_bot(
+        folder, BOT_TOKEN=TOKEN, TELEGRAM_API_URL=fake.base_url, DATABASE_PATH=database, **settings
+    )
+
+
+def webhook_on(port: int, url: str) -> dict[str, str]:
+    """A webhook at ``url`` served on 127.0.0.1:``port``, with the tests' secret."""
+    return {
+        "WEBHOOK_URL": url,
+        "WEBHOOK_SECRET": "s3cret-token",
+        "WEBHOOK_HOST": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+    }
+
+
 @pytest.mark.parametrize("setting", ["METRICS_PORT", "WEBHOOK_PORT"])
 async def test_a_port_already_taken_is_one_clear_line(tmp_path: Path, setting: str) -> None:
     with socket.socket() as taken:
@@ -249,21 +267,10 @@ async def test_a_port_already_taken_is_one_clear_line(tmp_path: Path, setting: s
         port = taken.getsockname()[1]
         served = {
             "METRICS_PORT": {"METRICS_HOST": "127.0.0.1", "METRICS_PORT": str(port)},
-            "WEBHOOK_PORT": {
-                "WEBHOOK_URL": f"https://bot.example/{port}",
-                "WEBHOOK_SECRET": "s3cret-token",
-                "WEBHOOK_HOST": "127.0.0.1",
-                "WEBHOOK_PORT": str(port),
-            },
+            "WEBHOOK_PORT": webhook_on(port, "https://bot.example/tg/hook"),
         }[setting]
         async with FakeTelegram() as fake:
-            process = await start_bot(
-                tmp_path,
-                BOT_TOKEN=TOKEN,
-                TELEGRAM_API_URL=fake.base_url,
-                DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
-                **served,
-            )
+            process = await start_on(fake, tmp_path, **served)
             _, err = await asyncio.wait_for(process.communicate(), STOPPING)
     assert process.returncode == 1
     log = err.decode()
@@ -274,15 +281,8 @@ async def test_a_port_already_taken_is_one_clear_line(tmp_path: Path, setting: s
 async def test_webhook_mode_checks_the_secret_and_answers(tmp_path: Path) -> None:
     port = free_port()
     async with FakeTelegram() as fake:
-        process = await start_bot(
-            tmp_path,
-            BOT_TOKEN=TOKEN,
-            TELEGRAM_API_URL=fake.base_url,
-            DATABASE_PATH=str(tmp_path / "bot.sqlite3"),
-            WEBHOOK_URL=f"http://127.0.0.1:{port}/tg/hook",
-            WEBHOOK_SECRET="s3cret-token",
-            WEBHOOK_HOST="127.0.0.1",
-            WEBHOOK_PORT=str(port),
+        process = await start_on(
+            fake, tmp_path, **webhook_on(port, f"http://127.0.0.1:{port}/tg/hook")
         )
         try:
             registered = await fake.wait_for("setWebhook", timeout=STARTING)
