@@ -108,6 +108,11 @@ def create_bot(
     )
 
 
+def serves_metrics(settings: Settings) -> bool:
+    """/metrics is served: by a webhook's server, or on METRICS_PORT in long polling."""
+    return bool(settings.webhook_url) or settings.metrics_port is not None
+
+
 def create_dispatcher(
     library: Library,
     lookups: LookupLog,
@@ -120,10 +125,10 @@ def create_dispatcher(
     control's here (Redis keeps its own)."""
     shared = shared or Shared(None)
     desk = SupportDesk(lookups, library, settings) if settings.support_chat_id else None
-    # Counted only where /metrics is served (a webhook's server, or METRICS_PORT): a bot nobody
-    # scrapes imports neither prometheus_client nor aiohttp's server (README: Benchmarks).
+    # Counted only where /metrics is served: a bot nobody scrapes imports neither
+    # prometheus_client nor aiohttp's server (README: Benchmarks).
     metrics: Metrics | None = None
-    if settings.webhook_url or settings.metrics_port is not None:
+    if serves_metrics(settings):
         from bot.telegram.metrics import Metrics
 
         metrics = Metrics(library, lookups, shared, desk)
@@ -245,9 +250,9 @@ async def run(settings: Settings, library: Library | None = None) -> int:
     library.resolver.searcher  # noqa: B018 - the word index, built before the first question
     # What serves /metrics (and a webhook) is imported only where it is used: here, before the
     # freeze below, so that it is frozen with the rest of start-up.
-    served = ("metrics", "monitoring") if settings.metrics_port is not None else ()
-    for module in ("metrics", "monitoring", "webhook") if settings.webhook_url else served:
-        importlib.import_module(f"bot.telegram.{module}")
+    served = ("bot.telegram.metrics", "aiohttp.web") if serves_metrics(settings) else ()
+    for module in (*served, "bot.telegram.webhook") if settings.webhook_url else served:
+        importlib.import_module(module)
     # Start-up's 200,000 objects (aiogram's, pydantic's, the catalogs, the index) live as long as
     # the process: frozen, a full collection takes 10 ms, not 150-220 ms (README: Benchmarks).
     gc.collect()
