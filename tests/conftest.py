@@ -124,8 +124,9 @@ def _shipped_once(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
     if Path(folder).resolve() != _SHIPPED:
         return load_catalogs(folder)
     files = tuple(
-        (path.name, path.stat().st_mtime_ns, path.stat().st_size)
+        (path.name, info.st_mtime_ns, info.st_size)
         for path in sorted(_SHIPPED.glob("*.yaml"))
+        for info in (path.stat(),)
     )
     if files not in _shipped:
         _shipped.clear()
