@@ -63,6 +63,15 @@ COSTLIEST_FIRST = (
 )
 
 
+@pytest.hookimpl(trylast=True)  # (after xdist's own, which makes its controller a dsession)
+def pytest_configure(config: pytest.Config) -> None:
+    """In xdist's controller, one zygote for all the workers, started when the first asks."""
+    if config.pluginmanager.get_plugin("dsession") is not None:
+        from tests.support.processes import share_a_zygote
+
+        config.add_cleanup(share_a_zygote())
+
+
 @pytest.hookimpl(optionalhook=True)  # (xdist's hook: none without it)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """One worker more than the CPUs: a third of the tests' time is spent waiting on a bot

@@ -13,7 +13,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,29 +138,63 @@ class Forked:
 
 
 class Zygote:
-    """The zygote of this test process (tests/support/zygote.py), started on first use with
-    the environment it then keeps for every bot it forks."""
+    """A zygote (tests/support/zygote.py) in ``folder``: started by this process (``start``), or
+    the one xdist's controller started for all its workers (``attach``). Its folder holds the
+    socket, its log and, once it is ready, ``ready`` (its pid and the starting environment it
+    keeps for every bot it forks), or ``failed``."""
 
-    def __init__(self) -> None:
-        self._folder = tempfile.mkdtemp(prefix="codebook-zygote-")
-        self.path = os.path.join(self._folder, "socket")
+    def __init__(
+        self, folder: str, pid: int, starting: dict[str, str], process: subprocess.Popen | None
+    ) -> None:
+        self._folder = folder
+        self.path = zygote_socket(folder)
+        self._log = Path(folder, "zygote.log")
+        self._pid = pid
+        self._starting = starting
+        self._process = process  # None: another process's, which it stops
+        self._gone = False
+
+    @classmethod
+    def start(cls, folder: str | None = None) -> Zygote:
+        """A new zygote, this process's, once it is ready (seconds: called in a thread)."""
+        folder = folder or tempfile.mkdtemp(prefix="codebook-zygote-")
         env = _ours()
-        self._starting = _starting(env)
-        self._log = Path(self._folder, "zygote.log")
-        with self._log.open("wb") as log:
-            self._process = subprocess.Popen(
-                [sys.executable, str(Path(__file__).with_name("zygote.py")), self.path],
+        with Path(folder, "zygote.log").open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, str(Path(__file__).with_name("zygote.py")), zygote_socket(folder)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,
-                cwd=self._folder,
+                cwd=folder,
                 env=env,
             )
-        assert self._process.stdout is not None
-        ready = self._process.stdout.readline()  # (in a thread: _zygote)
-        if ready.strip() != b"ready":
-            raise RuntimeError(f"the zygote did not start: {self.said()}")
-        atexit.register(self.stop)
+        zygote = cls(folder, process.pid, _starting(env), process)
+        atexit.register(zygote.stop)
+        assert process.stdout is not None
+        if process.stdout.readline().strip() != b"ready":
+            Path(folder, "failed").write_text(zygote.said())
+            raise RuntimeError(f"the zygote did not start: {zygote.said()}")
+        ready = json.dumps({"pid": process.pid, "starting": zygote._starting})
+        Path(folder, "ready.part").write_text(ready)
+        Path(folder, "ready.part").rename(Path(folder, "ready"))
+        return zygote
+
+    @classmethod
+    def attach(cls, folder: str) -> Zygote | None:
+        """The zygote xdist's controller starts in ``folder`` (asked for here, at the first
+        call of any worker), once it is ready; None if it failed to start."""
+        if not Path(folder).is_dir():  # (a controller's that is gone)
+            return None
+        with suppress(FileExistsError):
+            Path(folder, "wanted").touch(exist_ok=False)
+        for _ in range(int(STARTING * 20)):
+            if Path(folder, "ready").exists():
+                ready = json.loads(Path(folder, "ready").read_text())
+                return cls(folder, ready["pid"], ready["starting"], None)
+            if Path(folder, "failed").exists():
+                return None
+            time.sleep(0.05)
+        return None
 
     def can_start(self, env: dict[str, str]) -> bool:
         """Whether a bot with ``env`` can be forked: what an interpreter decides as it starts
@@ -167,11 +203,19 @@ class Zygote:
 
     @property
     def alive(self) -> bool:
-        return self._process.poll() is None
+        if self._process is not None:
+            return self._process.poll() is None
+        if self._gone:
+            return False
+        try:
+            os.kill(self._pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
     def said(self) -> str:
         """The end of the zygote's own log (its errors), or why it is quiet."""
-        status = "" if self.alive else f"exited with {self._process.returncode}; "
+        status = "" if self.alive else "it has exited; "
         text = self._log.read_text(errors="replace")[-2000:] if self._log.exists() else ""
         return f"{status}its log: {text or '(empty)'}"
 
@@ -198,7 +242,12 @@ class Zygote:
                 child.append(os.dup(out.fileno()))
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            connection.connect(self.path)
+            try:
+                connection.connect(self.path)
+            except OSError as exc:  # it died (the pid alone may still be there, unreaped)
+                self._gone = True
+                connection.close()
+                raise RuntimeError(f"the zygote is gone ({exc}): {self.said()}") from None
             request = json.dumps({"argv": list(program), "env": env, "cwd": str(cwd)})
             socket.send_fds(connection, [request.encode()], child)
         finally:
@@ -213,6 +262,9 @@ class Zygote:
         return Forked(int(pid), answers, keep, readers[0], readers[1], self)
 
     def stop(self) -> None:
+        """Stop it if it is this process's (the bots it forked go with it)."""
+        if self._process is None:
+            return
         if self.alive:
             assert self._process.stdin is not None
             self._process.stdin.close()
@@ -223,17 +275,62 @@ class Zygote:
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
+def zygote_socket(folder: str) -> str:
+    return os.path.join(folder, "socket")
+
+
+# With xdist, the folder of the one zygote all the workers share: each zygote costs seconds of
+# CPU importing aiogram (5 s on the slower 2-CPU machine), and a worker of its own had one each.
+SHARED = "CODEBOOK_TEST_ZYGOTE"
 _ZYGOTE: list[Zygote] = []
+_ATTACHED: list[bool] = []
 
 
 async def _zygote() -> Zygote:
-    """This process's zygote; a new one if there is none or it died. Started in a thread: its
-    seconds of importing must not stop the test's event loop (and its fake Bot API)."""
-    if not _ZYGOTE or not _ZYGOTE[0].alive:
-        if _ZYGOTE:
-            _ZYGOTE.pop().stop()
-        _ZYGOTE.append(await asyncio.wait_for(asyncio.to_thread(Zygote), STARTING))
-    return _ZYGOTE[0]
+    """This process's zygote: the shared one (SHARED) at first, if there is one; a new one of
+    its own if there is none or it died. Waited for in a thread: its seconds of importing must
+    not stop the test's event loop (and its fake Bot API)."""
+    if _ZYGOTE and _ZYGOTE[0].alive:
+        return _ZYGOTE[0]
+    if _ZYGOTE:
+        _ZYGOTE.pop().stop()
+    zygote = None
+    if os.environ.get(SHARED) and not _ATTACHED:
+        _ATTACHED.append(True)
+        zygote = await asyncio.to_thread(Zygote.attach, os.environ[SHARED])
+    if zygote is None:
+        zygote = await asyncio.wait_for(asyncio.to_thread(Zygote.start), STARTING)
+    _ZYGOTE.append(zygote)
+    return zygote
+
+
+def share_a_zygote() -> Callable[[], None]:
+    """In xdist's controller, before its workers start: a folder for the zygote they share,
+    named to them in SHARED, and a thread that starts it there when the first of them asks for
+    it (so that a run of tests that start no bot starts no zygote). Returns the stop."""
+    folder = tempfile.mkdtemp(prefix="codebook-zygote-")
+    os.environ[SHARED] = folder
+    stopping = threading.Event()
+    started: list[Zygote] = []
+
+    def serve() -> None:
+        while not stopping.wait(0.05):
+            if Path(folder, "wanted").exists():
+                with suppress(RuntimeError):  # (it wrote "failed": each worker starts its own)
+                    started.append(Zygote.start(folder))
+                return
+
+    thread = threading.Thread(target=serve, name="zygote", daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        stopping.set()
+        thread.join()
+        for zygote in started:
+            zygote.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    return stop
 
 
 @dataclass
