@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
@@ -92,7 +92,7 @@ REPLY_TYPES = tuple(
 
 
 def create_bot(
-    settings: Settings, *, retry: bool = True, session: AiohttpSession | None = None
+    settings: Settings, *, retry: bool = True, session: BaseSession | None = None
 ) -> Bot:
     """A Bot speaking HTML, against Telegram or TELEGRAM_API_URL (or over ``session``: the
     benchmarks'); ``retry`` honours ``retry_after`` (doctor asks once and reports instead)."""
