@@ -172,7 +172,6 @@ class Zygote:
         atexit.register(zygote.stop)
         assert process.stdout is not None
         if process.stdout.readline().strip() != b"ready":
-            Path(folder, "failed").write_text(zygote.said())
             raise RuntimeError(f"the zygote did not start: {zygote.said()}")
         ready = json.dumps({"pid": process.pid, "starting": zygote._starting})
         Path(folder, "ready.part").write_text(ready)
@@ -316,8 +315,10 @@ def share_a_zygote() -> Callable[[], None]:
     def serve() -> None:
         while not stopping.wait(0.05):
             if Path(folder, "wanted").exists():
-                with suppress(RuntimeError):  # (it wrote "failed": each worker starts its own)
+                try:
                     started.append(Zygote.start(folder))
+                except Exception as exc:  # each worker starts one of its own
+                    Path(folder, "failed").write_text(str(exc))
                 return
 
     thread = threading.Thread(target=serve, name="zygote", daemon=True)
