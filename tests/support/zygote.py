@@ -7,7 +7,12 @@ Only third-party modules are imported here, never Codebook's: a forked bot impor
 ``bot`` from its own working folder, environment and arguments, as ``python -m bot`` does, and
 answers over the same real HTTP. What differs from a fresh interpreter is what an interpreter
 decides as it starts (its flags, PYTHON* variables, the locale and time zone, the hash seed);
-processes.py starts a real interpreter whenever the environment asks for something else.
+processes.py starts a real interpreter whenever the environment asks for something else. And
+what is imported here is frozen (``gc.freeze``) before the first fork, as the bot's start-up
+freezes everything it imported: the collector never walks it again in a child. Unfrozen, each
+child walked it in every full collection, its interpreter's shutdown included: on the slowest
+machine, a child that did nothing but exit spent 1.13 s of CPU, 0.09 s with the freeze, and the
+bots that end before their start-up's freeze (a missing or malformed token) 0.83 s, now 0.13 s.
 
     python tests/support/zygote.py SOCKET     (prints "ready"; stops when its stdin closes)
 
@@ -20,6 +25,7 @@ ends, a line with its exit status as ``asyncio`` gives it (-N for signal N).
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import os
 import random
@@ -139,6 +145,8 @@ def run_bot(request: dict[str, object], fds: list[int]) -> int:
 
 
 if __name__ == "__main__":
+    gc.collect()
+    gc.freeze()
     status = serve(sys.argv[1])
     if status == INTERRUPTED:  # as CPython ends after an uncaught KeyboardInterrupt: by SIGINT
         sys.stdout.flush()
