@@ -47,7 +47,6 @@ import platform
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -62,6 +61,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from bench_bot import all_different, zipf_mix  # noqa: E402
 
 from bot.core.catalog_files import load_catalogs  # noqa: E402
+from tests.support.processes import free_port  # noqa: E402
 
 TOKEN = "123456789:AAFakeTokenForCodebookBenchmarks0000"
 PEOPLE = 5000
@@ -146,13 +146,6 @@ def working_copy(folder: Path) -> Path:
     return folder
 
 
-def free_port() -> str:
-    """A TCP port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return str(probe.getsockname()[1])
-
-
 def cpu_seconds(pid: int) -> float:
     """The CPU time (user and system) the process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -187,7 +180,7 @@ async def measure(contestant: Contestant, batch: Path, tmp: Path) -> tuple[float
         "REPLAY_UPDATES": str(batch),  # the floor works its answers out from the batch
         **contestant.env,
     }
-    env = {name: free_port() if value == FREE_PORT else value for name, value in env.items()}
+    env = {name: str(free_port()) if value == FREE_PORT else value for name, value in env.items()}
     with (home / "log.txt").open("wb") as log:
         process = await asyncio.create_subprocess_exec(
             *contestant.command, cwd=home, env=env, stdout=log, stderr=log
