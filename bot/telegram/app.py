@@ -250,8 +250,10 @@ async def run(settings: Settings, library: Library | None = None) -> int:
     library.resolver.searcher  # noqa: B018 - the word index, built before the first question
     # What serves /metrics (and a webhook) is imported only where it is used: here, before the
     # freeze below, so that it is frozen with the rest of start-up.
-    served = ("bot.telegram.metrics", "aiohttp.web") if serves_metrics(settings) else ()
-    for module in (*served, "bot.telegram.webhook") if settings.webhook_url else served:
+    lazy = ["bot.telegram.metrics", "aiohttp.web"] if serves_metrics(settings) else []
+    if settings.webhook_url:
+        lazy.append("bot.telegram.webhook")
+    for module in lazy:
         importlib.import_module(module)
     # Start-up's 200,000 objects (aiogram's, pydantic's, the catalogs, the index) live as long as
     # the process: frozen, a full collection takes 10 ms, not 150-220 ms (README: Benchmarks).
