@@ -65,11 +65,13 @@ COSTLIEST_FIRST = (
 
 @pytest.hookimpl(trylast=True)  # (after xdist's own, which makes its controller a dsession)
 def pytest_configure(config: pytest.Config) -> None:
-    """In xdist's controller, one zygote for all the workers, started when the first asks."""
-    if config.pluginmanager.get_plugin("dsession") is not None:
-        from tests.support.processes import share_a_zygote
+    """In xdist's controller, with -n (a new interpreter per worker, "popen"), the workers
+    forked from one zygote that has imported aiogram, which forks their bots too."""
+    tx = config.getoption("tx")
+    if config.pluginmanager.get_plugin("dsession") is not None and tx == ["popen"] * len(tx):
+        from tests.support.processes import fork_the_workers
 
-        config.add_cleanup(share_a_zygote())
+        config.add_cleanup(fork_the_workers(tx))
 
 
 @pytest.hookimpl(optionalhook=True)  # (xdist's hook: none without it)

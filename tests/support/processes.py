@@ -7,14 +7,13 @@ import asyncio
 import atexit
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.worker import starting
 
 ROOT = Path(__file__).resolve().parents[2]
 # How long a test lets a bot process take to start and to stop before calling it hung: far
@@ -68,12 +68,6 @@ def _ours() -> dict[str, str]:
 
     settings = {name.upper() for name in Settings.model_fields} - {"TZ"}
     return {k: v for k, v in os.environ.items() if k.upper() not in settings}
-
-
-def _starting(env: dict[str, str]) -> dict[str, str]:
-    """What an interpreter reads of its environment as it starts and keeps (PYTHON*, the
-    locale, the time zone)."""
-    return {k: v for k, v in env.items() if k.startswith(("PYTHON", "LC_", "LANG")) or k == "TZ"}
 
 
 class Forked:
@@ -141,12 +135,12 @@ class Zygote:
     """A zygote (tests/support/zygote.py) in ``folder``: started by this process (``start``), or
     the one xdist's controller started for all its workers (``attach``). Its folder holds the
     socket, its log and, once it is ready, ``ready`` (its pid and the starting environment it
-    keeps for every bot it forks), or ``failed``."""
+    keeps for every process it forks)."""
 
     def __init__(
         self, folder: str, pid: int, starting: dict[str, str], process: subprocess.Popen | None
     ) -> None:
-        self._folder = folder
+        self.folder = folder
         self.path = zygote_socket(folder)
         self._log = Path(folder, "zygote.log")
         self._pid = pid
@@ -155,9 +149,9 @@ class Zygote:
         self._gone = False
 
     @classmethod
-    def start(cls, folder: str | None = None) -> Zygote:
-        """A new zygote, this process's, once it is ready (seconds: called in a thread)."""
-        folder = folder or tempfile.mkdtemp(prefix="codebook-zygote-")
+    def start(cls) -> Zygote:
+        """A new zygote, this process's, once it is ready (seconds)."""
+        folder = tempfile.mkdtemp(prefix="codebook-zygote-")
         env = _ours()
         with Path(folder, "zygote.log").open("wb") as log:
             process = subprocess.Popen(
@@ -168,37 +162,29 @@ class Zygote:
                 cwd=folder,
                 env=env,
             )
-        zygote = cls(folder, process.pid, _starting(env), process)
+        zygote = cls(folder, process.pid, starting(env), process)
         atexit.register(zygote.stop)
         assert process.stdout is not None
         if process.stdout.readline().strip() != b"ready":
             raise RuntimeError(f"the zygote did not start: {zygote.said()}")
-        ready = json.dumps({"pid": process.pid, "starting": zygote._starting})
-        Path(folder, "ready.part").write_text(ready)
-        Path(folder, "ready.part").rename(Path(folder, "ready"))
+        ready = {"pid": process.pid, "starting": zygote._starting}
+        Path(folder, "ready").write_text(json.dumps(ready))
         return zygote
 
     @classmethod
     def attach(cls, folder: str) -> Zygote | None:
-        """The zygote xdist's controller starts in ``folder`` (asked for here, at the first
-        call of any worker), once it is ready; None if it failed to start."""
-        if not Path(folder).is_dir():  # (a controller's that is gone)
+        """The zygote xdist's controller started in ``folder`` for all its workers; None if
+        it is gone."""
+        try:
+            ready = json.loads(Path(folder, "ready").read_text())
+        except FileNotFoundError:
             return None
-        with suppress(FileExistsError):
-            Path(folder, "wanted").touch(exist_ok=False)
-        for _ in range(int(STARTING * 20)):
-            if Path(folder, "ready").exists():
-                ready = json.loads(Path(folder, "ready").read_text())
-                return cls(folder, ready["pid"], ready["starting"], None)
-            if Path(folder, "failed").exists():
-                return None
-            time.sleep(0.05)
-        return None
+        return cls(folder, ready["pid"], ready["starting"], None)
 
     def can_start(self, env: dict[str, str]) -> bool:
         """Whether a bot with ``env`` can be forked: what an interpreter decides as it starts
         is what the zygote decided, and the zygote runs."""
-        return self.alive and _starting(env) == self._starting
+        return self.alive and starting(env) == self._starting
 
     @property
     def alive(self) -> bool:
@@ -247,7 +233,10 @@ class Zygote:
                 self._gone = True
                 connection.close()
                 raise RuntimeError(f"the zygote is gone ({exc}): {self.said()}") from None
-            request = json.dumps({"argv": list(program), "env": env, "cwd": str(cwd)})
+            ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+            request = json.dumps(
+                {"argv": list(program), "env": env, "cwd": str(cwd), "sigint_ignored": ignored}
+            )
             socket.send_fds(connection, [request.encode()], child)
         finally:
             for fd in child:  # the zygote holds its own copies now
@@ -271,15 +260,15 @@ class Zygote:
                 self._process.wait(STOPPING)
             except subprocess.TimeoutExpired:
                 self._process.kill()
-        shutil.rmtree(self._folder, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def zygote_socket(folder: str) -> str:
     return os.path.join(folder, "socket")
 
 
-# With xdist, the folder of the one zygote all the workers share: each zygote costs seconds of
-# CPU importing aiogram (5 s on the slower 2-CPU machine), and a worker of its own had one each.
+# With xdist, the folder of the zygote that forked the workers, which forks their bots too: each
+# zygote costs seconds of CPU importing aiogram (5 s on the slower 2-CPU machine).
 SHARED = "CODEBOOK_TEST_ZYGOTE"
 _ZYGOTE: list[Zygote] = []
 _ATTACHED: list[bool] = []
@@ -296,42 +285,27 @@ async def _zygote() -> Zygote:
     zygote = None
     if os.environ.get(SHARED) and not _ATTACHED:
         _ATTACHED.append(True)
-        zygote = await asyncio.to_thread(Zygote.attach, os.environ[SHARED])
+        zygote = Zygote.attach(os.environ[SHARED])
     if zygote is None:
         zygote = await asyncio.wait_for(asyncio.to_thread(Zygote.start), STARTING)
     _ZYGOTE.append(zygote)
     return zygote
 
 
-def share_a_zygote() -> Callable[[], None]:
-    """In xdist's controller, before its workers start: a folder for the zygote they share,
-    named to them in SHARED, and a thread that starts it there when the first of them asks for
-    it (so that a run of tests that start no bot starts no zygote). Returns the stop."""
-    folder = tempfile.mkdtemp(prefix="codebook-zygote-")
-    os.environ[SHARED] = folder
-    stopping = threading.Event()
-    started: list[Zygote] = []
-
-    def serve() -> None:
-        while not stopping.wait(0.05):
-            if Path(folder, "wanted").exists():
-                try:
-                    started.append(Zygote.start(folder))
-                except Exception as exc:  # each worker starts one of its own
-                    Path(folder, "failed").write_text(str(exc))
-                return
-
-    thread = threading.Thread(target=serve, name="zygote", daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        stopping.set()
-        thread.join()
-        for zygote in started:
-            zygote.stop()
-        shutil.rmtree(folder, ignore_errors=True)
-
-    return stop
+def fork_the_workers(tx: list[str]) -> Callable[[], None]:
+    """In xdist's controller, before its workers start: the zygote that forks them
+    (worker.py, named in ``tx``, xdist's list of workers, as the python each runs) and then
+    their bots (named to them in SHARED). Returns its stop. If it does not start, each worker is
+    a new interpreter with a zygote of its own, as with ``--tx`` of one's own."""
+    try:
+        zygote = Zygote.start()
+    except Exception as exc:
+        print(f"the tests' zygote did not start, each worker starts one: {exc}", file=sys.stderr)
+        return lambda: None
+    os.environ[SHARED] = zygote.folder
+    python = shlex.join([sys.executable, str(Path(__file__).with_name("worker.py")), zygote.folder])
+    tx[:] = [f"popen//python={python}"] * len(tx)
+    return zygote.stop
 
 
 @dataclass

@@ -16,10 +16,14 @@ bots that end before their start-up's freeze (a missing or malformed token) 0.83
 
     python tests/support/zygote.py SOCKET     (prints "ready"; stops when its stdin closes)
 
-A request is one connection: a JSON line ``{"argv", "env", "cwd"}`` (argv ``["-m", "bot", ...]``,
-or a script that runs the bot and its arguments) with the three standard streams' file
-descriptors beside it (SCM_RIGHTS); the answer is a line with the child's pid, then, when it
-ends, a line with its exit status as ``asyncio`` gives it (-N for signal N).
+It forks the workers of a run of pytest-xdist too (worker.py), and their bots: a worker's
+imports are then pytest's and the tests' alone.
+
+A request is one connection: a JSON line ``{"argv", "env", "cwd", "sigint_ignored"}`` (argv
+``["-m", "bot", ...]``, a script that runs the bot and its arguments, or ``["-u", "-c", CODE]``,
+a worker) with the three standard streams' file descriptors beside it (SCM_RIGHTS); the answer
+is a line with the child's pid, then, when it ends, a line with its exit status as ``asyncio``
+gives it (-N for signal N).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import signal
 import socket
 import sys
 import traceback
+import types
 from contextlib import suppress
 
 # What is imported once is the point of this process.
@@ -50,6 +55,9 @@ POLL = 0.05  # seconds between looks for children that ended (reaped by polling,
 
 def serve(path: str) -> int | None:
     """Fork on each request until stdin closes; in a child, the bot's exit status."""
+    # A Ctrl-C reaches the whole process group: each child decides (a bot stops, an xdist
+    # worker says it was interrupted); the zygote ends when its parent closes its stdin.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(64)
@@ -71,7 +79,7 @@ def serve(path: str) -> int | None:
                     connection.close()
                     for other in children.values():
                         other.close()
-                    return run_bot(json.loads(request), fds)
+                    return run_child(json.loads(request), fds)
                 for fd in fds:
                     os.close(fd)
                 connection.sendall(f"{pid}\n".encode())
@@ -105,9 +113,9 @@ def reap(children: dict[int, socket.socket]) -> None:
             connection.close()
 
 
-def run_bot(request: dict[str, object], fds: list[int]) -> int:
-    """In the child: become ``python -m bot`` in the request's folder, environment and
-    arguments, on its standard streams; its exit status."""
+def run_child(request: dict[str, object], fds: list[int]) -> int:
+    """In the child: become ``python -m bot`` (or the script, or the worker) in the request's
+    folder, environment and arguments, on its standard streams; its exit status."""
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
@@ -115,7 +123,17 @@ def run_bot(request: dict[str, object], fds: list[int]) -> int:
     os.environ.clear()
     os.environ.update(request["env"])  # type: ignore[arg-type]
     argv = list(request["argv"])  # type: ignore[call-overload]
-    if argv[0] == "-m":  # ["-m", "bot", ...]
+    flags = argv[: argv.index("-c")] if "-c" in argv else ["-c"]
+    if set(flags) <= {"-u", "-B"}:  # ["-u", "-c", CODE]: an xdist worker (worker.py)
+        code, sys.argv = argv[len(flags) + 1], ["-c", *argv[len(flags) + 2 :]]
+        sys.path[0] = ""  # what -c puts first
+        sys.dont_write_bytecode = sys.dont_write_bytecode or "-B" in flags
+        # (-u is left: execnet talks over copies of the descriptors it makes, unbuffered, and
+        # points the worker's stdout at /dev/null.)
+        main = types.ModuleType("__main__")
+        sys.modules["__main__"] = main
+        run = functools.partial(exec, compile(code, "<string>", "exec"), main.__dict__)
+    elif argv[0] == "-m":  # ["-m", "bot", ...]
         sys.argv = [argv[1], *argv[2:]]
         sys.path[0] = os.getcwd()  # what -m puts first
         run = functools.partial(runpy.run_module, argv[1], run_name="__main__", alter_sys=True)
@@ -124,7 +142,9 @@ def run_bot(request: dict[str, object], fds: list[int]) -> int:
         sys.path[0] = os.path.dirname(os.path.abspath(argv[0]))  # what `python script` does
         run = functools.partial(runpy.run_path, argv[0], run_name="__main__")
     random.seed()  # not the zygote's sequence
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # As an interpreter starts: Ctrl-C a KeyboardInterrupt, unless its parent ignores it.
+    ignored = request.get("sigint_ignored")
+    signal.signal(signal.SIGINT, signal.SIG_IGN if ignored else signal.default_int_handler)
     try:
         run()
     except KeyboardInterrupt:

@@ -1,0 +1,87 @@
+"""An xdist worker forked by the zygote that the controller shares (processes.share_a_zygote)
+instead of a new interpreter: a worker that starts fresh imports aiogram again, and aiogram's
+types rebuild 633 pydantic models at import (5 s of CPU on the slower 2-CPU machine, three
+workers a run). A forked worker imports only pytest, the plugins and the tests; aiogram is there
+already, frozen (gc.freeze) as the zygote froze it.
+
+xdist starts each worker as ``python -u -c CODE`` (execnet's popen gateway) talking over its
+standard streams; conftest.py names this script as that python:
+
+    python tests/support/worker.py FOLDER -u -c CODE
+
+It hands the zygote in FOLDER (ready: the controller started it first) the arguments, its
+environment, folder and standard streams (zygote.py's request), passes SIGTERM and SIGHUP on to
+the worker and ends as the worker ends. If the zygote is gone or was started with another
+environment than this one's (PYTHON*, the locale, the time zone), it becomes
+``python -u -c CODE`` itself (exec): a worker always starts, and as it would have.
+
+Only the standard library here: this runs once per worker before anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sys
+from contextlib import suppress
+
+
+def starting(env: dict[str, str]) -> dict[str, str]:
+    """What an interpreter reads of its environment as it starts and keeps (PYTHON*, the
+    locale, the time zone): a process forked from the zygote has the zygote's."""
+    return {k: v for k, v in env.items() if k.startswith(("PYTHON", "LC_", "LANG")) or k == "TZ"}
+
+
+def forked(folder: str, args: list[str]) -> int | None:
+    """The worker's exit status (-N for signal N), forked from the zygote; None if it could
+    not be (the zygote is gone, or started with another environment)."""
+    try:
+        with open(os.path.join(folder, "ready")) as ready:
+            if json.load(ready)["starting"] != starting(dict(os.environ)):
+                return None
+    except FileNotFoundError:
+        return None
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN  # so must it be in the worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C reaches the worker itself
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(os.path.join(folder, "socket"))
+    except OSError:
+        connection.close()
+        return None
+    request = {"argv": args, "env": dict(os.environ), "cwd": os.getcwd(), "sigint_ignored": ignored}
+    socket.send_fds(connection, [json.dumps(request).encode()], [0, 1, 2])
+    # The worker holds the streams now: the controller must see them close when it ends.
+    for fd in (0, 1):
+        os.close(fd)
+    answers = connection.makefile("rb")
+    line = answers.readline()
+    if not line:
+        return 1
+    pid = int(line)
+
+    def pass_on(sig: int, _frame: object) -> None:
+        with suppress(ProcessLookupError):
+            os.kill(pid, sig)
+
+    signal.signal(signal.SIGTERM, pass_on)
+    signal.signal(signal.SIGHUP, pass_on)
+    line = answers.readline()  # its exit status; nothing if the zygote died (so did the worker)
+    return int(line) if line else 1
+
+
+def main() -> None:
+    folder, args = sys.argv[1], sys.argv[2:]
+    status = forked(folder, args)
+    if status is None:
+        os.execv(sys.executable, [sys.executable, *args])
+    if status < 0:  # ended by a signal: so does this process, as the worker's parent sees it
+        signal.signal(-status, signal.SIG_DFL)
+        os.kill(os.getpid(), -status)
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    main()
