@@ -4,6 +4,7 @@ streams, Ctrl-C handling and exit status, since the whole suite runs in such wor
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -79,9 +80,14 @@ async def test_a_forked_worker_has_aiogram_imported_already(tmp_path: Path) -> N
     assert (new.stdout, forked.stdout) == (b"False\n", b"True\n")
 
 
-def test_without_the_zygote_the_worker_is_a_new_interpreter(tmp_path: Path) -> None:
-    gone = str(tmp_path / "no zygote here")
-    new, fallback = both(gone, ["-u"], SAYS, tmp_path)
+@pytest.mark.parametrize("left", ["no folder", "a zygote gone"])
+def test_without_the_zygote_the_worker_is_a_new_interpreter(left: str, tmp_path: Path) -> None:
+    folder = tmp_path / "zygote"
+    if left == "a zygote gone":  # its ready file, no socket
+        folder.mkdir()
+        ready = {"pid": 1, "starting": starting(dict(os.environ))}
+        (folder / "ready").write_text(json.dumps(ready))
+    new, fallback = both(str(folder), ["-u"], SAYS, tmp_path)
     assert (fallback.returncode, fallback.stdout, fallback.stderr) == (
         new.returncode,
         new.stdout,

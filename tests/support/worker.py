@@ -1,4 +1,4 @@
-"""An xdist worker forked by the zygote that the controller shares (processes.share_a_zygote)
+"""An xdist worker forked by the zygote that the controller starts (processes.fork_the_workers)
 instead of a new interpreter: a worker that starts fresh imports aiogram again, and aiogram's
 types rebuild 633 pydantic models at import (5 s of CPU on the slower 2-CPU machine, three
 workers a run). A forked worker imports only pytest, the plugins and the tests; aiogram is there
@@ -43,14 +43,14 @@ def forked(folder: str, args: list[str]) -> int | None:
                 return None
     except FileNotFoundError:
         return None
-    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN  # so must it be in the worker
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C reaches the worker itself
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect(os.path.join(folder, "socket"))
     except OSError:
         connection.close()
         return None
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN  # so must it be in the worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C reaches the worker itself
     request = {"argv": args, "env": dict(os.environ), "cwd": os.getcwd(), "sigint_ignored": ignored}
     socket.send_fds(connection, [json.dumps(request).encode()], [0, 1, 2])
     # The worker holds the streams now: the controller must see them close when it ends.
