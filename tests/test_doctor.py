@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sqlite3
 import time
 from contextlib import closing
@@ -18,6 +19,7 @@ from bot.core.catalog_files import load_catalogs
 from bot.store import open_store
 from tests.support.doctor import deployment, doctor, fake, line_about
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.processes import STARTING, free_port, start_bot
 from tests.support.services import outage
 
 __all__ = ["deployment", "fake"]  # the fixtures, shared (tests/support/doctor.py)
@@ -346,3 +348,74 @@ async def test_an_env_line_that_cannot_be_read_is_the_settings_problem(
     out = "\n".join(lines)
     assert status == 1 and TOKEN not in out and "is not set" not in out
     assert line_about(lines, "settings").startswith("✗ settings: .env line 1 (BOT_TOKEN) cannot ")
+
+
+# --- the port the bot will serve on -----------------------------------------------------------
+
+
+async def test_a_free_port_to_serve_metrics_on_passes(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    monkeypatch.setenv("METRICS_PORT", str(port))
+    monkeypatch.setenv("METRICS_HOST", "127.0.0.1")
+    status, lines = await doctor()
+    assert status == 0, lines
+    assert line_about(lines, "port") == f"✓ port: METRICS_PORT {port} on 127.0.0.1: free"
+
+
+async def test_a_port_another_program_holds_is_named_with_its_fix(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as held:  # bound, not listening: what asks there is refused at once
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
+        monkeypatch.setenv("METRICS_PORT", str(port))
+        status, lines = await doctor()
+    assert status == 1
+    said = line_about(lines, "port")
+    assert said.startswith(f"✗ port: METRICS_PORT {port} on 0.0.0.0: "), said
+    assert "in use" in said.lower()
+    assert "→ stop what holds it, or set METRICS_PORT to a free port" in "\n".join(lines)
+
+
+async def test_a_webhook_host_that_is_not_this_machines(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEBHOOK_URL", "https://bot.example.org/tg")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cret")
+    monkeypatch.setenv("WEBHOOK_HOST", "192.0.2.1")  # TEST-NET-1: no machine's address
+    monkeypatch.setenv("WEBHOOK_PORT", str(free_port()))
+    status, lines = await doctor()
+    assert status == 1
+    assert line_about(lines, "port").startswith("✗ port: WEBHOOK_PORT ")
+    assert "→ set WEBHOOK_HOST to an address of this machine" in "\n".join(lines)
+
+
+async def test_the_port_of_a_codebook_running_already_passes(
+    deployment: dict[str, str], fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Doctor run beside the live bot: the port is taken, by the bot itself (its /healthz)."""
+    port = free_port()
+    folder = tmp_path / "running"
+    folder.mkdir()
+    bot = await start_bot(
+        folder,
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=fake.base_url,
+        DATABASE_PATH=str(folder / "bot.sqlite3"),
+        METRICS_PORT=str(port),
+        METRICS_HOST="127.0.0.1",
+    )
+    try:
+        await fake.wait_for("getUpdates", timeout=STARTING)
+        monkeypatch.setenv("METRICS_PORT", str(port))
+        monkeypatch.setenv("METRICS_HOST", "127.0.0.1")
+        status, lines = await doctor()
+    finally:
+        bot.terminate()
+        await bot.wait()
+    assert status == 0, lines
+    said = line_about(lines, "port")
+    running = "served by a running Codebook (/healthz)"
+    assert said == f"✓ port: METRICS_PORT {port} on 127.0.0.1: {running}"

@@ -5,6 +5,7 @@ give up after ``API_TIMEOUT`` seconds each."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 API_TIMEOUT = 8.0  # seconds for one Bot API call
+LOCAL_TIMEOUT = 2.0  # seconds for a /healthz on this machine (a port held by a silent program)
 RECENT_ERROR = 3600.0  # a webhook delivery error younger than this fails the check
 TELEGRAM = "https://api.telegram.org"
 
@@ -84,6 +86,44 @@ async def check_redis(url: str) -> Line:
     finally:
         await client.aclose()
     return Line(True, "Redis", f"{where} answers (Redis {info.get('redis_version', '?')})")
+
+
+async def check_port(setting: str, host: str, port: int) -> Line:
+    """The port the bot will serve on (WEBHOOK_PORT, or METRICS_PORT while polling) can be had:
+    bound and let go at once, as aiohttp's server binds it. Held by a Codebook that runs already
+    (its /healthz answers there) passes: doctor is run beside a live bot too."""
+    where = f"{setting} {port} on {host}"
+    address = setting.replace("_PORT", "_HOST")
+    try:
+        server = await asyncio.get_running_loop().create_server(asyncio.Protocol, host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            if await _codebook_at(host, port):
+                return Line(True, "port", f"{where}: served by a running Codebook (/healthz)")
+            fix = f"stop what holds it, or set {setting} to a free port"
+        else:
+            fix = f"set {address} to an address of this machine (0.0.0.0: every one)"
+        return Line(False, "port", f"{where}: {exc.strerror or exc}", fix)
+    server.close()
+    await server.wait_closed()
+    return Line(True, "port", f"{where}: free")
+
+
+async def _codebook_at(host: str, port: int) -> bool:
+    """Whether what answers on ``port`` is a Codebook's /healthz (its status and catalogs)."""
+    import aiohttp
+
+    near = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    url = f"http://{f'[{near}]' if ':' in near else near}:{port}/healthz"
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=LOCAL_TIMEOUT)) as http,
+            http.get(url) as response,
+        ):
+            body = await response.json()
+    except (TimeoutError, aiohttp.ClientError, ValueError):
+        return False
+    return isinstance(body, dict) and {"status", "catalogs"} <= body.keys()
 
 
 def check_key(secret: str, key_file: Path, database: Path) -> Line:

@@ -16,6 +16,7 @@ from bot.cli.checks import (
     check_catalogs,
     check_database,
     check_key,
+    check_port,
     check_redis,
     check_team_notes,
     check_telegram,
@@ -78,6 +79,10 @@ async def examine(say: Callable[[str], None]) -> int:
         report(check_key(secret, key_file, database))
     if redis_url:
         report(await check_redis(redis_url))
+    if settings.webhook_url:  # the webhook's server answers /healthz and /metrics too
+        report(await check_port("WEBHOOK_PORT", settings.webhook_host, settings.webhook_port))
+    elif settings.metrics_port is not None:
+        report(await check_port("METRICS_PORT", settings.metrics_host, settings.metrics_port))
     if problems:
         report(Line(False, "Bot API", "not checked", "fix the settings above first"))
     else:
