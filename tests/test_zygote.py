@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,7 +28,7 @@ print(signal.getsignal(signal.SIGINT), sys.flags.dont_write_bytecode or sys.dont
 print("to stderr", file=sys.stderr)
 sys.exit(3)
 """
-KILLED = "import os, signal; os.kill(os.getpid(), signal.SIGTERM)"
+KILLED = "import os; os.kill(os.getpid(), {sig})"
 IMPORTED = "import sys; print('aiogram' in sys.modules)"
 
 
@@ -35,10 +37,17 @@ def ignore_sigint() -> None:
 
 
 def both(
-    folder: str, flags: list[str], code: str, tmp_path: Path, **how: object
+    folder: str,
+    flags: list[str],
+    code: str,
+    tmp_path: Path,
+    preexec_fn: Callable[[], None] | None = None,
+    **more: str,
 ) -> list[subprocess.CompletedProcess[bytes]]:
-    """``code`` run by a new interpreter and by a worker forked from the zygote in ``folder``."""
+    """``code`` run by a new interpreter and by a worker forked from the zygote in ``folder``,
+    with ``more`` in the environment."""
     env = {**starting(dict(os.environ)), "CODEBOOK_PROBE": "probe", "PATH": "/usr/bin:/bin"}
+    env.update(more)
     return [
         subprocess.run(
             [*python, *flags, "-c", code, "an argument"],
@@ -48,7 +57,7 @@ def both(
             env=env,
             timeout=60,
             check=False,
-            **how,  # type: ignore[call-overload]
+            preexec_fn=preexec_fn,
         )
         for python in ([sys.executable], [sys.executable, str(WORKER), folder])
     ]
@@ -57,8 +66,8 @@ def both(
 @pytest.mark.parametrize("sigint", ["handled", "ignored"])
 async def test_a_forked_worker_is_what_a_new_interpreter_is(sigint: str, tmp_path: Path) -> None:
     zygote = await _zygote()
-    how = {"preexec_fn": ignore_sigint} if sigint == "ignored" else {}
-    new, forked = both(zygote.folder, ["-u"], SAYS, tmp_path, **how)
+    how = ignore_sigint if sigint == "ignored" else None
+    new, forked = both(zygote.folder, ["-u"], SAYS, tmp_path, preexec_fn=how)
     assert new.returncode == 3
     assert b"an argument" in new.stdout
     assert (forked.returncode, forked.stdout, forked.stderr) == (
@@ -68,10 +77,34 @@ async def test_a_forked_worker_is_what_a_new_interpreter_is(sigint: str, tmp_pat
     )
 
 
-async def test_a_worker_ended_by_a_signal_ends_its_launcher_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])  # SIGKILL: the OOM killer
+async def test_a_worker_ended_by_a_signal_ends_its_launcher_so(sig: int, tmp_path: Path) -> None:
     zygote = await _zygote()
-    new, forked = both(zygote.folder, ["-u"], KILLED, tmp_path)
-    assert new.returncode == forked.returncode == -signal.SIGTERM
+    new, forked = both(zygote.folder, ["-u"], KILLED.format(sig=int(sig)), tmp_path)
+    assert new.returncode == forked.returncode == -sig
+    assert forked.stderr == b""
+
+
+async def test_a_huge_environment_is_forked_whole(tmp_path: Path) -> None:
+    """A request longer than one message carries (the environment is in it)."""
+    zygote = await _zygote()
+    huge = {f"CODEBOOK_HUGE_{n}": "x" * 100_000 for n in range(4)}  # (128 KiB a variable at most)
+    forked = both(zygote.folder, ["-u"], IMPORTED, tmp_path, **huge)[1]
+    assert (forked.returncode, forked.stdout) == (0, b"True\n"), forked.stderr
+
+
+async def test_a_broken_request_leaves_the_zygote_and_its_workers_be(tmp_path: Path) -> None:
+    """Every worker is the zygote's child: one asker's fault must not end it."""
+    zygote = await _zygote()
+    for sent in (b"", b"not json\n", b'{"argv": []}\n', b"no end of line"):
+        with socket.socket(socket.AF_UNIX) as asker:
+            asker.connect(zygote.path)
+            asker.sendall(sent)
+            asker.shutdown(socket.SHUT_WR)
+            assert asker.recv(100) == b""  # refused: no child
+    assert zygote.alive
+    forked = both(zygote.folder, ["-u"], IMPORTED, tmp_path)[1]
+    assert (forked.returncode, forked.stdout) == (0, b"True\n"), forked.stderr
 
 
 async def test_a_forked_worker_has_aiogram_imported_already(tmp_path: Path) -> None:

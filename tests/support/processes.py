@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.worker import starting
+from tests.support.worker import send_request, starting
 
 ROOT = Path(__file__).resolve().parents[2]
 # How long a test lets a bot process take to start and to stop before calling it hung: far
@@ -234,10 +234,8 @@ class Zygote:
                 connection.close()
                 raise RuntimeError(f"the zygote is gone ({exc}): {self.said()}") from None
             ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
-            request = json.dumps(
-                {"argv": list(program), "env": env, "cwd": str(cwd), "sigint_ignored": ignored}
-            )
-            socket.send_fds(connection, [request.encode()], child)
+            request = {"argv": list(program), "env": env, "cwd": str(cwd)}
+            send_request(connection, {**request, "sigint_ignored": ignored}, child)
         finally:
             for fd in child:  # the zygote holds its own copies now
                 os.close(fd)
@@ -260,6 +258,8 @@ class Zygote:
                 self._process.wait(STOPPING)
             except subprocess.TimeoutExpired:
                 self._process.kill()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -299,12 +299,14 @@ def fork_the_workers(tx: list[str]) -> Callable[[], None]:
     a new interpreter with a zygote of its own, as with ``--tx`` of one's own."""
     try:
         zygote = Zygote.start()
-    except Exception as exc:
-        print(f"the tests' zygote did not start, each worker starts one: {exc}", file=sys.stderr)
+    except Exception as exc:  # its last line says why (the log's traceback ends with it)
+        why = (str(exc).strip().splitlines() or ["?"])[-1]
+        print(f"the tests' zygote did not start, each worker starts one: {why}", file=sys.stderr)
         return lambda: None
     os.environ[SHARED] = zygote.folder
     python = shlex.join([sys.executable, str(Path(__file__).with_name("worker.py")), zygote.folder])
-    tx[:] = [f"popen//python={python}"] * len(tx)
+    if "//" not in python:  # (xdist splits its specs at "//": a TMPDIR of //tmp would break it)
+        tx[:] = [f"popen//python={python}"] * len(tx)
     return zygote.stop
 
 

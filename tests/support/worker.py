@@ -15,6 +15,13 @@ the worker and ends as the worker ends. If the zygote is gone or was started wit
 environment than this one's (PYTHON*, the locale, the time zone), it becomes
 ``python -u -c CODE`` itself (exec): a worker always starts, and as it would have.
 
+What still differs from a new interpreter (tests/test_zygote.py compares the rest): the hash
+seed, the zygote's, is every worker's, so xdist's check that all workers collected the same
+tests no longer catches a parametrization ordered by a set's hashing (a run's order still
+changes from run to run, as with -n0); stdout and stderr are buffered as the zygote's were (-u
+is not applied again: execnet talks over unbuffered copies of the descriptors and points stdout
+at /dev/null); and sys.orig_argv is the zygote's.
+
 Only the standard library here: this runs once per worker before anything else.
 """
 
@@ -52,24 +59,32 @@ def forked(folder: str, args: list[str]) -> int | None:
     ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN  # so must it be in the worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C reaches the worker itself
     request = {"argv": args, "env": dict(os.environ), "cwd": os.getcwd(), "sigint_ignored": ignored}
-    socket.send_fds(connection, [json.dumps(request).encode()], [0, 1, 2])
-    # The worker holds the streams now: the controller must see them close when it ends.
-    for fd in (0, 1):
-        os.close(fd)
-    answers = connection.makefile("rb")
-    line = answers.readline()
-    if not line:
-        return 1
-    pid = int(line)
+    with connection, connection.makefile("rb") as answers:
+        send_request(connection, request, [0, 1, 2])
+        # The worker holds the streams now: the controller must see them close when it ends.
+        for fd in (0, 1):
+            os.close(fd)
+        line = answers.readline()
+        if not line:
+            return 1
+        pid = int(line)
 
-    def pass_on(sig: int, _frame: object) -> None:
-        with suppress(ProcessLookupError):
-            os.kill(pid, sig)
+        def pass_on(sig: int, _frame: object) -> None:
+            with suppress(ProcessLookupError):
+                os.kill(pid, sig)
 
-    signal.signal(signal.SIGTERM, pass_on)
-    signal.signal(signal.SIGHUP, pass_on)
-    line = answers.readline()  # its exit status; nothing if the zygote died (so did the worker)
-    return int(line) if line else 1
+        signal.signal(signal.SIGTERM, pass_on)
+        signal.signal(signal.SIGHUP, pass_on)
+        line = answers.readline()  # its exit status; none if the zygote died (so did the worker)
+        return int(line) if line else 1
+
+
+def send_request(connection: socket.socket, request: dict, fds: list[int]) -> None:
+    """A request to the zygote (zygote.py): its JSON line, the descriptors beside its first
+    bytes (an environment can make it longer than one message carries)."""
+    data = json.dumps(request).encode() + b"\n"
+    sent = socket.send_fds(connection, [data], fds)
+    connection.sendall(data[sent:])
 
 
 def main() -> None:
@@ -78,7 +93,8 @@ def main() -> None:
     if status is None:
         os.execv(sys.executable, [sys.executable, *args])
     if status < 0:  # ended by a signal: so does this process, as the worker's parent sees it
-        signal.signal(-status, signal.SIG_DFL)
+        with suppress(OSError):  # (SIGKILL's cannot be set, nor needs to be)
+            signal.signal(-status, signal.SIG_DFL)
         os.kill(os.getpid(), -status)
     sys.exit(status)
 

@@ -19,7 +19,8 @@ bots that end before their start-up's freeze (a missing or malformed token) 0.83
 It forks the workers of a run of pytest-xdist too (worker.py), and their bots: a worker's
 imports are then pytest's and the tests' alone.
 
-A request is one connection: a JSON line ``{"argv", "env", "cwd", "sigint_ignored"}`` (argv
+A request is one connection: a JSON line (ended by a newline) ``{"argv", "env", "cwd",
+"sigint_ignored"}`` (argv
 ``["-m", "bot", ...]``, a script that runs the bot and its arguments, or ``["-u", "-c", CODE]``,
 a worker) with the three standard streams' file descriptors beside it (SCM_RIGHTS); the answer
 is a line with the child's pid, then, when it ends, a line with its exit status as ``asyncio``
@@ -40,17 +41,23 @@ import socket
 import sys
 import traceback
 import types
+import warnings
 from contextlib import suppress
 
-# What is imported once is the point of this process.
-import aiogram
-import aiogram.methods
-import aiogram.types  # noqa: F401
-import aiohttp  # noqa: F401
-import pydantic_settings  # noqa: F401
+# What is imported once is the point of this process. A warning as it is imported stops it: a
+# new interpreter would show it, a forked child never would; without the zygote, each test
+# process imports aiogram itself, where the suite's filterwarnings=error makes it an error.
+with warnings.catch_warnings():
+    warnings.simplefilter("error")
+    import aiogram
+    import aiogram.methods
+    import aiogram.types  # noqa: F401
+    import aiohttp  # noqa: F401
+    import pydantic_settings  # noqa: F401
 
 INTERRUPTED = -signal.SIGINT  # a KeyboardInterrupt nothing caught: the status CPython gives it
 POLL = 0.05  # seconds between looks for children that ended (reaped by polling, no SIGCHLD)
+REQUEST = 10.0  # seconds an asker has to send its whole request
 
 
 def serve(path: str) -> int | None:
@@ -71,7 +78,11 @@ def serve(path: str) -> int | None:
                 return None  # the tests are gone
             if listener in readable:
                 connection, _ = listener.accept()
-                request, fds, _, _ = socket.recv_fds(connection, 1 << 20, 3)
+                taken = receive(connection)
+                if taken is None:
+                    connection.close()
+                    continue
+                request, fds = taken
                 pid = os.fork()
                 if pid == 0:
                     forked = True
@@ -79,14 +90,17 @@ def serve(path: str) -> int | None:
                     connection.close()
                     for other in children.values():
                         other.close()
-                    return run_child(json.loads(request), fds)
+                    return run_child(request, fds)
                 for fd in fds:
                     os.close(fd)
-                connection.sendall(f"{pid}\n".encode())
                 children[pid] = connection
+                try:
+                    connection.sendall(f"{pid}\n".encode())
+                except OSError:  # whoever asked is gone already: so must the child be
+                    os.kill(pid, signal.SIGKILL)
             for pid, connection in list(children.items()):
-                if connection in readable and not connection.recv(1024):
-                    os.kill(pid, signal.SIGKILL)  # its test is gone: so is the bot
+                if connection in readable and not _still_there(connection):
+                    os.kill(pid, signal.SIGKILL)  # its test (or worker) is gone: so is the child
             reap(children)
     finally:
         if not forked:
@@ -95,6 +109,46 @@ def serve(path: str) -> int | None:
                     os.kill(pid, signal.SIGKILL)
             with suppress(OSError):
                 os.unlink(path)
+
+
+def receive(connection: socket.socket) -> tuple[dict[str, object], list[int]] | None:
+    """A request: its JSON line, whole, and the three descriptors sent beside it; None (said in
+    the log) if the connection brings no whole, sound request within REQUEST seconds. One
+    asker's fault must never reach the loop: every worker is this process's child."""
+    connection.settimeout(REQUEST)
+    data, fds = b"", []
+    try:
+        while not data.endswith(b"\n"):
+            chunk, more, _, _ = socket.recv_fds(connection, 1 << 16, 3)
+            fds += more
+            if not chunk:
+                raise EOFError("the connection closed before the request ended")
+            data += chunk
+        request = json.loads(data)
+        if not (
+            isinstance(request, dict)
+            and isinstance(request.get("argv"), list)
+            and request["argv"]
+            and isinstance(request.get("env"), dict)
+            and isinstance(request.get("cwd"), str)
+            and len(fds) == 3
+        ):
+            raise ValueError(f"not a request: {data[:200]!r} with {len(fds)} descriptors")
+    except (OSError, ValueError, EOFError) as exc:
+        for fd in fds:
+            os.close(fd)
+        print(f"a request refused: {exc}", file=sys.stderr, flush=True)
+        return None
+    connection.settimeout(None)
+    return request, fds
+
+
+def _still_there(connection: socket.socket) -> bool:
+    """Whether whoever asked for a child still holds its connection."""
+    try:
+        return bool(connection.recv(1024))
+    except OSError:
+        return False
 
 
 def reap(children: dict[int, socket.socket]) -> None:
