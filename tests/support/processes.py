@@ -151,7 +151,9 @@ class Zygote:
     @classmethod
     def start(cls) -> Zygote:
         """A new zygote, this process's, once it is ready (seconds)."""
-        folder = tempfile.mkdtemp(prefix="codebook-zygote-")
+        # (One leading slash: a TMPDIR of //tmp is the same folder, and xdist's specs would
+        # split at the "//" of the workers' python, fork_the_workers.)
+        folder = "/" + tempfile.mkdtemp(prefix="codebook-zygote-").lstrip("/")
         env = _ours()
         with Path(folder, "zygote.log").open("wb") as log:
             process = subprocess.Popen(
@@ -305,7 +307,7 @@ def fork_the_workers(tx: list[str]) -> Callable[[], None]:
         return lambda: None
     os.environ[SHARED] = zygote.folder
     python = shlex.join([sys.executable, str(Path(__file__).with_name("worker.py")), zygote.folder])
-    if "//" not in python:  # (xdist splits its specs at "//": a TMPDIR of //tmp would break it)
+    if "//" not in python:  # (xdist splits its specs at "//")
         tx[:] = [f"popen//python={python}"] * len(tx)
     return zygote.stop
 
