@@ -21,6 +21,7 @@ from bot.analytics.writer import LookupLog
 from bot.store import open_store
 from bot.store.schema import migrations
 from tests.support.lookups import SECRET, STABLE_KEYS, Backend, entry, lookup, query_db, shown
+from tests.support.processes import bot_command_now
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -203,15 +204,7 @@ def test_stats_as_a_real_process_prints_json_without_loading_the_bot(tmp_path: P
 
 
 def bot_command(*args: str, database: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "DATABASE_PATH": str(database)},
-        check=False,
-    )
+    return bot_command_now(*args, cwd=cwd, env={**os.environ, "DATABASE_PATH": str(database)})
 
 
 def test_migrate_on_a_folder_fails_in_one_line(tmp_path: Path) -> None:

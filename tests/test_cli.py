@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import random
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,19 +15,13 @@ import pytest
 
 from bot.__main__ import main
 from tests.support import seed_pages
+from tests.support.processes import bot_command_now
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "LANG": "C.UTF-8", **(env or {})},
-    )
+    return bot_command_now(*args, cwd=ROOT, env={**os.environ, "LANG": "C.UTF-8", **(env or {})})
 
 
 def test_lookup_prints_the_answer_and_exits_0() -> None:

@@ -8,8 +8,6 @@ import asyncio
 import html
 import os
 import re
-import subprocess
-import sys
 from calendar import timegm
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -38,6 +36,7 @@ from tests.support.clock import DrivenClock
 from tests.support.fake_session import bot_for
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.lookups import NOW, SECRET, Backend, at, entry, lookup
+from tests.support.processes import bot_command
 
 ROOT = Path(__file__).resolve().parents[1]
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -349,15 +348,7 @@ async def test_the_command_prints_the_digest(tmp_path: Path, catalog: Catalog) -
     await log.store.save_alerts([Alert("entry", "gosms", "1004", now - 60, 7, 1.0, 8, now - 60)])
     await log.close()
     env = {**os.environ, "DATABASE_PATH": str(database), "TEAM_LANG": "ru", "TZ": "UTC"}
-    done = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "bot", "digest", "--days", "2"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-    )
+    done = await bot_command("digest", "--days", "2", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     today = day_number(now)

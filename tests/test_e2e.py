@@ -11,7 +11,6 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
 from pathlib import Path
@@ -31,6 +30,7 @@ from tests.support.processes import (
     STARTING,
     STOPPING,
     Running,
+    bot_command,
     free_port,
     no_bot_left,
     start_bot,
@@ -192,19 +192,8 @@ async def test_sigterm_after_a_burst_writes_every_lookup_and_stats_counts_them(
     assert "update" in log and "message in private: found" in log
     assert "Traceback" not in log
     env = {**os.environ, "DATABASE_PATH": str(running.database)}
-    stats = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "stats",
-        "--format",
-        "json",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-    )
-    out, _ = await stats.communicate()
-    report = json.loads(out)
+    stats = await bot_command("stats", "--format", "json", cwd=ROOT, env=env)
+    report = json.loads(stats.stdout)
     assert (report["total"], report["found"], report["not_found"]) == (burst + 1, burst, 1)
     assert report["gaps"] == [{"query": "twilio 21211", "count": 1}]
 

@@ -4,10 +4,8 @@ what the database keeps of it, the figures it makes, and each fault of issue 18'
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
-import sys
 from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
@@ -28,7 +26,15 @@ from tests.support.handoff import (
     to,
     whole_conversation,
 )
-from tests.support.processes import ROOT, STARTING, Running, free_port, no_bot_left, start_bot
+from tests.support.processes import (
+    ROOT,
+    STARTING,
+    Running,
+    bot_command,
+    free_port,
+    no_bot_left,
+    start_bot,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -349,11 +355,7 @@ async def close(driver: Driver, topic: int) -> None:
 
 
 async def stats_json(database: Path) -> dict[str, Any]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "stats", "--format", "json", cwd=ROOT,
-        env={"DATABASE_PATH": str(database), "PATH": "/usr/bin:/bin"},
-        stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, _ = await process.communicate()
-    report: dict[str, Any] = json.loads(out)
+    env = {"DATABASE_PATH": str(database), "PATH": "/usr/bin:/bin"}
+    stats = await bot_command("stats", "--format", "json", cwd=ROOT, env=env)
+    report: dict[str, Any] = json.loads(stats.stdout)
     return report

@@ -4,8 +4,6 @@ chat is a forum where the bot may manage topics (getChat, getChatMember), and ch
 
 from __future__ import annotations
 
-import asyncio
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from bot.settings import SettingsError, load_settings
 from tests.support import ROOT
 from tests.support.doctor import deployment, doctor, fake, line_about
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.processes import bot_command
 
 __all__ = ["deployment", "fake"]  # the fixtures, shared (tests/support/doctor.py)
 
@@ -57,14 +56,9 @@ async def test_check_names_the_notes_problems_by_file_and_line(tmp_path: Path) -
 
 
 async def check(folder: Path, **env: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "check", cwd=folder,
-        env={"PATH": "/usr/bin:/bin", "CATALOGS_DIR": str(ROOT / "catalogs"), **env},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    env = {"PATH": "/usr/bin:/bin", "CATALOGS_DIR": str(ROOT / "catalogs"), **env}
+    done = await bot_command("check", cwd=folder, env=env)
+    return done.returncode, done.stdout, done.stderr
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,10 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 import random
 import re
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -35,6 +34,7 @@ from bot.radar.replay import radar_pass, replay
 from bot.radar.windows import UNANSWERED, Seen, Timeline, entry_key
 from bot.settings import load_settings
 from tests.support.lookups import Backend
+from tests.support.processes import bot_command_now
 from tests.support.timelines import DAY, HOUR, MONDAY, SPIKE_PEOPLE_FROM, SteadyTraffic, spike_rows
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -264,13 +264,8 @@ def test_a_broken_csv_is_one_line_naming_file_and_line(
     assert len(read_csv(_write(tmp_path / "good.csv", lines))) == len(rows)
     lines[line - 1] = change(lines[line - 1])
     broken = _write(tmp_path / "broken.csv", lines)
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "radar", "--replay", "--csv", str(broken)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    args = ("radar", "--replay", "--csv", str(broken))
+    result = bot_command_now(*args, cwd=ROOT, env=dict(os.environ))
     assert (result.returncode, result.stdout) == (1, "")
     assert len(result.stderr.splitlines()) == 1
     assert result.stderr.startswith(f"{broken}:{line}: {problem}"), result.stderr
