@@ -4,6 +4,7 @@ deployment, and each broken thing is one ✗ line with its fix."""
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import socket
 import sqlite3
@@ -390,6 +391,24 @@ async def test_a_webhook_host_that_is_not_this_machines(
     assert status == 1
     assert line_about(lines, "port").startswith("✗ port: WEBHOOK_PORT ")
     assert "→ set WEBHOOK_HOST to an address of this machine" in "\n".join(lines)
+
+
+async def test_a_port_only_root_may_serve_on(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """(The tests may run as root, who may bind any port: the refusal is made here.)"""
+
+    async def refused(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(asyncio.get_running_loop().__class__, "create_server", refused)
+    monkeypatch.setenv("METRICS_PORT", "80")
+    status, lines = await doctor()
+    assert status == 1
+    said = line_about(lines, "port")
+    assert said.startswith("✗ port: METRICS_PORT 80 on 0.0.0.0: Permission denied\n")
+    fix = "→ a port below 1024 needs root or CAP_NET_BIND_SERVICE: set METRICS_PORT above it"
+    assert said.endswith(fix)
 
 
 async def test_the_port_of_a_codebook_running_already_passes(

@@ -101,6 +101,8 @@ async def check_port(setting: str, host: str, port: int) -> Line:
             if await _codebook_at(host, port):
                 return Line(True, "port", f"{where}: served by a running Codebook (/healthz)")
             fix = f"stop what holds it, or set {setting} to a free port"
+        elif exc.errno == errno.EACCES:
+            fix = f"a port below 1024 needs root or CAP_NET_BIND_SERVICE: set {setting} above it"
         else:
             fix = f"set {address} to an address of this machine (0.0.0.0: every one)"
         return Line(False, "port", f"{where}: {exc.strerror or exc}", fix)
