@@ -375,8 +375,7 @@ async def test_a_port_another_program_holds_is_named_with_its_fix(
         status, lines = await doctor()
     assert status == 1
     said = line_about(lines, "port")
-    assert said.startswith(f"✗ port: METRICS_PORT {port} on 0.0.0.0: "), said
-    assert "in use" in said.lower()
+    assert said.startswith(f"✗ port: METRICS_PORT {port} on 0.0.0.0: Address already in use\n")
     assert "→ stop what holds it, or set METRICS_PORT to a free port" in "\n".join(lines)
 
 
@@ -389,7 +388,9 @@ async def test_a_webhook_host_that_is_not_this_machines(
     monkeypatch.setenv("WEBHOOK_PORT", str(free_port()))
     status, lines = await doctor()
     assert status == 1
-    assert line_about(lines, "port").startswith("✗ port: WEBHOOK_PORT ")
+    said = line_about(lines, "port")
+    assert said.startswith("✗ port: WEBHOOK_PORT "), said
+    assert " on 192.0.2.1: Cannot assign requested address\n" in said
     assert "→ set WEBHOOK_HOST to an address of this machine" in "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +106,10 @@ async def check_port(setting: str, host: str, port: int) -> Line:
             fix = f"a port below 1024 needs root or CAP_NET_BIND_SERVICE: set {setting} above it"
         else:
             fix = f"set {address} to an address of this machine (0.0.0.0: every one)"
-        return Line(False, "port", f"{where}: {exc.strerror or exc}", fix)
+        # (asyncio says the address again around the system's reason; a name lookup's own)
+        code = exc.errno or 0
+        reason = os.strerror(code) if code > 0 else exc.strerror or str(exc)
+        return Line(False, "port", f"{where}: {reason}", fix)
     server.close()
     await server.wait_closed()
     return Line(True, "port", f"{where}: free")
