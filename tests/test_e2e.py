@@ -71,17 +71,16 @@ async def bot_in(folder: Path, program: tuple[str, ...] = ("-m", "bot")) -> Asyn
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def shared(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Running]:
-    """The bot the tests that leave it running share; each asks as people of its own. It runs
-    under ``-X importtime``: its log says every module it imported, and when."""
-    program = ("-X", "importtime", "-m", "bot")
+    """The bot the tests that leave it running share; each asks as people of its own. It writes
+    the name of every module it holds to imports.log (tests/support/imports_logged.py)."""
+    program = (str(ROOT / "tests" / "support" / "imports_logged.py"),)
     async with bot_in(tmp_path_factory.mktemp("shared"), program) as running:
         yield running
 
 
 def imported(log: Path) -> list[str]:
-    """The modules ``-X importtime`` says the process imported (one line each, on stderr)."""
-    lines = log.read_text().splitlines()
-    return [line.rsplit("|", 1)[1].strip() for line in lines if line.startswith("import time:")]
+    """The modules the bot beside ``log`` holds, as imports.log says them."""
+    return log.with_name("imports.log").read_text().splitlines()
 
 
 @pytest_asyncio.fixture(loop_scope="module")
