@@ -379,6 +379,49 @@ async def test_a_port_another_program_holds_is_named_with_its_fix(
     assert "→ stop what holds it, or set METRICS_PORT to a free port" in "\n".join(lines)
 
 
+@pytest.mark.parametrize("answer", ["a redirect to a Codebook", "deep JSON", "text"])
+async def test_a_port_held_by_what_is_not_a_codebook_fails_whatever_it_answers(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    from aiohttp import web
+
+    healthz = {"status": "ok", "catalogs": {"providers": 5, "entries": 295}}
+
+    async def codebook_healthz(_: web.Request) -> web.StreamResponse:
+        return web.json_response(healthz)
+
+    codebook = web.Application()
+    codebook.router.add_get("/healthz", codebook_healthz)
+    other = web.Application()
+
+    async def respond(_: web.Request) -> web.StreamResponse:
+        if answer == "a redirect to a Codebook":
+            raise web.HTTPFound(f"{codebook_url}/healthz")
+        if answer == "deep JSON":
+            return web.json_response(text="[" * 100_000 + "]" * 100_000)
+        return web.Response(text="ok")
+
+    other.router.add_get("/healthz", respond)
+    runners = [web.AppRunner(app) for app in (codebook, other)]
+    try:
+        ports = []
+        for runner in runners:
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            ports.append(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        codebook_url = f"http://127.0.0.1:{ports[0]}"
+        monkeypatch.setenv("METRICS_PORT", str(ports[1]))
+        monkeypatch.setenv("METRICS_HOST", "127.0.0.1")
+        status, lines = await doctor()
+    finally:
+        for runner in runners:
+            await runner.cleanup()
+    assert status == 1
+    said = line_about(lines, "port")
+    assert said.startswith(f"✗ port: METRICS_PORT {ports[1]} on 127.0.0.1: Address already in use")
+
+
 async def test_a_webhook_host_that_is_not_this_machines(
     deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

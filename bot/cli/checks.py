@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -124,10 +125,10 @@ async def _codebook_at(host: str, port: int) -> bool:
     try:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=LOCAL_TIMEOUT)) as http,
-            http.get(url) as response,
+            http.get(url, allow_redirects=False) as response,  # what is there, not elsewhere
         ):
-            body = await response.json()
-    except (TimeoutError, aiohttp.ClientError, ValueError):
+            body = json.loads(await response.content.read(1 << 16))  # a Codebook's is ~300 B
+    except (TimeoutError, aiohttp.ClientError, ValueError, RecursionError):
         return False
     return isinstance(body, dict) and {"status", "catalogs"} <= body.keys()
 

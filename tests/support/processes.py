@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import io
 import json
 import os
 import shlex
@@ -77,10 +78,19 @@ async def bot_command(
     ``subprocess.run(capture_output=True, text=True)`` gives it; forked when it can be (see
     _python): a command costs a new interpreter 0.3-0.75 s of CPU, a forked one 0.13-0.45."""
     process = await _python(("-m", "bot", *args), env, cwd, asyncio.subprocess.PIPE)
-    out, err = await asyncio.wait_for(process.communicate(), STOPPING)
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), STOPPING)
+    except TimeoutError:
+        process.kill()
+        raise
     assert process.returncode is not None
     argv = [sys.executable, "-m", "bot", *args]
-    return subprocess.CompletedProcess(argv, process.returncode, out.decode(), err.decode())
+    return subprocess.CompletedProcess(argv, process.returncode, _text(out), _text(err))
+
+
+def _text(data: bytes) -> str:
+    """As ``text=True`` reads a process's output: the locale's encoding, universal newlines."""
+    return io.TextIOWrapper(io.BytesIO(data)).read()
 
 
 def bot_command_now(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
