@@ -19,12 +19,11 @@ bots that end before their start-up's freeze (a missing or malformed token) 0.83
 It forks the workers of a run of pytest-xdist too (worker.py), and their bots: a worker's
 imports are then pytest's and the tests' alone.
 
-A request is one connection: a JSON line (ended by a newline) ``{"argv", "env", "cwd",
-"sigint_ignored"}`` (argv
-``["-m", "bot", ...]``, a script that runs the bot and its arguments, or ``["-u", "-c", CODE]``,
-a worker) with the three standard streams' file descriptors beside it (SCM_RIGHTS); the answer
-is a line with the child's pid, then, when it ends, a line with its exit status as ``asyncio``
-gives it (-N for signal N).
+A request is one connection: a JSON line (a newline ends it, whatever its length)
+``{"argv", "env", "cwd", "sigint_ignored"}`` (argv ``["-m", "bot", ...]``, a script that runs
+the bot and its arguments, or ``["-u", "-c", CODE]``, a worker) with the three standard streams'
+file descriptors beside it (SCM_RIGHTS); the answer is a line with the child's pid, then, when
+it ends, a line with its exit status as ``asyncio`` gives it (-N for signal N).
 """
 
 from __future__ import annotations
