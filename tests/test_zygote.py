@@ -4,7 +4,6 @@ streams, Ctrl-C handling and exit status, since the whole suite runs in such wor
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.processes import _zygote
-from tests.support.worker import starting
+from tests.support.worker import say_ready, starting
 
 WORKER = Path(__file__).parent / "support" / "worker.py"
 
@@ -118,8 +117,7 @@ def test_without_the_zygote_the_worker_is_a_new_interpreter(left: str, tmp_path:
     folder = tmp_path / "zygote"
     if left == "a zygote gone":  # its ready file, no socket
         folder.mkdir()
-        ready = {"pid": 1, "starting": starting(dict(os.environ))}
-        (folder / "ready").write_text(json.dumps(ready))
+        say_ready(str(folder), 1, starting(dict(os.environ)))
     new, fallback = both(str(folder), ["-u"], SAYS, tmp_path)
     assert (fallback.returncode, fallback.stdout, fallback.stderr) == (
         new.returncode,

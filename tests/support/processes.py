@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import io
-import json
 import os
 import shlex
 import shutil
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.worker import send_request, starting
+from tests.support.worker import ready, say_ready, send_request, starting, zygote_socket
 
 ROOT = Path(__file__).resolve().parents[2]
 # How long a test lets a bot process take to start and to stop before calling it hung: far
@@ -209,19 +208,15 @@ class Zygote:
         assert process.stdout is not None
         if process.stdout.readline().strip() != b"ready":
             raise RuntimeError(f"the zygote did not start: {zygote.said()}")
-        ready = {"pid": process.pid, "starting": zygote._starting}
-        Path(folder, "ready").write_text(json.dumps(ready))
+        say_ready(folder, process.pid, zygote._starting)
         return zygote
 
     @classmethod
     def attach(cls, folder: str) -> Zygote | None:
         """The zygote xdist's controller started in ``folder`` for all its workers; None if
         it is gone."""
-        try:
-            ready = json.loads(Path(folder, "ready").read_text())
-        except FileNotFoundError:
-            return None
-        return cls(folder, ready["pid"], ready["starting"], None)
+        said = ready(folder)
+        return None if said is None else cls(folder, said["pid"], said["starting"], None)
 
     def can_start(self, env: dict[str, str]) -> bool:
         """Whether a bot with ``env`` can be forked: what an interpreter decides as it starts
@@ -303,10 +298,6 @@ class Zygote:
         if self._process.stdout is not None:
             self._process.stdout.close()
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def zygote_socket(folder: str) -> str:
-    return os.path.join(folder, "socket")
 
 
 # With xdist, the folder of the zygote that forked the workers, which forks their bots too: each

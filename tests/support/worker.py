@@ -41,18 +41,37 @@ def starting(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k.startswith(("PYTHON", "LC_", "LANG")) or k == "TZ"}
 
 
+def zygote_socket(folder: str) -> str:
+    """Where the zygote in ``folder`` takes requests."""
+    return os.path.join(folder, "socket")
+
+
+def ready(folder: str) -> dict | None:
+    """What was written of the zygote in ``folder`` once it was ready (say_ready); None if
+    nothing was."""
+    try:
+        with open(os.path.join(folder, "ready")) as file:
+            return dict(json.load(file))
+    except FileNotFoundError:
+        return None
+
+
+def say_ready(folder: str, pid: int, kept: dict[str, str]) -> None:
+    """Write that the zygote in ``folder`` is ready: its pid, and the starting environment it
+    keeps for every process it forks (starting)."""
+    with open(os.path.join(folder, "ready"), "w") as file:
+        json.dump({"pid": pid, "starting": kept}, file)
+
+
 def forked(folder: str, args: list[str]) -> int | None:
     """The worker's exit status (-N for signal N), forked from the zygote; None if it could
     not be (the zygote is gone, or started with another environment)."""
-    try:
-        with open(os.path.join(folder, "ready")) as ready:
-            if json.load(ready)["starting"] != starting(dict(os.environ)):
-                return None
-    except FileNotFoundError:
+    said = ready(folder)
+    if said is None or said["starting"] != starting(dict(os.environ)):
         return None
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        connection.connect(os.path.join(folder, "socket"))
+        connection.connect(zygote_socket(folder))
     except OSError:
         connection.close()
         return None
