@@ -68,7 +68,7 @@ def _with_dedupe() -> None:
 
     def with_dedupe(*args: Any, **kwargs: Any) -> Any:
         dp = create(*args, **kwargs)
-        once = HandledOnce(Once(dp["shared"], "update", hold=app.UPDATE_MEMORY))
+        once = HandledOnce(Once(dp["services"].shared, "update", hold=app.UPDATE_MEMORY))
         chain = dp.update.outer_middleware._middlewares  # where app.py puts it with a webhook
         chain.insert(next(i for i, m in enumerate(chain) if isinstance(m, Language)), once)
         return dp

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -221,7 +222,7 @@ async def test_an_empty_inline_query_offers_the_most_looked_up(app: App) -> None
     assert sent.results[0].title.startswith("GoSMS 1004")  # a fresh install: examples
     for _ in range(3):
         await app.feed(app.fake.message("radist 17002"))
-    app.dp["top"] = TopEntries(Reports(app.lookups), ttl=0)  # the bot's holds five minutes
+    app.dp["services"].top = TopEntries(Reports(app.lookups), ttl=0)  # the bot's holds five minutes
     (sent,) = await app.feed(app.fake.inline(""))
     assert sent.results[0].title.startswith("Radist.Online 17002")
 
@@ -345,17 +346,10 @@ async def test_failing_decoration_only_warns(
     app.fake.fail_next("setMyCommands", 400, "Bad Request: commands are broken")
     lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
     background: set[asyncio.Task[None]] = set()
+    taught = TaughtPhrases(lookups.store, app.library)
+    services = replace(app.dp["services"], taught=taught, holder="test", background=background)
     with caplog.at_level(logging.WARNING):
-        await on_startup(
-            app.bot,
-            lookups,
-            app.library,
-            settings_for(tmp_path),
-            app.dp["radar"],
-            TaughtPhrases(lookups.store, app.library),
-            "test",
-            background,
-        )
+        await on_startup(app.bot, lookups, app.library, settings_for(tmp_path), services)
     await stop(background, lookups)
     assert "could not register the commands and description" in caplog.text
 
@@ -364,10 +358,8 @@ async def test_startup_registers_commands_in_three_languages(app: App, tmp_path:
     lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
     background: set[asyncio.Task[None]] = set()
     taught = TaughtPhrases(lookups.store, app.library)
-    await on_startup(
-        app.bot, lookups, app.library, settings_for(tmp_path), app.dp["radar"], taught, "test",
-        background,
-    )  # fmt: skip
+    services = replace(app.dp["services"], taught=taught, holder="test", background=background)
+    await on_startup(app.bot, lookups, app.library, settings_for(tmp_path), services)
     await stop(background, lookups)
     calls = app.sent(SetMyCommands)
     public = {

@@ -29,7 +29,7 @@ async def alerting(tmp_path: Path) -> AsyncIterator[App]:
 
 
 async def test_a_wave_becomes_an_alert_edited_as_it_grows_and_muted(alerting: App) -> None:
-    app, radar = alerting, alerting.dp["radar"]
+    app, radar = alerting, alerting.dp["services"].radar
     assert isinstance(radar, Radar)
     found = app.library.resolver.catalog.providers["gosms"].find("1004")
     assert found is not None

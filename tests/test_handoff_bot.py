@@ -8,6 +8,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -131,10 +132,9 @@ async def startup(app: App, tmp_path: Path) -> None:
     lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
     background: set[asyncio.Task[None]] = set()
     settings = settings_for(tmp_path, **_support_of(app))
-    await on_startup(
-        app.bot, lookups, app.library, settings, app.dp["radar"],
-        TaughtPhrases(lookups.store, app.library), "test", background,
-    )  # fmt: skip
+    taught = TaughtPhrases(lookups.store, app.library)
+    services = replace(app.dp["services"], taught=taught, holder="test", background=background)
+    await on_startup(app.bot, lookups, app.library, settings, services)
     for task in background:
         task.cancel()
     await asyncio.gather(*background, return_exceptions=True)
@@ -376,7 +376,7 @@ async def test_a_relayed_message_the_support_chat_refuses_marks_it_down_and_is_s
         "The support team cannot be reached right now, so this message was not passed on"
     )
     assert not desk.reachable and "kicked" in (desk.problem or "")
-    _, health = await desk_app.dp["health"].check()
+    _, health = await desk_app.dp["services"].health.check()
     assert health["support"]["reachable"] is False and health["support"]["problem"] == desk.problem
 
 

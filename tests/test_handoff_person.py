@@ -175,7 +175,7 @@ async def test_a_channel_as_the_support_chat_is_said_to_be_no_support_chat(tmp_p
         desk = app.dp["desk"]
         said = "a channel cannot be a support chat: use a supergroup with Topics on"
         assert await desk.probe(app.bot) == said
-        _, health = await app.dp["health"].check()
+        _, health = await app.dp["services"].health.check()
         assert health["support"]["problem"] == said
 
 

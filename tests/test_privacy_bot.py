@@ -66,7 +66,7 @@ async def test_a_pasted_password_is_stored_and_shown_masked(tmp_path: Path) -> N
         stored = query_db(database, "SELECT DISTINCT query FROM lookups")
         assert {MASKED_FOUND, MASKED_UNANSWERED, MASKED_PASTED} <= {query for (query,) in stored}
 
-        assert await app.dp["radar"].tick(app.bot, now) == 1
+        assert await app.dp["services"].radar.tick(app.bot, now) == 1
         (alert,) = [r for r in app.sent(SendMessage) if r.chat_id == ALERTS]
         assert f"<code>{shown(MASKED_FOUND.casefold())}</code> — 12" in alert.text
 

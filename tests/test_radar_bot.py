@@ -53,7 +53,7 @@ async def alerting(tmp_path: Path) -> AsyncIterator[App]:
 
 
 async def test_a_wave_is_alerted_edited_muted_and_closed(alerting: App) -> None:
-    app, radar = alerting, alerting.dp["radar"]
+    app, radar = alerting, alerting.dp["services"].radar
     gosms = the_entry(app)
     await record(app, week_before(app.library.resolver.catalog, NOW, gosms))
     await record(app, wave(gosms, NOW - 15 * 60, 12, query="GoSMS 1004 again??"))
@@ -109,7 +109,7 @@ async def test_a_wave_is_alerted_edited_muted_and_closed(alerting: App) -> None:
 async def test_one_alert_whatever_restarts_or_processes_share_the_database(
     alerting: App,
 ) -> None:
-    app, first = alerting, alerting.dp["radar"]
+    app, first = alerting, alerting.dp["services"].radar
     gosms = the_entry(app)
     await record(app, week_before(app.library.resolver.catalog, NOW, gosms))
     await record(app, wave(gosms, NOW - 15 * 60, 10))
@@ -130,7 +130,7 @@ async def test_one_alert_whatever_restarts_or_processes_share_the_database(
 
 
 async def test_one_person_asking_again_and_again_is_no_wave(alerting: App) -> None:
-    app, radar = alerting, alerting.dp["radar"]
+    app, radar = alerting, alerting.dp["services"].radar
     gosms = the_entry(app)
     await record(app, week_before(app.library.resolver.catalog, NOW, gosms))
     await record(app, [replace(row, user_id=42) for row in wave(gosms, NOW - 20 * 60, 40)])
@@ -162,7 +162,7 @@ async def test_radar_says_it_is_off_without_alert_chats(app: App) -> None:
 async def test_a_failing_database_skips_passes_says_so_once_and_answers_go_on(
     alerting: App, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app, radar = alerting, alerting.dp["radar"]
+    app, radar = alerting, alerting.dp["services"].radar
     gosms = the_entry(app)
     await record(app, week_before(app.library.resolver.catalog, NOW, gosms))
     await record(app, wave(gosms, NOW - 15 * 60, 12))

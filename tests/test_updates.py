@@ -28,7 +28,7 @@ async def served(tmp_path: Path) -> AsyncIterator[App]:
 
 def updates_counted(app: App) -> dict[tuple[str, str], float]:
     """``codebook_updates_total`` by (kind, outcome), as /metrics shows it."""
-    registry = app.dp["metrics"].registry
+    registry = app.dp["services"].metrics.registry
     return {
         (sample.labels["kind"], sample.labels["outcome"]): sample.value
         for metric in registry.collect()
@@ -92,7 +92,7 @@ async def test_a_webhook_update_delivered_twice_is_answered_once_and_counted_as_
 
 
 async def test_an_update_in_hand_is_counted_until_it_is_answered(app: App) -> None:
-    in_flight: InFlight = app.dp["in_flight"]
+    in_flight: InFlight = app.dp["services"].in_flight
     release = app.fake.hold("sendMessage")  # Telegram slow to take the answer
     assert in_flight.in_hand == 0
     update = Update.model_validate(app.fake.message("gosms 1004"), context={"bot": app.bot})

@@ -62,7 +62,7 @@ from bot.telegram.monitoring import Health
 from bot.telegram.profile import describe
 from bot.telegram.radar import Radar
 from bot.telegram.reloads import Reloads
-from bot.telegram.services import services
+from bot.telegram.services import Services, open_services
 from bot.telegram.session import Session
 from bot.telegram.shared import Once, Shared, SharedBudget
 from bot.telegram.taught import TaughtPhrases
@@ -139,21 +139,23 @@ def create_dispatcher(
         disable_fsm=True,  # no conversation states here: each message stands alone
         library=library,
         lookups=lookups,
-        store=lookups.store,
-        reports=reports,
         settings=settings,
-        top=TopEntries(reports),
-        in_flight=in_flight,
-        metrics=metrics,
-        shared=shared,
-        vote_lock=Once(shared, "vote", hold=VOTE_MEMORY),
-        health=Health(library, lookups, shared, desk),
         desk=desk,
-        radar=Radar(lookups.store, library, settings, holder=holder),
-        taught=TaughtPhrases(lookups.store, library),
-        reloads=Reloads(library),
-        holder=holder,
-        background=set(),  # the radar's, the digest's, the taught phrases' and handoff's tasks
+        services=Services(
+            store=lookups.store,
+            reports=reports,
+            top=TopEntries(reports),
+            in_flight=in_flight,
+            metrics=metrics,
+            shared=shared,
+            vote_lock=Once(shared, "vote", hold=VOTE_MEMORY),
+            health=Health(library, lookups, shared, desk),
+            radar=Radar(lookups.store, library, settings, holder=holder),
+            taught=TaughtPhrases(lookups.store, library),
+            reloads=Reloads(library),
+            holder=holder,
+            background=set(),
+        ),
     )
     # Outermost first: the log line and metrics see every update, a duplicate and a failure
     # too, timed whole; a stop waits for everything inside InFlight, the duplicate check too.
@@ -195,23 +197,22 @@ async def on_startup(
     lookups: LookupLog,
     library: Library,
     settings: Settings,
-    radar: Radar,
-    taught: TaughtPhrases,
-    holder: str,
-    background: set[asyncio.Task[None]],
+    services: Services,
     desk: SupportDesk | None = None,
 ) -> None:
     """Open the lookup log, start the radar, the digest and handoff's retries (after a look at
     the support chat), read the taught phrases and keep them current, then decorate the bot
     (commands, description; a failure only warns)."""
     await lookups.start()
-    if radar.on:
-        in_background(background, radar.run(bot), "radar")
+    background, taught = services.background, services.taught
+    if services.radar.on:
+        in_background(background, services.radar.run(bot), "radar")
     if desk is not None:
         await desk.probe(bot)  # a support chat that cannot serve is said now, not at a request
         in_background(background, desk.run(bot), "handoff")
     if settings.digest_chat_ids:
-        in_background(background, digest_loop(bot, lookups, library, settings, holder), "digest")
+        digest = digest_loop(bot, lookups, library, settings, services.holder)
+        in_background(background, digest, "digest")
     await taught.refresh()  # a failing database is retried by the poll (and said once)
     in_background(background, taught.run(), "taught-phrases")
     try:
@@ -220,23 +221,18 @@ async def on_startup(
         logger.warning("could not register the commands and description: %s", exc)
 
 
-async def on_shutdown(
-    lookups: LookupLog,
-    in_flight: InFlight,
-    radar: Radar,
-    reloads: Reloads,
-    background: set[asyncio.Task[None]],
-) -> None:
+async def on_shutdown(lookups: LookupLog, services: Services) -> None:
     """Stop the reloads and the background tasks (radar, digest, taught phrases), finish the
     updates in hand, then write every lookup taken (or spill it to a file)."""
-    reloads.stop()
+    services.reloads.stop()
+    background = services.background
     for task in background:
         task.cancel()
     await asyncio.gather(*background, return_exceptions=True)
-    if background and radar.on:
-        await radar.stop()
+    if background and services.radar.on:
+        await services.radar.stop()
     background.clear()
-    if not await in_flight.wait_idle(STOP_GRACE):
+    if not await services.in_flight.wait_idle(STOP_GRACE):
         logger.warning("stopping with updates still in hand after %.0f s", STOP_GRACE)
     if await lookups.close():
         logger.info("lookup log closed")
@@ -246,7 +242,7 @@ async def run(settings: Settings, library: Library | None = None) -> int:
     """Serve until SIGTERM or SIGINT: long polling, or a webhook when WEBHOOK_URL is set.
     SIGHUP re-reads the catalogs, as daemons do. The exit status: 1 if lookups were lost.
     ``library``: the catalogs, loaded already (``python -m bot`` loads them first)."""
-    library, lookups = services(settings, library)
+    library, lookups = open_services(settings, library)
     library.resolver.searcher  # noqa: B018 - the word index, built before the first question
     # What serves /metrics (and a webhook) is imported only where it is used: here, before the
     # freeze below, so that it is frozen with the rest of start-up.
@@ -262,7 +258,8 @@ async def run(settings: Settings, library: Library | None = None) -> int:
     bot = create_bot(settings)
     shared = Shared(settings.redis_url.get_secret_value() if settings.redis_url else None)
     dp = create_dispatcher(library, lookups, settings, shared=shared)
-    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, dp["reloads"].ask)
+    services: Services = dp["services"]
+    asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, services.reloads.ask)
     monitoring: web.AppRunner | None = None
     try:
         if settings.webhook_url:
@@ -273,8 +270,9 @@ async def run(settings: Settings, library: Library | None = None) -> int:
             if settings.metrics_port is not None:
                 from bot.telegram.monitoring import serve as serve_monitoring
 
+                assert services.metrics is not None  # counted where METRICS_PORT is set
                 monitoring = await serve_monitoring(
-                    settings.metrics_host, settings.metrics_port, dp["metrics"], dp["health"]
+                    settings.metrics_host, settings.metrics_port, services.metrics, services.health
                 )
             await bot.delete_webhook(drop_pending_updates=False)
             await dp.start_polling(

@@ -1,19 +1,57 @@
-"""The catalogs and the lookup log a run serves, made from the settings."""
+"""The catalogs and the lookup log a run serves, made from the settings; the services that a
+question never uses, bundled."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.analytics.key import AnalyticsKeyError, load_key
+from bot.analytics.reading import Reports
 from bot.analytics.writer import KeySource, LookupLog
 from bot.core.library import Library
 from bot.settings import Settings
 from bot.store import Store, open_store
 
+if TYPE_CHECKING:
+    from bot.telegram.metrics import Metrics
+    from bot.telegram.middlewares import InFlight
+    from bot.telegram.monitoring import Health
+    from bot.telegram.radar import Radar
+    from bot.telegram.reloads import Reloads
+    from bot.telegram.shared import Once, Shared
+    from bot.telegram.taught import TaughtPhrases
+    from bot.telegram.top import TopEntries
+
 logger = logging.getLogger(__name__)
 
 
-def services(settings: Settings, library: Library | None = None) -> tuple[Library, LookupLog]:
+@dataclass(slots=True, eq=False)
+class Services:
+    """What the commands, buttons, start-up and shutdown use and a question never does, as
+    one entry of the dispatcher's data (``services``) rather than thirteen: aiogram copies that
+    dict at each router, filter and handler an update passes, and the thirteen cost every
+    question (README: Benchmarks). The library, the lookup log, the settings and the support
+    desk, which questions use, stay entries of their own."""
+
+    store: Store
+    reports: Reports
+    top: TopEntries
+    in_flight: InFlight
+    metrics: Metrics | None  # None: nothing serves /metrics, so nothing is counted
+    shared: Shared
+    vote_lock: Once
+    health: Health
+    radar: Radar
+    taught: TaughtPhrases
+    reloads: Reloads
+    holder: str  # this process, among replicas
+    background: set[asyncio.Task[None]]  # the radar's, the digest's, taught phrases', handoff's
+
+
+def open_services(settings: Settings, library: Library | None = None) -> tuple[Library, LookupLog]:
     """The catalogs (``library``, when loaded already) and the lookup log the settings
     describe, writing to the store they name (PostgreSQL at DATABASE_URL, else the SQLite file
     at DATABASE_PATH)."""

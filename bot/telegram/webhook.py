@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from bot.settings import Settings
 from bot.telegram.monitoring import add_routes as add_monitoring
 from bot.telegram.monitoring import start_site
+from bot.telegram.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,9 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
         dispatcher=dp, bot=bot, secret_token=secret, handle_in_background=False
     )
     app.router.add_post(path, handler.handle)
-    add_monitoring(app, dp["metrics"], dp["health"])
+    services: Services = dp["services"]
+    assert services.metrics is not None  # counted wherever a webhook serves
+    add_monitoring(app, services.metrics, services.health)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     stop = asyncio.Event()

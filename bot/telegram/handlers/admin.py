@@ -11,7 +11,6 @@ from aiogram.types import BufferedInputFile, ErrorEvent, Message
 
 from bot.analytics.chart import render_chart
 from bot.analytics.paragraphs import MAX_LINES, gap_lines, in_language, stats_paragraphs
-from bot.analytics.reading import Reports
 from bot.core.i18n import Lang, counted, language_for, t
 from bot.core.library import Library, Reload
 from bot.core.markup import HTML, split_messages
@@ -21,7 +20,7 @@ from bot.telegram.filters import IsAdmin, LooksLikeCommand, Period
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.handlers.teach import gap_keyboard
 from bot.telegram.private import report_chat
-from bot.telegram.reloads import Reloads
+from bot.telegram.services import Services
 
 logger = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("stats", "gaps", "export", "reload", "teach", "teach!", "radar")
@@ -36,12 +35,13 @@ async def refuse(message: Message, lang: Lang) -> Handled:
 async def stats(
     message: Message,
     days: int,
-    reports: Reports,
+    services: Services,
     library: Library,
     bot: Bot,
     lang: Lang,
 ) -> Handled:
     """The summary for a period (default a week) and a chart."""
+    reports = services.reports
     report = in_language(await reports.report(days=days, top=10), library.resolver.catalog, lang)
     chat = await report_chat(message, bot, lang)
     if chat is None:
@@ -59,9 +59,9 @@ async def stats(
     return Done.STATS
 
 
-async def gaps(message: Message, days: int, reports: Reports, bot: Bot, lang: Lang) -> Handled:
+async def gaps(message: Message, days: int, services: Services, bot: Bot, lang: Lang) -> Handled:
     """What people asked that no catalog answers, most frequent first."""
-    report = await reports.report(days=days, top=10)
+    report = await services.reports.report(days=days, top=10)
     lines = [HTML.bold(t("gaps_title", lang).format(days=counted("n_days", lang, days)))]
     lines += gap_lines(report.gaps[:MAX_LINES]) or [HTML.esc(t("gaps_none", lang))]
     chat = await report_chat(message, bot, lang)
@@ -73,9 +73,9 @@ async def gaps(message: Message, days: int, reports: Reports, bot: Bot, lang: La
     return Done.GAPS
 
 
-async def export(message: Message, days: int, reports: Reports, bot: Bot, lang: Lang) -> Handled:
+async def export(message: Message, days: int, services: Services, bot: Bot, lang: Lang) -> Handled:
     """The lookups of the period as a CSV file."""
-    csv_text = await reports.export_csv(days=days)
+    csv_text = await services.reports.export_csv(days=days)
     document = BufferedInputFile(csv_text.encode("utf-8"), filename=f"lookups-{days}d.csv")
     chat = await report_chat(message, bot, lang)
     if chat is None:
@@ -85,9 +85,9 @@ async def export(message: Message, days: int, reports: Reports, bot: Bot, lang: 
     return Done.EXPORT
 
 
-async def reload(message: Message, reloads: Reloads, lang: Lang) -> Handled:
+async def reload(message: Message, services: Services, lang: Lang) -> Handled:
     """Re-read the catalogs and swap them in, or keep the old ones and say why."""
-    asked = reloads.ask()  # with any other reload asked meanwhile, as one
+    asked = services.reloads.ask()  # with any other reload asked meanwhile, as one
     await asyncio.wait([asked])
     if asked.cancelled():
         return Done.RELOAD_FAILED  # the bot is stopping: nothing to say

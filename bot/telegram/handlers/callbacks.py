@@ -12,7 +12,7 @@ from bot.telegram.filters import KnownEntry
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.keyboards import Pick, Vote
 from bot.telegram.replies import Replies
-from bot.telegram.shared import Once
+from bot.telegram.services import Services
 
 
 async def pick(callback: CallbackQuery, match: Match, replies: Replies, bot: Bot) -> Handled:
@@ -25,12 +25,12 @@ async def vote(
     callback_data: Vote,
     match: Match,
     lookups: LookupLog,
-    vote_lock: Once,
+    services: Services,
     lang: Lang,
 ) -> Handled:
     """One vote per person and answer; pressing again changes it (a double tap counts once)."""
     person = callback.from_user.id
-    if await vote_lock.first(person, callback_data.ref, int(callback_data.up)):
+    if await services.vote_lock.first(person, callback_data.ref, int(callback_data.up)):
         lookups.vote(person, match.slug, match.entry.key, callback_data.up)
     await callback.answer(t("vote_thanks_up" if callback_data.up else "vote_thanks_down", lang))
     return Done.VOTE

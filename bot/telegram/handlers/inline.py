@@ -20,19 +20,19 @@ from bot.core.render import card_paragraphs, entry_heading, render
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.keyboards import answer_keyboard, ref_of
 from bot.telegram.replies import Replies, analytics_outcome
-from bot.telegram.top import TopEntries
+from bot.telegram.services import Services
 
 MAX_RESULTS = 10
 CACHE_SECONDS = 60  # results are the same for everyone: Telegram may reuse them this long
 
 
 async def inline_query(
-    query: InlineQuery, library: Library, top: TopEntries, replies: Replies, lang: Lang
+    query: InlineQuery, library: Library, services: Services, replies: Replies, lang: Lang
 ) -> Handled:
     """Up to ten answers; an empty query offers the most looked-up codes."""
     text = query.query.strip()
     if not text:
-        matches = await top.matches(library.resolver.catalog)
+        matches = await services.top.matches(library.resolver.catalog)
         results: list[InlineQueryResultUnion] = [_article(m, lang) for m in matches[:MAX_RESULTS]]
         await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
         return Done.TOP

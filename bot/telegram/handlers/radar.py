@@ -12,17 +12,19 @@ from bot.core.i18n import Lang, counted, t
 from bot.core.markup import HTML, one_line
 from bot.radar.names import named
 from bot.settings import Settings
-from bot.store import StorageUnavailable, Store
+from bot.store import StorageUnavailable
 from bot.telegram.filters import IsAdmin, LooksLikeCommand
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.private import report_chat
-from bot.telegram.radar import MUTE_FOR, Mute, Radar, find_alert, usual
+from bot.telegram.radar import MUTE_FOR, Mute, find_alert, usual
+from bot.telegram.services import Services
 
 MAX_LINES = 20
 
 
-async def radar_now(message: Message, radar: Radar, bot: Bot, lang: Lang) -> Handled:
+async def radar_now(message: Message, services: Services, bot: Bot, lang: Lang) -> Handled:
     """Every key above its usual in the current window, most improbable first."""
+    radar = services.radar
     found = await radar.findings(time.time())
     chat = await report_chat(message, bot, lang)
     if chat is None:
@@ -53,13 +55,13 @@ async def radar_now(message: Message, radar: Radar, bot: Bot, lang: Lang) -> Han
 async def mute(
     callback: CallbackQuery,
     callback_data: Mute,
-    radar: Radar,
-    store: Store,
+    services: Services,
     settings: Settings,
     bot: Bot,
     lang: Lang,
 ) -> Handled:
     """Mute an alert's key for 24 hours: its messages say so and lose the button."""
+    store = services.store
     if callback.from_user.id not in settings.admin_ids:
         await callback.answer(t("radar_mute_admins", lang), show_alert=True)
         return Done.REFUSED
@@ -74,7 +76,7 @@ async def mute(
         text = t("analytics_unavailable", lang).format(reason=exc)
         await callback.answer(one_line(text, 200), show_alert=True)
         return Done.UNAVAILABLE
-    await radar.muted(bot, alert, callback.from_user.full_name)
+    await services.radar.muted(bot, alert, callback.from_user.full_name)
     await callback.answer(t("radar_mute_done", lang))
     return Done.MUTED
 

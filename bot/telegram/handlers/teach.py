@@ -28,7 +28,6 @@ from aiogram.types import (
     Message,
 )
 
-from bot.analytics.reading import Reports
 from bot.core.answer import Answer, Match, Outcome
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
@@ -40,7 +39,7 @@ from bot.store import StorageUnavailable, Store
 from bot.telegram.filters import IsAdmin
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.private import report_chat
-from bot.telegram.taught import TaughtPhrases
+from bot.telegram.services import Services
 from bot.telegram.taught_list import MAX_PHRASE, Forget, TaughtPage, short, taught_page
 
 logger = logging.getLogger(__name__)
@@ -85,8 +84,7 @@ async def teach_command(
     message: Message,
     command: CommandObject,
     library: Library,
-    store: Store,
-    taught: TaughtPhrases,
+    services: Services,
     bot: Bot,
     lang: Lang,
 ) -> Handled:
@@ -94,25 +92,24 @@ async def teach_command(
     what was taught."""
     words = (command.args or "").split()
     if not words and command.command != FORCE:
-        return await show_taught(message, library, store, bot, lang)
+        return await show_taught(message, library, services.store, bot, lang)
     if len(words) < 3:
         await message.reply(HTML.esc(t("teach_usage", lang)))
         return Done.USAGE
     phrase, entry = " ".join(words[:-2]), " ".join(words[-2:])
     force = command.command == FORCE
-    return await teach(message, phrase, entry, library, store, taught, lang, force=force)
+    return await teach(message, phrase, entry, library, services, lang, force=force)
 
 
 async def answer_prompt(
     message: Message,
     phrase: str,
     library: Library,
-    store: Store,
-    taught: TaughtPhrases,
+    services: Services,
     lang: Lang,
 ) -> Handled:
     """The admin's reply to a teaching prompt: the entry the gap should find."""
-    return await teach(message, phrase, message.text or "", library, store, taught, lang)
+    return await teach(message, phrase, message.text or "", library, services, lang)
 
 
 async def teach(
@@ -120,8 +117,7 @@ async def teach(
     phrase: str,
     entry: str,
     library: Library,
-    store: Store,
-    taught: TaughtPhrases,
+    services: Services,
     lang: Lang,
     *,
     force: bool = False,
@@ -150,12 +146,12 @@ async def teach(
         taught_to = f"{match.slug} {match.entry.key}"
         logger.warning("teach!: %r finds %s for everyone, not %s", key, taught_to, names)
     try:
-        await store.teach(key, match.slug, match.entry.key, time.time())
+        await services.store.teach(key, match.slug, match.entry.key, time.time())
     except StorageUnavailable as exc:  # not held like a lookup: the admin is to try again
         logger.warning("teach: %r not taught: %s", key, exc)
         await message.reply(HTML.fill("teach_unavailable", lang, reason=HTML.esc(str(exc))))
         return Done.UNAVAILABLE
-    await taught.refresh()
+    await services.taught.refresh()
     heading = HTML.esc(entry_heading(match, lang))
     await message.reply(HTML.fill("teach_done", lang, phrase=HTML.esc(key), entry=heading))
     return Done.TAUGHT
@@ -201,11 +197,14 @@ async def show_taught(
 
 
 async def turn_page(
-    callback: CallbackQuery, callback_data: TaughtPage, library: Library, store: Store,
+    callback: CallbackQuery,
+    callback_data: TaughtPage,
+    library: Library,
+    services: Services,
     lang: Lang,
-) -> Handled:  # fmt: skip
+) -> Handled:
     """‹ or › under the list: show that page, if the list still has it."""
-    shown = taught_page(await store.taught(), library, lang, callback_data.page)
+    shown = taught_page(await services.store.taught(), library, lang, callback_data.page)
     if shown is None:
         await callback.answer(t("stale_button", lang), show_alert=True)
         return Done.STALE
@@ -218,18 +217,18 @@ async def forget(
     callback: CallbackQuery,
     callback_data: Forget,
     library: Library,
-    store: Store,
-    taught: TaughtPhrases,
+    services: Services,
     lang: Lang,
 ) -> Handled:
     """Take a taught phrase back; its page is shown again without it (the page before, if it
     was the last one's only phrase)."""
+    store = services.store
     try:
         rows = await store.taught()
         phrase = next((row[0] for row in rows if short(row[0]) == callback_data.phrase), None)
         if phrase is not None:
             await store.forget(phrase)
-            await taught.refresh()
+            await services.taught.refresh()
             rows = await store.taught()
     except StorageUnavailable as exc:
         logger.warning("teach: not taken back: %s", exc)
@@ -257,10 +256,10 @@ async def _show(callback: CallbackQuery, text: str, markup: InlineKeyboardMarkup
 
 
 async def teach_gap(
-    callback: CallbackQuery, callback_data: TeachGap, reports: Reports, bot: Bot, lang: Lang
+    callback: CallbackQuery, callback_data: TeachGap, services: Services, bot: Bot, lang: Lang
 ) -> Handled:
     """A button under /gaps: ask, in a message to reply to, which entry the gap should find."""
-    report = await reports.report(days=GAPS_DAYS, top=100)
+    report = await services.reports.report(days=GAPS_DAYS, top=100)
     gap = next((g.query for g in report.gaps if short(g.query) == callback_data.gap), None)
     if gap is None or callback.from_user is None:
         await callback.answer(t("stale_button", lang), show_alert=True)
