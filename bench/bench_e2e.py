@@ -250,10 +250,10 @@ def contestants(tmp: Path, against: str | None, features: bool) -> list[Contesta
             "floor: echo sending its answers", [sys.executable, str(bench / "replay_bot.py")]
         ),
     ]
-    # The same two with the collector tuned as the bot tunes it: any bot could be, and the bot
-    # must not be flattered by it.
+    # The same two with the collector tuned and the requests sent (as JSON) as the bot does:
+    # any bot could do both, and the bot must not be flattered by them.
     found += [
-        Contestant(f"{player.name} (gc as the bot's)", player.command, {"BENCH_GC": "bot"})
+        Contestant(f"{player.name} (tuned as the bot)", player.command, {"BENCH_TUNED": "bot"})
         for player in found[:2]
     ]
     builds = [("bot (this tree)", working_copy(tmp / "tree"))]

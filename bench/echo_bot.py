@@ -2,7 +2,7 @@
 as Codebook is (FSM off; HTML and no link previews by default), so that a ratio between the two
 measures what Codebook adds and nothing else.
 
-BOT_TOKEN=... TELEGRAM_API_URL=... [UPDATES_AT_ONCE=40] [BENCH_GC=bot] python bench/echo_bot.py
+BOT_TOKEN=... TELEGRAM_API_URL=... [UPDATES_AT_ONCE=40] [BENCH_TUNED=bot] python bench/echo_bot.py
 
 Long polling hands it updates as it hands them to Codebook: at most UPDATES_AT_ONCE handled at
 once (aiogram's tasks_concurrency_limit; the bench sets it to Codebook's own).
@@ -37,10 +37,15 @@ def create_dispatcher(handler: Callable[..., Awaitable[None]] = echo) -> Dispatc
     return dp
 
 
+def tuned() -> bool:
+    """BENCH_TUNED=bot: the collector tuned and the requests sent as the bot does (tune_gc,
+    poll): what the same would give any aiogram bot, so that the bot is not flattered by it."""
+    return os.environ.get("BENCH_TUNED") == "bot"
+
+
 def tune_gc() -> None:
-    """With BENCH_GC=bot, the collector as the bot tunes it (bot/cli/run.py, bot/telegram/app.py):
-    what the same tuning would give any aiogram bot, so that the bot is not flattered by it."""
-    if os.environ.get("BENCH_GC") == "bot":
+    """Tuned, the collector as the bot tunes it (bot/cli/run.py, bot/telegram/app.py)."""
+    if tuned():
         from bot.cli.run import FIRST_GENERATION
 
         gc.set_threshold(FIRST_GENERATION, *gc.get_threshold()[1:])
@@ -50,8 +55,14 @@ def tune_gc() -> None:
 
 async def poll(dp: Dispatcher) -> None:
     """Long poll TELEGRAM_API_URL with ``dp``, the Bot configured as the bot's (HTML, no link
-    previews), at most UPDATES_AT_ONCE updates at once."""
-    session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
+    previews), at most UPDATES_AT_ONCE updates at once; tuned, over the bot's session (its
+    requests as JSON: bot/telegram/session.py), else aiogram's."""
+    api = TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"])
+    session = AiohttpSession(api=api)
+    if tuned():
+        from bot.telegram.session import Session
+
+        session = Session(api=api)
     bot = Bot(
         os.environ["BOT_TOKEN"],
         session=session,

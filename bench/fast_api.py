@@ -95,7 +95,12 @@ class Server:
             self.polled = True
             print("polling", flush=True)  # the bench reads the bot's CPU time now
             await asyncio.sleep(0.2)  # for the reading to be taken before any update goes out
-        form = await request.post()
+        # aiogram sends a form; Codebook's session (and the echo tuned as it), JSON.
+        form = (
+            await request.json()
+            if request.content_type == "application/json"
+            else await request.post()
+        )
         offset = int(str(form.get("offset", "0")) or 0)
         if offset > self.last_id:
             self.confirmed = True

@@ -202,6 +202,7 @@ class Call:
     result: Any = None  # what the fake answered (set once it has)
     request: Any = None  # the aiogram method, when it came through FakeSession (in process)
     refused: str | None = None  # the error's description, when the fake answered with one
+    content_type: str | None = None  # the body's, when it came over HTTP
 
 
 class TelegramError(Exception):
@@ -538,8 +539,8 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
                 raw[part.name] = await part.text()
     elif request.content_type == "application/json" and request.can_read_body:
         body = await request.json()
-        if isinstance(body, dict):
-            return {**{key: _decode_value(key, v) for key, v in raw.items()}, **body}
+        if isinstance(body, dict):  # a string read as a form's field is, as the Bot API does
+            raw.update(body)
     elif request.can_read_body:
         raw.update((key, value) for key, value in (await request.post()).items())
     return decode_params(raw, files)
@@ -941,15 +942,20 @@ class FakeTelegram:
             return web.json_response(
                 _bad_request(f"can't parse request: {error}").payload(), status=400
             )
-        status, body = await self.respond(request.match_info["method"], params)
+        method = request.match_info["method"]
+        status, body = await self.respond(method, params, content_type=request.content_type)
         return web.json_response(body, status=status)
 
     async def respond(
-        self, method: str, params: dict[str, Any], request: Any = None
+        self,
+        method: str,
+        params: dict[str, Any],
+        request: Any = None,
+        content_type: str | None = None,
     ) -> tuple[int, dict[str, Any]]:
         """Record a call of ``method`` with its decoded ``params`` and answer it as Telegram
         would: the HTTP status and the JSON body. The server and FakeSession both come here."""
-        call = Call(method, params, time.monotonic(), request=request)
+        call = Call(method, params, time.monotonic(), request=request, content_type=content_type)
         self.requests.append(call)
         self._request_recorded.set()
         self._request_recorded = asyncio.Event()

@@ -1,0 +1,142 @@
+"""The bot's Bot API session (bot/telegram/session.py): a request without a file goes as JSON
+carrying the very fields aiogram's form would carry; one with a file goes as aiogram sends it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    EditMessageText,
+    GetUpdates,
+    SendDocument,
+    SendMessage,
+    SetMyCommands,
+    TelegramMethod,
+)
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    BufferedInputFile,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
+
+from bot.telegram.session import JsonFields, Session
+from tests.support.fake_telegram import FakeTelegram
+
+KEYBOARD = InlineKeyboardMarkup(
+    inline_keyboard=[
+        [
+            InlineKeyboardButton(text="👍 Помогло", callback_data="v:1:gosms:1004"),
+            InlineKeyboardButton(text="Поговорити з людиною", callback_data="h:1"),
+        ]
+    ]
+)
+# Cyrillic, an emoji outside the BMP, escaped HTML, quotes, a plus and an ampersand: what a form
+# percent-encodes and JSON escapes differently, and must arrive the same.
+TEXT = '<b>GoSMS 1004</b> — Невірний пароль 😀 &lt;b&gt; "a+b" &amp; ok\nкрок 2'
+
+
+def methods() -> list[TelegramMethod[Any]]:
+    """Requests of every shape the bot sends without a file."""
+    return [
+        SendMessage(chat_id=1001, text=TEXT, reply_markup=KEYBOARD),
+        SendMessage(chat_id=-1002, text="x", message_thread_id=7, disable_notification=True),
+        EditMessageText(chat_id=1001, message_id=1, text=TEXT, reply_markup=KEYBOARD),
+        AnswerCallbackQuery(callback_query_id="42", text="Дякуємо!", show_alert=True),
+        SetMyCommands(
+            commands=[BotCommand(command="help", description="Довідка & приклади")],
+            scope=BotCommandScopeAllPrivateChats(),
+            language_code="uk",
+        ),
+        GetUpdates(offset=7, timeout=0, allowed_updates=["message", "callback_query"]),
+        DeleteWebhook(drop_pending_updates=False),
+    ]
+
+
+def html_bot(session: AiohttpSession) -> Bot:
+    default = DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True)
+    return Bot("123456789:" + "A" * 35, session=session, default=default)
+
+
+@pytest.mark.parametrize("method", methods(), ids=lambda m: m.__api_method__)
+def test_json_carries_the_fields_of_aiograms_form(method: TelegramMethod[Any]) -> None:
+    ours, theirs = Session(), AiohttpSession()
+    body = ours.build_form_data(html_bot(ours), method)
+    assert isinstance(body, JsonFields)
+    payload = body()
+    assert payload.content_type == "application/json"
+    sent = json.loads(payload._value)
+    form = AiohttpSession.build_form_data(theirs, html_bot(theirs), method)()
+    assert form.content_type == "application/x-www-form-urlencoded"
+    assert sent == dict(parse_qsl(form._value.decode(), keep_blank_values=True))
+    assert all(isinstance(value, str) for value in sent.values())  # as a form's fields are
+    if isinstance(method, SendMessage) and method.text == TEXT:
+        assert sent["text"] == TEXT and sent["parse_mode"] == "HTML"  # the bot's default
+        assert json.loads(sent["reply_markup"]) == KEYBOARD.model_dump(exclude_none=True)
+
+
+def test_a_file_goes_as_aiograms_multipart_form() -> None:
+    session = Session()
+    document = SendDocument(
+        chat_id=1001,
+        document=BufferedInputFile(b"a,b\n1,2\n", filename="lookups-7d.csv"),
+        caption="Пошуки за тиждень",
+    )
+    body = session.build_form_data(html_bot(session), document)
+    assert not isinstance(body, JsonFields)
+    assert body.is_multipart
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram() as server:
+        yield server
+
+
+async def test_over_http_the_bot_api_reads_both_bodies_alike(fake: FakeTelegram) -> None:
+    """The same requests through aiogram's session (a form) and the bot's (JSON), against the
+    fake Bot API over real HTTP: the same parameters arrive, and only the bot's are JSON."""
+    recorded: dict[str, list[tuple[str, str, dict[str, Any]]]] = {}
+    for name, session in (
+        ("form", AiohttpSession(api=TelegramAPIServer.from_base(fake.base_url))),
+        ("json", Session(api=TelegramAPIServer.from_base(fake.base_url))),
+    ):
+        bot = Bot(fake.token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+        sent = await bot.send_message(1001, TEXT, reply_markup=KEYBOARD)
+        assert sent.text is not None and "Невірний пароль 😀 <b>" in sent.text
+        await bot.edit_message_text(TEXT + " ✓", chat_id=1001, message_id=sent.message_id)
+        await bot.set_my_commands([BotCommand(command="help", description="Довідка & приклади")])
+        csv = BufferedInputFile("Код;Пошуки\n1004;3\n".encode(), filename="lookups-7d.csv")
+        await bot.send_document(1001, csv, caption="Пошуки за тиждень")
+        await session.close()
+        recorded[name] = [(call.method, call.content_type, call.params) for call in fake.requests]
+        fake.requests.clear()
+    kinds = {
+        name: [(method, kind) for method, kind, _ in calls] for name, calls in recorded.items()
+    }
+    assert kinds["json"] == [
+        ("sendMessage", "application/json"),
+        ("editMessageText", "application/json"),
+        ("setMyCommands", "application/json"),
+        ("sendDocument", "multipart/form-data"),
+    ]
+    assert [kind for _, kind in kinds["form"]][:3] == ["application/x-www-form-urlencoded"] * 3
+
+    def params(name: str) -> list[dict[str, Any]]:  # message ids count on between the rounds
+        return [{k: v for k, v in p.items() if k != "message_id"} for _, _, p in recorded[name]]
+
+    assert params("json") == params("form")
+    assert params("json")[0]["reply_markup"] == KEYBOARD.model_dump(exclude_none=True)
+    assert params("json")[3]["document"]["content"] == "Код;Пошуки\n1004;3\n".encode()
