@@ -99,6 +99,15 @@ def test_a_file_goes_as_aiograms_multipart_form() -> None:
     assert body.is_multipart
 
 
+def test_a_text_no_utf8_can_carry_fails_before_it_is_sent_as_it_did_in_a_form() -> None:
+    method = SendMessage(chat_id=1001, text="a\ud800b")  # a lone surrogate
+    ours, theirs = Session(), AiohttpSession()
+    with pytest.raises(UnicodeEncodeError):
+        AiohttpSession.build_form_data(theirs, html_bot(theirs), method)()
+    with pytest.raises(UnicodeEncodeError):
+        ours.build_form_data(html_bot(ours), method)()
+
+
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeTelegram]:
     async with FakeTelegram() as server:
@@ -117,6 +126,7 @@ async def test_over_http_the_bot_api_reads_both_bodies_alike(fake: FakeTelegram)
         sent = await bot.send_message(1001, TEXT, reply_markup=KEYBOARD)
         assert sent.text is not None and "Невірний пароль 😀 <b>" in sent.text
         await bot.edit_message_text(TEXT + " ✓", chat_id=1001, message_id=sent.message_id)
+        await bot.send_message(1001, "[1004, 1005]")  # a text, however it starts
         await bot.set_my_commands([BotCommand(command="help", description="Довідка & приклади")])
         csv = BufferedInputFile("Код;Пошуки\n1004;3\n".encode(), filename="lookups-7d.csv")
         await bot.send_document(1001, csv, caption="Пошуки за тиждень")
@@ -129,14 +139,16 @@ async def test_over_http_the_bot_api_reads_both_bodies_alike(fake: FakeTelegram)
     assert kinds["json"] == [
         ("sendMessage", "application/json"),
         ("editMessageText", "application/json"),
+        ("sendMessage", "application/json"),
         ("setMyCommands", "application/json"),
         ("sendDocument", "multipart/form-data"),
     ]
-    assert [kind for _, kind in kinds["form"]][:3] == ["application/x-www-form-urlencoded"] * 3
+    assert [kind for _, kind in kinds["form"]][:4] == ["application/x-www-form-urlencoded"] * 4
 
     def params(name: str) -> list[dict[str, Any]]:  # message ids count on between the rounds
         return [{k: v for k, v in p.items() if k != "message_id"} for _, _, p in recorded[name]]
 
     assert params("json") == params("form")
     assert params("json")[0]["reply_markup"] == KEYBOARD.model_dump(exclude_none=True)
-    assert params("json")[3]["document"]["content"] == "Код;Пошуки\n1004;3\n".encode()
+    assert params("json")[2]["text"] == "[1004, 1005]"
+    assert params("json")[4]["document"]["content"] == "Код;Пошуки\n1004;3\n".encode()

@@ -3,6 +3,8 @@ without its TLS pause where nothing was TLS."""
 
 from __future__ import annotations
 
+import json
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -15,20 +17,24 @@ if TYPE_CHECKING:
     from aiogram.methods import TelegramMethod
     from aiogram.methods.base import TelegramType
 
+_dumps = partial(json.dumps, ensure_ascii=False)  # UTF-8, not \u escapes: see JsonFields
+
 
 class JsonFields(FormData):
     """A request's fields sent as one JSON object (``application/json``, which the Bot API
     takes for any request without a file) instead of aiogram's form: aiohttp percent-encodes a
     form in Python, byte by byte, and an answer is 500-900 characters of Cyrillic HTML, most of
     them two bytes (README: Benchmarks). The fields are the strings aiogram would have put in
-    the form (nested objects as JSON text, as the Bot API reads either way)."""
+    the form (nested objects as JSON text, as the Bot API reads either way), written as UTF-8
+    as the form's are: a text no UTF-8 can carry (a lone surrogate) fails here, as it did in
+    the form, rather than reach Telegram escaped."""
 
-    def __init__(self, fields: dict[str, str], dumps: Any) -> None:
+    def __init__(self, fields: dict[str, str]) -> None:
         super().__init__()
-        self._json, self._dumps = fields, dumps
+        self._json = fields
 
     def __call__(self) -> Payload:
-        return JsonPayload(self._json, dumps=self._dumps)
+        return JsonPayload(self._json, dumps=_dumps)
 
 
 class Session(AiohttpSession):
@@ -50,7 +56,7 @@ class Session(AiohttpSession):
                 fields[key] = prepared
         if files:
             return super().build_form_data(bot, method)
-        return JsonFields(fields, self.json_dumps)
+        return JsonFields(fields)
 
     async def close(self) -> None:
         if urlsplit(self.api.base).scheme == "http":  # (urlsplit lowers HTTP://)

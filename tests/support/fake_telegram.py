@@ -107,6 +107,10 @@ INT_FIELDS = frozenset(
         "width",
     }
 )
+# Read as they come, as the Bot API reads a string field: a text may start with "[" or "{".
+TEXT_FIELDS = frozenset(
+    {"caption", "description", "name", "query", "short_description", "text", "title"}
+)
 BOOL_FIELDS = frozenset(
     {
         "allow_paid_broadcast",
@@ -499,7 +503,7 @@ def _check_keyboard(markup: Any) -> None:
 
 
 def _decode_value(key: str, value: str) -> Any:
-    if value[:1] in ("{", "["):
+    if value[:1] in ("{", "[") and key not in TEXT_FIELDS:
         with contextlib.suppress(ValueError):
             return json.loads(value)
     if key in INT_FIELDS and re.fullmatch(r"-?\d+", value):
