@@ -1,11 +1,13 @@
-"""The transport every bot benchmark uses: aiogram's own aiohttp session up to the wire.
+"""The transport every bot benchmark uses: the bot's aiohttp session up to the wire.
 
-Each request is serialised exactly as ``AiohttpSession`` sends it (``build_form_data``, then the
-form's encoded body) and each reply parsed as it parses Telegram's (``check_response``: JSON,
-then pydantic). In between, a server that answers at once: the event loop turns once, as it
-would while the bytes travel, and the reply is what Telegram returns for the method (a sent
-message with its chat, text and keyboard; ``true`` for the rest). Nothing of the server's own
-work is counted; everything the bot does with a request and its reply is.
+Each request is serialised exactly as the bot's session sends it (bot/telegram/session.py:
+aiogram's ``AiohttpSession``, its requests without a file as JSON; ``build_form_data``, then
+the encoded body), for the echo bot as for Codebook, and each reply parsed as aiogram parses
+Telegram's (``check_response``: JSON, then pydantic). In between, a server that answers at
+once: the event loop turns once, as it would while the bytes travel, and the reply is what
+Telegram returns for the method (a sent message with its chat, text and keyboard; ``true`` for
+the rest). Nothing of the server's own work is counted; everything the bot does with a request
+and its reply is.
 """
 
 from __future__ import annotations
@@ -18,17 +20,18 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.enums import ParseMode
 from aiogram.methods import TelegramMethod
 from aiogram.methods.base import TelegramType
+
+from bot.telegram.session import Session
 
 TOKEN = "123456789:AAFakeTokenForCodebookBenchmarks0000"
 ME = {"id": 123456789, "is_bot": True, "first_name": "Codebook", "username": "codebook_bot"}
 _SENT = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
 
 
-class InstantSession(AiohttpSession):
+class InstantSession(Session):
     """See the module's docstring; ``requests`` counts what was sent."""
 
     def __init__(self) -> None:
