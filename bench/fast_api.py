@@ -5,10 +5,12 @@
 It listens on 127.0.0.1 (a free port), prints ``ready <port>``, and then serves one bot (it
 prints ``polling`` when the bot first asks for updates, before handing any out):
 ``getUpdates`` hands out the file's updates in batches of 100 as long polling asks for them,
-every other method is answered at once with a canned result (a sent message for the methods
-that send one, ``true`` for the rest). The requests' bodies are never parsed, except
-``getUpdates``' offset. When every update has been confirmed and no reply has come for
-``QUIET`` seconds, it prints one JSON line and exits:
+every other method is answered at once: a message sent or edited comes back as Telegram returns
+it (its text with the HTML parsed into entities, as ``tests/support/fake_telegram.py`` parses
+it, and its buttons: reading that reply is part of what an answer costs a bot), any other send a
+canned message, the rest ``true``. Only getUpdates' offset and the texts sent are read, each
+distinct text and keyboard parsed once. When every update has been confirmed and no reply has
+come for ``QUIET`` seconds, it prints one JSON line and exits:
 
     {"updates": N, "replies": R, "seconds": S, "requests": {"sendMessage": ..., ...}}
 
@@ -17,12 +19,13 @@ other than getUpdates), so neither the bot's start nor the quiet wait is counted
 
 The tests' fake server (tests/support/fake_telegram.py) checks every request as Telegram
 would, parses HTML into entities and keeps every call: right for tests, and by itself slower
-than the bots it would measure. This one does none of that.
+than the bots it would measure. This one borrows its HTML parser, once per distinct text.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -30,6 +33,9 @@ from collections import Counter
 from pathlib import Path
 
 from aiohttp import web
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.fake_telegram import TelegramError, parse_html
 
 BATCH = 100
 QUIET = 1.0  # seconds without a reply, after the last update was confirmed: the run is over
@@ -44,6 +50,7 @@ _SENT = {
     "text": "ok",
 }
 _SENDS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "copyMessage"})
+_TEXTS = frozenset({"sendMessage", "editMessageText"})
 _OK_TRUE = b'{"ok":true,"result":true}'
 _OK_SENT = json.dumps({"ok": True, "result": _SENT}).encode()
 _OK_ME = json.dumps({"ok": True, "result": ME}).encode()
@@ -72,6 +79,7 @@ class Server:
         self.confirmed = False
         self.requests: Counter[str] = Counter()
         self.done = asyncio.Event()
+        self.parsed: dict[tuple[str, str, str], dict[str, object]] = {}  # by text, mode, buttons
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -82,7 +90,9 @@ class Server:
         if self.started is not None:
             self.replies += 1
             self.last_reply = time.perf_counter()
-        if method in _SENDS:
+        if method in _TEXTS:
+            body = await self._sent(request)
+        elif method in _SENDS:
             body = _OK_SENT
         elif method == "getMe":
             body = _OK_ME
@@ -90,17 +100,39 @@ class Server:
             body = _OK_TRUE
         return web.Response(body=body, content_type="application/json")
 
+    async def _sent(self, request: web.Request) -> bytes:
+        """The message a sendMessage or editMessageText made, as Telegram returns it."""
+        params = await _params(request)
+        text, mode = str(params.get("text", "")), str(params.get("parse_mode", ""))
+        markup = params.get("reply_markup")
+        markup = markup if isinstance(markup, str) or markup is None else json.dumps(markup)
+        key = (text, mode, markup or "")
+        message = self.parsed.get(key)
+        if message is None:
+            message = {"text": text}
+            if mode == "HTML":
+                with contextlib.suppress(TelegramError):
+                    plain, entities = parse_html(text)
+                    message = {"text": plain, "entities": entities} if entities else {"text": plain}
+            if markup:
+                message["reply_markup"] = json.loads(markup)
+            self.parsed[key] = message
+        chat = int(str(params.get("chat_id", "1")))
+        sent = {
+            "message_id": int(str(params.get("message_id", "0"))) or 1,
+            "date": 1700000000,
+            "chat": {"id": chat, "type": "private" if chat > 0 else "supergroup"},
+            "from": ME,
+            **message,
+        }
+        return json.dumps({"ok": True, "result": sent}).encode()
+
     async def _updates(self, request: web.Request) -> bytes:
         if not self.polled:
             self.polled = True
             print("polling", flush=True)  # the bench reads the bot's CPU time now
             await asyncio.sleep(0.2)  # for the reading to be taken before any update goes out
-        # aiogram sends a form; Codebook's session (and the echo tuned as it), JSON.
-        form = (
-            await request.json()
-            if request.content_type == "application/json"
-            else await request.post()
-        )
+        form = await _params(request)
         offset = int(str(form.get("offset", "0")) or 0)
         if offset > self.last_id:
             self.confirmed = True
@@ -121,6 +153,15 @@ class Server:
             if self.confirmed and time.perf_counter() - self.last_reply >= QUIET:
                 self.done.set()
                 return
+
+
+async def _params(request: web.Request) -> dict[str, object]:
+    """A request's fields: aiogram sends a form; Codebook's session (and the echo tuned as it),
+    JSON."""
+    if request.content_type == "application/json":
+        body = await request.json()
+        return body if isinstance(body, dict) else {}
+    return dict(await request.post())
 
 
 async def main(updates: list[dict[str, object]]) -> None:
