@@ -5,7 +5,8 @@ processes, each long polling a fast fake Bot API server over HTTP, taking turns 
 
 - The server (bench/fast_api.py, a process of its own) hands out a mix of real questions from
   5,000 people, 100 per getUpdates, and answers every other method at once, so that it is never
-  what is measured.
+  what is measured: a message sent comes back as Telegram returns it (its HTML parsed into
+  entities, its buttons), which every bot reads.
 - The echo bot (bench/echo_bot.py) is configured as the bot is: FSM off, HTML and no link
   previews by default, at most UPDATES_AT_ONCE updates handled at once. It answers every text
   message with one sendMessage.
@@ -250,8 +251,9 @@ def contestants(tmp: Path, against: str | None, features: bool) -> list[Contesta
             "floor: echo sending its answers", [sys.executable, str(bench / "replay_bot.py")]
         ),
     ]
-    # The same two with the collector tuned and the requests sent (as JSON) as the bot does:
-    # any bot could do both, and the bot must not be flattered by them.
+    # The same two with the collector tuned, the requests sent (as JSON) and the answers'
+    # replies read (for their id) as the bot does: any bot could, and the bot must not be
+    # flattered by it.
     found += [
         Contestant(f"{player.name} (tuned as the bot)", player.command, {"BENCH_TUNED": "bot"})
         for player in found[:2]

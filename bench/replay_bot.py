@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from aiogram.types import InlineKeyboardMarkup, Message
-from echo_bot import create_dispatcher, poll, tune_gc
+from echo_bot import create_dispatcher, poll, send, tune_gc
 
 from bot.core.catalog_files import load_catalogs
 from bot.core.i18n import language_for
@@ -55,7 +55,9 @@ async def main() -> None:
         user = message.from_user
         parts, keyboard = made[(message.text or "", user.language_code if user else None)]
         for number, part in enumerate(parts, 1):
-            await message.answer(part, reply_markup=keyboard if number == len(parts) else None)
+            await send(
+                message.answer(part, reply_markup=keyboard if number == len(parts) else None)
+            )
 
     await poll(create_dispatcher(replay))
 

@@ -1,5 +1,6 @@
 """The bot's Bot API session (bot/telegram/session.py): a request without a file goes as JSON
-carrying the very fields aiogram's form would carry; one with a file goes as aiogram sends it."""
+carrying the very fields aiogram's form would carry; one with a file goes as aiogram sends it;
+an answer sent unread is the request aiogram's shortcut makes, its reply read for its id."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteWebhook,
@@ -30,9 +32,10 @@ from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    Message,
 )
 
-from bot.telegram.session import JsonFields, Session
+from bot.telegram.session import Delivered, JsonFields, Session, send_unread
 from tests.support.fake_telegram import FakeTelegram
 
 KEYBOARD = InlineKeyboardMarkup(
@@ -152,3 +155,34 @@ async def test_over_http_the_bot_api_reads_both_bodies_alike(fake: FakeTelegram)
     assert params("json")[0]["reply_markup"] == KEYBOARD.model_dump(exclude_none=True)
     assert params("json")[2]["text"] == "[1004, 1005]"
     assert params("json")[4]["document"]["content"] == "Код;Пошуки\n1004;3\n".encode()
+
+
+@pytest.mark.parametrize(
+    ("chat_type", "thread", "shortcut"),
+    [("private", None, "answer"), ("supergroup", None, "reply"), ("supergroup", 7, "reply")],
+)
+async def test_an_answer_sent_unread_is_the_shortcuts_request_its_reply_read_for_its_id(
+    fake: FakeTelegram, chat_type: str, thread: int | None, shortcut: str
+) -> None:
+    """send_unread sends what aiogram's shortcut (``message.answer``, ``message.reply``) sends,
+    in a topic too; it reads back only the message's id, and a refusal raises as before."""
+    session = Session(api=TelegramAPIServer.from_base(fake.base_url))
+    bot = Bot(fake.token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+    try:
+        update = fake.message("gosms 1004", chat_type=chat_type, thread=thread)["message"]
+        message = Message.model_validate(update, context={"bot": bot})
+        send = getattr(message, shortcut)
+        read = await send(TEXT, reply_markup=KEYBOARD)  # aiogram's, read into a Message
+        unread = await send_unread(send(TEXT, reply_markup=KEYBOARD))
+        assert isinstance(read, Message) and read.entities  # the copy aiogram reads in full
+        assert isinstance(unread, Delivered) and unread.message_id == read.message_id + 1
+        first, second = fake.calls("sendMessage")[-2:]
+        assert first.params == second.params
+        assert first.params["text"] == TEXT and first.params["reply_markup"]["inline_keyboard"]
+        assert first.params.get("message_thread_id") == thread
+        assert ("reply_parameters" in first.params) == (shortcut == "reply")
+        fake.fail_next("sendMessage", 400, "Bad Request: chat not found")
+        with pytest.raises(TelegramBadRequest, match="chat not found"):
+            await send_unread(send(TEXT))
+    finally:
+        await session.close()

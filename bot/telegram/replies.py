@@ -25,6 +25,7 @@ from bot.core.library import Library
 from bot.core.markup import HTML, split_messages
 from bot.core.render import entry_label, render
 from bot.telegram.keyboards import answer_keyboard
+from bot.telegram.session import send_unread
 
 # How the analytics count each of the resolver's outcomes: a provider's card answered the
 # question, an empty or unreadable message did not.
@@ -79,9 +80,9 @@ class Replies:
         for number, part in enumerate(messages, 1):
             markup = keyboard if number == len(messages) else None
             if in_group:
-                await message.reply(part, reply_markup=markup)
+                await send_unread(message.reply(part, reply_markup=markup))
             else:
-                await message.answer(part, reply_markup=markup)
+                await send_unread(message.answer(part, reply_markup=markup))
         if self.admin and not in_group:
             await self._notes(message, answer)
         self.record(answer, channel, message.chat.type, text)

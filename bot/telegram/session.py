@@ -1,16 +1,18 @@
 """The Bot API session: aiogram's, its requests sent as JSON where they carry no file, and closed
-without its TLS pause where nothing was TLS."""
+without its TLS pause where nothing was TLS; and answers sent without reading Telegram's copy."""
 
 from __future__ import annotations
 
 import json
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.methods import SendMessage
 from aiohttp import FormData, JsonPayload
 from aiohttp.payload import Payload
+from pydantic import BaseModel, ConfigDict
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -64,3 +66,31 @@ class Session(AiohttpSession):
                 await self._session.close()
             return
         await super().close()
+
+
+class Delivered(BaseModel):
+    """What the bot reads of Telegram's reply to an answer it sent: that it was delivered, and
+    its id. The reply is Telegram's copy of the message, its text, every entity the HTML made and
+    the buttons; aiogram reads it into a ``Message`` of pydantic objects, 110-170 µs for an
+    answer of Codebook's (14 entities, three buttons) against 26 µs for a bare text, on every
+    answer, for a copy nobody reads (README: Benchmarks)."""
+
+    model_config = ConfigDict(extra="ignore")
+    message_id: int
+
+
+class SendAnswer(SendMessage):
+    """sendMessage, its reply read as ``Delivered``: the same request."""
+
+    __returning__ = Delivered  # type: ignore[assignment]  # the lighter reading is the point
+
+
+async def send_unread(method: SendMessage) -> Delivered:
+    """Send ``method`` as aiogram's shortcut made it (``message.answer(...)``,
+    ``message.reply(...)``: its chat, topic, business connection and reply filled in), without
+    reading Telegram's copy of the message into a ``Message``. A refusal raises as before."""
+    bot = method.bot
+    assert bot is not None, "made by a shortcut of an update's message, which knows its bot"
+    # The fields as the shortcut validated them, under the class that reads the reply lightly.
+    answer = SendAnswer.model_construct(method.model_fields_set, **dict(method))
+    return cast(Delivered, await bot(answer))
