@@ -63,7 +63,7 @@ from bot.telegram.profile import describe
 from bot.telegram.radar import Radar
 from bot.telegram.reloads import Reloads
 from bot.telegram.services import Services, open_services
-from bot.telegram.session import Session
+from bot.telegram.session import SendAnswer, Session
 from bot.telegram.shared import Once, Shared, SharedBudget
 from bot.telegram.taught import TaughtPhrases
 from bot.telegram.top import TopEntries
@@ -87,7 +87,14 @@ VOTE_MEMORY = 2.0  # seconds within which a second press of the same vote is the
 # it; the README has the figures). Held here for the replies every update brings.
 REPLY_TYPES = tuple(
     Response[method.__returning__]  # type: ignore[name-defined]
-    for method in (SendMessage, EditMessageText, AnswerCallbackQuery, AnswerInlineQuery, GetUpdates)
+    for method in (
+        SendMessage,
+        SendAnswer,  # an answer's reply, read for its id (session.py)
+        EditMessageText,
+        AnswerCallbackQuery,
+        AnswerInlineQuery,
+        GetUpdates,
+    )
 )
 
 
