@@ -25,7 +25,7 @@ than the bots it would measure. This one borrows its HTML parser, once per disti
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import itertools
 import json
 import sys
 import time
@@ -80,6 +80,7 @@ class Server:
         self.requests: Counter[str] = Counter()
         self.done = asyncio.Event()
         self.parsed: dict[tuple[str, str, str], dict[str, object]] = {}  # by text, mode, buttons
+        self.ids = itertools.count(1)  # the ids of the messages sent
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -90,42 +91,53 @@ class Server:
         if self.started is not None:
             self.replies += 1
             self.last_reply = time.perf_counter()
+        status = 200
         if method in _TEXTS:
-            body = await self._sent(request)
+            status, body = await self._sent(request)
         elif method in _SENDS:
             body = _OK_SENT
         elif method == "getMe":
             body = _OK_ME
         else:
             body = _OK_TRUE
-        return web.Response(body=body, content_type="application/json")
+        return web.Response(status=status, body=body, content_type="application/json")
 
-    async def _sent(self, request: web.Request) -> bytes:
-        """The message a sendMessage or editMessageText made, as Telegram returns it."""
+    async def _sent(self, request: web.Request) -> tuple[int, bytes]:
+        """The message a sendMessage or editMessageText made, as Telegram returns it (its status
+        and body): 400 for HTML or buttons Telegram could not read, ``true`` for an inline
+        message edited."""
         params = await _params(request)
+        if "inline_message_id" in params:
+            return 200, _OK_TRUE
         text, mode = str(params.get("text", "")), str(params.get("parse_mode", ""))
         markup = params.get("reply_markup")
         markup = markup if isinstance(markup, str) or markup is None else json.dumps(markup)
         key = (text, mode, markup or "")
         message = self.parsed.get(key)
         if message is None:
-            message = {"text": text}
-            if mode == "HTML":
-                with contextlib.suppress(TelegramError):
-                    plain, entities = parse_html(text)
-                    message = {"text": plain, "entities": entities} if entities else {"text": plain}
-            if markup:
-                message["reply_markup"] = json.loads(markup)
+            try:
+                plain, entities = parse_html(text) if mode == "HTML" else (text, [])
+                buttons = json.loads(markup) if markup else None
+            except TelegramError as exc:
+                return 400, json.dumps(exc.payload()).encode()
+            except ValueError as exc:  # buttons that are not JSON
+                refusal = {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
+                return 400, json.dumps(refusal).encode()
+            message = {"text": plain, **({"entities": entities} if entities else {})}
+            if buttons is not None:
+                message["reply_markup"] = buttons
             self.parsed[key] = message
-        chat = int(str(params.get("chat_id", "1")))
+        chat = str(params.get("chat_id", "1"))
+        chat_id: int | str = int(chat) if chat.lstrip("-").isdigit() else chat  # or "@channel"
+        kind = "private" if isinstance(chat_id, int) and chat_id > 0 else "supergroup"
         sent = {
-            "message_id": int(str(params.get("message_id", "0"))) or 1,
+            "message_id": int(str(params.get("message_id", "0")) or 0) or next(self.ids),
             "date": 1700000000,
-            "chat": {"id": chat, "type": "private" if chat > 0 else "supergroup"},
+            "chat": {"id": chat_id, "type": kind},
             "from": ME,
             **message,
         }
-        return json.dumps({"ok": True, "result": sent}).encode()
+        return 200, json.dumps({"ok": True, "result": sent}).encode()
 
     async def _updates(self, request: web.Request) -> bytes:
         if not self.polled:
@@ -192,4 +204,7 @@ async def main(updates: list[dict[str, object]]) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))))
+    updates = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    if not updates:
+        sys.exit(f"{sys.argv[1]}: no updates to hand out")
+    asyncio.run(main(updates))

@@ -320,7 +320,9 @@ async def test_a_failing_handler_is_logged_and_apologised_for(
     assert after.text.startswith("<b>GoSMS")
 
 
-async def test_retry_after_is_honoured(app: App, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_retry_after_is_honoured(
+    app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     waits: list[float] = []
 
     async def no_sleep(seconds: float) -> None:
@@ -330,6 +332,13 @@ async def test_retry_after_is_honoured(app: App, monkeypatch: pytest.MonkeyPatch
     app.fake.fail_next("sendMessage", 429, retry_after=3)
     sent = await app.bot.send_message(1, "hi")
     assert sent.text == "hi" and waits == [3] and len(app.fake.calls("sendMessage")) == 2
+    # An answer (sent unread: bot/telegram/session.py) is retried alike, and logged by the
+    # method's Bot API name, whatever aiogram's class for it.
+    app.fake.fail_next("sendMessage", 429, retry_after=2)
+    with caplog.at_level(logging.WARNING):
+        answers = await app.feed(app.fake.message("gosms 1004"))
+    assert answers[-1].text.startswith("<b>GoSMS") and waits == [3, 2]
+    assert caplog.text.count("before sendMessage (attempt 1)") == 2  # the message, the answer
 
 
 async def stop(background: set[asyncio.Task[None]], lookups: LookupLog) -> None:

@@ -163,7 +163,7 @@ class RetryAfter(BaseRequestMiddleware):
                 logger.warning(
                     "Telegram asked to wait %s s before %s (attempt %s)",
                     exc.retry_after,
-                    type(method).__name__,
+                    method.__api_method__,  # as Telegram names it, however aiogram's class is
                     attempt,
                 )
                 await asyncio.sleep(exc.retry_after)

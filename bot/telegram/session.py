@@ -90,7 +90,8 @@ async def send_unread(method: SendMessage) -> Delivered:
     ``message.reply(...)``: its chat, topic, business connection and reply filled in), without
     reading Telegram's copy of the message into a ``Message``. A refusal raises as before."""
     bot = method.bot
-    assert bot is not None, "made by a shortcut of an update's message, which knows its bot"
+    if bot is None:  # as aiogram says it when such a method is awaited
+        raise RuntimeError("this method is not mounted to a bot instance: make it from a message")
     # The fields as the shortcut validated them, under the class that reads the reply lightly.
     answer = SendAnswer.model_construct(method.model_fields_set, **dict(method))
     return cast(Delivered, await bot(answer))
