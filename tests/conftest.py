@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     # Imported by the fixture that uses it: xdist's controller loads this file and runs no test,
     # and aiogram's types cost it ~3.3 s of CPU (-X importtime) for nothing.
     from tests.support.app import App
+    from tests.support.fake_telegram import FakeTelegram
 
 # Property tests judge the code, never the machine's speed: no deadline, no "input generation
 # is slow" health check (a busy machine tripped it), and on CI the same examples every run.
@@ -169,6 +170,15 @@ def shared() -> Path:
     if not (SHARED / "seeds").is_dir():
         pytest.skip(f"the providers' pages are not at {SHARED} (set CODEBOOK_SHARED)")
     return SHARED
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """The fake Telegram Bot API on 127.0.0.1, serving while the test runs."""
+    from tests.support.fake_telegram import FakeTelegram
+
+    async with FakeTelegram() as server:
+        yield server
 
 
 @pytest.fixture

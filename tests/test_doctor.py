@@ -18,12 +18,12 @@ from bot.__main__ import main
 from bot.cli import checks
 from bot.core.catalog_files import load_catalogs
 from bot.store import open_store
-from tests.support.doctor import deployment, doctor, fake, line_about
+from tests.support.doctor import deployment, doctor, line_about
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.processes import STARTING, free_port, start_bot
 from tests.support.services import outage
 
-__all__ = ["deployment", "fake"]  # the fixtures, shared (tests/support/doctor.py)
+__all__ = ["deployment"]  # the fixture, shared (tests/support/doctor.py)
 
 ROOT = Path(__file__).resolve().parents[1]
 

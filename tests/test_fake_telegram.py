@@ -33,12 +33,6 @@ from tests.support.fake_session import TRANSPORTS, make_bot
 from tests.support.fake_telegram import FakeTelegram, parse_html
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
 @pytest.fixture(params=TRANSPORTS)
 def transport(request: pytest.FixtureRequest) -> str:
     return str(request.param)

@@ -11,11 +11,11 @@ import pytest
 from bot.handoff.hours import SupportHours
 from bot.settings import SettingsError, load_settings
 from tests.support import ROOT
-from tests.support.doctor import deployment, doctor, fake, line_about
+from tests.support.doctor import deployment, doctor, line_about
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.processes import bot_command
 
-__all__ = ["deployment", "fake"]  # the fixtures, shared (tests/support/doctor.py)
+__all__ = ["deployment"]  # the fixture, shared (tests/support/doctor.py)
 
 SUPPORT = -1001555000111
 

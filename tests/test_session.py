@@ -5,7 +5,6 @@ an answer sent unread is the request aiogram's shortcut makes, its reply read fo
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -36,6 +35,7 @@ from aiogram.types import (
 )
 
 from bot.telegram.session import Delivered, JsonFields, Session, send_unread
+from tests.support.fake_session import make_bot
 from tests.support.fake_telegram import FakeTelegram
 
 KEYBOARD = InlineKeyboardMarkup(
@@ -111,12 +111,6 @@ def test_a_text_no_utf8_can_carry_fails_before_it_is_sent_as_it_did_in_a_form() 
         ours.build_form_data(html_bot(ours), method)()
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
 async def test_over_http_the_bot_api_reads_both_bodies_alike(fake: FakeTelegram) -> None:
     """The same requests through aiogram's session (a form) and the bot's (JSON), against the
     fake Bot API over real HTTP: the same parameters arrive, and only the bot's are JSON."""
@@ -166,8 +160,7 @@ async def test_an_answer_sent_unread_is_the_shortcuts_request_its_reply_read_for
 ) -> None:
     """send_unread sends what aiogram's shortcut (``message.answer``, ``message.reply``) sends,
     in a topic too; it reads back only the message's id, and a refusal raises as before."""
-    session = Session(api=TelegramAPIServer.from_base(fake.base_url))
-    bot = Bot(fake.token, session=session, default=DefaultBotProperties(parse_mode="HTML"))
+    bot = make_bot(fake, "http")  # the bot's own session, over real HTTP
     try:
         update = fake.message("gosms 1004", chat_type=chat_type, thread=thread)["message"]
         message = Message.model_validate(update, context={"bot": bot})
@@ -185,4 +178,4 @@ async def test_an_answer_sent_unread_is_the_shortcuts_request_its_reply_read_for
         with pytest.raises(TelegramBadRequest, match="chat not found"):
             await send_unread(send(TEXT))
     finally:
-        await session.close()
+        await bot.session.close()

@@ -3,7 +3,6 @@ in the environment, the fake Bot API's address, a database and a key file of its
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,6 @@ from tests.support.fake_telegram import TOKEN, FakeTelegram
 NAMES = ("BOT_TOKEN", "TELEGRAM_API_URL", "DATABASE_PATH", "CATALOGS_DIR", "ANALYTICS_SECRET")
 NAMES += ("ANALYTICS_KEY_FILE", "WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_IDS", "DATABASE_URL")
 NAMES += ("REDIS_URL", "METRICS_PORT", "METRICS_HOST", "WEBHOOK_PORT", "WEBHOOK_HOST")
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    """The fake Bot API doctor asks."""
-    async with FakeTelegram() as server:
-        yield server
 
 
 @pytest.fixture
