@@ -23,13 +23,18 @@ from aiogram.enums import ParseMode
 from aiogram.methods import SendMessage
 from aiogram.types import Message
 
+# BENCH_TUNED=bot: the collector tuned, the requests sent and the answers' replies read as the
+# bot does (tune_gc, poll, send): what the same would give any aiogram bot, so that the bot is not
+# flattered by it. Read once, here: send runs on every message.
+TUNED = os.environ.get("BENCH_TUNED") == "bot"
+if TUNED:  # (the plain echo imports nothing of Codebook's)
+    from bot.telegram.session import Session, send_unread
+
 
 async def send(method: SendMessage) -> None:
     """Send an answer made by aiogram's shortcut; tuned, without reading Telegram's copy of it
     (bot/telegram/session.py: send_unread), as the bot sends its answers."""
-    if tuned():
-        from bot.telegram.session import send_unread
-
+    if TUNED:
         await send_unread(method)
     else:
         await method
@@ -49,16 +54,9 @@ def create_dispatcher(handler: Callable[..., Awaitable[None]] = echo) -> Dispatc
     return dp
 
 
-def tuned() -> bool:
-    """BENCH_TUNED=bot: the collector tuned, the requests sent and the answers' replies read as
-    the bot does (tune_gc, poll, send): what the same would give any aiogram bot, so that the
-    bot is not flattered by it."""
-    return os.environ.get("BENCH_TUNED") == "bot"
-
-
 def tune_gc() -> None:
     """Tuned, the collector as the bot tunes it (bot/cli/run.py, bot/telegram/app.py)."""
-    if tuned():
+    if TUNED:
         from bot.cli.run import FIRST_GENERATION
 
         gc.set_threshold(FIRST_GENERATION, *gc.get_threshold()[1:])
@@ -71,11 +69,7 @@ async def poll(dp: Dispatcher) -> None:
     previews), at most UPDATES_AT_ONCE updates at once; tuned, over the bot's session (its
     requests as JSON: bot/telegram/session.py), else aiogram's."""
     api = TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"])
-    session = AiohttpSession(api=api)
-    if tuned():
-        from bot.telegram.session import Session
-
-        session = Session(api=api)
+    session = Session(api=api) if TUNED else AiohttpSession(api=api)
     bot = Bot(
         os.environ["BOT_TOKEN"],
         session=session,

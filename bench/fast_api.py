@@ -49,8 +49,8 @@ _SENT = {
     "from": ME,
     "text": "ok",
 }
-_SENDS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument", "copyMessage"})
-_TEXTS = frozenset({"sendMessage", "editMessageText"})
+_TEXTS = frozenset({"sendMessage", "editMessageText"})  # answered with the message itself
+_SENDS = frozenset({"sendPhoto", "sendDocument", "copyMessage"})  # answered with _SENT
 _OK_TRUE = b'{"ok":true,"result":true}'
 _OK_SENT = json.dumps({"ok": True, "result": _SENT}).encode()
 _OK_ME = json.dumps({"ok": True, "result": ME}).encode()
