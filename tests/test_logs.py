@@ -5,6 +5,7 @@ short substring anywhere in the text."""
 from __future__ import annotations
 
 import logging
+import weakref
 
 import pytest
 
@@ -180,3 +181,101 @@ def test_the_token_never_reaches_a_log_line_in_any_shape(
     logged = capsys.readouterr().err
     assert "said: " in logged and "RuntimeError" in logged
     assert secret not in logged and quote(secret, safe="") not in logged
+
+
+class Writes:
+    """A stream that keeps each write apart."""
+
+    def __init__(self) -> None:
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    @property
+    def lines(self) -> list[str]:
+        return "".join(self.writes).splitlines()
+
+
+def loop_stream() -> tuple[logging.Logger, Writes]:
+    """A logger of its own on a LoopStream (formatted as the bot's) over a ``Writes``."""
+    from bot.logs import LoopStream
+
+    stream = Writes()
+    handler = LoopStream(stream)  # type: ignore[arg-type]  # (write and flush are all it uses)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    logger = logging.getLogger(f"bot.test.loop{id(stream)}")
+    logger.handlers[:], logger.propagate = [handler], False
+    logger.setLevel(logging.INFO)
+    return logger, stream
+
+
+async def test_the_lines_of_one_step_of_the_loop_are_written_together_after_it() -> None:
+    """Each update's line was a write of its own; the loop's lines now wait for the end of
+    the step that made them and go in one write, in order."""
+    import asyncio
+
+    logger, stream = loop_stream()
+    for number in range(3):
+        logger.info("update %s", number)
+    assert stream.writes == []  # not yet: the step is not over
+    await asyncio.sleep(0)
+    assert stream.writes == ["INFO update 0\nINFO update 1\nINFO update 2\n"]
+    logger.info("update 3")
+    await asyncio.sleep(0)
+    assert stream.lines[-1] == "INFO update 3" and len(stream.writes) == 2
+
+
+async def test_a_warning_is_written_at_once_after_the_lines_that_wait() -> None:
+    logger, stream = loop_stream()
+    logger.info("update 1")
+    logger.warning("the database is gone")
+    assert stream.lines == ["INFO update 1", "WARNING the database is gone"]
+    await asyncio_step()
+    assert stream.lines == ["INFO update 1", "WARNING the database is gone"]  # once each
+
+
+async def test_a_line_from_another_thread_is_written_at_once_in_order() -> None:
+    import asyncio
+
+    logger, stream = loop_stream()
+    logger.info("in the loop")
+    await asyncio.to_thread(logger.info, "in a thread")
+    assert stream.lines[:2] == ["INFO in the loop", "INFO in a thread"]
+
+
+def test_outside_a_loop_a_line_is_written_at_once() -> None:
+    logger, stream = loop_stream()
+    logger.info("at start")
+    assert stream.writes == ["INFO at start\n"]
+
+
+def test_a_line_left_waiting_when_the_loop_ends_is_written_at_shutdown() -> None:
+    """The loop closed before the step that would write it (a stop): logging's shutdown
+    flushes every handler, and the line is there."""
+    import asyncio
+
+    logger, stream = loop_stream()
+
+    loop = asyncio.new_event_loop()
+
+    def last_words() -> None:
+        logger.info("stopping")
+        loop.stop()  # the step ends the loop: the write the line waits for never runs
+
+    loop.call_soon(last_words)
+    loop.run_forever()
+    loop.close()
+    assert stream.writes == []
+    logging.shutdown(handlerList=[weakref.ref(h) for h in logger.handlers])
+    assert stream.lines == ["INFO stopping"]
+
+
+async def asyncio_step() -> None:
+    import asyncio
+
+    await asyncio.sleep(0)
