@@ -22,10 +22,11 @@ processes, each long polling a fast fake Bot API server over HTTP, taking turns 
   answers costs end to end, with none of Codebook's own work. No change to the bot can beat it.
 - ``--features``: the bot again with each feature of its hot path taken out in turn
   (bench/variant.py: flood control, recording, masking, the answers' buttons, the
-  collector's tuning; and the log line per update, as LOG_LEVEL=WARNING), and with the
-  webhook's duplicate check added (long polling has none) and the metrics (counted only where
-  /metrics is served: METRICS_PORT), so that each has its price in microseconds per update
-  beside it.
+  collector's tuning; and the log line per update, as LOG_LEVEL=WARNING), then without the
+  four that serve someone other than the asker at once (flood control, recording, buttons, the
+  log line: the answer alone in Codebook's shape), and with the webhook's duplicate check
+  added (long polling has none) and the metrics (counted only where /metrics is served:
+  METRICS_PORT), so that each has its price in microseconds per update beside it.
 - Two mixes: ``zipf``, questions drawn from a Zipf distribution over every entry in several
   spellings (support staff ask the same few codes all day, end users the long tail), and
   ``different``, every question asked once (nothing the bot may remember helps).
@@ -35,7 +36,10 @@ processes, each long polling a fast fake Bot API server over HTTP, taking turns 
   the median of the runs.
 
 Targets (issue 19): the bot at least 0.85 of the echo on the Zipf mix and 0.7 with every
-question different, and at most 30 MiB more memory than the echo. Exits 1 if one is missed.
+question different, and at most 30 MiB more memory than the echo. The rates are judged like for
+like, against the echo tuned as the bot is (the column ``tuned``): against the plain echo the
+bot's own collector tuning, JSON requests and unread replies would flatter it. Exits 1 if one
+is missed.
 """
 
 from __future__ import annotations
@@ -230,6 +234,13 @@ FEATURES = {  # what bench/variant.py takes out (BENCH_WITHOUT), and the log lin
     "buttons": {"BENCH_WITHOUT": "keyboard"},
     "log line": {"LOG_LEVEL": "WARNING"},
     "gc tuning": {"BENCH_WITHOUT": "gc"},
+    # All four that serve someone other than the asker (the lead's analytics, the bot's
+    # protection, the next step's buttons, the operator's log) at once: what the answer alone,
+    # in Codebook's shape, costs beside the floor.
+    "all four: flood control, recording, buttons, log line": {
+        "BENCH_WITHOUT": "flood,record,keyboard",
+        "LOG_LEVEL": "WARNING",
+    },
 }
 # Added to long polling to be priced: a webhook's duplicate check; the metrics, counted only
 # where /metrics is served (METRICS_PORT here; no one scrapes it during the run).
@@ -306,29 +317,33 @@ async def run(args: argparse.Namespace, tmp: Path) -> list[Contestant]:
 
 
 def report(players: list[Contestant], args: argparse.Namespace) -> bool:
-    """The table: each against the echo bot (the best rate of the runs; the CPU time per update
-    and RSS, medians); the bot's targets; each feature's price, the CPU time per update it
-    adds (the rate's difference is given too, but a busy machine blurs it)."""
+    """The table: each against the echo bot (``ratio``) and against the echo tuned as the bot
+    (``tuned``, like for like: what the targets are judged by), the best rate of the runs; the
+    CPU time per update and RSS, medians; the bot's targets; each feature's price, the CPU time
+    per update it adds (the rate's difference is given too, but a busy machine blurs it)."""
     echo, mine = players[0], next(p for p in players if p.name == "bot (this tree)")
+    # Like for like: the echo tuned as the bot is (its collector, JSON, replies unread).
+    tuned = next(p for p in players if p.name == "echo (tuned as the bot)")
     print(f"# {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"# {args.updates} updates from {PEOPLE} people per run, best of {args.runs}")
     width = max(len(p.name) for p in players)
     print(
-        f"{'mix':10} {'who':{width}} {'updates/s':>10} {'ratio':>6} {'CPU µs':>7} "
+        f"{'mix':10} {'who':{width}} {'updates/s':>10} {'ratio':>6} {'tuned':>6} {'CPU µs':>7} "
         f"{'RSS MiB':>8} {'+MiB':>6}  note"
     )
     ok = True
     for mix, target in (("zipf", TARGET_ZIPF), ("different", TARGET_DIFFERENT)):
         base, base_rss = max(echo.rates[mix]), statistics.median(echo.rss[mix])
+        like = max(tuned.rates[mix])
         my_rate, my_cpu = max(mine.rates[mix]), statistics.median(mine.cpu[mix])
         for player in players:
             rate, rss = max(player.rates[mix]), statistics.median(player.rss[mix])
             cpu = statistics.median(player.cpu[mix])
             ratio, added = rate / base, rss - base_rss
             note = ""
-            if player is mine:
-                ok &= ratio >= target and added <= TARGET_MEMORY_MIB
-                note = f"target >= {target:.2f}, <= +{TARGET_MEMORY_MIB:.0f} MiB"
+            if player is mine:  # judged like for like; memory over the plain echo's
+                ok &= rate / like >= target and added <= TARGET_MEMORY_MIB
+                note = f"target: tuned >= {target:.2f}, <= +{TARGET_MEMORY_MIB:.0f} MiB"
             elif player.name.startswith("  without"):
                 note = (
                     f"costs {my_cpu - cpu:+.0f} µs CPU/update "
@@ -340,8 +355,10 @@ def report(players: list[Contestant], args: argparse.Namespace) -> bool:
                     f"({1e6 / rate - 1e6 / my_rate:+.0f} µs by the rate)"
                 )
             shown = "" if player is echo else f"{ratio:6.2f}"
+            alike = "" if player is tuned else f"{rate / like:6.2f}"
             print(
-                f"{mix:10} {player.name:{width}} {rate:10,.0f} {shown:>6} {cpu:7.0f} {rss:8.1f} "
+                f"{mix:10} {player.name:{width}} {rate:10,.0f} {shown:>6} {alike:>6} {cpu:7.0f} "
+                f"{rss:8.1f} "
                 f"{'' if player is echo else format(added, '+6.1f'):>6}  {note}"
             )
     return ok
