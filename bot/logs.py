@@ -118,10 +118,20 @@ class LoopStream(logging.StreamHandler[TextIO]):
                     pass
                 else:
                     if not self._waiting:
-                        loop.call_soon(self.flush)
+                        loop.call_soon(self._write_waiting, record)
                     self._waiting.append(line)
                     return
             self._waiting.append(line)
+            self.flush()
+        except RecursionError:
+            raise
+        except Exception:
+            self.handleError(record)
+
+    def _write_waiting(self, record: logging.LogRecord) -> None:
+        """The step's lines, written; a failure (a closed stderr) said as any handler says it,
+        never raised into the loop."""
+        try:
             self.flush()
         except RecursionError:
             raise

@@ -279,3 +279,25 @@ async def asyncio_step() -> None:
     import asyncio
 
     await asyncio.sleep(0)
+
+
+async def test_a_stream_that_fails_says_so_and_never_raises_into_the_loop(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """stderr closed under the bot (a pipe's reader gone): logging's own complaint, as any
+    handler makes it, and the loop goes on."""
+    import asyncio
+
+    logger, stream = loop_stream()
+
+    def broken(text: str) -> int:
+        raise BrokenPipeError("the reader is gone")
+
+    stream.write = broken  # type: ignore[method-assign]
+    failed: list[dict[str, object]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: failed.append(context))
+    logger.info("update 1")
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert failed == []
+    assert "Logging error" in capsys.readouterr().err
