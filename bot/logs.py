@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from contextlib import suppress
 from typing import TYPE_CHECKING, TextIO
 
 from bot.settings.urls import mask_urls, url_secrets
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+UPDATES = "bot.updates"  # the logger of the line per update (bot/telegram/middlewares.py)
 
 
 class Redact(logging.Filter):
@@ -91,11 +93,13 @@ def secrets_of(settings: Settings) -> list[str]:
 
 
 class LoopStream(logging.StreamHandler[TextIO]):
-    """A stream handler that writes the event loop's records below WARNING once the loop has
-    finished the step that made them, together: one write for the lines of every update
-    answered in that step, where each line was a write (and a flush) of its own. A warning or
-    worse, a record from another thread or from outside a loop, and ``flush`` (at exit too)
-    write at once, after whatever waits, so the lines keep their order.
+    """A stream handler that holds the line per update (INFO records of ``held`` loggers,
+    logged in the event loop) until the loop has finished the step that made them, and writes
+    them together: one write for every update answered in that step, where each line was a
+    write (and a flush) of its own. Every other record (a warning, a start-up or stop line, a
+    record from another thread or from outside a loop) and ``flush`` (at exit too) write at
+    once, after whatever waits, so the lines keep their order. Only the routine lines wait,
+    for a step: a line that says why the bot is stuck is never held behind one.
 
     The line per update cost 25-80 µs of CPU end to end (LOG_LEVEL=WARNING against INFO,
     bench_e2e's load, four runs each), of which 14-20 µs its write and flush (timed where the
@@ -104,21 +108,26 @@ class LoopStream(logging.StreamHandler[TextIO]):
     it, eight run pairs each: 514 -> 490 µs an update with every question different (cheaper in
     6 of 8), 452 -> 444 µs on the Zipf mix (5 of 8)."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, held: Iterable[str] = ()) -> None:
         super().__init__(stream)
+        self.held = frozenset(held)
         self._waiting: list[str] = []
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop that will write them
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
             line = self.format(record) + self.terminator
-            if record.levelno < logging.WARNING:
+            if record.name in self.held and record.levelno < logging.WARNING:
                 try:
                     loop = asyncio.get_running_loop()
                 except RuntimeError:
                     pass
                 else:
+                    if self._waiting and loop is not self._loop:
+                        self.flush()  # held by a loop that ended before it wrote them
                     if not self._waiting:
                         loop.call_soon(self._write_waiting, record)
+                        self._loop = loop
                     self._waiting.append(line)
                     return
             self._waiting.append(line)
@@ -129,14 +138,15 @@ class LoopStream(logging.StreamHandler[TextIO]):
             self.handleError(record)
 
     def _write_waiting(self, record: logging.LogRecord) -> None:
-        """The step's lines, written; a failure (a closed stderr) said as any handler says it,
-        never raised into the loop."""
+        """The step's lines, written. A failure is said as any handler says it, and never
+        raised into the loop, even where saying it fails too (stderr closed)."""
         try:
             self.flush()
         except RecursionError:
             raise
         except Exception:
-            self.handleError(record)
+            with suppress(Exception):
+                self.handleError(record)
 
     def flush(self) -> None:
         with self.lock:  # type: ignore[union-attr]  # (Handler.__init__ makes it)
@@ -149,7 +159,7 @@ class LoopStream(logging.StreamHandler[TextIO]):
 
 def configure(level: str, secrets: list[str]) -> None:
     """Log to stderr at ``level``; aiogram's own per-update lines are left to ours."""
-    handler = LoopStream(sys.stderr)
+    handler = LoopStream(sys.stderr, held=[UPDATES])
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(Redact(secrets))
     root = logging.getLogger()

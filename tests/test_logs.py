@@ -5,6 +5,7 @@ short substring anywhere in the text."""
 from __future__ import annotations
 
 import logging
+import sys
 import weakref
 
 import pytest
@@ -202,13 +203,15 @@ class Writes:
 
 
 def loop_stream() -> tuple[logging.Logger, Writes]:
-    """A logger of its own on a LoopStream (formatted as the bot's) over a ``Writes``."""
+    """A logger of its own, held as the line per update is, on a LoopStream over a
+    ``Writes``."""
     from bot.logs import LoopStream
 
     stream = Writes()
-    handler = LoopStream(stream)  # type: ignore[arg-type]  # (write and flush are all it uses)
+    name = f"bot.test.loop{id(stream)}"
+    handler = LoopStream(stream, held=[name])  # type: ignore[arg-type]  # (write, flush)
     handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
-    logger = logging.getLogger(f"bot.test.loop{id(stream)}")
+    logger = logging.getLogger(name)
     logger.handlers[:], logger.propagate = [handler], False
     logger.setLevel(logging.INFO)
     return logger, stream
@@ -284,15 +287,11 @@ async def asyncio_step() -> None:
 async def test_a_stream_that_fails_says_so_and_never_raises_into_the_loop(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """stderr closed under the bot (a pipe's reader gone): logging's own complaint, as any
-    handler makes it, and the loop goes on."""
+    """The stream's reader gone (a broken pipe): logging's own complaint, as any handler makes
+    it, and the loop goes on."""
     import asyncio
 
     logger, stream = loop_stream()
-
-    def broken(text: str) -> int:
-        raise BrokenPipeError("the reader is gone")
-
     stream.write = broken  # type: ignore[method-assign]
     failed: list[dict[str, object]] = []
     asyncio.get_running_loop().set_exception_handler(lambda loop, context: failed.append(context))
@@ -301,3 +300,67 @@ async def test_a_stream_that_fails_says_so_and_never_raises_into_the_loop(
     await asyncio.sleep(0)
     assert failed == []
     assert "Logging error" in capsys.readouterr().err
+
+
+async def test_where_even_the_complaint_fails_the_loop_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """sys.stderr itself closed: logging's complaint raises ValueError, which the handler's
+    write a step later must not let into the loop (it stopped the loop, and the bot with it,
+    found by the attack of 2026-12-07)."""
+    import asyncio
+    import io
+
+    logger, stream = loop_stream()
+    stream.write = broken  # type: ignore[method-assign]
+    closed = io.StringIO()
+    closed.close()
+    monkeypatch.setattr(sys, "stderr", closed)
+    failed: list[dict[str, object]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: failed.append(context))
+    logger.info("update 1")
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert failed == []
+
+
+def broken(text: str) -> int:
+    raise BrokenPipeError("the reader is gone")
+
+
+async def test_only_the_line_per_update_waits() -> None:
+    """Any other record, an INFO one too (a start-up line, "lookup log closed"), is written
+    at once: a line that says why the bot is stuck is never held behind a step."""
+    import asyncio
+
+    logger, stream = loop_stream()
+    handler = logger.handlers[0]
+    other = logging.getLogger(f"{logger.name}.other")  # not one of the held names
+    other.handlers[:], other.propagate = [handler], False
+    other.setLevel(logging.INFO)
+    logger.info("update 1")
+    other.info("reloaded the catalogs")
+    assert stream.lines == ["INFO update 1", "INFO reloaded the catalogs"]
+    await asyncio.sleep(0)
+    assert len(stream.lines) == 2
+
+
+def test_lines_held_by_a_loop_that_ended_go_with_the_next_loops_first_line() -> None:
+    """A loop stopped before it wrote what it held: the next loop writes it at its first held
+    line (before, its lines all waited for the interpreter's exit)."""
+    import asyncio
+
+    logger, stream = loop_stream()
+    first = asyncio.new_event_loop()
+    first.call_soon(lambda: (logger.info("A"), first.stop()))
+    first.run_forever()
+    first.close()
+    assert stream.writes == []
+
+    async def later() -> None:
+        logger.info("B")
+        assert stream.lines == ["INFO A"]  # written at once: its loop is gone
+        await asyncio.sleep(0)
+
+    asyncio.run(later())
+    assert stream.lines == ["INFO A", "INFO B"]

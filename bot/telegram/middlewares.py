@@ -22,6 +22,7 @@ from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Chat, TelegramObject, Update, User
 
 from bot.core.i18n import language_for
+from bot.logs import UPDATES
 from bot.settings import Settings
 from bot.telegram.handlers import Done
 from bot.telegram.replies import Replies
@@ -30,7 +31,7 @@ from bot.telegram.shared import Once
 if TYPE_CHECKING:
     from bot.telegram.metrics import Metrics
 
-logger = logging.getLogger("bot.updates")
+logger = logging.getLogger(UPDATES)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
