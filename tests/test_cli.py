@@ -170,3 +170,13 @@ def test_a_pipe_or_a_device_is_refused_unread_as_a_catalog_a_page_and_a_csv(
     for csv in ("lookups.csv", "zero.csv"):
         result = refused("radar", "--replay", "--csv", str(tmp_path / csv))
         assert (result.returncode, result.stderr) == (1, f"{tmp_path / csv}: not a regular file\n")
+
+
+def test_a_command_started_with_stdout_closed_exits_with_its_own_status(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Started with stdout closed (``>&-``), Python has no ``sys.stdout``: a command ends with
+    its own status, not 1 for flushing what is not there (found by the attack of 2026-12-07,
+    on the bot's clean stop)."""
+    monkeypatch.setattr("sys.stdout", None)
+    assert main(["check", str(ROOT / "catalogs")]) == 0

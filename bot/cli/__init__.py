@@ -37,7 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         status: int = args.handler(args)
-        sys.stdout.flush()
+        if sys.stdout is not None:  # None where the bot was started with stdout closed (>&-)
+            sys.stdout.flush()
     except SettingsError as exc:  # one line per problem; for lookup, 1 would mean "not found"
         for line in exc.lines:
             print(f"codebook: {line}", file=sys.stderr)
