@@ -99,7 +99,9 @@ class LoopStream(logging.StreamHandler[TextIO]):
     write (and a flush) of its own. Every other record (a warning, a start-up or stop line, a
     record from another thread or from outside a loop) and ``flush`` (at exit too) write at
     once, after whatever waits, so the lines keep their order. Only the routine lines wait,
-    for a step: a line that says why the bot is stuck is never held behind one.
+    for a step: a line that says why the bot is stuck is never held behind one. Their price: a
+    step that hangs holds its updates' lines until it ends, and a SIGKILL meanwhile loses them
+    (a SIGTERM or SIGINT does not: the stop runs the loop, and exit flushes).
 
     The line per update cost 25-80 µs of CPU end to end (LOG_LEVEL=WARNING against INFO,
     bench_e2e's load, four runs each), of which 14-20 µs its write and flush (timed where the
@@ -138,15 +140,21 @@ class LoopStream(logging.StreamHandler[TextIO]):
             self.handleError(record)
 
     def _write_waiting(self, record: logging.LogRecord) -> None:
-        """The step's lines, written. A failure is said as any handler says it, and never
-        raised into the loop, even where saying it fails too (stderr closed)."""
+        """The step's lines, written; a failure said as any handler says it."""
         try:
             self.flush()
         except RecursionError:
             raise
         except Exception:
-            with suppress(Exception):
-                self.handleError(record)
+            self.handleError(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """logging's complaint about a line it could not write, on stderr; where even that
+        fails (``sys.stderr`` closed: logging lets its ValueError out), nothing. A failing log
+        must not fail the code that logged, nor the loop: it stopped a stop half way, its
+        lookups unwritten (found by the attacks of 2026-12-07)."""
+        with suppress(Exception):
+            super().handleError(record)
 
     def flush(self) -> None:
         with self.lock:  # type: ignore[union-attr]  # (Handler.__init__ makes it)

@@ -305,9 +305,10 @@ async def test_a_stream_that_fails_says_so_and_never_raises_into_the_loop(
 async def test_where_even_the_complaint_fails_the_loop_goes_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """sys.stderr itself closed: logging's complaint raises ValueError, which the handler's
-    write a step later must not let into the loop (it stopped the loop, and the bot with it,
-    found by the attack of 2026-12-07)."""
+    """sys.stderr itself closed: logging's complaint raises ValueError, which must reach
+    neither the loop (a step's lines written later: it stopped the loop, and the bot with it)
+    nor the code that logged (a warning at once: it stopped a stop half way, its lookups
+    unwritten). Both found by the attacks of 2026-12-07."""
     import asyncio
     import io
 
@@ -322,6 +323,10 @@ async def test_where_even_the_complaint_fails_the_loop_goes_on(
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     assert failed == []
+    logger.warning("Received SIGTERM signal")  # written at once: raises nothing into the caller
+    other = logging.getLogger(f"{logger.name}.other")  # a line that never waits, the same
+    other.handlers[:], other.propagate = logger.handlers, False
+    other.error("lookup log: cannot write")
 
 
 def broken(text: str) -> int:
