@@ -259,3 +259,54 @@ async def test_a_catalog_that_is_a_pipe_is_refused_and_the_reload_answers(tmp_pa
             if bot.process.returncode is None:
                 bot.process.kill()
     assert "zz.yaml: not a regular file" in reloads_in(bot.log)[0]
+
+
+async def test_a_stop_confirms_the_updates_it_answered_and_leaves_the_rest_to_the_next_start(
+    tmp_path: Path,
+) -> None:
+    """Long polling confirms a batch of updates to Telegram only with its next getUpdates, and
+    a batch whose updates wait their turn (40 in hand at once) never gets there: a stop then
+    left the ones it had answered unconfirmed, and the next start answered them again. Now a
+    stop confirms what it answered; what waited its turn, never begun, the next start answers,
+    each person once."""
+    async with FakeTelegram() as fake:
+        bot = await launch(fake, tmp_path)
+        release = fake.hold("sendMessage")  # Telegram slow to take the answers
+        people = [80_000 + number for number in range(60)]
+        ids = {fake.push(fake.message("gosms 1004", user_id=person)): person for person in people}
+        await until(lambda: len(fake.calls("sendMessage")) >= 40, "40 answers in hand")
+        stopping = asyncio.ensure_future(bot.stop())
+        await until(lambda: "Received SIGTERM" in bot.log.read_text(), "the stop")
+        release.set()
+        assert await stopping == 0
+        answered = [call.params["chat_id"] for call in fake.calls("sendMessage")]
+        assert sorted(answered) == people[:40]  # the first 40, each once
+        waiting = [update["update_id"] for update in fake.pending_updates]
+        assert [ids[update_id] for update_id in waiting] == people[40:]
+        again = await launch(fake, tmp_path)
+        await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == people[-1])
+        assert await again.stop() == 0
+        answered = [call.params["chat_id"] for call in fake.calls("sendMessage")]
+        assert sorted(answered) == people  # each person answered once, none twice
+    assert count(bot.database) == 60
+
+
+async def test_a_confirmation_telegram_makes_wait_for_holds_up_no_stop(tmp_path: Path) -> None:
+    """Telegram answering the stop's confirmation "retry after 120 s": the stop does not wait
+    for it (a process manager would kill it first), the lookups are written before it, and the
+    log says the next start will answer those updates again."""
+    async with FakeTelegram() as fake:
+        bot = await launch(fake, tmp_path)
+        release = fake.hold("sendMessage")
+        for number in range(3):
+            fake.push(fake.message("gosms 1004", user_id=81_000 + number))
+        await until(lambda: len(fake.calls("sendMessage")) >= 3, "3 answers in hand")
+        stopping = asyncio.ensure_future(bot.stop())
+        await until(lambda: "Received SIGTERM" in bot.log.read_text(), "the stop")
+        fake.fail_next("getUpdates", 429, retry_after=120)  # polling has stopped: the stop's own
+        release.set()
+        assert await stopping == 0  # within STOPPING (60 s), as a process manager would wait
+    log = bot.log.read_text()
+    assert "could not confirm the updates answered before the stop" in log
+    assert log.index("lookup log closed") < log.index("could not confirm")
+    assert count(bot.database) == 3

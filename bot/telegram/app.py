@@ -75,6 +75,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 STOP_GRACE = 5.0  # seconds a stop waits for the updates in hand
+CONFIRM_TIMEOUT = 5  # seconds a stop gives Telegram to take the confirmation of what it answered
 INLINE_BUDGET = 3  # times LOOKUPS_PER_MINUTE: inline queries come a keystroke at a time
 # Updates handled at once in long polling, as many as Telegram opens connections to a webhook
 # by default: in a crowd, the first to ask are answered first, not everyone at the end.
@@ -228,9 +229,10 @@ async def on_startup(
         logger.warning("could not register the commands and description: %s", exc)
 
 
-async def on_shutdown(lookups: LookupLog, services: Services) -> None:
+async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services: Services) -> None:
     """Stop the reloads and the background tasks (radar, digest, taught phrases), finish the
-    updates in hand, then write every lookup taken (or spill it to a file)."""
+    updates in hand, write every lookup taken (or spill it to a file), then, in long polling,
+    confirm to Telegram the updates answered."""
     services.reloads.stop()
     background = services.background
     for task in background:
@@ -239,10 +241,33 @@ async def on_shutdown(lookups: LookupLog, services: Services) -> None:
     if background and services.radar.on:
         await services.radar.stop()
     background.clear()
-    if not await services.in_flight.wait_idle(STOP_GRACE):
+    in_flight = services.in_flight
+    idle = await in_flight.wait_idle(STOP_GRACE)
+    if not idle:
         logger.warning("stopping with updates still in hand after %.0f s", STOP_GRACE)
     if await lookups.close():
         logger.info("lookup log closed")
+    # Last: the lookups are written first, whatever Telegram takes to answer.
+    if idle and settings.webhook_url is None and in_flight.last_begun is not None:
+        await confirm_answered(bot, in_flight.last_begun)
+
+
+async def confirm_answered(bot: Bot, last: int) -> None:
+    """Confirm to Telegram every update up to ``last``, all of them answered. Long polling
+    confirms a batch only with its next getUpdates, and a batch some of whose updates wait their
+    turn (UPDATES_AT_ONCE in hand) never gets there: a stop left the ones it had answered
+    unconfirmed, and the next start answered them again. The updates after ``last``, never
+    begun, stay with Telegram for the next start. (Not with a webhook: Telegram counts an
+    update delivered once its request is answered.)"""
+    try:
+        async with asyncio.timeout(CONFIRM_TIMEOUT):  # a 429's wait included: a stop is short
+            await bot(GetUpdates(offset=last + 1, limit=1, timeout=0))
+    except (TelegramAPIError, TelegramNetworkError, TimeoutError) as exc:
+        logger.warning(
+            "could not confirm the updates answered before the stop (the next start answers "
+            "them again): %s",
+            exc or f"no answer in {CONFIRM_TIMEOUT} s",
+        )
 
 
 async def run(settings: Settings, library: Library | None = None) -> int:

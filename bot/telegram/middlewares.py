@@ -68,14 +68,19 @@ class UpdateLog(BaseMiddleware):
 
 
 class InFlight(BaseMiddleware):
-    """Counts the updates in hand, so that a stop can wait for them (``wait_idle``)."""
+    """Counts the updates in hand, so that a stop can wait for them (``wait_idle``), and keeps
+    the id of the last one begun (``last_begun``: updates begin in Telegram's order), so that a
+    stop can confirm what it answered."""
 
     def __init__(self) -> None:
         self._in_hand = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self.last_begun: int | None = None
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        assert isinstance(event, Update)
+        self.last_begun = event.update_id
         self._in_hand += 1
         self._idle.clear()
         try:
