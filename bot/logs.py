@@ -6,8 +6,9 @@ import asyncio
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
+from functools import partial
 from typing import TYPE_CHECKING, TextIO
 
 from bot.settings.urls import mask_urls, url_secrets
@@ -117,32 +118,31 @@ class LoopStream(logging.StreamHandler[TextIO]):
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop that will write them
 
     def emit(self, record: logging.LogRecord) -> None:
-        try:
-            line = self.format(record) + self.terminator
-            if record.name in self.held and record.levelno < logging.WARNING:
-                try:
-                    loop = asyncio.get_running_loop()
-                except RuntimeError:
-                    pass
-                else:
-                    if self._waiting and loop is not self._loop:
-                        self.flush()  # held by a loop that ended before it wrote them
-                    if not self._waiting:
-                        loop.call_soon(self._write_waiting, record)
-                        self._loop = loop
-                    self._waiting.append(line)
-                    return
-            self._waiting.append(line)
-            self.flush()
-        except RecursionError:
-            raise
-        except Exception:
-            self.handleError(record)
+        self._guarded(partial(self._add, record), record)
 
-    def _write_waiting(self, record: logging.LogRecord) -> None:
-        """The step's lines, written; a failure said as any handler says it."""
+    def _add(self, record: logging.LogRecord) -> None:
+        """The record's line: held for the step, or written now."""
+        line = self.format(record) + self.terminator
+        if record.name in self.held and record.levelno < logging.WARNING:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                pass
+            else:
+                if self._waiting and loop is not self._loop:
+                    self.flush()  # held by a loop that ended before it wrote them
+                if not self._waiting:
+                    loop.call_soon(self._guarded, self.flush, record)
+                    self._loop = loop
+                self._waiting.append(line)
+                return
+        self._waiting.append(line)
+        self.flush()
+
+    def _guarded(self, write: Callable[[], None], record: logging.LogRecord) -> None:
+        """``write()``, a failure said as any handler says it (``handleError``)."""
         try:
-            self.flush()
+            write()
         except RecursionError:
             raise
         except Exception:

@@ -289,16 +289,8 @@ async def test_a_stream_that_fails_says_so_and_never_raises_into_the_loop(
 ) -> None:
     """The stream's reader gone (a broken pipe): logging's own complaint, as any handler makes
     it, and the loop goes on."""
-    import asyncio
-
     logger, stream = loop_stream()
-    stream.write = broken  # type: ignore[method-assign]
-    failed: list[dict[str, object]] = []
-    asyncio.get_running_loop().set_exception_handler(lambda loop, context: failed.append(context))
-    logger.info("update 1")
-    await asyncio.sleep(0)
-    await asyncio.sleep(0)
-    assert failed == []
+    assert await what_reached_the_loop(logger, stream) == []
     assert "Logging error" in capsys.readouterr().err
 
 
@@ -309,28 +301,34 @@ async def test_where_even_the_complaint_fails_the_loop_goes_on(
     neither the loop (a step's lines written later: it stopped the loop, and the bot with it)
     nor the code that logged (a warning at once: it stopped a stop half way, its lookups
     unwritten). Both found by the attacks of 2026-12-07."""
-    import asyncio
     import io
 
     logger, stream = loop_stream()
-    stream.write = broken  # type: ignore[method-assign]
     closed = io.StringIO()
     closed.close()
     monkeypatch.setattr(sys, "stderr", closed)
-    failed: list[dict[str, object]] = []
-    asyncio.get_running_loop().set_exception_handler(lambda loop, context: failed.append(context))
-    logger.info("update 1")
-    await asyncio.sleep(0)
-    await asyncio.sleep(0)
-    assert failed == []
+    assert await what_reached_the_loop(logger, stream) == []
     logger.warning("Received SIGTERM signal")  # written at once: raises nothing into the caller
     other = logging.getLogger(f"{logger.name}.other")  # a line that never waits, the same
     other.handlers[:], other.propagate = logger.handlers, False
     other.error("lookup log: cannot write")
 
 
-def broken(text: str) -> int:
-    raise BrokenPipeError("the reader is gone")
+async def what_reached_the_loop(logger: logging.Logger, stream: Writes) -> list[object]:
+    """A held line logged over ``stream`` broken (its reader gone), its step over: what the
+    loop's exception handler was given."""
+    import asyncio
+
+    def broken(text: str) -> int:
+        raise BrokenPipeError("the reader is gone")
+
+    stream.write = broken  # type: ignore[method-assign]
+    failed: list[object] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: failed.append(context))
+    logger.info("update 1")
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    return failed
 
 
 async def test_only_the_line_per_update_waits() -> None:
