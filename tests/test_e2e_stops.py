@@ -16,6 +16,7 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
+from bot.telegram.app import CONFIRM_TIMEOUT
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.processes import ROOT, STARTING, STOPPING, Running, start_bot
 
@@ -308,5 +309,6 @@ async def test_a_confirmation_telegram_makes_wait_for_holds_up_no_stop(tmp_path:
         assert await stopping == 0  # within STOPPING (60 s), as a process manager would wait
     log = bot.log.read_text()
     assert "could not confirm the updates answered before the stop" in log
+    assert f"no answer in {CONFIRM_TIMEOUT} s" in log  # the 429's wait, cut short
     assert log.index("lookup log closed") < log.index("could not confirm")
     assert count(bot.database) == 3

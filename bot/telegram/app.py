@@ -266,7 +266,7 @@ async def confirm_answered(bot: Bot, last: int) -> None:
         logger.warning(
             "could not confirm the updates answered before the stop (the next start answers "
             "them again): %s",
-            exc or f"no answer in {CONFIRM_TIMEOUT} s",
+            str(exc) or f"no answer in {CONFIRM_TIMEOUT} s",
         )
 
 
