@@ -114,3 +114,27 @@ def test_every_handler_returns_an_outcome_of_the_fixed_set(app: App) -> None:
                 returns = get_type_hints(handler.callback)["return"]
                 wanted = type(None) if kind == "error" else Handled
                 assert returns == wanted, f"{router.name}: {handler.callback.__name__}"
+
+
+async def test_a_stop_confirms_what_it_answered_and_nothing_while_an_update_is_in_hand(
+    app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Past the stop's grace an answer may never have reached its person: the stop confirms
+    nothing, and says so. Once the update is answered, the stop confirms it (the offset after
+    it), in long polling."""
+    import bot.telegram.app as wiring
+
+    monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
+    release = app.fake.hold("sendMessage")
+    update = Update.model_validate(app.fake.message("gosms 1004"), context={"bot": app.bot})
+    feeding = asyncio.create_task(app.dp.feed_update(app.bot, update))
+    await app.fake.wait_for("sendMessage")
+    settings, services = app.dp["settings"], app.dp["services"]
+    await wiring.on_shutdown(app.bot, app.lookups, settings, services)
+    assert app.fake.calls("getUpdates") == []
+    assert "the stop confirms none of the updates" in caplog.text
+    release.set()
+    await feeding
+    await wiring.on_shutdown(app.bot, app.lookups, settings, services)
+    (confirmed,) = app.fake.calls("getUpdates")
+    assert confirmed.params["offset"] == update.update_id + 1

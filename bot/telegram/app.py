@@ -244,7 +244,11 @@ async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services
     in_flight = services.in_flight
     idle = await in_flight.wait_idle(STOP_GRACE)
     if not idle:
-        logger.warning("stopping with updates still in hand after %.0f s", STOP_GRACE)
+        logger.warning(
+            "stopping with updates still in hand after %.0f s: the stop confirms none of the "
+            "updates to Telegram, which may hand them out again at the next start",
+            STOP_GRACE,
+        )
     if await lookups.close():
         logger.info("lookup log closed")
     # Last: the lookups are written first, whatever Telegram takes to answer.
