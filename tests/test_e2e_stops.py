@@ -16,7 +16,6 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
-from bot.telegram.app import CONFIRM_TIMEOUT
 from tests.support.fake_telegram import TOKEN, FakeTelegram
 from tests.support.processes import ROOT, STARTING, STOPPING, Running, start_bot
 
@@ -290,25 +289,3 @@ async def test_a_stop_confirms_the_updates_it_answered_and_leaves_the_rest_to_th
         answered = [call.params["chat_id"] for call in fake.calls("sendMessage")]
         assert sorted(answered) == people  # each person answered once, none twice
     assert count(bot.database) == 60
-
-
-async def test_a_confirmation_telegram_makes_wait_for_holds_up_no_stop(tmp_path: Path) -> None:
-    """Telegram answering the stop's confirmation "retry after 120 s": the stop does not wait
-    for it (a process manager would kill it first), the lookups are written before it, and the
-    log says the next start will answer those updates again."""
-    async with FakeTelegram() as fake:
-        bot = await launch(fake, tmp_path)
-        release = fake.hold("sendMessage")
-        for number in range(3):
-            fake.push(fake.message("gosms 1004", user_id=81_000 + number))
-        await until(lambda: len(fake.calls("sendMessage")) >= 3, "3 answers in hand")
-        stopping = asyncio.ensure_future(bot.stop())
-        await until(lambda: "Received SIGTERM" in bot.log.read_text(), "the stop")
-        fake.fail_next("getUpdates", 429, retry_after=120)  # polling has stopped: the stop's own
-        release.set()
-        assert await stopping == 0  # within STOPPING (60 s), as a process manager would wait
-    log = bot.log.read_text()
-    assert "could not confirm the updates answered before the stop" in log
-    assert f"no answer in {CONFIRM_TIMEOUT} s" in log  # the 429's wait, cut short
-    assert log.index("lookup log closed") < log.index("could not confirm")
-    assert count(bot.database) == 3

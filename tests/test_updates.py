@@ -138,3 +138,23 @@ async def test_a_stop_confirms_what_it_answered_and_nothing_while_an_update_is_i
     await wiring.on_shutdown(app.bot, app.lookups, settings, services)
     (confirmed,) = app.fake.calls("getUpdates")
     assert confirmed.params["offset"] == update.update_id + 1
+
+
+async def test_a_confirmation_telegram_makes_wait_for_holds_up_no_stop(
+    app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram answering the stop's confirmation "retry after 120 s": the stop waits no longer
+    than CONFIRM_TIMEOUT (a process manager would kill it first), the lookups are written
+    before it, and the log says the next start will answer those updates again."""
+    import bot.telegram.app as wiring
+
+    monkeypatch.setattr(wiring, "CONFIRM_TIMEOUT", 0.2)  # 5 s in the bot: the clock driven
+    await app.feed(app.fake.message("gosms 1004"))
+    app.fake.fail_next("getUpdates", 429, retry_after=120)
+    caplog.set_level(logging.INFO)
+    await wiring.on_shutdown(app.bot, app.lookups, app.dp["settings"], app.dp["services"])
+    said = caplog.text
+    assert "could not confirm the updates answered before the stop" in said
+    assert "no answer in 0.2 s" in said  # the 429's wait, cut short
+    assert said.index("lookup log closed") < said.index("could not confirm")
+    assert (await Reports(app.lookups).report(days=1, top=1)).total == 1
