@@ -94,10 +94,10 @@ def secrets_of(settings: Settings) -> list[str]:
 
 
 class LoopStream(logging.StreamHandler[TextIO]):
-    """A stream handler that holds the line per update (INFO records of ``held`` loggers,
-    logged in the event loop) until the loop has finished the step that made them, and writes
-    them together: one write for every update answered in that step, where each line was a
-    write (and a flush) of its own. Every other record (a warning, a start-up or stop line, a
+    """A stream handler that holds the line per update (records of ``held`` loggers below
+    WARNING, logged in the event loop) until the loop has finished the step that made them, and
+    writes them together: one write for every update answered in that step, where each line was
+    a write (and a flush) of its own. Every other record (a warning, a start-up or stop line, a
     record from another thread or from outside a loop) and ``flush`` (at exit too) write at
     once, after whatever waits, so the lines keep their order. Only the routine lines wait,
     for a step: a line that says why the bot is stuck is never held behind one. Their price: a
@@ -109,7 +109,8 @@ class LoopStream(logging.StreamHandler[TextIO]):
     bot logs, against 1.3 µs in a loop alone: a write lets go of Python's lock, which the lookup
     log's thread then takes). Written a step at a time, end to end against the handler before
     it, eight run pairs each: 514 -> 490 µs an update with every question different (cheaper in
-    6 of 8), 452 -> 444 µs on the Zipf mix (5 of 8)."""
+    6 of 8), 452 -> 444 µs on the Zipf mix (5 of 8); in a full bench run after, level within
+    the run's spread (README: Benchmarks)."""
 
     def __init__(self, stream: TextIO, held: Iterable[str] = ()) -> None:
         super().__init__(stream)
