@@ -34,7 +34,7 @@ from aiogram.types import (
     Message,
 )
 
-from bot.telegram.session import Delivered, JsonFields, Session, send_unread
+from bot.telegram.session import Delivered, JsonFields, SendAnswer, Session, send_unread
 from tests.support.fake_session import make_bot
 from tests.support.fake_telegram import FakeTelegram
 
@@ -149,6 +149,21 @@ async def test_over_http_the_bot_api_reads_both_bodies_alike(fake: FakeTelegram)
     assert params("json")[0]["reply_markup"] == KEYBOARD.model_dump(exclude_none=True)
     assert params("json")[2]["text"] == "[1004, 1005]"
     assert params("json")[4]["document"]["content"] == "Код;Пошуки\n1004;3\n".encode()
+
+
+def test_an_answer_sent_unread_keeps_every_field_of_sendmessage() -> None:
+    """send_unread sends aiogram's SendMessage under SendAnswer's class: that is the same
+    request only while SendAnswer has no field, default or serialiser of its own."""
+
+    def fields(model: type[SendMessage]) -> dict[str, str]:
+        return {name: repr(field) for name, field in model.model_fields.items()}
+
+    assert fields(SendAnswer) == fields(SendMessage)
+    assert SendAnswer.__api_method__ == SendMessage.__api_method__
+    method = SendMessage(chat_id=1, text=TEXT, reply_markup=KEYBOARD)
+    dumped = method.model_dump(warnings=False)
+    method.__class__ = SendAnswer
+    assert method.model_dump(warnings=False) == dumped
 
 
 @pytest.mark.parametrize(
