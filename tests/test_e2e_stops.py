@@ -283,6 +283,7 @@ async def test_a_stop_confirms_the_updates_it_answered_and_leaves_the_rest_to_th
         assert sorted(answered) == people[:40]  # the first 40, each once
         waiting = [update["update_id"] for update in fake.pending_updates]
         assert [ids[update_id] for update_id in waiting] == people[40:]
+        assert "never awaited" not in bot.log.read_text()  # aiogram's, for the 20 waiting
         again = await launch(fake, tmp_path)
         await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == people[-1])
         assert await again.stop() == 0
