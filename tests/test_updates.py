@@ -116,28 +116,47 @@ def test_every_handler_returns_an_outcome_of_the_fixed_set(app: App) -> None:
                 assert returns == wanted, f"{router.name}: {handler.callback.__name__}"
 
 
-async def test_a_stop_confirms_what_it_answered_and_nothing_while_an_update_is_in_hand(
+async def test_a_stop_cuts_off_what_outlasts_its_grace_and_confirms_what_came_before(
     app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Past the stop's grace an answer may never have reached its person: the stop confirms
-    nothing, and says so. Once the update is answered, the stop confirms it (the offset after
-    it), in long polling."""
+    """Past the stop's grace an update still in hand is cut off: one warning, no traceback, no
+    apology through a session about to close; its answer may never have reached its person, so
+    the stop confirms only the updates before it (the offset of the one cut off), in long
+    polling."""
     import bot.telegram.app as wiring
 
     monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
+    caplog.set_level(logging.INFO)
+    answered = app.fake.message("gosms 1004", user_id=1)
+    await app.feed(answered)
     release = app.fake.hold("sendMessage")
-    update = Update.model_validate(app.fake.message("gosms 1004"), context={"bot": app.bot})
+    update = Update.model_validate(
+        app.fake.message("gosms 1005", user_id=2), context={"bot": app.bot}
+    )
     feeding = asyncio.create_task(app.dp.feed_update(app.bot, update))
-    await app.fake.wait_for("sendMessage")
-    settings, services = app.dp["settings"], app.dp["services"]
-    await wiring.on_shutdown(app.bot, app.lookups, settings, services)
-    assert app.fake.calls("getUpdates") == []
-    assert "the stop confirms none of the updates" in caplog.text
-    release.set()
-    await feeding
-    await wiring.on_shutdown(app.bot, app.lookups, settings, services)
+    await app.fake.wait_for("sendMessage", lambda call: call.params["chat_id"] == 2)
+    in_flight = app.dp["services"].in_flight
+    assert in_flight.in_hand == 1
+    await wiring.on_shutdown(app.bot, app.lookups, app.dp["settings"], app.dp["services"])
+    assert feeding.cancelled() and in_flight.in_hand == 0
     (confirmed,) = app.fake.calls("getUpdates")
-    assert confirmed.params["offset"] == update.update_id + 1
+    assert confirmed.params["offset"] == update.update_id > answered["update_id"]
+    said = caplog.text
+    assert "stopping with 1 updates still in hand after 0 s: cut off" in said
+    assert f"update {update.update_id} message in private: cut_off" in said
+    assert "failed" not in said and "Traceback" not in said and not caplog.records[-1].exc_info
+    release.set()
+    assert [call.params["chat_id"] for call in app.fake.calls("sendMessage")] == [1, 2]
+
+
+async def test_a_stop_with_nothing_in_hand_confirms_the_last_update_begun(app: App) -> None:
+    import bot.telegram.app as wiring
+
+    update = app.fake.message("gosms 1004")
+    await app.feed(update)
+    await wiring.on_shutdown(app.bot, app.lookups, app.dp["settings"], app.dp["services"])
+    (confirmed,) = app.fake.calls("getUpdates")
+    assert confirmed.params["offset"] == update["update_id"] + 1
 
 
 async def test_a_confirmation_telegram_makes_wait_for_holds_up_no_stop(

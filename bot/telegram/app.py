@@ -233,8 +233,8 @@ async def on_startup(
 
 async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services: Services) -> None:
     """Stop the reloads and the background tasks (radar, digest, taught phrases), finish the
-    updates in hand, write every lookup taken (or spill it to a file), then, in long polling,
-    confirm to Telegram the updates answered."""
+    updates in hand (those that outlast STOP_GRACE are cut off), write every lookup taken (or
+    spill it to a file), then, in long polling, confirm to Telegram the updates answered."""
     services.reloads.stop()
     background = services.background
     for task in background:
@@ -244,18 +244,21 @@ async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services
         await services.radar.stop()
     background.clear()
     in_flight = services.in_flight
-    idle = await in_flight.wait_idle(STOP_GRACE)
-    if not idle:
+    cut = [] if await in_flight.wait_idle(STOP_GRACE) else await in_flight.cut_off()
+    if cut:
         logger.warning(
-            "stopping with updates still in hand after %.0f s: the stop confirms none of the "
-            "updates to Telegram, which may hand them out again at the next start",
+            "stopping with %d updates still in hand after %.0f s: cut off, left with Telegram "
+            "for the next start to answer",
+            len(cut),
             STOP_GRACE,
         )
     if await lookups.close():
         logger.info("lookup log closed")
-    # Last: the lookups are written first, whatever Telegram takes to answer.
-    if idle and settings.webhook_url is None and in_flight.last_begun is not None:
-        await confirm_answered(bot, in_flight.last_begun)
+    # Last: the lookups are written first, whatever Telegram takes to answer. Confirmed: what
+    # came before the first update cut off (an update cut off may have been answered, or not).
+    last = cut[0] - 1 if cut else in_flight.last_begun
+    if settings.webhook_url is None and last is not None:
+        await confirm_answered(bot, last)
 
 
 async def confirm_answered(bot: Bot, last: int) -> None:

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(UPDATES)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
+CUT_OFF_WAIT = 1.0  # seconds a stop waits for the updates it cut off to end
+
 
 class UpdateLog(BaseMiddleware):
     """One readable log line and the metrics (where served) per update: its kind, its chat's
@@ -51,6 +53,9 @@ class UpdateLog(BaseMiddleware):
             result = await handler(event, data)
             outcome = result if isinstance(result, str) else Done.IGNORED
             return result
+        except asyncio.CancelledError:
+            outcome = Done.CUT_OFF  # by a stop (InFlight.cut_off)
+            raise
         finally:
             took = time.perf_counter() - started
             if self._metrics is not None:
@@ -68,12 +73,14 @@ class UpdateLog(BaseMiddleware):
 
 
 class InFlight(BaseMiddleware):
-    """Counts the updates in hand, so that a stop can wait for them (``wait_idle``), and keeps
-    the id of the last one begun (``last_begun``: updates begin in Telegram's order), so that a
-    stop can confirm what it answered."""
+    """Keeps the updates in hand, so that a stop can wait for them (``wait_idle``) and cut off
+    those that outlast its grace (``cut_off``), and the id of the last one begun
+    (``last_begun``: updates begin in Telegram's order), so that a stop can confirm what it
+    answered."""
 
     def __init__(self) -> None:
         self._in_hand = 0
+        self._tasks: dict[asyncio.Task[Any], int] = {}  # the tasks handling them: update ids
         self._idle = asyncio.Event()
         self._idle.set()
         self.last_begun: int | None = None
@@ -81,11 +88,15 @@ class InFlight(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         self.last_begun = event.update_id
+        task = asyncio.current_task()
+        assert task is not None  # a middleware runs in a task
+        self._tasks[task] = event.update_id
         self._in_hand += 1
         self._idle.clear()
         try:
             return await handler(event, data)
         finally:
+            self._tasks.pop(task, None)
             self._in_hand -= 1
             if not self._in_hand:
                 self._idle.set()
@@ -94,6 +105,18 @@ class InFlight(BaseMiddleware):
     def in_hand(self) -> int:
         """How many updates are being handled now."""
         return self._in_hand
+
+    async def cut_off(self) -> list[int]:
+        """Cancel the updates in hand and wait for them to end; their ids, in order. A stop
+        does this once its grace is over, before it writes the lookups and closes the session:
+        otherwise each ended in a traceback as the session closed under it, its apology sent
+        through a session opened again."""
+        cut = dict(self._tasks)
+        for task in cut:
+            task.cancel()
+        if cut:
+            await asyncio.wait(cut, timeout=CUT_OFF_WAIT)
+        return sorted(cut.values())
 
     async def wait_idle(self, grace: float) -> bool:
         """Wait up to ``grace`` seconds for the updates in hand; False if some still run."""
