@@ -53,7 +53,9 @@ class Session(AiohttpSession):
     def build_form_data(self, bot: Bot, method: TelegramMethod[TelegramType]) -> FormData:
         files: dict[str, Any] = {}
         fields = {}
-        for key, value in method.model_dump(warnings=False).items():
+        # Empty fields left out in the dump, as aiogram's form leaves them out: walked one by
+        # one, a Codebook answer's buttons' dozen empty fields each took 10 µs an answer.
+        for key, value in method.model_dump(warnings=False, exclude_none=True).items():
             prepared = self.prepare_value(value, bot=bot, files=files)
             if prepared:  # what aiogram's form leaves out, left out
                 fields[key] = prepared
