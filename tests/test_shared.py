@@ -5,6 +5,7 @@ read from the real bot's own -X importtime.)"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 
+from bot.analytics.reading import Reports
 from bot.telegram import shared as shared_module
 from bot.telegram.flood import Verdict
 from bot.telegram.monitoring import Health
@@ -71,6 +73,48 @@ async def test_an_update_delivered_to_both_replicas_is_answered_once(
         assert len([r for r in sent if isinstance(r, SendMessage)]) == 1
         other = apps[0].fake.message("gosms 1004", user_id=3302)  # the next update: answered
         assert len(await apps[1].feed(other)) == 1
+
+
+async def test_an_update_a_replicas_stop_cuts_off_is_answered_by_another_and_counted_once(
+    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stop cuts off an update still in hand after its grace, leaving its webhook request
+    unanswered: Telegram sends it again, and the replica that gets it answers it (not "handled
+    already") and records its lookup, which the first did not."""
+    import bot.telegram.app as wiring
+
+    monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
+    webhook = {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "s3cret"}
+    async with AsyncExitStack() as stack:
+        apps: list[App] = []
+        telegram = FakeTelegram(username=USERNAME)
+        for name in ("a", "b"):
+            redis = Shared(redis_url)
+            stack.push_async_callback(redis.close)
+            app = running_app(tmp_path / name, shared=redis, fake=telegram, **webhook)
+            apps.append(await stack.enter_async_context(app))
+        first, second = apps
+        update = first.fake.message("gosms 1004", user_id=3303)
+        release = telegram.hold("sendMessage")
+        feeding = asyncio.create_task(first.feed(update))
+        await telegram.wait_for("sendMessage")
+        assert await wiring.finish_in_hand(first.dp["services"].in_flight) == [update["update_id"]]
+        assert feeding.cancelled()
+        release.set()
+        sent = await second.feed(update)  # Telegram's second try, at the other replica
+        assert len([r for r in sent if isinstance(r, SendMessage)]) == 1
+        totals = [(await Reports(app.lookups).report(days=1, top=1)).total for app in apps]
+        assert totals == [0, 1]
+
+
+async def test_once_forgets_what_it_is_told_to(two: tuple[Shared, Shared]) -> None:
+    for shared in (*two, Shared(None)):
+        once = Once(shared, "update", hold=600.0)
+        assert await once.first(9, 1001)
+        await once.forget(9, 1001)
+        assert await once.first(9, 1001)
+        assert not await once.first(9, 1001)
+        await once.forget(9, 1001)
 
 
 async def test_without_redis_the_process_keeps_its_own() -> None:

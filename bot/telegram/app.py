@@ -244,14 +244,7 @@ async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services
         await services.radar.stop()
     background.clear()
     in_flight = services.in_flight
-    cut = [] if await in_flight.wait_idle(STOP_GRACE) else await in_flight.cut_off()
-    if cut:
-        logger.warning(
-            "stopping with %d updates still in hand after %.0f s: cut off, left with Telegram "
-            "for the next start to answer",
-            len(cut),
-            STOP_GRACE,
-        )
+    cut = await finish_in_hand(in_flight)
     if await lookups.close():
         logger.info("lookup log closed")
     # Last: the lookups are written first, whatever Telegram takes to answer. Confirmed: what
@@ -259,6 +252,24 @@ async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services
     last = cut[0] - 1 if cut else in_flight.last_begun
     if settings.webhook_url is None and last is not None:
         await confirm_answered(bot, last)
+
+
+async def finish_in_hand(in_flight: InFlight) -> list[int]:
+    """Wait up to STOP_GRACE for the updates in hand, then cut off those still running (one
+    warning says which); their ids. A webhook's stop calls this while its requests are still
+    open, so that Telegram, never told 200, sends those updates again."""
+    if await in_flight.wait_idle(STOP_GRACE):
+        return []
+    cut = await in_flight.cut_off()
+    logger.warning(
+        "stopping with %d update(s) still in hand after %.0f s, cut off (ids %s): their "
+        "lookups are kept, but their answers may not have reached their people; Telegram hands "
+        "out again only those it had not counted delivered",
+        len(cut),
+        STOP_GRACE,
+        ", ".join(map(str, cut)),
+    )
+    return cut
 
 
 async def confirm_answered(bot: Bot, last: int) -> None:

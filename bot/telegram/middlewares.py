@@ -136,9 +136,14 @@ class HandledOnce(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
-        if not await self._once.first(data["bot"].id, event.update_id):
+        what = (data["bot"].id, event.update_id)
+        if not await self._once.first(*what):
             return Done.DUPLICATE
-        return await handler(event, data)
+        try:
+            return await handler(event, data)
+        except asyncio.CancelledError:  # cut off by a stop: Telegram sends it again, to handle
+            await asyncio.shield(self._once.forget(*what))
+            raise
 
 
 class Language(BaseMiddleware):
@@ -167,6 +172,7 @@ class RepliesFor(BaseMiddleware):
             started,
             human=settings.support_chat_id is not None,
             admin=user is not None and user.id in settings.admin_ids,
+            sent_again=settings.webhook_url is not None,
         )
         return await handler(event, data)
 

@@ -9,7 +9,10 @@ entry it teaches, which is no lookup."""
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from aiogram import Bot
@@ -47,7 +50,9 @@ def analytics_outcome(answer: Answer) -> LookupOutcome:
 class Replies:
     """Answers for one update, in its reader's language; each answer is recorded as a lookup.
     ``human``: private answers offer "Talk to a person" (SUPPORT_CHAT_ID is set); ``admin``:
-    the reader is an admin, who also sees the team's notes under a private answer."""
+    the reader is an admin, who also sees the team's notes under a private answer;
+    ``sent_again``: an update a stop cuts off comes again (a webhook's, left unanswered), so
+    its lookup is recorded then, not now."""
 
     def __init__(
         self,
@@ -59,6 +64,7 @@ class Replies:
         *,
         human: bool = False,
         admin: bool = False,
+        sent_again: bool = False,
     ) -> None:
         self.library = library
         self.lookups = lookups
@@ -67,6 +73,7 @@ class Replies:
         self.started = started
         self.human = human
         self.admin = admin
+        self.sent_again = sent_again
 
     async def answer(
         self, message: Message, text: str, channel: Channel, answer: Answer | None = None
@@ -77,15 +84,15 @@ class Replies:
         in_group = message.chat.type != "private"
         messages = render(answer, self.lang)
         keyboard = answer_keyboard(answer, self.lang, human=self.human and not in_group)
-        for number, part in enumerate(messages, 1):
-            markup = keyboard if number == len(messages) else None
-            if in_group:
-                await send_unread(message.reply(part, reply_markup=markup))
-            else:
-                await send_unread(message.answer(part, reply_markup=markup))
-        if self.admin and not in_group:
-            await self._notes(message, answer)
-        self.record(answer, channel, message.chat.type, text)
+        with self.recording(answer, channel, message.chat.type, text):
+            for number, part in enumerate(messages, 1):
+                markup = keyboard if number == len(messages) else None
+                if in_group:
+                    await send_unread(message.reply(part, reply_markup=markup))
+                else:
+                    await send_unread(message.answer(part, reply_markup=markup))
+            if self.admin and not in_group:
+                await self._notes(message, answer)
         return analytics_outcome(answer)
 
     async def show(self, callback: CallbackQuery, match: Match, bot: Bot) -> LookupOutcome:
@@ -96,21 +103,23 @@ class Replies:
             where = {"inline_message_id": callback.inline_message_id}
         elif callback.message is not None:
             where = {"chat_id": callback.message.chat.id, "message_id": callback.message.message_id}
-        if where is not None:
-            private = callback.message is not None and callback.message.chat.type == "private"
-            try:
-                await bot.edit_message_text(
-                    text=render(answer, self.lang)[0],
-                    reply_markup=answer_keyboard(answer, self.lang, human=self.human and private),
-                    **where,
-                )
-            except TelegramBadRequest as exc:
-                # A second press on the same button: the message already shows this answer.
-                if "message is not modified" not in exc.message:
-                    raise
-        await callback.answer()
         chat = callback.message.chat.type if callback.message is not None else "inline"
-        self.record(answer, Channel.BUTTON, chat, answer.query.text)
+        with self.recording(answer, Channel.BUTTON, chat, answer.query.text):
+            if where is not None:
+                private = chat == "private"
+                try:
+                    await bot.edit_message_text(
+                        text=render(answer, self.lang)[0],
+                        reply_markup=answer_keyboard(
+                            answer, self.lang, human=self.human and private
+                        ),
+                        **where,
+                    )
+                except TelegramBadRequest as exc:
+                    # A second press on the same button: the message already shows this answer.
+                    if "message is not modified" not in exc.message:
+                        raise
+            await callback.answer()
         return analytics_outcome(answer)
 
     async def _notes(self, message: Message, answer: Answer) -> None:
@@ -123,6 +132,23 @@ class Replies:
             parts += [f"{HTML.code(entry_label(m))}\n{HTML.esc(text)}" for m, text in found]
             for part in split_messages(parts):
                 await message.answer(part)
+
+    @contextmanager
+    def recording(
+        self, answer: Answer, channel: Channel, chat_type: str, text: str
+    ) -> Iterator[None]:
+        """Record the lookup ``answer`` was once what is inside has run, whether Telegram took
+        the answer, refused it, or a stop cut it off: the question was asked. Not an update cut
+        off that comes again (``sent_again``): it is recorded when it is answered."""
+        cut = False
+        try:
+            yield
+        except asyncio.CancelledError:
+            cut = True
+            raise
+        finally:
+            if not (cut and self.sent_again):
+                self.record(answer, channel, chat_type, text)
 
     def record(self, answer: Answer, channel: Channel, chat_type: str, text: str) -> None:
         """Queue the lookup ``answer`` was (the log masks and pseudonymises it)."""

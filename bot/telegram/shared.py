@@ -135,9 +135,12 @@ class Once:
         self._tracked = tracked
         self._local: OrderedDict[str, float] = OrderedDict()
 
+    def _key(self, what: tuple[object, ...]) -> str:
+        return f"{PREFIX}{self._name}:{':'.join(map(str, what))}"
+
     async def first(self, *what: object) -> bool:
         """Whether ``what`` is new just now (and from now on, for ``hold`` seconds, it is not)."""
-        key = f"{PREFIX}{self._name}:{':'.join(map(str, what))}"
+        key = self._key(what)
         millis = int(self._hold * 1000)
 
         async def take(client: redis.Redis) -> bool:
@@ -155,6 +158,16 @@ class Once:
             return False
         self._local[key] = now + self._hold
         return True
+
+    async def forget(self, *what: object) -> None:
+        """``what`` is new again (an update cut off by a stop, which Telegram sends again)."""
+        key = self._key(what)
+
+        async def drop(client: redis.Redis) -> int:
+            return int(await client.delete(key))
+
+        await self._shared.call(drop)
+        self._local.pop(key, None)
 
 
 async def _run(client: redis.Redis, script: str, key: str, *args: Any) -> Any:

@@ -19,6 +19,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.settings import Settings
+from bot.telegram.app import finish_in_hand
 from bot.telegram.monitoring import add_routes as add_monitoring
 from bot.telegram.monitoring import start_site
 from bot.telegram.services import Services
@@ -88,7 +89,8 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     Each update is acknowledged (200) once it is handled, not on arrival: an update in hand
     when a replica stops is finished first, and one lost with a replica that died is resent by
     Telegram (to another, behind a load balancer) rather than gone. At a stop the server stops
-    taking updates, finishes those in hand, and only then is the dispatcher shut down (the
+    taking updates, finishes those in hand (those still running after the stop's grace are cut
+    off, unanswered, and Telegram resends them), and only then is the dispatcher shut down (the
     lookups written): aiohttp's own shutdown hooks would run before the requests in hand end.
     """
     assert settings.webhook_url is not None
@@ -123,5 +125,11 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
         await stop.wait()
         logger.info("stop signal received")
     finally:
-        await runner.cleanup()  # no new updates; those in hand answered
+        for site in list(runner.sites):
+            await site.stop()  # no new updates
+        # Those in hand get the stop's grace, then are cut off with their requests still open,
+        # unanswered: Telegram sends them again. (aiohttp's own shutdown would wait 60 s, and
+        # aiogram answers 200 after 55, its handling moved to the background.)
+        await finish_in_hand(services.in_flight)
+        await runner.cleanup()
         await dp.emit_shutdown(bot=bot, **workflow)

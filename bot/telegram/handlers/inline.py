@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from aiogram import Router
 from aiogram.types import (
     InlineQuery,
@@ -41,11 +43,12 @@ async def inline_query(
     button = None
     if not results:
         button = InlineQueryResultsButton(text=t("inline_nothing", lang), start_parameter="help")
-    await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
     # Telegram sends a query per keystroke: only questions that found something are counted,
     # so half-typed words do not fill the list of gaps.
-    if answer.outcome is not Outcome.NOT_FOUND and answer.outcome is not Outcome.HELP:
-        replies.record(answer, Channel.INLINE, query.chat_type or "unknown", text)
+    counted = answer.outcome is not Outcome.NOT_FOUND and answer.outcome is not Outcome.HELP
+    chat = query.chat_type or "unknown"
+    with replies.recording(answer, Channel.INLINE, chat, text) if counted else nullcontext():
+        await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
     return analytics_outcome(answer)
 
 
