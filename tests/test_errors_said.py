@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.analytics.reading import Reports
 from bot.store import StorageUnavailable
 from bot.telegram.background import in_background
 from tests.support.app import App
@@ -27,6 +28,24 @@ async def test_an_apology_that_cannot_be_sent_is_logged_with_its_reason(
     assert "catalog on fire" in failed.getMessage()
     assert apology.getMessage().startswith("could not tell the person about the failed update")
     assert apology.exc_info is not None and "Forbidden" in str(apology.exc_info[1])
+
+
+async def test_a_person_who_blocked_the_bot_is_one_line_and_no_apology(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram refusing to write to a chat (the person blocked the bot, the bot was removed
+    from the group) is the chat's doing, not a failure: one warning, no traceback, and no
+    apology, which would be refused the same way; the lookup is still counted."""
+    app.fake.block(1002)
+    with caplog.at_level(logging.WARNING):
+        await app.feed(app.fake.message("gosms 1004", user_id=1002))
+    (said,) = [r for r in caplog.records if r.name == "bot.telegram.handlers.errors"]
+    assert said.levelno == logging.WARNING and said.exc_info is None
+    assert "Telegram refuses to write there" in said.getMessage()
+    assert "blocked" in said.getMessage()
+    assert len(app.fake.calls("sendMessage")) == 1  # the answer, refused; no apology after it
+    await app.lookups.flush()
+    assert (await Reports(app.lookups).report(days=1, top=1)).total == 1
 
 
 class LockedDatabase:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Router
+from aiogram.exceptions import TelegramForbiddenError
 from aiogram.types import ErrorEvent
 
 from bot.core.i18n import language_for, t
@@ -16,6 +17,16 @@ logger = logging.getLogger(__name__)
 async def on_error(event: ErrorEvent, bot: Bot) -> None:
     """Log the failure; tell the person something went wrong, if there is someone to tell."""
     update = event.update
+    if isinstance(event.exception, TelegramForbiddenError):
+        # The person blocked the bot, or it left the group: theirs, not a failure, and an
+        # apology would be refused the same way.
+        logger.warning(
+            "update %s (%s): Telegram refuses to write there: %s",
+            update.update_id,
+            update.event_type,
+            event.exception.message,
+        )
+        return
     logger.error(
         "update %s (%s) failed: %r",
         update.update_id,
