@@ -73,7 +73,11 @@ async def poll(dp: Dispatcher) -> None:
     bot = Bot(
         os.environ["BOT_TOKEN"],
         session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+        default=DefaultBotProperties(
+            parse_mode=ParseMode.HTML,
+            link_preview_is_disabled=True,
+            allow_sending_without_reply=True,  # as the bot's (private answers: no reply)
+        ),
     )
     limit = os.environ.get("UPDATES_AT_ONCE")
     await dp.start_polling(

@@ -86,6 +86,10 @@ def instant_bot() -> tuple[Bot, InstantSession]:
     bot = Bot(
         TOKEN,
         session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+        default=DefaultBotProperties(
+            parse_mode=ParseMode.HTML,
+            link_preview_is_disabled=True,
+            allow_sending_without_reply=True,  # as the bot's (private answers: no reply)
+        ),
     )
     return bot, session

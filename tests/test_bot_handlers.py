@@ -160,6 +160,18 @@ async def test_a_group_gets_an_answer_as_a_reply(app: App, text: str) -> None:
     assert sent.text == app.answer_text("gosms 1004")[0]
 
 
+async def test_a_question_deleted_before_its_answer_still_gets_the_answer(app: App) -> None:
+    """Deleted in the group (by whoever asked, or a moderator) before the answer goes: the
+    answer still goes, without the reply, where it failed with "message to be replied not
+    found" and an apology went instead."""
+    update = app.fake.message("gosms 1004", chat_type="supergroup")
+    app.fake.delete(update)
+    (sent,) = await app.feed(update)
+    assert sent.text == app.answer_text("gosms 1004")[0]
+    (message,) = app.fake.sent(update["message"]["chat"]["id"])
+    assert message["text"] and "reply_to_message" not in message
+
+
 async def test_a_mention_after_emoji_is_found_by_its_utf16_offset(app: App) -> None:
     # A bare code alone would be chatter: only the mention makes it a question.
     (sent,) = await app.feed(app.fake.message("🙂🙂 @codebook_bot 1004", chat_type="group"))

@@ -105,7 +105,8 @@ def create_bot(
     settings: Settings, *, retry: bool = True, session: BaseSession | None = None
 ) -> Bot:
     """A Bot speaking HTML, against Telegram or TELEGRAM_API_URL (or over ``session``: the
-    benchmarks'); ``retry`` honours ``retry_after`` (doctor asks once and reports instead)."""
+    benchmarks'); ``retry`` honours ``retry_after`` (doctor asks once and reports instead). A
+    reply to a message deleted meanwhile goes without the reply, rather than fail."""
     if session is None:
         api = settings.telegram_api_url
         session = Session(api=TelegramAPIServer.from_base(api)) if api else Session()
@@ -114,7 +115,11 @@ def create_bot(
     return Bot(
         settings.token,
         session=session,
-        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+        default=DefaultBotProperties(
+            parse_mode=ParseMode.HTML,
+            link_preview_is_disabled=True,
+            allow_sending_without_reply=True,
+        ),
     )
 
 

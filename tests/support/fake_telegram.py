@@ -763,6 +763,12 @@ class FakeTelegram:
             if chat == chat_id and message.get("from", {}).get("id") == self.bot_id
         ]
 
+    def delete(self, update: dict[str, Any]) -> None:
+        """The message of ``update`` deleted in its chat (by its author, or a moderator): a
+        reply to it fails, unless it may go without the reply, as Telegram's does."""
+        message = update["message"]
+        del self._messages[(message["chat"]["id"], message["message_id"])]
+
     def forum(self, chat_id: int, title: str = "Support", **standing: Any) -> Forum:
         """A forum supergroup where the bot is an admin allowed to manage topics (``standing``
         says otherwise: ``is_forum``, ``bot_status``, ``can_manage_topics``)."""
@@ -1220,6 +1226,10 @@ class FakeTelegram:
         reply_id = reply.get("message_id") if isinstance(reply, dict) else None
         reply_id = reply_id or params.get("reply_to_message_id")
         replied = self._messages.get((chat["id"], reply_id)) if reply_id else None
+        without = reply.get("allow_sending_without_reply") if isinstance(reply, dict) else None
+        without = without or params.get("allow_sending_without_reply")
+        if reply_id and replied is None and not without:
+            raise _bad_request("message to be replied not found")
         if replied is not None:
             message["reply_to_message"] = {
                 key: value for key, value in replied.items() if key != "reply_to_message"
