@@ -26,6 +26,7 @@ from aiogram.methods import (
 
 from bot.analytics.writer import LookupLog
 from bot.core.render import entry_heading, entry_label
+from bot.handoff.conversation import State
 from bot.store import StorageUnavailable
 from bot.telegram.app import on_startup
 from bot.telegram.keyboards import Human, ref_of
@@ -273,6 +274,27 @@ async def test_a_card_that_failed_after_its_topic_was_made_is_retried_in_that_to
         (topic,) = app.fake.forums[SUPPORT].topics
         cards = [m for m in app.fake.in_topic(SUPPORT, topic) if "text" in m]
         assert len(cards) == 1 and "asks for a person" in cards[0]["text"]
+
+
+async def test_a_request_a_stop_cuts_off_is_tried_again_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stop cuts off a request while Telegram makes its topic: no try is under way any more,
+    so the next (the next start's retries) comes at once, not after ATTEMPT's 3 minutes, in
+    which the person was told the team could not be reached."""
+    import bot.telegram.app as wiring
+
+    monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
+    async with running_desk(tmp_path) as app:
+        release = app.fake.hold("createForumTopic")
+        asking = asyncio.create_task(app.feed(app.fake.message("/human", user_id=1001)))
+        await app.fake.wait_for("createForumTopic")
+        assert len(await wiring.finish_in_hand(app.dp["services"].in_flight)) == 1
+        assert asking.cancelled()
+        release.set()
+        assert await app.dp["desk"].tick(app.bot) == 1  # due now: posted
+        live = await app.lookups.store.live_conversation(1001)
+        assert live is not None and live.state is State.OPEN
 
 
 async def test_a_topic_closed_by_staff_in_telegram_is_reopened_by_the_persons_next_message(

@@ -152,11 +152,28 @@ class SupportDesk:
             if not unreachable(exc):
                 raise
             return await self.keep(conversation, exc)
+        except asyncio.CancelledError:
+            if conversation.state is State.WAITING:
+                # Cut off by a stop: no try is under way any more, so the next one (the next
+                # start's) need not wait out ATTEMPT; the person is not told twice.
+                await asyncio.shield(self._attempt_over(conversation.id))
+            raise
         assert topic is not None  # into_topic took it, or a new one was made
         now = time.time()
         await self.store.conversation_posted(conversation.id, self.chat, topic, now)
         self._worked()
         return posted(conversation, self.chat, topic, now)
+
+    async def _attempt_over(self, conversation_id: int) -> None:
+        try:
+            await self.store.conversation_kept(conversation_id, time.time())
+        except StorageUnavailable as exc:
+            logger.warning(
+                "handoff: conversation %s waits out its try (%.0f s): %s",
+                conversation_id,
+                ATTEMPT,
+                exc,
+            )
 
     async def _topic(self, bot: Bot, conversation: Conversation) -> int | None:
         """The topic to post in: the conversation's own (in this support chat), or the person's
