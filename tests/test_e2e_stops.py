@@ -334,10 +334,61 @@ async def test_a_webhook_stop_cuts_off_what_outlasts_its_grace_and_telegram_send
         assert time.monotonic() - began < 30  # the grace, not aiohttp's minute
         assert 200 not in await asyncio.gather(*posts)  # Telegram will send them again
         log = bot.log.read_text()
-        assert "3 update(s) still in hand after 5 s, cut off" in log
+        assert "3 update(s) still in hand after 5 s, cut off: 3 Telegram hands out again" in log
         assert "Traceback" not in log and "ERROR" not in log
         release.set()
         again = await launch(fake, tmp_path, ready="setWebhook", **webhook)
         assert await asyncio.gather(*(deliver(update) for update in updates)) == [200] * 3
         assert await again.stop() == 0
     assert count(bot.database) == 3  # each once: the cut-off ones were not counted
+
+
+async def test_a_stop_that_cuts_off_a_batch_waiting_its_turn_counts_each_lookup_once(
+    tmp_path: Path,
+) -> None:
+    """Telegram never takes the answers before the grace, with 40 of a batch of 60 in hand: the
+    40 are cut off, and since the rest of their batch waited its turn, no getUpdates confirmed
+    them; the next start gets all 60 again and answers them, so the cut ones are counted then,
+    not twice."""
+    async with FakeTelegram() as fake:
+        bot = await launch(fake, tmp_path)
+        release = fake.hold("sendMessage")
+        people = [81_000 + number for number in range(60)]
+        for person in people:
+            fake.push(fake.message("gosms 1004", user_id=person))
+        await until(lambda: len(fake.calls("sendMessage")) >= 40, "40 answers in hand")
+        assert await bot.stop() == 0
+        assert "40 update(s) still in hand after 5 s, cut off: 40 Telegram hands out" in (
+            bot.log.read_text()
+        )
+        assert len(fake.pending_updates) == 60
+        release.set()
+        since = len(fake.requests)
+        again = await launch(fake, tmp_path)
+
+        def answered_again() -> set[int]:
+            calls = fake.requests[since:]
+            return {c.params["chat_id"] for c in calls if c.method.lower() == "sendmessage"}
+
+        await until(lambda: answered_again() >= set(people), "each answered after the restart")
+        assert await again.stop() == 0
+    assert count(bot.database) == 60
+
+
+async def test_an_update_cut_off_that_telegram_counts_delivered_keeps_its_lookup(
+    tmp_path: Path,
+) -> None:
+    """A batch all begun, aiogram asks for the next one at once, and Telegram counts it
+    delivered: an update of it cut off by the stop is Telegram's no more. Its lookup is kept,
+    and the warning names it, since its answer may never have reached its person."""
+    async with FakeTelegram() as fake:
+        bot = await launch(fake, tmp_path)
+        fake.hold("sendMessage")
+        update = fake.push(fake.message("gosms 1004", user_id=82_000))
+        await fake.wait_for("sendMessage")
+        await fake.wait_for("getUpdates", lambda call: call.params.get("offset") == update + 1)
+        assert await bot.stop() == 0
+        log = bot.log.read_text()
+        assert "1 it counts delivered, their lookups kept" in log and f"(updates {update})" in log
+        assert fake.pending_updates == []
+    assert count(bot.database) == 1

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import get_type_hints
 
 import pytest
+from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
 from bot.analytics.reading import Reports
@@ -119,35 +120,42 @@ def test_every_handler_returns_an_outcome_of_the_fixed_set(app: App) -> None:
 async def test_a_stop_cuts_off_what_outlasts_its_grace_and_confirms_what_came_before(
     app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Past the stop's grace an update still in hand is cut off: one warning, no traceback, no
-    apology through a session about to close; its answer may never have reached its person, so
-    the stop confirms only the updates before it (the offset of the one cut off), in long
-    polling."""
+    """Past the stop's grace the updates still in hand are cut off: one warning, no traceback,
+    no apology through a session about to close. In long polling, one a getUpdates has
+    confirmed already is Telegram's no more: its lookup is kept, and the warning names it (its
+    answer may never have reached its person); one not yet confirmed (its batch waiting its
+    turn) Telegram hands out again, and it is counted then. The stop confirms only the updates
+    before the first cut off."""
     import bot.telegram.app as wiring
 
     monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
     caplog.set_level(logging.INFO)
+    in_flight = app.dp["services"].in_flight
+    app.bot.session.middleware(in_flight.polled)  # as on_startup does in long polling
     answered = app.fake.message("gosms 1004", user_id=1)
     await app.feed(answered)
     release = app.fake.hold("sendMessage")
-    update = Update.model_validate(
-        app.fake.message("gosms 1005", user_id=2), context={"bot": app.bot}
+    delivered, waiting = (
+        Update.model_validate(app.fake.message("gosms 1005", user_id=n), context={"bot": app.bot})
+        for n in (2, 3)
     )
-    feeding = asyncio.create_task(app.dp.feed_update(app.bot, update))
-    await app.fake.wait_for("sendMessage", lambda call: call.params["chat_id"] == 2)
-    in_flight = app.dp["services"].in_flight
-    assert in_flight.in_hand == 1
+    feeding = [asyncio.create_task(app.dp.feed_update(app.bot, u)) for u in (delivered, waiting)]
+    await app.fake.wait_for("sendMessage", lambda call: call.params["chat_id"] == 3)
+    await app.bot(GetUpdates(offset=delivered.update_id + 1, timeout=0))  # aiogram's next poll
+    assert in_flight.in_hand == 2
     await wiring.on_shutdown(app.bot, app.lookups, app.dp["settings"], app.dp["services"])
-    assert feeding.cancelled() and in_flight.in_hand == 0
-    (confirmed,) = app.fake.calls("getUpdates")
-    assert confirmed.params["offset"] == update.update_id > answered["update_id"]
+    assert all(task.cancelled() for task in feeding) and in_flight.in_hand == 0
+    confirmed = app.fake.calls("getUpdates")[-1]
+    assert confirmed.params["offset"] == delivered.update_id > answered["update_id"]
     said = caplog.text
-    assert f"1 update(s) still in hand after 0 s, cut off (ids {update.update_id})" in said
-    assert f"update {update.update_id} message in private: cut_off" in said
+    assert "2 update(s) still in hand after 0 s, cut off: 1 Telegram hands out again" in said
+    assert "1 it counts delivered, their lookups kept" in said
+    assert f"answers perhaps never sent (updates {delivered.update_id})" in said
+    assert f"update {waiting.update_id} message in private: cut_off" in said
     assert "failed" not in said and "Traceback" not in said and not caplog.records[-1].exc_info
     release.set()
-    assert [call.params["chat_id"] for call in app.fake.calls("sendMessage")] == [1, 2]
-    # Both lookups kept: in long polling Telegram counted the one cut off delivered already.
+    # The one answered and the one Telegram counts delivered; the other is counted when the
+    # next start answers it.
     assert (await Reports(app.lookups).report(days=1, top=1)).total == 2
 
 

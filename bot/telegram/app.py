@@ -147,7 +147,7 @@ def create_dispatcher(
         from bot.telegram.metrics import Metrics
 
         metrics = Metrics(library, lookups, shared, desk)
-    in_flight = InFlight()
+    in_flight = InFlight(webhook=settings.webhook_url is not None)
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process
     reports = Reports(lookups)
     dp = Dispatcher(
@@ -219,6 +219,8 @@ async def on_startup(
     the support chat), read the taught phrases and keep them current, then decorate the bot
     (commands, description; a failure only warns)."""
     await lookups.start()
+    if settings.webhook_url is None:
+        bot.session.middleware(services.in_flight.polled)  # what Telegram counts delivered
     background, taught = services.background, services.taught
     if services.radar.on:
         in_background(background, services.radar.run(bot), "radar")
@@ -266,15 +268,24 @@ async def finish_in_hand(in_flight: InFlight) -> list[int]:
     if await in_flight.wait_idle(STOP_GRACE):
         return []
     cut = await in_flight.cut_off()
+    gone = [update for update in cut if not in_flight.comes_again(update)]
     logger.warning(
-        "stopping with %d update(s) still in hand after %.0f s, cut off (ids %s): their "
-        "lookups are kept, but their answers may not have reached their people; Telegram hands "
-        "out again only those it had not counted delivered",
+        "stopping with %d update(s) still in hand after %.0f s, cut off: %d Telegram hands out "
+        "again (answered and counted then), %d it counts delivered, their lookups kept but "
+        "their answers perhaps never sent%s",
         len(cut),
         STOP_GRACE,
-        ", ".join(map(str, cut)),
+        len(cut) - len(gone),
+        len(gone),
+        f" (updates {few(gone)})" if gone else "",
     )
     return cut
+
+
+def few(ids: list[int], shown: int = 10) -> str:
+    """``ids`` for a log line, the first ``shown`` of them."""
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(map(str, ids[:shown])) + more
 
 
 async def confirm_answered(bot: Bot, last: int) -> None:

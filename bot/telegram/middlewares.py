@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware, Bot
@@ -17,7 +18,7 @@ from aiogram.client.session.middlewares.base import (
     NextRequestMiddlewareType,
 )
 from aiogram.exceptions import TelegramRetryAfter
-from aiogram.methods import TelegramMethod
+from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from aiogram.types import Chat, TelegramObject, Update, User
 
@@ -78,12 +79,32 @@ class InFlight(BaseMiddleware):
     (``last_begun``: updates begin in Telegram's order), so that a stop can confirm what it
     answered."""
 
-    def __init__(self) -> None:
+    def __init__(self, webhook: bool = False) -> None:
         self._in_hand = 0
         self._tasks: dict[asyncio.Task[Any], int] = {}  # the tasks handling them: update ids
         self._idle = asyncio.Event()
         self._idle.set()
         self.last_begun: int | None = None
+        self._webhook = webhook
+        self._delivered_below = 0  # long polling: the offset of the last getUpdates sent
+
+    async def polled(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        """A request middleware, in long polling: keeps the offset of each getUpdates sent,
+        below which Telegram counts every update delivered."""
+        if isinstance(method, GetUpdates) and method.offset is not None:
+            self._delivered_below = max(self._delivered_below, method.offset)
+        return await make_request(bot, method)
+
+    def comes_again(self, update_id: int) -> bool:
+        """Whether Telegram hands the update out again if a stop cuts it off: a webhook's (its
+        request left unanswered), and in long polling one no getUpdates has confirmed yet (its
+        batch still waiting its turn, UPDATES_AT_ONCE in hand)."""
+        return self._webhook or update_id >= self._delivered_below
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
@@ -164,6 +185,7 @@ class RepliesFor(BaseMiddleware):
         started = time.perf_counter()
         user: User | None = data.get("event_from_user")
         settings: Settings = data["settings"]
+        assert isinstance(event, Update)
         data["replies"] = Replies(
             data["library"],
             data["lookups"],
@@ -172,7 +194,7 @@ class RepliesFor(BaseMiddleware):
             started,
             human=settings.support_chat_id is not None,
             admin=user is not None and user.id in settings.admin_ids,
-            sent_again=settings.webhook_url is not None,
+            comes_again=partial(data["services"].in_flight.comes_again, event.update_id),
         )
         return await handler(event, data)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -51,8 +51,8 @@ class Replies:
     """Answers for one update, in its reader's language; each answer is recorded as a lookup.
     ``human``: private answers offer "Talk to a person" (SUPPORT_CHAT_ID is set); ``admin``:
     the reader is an admin, who also sees the team's notes under a private answer;
-    ``sent_again``: an update a stop cuts off comes again (a webhook's, left unanswered), so
-    its lookup is recorded then, not now."""
+    ``comes_again``: whether Telegram hands the update out again if a stop cuts it off
+    (``InFlight.comes_again``), its lookup then recorded when it is answered, not now."""
 
     def __init__(
         self,
@@ -64,7 +64,7 @@ class Replies:
         *,
         human: bool = False,
         admin: bool = False,
-        sent_again: bool = False,
+        comes_again: Callable[[], bool] = lambda: False,
     ) -> None:
         self.library = library
         self.lookups = lookups
@@ -73,7 +73,7 @@ class Replies:
         self.started = started
         self.human = human
         self.admin = admin
-        self.sent_again = sent_again
+        self.comes_again = comes_again
 
     async def answer(
         self, message: Message, text: str, channel: Channel, answer: Answer | None = None
@@ -139,7 +139,7 @@ class Replies:
     ) -> Iterator[None]:
         """Record the lookup ``answer`` was once what is inside has run, whether Telegram took
         the answer, refused it, or a stop cut it off: the question was asked. Not an update cut
-        off that comes again (``sent_again``): it is recorded when it is answered."""
+        off that comes again (``comes_again``): it is recorded when it is answered."""
         cut = False
         try:
             yield
@@ -147,7 +147,7 @@ class Replies:
             cut = True
             raise
         finally:
-            if not (cut and self.sent_again):
+            if not (cut and self.comes_again()):
                 self.record(answer, channel, chat_type, text)
 
     def record(self, answer: Answer, channel: Channel, chat_type: str, text: str) -> None:
