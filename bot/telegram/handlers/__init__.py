@@ -64,7 +64,7 @@ class Done(StrEnum):
     DUPLICATE = "duplicate"  # delivered again and handled already (webhook mode)
     IGNORED = "ignored"  # no handler took it: chatter in a group, an update kind not handled
     ERROR = "error"  # a handler raised (handlers/errors.py logged it)
-    CUT_OFF = "cut_off"  # still in hand when a stop's grace ran out: dropped, never confirmed
+    CUT_OFF = "cut_off"  # still in hand when a stop's grace ran out: cancelled (app.py)
 
 
 Handled: TypeAlias = Done | LookupOutcome
