@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import get_type_hints
 
 import pytest
+from aiogram.exceptions import TelegramServerError
 from aiogram.methods import GetUpdates
 from aiogram.types import Update
 
@@ -145,8 +146,8 @@ async def test_a_stop_cuts_off_what_outlasts_its_grace_and_confirms_what_came_be
     assert in_flight.in_hand == 2
     await wiring.on_shutdown(app.bot, app.lookups, app.dp["settings"], app.dp["services"])
     assert all(task.cancelled() for task in feeding) and in_flight.in_hand == 0
-    confirmed = app.fake.calls("getUpdates")[-1]
-    assert confirmed.params["offset"] == delivered.update_id > answered["update_id"]
+    confirmed = app.fake.calls("getUpdates")[-1]  # up to the first cut off that comes again
+    assert confirmed.params["offset"] == waiting.update_id > answered["update_id"]
     said = caplog.text
     assert "2 update(s) still in hand after 0 s, cut off: 1 Telegram hands out again" in said
     assert "1 it counts delivered, their lookups kept" in said
@@ -157,6 +158,19 @@ async def test_a_stop_cuts_off_what_outlasts_its_grace_and_confirms_what_came_be
     # The one answered and the one Telegram counts delivered; the other is counted when the
     # next start answers it.
     assert (await Reports(app.lookups).report(days=1, top=1)).total == 2
+
+
+async def test_a_getupdates_that_failed_confirmed_nothing(app: App) -> None:
+    """A getUpdates refused on its way (a proxy's 502) most likely never reached Telegram:
+    the updates it would have confirmed still come again if a stop cuts them off."""
+    in_flight = app.dp["services"].in_flight
+    app.bot.session.middleware(in_flight.polled)
+    await app.bot(GetUpdates(offset=101, timeout=0))
+    assert not in_flight.comes_again(100) and in_flight.comes_again(101)
+    app.fake.fail_next("getUpdates", 502, "Bad Gateway")
+    with pytest.raises(TelegramServerError):
+        await app.bot(GetUpdates(offset=201, timeout=0))
+    assert in_flight.comes_again(101) and in_flight.comes_again(200)
 
 
 async def test_a_stop_with_nothing_in_hand_confirms_the_last_update_begun(app: App) -> None:

@@ -255,8 +255,10 @@ async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services
     if await lookups.close():
         logger.info("lookup log closed")
     # Last: the lookups are written first, whatever Telegram takes to answer. Confirmed: what
-    # came before the first update cut off (an update cut off may have been answered, or not).
-    last = cut[0] - 1 if cut else in_flight.last_begun
+    # came before the first update cut off that Telegram hands out again (one cut off may have
+    # been answered, or not; those it counts delivered already, it does not hand out again).
+    again = [update for update in cut if in_flight.comes_again(update)]
+    last = again[0] - 1 if again else in_flight.last_begun
     if settings.webhook_url is None and last is not None:
         await confirm_answered(bot, last)
 

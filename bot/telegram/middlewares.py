@@ -95,10 +95,19 @@ class InFlight(BaseMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         """A request middleware, in long polling: keeps the offset of each getUpdates sent,
-        below which Telegram counts every update delivered."""
-        if isinstance(method, GetUpdates) and method.offset is not None:
-            self._delivered_below = max(self._delivered_below, method.offset)
-        return await make_request(bot, method)
+        below which Telegram counts every update delivered. Kept as the request goes (a long
+        poll the stop cancels has reached Telegram), taken back if it fails (a 502 from a proxy,
+        a refused connection: Telegram most likely never saw it)."""
+        offset = method.offset if isinstance(method, GetUpdates) else None
+        if offset is None:
+            return await make_request(bot, method)
+        before = self._delivered_below
+        self._delivered_below = max(before, offset)
+        try:
+            return await make_request(bot, method)
+        except Exception:
+            self._delivered_below = before
+            raise
 
     def comes_again(self, update_id: int) -> bool:
         """Whether Telegram hands the update out again if a stop cuts it off: a webhook's (its
