@@ -62,13 +62,15 @@ def _without_gc() -> None:
 def _with_dedupe() -> None:
     import bot.telegram.app as app
     from bot.telegram.middlewares import HandledOnce, Language
-    from bot.telegram.shared import Once
+    from bot.telegram.shared import Marks
 
     create = app.create_dispatcher
 
     def with_dedupe(*args: Any, **kwargs: Any) -> Any:
         dp = create(*args, **kwargs)
-        once = HandledOnce(Once(dp["services"].shared, "update", hold=app.UPDATE_MEMORY))
+        shared = dp["services"].shared
+        marks = Marks(shared, "update", hold=app.UPDATE_MEMORY, lease=app.UPDATE_LEASE)
+        once = HandledOnce(marks)
         chain = dp.update.outer_middleware._middlewares  # where app.py puts it with a webhook
         chain.insert(next(i for i, m in enumerate(chain) if isinstance(m, Language)), once)
         return dp

@@ -18,7 +18,7 @@ from bot.analytics.reading import Reports
 from bot.telegram import shared as shared_module
 from bot.telegram.flood import Verdict
 from bot.telegram.monitoring import Health
-from bot.telegram.shared import Once, Shared, SharedBudget
+from bot.telegram.shared import Mark, Marks, Once, Shared, SharedBudget
 from tests.support.app import USERNAME, App, buttons, running_app
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.services import outage
@@ -107,14 +107,89 @@ async def test_an_update_a_replicas_stop_cuts_off_is_answered_by_another_and_cou
         assert totals == [0, 1]
 
 
-async def test_once_forgets_what_it_is_told_to(two: tuple[Shared, Shared]) -> None:
+async def test_an_update_is_new_then_in_hand_then_done_or_let_go(
+    two: tuple[Shared, Shared],
+) -> None:
+    """Across replicas (Redis) and in one process alike: taken, an update is in hand; handled,
+    done; cut off, forgotten (new again); in hand past its lease (its replica died), new."""
     for shared in (*two, Shared(None)):
-        once = Once(shared, "update", hold=600.0)
-        assert await once.first(9, 1001)
-        await once.forget(9, 1001)
-        assert await once.first(9, 1001)
-        assert not await once.first(9, 1001)
-        await once.forget(9, 1001)
+        marks = Marks(shared, "update", hold=600.0, lease=600.0)
+        assert await marks.take(9, 1001) is Mark.NEW
+        assert await marks.take(9, 1001) is Mark.IN_HAND
+        await marks.done(9, 1001)
+        assert await marks.take(9, 1001) is Mark.DONE
+        await marks.forget(9, 1001)
+        assert await marks.take(9, 1001) is Mark.NEW
+        await marks.forget(9, 1001)
+        brief = Marks(shared, "update", hold=600.0, lease=0.05)
+        assert await brief.take(9, 1002) is Mark.NEW
+        await asyncio.sleep(0.1)  # the lease runs out (Redis' clock: nothing to drive)
+        assert await brief.take(9, 1002) is Mark.NEW
+        await brief.forget(9, 1002)
+    first, second = (Marks(replica, "update", hold=600.0, lease=600.0) for replica in two)
+    assert await first.take(9, 1003) is Mark.NEW
+    assert await second.take(9, 1003) is Mark.IN_HAND  # the other replica sees it in hand
+    await first.done(9, 1003)
+    assert await second.take(9, 1003) is Mark.DONE
+    await first.forget(9, 1003)
+
+
+async def test_a_second_delivery_waits_for_the_first_and_is_then_a_duplicate_or_handled(
+    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A delivery that finds its update in hand at the other replica is not acknowledged at
+    once (if the first were then cut off, nothing would send it again): it waits. The first
+    done, it is a duplicate; the first cut off, it answers it; the first's replica dead, its
+    lease run out, it answers it."""
+    import bot.telegram.app as wiring
+    import bot.telegram.middlewares as middlewares
+
+    monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
+    monkeypatch.setattr(middlewares, "IN_HAND_POLL", 0.02)
+    webhook = {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "s3cret"}
+    async with AsyncExitStack() as stack:
+        apps: list[App] = []
+        telegram = FakeTelegram(username=USERNAME)
+        for name in ("a", "b"):
+            redis = Shared(redis_url)
+            stack.push_async_callback(redis.close)
+            app = running_app(tmp_path / name, shared=redis, fake=telegram, **webhook)
+            apps.append(await stack.enter_async_context(app))
+        first, second = apps
+
+        def answers() -> list[int]:
+            return [call.params["chat_id"] for call in telegram.calls("sendMessage")]
+
+        # The first done: the second is a duplicate.
+        update = first.fake.message("gosms 1004", user_id=3311)
+        release = telegram.hold("sendMessage")
+        handling = asyncio.create_task(first.feed(update))
+        await telegram.wait_for("sendMessage")
+        waiting = asyncio.create_task(second.feed(update))
+        await asyncio.sleep(0.1)
+        assert not waiting.done()  # not acknowledged while the first has it in hand
+        release.set()
+        await handling
+        assert await waiting == [] and answers() == [3311]
+        # The first cut off: the second answers it.
+        update = first.fake.message("gosms 1004", user_id=3312)
+        release = telegram.hold("sendMessage")
+        handling = asyncio.create_task(first.feed(update))
+        await telegram.wait_for("sendMessage", lambda call: call.params["chat_id"] == 3312)
+        waiting = asyncio.create_task(second.feed(update))
+        await asyncio.sleep(0.1)
+        assert not waiting.done()
+        await wiring.finish_in_hand(first.dp["services"].in_flight)
+        assert handling.cancelled()
+        release.set()
+        await asyncio.wait_for(waiting, 10)  # not the lease's 2 minutes: let go at the cut
+        assert answers().count(3312) == 2  # the first, cut off as it was sent; the second's
+        # The first's replica dead with it in hand: its lease runs out, the second answers it.
+        update = first.fake.message("gosms 1004", user_id=3313)
+        dead = Marks(first.dp["services"].shared, "update", hold=600.0, lease=0.3)
+        assert await dead.take(first.bot.id, update["update_id"]) is Mark.NEW
+        await asyncio.wait_for(second.feed(update), 10)
+        assert answers().count(3313) == 1
 
 
 async def test_without_redis_the_process_keeps_its_own() -> None:

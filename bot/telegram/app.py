@@ -66,7 +66,7 @@ from bot.telegram.radar import Radar
 from bot.telegram.reloads import Reloads
 from bot.telegram.services import Services, open_services
 from bot.telegram.session import SendAnswer, Session
-from bot.telegram.shared import Once, Shared, SharedBudget
+from bot.telegram.shared import Marks, Once, Shared, SharedBudget
 from bot.telegram.taught import TaughtPhrases
 from bot.telegram.top import TopEntries
 
@@ -83,6 +83,9 @@ INLINE_BUDGET = 3  # times LOOKUPS_PER_MINUTE: inline queries come a keystroke a
 # by default: in a crowd, the first to ask are answered first, not everyone at the end.
 UPDATES_AT_ONCE = 40
 UPDATE_MEMORY = 600.0  # seconds an update id is remembered (Telegram resends within minutes)
+# Seconds an update in hand holds its id: past aiogram's 55 s answer to a webhook and a stop's
+# grace; a replica that dies with it in hand lets it go then, for the resend.
+UPDATE_LEASE = 120.0
 VOTE_MEMORY = 2.0  # seconds within which a second press of the same vote is the same press
 # aiogram reads each reply of Telegram's as Response[the method's type], and pydantic keeps such
 # a class only while something refers to it: after a garbage collection, the next reply builds
@@ -178,7 +181,8 @@ def create_dispatcher(
     dp.update.outer_middleware(UpdateLog(metrics))
     dp.update.outer_middleware(in_flight)
     if settings.webhook_url:
-        dp.update.outer_middleware(HandledOnce(Once(shared, "update", hold=UPDATE_MEMORY)))
+        marks = Marks(shared, "update", hold=UPDATE_MEMORY, lease=UPDATE_LEASE)
+        dp.update.outer_middleware(HandledOnce(marks))
     dp.update.outer_middleware(Language())
     dp.update.outer_middleware(RepliesFor())  # reads ``lang``
     # One budget per person for messages, commands and buttons; inline queries, sent as the

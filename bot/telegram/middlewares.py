@@ -27,7 +27,7 @@ from bot.logs import UPDATES
 from bot.settings import Settings
 from bot.telegram.handlers import Done
 from bot.telegram.replies import Replies
-from bot.telegram.shared import Once
+from bot.telegram.shared import Mark, Marks
 
 if TYPE_CHECKING:
     from bot.telegram.metrics import Metrics
@@ -36,6 +36,7 @@ logger = logging.getLogger(UPDATES)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 CUT_OFF_WAIT = 1.0  # seconds a stop waits for the updates it cut off to end
+IN_HAND_POLL = 0.5  # seconds between two looks at an update in hand elsewhere (HandledOnce)
 
 
 class UpdateLog(BaseMiddleware):
@@ -159,21 +160,31 @@ class InFlight(BaseMiddleware):
 
 class HandledOnce(BaseMiddleware):
     """An update delivered twice is handled once, across replicas: Telegram resends a webhook
-    update it did not see acknowledged, and a load balancer may retry one on another replica."""
+    update it did not see acknowledged, and a load balancer may retry one on another replica.
+    A delivery that finds the update in hand elsewhere waits for that one to end: done, it is a
+    duplicate; let go (cut off by a stop, or its replica died and its lease ended), this one
+    handles it. Acknowledging it at once would lose it if the other were then cut off."""
 
-    def __init__(self, once: Once) -> None:
-        self._once = once
+    def __init__(self, marks: Marks) -> None:
+        self._marks = marks
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         what = (data["bot"].id, event.update_id)
-        if not await self._once.first(*what):
-            return Done.DUPLICATE
+        while (mark := await self._marks.take(*what)) is not Mark.NEW:
+            if mark is Mark.DONE:
+                return Done.DUPLICATE
+            await asyncio.sleep(IN_HAND_POLL)
         try:
-            return await handler(event, data)
+            result = await handler(event, data)
         except asyncio.CancelledError:  # cut off by a stop: Telegram sends it again, to handle
-            await asyncio.shield(self._once.forget(*what))
+            await asyncio.shield(self._marks.forget(*what))
             raise
+        except BaseException:
+            await self._marks.done(*what)  # handled, if badly: the errors handler said so
+            raise
+        await self._marks.done(*what)
+        return result
 
 
 class Language(BaseMiddleware):

@@ -14,6 +14,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.logs import without_password
@@ -123,10 +124,9 @@ class SharedBudget(Budget):
 
 class Once:
     """Whether something happens for the first time within ``hold`` seconds, across replicas:
-    a vote pressed twice (a double tap, or one press delivered to two replicas), an update
-    delivered again (Telegram resends one whose delivery it did not see acknowledged; a load
-    balancer retries one on another replica). Kept in Redis, or in this process (at most
-    ``tracked`` at once) while there is none."""
+    a vote pressed twice (a double tap, or one press delivered to two replicas). (An update
+    delivered again has ``Marks``, which also know whether it is still in hand.) Kept in Redis,
+    or in this process (at most ``tracked`` at once) while there is none."""
 
     def __init__(self, shared: Shared, name: str, hold: float, tracked: int = 100_000) -> None:
         self._shared = shared
@@ -159,8 +159,77 @@ class Once:
         self._local[key] = now + self._hold
         return True
 
+
+class Mark(StrEnum):
+    """Where an update stands across replicas (``Marks.take``)."""
+
+    NEW = "new"  # the caller's now, in hand
+    IN_HAND = "hand"  # in hand elsewhere (another delivery of it, here or at another replica)
+    DONE = "done"  # handled already
+
+
+class Marks:
+    """Each update handled once however often it is delivered, across replicas, and never lost
+    to its own mark. Taken, it is in hand for ``lease`` seconds (a replica that dies with it
+    lets it go when the lease ends); handled, it is done for ``hold`` seconds (Telegram resends
+    within minutes); cut off by a stop, it is forgotten, for its resend. Kept in Redis, or in
+    this process (at most ``tracked`` at once) while there is none."""
+
+    def __init__(
+        self, shared: Shared, name: str, hold: float, lease: float, tracked: int = 100_000
+    ) -> None:
+        self._shared = shared
+        self._name = name
+        self._hold = hold
+        self._lease = lease
+        self._tracked = tracked
+        self._local: OrderedDict[str, tuple[Mark, float]] = OrderedDict()
+
+    def _key(self, what: tuple[object, ...]) -> str:
+        return f"{PREFIX}{self._name}:{':'.join(map(str, what))}"
+
+    async def take(self, *what: object) -> Mark:
+        """NEW: ``what`` is the caller's now, in hand; else where it stands."""
+        key = self._key(what)
+
+        async def mark(client: redis.Redis) -> Mark:
+            # One SET, as each update makes; a GET only for a delivery that finds it taken
+            # (a value from before marks had states, "1", reads as done).
+            if await client.set(key, Mark.IN_HAND.value, nx=True, px=int(self._lease * 1000)):
+                return Mark.NEW
+            found = await client.get(key)
+            if found is None:  # let go just now: the next look takes it
+                return Mark.IN_HAND
+            found = found.decode() if isinstance(found, bytes) else str(found)
+            return Mark.IN_HAND if found == Mark.IN_HAND.value else Mark.DONE
+
+        found = await self._shared.call(mark)
+        if found is not None:
+            return found
+        now = time.monotonic()
+        while self._local and len(self._local) >= self._tracked:
+            self._local.popitem(last=False)
+        held = self._local.get(key)
+        if held is not None and held[1] > now:
+            return held[0]
+        self._local[key] = (Mark.IN_HAND, now + self._lease)
+        self._local.move_to_end(key)
+        return Mark.NEW
+
+    async def done(self, *what: object) -> None:
+        """``what`` is handled: a delivery of it from now on is a duplicate, for ``hold``."""
+        key = self._key(what)
+        millis = int(self._hold * 1000)
+
+        async def mark(client: redis.Redis) -> bool:
+            return bool(await client.set(key, Mark.DONE.value, px=millis))
+
+        if await self._shared.call(mark) is None:
+            self._local[key] = (Mark.DONE, time.monotonic() + self._hold)
+            self._local.move_to_end(key)
+
     async def forget(self, *what: object) -> None:
-        """``what`` is new again (an update cut off by a stop, which Telegram sends again)."""
+        """``what`` is new again (cut off by a stop: Telegram sends it again)."""
         key = self._key(what)
 
         async def drop(client: redis.Redis) -> int:
