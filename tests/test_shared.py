@@ -10,17 +10,24 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
+from aiogram import Bot
 from aiogram.methods import AnswerCallbackQuery, SendMessage
+from aiogram.types import Update
+from aiohttp import web
 
 from bot.analytics.reading import Reports
 from bot.telegram import shared as shared_module
 from bot.telegram.flood import Verdict
+from bot.telegram.middlewares import HandledOnce
 from bot.telegram.monitoring import Health
 from bot.telegram.shared import Mark, Marks, Once, Shared, SharedBudget
 from tests.support.app import USERNAME, App, buttons, running_app
-from tests.support.fake_telegram import FakeTelegram
+from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.processes import free_port
 from tests.support.services import outage
 
 NOTICE = "Too many messages. Wait a minute and I will answer again."
@@ -284,3 +291,94 @@ async def test_two_replicas_answer_one_burst_within_one_budget(
             )
             assert isinstance(ack, AnswerCallbackQuery) and ack.text  # both thank the person
         assert rows() == before + 1
+
+
+async def test_a_webhook_delivery_of_an_update_in_hand_elsewhere_waits_then_gets_503(
+    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the webhook's own handler: a delivery of an update the other replica has in hand
+    waits, and if the other still has it after IN_HAND_WAIT (aiogram answers 200 at 55 s and
+    goes on in the background, where a stop would lose it) or at a stop, it is answered 503,
+    so that Telegram sends it again; once the other is done, it is a duplicate (200)."""
+    import bot.telegram.webhook as webhook_module
+
+    monkeypatch.setattr(webhook_module, "IN_HAND_WAIT", 0.3)
+    monkeypatch.setattr(webhook_module, "IN_HAND_POLL", 0.02)
+    webhook = {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "s3cret"}
+    async with AsyncExitStack() as stack:
+        apps: list[App] = []
+        telegram = FakeTelegram(username=USERNAME)
+        for name in ("a", "b"):
+            redis = Shared(redis_url)
+            stack.push_async_callback(redis.close)
+            app = running_app(tmp_path / name, shared=redis, fake=telegram, **webhook)
+            apps.append(await stack.enter_async_context(app))
+        first, second = apps
+        handler = webhook_module.CheckedUpdates(
+            dispatcher=second.dp,
+            bot=second.bot,
+            secret_token="s3cret",
+            handle_in_background=False,
+            marks=second.dp["services"].update_marks,
+        )
+        server = web.Application()
+        server.router.add_post("/hook", handler.handle)
+        runner = web.AppRunner(server)
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        http = await stack.enter_async_context(aiohttp.ClientSession())
+
+        async def deliver(update: dict[str, Any]) -> int:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            url = f"http://127.0.0.1:{port}/hook"
+            timeout = aiohttp.ClientTimeout(total=10)  # (a delivery never waits the lease out)
+            async with http.post(url, json=update, headers=headers, timeout=timeout) as response:
+                return response.status
+
+        update = first.fake.message("gosms 1004", user_id=3321)
+        release = telegram.hold("sendMessage")
+        handling = asyncio.create_task(first.feed(update))
+        await telegram.wait_for("sendMessage")
+        assert await deliver(update) == 503  # still in hand after the wait
+        monkeypatch.setattr(webhook_module, "IN_HAND_WAIT", 30.0)
+        handler.stopping.set()  # a stop: at once, not after the wait
+        assert await deliver(update) == 503
+        handler.stopping.clear()
+        release.set()
+        await handling
+        assert await deliver(update) == 200  # done: a duplicate
+        other = first.fake.message("gosms 1004", user_id=3322)
+        assert await deliver(other) == 200
+        answered = [call.params["chat_id"] for call in telegram.calls("sendMessage")]
+        assert answered == [3321, 3322]
+
+
+async def test_a_stop_arriving_as_an_update_is_marked_done_still_marks_it_done() -> None:
+    """Cut off while its mark is being written done (a Redis round trip): the update was
+    handled, so it must not stay in hand, or its resend would wait out the lease and answer
+    again."""
+    entered, proceed, written = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    class SlowMarks(Marks):
+        async def done(self, *what: object) -> None:
+            entered.set()
+            await proceed.wait()
+            await super().done(*what)
+            written.set()
+
+    marks = SlowMarks(Shared(None), "update", hold=600.0, lease=600.0)
+    update = Update.model_validate(FakeTelegram().message("gosms 1004"))
+
+    async def handled(event: object, data: dict[str, Any]) -> str:
+        return "found"
+
+    task = asyncio.create_task(HandledOnce(marks)(handled, update, {"bot": Bot(TOKEN)}))
+    await entered.wait()
+    task.cancel()
+    proceed.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.wait_for(written.wait(), 5)  # (not written: the mark stays in hand)
+    assert await marks.take(Bot(TOKEN).id, update.update_id) is Mark.DONE

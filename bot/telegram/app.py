@@ -151,6 +151,9 @@ def create_dispatcher(
 
         metrics = Metrics(library, lookups, shared, desk)
     in_flight = InFlight(webhook=settings.webhook_url is not None)
+    marks = None
+    if settings.webhook_url:  # (polling never sees an update twice)
+        marks = Marks(shared, "update", hold=UPDATE_MEMORY, lease=UPDATE_LEASE)
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process
     reports = Reports(lookups)
     dp = Dispatcher(
@@ -167,6 +170,7 @@ def create_dispatcher(
             metrics=metrics,
             shared=shared,
             vote_lock=Once(shared, "vote", hold=VOTE_MEMORY),
+            update_marks=marks,
             health=Health(library, lookups, shared, desk),
             radar=Radar(lookups.store, library, settings, holder=holder),
             taught=TaughtPhrases(lookups.store, library),
@@ -180,8 +184,7 @@ def create_dispatcher(
     # (Polling never sees an update twice: HandledOnce only for a webhook.)
     dp.update.outer_middleware(UpdateLog(metrics))
     dp.update.outer_middleware(in_flight)
-    if settings.webhook_url:
-        marks = Marks(shared, "update", hold=UPDATE_MEMORY, lease=UPDATE_LEASE)
+    if marks is not None:
         dp.update.outer_middleware(HandledOnce(marks))
     dp.update.outer_middleware(Language())
     dp.update.outer_middleware(RepliesFor())  # reads ``lang``

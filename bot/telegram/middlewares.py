@@ -171,19 +171,25 @@ class HandledOnce(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         assert isinstance(event, Update)
         what = (data["bot"].id, event.update_id)
-        while (mark := await self._marks.take(*what)) is not Mark.NEW:
-            if mark is Mark.DONE:
-                return Done.DUPLICATE
+        # Taken already by the webhook's handler (CheckedUpdates), which waited for it there;
+        # fed otherwise (tests, benches), taken here.
+        mark = data.get("update_mark") or await self._marks.take(*what)
+        while mark is Mark.IN_HAND:
             await asyncio.sleep(IN_HAND_POLL)
+            mark = await self._marks.take(*what)
+        if mark is Mark.DONE:
+            return Done.DUPLICATE
         try:
             result = await handler(event, data)
         except asyncio.CancelledError:  # cut off by a stop: Telegram sends it again, to handle
             await asyncio.shield(self._marks.forget(*what))
             raise
         except BaseException:
-            await self._marks.done(*what)  # handled, if badly: the errors handler said so
+            # Handled, if badly (the errors handler said so). Shielded: a stop arriving now
+            # would leave it in hand, and the resend waiting out the lease to answer again.
+            await asyncio.shield(self._marks.done(*what))
             raise
-        await self._marks.done(*what)
+        await asyncio.shield(self._marks.done(*what))
         return result
 
 

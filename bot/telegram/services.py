@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bot.telegram.monitoring import Health
     from bot.telegram.radar import Radar
     from bot.telegram.reloads import Reloads
-    from bot.telegram.shared import Once, Shared
+    from bot.telegram.shared import Marks, Once, Shared
     from bot.telegram.taught import TaughtPhrases
     from bot.telegram.top import TopEntries
 
@@ -43,6 +43,7 @@ class Services:
     metrics: Metrics | None  # None: nothing serves /metrics, so nothing is counted
     shared: Shared
     vote_lock: Once
+    update_marks: Marks | None  # a webhook's duplicate check (HandledOnce); None in polling
     health: Health
     radar: Radar
     taught: TaughtPhrases

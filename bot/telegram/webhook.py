@@ -20,18 +20,45 @@ from pydantic import ValidationError
 
 from bot.settings import Settings
 from bot.telegram.app import finish_in_hand
+from bot.telegram.middlewares import IN_HAND_POLL
 from bot.telegram.monitoring import add_routes as add_monitoring
 from bot.telegram.monitoring import start_site
 from bot.telegram.services import Services
+from bot.telegram.shared import Mark, Marks
 
 logger = logging.getLogger(__name__)
+
+IN_HAND_WAIT = 45.0  # seconds a delivery waits for an update in hand elsewhere (aiogram: 55)
 
 
 class CheckedUpdates(SimpleRequestHandler):
     """aiogram's handler, except that a request with the secret whose body is not an update
     is answered 400 with one line in the log (aiogram's answers 500, with a traceback), and an
     update of a kind aiogram does not know (Telegram adds kinds) is acknowledged and ignored:
-    Telegram resends an update answered with anything but 2xx, again and again."""
+    Telegram resends an update answered with anything but 2xx, again and again.
+
+    And a delivery of an update another has in hand (Telegram's resend, a load balancer's
+    retry; ``marks``) waits for that one to end, up to IN_HAND_WAIT or a stop (``stopping``),
+    then is answered 503 if it still has it, so that Telegram sends it again: past 55 s aiogram
+    would answer 200 and go on in the background, where a stop would lose it."""
+
+    def __init__(self, *args: Any, marks: Marks | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.marks = marks
+        self.stopping = asyncio.Event()
+
+    async def _taken(self, bot: Bot, update: Update) -> Mark | None:
+        """The update's mark once nobody else has it in hand (None: no duplicate check);
+        IN_HAND if someone still has, after IN_HAND_WAIT or at a stop."""
+        if self.marks is None:
+            return None
+        loop = asyncio.get_running_loop()
+        until = loop.time() + IN_HAND_WAIT
+        while (mark := await self.marks.take(bot.id, update.update_id)) is Mark.IN_HAND:
+            if self.stopping.is_set() or loop.time() >= until:
+                break
+            await asyncio.sleep(IN_HAND_POLL)
+        return mark
 
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
         try:
@@ -51,8 +78,14 @@ class CheckedUpdates(SimpleRequestHandler):
                 "webhook: update %s of a kind unknown here (%s), ignored", update.update_id, extra
             )
             return web.Response()
+        mark = await self._taken(bot, update)
+        if mark is Mark.IN_HAND:
+            logger.info(
+                "webhook: update %s in hand elsewhere: 503, to come again", update.update_id
+            )
+            return web.Response(status=503, text="in hand elsewhere: send it again later")
         result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
-            bot, update, **self.data
+            bot, update, **self.data, update_mark=mark
         )
         return web.Response(body=self._build_response_writer(bot=bot, result=result))
 
@@ -97,11 +130,15 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     path = urlsplit(settings.webhook_url).path or "/webhook"
     app = web.Application()
+    services: Services = dp["services"]
     handler = CheckedUpdates(
-        dispatcher=dp, bot=bot, secret_token=secret, handle_in_background=False
+        dispatcher=dp,
+        bot=bot,
+        secret_token=secret,
+        handle_in_background=False,
+        marks=services.update_marks,
     )
     app.router.add_post(path, handler.handle)
-    services: Services = dp["services"]
     assert services.metrics is not None  # counted wherever a webhook serves
     add_monitoring(app, services.metrics, services.health)
     runner = web.AppRunner(app, handle_signals=False)
@@ -125,6 +162,7 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
         await stop.wait()
         logger.info("stop signal received")
     finally:
+        handler.stopping.set()  # deliveries waiting for an update in hand elsewhere: 503
         for site in list(runner.sites):
             await site.stop()  # no new updates
         # Those in hand get the stop's grace, then are cut off with their requests still open,
