@@ -42,6 +42,19 @@ async def two(redis_url: str) -> AsyncIterator[tuple[Shared, Shared]]:
     await second.close()
 
 
+async def webhook_replicas(stack: AsyncExitStack, redis_url: str, tmp_path: Path) -> list[App]:
+    """Two apps in webhook mode, each with its own connection to one Redis, one Telegram."""
+    webhook = {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "s3cret"}
+    apps: list[App] = []
+    telegram = FakeTelegram(username=USERNAME)
+    for name in ("a", "b"):
+        redis = Shared(redis_url)
+        stack.push_async_callback(redis.close)
+        app = running_app(tmp_path / name, shared=redis, fake=telegram, **webhook)
+        apps.append(await stack.enter_async_context(app))
+    return apps
+
+
 async def test_one_budget_whichever_replica_takes(two: tuple[Shared, Shared]) -> None:
     # Three a minute: Redis' clock refills one every 20 s, which no burst of six calls outlasts.
     budgets = [SharedBudget(replica, "messages", 3) for replica in two]
@@ -62,15 +75,8 @@ async def test_a_press_delivered_twice_is_one_vote(two: tuple[Shared, Shared]) -
 async def test_an_update_delivered_to_both_replicas_is_answered_once(
     redis_url: str, tmp_path: Path
 ) -> None:
-    webhook = {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "s3cret"}
     async with AsyncExitStack() as stack:
-        apps: list[App] = []
-        telegram = FakeTelegram(username=USERNAME)  # one Telegram for both
-        for name in ("a", "b"):
-            redis = Shared(redis_url)
-            stack.push_async_callback(redis.close)
-            app = running_app(tmp_path / name, shared=redis, fake=telegram, **webhook)
-            apps.append(await stack.enter_async_context(app))
+        apps = await webhook_replicas(stack, redis_url, tmp_path)
         update = apps[0].fake.message("gosms 1004", user_id=3301)
         sent = [
             *await apps[0].feed(update),
@@ -91,15 +97,9 @@ async def test_an_update_a_replicas_stop_cuts_off_is_answered_by_another_and_cou
     import bot.telegram.app as wiring
 
     monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
-    webhook = {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "s3cret"}
     async with AsyncExitStack() as stack:
-        apps: list[App] = []
-        telegram = FakeTelegram(username=USERNAME)
-        for name in ("a", "b"):
-            redis = Shared(redis_url)
-            stack.push_async_callback(redis.close)
-            app = running_app(tmp_path / name, shared=redis, fake=telegram, **webhook)
-            apps.append(await stack.enter_async_context(app))
+        apps = await webhook_replicas(stack, redis_url, tmp_path)
+        telegram = apps[0].fake  # one Telegram for both
         first, second = apps
         update = first.fake.message("gosms 1004", user_id=3303)
         release = telegram.hold("sendMessage")
@@ -153,15 +153,9 @@ async def test_a_second_delivery_waits_for_the_first_and_is_then_a_duplicate_or_
 
     monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
     monkeypatch.setattr(middlewares, "IN_HAND_POLL", 0.02)
-    webhook = {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "s3cret"}
     async with AsyncExitStack() as stack:
-        apps: list[App] = []
-        telegram = FakeTelegram(username=USERNAME)
-        for name in ("a", "b"):
-            redis = Shared(redis_url)
-            stack.push_async_callback(redis.close)
-            app = running_app(tmp_path / name, shared=redis, fake=telegram, **webhook)
-            apps.append(await stack.enter_async_context(app))
+        apps = await webhook_replicas(stack, redis_url, tmp_path)
+        telegram = apps[0].fake  # one Telegram for both
         first, second = apps
 
         def answers() -> list[int]:
@@ -304,15 +298,9 @@ async def test_a_webhook_delivery_of_an_update_in_hand_elsewhere_waits_then_gets
 
     monkeypatch.setattr(webhook_module, "IN_HAND_WAIT", 0.3)
     monkeypatch.setattr(webhook_module, "IN_HAND_POLL", 0.02)
-    webhook = {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "s3cret"}
     async with AsyncExitStack() as stack:
-        apps: list[App] = []
-        telegram = FakeTelegram(username=USERNAME)
-        for name in ("a", "b"):
-            redis = Shared(redis_url)
-            stack.push_async_callback(redis.close)
-            app = running_app(tmp_path / name, shared=redis, fake=telegram, **webhook)
-            apps.append(await stack.enter_async_context(app))
+        apps = await webhook_replicas(stack, redis_url, tmp_path)
+        telegram = apps[0].fake  # one Telegram for both
         first, second = apps
         handler = webhook_module.CheckedUpdates(
             dispatcher=second.dp,
