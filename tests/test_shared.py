@@ -14,7 +14,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 from aiogram.methods import AnswerCallbackQuery, SendMessage
 from aiogram.types import Update
 from aiohttp import web
@@ -370,3 +370,33 @@ async def test_a_stop_arriving_as_an_update_is_marked_done_still_marks_it_done()
         await task
     await asyncio.wait_for(written.wait(), 5)  # (not written: the mark stays in hand)
     assert await marks.take(Bot(TOKEN).id, update.update_id) is Mark.DONE
+
+
+async def test_redis_going_away_while_a_delivery_waits_does_not_answer_it_twice(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A delivery waiting for an update the other replica has in hand, when Redis goes away:
+    its own marks know nothing of the other's, so it must not take the update from them (both
+    would answer it): 503, for Telegram to send it again."""
+    import bot.telegram.webhook as webhook_module
+
+    monkeypatch.setattr(webhook_module, "IN_HAND_WAIT", 30.0)
+    monkeypatch.setattr(webhook_module, "IN_HAND_POLL", 0.02)
+    async with AsyncExitStack() as stack:
+        line = await stack.enter_async_context(outage(redis_url))
+        other, here = Shared(redis_url), Shared(line.url)
+        stack.push_async_callback(other.close)
+        stack.push_async_callback(here.close)
+        update = Update.model_validate(FakeTelegram().message("gosms 1004"))
+        bot = Bot(TOKEN)
+        owner = Marks(other, "update", hold=600.0, lease=600.0)
+        assert await owner.take(bot.id, update.update_id) is Mark.NEW  # the other's, in hand
+        handler = webhook_module.CheckedUpdates(
+            dispatcher=Dispatcher(), bot=bot, marks=Marks(here, "update", 600.0, 600.0)
+        )
+        waiting = asyncio.create_task(handler._taken(bot, update))
+        await asyncio.sleep(0.1)
+        assert not waiting.done()
+        await line.cut()
+        assert await asyncio.wait_for(waiting, 10) is Mark.IN_HAND  # 503, not taken
+        await owner.forget(bot.id, update.update_id)

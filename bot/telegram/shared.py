@@ -188,6 +188,11 @@ class Marks:
     def _key(self, what: tuple[object, ...]) -> str:
         return f"{PREFIX}{self._name}:{':'.join(map(str, what))}"
 
+    @property
+    def in_redis(self) -> bool:
+        """Whether the marks are Redis' now (shared by the replicas), not this process's."""
+        return self._shared.client is not None and self._shared.up
+
     async def take(self, *what: object) -> Mark:
         """NEW: ``what`` is the caller's now, in hand; else where it stands."""
         key = self._key(what)
