@@ -400,3 +400,30 @@ async def test_redis_going_away_while_a_delivery_waits_does_not_answer_it_twice(
         await line.cut()
         assert await asyncio.wait_for(waiting, 10) is Mark.IN_HAND  # 503, not taken
         await owner.forget(bot.id, update.update_id)
+
+
+async def test_a_done_redis_missed_is_told_once_it_is_back(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Handled while Redis was away: the other replicas would see the update in hand until its
+    lease ran out, then answer it again. Redis is told it is done with the next call that
+    reaches it (and an update forgotten meanwhile, forgotten)."""
+    monkeypatch.setattr(shared_module, "RETRY", 0.0)  # Redis tried again at the next call
+    async with AsyncExitStack() as stack:
+        line = await stack.enter_async_context(outage(redis_url))
+        other, here = Shared(redis_url), Shared(line.url)
+        stack.push_async_callback(other.close)
+        stack.push_async_callback(here.close)
+        theirs, ours = (Marks(s, "update", hold=600.0, lease=600.0) for s in (other, here))
+        assert await ours.take(9, 2001) is Mark.NEW
+        assert await ours.take(9, 2002) is Mark.NEW
+        await line.cut()
+        await ours.done(9, 2001)  # Redis away: kept here, and owed
+        await ours.forget(9, 2002)
+        assert await theirs.take(9, 2001) is Mark.IN_HAND
+        await line.restore()
+        assert await ours.take(9, 2003) is Mark.NEW  # reaches Redis: what was owed, told
+        assert await theirs.take(9, 2001) is Mark.DONE
+        assert await theirs.take(9, 2002) is Mark.NEW
+        for update in (2001, 2002, 2003):
+            await theirs.forget(9, update)

@@ -184,9 +184,30 @@ class Marks:
         self._lease = lease
         self._tracked = tracked
         self._local: OrderedDict[str, tuple[Mark, float]] = OrderedDict()
+        # What Redis could not be told (it was away): done until (monotonic), or forgotten
+        # (None). Told with the next call that reaches it, so that the other replicas do not
+        # wait out a lease for an update handled here, then answer it again.
+        self._owed: dict[str, float | None] = {}
 
     def _key(self, what: tuple[object, ...]) -> str:
         return f"{PREFIX}{self._name}:{':'.join(map(str, what))}"
+
+    async def _settle(self, client: redis.Redis) -> None:
+        if not self._owed:
+            return
+        now = time.monotonic()
+        async with client.pipeline(transaction=False) as pipe:
+            for key, until in self._owed.items():
+                if until is None:
+                    pipe.delete(key)
+                elif until > now:
+                    pipe.set(key, Mark.DONE.value, px=int((until - now) * 1000))
+            await pipe.execute()
+        self._owed.clear()
+
+    def _owe(self, key: str, until: float | None) -> None:
+        if self._shared.client is not None and len(self._owed) < self._tracked:
+            self._owed[key] = until
 
     @property
     def in_redis(self) -> bool:
@@ -198,6 +219,7 @@ class Marks:
         key = self._key(what)
 
         async def mark(client: redis.Redis) -> Mark:
+            await self._settle(client)
             # One SET, as each update makes; a GET only for a delivery that finds it taken
             # (a value from before marks had states, "1", reads as done).
             if await client.set(key, Mark.IN_HAND.value, nx=True, px=int(self._lease * 1000)):
@@ -227,20 +249,25 @@ class Marks:
         millis = int(self._hold * 1000)
 
         async def mark(client: redis.Redis) -> bool:
+            await self._settle(client)
             return bool(await client.set(key, Mark.DONE.value, px=millis))
 
         if await self._shared.call(mark) is None:
-            self._local[key] = (Mark.DONE, time.monotonic() + self._hold)
+            until = time.monotonic() + self._hold
+            self._local[key] = (Mark.DONE, until)
             self._local.move_to_end(key)
+            self._owe(key, until)
 
     async def forget(self, *what: object) -> None:
         """``what`` is new again (cut off by a stop: Telegram sends it again)."""
         key = self._key(what)
 
         async def drop(client: redis.Redis) -> int:
+            await self._settle(client)
             return int(await client.delete(key))
 
-        await self._shared.call(drop)
+        if await self._shared.call(drop) is None:
+            self._owe(key, None)
         self._local.pop(key, None)
 
 
