@@ -382,6 +382,7 @@ async def test_redis_going_away_while_a_delivery_waits_does_not_answer_it_twice(
 
     monkeypatch.setattr(webhook_module, "IN_HAND_WAIT", 30.0)
     monkeypatch.setattr(webhook_module, "IN_HAND_POLL", 0.02)
+    monkeypatch.setattr(shared_module, "RETRY", 0.0)  # Redis tried again at each call
     async with AsyncExitStack() as stack:
         line = await stack.enter_async_context(outage(redis_url))
         other, here = Shared(redis_url), Shared(line.url)
@@ -391,15 +392,18 @@ async def test_redis_going_away_while_a_delivery_waits_does_not_answer_it_twice(
         bot = Bot(TOKEN)
         owner = Marks(other, "update", hold=600.0, lease=600.0)
         assert await owner.take(bot.id, update.update_id) is Mark.NEW  # the other's, in hand
-        handler = webhook_module.CheckedUpdates(
-            dispatcher=Dispatcher(), bot=bot, marks=Marks(here, "update", 600.0, 600.0)
-        )
+        here_marks = Marks(here, "update", 600.0, 600.0)
+        handler = webhook_module.CheckedUpdates(dispatcher=Dispatcher(), bot=bot, marks=here_marks)
         waiting = asyncio.create_task(handler._taken(bot, update))
         await asyncio.sleep(0.1)
         assert not waiting.done()
         await line.cut()
         assert await asyncio.wait_for(waiting, 10) is Mark.IN_HAND  # 503, not taken
+        await line.restore()
+        await here_marks.take(bot.id, update.update_id + 1)  # a call that reaches Redis
+        assert await owner.take(bot.id, update.update_id) is Mark.IN_HAND  # still the other's
         await owner.forget(bot.id, update.update_id)
+        await owner.forget(bot.id, update.update_id + 1)
 
 
 async def test_a_done_redis_missed_is_told_once_it_is_back(

@@ -258,6 +258,10 @@ class Marks:
             self._local.move_to_end(key)
             self._owe(key, until)
 
+    def forget_here(self, *what: object) -> None:
+        """This process's own mark of ``what`` dropped, Redis' left alone (another replica's)."""
+        self._local.pop(self._key(what), None)
+
     async def forget(self, *what: object) -> None:
         """``what`` is new again (cut off by a stop: Telegram sends it again)."""
         key = self._key(what)

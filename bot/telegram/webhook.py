@@ -64,7 +64,7 @@ class CheckedUpdates(SimpleRequestHandler):
         if mark is Mark.NEW and seen_in_redis and not marks.in_redis:
             # Redis went away while the other replica had it: this process's own marks know
             # nothing of that one, so taking it now could answer it twice at once.
-            await marks.forget(bot.id, update.update_id)
+            marks.forget_here(bot.id, update.update_id)  # (Redis' mark is the other's)
             return Mark.IN_HAND
         return mark
 
