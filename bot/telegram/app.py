@@ -258,13 +258,12 @@ async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services
         await services.radar.stop()
     background.clear()
     in_flight = services.in_flight
-    cut = await finish_in_hand(in_flight)
+    again = await finish_in_hand(in_flight)
     if await lookups.close():
         logger.info("lookup log closed")
     # Last: the lookups are written first, whatever Telegram takes to answer. Confirmed: what
     # came before the first update cut off that Telegram hands out again (one cut off may have
     # been answered, or not; those it counts delivered already, it does not hand out again).
-    again = [update for update in cut if in_flight.comes_again(update)]
     last = again[0] - 1 if again else in_flight.last_begun
     if settings.webhook_url is None and last is not None:
         await confirm_answered(bot, last)
@@ -272,11 +271,13 @@ async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services
 
 async def finish_in_hand(in_flight: InFlight) -> list[int]:
     """Wait up to STOP_GRACE for the updates in hand, then cut off those still running (one
-    warning says which); their ids. A webhook's stop calls this while its requests are still
-    open, so that Telegram, never told 200, sends those updates again."""
+    warning says which); the ids of those cut off that Telegram hands out again, in order. A
+    webhook's stop calls this while its requests are still open, so that Telegram, never told
+    200, sends those updates again."""
     if await in_flight.wait_idle(STOP_GRACE):
         return []
     cut = await in_flight.cut_off()
+    again = [update for update in cut if in_flight.comes_again(update)]
     gone = [update for update in cut if not in_flight.comes_again(update)]
     logger.warning(
         "stopping with %d update(s) still in hand after %.0f s, cut off: %d Telegram hands out "
@@ -284,11 +285,11 @@ async def finish_in_hand(in_flight: InFlight) -> list[int]:
         "their answers perhaps never sent%s",
         len(cut),
         STOP_GRACE,
-        len(cut) - len(gone),
+        len(again),
         len(gone),
         f" (updates {few(gone)})" if gone else "",
     )
-    return cut
+    return again
 
 
 def few(ids: list[int], shown: int = 10) -> str:
