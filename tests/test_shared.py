@@ -149,10 +149,9 @@ async def test_a_second_delivery_waits_for_the_first_and_is_then_a_duplicate_or_
     done, it is a duplicate; the first cut off, it answers it; the first's replica dead, its
     lease run out, it answers it."""
     import bot.telegram.app as wiring
-    import bot.telegram.middlewares as middlewares
 
     monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
-    monkeypatch.setattr(middlewares, "IN_HAND_POLL", 0.02)
+    monkeypatch.setattr(shared_module, "IN_HAND_POLL", 0.02)
     async with AsyncExitStack() as stack:
         apps = await webhook_replicas(stack, redis_url, tmp_path)
         telegram = apps[0].fake  # one Telegram for both
@@ -297,7 +296,7 @@ async def test_a_webhook_delivery_of_an_update_in_hand_elsewhere_waits_then_gets
     import bot.telegram.webhook as webhook_module
 
     monkeypatch.setattr(webhook_module, "IN_HAND_WAIT", 0.3)
-    monkeypatch.setattr(webhook_module, "IN_HAND_POLL", 0.02)
+    monkeypatch.setattr(shared_module, "IN_HAND_POLL", 0.02)
     async with AsyncExitStack() as stack:
         apps = await webhook_replicas(stack, redis_url, tmp_path)
         telegram = apps[0].fake  # one Telegram for both
@@ -381,7 +380,7 @@ async def test_redis_going_away_while_a_delivery_waits_does_not_answer_it_twice(
     import bot.telegram.webhook as webhook_module
 
     monkeypatch.setattr(webhook_module, "IN_HAND_WAIT", 30.0)
-    monkeypatch.setattr(webhook_module, "IN_HAND_POLL", 0.02)
+    monkeypatch.setattr(shared_module, "IN_HAND_POLL", 0.02)
     monkeypatch.setattr(shared_module, "RETRY", 0.0)  # Redis tried again at each call
     async with AsyncExitStack() as stack:
         line = await stack.enter_async_context(outage(redis_url))

@@ -36,7 +36,6 @@ logger = logging.getLogger(UPDATES)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 CUT_OFF_WAIT = 1.0  # seconds a stop waits for the updates it cut off to end
-IN_HAND_POLL = 0.5  # seconds between two looks at an update in hand elsewhere (HandledOnce)
 
 
 class UpdateLog(BaseMiddleware):
@@ -173,11 +172,8 @@ class HandledOnce(BaseMiddleware):
         what = (data["bot"].id, event.update_id)
         # Taken already by the webhook's handler (CheckedUpdates), which waited for it there;
         # fed otherwise (tests, benches), taken here.
-        mark = data.get("update_mark") or await self._marks.take(*what)
-        while mark is Mark.IN_HAND:
-            await asyncio.sleep(IN_HAND_POLL)
-            mark = await self._marks.take(*what)
-        if mark is Mark.DONE:
+        mark = data.get("update_mark") or await self._marks.taken(*what)
+        if mark is not Mark.NEW:  # done; or still in hand at a replica Redis lost sight of
             return Done.DUPLICATE
         try:
             result = await handler(event, data)

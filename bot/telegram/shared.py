@@ -10,6 +10,7 @@ so once, tries Redis again after a pause, and says when it is back. ``up`` tells
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 PREFIX = "codebook:"
 TIMEOUT = 1.0  # seconds a Redis call may take before the process does without it
 RETRY = 30.0  # seconds without Redis before it is tried again
+IN_HAND_POLL = 0.5  # seconds between two looks at an update in hand elsewhere (Marks.taken)
 T = TypeVar("T")
 
 # GCRA in one step on Redis' own clock (replicas' clocks may differ): the person's bucket is
@@ -135,12 +137,9 @@ class Once:
         self._tracked = tracked
         self._local: OrderedDict[str, float] = OrderedDict()
 
-    def _key(self, what: tuple[object, ...]) -> str:
-        return f"{PREFIX}{self._name}:{':'.join(map(str, what))}"
-
     async def first(self, *what: object) -> bool:
         """Whether ``what`` is new just now (and from now on, for ``hold`` seconds, it is not)."""
-        key = self._key(what)
+        key = _key(self._name, what)
         millis = int(self._hold * 1000)
 
         async def take(client: redis.Redis) -> bool:
@@ -190,7 +189,7 @@ class Marks:
         self._owed: dict[str, float | None] = {}
 
     def _key(self, what: tuple[object, ...]) -> str:
-        return f"{PREFIX}{self._name}:{':'.join(map(str, what))}"
+        return _key(self._name, what)
 
     async def _settle(self, client: redis.Redis) -> None:
         if not self._owed:
@@ -243,6 +242,29 @@ class Marks:
         self._local.move_to_end(key)
         return Mark.NEW
 
+    async def taken(
+        self, *what: object, wait: float | None = None, stopping: asyncio.Event | None = None
+    ) -> Mark:
+        """``take``, waiting while another delivery has ``what`` in hand: for ``wait`` seconds
+        at most (None: until it is done or let go, the lease at the latest) and not past a
+        ``stopping``; IN_HAND if it still has. Redis going away meanwhile is no letting go:
+        this process's own marks know nothing of the other's hand, so taking the update from
+        them could answer it twice at once."""
+        loop = asyncio.get_running_loop()
+        until = None if wait is None else loop.time() + wait
+        seen_in_redis = False  # in hand at another replica, as Redis said
+        while (mark := await self.take(*what)) is Mark.IN_HAND:
+            seen_in_redis = seen_in_redis or self.in_redis
+            if (stopping is not None and stopping.is_set()) or (
+                until is not None and loop.time() >= until
+            ):
+                return mark
+            await asyncio.sleep(IN_HAND_POLL)
+        if mark is Mark.NEW and seen_in_redis and not self.in_redis:
+            self._local.pop(self._key(what), None)  # its own mark; Redis' is the other's
+            return Mark.IN_HAND
+        return mark
+
     async def done(self, *what: object) -> None:
         """``what`` is handled: a delivery of it from now on is a duplicate, for ``hold``."""
         key = self._key(what)
@@ -258,10 +280,6 @@ class Marks:
             self._local.move_to_end(key)
             self._owe(key, until)
 
-    def forget_here(self, *what: object) -> None:
-        """This process's own mark of ``what`` dropped, Redis' left alone (another replica's)."""
-        self._local.pop(self._key(what), None)
-
     async def forget(self, *what: object) -> None:
         """``what`` is new again (cut off by a stop: Telegram sends it again)."""
         key = self._key(what)
@@ -273,6 +291,11 @@ class Marks:
         if await self._shared.call(drop) is None:
             self._owe(key, None)
         self._local.pop(key, None)
+
+
+def _key(name: str, what: tuple[object, ...]) -> str:
+    """The Redis key (and this process's) of ``what`` among ``name``'s."""
+    return f"{PREFIX}{name}:{':'.join(map(str, what))}"
 
 
 async def _run(client: redis.Redis, script: str, key: str, *args: Any) -> Any:

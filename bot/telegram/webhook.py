@@ -20,7 +20,6 @@ from pydantic import ValidationError
 
 from bot.settings import Settings
 from bot.telegram.app import finish_in_hand
-from bot.telegram.middlewares import IN_HAND_POLL
 from bot.telegram.monitoring import add_routes as add_monitoring
 from bot.telegram.monitoring import start_site
 from bot.telegram.services import Services
@@ -50,23 +49,10 @@ class CheckedUpdates(SimpleRequestHandler):
     async def _taken(self, bot: Bot, update: Update) -> Mark | None:
         """The update's mark once nobody else has it in hand (None: no duplicate check);
         IN_HAND if someone still has, after IN_HAND_WAIT or at a stop."""
-        marks = self.marks
-        if marks is None:
+        if self.marks is None:
             return None
-        loop = asyncio.get_running_loop()
-        until = loop.time() + IN_HAND_WAIT
-        seen_in_redis = False  # in hand at another replica, as Redis said
-        while (mark := await marks.take(bot.id, update.update_id)) is Mark.IN_HAND:
-            seen_in_redis = seen_in_redis or marks.in_redis
-            if self.stopping.is_set() or loop.time() >= until:
-                break
-            await asyncio.sleep(IN_HAND_POLL)
-        if mark is Mark.NEW and seen_in_redis and not marks.in_redis:
-            # Redis went away while the other replica had it: this process's own marks know
-            # nothing of that one, so taking it now could answer it twice at once.
-            marks.forget_here(bot.id, update.update_id)  # (Redis' mark is the other's)
-            return Mark.IN_HAND
-        return mark
+        what = (bot.id, update.update_id)
+        return await self.marks.taken(*what, wait=IN_HAND_WAIT, stopping=self.stopping)
 
     async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
         try:
