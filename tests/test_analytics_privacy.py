@@ -15,6 +15,7 @@ from bot.analytics.named_secrets import names_secret
 from bot.analytics.privacy import (
     NAME_STEMS,
     mask,
+    mask_message,
     mask_query,
     may_hold_secrets,
     one_line,
@@ -406,6 +407,7 @@ _RUN = 4096
         (shaped_secrets._EMAIL, "a." * (_RUN // 2 - 3) + "@x.org"),
         (shaped_secrets._CARD, "1 " * (_RUN // 2)),
         (shaped_secrets._CARD, "12 " * (_RUN // 3) + "-"),
+        (shaped_secrets._CARD, "1 - " * (_RUN // 4)),
     ],
 )
 def test_a_long_run_is_entered_only_at_its_first_character(
@@ -420,6 +422,26 @@ def test_a_key_that_names_no_secret_is_read_without_its_value() -> None:
     assert keyed_module._KEY.match(text) is not None
     assert keyed_module._KEY.match(text).end() == 2
     assert mask_query(text) == text[:200]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "4111  1111  1111  1111",
+        "4111\t1111\t1111\t1111",
+        "карта\n4111\n1111\n1111\n1111",
+        "4111 - 1111 - 1111 - 1111",
+        "UA21  3223  1300  0002  6007  2335  6600  1",
+        "DE89\n3704\n0044\n0532\n0130\n00",
+    ],
+)
+def test_a_card_or_iban_spaced_as_pasted_is_masked_stored_and_sent(text: str) -> None:
+    """The quick look read the text before its spaces were made one, so two spaces, a tab or a
+    group a line hid a card from every mask (found by an attack, 2026-12-07)."""
+    assert may_hold_secrets(plain_text(text))
+    for masked in (mask_query(text), mask_message(text)):
+        assert masked is not None and "1111" not in masked and "3704" not in masked
+        assert "<card>" in masked or "<iban>" in masked
 
 
 def test_a_card_is_found_at_any_place_of_a_long_run_of_groups() -> None:
@@ -454,7 +476,8 @@ Planted = tuple[str, tuple[str, ...]]
 def card_numbers(draw: st.DrawFn) -> Planted:
     length = draw(st.sampled_from([13, 15, 16, 19]))
     number = _with_luhn(draw(st.lists(st.integers(0, 9), min_size=length - 1, max_size=length - 1)))
-    separator = draw(st.sampled_from(["", " ", "-", "."]))
+    # As typed and as pasted: two spaces, a tab, a group a line, a spaced dash.
+    separator = draw(st.sampled_from(["", " ", "-", ".", "  ", "\t", "\n", " - "]))
     written = separator.join(number[i : i + 4] for i in range(0, len(number), 4))
     return written, (number,)
 
@@ -670,7 +693,8 @@ def numbers_by_shape_or_name(draw: st.DrawFn) -> Planted:
         digits = draw(st.from_regex(rf"[3689]{{{length - 4 - len(bank)}}}", fullmatch=True))
         iban = _iban(country, bank + digits)
         if draw(st.booleans()):
-            return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)), (digits,)
+            separator = draw(st.sampled_from([" ", "  ", "\t", "\n"]))
+            return separator.join(iban[i : i + 4] for i in range(0, len(iban), 4)), (digits,)
         return iban, (digits,)
     if kind == "phone":
         digits = draw(st.from_regex(r"[3689]{10}", fullmatch=True))
@@ -759,7 +783,7 @@ _PLANTED = st.one_of(
 
 def _bare(text: str) -> str:
     """``text`` without spaces, dashes, dots and the masks' own marks ("<secret>")."""
-    return re.sub(r"<[a-z]+>|[ .-]", "", text)
+    return re.sub(r"<[a-z]+>|[\s.-]", "", text)
 
 
 @given(before=_WORDS, secret=_PLANTED, after=_WORDS)

@@ -23,9 +23,13 @@ QUERY_LIMIT = 200
 # whether they run at all, sparing such a question, and with it the writer, the masks. Shapes:
 # six digits in a row, 13 digits in groups, digits grouped as a phone's, an area code, a plus,
 # @, a Telegram link, a long run of token or base64 characters, an IBAN's start, curl's -u.
+# The look reads the text before the masks put it on one line, so a group may end in any run of
+# spaces, tabs or line breaks ("4111  1111", a group a line), around a dash or a dot too.
+_GAP = r"(?:\s*+[.-]?\s*+)"
 _MAYBE_SHAPE = re.compile(
-    r"\d{6}|(?:\d[ .-]?){12}\d|\d[ .-]\d{3}|\(\d{3}|\+\d|@|(?:t|telegram)\.me/|tg://"
-    r"|[A-Za-z0-9_.-]{16}|[A-Za-z0-9/+]{40}|[a-z]{2}\d{2}(?:[ -]?[a-z0-9]){11}|-u",
+    rf"\d{{6}}|(?:\d{_GAP}){{12}}\d|\d(?:\s*+[.-]\s*+|\s++)\d{{3}}|\(\d{{3}}|\+\d|@"
+    r"|(?:t|telegram)\.me/|tg://|[A-Za-z0-9_.-]{16}|[A-Za-z0-9/+]{40}"
+    r"|[a-z]{2}\d{2}(?:\s*+-?\s*+[a-z0-9]){11}|-u",
     re.IGNORECASE,
 )
 # ...and names: a part of every word or key that names a secret, in any case.

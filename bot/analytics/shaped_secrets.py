@@ -47,10 +47,15 @@ _IBAN_COUNTRIES = (  # each country and its IBANs' length
 _IBAN_LENGTHS = {
     country: int(length) for country, length in re.findall(r"(\w\w)(\d\d)", _IBAN_COUNTRIES)
 }
-# Card numbers: 13 to 19 digits, maybe grouped by spaces, dashes or dots, masked when the Luhn
-# check passes. A run of digit groups is taken whole (see _card): a code may stand next to a
-# card. A full stop after a card ends the sentence, not the card.
-_CARD = re.compile(r"(?<!\d)(?<!\d[ .-])[0-9]++(?:[ .-][0-9]++)*+")
+# Card numbers: 13 to 19 digits, maybe grouped by spaces, dashes or dots (a space either side
+# of a dash or dot too: "4111 - 1111"), masked when the Luhn check passes. A run of digit groups
+# is taken whole (see _card): a code may stand next to a card. A full stop after a card ends the
+# sentence, not the card.
+_CARD_GAP = r"(?: ?[.-] ?| )"
+_CARD = re.compile(
+    r"(?<!\d)(?<!\d[ .-])(?<!\d [.-])(?<!\d[.-] )(?<!\d [.-] )"
+    rf"[0-9]++(?:{_CARD_GAP}[0-9]++)*+"
+)
 _CARD_DIGITS = range(13, 20)
 # Passport and ID card numbers: a Russian passport (4 + 6 digits, "4510 123456"), a Ukrainian or
 # international one (two capital letters, 6 or 7 digits: "АА123456", "AB1234567"), a Ukrainian ID
@@ -145,7 +150,7 @@ def _card(match: re.Match[str]) -> str:
     run = match.group()
     if sum(char.isdigit() for char in run) < _CARD_DIGITS.start:
         return run
-    groups = re.split(r"([ .-])", run)  # digits, separator, digits, ...
+    groups = re.split(f"({_CARD_GAP})", run)  # digits, separator, digits, ...
     numbers = groups[::2]
     covered = _card_groups(numbers)
     if not any(covered):
