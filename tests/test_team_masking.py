@@ -88,7 +88,14 @@ def test_what_only_talks_of_a_password_reaches_the_team_as_sent(text: str) -> No
         ("password -> Hunter2Secret", "password -> <secret>"),
         ("Hunter2Secret is my password", "<secret> is my password"),
         ("code from sms 482193", "code from sms <secret>"),
-        ("Settings → Password → Confirm", "Settings → Password → Confirm"),
+        # Stored questions reach the team too (the handoff's card, /gaps, the digest): masked
+        # as eagerly as a message to it (an attack found "мой пароль qwertyzz" on a card).
+        ("Settings → Password → Reset", "Settings → Password → Reset"),
+        ("Settings → Password → Confirm", "Settings → Password → <secret>"),
+        ("gosms 1004 мой пароль qwertyzz", "gosms 1004 мой пароль <secret>"),
+        ("мій пароль сонечко", "мій пароль <secret>"),
+        ("password expired gosms 1004", "password expired gosms 1004"),
+        ("пароль неверный, ошибка 1004", "пароль неверный, ошибка 1004"),
     ],
 )
 def test_a_stored_lookup_masks_the_plain_forms_and_keeps_the_questions(

@@ -71,9 +71,10 @@ async def pseudonym(lookups: LookupLog, user_id: int) -> int | None:
 
 def mask_query(text: str) -> str:
     """``text`` as stored: ``plain_text``, on one line, with every secret ``mask`` knows
-    replaced, cut to 200 characters."""
+    replaced, eager for passwords as a message to the team is (a stored question reaches the
+    team on the handoff's card, in /gaps and the digest), cut to 200 characters."""
     text = plain_text(text)
-    return (mask(text) if may_hold_secrets(text) else one_line(text))[:QUERY_LIMIT]
+    return (mask(text, eager=True) if may_hold_secrets(text) else one_line(text))[:QUERY_LIMIT]
 
 
 def plain_text(text: str) -> str:
