@@ -24,15 +24,31 @@ _ELEMENT = re.compile(
     r"|[^<]*+(?=</(?P=tag)\s*>)|[^\s<]++)?",
     re.IGNORECASE,
 )
-_NAMING_ATTRIBUTE = re.compile(r"(?<![\w-])(?:name|key|id|field)\s*=\s*[\"']([^\"'<>]*)[\"']")
+_NAMING_ATTRIBUTE = re.compile(
+    r"(?<![\w-])(?:name|key|id|field|type)\s*=\s*[\"']([^\"'<>]*)[\"']"
+)  # <input type="password" value="...">
 _VALUE_ATTRIBUTE = re.compile(r"((?<![\w-])value\s*=\s*)([\"'])[^\"'<>]*\2?", re.IGNORECASE)
 # A URL's user information (https://anna:hunter2@host/): up to its last @ before the path.
 _USERINFO = re.compile(r"(?<![\w+.-])([a-z][a-z0-9+.-]*+://)[^\s/?#]*@", re.IGNORECASE)
+# ...and without its scheme ("anna:hunter2@host.com", "//anna:x@host"), which an e-mail address
+# (kept in a message to the team) never has: a colon before its @.
+_BARE_USERINFO = re.compile(
+    r"(?:(?<=//)|(?<![\w.+/:-]))[\w.+-]++:[^\s/@:]++@(?=[\w-]++(?:\.[\w-]++)+)"
+)
 # curl's user:password (-u, --user, -U and --proxy-user for the proxy's), attached or not.
 _CURL_USER = re.compile(
     r"(?<!\S)(-u|--user|-U|--proxy-user)(\s+|=|(?=[^\s-]))(\"[^\"]*\"?|'[^']*'?|[^\s\"']\S*)"
 )
 _MASKED = re.compile(MASKED)
+# A command line's option that names a secret, its value after a space ("--password hunter2",
+# "--auth anna:x"; after = the rules of named_secrets read it); a password glued to mysql's -p,
+# sshpass's -p with or without a space.
+_SECRET_OPTION = re.compile(r"(?<!\S)(--?[A-Za-z][\w-]*)(\s+)(?!-)(\S+)")
+_P_OPTION = re.compile(
+    r"(?<![\w-])((?:mysql\w*|mariadb\w*)\b[^\n|;&]*?\s-p)(?=\S)(\S+)"
+    r"|(?<![\w-])(sshpass\b[^\n|;&]*?\s-p\s*)(\S+)",
+    re.IGNORECASE,
+)
 
 
 def mask_blocks(text: str) -> str:
@@ -69,7 +85,28 @@ def mask_credentials(text: str) -> str:
     elements hold replaced."""
     text = _ELEMENT.sub(_element, text)  # first: what is masked later reads as an element
     text = _USERINFO.sub(r"\1<secret>@", text)
-    return _CURL_USER.sub(_curl_user, text)
+    if "@" in text:
+        text = _BARE_USERINFO.sub("<secret>@", text)
+    text = _CURL_USER.sub(_curl_user, text)
+    if "-" in text:
+        text = _P_OPTION.sub(_p_option, text)
+        text = _SECRET_OPTION.sub(_secret_option, text)
+    return text
+
+
+_NAMES_A_FILE = re.compile(r"file|path|dir", re.IGNORECASE)
+
+
+def _p_option(match: re.Match[str]) -> str:
+    return f"{match[1] or match[3]}<secret>"
+
+
+def _secret_option(match: re.Match[str]) -> str:
+    option, space, value = match.groups()
+    name = option.lstrip("-")
+    if not names_secret(name) or _MASKED.fullmatch(value) or _NAMES_A_FILE.search(name):
+        return match.group()  # "--key-file /etc/ssl/key.pem" names where a secret is
+    return f"{option}{space}<secret>"
 
 
 def _indent(line: str) -> int:

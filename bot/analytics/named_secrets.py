@@ -50,7 +50,7 @@ _NAME_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[^\W\d_A-Za-z]+")
 _KEY = re.compile(
     r"(?:(?<=[?&])(?P<query>)|(?<![\w.?&-]))"  # a key starts a name: once a run, not in it
     r"(?P<quote>\\?[\"'])?(?P<key>-*[^\W\d][\w.-]*+)(?(quote)(?P=quote))"
-    r"(?P<sep>(?>\s*(?:=>|[:=])\s*))",
+    r"(?P<sep>(?>\s*(?:=>|:=|::|[:=])\s*))",
     re.IGNORECASE,
 )
 _QUOTED = r"\\\"(?:[^\\]|\\(?!\"))*+(?:\\\"|$)|\"(?:[^\"\\]|\\.)*+\"?|'[^']*+'?"
@@ -101,12 +101,55 @@ _PASSPORT = re.compile(
 )
 
 
+# Code that names a secret by a string: PHP's define('DB_PASSWORD', 'x'), a tuple ("password",
+# "x"), a form's {"name":"password","value":"x"} (either way round); and a call whose name names
+# one, every string it is given: setPassword("x"), login("anna", "x").
+_QUOTED_PAIR = re.compile(
+    r"(?P<q>[\"'])(?P<key>[^\W\d][\w.-]{0,40})(?P=q)(?P<between>\s*,\s*)(?P<v>[\"'])[^\"'\n]*(?P=v)"
+)
+_NAME_VALUE = re.compile(
+    r"(?P<head>\"name\"\s*:\s*\"(?P<key>[^\"]{1,40})\"\s*,\s*\"value\"\s*:\s*)\"[^\"]*\""
+    r"|(?P<head2>\"value\"\s*:\s*)\"[^\"]*\"(?P<tail>\s*,\s*\"name\"\s*:\s*\"(?P<key2>[^\"]{1,40})\")",
+    re.IGNORECASE,
+)
+_CALL = re.compile(r"(?<![\w.])(?P<name>[A-Za-z_][\w.]{0,40})\((?P<args>[^()\n]{0,200})\)")
+_STRING = re.compile(r"([\"'])[^\"'\n]*\1")
+_IS_A_KEY = re.compile(r"\s*:")
+
+
 def mask_named(text: str) -> str:
     """``text`` with every secret that a key names replaced, and ID and passport numbers."""
+    if "'" in text or '"' in text:
+        text = _NAME_VALUE.sub(_name_value, text)
+        text = _QUOTED_PAIR.sub(_quoted_pair, text)
+        if "(" in text:
+            text = _CALL.sub(_call, text)
     text = _COOKIE.sub(r"\1\2<secret>", text)
     text = _mask_keyed(text)
     text = _PASSPORT.sub(_passport, text)
     return _ID_NUMBER.sub(_id_number, text)
+
+
+def _name_value(found: re.Match[str]) -> str:
+    if found["head"] is not None:
+        return f'{found["head"]}"<secret>"' if names_secret(found["key"]) else found.group()
+    if not names_secret(found["key2"]):
+        return found.group()
+    return f'{found["head2"]}"<secret>"{found["tail"]}'
+
+
+def _quoted_pair(found: re.Match[str]) -> str:
+    if not names_secret(found["key"]) or _IS_A_KEY.match(found.string, found.end()):
+        return found.group()  # '"password","value":"x"': a key follows, not a value
+    return found.group()[: found.start("v") - found.start()] + f"{found['v']}<secret>{found['v']}"
+
+
+def _call(found: re.Match[str]) -> str:
+    name = found["name"].rsplit(".", 1)[-1]
+    if not names_secret(name):
+        return found.group()
+    args = _STRING.sub(r"\1<secret>\1", found["args"])
+    return f"{found['name']}({args})"
 
 
 def names_secret(key: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import html
 import re
 import unicodedata
 from typing import TYPE_CHECKING
@@ -11,7 +12,7 @@ from urllib.parse import unquote
 from bot.analytics.markup_secrets import mask_blocks, mask_credentials
 from bot.analytics.named_secrets import MASKED, mask_named
 from bot.analytics.secret_words import ONE_TIME_WORDS, looks_secret, mask_secret_words
-from bot.analytics.shaped_secrets import mask_people, mask_shapes
+from bot.analytics.shaped_secrets import PEM, mask_people, mask_shapes
 from bot.core.text import clean
 
 if TYPE_CHECKING:
@@ -34,7 +35,9 @@ _MAYBE_SHAPE = re.compile(
 )
 # ...and names: a part of every word or key that names a secret, in any case.
 NAME_STEMS = (
-    "pass", "pw", "psw", "secret", "token", "key", "cookie", "credential", "auth", "login",
+    "pass", "pw", "psw", "pasw", "pssw", r"pa\$\$", "secret", "token", "key", "cookie",
+    "credential", "creds", "auth", "login", "hasł", "hasl", "gasł", "gasl", "contrase", "senha",
+    "sifre", "şifre", "wachtw",
     "username", "session", "sid", "hmac", "otp", "pin", "cvv", "cvc", "cvn", "csc", "bearer",
     "basic", "access", "security", "verification", "confirmation", r"api[\W_]?id",
     "парол", "пасс", "пасв", "гасл", "токен", "секрет", "ключ", "логин", "логін", "пин", "пін",
@@ -51,6 +54,19 @@ _MAYBE_NAMED = re.compile("|".join(NAME_STEMS), re.IGNORECASE)
 _MAYBE_NAMED_LOWERED = re.compile("|".join(NAME_STEMS))
 _FOLDED_APART = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88]")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);", re.IGNORECASE)
+# A word of Latin and Cyrillic letters at once ("pаssword" with a Cyrillic а, "пaроль" with a
+# Latin a) is a disguise or a slip of the keyboard: its look-alike letters are read in the script
+# most of its letters are in, so that a secret's name is found in either.
+# Looked for only where a Latin letter touches a Cyrillic one (one quick scan of the text); a
+# word is entered at its first letter only.
+_SCRIPTS_TOUCH = re.compile(r"[a-zA-Z][\u0400-\u04ff]|[\u0400-\u04ff][a-zA-Z]")
+_MIXED_SCRIPTS = re.compile(
+    r"(?<![^\W\d_])(?=[^\W\d_]*?[a-zA-Z])(?=[^\W\d_]*?[\u0400-\u04ff])[^\W\d_]++"
+)
+_CYRILLIC_ALIKE, _LATIN_ALIKE = "аеорсхуіјѕАВЕКМНОРСТХІЈЅ", "aeopcxyijsABEKMHOPCTXIJS"
+_AS_LATIN = str.maketrans(_CYRILLIC_ALIKE, _LATIN_ALIKE)
+_AS_CYRILLIC = str.maketrans(_LATIN_ALIKE, _CYRILLIC_ALIKE)
 _ENDS_MASKED = re.compile(r"<secret>\W*$")
 _WRAPPED = re.compile(rf"(?!{MASKED}$)\S+")  # one piece of a secret, not a mask of its own
 
@@ -86,7 +102,21 @@ def plain_text(text: str) -> str:
         if not _PERCENT.search(text):
             break
         text = _folded(unquote(text, errors="replace"))
-    return clean(text, lines=True)
+    if "&" in text and _ENTITY.search(text):  # "password&#58; x", "&lt;password&gt;x"
+        text = _folded(html.unescape(text))
+    text = clean(text, lines=True)
+    return _MIXED_SCRIPTS.sub(_one_script, text) if _SCRIPTS_TOUCH.search(text) else text
+
+
+def _one_script(word: re.Match[str]) -> str:
+    """The word in the one script in which it names a secret ("pаssword", "пaроль"); else as
+    written ("SMSка", "смсhelp")."""
+    found = word.group()
+    for script in (_AS_LATIN, _AS_CYRILLIC):
+        read = found.translate(script)
+        if read != found and _MAYBE_NAMED_LOWERED.search(read.lower()):
+            return read
+    return found
 
 
 def _folded(text: str) -> str:
@@ -117,7 +147,9 @@ def mask_message(text: str) -> str | None:
     line when a secret spans lines; a line that is one piece with a digit, mixed case or a symbol
     after a line that ends in a masked secret is taken for the rest of it); None when it holds
     none."""
-    text = plain_text(text)
+    written = plain_text(text)
+    # A key's armour and lines, before they are read apart.
+    text = PEM.sub("<secret>", written) if "-----BEGIN" in written else written
     if not may_hold_secrets(text):
         return None
     # Line by line first: "which login works\nlogin anna password qwerty" read as one line is
@@ -134,7 +166,7 @@ def mask_message(text: str) -> str | None:
     lines = "\n".join(masked)
     if lines == text:  # no line alone holds a secret: the whole may (one spanning lines)
         whole = team_mask(text)
-        return None if whole == one_line(text) else whole
+        return None if whole == one_line(text) and text == written else whole
     return lines if team_mask(lines) == one_line(lines) else team_mask(text)
 
 
@@ -150,6 +182,8 @@ def mask(text: str, *, contacts: bool = True, eager: bool = False) -> str:
     invitation links, e-mail addresses, IBANs, long tokens and cards, the secrets that keys and
     words name, ID and passport numbers, phones and @usernames replaced (``contacts`` False:
     e-mail addresses, phones and @usernames kept; ``eager``: see ``team_mask``)."""
+    if "-----BEGIN" in text:
+        text = PEM.sub("<secret>", text)
     text = one_line(mask_blocks(text))  # a YAML block ends where its lines say
     text = mask_credentials(text)
     text = mask_shapes(text, contacts=contacts)

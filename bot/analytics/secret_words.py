@@ -20,18 +20,49 @@ ONE_TIME_WORDS = (
     r"sms[ -]?code|(?:смс|sms)[ -]?код|код (?:из|с|со|з|із|зі) (?:смс|sms)|"
     r"код (?:подтверждения|підтвердження|верификации|верифікації)|одноразов(?:ый|ий) код"
 )
+# A password's names as people write them: misspelt ("pasword", "psswd"), disguised ("p@ssword",
+# "pa$$word"), in plural ("passwords", "пароли"), and in the languages of the people an SMS
+# gateway's support hears from besides Russian, Ukrainian and English.
+PASSWORD_NAMES = (
+    r"passw(?:or)?ds?|p[a@4][s$]{2}w(?:or|ro)?ds?|p[a@4]sw(?:or|ro)?ds?|pa[s$]{2}owrd|ps{1,2}wr?d|"
+    r"pass|pwd|psw|passcode|passphrase|passwort|contrase[ñn]a|mot de passe|has[łl]o|senha|"
+    r"[şs]ifre|wachtwoord|"
+    r"парол(?:ь|я|ю|ем|е|і|и|ей|ями)|пасс|пас+ворд|гасл(?:о|а|у|ом)|gas[łl]o"
+)
 _SECRET_WORDS = (
-    r"passw(?:or)?d|pass|pwd|psw|pw|passcode|passphrase|pin[ -]?code|pin-код|pin|secret|token|"
-    r"api[ _-]?key|apikey|bearer|basic|cvv2?|cvc2?|cvn|csc|access code|security code|"
-    r"парол(?:ь|я|ю|ем|е|і)|гасл(?:о|а|у|ом)|пасс|пас+ворд|токен(?:а|у|ом|ы|и)?|"
-    r"ключ(?:а|ом|ем|і)?|секрет|пин|пін|пин-код|пін-код|код доступ[ауі]?|код безпеки|"
-    rf"код безопасности|{ONE_TIME_WORDS}"
+    rf"{PASSWORD_NAMES}|pw|pin[ -]?code|pin-код|pin|secret|token|x-api-key|api-key|api-ключ|"
+    r"api[ _-]?key|apikey|(?:refresh|access|auth|id|bot)_token|creds?|credentials?|"
+    r"(?:private|secret|signing|sign|access|app|auth|encryption|licen[cs]e) key|"
+    r"bearer|basic|cvv2?|cvc2?|cvn|csc|access code|security code|"
+    r"токен(?:а|у|ом|ы|и)?|ключ(?:а|ом|ем|і)?|секрет|пин-код|пін-код|пин|пін|код доступ[ауі]?|"
+    rf"код безпеки|код безопасности|{ONE_TIME_WORDS}"
 )
 _NAME = re.compile(rf"(?<!\w)(?<!\w-)(?:{_SECRET_WORDS})(?!\w)", re.IGNORECASE)  # not x-password
+# A PIN's or a CVV's digits written onto its name: "cvv123", "pin4821".
+_GLUED_DIGITS = re.compile(
+    r"(?<!\w)(cvv2?|cvc2?|cvn|csc|pin|пин|пін)(\d{3,6})(?!\w)", re.IGNORECASE
+)
+# A login and a password named together, and their two values: "логин и пароль: anna hunter2",
+# "username and password: anna, Hunter2", "логин/пароль anna / hunter2".
+_PAIR = re.compile(
+    r"(?<!\w)(?:логин|логін|login|username|user ?name|user|юзер|користувач)"
+    rf"\s*(?:и|і|та|й|and|&|/|\+)\s*(?:{PASSWORD_NAMES})(?!\w)"
+    r"(?P<separator>\s*(?:[:=—–]|\s-)\s*|\s+)(?P<first>[^\s,/;|]+)(?P<between>\s*[,/;|]\s*|\s+)"
+    r"(?P<second>[^\s,/;|]+)",
+    re.IGNORECASE,
+)
+# What says the value just before it was tried and refused: "пароль qwerty не подходит",
+# "password qwerty does not work".
+_REFUSED_AFTER = re.compile(
+    r"\s+(?:не\s+(?:подход|работа|принима|проход|підход|працю|прийма|приход)\w*"
+    r"|(?:does|do|did|is|was|are)\s*n[o']?t\b|doesn't|didn't|isn't|wasn't|fails?\b|failed\b"
+    r"|(?:is\s+)?(?:rejected|refused|invalid|wrong|incorrect)\b)",
+    re.IGNORECASE,
+)
 # Words whose secret is a few digits: "PIN 4821", "CVV 123". After a one-time code's name, four
 # digits or more. After any other word a short number is an error code ("gosms token 1003").
 _DIGITS_SECRET = re.compile(
-    r"pin[ -]?code|pin-код|pin|пин|пін|пин-код|пін-код|cvv2?|cvc2?|cvn|csc|access code|"
+    r"pin[ -]?code|pin-код|pin|пин-код|пін-код|пин|пін|cvv2?|cvc2?|cvn|csc|access code|"
     r"security code|код доступ[ауі]?|код безпеки|код безопасности",
     re.IGNORECASE,
 )
@@ -39,16 +70,20 @@ _ONE_TIME = re.compile(ONE_TIME_WORDS, re.IGNORECASE)
 _CODE_DIGITS = 6
 _ONE_TIME_DIGITS = 4
 _SEPARATOR = re.compile(
-    r"(?>\s*(?:=>|->|[:=→⇒])\s*|\s+(?:is|was|это|є|це|-)\s+|\s*[—–]\s*)", re.IGNORECASE
+    r"(?>\s*(?:=>|->|:=|::|[:=→⇒])\s*"
+    r"|\s+(?:(?:is|was|has been) (?:set|changed|reset) to|is now|is|was|это|є|це|-|--|<-)\s+"
+    r"|['’]s\s+|\s*(?:[—–]|<-|--)\s*"
+    r"|\s*(?:[;|/,]|\.{2,}|…)\s*)",
+    re.IGNORECASE,
 )
+# Marks that part a name from its value as a space does, no more: "password;x", "password, please".
+_WEAK = re.compile(r"\s*(?:[;|/,]|\.{2,}|…)\s*")
 _STRONG = re.compile(r"[:=]")  # what follows is the value, whatever it reads as
 # An arrow: "password -> Hunter2", but also a path in an app ("Settings → Password → Reset").
 _ARROW = re.compile(r"->|[→⇒]")
 # A password's own names: what follows one in a message to the team is taken for the password
 # whatever its shape when it is quoted, has a digit, mixed case or a symbol, or ends a sentence.
-_PASSWORD = re.compile(
-    r"passw(?:or)?d|pass|pwd|psw|passcode|passphrase|парол\w*|пасс|пас+ворд|гасл\w*", re.IGNORECASE
-)
+_PASSWORD = re.compile(rf"{PASSWORD_NAMES}|парол\w*|гасл\w*", re.IGNORECASE)
 # A quoted value, not the quote that closes a quoted key ('"password":"x"', "{'pass': 'x'}").
 _QUOTED = re.compile(r"\s*[\"'«“„]([^\"'«»“”„\s:=,][^\"'«»“”„]{0,99})[\"'»”“]")
 _SENTENCE_END = re.compile(r"[.!?…,;)]*(?:\s*$|(?<=[.!?…,;)])\s)")
@@ -81,7 +116,9 @@ _BEFORE_NAME = re.compile(
 )
 # A one-time code by its bare name, in a message to the team: "code 482193" (not "error code").
 _ERROR_AFTER = re.compile(r"\s+(?:error|ошибк\w*|помилк\w*)", re.IGNORECASE)
-_BARE_CODE = re.compile(r"(?<![\w-])(?:code|код)(\s*:?\s*)(\d{6,8})(?![\w-])", re.IGNORECASE)
+_BARE_CODE = re.compile(
+    r"(?<![\w-])(?:code|код)(\s+(?:is|это|це|—|-)\s+|\s*:?\s*)(\d{6,8})(?![\w-])", re.IGNORECASE
+)
 _NOT_MASKED = rf"(?![\[{{(\\\"']*{MASKED})"  # not again what a key's rule masked: "[<secret>,"
 _VALUE = re.compile(rf"{_NOT_MASKED}\S+")
 _NEXT = re.compile(rf"\s+{_NOT_MASKED}(\S+)")
@@ -94,6 +131,7 @@ _DESCRIPTIONS = (
     "wrong incorrect invalid expired required missing empty not too correct right ok okay "
     "blocked locked changed reset weak short long the a an same valid accepted rejected denied "
     "unknown null none set lost different also still already being sent needed token auth "
+    "верный верные верна вірний вірні вірно правильные правильні "
     "authentication authorization header scheme "
     "неверный неправильный неверен неправилен недействителен недействительный истек истёк "
     "устарел не верный правильный пустой заблокирован слишком короткий сброшен изменен "
@@ -104,6 +142,16 @@ _DESCRIPTION = frozenset(_DESCRIPTIONS.split())
 # A label between a name and its secret says nothing of the kind ("token error code: 1003").
 _NOT_IN_LABEL = (NOT_A_SECRET_WORD | _DESCRIPTION) - {"the", "a", "an"}
 _PIECE = re.compile(r"[\"',;]")
+_CLOSING = ".,!?;:)]}»\"'"
+# Names after whose secret the sentence's other password-like words are taken too.
+_TELLS_MORE = re.compile(rf"{PASSWORD_NAMES}|парол\w*|гасл\w*|creds?|credentials?", re.IGNORECASE)
+_TOLD_WITHIN = 40  # "пароль от личного кабинета: <secret>"
+_SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)")
+# A word on its own, not a piece of markup or a query ("{"error":"40"}", "&to=1004").
+_OTHER_PASSWORD = re.compile(r"(?<!\S)([^\s,;{}\[\]\"'<>=&/]{4,}?)[.,!?;:)\]}»\"']*(?=[\s,;]|$)")
+_READS_AS_PASSWORD = re.compile(
+    r"(?=.*\d)(?=.*[^\W\d_])|[^\W\d_][!#$%&*@^~+=?]|[!#$%&*@^~+=?][^\W\d_]"
+)
 
 
 def mask_secret_words(text: str, *, eager: bool = False) -> str:
@@ -112,8 +160,10 @@ def mask_secret_words(text: str, *, eager: bool = False) -> str:
     to search): after a password's name, any value that ends a sentence or is five digits or
     more, after "is the" too; "code 482193"."""
     text = _BEFORE_NAME.sub(lambda found: _before_name(found, eager), text)
+    text = _GLUED_DIGITS.sub(r"\1<secret>", text)
     if eager:
         text = _BARE_CODE.sub(_bare_code, text)
+        text = _PAIR.sub(_pair, text)
     out: list[str] = []
     done = start = 0
     while name := _NAME.search(text, start):
@@ -124,6 +174,44 @@ def mask_secret_words(text: str, *, eager: bool = False) -> str:
         secret_start, secret_end = found
         out += [text[done:secret_start], "<secret>"]
         done = start = secret_end
+    text = "".join(out) + text[done:]
+    return _more_after(text) if eager and "<secret>" in text else text
+
+
+def _pair(found: re.Match[str]) -> str:
+    """A login and a password named together: both values masked when a mark parts them from
+    the names or one of them reads as a password ("логин и пароль не подходят" stays)."""
+    first, second = found["first"], found["second"]
+    strong = not found["separator"].isspace()
+    if re.fullmatch(MASKED, first) or not (strong or looks_secret(first) or looks_secret(second)):
+        return found.group()
+    if second.casefold().rstrip(_CLOSING) in _DESCRIPTION and not strong:
+        return found.group()
+    kept = closing(second)
+    return (
+        found.string[found.start() : found.start("first")]
+        + f"<secret>{found['between']}<secret>{kept}"
+    )
+
+
+def _more_after(text: str) -> str:
+    """After the first password masked (by any rule) behind its name, the sentence's other words
+    that read as one (a digit and a letter, or a symbol among letters): "password: qwerty, also
+    tried Hunter2", "пароли: qwerty, hunter2"."""
+    for name in _NAME.finditer(text):
+        if _TELLS_MORE.fullmatch(name.group()):
+            at = text.find("<secret>", name.end(), name.end() + _TOLD_WITHIN)
+            if at >= 0:
+                break
+    else:
+        return text
+    start = at + len("<secret>")
+    end = _SENTENCE_STOP.search(text, start)
+    out, done = [], 0
+    for found in _OTHER_PASSWORD.finditer(text, start, end.start() if end else len(text)):
+        if _READS_AS_PASSWORD.search(found[1]) and not re.search(MASKED, found[1]):
+            out += [text[done : found.start()], "<secret>"]
+            done = found.end(1)
     return "".join(out) + text[done:]
 
 
@@ -170,31 +258,47 @@ def _secret_after(text: str, name: re.Match[str], *, eager: bool = False) -> tup
             value = _VALUE.match(text, separator.end())
             if value is None:
                 return None
-            if eager and value.group().casefold() in _ARTICLES and separator.group().strip():
+            # A comma, a semicolon or a slash parts a name from what follows as a space does.
+            judged = " " if _WEAK.fullmatch(separator.group()) else separator.group()
+            if eager and value.group().casefold() in _ARTICLES and judged.strip():
                 position = separator.end() - 1  # "is the word qwerty": read on, as a label
                 continue
-            ends = _SENTENCE_END.match(text, value.end()) is not None
-            if not _is_secret(text, name, separator.group(), value.group(), eager=eager,
+            ends = _ends(text, value.end())
+            if not _is_secret(text, name, judged, value.group(), eager=eager,
                               ends=ends):  # fmt: skip
                 return None
             end = value.end()
-            if value.group().isalpha() and not separator.group().isspace():
+            if value.group().isalpha() and not judged.isspace():
                 end = passphrase_end(text, end)
-            return value.start(), end - len(closing(text[value.start() : end]))
+            opened = value.group()[0] in "\"'«“„"  # 'hunter2' keeps its quotes around the mask
+            return value.start() + opened, end - len(closing(text[value.start() : end]))
         following = _NEXT.match(text, position)
         if following is None:
             return None
-        ends = _SENTENCE_END.match(text, following.end(1)) is not None
-        labelled = label and len(following[1]) < _LABELLED_LENGTH and not (eager and ends)
+        ends = _ends(text, following.end(1))
+        labelled = (
+            label
+            and len(following[1]) < _LABELLED_LENGTH
+            and not (eager and ends)
+            and not _DIGITS_SECRET.fullmatch(word)
+        )
         if not labelled and _is_secret(text, name, "", following[1], label, eager=eager,
                                        ends=ends):  # fmt: skip
             return following.start(1), following.end(1) - len(closing(following[1]))
         label_word = _LABEL_WORD.match(text, position)
         if word.casefold() == "bearer" or label == _LABEL_WORDS or label_word is None:
             return None
-        if label_word[1].casefold() in _NOT_IN_LABEL:
+        if label_word[1].casefold() in _NOT_IN_LABEL and not (
+            _DIGITS_SECRET.fullmatch(word) and label_word[1].casefold() in ("код", "code")
+        ):  # "CVV код 123"
             return None
         label, position = label + 1, label_word.end()
+
+
+def _ends(text: str, end: int) -> bool:
+    """Whether a value ending at ``end`` ends its sentence, or is said to be refused there
+    ("пароль qwerty не подходит")."""
+    return _SENTENCE_END.match(text, end) is not None or _REFUSED_AFTER.match(text, end) is not None
 
 
 def _is_secret(
@@ -206,7 +310,7 @@ def _is_secret(
     sentence (``ends``) unless it describes or asks."""
     word = name.group()
     # Judged by its first piece: after "token " in JSON, 'expired","token_type":"bearer"}'.
-    bare = _PIECE.split(value, 1)[0].rstrip(".,!?;:)]}»\"'")
+    bare = _PIECE.split(value.lstrip("\"'«“„"), 1)[0].rstrip(".,!?;:)]}»\"'")
     if not bare:
         return False
     if eager and bare.isdigit() and len(bare) >= _PASSWORD_DIGITS:

@@ -83,11 +83,21 @@ _USERNAME = re.compile(
 )
 
 
+# A private key pasted whole, PEM's armour and all, to its end or the text's.
+PEM = re.compile(
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[^-]|-(?!----END))*+(?:-----END [A-Z0-9 ]*-----)?"
+)
+# Base64 with its padding: what a Basic header or an encoded secret looks like pasted alone.
+_PADDED_BASE64 = re.compile(r"(?<![\w+/=])[A-Za-z0-9+/]{12,}+={1,2}(?![\w+/=])")
+
+
 def mask_shapes(text: str, *, contacts: bool = True) -> str:
     """``text`` with invitation links, e-mail addresses, IBANs, long tokens and base64 keys,
     phones written as phones and card numbers replaced (``contacts`` False: e-mail addresses and
     phones kept)."""
     text = _INVITE.sub("<invite>", text)
+    if "=" in text:
+        text = _PADDED_BASE64.sub("<token>", text)
     if contacts:
         text = _EMAIL.sub("<email>", text)
     text = _IBAN.sub(_iban, text)
