@@ -166,8 +166,13 @@ class LoopStream(logging.StreamHandler[TextIO]):
             super().flush()
 
 
+DRIVERS = ("aiosqlite", "asyncpg", "redis")
+
+
 def configure(level: str, secrets: list[str]) -> None:
-    """Log to stderr at ``level``; aiogram's own per-update lines are left to ours."""
+    """Log to stderr at ``level``; aiogram's own per-update lines are left to ours, and the
+    database drivers' DEBUG lines, which carry every statement's parameters (a person's
+    question, their Telegram id beside its pseudonym), are never written."""
     handler = LoopStream(sys.stderr, held=[UPDATES])
     handler.setFormatter(logging.Formatter(FORMAT))
     handler.addFilter(Redact(secrets))
@@ -175,6 +180,8 @@ def configure(level: str, secrets: list[str]) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("aiogram.event").setLevel(max(logging.WARNING, root.level))
+    for driver in DRIVERS:
+        logging.getLogger(driver).setLevel(max(logging.INFO, root.level))
 
 
 def without_password(url: str) -> str:

@@ -482,3 +482,49 @@ async def test_the_port_of_a_codebook_running_already_passes(
     said = line_about(lines, "port")
     running = "served by a running Codebook (/healthz)"
     assert said == f"✓ port: METRICS_PORT {port} on 127.0.0.1: {running}"
+
+
+async def _error_pages(echo: str) -> tuple[object, str]:
+    """A web server that answers every request with an error page repeating its path (a proxy,
+    or TELEGRAM_API_URL pointing at a site): ``echo`` 'html' (404, a page) or 'json' (400, the
+    Bot API's form of an error)."""
+    from aiohttp import web
+
+    async def page(request: web.Request) -> web.StreamResponse:
+        if echo == "json":
+            description = f"Bad Request: no such method {request.path}"
+            return web.json_response({"ok": False, "error_code": 400, "description": description})
+        return web.Response(status=404, text=f"<html>Not found: {request.path}</html>")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
+@pytest.mark.parametrize("echo", ["html", "json"])
+async def test_an_error_page_that_repeats_the_path_shows_no_token_and_no_traceback(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path, echo: str
+) -> None:
+    """Found by an attack (2026-12-07): an error page echoing the request's path at start-up
+    ended the bot with Python's own traceback, which no log filter reads, the token in it; doctor
+    printed one too."""
+    runner, url = await _error_pages(echo)
+    try:
+        monkeypatch.setenv("TELEGRAM_API_URL", url)
+        status, lines = await doctor()
+        assert status == 1
+        assert line_about(lines, "Bot API").startswith(f"✗ Bot API: {url} answered")
+        bot = await start_bot(tmp_path, **{**deployment, "TELEGRAM_API_URL": url})
+        _, err = await asyncio.wait_for(bot.communicate(), STARTING)
+    finally:
+        await runner.cleanup()  # type: ignore[attr-defined]
+    said = err.decode()
+    assert bot.returncode == 1, said
+    assert "Traceback" not in said
+    assert len([line for line in said.splitlines() if " ERROR " in line]) == 1, said
+    secret = TOKEN.partition(":")[2]
+    assert secret not in said and secret not in "\n".join(lines)

@@ -7,10 +7,11 @@ from __future__ import annotations
 import logging
 import sys
 import weakref
+from pathlib import Path
 
 import pytest
 
-from bot.logs import Redact, redact, secrets_of, without_password
+from bot.logs import Redact, configure, redact, secrets_of, without_password
 from bot.settings import SettingsError, load_settings
 from bot.settings.urls import url_secrets
 
@@ -367,3 +368,29 @@ def test_lines_held_by_a_loop_that_ended_go_with_the_next_loops_first_line() -> 
 
     asyncio.run(later())
     assert stream.lines == ["INFO A", "INFO B"]
+
+
+async def test_at_debug_the_database_driver_never_writes_a_question_or_an_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """aiosqlite logs every statement with its parameters at DEBUG: a person's question and
+    their Telegram id beside its pseudonym (found by an attack, 2026-12-07). LOG_LEVEL=DEBUG
+    shows the bot's own debugging, never the drivers' statements."""
+    import aiosqlite
+
+    root = logging.getLogger()
+    kept = root.handlers[:], root.level
+    try:
+        configure("DEBUG", [])
+        async with aiosqlite.connect(tmp_path / "db.sqlite3") as db:
+            await db.execute("CREATE TABLE t (question TEXT)")
+            await db.execute("INSERT INTO t VALUES (?)", ("мій пароль сонечко",))
+        logging.getLogger("bot").debug("the bot's own line")
+        for handler in root.handlers:
+            handler.flush()
+    finally:
+        root.handlers[:], level = kept
+        root.setLevel(level)
+    written = capsys.readouterr().err
+    assert "the bot's own line" in written
+    assert "сонечко" not in written and "INSERT" not in written

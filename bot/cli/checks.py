@@ -161,7 +161,7 @@ def check_key(secret: str, key_file: Path, database: Path) -> Line:
 
 async def check_telegram(settings: Settings) -> list[Line]:
     """The token (getMe), inline mode, and the webhook Telegram has against the one set."""
-    from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
+    from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramNetworkError
     from aiogram.exceptions import TelegramUnauthorizedError as Unauthorized
 
     from bot.telegram.app import create_bot
@@ -186,6 +186,9 @@ async def check_telegram(settings: Settings) -> list[Line]:
         return [Line(False, "Bot API", f"cannot reach {server}: {reason}", fix)]
     except TelegramAPIError as exc:
         return [Line(False, "Bot API", f"{server} answered: {exc.message}")]
+    except ClientDecodeError as exc:  # a web server's error page: a proxy, a wrong path
+        fix = "check TELEGRAM_API_URL: it should be the Bot API server's address, no path"
+        return [Line(False, "Bot API", f"{server} answered what is no Bot API reply: {exc}", fix)]
     finally:
         await bot.session.close()
     return [

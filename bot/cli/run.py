@@ -58,7 +58,12 @@ def run(args: argparse.Namespace) -> int:
             "the catalogs in %s do not load: fix them (python -m bot check)", settings.catalogs_dir
         )
         return 1
-    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+    from aiogram.exceptions import (
+        ClientDecodeError,
+        TelegramAPIError,
+        TelegramNetworkError,
+        TelegramUnauthorizedError,
+    )
 
     from bot.store.schema import DatabaseTooNew
     from bot.telegram.app import run as serve
@@ -77,5 +82,14 @@ def run(args: argparse.Namespace) -> int:
         return 1
     except CannotServe as exc:
         log.error("cannot serve: %s", exc)
+        return 1
+    except TelegramAPIError as exc:
+        log.error("the Bot API server refused the bot's first requests: %s", exc)
+        return 1
+    except ClientDecodeError as exc:  # a proxy's error page, a wrong TELEGRAM_API_URL
+        log.error("what answered at TELEGRAM_API_URL is no Bot API server: %s", exc)
+        return 1
+    except Exception:  # through the log, whose filter takes the token out of the traceback too
+        log.exception("the bot stopped on an unexpected error")
         return 1
     return status
