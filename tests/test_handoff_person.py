@@ -284,3 +284,54 @@ async def test_a_story_in_a_conversation_is_said_not_to_reach_the_team(desk_app:
     assert isinstance(told, SendMessage) and told.chat_id == 1001
     assert told.text.startswith("I cannot pass this kind of message (a story")
     assert desk_app.fake.in_topic(SUPPORT, topic)[-1].get("story") is None
+
+
+def sent_as(desk_app: App, **content: object) -> dict[str, object]:
+    """An update with a person's message of another kind (the fake makes stickers; ``content``
+    stands in its place)."""
+    update = desk_app.fake.message(sticker=True, user_id=1001)
+    del update["message"]["sticker"]
+    update["message"].update(content)  # type: ignore[union-attr]
+    return update
+
+
+DOCUMENT = {"file_id": "d1", "file_unique_id": "u1", "file_size": 10}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"document": {**DOCUMENT, "file_name": "gosms_password_Hunter2Secret.txt"}},
+        {
+            "venue": {
+                "location": {"latitude": 1.0, "longitude": 2.0},
+                "title": "password: Hunter2Secret",
+                "address": "Main St 1",
+            }
+        },
+        {
+            "contact": {
+                "phone_number": "+79991234567",
+                "first_name": "Anna",
+                "vcard": "BEGIN:VCARD\nNOTE:password Hunter2Secret\nEND:VCARD",
+            }
+        },
+    ],
+    ids=["file name", "venue", "contact card"],
+)
+async def test_a_secret_beside_the_text_reaches_the_topic_masked(
+    desk_app: App, content: dict[str, object]
+) -> None:
+    """A document's file name, a venue's title and a contact's card are copied as they are: an
+    attack (2026-12-07) found a password in each reach the topic. The team gets them masked,
+    as words (no copy can carry another file name)."""
+    topic = await open_conversation(desk_app)
+    masked, told = await desk_app.feed(sent_as(desk_app, **content))
+    assert isinstance(masked, SendMessage) and masked.message_thread_id == topic
+    assert masked.text.startswith(("📎 ", "📍 ", "👤 "))
+    assert "&lt;secret&gt;" in masked.text or "&lt;token&gt;" in masked.text
+    assert "Hunter2Secret" not in str(desk_app.fake.in_topic(SUPPORT, topic))
+    assert isinstance(told, SendMessage) and told.text == TOLD
+    clean = sent_as(desk_app, document={**DOCUMENT, "file_name": "error 1004.pdf"})
+    (copied,) = await desk_app.feed(clean)
+    assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic  # as sent

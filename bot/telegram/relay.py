@@ -128,7 +128,30 @@ def masked_for_team(message: Message) -> str | None:
         shown = mask_message(line)
         hidden = hidden or shown is not None
         lines.append(line if shown is None else shown)
-    return "\n".join(lines) if hidden else None
+    names = named(message)
+    shown_names = [mask_message(line) for line in names]
+    if any(shown is not None for shown in shown_names):  # a copy would carry them as they are
+        hidden = True
+        lines += [line if shown is None else shown for line, shown in zip(names, shown_names)]
+    return "\n".join(line for line in lines if line) if hidden else None
+
+
+def named(message: Message) -> list[str]:
+    """What a copy of ``message`` shows beside its text or caption, as lines: a document's file
+    name, a venue's title and address, a contact's name and card (an attack found a password in
+    each, copied to the team as sent)."""
+    lines = []
+    if message.document is not None and message.document.file_name:
+        lines.append(f"📎 {message.document.file_name}")
+    if message.audio is not None and (message.audio.file_name or message.audio.title):
+        lines.append(f"🎵 {message.audio.file_name or ''} {message.audio.title or ''}".rstrip())
+    if message.venue is not None:
+        lines.append(f"📍 {message.venue.title}, {message.venue.address}")
+    if message.contact is not None:
+        contact = message.contact
+        lines.append(f"👤 {contact.first_name} {contact.last_name or ''}".rstrip())
+        lines += (contact.vcard or "").splitlines()
+    return lines
 
 
 async def copy_to_topic(
@@ -142,7 +165,11 @@ async def copy_to_topic(
         await bot.copy_message(chat_id, message.chat.id, message.message_id,
                                message_thread_id=topic_id)  # fmt: skip
         return
-    captioned = message.content_type in CAPTIONED  # else a text (a poll's: its words, masked)
+    # Else a text (a poll's: its words, masked; a document whose name holds a secret: its name,
+    # masked, as no copy can carry another name).
+    captioned = message.content_type in CAPTIONED and not any(
+        mask_message(line) is not None for line in named(message)
+    )
     shown = _fitted(masked, HTML.italic(note), CAPTION_LIMIT if captioned else MESSAGE_LIMIT)
     if not captioned:
         await bot.send_message(chat_id, shown, message_thread_id=topic_id)
