@@ -84,6 +84,11 @@ def test_a_topic_is_named_after_the_person_and_the_entry_within_telegrams_limit(
     assert topic_name("  Anna\nMaria ", "GoSMS 1004") == "Anna Maria · GoSMS 1004"
     long = topic_name("A" * 200, "GoSMS 1004")
     assert len(long) == TOPIC_NAME_LIMIT and long.endswith("…")
+    # Counted as Telegram counts: an emoji outside the BMP is two (an attack's 70 emoji made a
+    # name of 153 such units from a cut at 128 characters).
+    emoji = topic_name("😀" * 70, "GoSMS 1004")
+    assert len(emoji.encode("utf-16-le")) // 2 <= TOPIC_NAME_LIMIT and emoji.endswith("…")
+    assert emoji.startswith("😀" * 60)
 
 
 @pytest.mark.parametrize(

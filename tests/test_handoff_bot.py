@@ -25,8 +25,9 @@ from aiogram.methods import (
 )
 
 from bot.analytics.writer import LookupLog
+from bot.core.i18n import t
 from bot.core.render import entry_heading, entry_label
-from bot.handoff.conversation import State
+from bot.handoff.conversation import State, topic_name
 from bot.store import StorageUnavailable
 from bot.telegram.app import on_startup
 from bot.telegram.keyboards import Human, ref_of
@@ -612,3 +613,21 @@ async def test_a_conversation_idle_for_support_idle_days_is_closed_and_both_side
         assert done["closeForumTopic"]["message_thread_id"] == topic
         (sent,) = await app.feed(app.fake.message("gosms 1004", user_id=1001))
         assert isinstance(sent, SendMessage) and sent.text.startswith("<b>GoSMS · 1004")
+
+
+async def test_a_topic_name_telegram_refuses_is_given_anew_and_the_card_posted(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused name was taken for the support chat down, the request kept and retried
+    forever (found by an attack, 2026-12-07): the topic is made again under a plain name."""
+    import tests.support.fake_telegram as fake_module
+
+    nothing = topic_name("?", t("handoff_topic_nothing", "en"))
+    monkeypatch.setattr(fake_module, "TOPIC_NAME_LIMIT", len(nothing))  # "Anna · …" is longer
+    *_, told = await desk_app.feed(desk_app.fake.message("/human", user_id=1001))
+    assert isinstance(told, SendMessage) and told.text.startswith("Your question is with")
+    (refused, created) = desk_app.sent(CreateForumTopic)
+    assert refused.name.startswith("Anna · ") and created.name == nothing
+    (card,) = [c for c in desk_app.sent(SendMessage) if c.chat_id == SUPPORT]
+    assert "Anna" in card.text  # the card still names the person
+    assert desk_app.dp["desk"].reachable

@@ -335,3 +335,25 @@ async def test_a_secret_beside_the_text_reaches_the_topic_masked(
     clean = sent_as(desk_app, document={**DOCUMENT, "file_name": "error 1004.pdf"})
     (copied,) = await desk_app.feed(clean)
     assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic  # as sent
+
+
+async def test_a_message_telegram_will_not_copy_is_said_and_leaves_the_chat_reachable(
+    desk_app: App,
+) -> None:
+    """A person's message deleted before it was copied ("message to copy not found") was taken
+    for the support chat down (found by an attack, 2026-12-07): /healthz said so, the
+    conversation went back to waiting and the person was told the team could not be reached.
+    Only that message is said not to have reached the team."""
+    topic = await open_conversation(desk_app)
+    gone = desk_app.fake.message("look at this", user_id=1001)
+    desk_app.fake.delete(gone)
+    refused, told = await desk_app.feed(gone)
+    assert isinstance(refused, CopyMessage) and refused.message_thread_id == topic
+    assert isinstance(told, SendMessage) and told.chat_id == 1001
+    assert told.text.startswith("Telegram would not let me pass this message on")
+    desk = desk_app.dp["desk"]
+    assert desk.reachable
+    _, health = await desk_app.dp["services"].health.check()
+    assert health["support"]["reachable"] is True
+    (copied,) = await desk_app.feed(desk_app.fake.message("and this", user_id=1001))
+    assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic

@@ -111,7 +111,16 @@ def shown_name(first_name: str) -> str:
 
 
 def topic_name(first_name: str, about: str) -> str:
-    """``Anna · GoSMS 1004``, on one line, within Telegram's 128 characters."""
+    """``Anna · GoSMS 1004``, on one line, within Telegram's 128 characters, counted as
+    Telegram counts them (UTF-16 code units: an emoji is two)."""
     name = shown_name(first_name)
     text = f"{name} · {' '.join(about.split())}"
-    return text if len(text) <= TOPIC_NAME_LIMIT else text[: TOPIC_NAME_LIMIT - 1] + "…"
+    if _units(text) <= TOPIC_NAME_LIMIT:
+        return text
+    while _units(text) > TOPIC_NAME_LIMIT - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2

@@ -38,6 +38,7 @@ RETRY = 30.0  # seconds between two tries of a kept request
 ATTEMPT = 180.0  # a try under way holds its request this long (aiogram waits 60 s a call)
 AGAIN = 60.0  # the same request within this long of the card is a second tap: no card again
 RELAY_MEMORY = 2 * 86400.0  # relayed update ids kept (Telegram resends within hours)
+TOPIC_LABEL = 60  # characters of an entry's label in a topic's name given anew
 
 
 class SupportDesk:
@@ -199,7 +200,15 @@ class SupportDesk:
     ) -> int:
         match = self.entry(about)
         label = entry_label(match) if match else several or t("handoff_topic_nothing", self.team)
-        created = await bot.create_forum_topic(self.chat, topic_name(name, label))
+        try:
+            created = await bot.create_forum_topic(self.chat, topic_name(name, label))
+        except TelegramBadRequest as exc:
+            if unreachable(exc):
+                raise
+            # The name refused (Telegram counts its length its own way): the person's name
+            # goes, the label stays; the card below names them.
+            logger.warning("handoff: Telegram refused a topic's name (%s); named anew", exc.message)
+            created = await bot.create_forum_topic(self.chat, topic_name("?", label[:TOPIC_LABEL]))
         return created.message_thread_id
 
     def entry(self, about: tuple[str, str] | None) -> Match | None:

@@ -62,12 +62,26 @@ def topic_closed(exc: BaseException) -> bool:
     return isinstance(exc, TelegramBadRequest) and "topic_closed" in exc.message.lower()
 
 
+# What Telegram says when the chat itself cannot be used (any other Bad Request is about the
+# one message or name it was given: "message to copy not found", a name too long).
+_CHAT_REFUSALS = (
+    "chat not found", "not enough rights", "chat_admin_required", "not a forum", "have no rights",
+    "chat_write_forbidden", "administrator rights", "not a member", "peer_id_invalid",
+    "upgraded to a supergroup", "channel_private", "topics_disabled",
+)  # fmt: skip
+
+
 def unreachable(exc: BaseException) -> bool:
     """The support chat cannot be used now: the bot was removed from it or may not manage its
-    topics, it is gone or no forum, or Telegram cannot be reached (a topic gone is not this)."""
+    topics, it is gone or no forum, or Telegram cannot be reached (a topic gone is not this, nor
+    a refusal of the one message: an attack found a person's deleted message, which Telegram
+    would not copy, taken for the support chat down, every person then told so)."""
     if isinstance(exc, (TelegramForbiddenError, TelegramNetworkError)):
         return True
-    return isinstance(exc, TelegramAPIError) and not topic_gone(exc)
+    if isinstance(exc, TelegramBadRequest):
+        said = exc.message.lower()
+        return any(refusal in said for refusal in _CHAT_REFUSALS)
+    return isinstance(exc, TelegramAPIError)
 
 
 async def into_topic(
@@ -132,7 +146,8 @@ def masked_for_team(message: Message) -> str | None:
     shown_names = [mask_message(line) for line in names]
     if any(shown is not None for shown in shown_names):  # a copy would carry them as they are
         hidden = True
-        lines += [line if shown is None else shown for line, shown in zip(names, shown_names)]
+        pairs = zip(names, shown_names, strict=True)
+        lines += [line if shown is None else shown for line, shown in pairs]
     return "\n".join(line for line in lines if line) if hidden else None
 
 

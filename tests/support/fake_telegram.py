@@ -1290,7 +1290,7 @@ class FakeTelegram:
 
     def _create_topic(self, forum: Forum, name: str) -> dict[str, Any]:
         """A new topic, opened by its service message; the ForumTopic createForumTopic answers."""
-        if not 1 <= len(name) <= TOPIC_NAME_LIMIT:
+        if not 1 <= len(name.encode("utf-16-le")) // 2 <= TOPIC_NAME_LIMIT:  # as Telegram counts
             raise _bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
         color = ICON_COLORS[len(forum.topics) % len(ICON_COLORS)]
         created = self._send(

@@ -220,6 +220,16 @@ async def _copy(
                 return await _not_passed(message, conversation, lang)
             await send(conversation.topic_id)
     except (TelegramAPIError, TelegramNetworkError) as exc:
+        if isinstance(exc, TelegramBadRequest) and not unreachable(exc):
+            # This message alone was refused (deleted before it was copied, a kind Telegram
+            # will not copy): the person is told; the conversation and the chat are as they were.
+            logger.warning(
+                "handoff: Telegram would not copy a message of conversation %s: %s",
+                conversation.id,
+                exc.message,
+            )
+            await message.answer(HTML.esc(t("handoff_refused", lang)))
+            return Done.NOT_RELAYED
         if not unreachable(exc):
             raise
         conversation = await desk.keep(conversation, exc)
