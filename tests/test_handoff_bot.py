@@ -631,3 +631,55 @@ async def test_a_topic_name_telegram_refuses_is_given_anew_and_the_card_posted(
     (card,) = [c for c in desk_app.sent(SendMessage) if c.chat_id == SUPPORT]
     assert "Anna" in card.text  # the card still names the person
     assert desk_app.dp["desk"].reachable
+
+
+async def test_messages_that_find_the_topic_deleted_at_once_make_one_topic(
+    desk_app: App, tmp_path: Path
+) -> None:
+    """Staff deleted the person's topic and the person sent five messages at once: each made a
+    topic and a card of its own (found by an attack, 2026-12-07). One topic is made, with one
+    card, and every message is in it; a second replica finding it gone too gives way."""
+    from aiogram.types import Update
+
+    from bot.telegram.desk import SupportDesk
+
+    old = await open_conversation(desk_app)
+    desk_app.fake.delete_topic(SUPPORT, old)
+    updates = [desk_app.fake.message(f"still broken {n}", user_id=1001) for n in range(5)]
+    await asyncio.gather(
+        *(
+            desk_app.dp.feed_update(
+                desk_app.bot, Update.model_validate(update, context={"bot": desk_app.bot})
+            )
+            for update in updates
+        )
+    )
+    assert len(desk_app.sent(CreateForumTopic)) == 1
+    conversation = await desk_app.lookups.store.live_conversation(1001)
+    assert conversation is not None and conversation.state is State.OPEN
+    new = conversation.topic_id
+    assert new is not None and new != old
+    in_topic = [m.get("text", "") for m in desk_app.fake.in_topic(SUPPORT, new)]
+    assert sorted(t for t in in_topic if t.startswith("still broken")) == [
+        f"still broken {n}" for n in range(5)
+    ]
+    assert len([c for c in desk_app.sent(SendMessage) if c.chat_id == SUPPORT]) == 1  # one card
+    assert not [c for c in desk_app.sent(SendMessage) if c.chat_id == 1001]  # nobody told off
+
+    # Another replica (a desk of its own on the same database) and this one find it gone.
+    desk_app.fake.delete_topic(SUPPORT, new)
+    other = SupportDesk(
+        desk_app.lookups, desk_app.library, settings_for(tmp_path, support_chat_id=SUPPORT)
+    )
+    here = desk_app.dp["desk"]
+    done = await asyncio.gather(
+        here.topic_lost(desk_app.bot, conversation, "Anna", None),
+        other.topic_lost(desk_app.bot, conversation, "Anna", None),
+    )
+    assert done[0].topic_id == done[1].topic_id not in (old, new)
+    live_topics = [
+        thread
+        for thread, topic in desk_app.fake.forums[SUPPORT].topics.items()
+        if not topic.deleted
+    ]
+    assert live_topics == [done[0].topic_id]  # the one made in vain is deleted

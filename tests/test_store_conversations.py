@@ -91,6 +91,27 @@ async def test_a_kept_request_is_retried_by_one_caller(store: Store) -> None:
     assert await store.waiting_conversations(NOW + 60) == []
 
 
+async def test_a_lost_topic_is_replaced_once_whoever_tries(store: Store) -> None:
+    """Replicas that each find the topic deleted each make one; the first to move the
+    conversation off the lost topic keeps its own, the others are told to use it."""
+    talk = await store.start_conversation(ANNA_KEY, ANNA, "gosms", "1004", "en", NOW, HOLD)
+    assert talk is not None
+    await store.conversation_posted(talk.id, SUPPORT, 77, NOW + 1)
+    won = await asyncio.gather(
+        *(store.replace_topic(talk.id, SUPPORT, 77, topic) for topic in (80, 81, 82))
+    )
+    assert sorted(won) == [False, False, True]
+    live = await store.live_conversation(ANNA)
+    assert live is not None and live.state is State.OPEN
+    assert live.topic_id == (80, 81, 82)[won.index(True)]
+    assert not await store.replace_topic(talk.id, SUPPORT, 77, 90)  # 77 is long replaced
+    # Moved to another support chat, the conversation has no topic there (0): replaced once.
+    assert await store.replace_topic(talk.id, MOVED, 0, 12)
+    assert not await store.replace_topic(talk.id, MOVED, 0, 13)
+    moved = await store.live_conversation(ANNA)
+    assert moved is not None and (moved.topic_chat_id, moved.topic_id) == (MOVED, 12)
+
+
 async def test_closing_forgets_the_raw_id_and_the_verdict_is_the_persons_own(
     store: Store,
 ) -> None:

@@ -128,6 +128,9 @@ class Store(Protocol):
     async def conversation_topic(
         self, conversation_id: int, chat_id: int, topic_id: int
     ) -> None: ...
+    async def replace_topic(
+        self, conversation_id: int, chat_id: int, gone: int, topic_id: int
+    ) -> bool: ...
     async def conversation_posted(
         self, conversation_id: int, chat_id: int, topic_id: int, now: float
     ) -> None: ...

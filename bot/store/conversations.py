@@ -83,6 +83,14 @@ class ConversationQueries(ABC):
         params = {"id": conversation_id, "chat": chat_id, "topic": topic_id}
         await self._change("conversation_topic", params)
 
+    async def replace_topic(
+        self, conversation_id: int, chat_id: int, gone: int, topic_id: int
+    ) -> bool:
+        """Whether ``topic_id`` (in ``chat_id``) replaces the conversation's topic ``gone``
+        (0: none there), which another process may have replaced first."""
+        params = {"id": conversation_id, "chat": chat_id, "gone": gone, "topic": topic_id}
+        return await self._change("replace_topic", params) == 1
+
     async def conversation_posted(
         self, conversation_id: int, chat_id: int, topic_id: int, now: float
     ) -> None:

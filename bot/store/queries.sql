@@ -295,6 +295,13 @@ WHERE id = :id AND state = 'waiting' AND retry_at = :seen
 UPDATE conversations SET topic_id = :topic, topic_chat_id = :chat
 WHERE id = :id AND state <> 'closed'
 
+-- name: replace_topic
+-- A topic found deleted is replaced once: whoever moves the conversation off the topic it found
+-- gone (0: it had none in this chat) keeps the topic it made; the others post in that one.
+UPDATE conversations SET topic_id = :topic, topic_chat_id = :chat
+WHERE id = :id AND state <> 'closed'
+  AND COALESCE(CASE WHEN topic_chat_id = :chat OR topic_chat_id IS NULL THEN topic_id END, 0) = :gone
+
 -- name: conversation_posted
 UPDATE conversations SET state = 'open', topic_id = :topic, topic_chat_id = :chat,
                          topic_closed = 0, posted_at = COALESCE(posted_at, :now)

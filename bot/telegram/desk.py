@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections import Counter
 from contextlib import suppress
 
@@ -65,6 +66,11 @@ class SupportDesk:
         self._next_prune = 0.0
         self._adopted = False
         self._wake = asyncio.Event()
+        # A conversation whose topic is being replaced, to the lock its other messages wait on
+        # (held only while someone replaces it or waits).
+        self._replacing: weakref.WeakValueDictionary[int, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     @property
     def reachable(self) -> bool:
@@ -113,6 +119,22 @@ class SupportDesk:
             return live, Asked.POSTED if live.state is State.OPEN else Asked.KEPT
         return live, Asked.UNDER_WAY
 
+    async def topic_lost(
+        self, bot: Bot, conversation: Conversation, name: str, username: str | None
+    ) -> Conversation:
+        """The conversation's topic was found deleted: a new one with the card, made once for
+        all its messages that find it gone at the same time, in this process and in others (an
+        attack's five messages sent at once made five topics); the conversation as it then is."""
+        gone = in_chat(conversation, self.chat) or 0
+        lock = self._replacing.setdefault(conversation.id, asyncio.Lock())
+        async with lock:
+            now = await self.store.conversation(conversation.id)
+            if now is None or now.state is State.CLOSED:
+                return conversation if now is None else now
+            if (in_chat(now, self.chat) or 0) != gone:
+                return now  # replaced already, while this message waited
+            return await self.post(bot, now, name, username, lost=True, replacing=gone)
+
     async def post(
         self,
         bot: Bot,
@@ -123,6 +145,7 @@ class SupportDesk:
         about: tuple[str, str] | None = None,
         again: bool = False,
         lost: bool = False,
+        replacing: int | None = None,
     ) -> Conversation:
         """Post the context card (about the conversation's entry, or ``about``) in the person's
         topic: theirs if it is open, their last one reopened, else a new one (``lost``: theirs
@@ -146,7 +169,12 @@ class SupportDesk:
                 card = card or await card_for(self, conversation, name, username, about)
                 topic = await self._new_topic(bot, about, name, card[1])
                 # Kept at once: a retry after a failure below posts in it, not in another.
-                await self.store.conversation_topic(conversation.id, self.chat, topic)
+                if replacing is None:
+                    await self.store.conversation_topic(conversation.id, self.chat, topic)
+                elif not await self.store.replace_topic(
+                    conversation.id, self.chat, replacing, topic
+                ):
+                    return await self._replaced_elsewhere(bot, conversation, topic)
                 text = card[0]
                 await send(topic)
         except (TelegramAPIError, TelegramNetworkError) as exc:
@@ -164,6 +192,15 @@ class SupportDesk:
         await self.store.conversation_posted(conversation.id, self.chat, topic, now)
         self._worked()
         return posted(conversation, self.chat, topic, now)
+
+    async def _replaced_elsewhere(
+        self, bot: Bot, conversation: Conversation, made: int
+    ) -> Conversation:
+        """Another replica replaced the lost topic first: the one made here goes, the
+        conversation is as that replica left it."""
+        with suppress(TelegramAPIError, TelegramNetworkError):
+            await bot.delete_forum_topic(self.chat, made)
+        return await self.store.conversation(conversation.id) or conversation
 
     async def _attempt_over(self, conversation_id: int) -> None:
         try:

@@ -1035,7 +1035,12 @@ class FakeTelegram:
             ]
         if method == "copymessage":
             return {"message_id": self._copy(params)["message_id"]}
-        if method in ("createforumtopic", "closeforumtopic", "reopenforumtopic"):
+        if method in (
+            "createforumtopic",
+            "closeforumtopic",
+            "reopenforumtopic",
+            "deleteforumtopic",
+        ):
             return self._topic_call(method, params)
         if method == "getchat":
             return self._get_chat(params)
@@ -1280,6 +1285,9 @@ class FakeTelegram:
             if method == "createforumtopic":
                 return self._create_topic(forum, str(params.get("name", "")))
             topic = forum.live_topic(int(params.get("message_thread_id", 0)))
+            if method == "deleteforumtopic":
+                topic.deleted = True
+                return True
             closing = method == "closeforumtopic"
             if topic.closed == closing:
                 raise ForumError(400, TOPIC_NOT_MODIFIED)

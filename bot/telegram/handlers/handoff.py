@@ -214,11 +214,11 @@ async def _copy(
                 "team moved to another chat); a new one is opened",
                 conversation.id,
             )
-            conversation = await desk.post(bot, conversation, user.first_name, user.username,
-                                           lost=True)  # fmt: skip
-            if conversation.topic_id is None or conversation.state is not State.OPEN:
+            conversation = await desk.topic_lost(bot, conversation, user.first_name, user.username)
+            topic = in_chat(conversation, desk.chat)
+            if topic is None or conversation.state is not State.OPEN:
                 return await _not_passed(message, conversation, lang)
-            await send(conversation.topic_id)
+            await send(topic)
     except (TelegramAPIError, TelegramNetworkError) as exc:
         if isinstance(exc, TelegramBadRequest) and not unreachable(exc):
             # This message alone was refused (deleted before it was copied, a kind Telegram
