@@ -6,6 +6,7 @@ is asked, once."""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -357,3 +358,31 @@ async def test_a_message_telegram_will_not_copy_is_said_and_leaves_the_chat_reac
     assert health["support"]["reachable"] is True
     (copied,) = await desk_app.feed(desk_app.fake.message("and this", user_id=1001))
     assert isinstance(copied, CopyMessage) and copied.message_thread_id == topic
+
+
+async def test_staff_words_that_start_with_a_slash_reach_the_person_and_close_any_case(
+    desk_app: App,
+) -> None:
+    """Staff's "/etc/hosts looks wrong on your side" was dropped without a word, and "/CLOSE"
+    ignored (found by an attack, 2026-12-07): only the bot's own commands are commands."""
+    topic = await open_conversation(desk_app)
+    for text in ("/etc/hosts looks wrong on your side", "/foo"):
+        (copied,) = await desk_app.feed(staff(desk_app, topic, text=text))
+        assert isinstance(copied, CopyMessage) and copied.chat_id == 1001
+    asked, done, _ = await desk_app.feed(staff(desk_app, topic, text="/CLOSE"))
+    assert isinstance(asked, SendMessage) and asked.chat_id == 1001
+    assert isinstance(done, SendMessage) and done.text.startswith("Closed. The person was asked")
+
+
+async def test_a_reply_staff_edit_reaches_the_person_again_as_it_reads_now(desk_app: App) -> None:
+    topic = await open_conversation(desk_app)
+    update = staff(desk_app, topic, text="restart the gateway")
+    await desk_app.feed(update)
+    update["edited_message"] = {
+        **update.pop("message"), "text": "restart the router", "edit_date": int(time.time())
+    }  # fmt: skip
+    update["update_id"] += 10_000
+    said, copied = await desk_app.feed(update)
+    assert isinstance(said, SendMessage) and said.chat_id == 1001
+    assert said.text == "✏️ The support team edited their reply; it now reads:"
+    assert isinstance(copied, CopyMessage) and copied.chat_id == 1001

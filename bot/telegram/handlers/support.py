@@ -24,6 +24,7 @@ from bot.handoff.conversation import Conversation, State
 from bot.store import StorageUnavailable
 from bot.telegram.desk import SupportDesk
 from bot.telegram.handlers import Done, Handled
+from bot.telegram.handlers.handoff import bots_command
 from bot.telegram.keyboards import answer_keyboard, verdict_keyboard
 from bot.telegram.relay import RELAYED, copy_to_person, topic_gone
 
@@ -149,9 +150,11 @@ async def close(
 
 async def to_person(
     message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot,
-    event_update: Update,
+    event_update: Update, edited: bool = False,
 ) -> Handled:  # fmt: skip
-    """What staff write in the topic, copied to the person (the first reply is timed)."""
+    """What staff write in the topic, copied to the person (the first reply is timed);
+    ``edited``: a reply staff edited, copied again as it reads now after a word that it was
+    (Telegram cannot edit the copy the person has)."""
     if (closed := await _closed(message, conversation, desk)) is not None:
         return closed
     if not await desk.store.claim_relay(event_update.update_id, time.time()):
@@ -165,6 +168,9 @@ async def to_person(
             name=staff.first_name
         )
     try:
+        if edited:
+            said = t("handoff_staff_edited", language_for(conversation.lang))
+            await bot.send_message(conversation.user_id, HTML.esc(said))
         await copy_to_person(bot, message, conversation.user_id, signature)
     except TelegramForbiddenError:
         return await _blocked(message, conversation, desk)
@@ -174,6 +180,15 @@ async def to_person(
     await desk.store.conversation_replied(conversation.id, time.time())
     desk.relayed["to_person"] += 1
     return Done.RELAYED
+
+
+async def edited_by_staff(
+    edited_message: Message, conversation: Conversation, desk: SupportDesk, bot: Bot,
+    event_update: Update,
+) -> Handled:  # fmt: skip
+    """A reply staff edited: the person gets it again as it reads now (an attack found the
+    edit never reached them, and staff not told)."""
+    return await to_person(edited_message, conversation, desk, bot, event_update, edited=True)
 
 
 async def topic_toggled(message: Message, desk: SupportDesk) -> Handled | None:
@@ -239,11 +254,15 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.my_chat_member.register(rights_changed, _SupportChat())
     router.message.register(not_delivered, InTopic(), _Unknown())
-    router.message.register(close, Command("close"), InTopic())
-    router.message.register(send_entry, Command("send"), InTopic())
+    router.message.register(close, Command("close", ignore_case=True), InTopic())
+    router.message.register(send_entry, Command("send", ignore_case=True), InTopic())
     router.message.register(show_entry, InTopic(), EntryAsked())
     router.message.register(to_person, InTopic(), _NotCommand())
-    router.message.register(no_conversation, Command("send", "close"), _InSupport())
+    router.edited_message.register(not_delivered, InTopic(), _Unknown())
+    router.edited_message.register(edited_by_staff, InTopic(), _NotCommand())
+    router.message.register(
+        no_conversation, Command("send", "close", ignore_case=True), _InSupport()
+    )
     toggled = F.forum_topic_closed | F.forum_topic_reopened
     router.message.register(topic_toggled, toggled, _InSupport())
     return router
@@ -265,5 +284,8 @@ class _InSupport(BaseFilter):
 
 
 class _NotCommand(BaseFilter):
+    """Not one of the bot's commands: "/etc/hosts looks wrong on your side" is words for the
+    person (an attack found such a reply dropped without a word to staff)."""
+
     async def __call__(self, message: Message) -> bool:
-        return not (message.text or "").startswith("/")
+        return not bots_command(message.text)
