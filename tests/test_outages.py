@@ -61,3 +61,45 @@ async def test_both_servers_gone_and_back_lose_no_answer_and_no_lookup(
             await db.close()
         status, body = await health.check()
         assert status == 200 and body["database"]["writable"] is True
+
+
+async def test_a_database_that_stops_answering_is_given_up_and_a_stop_spills_in_time(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL that hangs (no refusal, no answer) held every write: /healthz said it was
+    writable and a stop never ended, so a process manager's SIGKILL lost the lookups (found by
+    an attack, 2026-12-07). A statement is now given up after COMMAND_TIMEOUT, and a stop
+    spills what STOP_WRITE did not see written. (Both clocks shortened here.)"""
+    import time
+
+    from bot.analytics import writer
+    from bot.analytics.spill import read_spills
+    from bot.store import postgres
+    from bot.store.postgres_schema import CONNECT_TIMEOUT
+
+    monkeypatch.setattr(postgres, "COMMAND_TIMEOUT", 0.5)
+    monkeypatch.setattr(writer, "STOP_WRITE", 1.0)
+    async with AsyncExitStack() as stack:
+        database = await stack.enter_async_context(outage(postgres_url))
+        store = PostgresStore(database.url, tmp_path / "lookups.pending")
+        app = await stack.enter_async_context(running_app(tmp_path, store=store))
+        health = Health(app.library, app.lookups, Shared(None))
+        await app.feed(app.fake.message("notificore 35", user_id=1))
+        await app.lookups.flush()
+        database.hang()
+        for person in range(100, 105):
+            (reply,) = await app.feed(app.fake.message("notificore 35", user_id=person))
+            assert isinstance(reply, SendMessage)  # answers go on
+        with pytest.raises(StorageUnavailable):
+            await app.lookups.flush()  # given up on, not waited for
+        status, body = await health.check()
+        assert status == 503 and body["database"]["writable"] is False
+        # The stop's own bound: however long the database would take (its connection given
+        # up only after CONNECT_TIMEOUT now), the stop spills after STOP_WRITE.
+        monkeypatch.setattr(postgres, "COMMAND_TIMEOUT", 60.0)
+        began = time.monotonic()
+        assert await app.lookups.close()  # spilled
+        assert time.monotonic() - began < CONNECT_TIMEOUT
+        ((_, rows),) = read_spills(tmp_path / "lookups.pending")
+        assert len(rows) == 5
+        database.flow()

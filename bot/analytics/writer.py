@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 # A transaction takes everything waiting, up to this many times batch_rows: under load, fewer
 # and larger transactions are what lets the writer keep up.
 _BATCH_GROWTH = 20
+# What a stop gives the database to take what is left before it spills: within the stop that
+# the README promises (a process manager's SIGKILL comes after 10 s in Docker), whatever the
+# database does.
+STOP_WRITE = 5.0
 
 # The pseudonyms' key: given, or read from the database before the first write (PostgreSQL's,
 # shared by replicas); None: nothing is recorded.
@@ -149,20 +153,31 @@ class LookupLog:
 
     async def close(self) -> bool:
         """Write everything queued, stop the writer task, close the database. What cannot be
-        written is spilled; False only if even that failed (``lost``: how many rows went)."""
+        written within STOP_WRITE seconds is spilled; False only if even that failed
+        (``lost``: how many rows went)."""
         self._stopping.set()
         self._wake.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
         try:
-            await self.flush()
+            await asyncio.wait_for(self._finish(), STOP_WRITE)
             return True
-        except StorageUnavailable:
+        except (StorageUnavailable, TimeoutError) as exc:
+            if isinstance(exc, TimeoutError):
+                logger.warning(
+                    "lookup log: the database took more than %.0f s at the stop: spilled",
+                    STOP_WRITE,
+                )
             return await asyncio.to_thread(self._spill)
         finally:
             async with self._lock:
                 await self.store.close()
+
+    async def _finish(self) -> None:
+        """The writer task's round ended, and what is left written. Cut off by a timeout,
+        what a write held stays held (``_write_all``), for the spill."""
+        if self._task is not None:
+            task, self._task = self._task, None
+            await task
+        await self.flush()
 
     async def prune(self, now: float | None = None) -> int:
         """Delete what is older than the retention period; how many lookups went."""

@@ -26,7 +26,6 @@ from bot.store.conversations import ConversationQueries
 from bot.store.guarded import Guarded
 from bot.store.named import NamedQueries
 from bot.store.postgres_schema import (
-    CONNECT_TIMEOUT,
     DIALECT,
     apply_migrations,
     connect,
@@ -39,6 +38,12 @@ from bot.store.schema import check_version
 from bot.store.sqlite import PRUNED, rollup_statements
 
 FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.TimeoutError)
+# A statement of the bot's own connection is given up on after this long: a server that stopped
+# answering (a hung host, a network that drops packets) held every write, /healthz said it was
+# writable and a stop never ended (found by an attack). A batch of 500 lookups takes
+# milliseconds; reports read through connections of their own, without this bound.
+COMMAND_TIMEOUT = 10.0
+CLOSE_TIMEOUT = 1.0  # a polite close given up on (a hung server): the socket is just dropped
 LOOKUP_COLUMNS = (
     "at", "channel", "chat_type", "user_key", "provider", "entry_key", "code", "outcome",
     "query", "took_ms", "entry_count", "other_entries",
@@ -161,7 +166,7 @@ class PostgresStore(Guarded[asyncpg.Connection], NamedQueries, ConversationQueri
         if self._db is not None and not self._db.is_closed():
             return self._db
         await self._close()
-        db = await connect(self.url)
+        db = await connect(self.url, command_timeout=COMMAND_TIMEOUT)
         try:
             if self.read_only:
                 check_version(str(self), await read_version(db))
@@ -184,7 +189,7 @@ async def _closed(db: asyncpg.Connection) -> None:
     if db.is_closed():
         return
     try:
-        await asyncio.wait_for(db.close(), CONNECT_TIMEOUT)
+        await asyncio.wait_for(db.close(), CLOSE_TIMEOUT)
     except Exception:
         db.terminate()
 

@@ -23,9 +23,10 @@ OLDEST_SERVER = 12  # the oldest PostgreSQL the migrations and queries are writt
 _MIGRATION_LOCK = 0x636F6465626F6F6B  # "codebook": one replica migrates at a time
 
 
-async def connect(url: str) -> asyncpg.Connection:
-    """A connection, given up on after CONNECT_TIMEOUT."""
-    return await asyncpg.connect(url, timeout=CONNECT_TIMEOUT)
+async def connect(url: str, command_timeout: float | None = None) -> asyncpg.Connection:
+    """A connection, given up on after CONNECT_TIMEOUT; each statement on it after
+    ``command_timeout`` seconds, if given."""
+    return await asyncpg.connect(url, timeout=CONNECT_TIMEOUT, command_timeout=command_timeout)
 
 
 async def read_version(db: asyncpg.Connection) -> int:

@@ -211,6 +211,8 @@ class Outage:
         self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
+        self._flowing = asyncio.Event()  # cleared: the line hangs, nothing passes either way
+        self._flowing.set()
         self.port = 0
 
     @property
@@ -226,6 +228,15 @@ class Outage:
         self._server = await asyncio.start_server(self._pipe, "127.0.0.1", self.port)
         self.port = self._server.sockets[0].getsockname()[1]
 
+    def hang(self) -> None:
+        """Nothing passes any more, and nothing is closed: a server that stopped answering (a
+        hung host, packets dropped), until ``flow()``."""
+        self._flowing.clear()
+
+    def flow(self) -> None:
+        """What waited passes, and the rest."""
+        self._flowing.set()
+
     async def cut(self) -> None:
         """Drop every connection and refuse new ones."""
         if self._server is not None:
@@ -237,6 +248,7 @@ class Outage:
         self._writers.clear()
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await self._flowing.wait()
         try:
             up_reader, up_writer = await asyncio.open_connection(self._host, self._port)
         except OSError:
@@ -247,6 +259,7 @@ class Outage:
         async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
             try:
                 while data := await source.read(65536):
+                    await self._flowing.wait()
                     sink.write(data)
                     await sink.drain()
             except OSError:
