@@ -52,6 +52,19 @@ def test_a_valid_folder_loads(tmp_path: Path) -> None:
     assert catalog.providers["acme"].find("3").code == "2-3"
 
 
+def test_an_editors_lock_file_is_no_catalog_and_a_yml_is_named(tmp_path: Path) -> None:
+    """Emacs keeps ``.#acme.yaml`` (a dangling link) while the file is open: it stopped every
+    start; ``acme.yml`` was skipped without a word (found by an attack, 2026-12-07)."""
+    write(tmp_path, "acme", GOOD_ENTRY.format(code="1"))
+    (tmp_path / ".#acme.yaml").symlink_to("user@host.1234:1700000000")
+    catalog, problems = load_catalogs(tmp_path)
+    assert problems == [] and catalog is not None
+    (tmp_path / "other.yml").write_text(GOOD_ENTRY.format(code="2"))
+    assert problems_in(tmp_path) == [
+        f"{tmp_path / 'other.yml'}: catalogs are read from *.yaml files only: name it other.yaml"
+    ]
+
+
 def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
     path = write(tmp_path, "acme", GOOD_ENTRY.format(code="1") + "  - code: [unclosed\n")
     assert problems_in(tmp_path) == [f"{path}:15: broken YAML: did not find expected ',' or ']'"]

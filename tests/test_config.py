@@ -151,6 +151,16 @@ def test_bad_numbers_name_the_setting() -> None:
     ]
 
 
+def test_an_env_file_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    """A comment saved in cp1251 stopped every command with a UnicodeDecodeError (found by an
+    attack, 2026-12-07)."""
+    (tmp_path / ".env").write_bytes(f"# токен бота\nBOT_TOKEN={TOKEN}\n".encode("cp1251"))
+    said = ".env line 1 is not UTF-8 text, so the file is not used: save it as UTF-8"
+    assert problems() == [said]
+    settings, found = settings_despite_problems()
+    assert found == [said] and settings.bot_token is None
+
+
 def test_an_env_line_that_cannot_be_read_is_named_not_taken_for_unset(tmp_path: Path) -> None:
     # An unclosed quote: python-dotenv skips the line, and the token was "not set".
     (tmp_path / ".env").write_text(f'ADMIN_IDS=7\nBOT_TOKEN="{TOKEN}\nLOG_LEVEL=debug\n')
@@ -166,3 +176,11 @@ def test_an_env_line_that_cannot_be_read_is_named_not_taken_for_unset(tmp_path: 
     settings, found = settings_despite_problems()  # the doctor's reading: the rest is used
     assert found == [said] and settings.admin_ids == {7} and settings.bot_token is None
     assert TOKEN not in " ".join(found) and "123456" not in " ".join(found)
+
+
+def test_days_beyond_a_century_are_a_setting_problem_not_an_overflow() -> None:
+    """ANALYTICS_RETENTION_DAYS=100000000000000000000 passed doctor and stopped the bot with an
+    OverflowError (found by an attack, 2026-12-07)."""
+    for name in ("analytics_retention_days", "support_idle_days"):
+        (said,) = problems(bot_token=TOKEN, **{name: "100000000000000000000"})
+        assert said.startswith(f"{name.upper()}: ") and "36500" in said

@@ -16,6 +16,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.cli import checks
+from bot.cli import doctor as doctor_module
 from bot.core.catalog_files import load_catalogs
 from bot.store import open_store
 from tests.support.doctor import deployment, doctor, line_about
@@ -528,3 +529,35 @@ async def test_an_error_page_that_repeats_the_path_shows_no_token_and_no_traceba
     assert len([line for line in said.splitlines() if " ERROR " in line]) == 1, said
     secret = TOKEN.partition(":")[2]
     assert secret not in said and secret not in "\n".join(lines)
+
+
+async def test_a_misspelt_setting_and_a_webhook_telegram_will_not_call_are_named(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """DATABSE_URL, REDIS_URI: ignored without a word, the bot ran on SQLite; an http webhook
+    or one on port 8080 passed, which Telegram's Bot API never calls (found by an attack,
+    2026-12-07)."""
+    monkeypatch.setenv("REDIS_URI", "redis://127.0.0.1:6379/0")
+    (tmp_path / ".env").write_text("DATABSE_URL=postgresql://postgres@127.0.0.1/test\n")
+    status, lines = await doctor()
+    assert status == 1
+    slips = [line for line in lines if "is no setting" in line]
+    assert slips == [
+        "✗ settings: DATABSE_URL is no setting of Codebook's\n    → rename it DATABASE_URL",
+        "✗ settings: REDIS_URI is no setting of Codebook's\n    → rename it REDIS_URL",
+    ]
+    (tmp_path / ".env").unlink()
+    monkeypatch.delenv("REDIS_URI")
+    assert (await doctor())[0] == 0  # the names alone were wrong
+    monkeypatch.setenv("WEBHOOK_URL", "http://bot.example.org:8080/hook")
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cret")
+    monkeypatch.setenv("WEBHOOK_PORT", str(free_port()))
+    monkeypatch.delenv("TELEGRAM_API_URL")  # Telegram's own Bot API: its rules...
+
+    async def not_asked(settings: object) -> list[checks.Line]:
+        return []  # ...which this test does not call
+
+    monkeypatch.setattr(doctor_module, "check_telegram", not_asked)
+    status, lines = await doctor()
+    assert any("Telegram delivers webhooks to no http://bot.example.org:8080/hook" in line
+               for line in lines)  # fmt: skip

@@ -9,9 +9,12 @@ import errno
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from bot.analytics.key import (
     SECRET_MIN,
@@ -88,6 +91,33 @@ async def check_redis(url: str) -> Line:
     finally:
         await client.aclose()
     return Line(True, "Redis", f"{where} answers (Redis {info.get('redis_version', '?')})")
+
+
+WEBHOOK_PORTS = (443, 80, 88, 8443)  # the only ones Telegram delivers a webhook to
+
+
+def check_webhook_url(url: str) -> Line | None:
+    """What Telegram's own Bot API refuses in a webhook's address (a local Bot API server
+    takes any): not https, or a port other than 443, 80, 88 and 8443; None when fine."""
+    parts = urlsplit(url)
+    port = parts.port or 443
+    if parts.scheme == "https" and port in WEBHOOK_PORTS:
+        return None
+    fix = "use https://, on port 443, 80, 88 or 8443 (a proxy may serve WEBHOOK_PORT there)"
+    return Line(False, "settings", f"Telegram delivers webhooks to no {without_password(url)}", fix)
+
+
+def misspelt(names: Iterable[str], settings: Iterable[str]) -> list[Line]:
+    """A line for each name given (in the environment or .env) that is a slip of a setting's
+    (DATABSE_URL, REDIS_URI, BOT_TOKN): ignored without a word, it left the bot on SQLite."""
+    known = {name.upper() for name in settings}
+    lines = []
+    for name in sorted(set(names) - known):
+        close = get_close_matches(name.upper(), known, n=1, cutoff=0.85)
+        if close:
+            fix = f"rename it {close[0]}"
+            lines.append(Line(False, "settings", f"{name} is no setting of Codebook's", fix))
+    return lines
 
 
 async def check_port(setting: str, host: str, port: int) -> Line:

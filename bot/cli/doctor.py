@@ -20,6 +20,8 @@ from bot.cli.checks import (
     check_redis,
     check_team_notes,
     check_telegram,
+    check_webhook_url,
+    misspelt,
 )
 from bot.logs import redact, secrets_of
 from bot.store import open_store
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def examine(say: Callable[[str], None]) -> int:
     """Run every check, handing each line to ``say`` as it is known; 0 if all passed, else 1."""
-    from bot.settings import MISSING_TOKEN, settings_despite_problems
+    from bot.settings import MISSING_TOKEN, Settings, given_names, settings_despite_problems
 
     lines: list[Line] = []
     hidden: list[str] = []  # what the log hides is hidden here too
@@ -56,6 +58,12 @@ async def examine(say: Callable[[str], None]) -> int:
         problems.insert(0, MISSING_TOKEN)
     for problem in problems:
         report(Line(False, "settings", problem, "set it in .env or the environment"))
+    slips = misspelt(given_names(), Settings.model_fields)
+    if settings.webhook_url and not settings.telegram_api_url:  # Telegram's own Bot API
+        slips += filter(None, [check_webhook_url(settings.webhook_url)])
+    for line in slips:
+        report(line)
+    problems += [line.found for line in slips]
     if not problems:
         mode = f"webhook at {settings.webhook_url}" if settings.webhook_url else "long polling"
         report(Line(True, "settings", f"valid ({mode})"))

@@ -83,12 +83,26 @@ def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Pr
     return (None if problems else catalog), sorted(problems, key=lambda p: p.line)
 
 
+def catalog_paths(folder: Path) -> list[Path]:
+    """The catalog files in ``folder``: its ``*.yaml``, but for hidden ones (an editor's lock
+    file, ``.#gosms.yaml``, stopped every start while someone had a catalog open)."""
+    return sorted(path for path in folder.glob("*.yaml") if not path.name.startswith("."))
+
+
 def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
     """Load and check every ``*.yaml`` in ``folder``; a catalog only when nothing is wrong."""
     folder = Path(folder)
     if not folder.is_dir():
         return None, [Problem(str(folder), 0, "no such folder")]
-    paths = sorted(folder.glob("*.yaml"))
+    paths = catalog_paths(folder)
+    misnamed = [
+        Problem(str(path), 0, f"catalogs are read from *.yaml files only: name it {path.stem}.yaml")
+        for path in sorted(folder.iterdir())
+        if path.suffix.lower() in (".yml", ".yaml") and path.suffix != ".yaml"
+        and not path.name.startswith(".")
+    ]  # fmt: skip
+    if misnamed:
+        return None, misnamed
     if not paths:
         return None, [Problem(str(folder), 0, "no catalog files (*.yaml) here")]
     problems: list[Problem] = []
@@ -129,7 +143,7 @@ def check_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
     # A file load_catalogs refused is not read again: it may be too large, or an alias bomb
     # that walking its texts would expand.
     refused = {problem.file for problem in problems}
-    paths = sorted(Path(folder).glob("*.yaml")) if Path(folder).is_dir() else []
+    paths = catalog_paths(Path(folder)) if Path(folder).is_dir() else []
     for path, stem in [*((p, p.stem) for p in paths), *((p, p.stem) for p in interface_files())]:
         if str(path) in refused:
             continue

@@ -8,11 +8,13 @@ naming the variable, never its value (a token or a secret may be in it)."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
+from dotenv import dotenv_values
 from pydantic import (
     BeforeValidator,
     Field,
@@ -28,7 +30,7 @@ from bot.analytics.key import default_key_file
 from bot.data import packaged
 from bot.handoff.hours import SupportHours
 from bot.radar.settings import RadarSettings
-from bot.settings.env_file import env_file_problems
+from bot.settings.env_file import env_file_problems, readable
 from bot.settings.urls import url_problem
 from bot.settings.values import WEEKDAYS, id_problem, seconds, time_zone, token_problem
 
@@ -55,7 +57,7 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(8080, ge=1, le=65535)
-    analytics_retention_days: int = Field(365, ge=1)
+    analytics_retention_days: int = Field(365, ge=1, le=36_500)  # (a larger one overflowed)
     # Lookups are written this often: a crash (SIGKILL, power) loses at most this much.
     analytics_flush_interval: Duration = Field(0.5, gt=0, le=60)
     analytics_secret: SecretStr | None = None
@@ -81,7 +83,9 @@ class Settings(BaseSettings):
     support_chat_id: int | None = None
     support_hours: Annotated[SupportHours | None, NoDecode] = None
     support_signatures: bool = False  # staff's names on the replies relayed to the person
-    support_idle_days: int = Field(7, ge=1)  # an open conversation this long silent is closed
+    support_idle_days: int = Field(
+        7, ge=1, le=36_500
+    )  # an open conversation this long silent is closed
     team_notes: Path | None = None  # YAML: provider, code -> notes for staff (bot/handoff/notes)
 
     @property
@@ -221,7 +225,10 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     """The settings; a ``SettingsError`` names each problem in one line, never the values.
     The bot needs BOT_TOKEN; the commands that only read catalogs or the database do not
     (``require_token=False``)."""
-    problems = env_file_problems(Path(str(Settings.model_config["env_file"])))
+    env_file = Path(str(Settings.model_config["env_file"]))
+    problems = env_file_problems(env_file)
+    if not readable(env_file):
+        overrides.setdefault("_env_file", None)
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
@@ -233,12 +240,23 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     return settings
 
 
+def given_names() -> set[str]:
+    """The names set in the environment and in the .env file (which the settings read)."""
+    env_file = Path(str(Settings.model_config["env_file"]))
+    names = set(os.environ)
+    if readable(env_file) and env_file.is_file():
+        names |= {name for name in dotenv_values(env_file) if name}
+    return names
+
+
 def settings_despite_problems() -> tuple[Settings, list[str]]:
     """The settings with every wrong one taken at its default, and a line for each problem (the
     doctor goes on checking what the rest allows)."""
-    problems = env_file_problems(Path(str(Settings.model_config["env_file"])))
+    env_file = Path(str(Settings.model_config["env_file"]))
+    problems = env_file_problems(env_file)
+    unread: dict[str, Any] = {} if readable(env_file) else {"_env_file": None}
     try:
-        return Settings(**{}), problems
+        return Settings(**unread), problems
     except ValidationError as exc:
         errors = exc.errors()
     wrong = {str(error["loc"][0]) for error in errors if error["loc"]}
@@ -246,9 +264,9 @@ def settings_despite_problems() -> tuple[Settings, list[str]]:
         name: Settings.model_fields[name].get_default(call_default_factory=True) for name in wrong
     }
     try:
-        settings = Settings(**defaults)
+        settings = Settings(**defaults, **unread)
     except ValidationError:  # a rule over several settings (a webhook without its secret)
-        settings = Settings(**defaults, webhook_url=None)
+        settings = Settings(**defaults, **unread, webhook_url=None)
     return settings, problems + [_explain(error) for error in errors]
 
 

@@ -17,12 +17,27 @@ _NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=")
 logging.getLogger("dotenv.main").setLevel(logging.ERROR)
 
 
+def readable(path: Path) -> bool:
+    """Whether the file at ``path`` can be read as the settings read it (UTF-8); True when it
+    is not there."""
+    try:
+        path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 def env_file_problems(path: Path) -> list[str]:
     """A line for each statement of the file at ``path`` that python-dotenv cannot read; none
     when the file is not there or cannot be read (then nothing is taken from it)."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    except UnicodeDecodeError as exc:  # a comment saved in cp1251 stopped every command
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        return [f"{path} line {line} is not UTF-8 text, so the file is not used: save it as UTF-8"]
+    except OSError:
         return []
     problems = []
     for binding in parse_stream(io.StringIO(text)):
