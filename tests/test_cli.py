@@ -180,3 +180,19 @@ def test_a_command_started_with_stdout_closed_exits_with_its_own_status(
     on the bot's clean stop)."""
     monkeypatch.setattr("sys.stdout", None)
     assert main(["check", str(ROOT / "catalogs")]) == 0
+
+
+def test_the_catalog_commands_run_whatever_is_wrong_with_other_settings(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check DIR` and `lookup` refused to run over a garbled BOT_TOKEN or LOG_LEVEL=verbose,
+    and check then exited 1, which says the catalogs are broken (found by an attack,
+    2026-12-07). What they check still counts: notes TEAM_NOTES names but lacks."""
+    monkeypatch.setenv("BOT_TOKEN", "garbage")
+    monkeypatch.setenv("LOG_LEVEL", "verbose")
+    assert main(["check", str(ROOT / "catalogs")]) == 0
+    assert main(["lookup", "gosms 1004"]) == 0
+    assert "all valid" in capsys.readouterr().out
+    monkeypatch.setenv("TEAM_NOTES", str(ROOT / "no-such-notes.yaml"))
+    assert main(["check"]) == 1
+    assert "no-such-notes.yaml" in capsys.readouterr().out

@@ -30,10 +30,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    from bot.cli.environment import settings
+    from bot.cli.environment import catalog_settings, settings
     from bot.settings import SettingsError
 
     settings.cache_clear()  # read anew for each command (tests run several in one process)
+    catalog_settings.cache_clear()
     args = build_parser().parse_args(argv)
     try:
         status: int = args.handler(args)

@@ -17,7 +17,7 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     """0 when every catalog (and the notes file, if TEAM_NOTES is set) is valid, 1 with each
     problem printed."""
-    from bot.cli.environment import settings
+    from bot.cli.environment import catalog_settings as settings
     from bot.core.catalog_files import check_catalogs
     from bot.handoff.notes import load_notes
 

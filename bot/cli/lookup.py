@@ -24,7 +24,7 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0 found, 1 nothing found, 2 catalogs that do not load."""
-    from bot.cli.environment import settings
+    from bot.cli.environment import catalog_settings as settings
     from bot.core.answer import Outcome
     from bot.core.catalog_files import load_catalogs
     from bot.core.markup import TEXT

@@ -22,7 +22,7 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0 agree, 1 differ, 2 unreadable."""
-    from bot.cli.environment import settings
+    from bot.cli.environment import catalog_settings as settings
     from bot.sources import run as diff
 
     folder = args.catalogs or settings().catalogs_dir
