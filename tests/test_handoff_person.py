@@ -386,3 +386,23 @@ async def test_a_reply_staff_edit_reaches_the_person_again_as_it_reads_now(desk_
     assert isinstance(said, SendMessage) and said.chat_id == 1001
     assert said.text == "✏️ The support team edited their reply; it now reads:"
     assert isinstance(copied, CopyMessage) and copied.chat_id == 1001
+
+
+async def test_a_password_sent_in_the_message_after_its_name_reaches_the_topic_masked(
+    desk_app: App,
+) -> None:
+    """ "мой пароль:" and then the password in a message of its own: each was masked alone, so
+    the second was copied as sent (found by an attack, 2026-12-07)."""
+    topic = await open_conversation(desk_app)
+    (named,) = await desk_app.feed(desk_app.fake.message("мой пароль:", user_id=1001))
+    assert isinstance(named, CopyMessage)  # nothing to hide in it yet
+    masked, told = await desk_app.feed(desk_app.fake.message("S3cretPwE", user_id=1001))
+    assert isinstance(masked, SendMessage) and masked.message_thread_id == topic
+    assert masked.text.startswith("&lt;secret&gt;")
+    assert "S3cretPwE" not in str(desk_app.fake.in_topic(SUPPORT, topic))
+    assert isinstance(told, SendMessage) and told.text == TOLD
+    (after,) = await desk_app.feed(desk_app.fake.message("thanks", user_id=1001))
+    assert isinstance(after, CopyMessage)  # only the one message after the name
+    (ended,) = await desk_app.feed(desk_app.fake.message("не подходит пароль", user_id=1001))
+    (asked,) = await desk_app.feed(desk_app.fake.message("что делать?", user_id=1001))
+    assert isinstance(ended, CopyMessage) and isinstance(asked, CopyMessage)

@@ -11,7 +11,12 @@ from urllib.parse import unquote
 
 from bot.analytics.markup_secrets import mask_blocks, mask_credentials
 from bot.analytics.named_secrets import MASKED, mask_named
-from bot.analytics.secret_words import ONE_TIME_WORDS, looks_secret, mask_secret_words
+from bot.analytics.secret_words import (
+    ONE_TIME_WORDS,
+    PASSWORD_NAMES,
+    looks_secret,
+    mask_secret_words,
+)
 from bot.analytics.shaped_secrets import PEM, mask_people, mask_shapes
 from bot.core.text import clean
 
@@ -168,6 +173,34 @@ def mask_message(text: str) -> str | None:
         whole = team_mask(text)
         return None if whole == one_line(text) and text == written else whole
     return lines if team_mask(lines) == one_line(lines) else team_mask(text)
+
+
+# A message that ends with a secret's name, its value to come in the next one: after a mark
+# ("пароль:", "token =", "password is") or a possessive ("мой пароль", "my password"), not in
+# a sentence that is over ("не подходит пароль").
+_SECRET_NAME = (
+    rf"(?:{PASSWORD_NAMES}|парол\w*|гасл\w*|token|токен\w*|pin|пин|пін|cvv2?|cvc2?|secret|"
+    r"секрет|api[ _-]?key|ключ\w*)"
+)
+_ENDS_NAMING = re.compile(
+    rf"(?<!\w){_SECRET_NAME}\s*(?::|=|-|—|–|is|это|це)\W{{0,3}}$"
+    rf"|(?<!\w)(?:мой|мій|моя|мое|моє|my|our|наш|наша)\s+(?:\w+\s+)?{_SECRET_NAME}\W{{0,3}}$",
+    re.IGNORECASE,
+)
+NEXT_WORDS = 3  # a message this short after one that named a secret is taken for its value
+NEXT_LENGTH = 64
+
+
+def ends_naming_secret(text: str) -> bool:
+    """Whether ``text`` ends with a secret's name, its value left for the next message."""
+    return _ENDS_NAMING.search(plain_text(text)[-80:]) is not None
+
+
+def value_after_name(text: str) -> bool:
+    """Whether ``text``, sent right after a message that ended naming a secret, is short enough
+    to be its value ("мой пароль:" and then "S3cretPw" in a message of its own)."""
+    text = plain_text(text).strip()
+    return 0 < len(text) <= NEXT_LENGTH and "\n" not in text and len(text.split()) <= NEXT_WORDS
 
 
 def team_mask(text: str) -> str:

@@ -63,6 +63,9 @@ class SupportDesk:
         self.handoffs: Counter[str] = Counter()  # posted | kept, for /metrics
         self.relayed: Counter[str] = Counter()  # to_team | to_person
         self.told_masked: set[int] = set()  # conversations told a secret of theirs was hidden
+        # Conversations whose last message to the team ended naming a secret ("мой пароль:"):
+        # their next short message is taken for its value (in this process).
+        self.secret_named: set[int] = set()
         self._next_prune = 0.0
         self._adopted = False
         self._wake = asyncio.Event()

@@ -17,7 +17,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import ChatMemberAdministrator, ChatMemberOwner, Message
 
-from bot.analytics.privacy import mask_message
+from bot.analytics.privacy import mask_message, value_after_name
 from bot.core.markup import CAPTION_LIMIT, HTML, MESSAGE_LIMIT, shown_length
 
 # What copyMessage copies and a person or the team may send (service messages, such as a topic
@@ -119,7 +119,7 @@ async def reopen(bot: Bot, chat_id: int, topic_id: int) -> None:
             raise
 
 
-def masked_for_team(message: Message) -> str | None:
+def masked_for_team(message: Message, after_name: bool = False) -> str | None:
     """What the team gets instead of a copy of the person's message when a secret is in it: its
     text or caption with the secrets hidden (bot/analytics/privacy.py), and below it each link
     hidden behind a word (a ``text_link``: Ctrl+K, a rich paste), "🔗 word: URL", its URL masked
@@ -133,6 +133,8 @@ def masked_for_team(message: Message) -> str | None:
         text = "\n".join(filter(None, (*words, poll.explanation)))  # a quiz's explanation too
         entities = None
     masked = mask_message(text)
+    if after_name and message.poll is None and value_after_name(text):
+        masked = "<secret>"  # the value of the secret the message before named
     hidden = masked is not None
     lines = [text if masked is None else masked]
     for entity in entities or ():

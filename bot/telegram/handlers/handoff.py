@@ -23,7 +23,7 @@ from aiogram.exceptions import (
 from aiogram.filters import BaseFilter, Command
 from aiogram.types import CallbackQuery, Message, Update, User
 
-from bot.analytics.privacy import pseudonym
+from bot.analytics.privacy import ends_naming_secret, pseudonym
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
 from bot.core.markup import HTML
@@ -194,7 +194,12 @@ async def _copy(
     user = message.from_user
     assert user is not None
 
-    masked = masked_for_team(message)
+    said = message.text if message.text is not None else message.caption or ""
+    masked = masked_for_team(message, after_name=conversation.id in desk.secret_named)
+    if ends_naming_secret(said):  # "мой пароль:": its value may come in the next message
+        desk.secret_named.add(conversation.id)
+    else:
+        desk.secret_named.discard(conversation.id)
     hidden = t("handoff_masked_team", desk.team)
 
     async def send(topic: int) -> None:
