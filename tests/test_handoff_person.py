@@ -13,6 +13,7 @@ import pytest
 from aiogram.methods import AnswerCallbackQuery, CopyMessage, CreateForumTopic, SendMessage
 
 from bot.core.catalog import entry_ref
+from bot.handoff.conversation import State
 from bot.telegram.keyboards import Human
 from tests.support.app import USERNAME, App, buttons, running_app
 from tests.support.fake_telegram import FakeTelegram
@@ -406,3 +407,34 @@ async def test_a_password_sent_in_the_message_after_its_name_reaches_the_topic_m
     (ended,) = await desk_app.feed(desk_app.fake.message("не подходит пароль", user_id=1001))
     (asked,) = await desk_app.feed(desk_app.fake.message("что делать?", user_id=1001))
     assert isinstance(ended, CopyMessage) and isinstance(asked, CopyMessage)
+
+
+async def test_a_card_posted_as_the_database_fails_is_said_posted_and_never_posted_again(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database failed right after the card was posted: the person was told the team could
+    not be reached, and three minutes later the retry posted a second card and told them the
+    team had it (found by an attack, 2026-12-07)."""
+    desk = desk_app.dp["desk"]
+    database_down(desk_app, monkeypatch, "conversation_posted", reason="database is locked")
+    *_, told = await desk_app.feed(desk_app.fake.message("/human", user_id=1001))
+    assert isinstance(told, SendMessage) and told.text.startswith("Your question is with")
+    live = await desk_app.lookups.store.live_conversation(1001)
+    assert live is not None and live.state is State.WAITING  # not written yet
+    monkeypatch.undo()
+    await desk.tick(desk_app.bot, woken=True)  # the next round: written, not retried
+    live = await desk_app.lookups.store.live_conversation(1001)
+    assert live is not None and live.state is State.OPEN
+    assert len(desk_app.sent(CreateForumTopic)) == 1
+    cards = [c for c in desk_app.sent(SendMessage) if c.chat_id == SUPPORT]
+    assert len(cards) == 1
+    assert [m for m in desk_app.fake.sent(1001) if "has your request" in m.get("text", "")] == []
+
+
+async def test_a_reply_delivered_as_the_database_fails_is_not_said_undelivered(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    topic = await open_conversation(desk_app)
+    database_down(desk_app, monkeypatch, "conversation_replied", reason="database is locked")
+    (copied,) = await desk_app.feed(staff(desk_app, topic, text="restart the gateway"))
+    assert isinstance(copied, CopyMessage) and copied.chat_id == 1001  # and nothing to staff

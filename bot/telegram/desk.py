@@ -66,6 +66,10 @@ class SupportDesk:
         # Conversations whose last message to the team ended naming a secret ("мой пароль:"):
         # their next short message is taken for its value (in this process).
         self.secret_named: set[int] = set()
+        # Cards posted whose conversation the database could not mark open then: written at
+        # the next round instead, and never posted again meanwhile (conversation id: topic,
+        # when).
+        self.unrecorded: dict[int, tuple[int, float]] = {}
         self._next_prune = 0.0
         self._adopted = False
         self._wake = asyncio.Event()
@@ -192,7 +196,18 @@ class SupportDesk:
             raise
         assert topic is not None  # into_topic took it, or a new one was made
         now = time.time()
-        await self.store.conversation_posted(conversation.id, self.chat, topic, now)
+        try:
+            await self.store.conversation_posted(conversation.id, self.chat, topic, now)
+        except StorageUnavailable as exc:
+            # The card is in the topic: the person is told the team has their request, and the
+            # next round writes it (a retry meanwhile would post a second card; an attack
+            # found the person told the team could not be reached, then told it had it).
+            logger.warning(
+                "handoff: conversation %s posted, not yet written (database): %s",
+                conversation.id,
+                exc,
+            )
+            self.unrecorded[conversation.id] = (topic, now)
         self._worked()
         return posted(conversation, self.chat, topic, now)
 
@@ -311,11 +326,16 @@ class SupportDesk:
         if not self._adopted:  # once a process: topics from before migration 0008 kept no chat
             await self.store.adopt_topics(self.chat)
             self._adopted = True
+        for conversation_id, (topic, at) in list(self.unrecorded.items()):
+            await self.store.conversation_posted(conversation_id, self.chat, topic, at)
+            del self.unrecorded[conversation_id]
         due = await self.store.waiting_conversations(now + RETRY if woken else now)
         if not due and self.problem is not None:
             await self.probe(bot)
         done = 0
         for conversation in due:
+            if conversation.id in self.unrecorded:
+                continue  # posted here; written at the next round
             if not await self.store.claim_retry(conversation, now + ATTEMPT):
                 continue  # another replica has it
             done += await self.retry(bot, conversation)

@@ -177,8 +177,15 @@ async def to_person(
     except BaseException:
         await desk.store.release_relay(event_update.update_id)
         raise
-    await desk.store.conversation_replied(conversation.id, time.time())
     desk.relayed["to_person"] += 1
+    try:
+        await desk.store.conversation_replied(conversation.id, time.time())
+    except StorageUnavailable as exc:  # delivered: staff are not told otherwise
+        logger.warning(
+            "handoff: a reply in conversation %s delivered, its time not written (database): %s",
+            conversation.id,
+            exc,
+        )
     return Done.RELAYED
 
 
