@@ -179,6 +179,19 @@ def test_an_aws_secret_key_is_masked_with_its_id() -> None:
             "<secret>",
         ),
         ("private key abc123def", "private key <secret>"),
+        # The second attack on them (2026-12-07): a login masked first, an address and its
+        # password, quoted options, a key's armour as pasted.
+        ("login and password: anna qwerty", "login and password: <secret> <secret>"),
+        ("логин и пароль: anna qwerty", "логин и пароль: <secret> <secret>"),
+        ("mysql -uroot -p'Hunter 2' db", "mysql -uroot -p<secret> db"),
+        ('--secret "my long secret" x', "--secret <secret> x"),
+        ("passwrd: qwerty123", "passwrd: <secret>"),
+        ("p@ssw0rd: qwerty123", "p@ssw0rd: <secret>"),
+        ("----- BEGIN PRIVATE KEY -----\nab+c/d\n----- END PRIVATE KEY -----", "<secret>"),
+        (
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\nab+c/d\n-----END PGP PRIVATE KEY BLOCK-----",
+            "<secret>",
+        ),
     ],
 )
 def test_the_forms_the_privacy_attack_found_are_masked_stored_and_sent(
@@ -205,8 +218,32 @@ def test_the_forms_the_privacy_attack_found_are_masked_stored_and_sent(
         "the code is 1004",
         "password policy requires 8 characters",
         "user and password fields are empty",
+        # ...and what the second attack found them take: a question or a shrug after the
+        # colon, a name behind a label, a date, a path, a PIN's rules, an address's label.
+        "Пароль: забыл",
+        "password: please help",
+        "Token: where to find it?",
+        "логин/пароль: где их взять?",
+        "login and password: both correct, still error 35",
+        "Как получить токен для GoSMS?",
+        "login and password for Radist?",
+        "Я сменил пароль 12.05.2024",
+        "grep -r token /etc/app",
+        "The PIN is 4 digits or 6?",
+        "The PIN changes every 30 days",
+        "SMS code 1004 error",
+        "the secret is to send fewer sms",
+        "Pass rate is 90%",
+        "after the password change sms stopped",
     ],
 )
 def test_what_the_new_forms_leave_alone(text: str) -> None:
     assert mask_message(text) is None
     assert mask_query(text) == text
+
+
+def test_an_address_and_its_password_after_it() -> None:
+    """The address is stored masked and reaches the team as written (a contact), the password
+    after it in neither."""
+    assert mask_query("anna@x.com:Hunter2x") == "<email>:<secret>"
+    assert mask_message("anna@x.com / Hunter2x") == "anna@x.com / <secret>"

@@ -33,7 +33,13 @@ _USERINFO = re.compile(r"(?<![\w+.-])([a-z][a-z0-9+.-]*+://)[^\s/?#]*@", re.IGNO
 # ...and without its scheme ("anna:hunter2@host.com", "//anna:x@host"), which an e-mail address
 # (kept in a message to the team) never has: a colon before its @.
 _BARE_USERINFO = re.compile(
-    r"(?:(?<=//)|(?<![\w.+/:-]))[\w.+-]++:[^\s/@:]++@(?=[\w-]++(?:\.[\w-]++)+)"
+    r"(?:(?<=//)|(?<![\w.+/:-]))(?!(?:e-?mail|mailto|mail|почта|пошта|contact|from|to|reply-to|cc)"
+    r":)[\w.+-]++:[^\s/@:]++@(?=[\w-]++(?:\.[\w-]++)+)",
+    re.IGNORECASE,
+)  # ("Email:anna@x.com", a contact card's line, is an address after its label)
+# An address and its password after it: "anna@x.com:Hunter2x", "anna@x.com / Hunter2x".
+_ADDRESS_THEN_PASSWORD = re.compile(
+    r"((?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)+\s*(?::|\s/\s|\s\|\s)\s*)(?![\w.+-]*@)(\S+)"
 )
 # curl's user:password (-u, --user, -U and --proxy-user for the proxy's), attached or not.
 _CURL_USER = re.compile(
@@ -43,10 +49,11 @@ _MASKED = re.compile(MASKED)
 # A command line's option that names a secret, its value after a space ("--password hunter2",
 # "--auth anna:x"; after = the rules of named_secrets read it); a password glued to mysql's -p,
 # sshpass's -p with or without a space.
-_SECRET_OPTION = re.compile(r"(?<!\S)(--?[A-Za-z][\w-]*)(\s+)(?!-)(\S+)")
+_OPTION_VALUE = r"(\"[^\"\n]*\"?|'[^'\n]*'?|\S+)"  # quoted whole, spaces and all
+_SECRET_OPTION = re.compile(rf"(?<!\S)(--?[A-Za-z][\w-]*)(\s+)(?!-){_OPTION_VALUE}")
 _P_OPTION = re.compile(
-    r"(?<![\w-])((?:mysql\w*|mariadb\w*)\b[^\n|;&]*?\s-p)(?=\S)(\S+)"
-    r"|(?<![\w-])(sshpass\b[^\n|;&]*?\s-p\s*)(\S+)",
+    rf"(?<![\w-])((?:mysql\w*|mariadb\w*)\b[^\n|;&]*?\s-p)(?=\S){_OPTION_VALUE}"
+    rf"|(?<![\w-])(sshpass\b[^\n|;&]*?\s-p\s*){_OPTION_VALUE}",
     re.IGNORECASE,
 )
 
@@ -87,6 +94,7 @@ def mask_credentials(text: str) -> str:
     text = _USERINFO.sub(r"\1<secret>@", text)
     if "@" in text:
         text = _BARE_USERINFO.sub("<secret>@", text)
+        text = _ADDRESS_THEN_PASSWORD.sub(r"\1<secret>", text)
     text = _CURL_USER.sub(_curl_user, text)
     if "-" in text:
         text = _P_OPTION.sub(_p_option, text)

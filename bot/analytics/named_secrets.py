@@ -38,6 +38,14 @@ _NOT_A_SECRET_WORDS = (
     "error code status message response reason ошибка ошибки код статус помилка помилки"
 )
 NOT_A_SECRET_WORD = DESCRIBING_PART | frozenset(_NOT_A_SECRET_WORDS.split())
+# What follows "password:" when the person has none to give.
+_NO_VALUES = (
+    "забыл забыла забыли не нет none unknown forgotten forgot where what which how see "
+    "какие какой какая где как когда почему зачем що де як який яка які коли чому "
+    "attached attachment below above please pls help пожалуйста помогите допоможіть both оба "
+    "обидва"
+)
+NO_VALUE = frozenset(_NO_VALUES.split())
 _NAME_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[^\W\d_A-Za-z]+")
 
 # A key and its value, in JSON, YAML, a query string, a header, a Ruby hash or a JSON string
@@ -193,6 +201,8 @@ def _mask_keyed(text: str) -> str:
             text, value_start
         )
         if found is None or _MASKED.match(found.group()) or _error_code(key, found.group()):
+            continue
+        if found.group().rstrip(_TRAILING).casefold() in NO_VALUE:  # "Пароль: забыл"
             continue
         value, end = found.group(), found.end()
         if value in ("[", "{"):

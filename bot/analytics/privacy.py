@@ -42,7 +42,7 @@ _MAYBE_SHAPE = re.compile(
 NAME_STEMS = (
     "pass", "pw", "psw", "pasw", "pssw", r"pa\$\$", "secret", "token", "key", "cookie",
     "credential", "creds", "auth", "login", "hasł", "hasl", "gasł", "gasl", "contrase", "senha",
-    "sifre", "şifre", "wachtw",
+    "sifre", "şifre", "wachtw", "p@ss", "parol", "кред", "сикрет", "токін",
     "username", "session", "sid", "hmac", "otp", "pin", "cvv", "cvc", "cvn", "csc", "bearer",
     "basic", "access", "security", "verification", "confirmation", r"api[\W_]?id",
     "парол", "пасс", "пасв", "гасл", "токен", "секрет", "ключ", "логин", "логін", "пин", "пін",
@@ -154,7 +154,7 @@ def mask_message(text: str) -> str | None:
     none."""
     written = plain_text(text)
     # A key's armour and lines, before they are read apart.
-    text = PEM.sub("<secret>", written) if "-----BEGIN" in written else written
+    text = PEM.sub("<secret>", written) if "BEGIN" in written.upper() else written
     if not may_hold_secrets(text):
         return None
     # Line by line first: "which login works\nlogin anna password qwerty" read as one line is
@@ -215,7 +215,7 @@ def mask(text: str, *, contacts: bool = True, eager: bool = False) -> str:
     invitation links, e-mail addresses, IBANs, long tokens and cards, the secrets that keys and
     words name, ID and passport numbers, phones and @usernames replaced (``contacts`` False:
     e-mail addresses, phones and @usernames kept; ``eager``: see ``team_mask``)."""
-    if "-----BEGIN" in text:
+    if "BEGIN" in text.upper():
         text = PEM.sub("<secret>", text)
     text = one_line(mask_blocks(text))  # a YAML block ends where its lines say
     text = mask_credentials(text)

@@ -7,6 +7,7 @@ import re
 
 from bot.analytics.named_secrets import (
     MASKED,
+    NO_VALUE,
     NOT_A_SECRET_WORD,
     after_error_word,
     closing,
@@ -24,7 +25,8 @@ ONE_TIME_WORDS = (
 # "pa$$word"), in plural ("passwords", "пароли"), and in the languages of the people an SMS
 # gateway's support hears from besides Russian, Ukrainian and English.
 PASSWORD_NAMES = (
-    r"passw(?:or)?ds?|p[a@4][s$]{2}w(?:or|ro)?ds?|p[a@4]sw(?:or|ro)?ds?|pa[s$]{2}owrd|ps{1,2}wr?d|"
+    r"passw(?:or)?ds?|p[a@4][s$]{2}w(?:[o0]r|r[o0]|r)?ds?|p[a@4]sw(?:[o0]r|r[o0]|r)?ds?|"
+    r"pa[s$]{2}owrd|ps{1,2}wr?d|parol[ai]?|креды|сикрет|"
     r"pass|pwd|psw|passcode|passphrase|passwort|contrase[ñn]a|mot de passe|has[łl]o|senha|"
     r"[şs]ifre|wachtwoord|"
     r"парол(?:ь|я|ю|ем|е|і|и|ей|ями)|пасс|пас+ворд|гасл(?:о|а|у|ом)|gas[łl]o"
@@ -34,8 +36,8 @@ _SECRET_WORDS = (
     r"api[ _-]?key|apikey|(?:refresh|access|auth|id|bot)_token|creds?|credentials?|"
     r"(?:private|secret|signing|sign|access|app|auth|encryption|licen[cs]e) key|"
     r"bearer|basic|cvv2?|cvc2?|cvn|csc|access code|security code|"
-    r"токен(?:а|у|ом|ы|и)?|ключ(?:а|ом|ем|і)?|секрет|пин-код|пін-код|пин|пін|код доступ[ауі]?|"
-    rf"код безпеки|код безопасности|{ONE_TIME_WORDS}"
+    r"токен(?:а|у|ом|ы|и)?|токін|ключ(?:а|ом|ем|і)?|секрет|пин-код|пін-код|пин|пін|"
+    rf"код доступ[ауі]?|код безпеки|код безопасности|{ONE_TIME_WORDS}"
 )
 _NAME = re.compile(rf"(?<!\w)(?<!\w-)(?:{_SECRET_WORDS})(?!\w)", re.IGNORECASE)  # not x-password
 # A PIN's or a CVV's digits written onto its name: "cvv123", "pin4821".
@@ -45,7 +47,7 @@ _GLUED_DIGITS = re.compile(
 # A login and a password named together, and their two values: "логин и пароль: anna hunter2",
 # "username and password: anna, Hunter2", "логин/пароль anna / hunter2".
 _PAIR = re.compile(
-    r"(?<!\w)(?:логин|логін|login|username|user ?name|user|юзер|користувач)"
+    r"(?<!\w)(?:логин|логін|login|username|user ?name|user|юзер|користувач|e-?mail|почта|пошта)"
     rf"\s*(?:и|і|та|й|and|&|/|\+)\s*(?:{PASSWORD_NAMES})(?!\w)"
     r"(?P<separator>\s*(?:[:=—–]|\s-)\s*|\s+)(?P<first>[^\s,/;|]+)(?P<between>\s*[,/;|]\s*|\s+)"
     r"(?P<second>[^\s,/;|]+)",
@@ -73,11 +75,11 @@ _SEPARATOR = re.compile(
     r"(?>\s*(?:=>|->|:=|::|[:=→⇒])\s*"
     r"|\s+(?:(?:is|was|has been) (?:set|changed|reset) to|is now|is|was|это|є|це|-|--|<-)\s+"
     r"|['’]s\s+|\s*(?:[—–]|<-|--)\s*"
-    r"|\s*(?:[;|/,]|\.{2,}|…)\s*)",
+    r"|\s*(?:[;|,]|\.{2,}|…)\s*|/(?=\S))",
     re.IGNORECASE,
 )
 # Marks that part a name from its value as a space does, no more: "password;x", "password, please".
-_WEAK = re.compile(r"\s*(?:[;|/,]|\.{2,}|…)\s*")
+_WEAK = re.compile(r"\s*(?:[;|,]|\.{2,}|…)\s*|/")  # "password/x", not "token /etc/app"
 _STRONG = re.compile(r"[:=]")  # what follows is the value, whatever it reads as
 # An arrow: "password -> Hunter2", but also a path in an app ("Settings → Password → Reset").
 _ARROW = re.compile(r"->|[→⇒]")
@@ -103,7 +105,8 @@ _NOT_PASSWORDS = (
     "застосунку входу перевірки верифікації автентифікації авторизації доступу запису "
     "from into with this that your their such then also будет такой такая такий така ось "
     "этот этого цей цього тоже також yesterday today tomorrow works work working fails failed "
-    "breaks broken вчера сегодня завтра вчора сьогодні работает сломался працює"
+    "breaks broken вчера сегодня завтра вчора сьогодні работает сломался працює stopped stops "
+    "stop"
 )
 _NOT_A_PASSWORD = frozenset(_NOT_PASSWORDS.split())
 _WORD_LENGTH = 4  # shorter, a word that ends a line is one of its sentence ("password for\nx")
@@ -130,7 +133,7 @@ _IN_TAG = re.compile(r"</?(?:[\w.-]+:)?$")  # <password>, </wsse:Password>: XML'
 _DESCRIPTIONS = (
     "wrong incorrect invalid expired required missing empty not too correct right ok okay "
     "blocked locked changed reset weak short long the a an same valid accepted rejected denied "
-    "unknown null none set lost different also still already being sent needed token auth "
+    "unknown null none set lost different also still already being sent needed token auth of realm "
     "верный верные верна вірний вірні вірно правильные правильні "
     "authentication authorization header scheme "
     "неверный неправильный неверен неправилен недействителен недействительный истек истёк "
@@ -142,16 +145,21 @@ _DESCRIPTION = frozenset(_DESCRIPTIONS.split())
 # A label between a name and its secret says nothing of the kind ("token error code: 1003").
 _NOT_IN_LABEL = (NOT_A_SECRET_WORD | _DESCRIPTION) - {"the", "a", "an"}
 _PIECE = re.compile(r"[\"',;]")
+_SHORTEST_PIN = 3
+# "the secret is to send fewer sms": a word of a sentence, not a value.
+_FUNCTION_WORDS = frozenset(["to", "that", "in", "on", "at", "for", "by", "with", "from"])
+_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _CLOSING = ".,!?;:)]}»\"'"
 # Names after whose secret the sentence's other password-like words are taken too.
 _TELLS_MORE = re.compile(rf"{PASSWORD_NAMES}|парол\w*|гасл\w*|creds?|credentials?", re.IGNORECASE)
 _TOLD_WITHIN = 40  # "пароль от личного кабинета: <secret>"
 _SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)")
-# A word on its own, not a piece of markup or a query ("{"error":"40"}", "&to=1004").
-_OTHER_PASSWORD = re.compile(r"(?<!\S)([^\s,;{}\[\]\"'<>=&/]{4,}?)[.,!?;:)\]}»\"']*(?=[\s,;]|$)")
-_READS_AS_PASSWORD = re.compile(
-    r"(?=.*\d)(?=.*[^\W\d_])|[^\W\d_][!#$%&*@^~+=?]|[!#$%&*@^~+=?][^\W\d_]"
-)
+# A word on its own, not a piece of markup or a query ("{"error":"40"}", "&to=1004"), of a
+# password's length: entered at a word's start, read at most 64 characters ahead (a lazy run
+# with the checks below read a 4,096-character word again from each length: 84 ms, found by
+# an attack).
+_OTHER_PASSWORD = re.compile(r"(?<!\S)([^\s,;{}\[\]\"'<>=&/]{4,64})(?=[\s,;]|$)")
+_SYMBOL_BESIDE_LETTER = re.compile(r"[^\W\d_][!#$%&*@^~+=?]|[!#$%&*@^~+=?][^\W\d_]")
 
 
 def mask_secret_words(text: str, *, eager: bool = False) -> str:
@@ -183,14 +191,20 @@ def _pair(found: re.Match[str]) -> str:
     the names or one of them reads as a password ("логин и пароль не подходят" stays)."""
     first, second = found["first"], found["second"]
     strong = not found["separator"].isspace()
-    if re.fullmatch(MASKED, first) or not (strong or looks_secret(first) or looks_secret(second)):
+    masked = re.fullmatch(MASKED, first) is not None  # the login, masked by a rule before
+    if re.fullmatch(MASKED, second.rstrip(_CLOSING)):
         return found.group()
+    if not (strong or masked or looks_secret(first) or looks_secret(second)):
+        return found.group()
+    words = {first.casefold().rstrip(_CLOSING), second.casefold().rstrip(_CLOSING)}
+    if words & (NO_VALUE | _DESCRIPTION):
+        return found.group()  # "логин/пароль: где их взять?", "login and password: both correct"
     if second.casefold().rstrip(_CLOSING) in _DESCRIPTION and not strong:
         return found.group()
     kept = closing(second)
     return (
         found.string[found.start() : found.start("first")]
-        + f"<secret>{found['between']}<secret>{kept}"
+        + f"{first if masked else '<secret>'}{found['between']}<secret>{kept}"
     )
 
 
@@ -209,10 +223,18 @@ def _more_after(text: str) -> str:
     end = _SENTENCE_STOP.search(text, start)
     out, done = [], 0
     for found in _OTHER_PASSWORD.finditer(text, start, end.start() if end else len(text)):
-        if _READS_AS_PASSWORD.search(found[1]) and not re.search(MASKED, found[1]):
+        word = found[1].rstrip(_CLOSING)
+        if _reads_as_password(word) and not re.search(MASKED, word):
             out += [text[done : found.start()], "<secret>"]
-            done = found.end(1)
+            done = found.start() + len(word)
     return "".join(out) + text[done:]
+
+
+def _reads_as_password(word: str) -> bool:
+    """A digit and a letter in it, or a symbol beside a letter: "Hunter2", "Qwe!rty"."""
+    if any(char.isdigit() for char in word) and any(char.isalpha() for char in word):
+        return True
+    return _SYMBOL_BESIDE_LETTER.search(word) is not None
 
 
 def _before_name(found: re.Match[str], eager: bool) -> str:
@@ -319,7 +341,12 @@ def _is_secret(
         if bare.casefold() in _DESCRIPTION or bare.casefold() in _NOT_A_PASSWORD:
             return False
         return eager or looks_secret(bare)
-    if eager and ends and not _STRONG.search(separator) and not bare.isdigit():
+    if _DATE.fullmatch(bare) or bare.endswith("%"):  # "сменил пароль 12.05.2024", "90%"
+        return False
+    # A word that ends the sentence after the name ("мой пароль qwerty", "пароль от кабинета
+    # qwerty"); behind a label, a capital says a name ("password for Radist?").
+    named = label and not bare.islower()
+    if eager and ends and not named and not _STRONG.search(separator) and not bare.isdigit():
         folded = bare.casefold()
         if len(folded) >= _WORD_LENGTH and not (
             folded in _NOT_IN_LABEL or folded in _NOT_A_PASSWORD
@@ -328,16 +355,22 @@ def _is_secret(
     if word.casefold() == "bearer" and not separator.strip():  # a Bearer's token, whatever it is
         return bare.casefold() not in _DESCRIPTION
     if bare.isdigit():
-        if _DIGITS_SECRET.fullmatch(word):
-            return True
+        if _DIGITS_SECRET.fullmatch(word):  # a PIN's or a CVV's three digits at least
+            return len(bare) >= _SHORTEST_PIN  # ("The PIN is 4 digits or 6?")
         if _ONE_TIME.fullmatch(word):  # not behind a label: "код из смс gosms 1004"
-            return len(bare) >= _ONE_TIME_DIGITS and not label
+            said_error = _ERROR_AFTER.match(text, text.find(bare, name.end()) + len(bare))
+            return len(bare) >= _ONE_TIME_DIGITS and not label and not said_error
         # "gosms token 1003", "Ошибка токена: 1003": an error's code.
         code = not separator.strip() or after_error_word(text, name.start())
         return len(bare) > _CODE_DIGITS or not code
-    if _STRONG.search(separator):
-        return True
+    if _STRONG.search(separator):  # whatever it reads as, but for a question or a shrug
+        return bare.casefold() not in NO_VALUE  # "Пароль: забыл", "Token: where to find it?"
+    if bare.startswith(("/", "./", "~/")):  # a path: "grep -r token /etc/app"
+        return False
+    if label and bare.isalpha():  # behind a label, a name: "токен для GoSMS"
+        return False
     if separator.strip():  # "is", a dash
-        return bare.casefold() not in _DESCRIPTION
+        folded = bare.casefold()
+        return folded not in _DESCRIPTION and folded not in _FUNCTION_WORDS
     # A plain word ("password too many attempts") cannot be told from a description.
     return not (bare.isalpha() and (bare.islower() or bare.isupper() or bare.istitle()))

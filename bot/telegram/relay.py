@@ -5,6 +5,7 @@ Telegram's refusals mean for a conversation."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
@@ -145,12 +146,25 @@ def masked_for_team(message: Message, after_name: bool = False) -> str | None:
         hidden = hidden or shown is not None
         lines.append(line if shown is None else shown)
     names = named(message)
-    shown_names = [mask_message(line) for line in names]
+    shown_names = [name_masked(line) for line in names]
     if any(shown is not None for shown in shown_names):  # a copy would carry them as they are
         hidden = True
         pairs = zip(names, shown_names, strict=True)
         lines += [line if shown is None else shown for line, shown in pairs]
     return "\n".join(line for line in lines if line) if hidden else None
+
+
+_NAME_PARTS = re.compile(r"[_.-]+")  # a file's name read as words: gosms_password_x.txt
+_NAMED_SECRET = re.compile(r"<(?:secret|card|iban)>")
+
+
+def name_masked(line: str) -> str | None:
+    """A name beside a message (``named``) with a secret a name points at, a card or an IBAN
+    masked; None when it holds none. A long run of letters and digits alone is no reason: a
+    file's name is one (IMG_20240501_123045.jpg, once masked as a token, kept the screenshot
+    from the team: found by an attack)."""
+    masked = mask_message(_NAME_PARTS.sub(" ", line))
+    return masked if masked is not None and _NAMED_SECRET.search(masked) else None
 
 
 def named(message: Message) -> list[str]:
@@ -185,7 +199,7 @@ async def copy_to_topic(
     # Else a text (a poll's: its words, masked; a document whose name holds a secret: its name,
     # masked, as no copy can carry another name).
     captioned = message.content_type in CAPTIONED and not any(
-        mask_message(line) is not None for line in named(message)
+        name_masked(line) is not None for line in named(message)
     )
     shown = _fitted(masked, HTML.italic(note), CAPTION_LIMIT if captioned else MESSAGE_LIMIT)
     if not captioned:
