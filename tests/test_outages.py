@@ -103,3 +103,28 @@ async def test_a_database_that_stops_answering_is_given_up_and_a_stop_spills_in_
         ((_, rows),) = read_spills(tmp_path / "lookups.pending")
         assert len(rows) == 5
         database.flow()
+
+
+async def test_a_database_gone_before_the_first_write_still_keys_the_runs_lookups(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """With the key kept in PostgreSQL (no ANALYTICS_SECRET), a database that went away after a
+    sound start but before the first write left every lookup of the run without its person: the
+    key was read only with the first write (found by an attack, 2026-12-07). It is read at the
+    start."""
+    import time
+
+    from bot.analytics.spill import read_spills
+    from bot.analytics.writer import LookupLog
+    from tests.support.lookups import lookup
+
+    async with outage(postgres_url) as database:
+        store = PostgresStore(database.url, tmp_path / "lookups.pending")
+        log = LookupLog(store, secret=store.shared_key)
+        await log.start()
+        await database.cut()
+        for person in (1, 2, 3):
+            log.record(lookup(time.time(), person))
+        assert await log.close()  # spilled
+    ((_, rows),) = read_spills(tmp_path / "lookups.pending")
+    assert len(rows) == 3 and all(row.person is not None for row in rows)

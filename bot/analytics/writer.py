@@ -109,6 +109,11 @@ class LookupLog:
         try:
             async with self._lock:
                 await self._open_and_prune()
+                if self.secret is None and self.read_key is not None:
+                    # Read while the database is there: one that went away before the first
+                    # write left a whole run's lookups without their person (found by an
+                    # attack: a short outage after a sound start).
+                    self.secret = await self.read_key()
                 await self._write_all()
         except DatabaseTooNew:
             raise
