@@ -549,6 +549,9 @@ async def test_a_misspelt_setting_and_a_webhook_telegram_will_not_call_are_named
     (tmp_path / ".env").unlink()
     monkeypatch.delenv("REDIS_URI")
     assert (await doctor())[0] == 0  # the names alone were wrong
+    monkeypatch.setenv("log_level", "INFO")  # read, whatever its case: no slip (second attack)
+    assert (await doctor())[0] == 0
+    monkeypatch.delenv("log_level")
     monkeypatch.setenv("WEBHOOK_URL", "http://bot.example.org:8080/hook")
     monkeypatch.setenv("WEBHOOK_SECRET", "s3cret")
     monkeypatch.setenv("WEBHOOK_PORT", str(free_port()))

@@ -683,3 +683,26 @@ async def test_messages_that_find_the_topic_deleted_at_once_make_one_topic(
         if not topic.deleted
     ]
     assert live_topics == [done[0].topic_id]  # the one made in vain is deleted
+
+
+async def test_a_topic_made_as_the_database_fails_is_deleted_and_a_retry_round_goes_on(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A topic made just before the database failed was left empty and a second made at the
+    retry; one request whose retry raised stopped the round for the others (found by a second
+    attack)."""
+    desk = desk_app.dp["desk"]
+    database_down(desk_app, monkeypatch, "conversation_topic", reason="database is locked")
+    await desk_app.feed(desk_app.fake.message("/human", user_id=1001))
+    assert len(desk_app.sent(CreateForumTopic)) == 1
+    assert all(topic.deleted for topic in desk_app.fake.forums[SUPPORT].topics.values())
+    monkeypatch.undo()
+
+    store, now = desk_app.lookups.store, time.time()
+    for person in (2001, 2002):  # two kept requests, due
+        kept = await store.start_conversation(None, person, None, None, "en", now, now)
+        assert kept is not None
+        await store.conversation_kept(kept.id, now - 1)
+    for _ in range(2):  # the first one's topic refused, and its name given anew refused too
+        desk_app.fake.fail_next("createForumTopic", 400, "Bad Request: TOPIC_TITLE_INVALID")
+    assert await desk.tick(desk_app.bot, woken=True) == 1  # the other one is posted

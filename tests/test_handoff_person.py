@@ -438,3 +438,38 @@ async def test_a_reply_delivered_as_the_database_fails_is_not_said_undelivered(
     database_down(desk_app, monkeypatch, "conversation_replied", reason="database is locked")
     (copied,) = await desk_app.feed(staff(desk_app, topic, text="restart the gateway"))
     assert isinstance(copied, CopyMessage) and copied.chat_id == 1001  # and nothing to staff
+
+
+async def test_a_chat_level_refusal_telegram_words_otherwise_still_marks_the_chat_down(
+    desk_app: App,
+) -> None:
+    """Only a refusal of the one message is that message's matter: "Have no write access to the
+    chat" (a refusal the first fix's list of the chat's did not name) was taken for one
+    message's, the person told to send it again for ever (found by a second attack)."""
+    desk = desk_app.dp["desk"]
+    await open_conversation(desk_app)
+    desk_app.fake.fail_next(
+        "copyMessage", 400, "Bad Request: have no write access to the chat", chat_id=SUPPORT
+    )
+    *_, told = await desk_app.feed(desk_app.fake.message("it is still broken", user_id=1001))
+    assert isinstance(told, SendMessage) and told.text.startswith(
+        "The support team cannot be reached right now, so this message was not passed on"
+    )
+    assert not desk.reachable
+
+
+async def test_a_staff_edit_of_what_never_reached_the_person_stays_with_the_team(
+    desk_app: App,
+) -> None:
+    """Staff asking the bot "gosms 1004" and editing it, or editing a word into /close, or a
+    live location moving: none is a reply to copy (found by a second attack)."""
+    topic = await open_conversation(desk_app)
+    for first, then in (("gosms 1004", "gosms 1005"), ("hello", "/close"), ("hi", "/close@x_bot")):
+        update = staff(desk_app, topic, text=first)
+        await desk_app.feed(update)
+        update["edited_message"] = {
+            **update.pop("message"), "text": then, "edit_date": int(time.time())
+        }  # fmt: skip
+        update["update_id"] += 10_000
+        sent = await desk_app.feed(update)
+        assert not [m for m in sent if getattr(m, "chat_id", None) == 1001], (first, then)

@@ -112,7 +112,7 @@ def misspelt(names: Iterable[str], settings: Iterable[str]) -> list[Line]:
     (DATABSE_URL, REDIS_URI, BOT_TOKN): ignored without a word, it left the bot on SQLite."""
     known = {name.upper() for name in settings}
     lines = []
-    for name in sorted(set(names) - known):
+    for name in sorted(name for name in set(names) if name.upper() not in known):  # any case
         close = get_close_matches(name.upper(), known, n=1, cutoff=0.85)
         if close:
             fix = f"rename it {close[0]}"

@@ -63,13 +63,23 @@ def topic_closed(exc: BaseException) -> bool:
     return isinstance(exc, TelegramBadRequest) and "topic_closed" in exc.message.lower()
 
 
-# What Telegram says when the chat itself cannot be used (any other Bad Request is about the
-# one message or name it was given: "message to copy not found", a name too long).
-_CHAT_REFUSALS = (
-    "chat not found", "not enough rights", "chat_admin_required", "not a forum", "have no rights",
-    "chat_write_forbidden", "administrator rights", "not a member", "peer_id_invalid",
-    "upgraded to a supergroup", "channel_private", "topics_disabled",
+# What Telegram says when it refuses the one message or name it was given, not the chat: any
+# other Bad Request is taken for the chat (a list of the chat's refusals let through those it
+# did not name, "Have no write access to the chat", as a message's: found by a second attack).
+_MESSAGE_REFUSALS = (
+    "message to copy not found", "message can't be copied", "message_id_invalid",
+    "message is too long", "message_too_long", "can't parse entities", "wrong file identifier",
+    "topic_title", "message text is empty", "poll can't be", "quiz",
 )  # fmt: skip
+
+
+def refused_alone(exc: BaseException) -> bool:
+    """Telegram refused the one message (deleted before it was copied, a kind it will not copy)
+    or name it was given, the chat being fine."""
+    if not isinstance(exc, TelegramBadRequest):
+        return False
+    said = exc.message.lower()
+    return any(refusal in said for refusal in _MESSAGE_REFUSALS)
 
 
 def unreachable(exc: BaseException) -> bool:
@@ -79,10 +89,7 @@ def unreachable(exc: BaseException) -> bool:
     would not copy, taken for the support chat down, every person then told so)."""
     if isinstance(exc, (TelegramForbiddenError, TelegramNetworkError)):
         return True
-    if isinstance(exc, TelegramBadRequest):
-        said = exc.message.lower()
-        return any(refusal in said for refusal in _CHAT_REFUSALS)
-    return isinstance(exc, TelegramAPIError)
+    return isinstance(exc, TelegramAPIError) and not topic_gone(exc) and not refused_alone(exc)
 
 
 async def into_topic(

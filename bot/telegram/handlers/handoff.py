@@ -41,6 +41,7 @@ from bot.telegram.relay import (
     copy_to_topic,
     into_topic,
     masked_for_team,
+    refused_alone,
     unreachable,
 )
 
@@ -225,7 +226,7 @@ async def _copy(
                 return await _not_passed(message, conversation, lang)
             await send(topic)
     except (TelegramAPIError, TelegramNetworkError) as exc:
-        if isinstance(exc, TelegramBadRequest) and not unreachable(exc):
+        if refused_alone(exc):
             # This message alone was refused (deleted before it was copied, a kind Telegram
             # will not copy): the person is told; the conversation and the chat are as they were.
             logger.warning(
@@ -254,6 +255,8 @@ async def edited_by_person(
     reads now, after a word that it was edited (Telegram cannot edit the copy in the topic)."""
     if conversation is None:  # the database cannot say: the edit is the bot's as usual
         raise SkipHandler
+    if edited_message.location is not None:  # a live location moving: no copy each time
+        return Done.NOT_RELAYED
     return await from_person(edited_message, conversation, desk, bot, lang, event_update,
                              edited=True)  # fmt: skip
 

@@ -194,7 +194,10 @@ async def edited_by_staff(
     event_update: Update,
 ) -> Handled:  # fmt: skip
     """A reply staff edited: the person gets it again as it reads now (an attack found the
-    edit never reached them, and staff not told)."""
+    edit never reached them, and staff not told). A live location's moves (edits, every few
+    seconds) are not copies of a reply."""
+    if edited_message.location is not None:
+        return Done.NOT_RELAYED
     return await to_person(edited_message, conversation, desk, bot, event_update, edited=True)
 
 
@@ -266,7 +269,9 @@ def create_router() -> Router:
     router.message.register(show_entry, InTopic(), EntryAsked())
     router.message.register(to_person, InTopic(), _NotCommand())
     router.edited_message.register(not_delivered, InTopic(), _Unknown())
-    router.edited_message.register(edited_by_staff, InTopic(), _NotCommand())
+    # What was never the person's (an entry the team asked the bot, a command) is not theirs
+    # once edited either (found by a second attack).
+    router.edited_message.register(edited_by_staff, InTopic(), _NotCommand(), ~EntryAsked())
     router.message.register(
         no_conversation, Command("send", "close", ignore_case=True), _InSupport()
     )
@@ -290,9 +295,17 @@ class _InSupport(BaseFilter):
         return message.chat.id == desk.chat
 
 
+STAFF_COMMANDS = frozenset({"close", "send"})
+
+
 class _NotCommand(BaseFilter):
     """Not one of the bot's commands: "/etc/hosts looks wrong on your side" is words for the
     person (an attack found such a reply dropped without a word to staff)."""
 
     async def __call__(self, message: Message) -> bool:
-        return not bots_command(message.text)
+        text = message.text or ""
+        if bots_command(text):
+            return False
+        first = text.split(maxsplit=1)[0] if text.startswith("/") else ""
+        # /close and /send (in any case), or any command addressed to a bot (/close@other_bot).
+        return not ("@" in first or first[1:].lower() in STAFF_COMMANDS)
