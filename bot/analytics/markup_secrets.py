@@ -47,7 +47,7 @@ _CURL_USER = re.compile(
 )
 _MASKED = re.compile(MASKED)
 # A command line's option that names a secret, its value after a space ("--password hunter2",
-# "--auth anna:x"; after = the rules of named_secrets read it); a password glued to mysql's -p,
+# "--auth anna:x"; "--password=x" is named_secrets' to read); a password glued to mysql's -p,
 # sshpass's -p with or without a space.
 _OPTION_VALUE = r"(\"[^\"\n]*\"?|'[^'\n]*'?|\S+)"  # quoted whole, spaces and all
 _SECRET_OPTION = re.compile(rf"(?<!\S)(--?[A-Za-z][\w-]*)(\s+)(?!-){_OPTION_VALUE}")

@@ -61,8 +61,8 @@ _FOLDED_APART = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88]")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);", re.IGNORECASE)
 # A word of Latin and Cyrillic letters at once ("pаssword" with a Cyrillic а, "пaроль" with a
-# Latin a) is a disguise or a slip of the keyboard: its look-alike letters are read in the script
-# most of its letters are in, so that a secret's name is found in either.
+# Latin a) is a disguise or a slip of the keyboard: read in the script in which it names a
+# secret, its look-alike letters changed (``_one_script``); any other stays as written.
 # Looked for only where a Latin letter touches a Cyrillic one (one quick scan of the text); a
 # word is entered at its first letter only.
 _SCRIPTS_TOUCH = re.compile(r"[a-zA-Z][\u0400-\u04ff]|[\u0400-\u04ff][a-zA-Z]")

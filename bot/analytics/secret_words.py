@@ -199,8 +199,6 @@ def _pair(found: re.Match[str]) -> str:
     words = {first.casefold().rstrip(_CLOSING), second.casefold().rstrip(_CLOSING)}
     if words & (NO_VALUE | _DESCRIPTION):
         return found.group()  # "логин/пароль: где их взять?", "login and password: both correct"
-    if second.casefold().rstrip(_CLOSING) in _DESCRIPTION and not strong:
-        return found.group()
     kept = closing(second)
     return (
         found.string[found.start() : found.start("first")]
