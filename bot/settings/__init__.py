@@ -83,9 +83,8 @@ class Settings(BaseSettings):
     support_chat_id: int | None = None
     support_hours: Annotated[SupportHours | None, NoDecode] = None
     support_signatures: bool = False  # staff's names on the replies relayed to the person
-    support_idle_days: int = Field(
-        7, ge=1, le=36_500
-    )  # an open conversation this long silent is closed
+    # An open conversation this long silent is closed.
+    support_idle_days: int = Field(7, ge=1, le=36_500)
     team_notes: Path | None = None  # YAML: provider, code -> notes for staff (bot/handoff/notes)
 
     @property

@@ -19,6 +19,9 @@ logger = logging.getLogger(__name__)
 
 DIALECT = "postgres"
 CONNECT_TIMEOUT = 5.0
+# A migration's statements (a replica waiting for another's lock too) and the daily prune may
+# take long on a large database: they are bounded by this, not by the bot's COMMAND_TIMEOUT.
+LONG_TIMEOUT = 3600.0
 OLDEST_SERVER = 12  # the oldest PostgreSQL the migrations and queries are written for
 _MIGRATION_LOCK = 0x636F6465626F6F6B  # "codebook": one replica migrates at a time
 
@@ -43,7 +46,9 @@ async def apply_migrations(db: asyncpg.Connection, where: str) -> list[str]:
     known = migrations(dialect=DIALECT)
     for migration in known:
         async with db.transaction():
-            await db.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+            await db.execute(
+                "SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK, timeout=LONG_TIMEOUT
+            )
             await db.execute(sql("create_schema_migrations", DIALECT))
             applied = {r[0] for r in await db.fetch(sql("applied_versions", DIALECT))}
             newest = max(applied, default=0)
@@ -51,7 +56,7 @@ async def apply_migrations(db: asyncpg.Connection, where: str) -> list[str]:
                 raise DatabaseTooNew(where, newest, len(known))
             if migration.version in applied:
                 continue
-            await db.execute(migration.path.read_text(encoding="utf-8"))
+            await db.execute(migration.path.read_text(encoding="utf-8"), timeout=LONG_TIMEOUT)
             record = numbered(sql("record_migration", DIALECT))[0]
             await db.execute(record, migration.version, migration.name, time.time())
         logger.info("%s: applied migration %s", where, migration.name)
