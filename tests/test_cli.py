@@ -196,3 +196,27 @@ def test_the_catalog_commands_run_whatever_is_wrong_with_other_settings(
     monkeypatch.setenv("TEAM_NOTES", str(ROOT / "no-such-notes.yaml"))
     assert main(["check"]) == 1
     assert "no-such-notes.yaml" in capsys.readouterr().out
+
+
+def test_while_it_starts_a_reload_is_ignored_and_a_stop_ends_it_with_0(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """SIGHUP in the first second or two (catalogs read, index built) ended the bot without a
+    word, and SIGTERM with 143 (found by an attack, 2026-12-07). The running bot's own handlers
+    take their place."""
+    import signal
+
+    from bot.cli.run import before_start
+
+    kept = {number: signal.getsignal(number) for number in (signal.SIGHUP, signal.SIGTERM)}
+    kept[signal.SIGINT] = signal.getsignal(signal.SIGINT)
+    try:
+        before_start()
+        signal.raise_signal(signal.SIGHUP)  # ignored: this process goes on
+        with pytest.raises(SystemExit) as stopped:
+            signal.raise_signal(signal.SIGTERM)
+        assert stopped.value.code == 0
+    finally:
+        for number, handler in kept.items():
+            signal.signal(number, handler)
+    assert "stopped while starting (SIGTERM)" in capsys.readouterr().err

@@ -30,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     import logging
 
     gc.set_threshold(FIRST_GENERATION, *gc.get_threshold()[1:])
+    before_start()
 
     from bot.core.catalog_files import CatalogError
     from bot.logs import configure, secrets_of
@@ -93,3 +94,22 @@ def run(args: argparse.Namespace) -> int:
         log.exception("the bot stopped on an unexpected error")
         return 1
     return status
+
+
+def before_start() -> None:
+    """The signals the bot answers once it runs, answered while it starts (reading the catalogs,
+    building the index: a second or two): SIGHUP, a reload, is nothing to do yet (Python's
+    default ended the process without a word); SIGTERM and SIGINT end it at once with status 0,
+    as a stop does (no update is taken yet). The running bot puts its own handlers in their
+    place (found by an attack)."""
+    import signal
+
+    def stop(number: int, _: object) -> None:
+        if sys.stderr is not None:  # (None where the bot was started with it closed)
+            name = signal.Signals(number).name
+            print(f"codebook: stopped while starting ({name})", file=sys.stderr)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
