@@ -367,7 +367,7 @@ async def test_staff_words_that_start_with_a_slash_reach_the_person_and_close_an
     """Staff's "/etc/hosts looks wrong on your side" was dropped without a word, and "/CLOSE"
     ignored (found by an attack, 2026-12-07): only the bot's own commands are commands."""
     topic = await open_conversation(desk_app)
-    for text in ("/etc/hosts looks wrong on your side", "/foo"):
+    for text in ("/etc/hosts looks wrong on your side", "/foo", "/home/anna@corp is full"):
         (copied,) = await desk_app.feed(staff(desk_app, topic, text=text))
         assert isinstance(copied, CopyMessage) and copied.chat_id == 1001
     asked, done, _ = await desk_app.feed(staff(desk_app, topic, text="/CLOSE"))
@@ -404,9 +404,16 @@ async def test_a_password_sent_in_the_message_after_its_name_reaches_the_topic_m
     assert isinstance(told, SendMessage) and told.text == TOLD
     (after,) = await desk_app.feed(desk_app.fake.message("thanks", user_id=1001))
     assert isinstance(after, CopyMessage)  # only the one message after the name
-    (ended,) = await desk_app.feed(desk_app.fake.message("не подходит пароль", user_id=1001))
-    (asked,) = await desk_app.feed(desk_app.fake.message("что делать?", user_id=1001))
-    assert isinstance(ended, CopyMessage) and isinstance(asked, CopyMessage)
+    # A question or a sentence over is no name left open; an error's code is no value (the
+    # first form of the rule took both: found by a last check).
+    for first, then in (
+        ("не подходит пароль", "что делать?"),
+        ("How do I reset my password?", "error 1004"),
+        ("мой пароль:", "код 1004"),
+    ):
+        (said,) = await desk_app.feed(desk_app.fake.message(first, user_id=1001))
+        (after,) = await desk_app.feed(desk_app.fake.message(then, user_id=1001))
+        assert isinstance(said, CopyMessage) and isinstance(after, CopyMessage), (first, then)
 
 
 async def test_a_card_posted_as_the_database_fails_is_said_posted_and_never_posted_again(

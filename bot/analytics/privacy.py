@@ -183,10 +183,13 @@ _SECRET_NAME = (
     r"секрет|api[ _-]?key|ключ\w*)"
 )
 _ENDS_NAMING = re.compile(
-    rf"(?<!\w){_SECRET_NAME}\s*(?::|=|-|—|–|is|это|це)\W{{0,3}}$"
-    rf"|(?<!\w)(?:мой|мій|моя|мое|моє|my|our|наш|наша)\s+(?:\w+\s+)?{_SECRET_NAME}\W{{0,3}}$",
+    rf"(?<!\w){_SECRET_NAME}\s*(?::|=|-|—|–|is|это|це)\s*$"
+    rf"|^\W*(?:\w+\s+)?(?:мой|мій|моя|мое|моє|my|our|наш|наша)\s+(?:\w+\s+)?{_SECRET_NAME}"
+    r"\s*[:—–-]?\s*$",
     re.IGNORECASE,
-)
+)  # ("вот мой пароль", not "How do I reset my password?" nor "I forgot my password.")
+# A message that is an error's code or a question about one is not a secret's value.
+_ERROR_WORDS = re.compile(r"(?<!\w)(?:error|ошибк\w*|помилк\w*|code|код)(?!\w)", re.IGNORECASE)
 NEXT_WORDS = 3  # a message this short after one that named a secret is taken for its value
 NEXT_LENGTH = 64
 
@@ -200,7 +203,9 @@ def value_after_name(text: str) -> bool:
     """Whether ``text``, sent right after a message that ended naming a secret, is short enough
     to be its value ("мой пароль:" and then "S3cretPw" in a message of its own)."""
     text = plain_text(text).strip()
-    return 0 < len(text) <= NEXT_LENGTH and "\n" not in text and len(text.split()) <= NEXT_WORDS
+    if not 0 < len(text) <= NEXT_LENGTH or "\n" in text or len(text.split()) > NEXT_WORDS:
+        return False
+    return not (_ERROR_WORDS.search(text) or text.endswith("?"))  # "error 1004", "который?"
 
 
 def team_mask(text: str) -> str:

@@ -27,7 +27,7 @@ from bot.store.guarded import Guarded
 from bot.store.named import NamedQueries
 from bot.store.postgres_schema import (
     DIALECT,
-    LONG_TIMEOUT,
+    PRUNE_TIMEOUT,
     apply_migrations,
     connect,
     examine,
@@ -42,8 +42,8 @@ FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, asyncio.Time
 # A statement of the bot's own connection is given up on after this long: a server that stopped
 # answering (a hung host, a network that drops packets) held every write, /healthz said it was
 # writable and a stop never ended (found by an attack). A batch of 500 lookups takes
-# milliseconds; migrations and the daily prune have LONG_TIMEOUT, reports connections of their
-# own without this bound.
+# milliseconds; migrations and the daily prune have bounds of their own (postgres_schema.py),
+# reports connections of their own without this bound.
 COMMAND_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 1.0  # a polite close given up on (a hung server): the socket is just dropped
 LOOKUP_COLUMNS = (
@@ -107,9 +107,9 @@ class PostgresStore(Guarded[asyncpg.Connection], NamedQueries, ConversationQueri
         """Delete every row from before ``first_day``; how many lookups went."""
         bounds = {"day": first_day, "at": first_at}
         async with self._connection(writing=True) as db, db.transaction():
-            status = await db.execute(*_call("prune_lookups", bounds), timeout=LONG_TIMEOUT)
+            status = await db.execute(*_call("prune_lookups", bounds), timeout=PRUNE_TIMEOUT)
             for name in PRUNED:
-                await db.execute(*_call(name, bounds), timeout=LONG_TIMEOUT)
+                await db.execute(*_call(name, bounds), timeout=PRUNE_TIMEOUT)
         return int(status.split()[-1])
 
     async def shared_key(self) -> bytes:

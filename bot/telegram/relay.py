@@ -69,7 +69,8 @@ def topic_closed(exc: BaseException) -> bool:
 _MESSAGE_REFUSALS = (
     "message to copy not found", "message can't be copied", "message_id_invalid",
     "message is too long", "message_too_long", "can't parse entities", "wrong file identifier",
-    "topic_title", "message text is empty", "poll can't be", "quiz",
+    "topic_title", "message text is empty", "poll can't be", "quiz", "caption is too long",
+    "media_caption_too_long", "wrong remote file identifier", "message_empty",
 )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ Staff are never limited (flood control leaves the support chat alone)."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
@@ -296,6 +297,7 @@ class _InSupport(BaseFilter):
 
 
 STAFF_COMMANDS = frozenset({"close", "send"})
+_TO_A_BOT = re.compile(r"/\w{1,32}@\w{3,32}")
 
 
 class _NotCommand(BaseFilter):
@@ -307,5 +309,6 @@ class _NotCommand(BaseFilter):
         if bots_command(text):
             return False
         first = text.split(maxsplit=1)[0] if text.startswith("/") else ""
-        # /close and /send (in any case), or any command addressed to a bot (/close@other_bot).
-        return not ("@" in first or first[1:].lower() in STAFF_COMMANDS)
+        # /close and /send (in any case), or a command addressed to a bot (/close@other_bot;
+        # not a path, "/home/anna@corp is full").
+        return not (_TO_A_BOT.fullmatch(first) or first[1:].lower() in STAFF_COMMANDS)
