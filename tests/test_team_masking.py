@@ -235,6 +235,11 @@ def test_the_forms_the_privacy_attack_found_are_masked_stored_and_sent(
         "the secret is to send fewer sms",
         "Pass rate is 90%",
         "after the password change sms stopped",
+        # ...and what a colon kept from before them: a description after it, a PIN's rule.
+        "пароль: неверный",
+        "password: not working",
+        "password: expired",
+        "PIN: 4 or 6 digits?",
     ],
 )
 def test_what_the_new_forms_leave_alone(text: str) -> None:

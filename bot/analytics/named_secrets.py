@@ -43,7 +43,7 @@ _NO_VALUES = (
     "забыл забыла забыли не нет none unknown forgotten forgot where what which how see "
     "какие какой какая где как когда почему зачем що де як який яка які коли чому "
     "attached attachment below above please pls help пожалуйста помогите допоможіть both оба "
-    "обидва"
+    "обидва неверный неправильный неверен истек истёк устарел невірний неправильний застарів"
 )
 NO_VALUE = frozenset(_NO_VALUES.split())
 _NAME_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[^\W\d_A-Za-z]+")
@@ -83,6 +83,7 @@ _COOKIE = re.compile(
 _TRAILING = ".,!?;:)]}»\"'"
 _LAST_WORD = re.compile(r"([^\W\d_]+)\s*$")
 _CODE_DIGITS = 6  # an error code's most; a PIN's, a CVV's and a one-time code's digits are secret
+_SHORTEST_PIN = 3
 _DIGITS_PART = frozenset({"pin", "pincode", "cvv", "cvc", "cvn", "csc", "otp", "пин", "пін"})
 # A passphrase's next word, and the marks that close it ("staple."): a word before ":" or "="
 # is a key or a label of its own, not part of the value.
@@ -202,7 +203,7 @@ def _mask_keyed(text: str) -> str:
         )
         if found is None or _MASKED.match(found.group()) or _error_code(key, found.group()):
             continue
-        if found.group().rstrip(_TRAILING).casefold() in NO_VALUE:  # "Пароль: забыл"
+        if _no_value(key, found.group()):  # "Пароль: забыл", "password: expired", "PIN: 4 or 6"
             continue
         value, end = found.group(), found.end()
         if value in ("[", "{"):
@@ -227,6 +228,17 @@ def after_error_word(text: str, start: int) -> bool:
     token")."""
     before = _LAST_WORD.search(text, max(0, start - 40), start)
     return before is not None and before[1].casefold() in NOT_A_SECRET_WORD
+
+
+def _no_value(key: re.Match[str], value: str) -> bool:
+    """Whether the word after a key says there is no value to hide: a question, a shrug, a
+    description ("password: expired", "пароль: неверный"; quoted, it is the value), or one or
+    two digits after a PIN's name (a PIN has three at least)."""
+    bare = value.rstrip(_TRAILING).casefold()
+    if bare in NO_VALUE or bare in NOT_A_SECRET_WORD:
+        return True
+    digits_named = {part.lower() for part in _NAME_PART.findall(key["key"])} & _DIGITS_PART
+    return bool(digits_named) and bare.isdigit() and len(bare) < _SHORTEST_PIN
 
 
 def _error_code(key: re.Match[str], value: str) -> bool:

@@ -362,7 +362,8 @@ def _is_secret(
         code = not separator.strip() or after_error_word(text, name.start())
         return len(bare) > _CODE_DIGITS or not code
     if _STRONG.search(separator):  # whatever it reads as, but for a question or a shrug
-        return bare.casefold() not in NO_VALUE  # "Пароль: забыл", "Token: where to find it?"
+        folded = bare.casefold()  # but "Пароль: забыл", "Token: where?", "password: expired"
+        return folded not in NO_VALUE and folded not in NOT_A_SECRET_WORD
     if bare.startswith(("/", "./", "~/")):  # a path: "grep -r token /etc/app"
         return False
     if label and bare.isalpha():  # behind a label, a name: "токен для GoSMS"
