@@ -660,7 +660,7 @@ async def test_messages_that_find_the_topic_deleted_at_once_make_one_topic(
     new = conversation.topic_id
     assert new is not None and new != old
     in_topic = [m.get("text", "") for m in desk_app.fake.in_topic(SUPPORT, new)]
-    assert sorted(t for t in in_topic if t.startswith("still broken")) == [
+    assert sorted(text for text in in_topic if text.startswith("still broken")) == [
         f"still broken {n}" for n in range(5)
     ]
     assert len([c for c in desk_app.sent(SendMessage) if c.chat_id == SUPPORT]) == 1  # one card
