@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from aiogram.methods import AnswerCallbackQuery, CopyMessage, CreateForumTopic, SendMessage
 
+import bot.telegram.desk as desk_module
 from bot.core.catalog import entry_ref
 from bot.handoff.conversation import State
+from bot.telegram.desk import SupportDesk
 from bot.telegram.keyboards import Human
-from tests.support.app import USERNAME, App, buttons, running_app
+from tests.support.app import USERNAME, App, buttons, running_app, settings_for
 from tests.support.fake_telegram import FakeTelegram
 from tests.test_handoff_bot import (
     SUPPORT,
@@ -417,7 +419,7 @@ async def test_a_password_sent_in_the_message_after_its_name_reaches_the_topic_m
 
 
 async def test_a_card_posted_as_the_database_fails_is_said_posted_and_never_posted_again(
-    desk_app: App, monkeypatch: pytest.MonkeyPatch
+    desk_app: App, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The database failed right after the card was posted: the person was told the team could
     not be reached, and three minutes later the retry posted a second card and told them the
@@ -428,6 +430,13 @@ async def test_a_card_posted_as_the_database_fails_is_said_posted_and_never_post
     assert isinstance(told, SendMessage) and told.text.startswith("Your question is with")
     live = await desk_app.lookups.store.live_conversation(1001)
     assert live is not None and live.state is State.WAITING  # not written yet
+    # Another replica, a few minutes on (past a try's hold), does not post it again.
+    other = SupportDesk(
+        desk_app.lookups, desk_app.library, settings_for(tmp_path, support_chat_id=SUPPORT)
+    )
+    later = time.time() + 600
+    monkeypatch.setattr(desk_module.time, "time", lambda: later)
+    assert await other.tick(desk_app.bot) == 0
     monkeypatch.undo()
     await desk.tick(desk_app.bot, woken=True)  # the next round: written, not retried
     live = await desk_app.lookups.store.live_conversation(1001)

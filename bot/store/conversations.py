@@ -77,6 +77,10 @@ class ConversationQueries(ABC):
         params = {"id": conversation.id, "seen": conversation.retry_at, "hold": hold}
         return await self._change("claim_retry", params) == 1
 
+    async def hold_try(self, conversation_id: int, hold: float) -> None:
+        """No other retry takes the waiting conversation before ``hold``."""
+        await self._change("hold_try", {"id": conversation_id, "hold": hold})
+
     async def conversation_topic(self, conversation_id: int, chat_id: int, topic_id: int) -> None:
         """The conversation's topic is made (``topic_id`` in ``chat_id``), its card not posted
         yet: a retry posts it there."""

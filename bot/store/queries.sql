@@ -290,6 +290,10 @@ ORDER BY opened_at LIMIT :limit
 UPDATE conversations SET retry_at = :hold
 WHERE id = :id AND state = 'waiting' AND retry_at = :seen
 
+-- name: hold_try
+-- A waiting conversation's try holds it this long (its card about to be posted).
+UPDATE conversations SET retry_at = :hold WHERE id = :id AND state = 'waiting'
+
 -- name: conversation_topic
 -- The topic is made, the card not yet posted: a retry posts it there, not in another topic.
 UPDATE conversations SET topic_id = :topic, topic_chat_id = :chat

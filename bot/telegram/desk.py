@@ -44,6 +44,11 @@ logger = logging.getLogger(__name__)
 
 RETRY = 30.0  # seconds between two tries of a kept request
 ATTEMPT = 180.0  # a try under way holds its request this long (aiogram waits 60 s a call)
+# ...and this long once its card is about to be posted: if the database then fails to mark it
+# open, the process that posted it writes that when the database is back (``unrecorded``), and
+# no other replica posts a second card meanwhile (found by an attack); one that died with it
+# leaves it to another replica after this.
+CARD_HOLD = 3600.0
 AGAIN = 60.0  # the same request within this long of the card is a second tap: no card again
 RELAY_MEMORY = 2 * 86400.0  # relayed update ids kept (Telegram resends within hours)
 TOPIC_LABEL = 60  # characters of an entry's label in a topic's name given anew
@@ -177,6 +182,8 @@ class SupportDesk:
             text = HTML.esc(t("handoff_resumed", self.team)) if card is None else card[0]
 
             async def send(thread: int) -> object:
+                if conversation.state is State.WAITING:
+                    await self.store.hold_try(conversation.id, time.time() + CARD_HOLD)
                 return await bot.send_message(self.chat, text, message_thread_id=thread)
 
             if not await into_topic(bot, self.chat, topic, send):
