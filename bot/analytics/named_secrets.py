@@ -80,10 +80,10 @@ _NESTED_PIECE = re.compile(
 _COOKIE = re.compile(
     r"(?<![\w-])((?:set-)?cookie)(\s*:\s*)([^\s<;\"'][^\s;]*(?:; ?[^\s;]+)*;?)", re.IGNORECASE
 )
-_TRAILING = ".,!?;:)]}»\"'"
+TRAILING = ".,!?;:)]}»\"'"
 _LAST_WORD = re.compile(r"([^\W\d_]+)\s*$")
 _CODE_DIGITS = 6  # an error code's most; a PIN's, a CVV's and a one-time code's digits are secret
-_SHORTEST_PIN = 3
+SHORTEST_PIN = 3
 _DIGITS_PART = frozenset({"pin", "pincode", "cvv", "cvc", "cvn", "csc", "otp", "пин", "пін"})
 # A passphrase's next word, and the marks that close it ("staple."): a word before ":" or "="
 # is a key or a label of its own, not part of the value.
@@ -230,15 +230,21 @@ def after_error_word(text: str, start: int) -> bool:
     return before is not None and before[1].casefold() in NOT_A_SECRET_WORD
 
 
+def no_value(word: str) -> bool:
+    """Whether ``word``, after a secret's name and a colon, says there is none to hide: a
+    question, a shrug, a description ("Пароль: забыл", "password: expired", "пароль: неверный";
+    quoted, it is the value)."""
+    folded = word.rstrip(TRAILING).casefold()
+    return folded in NO_VALUE or folded in NOT_A_SECRET_WORD
+
+
 def _no_value(key: re.Match[str], value: str) -> bool:
-    """Whether the word after a key says there is no value to hide: a question, a shrug, a
-    description ("password: expired", "пароль: неверный"; quoted, it is the value), or one or
-    two digits after a PIN's name (a PIN has three at least)."""
-    bare = value.rstrip(_TRAILING).casefold()
-    if bare in NO_VALUE or bare in NOT_A_SECRET_WORD:
+    """``no_value``, or one or two digits after a PIN's name (a PIN has three at least)."""
+    if no_value(value):
         return True
+    bare = value.rstrip(TRAILING)
     digits_named = {part.lower() for part in _NAME_PART.findall(key["key"])} & _DIGITS_PART
-    return bool(digits_named) and bare.isdigit() and len(bare) < _SHORTEST_PIN
+    return bool(digits_named) and bare.isdigit() and len(bare) < SHORTEST_PIN
 
 
 def _error_code(key: re.Match[str], value: str) -> bool:
@@ -287,7 +293,7 @@ def _masked_nested(text: str, start: int) -> tuple[str, int]:
 def closing(value: str) -> str:
     """The punctuation that ends a sentence or a JSON string around ``value``, kept in sight
     ("password: x, and" → "password: <secret>, and"); all of it if nothing else is there."""
-    kept = len(value) - len(value.rstrip(_TRAILING))
+    kept = len(value) - len(value.rstrip(TRAILING))
     return value[-kept:] if 0 < kept < len(value) else ""
 
 

@@ -13,7 +13,7 @@ from bot.analytics.markup_secrets import mask_blocks, mask_credentials
 from bot.analytics.named_secrets import MASKED, mask_named
 from bot.analytics.secret_words import (
     ONE_TIME_WORDS,
-    PASSWORD_NAMES,
+    PASSWORD_WORDS,
     looks_secret,
     mask_secret_words,
 )
@@ -179,7 +179,7 @@ def mask_message(text: str) -> str | None:
 # ("пароль:", "token =", "password is") or a possessive ("мой пароль", "my password"), not in
 # a sentence that is over ("не подходит пароль").
 _SECRET_NAME = (
-    rf"(?:{PASSWORD_NAMES}|парол\w*|гасл\w*|token|токен\w*|pin|пин|пін|cvv2?|cvc2?|secret|"
+    rf"(?:{PASSWORD_WORDS}|token|токен\w*|pin|пин|пін|cvv2?|cvc2?|secret|"
     r"секрет|api[ _-]?key|ключ\w*)"
 )
 _ENDS_NAMING = re.compile(

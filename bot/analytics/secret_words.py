@@ -9,8 +9,11 @@ from bot.analytics.named_secrets import (
     MASKED,
     NO_VALUE,
     NOT_A_SECRET_WORD,
+    SHORTEST_PIN,
+    TRAILING,
     after_error_word,
     closing,
+    no_value,
     passphrase_end,
 )
 
@@ -31,6 +34,7 @@ PASSWORD_NAMES = (
     r"[şs]ifre|wachtwoord|"
     r"парол(?:ь|я|ю|ем|е|і|и|ей|ями)|пасс|пас+ворд|гасл(?:о|а|у|ом)|gas[łl]o"
 )
+PASSWORD_WORDS = rf"{PASSWORD_NAMES}|парол\w*|гасл\w*"  # ...and their forms in a longer word
 _SECRET_WORDS = (
     rf"{PASSWORD_NAMES}|pw|pin[ -]?code|pin-код|pin|secret|token|x-api-key|api-key|api-ключ|"
     r"api[ _-]?key|apikey|(?:refresh|access|auth|id|bot)_token|creds?|credentials?|"
@@ -85,7 +89,7 @@ _STRONG = re.compile(r"[:=]")  # what follows is the value, whatever it reads as
 _ARROW = re.compile(r"->|[→⇒]")
 # A password's own names: what follows one in a message to the team is taken for the password
 # whatever its shape when it is quoted, has a digit, mixed case or a symbol, or ends a sentence.
-_PASSWORD = re.compile(rf"{PASSWORD_NAMES}|парол\w*|гасл\w*", re.IGNORECASE)
+_PASSWORD = re.compile(PASSWORD_WORDS, re.IGNORECASE)
 # A quoted value, not the quote that closes a quoted key ('"password":"x"', "{'pass': 'x'}").
 _QUOTED = re.compile(r"\s*[\"'«“„]([^\"'«»“”„\s:=,][^\"'«»“”„]{0,99})[\"'»”“]")
 _SENTENCE_END = re.compile(r"[.!?…,;)]*(?:\s*$|(?<=[.!?…,;)])\s)")
@@ -145,13 +149,11 @@ _DESCRIPTION = frozenset(_DESCRIPTIONS.split())
 # A label between a name and its secret says nothing of the kind ("token error code: 1003").
 _NOT_IN_LABEL = (NOT_A_SECRET_WORD | _DESCRIPTION) - {"the", "a", "an"}
 _PIECE = re.compile(r"[\"',;]")
-_SHORTEST_PIN = 3
 # "the secret is to send fewer sms": a word of a sentence, not a value.
 _FUNCTION_WORDS = frozenset(["to", "that", "in", "on", "at", "for", "by", "with", "from"])
 _DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
-_CLOSING = ".,!?;:)]}»\"'"
 # Names after whose secret the sentence's other password-like words are taken too.
-_TELLS_MORE = re.compile(rf"{PASSWORD_NAMES}|парол\w*|гасл\w*|creds?|credentials?", re.IGNORECASE)
+_TELLS_MORE = re.compile(rf"{PASSWORD_WORDS}|creds?|credentials?", re.IGNORECASE)
 _TOLD_WITHIN = 40  # "пароль от личного кабинета: <secret>"
 _SENTENCE_STOP = re.compile(r"[.!?](?:\s|$)")
 # A word on its own, not a piece of markup or a query ("{"error":"40"}", "&to=1004"), of a
@@ -192,11 +194,11 @@ def _pair(found: re.Match[str]) -> str:
     first, second = found["first"], found["second"]
     strong = not found["separator"].isspace()
     masked = re.fullmatch(MASKED, first) is not None  # the login, masked by a rule before
-    if re.fullmatch(MASKED, second.rstrip(_CLOSING)):
+    if re.fullmatch(MASKED, second.rstrip(TRAILING)):
         return found.group()
     if not (strong or masked or looks_secret(first) or looks_secret(second)):
         return found.group()
-    words = {first.casefold().rstrip(_CLOSING), second.casefold().rstrip(_CLOSING)}
+    words = {first.casefold().rstrip(TRAILING), second.casefold().rstrip(TRAILING)}
     if words & (NO_VALUE | _DESCRIPTION):
         return found.group()  # "логин/пароль: где их взять?", "login and password: both correct"
     kept = closing(second)
@@ -221,7 +223,7 @@ def _more_after(text: str) -> str:
     end = _SENTENCE_STOP.search(text, start)
     out, done = [], 0
     for found in _OTHER_PASSWORD.finditer(text, start, end.start() if end else len(text)):
-        word = found[1].rstrip(_CLOSING)
+        word = found[1].rstrip(TRAILING)
         if _reads_as_password(word) and not re.search(MASKED, word):
             out += [text[done : found.start()], "<secret>"]
             done = found.start() + len(word)
@@ -255,7 +257,7 @@ def _bare_code(found: re.Match[str]) -> str:
 
 def looks_secret(value: str) -> bool:
     """Whether a word reads as a password rather than a word: a digit, mixed case, a symbol."""
-    bare = value.rstrip(".,!?;:)]}»\"'")
+    bare = value.rstrip(TRAILING)
     if not bare or bare.isdigit():
         return False
     return not (bare.isalpha() and (bare.islower() or bare.isupper() or bare.istitle()))
@@ -330,7 +332,7 @@ def _is_secret(
     sentence (``ends``) unless it describes or asks."""
     word = name.group()
     # Judged by its first piece: after "token " in JSON, 'expired","token_type":"bearer"}'.
-    bare = _PIECE.split(value.lstrip("\"'«“„"), 1)[0].rstrip(".,!?;:)]}»\"'")
+    bare = _PIECE.split(value.lstrip("\"'«“„"), 1)[0].rstrip(TRAILING)
     if not bare:
         return False
     if eager and bare.isdigit() and len(bare) >= _PASSWORD_DIGITS:
@@ -354,7 +356,7 @@ def _is_secret(
         return bare.casefold() not in _DESCRIPTION
     if bare.isdigit():
         if _DIGITS_SECRET.fullmatch(word):  # a PIN's or a CVV's three digits at least
-            return len(bare) >= _SHORTEST_PIN  # ("The PIN is 4 digits or 6?")
+            return len(bare) >= SHORTEST_PIN  # ("The PIN is 4 digits or 6?")
         if _ONE_TIME.fullmatch(word):  # not behind a label: "код из смс gosms 1004"
             said_error = _ERROR_AFTER.match(text, text.find(bare, name.end()) + len(bare))
             return len(bare) >= _ONE_TIME_DIGITS and not label and not said_error
@@ -362,8 +364,7 @@ def _is_secret(
         code = not separator.strip() or after_error_word(text, name.start())
         return len(bare) > _CODE_DIGITS or not code
     if _STRONG.search(separator):  # whatever it reads as, but for a question or a shrug
-        folded = bare.casefold()  # but "Пароль: забыл", "Token: where?", "password: expired"
-        return folded not in NO_VALUE and folded not in NOT_A_SECRET_WORD
+        return not no_value(bare)  # but "Пароль: забыл", "Token: where?", "password: expired"
     if bare.startswith(("/", "./", "~/")):  # a path: "grep -r token /etc/app"
         return False
     if label and bare.isalpha():  # behind a label, a name: "токен для GoSMS"
