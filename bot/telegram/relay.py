@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from typing import NamedTuple
 
 from aiogram import Bot
 from aiogram.enums import ContentType
@@ -128,13 +129,26 @@ async def reopen(bot: Bot, chat_id: int, topic_id: int) -> None:
             raise
 
 
-def masked_for_team(message: Message, after_name: bool = False) -> str | None:
+class Masked(NamedTuple):
+    """What the team gets instead of a copy (``masked_for_team``), and whether it goes as words
+    alone: a name beside the message held a secret, which no copy can carry another of."""
+
+    text: str
+    as_words: bool
+
+
+def words_of(message: Message) -> str:
+    """The message's text, or its caption."""
+    return message.text if message.text is not None else message.caption or ""
+
+
+def masked_for_team(message: Message, after_name: bool = False) -> Masked | None:
     """What the team gets instead of a copy of the person's message when a secret is in it: its
     text or caption with the secrets hidden (bot/analytics/privacy.py), and below it each link
     hidden behind a word (a ``text_link``: Ctrl+K, a rich paste), "🔗 word: URL", its URL masked
     too, since what goes instead of a copy carries no links; None when nothing is hidden, in the
     text or in a link's URL."""
-    text = message.text if message.text is not None else message.caption or ""
+    text = words_of(message)
     entities = message.entities if message.text is not None else message.caption_entities
     if message.poll is not None:  # its question and options a line each, as a text has them
         poll = message.poll
@@ -155,11 +169,12 @@ def masked_for_team(message: Message, after_name: bool = False) -> str | None:
         lines.append(line if shown is None else shown)
     names = named(message)
     shown_names = [name_masked(line) for line in names]
-    if any(shown is not None for shown in shown_names):  # a copy would carry them as they are
+    as_words = any(shown is not None for shown in shown_names)  # a copy carries them as they are
+    if as_words:
         hidden = True
         pairs = zip(names, shown_names, strict=True)
         lines += [line if shown is None else shown for line, shown in pairs]
-    return "\n".join(line for line in lines if line) if hidden else None
+    return Masked("\n".join(line for line in lines if line), as_words) if hidden else None
 
 
 _NAME_PARTS = re.compile(r"[_.-]+")  # a file's name read as words: gosms_password_x.txt
@@ -194,7 +209,7 @@ def named(message: Message) -> list[str]:
 
 
 async def copy_to_topic(
-    bot: Bot, message: Message, chat_id: int, topic_id: int, masked: str | None = None,
+    bot: Bot, message: Message, chat_id: int, topic_id: int, masked: Masked | None = None,
     note: str = "",
 ) -> None:  # fmt: skip
     """The person's message into their topic: as they sent it, or (``masked``: its text,
@@ -206,10 +221,9 @@ async def copy_to_topic(
         return
     # Else a text (a poll's: its words, masked; a document whose name holds a secret: its name,
     # masked, as no copy can carry another name).
-    captioned = message.content_type in CAPTIONED and not any(
-        name_masked(line) is not None for line in named(message)
-    )
-    shown = _fitted(masked, HTML.italic(note), CAPTION_LIMIT if captioned else MESSAGE_LIMIT)
+    captioned = message.content_type in CAPTIONED and not masked.as_words
+    limit = CAPTION_LIMIT if captioned else MESSAGE_LIMIT
+    shown = _fitted(masked.text, HTML.italic(note), limit)
     if not captioned:
         await bot.send_message(chat_id, shown, message_thread_id=topic_id)
     else:

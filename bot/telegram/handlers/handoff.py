@@ -43,6 +43,7 @@ from bot.telegram.relay import (
     masked_for_team,
     refused_alone,
     unreachable,
+    words_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -195,9 +196,8 @@ async def _copy(
     user = message.from_user
     assert user is not None
 
-    said = message.text if message.text is not None else message.caption or ""
     masked = masked_for_team(message, after_name=conversation.id in desk.secret_named)
-    if ends_naming_secret(said):  # "мой пароль:": its value may come in the next message
+    if ends_naming_secret(words_of(message)):  # "мой пароль:": its value may come in the next one
         desk.secret_named.add(conversation.id)
     else:
         desk.secret_named.discard(conversation.id)
