@@ -30,7 +30,7 @@ from bot.analytics.key import default_key_file
 from bot.data import packaged
 from bot.handoff.hours import SupportHours
 from bot.radar.settings import RadarSettings
-from bot.settings.env_file import env_file_problems, readable
+from bot.settings.env_file import read_env_file
 from bot.settings.urls import url_problem
 from bot.settings.values import WEEKDAYS, id_problem, seconds, time_zone, token_problem
 
@@ -225,8 +225,8 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     The bot needs BOT_TOKEN; the commands that only read catalogs or the database do not
     (``require_token=False``)."""
     env_file = Path(str(Settings.model_config["env_file"]))
-    problems = env_file_problems(env_file)
-    if not readable(env_file):
+    problems, usable = read_env_file(env_file)
+    if not usable:
         overrides.setdefault("_env_file", None)
     try:
         settings = Settings(**overrides)
@@ -243,7 +243,7 @@ def given_names() -> set[str]:
     """The names set in the environment and in the .env file (which the settings read)."""
     env_file = Path(str(Settings.model_config["env_file"]))
     names = set(os.environ)
-    if readable(env_file) and env_file.is_file():
+    if read_env_file(env_file).usable and env_file.is_file():
         names |= {name for name in dotenv_values(env_file) if name}
     return names
 
@@ -252,8 +252,8 @@ def settings_despite_problems() -> tuple[Settings, list[str]]:
     """The settings with every wrong one taken at its default, and a line for each problem (the
     doctor goes on checking what the rest allows)."""
     env_file = Path(str(Settings.model_config["env_file"]))
-    problems = env_file_problems(env_file)
-    unread: dict[str, Any] = {} if readable(env_file) else {"_env_file": None}
+    problems, usable = read_env_file(env_file)
+    unread: dict[str, Any] = {} if usable else {"_env_file": None}
     try:
         return Settings(**unread), problems
     except ValidationError as exc:

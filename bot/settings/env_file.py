@@ -9,6 +9,7 @@ import io
 import logging
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from dotenv.parser import parse_stream
 
@@ -17,28 +18,26 @@ _NAME = re.compile(r"\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=")
 logging.getLogger("dotenv.main").setLevel(logging.ERROR)
 
 
-def readable(path: Path) -> bool:
-    """Whether the file at ``path`` can be read as the settings read it (UTF-8); True when it
-    is not there."""
-    try:
-        path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return False
-    except OSError:
-        return True
-    return True
+class EnvFile(NamedTuple):
+    """The file as the settings would read it: a line for each problem, and whether it can be
+    read at all (it cannot when it is not UTF-8; one that is not there is read as empty)."""
+
+    problems: list[str]
+    usable: bool
 
 
-def env_file_problems(path: Path) -> list[str]:
-    """A line for each statement of the file at ``path`` that python-dotenv cannot read; none
-    when the file is not there or cannot be read (then nothing is taken from it)."""
+def read_env_file(path: Path) -> EnvFile:
+    """A line for each statement of the file at ``path`` that python-dotenv cannot read, or for
+    its not being UTF-8 (then the settings must not read it); none when it is not there or
+    cannot be opened (then nothing is taken from it)."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:  # a comment saved in cp1251 stopped every command
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        return [f"{path} line {line} is not UTF-8 text, so the file is not used: save it as UTF-8"]
+        said = f"{path} line {line} is not UTF-8 text, so the file is not used: save it as UTF-8"
+        return EnvFile([said], usable=False)
     except OSError:
-        return []
+        return EnvFile([], usable=True)
     problems = []
     for binding in parse_stream(io.StringIO(text)):
         if binding.error:
@@ -48,4 +47,4 @@ def env_file_problems(path: Path) -> list[str]:
                 f"{path} line {binding.original.line}{what} cannot be read, so it is not used: "
                 "write NAME=value, with the value quoted whole (both quotes) or not at all"
             )
-    return problems
+    return EnvFile(problems, usable=True)
