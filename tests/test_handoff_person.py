@@ -372,6 +372,15 @@ async def test_staff_words_that_start_with_a_slash_reach_the_person_and_close_an
     for text in ("/etc/hosts looks wrong on your side", "/foo", "/home/anna@corp is full"):
         (copied,) = await desk_app.feed(staff(desk_app, topic, text=text))
         assert isinstance(copied, CopyMessage) and copied.chat_id == 1001
+    # A command of the bot's that takes no words, with words after it, is words too ("/start
+    # the app again" was answered to staff as a lookup: found by an attack); alone, or
+    # addressed to the bot, it stays the bot's.
+    for text in ("/start the app again", "/Help me out here, the app is down"):
+        (copied,) = await desk_app.feed(staff(desk_app, topic, text=text))
+        assert isinstance(copied, CopyMessage) and copied.chat_id == 1001, text
+    for text in ("/help", "/help@codebook_bot now"):
+        (said,) = await desk_app.feed(staff(desk_app, topic, text=text))
+        assert isinstance(said, SendMessage) and said.chat_id != 1001, text
     asked, done, _ = await desk_app.feed(staff(desk_app, topic, text="/CLOSE"))
     assert isinstance(asked, SendMessage) and asked.chat_id == 1001
     assert isinstance(done, SendMessage) and done.text.startswith("Closed. The person was asked")

@@ -298,6 +298,10 @@ class _InSupport(BaseFilter):
 
 STAFF_COMMANDS = frozenset({"close", "send"})
 _TO_A_BOT = re.compile(r"/\w{1,32}@\w{3,32}")
+# The bot's commands that take no words: followed by words in a topic, they are words for the
+# person ("/start the app again" was answered to staff as a lookup of "the app again": found by
+# an attack). Addressed to the bot (/help@codebook_bot) they stay commands.
+_WORDLESS = frozenset({"start", "help", "providers", "human"})
 
 
 class _NotCommand(BaseFilter):
@@ -306,9 +310,9 @@ class _NotCommand(BaseFilter):
 
     async def __call__(self, message: Message) -> bool:
         text = message.text or ""
+        first, *words = text.split(maxsplit=1) if text.startswith("/") else [""]
         if bots_command(text):
-            return False
-        first = text.split(maxsplit=1)[0] if text.startswith("/") else ""
+            return bool(words) and first[1:].lower() in _WORDLESS
         # /close and /send (in any case), or a command addressed to a bot (/close@other_bot;
         # not a path, "/home/anna@corp is full").
         return not (_TO_A_BOT.fullmatch(first) or first[1:].lower() in STAFF_COMMANDS)
