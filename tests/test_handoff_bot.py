@@ -685,6 +685,33 @@ async def test_messages_that_find_the_topic_deleted_at_once_make_one_topic(
     assert live_topics == [done[0].topic_id]  # the one made in vain is deleted
 
 
+async def test_a_message_on_its_way_as_staff_close_and_delete_the_topic_is_said_closed(
+    desk_app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff closed the conversation and deleted its topic while the person's message was on
+    its way: the person was told the team "cannot be reached" (found by an attack). They are
+    told it was closed, and how to ask again; no topic is made."""
+    topic = await open_conversation(desk_app)
+    desk_app.fake.delete_topic(SUPPORT, topic)
+    desk = desk_app.dp["desk"]
+    store = desk_app.lookups.store
+    conversation = await store.live_conversation(1001)
+    assert conversation is not None
+    lost = desk.topic_lost
+
+    async def closed_first(*args: Any, **kwargs: Any) -> Any:
+        await store.close_conversation(conversation.id, time.time())  # staff's /close, now
+        return await lost(*args, **kwargs)
+
+    monkeypatch.setattr(desk, "topic_lost", closed_first)
+    tried, told = await desk_app.feed(desk_app.fake.message("still broken", user_id=1001))
+    assert isinstance(tried, CopyMessage) and tried.message_thread_id == topic  # found gone
+    assert isinstance(told, SendMessage) and told.chat_id == 1001
+    assert told.text == t("handoff_closed_meanwhile", "en")
+    assert "/human" in told.text
+    assert not desk_app.sent(CreateForumTopic)
+
+
 async def test_a_topic_made_as_the_database_fails_is_deleted_and_a_retry_round_goes_on(
     desk_app: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:

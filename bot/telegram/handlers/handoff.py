@@ -222,6 +222,11 @@ async def _copy(
             )
             conversation = await desk.topic_lost(bot, conversation, user.first_name, user.username)
             topic = in_chat(conversation, desk.chat)
+            if conversation.state is State.CLOSED:
+                # Staff closed it while this message was on its way (and deleted the topic):
+                # no outage to speak of (the person was told "cannot be reached": an attack).
+                await message.answer(HTML.esc(t("handoff_closed_meanwhile", lang)))
+                return Done.NOT_RELAYED
             if topic is None or conversation.state is not State.OPEN:
                 return await _not_passed(message, conversation, lang)
             await send(topic)
