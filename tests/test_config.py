@@ -161,6 +161,16 @@ def test_an_env_file_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path: Path
     assert found == [said] and settings.bot_token is None
 
 
+def test_an_env_file_that_is_a_folder_is_said_not_silently_skipped(tmp_path: Path) -> None:
+    """A .env that is a folder (Docker makes one where a missing file is mounted) was silently
+    not read, its settings taken for unset (found by an attack, 2026-12-08)."""
+    (tmp_path / ".env").mkdir()
+    said = ".env cannot be read (Is a directory), so it is not used: make it a file"
+    assert problems(bot_token=TOKEN) == [said]
+    settings, found = settings_despite_problems()
+    assert found == [said] and settings.bot_token is None
+
+
 def test_an_env_line_that_cannot_be_read_is_named_not_taken_for_unset(tmp_path: Path) -> None:
     # An unclosed quote: python-dotenv skips the line, and the token was "not set".
     (tmp_path / ".env").write_text(f'ADMIN_IDS=7\nBOT_TOKEN="{TOKEN}\nLOG_LEVEL=debug\n')

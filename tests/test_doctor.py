@@ -352,6 +352,21 @@ async def test_an_env_line_that_cannot_be_read_is_the_settings_problem(
     assert line_about(lines, "settings").startswith("✗ settings: .env line 1 (BOT_TOKEN) cannot ")
 
 
+async def test_an_env_file_that_is_a_folder_is_the_settings_problem_with_its_own_fix(
+    deployment: dict[str, str], tmp_path: Path
+) -> None:
+    """Doctor said all was well with a .env that is a folder (found by an attack, 2026-12-08);
+    the line says what to do with the file, not "set it in .env"."""
+    (tmp_path / ".env").mkdir()
+    status, lines = await doctor()
+    said = line_about(lines, "settings")
+    assert status == 1
+    assert (
+        said
+        == "✗ settings: .env cannot be read (Is a directory), so it is not used: make it a file"
+    )
+
+
 # --- the port the bot will serve on -----------------------------------------------------------
 
 

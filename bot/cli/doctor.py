@@ -56,8 +56,10 @@ async def examine(say: Callable[[str], None]) -> int:
     hidden += secrets_of(settings)
     if settings.bot_token is None and not any("BOT_TOKEN" in p for p in problems):
         problems.insert(0, MISSING_TOKEN)
-    for problem in problems:
-        report(Line(False, "settings", problem, "set it in .env or the environment"))
+    env_file = str(Settings.model_config["env_file"])
+    for problem in problems:  # the file's own problems say what to do with it
+        fix = "" if problem.startswith(env_file) else "set it in .env or the environment"
+        report(Line(False, "settings", problem, fix))
     slips = misspelt(given_names(), Settings.model_fields)
     if settings.webhook_url and not settings.telegram_api_url:  # Telegram's own Bot API
         slips += filter(None, [check_webhook_url(settings.webhook_url)])

@@ -20,7 +20,8 @@ logging.getLogger("dotenv.main").setLevel(logging.ERROR)
 
 class EnvFile(NamedTuple):
     """The file as the settings would read it: a line for each problem, and whether it can be
-    read at all (it cannot when it is not UTF-8; one that is not there is read as empty)."""
+    read at all (it cannot when it is not UTF-8 or not a readable file; one that is not there is
+    read as empty)."""
 
     problems: list[str]
     usable: bool
@@ -28,16 +29,20 @@ class EnvFile(NamedTuple):
 
 def read_env_file(path: Path) -> EnvFile:
     """A line for each statement of the file at ``path`` that python-dotenv cannot read, or for
-    its not being UTF-8 (then the settings must not read it); none when it is not there or
-    cannot be opened (then nothing is taken from it)."""
+    its not being UTF-8 or not a file that can be read (then the settings must not read it); none
+    when it is not there."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:  # a comment saved in cp1251 stopped every command
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         said = f"{path} line {line} is not UTF-8 text, so the file is not used: save it as UTF-8"
         return EnvFile([said], usable=False)
-    except OSError:
+    except FileNotFoundError:
         return EnvFile([], usable=True)
+    except OSError as exc:  # a folder (Docker mounts a missing file as one), no permission:
+        # silently not read, its settings taken for unset (found by an attack)
+        said = f"{path} cannot be read ({exc.strerror}), so it is not used: make it a file"
+        return EnvFile([said], usable=False)
     problems = []
     for binding in parse_stream(io.StringIO(text)):
         if binding.error:
