@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.analytics.days import DAY_SECONDS
+from bot.analytics.days import DAY_SECONDS, iso_day
 from bot.analytics.privacy import user_key
 from bot.analytics.rollup import Lookup, LookupEntry, Stored
 from bot.analytics.writer import LookupLog
@@ -110,6 +110,42 @@ async def test_pruning_deletes_what_is_older_than_the_retention_period(backend: 
         first = await backend.query(f"SELECT min(day) FROM {table}")
         assert first == [(day_of("2024-04-11"),)], table
     assert await backend.query("SELECT sum(count) FROM daily_outcomes") == [(2,)]
+
+
+async def test_a_backlog_is_pruned_a_day_at_a_time_and_writes_go_on_between(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A year's backlog (a shorter retention, a long pause) went in one statement, which on
+    PostgreSQL outlasted its bound, was given up and tried again the next day, for ever, and on
+    SQLite held every write meanwhile (found by an attack). A day (the oldest kept) goes a
+    writer round, in a transaction of its own, the rounds' writes between."""
+    now = time.time()
+    log = backend.log(retention_days=30, flush_interval=0.01)
+    await log.start()
+    for days_ago in (400, 399, 200, 31, 29, 0):
+        log.record(lookup(now - days_ago * DAY_SECONDS, 1, NO_DEVICES, query=f"{days_ago}"))
+    await log.flush()
+    store, steps, done = log.store, [], asyncio.Event()
+    prune = store.prune
+
+    async def step(first_day: int, first_at: float) -> int:
+        steps.append(first_day)
+        log.record(lookup(time.time(), 2, NO_DEVICES, query=f"during {len(steps)}"))
+        if len(steps) == 5:
+            done.set()
+        return await prune(first_day, first_at)
+
+    monkeypatch.setattr(store, "prune", step)
+    caplog.set_level(logging.INFO, logger="bot.analytics.writer")
+    log._next_prune = 0.0  # due now: the writer's rounds go on from here
+    await asyncio.wait_for(done.wait(), 30)  # (a bound for a failure, no verdict on speed)
+    await log.close()
+    today = int(now // DAY_SECONDS)
+    assert steps == [today - d + 1 for d in (400, 399, 200, 31)] + [today - 29]
+    kept = await backend.query("SELECT query FROM lookups ORDER BY at, query")
+    assert kept == [("29",), ("0",)] + [(f"during {n}",) for n in range(1, 6)]
+    said = [r.getMessage() for r in caplog.records if "pruned" in r.getMessage()]
+    assert said == [f"lookup log: pruned 4 lookups from before {iso_day(today - 29)}"]
 
 
 async def test_the_log_prunes_when_it_starts(backend: Backend) -> None:

@@ -76,6 +76,7 @@ class LookupLog:
         self.lost = 0  # rows neither written nor spilled at the stop
         self._outage = Outage(self.store, max_pending, retry_initial, retry_max)
         self._next_prune = 0.0
+        self._pruned = 0  # lookups pruned by the days of a prune not yet done
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -185,9 +186,13 @@ class LookupLog:
         await self.flush()
 
     async def prune(self, now: float | None = None) -> int:
-        """Delete what is older than the retention period; how many lookups went."""
-        async with self._lock:
-            return await self._prune(time.time() if now is None else now)
+        """Delete what is older than the retention period, all of it; how many lookups went."""
+        deleted, done = 0, False
+        while not done:
+            async with self._lock:
+                went, done = await self._prune(time.time() if now is None else now)
+            deleted += went
+        return deleted
 
     # The writer task ---------------------------------------------------------------------------
 
@@ -295,14 +300,26 @@ class LookupLog:
             logger.error("lookup log: skipped %d malformed rows (%s)", wrong.total(), fields)
         return rows
 
-    async def _prune(self, now: float) -> int:
-        """Keep the last ``retention_days`` whole UTC days, today included."""
+    async def _prune(self, now: float) -> tuple[int, bool]:
+        """Keep the last ``retention_days`` whole UTC days, today included: one day's worth
+        (the oldest kept) a call, in a transaction of its own; how many lookups went, and
+        whether all that is due went. A backlog (a shorter retention, a long pause) is worked off
+        a day a writer round, writes going on between: deleted in one statement, it could
+        outlast PostgreSQL's PRUNE_TIMEOUT, be given up and tried again the next day, for ever,
+        and on SQLite it held every write and the handoff's meanwhile."""
         first = day_number(now) - self._retention_days + 1
-        deleted = await self.store.prune(first, midnight(first))
-        self._next_prune = time.time() + DAY_SECONDS
-        if deleted:
-            logger.info("lookup log: pruned %d lookups from before %s", deleted, iso_day(first))
-        return deleted
+        oldest = await self.store.oldest_lookup()
+        upto = first if oldest is None else min(first, day_number(oldest) + 1)
+        deleted = await self.store.prune(upto, midnight(upto))
+        self._pruned += deleted
+        done = upto >= first
+        self._next_prune = time.time() + DAY_SECONDS if done else 0.0  # the next round goes on
+        if done and self._pruned:
+            logger.info(
+                "lookup log: pruned %d lookups from before %s", self._pruned, iso_day(first)
+            )
+            self._pruned = 0
+        return deleted, done
 
     # Spilling at a stop ------------------------------------------------------------------------
 

@@ -22,10 +22,10 @@ CONNECT_TIMEOUT = 5.0
 # A migration's statements (a replica waiting for another's lock too) may take long on a large
 # database, at a start when nothing else runs: bounded by this, not by the bot's COMMAND_TIMEOUT.
 LONG_TIMEOUT = 3600.0
-# The prune (at a start and daily: a day's rows, more after a long pause or a shorter retention)
-# holds the bot's one connection while it runs, and the handoff's reads wait for it: bounded so
-# that a prune stuck behind another session's lock, or a hung line, frees it within a minute (an
-# hour's bound froze the handoff: found by an attack); one given up is tried again the next day.
+# A prune's step (a day's rows: the writer works off a backlog a day a round) holds the bot's
+# one connection while it runs, and the handoff's reads wait for it: bounded so that a step
+# stuck behind another session's lock, or a hung line, frees it within a minute (an hour's
+# bound froze the handoff: found by an attack); one given up is tried again the next day.
 PRUNE_TIMEOUT = 60.0
 OLDEST_SERVER = 12  # the oldest PostgreSQL the migrations and queries are written for
 _MIGRATION_LOCK = 0x636F6465626F6F6B  # "codebook": one replica migrates at a time

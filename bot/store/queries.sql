@@ -82,6 +82,10 @@ SELECT version FROM taught_version WHERE id = 1
 
 -- Retention: :day is the first day kept, :at its first second -------------------------------
 
+-- name: oldest_lookup
+-- Where the prune starts (through the index on the time).
+SELECT MIN(at) FROM lookups
+
 -- name: prune_lookups
 DELETE FROM lookups WHERE at < :at
 
