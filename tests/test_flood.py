@@ -125,3 +125,24 @@ async def test_chatter_in_a_group_costs_nothing(app: App) -> None:
 async def test_admins_have_a_budget_too(app: App) -> None:
     sent = await spam(app, lambda: app.fake.message("/gaps", user_id=ADMIN), count=25)
     assert [r.text for r in sent if isinstance(r, SendMessage)][-1] == NOTICE
+
+
+async def test_who_writes_as_a_chat_spends_that_chats_budget_not_telegrams_shared_account(
+    app: App,
+) -> None:
+    """Anonymous admins all come from one account of Telegram's (GroupAnonymousBot): one who
+    asked 21 times silenced every anonymous admin of every other group (found by an attack).
+    Each chat written as has a budget of its own."""
+    anonymous = 1087968824
+
+    def as_group(group: int, text: str) -> dict[str, object]:
+        update = app.fake.message(text, chat_type="supergroup", chat_id=group, user_id=anonymous)
+        update["message"]["sender_chat"] = update["message"]["chat"]
+        return update
+
+    sent = await spam(app, lambda: as_group(GROUP, "/code gosms 1004"), count=25)
+    notice = [r for r in sent if isinstance(r, SendMessage)][-1]
+    assert notice.text == NOTICE
+    assert notice.reply_parameters is not None  # in a group, said to the one it is about
+    (reply,) = await app.feed(as_group(GROUP - 1, "/code gosms 1004"))
+    assert reply.text.startswith("<b>GoSMS")

@@ -132,13 +132,18 @@ class FloodControl(BaseMiddleware):
         chat: Chat | None = data.get("event_chat")
         if user is None or (chat is not None and chat.id == self.unlimited_chat):
             return await handler(event, data)
+        # Who writes as a chat (an anonymous admin, a channel, a linked channel's post) comes
+        # from one of Telegram's shared accounts: the chat is whose budget it is, or one anonymous
+        # admin silenced every other group's (found by an attack).
+        sender = event.sender_chat if isinstance(event, Message) else None
+        person = user.id if sender is None else sender.id
         album = event.media_group_id if isinstance(event, Message) else None
-        if album is not None and (user.id, album) in self._albums:
-            verdict = self._albums[(user.id, album)]
+        if album is not None and (person, album) in self._albums:
+            verdict = self._albums[(person, album)]
             return await handler(event, data) if verdict is Verdict.ANSWER else Done.FLOOD
-        verdict = await self.budget.take(user.id)
+        verdict = await self.budget.take(person)
         if album is not None:
-            self._albums[(user.id, album)] = verdict
+            self._albums[(person, album)] = verdict
             if len(self._albums) > ALBUMS:
                 self._albums.popitem(last=False)
         if verdict is Verdict.ANSWER:
@@ -164,8 +169,9 @@ async def _notice(event: TelegramObject, lang: Lang, talking: bool = False) -> N
     """Tell the person, once a window, in the way their update allows; one talking with the
     team, that what they send for a minute does not reach it (to send it again)."""
     notice = t("too_many_in_conversation" if talking else "too_many", lang)
-    if isinstance(event, Message):
-        await event.answer(HTML.esc(notice))
+    if isinstance(event, Message):  # in a group, to the one it is about (found by an attack)
+        say = event.answer if event.chat.type == "private" else event.reply
+        await say(HTML.esc(notice))
     elif isinstance(event, CallbackQuery):
         await event.answer(notice, show_alert=True)
     elif isinstance(event, InlineQuery):

@@ -25,7 +25,9 @@ from bot.telegram.replies import Replies, analytics_outcome
 from bot.telegram.services import Services
 
 MAX_RESULTS = 10
-CACHE_SECONDS = 60  # results are the same for everyone: Telegram may reuse them this long
+# Telegram may reuse results this long, for the asker alone (is_personal): they are written in
+# the asker's language, and shared, a Russian asker's were shown to the next English one.
+CACHE_SECONDS = 60
 
 
 async def inline_query(
@@ -36,7 +38,7 @@ async def inline_query(
     if not text:
         matches = await services.top.matches(library.resolver.catalog)
         results: list[InlineQueryResultUnion] = [_article(m, lang) for m in matches[:MAX_RESULTS]]
-        await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False)
+        await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True)
         return Done.TOP
     answer = library.resolver.answer(text)
     results = _results(answer, lang)
@@ -48,7 +50,7 @@ async def inline_query(
     counted = answer.outcome is not Outcome.NOT_FOUND and answer.outcome is not Outcome.HELP
     chat = query.chat_type or "unknown"
     with replies.recording(answer, Channel.INLINE, chat, text) if counted else nullcontext():
-        await query.answer(results, cache_time=CACHE_SECONDS, is_personal=False, button=button)
+        await query.answer(results, cache_time=CACHE_SECONDS, is_personal=True, button=button)
     return analytics_outcome(answer)
 
 
