@@ -73,6 +73,42 @@ def test_codes_pair_with_the_provider_named_next_to_them(resolver: Resolver) -> 
     assert found(answer) == [("gosms", "1004"), ("gupshup", "1002")]
 
 
+GOSMS_NOTIFICORE = [("gosms", "1004"), ("notificore", "35")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Measured from where each name starts, Notificore stood nearer to 1004 (found by an
+        # attack): "Notificore has no code 1004", and GoSMS 1004 never answered.
+        ("gosms 1004 notificore 35", GOSMS_NOTIFICORE),
+        ("gosms 1004\nnotificore 35", GOSMS_NOTIFICORE),
+        ("notificore 35 gosms 1004", GOSMS_NOTIFICORE[::-1]),
+        ("1004 gosms 35 notificore", GOSMS_NOTIFICORE),
+        ("gosms 1004, notificore 35", GOSMS_NOTIFICORE),
+        ("notificore 35 and 1004 gosms", GOSMS_NOTIFICORE[::-1]),
+        ("gosms 1004 notificore 35 mobizon 1", [*GOSMS_NOTIFICORE, ("mobizon", "1")]),
+        # One code asked of two providers was asked once (found by the same attack).
+        ("gosms 1004 and gupshup 1004", [("gosms", "1004"), ("gupshup", "1004")]),
+        ("gupshup 1004 or gosms 1004", [("gupshup", "1004"), ("gosms", "1004")]),
+    ],
+)
+def test_several_providers_each_get_their_own_codes(
+    resolver: Resolver, text: str, expected: list[tuple[str, str]]
+) -> None:
+    answer = resolver.answer(text)
+    assert found(answer) == expected
+    assert not answer.missing
+
+
+def test_a_code_two_providers_lack_is_said_once_for_each(resolver: Resolver) -> None:
+    answer = resolver.answer("gosms 9999 notificore 9999 gosms 9999")
+    assert [(m.code, m.catalog and m.catalog.provider.slug) for m in answer.missing] == [
+        ("9999", "gosms"),
+        ("9999", "notificore"),
+    ]
+
+
 def test_a_minus_apart_from_the_name_is_kept(resolver: Resolver) -> None:
     answer = resolver.answer("gosms -1004")
     assert [m.code for m in answer.missing] == ["-1004"]

@@ -187,7 +187,8 @@ class Resolver:
                 pc = self.catalog.providers[mention.slug]
                 entry = pc.find(code)
                 if entry is None:
-                    missing.append(Missing(code, pc, pc.nearest(code)))
+                    if all(m.code != code or m.catalog is not pc for m in missing):
+                        missing.append(Missing(code, pc, pc.nearest(code)))
                     continue
                 if entry.code != code and "-" in (entry.code or ""):
                     notes.append(InRange(code, entry.code or ""))
