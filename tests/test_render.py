@@ -57,6 +57,26 @@ def test_users_text_is_escaped(resolver: Resolver) -> None:
                 assert "<svg onload=zzqx('x')>" in seen
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "head"),
+    [
+        (
+            "повідомлення не доставлено",
+            "uk",
+            "Найкращі збіги за запитом «повідомлення не доставлено»:",
+        ),
+        ("смс не доходят", "ru", "Лучшие совпадения по запросу «смс не доходят»:"),
+    ],
+)
+def test_a_search_quotes_the_question_as_asked(
+    resolver: Resolver, text: str, lang: str, head: str
+) -> None:
+    """The quote was the words searched, "не" left out: "повідомлення доставлено", the
+    question turned into its opposite (found by an attack)."""
+    first = render(resolver.answer(text), lang)[0]
+    assert first.startswith(head)
+
+
 def test_a_name_and_a_note_are_shown(resolver: Resolver) -> None:
     (message,) = render(resolver.answer('{"error_code": 17002}'), "en")
     assert message.startswith(

@@ -179,8 +179,8 @@ def _note(note: Note, answer: Answer, lang: Lang) -> str:
 
 
 def _candidates(answer: Answer, lang: Lang, m: Markup, buttons: bool) -> str:
-    if answer.searched:
-        head = m.fill("several_search", lang, text=m.esc(one_line(answer.searched)))
+    if answer.searched:  # quoted as asked: the words searched leave out "не", "not" (an attack)
+        head = m.fill("several_search", lang, text=m.esc(one_line(answer.query.text)))
     elif answer.query.codes:
         head = m.fill("several_code", lang, code=m.esc(answer.query.codes[0][0]))
     else:
