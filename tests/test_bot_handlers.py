@@ -194,10 +194,24 @@ async def test_a_reply_to_the_bot_is_a_question(app: App) -> None:
         "gosms",
         "/code@other_bot gosms 1004",
         "twilio 21211",
+        # A provider and a number in a story, or a guess from a misspelt name, were answered
+        # (found by an attack): only a message that is a lookup and nothing else is.
+        "radish 1",
+        "мобизон 3 дня не работает",
+        "I'll call mobizon at 10",
+        "radist 400 people joined",
+        "ping me in 5 min re notificore",
+        "mobizon 0 issues today",
     ],
 )
 async def test_group_chatter_gets_silence(app: App, text: str) -> None:
     assert await app.feed(app.fake.message(text, chat_type="supergroup")) == []
+
+
+async def test_chatter_addressed_to_the_bot_is_answered(app: App) -> None:
+    update = app.fake.message("@codebook_bot radist 400 people joined", chat_type="supergroup")
+    (sent,) = await app.feed(update)
+    assert sent.reply_parameters.message_id == update["message"]["message_id"]
 
 
 async def test_a_pasted_response_in_a_group_is_answered(app: App) -> None:

@@ -105,8 +105,11 @@ class AddressedToBot(BaseFilter):
 
 
 class ConfidentLookup(BaseFilter):
-    """A plain group message that clearly names a known provider and a code, or holds a
-    pasted error response: ``answer`` is the answer. Anything else in a group is chatter."""
+    """A plain group message that is a lookup and nothing else (a known provider, by its name,
+    and a code, filler words around), or holds a pasted error response: ``answer`` is the
+    answer. Anything else in a group is chatter: "radist 400 people joined", "мобизон 3 дня не
+    работает" and a misspelt guess ("radish 1" as Radist 1) were answered (found by an attack);
+    addressed to the bot, they still are."""
 
     async def __call__(self, message: Message, library: Library) -> bool | dict[str, Any]:
         text = message_text(message)
@@ -114,6 +117,11 @@ class ConfidentLookup(BaseFilter):
             return False
         answer = library.resolver.answer(text)
         if not answer.confident:
+            return False
+        query = answer.query
+        if not query.payload and (
+            query.meaningful_words or any(mention.assumed for mention in query.providers)
+        ):
             return False
         return {"query": text, "answer": answer, "channel": Channel.GROUP}
 
