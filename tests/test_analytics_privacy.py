@@ -159,6 +159,7 @@ def test_secrets_in_every_form_are_masked(text: str, masked: str) -> None:
         "4111 1111 1111 1112",  # fails the Luhn check: not a card
         "gupshup 131047",
         "radist MAX_PERSONAL_2FA_PASSWORD_TOO_MANY_ATTEMPS",
+        "токен высокопроизводительного сервера",  # a long word, but a word
     ],
 )
 def test_questions_that_only_look_secret_survive(text: str) -> None:
@@ -388,6 +389,12 @@ def test_which_keys_hold_a_secret(key: str, secret: bool) -> None:
         ("𝐩𝐚𝐬𝐬𝐰𝐨𝐫𝐝 is hunter2", "password is <secret>"),
         # A value that only starts like a mask is no mask.
         ("password: <hunter2>", "password: <secret>"),
+        # Found by the attack of 2026-12-08: the name misspelt without its soft sign, a token
+        # of letters alone (no word of a sentence is that long).
+        ("парол qwerty123", "парол <secret>"),
+        ("мой парол qwerty", "мой парол <secret>"),
+        ("gosms token abcdefghijklmnopqrstuvwx", "gosms token <secret>"),
+        ("api key abcdefghijklmnopqrstuvwxyz", "api key <secret>"),
     ],
 )
 def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None:

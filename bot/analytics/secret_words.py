@@ -32,7 +32,7 @@ PASSWORD_NAMES = (
     r"pa[s$]{2}owrd|ps{1,2}wr?d|parol[ai]?|креды|сикрет|"
     r"pass|pwd|psw|passcode|passphrase|passwort|contrase[ñn]a|mot de passe|has[łl]o|senha|"
     r"[şs]ifre|wachtwoord|"
-    r"парол(?:ь|я|ю|ем|е|і|и|ей|ями)|пасс|пас+ворд|гасл(?:о|а|у|ом)|gas[łl]o"
+    r"парол(?:ь|я|ю|ем|е|і|и|ей|ями)?|пасс|пас+ворд|гасл(?:о|а|у|ом)|gas[łl]o"
 )
 PASSWORD_WORDS = rf"{PASSWORD_NAMES}|парол\w*|гасл\w*"  # ...and their forms in a longer word
 _SECRET_WORDS = (
@@ -113,6 +113,7 @@ _NOT_PASSWORDS = (
     "stop"
 )
 _NOT_A_PASSWORD = frozenset(_NOT_PASSWORDS.split())
+_LONGEST_WORD = 20  # letters: past them, a value, not a word (an attack's letters-only token)
 _WORD_LENGTH = 4  # shorter, a word that ends a line is one of its sentence ("password for\nx")
 # The value before its name: "Hunter2Secret is my password", "Hunter2Secret — мой пароль".
 _BEFORE_NAME = re.compile(
@@ -372,5 +373,9 @@ def _is_secret(
     if separator.strip():  # "is", a dash
         folded = bare.casefold()
         return folded not in _DESCRIPTION and folded not in _FUNCTION_WORDS
-    # A plain word ("password too many attempts") cannot be told from a description.
+    # A plain word ("password too many attempts") cannot be told from a description, but one of
+    # _LONGEST_WORD Latin letters or more is none a sentence says ("token abcdefghijklmnopqrstuvwx";
+    # Russian says "токен высокопроизводительного сервера").
+    if len(bare) >= _LONGEST_WORD and bare.isascii():
+        return True
     return not (bare.isalpha() and (bare.islower() or bare.isupper() or bare.istitle()))
