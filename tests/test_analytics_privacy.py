@@ -22,7 +22,8 @@ from bot.analytics.privacy import (
     plain_text,
     user_key,
 )
-from bot.analytics.shaped_secrets import iban_valid, luhn
+from bot.analytics.shaped_secrets import iban_valid
+from bot.core.numbers import luhn
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from dataclasses import astuple
 import pytest
 
 from bot.core.answer import Answer, Outcome
+from bot.core.numbers import luhn
 from bot.core.render import render
 from bot.core.resolve import Resolver
 
@@ -391,6 +392,28 @@ def test_negative_numbers_are_not_codes(resolver: Resolver) -> None:
 
 def test_dates_times_and_decimals_are_not_codes(resolver: Resolver) -> None:
     assert resolver.answer("2024-05-01 12:30 gosms 1004 v2 3.14").query.codes == (("1004", 23),)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "card 4111 1111 1111 1111 gosms 1004",
+        "карта 4111111111111111, gosms 1004",
+        "gosms 1004, paid by 5500-0000-0000-0004",
+    ],
+)
+def test_a_card_number_beside_a_code_is_no_code(resolver: Resolver, text: str) -> None:
+    """A card's groups were read as codes: "GoSMS has no code 4111 ... 1111", its digits said
+    back in a group (found by an attack)."""
+    answer = resolver.answer(text)
+    assert found(answer) == [("gosms", "1004")] and not answer.missing
+
+
+def test_four_codes_in_a_row_are_not_taken_for_a_card(resolver: Resolver) -> None:
+    codes = ["1001", "1002", "1003", "1006"]
+    assert luhn([int(c) for c in "".join(codes)])  # they read as a card's number would
+    for text in ("gosms " + " ".join(codes), f"gosms {' '.join(codes)} не проходят"):
+        assert [code for code, _ in resolver.answer(text).query.codes] == codes, text
 
 
 def test_a_group_chat_sentence_without_a_provider_is_not_confident(resolver: Resolver) -> None:

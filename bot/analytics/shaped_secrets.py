@@ -122,16 +122,6 @@ def mask_people(text: str, *, contacts: bool = True) -> str:
     return _USERNAME.sub("<username>", text)
 
 
-def luhn(digits: list[int]) -> bool:
-    """The Luhn checksum every payment card number passes."""
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        if position % 2:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
-
-
 def iban_valid(iban: str) -> bool:
     """Whether ``iban`` (letters and digits only) passes the IBAN check: mod 97 is 1."""
     rearranged = iban[4:] + iban[:4]

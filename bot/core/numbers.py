@@ -1,6 +1,7 @@
-"""Numbers in a story that are not error codes: phone numbers, dates and sums of money. The
-parser blanks them before it reads codes, so that "gosms won't take +38 (067) 123-45-67" or
-"topped up 500 rubles on May 1" reach the word search instead of codes 38, 67, 500 or 1.
+"""Numbers in a story that are not error codes: phone numbers, dates, sums of money and cards'
+numbers. The parser blanks them before it reads codes, so that "gosms won't take +38 (067)
+123-45-67" or "topped up 500 rubles on May 1" reach the word search instead of codes 38, 67, 500
+or 1.
 (No error code in the catalogs is longer than five digits.)"""
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ _SUM = (
     rf"(?<![\d.,]){_NUMBER}\s?(?:{_CURRENCY})(?![а-яёіїєa-z])"
     rf"|(?:[$€₽₴£]|(?<![a-z])(?:usd|eur|rub|uah))\s?{_NUMBER}"
 )
+# A payment card's number as people paste it, grouped by fours or not: its groups are no codes
+# ("card 4111 1111 1111 1111 gosms 1004" got "GoSMS has no code 4111", the card's digits said
+# back in a group: found by an attack). Only one passing the Luhn check, and not groups that are
+# each a code the caller knows (four GoSMS codes in a row pass it one time in ten).
+_CARD = re.compile(r"(?<![\d-])\d{4}(?:[ -]?\d{4}){2,3}(?:[ -]?\d{1,3})?(?![\d-])")
+_CARD_DIGITS = range(13, 20)
+
 # Each pattern is tried only near the digits (what it matches holds one, and no month's name,
 # year word or currency is longer than REACH), and only where the digits are near what it cannot
 # match without: seven digits, a month's name or a year, a currency. Case-blind patterns that
@@ -76,9 +84,11 @@ _NOT_CODES: dict[tuple[int, ...], re.Pattern[str]] = {
 }
 
 
-def not_codes(text: str) -> list[tuple[int, int]]:
-    """Where the text holds a phone number, a date or a sum: spans to blank before codes are
-    read."""
+def not_codes(
+    text: str, codes: Callable[[list[str]], bool] = lambda groups: False
+) -> list[tuple[int, int]]:
+    """Where the text holds a phone number, a date, a sum or a card's number (unless its groups
+    are each a code: ``codes``): spans to blank before codes are read."""
     windows: list[list[int]] = []  # [start, end, digits] around runs of digits, merged
     for run in _DIGITS.finditer(text):
         start, end = max(run.start() - REACH, 0), run.end() + REACH
@@ -92,4 +102,25 @@ def not_codes(text: str) -> list[tuple[int, int]]:
         kinds = tuple(k for k, (_, could) in enumerate(_KINDS) if could(digits, low))
         if kinds:
             spans += [match.span() for match in _NOT_CODES[kinds].finditer(text, start, end)]
+        if digits >= _CARD_DIGITS.start:
+            found = _CARD.finditer(text, start, end)
+            spans += [match.span() for match in found if _card(match.group(), codes)]
     return spans
+
+
+def _card(number: str, codes: Callable[[list[str]], bool]) -> bool:
+    groups = _DIGITS.findall(number)
+    digits = [int(c) for group in groups for c in group]
+    if len(digits) not in _CARD_DIGITS or not luhn(digits):
+        return False
+    return len(groups) == 1 or not codes(groups)
+
+
+def luhn(digits: list[int]) -> bool:
+    """The Luhn checksum every payment card number passes."""
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        if position % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0

@@ -180,7 +180,12 @@ class QueryParser:
         # "с марта нотификор 35", keeps them apart). But a provider's name and such a number
         # alone, nothing else asked ("gosms 2004 year", "notificore $35"), is the code.
         as_said = _blank(rest, name_spans)
-        rest = _blank(as_said, not_codes(text))
+
+        def listed(groups: list[str]) -> bool:  # each a code of a provider named
+            named = [self.catalog.providers[m.slug] for m in providers]
+            return bool(named) and all(any(pc.find(g) for pc in named) for g in groups)
+
+        rest = _blank(as_said, not_codes(text, listed))
         repeats = len(providers) > 1  # "gosms 1004 and gupshup 1004": one code, two entries
         codes, rest = _codes(rest, repeats)
         words = [(m.group(), m.start()) for m in _WORD.finditer(rest)]
