@@ -42,6 +42,9 @@ def notes(answer: Answer) -> list[tuple[str, tuple[str, ...]]]:
         "GoSMS–1004",
         "gosms １００４",
         "GoSMS: ١٠٠٤",
+        # Glued to the name (found nothing: an attack).
+        "gosms1004",
+        "GoSMS1004 опять",
     ],
 )
 def test_provider_and_code_in_any_order_case_and_script(resolver: Resolver, text: str) -> None:

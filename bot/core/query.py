@@ -125,8 +125,9 @@ class QueryParser:
         body = "|".join(
             r"[\s_-]*".join(re.escape(part) for part in alias.split(" ")) for alias in patterns
         )
-        # An alias stands alone: "gosms" but not "gosmsx" nor the "gosms" of "gosms.cz".
-        self._aliases = re.compile(rf"(?<![\w.])(?:{body})(?![\w]|[.-][^\W\d_])")
+        # An alias stands alone: "gosms" but not "gosmsx" nor the "gosms" of "gosms.cz"; a
+        # code may be glued on ("gosms1004" found nothing: an attack).
+        self._aliases = re.compile(rf"(?<![\w.])(?:{body})(?![^\W\d]|[.-][^\W\d_])")
         self._alias_owner = owner
         self._fuzzy_choices = {
             alias: slug
