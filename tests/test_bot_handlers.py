@@ -208,6 +208,16 @@ async def test_group_chatter_gets_silence(app: App, text: str) -> None:
     assert await app.feed(app.fake.message(text, chat_type="supergroup")) == []
 
 
+async def test_the_bots_name_alone_in_reply_asks_about_the_message_replied_to(app: App) -> None:
+    """"@codebook_bot" under a colleague's message got the help (found by an attack)."""
+    update = app.fake.message("@codebook_bot", chat_type="supergroup")
+    update["message"]["reply_to_message"] = app.fake.message(
+        "our gateway returned notificore 35", chat_type="supergroup", user_id=1002
+    )["message"]
+    (sent,) = await app.feed(update)
+    assert sent.text == app.answer_text("notificore 35")[0]
+
+
 async def test_chatter_addressed_to_the_bot_is_answered(app: App) -> None:
     update = app.fake.message("@codebook_bot radist 400 people joined", chat_type="supergroup")
     (sent,) = await app.feed(update)

@@ -86,7 +86,9 @@ class DeepLinkQuery(BaseFilter):
 
 
 class AddressedToBot(BaseFilter):
-    """A group message that mentions the bot or replies to it: the question is the rest."""
+    """A group message that mentions the bot or replies to it: the question is the rest; the
+    bot's name alone, in reply to someone's message, asks about that message ("@codebook_bot"
+    under a colleague's "our gateway returned notificore 35" got the help: an attack)."""
 
     async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
         text = message_text(message)
@@ -100,7 +102,10 @@ class AddressedToBot(BaseFilter):
         entities = message.entities if message.text is not None else message.caption_entities
         for entity in entities or ():
             if entity.type == "mention" and entity.extract_from(text).lower() == mention:
-                return {"query": _without(text, entity), "channel": Channel.GROUP}
+                query = _without(text, entity)
+                if not query and reply is not None:
+                    query = message_text(reply) or ""
+                return {"query": query, "channel": Channel.GROUP}
         return False
 
 
