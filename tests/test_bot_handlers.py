@@ -209,7 +209,7 @@ async def test_group_chatter_gets_silence(app: App, text: str) -> None:
 
 
 async def test_the_bots_name_alone_in_reply_asks_about_the_message_replied_to(app: App) -> None:
-    """"@codebook_bot" under a colleague's message got the help (found by an attack)."""
+    """ "@codebook_bot" under a colleague's message got the help (found by an attack)."""
     update = app.fake.message("@codebook_bot", chat_type="supergroup")
     update["message"]["reply_to_message"] = app.fake.message(
         "our gateway returned notificore 35", chat_type="supergroup", user_id=1002

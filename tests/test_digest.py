@@ -18,7 +18,7 @@ import pytest
 from aiogram.methods import SendMessage, SendPhoto
 
 from bot.__main__ import main
-from bot.analytics.days import day_number, iso_day
+from bot.analytics.days import DAY_SECONDS, day_number, iso_day
 from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
 from bot.core.catalog import Catalog
@@ -81,7 +81,8 @@ async def week(backend: Backend) -> AsyncIterator[Week]:
     log = backend.log()
     await log.start()
     await write_weeks(log)
-    yield await gather(Reports(log).report, log.store, 7, NOW)
+    # Sent the day after the week (a Saturday noon): the 7 whole days before it.
+    yield await gather(Reports(log).report, log.store, 7, NOW + DAY_SECONDS)
     await log.close()
 
 
@@ -223,7 +224,7 @@ async def test_two_senders_on_one_database_send_the_week_once(
     await write_weeks(logs[0])
     fake = FakeTelegram()
     bot = bot_for(fake, settings)
-    due = NOW  # a Friday noon: the period is the week above
+    due = NOW + DAY_SECONDS  # a Saturday noon: the period is the week above
     try:
         claimed = await asyncio.gather(
             *(send_digest(bot, log, library, settings, f"replica {n}", due) for n, log in
@@ -342,17 +343,19 @@ async def test_the_command_prints_the_digest(tmp_path: Path, catalog: Catalog) -
     log = LookupLog(database, secret=SECRET)
     await log.start()
     now = datetime.now().timestamp()
-    log.record(lookup(now, 1, NO_DEVICES))
-    log.record(lookup(now, 2, NO_DEVICES))
-    log.record(lookup(now, 3, query="gosms 9999", provider="gosms"))
-    await log.store.save_alerts([Alert("entry", "gosms", "1004", now - 60, 7, 1.0, 8, now - 60)])
+    then = now - DAY_SECONDS  # yesterday: the digest's days end with it
+    log.record(lookup(then, 1, NO_DEVICES))
+    log.record(lookup(then, 2, NO_DEVICES))
+    log.record(lookup(then, 3, query="gosms 9999", provider="gosms"))
+    log.record(lookup(now, 4, NO_DEVICES))  # today's: in the next one
+    await log.store.save_alerts([Alert("entry", "gosms", "1004", then, 7, 1.0, 8, then)])
     await log.close()
     env = {**os.environ, "DATABASE_PATH": str(database), "TEAM_LANG": "ru", "TZ": "UTC"}
     done = await bot_command("digest", "--days", "2", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     today = day_number(now)
-    first, last = iso_day(today - 1), iso_day(today)
+    first, last = iso_day(today - 2), iso_day(today - 1)
     title = t("digest_title", "ru").format(days="2 дн.", first=first, last=last)
     assert out.startswith(f"{title}\n")
     totals = t("digest_totals", "ru").format(

@@ -13,7 +13,7 @@ from bot.cli.database import read, unusable
 def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The command's grammar."""
     digest = commands.add_parser("digest", help="the weekly digest as text")
-    digest.add_argument("--days", type=days, default=7, help="days, today included")
+    digest.add_argument("--days", type=days, default=7, help="whole days, before today")
     digest.add_argument(
         "--lang", choices=["ru", "en", "uk"], help="language (default: TEAM_LANG, else en)"
     )

@@ -29,11 +29,14 @@ class Week:
 
 
 async def gather(report_of: ReportOf, store: Store, days: int, now: float) -> Week:
-    """The period of ``days`` days ending at ``now`` (UTC days, today included, as /stats
-    counts them), the one before, and the alerts of the period."""
-    report = await report_of(days, TOP, now)
-    before = await report_of(days, TOP, now - days * DAY_SECONDS)
-    bounds = Period.ending(days, now).params()
+    """The ``days`` whole UTC days before the day of ``now``, the period before them, and the
+    alerts of the period. (With the day of sending in, as /stats counts, a digest sent on
+    Monday at nine never counted Monday after nine, the next one starting on Tuesday, and
+    compared nine hours of a Monday with a whole one: found by an attack.)"""
+    end = now - DAY_SECONDS  # a moment of the last whole day
+    report = await report_of(days, TOP, end)
+    before = await report_of(days, TOP, end - days * DAY_SECONDS)
+    bounds = Period.ending(days, end).params()
     alerts = await store.alerts_between(bounds["since"], bounds["until"])
     return Week(report, before, alerts)
 
