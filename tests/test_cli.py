@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import random
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -180,6 +181,25 @@ def test_a_command_started_with_stdout_closed_exits_with_its_own_status(
     on the bot's clean stop)."""
     monkeypatch.setattr("sys.stdout", None)
     assert main(["check", str(ROOT / "catalogs")]) == 0
+    sys.stdout.close()  # the /dev/null main wrote to in its place
+
+
+@pytest.mark.parametrize("args", [("lookup", "gosms", "1004"), ("check",), ("doctor",)])
+def test_output_that_cannot_be_written_is_one_line_not_a_traceback(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
+    """ "export > /dev/full" ended every command with a traceback (found by an attack)."""
+    env = {**os.environ, "CATALOGS_DIR": str(ROOT / "catalogs"), "BOT_TOKEN": ""}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", *args], stdout=full, stderr=subprocess.PIPE,
+            text=True, cwd=tmp_path, env=env, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        "codebook: cannot write the output: No space left on device"
+    )
+    assert "Traceback" not in done.stderr
 
 
 def test_the_catalog_commands_run_whatever_is_wrong_with_other_settings(

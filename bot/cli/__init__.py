@@ -5,6 +5,7 @@ only dispatches here. Each command imports what it needs when it runs, so that `
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -12,6 +13,8 @@ from collections.abc import Sequence
 from bot.cli import check, digest, doctor, export, lookup, migrate, radar, run, sources, stats
 
 COMMANDS = (run, check, lookup, stats, export, radar, digest, migrate, doctor, sources)
+# What writing the output may meet: a full disk (> /dev/full), a device's failure, no output.
+_CANNOT_WRITE = frozenset({errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT, errno.EFBIG})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,17 +39,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings.cache_clear()  # read anew for each command (tests run several in one process)
     catalog_settings.cache_clear()
     args = build_parser().parse_args(argv)
+    if sys.stdout is None:  # started with stdout closed (>&-): what print drops, all do
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (it lives as long as the process)
     try:
         status: int = args.handler(args)
-        if sys.stdout is not None:  # None where the bot was started with stdout closed (>&-)
-            sys.stdout.flush()
+        sys.stdout.flush()
+    except BrokenPipeError:  # `stats | head -1` stopped reading: not an error
+        _no_output()
+        return 0
+    except OSError as exc:
+        if exc.errno not in _CANNOT_WRITE:
+            raise
+        # "export > /dev/full": one line, where a traceback ended every command (an attack).
+        print(f"codebook: cannot write the output: {exc.strerror}", file=sys.stderr)
+        _no_output()
+        return 1
     except SettingsError as exc:  # one line per problem; for lookup, 1 would mean "not found"
         for line in exc.lines:
             print(f"codebook: {line}", file=sys.stderr)
         return 2 if args.handler is lookup.run else 1
-    except BrokenPipeError:
-        # `stats | head -1` stopped reading: not an error. Point stdout at /dev/null so that
-        # Python's final flush does not raise again on the way out.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     return status
+
+
+def _no_output() -> None:
+    """Whatever is left to write goes nowhere: Python's last flush on the way out would raise
+    again (and exit 120)."""
+    if sys.stdout is not None:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
