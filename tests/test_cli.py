@@ -219,15 +219,17 @@ def test_the_catalog_commands_run_whatever_is_wrong_with_other_settings(
 
 
 def test_while_it_starts_a_reload_is_ignored_and_a_stop_ends_it_with_0(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """SIGHUP in the first second or two (catalogs read, index built) ended the bot without a
     word, and SIGTERM with 143 (found by an attack, 2026-12-07). The running bot's own handlers
     take their place."""
     import signal
 
-    from bot.cli.run import before_start
+    from bot import starting
+    from bot.starting import before_start
 
+    monkeypatch.setattr(starting, "STOP_ASKED", [])  # (this process's own is left as it is)
     kept = {number: signal.getsignal(number) for number in (signal.SIGHUP, signal.SIGTERM)}
     kept[signal.SIGINT] = signal.getsignal(signal.SIGINT)
     try:
@@ -240,3 +242,70 @@ def test_while_it_starts_a_reload_is_ignored_and_a_stop_ends_it_with_0(
         for number, handler in kept.items():
             signal.signal(number, handler)
     assert "stopped while starting (SIGTERM)" in capsys.readouterr().err
+
+
+def test_a_stop_wrapped_by_a_library_while_starting_ends_it_with_0_and_no_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """SIGTERM as pydantic-core built aiogram's types: the stop's SystemExit came out as a
+    SchemaError, status 1 and a 30-line traceback (found by an attack, 2026-12-08). After the
+    run, a second signal no longer ends Python by the signal (the event loop had given the
+    signals back to their defaults)."""
+    import argparse
+    import signal
+
+    from bot import starting
+    from bot.cli import run
+
+    def wrapped() -> int:
+        starting.before_start()
+        try:
+            signal.raise_signal(signal.SIGTERM)  # its handler raises SystemExit(0)...
+        except SystemExit:  # ...which pydantic-core turns into a SchemaError of its own
+            raise RuntimeError("Error building `definitions` serializer: SystemExit: 0") from None
+        return 1
+
+    def broken() -> int:
+        raise RuntimeError("a fault of its own")
+
+    kept = {number: signal.getsignal(number) for number in (signal.SIGHUP, signal.SIGTERM)}
+    kept[signal.SIGINT] = signal.getsignal(signal.SIGINT)
+    try:
+        monkeypatch.setattr(starting, "STOP_ASKED", [])  # (this process's own is left as it is)
+        monkeypatch.setattr(run, "_run", wrapped)
+        assert run.run(argparse.Namespace()) == 0
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        monkeypatch.setattr(run, "_run", broken)
+        monkeypatch.setattr(starting, "STOP_ASKED", [])  # (a new process)
+        with pytest.raises(RuntimeError, match="a fault of its own"):
+            run.run(argparse.Namespace())
+    finally:
+        for number, handler in kept.items():
+            signal.signal(number, handler)
+
+
+_SIGNAL_DURING_IMPORT = """
+import os, signal, sys
+
+class SignalAtImport:  # a SIGTERM as the command line's modules are imported
+    def find_spec(self, name, path=None, target=None):
+        if name == "bot.cli":
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return None
+
+sys.meta_path.insert(0, SignalAtImport())
+"""
+
+
+def test_a_signal_as_the_command_line_is_imported_stops_the_bot_with_0(tmp_path: Path) -> None:
+    """The command line's imports take a fifth of a second, before the bot's handlers were in
+    place: SIGTERM then ended it by the signal (-15), SIGHUP too (found by an attack)."""
+    (tmp_path / "sitecustomize.py").write_text(_SIGNAL_DURING_IMPORT)
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}", "BOT_TOKEN": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"], capture_output=True, text=True, cwd=tmp_path, env=env,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "codebook: stopped while starting (SIGTERM)\n")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot import starting
+
 
 def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The command's grammar."""
@@ -25,12 +27,27 @@ FIRST_GENERATION = 10_000
 
 def run(args: argparse.Namespace) -> int:
     """0 after SIGTERM or SIGINT; 1 when it cannot start, or lookups were lost."""
-    import asyncio
     import gc
-    import logging
+    import signal
 
     gc.set_threshold(FIRST_GENERATION, *gc.get_threshold()[1:])
-    before_start()
+    starting.before_start()
+    try:
+        return _run()
+    except Exception:  # only what a stop asked while starting caused is caught
+        if not starting.STOP_ASKED:
+            raise
+        return 0
+    finally:
+        # Stopped: a second SIGTERM or Ctrl-C as Python ends (the event loop gave the signals
+        # back to their defaults) ended it by the signal, not with the stop's status (an attack).
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run() -> int:
+    import asyncio
+    import logging
 
     from bot.core.catalog_files import CatalogError
     from bot.logs import configure, secrets_of
@@ -94,22 +111,3 @@ def run(args: argparse.Namespace) -> int:
         log.exception("the bot stopped on an unexpected error")
         return 1
     return status
-
-
-def before_start() -> None:
-    """The signals the bot answers once it runs, answered while it starts (reading the catalogs,
-    building the index: a second or two): SIGHUP, a reload, is nothing to do yet (Python's
-    default ended the process without a word); SIGTERM and SIGINT end it at once with status 0,
-    as a stop does (no update is taken yet). The running bot puts its own handlers in their
-    place (found by an attack)."""
-    import signal
-
-    def stop(number: int, _: object) -> None:
-        if sys.stderr is not None:  # (None where the bot was started with it closed)
-            name = signal.Signals(number).name
-            print(f"codebook: stopped while starting ({name})", file=sys.stderr)
-        raise SystemExit(0)
-
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
