@@ -507,6 +507,33 @@ async def test_export_sends_the_csv(app: App) -> None:
     assert len(lines) == 2 and "gosms" in lines[1] and "1001" not in lines[1]
 
 
+async def test_an_export_too_big_for_telegram_goes_zipped_or_is_said_so(
+    app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past Telegram's 50 MB, /export was refused ("Request Entity Too Large") and the admin
+    got "Something went wrong" (found by an attack). Zipped when that fits; else told why and
+    how to export on the server."""
+    import io
+    import zipfile
+
+    from bot.telegram.handlers import admin
+
+    for n in range(30):
+        await app.feed(app.fake.message("gosms 1004", user_id=1001 + n))
+    (plain,) = await app.feed(app.fake.message("/export", user_id=ADMIN))
+    csv = plain.document.data
+    monkeypatch.setattr(admin, "UPLOAD_LIMIT", len(csv) - 1)
+    (zipped,) = await app.feed(app.fake.message("/export", user_id=ADMIN))
+    assert isinstance(zipped, SendDocument) and zipped.document.filename == "lookups-7d.zip"
+    with zipfile.ZipFile(io.BytesIO(zipped.document.data)) as archive:
+        assert archive.read("lookups-7d.csv") == csv
+    monkeypatch.setattr(admin, "UPLOAD_LIMIT", 100)
+    (told,) = await app.feed(app.fake.message("/export 7", user_id=ADMIN))
+    assert isinstance(told, SendMessage)
+    assert told.text.startswith("The lookups of the last 7 days come to 0 MB even zipped")
+    assert told.text.endswith("python -m bot export --days 7 &gt; lookups.csv")
+
+
 async def test_reload_swaps_valid_catalogs_and_keeps_old_on_problems(app: App) -> None:
     folder = app.library.folder
     text = (folder / "gosms.yaml").read_text()
