@@ -102,3 +102,18 @@ def test_a_key_an_earlier_version_kept_beside_the_database_is_moved(tmp_path: Pa
     assert load_key(None, new, database) == bytes.fromhex("cd" * 32)  # same pseudonyms
     assert not old.exists() and new.read_text() == "cd" * 32 + "\n"
     assert stat.S_IMODE(new.stat().st_mode) == 0o600
+
+
+def test_a_key_file_set_beside_the_database_is_made_and_said_each_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ANALYTICS_KEY_FILE in the database's folder: the bot made the key there without a word
+    beyond its usual one (found by an attack). It is kept, as set, and said at each start."""
+    database = tmp_path / "data" / "bot.sqlite3"
+    database.parent.mkdir()
+    beside = database.parent / "analytics.key"
+    for _ in range(2):
+        caplog.clear()
+        load_key(None, beside, database)
+        said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert any("lies beside the database" in line for line in said)

@@ -258,6 +258,9 @@ async def test_a_broken_or_misplaced_analytics_key(
     assert "can be read by others" in line_about(lines, "analytics key")
     beside = tmp_path / "data" / "analytics.key"
     beside.parent.mkdir()
+    monkeypatch.setenv("ANALYTICS_KEY_FILE", str(beside))
+    _, lines = await doctor()  # before the first start too (it passed: found by an attack)
+    assert "lies beside the database" in line_about(lines, "analytics key")
     beside.write_text("ab" * 32 + "\n")
     beside.chmod(0o600)
     monkeypatch.setenv("ANALYTICS_KEY_FILE", str(beside))

@@ -53,6 +53,12 @@ def load_key(configured: str | None, key_file: Path, database: Path | None = Non
         return configured.encode()
     if database is not None:
         _move_legacy_key(database.parent / KEY_FILE, key_file)
+        if beside_database(key_file, database):  # as ANALYTICS_KEY_FILE says: kept, and said
+            logger.warning(
+                "the analytics key %s lies beside the database: a copy of that folder carries "
+                "both, and the pseudonyms can be reversed; set ANALYTICS_KEY_FILE elsewhere",
+                key_file,
+            )
     try:
         return read_key_file(key_file)
     except FileNotFoundError:

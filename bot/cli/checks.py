@@ -172,6 +172,9 @@ def check_key(secret: str, key_file: Path, database: Path) -> Line:
             return Line(False, "analytics key", found, fix)
         return Line(True, "analytics key", "ANALYTICS_SECRET is set")
     apart = "set ANALYTICS_KEY_FILE outside the database's folder, and move the key there"
+    # Said before the first start too: passed then, the bot made the key there (an attack).
+    if beside_database(key_file, database):
+        return Line(False, "analytics key", f"{key_file} lies beside the database", apart)
     if not key_file.exists():
         legacy = database.parent / key_file.name
         if legacy.is_file():
@@ -181,8 +184,6 @@ def check_key(secret: str, key_file: Path, database: Path) -> Line:
         read_key_file(key_file)
     except AnalyticsKeyError as exc:
         return Line(False, "analytics key", str(exc))
-    if beside_database(key_file, database):
-        return Line(False, "analytics key", f"{key_file} lies beside the database", apart)
     if key_file.stat().st_mode & 0o077:
         fix = f"chmod 600 {key_file}"
         return Line(False, "analytics key", f"{key_file} can be read by others", fix)
