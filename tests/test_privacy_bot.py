@@ -76,7 +76,9 @@ async def test_a_pasted_password_is_stored_and_shown_masked(tmp_path: Path) -> N
         (export,) = await app.feed(app.fake.message("/export", user_id=ADMIN))
         assert isinstance(export, SendDocument)
         assert MASKED_UNANSWERED in export.document.data.decode()
-        assert await send_digest(app.bot, app.lookups, app.library, app.dp["settings"], "t", now)
+        tomorrow = now + 86_400  # the digest counts the whole days before the day it is sent
+        settings = app.dp["settings"]
+        assert await send_digest(app.bot, app.lookups, app.library, settings, "t", tomorrow)
         digest = [r for r in app.sent(SendMessage) if r.chat_id == DIGEST]
         assert shown(MASKED_UNANSWERED[:-1]) in "\n".join(r.text for r in digest)
 
