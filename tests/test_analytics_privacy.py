@@ -161,6 +161,7 @@ def test_secrets_in_every_form_are_masked(text: str, masked: str) -> None:
         "gupshup 131047",
         "radist MAX_PERSONAL_2FA_PASSWORD_TOO_MANY_ATTEMPS",
         "токен высокопроизводительного сервера",  # a long word, but a word
+        "radist 2fa 1004",  # the feature, and an error's code
     ],
 )
 def test_questions_that_only_look_secret_survive(text: str) -> None:
@@ -396,6 +397,8 @@ def test_which_keys_hold_a_secret(key: str, secret: bool) -> None:
         ("мой парол qwerty", "мой парол <secret>"),
         ("gosms token abcdefghijklmnopqrstuvwx", "gosms token <secret>"),
         ("api key abcdefghijklmnopqrstuvwxyz", "api key <secret>"),
+        ("2FA 482193", "2FA <secret>"),
+        ("mfa: 482193", "mfa: <secret>"),
     ],
 )
 def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None:

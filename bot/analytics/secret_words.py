@@ -19,7 +19,7 @@ from bot.analytics.named_secrets import (
 
 # One-time codes, named: the number after them is a secret for its minutes of life.
 ONE_TIME_WORDS = (
-    r"otp|one[ -]time (?:code|password|pin)|(?:verification|confirmation|2fa|login) code|"
+    r"otp|2fa|mfa|one[ -]time (?:code|password|pin)|(?:verification|confirmation|2fa|login) code|"
     r"code (?:from|in|of) (?:the |an? |my )?(?:sms|text|message)|"
     r"sms[ -]?code|(?:смс|sms)[ -]?код|код (?:из|с|со|з|із|зі) (?:смс|sms)|"
     r"код (?:подтверждения|підтвердження|верификации|верифікації)|одноразов(?:ый|ий) код"
@@ -75,6 +75,8 @@ _DIGITS_SECRET = re.compile(
 _ONE_TIME = re.compile(ONE_TIME_WORDS, re.IGNORECASE)
 _CODE_DIGITS = 6
 _ONE_TIME_DIGITS = 4
+_FEATURES = frozenset({"2fa", "mfa"})  # one-time codes' names that also name the feature
+_TOTP_DIGITS = 6
 _SEPARATOR = re.compile(
     r"(?>\s*(?:=>|->|:=|::|[:=→⇒])\s*"
     r"|\s+(?:(?:is|was|has been) (?:set|changed|reset) to|is now|is|was|это|є|це|-|--|<-)\s+"
@@ -360,7 +362,10 @@ def _is_secret(
             return len(bare) >= SHORTEST_PIN  # ("The PIN is 4 digits or 6?")
         if _ONE_TIME.fullmatch(word):  # not behind a label: "код из смс gosms 1004"
             said_error = _ERROR_AFTER.match(text, text.find(bare, name.end()) + len(bare))
-            return len(bare) >= _ONE_TIME_DIGITS and not label and not said_error
+            # "2FA" names the feature as often as its code: its codes have six digits ("radist
+            # 2fa 1004" asks about an error)
+            shortest = _TOTP_DIGITS if word.casefold() in _FEATURES else _ONE_TIME_DIGITS
+            return len(bare) >= shortest and not label and not said_error
         # "gosms token 1003", "Ошибка токена: 1003": an error's code.
         code = not separator.strip() or after_error_word(text, name.start())
         return len(bare) > _CODE_DIGITS or not code
