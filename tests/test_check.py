@@ -174,7 +174,9 @@ def test_bad_and_overlapping_ranges(tmp_path: Path) -> None:
 def test_an_alias_names_one_provider_only(tmp_path: Path) -> None:
     write(tmp_path, "acme", GOOD_ENTRY.format(code="1"), aliases="acme sms")
     path = write(tmp_path, "zeta", GOOD_ENTRY.format(code="1"), aliases="Acme-SMS")
-    assert problems_in(tmp_path) == [f"{path}:5: alias 'Acme-SMS' already names 'acme'"]
+    assert problems_in(tmp_path) == [
+        f"{path}:5: alias 'Acme-SMS' already names 'acme' (acme.yaml:5)"  # where, as well
+    ]
 
 
 def test_slug_must_match_the_file_name(tmp_path: Path) -> None:
@@ -189,6 +191,29 @@ def test_empty_file_and_missing_folder(tmp_path: Path) -> None:
     (tmp_path / "acme.yaml").write_text("")
     assert problems_in(tmp_path) == [f"{tmp_path / 'acme.yaml'}:1: the file is empty"]
     assert problems_in(tmp_path / "nowhere") == [f"{tmp_path / 'nowhere'}: no such folder"]
+    # A file given for the folder was "no such folder" (found by an attack).
+    assert problems_in(tmp_path / "acme.yaml") == [
+        f"{tmp_path / 'acme.yaml'}: a file, not a folder: give the catalogs' folder"
+    ]
+
+
+def test_a_catalog_that_is_not_utf8_is_named_by_its_line(tmp_path: Path) -> None:
+    """It was "cannot read: 'utf-8' codec can't decode byte 0xe9 in position 212" (an attack)."""
+    path = write(tmp_path, "acme", GOOD_ENTRY.format(code="1"))
+    path.write_bytes(path.read_bytes().replace(b"Original", b"Orig\xe9"))  # in cp1252
+    assert problems_in(tmp_path) == [f"{path}:14: not UTF-8 text: save the file as UTF-8"]
+
+
+def test_a_yaml_merge_key_is_refused_at_its_line(tmp_path: Path) -> None:
+    """``<<: {severity: info}`` made an entry "not an error" and passed as valid (an attack)."""
+    entry = GOOD_ENTRY.format(code="1").replace(
+        "    original:", "    <<: {severity: info}\n    original:"
+    )
+    path = write(tmp_path, "acme", entry)
+    assert problems_in(tmp_path) == [
+        f"{path}:14: a YAML merge key (<<) takes values from elsewhere: a catalog writes every "
+        "value out"
+    ]
 
 
 def alias_bomb(levels: int) -> str:

@@ -14,7 +14,14 @@ from bot.core.catalog import ASKED_LENGTH, Catalog, CatalogFile, Entry, Provider
 from bot.core.i18n import LANGUAGES
 from bot.core.text import alias_key
 from bot.core.wording import findings, interface_files
-from bot.core.yaml_nodes import YamlAlias, compose, duplicate_keys, fault_line, line_at
+from bot.core.yaml_nodes import (
+    YamlAlias,
+    compose,
+    duplicate_keys,
+    fault_line,
+    line_at,
+    merge_line,
+)
 from bot.files import NotRegular, TooLarge, read_at_most
 
 # The largest catalog file read (the largest shipped is under 200 kB): a reload of this much
@@ -61,6 +68,9 @@ def parse_catalog(text: str, filename: str) -> tuple[CatalogFile | None, list[Pr
         return None, [Problem(filename, 1, f"broken YAML: {str(exc).splitlines()[0]}")]
     if node is None:
         return None, [Problem(filename, 1, "the file is empty")]
+    if (merged := merge_line(text)) is not None:
+        why = "a YAML merge key (<<) takes values from elsewhere: a catalog writes every value out"
+        return None, [Problem(filename, merged, why)]
     problems = [
         Problem(filename, line, f"duplicate key {key!r}") for line, key in duplicate_keys(node)
     ]
@@ -93,7 +103,8 @@ def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
     """Load and check every ``*.yaml`` in ``folder``; a catalog only when nothing is wrong."""
     folder = Path(folder)
     if not folder.is_dir():
-        return None, [Problem(str(folder), 0, "no such folder")]
+        said = "a file, not a folder: give the catalogs' folder" if folder.exists() else ""
+        return None, [Problem(str(folder), 0, said or "no such folder")]
     paths = catalog_paths(folder)
     misnamed = [
         Problem(str(path), 0, f"catalogs are read from *.yaml files only: name it {path.stem}.yaml")
@@ -118,7 +129,11 @@ def load_catalogs(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
         except NotRegular:  # a FIFO would hold the reload until someone wrote to it
             problems.append(Problem(name, 0, "not a regular file"))
             continue
-        except (OSError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:  # (its byte's offset said nothing to an admin)
+            line = exc.object[: exc.start].count(b"\n") + 1
+            problems.append(Problem(name, line, "not UTF-8 text: save the file as UTF-8"))
+            continue
+        except OSError as exc:
             problems.append(Problem(name, 0, f"cannot read: {exc}"))
             continue
         data, found = parse_catalog(text, name)
@@ -260,16 +275,18 @@ def _asked_problems(entry: Entry, node: Any, index: int, filename: str) -> Itera
 
 
 def _alias_problems(files: list[tuple[str, CatalogFile, Any]]) -> Iterator[Problem]:
-    """A slug or alias may name one provider only."""
-    owner: dict[str, str] = {}
+    """A slug or alias may name one provider only; the problem says where the other one names
+    it, which may be the file just edited (the later file alone was blamed: an attack)."""
+    owner: dict[str, tuple[str, str, int]] = {}  # alias's key: the provider, its file and line
     for filename, data, text in files:
         provider = data.provider
-        for alias in {provider.slug, provider.name, *provider.aliases}:
-            key = alias_key(alias)
-            if key in owner and owner[key] != provider.slug:
-                line = _text_line(text, alias)
-                yield Problem(filename, line, f"alias {alias!r} already names {owner[key]!r}")
-            owner.setdefault(key, provider.slug)
+        for alias in sorted({provider.slug, provider.name, *provider.aliases}):
+            key, line = alias_key(alias), _text_line(text, alias)
+            if key in owner and owner[key][0] != provider.slug:
+                slug, where, at = owner[key]
+                said = f"alias {alias!r} already names {slug!r} ({Path(where).name}:{at})"
+                yield Problem(filename, line, said)
+            owner.setdefault(key, (provider.slug, filename, line))
 
 
 def _text_line(text: str, needle: str) -> int:

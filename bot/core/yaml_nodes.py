@@ -132,6 +132,30 @@ def _plain_data(root: Any) -> Any:
     return top[0]
 
 
+def merge_line(text: str) -> int | None:
+    """The line of the first merge key (``<<:``) of a document compose took (one without
+    aliases), if any: PyYAML applies it, and removes it from the tree it builds from, so that
+    an entry took values written elsewhere ("<<: {severity: info}" made an error "not an
+    error" and passed as valid: found by an attack)."""
+    if "<<" not in text:
+        return None
+    loader = _Loader(text)
+    try:
+        waiting = [loader.get_single_node()]
+    finally:
+        loader.dispose()
+    while waiting:
+        node = waiting.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.tag == "tag:yaml.org,2002:merge":
+                    return int(key.start_mark.line) + 1
+                waiting.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            waiting.extend(node.value)
+    return None
+
+
 def _repeats_a_node(root: Any) -> bool:
     """Whether some node is reached twice: what an alias does, and nothing else does."""
     seen: set[int] = set()
