@@ -56,14 +56,14 @@ async def test_a_private_question_gets_the_rendered_entry_with_buttons(app: App)
     assert docs == ("📖 Docs", None, "https://mobizon.ua/uk/help/api-docs/sms-api")
 
 
-@pytest.mark.parametrize("code", ["ru", "be", "kk", "ru-RU"])
+@pytest.mark.parametrize("code", ["ru", "be", "kk", "ru-RU", "ru_RU"])  # (a locale's form too)
 async def test_russian_for_russian_readers(app: App, code: str) -> None:
     (sent,) = await app.feed(app.fake.message("mobizon 1", language_code=code))
     assert sent.text == app.answer_text("mobizon 1", "ru")[0]
     assert buttons(sent)[-1][0] == "📖 Документация"
 
 
-@pytest.mark.parametrize("code", ["uk", "uk-UA"])
+@pytest.mark.parametrize("code", ["uk", "uk-UA", "uk_UA"])
 async def test_ukrainian_for_ukrainian_readers(app: App, code: str) -> None:
     (sent,) = await app.feed(app.fake.message("mobizon 1", language_code=code))
     assert sent.text == app.answer_text("mobizon 1", "uk")[0]

@@ -19,8 +19,9 @@ RUSSIAN_READERS = frozenset({"ru", "be", "kk"})
 
 
 def language_for(code: str | None) -> Lang:
-    """The answer language for a Telegram ``language_code`` (``"uk"``, ``"en-US"``, None)."""
-    base = code.split("-")[0].lower() if code else ""
+    """The answer language for a Telegram ``language_code`` (``"uk"``, ``"en-US"``, None; a
+    locale's ``"ru_RU"`` too: it was English, found by an attack)."""
+    base = code.replace("_", "-").split("-")[0].lower() if code else ""
     if base == "uk":
         return "uk"
     return "ru" if base in RUSSIAN_READERS else "en"
