@@ -132,6 +132,14 @@ async def test_an_unknown_command_points_to_help(app: App) -> None:
     assert (
         sent.text == "There is no such command. Send an error code, e.g. gosms 1004, or see /help"
     )
+    # In a group, addressed to the bot by name (silence answered it: found by an attack); not
+    # one addressed to another bot, nor one addressed to nobody.
+    update = app.fake.message("/foo@codebook_bot", chat_type="supergroup")
+    (said,) = await app.feed(update)
+    assert said.text == sent.text
+    assert said.reply_parameters.message_id == update["message"]["message_id"]
+    for other in ("/foo@other_bot", "/foo"):
+        assert await app.feed(app.fake.message(other, chat_type="supergroup")) == []
 
 
 async def test_code_command_without_a_query_says_how(app: App) -> None:

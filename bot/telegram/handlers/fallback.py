@@ -1,8 +1,10 @@
-"""Private messages no other handler took: a sticker, a voice message, an unknown command."""
+"""Private messages no other handler took: a sticker, a voice message, an unknown command; and
+in a group, a command addressed to the bot by name that it does not have."""
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import Bot, Router
+from aiogram.filters import BaseFilter
 from aiogram.types import Message
 
 from bot.core.i18n import Lang, t, t_list
@@ -21,8 +23,27 @@ async def not_a_question(message: Message, lang: Lang) -> Handled:
     return Done.HINT
 
 
+class _CommandToMe(BaseFilter):
+    """``/foo@codebook_bot``: in a group, silence answered it (found by an attack), where a
+    private chat says there is no such command."""
+
+    async def __call__(self, message: Message, bot: Bot) -> bool:
+        text = message.text or ""
+        if not text.startswith("/"):
+            return False
+        _, at, name = text.split(maxsplit=1)[0].partition("@")
+        me = await bot.me()
+        return bool(at) and me.username is not None and name.lower() == me.username.lower()
+
+
+async def unknown_command(message: Message, lang: Lang) -> Handled:
+    await message.reply(HTML.esc(t("unknown_command", lang)))
+    return Done.HINT
+
+
 def create_router() -> Router:
     """This module's handlers, in the order they are tried."""
     router = Router(name=__name__)
     router.message.register(not_a_question, ChatIs("private"))
+    router.message.register(unknown_command, ChatIs("group", "supergroup"), _CommandToMe())
     return router
