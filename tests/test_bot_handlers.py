@@ -79,6 +79,24 @@ async def test_english_for_everyone_else(app: App) -> None:
     assert sent.text.startswith("<b>GoSMS · 1004 — No devices registered</b>")
 
 
+async def test_thanks_get_a_word_back_and_are_no_gap(app: App) -> None:
+    """ "спасибо, помогло" was searched ("Best matches ... Mobizon 999") and "thanks!" was
+    "Nothing in the catalogs matches" and a gap for the lead (found by an attack)."""
+    for text, lang in (("спасибо, помогло", "ru"), ("Thanks!", "en"), ("дякую", "uk")):
+        (sent,) = await app.feed(app.fake.message(text, language_code=lang))
+        assert sent.text == t("thanks_back", lang), text
+    update = app.fake.message("thanks!", chat_type="supergroup", reply_to_bot=True)
+    (said,) = await app.feed(update)
+    assert said.text == t("thanks_back", "en")
+    assert said.reply_parameters.message_id == update["message"]["message_id"]
+    # Thanks with a complaint is none.
+    for text in ("спасибо, но не работает", "thanks but still an error"):
+        (sent,) = await app.feed(app.fake.message(text))
+        assert sent.text != t("thanks_back", "en"), text
+    report = await Reports(app.lookups).report(days=1)
+    assert report.total == 2  # the two complaints alone
+
+
 async def test_a_caption_is_a_question(app: App) -> None:
     (sent,) = await app.feed(app.fake.message(caption="notificore 35"))
     assert sent.text == app.answer_text("notificore 35")[0]

@@ -33,11 +33,31 @@ _JOINED = re.compile(r"[-‐‑–—](?=\d)")  # a dash between a provider's na
 
 
 @cache
+def _lexicon() -> dict[str, dict[str, list[str]]]:
+    text = read_text("bot.core", "lexicon.yaml")
+    loaded: dict[str, dict[str, list[str]]] = yaml.load(
+        text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
+    return loaded
+
+
+@cache
 def ignored_words() -> frozenset[str]:
     """Filler and very common words, both languages (lexicon.yaml)."""
-    text = read_text("bot.core", "lexicon.yaml")
-    lexicon = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return frozenset(word for words in lexicon["ignore"].values() for word in words)
+    return frozenset(word for words in _lexicon()["ignore"].values() for word in words)
+
+
+@cache
+def _thanks_words() -> frozenset[str]:
+    return frozenset(word for words in _lexicon()["thanks"].values() for word in words)
+
+
+def only_thanks(text: str) -> bool:
+    """Whether ``text`` does nothing but thank or acknowledge ("спасибо, помогло", "thanks!"):
+    it was searched, and "Nothing matches “thanks”" answered it and filled the gaps (found by an
+    attack)."""
+    words = [fold(word) for word in _WORD.findall(text[:200])]
+    return bool(words) and all(word in _thanks_words() for word in words)
 
 
 class Mention(NamedTuple):

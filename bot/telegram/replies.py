@@ -26,7 +26,9 @@ from bot.core.answer import Answer, Match, Outcome
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
 from bot.core.markup import HTML, split_messages
+from bot.core.query import only_thanks
 from bot.core.render import entry_label, render
+from bot.telegram.handlers import Done, Handled
 from bot.telegram.keyboards import answer_keyboard
 from bot.telegram.session import send_unread
 
@@ -40,6 +42,9 @@ _COUNTED_AS = {
     Outcome.NOT_FOUND: LookupOutcome.NOT_FOUND,
     Outcome.HELP: LookupOutcome.NOT_FOUND,
 }
+
+
+_NOTHING_FOUND = frozenset({Outcome.NOT_FOUND, Outcome.HELP})
 
 
 def analytics_outcome(answer: Answer) -> LookupOutcome:
@@ -77,11 +82,16 @@ class Replies:
 
     async def answer(
         self, message: Message, text: str, channel: Channel, answer: Answer | None = None
-    ) -> LookupOutcome:
+    ) -> Handled:
         """Answer ``text`` (or the ``answer`` a filter already worked out) in the message's
         chat, as a reply in groups, buttons under the last part; the outcome."""
         answer = answer or self.library.resolver.answer(text)
         in_group = message.chat.type != "private"
+        nothing = answer.searched or answer.outcome in _NOTHING_FOUND
+        if nothing and not answer.query.codes and only_thanks(text):
+            said = HTML.esc(t("thanks_back", self.lang))
+            await send_unread(message.reply(said) if in_group else message.answer(said))
+            return Done.THANKED
         messages = render(answer, self.lang)
         keyboard = answer_keyboard(answer, self.lang, human=self.human and not in_group)
         with self.recording(answer, channel, message.chat.type, text):

@@ -24,6 +24,7 @@ class Done(StrEnum):
     HELP = "help"
     PROVIDERS = "providers"
     HINT = "hint"  # a private message that is no question: how to ask
+    THANKED = "thanked"  # a message that only thanks: a word back, no lookup
     USAGE = "usage"  # a command given wrongly: how to give it
     TOP = "top"  # an empty inline query: the most looked-up entries
     VOTE = "vote"
