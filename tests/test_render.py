@@ -66,6 +66,12 @@ def test_users_text_is_escaped(resolver: Resolver) -> None:
             "Найкращі збіги за запитом «повідомлення не доставлено»:",
         ),
         ("смс не доходят", "ru", "Лучшие совпадения по запросу «смс не доходят»:"),
+        # Its words alone: quoting the whole text said a card and a phone back (an attack).
+        (
+            "gosms sms не доставлено +7 916 123-45-67 карта 4111 1111 1111 1111",
+            "ru",
+            "Лучшие совпадения по запросу «sms не доставлено карта»:",
+        ),
     ],
 )
 def test_a_search_quotes_the_question_as_asked(

@@ -179,8 +179,13 @@ def _note(note: Note, answer: Answer, lang: Lang) -> str:
 
 
 def _candidates(answer: Answer, lang: Lang, m: Markup, buttons: bool) -> str:
-    if answer.searched:  # quoted as asked: the words searched leave out "не", "not" (an attack)
-        head = m.fill("several_search", lang, text=m.esc(one_line(answer.query.text)))
+    if answer.searched:
+        # Its words as asked, "не" and "not" in (the words searched leave them out: "не
+        # доставлено" was quoted "доставлено"), and nothing else: not the numbers, which may
+        # be a card's or a phone's (quoting the whole text said them back in a group: both
+        # found by attacks).
+        said = " ".join(answer.query.words) or answer.searched
+        head = m.fill("several_search", lang, text=m.esc(one_line(said)))
     elif answer.query.codes:
         head = m.fill("several_code", lang, code=m.esc(answer.query.codes[0][0]))
     else:
