@@ -403,6 +403,9 @@ def test_dates_times_and_decimals_are_not_codes(resolver: Resolver) -> None:
         "card 4111 1111 1111 1111 gosms 1004",
         "карта 4111111111111111, gosms 1004",
         "gosms 1004, paid by 5500-0000-0000-0004",
+        # A code right before the card was taken into it (found by a second attack).
+        "gosms 1004 4111 1111 1111 1111",
+        "gosms 1004 5500 0000 0000 0004",
     ],
 )
 def test_a_card_number_beside_a_code_is_no_code(resolver: Resolver, text: str) -> None:
@@ -410,6 +413,14 @@ def test_a_card_number_beside_a_code_is_no_code(resolver: Resolver, text: str) -
     back in a group (found by an attack)."""
     answer = resolver.answer(text)
     assert found(answer) == [("gosms", "1004")] and not answer.missing
+
+
+@pytest.mark.parametrize("text", ["gosms 4111111111111111", "gosms: 4111 1111 1111 1111"])
+def test_a_card_alone_beside_a_provider_is_no_code_either(resolver: Resolver, text: str) -> None:
+    """Read again as codes when nothing but the provider was left (found by a second attack):
+    "GoSMS has no code 4111111111111111"."""
+    answer = resolver.answer(text)
+    assert not answer.query.codes and not answer.missing
 
 
 def test_four_codes_in_a_row_are_not_taken_for_a_card(resolver: Resolver) -> None:

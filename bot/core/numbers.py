@@ -58,8 +58,11 @@ _SUM = (
 # ("card 4111 1111 1111 1111 gosms 1004" got "GoSMS has no code 4111", the card's digits said
 # back in a group: found by an attack). Only one passing the Luhn check, and not groups that are
 # each a code the caller knows (four GoSMS codes in a row pass it one time in ten).
-_CARD = re.compile(r"(?<![\d-])\d{4}(?:[ -]?\d{4}){2,3}(?:[ -]?\d{1,3})?(?![\d-])")
+# Looked for within each run of digit groups, from each group on (a code may stand before the
+# card: "gosms 1004 4111 1111 1111 1111" lost its code to a window that took it in: an attack).
+_RUN = re.compile(r"(?<![\d-])\d++(?:[ -]\d++)*+")
 _CARD_DIGITS = range(13, 20)
+_ISSUERS = "23456"  # a card's first digit
 
 # Each pattern is tried only near the digits (what it matches holds one, and no month's name,
 # year word or currency is longer than REACH), and only where the digits are near what it cannot
@@ -84,11 +87,14 @@ _NOT_CODES: dict[tuple[int, ...], re.Pattern[str]] = {
 }
 
 
+Span = tuple[int, int]
+
+
 def not_codes(
     text: str, codes: Callable[[list[str]], bool] = lambda groups: False
-) -> list[tuple[int, int]]:
-    """Where the text holds a phone number, a date, a sum or a card's number (unless its groups
-    are each a code: ``codes``): spans to blank before codes are read."""
+) -> tuple[list[Span], list[Span]]:
+    """Where the text holds a phone number, a date or a sum, and where a card's number (unless
+    its groups are each a code: ``codes``): spans to blank before codes are read."""
     windows: list[list[int]] = []  # [start, end, digits] around runs of digits, merged
     for run in _DIGITS.finditer(text):
         start, end = max(run.start() - REACH, 0), run.end() + REACH
@@ -96,24 +102,41 @@ def not_codes(
             windows[-1][1:] = end, windows[-1][2] + len(run.group())
         else:
             windows.append([start, end, len(run.group())])
-    spans = []
+    spans: list[Span] = []
+    cards: list[Span] = []
     for start, end, digits in windows:
         low = text[start:end].lower()
         kinds = tuple(k for k, (_, could) in enumerate(_KINDS) if could(digits, low))
         if kinds:
             spans += [match.span() for match in _NOT_CODES[kinds].finditer(text, start, end)]
         if digits >= _CARD_DIGITS.start:
-            found = _CARD.finditer(text, start, end)
-            spans += [match.span() for match in found if _card(match.group(), codes)]
-    return spans
+            for run in _RUN.finditer(text, start, end):
+                cards += _cards_in(list(_DIGITS.finditer(run.group())), run.start(), codes)
+    return spans, cards
 
 
-def _card(number: str, codes: Callable[[list[str]], bool]) -> bool:
-    groups = _DIGITS.findall(number)
-    digits = [int(c) for group in groups for c in group]
-    if len(digits) not in _CARD_DIGITS or not luhn(digits):
-        return False
-    return len(groups) == 1 or not codes(groups)
+def _cards_in(
+    groups: list[re.Match[str]], at: int, codes: Callable[[list[str]], bool]
+) -> list[Span]:
+    """The cards' numbers among a run's digit groups (``at``: where the run starts): from each
+    group that may start one (2 to 6: Mir, Amex and JCB, Visa, Mastercard, Discover and
+    UnionPay; not the 1 of "1004"), the fewest groups that make one."""
+    found: list[Span] = []
+    first = 0
+    while first < len(groups):
+        digits: list[int] = []
+        for last in range(first, len(groups) if groups[first].group()[0] in _ISSUERS else first):
+            digits += map(int, groups[last].group())
+            if len(digits) > _CARD_DIGITS[-1]:
+                break
+            taken = [group.group() for group in groups[first : last + 1]]
+            card = len(digits) in _CARD_DIGITS and luhn(digits)
+            if card and (len(taken) == 1 or not codes(taken)):
+                found.append((at + groups[first].start(), at + groups[last].end()))
+                first = last
+                break
+        first += 1
+    return found
 
 
 def luhn(digits: list[int]) -> bool:

@@ -206,14 +206,15 @@ class QueryParser:
             named = [self.catalog.providers[m.slug] for m in providers]
             return bool(named) and all(any(pc.find(g) for pc in named) for g in groups)
 
-        rest = _blank(as_said, not_codes(text, listed))
+        apart, cards = not_codes(text, listed)
+        rest = _blank(as_said, apart + cards)
         repeats = len(providers) > 1  # "gosms 1004 and gupshup 1004": one code, two entries
         codes, rest = _codes(rest, repeats)
         words = [(m.group(), m.start()) for m in _WORD.finditer(rest)]
         if providers and not codes and not names and rest != as_said:
             ignored = ignored_words()
             if all(fold(word) in ignored for word, _ in words):
-                codes, rest = _codes(as_said, repeats)
+                codes, rest = _codes(_blank(as_said, cards), repeats)  # never a card
                 words = [(m.group(), m.start()) for m in _WORD.finditer(rest)]
         if not providers and unknown is None:
             providers, unknown = self._guess_provider(words, codes)
