@@ -148,6 +148,30 @@ async def test_a_backlog_is_pruned_a_day_at_a_time_and_writes_go_on_between(
     assert said == [f"lookup log: pruned 4 lookups from before {iso_day(today - 29)}"]
 
 
+@pytest.mark.parametrize("at", [float("-inf"), -1e300])
+async def test_a_row_of_a_nonsense_time_is_pruned_and_stops_nothing(
+    tmp_path: Path, at: float
+) -> None:
+    """A lookup of time -inf or -1e300 (written by hand) made the prune's first step raise, at
+    every start (found by a second attack). It is pruned, and the log starts."""
+    path = tmp_path / "bot.sqlite3"
+    log = LookupLog(path, secret=SECRET, retention_days=30)
+    await log.start()
+    log.record(lookup(time.time(), 1, NO_DEVICES, query="kept"))
+    await log.close()
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "INSERT INTO lookups (at, channel, chat_type, outcome, query, took_ms, entry_count) "
+            "VALUES (?, 'private', 'private', 'not_found', 'odd', 1.0, 0)",
+            (at,),
+        )
+    log = LookupLog(path, secret=SECRET, retention_days=30)
+    await log.start()  # (it prunes)
+    assert log.healthy
+    await log.close()
+    assert query_db(path, "SELECT query FROM lookups") == [("kept",)]
+
+
 async def test_the_log_prunes_when_it_starts(backend: Backend) -> None:
     now = time.time()
     log = backend.log(retention_days=365)

@@ -308,8 +308,8 @@ class LookupLog:
         outlast PostgreSQL's PRUNE_TIMEOUT, be given up and tried again the next day, for ever,
         and on SQLite it held every write and the handoff's meanwhile."""
         first = day_number(now) - self._retention_days + 1
-        oldest = await self.store.oldest_lookup()
-        upto = first if oldest is None else min(first, day_number(oldest) + 1)
+        oldest = await self.store.oldest_day()
+        upto = first if oldest is None else min(first, oldest + 1)
         deleted = await self.store.prune(upto, midnight(upto))
         self._pruned += deleted
         done = upto >= first

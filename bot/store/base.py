@@ -68,8 +68,8 @@ class Store(Protocol):
     async def prune(self, first_day: int, first_at: float) -> int:
         """Delete every row from before ``first_day``; how many lookups went."""
 
-    async def oldest_lookup(self) -> float | None:
-        """When the oldest lookup kept was made; None when none is."""
+    async def oldest_day(self) -> int | None:
+        """The first day the daily totals hold (that of the oldest lookup); None when empty."""
 
     # Taught phrases.
     async def teach(self, phrase: str, provider: str, key: str, at: float) -> None:

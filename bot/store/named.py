@@ -54,10 +54,10 @@ class NamedQueries(ABC):
         """Every phrase taught with each entry it means, oldest first."""
         return [(phrase, slug, key) for phrase, slug, key in await self._rows("taught", {})]
 
-    async def oldest_lookup(self) -> float | None:
-        """When the oldest lookup kept was made; None when none is."""
-        rows = await self._rows("oldest_lookup", {})
-        return None if not rows or rows[0][0] is None else float(rows[0][0])
+    async def oldest_day(self) -> int | None:
+        """The first day the daily totals hold (that of the oldest lookup); None when empty."""
+        rows = await self._rows("oldest_day", {})
+        return None if not rows or rows[0][0] is None else int(rows[0][0])
 
     async def taught_version(self) -> int:
         """The counter migration 0006's triggers move with every change to the phrases."""

@@ -82,9 +82,10 @@ SELECT version FROM taught_version WHERE id = 1
 
 -- Retention: :day is the first day kept, :at its first second -------------------------------
 
--- name: oldest_lookup
--- Where the prune starts (through the index on the time).
-SELECT MIN(at) FROM lookups
+-- name: oldest_day
+-- Where the prune starts: the daily totals' first day (their key's first column), where the
+-- lookups' MIN(at) read the whole table on PostgreSQL, whose index on the time is a BRIN one.
+SELECT MIN(day) FROM daily_outcomes
 
 -- name: prune_lookups
 DELETE FROM lookups WHERE at < :at
