@@ -228,6 +228,10 @@ async def test_a_reply_to_the_bot_is_a_question(app: App) -> None:
         "radist 400 people joined",
         "ping me in 5 min re notificore",
         "mobizon 0 issues today",
+        # A handle, a link or a site with a provider's name and a number in it (a second attack).
+        "@mobizon3",
+        "t.me/radist24",
+        "see radist24.ru",
     ],
 )
 async def test_group_chatter_gets_silence(app: App, text: str) -> None:

@@ -415,6 +415,13 @@ def test_a_card_number_beside_a_code_is_no_code(resolver: Resolver, text: str) -
     assert found(answer) == [("gosms", "1004")] and not answer.missing
 
 
+@pytest.mark.parametrize("text", ["radist24.ru", "https://radist24.com/help", "@mobizon3"])
+def test_a_site_a_link_or_a_handle_holds_no_glued_code(resolver: Resolver, text: str) -> None:
+    """ "radist24.ru" was "Radist.Online has no code 24" (found by a second attack)."""
+    answer = resolver.answer(text)
+    assert not answer.query.codes and not answer.missing and not answer.confident
+
+
 @pytest.mark.parametrize("text", ["gosms 4111111111111111", "gosms: 4111 1111 1111 1111"])
 def test_a_card_alone_beside_a_provider_is_no_code_either(resolver: Resolver, text: str) -> None:
     """Read again as codes when nothing but the provider was left (found by a second attack):

@@ -145,9 +145,13 @@ class QueryParser:
         body = "|".join(
             r"[\s_-]*".join(re.escape(part) for part in alias.split(" ")) for alias in patterns
         )
-        # An alias stands alone: "gosms" but not "gosmsx" nor the "gosms" of "gosms.cz"; a
-        # code may be glued on ("gosms1004" found nothing: an attack).
-        self._aliases = re.compile(rf"(?<![\w.])(?:{body})(?![^\W\d]|[.-][^\W\d_])")
+        # An alias stands alone: "gosms" but not "gosmsx" nor the "gosms" of "gosms.cz", nor
+        # a handle, a tag or a path's ("@mobizon3", "t.me/radist24"); a code may be glued on
+        # ("gosms1004" found nothing: an attack), but not one a name goes on from
+        # ("radist24.ru", "radist24x": a second attack).
+        self._aliases = re.compile(
+            rf"(?<![\w.@#/])(?:{body})(?![^\W\d]|[.-][^\W\d_]|\d++(?:[^\W\d]|[.-][^\W\d_]))"
+        )
         self._alias_owner = owner
         self._fuzzy_choices = {
             alias: slug
