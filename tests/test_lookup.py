@@ -90,7 +90,17 @@ GOSMS_NOTIFICORE = [("gosms", "1004"), ("notificore", "35")]
         ("notificore 35 gosms 1004", GOSMS_NOTIFICORE[::-1]),
         ("1004 gosms 35 notificore", GOSMS_NOTIFICORE),
         ("gosms 1004, notificore 35", GOSMS_NOTIFICORE),
-        ("notificore 35 and 1004 gosms", GOSMS_NOTIFICORE[::-1]),
+        # Codes listed after their provider (a second attack: Gupshup's 1005, Notificore's 1005).
+        (
+            "gosms 1004 1005 gupshup 1002",
+            [("gosms", "1004"), ("gosms", "1005"), ("gupshup", "1002")],
+        ),
+        (
+            "gosms errors 1004 1005, notificore errors 35",
+            [("gosms", "1004"), ("gosms", "1005"), ("notificore", "35")],
+        ),
+        # A provider named again (GoSMS was given Notificore's 36).
+        ("notificore 35 gosms 1004 notificore 36", [*GOSMS_NOTIFICORE[::-1], ("notificore", "36")]),
         ("gosms 1004 notificore 35 mobizon 1", [*GOSMS_NOTIFICORE, ("mobizon", "1")]),
         # One code asked of two providers was asked once (found by the same attack).
         ("gosms 1004 and gupshup 1004", [("gosms", "1004"), ("gupshup", "1004")]),

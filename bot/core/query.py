@@ -80,6 +80,7 @@ class Query(NamedTuple):
     words: tuple[str, ...] = ()  # every word left once providers, codes and names are taken
     unknown_provider: str | None = None
     payload: tuple[PayloadHit, ...] | None = None  # None: no JSON-looking text at all
+    mentions: tuple[Mention, ...] = ()  # every time a provider is named, in order
 
     @property
     def meaningful_words(self) -> tuple[str, ...]:
@@ -93,22 +94,26 @@ class Query(NamedTuple):
         return self.providers[0] if self.providers else None
 
     def provider_near(self, at: int) -> Mention | None:
-        """The provider named nearest to the code at position ``at``, by the words between;
-        on a tie, the one on the side the text names its providers on: before their codes
-        ("gosms 1004 notificore 35"), unless it starts with a code ("1004 gosms 35 notificore").
-        (Measured from where each name starts, "gosms 1004 notificore 35" was Notificore's
-        1004: found by an attack.)"""
-        if not self.providers:
+        """The provider named nearest to the code at position ``at``, by the words between
+        that say something (not numbers, not filler: "gosms 1004 1005 gupshup 1002" lists two
+        of GoSMS's); on a tie, the one on the side the text names its providers on: before their
+        codes ("gosms 1004 notificore 35"), unless it starts with a code ("1004 gosms 35
+        notificore"). (Measured from where each name starts, "gosms 1004 notificore 35" was
+        Notificore's 1004; counting every word between, 1005 above was Gupshup's: both found by
+        attacks.)"""
+        mentions = self.mentions or self.providers
+        if not mentions:
             return None
-        leads = not self.codes or self.providers[0].at < self.codes[0][1]
+        leads = not self.codes or mentions[0].at < self.codes[0][1]
+        ignored = ignored_words()
 
         def distance(mention: Mention) -> tuple[int, bool]:
             end = mention.at + len(mention.said)
-            if end <= at:
-                return len(self.text[end:at].split()), not leads
-            return len(self.text[at : mention.at].split()) - 1, leads  # (the code's word)
+            between = self.text[end:at] if end <= at else self.text[at : mention.at]
+            said = sum(fold(w) not in ignored for w in _WORD.findall(between))
+            return said, not leads if end <= at else leads
 
-        return min(self.providers, key=distance)
+        return min(mentions, key=distance)
 
     def as_code(self, at: int) -> bool:
         """Whether the number at ``at`` stands as a code: nothing but filler and numbers between
@@ -171,6 +176,7 @@ class QueryParser:
         payload = read_payload(text, self._paths) if _MAY_HOLD_PAYLOAD.search(text) else None
         folded = fold(text)
         providers: list[Mention] = []
+        mentions: list[Mention] = []
         unknown = None
         spans: list[tuple[int, int]] = []
         for match in self._aliases.finditer(folded):
@@ -178,8 +184,10 @@ class QueryParser:
             said = text[match.start() : match.end()]
             if slug is None:
                 unknown = unknown or said
-            elif all(m.slug != slug for m in providers):
-                providers.append(Mention(slug, said, match.start()))
+            else:
+                mentions.append(Mention(slug, said, match.start()))
+                if all(m.slug != slug for m in providers):
+                    providers.append(mentions[-1])
             # A dash joining the name to a number separates them: "gosms-1004" is 1004, not -1004.
             joined = _JOINED.match(text, match.end()) is not None
             spans.append((match.start(), match.end() + (1 if joined else 0)))
@@ -233,6 +241,7 @@ class QueryParser:
             words=tuple(word for word, at in words if at not in taken),
             unknown_provider=unknown,
             payload=payload,
+            mentions=tuple(mentions) if len(mentions) > 1 else (),
         )
 
     def _guess_provider(
