@@ -274,8 +274,8 @@ def test_a_stop_wrapped_by_a_library_while_starting_ends_it_with_0_and_no_traceb
         monkeypatch.setattr(starting, "STOP_ASKED", [])  # (this process's own is left as it is)
         monkeypatch.setattr(run, "_run", wrapped)
         assert run.run(argparse.Namespace()) == 0
-        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
-        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            assert signal.getsignal(number) is signal.SIG_IGN
         monkeypatch.setattr(run, "_run", broken)
         monkeypatch.setattr(starting, "STOP_ASKED", [])  # (a new process)
         with pytest.raises(RuntimeError, match="a fault of its own"):

@@ -28,7 +28,6 @@ FIRST_GENERATION = 10_000
 def run(args: argparse.Namespace) -> int:
     """0 after SIGTERM or SIGINT; 1 when it cannot start, or lookups were lost."""
     import gc
-    import signal
 
     gc.set_threshold(FIRST_GENERATION, *gc.get_threshold()[1:])
     starting.before_start()
@@ -39,10 +38,7 @@ def run(args: argparse.Namespace) -> int:
             raise
         return 0
     finally:
-        # Stopped: a second SIGTERM or Ctrl-C as Python ends (the event loop gave the signals
-        # back to their defaults) ended it by the signal, not with the stop's status (an attack).
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        starting.stopped()
 
 
 def _run() -> int:

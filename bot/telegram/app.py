@@ -35,6 +35,7 @@ from bot.analytics.reading import Reports
 from bot.analytics.writer import LookupLog
 from bot.core.library import Library
 from bot.settings import Settings
+from bot.starting import stopped
 from bot.telegram.background import in_background
 from bot.telegram.desk import SupportDesk
 from bot.telegram.digest import digest_loop
@@ -374,6 +375,7 @@ async def run(settings: Settings, library: Library | None = None) -> int:
                 tasks_concurrency_limit=UPDATES_AT_ONCE,
             )
     finally:
+        stopped()  # (the lookups are written: a second signal now is nothing)
         if monitoring is not None:
             await monitoring.cleanup()
         await bot.session.close()
