@@ -364,9 +364,9 @@ async def test_an_env_file_that_is_a_folder_is_the_settings_problem_with_its_own
     status, lines = await doctor()
     said = line_about(lines, "settings")
     assert status == 1
-    assert (
-        said
-        == "✗ settings: .env cannot be read (Is a directory), so it is not used: make it a file"
+    assert said == (
+        "✗ settings: .env cannot be read (Is a directory), so it is not used: the settings are "
+        "the environment's alone"
     )
 
 

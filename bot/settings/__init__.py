@@ -225,7 +225,7 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     The bot needs BOT_TOKEN; the commands that only read catalogs or the database do not
     (``require_token=False``)."""
     env_file = Path(str(Settings.model_config["env_file"]))
-    problems, usable = read_env_file(env_file)
+    problems, usable, _ = read_env_file(env_file)  # (a file that cannot be opened: run warns)
     if not usable:
         overrides.setdefault("_env_file", None)
     try:
@@ -237,6 +237,11 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     if require_token and settings.bot_token is None:
         raise SettingsError([MISSING_TOKEN])
     return settings
+
+
+def env_file_unread() -> str | None:
+    """Why the .env file that is there cannot be opened, if it cannot (the bot warns of it)."""
+    return read_env_file(Path(str(Settings.model_config["env_file"]))).unread
 
 
 def given_names() -> set[str]:
@@ -252,7 +257,8 @@ def settings_despite_problems() -> tuple[Settings, list[str]]:
     """The settings with every wrong one taken at its default, and a line for each problem (the
     doctor goes on checking what the rest allows)."""
     env_file = Path(str(Settings.model_config["env_file"]))
-    problems, usable = read_env_file(env_file)
+    problems, usable, cannot = read_env_file(env_file)
+    problems += [cannot] if cannot else []
     unread: dict[str, Any] = {} if usable else {"_env_file": None}
     try:
         return Settings(**unread), problems

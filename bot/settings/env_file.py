@@ -21,10 +21,12 @@ logging.getLogger("dotenv.main").setLevel(logging.ERROR)
 class EnvFile(NamedTuple):
     """The file as the settings would read it: a line for each problem, and whether it can be
     read at all (it cannot when it is not UTF-8 or not a readable file; one that is not there is
-    read as empty)."""
+    read as empty); ``unread``: why a file that is there cannot be opened (a folder, no
+    permission), which doctor says and the bot warns of, taking the environment alone."""
 
     problems: list[str]
     usable: bool
+    unread: str | None = None
 
 
 def read_env_file(path: Path) -> EnvFile:
@@ -40,9 +42,13 @@ def read_env_file(path: Path) -> EnvFile:
     except FileNotFoundError:
         return EnvFile([], usable=True)
     except OSError as exc:  # a folder (Docker mounts a missing file as one), no permission:
-        # silently not read, its settings taken for unset (found by an attack)
-        said = f"{path} cannot be read ({exc.strerror}), so it is not used: make it a file"
-        return EnvFile([said], usable=False)
+        # silently not read, its settings taken for unset (found by an attack); no reason to
+        # stop a bot the environment sets up whole (a second attack)
+        said = (
+            f"{path} cannot be read ({exc.strerror}), so it is not used: the settings are the "
+            "environment's alone"
+        )
+        return EnvFile([], usable=False, unread=said)
     problems = []
     for binding in parse_stream(io.StringIO(text)):
         if binding.error:
