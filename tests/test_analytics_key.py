@@ -117,3 +117,14 @@ def test_a_key_file_set_beside_the_database_is_made_and_said_each_start(
         load_key(None, beside, database)
         said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
         assert any("lies beside the database" in line for line in said)
+
+
+def test_the_default_key_is_never_beside_a_database_in_the_home_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database in the home folder had the default key (~/.config/codebook) said to lie
+    beside it, by doctor and at each start (found by an attack)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    assert not beside_database(default_key_file(), tmp_path / "bot.sqlite3")
+    assert beside_database(tmp_path / "keys" / "analytics.key", tmp_path / "bot.sqlite3")

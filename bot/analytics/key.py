@@ -32,9 +32,12 @@ def default_key_file() -> Path:
 
 def beside_database(key_file: Path, database: Path) -> bool:
     """Whether the key file lies in the database's folder (or below it): a copy of that folder
-    would carry both."""
-    folder = database.resolve().parent
-    return folder == key_file.resolve().parent or folder in key_file.resolve().parents
+    would carry both. Where keys live by default is not (a database kept in the home folder
+    had its default key said to lie beside it: an attack)."""
+    folder, key = database.resolve().parent, key_file.resolve()
+    if key == default_key_file().resolve():
+        return False
+    return folder == key.parent or folder in key.parents
 
 
 def load_key(configured: str | None, key_file: Path, database: Path | None = None) -> bytes:
