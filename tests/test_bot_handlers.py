@@ -246,6 +246,18 @@ async def test_the_bots_name_alone_in_reply_asks_about_the_message_replied_to(ap
     )["message"]
     (sent,) = await app.feed(update)
     assert sent.text == app.answer_text("notificore 35")[0]
+    # Asking nothing more than "what is it" too (a second attack: the help)...
+    for text in ("@codebook_bot ?", "@codebook_bot что это"):
+        update["message"]["text"] = text
+        update["message"]["entities"] = [{"type": "mention", "offset": 0, "length": 13}]
+        update["update_id"] += 1
+        (sent,) = await app.feed(update)
+        assert sent.text == app.answer_text("notificore 35")[0], text
+    # ...but not the bot's own message, whose answer is no question ("codebook_bot" searched).
+    (help_,) = await app.feed(
+        app.fake.message("@codebook_bot", chat_type="supergroup", reply_to_bot=True)
+    )
+    assert "codebook" not in help_.text.split("\n")[0].lower()
 
 
 async def test_chatter_addressed_to_the_bot_is_answered(app: App) -> None:

@@ -52,6 +52,14 @@ def _thanks_words() -> frozenset[str]:
     return frozenset(word for words in _lexicon()["thanks"].values() for word in words)
 
 
+def asks_nothing(text: str) -> bool:
+    """Whether ``text`` holds no number and no word beyond filler ("", "?", "что это")."""
+    if any(char.isdigit() for char in text):
+        return False
+    ignored = ignored_words()
+    return all(fold(word) in ignored for word in _WORD.findall(text))
+
+
 def only_thanks(text: str) -> bool:
     """Whether ``text`` does nothing but thank or acknowledge ("спасибо, помогло", "thanks!"):
     it was searched, and "Nothing matches “thanks”" answered it and filled the gaps (found by an

@@ -17,6 +17,7 @@ from bot.analytics.days import MAX_DAYS
 from bot.analytics.kinds import Channel
 from bot.core.answer import Match
 from bot.core.library import Library
+from bot.core.query import asks_nothing
 from bot.settings import Settings
 from bot.telegram.keyboards import ALERT_LINK, Pick, Vote
 
@@ -86,27 +87,31 @@ class DeepLinkQuery(BaseFilter):
 
 
 class AddressedToBot(BaseFilter):
-    """A group message that mentions the bot or replies to it: the question is the rest; the
-    bot's name alone, in reply to someone's message, asks about that message ("@codebook_bot"
-    under a colleague's "our gateway returned notificore 35" got the help: an attack)."""
+    """A group message that mentions the bot or replies to it: the question is the rest, the
+    bot's name taken out. Asking nothing more ("@codebook_bot", "@codebook_bot что это?") in
+    reply to someone else's message, it asks about that message ("@codebook_bot" under a
+    colleague's "our gateway returned notificore 35" got the help: found by attacks)."""
 
     async def __call__(self, message: Message, bot: Bot) -> bool | dict[str, Any]:
         text = message_text(message)
         if text is None:
             return False
         reply = message.reply_to_message
-        if reply is not None and reply.from_user is not None and reply.from_user.id == bot.id:
-            return {"query": text, "channel": Channel.GROUP}
+        to_me = reply is not None and reply.from_user is not None and reply.from_user.id == bot.id
         me = await bot.me()
         mention = f"@{me.username}".lower() if me.username else None
         entities = message.entities if message.text is not None else message.caption_entities
-        for entity in entities or ():
-            if entity.type == "mention" and entity.extract_from(text).lower() == mention:
-                query = _without(text, entity)
-                if not query and reply is not None:
-                    query = message_text(reply) or ""
-                return {"query": query, "channel": Channel.GROUP}
-        return False
+        named = next(
+            (e for e in entities or () if e.type == "mention" and e.extract_from(text).lower()
+             == mention),
+            None,
+        )  # fmt: skip
+        if named is None and not to_me:
+            return False
+        query = text if named is None else _without(text, named)
+        if reply is not None and not to_me and asks_nothing(query):
+            query = message_text(reply) or query
+        return {"query": query, "channel": Channel.GROUP}
 
 
 class ConfidentLookup(BaseFilter):
