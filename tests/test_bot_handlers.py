@@ -572,7 +572,7 @@ async def test_an_export_too_big_for_telegram_goes_zipped_or_is_said_so(
     monkeypatch.setattr(admin, "UPLOAD_LIMIT", 100)
     (told,) = await app.feed(app.fake.message("/export 7", user_id=ADMIN))
     assert isinstance(told, SendMessage)
-    assert told.text.startswith("The lookups of the last 7 days come to 0 MB even zipped")
+    assert told.text.startswith("The lookups of the last 7 days come to 0.0 MB even zipped")
     assert told.text.endswith("python -m bot export --days 7 &gt; lookups.csv")
 
 

@@ -115,7 +115,9 @@ _NOT_PASSWORDS = (
     "stop"
 )
 _NOT_A_PASSWORD = frozenset(_NOT_PASSWORDS.split())
-_LONGEST_WORD = 20  # letters: past them, a value, not a word (an attack's letters-only token)
+# Latin letters: past them, a value, not a word (an attack's 24-letter token; at 20,
+# "internationalization" was masked: a second attack)
+_LONGEST_WORD = 24
 _WORD_LENGTH = 4  # shorter, a word that ends a line is one of its sentence ("password for\nx")
 # The value before its name: "Hunter2Secret is my password", "Hunter2Secret — мой пароль".
 _BEFORE_NAME = re.compile(

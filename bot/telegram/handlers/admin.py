@@ -75,13 +75,17 @@ async def gaps(message: Message, days: int, services: Services, bot: Bot, lang: 
     return Done.GAPS
 
 
-# What Telegram lets a bot send as a document (the Bot API's sendDocument: 50 MB). A busy
-# period's CSV was past it: refused as "Request Entity Too Large", the admin got "Something went
-# wrong" each time (found by an attack: 622,000 lookups, 116 MB).
+# What Telegram lets a bot send as a document (the Bot API's sendDocument: 50 MB; a local Bot
+# API server, TELEGRAM_API_URL, takes 2,000 MB). A busy period's CSV was past it: refused as
+# "Request Entity Too Large", the admin got "Something went wrong" each time (found by an
+# attack: 622,000 lookups, 116 MB).
 UPLOAD_LIMIT = 50 * 1000 * 1000
+LOCAL_UPLOAD_LIMIT = 2000 * 1000 * 1000
 
 
-async def export(message: Message, days: int, services: Services, bot: Bot, lang: Lang) -> Handled:
+async def export(
+    message: Message, days: int, services: Services, bot: Bot, lang: Lang, settings: Settings
+) -> Handled:
     """The lookups of the period as a CSV file; zipped when it is too big for Telegram as it
     is; when even that is, the admin is told how to export it on the server instead."""
     csv_text = await services.reports.export_csv(days=days)
@@ -89,10 +93,11 @@ async def export(message: Message, days: int, services: Services, bot: Bot, lang
     if chat is None:
         return Done.REPORT_BLOCKED
     period = counted("n_days", lang, days)
-    document = await asyncio.to_thread(_export_file, csv_text, f"lookups-{days}d")
+    limit = LOCAL_UPLOAD_LIMIT if settings.telegram_api_url else UPLOAD_LIMIT
+    document = await asyncio.to_thread(_export_file, csv_text, f"lookups-{days}d", limit)
     if isinstance(document, int):
-        megabytes = f"{document / 1e6:.0f}"
-        said = t("export_too_big", lang).format(days=period, size=megabytes, number=days)
+        size, most = f"{document / 1e6:.1f}", f"{limit / 1e6:,.0f}"
+        said = t("export_too_big", lang).format(days=period, size=size, most=most, number=days)
         await bot.send_message(chat, HTML.esc(said))
         return Done.EXPORT
     caption = HTML.esc(t("export_caption", lang).format(days=period))
@@ -100,16 +105,16 @@ async def export(message: Message, days: int, services: Services, bot: Bot, lang
     return Done.EXPORT
 
 
-def _export_file(csv_text: str, name: str) -> BufferedInputFile | int:
+def _export_file(csv_text: str, name: str, limit: int) -> BufferedInputFile | int:
     """The CSV as a file Telegram takes (as it is, or zipped), or the size of the smallest
     when none fits (a thread's work: encoding and zipping 100 MB takes seconds)."""
     data = csv_text.encode("utf-8")
-    if len(data) <= UPLOAD_LIMIT:
+    if len(data) <= limit:
         return BufferedInputFile(data, filename=f"{name}.csv")
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{name}.csv", data)
-    if packed.tell() <= UPLOAD_LIMIT:
+    if packed.tell() <= limit:
         return BufferedInputFile(packed.getvalue(), filename=f"{name}.zip")
     return packed.tell()
 
