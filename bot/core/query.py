@@ -110,8 +110,10 @@ class Query(NamedTuple):
         Notificore's 1004; counting every word between, 1005 above was Gupshup's: both found by
         attacks.)"""
         mentions = self.mentions or self.providers
-        if not mentions:
-            return None
+        # The one named, or none: no words to count (counting them for the common "gosms 1004"
+        # cost 1.4 µs of a question's 25, timeit, eight typical questions).
+        if len(mentions) < 2:
+            return mentions[0] if mentions else None
         leads = not self.codes or mentions[0].at < self.codes[0][1]
         ignored = ignored_words()
 
