@@ -391,7 +391,7 @@ def test_which_keys_hold_a_secret(key: str, secret: bool) -> None:
         ("𝐩𝐚𝐬𝐬𝐰𝐨𝐫𝐝 is hunter2", "password is <secret>"),
         # A value that only starts like a mask is no mask.
         ("password: <hunter2>", "password: <secret>"),
-        # Found by the attack of 2026-12-08: the name misspelt without its soft sign, a token
+        # Found by the fifth attack of 2026-12-07: the name misspelt without its soft sign, a token
         # of letters alone (no word of a sentence is that long).
         ("парол qwerty123", "парол <secret>"),
         ("мой парол qwerty", "мой парол <secret>"),

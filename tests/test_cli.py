@@ -248,7 +248,7 @@ def test_a_stop_wrapped_by_a_library_while_starting_ends_it_with_0_and_no_traceb
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """SIGTERM as pydantic-core built aiogram's types: the stop's SystemExit came out as a
-    SchemaError, status 1 and a 30-line traceback (found by an attack, 2026-12-08). After the
+    SchemaError, status 1 and a 30-line traceback (found by an attack, 2026-12-07). After the
     run, a second signal no longer ends Python by the signal (the event loop had given the
     signals back to their defaults)."""
     import argparse

@@ -168,7 +168,7 @@ def test_an_env_file_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path: Path
 
 def test_an_env_file_that_is_a_folder_is_said_not_silently_skipped(tmp_path: Path) -> None:
     """A .env that is a folder (Docker makes one where a missing file is mounted) was silently
-    not read, its settings taken for unset (found by an attack, 2026-12-08). Doctor says so and
+    not read, its settings taken for unset (found by an attack, 2026-12-07). Doctor says so and
     the bot warns of it, but starts on the environment's settings (stopping it, a fix's first
     form broke such deployments: a second attack)."""
     (tmp_path / ".env").mkdir()

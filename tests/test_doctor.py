@@ -358,7 +358,7 @@ async def test_an_env_line_that_cannot_be_read_is_the_settings_problem(
 async def test_an_env_file_that_is_a_folder_is_the_settings_problem_with_its_own_fix(
     deployment: dict[str, str], tmp_path: Path
 ) -> None:
-    """Doctor said all was well with a .env that is a folder (found by an attack, 2026-12-08);
+    """Doctor said all was well with a .env that is a folder (found by an attack, 2026-12-07);
     the line says what to do with the file, not "set it in .env"."""
     (tmp_path / ".env").mkdir()
     status, lines = await doctor()
