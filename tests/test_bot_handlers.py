@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram.methods import (
@@ -95,6 +97,30 @@ async def test_thanks_get_a_word_back_and_are_no_gap(app: App) -> None:
         assert sent.text != t("thanks_back", "en"), text
     report = await Reports(app.lookups).report(days=1)
     assert report.total == 2  # the two complaints alone
+
+
+def edited(update: dict[str, Any], text: str) -> dict[str, Any]:
+    """The update of ``update``'s message edited to read ``text``."""
+    message = {**update["message"], "text": text, "edit_date": int(time.time())}
+    message.pop("entities", None)
+    return {"update_id": update["update_id"] + 10_000, "edited_message": message}
+
+
+async def test_a_private_question_corrected_is_answered_as_it_reads_now(app: App) -> None:
+    """A person who fixed a typo by editing their message got silence (found by an attack)."""
+    update = app.fake.message("gosms 9999")
+    await app.feed(update)
+    (sent,) = await app.feed(edited(update, "gosms 1004"))
+    assert sent.text == app.answer_text("gosms 1004")[0]
+    # Edits cost from the same budget as messages (they went around it).
+    sent = []
+    for n in range(25):
+        sent += await app.feed(edited(update, f"gosms 100{n % 9 + 1}") | {"update_id": 50_000 + n})
+    assert len([s for s in sent if s.text.startswith("Too many")]) == 1
+    # In a group, an edit is not answered again.
+    group = app.fake.message("gosms 9999", chat_type="supergroup", user_id=1002)
+    await app.feed(group)
+    assert await app.feed(edited(group, "gosms 1004")) == []
 
 
 async def test_a_caption_is_a_question(app: App) -> None:

@@ -200,6 +200,7 @@ def create_dispatcher(
     ]
     flood = FloodControl(budgets[0], unlimited_chat=settings.support_chat_id)
     dp.message.middleware(flood)
+    dp.edited_message.middleware(flood)  # an edit answered or relayed costs as a message does
     dp.callback_query.middleware(flood)
     dp.inline_query.middleware(FloodControl(budgets[1]))
     # Questions first (they are most updates), the catch-all hint last.
