@@ -318,6 +318,15 @@ async def test_inline_query_offers_the_answer(app: App) -> None:
     assert sent.cache_time == 60 and sent.is_personal is True
 
 
+async def test_inline_offers_the_nearest_codes_of_one_the_provider_lacks(app: App) -> None:
+    """ "gosms 9999" offered nothing but "Nothing found", where a private chat gives the nearest
+    codes (found by an attack)."""
+    (sent,) = await app.feed(app.fake.inline("gosms 1019"))
+    assert sent.results and all(r.title.startswith("GoSMS ") for r in sent.results)
+    nearest = app.library.resolver.catalog.providers["gosms"].nearest("1019")
+    assert sent.results[0].title.startswith(f"GoSMS {nearest[0]} ")
+
+
 async def test_inline_bare_code_offers_each_provider(app: App) -> None:
     (sent,) = await app.feed(app.fake.inline("1004", language_code="ru"))
     assert [r.title.split(" — ")[0] for r in sent.results] == ["GoSMS 1004", "Gupshup 1004"]

@@ -58,6 +58,19 @@ def _results(answer: Answer, lang: Lang) -> list[InlineQueryResultUnion]:
     if answer.matches or answer.candidates:
         shown = (*answer.matches, *answer.candidates)[:MAX_RESULTS]
         return [_article(match, lang) for match in shown]
+    # A code the provider lacks: its nearest codes, as a private chat offers them ("gosms 9999"
+    # showed nothing but "Nothing found": an attack).
+    near = {
+        ref_of(match): match
+        for missing in answer.missing
+        if missing.catalog is not None
+        for code in missing.nearest
+        if (entry := missing.catalog.find(code)) is not None
+        for match in (Match(missing.catalog, entry),)
+    }
+    if near:
+        nearest: list[InlineQueryResultUnion] = [_article(m, lang) for m in near.values()]
+        return nearest[:MAX_RESULTS]
     if answer.outcome is Outcome.PROVIDER and answer.provider is not None:
         provider = answer.provider.provider
         body = split_messages(card_paragraphs(answer.provider, lang, HTML))[0]
