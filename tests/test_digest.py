@@ -24,7 +24,7 @@ from bot.analytics.writer import LookupLog
 from bot.core.catalog import Catalog
 from bot.core.i18n import t
 from bot.core.library import Library
-from bot.digest.schedule import last_digest, lease_name, next_digest
+from bot.digest.schedule import digest_days, last_digest, lease_name, next_digest
 from bot.digest.text import digest_paragraphs, digest_text
 from bot.digest.week import Week, gather, read_week
 from bot.radar.alerts import Alert
@@ -216,7 +216,10 @@ def test_the_last_digest_due_and_its_lease() -> None:
 async def test_two_senders_on_one_database_send_the_week_once(
     backend: Backend, tmp_path: Path, catalog: Catalog
 ) -> None:
-    settings = settings_for(tmp_path, digest_chat_ids="-100,200", tz="Europe/Kyiv")
+    # Due on a Saturday at 15:00 in Kyiv (12:00 UTC), a week after the one before.
+    settings = settings_for(
+        tmp_path, digest_chat_ids="-100,200", tz="Europe/Kyiv", digest_at="sat 15:00"
+    )
     library = Library(ROOT / "catalogs")
     logs = [backend.log(), backend.log()]  # two processes: a connection each
     for log in logs:
@@ -384,3 +387,28 @@ def test_the_command_on_a_database_not_made_yet_makes_nothing(
     assert out.splitlines()[1] == t("stats_none", "en")
     assert err == f"codebook: no database at {database} (DATABASE_PATH): an empty history\n"
     assert not database.parent.exists()
+
+
+@pytest.mark.parametrize(
+    ("zone", "at"),
+    [
+        ("Europe/London", (0, 0, 30)),  # Monday 00:30, near midnight UTC
+        ("America/New_York", (0, 19, 30)),
+        ("Asia/Tokyo", (0, 8, 0)),  # Sunday 23:00 UTC
+        ("Europe/Kyiv", (0, 9, 0)),
+    ],
+)
+def test_consecutive_digests_cover_every_day_once_across_clock_changes(
+    zone: str, at: tuple[int, int, int]
+) -> None:
+    """Seven days each, a week the clocks changed put a day in two digests, or in none (found
+    by an attack): each digest covers the days since the one before it."""
+    tz = ZoneInfo(zone)
+    due = next_digest(float(timegm((2027, 1, 1, 0, 0, 0))), at, tz)
+    covered: list[int] = []
+    for _ in range(60):  # every clock change of 2027
+        days = digest_days(due, at, tz)
+        last = day_number(due) - 1
+        covered += range(last - days + 1, last + 1)
+        due = next_digest(due, at, tz)
+    assert covered == list(range(covered[0], covered[-1] + 1))  # each day once, in order

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
-from bot.analytics.days import DAY_SECONDS
+from bot.analytics.days import DAY_SECONDS, day_number
 
 WEEK_DAYS = 7
 
@@ -33,6 +33,16 @@ def last_digest(now: float, at: tuple[int, int, int], tz: ZoneInfo) -> float:
     while (following := next_digest(due, at, tz)) <= now:
         due = following
     return due
+
+
+def digest_days(due: float, at: tuple[int, int, int], tz: ZoneInfo) -> int:
+    """How many whole UTC days the digest due at ``due`` covers: those since the one before it
+    (a week earlier on the clocks of ``tz``) was due, to the day before its own. Seven, but six
+    or eight in a week the clocks change, when DIGEST_AT falls near midnight UTC: so that no day
+    is in two digests, nor in none (a fixed seven put one in both, or in neither: found by an
+    attack)."""
+    before = last_digest(due - 1, at, tz)
+    return day_number(due) - day_number(before)
 
 
 def lease_name(due: float, tz: ZoneInfo) -> str:

@@ -21,7 +21,7 @@ from bot.analytics.writer import LookupLog
 from bot.core.i18n import t
 from bot.core.library import Library
 from bot.core.markup import HTML, split_messages
-from bot.digest.schedule import WEEK_DAYS, last_digest, lease_name, next_digest
+from bot.digest.schedule import digest_days, last_digest, lease_name, next_digest
 from bot.digest.text import digest_paragraphs
 from bot.digest.week import gather
 from bot.settings import Settings
@@ -86,7 +86,8 @@ async def send_digest(
     if not await lookups.store.take_lease(name, holder, float("inf"), time.time()):
         logger.info("%s: claimed by another process", name)
         return False
-    week = await gather(Reports(lookups).report, lookups.store, WEEK_DAYS, due)
+    days = digest_days(due, settings.digest_at, settings.tz)
+    week = await gather(Reports(lookups).report, lookups.store, days, due)
     lang, catalog = settings.team_lang, library.resolver.catalog
     messages = split_messages(digest_paragraphs(week, catalog, lang, settings.tz))
     png = None
@@ -99,7 +100,7 @@ async def send_digest(
             for message in messages:
                 await bot.send_message(chat, message)
             if png is not None:
-                photo = BufferedInputFile(png, filename=f"digest-{WEEK_DAYS}d.png")
+                photo = BufferedInputFile(png, filename=f"digest-{days}d.png")
                 await bot.send_photo(chat, photo, caption=HTML.esc(t("stats_chart", lang)))
             sent += 1
         except TelegramAPIError as exc:
