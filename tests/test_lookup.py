@@ -99,6 +99,16 @@ GOSMS_NOTIFICORE = [("gosms", "1004"), ("notificore", "35")]
             "gosms errors 1004 1005, notificore errors 35",
             [("gosms", "1004"), ("gosms", "1005"), ("notificore", "35")],
         ),
+        # A verb before each code and a joining word after it (GoSMS was given Gupshup's 1002:
+        # a third attack).
+        ("gupshup ответил 1002, а gosms ответил 1004", [("gupshup", "1002"), ("gosms", "1004")]),
+        ("в gupshup падает 1002, в gosms падает 1004", [("gupshup", "1002"), ("gosms", "1004")]),
+        (
+            "gupshup responded 1002 and gosms responded 1004",
+            [("gupshup", "1002"), ("gosms", "1004")],
+        ),
+        ("mobizon шлёт 3, а notificore шлёт 35", [("mobizon", "3"), ("notificore", "35")]),
+        ("на gosms ловим 1004, на notificore ловим 35", GOSMS_NOTIFICORE),
         # A provider named again (GoSMS was given Notificore's 36).
         ("notificore 35 gosms 1004 notificore 36", [*GOSMS_NOTIFICORE[::-1], ("notificore", "36")]),
         ("gosms 1004 notificore 35 mobizon 1", [*GOSMS_NOTIFICORE, ("mobizon", "1")]),

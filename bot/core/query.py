@@ -104,11 +104,12 @@ class Query(NamedTuple):
     def provider_near(self, at: int) -> Mention | None:
         """The provider named nearest to the code at position ``at``, by the words between
         that say something (not numbers, not filler: "gosms 1004 1005 gupshup 1002" lists two
-        of GoSMS's); on a tie, the one on the side the text names its providers on: before their
-        codes ("gosms 1004 notificore 35"), unless it starts with a code ("1004 gosms 35
-        notificore"). (Measured from where each name starts, "gosms 1004 notificore 35" was
-        Notificore's 1004; counting every word between, 1005 above was Gupshup's: both found by
-        attacks.)"""
+        of GoSMS's), one on the side the text does not name its providers on counting a word
+        more: a text names them before their codes ("gosms 1004 notificore 35", "gupshup
+        ответил 1002, а gosms ответил 1004"), unless it starts with a code ("1004 gosms 35
+        notificore"); on a tie, the one on that side. (Measured from where each name starts,
+        "gosms 1004 notificore 35" was Notificore's 1004; counting every word between, 1005
+        above was Gupshup's; without the side's word, 1002 was GoSMS's: found by attacks.)"""
         mentions = self.mentions or self.providers
         # The one named, or none: no words to count (counting them for the common "gosms 1004"
         # cost 1.4 µs of a question's 25, timeit, eight typical questions).
@@ -121,7 +122,8 @@ class Query(NamedTuple):
             end = mention.at + len(mention.said)
             between = self.text[end:at] if end <= at else self.text[at : mention.at]
             said = sum(fold(w) not in ignored for w in _WORD.findall(between))
-            return said, not leads if end <= at else leads
+            other_side = (end <= at) != leads
+            return said + other_side, other_side
 
         return min(mentions, key=distance)
 
