@@ -426,6 +426,9 @@ def test_dates_times_and_decimals_are_not_codes(resolver: Resolver) -> None:
         # A code right before the card was taken into it (found by a second attack).
         "gosms 1004 4111 1111 1111 1111",
         "gosms 1004 5500 0000 0000 0004",
+        # Cards starting 8 or 9 (ПРОСТІР, Uzcard) were read back as codes (a third attack).
+        "gosms ошибка 1004, карта 9804 1234 5678 9014",
+        "gosms 1004 карта 9804123456789014",
     ],
 )
 def test_a_card_number_beside_a_code_is_no_code(resolver: Resolver, text: str) -> None:
@@ -440,6 +443,23 @@ def test_a_site_a_link_or_a_handle_holds_no_glued_code(resolver: Resolver, text:
     """ "radist24.ru" was "Radist.Online has no code 24" (found by a second attack)."""
     answer = resolver.answer(text)
     assert not answer.query.codes and not answer.missing and not answer.confident
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("notificore 21 2240 2067 9701 6879", ("notificore", "21")),
+        ("mobizon 2 3452-7749-3257-3832", ("mobizon", "2")),
+        ("gosms 2001 4786-5797-5432-3199", ("gosms", "2001")),
+    ],
+)
+def test_a_code_before_a_card_is_never_taken_into_it(
+    resolver: Resolver, text: str, code: tuple[str, str]
+) -> None:
+    """One card in ten makes a Luhn-valid number with the code before it: the code was lost
+    and the card's last group said back as one (found by a third attack)."""
+    answer = resolver.answer(text)
+    assert found(answer) == [code] and not answer.missing
 
 
 @pytest.mark.parametrize("text", ["gosms 4111111111111111", "gosms: 4111 1111 1111 1111"])

@@ -62,7 +62,8 @@ _SUM = (
 # card: "gosms 1004 4111 1111 1111 1111" lost its code to a window that took it in: an attack).
 _RUN = re.compile(r"(?<![\d-])\d++(?:[ -]\d++)*+")
 _CARD_DIGITS = range(13, 20)
-_ISSUERS = "23456"  # a card's first digit
+_ISSUERS = "23456789"  # a card's first digit (not the 1 of "1004"; 8 and 9: Uzcard, ПРОСТІР)
+_FIRST_GROUP = 4  # a card's first group has four digits at least: "21 2240 2067 9701" is none
 
 # Each pattern is tried only near the digits (what it matches holds one, and no month's name,
 # year word or currency is longer than REACH), and only where the digits are near what it cannot
@@ -119,22 +120,35 @@ def _cards_in(
     groups: list[re.Match[str]], at: int, codes: Callable[[list[str]], bool]
 ) -> list[Span]:
     """The cards' numbers among a run's digit groups (``at``: where the run starts): from each
-    group that may start one (2 to 6: Mir, Amex and JCB, Visa, Mastercard, Discover and
-    UnionPay; not the 1 of "1004"), the fewest groups that make one."""
+    group that may start one (four digits at least, the first not a 0 or 1), the fewest groups
+    that make one; a code of the provider named that starts a card's number with the groups
+    after it stays a code when the next group starts one ("gosms 2001 4786-5797-5432-3199": one
+    card in ten would take the code in, and leave its last group for a code: found by an
+    attack)."""
+
+    def card_from(first: int) -> int | None:  # the card's last group, if one starts here
+        head = groups[first].group() if first < len(groups) else ""
+        if len(head) < _FIRST_GROUP or head[0] not in _ISSUERS:
+            return None
+        digits: list[int] = []
+        for last in range(first, len(groups)):
+            digits += map(int, groups[last].group())
+            if len(digits) > _CARD_DIGITS[-1]:
+                return None
+            taken = [group.group() for group in groups[first : last + 1]]
+            if len(digits) in _CARD_DIGITS and luhn(digits):
+                return last if len(taken) == 1 or not codes(taken) else None
+        return None
+
     found: list[Span] = []
     first = 0
     while first < len(groups):
-        digits: list[int] = []
-        for last in range(first, len(groups) if groups[first].group()[0] in _ISSUERS else first):
-            digits += map(int, groups[last].group())
-            if len(digits) > _CARD_DIGITS[-1]:
-                break
-            taken = [group.group() for group in groups[first : last + 1]]
-            card = len(digits) in _CARD_DIGITS and luhn(digits)
-            if card and (len(taken) == 1 or not codes(taken)):
-                found.append((at + groups[first].start(), at + groups[last].end()))
-                first = last
-                break
+        last = card_from(first)
+        if last is not None and codes([groups[first].group()]) and card_from(first + 1):
+            last = None  # a code before a card
+        if last is not None:
+            found.append((at + groups[first].start(), at + groups[last].end()))
+            first = last
         first += 1
     return found
 
