@@ -115,9 +115,10 @@ _NOT_PASSWORDS = (
     "stop"
 )
 _NOT_A_PASSWORD = frozenset(_NOT_PASSWORDS.split())
-# Latin letters: past them, a value, not a word (an attack's 24-letter token; at 20,
-# "internationalization" was masked: a second attack)
-_LONGEST_WORD = 24
+# Latin letters: past them, a value, not a word (an attack's 24-letter token). At 24, tokens of
+# 20 to 23 letters were stored (a third attack); at 20, "internationalization" after a token's
+# name is masked too (a second attack): a word lost, not a secret kept.
+_LONGEST_WORD = 20
 _WORD_LENGTH = 4  # shorter, a word that ends a line is one of its sentence ("password for\nx")
 # The value before its name: "Hunter2Secret is my password", "Hunter2Secret — мой пароль".
 _BEFORE_NAME = re.compile(
