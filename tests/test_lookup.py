@@ -42,9 +42,14 @@ def notes(answer: Answer) -> list[tuple[str, tuple[str, ...]]]:
         "GoSMS–1004",
         "gosms １００４",
         "GoSMS: ١٠٠٤",
-        # Glued to the name (found nothing: an attack).
+        # Glued to the name (found nothing: an attack), and then a full stop without its space
+        # or a dash (lost by the second attack's mending: a third attack); the provider's site.
         "gosms1004",
         "GoSMS1004 опять",
+        "gosms1004.Что делать?",
+        "gosms1004-ошибка",
+        "https://gosms.ru/api ошибка 1004",
+        "email support@gosms.ru ошибка 1004",
     ],
 )
 def test_provider_and_code_in_any_order_case_and_script(resolver: Resolver, text: str) -> None:

@@ -30,6 +30,8 @@ _NAME_LIKE = re.compile(r"^[a-z][a-z0-9.]{2,}$")  # how an unknown provider's na
 _MAY_HOLD_PAYLOAD = re.compile(r"[{\"=:]")
 _BETWEEN = re.compile(r"[^\W_]+")  # the words and numbers between a provider and a code
 _JOINED = re.compile(r"[-‐‑–—](?=\d)")  # a dash between a provider's name and a number
+_HANDLE = "@#/"  # before a name with digits glued on: a handle's, a tag's, a link's (an attack)
+_GLUED = re.compile(r"\d")
 
 
 @cache
@@ -162,12 +164,12 @@ class QueryParser:
         body = "|".join(
             r"[\s_-]*".join(re.escape(part) for part in alias.split(" ")) for alias in patterns
         )
-        # An alias stands alone: "gosms" but not "gosmsx" nor the "gosms" of "gosms.cz", nor
-        # a handle, a tag or a path's ("@mobizon3", "t.me/radist24"); a code may be glued on
-        # ("gosms1004" found nothing: an attack), but not one a name goes on from
-        # ("radist24.ru", "radist24x": a second attack).
+        # An alias stands alone: "gosms" but not "gosmsx" nor the "gosms" of "gosms.cz"; a
+        # code may be glued on ("gosms1004" found nothing: an attack), but not one a name or a
+        # site goes on from ("radist24x", "radist24.ru": a second attack; "gosms1004.Что
+        # делать?" and "gosms1004-ошибка" are codes: a third).
         self._aliases = re.compile(
-            rf"(?<![\w.@#/])(?:{body})(?![^\W\d]|[.-][^\W\d_]|\d++(?:[^\W\d]|[.-][^\W\d_]))"
+            rf"(?<![\w.])(?:{body})(?![^\W\d]|[.-][^\W\d_]|\d++(?:[^\W\d]|[.-][a-z]))"
         )
         self._alias_owner = owner
         self._fuzzy_choices = {
@@ -192,6 +194,12 @@ class QueryParser:
         unknown = None
         spans: list[tuple[int, int]] = []
         for match in self._aliases.finditer(folded):
+            if (
+                match.start()
+                and text[match.start() - 1] in _HANDLE
+                and _GLUED.match(text, match.end())
+            ):
+                continue  # a handle, a tag or a link's: "@mobizon3", "t.me/radist24"
             slug = self._alias_owner.get(alias_key(match.group()))
             said = text[match.start() : match.end()]
             if slug is None:
