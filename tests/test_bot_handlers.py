@@ -286,6 +286,24 @@ async def test_the_bots_name_alone_in_reply_asks_about_the_message_replied_to(ap
     assert "codebook" not in help_.text.split("\n")[0].lower()
 
 
+async def test_the_bot_quotes_no_secret_back(app: App) -> None:
+    """ "Nothing in the catalogs matches “...”" and the search's head quoted a card, a phone, a
+    password as written, in a group a colleague's too (found by a third attack)."""
+    for text, secret in (
+        ("абракадабра 4111 1111 1111 1111", "4111"),
+        ("zzzqqq +79161234567", "9161234567"),
+        ("gosms не доходят смс, пароль Qwerty123abc", "Qwerty123abc"),
+    ):
+        sent = await app.feed(app.fake.message(text))
+        assert sent and all(secret not in s.text for s in sent), text
+    update = app.fake.message("@codebook_bot что это?", chat_type="supergroup")
+    update["message"]["reply_to_message"] = app.fake.message(
+        "логин ivanov пароль Zx9kLmQ2wv, zzzqqq не работает", chat_type="supergroup", user_id=7
+    )["message"]
+    (said,) = await app.feed(update)
+    assert "Zx9kLmQ2wv" not in said.text
+
+
 async def test_chatter_addressed_to_the_bot_is_answered(app: App) -> None:
     update = app.fake.message("@codebook_bot radist 400 people joined", chat_type="supergroup")
     (sent,) = await app.feed(update)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.core.answer import (
     Answer,
     Assumed,
@@ -40,8 +42,18 @@ def entry_heading(match: Match, lang: Lang) -> str:
     return f"{entry_label(match)} — {entry.title.get(lang)}"
 
 
-def render(answer: Answer, lang: Lang, m: Markup = HTML, *, buttons: bool = True) -> list[str]:
-    """The answer as messages; ``buttons`` says whether the reply offers buttons to pick from."""
+def render(
+    answer: Answer,
+    lang: Lang,
+    m: Markup = HTML,
+    *,
+    buttons: bool = True,
+    quote: Callable[[str], str] = one_line,
+) -> list[str]:
+    """The answer as messages; ``buttons`` says whether the reply offers buttons to pick from;
+    ``quote``: how the person's own words are quoted back ("Nothing in the catalogs matches
+    “...”"): on one line, and in Telegram their secrets hidden (the bot said a colleague's card
+    or password back into a group: found by an attack)."""
     parts = [m.italic(_note(note, answer, lang)) for note in answer.notes]
     if answer.outcome is Outcome.HELP:
         parts.extend(help_paragraphs(answer.known, lang, m))
@@ -50,11 +62,11 @@ def render(answer: Answer, lang: Lang, m: Markup = HTML, *, buttons: bool = True
     for match in answer.matches:
         parts.extend(entry_paragraphs(match, lang, m))
     if answer.candidates:
-        parts.append(_candidates(answer, lang, m, buttons))
+        parts.append(_candidates(answer, lang, m, buttons, quote))
     for missing in answer.missing:
         parts.append(_missing(missing, answer, lang, m))
     if answer.outcome is Outcome.NOT_FOUND and not answer.missing:
-        parts.append(_nothing_found(answer, lang, m))
+        parts.append(_nothing_found(answer, lang, m, quote))
     return split_messages(parts)
 
 
@@ -178,14 +190,16 @@ def _note(note: Note, answer: Answer, lang: Lang) -> str:
             return t("unknown_provider", lang).format(typed=one_line(typed), providers=providers)
 
 
-def _candidates(answer: Answer, lang: Lang, m: Markup, buttons: bool) -> str:
+def _candidates(
+    answer: Answer, lang: Lang, m: Markup, buttons: bool, quote: Callable[[str], str]
+) -> str:
     if answer.searched:
         # Its words as asked, "не" and "not" in (the words searched leave them out: "не
         # доставлено" was quoted "доставлено"), and nothing else: not the numbers, which may
         # be a card's or a phone's (quoting the whole text said them back in a group: both
         # found by attacks).
         said = " ".join(answer.query.words) or answer.searched
-        head = m.fill("several_search", lang, text=m.esc(one_line(said)))
+        head = m.fill("several_search", lang, text=m.esc(quote(said)))
     elif answer.query.codes:
         head = m.fill("several_code", lang, code=m.esc(answer.query.codes[0][0]))
     else:
@@ -225,10 +239,10 @@ def _missing(missing: Missing, answer: Answer, lang: Lang, m: Markup) -> str:
     return "\n".join(lines)
 
 
-def _nothing_found(answer: Answer, lang: Lang, m: Markup) -> str:
+def _nothing_found(answer: Answer, lang: Lang, m: Markup, quote: Callable[[str], str]) -> str:
     if any(isinstance(note, UnknownProvider) for note in answer.notes):
         return m.fill("try_instead", lang, examples=_examples(m, lang))
-    text = m.esc(one_line(answer.query.text))
+    text = m.esc(quote(answer.query.text))
     if answer.provider is not None:
         head = m.fill(
             "nothing_found_at", lang, provider=m.esc(answer.provider.provider.name), text=text

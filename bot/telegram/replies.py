@@ -20,12 +20,13 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message, User
 
 from bot.analytics.kinds import Channel, LookupOutcome
+from bot.analytics.privacy import mask_query
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.analytics.writer import LookupLog
 from bot.core.answer import Answer, Match, Outcome
 from bot.core.i18n import Lang, t
 from bot.core.library import Library
-from bot.core.markup import HTML, split_messages
+from bot.core.markup import HTML, one_line, split_messages
 from bot.core.query import only_thanks
 from bot.core.render import entry_label, render
 from bot.telegram.handlers import Done, Handled
@@ -45,6 +46,11 @@ _COUNTED_AS = {
 
 
 _NOTHING_FOUND = frozenset({Outcome.NOT_FOUND, Outcome.HELP})
+
+
+def said_back(text: str) -> str:
+    """The person's words as the bot quotes them back: their secrets hidden, on one line."""
+    return one_line(mask_query(text))
 
 
 def analytics_outcome(answer: Answer) -> LookupOutcome:
@@ -92,7 +98,7 @@ class Replies:
             said = HTML.esc(t("thanks_back", self.lang))
             await send_unread(message.reply(said) if in_group else message.answer(said))
             return Done.THANKED
-        messages = render(answer, self.lang)
+        messages = render(answer, self.lang, quote=said_back)
         keyboard = answer_keyboard(answer, self.lang, human=self.human and not in_group)
         with self.recording(answer, channel, message.chat.type, text):
             for number, part in enumerate(messages, 1):
