@@ -128,3 +128,5 @@ def test_the_default_key_is_never_beside_a_database_in_the_home_folder(
     monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     assert not beside_database(default_key_file(), tmp_path / "bot.sqlite3")
     assert beside_database(tmp_path / "keys" / "analytics.key", tmp_path / "bot.sqlite3")
+    # A database kept in the default key's own folder is beside it (a third attack).
+    assert beside_database(default_key_file(), default_key_file().parent / "bot.sqlite3")

@@ -182,8 +182,9 @@ async def test_an_unknown_command_points_to_help(app: App) -> None:
     (said,) = await app.feed(update)
     assert said.text == sent.text
     assert said.reply_parameters.message_id == update["message"]["message_id"]
-    for other in ("/foo@other_bot", "/foo"):
-        assert await app.feed(app.fake.message(other, chat_type="supergroup")) == []
+    # Nor one it has that does nothing here (a third attack: "no such command" for /human).
+    for other in ("/foo@other_bot", "/foo", "/human@codebook_bot", "/close@codebook_bot"):
+        assert await app.feed(app.fake.message(other, chat_type="supergroup")) == [], other
 
 
 async def test_code_command_without_a_query_says_how(app: App) -> None:
@@ -625,7 +626,7 @@ async def test_an_export_too_big_for_telegram_goes_zipped_or_is_said_so(
     monkeypatch.setattr(admin, "UPLOAD_LIMIT", 100)
     (told,) = await app.feed(app.fake.message("/export 7", user_id=ADMIN))
     assert isinstance(told, SendMessage)
-    assert told.text.startswith("The lookups of the last 7 days come to 0.0 MB even zipped")
+    assert told.text.startswith("The lookups of the last 7 days come to 0.1 MB even zipped")
     assert told.text.endswith("python -m bot export --days 7 &gt; lookups.csv")
 
 

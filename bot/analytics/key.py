@@ -35,9 +35,9 @@ def beside_database(key_file: Path, database: Path) -> bool:
     would carry both. Where keys live by default is not (a database kept in the home folder
     had its default key said to lie beside it: an attack)."""
     folder, key = database.resolve().parent, key_file.resolve()
-    if key == default_key_file().resolve():
-        return False
-    return folder == key.parent or folder in key.parents
+    if folder == key.parent:
+        return True  # (the default's folder too: a database kept there, a third attack)
+    return folder in key.parents and key != default_key_file().resolve()
 
 
 def load_key(configured: str | None, key_file: Path, database: Path | None = None) -> bytes:

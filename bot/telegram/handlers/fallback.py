@@ -11,6 +11,8 @@ from bot.core.i18n import Lang, t, t_list
 from bot.core.markup import HTML
 from bot.telegram.filters import ChatIs
 from bot.telegram.handlers import Done, Handled
+from bot.telegram.handlers.handoff import COMMANDS
+from bot.telegram.handlers.support import STAFF_COMMANDS
 
 
 async def not_a_question(message: Message, lang: Lang) -> Handled:
@@ -31,7 +33,10 @@ class _CommandToMe(BaseFilter):
         text = message.text or ""
         if not text.startswith("/"):
             return False
-        _, at, name = text.split(maxsplit=1)[0].partition("@")
+        command, at, name = text.split(maxsplit=1)[0].partition("@")
+        if command[1:].lower() in COMMANDS | STAFF_COMMANDS:  # one it has, not here (a third
+            # attack: /human@codebook_bot in a group was said to be no command)
+            return False
         me = await bot.me()
         return bool(at) and me.username is not None and name.lower() == me.username.lower()
 
