@@ -84,19 +84,22 @@ async def test_english_for_everyone_else(app: App) -> None:
 async def test_thanks_get_a_word_back_and_are_no_gap(app: App) -> None:
     """ "спасибо, помогло" was searched ("Best matches ... Mobizon 999") and "thanks!" was
     "Nothing in the catalogs matches" and a gap for the lead (found by an attack)."""
-    for text, lang in (("спасибо, помогло", "ru"), ("Thanks!", "en"), ("дякую", "uk")):
+    thanks = [("спасибо, помогло", "ru"), ("Thanks!", "en"), ("дякую", "uk")]
+    # ...and as a third attack found them still searched:
+    thanks += [("спасибо за помощь", "ru"), ("thanks for the help", "en"), ("щиро дякую", "uk")]
+    for text, lang in thanks:
         (sent,) = await app.feed(app.fake.message(text, language_code=lang))
         assert sent.text == t("thanks_back", lang), text
     update = app.fake.message("thanks!", chat_type="supergroup", reply_to_bot=True)
     (said,) = await app.feed(update)
     assert said.text == t("thanks_back", "en")
     assert said.reply_parameters.message_id == update["message"]["message_id"]
-    # Thanks with a complaint is none.
-    for text in ("спасибо, но не работает", "thanks but still an error"):
+    # Thanks with a complaint is none, nor a question (a third attack: "работает?").
+    for text in ("спасибо, но не работает", "thanks but still an error", "работает?"):
         (sent,) = await app.feed(app.fake.message(text))
         assert sent.text != t("thanks_back", "en"), text
     report = await Reports(app.lookups).report(days=1)
-    assert report.total == 2  # the two complaints alone
+    assert report.total == 3  # the two complaints and the question alone
 
 
 def edited(update: dict[str, Any], text: str) -> dict[str, Any]:
@@ -274,7 +277,7 @@ async def test_the_bots_name_alone_in_reply_asks_about_the_message_replied_to(ap
     (sent,) = await app.feed(update)
     assert sent.text == app.answer_text("notificore 35")[0]
     # Asking nothing more than "what is it" too (a second attack: the help)...
-    for text in ("@codebook_bot ?", "@codebook_bot что это"):
+    for text in ("@codebook_bot ?", "@codebook_bot что это", "@codebook_bot поясни"):
         update["message"]["text"] = text
         update["message"]["entities"] = [{"type": "mention", "offset": 0, "length": 13}]
         update["update_id"] += 1

@@ -54,18 +54,25 @@ def _thanks_words() -> frozenset[str]:
     return frozenset(word for words in _lexicon()["thanks"].values() for word in words)
 
 
+@cache
+def _about_words() -> frozenset[str]:
+    return ignored_words() | {word for words in _lexicon()["about"].values() for word in words}
+
+
 def asks_nothing(text: str) -> bool:
-    """Whether ``text`` holds no number and no word beyond filler ("", "?", "что это")."""
+    """Whether ``text`` holds no number and no word beyond filler and asking about something
+    ("", "?", "что это", "поясни", "explain": a third attack found these searched)."""
     if any(char.isdigit() for char in text):
         return False
-    ignored = ignored_words()
-    return all(fold(word) in ignored for word in _WORD.findall(text))
+    return all(fold(word) in _about_words() for word in _WORD.findall(text))
 
 
 def only_thanks(text: str) -> bool:
     """Whether ``text`` does nothing but thank or acknowledge ("спасибо, помогло", "thanks!"):
     it was searched, and "Nothing matches “thanks”" answered it and filled the gaps (found by an
     attack)."""
+    if text.rstrip().endswith("?"):  # "работает?", "all good?": a question (a third attack)
+        return False
     words = [fold(word) for word in _WORD.findall(text[:200])]
     return bool(words) and all(word in _thanks_words() for word in words)
 
