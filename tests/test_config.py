@@ -7,12 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.data import packaged
-from bot.settings import (
-    SettingsError,
-    env_file_unread,
-    load_settings,
-    settings_despite_problems,
-)
+from bot.settings import SettingsError, load_settings, settings_despite_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abc-123"
@@ -166,7 +161,9 @@ def test_an_env_file_that_is_not_utf8_is_one_line_not_a_traceback(tmp_path: Path
     assert found == [said] and settings.bot_token is None
 
 
-def test_an_env_file_that_is_a_folder_is_said_not_silently_skipped(tmp_path: Path) -> None:
+def test_an_env_file_that_is_a_folder_is_said_not_silently_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A .env that is a folder (Docker makes one where a missing file is mounted) was silently
     not read, its settings taken for unset (found by an attack, 2026-12-07). Doctor says so and
     the bot warns of it, but starts on the environment's settings (stopping it, a fix's first
@@ -177,7 +174,7 @@ def test_an_env_file_that_is_a_folder_is_said_not_silently_skipped(tmp_path: Pat
         "environment's alone"
     )
     assert load_settings(bot_token=TOKEN).bot_token is not None  # no problem: it starts
-    assert env_file_unread() == said
+    assert capsys.readouterr().err == f"codebook: {said}\n"  # said by every command
     settings, found = settings_despite_problems()
     assert found == [said] and settings.bot_token is None
 

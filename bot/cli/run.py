@@ -47,7 +47,7 @@ def _run() -> int:
 
     from bot.core.catalog_files import CatalogError
     from bot.logs import configure, secrets_of
-    from bot.settings import SettingsError, env_file_unread, load_settings
+    from bot.settings import SettingsError, load_settings
 
     try:
         settings = load_settings()
@@ -57,8 +57,6 @@ def _run() -> int:
         return 1
     configure(settings.log_level, secrets_of(settings))
     log = logging.getLogger("bot")
-    if unread := env_file_unread():
-        log.warning("%s", unread)
     # The catalogs and their search index first, before aiogram is imported: the memory that
     # building them leaves free is then taken by aiogram's import instead of coming on top of
     # it: 2.4-3.6 MiB less RSS once started, 0.7-1.7 MiB at the end of bench_e2e.py's run.

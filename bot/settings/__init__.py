@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -225,7 +226,9 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     The bot needs BOT_TOKEN; the commands that only read catalogs or the database do not
     (``require_token=False``)."""
     env_file = Path(str(Settings.model_config["env_file"]))
-    problems, usable, _ = read_env_file(env_file)  # (a file that cannot be opened: run warns)
+    problems, usable, cannot = read_env_file(env_file)
+    if cannot:  # said by every command, whatever it goes on to say (a third attack: only the
+        print(f"codebook: {cannot}", file=sys.stderr)  # bot's log said it)
     if not usable:
         overrides.setdefault("_env_file", None)
     try:
@@ -237,11 +240,6 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     if require_token and settings.bot_token is None:
         raise SettingsError([MISSING_TOKEN])
     return settings
-
-
-def env_file_unread() -> str | None:
-    """Why the .env file that is there cannot be opened, if it cannot (the bot warns of it)."""
-    return read_env_file(Path(str(Settings.model_config["env_file"]))).unread
 
 
 def given_names() -> set[str]:
