@@ -174,6 +174,16 @@ async def test_providers_lists_each_with_count_and_docs(app: App) -> None:
     assert f"{docs}\n• <b>Notificore</b>" in sent.text
 
 
+async def test_a_command_with_a_capital_is_the_command(app: App) -> None:
+    """A phone writes "/Help" with a capital: it was "There is no such command" (in a group,
+    "/Help@codebook_bot" silence: found by an attack)."""
+    (lower,) = await app.feed(app.fake.message("/help"))
+    (capital,) = await app.feed(app.fake.message("/Help"))
+    assert capital.text == lower.text
+    (in_group,) = await app.feed(app.fake.message("/Help@codebook_bot", chat_type="supergroup"))
+    assert in_group.text.startswith(lower.text.split("\n")[0][:20])
+
+
 async def test_an_unknown_command_points_to_help(app: App) -> None:
     (sent,) = await app.feed(app.fake.message("/gosms 1004"))
     assert (

@@ -312,7 +312,7 @@ async def verdict(
 def create_router() -> Router:
     """This module's handlers, in the order they are tried."""
     router = Router(name=__name__)
-    router.message.register(human_command, Command("human"), ChatIs("private"))
+    router.message.register(human_command, Command("human", ignore_case=True), ChatIs("private"))
     router.message.register(from_person, InConversation())
     router.edited_message.register(edited_by_person, InConversation())
     router.callback_query.register(human_button, Human.filter())

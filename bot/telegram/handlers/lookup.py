@@ -37,8 +37,8 @@ def create_router() -> Router:
     router = Router(name=__name__)
     # The common case first: most updates are private questions.
     router.message.register(question, PrivateQuestion())
-    router.message.register(question, Command("code"), CodeQuery())
-    router.message.register(code_usage, Command("code"))
+    router.message.register(question, Command("code", ignore_case=True), CodeQuery())
+    router.message.register(code_usage, Command("code", ignore_case=True))
     router.message.register(question, IN_GROUPS, AddressedToBot())
     router.message.register(question, IN_GROUPS, ConfidentLookup())
     # A private question corrected ("gosm 1004" to "gosms 1004") is answered as it reads now:

@@ -84,6 +84,8 @@ async def mute(
 def create_router() -> Router:
     """This module's handlers (non-admins' /radar is refused with the other admin commands)."""
     router = Router(name=__name__)
-    router.message.register(radar_now, Command("radar"), LooksLikeCommand(), IsAdmin())
+    router.message.register(
+        radar_now, Command("radar", ignore_case=True), LooksLikeCommand(), IsAdmin()
+    )
     router.callback_query.register(mute, Mute.filter())
     return router

@@ -43,8 +43,10 @@ def create_router() -> Router:
     router = Router(name=__name__)
     router.message.filter(LooksLikeCommand())
     # t.me/<bot>?start=gosms_1004 opens that answer.
-    router.message.register(question, CommandStart(deep_link=True), DeepLinkQuery())
-    router.message.register(start, CommandStart())
-    router.message.register(help_command, Command("help"))
-    router.message.register(providers_command, Command("providers"))
+    router.message.register(
+        question, CommandStart(deep_link=True, ignore_case=True), DeepLinkQuery()
+    )
+    router.message.register(start, CommandStart(ignore_case=True))
+    router.message.register(help_command, Command("help", ignore_case=True))
+    router.message.register(providers_command, Command("providers", ignore_case=True))
     return router

@@ -277,7 +277,7 @@ def create_router() -> Router:
     router.message.filter(IsAdmin())
     router.callback_query.filter(IsAdmin())
     router.message.register(answer_prompt, ReplyToPrompt())
-    router.message.register(teach_command, Command("teach", FORCE))
+    router.message.register(teach_command, Command("teach", FORCE, ignore_case=True))
     router.callback_query.register(teach_gap, TeachGap.filter())
     router.callback_query.register(forget, Forget.filter())
     router.callback_query.register(turn_page, TaughtPage.filter())
