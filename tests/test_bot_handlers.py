@@ -94,12 +94,13 @@ async def test_thanks_get_a_word_back_and_are_no_gap(app: App) -> None:
     (said,) = await app.feed(update)
     assert said.text == t("thanks_back", "en")
     assert said.reply_parameters.message_id == update["message"]["message_id"]
-    # Thanks with a complaint is none, nor a question (a third attack: "работает?").
-    for text in ("спасибо, но не работает", "thanks but still an error", "работает?"):
+    # Thanks with a complaint is none, nor a question (a third attack: "работает?"), nor help
+    # asked for (a fourth: "help", "помощь" were thanked).
+    for text in ("спасибо, но не работает", "thanks but still an error", "работает?", "help"):
         (sent,) = await app.feed(app.fake.message(text))
         assert sent.text != t("thanks_back", "en"), text
     report = await Reports(app.lookups).report(days=1)
-    assert report.total == 3  # the two complaints and the question alone
+    assert report.total == 4  # the two complaints, the question and the call for help alone
 
 
 def edited(update: dict[str, Any], text: str) -> dict[str, Any]:

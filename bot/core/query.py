@@ -50,8 +50,11 @@ def ignored_words() -> frozenset[str]:
 
 
 @cache
-def _thanks_words() -> frozenset[str]:
-    return frozenset(word for words in _lexicon()["thanks"].values() for word in words)
+def _thanks_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The words that thank, and those with the words that may stand beside them."""
+    thanks = frozenset(word for words in _lexicon()["thanks"].values() for word in words)
+    beside = {word for words in _lexicon()["beside_thanks"].values() for word in words}
+    return thanks, thanks | beside
 
 
 @cache
@@ -74,7 +77,8 @@ def only_thanks(text: str) -> bool:
     if text.rstrip().endswith("?"):  # "работает?", "all good?": a question (a third attack)
         return False
     words = [fold(word) for word in _WORD.findall(text[:200])]
-    return bool(words) and all(word in _thanks_words() for word in words)
+    thanks, allowed = _thanks_words()
+    return any(word in thanks for word in words) and all(word in allowed for word in words)
 
 
 class Mention(NamedTuple):
