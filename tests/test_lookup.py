@@ -114,6 +114,12 @@ GOSMS_NOTIFICORE = [("gosms", "1004"), ("notificore", "35")]
         ),
         ("mobizon шлёт 3, а notificore шлёт 35", [("mobizon", "3"), ("notificore", "35")]),
         ("на gosms ловим 1004, на notificore ловим 35", GOSMS_NOTIFICORE),
+        # A provider said to be fine, and the code of another after it (a fourth attack: GoSMS).
+        ("gosms ок, 1004 от gupshup", [("gupshup", "1004")]),
+        ("gosms is fine but 1004 from gupshup", [("gupshup", "1004")]),
+        ("Через gosms всё ок. Ошибка 1004 у gupshup", [("gupshup", "1004")]),
+        ("gosms выдает 1004, gupshup нормально", [("gosms", "1004")]),
+        ("notificore 35 and 1004 gosms", GOSMS_NOTIFICORE[::-1]),
         # A provider named again (GoSMS was given Notificore's 36).
         ("notificore 35 gosms 1004 notificore 36", [*GOSMS_NOTIFICORE[::-1], ("notificore", "36")]),
         ("gosms 1004 notificore 35 mobizon 1", [*GOSMS_NOTIFICORE, ("mobizon", "1")]),
