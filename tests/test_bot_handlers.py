@@ -308,9 +308,14 @@ async def test_the_bot_quotes_no_secret_back(app: App) -> None:
         ("абракадабра 4111 1111 1111 1111", "4111"),
         ("zzzqqq +79161234567", "9161234567"),
         ("gosms не доходят смс, пароль Qwerty123abc", "Qwerty123abc"),
+        # A password's digits were "no code 482913" (a fourth attack).
+        ("клиент: пароль Qwerty!482913 не подходит", "482913"),
+        ("логин anna.petrova пароль Qwerty!2024 не пускает", "2024"),
     ):
         sent = await app.feed(app.fake.message(text))
         assert sent and all(secret not in s.text for s in sent), text
+    (said,) = await app.feed(app.fake.message("gosms 9999"))
+    assert "9999" in said.text  # a code asked is still said to be none
     update = app.fake.message("@codebook_bot что это?", chat_type="supergroup")
     update["message"]["reply_to_message"] = app.fake.message(
         "логин ivanov пароль Zx9kLmQ2wv, zzzqqq не работает", chat_type="supergroup", user_id=7

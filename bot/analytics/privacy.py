@@ -91,11 +91,16 @@ async def pseudonym(lookups: LookupLog, user_id: int) -> int | None:
 
 
 def mask_query(text: str) -> str:
-    """``text`` as stored: ``plain_text``, on one line, with every secret ``mask`` knows
-    replaced, eager for passwords as a message to the team is (a stored question reaches the
-    team on the handoff's card, in /gaps and the digest), cut to 200 characters."""
+    """``text`` as stored: ``masked``, cut to 200 characters."""
+    return masked(text)[:QUERY_LIMIT]
+
+
+def masked(text: str) -> str:
+    """``text`` ``plain_text``, on one line, with every secret ``mask`` knows replaced, eager
+    for passwords as a message to the team is (a stored question reaches the team on the
+    handoff's card, in /gaps and the digest)."""
     text = plain_text(text)
-    return (mask(text, eager=True) if may_hold_secrets(text) else one_line(text))[:QUERY_LIMIT]
+    return mask(text, eager=True) if may_hold_secrets(text) else one_line(text)
 
 
 def plain_text(text: str) -> str:

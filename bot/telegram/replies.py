@@ -20,7 +20,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message, User
 
 from bot.analytics.kinds import Channel, LookupOutcome
-from bot.analytics.privacy import mask_query
+from bot.analytics.privacy import mask_query, masked
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.analytics.writer import LookupLog
 from bot.core.answer import Answer, Match, Outcome
@@ -98,6 +98,9 @@ class Replies:
             said = HTML.esc(t("thanks_back", self.lang))
             await send_unread(message.reply(said) if in_group else message.answer(said))
             return Done.THANKED
+        if answer.missing:  # no "no code 482913" of a password's digits (a fourth attack)
+            hidden = masked(text)
+            answer = answer._replace(missing=tuple(m for m in answer.missing if m.code in hidden))
         messages = render(answer, self.lang, quote=said_back)
         keyboard = answer_keyboard(answer, self.lang, human=self.human and not in_group)
         with self.recording(answer, channel, message.chat.type, text):
