@@ -363,6 +363,10 @@ async def test_inline_offers_the_nearest_codes_of_one_the_provider_lacks(app: Ap
     assert sent.results and all(r.title.startswith("GoSMS ") for r in sent.results)
     nearest = app.library.resolver.catalog.providers["gosms"].nearest("1019")
     assert sent.results[0].title.startswith(f"GoSMS {nearest[0]} ")
+    # ...under a word that the one asked is none, which opens the private chat's answer (a
+    # fourth attack: a tap sent another entry as if it were the answer).
+    assert sent.button.text == "GoSMS has no code 1019: the nearest below"
+    assert sent.button.start_parameter == "gosms_1019"
 
 
 async def test_inline_bare_code_offers_each_provider(app: App) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import nullcontext
 
 from aiogram import Router
@@ -25,6 +26,7 @@ from bot.telegram.replies import Replies, analytics_outcome
 from bot.telegram.services import Services
 
 MAX_RESULTS = 10
+_DEEP_LINK = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what Telegram takes as a start parameter
 # Telegram may reuse results this long, for the asker alone (is_personal): they are written in
 # the asker's language, and shared, a Russian asker's were shown to the next English one.
 CACHE_SECONDS = 60
@@ -43,7 +45,18 @@ async def inline_query(
     answer = library.resolver.answer(text)
     results = _results(answer, lang)
     button = None
-    if not results:
+    lacking = next((m for m in answer.missing if m.catalog is not None), None)
+    if lacking is not None and lacking.catalog is not None and not answer.matches:
+        # Above the nearest codes, that the one asked is none (a fourth attack: a tap on them
+        # sent another entry as if it were the answer); pressed, the private chat's answer.
+        said = t("inline_no_code", lang).format(
+            provider=lacking.catalog.provider.name, code=lacking.code
+        )
+        link = f"{lacking.catalog.provider.slug}_{lacking.code}"
+        button = InlineQueryResultsButton(
+            text=said[:64], start_parameter=link if _DEEP_LINK.fullmatch(link) else "help"
+        )
+    elif not results:
         button = InlineQueryResultsButton(text=t("inline_nothing", lang), start_parameter="help")
     # Telegram sends a query per keystroke: only questions that found something are counted,
     # so half-typed words do not fill the list of gaps.
