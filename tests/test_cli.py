@@ -309,3 +309,17 @@ def test_a_signal_as_the_command_line_is_imported_stops_the_bot_with_0(tmp_path:
         timeout=60, check=False,
     )  # fmt: skip
     assert (done.returncode, done.stderr) == (0, "codebook: stopped while starting (SIGTERM)\n")
+
+
+def test_check_and_lookup_say_a_env_they_cannot_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every command says a .env it cannot open, `check` and `lookup` too (they said nothing
+    of it, and of the CATALOGS_DIR it may hold: a fourth attack)."""
+    (tmp_path / ".env").mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CATALOGS_DIR", str(ROOT / "catalogs"))
+    for args in (["check"], ["lookup", "gosms 1004"]):
+        assert main(args) == 0
+        err = capsys.readouterr().err
+        assert err.startswith("codebook: .env cannot be read (Is a directory)"), args

@@ -227,8 +227,7 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     (``require_token=False``)."""
     env_file = Path(str(Settings.model_config["env_file"]))
     problems, usable, cannot = read_env_file(env_file)
-    if cannot:  # said by every command, whatever it goes on to say (a third attack: only the
-        print(f"codebook: {cannot}", file=sys.stderr)  # bot's log said it)
+    say_unread(cannot)
     if not usable:
         overrides.setdefault("_env_file", None)
     try:
@@ -240,6 +239,13 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     if require_token and settings.bot_token is None:
         raise SettingsError([MISSING_TOKEN])
     return settings
+
+
+def say_unread(cannot: str | None) -> None:
+    """A .env that is there but cannot be opened, said by every command whatever it goes on to
+    say (only the bot's log said it: a third attack; not `check` and `lookup`: a fourth)."""
+    if cannot:
+        print(f"codebook: {cannot}", file=sys.stderr)
 
 
 def given_names() -> set[str]:
