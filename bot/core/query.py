@@ -34,6 +34,13 @@ _JOINED = re.compile(r"[-‐‑–—](?=\d)")  # a dash between a provider's na
 _CLAUSE_END = re.compile(r"[,.;!?]|(?<!\w)(?:а|но|и|і|але|and|but)(?!\w)")
 _HANDLE = "@#/"  # before a name with digits glued on: a handle's, a tag's, a link's (an attack)
 _GLUED = re.compile(r"\d")
+# Digits and a site's ending ("radist24.ru", "radist24.рф": a second and a fourth attack), where
+# "gosms1004.what now?" or "gosms1004.Что делать?" is a code and a sentence (a third, a fourth).
+_SITE = re.compile(
+    r"\d+\.(?:ru|ua|kz|by|uz|su|com|net|org|io|me|co|info|biz|online|site|app|dev|pro|рф|укр|бел"
+    r"|рус)(?![^\W\d_])",
+    re.IGNORECASE,
+)
 
 
 @cache
@@ -179,12 +186,9 @@ class QueryParser:
             r"[\s_-]*".join(re.escape(part) for part in alias.split(" ")) for alias in patterns
         )
         # An alias stands alone: "gosms" but not "gosmsx" nor the "gosms" of "gosms.cz"; a
-        # code may be glued on ("gosms1004" found nothing: an attack), but not one a name or a
-        # site goes on from ("radist24x", "radist24.ru": a second attack; "gosms1004.Что
-        # делать?" and "gosms1004-ошибка" are codes: a third).
-        self._aliases = re.compile(
-            rf"(?<![\w.])(?:{body})(?![^\W\d]|[.-][^\W\d_]|\d++(?:[^\W\d]|[.-][a-z]))"
-        )
+        # code may be glued on ("gosms1004" found nothing: an attack), but not one a name goes
+        # on from ("radist24x": a second attack); one a site's ending does is looked at below.
+        self._aliases = re.compile(rf"(?<![\w.])(?:{body})(?![^\W\d]|[.-][^\W\d_]|\d++[^\W\d])")
         self._alias_owner = owner
         self._fuzzy_choices = {
             alias: slug
@@ -208,12 +212,11 @@ class QueryParser:
         unknown = None
         spans: list[tuple[int, int]] = []
         for match in self._aliases.finditer(folded):
-            if (
-                match.start()
-                and text[match.start() - 1] in _HANDLE
-                and _GLUED.match(text, match.end())
+            if _GLUED.match(text, match.end()) and (
+                (match.start() and text[match.start() - 1] in _HANDLE)
+                or _SITE.match(text, match.end())
             ):
-                continue  # a handle, a tag or a link's: "@mobizon3", "t.me/radist24"
+                continue  # a handle's, a tag's, a link's or a site's: "@mobizon3", "radist24.ru"
             slug = self._alias_owner.get(alias_key(match.group()))
             said = text[match.start() : match.end()]
             if slug is None:
