@@ -398,6 +398,9 @@ def test_which_keys_hold_a_secret(key: str, secret: bool) -> None:
         ("gosms token abcdefghijklmnopqrstuvwx", "gosms token <secret>"),
         ("api key abcdefghijklmnopqrstuvwxyz", "api key <secret>"),
         ("токен abcdefghijklmnopqrstu", "токен <secret>"),  # 21 letters
+        # ...after a name of two words too (a fourth attack).
+        ("ключ доступа abcdefghijklmnopqrstuv", "ключ доступа <secret>"),
+        ("токен доступу abcdefghijklmnopqrstuv", "токен доступу <secret>"),
         ("2FA 482193", "2FA <secret>"),
         ("mfa: 482193", "mfa: <secret>"),
     ],

@@ -460,6 +460,13 @@ def test_a_site_a_link_or_a_handle_holds_no_glued_code(resolver: Resolver, text:
     assert not answer.query.codes and not answer.missing and not answer.confident
 
 
+def test_a_card_of_19_digits_leaves_no_group_for_a_code(resolver: Resolver) -> None:
+    """Written 4-4-4-4-3, its first 16 digits passing the check too, its last 3 were a code
+    ("no code -869": a fourth attack)."""
+    answer = resolver.answer("gupshup 4001 9860 8057 2971 2150 951")
+    assert found(answer) == [("gupshup", "4001")] and not answer.missing
+
+
 @pytest.mark.parametrize(
     ("text", "code"),
     [

@@ -40,6 +40,7 @@ _SECRET_WORDS = (
     r"api[ _-]?key|apikey|(?:refresh|access|auth|id|bot)_token|creds?|credentials?|"
     r"(?:private|secret|signing|sign|access|app|auth|encryption|licen[cs]e) key|"
     r"bearer|basic|cvv2?|cvc2?|cvn|csc|access code|security code|"
+    r"токен(?:а|у|ом|ы|и)? доступ[ауі]|ключ(?:а|ом|ем|і)? (?:доступ[ауі]|api|апи)|"
     r"токен(?:а|у|ом|ы|и)?|токін|ключ(?:а|ом|ем|і)?|секрет|пин-код|пін-код|пин|пін|"
     rf"код доступ[ауі]?|код безпеки|код безопасности|{ONE_TIME_WORDS}"
 )

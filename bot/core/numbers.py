@@ -137,7 +137,16 @@ def _cards_in(
                 return None
             taken = [group.group() for group in groups[first : last + 1]]
             if len(digits) in _CARD_DIGITS and luhn(digits):
-                return last if len(taken) == 1 or not codes(taken) else None
+                if len(taken) > 1 and codes(taken):
+                    return None
+                # A 19-digit card written 4-4-4-4-3 whose first 16 pass the check too (one in
+                # ten) left its last group for a code (a fourth attack): the short group after
+                # is the card's when the whole passes as well.
+                tail = groups[last + 1].group() if last + 1 < len(groups) else ""
+                longer = [*digits, *map(int, tail)]
+                if len(tail) < _FIRST_GROUP and len(longer) in _CARD_DIGITS and luhn(longer):
+                    return last + 1 if tail else last
+                return last
         return None
 
     found: list[Span] = []
