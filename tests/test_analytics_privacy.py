@@ -402,6 +402,7 @@ def test_which_keys_hold_a_secret(key: str, secret: bool) -> None:
         ("ключ доступа abcdefghijklmnopqrstuv", "ключ доступа <secret>"),
         ("токен доступу abcdefghijklmnopqrstuv", "токен доступу <secret>"),
         ("2FA 482193", "2FA <secret>"),
+        ("2fa code 4821", "2fa code <secret>"),  # (its name the longer one, as before "2fa")
         ("mfa: 482193", "mfa: <secret>"),
     ],
 )

@@ -18,11 +18,13 @@ from bot.analytics.named_secrets import (
 )
 
 # One-time codes, named: the number after them is a secret for its minutes of life.
+# (The bare "2fa" and "mfa" last: the first name that matches is taken, and "2fa code 4821"
+# is the code's four digits, where "2fa" alone asks six.)
 ONE_TIME_WORDS = (
-    r"otp|2fa|mfa|one[ -]time (?:code|password|pin)|(?:verification|confirmation|2fa|login) code|"
+    r"otp|one[ -]time (?:code|password|pin)|(?:verification|confirmation|2fa|login) code|"
     r"code (?:from|in|of) (?:the |an? |my )?(?:sms|text|message)|"
     r"sms[ -]?code|(?:смс|sms)[ -]?код|код (?:из|с|со|з|із|зі) (?:смс|sms)|"
-    r"код (?:подтверждения|підтвердження|верификации|верифікації)|одноразов(?:ый|ий) код"
+    r"код (?:подтверждения|підтвердження|верификации|верифікації)|одноразов(?:ый|ий) код|2fa|mfa"
 )
 # A password's names as people write them: misspelt ("pasword", "psswd"), disguised ("p@ssword",
 # "pa$$word"), in plural ("passwords", "пароли"), and in the languages of the people an SMS
