@@ -43,7 +43,13 @@ def run(args: argparse.Namespace) -> int:
 
 async def examine(say: Callable[[str], None]) -> int:
     """Run every check, handing each line to ``say`` as it is known; 0 if all passed, else 1."""
-    from bot.settings import MISSING_TOKEN, Settings, given_names, settings_despite_problems
+    from bot.settings import (
+        MISSING_TOKEN,
+        Settings,
+        env_file,
+        given_names,
+        settings_despite_problems,
+    )
 
     lines: list[Line] = []
     hidden: list[str] = []  # what the log hides is hidden here too
@@ -56,9 +62,9 @@ async def examine(say: Callable[[str], None]) -> int:
     hidden += secrets_of(settings)
     if settings.bot_token is None and not any("BOT_TOKEN" in p for p in problems):
         problems.insert(0, MISSING_TOKEN)
-    env_file = str(Settings.model_config["env_file"])
+    path = str(env_file())
     for problem in problems:  # the file's own problems say what to do with it
-        fix = "" if problem.startswith(env_file) else "set it in .env or the environment"
+        fix = "" if problem.startswith(path) else "set it in .env or the environment"
         report(Line(False, "settings", problem, fix))
     slips = misspelt(given_names(), Settings.model_fields)
     if settings.webhook_url and not settings.telegram_api_url:  # Telegram's own Bot API

@@ -4,7 +4,6 @@ BOT_TOKEN; a wrong one stops the command with one line naming it (bot.cli.main s
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -28,11 +27,9 @@ def catalog_settings() -> Settings:
     """The settings for a command that reads only the catalogs: a problem with another one (a
     garbled BOT_TOKEN, LOG_LEVEL=verbose) does not stop it, one with CATALOGS_DIR or TEAM_NOTES
     (or a .env it cannot read) does (an attack found `check DIR` refused over a token)."""
-    from bot.settings import Settings, SettingsError, say_unread, settings_despite_problems
-    from bot.settings.env_file import read_env_file
+    from bot.settings import SettingsError, settings_despite_problems
 
-    found, problems = settings_despite_problems()
-    say_unread(read_env_file(Path(str(Settings.model_config["env_file"]))).unread)
+    found, problems = settings_despite_problems(said=True)
     mine = [line for line in problems if any(name in line for name in _CATALOG_SETTINGS)]
     if mine:
         raise SettingsError(mine)

@@ -225,8 +225,7 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     """The settings; a ``SettingsError`` names each problem in one line, never the values.
     The bot needs BOT_TOKEN; the commands that only read catalogs or the database do not
     (``require_token=False``)."""
-    env_file = Path(str(Settings.model_config["env_file"]))
-    problems, usable, cannot = read_env_file(env_file)
+    problems, usable, cannot = read_env_file(env_file())
     say_unread(cannot)
     if not usable:
         overrides.setdefault("_env_file", None)
@@ -241,6 +240,11 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     return settings
 
 
+def env_file() -> Path:
+    """The .env file the settings read (in the working folder)."""
+    return Path(str(Settings.model_config["env_file"]))
+
+
 def say_unread(cannot: str | None) -> None:
     """A .env that is there but cannot be opened, said by every command whatever it goes on to
     say (only the bot's log said it: a third attack; not `check` and `lookup`: a fourth)."""
@@ -250,18 +254,20 @@ def say_unread(cannot: str | None) -> None:
 
 def given_names() -> set[str]:
     """The names set in the environment and in the .env file (which the settings read)."""
-    env_file = Path(str(Settings.model_config["env_file"]))
+    path = env_file()
     names = set(os.environ)
-    if read_env_file(env_file).usable and env_file.is_file():
-        names |= {name for name in dotenv_values(env_file) if name}
+    if read_env_file(path).usable and path.is_file():
+        names |= {name for name in dotenv_values(path) if name}
     return names
 
 
-def settings_despite_problems() -> tuple[Settings, list[str]]:
+def settings_despite_problems(*, said: bool = False) -> tuple[Settings, list[str]]:
     """The settings with every wrong one taken at its default, and a line for each problem (the
-    doctor goes on checking what the rest allows)."""
-    env_file = Path(str(Settings.model_config["env_file"]))
-    problems, usable, cannot = read_env_file(env_file)
+    doctor goes on checking what the rest allows); ``said``: a .env that cannot be opened said
+    on stderr too, as every command says it (``say_unread``)."""
+    problems, usable, cannot = read_env_file(env_file())
+    if said:
+        say_unread(cannot)
     problems += [cannot] if cannot else []
     unread: dict[str, Any] = {} if usable else {"_env_file": None}
     try:
