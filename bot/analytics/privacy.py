@@ -17,7 +17,7 @@ from bot.analytics.secret_words import (
     looks_secret,
     mask_secret_words,
 )
-from bot.analytics.shaped_secrets import PEM, mask_people, mask_shapes
+from bot.analytics.shaped_secrets import mask_keys, mask_people, mask_shapes
 from bot.core.text import clean
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ def mask_message(text: str) -> str | None:
     none."""
     written = plain_text(text)
     # A key's armour and lines, before they are read apart.
-    text = PEM.sub("<secret>", written) if "BEGIN" in written.upper() else written
+    text = mask_keys(written)
     if not may_hold_secrets(text):
         return None
     # Line by line first: "which login works\nlogin anna password qwerty" read as one line is
@@ -225,9 +225,7 @@ def mask(text: str, *, contacts: bool = True, eager: bool = False) -> str:
     invitation links, e-mail addresses, IBANs, long tokens and cards, the secrets that keys and
     words name, ID and passport numbers, phones and @usernames replaced (``contacts`` False:
     e-mail addresses, phones and @usernames kept; ``eager``: see ``team_mask``)."""
-    if "BEGIN" in text.upper():
-        text = PEM.sub("<secret>", text)
-    text = one_line(mask_blocks(text))  # a YAML block ends where its lines say
+    text = one_line(mask_blocks(mask_keys(text)))  # a YAML block ends where its lines say
     text = mask_credentials(text)
     text = mask_shapes(text, contacts=contacts)
     text = mask_named(text)

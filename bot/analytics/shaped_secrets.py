@@ -86,11 +86,18 @@ _USERNAME = re.compile(
 # A private key pasted whole, PEM's armour and all, to its end or the text's.
 # Its armour as people paste it: dashes three to five, spaced or not, any case, a PGP key's
 # block too ("-----BEGIN PGP PRIVATE KEY BLOCK-----").
-PEM = re.compile(
+_PEM = re.compile(
     r"-{3,5} ?BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*?-{3,5}(?:[^-]|-(?!-{2,4} ?END))*+"
     r"(?:-{3,5} ?END [A-Z0-9 ]*-{3,5})?",
     re.IGNORECASE,
 )
+
+
+def mask_keys(text: str) -> str:
+    """``text`` with every private key pasted in it replaced, armour and all."""
+    return _PEM.sub("<secret>", text) if "BEGIN" in text.upper() else text
+
+
 # Base64 with its padding: what a Basic header or an encoded secret looks like pasted alone.
 _PADDED_BASE64 = re.compile(r"(?<![\w+/=])[A-Za-z0-9+/]{12,}+={1,2}(?![\w+/=])")
 
