@@ -61,7 +61,7 @@ def one_line(text: str, limit: int = ECHO_LIMIT) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def _units(text: str) -> int:
+def units(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units)."""
     return len(text.encode("utf-16-le")) // 2
 
@@ -72,7 +72,7 @@ _TAG = re.compile(r"<[^>]*>")  # HTML.esc escapes every "<" of the text itself
 def shown_length(marked: str) -> int:
     """The length Telegram limits a message of HTML ``marked`` to MESSAGE_LIMIT by: its text
     once the tags are parsed, in UTF-16 code units."""
-    return _units(html.unescape(_TAG.sub("", marked)))
+    return units(html.unescape(_TAG.sub("", marked)))
 
 
 def split_messages(paragraphs: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
@@ -83,13 +83,13 @@ def split_messages(paragraphs: list[str], limit: int = MESSAGE_LIMIT) -> list[st
         return ["\n\n".join(paragraphs)] if paragraphs else [""]
     pieces: list[str] = []
     for paragraph in paragraphs:
-        if _units(paragraph) <= limit:
+        if units(paragraph) <= limit:
             pieces.append(paragraph)
             continue
         for line in paragraph.split("\n"):
-            while _units(line) > limit:
+            while units(line) > limit:
                 cut = limit
-                while _units(line[:cut]) > limit:
+                while units(line[:cut]) > limit:
                     cut -= 1
                 pieces.append(line[:cut])
                 line = line[cut:]
@@ -98,7 +98,7 @@ def split_messages(paragraphs: list[str], limit: int = MESSAGE_LIMIT) -> list[st
     current = ""
     for piece in pieces:
         candidate = f"{current}\n\n{piece}" if current else piece
-        if _units(candidate) <= limit:
+        if units(candidate) <= limit:
             current = candidate
         else:
             messages.append(current)

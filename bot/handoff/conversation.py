@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from bot.core.markup import units
 from bot.core.text import clean
 
 TOPIC_NAME_LIMIT = 128  # Telegram's limit on a forum topic's name
@@ -115,12 +116,8 @@ def topic_name(first_name: str, about: str) -> str:
     Telegram counts them (UTF-16 code units: an emoji is two)."""
     name = shown_name(first_name)
     text = f"{name} · {' '.join(about.split())}"
-    if _units(text) <= TOPIC_NAME_LIMIT:
+    if units(text) <= TOPIC_NAME_LIMIT:
         return text
-    while _units(text) > TOPIC_NAME_LIMIT - 1:
+    while units(text) > TOPIC_NAME_LIMIT - 1:
         text = text[:-1]
     return text + "…"
-
-
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
