@@ -21,6 +21,7 @@ from aiogram.types import ChatMemberAdministrator, ChatMemberOwner, Message
 
 from bot.analytics.privacy import mask_message, value_after_name
 from bot.core.markup import CAPTION_LIMIT, HTML, MESSAGE_LIMIT, shown_length
+from bot.telegram.filters import message_text
 
 # What copyMessage copies and a person or the team may send (service messages, such as a topic
 # made or closed, are not copied: Telegram refuses them).
@@ -137,18 +138,13 @@ class Masked(NamedTuple):
     as_words: bool
 
 
-def words_of(message: Message) -> str:
-    """The message's text, or its caption."""
-    return message.text if message.text is not None else message.caption or ""
-
-
 def masked_for_team(message: Message, after_name: bool = False) -> Masked | None:
     """What the team gets instead of a copy of the person's message when a secret is in it: its
     text or caption with the secrets hidden (bot/analytics/privacy.py), and below it each link
     hidden behind a word (a ``text_link``: Ctrl+K, a rich paste), "🔗 word: URL", its URL masked
     too, since what goes instead of a copy carries no links; None when nothing is hidden, in the
     text or in a link's URL."""
-    text = words_of(message)
+    text = message_text(message) or ""
     entities = message.entities if message.text is not None else message.caption_entities
     if message.poll is not None:  # its question and options a line each, as a text has them
         poll = message.poll

@@ -30,7 +30,7 @@ from bot.core.markup import HTML
 from bot.handoff.conversation import Asked, Conversation, State, Verdict, in_chat
 from bot.store import StorageUnavailable
 from bot.telegram.desk import SupportDesk
-from bot.telegram.filters import ChatIs
+from bot.telegram.filters import ChatIs, message_text
 from bot.telegram.handlers import Done, Handled
 from bot.telegram.handlers.admin import ADMIN_COMMANDS
 from bot.telegram.keyboards import Human, Solved
@@ -43,7 +43,6 @@ from bot.telegram.relay import (
     masked_for_team,
     refused_alone,
     unreachable,
-    words_of,
 )
 
 logger = logging.getLogger(__name__)
@@ -197,7 +196,9 @@ async def _copy(
     assert user is not None
 
     masked = masked_for_team(message, after_name=conversation.id in desk.secret_named)
-    if ends_naming_secret(words_of(message)):  # "мой пароль:": its value may come in the next one
+    if ends_naming_secret(
+        message_text(message) or ""
+    ):  # "мой пароль:": its value may come in the next one
         desk.secret_named.add(conversation.id)
     else:
         desk.secret_named.discard(conversation.id)
