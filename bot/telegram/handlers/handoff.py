@@ -196,9 +196,8 @@ async def _copy(
     assert user is not None
 
     masked = masked_for_team(message, after_name=conversation.id in desk.secret_named)
-    if ends_naming_secret(
-        message_text(message) or ""
-    ):  # "мой пароль:": its value may come in the next one
+    # "мой пароль:": its value may come in the next one
+    if ends_naming_secret(message_text(message) or ""):
         desk.secret_named.add(conversation.id)
     else:
         desk.secret_named.discard(conversation.id)
