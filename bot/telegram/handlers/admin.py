@@ -92,10 +92,9 @@ async def export(message: Message, days: int, services: Services, bot: Bot, lang
     if chat is None:
         return Done.REPORT_BLOCKED
     period = counted("n_days", lang, days)
-    limit = UPLOAD_LIMIT
-    document = await asyncio.to_thread(_export_file, csv_text, f"lookups-{days}d", limit)
+    document = await asyncio.to_thread(_export_file, csv_text, f"lookups-{days}d")
     if isinstance(document, int):  # (its size rounded up: never "50.0 MB, more than 50 MB")
-        size, most = f"{math.ceil(document / 1e5) / 10:.1f}", f"{limit / 1e6:.0f}"
+        size, most = f"{math.ceil(document / 1e5) / 10:.1f}", f"{UPLOAD_LIMIT / 1e6:.0f}"
         said = t("export_too_big", lang).format(days=period, size=size, most=most, number=days)
         await bot.send_message(chat, HTML.esc(said))
         return Done.EXPORT
@@ -104,16 +103,16 @@ async def export(message: Message, days: int, services: Services, bot: Bot, lang
     return Done.EXPORT
 
 
-def _export_file(csv_text: str, name: str, limit: int) -> BufferedInputFile | int:
+def _export_file(csv_text: str, name: str) -> BufferedInputFile | int:
     """The CSV as a file Telegram takes (as it is, or zipped), or the size of the smallest
     when none fits (a thread's work: encoding and zipping 100 MB takes seconds)."""
     data = csv_text.encode("utf-8")
-    if len(data) <= limit:
+    if len(data) <= UPLOAD_LIMIT:
         return BufferedInputFile(data, filename=f"{name}.csv")
     packed = io.BytesIO()
     with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{name}.csv", data)
-    if packed.tell() <= limit:
+    if packed.tell() <= UPLOAD_LIMIT:
         return BufferedInputFile(packed.getvalue(), filename=f"{name}.zip")
     return packed.tell()
 

@@ -73,14 +73,14 @@ def _results(answer: Answer, lang: Lang) -> list[InlineQueryResultUnion]:
         return [_article(match, lang) for match in shown]
     # A code the provider lacks: its nearest codes, as a private chat offers them ("gosms 9999"
     # showed nothing but "Nothing found": an attack).
-    near = {
-        ref_of(match): match
-        for missing in answer.missing
-        if missing.catalog is not None
-        for code in missing.nearest
-        if (entry := missing.catalog.find(code)) is not None
-        for match in (Match(missing.catalog, entry),)
-    }
+    near: dict[str, Match] = {}
+    for missing in answer.missing:
+        if (catalog := missing.catalog) is None:
+            continue
+        for code in missing.nearest:
+            if (entry := catalog.find(code)) is not None:
+                match = Match(catalog, entry)
+                near.setdefault(ref_of(match), match)
     if near:
         nearest: list[InlineQueryResultUnion] = [_article(m, lang) for m in near.values()]
         return nearest[:MAX_RESULTS]
