@@ -138,6 +138,38 @@ def test_several_providers_each_get_their_own_codes(
     assert not answer.missing
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Two providers named together, one code: Notificore alone was asked (an attack).
+        ("gosms/notificore 1004", [("gosms", "1004")]),
+        ("gosms and notificore: 1004", [("gosms", "1004")]),
+        ("notificore или gosms 1004", [("gosms", "1004")]),
+        ("gosms/gupshup 1004", [("gosms", "1004"), ("gupshup", "1004")]),
+        (
+            "gupshup, gosms: 1004 и 1002",
+            [("gupshup", "1004"), ("gosms", "1004"), ("gupshup", "1002"), ("gosms", "1002")],
+        ),
+    ],
+)
+def test_providers_named_together_are_each_asked_the_code(
+    resolver: Resolver, text: str, expected: list[tuple[str, str]]
+) -> None:
+    answer = resolver.answer(text)
+    assert found(answer) == expected
+    assert not answer.missing  # one that has the code answers for the one that lacks it
+
+
+def test_providers_named_together_that_lack_a_code_are_each_said(resolver: Resolver) -> None:
+    answer = resolver.answer("gosms или notificore 9999")
+    assert [(m.code, m.catalog and m.catalog.provider.slug) for m in answer.missing] == [
+        ("9999", "gosms"),
+        ("9999", "notificore"),
+    ]
+    # Named apart, by a word between, they are not together.
+    assert found(resolver.answer("с gupshup ушли на gosms, 1004")) == [("gosms", "1004")]
+
+
 def test_a_code_two_providers_lack_is_said_once_for_each(resolver: Resolver) -> None:
     answer = resolver.answer("gosms 9999 notificore 9999 gosms 9999")
     assert [(m.code, m.catalog and m.catalog.provider.slug) for m in answer.missing] == [

@@ -31,6 +31,9 @@ _MAY_HOLD_PAYLOAD = re.compile(r"[{\"=:]")
 _BETWEEN = re.compile(r"[^\W_]+")  # the words and numbers between a provider and a code
 _JOINED = re.compile(r"[-‐‑–—](?=\d)")  # a dash between a provider's name and a number
 # Where a clause ends between a code and a provider's name: a mark, or a word that joins two.
+# What joins two providers' names asked about as one: "gosms/notificore 1004", "gosms или
+# notificore: 1004" (Notificore alone was asked: an attack).
+_JOINED_NAMES = re.compile(r"[\s/,&+|]*(?:(?:and|or|и|или|і|та|або|чи|й)[\s/,&+|]*)?")
 _CLAUSE_END = re.compile(r"[,.;!?]|(?<!\w)(?:а|но|и|і|але|and|but)(?!\w)")
 _HANDLE = "@#/"  # before a name with digits glued on: a handle's, a tag's, a link's (an attack)
 _GLUED = re.compile(r"\d")
@@ -149,6 +152,25 @@ class Query(NamedTuple):
             return said + clause, (end <= at) != leads
 
         return min(mentions, key=distance)
+
+    def providers_at(self, at: int) -> tuple[Mention, ...]:
+        """The provider named nearest to the code at ``at`` (``provider_near``), with the ones
+        named together with it ("gosms/notificore 1004", "gosms или notificore 1004"), in the
+        order named."""
+        near = self.provider_near(at)
+        if near is None or not self.mentions:
+            return (near,) if near else ()
+        mentions = self.mentions
+        first = last = mentions.index(near)
+        while first and self._joined(mentions[first - 1], mentions[first]):
+            first -= 1
+        while last + 1 < len(mentions) and self._joined(mentions[last], mentions[last + 1]):
+            last += 1
+        return tuple({m.slug: m for m in reversed(mentions[first : last + 1])}.values())[::-1]
+
+    def _joined(self, before: Mention, after: Mention) -> bool:
+        between = fold(self.text[before.at + len(before.said) : after.at])
+        return _JOINED_NAMES.fullmatch(between) is not None
 
     def as_code(self, at: int) -> bool:
         """Whether the number at ``at`` stands as a code: nothing but filler and numbers between

@@ -182,17 +182,21 @@ class Resolver:
         missing: list[Missing] = []
         notes = list(self._notes(query))
         for code, at in query.codes:
-            mention = query.provider_near(at)
-            if mention is not None:
+            named = query.providers_at(at)
+            lacking = []
+            for mention in named:  # ("gosms/notificore 1004": each that has it answers)
                 pc = self.catalog.providers[mention.slug]
                 entry = pc.find(code)
                 if entry is None:
-                    if all(m.code != code or m.catalog is not pc for m in missing):
-                        missing.append(Missing(code, pc, pc.nearest(code)))
+                    lacking.append(pc)
                     continue
                 if entry.code != code and "-" in (entry.code or ""):
                     notes.append(InRange(code, entry.code or ""))
                 _add(matches, Match(pc, entry))
+            for pc in lacking if len(lacking) == len(named) else ():
+                if all(m.code != code or m.catalog is not pc for m in missing):
+                    missing.append(Missing(code, pc, pc.nearest(code)))
+            if named:
                 continue
             owners = self.catalog.with_code(code)
             if not owners:
