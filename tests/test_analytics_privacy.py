@@ -404,6 +404,12 @@ def test_which_keys_hold_a_secret(key: str, secret: bool) -> None:
         ("2FA 482193", "2FA <secret>"),
         ("2fa code 4821", "2fa code <secret>"),  # (its name the longer one, as before "2fa")
         ("mfa: 482193", "mfa: <secret>"),
+        # A one-time code spaced or dashed as apps show it (its first three digits were taken
+        # for an error's code, the rest left: an attack); an error's code after it stays.
+        ("mfa 123 456", "mfa <secret>"),
+        ("код из смс 482-193 не подходит", "код из смс <secret> не подходит"),
+        ("OTP is 482 193.", "OTP is <secret>."),
+        ("gosms otp 100 200 error", "gosms otp 100 200 error"),
     ],
 )
 def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None:

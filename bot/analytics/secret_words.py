@@ -80,6 +80,11 @@ _CODE_DIGITS = 6
 _ONE_TIME_DIGITS = 4
 _FEATURES = frozenset({"2fa", "mfa"})  # one-time codes' names that also name the feature
 _TOTP_DIGITS = 6
+# A one-time code spaced or dashed as apps show it: "mfa 123 456", "код из смс 482-193" (its
+# first three digits alone were read as an error's code: an attack).
+_SPACED_CODE = re.compile(
+    r"(?:\s*[:=—–-]?\s*|\s+(?:is|это|це)\s+)(\d{3}[ -]\d{3})(?![\w-]|[ -]\d)", re.IGNORECASE
+)
 _SEPARATOR = re.compile(
     r"(?>\s*(?:=>|->|:=|::|[:=→⇒])\s*"
     r"|\s+(?:(?:is|was|has been) (?:set|changed|reset) to|is now|is|was|это|є|це|-|--|<-)\s+"
@@ -279,6 +284,9 @@ def _secret_after(text: str, name: re.Match[str], *, eager: bool = False) -> tup
     word, label, position = name.group(), 0, name.end()
     if _IN_TAG.search(text, max(0, name.start() - 40), name.start()):
         return None
+    spaced = _SPACED_CODE.match(text, name.end()) if _ONE_TIME.fullmatch(word) else None
+    if spaced and not _ERROR_AFTER.match(text, spaced.end()):
+        return spaced.span(1)
     password = _PASSWORD.fullmatch(word) is not None
     quoted_key = text[name.start() - 1 : name.start()] in ('"', "'")
     eager = eager and password
