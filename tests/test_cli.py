@@ -184,7 +184,9 @@ def test_a_command_started_with_stdout_closed_exits_with_its_own_status(
     sys.stdout.close()  # the /dev/null main wrote to in its place
 
 
-@pytest.mark.parametrize("args", [("lookup", "gosms", "1004"), ("check",), ("doctor",)])
+@pytest.mark.parametrize(
+    "args", [("lookup", "gosms", "1004"), ("check",), ("doctor",), ("--help",), ("stats", "-h")]
+)
 def test_output_that_cannot_be_written_is_one_line_not_a_traceback(
     args: tuple[str, ...], tmp_path: Path
 ) -> None:

@@ -8,7 +8,11 @@ import argparse
 import errno
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 from bot.cli import check, digest, doctor, export, lookup, migrate, radar, run, sources, stats
 
@@ -17,9 +21,18 @@ COMMANDS = (run, check, lookup, stats, export, radar, digest, migrate, doctor, s
 _CANNOT_WRITE = frozenset({errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT, errno.EFBIG})
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, but for what it prints (help, usage) that cannot be written: argparse
+    drops the error, and "--help > /dev/full" said nothing and exited 0 (an attack)."""
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        if message:
+            (file or sys.stderr).write(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line's grammar."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m bot",
         description="Codebook: run (default), lookup, check, stats, export, radar, digest, "
         "migrate, doctor, sources diff.",
@@ -38,11 +51,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settings.cache_clear()  # read anew for each command (tests run several in one process)
     catalog_settings.cache_clear()
-    args = build_parser().parse_args(argv)
     if sys.stdout is None:  # started with stdout closed (>&-): what print drops, all do
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (it lives as long as the process)
+
+    def command() -> int:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as usage:  # --help, or a usage error: printed
+            return usage.code if isinstance(usage.code, int) else 1
+        try:
+            status: int = args.handler(args)
+        except SettingsError as exc:  # one line per problem; for lookup, 1 means "not found"
+            for line in exc.lines:
+                print(f"codebook: {line}", file=sys.stderr)
+            return 2 if args.handler is lookup.run else 1
+        return status
+
+    return _written(command)
+
+
+def _written(command: Callable[[], int]) -> int:
+    """The command's exit status once its output is written; 1, said in one line, when the
+    output cannot be ("> /dev/full": a traceback ended every command, and --help's went
+    unsaid with 0: attacks)."""
     try:
-        status: int = args.handler(args)
+        status = command()
         sys.stdout.flush()
     except BrokenPipeError:  # `stats | head -1` stopped reading: not an error
         _no_output()
@@ -50,14 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         if exc.errno not in _CANNOT_WRITE:
             raise
-        # "export > /dev/full": one line, where a traceback ended every command (an attack).
         print(f"codebook: cannot write the output: {exc.strerror}", file=sys.stderr)
         _no_output()
         return 1
-    except SettingsError as exc:  # one line per problem; for lookup, 1 would mean "not found"
-        for line in exc.lines:
-            print(f"codebook: {line}", file=sys.stderr)
-        return 2 if args.handler is lookup.run else 1
     return status
 
 
