@@ -117,6 +117,15 @@ def test_the_doctor_reads_the_rest_past_a_wrong_setting(tmp_path: Path) -> None:
     assert settings.bot_token is not None and settings.token == TOKEN
 
 
+def test_a_durations_bound_is_said_in_seconds(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("RADAR_INTERVAL=5\nRADAR_WINDOW=2 days\n")
+    problems = settings_despite_problems()[1]
+    assert problems[0] == "RADAR_INTERVAL: Input should be greater than or equal to 10 seconds"
+    assert problems[1] == (
+        "RADAR_WINDOW: a duration is a number of seconds, or one with a unit: 30s, 5m, 1h"
+    )
+
+
 @pytest.mark.parametrize(
     ("value", "says"),
     [

@@ -285,12 +285,25 @@ def settings_despite_problems(*, said: bool = False) -> tuple[Settings, list[str
     return settings, problems + [_explain(error) for error in errors]
 
 
+# The settings read as a duration ("90", "5m"), whose bounds are said in seconds (RADAR_INTERVAL=5
+# was "greater than or equal to 10", with no unit: an attack).
+_DURATIONS = frozenset(
+    name
+    for name, field in Settings.model_fields.items()
+    if any(getattr(rule, "func", None) is seconds for rule in field.metadata)
+)
+
+_BOUNDS = frozenset({"greater_than", "greater_than_equal", "less_than", "less_than_equal"})
+
+
 def _explain(error: Any) -> str:
     """One line about one problem; it names the setting and never repeats the value."""
     message = str(error["msg"]).removeprefix("Value error, ")
     if not error["loc"]:  # a rule about several settings: its message names them
         return message
     name = str(error["loc"][0]).upper()
+    if error["type"] in _BOUNDS and name.lower() in _DURATIONS:  # "at least 10": of what?
+        message += " seconds"
     if name == "BOT_TOKEN":
         return f"BOT_TOKEN {message}"
     return f"{name}: {message}"
