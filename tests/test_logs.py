@@ -13,7 +13,7 @@ import pytest
 
 from bot.logs import Redact, configure, redact, secrets_of, without_password
 from bot.settings import SettingsError, load_settings
-from bot.settings.urls import url_secrets
+from bot.settings.urls import mask_urls, url_secrets
 
 TOKEN = "123456:" + "A" * 35
 
@@ -127,6 +127,15 @@ def test_a_url_that_does_not_parse_is_one_settings_line_without_its_value(
     assert line.startswith(f"{name.upper()}: {problem}")
     for part in ("p@ss", "w0rd", "pw", "KVSecretPW", "63x9", "443x", "example"):
         assert part not in line
+
+
+def test_the_shape_a_url_setting_is_told_to_take_survives_the_masks() -> None:
+    """doctor said "use postgresql://user:***@host:port/database" (an attack)."""
+    with pytest.raises(SettingsError) as raised:
+        load_settings(require_token=False, database_url="mysql://u:p@h/db")
+    (line,) = raised.value.lines
+    assert mask_urls(line) == line
+    assert "<user>:<password>@<host>" in line
 
 
 @pytest.mark.parametrize(

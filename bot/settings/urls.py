@@ -8,7 +8,11 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 # Each URL setting's schemes, and how its URL is written.
 SCHEMES = {
-    "database_url": (("postgresql", "postgres"), "postgresql://user:password@host:port/database"),
+    # (placeholders in <>: as a URL, its password was masked in doctor's hint, "user:***@")
+    "database_url": (
+        ("postgresql", "postgres"),
+        "postgresql://<user>:<password>@<host>:<port>/<database>",
+    ),
     "redis_url": (("redis", "rediss", "unix"), "redis://host:port/number (or rediss://, unix://)"),
     "webhook_url": (("https", "http"), "https://host/path"),
     "telegram_api_url": (("https", "http"), "http://host:port of a Bot API server"),
