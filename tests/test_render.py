@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.markup import TEXT, split_messages
+from bot.core.markup import TEXT, one_line, split_messages
 from bot.core.render import entry_heading, render
 from bot.core.resolve import Resolver
 from tests.support.markup import check_html
@@ -191,3 +191,18 @@ def test_five_long_entries_fit_in_messages(resolver: Resolver, lang: str) -> Non
     messages = render(answer, lang)
     assert all(len(m.encode("utf-16-le")) // 2 <= 4096 for m in messages)
     assert sum(m.count("<b>Mobizon · ") for m in messages) == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "shown"),
+    [
+        ("my password is <secret> and more", 20, "my password is…"),  # not "<secre…"
+        ("a  b\nc", 80, "a b c"),
+        ("x < y and z > w", 8, "x < y a…"),  # a "<" that starts no mask is text
+        ("token <secret>", 14, "token <secret>"),
+    ],
+)
+def test_a_quote_is_cut_on_one_line_and_never_inside_a_mask(
+    text: str, limit: int, shown: str
+) -> None:
+    assert one_line(text, limit) == shown

@@ -56,9 +56,20 @@ TEXT = Markup(is_html=False)
 
 
 def one_line(text: str, limit: int = ECHO_LIMIT) -> str:
-    """Text on one line, cut with an ellipsis past ``limit`` (how a person's text is quoted)."""
+    """Text on one line, cut with an ellipsis past ``limit`` (how a person's text is quoted),
+    never inside a mask ("<secret>": the radar showed "<sec…", a secret's remains to the eye:
+    an attack)."""
     line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    opened = cut.rfind("<")
+    if opened > cut.rfind(">") and _MASK.match(line, opened):
+        cut = cut[:opened].rstrip()
+    return cut + "…"
+
+
+_MASK = re.compile(r"<[a-z]+>")  # what the masks leave: <secret>, <card>, <email>
 
 
 def units(text: str) -> int:
