@@ -196,6 +196,7 @@ async def check_telegram(settings: Settings) -> list[Line]:
     from aiogram.exceptions import TelegramUnauthorizedError as Unauthorized
 
     from bot.telegram.app import create_bot
+    from bot.telegram.session import undecoded
 
     server = settings.telegram_api_url or TELEGRAM
     bot = create_bot(settings, retry=False)
@@ -219,7 +220,8 @@ async def check_telegram(settings: Settings) -> list[Line]:
         return [Line(False, "Bot API", f"{server} answered: {exc.message}")]
     except ClientDecodeError as exc:  # a web server's error page: a proxy, a wrong path
         fix = "check TELEGRAM_API_URL: it should be the Bot API server's address, no path"
-        return [Line(False, "Bot API", f"{server} answered what is no Bot API reply: {exc}", fix)]
+        said = f"{server} answered what is no Bot API reply: {undecoded(exc)}"
+        return [Line(False, "Bot API", said, fix)]
     finally:
         await bot.session.close()
     return [

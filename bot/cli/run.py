@@ -82,6 +82,7 @@ def _run() -> int:
     from bot.store.schema import DatabaseTooNew
     from bot.telegram.app import run as serve
     from bot.telegram.monitoring import CannotServe
+    from bot.telegram.session import undecoded
 
     try:
         status = asyncio.run(serve(settings, library))
@@ -101,7 +102,7 @@ def _run() -> int:
         log.error("the Bot API server refused the bot's first requests: %s", exc)
         return 1
     except ClientDecodeError as exc:  # a proxy's error page, a wrong TELEGRAM_API_URL
-        log.error("what answered at TELEGRAM_API_URL is no Bot API server: %s", exc)
+        log.error("what answered at TELEGRAM_API_URL is no Bot API server: %s", undecoded(exc))
         return 1
     except Exception:  # through the log, whose filter takes the token out of the traceback too
         log.exception("the bot stopped on an unexpected error")

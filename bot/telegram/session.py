@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.exceptions import ClientDecodeError
 from aiogram.methods import SendMessage
 from aiohttp import FormData, JsonPayload
 from aiohttp.payload import Payload
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.core.markup import one_line
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -100,3 +103,10 @@ async def send_unread(method: SendMessage) -> Delivered:
     # shortcut's fields validated them again (12 µs an answer; model_construct took 14).
     method.__class__ = SendAnswer
     return cast(Delivered, await bot(method))
+
+
+def undecoded(exc: ClientDecodeError) -> str:
+    """What answered where a Bot API reply was awaited, in one line that shows how it begins
+    (aiogram says three lines and the whole page: a proxy's, a web server's error)."""
+    kind = "JSON of another shape" if isinstance(exc.original, ValidationError) else "not JSON"
+    return f"{kind}, beginning “{one_line(str(exc.data), 60)}”"
