@@ -244,6 +244,17 @@ async def test_a_database_path_that_cannot_be_a_file(
     assert line_about(lines, "database").startswith("✗ database: cannot make")
 
 
+@pytest.mark.parametrize("folder", ["/proc", "/proc/self"])
+async def test_a_database_path_where_no_file_can_be_made_whatever_the_permissions(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch, folder: str
+) -> None:
+    """/proc passed as "not made yet" (root may write there by its permissions; an attack)."""
+    monkeypatch.setenv("DATABASE_PATH", f"{folder}/codebook/bot.sqlite3")
+    status, lines = await doctor()
+    assert status == 1
+    assert line_about(lines, "database").startswith("✗ database: cannot make")
+
+
 async def test_a_broken_or_misplaced_analytics_key(
     deployment: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,6 +7,7 @@ import errno
 import logging
 import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
@@ -144,7 +145,7 @@ async def examine(path: Path) -> Checked:
     made); nothing is made or changed."""
     if not path.exists():  # noqa: ASYNC240
         parent = next((p for p in path.parents if p.exists()), Path("/"))
-        if parent.is_dir() and os.access(parent, os.W_OK | os.X_OK):
+        if parent.is_dir() and _can_make_files_in(parent):
             return Checked(True, f"{path} not made yet: the bot makes it when it starts")
         return Checked(False, f"cannot make {path}", "set DATABASE_PATH to a writable place")
     if not path.is_file():  # noqa: ASYNC240
@@ -165,3 +166,16 @@ async def examine(path: Path) -> Checked:
     return examine_version(path, version, "DATABASE_PATH", "file") or Checked(
         True, f"{path} writable, at schema version {version}"
     )
+
+
+def _can_make_files_in(folder: Path) -> bool:
+    """Whether a file can be made in ``folder``: one is made and removed at once (the
+    permissions alone passed /proc, where root may write by them and nothing can be made: an
+    attack)."""
+    try:
+        made, name = tempfile.mkstemp(prefix=".codebook-doctor-", dir=folder)
+    except OSError:
+        return False
+    os.close(made)
+    os.unlink(name)
+    return True
