@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -91,3 +92,17 @@ class _Counted(io.RawIOBase):
     def close(self) -> None:
         self.file.close()
         super().close()
+
+
+def can_be_made(path: Path) -> bool:
+    """Whether a file can be made at ``path`` (its missing folders with it): one is made in the
+    nearest folder that is there, and removed at once. (Its permissions alone passed /proc,
+    where root may write by them and nothing can be made: an attack.)"""
+    folder = next((p for p in path.parents if p.exists()), Path("/"))
+    try:
+        made, name = tempfile.mkstemp(prefix=".codebook-check-", dir=folder)
+    except OSError:
+        return False
+    os.close(made)
+    os.unlink(name)
+    return True

@@ -250,9 +250,14 @@ async def test_a_database_path_where_no_file_can_be_made_whatever_the_permission
 ) -> None:
     """/proc passed as "not made yet" (root may write there by its permissions; an attack)."""
     monkeypatch.setenv("DATABASE_PATH", f"{folder}/codebook/bot.sqlite3")
+    monkeypatch.setenv("ANALYTICS_KEY_FILE", f"{folder}/codebook-key/analytics.key")
+    monkeypatch.delenv("ANALYTICS_SECRET", raising=False)
     status, lines = await doctor()
     assert status == 1
     assert line_about(lines, "database").startswith("✗ database: cannot make")
+    assert line_about(lines, "analytics key").startswith(
+        f"✗ analytics key: cannot make {folder}/codebook-key/analytics.key"
+    )
 
 
 async def test_a_broken_or_misplaced_analytics_key(

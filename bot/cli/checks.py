@@ -22,6 +22,7 @@ from bot.analytics.key import (
     beside_database,
     read_key_file,
 )
+from bot.files import can_be_made
 from bot.logs import without_password
 
 if TYPE_CHECKING:
@@ -179,6 +180,9 @@ def check_key(secret: str, key_file: Path, database: Path) -> Line:
         legacy = database.parent / key_file.name
         if legacy.is_file():
             return Line(True, "analytics key", f"{legacy} moves to {key_file} at start")
+        if not can_be_made(key_file):
+            fix = "set ANALYTICS_KEY_FILE to a writable place"
+            return Line(False, "analytics key", f"cannot make {key_file}", fix)
         return Line(True, "analytics key", f"none yet: the bot makes {key_file} when it starts")
     try:
         read_key_file(key_file)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import errno
 import logging
-import os
 import sqlite3
-import tempfile
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
@@ -16,6 +14,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.core.text import gap_key
+from bot.files import can_be_made
 from bot.store.base import Checked
 from bot.store.queries import sql
 from bot.store.schema import DatabaseTooNew, Migration, check_version, examine_version, migrations
@@ -144,8 +143,7 @@ async def examine(path: Path) -> Checked:
     """Whether the file at ``path`` can be written and is at this code's schema (or can be
     made); nothing is made or changed."""
     if not path.exists():  # noqa: ASYNC240
-        parent = next((p for p in path.parents if p.exists()), Path("/"))
-        if parent.is_dir() and _can_make_files_in(parent):
+        if can_be_made(path):
             return Checked(True, f"{path} not made yet: the bot makes it when it starts")
         return Checked(False, f"cannot make {path}", "set DATABASE_PATH to a writable place")
     if not path.is_file():  # noqa: ASYNC240
@@ -166,16 +164,3 @@ async def examine(path: Path) -> Checked:
     return examine_version(path, version, "DATABASE_PATH", "file") or Checked(
         True, f"{path} writable, at schema version {version}"
     )
-
-
-def _can_make_files_in(folder: Path) -> bool:
-    """Whether a file can be made in ``folder``: one is made and removed at once (the
-    permissions alone passed /proc, where root may write by them and nothing can be made: an
-    attack)."""
-    try:
-        made, name = tempfile.mkstemp(prefix=".codebook-doctor-", dir=folder)
-    except OSError:
-        return False
-    os.close(made)
-    os.unlink(name)
-    return True
