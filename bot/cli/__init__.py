@@ -55,10 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (it lives as long as the process)
 
     def command() -> int:
-        try:
-            args = build_parser().parse_args(argv)
-        except SystemExit as usage:  # --help, or a usage error: printed
-            return usage.code if isinstance(usage.code, int) else 1
+        args = build_parser().parse_args(argv)  # (--help, or a usage error: SystemExit)
         try:
             status: int = args.handler(args)
         except SettingsError as exc:  # one line per problem; for lookup, 1 means "not found"
@@ -75,8 +72,10 @@ def _written(command: Callable[[], int]) -> int:
     output cannot be ("> /dev/full": a traceback ended every command, and --help's went
     unsaid with 0: attacks)."""
     try:
-        status = command()
-        sys.stdout.flush()
+        try:
+            status = command()
+        finally:  # argparse's exit too: what it printed is output
+            sys.stdout.flush()
     except BrokenPipeError:  # `stats | head -1` stopped reading: not an error
         _no_output()
         return 0
