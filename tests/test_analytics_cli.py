@@ -232,6 +232,49 @@ def test_stats_and_export_on_an_unusable_path_fail_in_one_line(
         assert result.stderr == f"{database}: {reason}\n"
 
 
+@pytest.mark.parametrize("failing", ["export", "export_after"])
+def test_an_export_the_database_fails_on_is_said_in_one_line_after_what_it_read(
+    database: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    failing: str,
+) -> None:
+    """The export writes each batch as it is read: a database failing at the first batch
+    leaves stdout empty (no header before an error), one failing later leaves the batches read
+    before it; either way one line on stderr, and 1."""
+    from bot.store import reading, sqlite
+    from bot.store.queries import sql
+
+    log_today(database)
+    monkeypatch.setattr(reading, "EXPORT_BATCH", 2)
+    monkeypatch.setattr(
+        sqlite, "sql", lambda name: "SELECT * FROM gone" if name == failing else sql(name)
+    )
+    assert main(["export", "--days", "1"]) == 1
+    out, err = capsys.readouterr()
+    assert err == f"{database}: no such table: gone\n"
+    if failing == "export":
+        assert out == ""
+    else:
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert [row["query"] for row in rows] == ["gosms 1004"] * 2
+
+
+def test_an_export_that_cannot_be_written_is_not_said_as_the_databases_failure(
+    database: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A write failing as the export goes (a full disk) happens inside the database's snapshot,
+    which takes an OSError for its own: it is said as the output's."""
+    from bot.store import reading
+
+    log_today(database)
+    monkeypatch.setattr(reading, "EXPORT_BATCH", 2)
+    with open("/dev/full", "w", buffering=1) as full:  # each line written at once
+        monkeypatch.setattr("sys.stdout", full)
+        assert main(["export", "--days", "1"]) == 1
+    assert capsys.readouterr().err == "codebook: cannot write the output: No space left on device\n"
+
+
 def test_a_closed_pipe_ends_stats_and_export_quietly(tmp_path: Path) -> None:
     path = tmp_path / "bot.sqlite3"
     log_today(path)

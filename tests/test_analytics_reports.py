@@ -184,7 +184,9 @@ async def test_the_table_and_the_csv_show_the_top_list(reports: Reports) -> None
 
 async def test_export_lists_the_periods_lookups_with_keys_not_ids(reports: Reports) -> None:
     reports.log.record(lookup(NOW, 12345678, query='=HYPERLINK("http://x") +7 999 123-45-67'))
-    rows = list(csv.reader(io.StringIO(await reports.export_csv(days=7, now=NOW))))
+    out = io.StringIO()
+    await reports.export_csv(out, days=7, now=NOW)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
     header, body = rows[0], rows[1:]
     assert header == ["time", "channel", "chat_type", "user_key", "provider", "entry_key", "code",
                       "outcome", "query", "took_ms", "entries"]  # fmt: skip
@@ -196,6 +198,48 @@ async def test_export_lists_the_periods_lookups_with_keys_not_ids(reports: Repor
     # Masked, and kept from running as a formula in a spreadsheet.
     assert last["query"] == '\'=HYPERLINK("http://x") <phone>'
     assert "12345678" not in "\n".join(",".join(row) for row in rows)
+
+
+class Chunks(list[str]):
+    """What an export writes, each write kept apart."""
+
+    def write(self, text: str) -> None:
+        self.append(text)
+
+
+async def test_the_export_is_written_a_batch_at_a_time_as_the_whole_period_reads(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy month's export held every lookup at once (near 1 GB for 600,000): now it reads a
+    batch at a time, after the last (at, id) read, and the CSV is the same to the byte, lookups
+    that share one time included, whatever the batch."""
+    from bot.store import reading
+
+    log = backend.log(batch_rows=7)
+    await log.start()
+    # Recorded newest first, so that the ids do not follow the times: 7 lookups at each time.
+    times = [at("2024-05-10", 3), at("2024-05-09"), at("2024-05-04", 0), at("2024-05-03")]
+    for n in range(28):
+        log.record(lookup(times[n % 4], n, NO_DEVICES, query=f"gosms 1004 #{n}"))
+    log.record(lookup(NOW + 86_400, 99, NO_DEVICES))  # tomorrow: past the period
+    await log.close()
+    store = backend.store()
+    try:
+        monkeypatch.setattr(reading, "EXPORT_BATCH", 1_000_000)  # the period in one batch
+        whole = Chunks()
+        await store.export_csv(7, whole, now=NOW)
+        assert len(whole) == 1
+        rows = list(csv.reader(io.StringIO(whole[0])))[1:]
+        assert len(rows) == 21  # 2024-05-03 and tomorrow left out
+        assert [row[0] for row in rows] == sorted(row[0] for row in rows)
+        for batch, writes in ((1, 22), (2, 11), (5, 5), (7, 4), (20, 2), (21, 2), (22, 1)):
+            monkeypatch.setattr(reading, "EXPORT_BATCH", batch)
+            streamed = Chunks()
+            await store.export_csv(7, streamed, now=NOW)
+            assert "".join(streamed) == whole[0], batch
+            assert len(streamed) == writes, batch
+    finally:
+        await store.close()
 
 
 async def test_a_report_of_a_missing_database_is_empty_and_creates_nothing(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
 from dataclasses import replace
@@ -622,7 +623,7 @@ async def test_export_sends_the_csv(app: App) -> None:
     await app.feed(app.fake.message("gosms 1004"))
     (sent,) = await app.feed(app.fake.message("/export", user_id=ADMIN))
     assert isinstance(sent, SendDocument)
-    lines = sent.document.data.decode().splitlines()
+    lines = app.uploaded(sent).decode().splitlines()
     assert len(lines) == 2 and "gosms" in lines[1] and "1001" not in lines[1]
 
 
@@ -640,11 +641,11 @@ async def test_an_export_too_big_for_telegram_goes_zipped_or_is_said_so(
     for n in range(30):
         await app.feed(app.fake.message("gosms 1004", user_id=1001 + n))
     (plain,) = await app.feed(app.fake.message("/export", user_id=ADMIN))
-    csv = plain.document.data
+    csv = app.uploaded(plain)
     monkeypatch.setattr(admin, "UPLOAD_LIMIT", len(csv) - 1)
     (zipped,) = await app.feed(app.fake.message("/export", user_id=ADMIN))
     assert isinstance(zipped, SendDocument) and zipped.document.filename == "lookups-7d.zip"
-    with zipfile.ZipFile(io.BytesIO(zipped.document.data)) as archive:
+    with zipfile.ZipFile(io.BytesIO(app.uploaded(zipped))) as archive:
         assert archive.read("lookups-7d.csv") == csv
     monkeypatch.setattr(admin, "UPLOAD_LIMIT", 100)
     (told,) = await app.feed(app.fake.message("/export 7", user_id=ADMIN))
@@ -701,7 +702,9 @@ async def test_lookups_are_recorded_with_channel(app: App) -> None:
     await app.feed(app.fake.message("gosms 1004"))
     await app.feed(app.fake.message("/code notificore 35", chat_type="group"))
     await app.feed(app.fake.message("/start gosms_1004"))
-    csv_text = await Reports(app.lookups).export_csv(days=1)
+    out = io.StringIO()
+    await Reports(app.lookups).export_csv(out, days=1)
+    csv_text = out.getvalue()
     assert [line.split(",")[1] for line in csv_text.splitlines()[1:]] == [
         "private",
         "command",

@@ -75,7 +75,7 @@ async def test_a_pasted_password_is_stored_and_shown_masked(tmp_path: Path) -> N
         stats = await app.feed(app.fake.message("/stats", user_id=ADMIN))
         (export,) = await app.feed(app.fake.message("/export", user_id=ADMIN))
         assert isinstance(export, SendDocument)
-        assert MASKED_UNANSWERED in export.document.data.decode()
+        assert MASKED_UNANSWERED in app.uploaded(export).decode()
         tomorrow = now + 86_400  # the digest counts the whole days before the day it is sent
         settings = app.dp["settings"]
         assert await send_digest(app.bot, app.lookups, app.library, settings, "t", tomorrow)
@@ -84,5 +84,5 @@ async def test_a_pasted_password_is_stored_and_shown_masked(tmp_path: Path) -> N
 
         to_team = [alert, *app.sent(EditMessageText), gaps, *stats, export, *digest]
         assert all(PASSWORD not in str(request) for request in to_team)
-        assert PASSWORD.encode() not in export.document.data
+        assert PASSWORD.encode() not in app.uploaded(export)
     assert PASSWORD.encode() not in files_of(tmp_path / "data")

@@ -4,8 +4,13 @@ asked."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.analytics.reports import Report
 from bot.analytics.writer import LookupLog
+
+if TYPE_CHECKING:
+    from bot.store.reading import Writes
 
 
 class Reports:
@@ -20,7 +25,8 @@ class Reports:
         await self.log.flush()
         return await self.log.store.report(days, top, now)
 
-    async def export_csv(self, days: int = 7, now: float | None = None) -> str:
-        """The lookups of the last ``days`` days as CSV."""
+    async def export_csv(self, out: Writes, days: int = 7, now: float | None = None) -> None:
+        """The lookups of the last ``days`` days as CSV written to ``out`` (a batch at a time),
+        after the lookups held are written."""
         await self.log.flush()
-        return await self.log.store.export_csv(days, now)
+        await self.log.store.export_csv(days, out, now)

@@ -17,12 +17,12 @@ def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """0; 1 when the database cannot be read."""
+    """0; 1 when the database cannot be read (said in one line on stderr, after what was
+    written: nothing, when it failed before its first batch, so no header before an error)."""
     from bot.store import StorageUnavailable
 
-    try:
-        text = read(lambda store: store.export_csv(args.days))
+    try:  # each batch written to stdout as it is read, a busy month held a batch at a time
+        read(lambda store: store.export_csv(args.days, sys.stdout))
     except StorageUnavailable as exc:
         return unusable(exc)
-    sys.stdout.write(text)  # only once the database has answered: no header before an error
     return 0

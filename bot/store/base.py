@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.handoff.conversation import Conversation, State, Verdict
     from bot.radar.alerts import Alert
     from bot.radar.windows import Asked, Key, Seen
+    from bot.store.reading import Writes
 
 
 class StorageUnavailable(Exception):
@@ -163,8 +164,9 @@ class Store(Protocol):
     async def report(self, days: int, top: int, now: float | None = None) -> Report:
         """The report of the last ``days`` days, ``top`` rows in each list."""
 
-    async def export_csv(self, days: int, now: float | None = None) -> str:
-        """The lookups of the last ``days`` days as CSV text."""
+    async def export_csv(self, days: int, out: Writes, now: float | None = None) -> None:
+        """The lookups of the last ``days`` days as CSV text written to ``out`` a batch at a
+        time (nothing before the database answers)."""
 
 
 def unavailable(where: object, exc: BaseException) -> StorageUnavailable:

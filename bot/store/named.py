@@ -14,7 +14,7 @@ from typing import Any
 from bot.analytics.reports import Report
 from bot.radar.alerts import Alert, mute
 from bot.radar.windows import Asked, Key, Seen
-from bot.store.reading import Fetch, read_export, read_report
+from bot.store.reading import Fetch, Unwritten, Writes, read_export, read_report
 
 ALERT_COLUMNS = (
     "kind", "provider", "entry", "since", "people", "usual", "peak", "above_at", "resolved_at",
@@ -125,7 +125,12 @@ class NamedQueries(ABC):
         async with self._snapshot() as fetch:
             return await read_report(fetch, days, top, now)
 
-    async def export_csv(self, days: int, now: float | None = None) -> str:
-        """The lookups of the last ``days`` days as CSV text."""
-        async with self._snapshot() as fetch:
-            return await read_export(fetch, days, now)
+    async def export_csv(self, days: int, out: Writes, now: float | None = None) -> None:
+        """The lookups of the last ``days`` days as CSV text written to ``out`` a batch at a
+        time, all read from one snapshot; nothing written before the database answers.
+        StorageUnavailable if it fails; what ``out`` raises, as it raised it."""
+        try:
+            async with self._snapshot() as fetch:
+                await read_export(fetch, out, days, now)
+        except Unwritten as exc:
+            raise exc.error from None

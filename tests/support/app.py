@@ -57,6 +57,12 @@ class App:
         """The bot's requests of one kind so far, in order."""
         return self.fake.requests_of(kind)
 
+    def uploaded(self, request: TelegramMethod[Any], field: str = "document") -> bytes:
+        """The file ``request`` uploaded, as the fake received it (a file on disk, such as
+        /export's, is gone once sent)."""
+        (call,) = [call for call in self.fake.requests if call.request is request]
+        return bytes(call.params[field]["content"])
+
     def answer_text(self, text: str, lang: str = "en") -> list[str]:
         return render(self.library.resolver.answer(text), lang)
 

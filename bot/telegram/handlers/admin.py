@@ -87,7 +87,9 @@ UPLOAD_LIMIT = 50 * 1000 * 1000
 async def export(message: Message, days: int, services: Services, bot: Bot, lang: Lang) -> Handled:
     """The lookups of the period as a CSV file; zipped when it is too big for Telegram as it
     is; when even that is, the admin is told how to export it on the server instead."""
-    csv_text = await services.reports.export_csv(days=days)
+    out = io.StringIO()
+    await services.reports.export_csv(out, days=days)
+    csv_text = out.getvalue()
     chat = await report_chat(message, bot, lang)
     if chat is None:
         return Done.REPORT_BLOCKED
