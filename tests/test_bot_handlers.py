@@ -654,6 +654,43 @@ async def test_an_export_too_big_for_telegram_goes_zipped_or_is_said_so(
     assert told.text.endswith("python -m bot export --days 7 &gt; lookups.csv")
 
 
+async def test_an_export_is_sent_from_a_file_on_disk_removed_whatever_happens(
+    app: App, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """/export held its CSV whole in memory, encoded and zipped there too (a busy month took
+    the bot near 1 GB): now the CSV is written to a temporary file, zipped to a second one only
+    when too big, sent from disk, and both removed: sent or not, told "too big", a send failed."""
+    import tempfile
+
+    from aiogram.types import FSInputFile
+
+    from bot.telegram.handlers import admin
+
+    folder = tmp_path / "temporary"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    for n in range(30):
+        await app.feed(app.fake.message("gosms 1004", user_id=1001 + n))
+    (plain,) = await app.feed(app.fake.message("/export", user_id=ADMIN))
+    assert isinstance(plain, SendDocument) and isinstance(plain.document, FSInputFile)
+    assert Path(plain.document.path).is_relative_to(folder)
+    assert plain.document.filename == "lookups-7d.csv"
+    assert list(folder.iterdir()) == []
+    monkeypatch.setattr(admin, "UPLOAD_LIMIT", len(app.uploaded(plain)) - 1)
+    (zipped,) = await app.feed(app.fake.message("/export", user_id=ADMIN))
+    assert isinstance(zipped, SendDocument) and isinstance(zipped.document, FSInputFile)
+    assert zipped.document.filename == "lookups-7d.zip"
+    assert list(folder.iterdir()) == []
+    app.fake.fail_next("sendDocument", 400, "Bad Request: file is too big")
+    (failed, *said) = await app.feed(app.fake.message("/export", user_id=ADMIN))
+    assert isinstance(failed, SendDocument) and all(isinstance(r, SendMessage) for r in said)
+    assert list(folder.iterdir()) == []
+    monkeypatch.setattr(admin, "UPLOAD_LIMIT", 100)
+    (told,) = await app.feed(app.fake.message("/export", user_id=ADMIN))
+    assert isinstance(told, SendMessage) and "even zipped" in told.text
+    assert list(folder.iterdir()) == []
+
+
 async def test_reload_swaps_valid_catalogs_and_keeps_old_on_problems(app: App) -> None:
     folder = app.library.folder
     text = (folder / "gosms.yaml").read_text()
