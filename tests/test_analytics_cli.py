@@ -11,7 +11,9 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -232,32 +234,39 @@ def test_stats_and_export_on_an_unusable_path_fail_in_one_line(
         assert result.stderr == f"{database}: {reason}\n"
 
 
-@pytest.mark.parametrize("failing", ["export", "export_after"])
+@pytest.mark.parametrize("failing_at", [1, 3])
 def test_an_export_the_database_fails_on_is_said_in_one_line_after_what_it_read(
     database: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
-    failing: str,
+    failing_at: int,
 ) -> None:
     """The export writes each batch as it is read: a database failing at the first batch
     leaves stdout empty (no header before an error), one failing later leaves the batches read
     before it; either way one line on stderr, and 1."""
-    from bot.store import reading, sqlite
-    from bot.store.queries import sql
+    from bot.store import reading
 
     log_today(database)
     monkeypatch.setattr(reading, "EXPORT_BATCH", 2)
-    monkeypatch.setattr(
-        sqlite, "sql", lambda name: "SELECT * FROM gone" if name == failing else sql(name)
-    )
+    rows = 0
+    as_row = reading.export_row
+
+    def export_row(row: Sequence[Any]) -> list[Any]:  # the database failing at that row
+        nonlocal rows
+        rows += 1
+        if rows == failing_at:
+            raise sqlite3.OperationalError("disk I/O error")
+        return as_row(row)
+
+    monkeypatch.setattr(reading, "export_row", export_row)
     assert main(["export", "--days", "1"]) == 1
     out, err = capsys.readouterr()
-    assert err == f"{database}: no such table: gone\n"
-    if failing == "export":
+    assert err == f"{database}: disk I/O error\n"
+    if failing_at == 1:
         assert out == ""
     else:
-        rows = list(csv.DictReader(io.StringIO(out)))
-        assert [row["query"] for row in rows] == ["gosms 1004"] * 2
+        read = list(csv.DictReader(io.StringIO(out)))
+        assert [row["query"] for row in read] == ["gosms 1004"] * 2
 
 
 def test_an_export_that_cannot_be_written_is_not_said_as_the_databases_failure(

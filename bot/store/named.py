@@ -14,7 +14,7 @@ from typing import Any
 from bot.analytics.reports import Report
 from bot.radar.alerts import Alert, mute
 from bot.radar.windows import Asked, Key, Seen
-from bot.store.reading import Fetch, Unwritten, Writes, read_export, read_report
+from bot.store.reading import Snapshot, Unwritten, Writes, read_export, read_report
 
 ALERT_COLUMNS = (
     "kind", "provider", "entry", "since", "people", "usual", "peak", "above_at", "resolved_at",
@@ -35,7 +35,7 @@ class NamedQueries(ABC):
         """The named statement in a transaction of its own; how many rows it changed."""
 
     @abstractmethod
-    def _snapshot(self) -> AbstractAsyncContextManager[Fetch]:
+    def _snapshot(self) -> AbstractAsyncContextManager[Snapshot]:
         """Named queries in one read-only transaction (a report's numbers from one moment)."""
 
     # Taught phrases ----------------------------------------------------------------------------
@@ -122,15 +122,15 @@ class NamedQueries(ABC):
 
     async def report(self, days: int, top: int, now: float | None = None) -> Report:
         """The report of the last ``days`` days, ``top`` rows in each list."""
-        async with self._snapshot() as fetch:
-            return await read_report(fetch, days, top, now)
+        async with self._snapshot() as snapshot:
+            return await read_report(snapshot.fetch, days, top, now)
 
     async def export_csv(self, days: int, out: Writes, now: float | None = None) -> None:
         """The lookups of the last ``days`` days as CSV text written to ``out`` a batch at a
         time, all read from one snapshot; nothing written before the database answers.
         StorageUnavailable if it fails; what ``out`` raises, as it raised it."""
         try:
-            async with self._snapshot() as fetch:
-                await read_export(fetch, out, days, now)
+            async with self._snapshot() as snapshot:
+                await read_export(snapshot.batches, out, days, now)
         except Unwritten as exc:
             raise exc.error from None

@@ -34,7 +34,7 @@ from bot.store.postgres_schema import (
     read_version,
 )
 from bot.store.queries import numbered, sql
-from bot.store.reading import Fetch
+from bot.store.reading import Snapshot
 from bot.store.schema import check_version
 from bot.store.sqlite import PRUNED, rollup_statements
 
@@ -143,7 +143,7 @@ class PostgresStore(Guarded[asyncpg.Connection], NamedQueries, ConversationQueri
         return int(status.split()[-1])
 
     @asynccontextmanager
-    async def _snapshot(self) -> AsyncIterator[Fetch]:
+    async def _snapshot(self) -> AsyncIterator[Snapshot]:
         """A connection of its own, in one read-only snapshot (repeatable read)."""
         try:
             db = await connect(self.url)
@@ -153,10 +153,17 @@ class PostgresStore(Guarded[asyncpg.Connection], NamedQueries, ConversationQueri
         async def fetch(name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
             return [tuple(row) for row in await db.fetch(*_call(name, params))]
 
+        async def batches(
+            name: str, params: dict[str, Any], size: int
+        ) -> AsyncIterator[list[tuple[Any, ...]]]:
+            cursor = await db.cursor(*_call(name, params))  # (in the snapshot's transaction)
+            while rows := await cursor.fetch(size):
+                yield [tuple(row) for row in rows]
+
         try:
             check_version(str(self), await read_version(db))
             async with db.transaction(isolation="repeatable_read", readonly=True):
-                yield fetch
+                yield Snapshot(fetch, batches)
         except FAILURES as exc:
             raise unavailable(self, exc) from exc
         finally:

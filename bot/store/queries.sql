@@ -179,23 +179,11 @@ LIMIT :top
 -- Export ------------------------------------------------------------------------------------
 
 -- name: export
--- The period's first batch of lookups; each row ends with its id, where export_after goes on.
 SELECT at, channel, chat_type, user_key, provider, entry_key, code, outcome, query, took_ms,
-       entry_count, id
+       entry_count
 FROM lookups
 WHERE at >= :since AND at < :until
 ORDER BY at, id
-LIMIT :batch
-
--- name: export_after
--- The next batch, after the last row read (keyset: many lookups share one time, the id orders
--- them). at >= :after_at repeats the row value's bound so that the index on at narrows it.
-SELECT at, channel, chat_type, user_key, provider, entry_key, code, outcome, query, took_ms,
-       entry_count, id
-FROM lookups
-WHERE at >= :after_at AND at < :until AND (at, id) > (:after_at, :after_id)
-ORDER BY at, id
-LIMIT :batch
 
 -- Radar (bot/radar): windows read by time (the lookups_at index), alerts, leases -------------
 

@@ -19,7 +19,7 @@ from bot.store.conversations import ConversationQueries
 from bot.store.guarded import Guarded
 from bot.store.named import NamedQueries
 from bot.store.queries import sql
-from bot.store.reading import Fetch
+from bot.store.reading import Snapshot
 from bot.store.sqlite_schema import (
     apply_migrations,
     connect,
@@ -134,7 +134,7 @@ class SqliteStore(Guarded[Any], NamedQueries, ConversationQueries):
         return int(cursor.rowcount)
 
     @asynccontextmanager
-    async def _snapshot(self) -> AsyncIterator[Fetch]:
+    async def _snapshot(self) -> AsyncIterator[Snapshot]:
         """A read-only connection of its own, in one read transaction: a report neither waits
         for the writer nor holds it up."""
         try:
@@ -149,12 +149,21 @@ class SqliteStore(Guarded[Any], NamedQueries, ConversationQueries):
                 return []
             return [tuple(row) for row in await db.execute_fetchall(sql(name), params)]
 
+        async def batches(
+            name: str, params: dict[str, Any], size: int
+        ) -> AsyncIterator[list[tuple[Any, ...]]]:
+            if db is None:
+                return
+            async with db.execute(sql(name), params) as cursor:
+                while rows := await cursor.fetchmany(size):
+                    yield [tuple(row) for row in rows]
+
         try:
             if db is None:
-                yield fetch
+                yield Snapshot(fetch, batches)
                 return
             async with transaction(db, "BEGIN"):
-                yield fetch
+                yield Snapshot(fetch, batches)
         except FAILURES as exc:
             raise unavailable(self, exc) from exc
         finally:
