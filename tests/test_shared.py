@@ -249,6 +249,33 @@ async def test_redis_going_away_costs_no_answer_and_is_said_once(
         assert (await health.check())[1]["redis"] == "up"
 
 
+async def test_a_hung_redis_costs_the_updates_in_flight_one_timeout_together(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Redis that stops answering (not refusing) held the updates in flight one TIMEOUT each,
+    one after another, as its pool makes its connections one at a time: 20 at once took 19 s
+    (an attack). Now every call is bounded whole: 20 take about one TIMEOUT together. (The
+    bound below only decides a failure: one after another would be 20.)"""
+    monkeypatch.setattr(shared_module, "TIMEOUT", 0.5)
+    async with outage(redis_url) as line:
+        shared = Shared(line.url)
+        try:
+            budget = SharedBudget(shared, "messages", 100)
+            assert await budget.take(1) is Verdict.ANSWER  # connected, through Redis
+            line.hang()
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            with caplog.at_level(logging.WARNING, logger="bot.telegram.shared"):
+                verdicts = await asyncio.gather(*(budget.take(p) for p in range(2, 22)))
+            took = loop.time() - started
+            assert verdicts == [Verdict.ANSWER] * 20  # the process's own budget, meanwhile
+            assert took < 5 * shared_module.TIMEOUT, took
+            assert "no answer within 0.5 s" in caplog.text
+            line.flow()
+        finally:
+            await shared.close()
+
+
 async def test_two_replicas_answer_one_burst_within_one_budget(
     redis_url: str, tmp_path: Path
 ) -> None:

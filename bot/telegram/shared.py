@@ -81,14 +81,18 @@ class Shared:
         if self.client is None or (not self.up and time.monotonic() < self._retry_at):
             return None
         try:
-            result = await work(self.client)
+            # The whole call bounded, not only each socket's read: the pool makes its
+            # connections one at a time, and a hung Redis held the updates in flight a
+            # second each, one after another (20 at once: 19 s; an attack).
+            async with asyncio.timeout(TIMEOUT):
+                result = await work(self.client)
         except self._errors as exc:
             if self.up:
                 logger.warning(
                     "Redis at %s does not answer (%s): limits and locks are this process's "
                     "own until it is back",
                     without_password(self.url or ""),
-                    exc,
+                    str(exc) or f"no answer within {TIMEOUT:g} s",
                 )
             self.up = False
             self._retry_at = time.monotonic() + RETRY
