@@ -21,7 +21,15 @@ from typing import Any
 import aiohttp
 
 from tests.support.fake_telegram import TOKEN, FakeTelegram
-from tests.support.processes import ROOT, STARTING, STOPPING, Running, free_port, start_bot
+from tests.support.processes import (
+    ROOT,
+    STARTING,
+    STOPPING,
+    Running,
+    free_port,
+    no_bot_left,
+    start_bot,
+)
 
 
 async def launch(
@@ -392,3 +400,41 @@ async def test_an_update_cut_off_that_telegram_counts_delivered_keeps_its_lookup
         assert "1 it counts delivered, their lookups kept" in log and f"(updates {update})" in log
         assert fake.pending_updates == []
     assert count(bot.database) == 1
+
+
+async def test_a_second_bot_polling_the_same_bot_stands_by_and_takes_over_at_its_stop(
+    tmp_path: Path,
+) -> None:
+    """Two processes long polling one bot (replicas without WEBHOOK_URL, a copy left running)
+    each took the updates Telegram handed out, and answered and counted them twice (an attack:
+    500 questions, 800 answers). The second now stands by, and polls once the first stops."""
+    async with FakeTelegram() as fake:
+        first = await launch(fake, tmp_path)
+        with (tmp_path / "second.log").open("wb") as out:
+            process = await start_bot(
+                tmp_path, out, BOT_TOKEN=TOKEN, TELEGRAM_API_URL=fake.base_url,
+                DATABASE_PATH=str(first.database), ANALYTICS_SECRET="e2e-secret-0123456789",
+            )  # fmt: skip
+        second = Running(fake, process, first.database, tmp_path / "second.log")
+        async with no_bot_left(first), no_bot_left(second):
+            await wait_for_line(second.log, "this one stands by")
+            for number in range(30):
+                fake.push(fake.message("gosms 1004", user_id=70_000 + number))
+            await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 70_029)
+            assert await first.stop() == 0
+            await wait_for_line(second.log, "this one polls now")
+            fake.push(fake.message("notificore 35", user_id=80_000))
+            await fake.wait_for("sendMessage", lambda c: c.params["chat_id"] == 80_000)
+            assert await second.stop() == 0
+        answered = [c.params["chat_id"] for c in fake.requests if c.method == "sendMessage"]
+        assert sorted(answered) == [*range(70_000, 70_030), 80_000]  # each once
+    assert count(first.database) == 31
+
+
+async def wait_for_line(log: Path, words: str) -> None:
+    """Until the log at ``log`` has a line with ``words`` (the bound only decides a failure)."""
+    for _ in range(int(STARTING * 10)):
+        if log.is_file() and words in log.read_text(errors="replace"):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{log.name} never said {words!r}:\n{log.read_text(errors='replace')}")

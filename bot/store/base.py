@@ -112,6 +112,9 @@ class Store(Protocol):
     async def release_lease(self, name: str, holder: str) -> None:
         """Give the lease up: another holder takes it at once."""
 
+    async def lease_holder(self, name: str) -> str | None:
+        """Who holds the lease ``name`` (or held it last, if it ran out); None: no one."""
+
     # Handoff: conversations with the support team (bot/store/conversations.py says each).
     async def start_conversation(
         self,

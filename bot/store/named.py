@@ -111,8 +111,12 @@ class NamedQueries(ABC):
         await self._change(
             "take_lease", {"name": name, "holder": holder, "until": until, "now": now}
         )
+        return await self.lease_holder(name) == holder
+
+    async def lease_holder(self, name: str) -> str | None:
+        """Who holds the lease ``name`` (or held it last, if it ran out); None: no one."""
         rows = await self._rows("lease_holder", {"name": name})
-        return bool(rows) and rows[0][0] == holder
+        return str(rows[0][0]) if rows else None
 
     async def release_lease(self, name: str, holder: str) -> None:
         """Give the lease up: another holder takes it at once."""

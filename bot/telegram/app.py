@@ -62,6 +62,7 @@ from bot.telegram.middlewares import (
     UpdateLog,
 )
 from bot.telegram.monitoring import Health
+from bot.telegram.poller import give_up, keep_polling, stand_by
 from bot.telegram.profile import describe
 from bot.telegram.radar import Radar
 from bot.telegram.reloads import Reloads
@@ -218,6 +219,7 @@ def create_dispatcher(
 
 async def on_startup(
     bot: Bot,
+    dispatcher: Dispatcher,
     lookups: LookupLog,
     library: Library,
     settings: Settings,
@@ -231,6 +233,8 @@ async def on_startup(
     if settings.webhook_url is None:
         bot.session.middleware(services.in_flight.polled)  # what Telegram counts delivered
     background, taught = services.background, services.taught
+    if services.polls:
+        in_background(background, keep_polling(services.store, services.holder, dispatcher), "poll")
     if services.radar.on:
         in_background(background, services.radar.run(bot), "radar")
     if desk is not None:
@@ -269,6 +273,22 @@ async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services
     last = again[0] - 1 if again else in_flight.last_begun
     if settings.webhook_url is None and last is not None:
         await confirm_answered(bot, last)
+    if services.polls:  # after the confirmation: a stand-by polling sooner gets those again
+        await give_up(services.store, services.holder)
+        await services.store.close()
+
+
+async def polls_alone(services: Services) -> bool:
+    """Whether this process polls, once no other does (``stand_by``); False when SIGTERM or
+    SIGINT came first. (aiogram's own handlers take the signals' place as polling starts.)"""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, stop.set)
+    services.polls = await stand_by(services.store, services.holder, stop)
+    if not services.polls:
+        await services.store.close()
+    return services.polls
 
 
 async def finish_in_hand(in_flight: InFlight) -> list[int]:
@@ -368,6 +388,8 @@ async def run(settings: Settings, library: Library | None = None) -> int:
                     settings.metrics_host, settings.metrics_port, services.metrics, services.health
                 )
             await bot.delete_webhook(drop_pending_updates=False)
+            if not await polls_alone(services):
+                return 0  # stopped while standing by: nothing was taken
             quiet_about_updates_never_begun()
             await dp.start_polling(
                 bot,

@@ -50,6 +50,7 @@ class Services:
     reloads: Reloads
     holder: str  # this process, among replicas
     background: set[asyncio.Task[None]]  # the radar's, the digest's, taught phrases', handoff's
+    polls: bool = False  # holds the polling lease (bot/telegram/poller.py): renewed, given up
 
 
 def open_services(settings: Settings, library: Library | None = None) -> tuple[Library, LookupLog]:
