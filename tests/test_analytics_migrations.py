@@ -225,6 +225,32 @@ async def test_a_database_from_newer_code_is_refused(tmp_path: Path) -> None:
     assert query_db(path, "SELECT max(version) FROM schema_migrations") == [(future,)]
 
 
+async def test_a_postgresql_database_from_newer_code_names_the_setting_it_is_read_by(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """It said "set DATABASE_PATH to another file" of a database DATABASE_URL names (an
+    attack)."""
+    import asyncpg
+
+    from bot.store.postgres import PostgresStore
+
+    store = PostgresStore(postgres_url, tmp_path / "lookups.pending")
+    await store.open()
+    await store.close()
+    future = len(migrations()) + 1
+    db = await asyncpg.connect(postgres_url)
+    try:
+        await db.execute("INSERT INTO schema_migrations VALUES ($1, 'from_the_future', 0)", future)
+    finally:
+        await db.close()
+    with pytest.raises(DatabaseTooNew) as refused:
+        await store.open()
+    await store.close()
+    said = str(refused.value)
+    assert said.endswith("Update the code, or set DATABASE_URL to another database.")
+    assert said.count("written by a newer Codebook") == 1
+
+
 async def test_a_failing_migration_leaves_neither_its_tables_nor_its_record(
     tmp_path: Path,
 ) -> None:

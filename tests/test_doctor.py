@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import os
+import shutil
 import socket
 import sqlite3
 import time
@@ -180,7 +181,10 @@ async def test_a_database_url_that_does_not_parse_is_one_settings_line(
     for part in ("p@ss", "ss:w0rd", "w0rd!", "KVSecretPW"):
         assert part not in out
     assert line_about(lines, "settings").startswith("✗ settings: DATABASE_URL: ")
-    assert line_about(lines, "database").startswith("✓ database: ")  # the SQLite file, checked
+    # Not the SQLite file of DATABASE_PATH, which no one asked for (it was checked: an attack).
+    assert line_about(lines, "database") == (
+        "✗ database: not checked\n    → fix DATABASE_URL above first"
+    )
 
 
 async def test_a_server_that_never_answers_is_given_up_in_time(
@@ -320,6 +324,62 @@ async def test_the_command_exits_1_and_prints_each_line(
     assert "✗ inline mode: off" in out
 
 
+async def test_a_database_of_another_program_is_not_said_empty(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch, postgres_url: str
+) -> None:
+    """A database with a lookups table of another program's and no migration recorded was
+    "empty: the bot makes its tables", and the bot's first migration then failed on it (an
+    attack); another program's other tables beside Codebook's are no matter."""
+    import asyncpg
+
+    db = await asyncpg.connect(postgres_url)
+    try:
+        await db.execute("CREATE TABLE customers (id int); CREATE TABLE lookups (url text)")
+    finally:
+        await db.close()
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    status, lines = await doctor()
+    assert status == 1
+    assert line_about(lines, "database").endswith(
+        "has tables named as Codebook's (lookups) that it did not make\n"
+        "    → set DATABASE_URL to a database of Codebook's own"
+    )
+    monkeypatch.delenv("DATABASE_URL")
+    Path(deployment["DATABASE_PATH"]).parent.mkdir()
+    with closing(sqlite3.connect(deployment["DATABASE_PATH"])) as file:
+        file.execute("CREATE TABLE votes (x)")
+        file.execute("CREATE TABLE notes (x)")
+    _, lines = await doctor()
+    assert "has tables named as Codebook's (votes) that it did not make" in line_about(
+        lines, "database"
+    )
+
+
+async def test_a_nearly_full_disk_and_a_spill_file_that_cannot_be_made_are_named(
+    deployment: dict[str, str], monkeypatch: pytest.MonkeyPatch, postgres_url: str
+) -> None:
+    """A full disk was "writable" (the write lock needs no room), and with PostgreSQL the spill
+    file's folder was never looked at, so a stop with the database away lost its lookups (an
+    attack). (The disk's room is the one thing faked: the machine's is what it is.)"""
+    from bot.store import sqlite_schema
+
+    room = shutil.disk_usage("/")._replace(free=3_000_000)
+    monkeypatch.setattr(sqlite_schema.shutil, "disk_usage", lambda _: room)
+    _, lines = await doctor()
+    assert line_about(lines, "database") == (
+        f"✗ database: {deployment['DATABASE_PATH']}: 3.0 MB free on its disk\n"
+        "    → free some room: on a full disk the lookups are not written"
+    )
+    monkeypatch.undo()
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
+    monkeypatch.setenv("DATABASE_PATH", "/proc/codebook/bot.sqlite3")
+    status, lines = await doctor()
+    assert status == 1
+    assert line_about(lines, "spill file").startswith(
+        "✗ spill file: cannot make /proc/codebook/lookups.pending"
+    )
+
+
 async def test_replicas_dependencies_are_checked_and_each_failure_named(
     deployment: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
@@ -334,6 +394,8 @@ async def test_replicas_dependencies_are_checked_and_each_failure_named(
     assert "kept in the database" in line_about(lines, "analytics key")
     assert line_about(lines, "Redis").startswith("✓ Redis: redis://")
 
+    import asyncpg
+
     from bot.store.postgres import PostgresStore
 
     store = PostgresStore(postgres_url, Path(deployment["DATABASE_PATH"]))
@@ -341,6 +403,12 @@ async def test_replicas_dependencies_are_checked_and_each_failure_named(
     await store.close()
     _, lines = await doctor()
     assert "writable (PostgreSQL " in line_about(lines, "database")
+    db = await asyncpg.connect(postgres_url)
+    try:  # as the server says it ("15.20"), not "15.0" (asyncpg's minor: an attack)
+        said = str(await db.fetchval("SHOW server_version")).split()[0]
+    finally:
+        await db.close()
+    assert f"writable (PostgreSQL {said})" in line_about(lines, "database")
 
     async with outage(postgres_url) as postgres, outage(redis_url) as redis:
         monkeypatch.setenv("DATABASE_URL", postgres.url)

@@ -77,6 +77,16 @@ async def check_database(store: Store) -> Line:
     return Line(checked.ok, "database", checked.found, checked.fix)
 
 
+def check_spill(path: Path) -> Line:
+    """Where a stop puts the lookups the database could not take (with PostgreSQL, a file of
+    this process's own) can be written: doctor passed a read-only folder, and a stop with
+    PostgreSQL away then lost them (an attack)."""
+    if can_be_made(path):
+        return Line(True, "spill file", f"{path} can be written, if a stop ever needs it")
+    fix = "run the bot where it may write, or set DATABASE_PATH: the spill file goes beside it"
+    return Line(False, "spill file", f"cannot make {path}", fix)
+
+
 async def check_redis(url: str) -> Line:
     """REDIS_URL answers: without it, replicas keep limits and locks of their own."""
     import redis.asyncio as redis

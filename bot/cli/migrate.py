@@ -9,7 +9,10 @@ from bot.cli.database import open_database, unusable
 
 def add(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The command's grammar."""
-    migrate = commands.add_parser("migrate", help="apply pending migrations to DATABASE_PATH")
+    migrate = commands.add_parser(
+        "migrate",
+        help="apply pending migrations to the database (DATABASE_URL, else DATABASE_PATH)",
+    )
     migrate.set_defaults(handler=run)
 
 

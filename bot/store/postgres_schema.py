@@ -10,10 +10,11 @@ import logging
 import time
 
 import asyncpg
+from asyncpg import ServerVersion
 
 from bot.store.base import Checked
 from bot.store.queries import numbered, sql
-from bot.store.schema import DatabaseTooNew, examine_version, migrations
+from bot.store.schema import DatabaseTooNew, examine_foreign, examine_version, migrations
 
 logger = logging.getLogger(__name__)
 
@@ -76,18 +77,21 @@ async def examine(url: str, where: str) -> Checked:
         db = await connect(url)
     except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
         fix = "check DATABASE_URL, and that PostgreSQL runs and lets this host in"
-        return Checked(False, f"cannot reach {where}: {exc or type(exc).__name__}", fix)
+        return Checked(False, f"cannot reach {where}: {str(exc) or 'no answer in time'}", fix)
     try:
         server = db.get_server_version()
         if server.major < OLDEST_SERVER:
             fix = f"upgrade the server: Codebook needs PostgreSQL {OLDEST_SERVER} or later"
-            return Checked(False, f"{where} is PostgreSQL {server.major}.{server.minor}", fix)
+            return Checked(False, f"{where} is PostgreSQL {_version(server)}", fix)
         if await db.fetchval("SELECT pg_is_in_recovery()"):
             return Checked(
                 False, f"{where} is a read-only standby", "point DATABASE_URL at the primary"
             )
         version = await read_version(db)
         if version == 0:
+            tables = {name for (name,) in await db.fetch(sql("table_names", DIALECT))}
+            if foreign := examine_foreign(where, tables, "DATABASE_URL", "database"):
+                return foreign
             if not await db.fetchval("SELECT has_schema_privilege(current_schema(), 'CREATE')"):
                 fix = "GRANT CREATE ON SCHEMA public to the bot's user, or run migrate as owner"
                 return Checked(False, f"{where} is empty and cannot be made", fix)
@@ -99,5 +103,12 @@ async def examine(url: str, where: str) -> Checked:
         return Checked(False, f"{where} failed: {exc}")
     finally:
         await db.close()
-    found = f"{where} writable (PostgreSQL {server.major}.{server.minor}), schema {version}"
+    found = f"{where} writable (PostgreSQL {_version(server)}), schema {version}"
     return examine_version(where, version, "DATABASE_URL", "database") or Checked(True, found)
+
+
+def _version(server: ServerVersion) -> str:
+    """A server's version as PostgreSQL writes it: 15.20, where asyncpg's minor is 0 from
+    version 10 on (the second number is its micro: doctor said "15.0")."""
+    second = server.micro if server.major >= 10 else server.minor
+    return f"{server.major}.{second}"

@@ -13,6 +13,9 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 SELECT 1 FROM information_schema.tables
 WHERE table_schema = current_schema() AND table_name = 'schema_migrations'
 
+-- name: table_names
+SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
+
 -- The daily totals take a batch as one statement over column arrays (unnest), not a statement
 -- per row: bench/bench_postgres.py measured the writer at 43,000 lookups/s with executemany.
 -- Each batch holds a key once (rollup.roll_up adds up), as ON CONFLICT DO UPDATE requires.

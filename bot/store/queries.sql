@@ -13,6 +13,10 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 -- name: has_schema_migrations
 SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'
 
+-- name: table_names
+-- (doctor: a database with no migration recorded may be another program's)
+SELECT name FROM sqlite_master WHERE type = 'table'
+
 -- name: schema_version
 SELECT COALESCE(MAX(version), 0) FROM schema_migrations
 

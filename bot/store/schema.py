@@ -11,6 +11,10 @@ from bot.data import packaged
 from bot.store.base import Checked, StorageUnavailable
 
 _FILE_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_CREATE_TABLE = re.compile(
+    r"^\s*CREATE TABLE (?:IF NOT EXISTS )?(\w+)", re.IGNORECASE | re.MULTILINE
+)
+MIN_FREE = 50 * 1000 * 1000  # bytes free on a SQLite file's disk below which doctor says so
 
 
 class Migration:
@@ -28,9 +32,13 @@ class DatabaseTooNew(StorageUnavailable):
     """The database was migrated by newer code than this; running on would corrupt it."""
 
     def __init__(self, path: Path | str, version: int, known: int) -> None:
+        # (A PostgreSQL database is named by its URL, a str: it was told to set DATABASE_PATH.)
+        other = "DATABASE_PATH to another file" if isinstance(path, Path) else (
+            "DATABASE_URL to another database"
+        )  # fmt: skip
         super().__init__(
             f"{path} is at schema version {version}, written by a newer Codebook; this code "
-            f"knows versions up to {known}. Update the code, or set DATABASE_PATH to another file."
+            f"knows versions up to {known}. Update the code, or set {other}."
         )
 
 
@@ -107,3 +115,27 @@ def examine_version(where: Path | str, version: int, setting: str, thing: str) -
         fix = "run python -m bot migrate (the bot also migrates when it starts)"
         return Checked(False, f"{where} is at schema {version}, not {latest}", fix)
     return None
+
+
+@cache
+def our_tables() -> frozenset[str]:
+    """The tables this code's migrations make."""
+    return frozenset(
+        name
+        for migration in migrations()
+        for name in _CREATE_TABLE.findall(migration.path.read_text(encoding="utf-8"))
+    )
+
+
+def examine_foreign(
+    where: Path | str, tables: set[str], setting: str, thing: str
+) -> Checked | None:
+    """What doctor says of a database with no migration recorded that has tables named as
+    Codebook's (None if it has none): another program's, which the first migration would
+    trip over ("relation lookups already exists") and the bot run on without its analytics
+    (doctor said it was empty: an attack)."""
+    named = sorted(tables & our_tables())
+    if not named:
+        return None
+    found = f"{where} has tables named as Codebook's ({', '.join(named)}) that it did not make"
+    return Checked(False, found, f"set {setting} to a {thing} of Codebook's own")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import shutil
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Sequence
@@ -17,7 +18,15 @@ from bot.core.text import gap_key
 from bot.files import can_be_made
 from bot.store.base import Checked
 from bot.store.queries import sql
-from bot.store.schema import DatabaseTooNew, Migration, check_version, examine_version, migrations
+from bot.store.schema import (
+    MIN_FREE,
+    DatabaseTooNew,
+    Migration,
+    check_version,
+    examine_foreign,
+    examine_version,
+    migrations,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +152,11 @@ async def examine(path: Path) -> Checked:
     """Whether the file at ``path`` can be written and is at this code's schema (or can be
     made); nothing is made or changed."""
     if not path.exists():  # noqa: ASYNC240
-        if can_be_made(path):
-            return Checked(True, f"{path} not made yet: the bot makes it when it starts")
-        return Checked(False, f"cannot make {path}", "set DATABASE_PATH to a writable place")
+        if not can_be_made(path):
+            return Checked(False, f"cannot make {path}", "set DATABASE_PATH to a writable place")
+        return _short_of_room(path) or Checked(
+            True, f"{path} not made yet: the bot makes it when it starts"
+        )
     if not path.is_file():  # noqa: ASYNC240
         return Checked(False, f"{path} is not a file", "point DATABASE_PATH at a file")
     uri = f"{path.resolve().as_uri()}?mode=rw"  # noqa: ASYNC240
@@ -157,10 +168,26 @@ async def examine(path: Path) -> Checked:
         version = await read_version(db)
         await db.execute("BEGIN IMMEDIATE")  # the write lock, taken and given back
         await db.execute("ROLLBACK")
+        tables = {name for (name,) in await db.execute_fetchall(sql("table_names"))}
     except sqlite3.Error as exc:
         return Checked(False, f"cannot write {path}: {exc}", "check permissions and disk")
     finally:
         await db.close()
-    return examine_version(path, version, "DATABASE_PATH", "file") or Checked(
-        True, f"{path} writable, at schema version {version}"
+    return (
+        (examine_foreign(path, tables, "DATABASE_PATH", "file") if version == 0 else None)
+        or examine_version(path, version, "DATABASE_PATH", "file")
+        or _short_of_room(path)
+        or Checked(True, f"{path} writable, at schema version {version}")
     )
+
+
+def _short_of_room(path: Path) -> Checked | None:
+    """What doctor says of a file whose disk is nearly full (None if it is not): the lock
+    taken and given back needs no room, and doctor said "writable" of a full disk (an
+    attack)."""
+    folder = next((p for p in path.parents if p.exists()), Path("/"))
+    free = shutil.disk_usage(folder).free
+    if free >= MIN_FREE:
+        return None
+    found = f"{path}: {free / 1e6:.1f} MB free on its disk"
+    return Checked(False, found, "free some room: on a full disk the lookups are not written")
