@@ -32,7 +32,8 @@ class Outage:
         if not self.failing:
             self.failing = True
             logger.warning(
-                "lookup log: cannot write to the database (%s); holding %d rows and retrying",
+                "lookup log: cannot write to the database (%s): the lookups wait in memory "
+                "(%d now) and are written once it answers",
                 exc,
                 pending,
             )
