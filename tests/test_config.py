@@ -117,6 +117,23 @@ def test_the_doctor_reads_the_rest_past_a_wrong_setting(tmp_path: Path) -> None:
     assert settings.bot_token is not None and settings.token == TOKEN
 
 
+def test_a_name_set_twice_to_two_values_in_env_is_named_by_its_lines(tmp_path: Path) -> None:
+    """A later "bot_token=x" silently won over "BOT_TOKEN=..." (the settings read names in any
+    case), and the token was then said to lack its colon (an attack). The same value twice is
+    no matter."""
+    (tmp_path / ".env").write_text(
+        f"BOT_TOKEN={TOKEN}\nLOG_LEVEL=INFO\nbot_token=x\nLOG_LEVEL=INFO\n"
+    )
+    problems = settings_despite_problems()[1]
+    assert problems[0] == (
+        ".env line 3 sets BOT_TOKEN again, to another value than line 1 does: keep one of the "
+        "two lines"
+    )
+    assert not any("LOG_LEVEL" in problem for problem in problems)
+    with pytest.raises(SettingsError):
+        load_settings()
+
+
 def test_a_durations_bound_is_said_in_seconds(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("RADAR_INTERVAL=5\nRADAR_WINDOW=2 days\n")
     problems = settings_despite_problems()[1]

@@ -50,7 +50,17 @@ def read_env_file(path: Path) -> EnvFile:
         )
         return EnvFile([], usable=False, unread=said)
     problems = []
+    first: dict[str, tuple[int, str | None]] = {}  # each name's first line and value
     for binding in parse_stream(io.StringIO(text)):
+        if binding.key is not None:
+            line, value = first.setdefault(
+                binding.key.upper(), (binding.original.line, binding.value)
+            )
+            if value != binding.value:  # the settings read names in any case: one wins
+                problems.append(
+                    f"{path} line {binding.original.line} sets {binding.key.upper()} again, to "
+                    f"another value than line {line} does: keep one of the two lines"
+                )
         if binding.error:
             name = _NAME.match(binding.original.string)
             what = f" ({name[1].upper()})" if name else ""
