@@ -219,12 +219,12 @@ def create_dispatcher(
 
 async def on_startup(
     bot: Bot,
-    dispatcher: Dispatcher,
     lookups: LookupLog,
     library: Library,
     settings: Settings,
     services: Services,
     desk: SupportDesk | None = None,
+    dispatcher: Dispatcher | None = None,
 ) -> None:
     """Open the lookup log, start the radar, the digest and handoff's retries (after a look at
     the support chat), read the taught phrases and keep them current, then decorate the bot
@@ -233,7 +233,7 @@ async def on_startup(
     if settings.webhook_url is None:
         bot.session.middleware(services.in_flight.polled)  # what Telegram counts delivered
     background, taught = services.background, services.taught
-    if services.polls:
+    if services.polls and dispatcher is not None:  # (the lease taken: renewed while polling)
         in_background(background, keep_polling(services.store, services.holder, dispatcher), "poll")
     if services.radar.on:
         in_background(background, services.radar.run(bot), "radar")
