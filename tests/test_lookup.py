@@ -170,6 +170,25 @@ def test_providers_named_together_that_lack_a_code_are_each_said(resolver: Resol
     assert found(resolver.answer("с gupshup ушли на gosms, 1004")) == [("gosms", "1004")]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A code before each provider's name, the names side by side: each its own (GoSMS was
+        # asked Notificore's 1004 too: a second attack on the rule above).
+        ("1004 notificore, gosms 2001", [("gosms", "2001")]),
+        ("1002 gupshup, radist 500", [("gupshup", "1002"), ("radist", "500")]),
+        ("1002 gosms, gupshup 1003", [("gosms", "1002"), ("gupshup", "1003")]),
+        ("ошибка 1002 в gosms и gupshup 1003", [("gosms", "1002"), ("gupshup", "1003")]),
+        # A comma and a joining word: two clauses, not two names asked as one.
+        ("использовали gosms, и gupshup выдал 1002", [("gupshup", "1002")]),
+    ],
+)
+def test_providers_side_by_side_with_codes_of_their_own_are_not_together(
+    resolver: Resolver, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(resolver.answer(text)) == expected
+
+
 def test_a_code_two_providers_lack_is_said_once_for_each(resolver: Resolver) -> None:
     answer = resolver.answer("gosms 9999 notificore 9999 gosms 9999")
     assert [(m.code, m.catalog and m.catalog.provider.slug) for m in answer.missing] == [

@@ -32,8 +32,9 @@ _BETWEEN = re.compile(r"[^\W_]+")  # the words and numbers between a provider an
 _JOINED = re.compile(r"[-‐‑–—](?=\d)")  # a dash between a provider's name and a number
 # Where a clause ends between a code and a provider's name: a mark, or a word that joins two.
 # What joins two providers' names asked about as one: "gosms/notificore 1004", "gosms или
-# notificore: 1004" (Notificore alone was asked: an attack).
-_JOINED_NAMES = re.compile(r"[\s/,&+|]*(?:(?:and|or|и|или|і|та|або|чи|й)[\s/,&+|]*)?")
+# notificore: 1004" (Notificore alone was asked: an attack): one mark or one word, not both
+# ("использовали gosms, и gupshup выдал 1002" is two clauses: a second attack).
+_JOINED_NAMES = re.compile(r"\s*(?:[/,&+|]|and|or|и|или|і|та|або|чи|й)\s*")
 _CLAUSE_END = re.compile(r"[,.;!?]|(?<!\w)(?:а|но|и|і|але|and|but)(?!\w)")
 _HANDLE = "@#/"  # before a name with digits glued on: a handle's, a tag's, a link's (an attack)
 _GLUED = re.compile(r"\d")
@@ -142,16 +143,20 @@ class Query(NamedTuple):
         if len(mentions) < 2:
             return mentions[0] if mentions else None
         leads = not self.codes or mentions[0].at < self.codes[0][1]
-        ignored = ignored_words()
 
         def distance(mention: Mention) -> tuple[int, bool]:
-            end = mention.at + len(mention.said)
-            between = self.text[end:at] if end <= at else self.text[at : mention.at]
-            said = sum(fold(w) not in ignored for w in _WORD.findall(between))
-            clause = _CLAUSE_END.search(fold(between)) is not None
-            return said + clause, (end <= at) != leads
+            return self._apart(mention, at), (mention.at + len(mention.said) <= at) != leads
 
         return min(mentions, key=distance)
+
+    def _apart(self, mention: Mention, at: int) -> int:
+        """How far the code at ``at`` stands from ``mention``: the words between that say
+        something, and one more for a clause's end between them."""
+        end = mention.at + len(mention.said)
+        between = self.text[end:at] if end <= at else self.text[at : mention.at]
+        ignored = ignored_words()
+        said = sum(fold(w) not in ignored for w in _WORD.findall(between))
+        return said + (_CLAUSE_END.search(fold(between)) is not None)
 
     def providers_at(self, at: int) -> tuple[Mention, ...]:
         """The provider named nearest to the code at ``at`` (``provider_near``), with the ones
@@ -166,7 +171,14 @@ class Query(NamedTuple):
             first -= 1
         while last + 1 < len(mentions) and self._joined(mentions[last], mentions[last + 1]):
             last += 1
-        return tuple({m.slug: m for m in reversed(mentions[first : last + 1])}.values())[::-1]
+        # ...each with no code nearer to it than this one: "1004 notificore, gosms 2001" asks
+        # GoSMS 2001 alone (GoSMS was asked 1004 too: a second attack).
+        together = [
+            m
+            for m in mentions[first : last + 1]
+            if m is near or all(self._apart(m, at) <= self._apart(m, c) for _, c in self.codes)
+        ]
+        return tuple({m.slug: m for m in reversed(together)}.values())[::-1]
 
     def _joined(self, before: Mention, after: Mention) -> bool:
         between = fold(self.text[before.at + len(before.said) : after.at])
