@@ -409,7 +409,20 @@ def test_which_keys_hold_a_secret(key: str, secret: bool) -> None:
         ("mfa 123 456", "mfa <secret>"),
         ("код из смс 482-193 не подходит", "код из смс <secret> не подходит"),
         ("OTP is 482 193.", "OTP is <secret>."),
-        ("gosms otp 100 200 error", "gosms otp 100 200 error"),
+        # ...after a mark that makes it a key's value, a label, an arrow; before an error's
+        # code; in groups of two (a second attack). Two codes after the name go with it.
+        ("OTP: 482 193", "OTP: <secret>"),
+        ("OTP=482 193", "OTP=<secret>"),
+        ("otp (482 193)", "otp (<secret>)"),
+        ("otp code 482 193", "otp code <secret>"),
+        ("otp -> 482 193", "otp -> <secret>"),
+        ("otp is: 482 193", "otp is: <secret>"),
+        ("OTP 482 193 error 1004", "OTP <secret> error 1004"),
+        ("код из смс 482 193 ошибка", "код из смс <secret> ошибка"),
+        ("code from sms 48 21 93", "code from sms <secret>"),
+        ("код из смс 48-21-93", "код из смс <secret>"),
+        ("gosms otp 100 200 error", "gosms otp <secret> error"),
+        ("otp 12 34 56 78 90", "otp 12 34 56 78 90"),  # past eight digits: no code's
     ],
 )
 def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None:

@@ -16,6 +16,7 @@ from bot.analytics.secret_words import (
     PASSWORD_WORDS,
     looks_secret,
     mask_secret_words,
+    mask_spaced_codes,
 )
 from bot.analytics.shaped_secrets import mask_keys, mask_people, mask_shapes
 from bot.core.text import clean
@@ -228,6 +229,6 @@ def mask(text: str, *, contacts: bool = True, eager: bool = False) -> str:
     text = one_line(mask_blocks(mask_keys(text)))  # a YAML block ends where its lines say
     text = mask_credentials(text)
     text = mask_shapes(text, contacts=contacts)
-    text = mask_named(text)
+    text = mask_named(mask_spaced_codes(text))
     text = mask_secret_words(text, eager=eager)
     return mask_people(text, contacts=contacts)
