@@ -744,6 +744,17 @@ def test_a_word_in_capitals_is_a_name_only_beside_its_provider(
         ("notificore $35", ["35"]),
         ("mobizon 12 %", ["12"]),
         ("notificore error 35 eur", ["35"]),
+        # A sum whose sign comes first, and counts of days, times, people, numbers: no codes
+        # ("gosms 1004 $20" read "1004 $" as the sum and 20 as the code; "notificore 35 for 2
+        # days" answered Notificore 2: an attack).
+        ("gosms 1004 $20", ["1004"]),
+        ("gosms 1004 €5 списали", ["1004"]),
+        ("notificore 35 for 2 days", ["35"]),
+        ("notificore 35 на 3 номера", ["35"]),
+        ("mobizon ошибка 3 уже 3 раза", ["3"]),
+        ("gosms 1004 третий день, 5 клиентов", ["1004"]),
+        ("gosms 1004 2 hours ago", ["1004"]),
+        ("gosms 2 days", ["2"]),  # a provider and the number alone: the code, as above
     ],
 )
 def test_codes_beside_dates_and_sums_are_still_read(

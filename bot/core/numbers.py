@@ -1,11 +1,12 @@
-"""Numbers in a story that are not error codes: phone numbers, dates, sums of money and cards'
-numbers. The parser blanks them before it reads codes, so that "gosms won't take +38 (067)
-123-45-67" or "topped up 500 rubles on May 1" reach the word search instead of codes 38, 67, 500
-or 1.
+"""Numbers in a story that are not error codes: phone numbers, dates, sums of money, counts of
+days, times or people, and cards' numbers. The parser blanks them before it reads codes, so that
+"gosms won't take +38 (067) 123-45-67" or "topped up 500 rubles on May 1" reach the word search
+instead of codes 38, 67, 500 or 1.
 (No error code in the catalogs is longer than five digits.)"""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 
@@ -50,10 +51,20 @@ _CURRENCY = (
     r"|cents?|евро|євро|eur|euros?|€|\$|£|gbp|%|процент[а-яё]*|відсот[а-яіїє]*|percent"
 )
 _NUMBER = r"(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:[.,]\d{1,2})?"
-_SUM = (
-    rf"(?<![\d.,]){_NUMBER}\s?(?:{_CURRENCY})(?![а-яёіїєa-z])"
+_SUM = (  # (a sign that a number follows is its own: "gosms 1004 $20" is no "1004 $", an attack)
+    rf"(?<![\d.,]){_NUMBER}\s?(?:{_CURRENCY})(?![а-яёіїєa-z]|(?<=[$€₽₴£])\d)"
     rf"|(?:[$€₽₴£]|(?<![a-z])(?:usd|eur|rub|uah))\s?{_NUMBER}"
 )
+# A count of days, hours, times, people or numbers: "notificore 35 for 2 days", "mobizon: 3
+# раза", "на 3 номера" (Notificore 2 and 3 were answered: an attack). Not of messages or SMS:
+# "1004 messages failed" reads as often as a code as a count.
+_UNITS = (
+    r"days?|дн(?:я|ей|і|ів)|день|суток|hours?|hrs|час(?:а|ов|у)?|годин[аиу]?|minutes?|mins?"
+    r"|минут[аы]?|хвилин[аиу]?|weeks?|недел[ьиюя]|тижн[іяь]\w*|тиждень|months?|месяц\w*"
+    r"|місяц\w*|times|раза?|разів|people|человек|людей|осіб|users|clients|клиент(?:а|ов)"
+    r"|клієнт(?:а|ів)|numbers|номера|номеров|номерів"
+)
+_COUNT = rf"(?<![\d.,])\d{{1,3}}\s?(?:{_UNITS})(?![а-яёіїєa-z])"
 # A payment card's number as people paste it, grouped by fours or not: its groups are no codes
 # ("card 4111 1111 1111 1111 gosms 1004" got "GoSMS has no code 4111", the card's digits said
 # back in a group: found by an attack). Only one passing the Luhn check, and not groups that are
@@ -75,16 +86,20 @@ REACH = 24
 _DIGITS = re.compile(r"\d+")
 _MONTH_OR_YEAR = re.compile(rf"{_MONTHS}|may|(?:19|20)\d\d")  # on the lowered text: no lookbehind
 _MONEY = re.compile(_CURRENCY + r"|usd|eur|rub|uah")
+_A_UNIT = re.compile(rf"\d\s?(?:{_UNITS})(?![а-яёіїєa-z])")
 _KINDS: tuple[tuple[str, Callable[[int, str], bool]], ...] = (  # each, and what it needs
     (_PHONE, lambda digits, _: digits >= 7),
     (_DATE, lambda _, low: _MONTH_OR_YEAR.search(low) is not None),
     (_SUM, lambda _, low: _MONEY.search(low) is not None),
+    (_COUNT, lambda _, low: _A_UNIT.search(low) is not None),
 )
 # The kinds that may match, tried as one pattern in this order (the leftmost match wins, as
 # it did when all three were one), for each set of them.
 _NOT_CODES: dict[tuple[int, ...], re.Pattern[str]] = {
     kinds: re.compile("|".join(_KINDS[k][0] for k in kinds), re.IGNORECASE)
-    for kinds in ((0,), (1,), (2,), (0, 1), (0, 2), (1, 2), (0, 1, 2))
+    for kinds in itertools.chain.from_iterable(
+        itertools.combinations(range(len(_KINDS)), n) for n in range(1, len(_KINDS) + 1)
+    )
 }
 
 
