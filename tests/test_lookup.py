@@ -755,6 +755,14 @@ def test_a_word_in_capitals_is_a_name_only_beside_its_provider(
         ("gosms 1004 третий день, 5 клиентов", ["1004"]),
         ("gosms 1004 2 hours ago", ["1004"]),
         ("gosms 2 days", ["2"]),  # a provider and the number alone: the code, as above
+        # A ticket's, an order's, an account's number after its name (an attack); an error's
+        # word glued to its code ("gosms ошибка1004" found nothing).
+        ("gosms 1004 тикет 5512", ["1004"]),
+        ("заказ №123456 gosms 1004", ["1004"]),
+        ("gosms 1004, order #778812", ["1004"]),
+        ("account 12345 gosms 1004", ["1004"]),
+        ("gosms ошибка1004", ["1004"]),
+        ("notificore error35", ["35"]),
     ],
 )
 def test_codes_beside_dates_and_sums_are_still_read(

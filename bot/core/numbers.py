@@ -1,7 +1,7 @@
 """Numbers in a story that are not error codes: phone numbers, dates, sums of money, counts of
-days, times or people, and cards' numbers. The parser blanks them before it reads codes, so that
-"gosms won't take +38 (067) 123-45-67" or "topped up 500 rubles on May 1" reach the word search
-instead of codes 38, 67, 500 or 1.
+days, times or people, tickets' and orders' numbers, and cards' numbers. The parser blanks them
+before it reads codes, so that "gosms won't take +38 (067) 123-45-67" or "topped up 500 rubles
+on May 1" reach the word search instead of codes 38, 67, 500 or 1.
 (No error code in the catalogs is longer than five digits.)"""
 
 from __future__ import annotations
@@ -65,6 +65,15 @@ _UNITS = (
     r"|клієнт(?:а|ів)|numbers|номера|номеров|номерів"
 )
 _COUNT = rf"(?<![\d.,])\d{{1,3}}\s?(?:{_UNITS})(?![а-яёіїєa-z])"
+# The number of a ticket, an order, an invoice, a contract, a parcel or an account after its
+# name: "gosms 1004 тикет 5512", "заказ №123456 gosms 1004" ("GoSMS has no code 5512": an
+# attack). The name is blanked with it.
+_LABELS = (
+    r"tickets?|тикет\w*|заявк[аиуе]|orders?|заказ[аеуы]?|замовлення|invoice|инвойс\w*"
+    r"|сч[её]т[аеу]?|рахун(?:ок|ку)|договор[аеу]?|contract|tracking|track|трек|ттн|накладн\w*"
+    r"|account|аккаунт[аеу]?|акаунт[аеу]?|(?:user|client|order|ticket) ?id|id (?:клиента|заказа)"
+)
+_LABELLED = rf"(?<![а-яёіїєa-z])(?:{_LABELS})\s*(?:№|#|no\.?|number|номер)?\s*:?\s*\d+(?:[-/]\d+)*"
 # A payment card's number as people paste it, grouped by fours or not: its groups are no codes
 # ("card 4111 1111 1111 1111 gosms 1004" got "GoSMS has no code 4111", the card's digits said
 # back in a group: found by an attack). Only one passing the Luhn check, and not groups that are
@@ -87,11 +96,13 @@ _DIGITS = re.compile(r"\d+")
 _MONTH_OR_YEAR = re.compile(rf"{_MONTHS}|may|(?:19|20)\d\d")  # on the lowered text: no lookbehind
 _MONEY = re.compile(_CURRENCY + r"|usd|eur|rub|uah")
 _A_UNIT = re.compile(rf"\d\s?(?:{_UNITS})(?![а-яёіїєa-z])")
+_A_LABEL = re.compile(rf"(?:{_LABELS})\W{{0,12}}\d")
 _KINDS: tuple[tuple[str, Callable[[int, str], bool]], ...] = (  # each, and what it needs
     (_PHONE, lambda digits, _: digits >= 7),
     (_DATE, lambda _, low: _MONTH_OR_YEAR.search(low) is not None),
     (_SUM, lambda _, low: _MONEY.search(low) is not None),
     (_COUNT, lambda _, low: _A_UNIT.search(low) is not None),
+    (_LABELLED, lambda _, low: _A_LABEL.search(low) is not None),
 )
 # The kinds that may match, tried as one pattern in this order (the leftmost match wins, as
 # it did when all three were one), for each set of them.

@@ -36,6 +36,8 @@ _JOINED = re.compile(r"[-‐‑–—](?=\d)")  # a dash between a provider's na
 # ("использовали gosms, и gupshup выдал 1002" is two clauses: a second attack).
 _JOINED_NAMES = re.compile(r"\s*(?:[/,&+|]|and|or|и|или|і|та|або|чи|й)\s*")
 _CLAUSE_END = re.compile(r"[,.;!?]|(?<!\w)(?:а|но|и|і|але|and|but)(?!\w)")
+# An error's word with its code glued on: "gosms ошибка1004" found nothing (an attack).
+_GLUED_TO_CODE = re.compile(r"(?<!\w)(?:error|err|ошибк[аи]|помилк[аи]|code|код)(?=\d)", re.I)
 _HANDLE = "@#/"  # before a name with digits glued on: a handle's, a tag's, a link's (an attack)
 _GLUED = re.compile(r"\d")
 # Digits and a site's ending ("radist24.ru", "radist24.рф": a second and a fourth attack), where
@@ -341,6 +343,8 @@ class QueryParser:
 def _codes(text: str, repeats: bool = False) -> tuple[list[tuple[str, int]], str]:
     """The codes in ``text`` (each once, with where it stands first, or, ``repeats``, where
     it stands each time), and the text without them."""
+    if _GLUED_TO_CODE.search(text):  # "ошибка1004": the word blanked, the code stands alone
+        text = _GLUED_TO_CODE.sub(lambda word: " " * len(word.group()), text)
     codes: list[tuple[str, int]] = []
     seen: set[str] = set()
     spans = []
