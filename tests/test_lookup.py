@@ -763,6 +763,11 @@ def test_a_word_in_capitals_is_a_name_only_beside_its_provider(
         ("account 12345 gosms 1004", ["1004"]),
         ("gosms ошибка1004", ["1004"]),
         ("notificore error35", ["35"]),
+        # Codes with slashes between (the provider's card was the answer: an attack); a date's
+        # slashes stay no codes.
+        ("gosms 1004/1005", ["1004", "1005"]),
+        ("radist 400/500/503", ["400", "500", "503"]),
+        ("gosms 1004 с 2024/05/10", ["1004"]),
     ],
 )
 def test_codes_beside_dates_and_sums_are_still_read(

@@ -38,6 +38,9 @@ _JOINED_NAMES = re.compile(r"\s*(?:[/,&+|]|and|or|и|или|і|та|або|чи|
 _CLAUSE_END = re.compile(r"[,.;!?]|(?<!\w)(?:а|но|и|і|але|and|but)(?!\w)")
 # An error's word with its code glued on: "gosms ошибка1004" found nothing (an attack).
 _GLUED_TO_CODE = re.compile(r"(?<!\w)(?:error|err|ошибк[аи]|помилк[аи]|code|код)(?=\d)", re.I)
+# Codes written with slashes between, each of three digits or more: not a date's 10/04 or
+# 2024/05/10 ("gosms 1004/1005" answered the provider's card: an attack).
+_SLASHED = re.compile(r"(?<![\d/])\d{3,5}(?:/\d{3,5})+(?![\d/])")
 _HANDLE = "@#/"  # before a name with digits glued on: a handle's, a tag's, a link's (an attack)
 _GLUED = re.compile(r"\d")
 # Digits and a site's ending ("radist24.ru", "radist24.рф": a second and a fourth attack), where
@@ -345,6 +348,8 @@ def _codes(text: str, repeats: bool = False) -> tuple[list[tuple[str, int]], str
     it stands each time), and the text without them."""
     if _GLUED_TO_CODE.search(text):  # "ошибка1004": the word blanked, the code stands alone
         text = _GLUED_TO_CODE.sub(lambda word: " " * len(word.group()), text)
+    if "/" in text:
+        text = _SLASHED.sub(lambda codes: codes.group().replace("/", " "), text)
     codes: list[tuple[str, int]] = []
     seen: set[str] = set()
     spans = []
