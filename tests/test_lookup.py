@@ -752,7 +752,8 @@ def test_a_word_in_capitals_is_a_name_only_beside_its_provider(
         ("notificore 35 for 2 days", ["35"]),
         ("notificore 35 на 3 номера", ["35"]),
         ("mobizon ошибка 3 уже 3 раза", ["3"]),
-        ("gosms 1004 третий день, 5 клиентов", ["1004"]),
+        ("gosms 1004 третий день у 5 клиентов", ["1004"]),
+        ("gosms 1004 3 дня подряд", ["1004"]),
         ("gosms 1004 2 hours ago", ["1004"]),
         ("gosms 2 days", ["2"]),  # a provider and the number alone: the code, as above
         # A ticket's, an order's, an account's number after its name (an attack); an error's
@@ -760,7 +761,19 @@ def test_a_word_in_capitals_is_a_name_only_beside_its_provider(
         ("gosms 1004 тикет 5512", ["1004"]),
         ("заказ №123456 gosms 1004", ["1004"]),
         ("gosms 1004, order #778812", ["1004"]),
-        ("account 12345 gosms 1004", ["1004"]),
+        ("account #12345 gosms 1004", ["1004"]),
+        # ...but a code before a count's word, or after a label's, with nothing that makes it
+        # a count or a label's number, stays a code (a second attack: lost, or answered wrong).
+        ("notificore 35 times in a row, then 1004", ["35", "1004"]),
+        ("radist 400 номера не доходят", ["400"]),
+        ("mobizon 2 раза подряд", ["2"]),
+        ("radist 400 mins ago", ["400"]),
+        ("radist 400 clients affected", ["400"]),
+        ("gosms account 1004 blocked", ["1004"]),
+        ("radist order 400 failed", ["400"]),
+        ("gosms при отправке заказа 1004", ["1004"]),
+        ("gosms счет 1004 не пополняется", ["1004"]),
+        ("notificore заказ 35 не ушел", ["35"]),
         ("gosms ошибка1004", ["1004"]),
         ("notificore error35", ["35"]),
         # Codes with slashes between (the provider's card was the answer: an attack); a date's

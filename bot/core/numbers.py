@@ -55,25 +55,45 @@ _SUM = (  # (a sign that a number follows is its own: "gosms 1004 $20" is no "10
     rf"(?<![\d.,]){_NUMBER}\s?(?:{_CURRENCY})(?![а-яёіїєa-z]|(?<=[$€₽₴£])\d)"
     rf"|(?:[$€₽₴£]|(?<![a-z])(?:usd|eur|rub|uah))\s?{_NUMBER}"
 )
-# A count of days, hours, times, people or numbers: "notificore 35 for 2 days", "mobizon: 3
-# раза", "на 3 номера" (Notificore 2 and 3 were answered: an attack). Not of messages or SMS:
-# "1004 messages failed" reads as often as a code as a count.
-_UNITS = (
+# A count of days, hours, times, people or numbers, told as one: after a word that makes it a
+# count ("notificore 35 for 2 days", "на 3 номера", "уже 3 раза": Notificore 2 and 3 were
+# answered, an attack), or a few days or hours before "ago", "подряд" ("gosms 1004 3 дня
+# подряд"). Not a number before such a word alone: "radist 400 номера не доходят", "notificore
+# 35 times in a row" ask codes (a second attack: read as counts, they were lost).
+_TIMES = (
     r"days?|дн(?:я|ей|і|ів)|день|суток|hours?|hrs|час(?:а|ов|у)?|годин[аиу]?|minutes?|mins?"
     r"|минут[аы]?|хвилин[аиу]?|weeks?|недел[ьиюя]|тижн[іяь]\w*|тиждень|months?|месяц\w*"
-    r"|місяц\w*|times|раза?|разів|people|человек|людей|осіб|users|clients|клиент(?:а|ов)"
+    r"|місяц\w*"
+)
+_UNITS = (
+    rf"{_TIMES}|times|раза?|разів|people|человек|людей|осіб|users|clients|клиент(?:а|ов)"
     r"|клієнт(?:а|ів)|numbers|номера|номеров|номерів"
 )
-_COUNT = rf"(?<![\d.,])\d{{1,3}}\s?(?:{_UNITS})(?![а-яёіїєa-z])"
-# The number of a ticket, an order, an invoice, a contract, a parcel or an account after its
-# name: "gosms 1004 тикет 5512", "заказ №123456 gosms 1004" ("GoSMS has no code 5512": an
-# attack). The name is blanked with it.
-_LABELS = (
-    r"tickets?|тикет\w*|заявк[аиуе]|orders?|заказ[аеуы]?|замовлення|invoice|инвойс\w*"
-    r"|сч[её]т[аеу]?|рахун(?:ок|ку)|договор[аеу]?|contract|tracking|track|трек|ттн|накладн\w*"
-    r"|account|аккаунт[аеу]?|акаунт[аеу]?|(?:user|client|order|ticket) ?id|id (?:клиента|заказа)"
+_COUNTING = (
+    r"for|over|within|during|last|past|every|about|around|за|уже|вже|на|через|каждые|кожні"
+    r"|протягом|в течение|около|у"
 )
-_LABELLED = rf"(?<![а-яёіїєa-z])(?:{_LABELS})\s*(?:№|#|no\.?|number|номер)?\s*:?\s*\d+(?:[-/]\d+)*"
+_COUNT = (
+    rf"(?<![а-яёіїєa-z])(?:{_COUNTING})\s+\d{{1,3}}\s?(?:{_UNITS})(?![а-яёіїєa-z])"
+    rf"|(?<![\d.,])\d{{1,2}}\s?(?:{_TIMES})\s+(?:ago|назад|тому|подряд|поспіль|in a row)"
+    r"(?![а-яёіїєa-z])"
+)
+# The number of a ticket after its name, or of an order, an invoice, a contract, a parcel or an
+# account marked as a number ("№", "#", ":") or longer than a code: "gosms 1004 тикет 5512",
+# "заказ №123456 gosms 1004" ("GoSMS has no code 5512": an attack). Not a code after such a word
+# ("gosms account 1004 blocked", "при отправке заказа 1004": a second attack). The name is
+# blanked with the number.
+_TICKETS = r"tickets?|тикет\w*|заявк[аиуе]|обращени[еяю]"
+_LABELS = (
+    r"orders?|заказ[аеуы]?|замовлення|invoice|инвойс\w*|сч[её]т[аеу]?|рахун(?:ок|ку)"
+    r"|договор[аеу]?|contract|tracking|track|трек|ттн|накладн\w*|account|аккаунт[аеу]?"
+    r"|акаунт[аеу]?|(?:user|client|order|ticket) ?id|id (?:клиента|заказа)"
+)
+_MARK = r"(?:№|#|no\.?|number|номер)\s*:?\s*|:\s*"
+_LABELLED = (
+    rf"(?<![а-яёіїєa-z])(?:(?:{_TICKETS})\s*(?:{_MARK})?\d+"
+    rf"|(?:{_LABELS})\s*(?:(?:{_MARK})\d+|\d{{6,}}))(?:[-/]\d+)*"
+)
 # A payment card's number as people paste it, grouped by fours or not: its groups are no codes
 # ("card 4111 1111 1111 1111 gosms 1004" got "GoSMS has no code 4111", the card's digits said
 # back in a group: found by an attack). Only one passing the Luhn check, and not groups that are
@@ -96,7 +116,7 @@ _DIGITS = re.compile(r"\d+")
 _MONTH_OR_YEAR = re.compile(rf"{_MONTHS}|may|(?:19|20)\d\d")  # on the lowered text: no lookbehind
 _MONEY = re.compile(_CURRENCY + r"|usd|eur|rub|uah")
 _A_UNIT = re.compile(rf"\d\s?(?:{_UNITS})(?![а-яёіїєa-z])")
-_A_LABEL = re.compile(rf"(?:{_LABELS})\W{{0,12}}\d")
+_A_LABEL = re.compile(rf"(?:{_TICKETS}|{_LABELS})\W{{0,12}}\d")
 _KINDS: tuple[tuple[str, Callable[[int, str], bool]], ...] = (  # each, and what it needs
     (_PHONE, lambda digits, _: digits >= 7),
     (_DATE, lambda _, low: _MONTH_OR_YEAR.search(low) is not None),
