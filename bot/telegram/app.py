@@ -6,12 +6,9 @@ import asyncio
 import gc
 import importlib
 import logging
-import os
 import re
 import signal
-import socket
 import time
-import uuid
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -62,7 +59,7 @@ from bot.telegram.middlewares import (
     UpdateLog,
 )
 from bot.telegram.monitoring import Health
-from bot.telegram.poller import give_up, keep_polling, stand_by
+from bot.telegram.poller import give_up, keep_polling, stand_by, this_process
 from bot.telegram.profile import describe
 from bot.telegram.radar import Radar
 from bot.telegram.reloads import Reloads
@@ -156,7 +153,7 @@ def create_dispatcher(
     marks = None
     if settings.webhook_url:  # (polling never sees an update twice)
         marks = Marks(shared, "update", hold=UPDATE_MEMORY, lease=UPDATE_LEASE)
-    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"  # this process
+    holder = this_process()
     reports = Reports(lookups)
     dp = Dispatcher(
         disable_fsm=True,  # no conversation states here: each message stands alone
