@@ -332,12 +332,17 @@ async def test_a_database_of_another_program_is_not_said_empty(
     attack); another program's other tables beside Codebook's are no matter."""
     import asyncpg
 
+    monkeypatch.setenv("DATABASE_URL", postgres_url)
     db = await asyncpg.connect(postgres_url)
-    try:
-        await db.execute("CREATE TABLE customers (id int); CREATE TABLE lookups (url text)")
+    try:  # another program's tables alone: not "empty" (a third attack), and no ✗
+        await db.execute("CREATE TABLE customers (id int)")
+        _, lines = await doctor()
+        assert line_about(lines, "database").endswith(
+            "holds no tables of Codebook's yet, only others': the bot makes its own when it starts"
+        )
+        await db.execute("CREATE TABLE lookups (url text)")
     finally:
         await db.close()
-    monkeypatch.setenv("DATABASE_URL", postgres_url)
     status, lines = await doctor()
     assert status == 1
     assert line_about(lines, "database").endswith(
@@ -378,6 +383,11 @@ async def test_a_nearly_full_disk_and_a_spill_file_that_cannot_be_made_are_named
     assert line_about(lines, "spill file").startswith(
         "✗ spill file: cannot make /proc/codebook/lookups.pending"
     )
+    folder = Path(deployment["DATABASE_PATH"]).with_name("lookups.pending")
+    folder.mkdir(parents=True)  # (passed as "can be written": a third attack)
+    monkeypatch.setenv("DATABASE_PATH", deployment["DATABASE_PATH"])
+    _, lines = await doctor()
+    assert line_about(lines, "spill file").startswith(f"✗ spill file: {folder} is a folder")
 
 
 async def test_replicas_dependencies_are_checked_and_each_failure_named(

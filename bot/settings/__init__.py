@@ -225,7 +225,7 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     """The settings; a ``SettingsError`` names each problem in one line, never the values.
     The bot needs BOT_TOKEN; the commands that only read catalogs or the database do not
     (``require_token=False``)."""
-    problems, usable, cannot = read_env_file(env_file())
+    problems, usable, cannot = read_env_file(env_file(), SETTING_NAMES)
     say_unread(cannot)
     if not usable:
         overrides.setdefault("_env_file", None)
@@ -238,6 +238,9 @@ def load_settings(*, require_token: bool = True, **overrides: Any) -> Settings:
     if require_token and settings.bot_token is None:
         raise SettingsError([MISSING_TOKEN])
     return settings
+
+
+SETTING_NAMES = frozenset(name.upper() for name in Settings.model_fields)
 
 
 def env_file() -> Path:
@@ -265,7 +268,7 @@ def settings_despite_problems(*, said: bool = False) -> tuple[Settings, list[str
     """The settings with every wrong one taken at its default, and a line for each problem (the
     doctor goes on checking what the rest allows); ``said``: a .env that cannot be opened said
     on stderr too, as every command says it (``say_unread``)."""
-    problems, usable, cannot = read_env_file(env_file())
+    problems, usable, cannot = read_env_file(env_file(), SETTING_NAMES)
     if said:
         say_unread(cannot)
     problems += [cannot] if cannot else []

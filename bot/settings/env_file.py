@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import NamedTuple
 
@@ -29,7 +30,7 @@ class EnvFile(NamedTuple):
     unread: str | None = None
 
 
-def read_env_file(path: Path) -> EnvFile:
+def read_env_file(path: Path, settings: Collection[str] = ()) -> EnvFile:
     """A line for each statement of the file at ``path`` that python-dotenv cannot read, or for
     its not being UTF-8 or not a file that can be read (then the settings must not read it); none
     when it is not there."""
@@ -56,7 +57,8 @@ def read_env_file(path: Path) -> EnvFile:
             line, value = first.setdefault(
                 binding.key.upper(), (binding.original.line, binding.value)
             )
-            if value != binding.value:  # the settings read names in any case: one wins
+            # The settings read their names in any case: one of the two wins, in silence.
+            if value != binding.value and binding.key.upper() in settings:
                 problems.append(
                     f"{path} line {binding.original.line} sets {binding.key.upper()} again, to "
                     f"another value than line {line} does: keep one of the two lines"

@@ -95,6 +95,9 @@ async def examine(url: str, where: str) -> Checked:
             if not await db.fetchval("SELECT has_schema_privilege(current_schema(), 'CREATE')"):
                 fix = "GRANT CREATE ON SCHEMA public to the bot's user, or run migrate as owner"
                 return Checked(False, f"{where} is empty and cannot be made", fix)
+            if tables:  # (another program's tables beside: "empty" read as a mistake)
+                found = f"{where} holds no tables of Codebook's yet, only others'"
+                return Checked(True, f"{found}: the bot makes its own when it starts")
             return Checked(True, f"{where} empty: the bot makes its tables when it starts")
         if not await db.fetchval("SELECT has_table_privilege('lookups', 'INSERT')"):
             fix = "GRANT INSERT, UPDATE, DELETE, SELECT on the bot's tables to its user"
