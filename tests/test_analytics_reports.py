@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import csv
 import io
 import json
@@ -240,6 +242,51 @@ async def test_the_export_is_written_a_batch_at_a_time_as_the_whole_period_reads
             assert len(streamed) == writes, batch
     finally:
         await store.close()
+
+
+async def test_an_export_cut_off_by_a_lost_connection_says_the_loss(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL's connection lost mid-export was said as "cannot call
+    Transaction.__aexit__(): the underlying connection is closed" (an attack)."""
+    import asyncpg
+
+    from bot.analytics.writer import LookupLog
+    from bot.store import StorageUnavailable, reading
+    from bot.store.postgres import PostgresStore
+
+    log = LookupLog(PostgresStore(postgres_url, tmp_path / "pending"), secret=SECRET)
+    await log.start()
+    for n in range(20):
+        log.record(lookup(NOW - 60, n, NO_DEVICES))
+    await log.close()
+    monkeypatch.setattr(reading, "EXPORT_BATCH", 5)
+
+    async def cut_off() -> None:  # every other connection to the database, as an admin would
+        db = await asyncpg.connect(postgres_url)
+        try:
+            await db.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await db.close()
+
+    class CutOffAfterTheFirstBatch(Chunks):
+        def write(self, text: str) -> None:
+            super().write(text)
+            if len(self) == 1:  # (a write is no coroutine: the cut is made in a thread's loop)
+                with concurrent.futures.ThreadPoolExecutor(1) as pool:
+                    pool.submit(asyncio.run, cut_off()).result()
+
+    store = PostgresStore(postgres_url, tmp_path / "pending", read_only=True)
+    out = CutOffAfterTheFirstBatch()
+    with pytest.raises(StorageUnavailable) as failed:
+        await store.export_csv(7, out, now=NOW)
+    await store.close()
+    assert len(out) == 1
+    assert "Transaction.__aexit__" not in str(failed.value)
+    assert "terminating connection due to administrator command" in str(failed.value)
 
 
 async def test_a_report_of_a_missing_database_is_empty_and_creates_nothing(

@@ -165,7 +165,12 @@ class PostgresStore(Guarded[asyncpg.Connection], NamedQueries, ConversationQueri
             async with db.transaction(isolation="repeatable_read", readonly=True):
                 yield Snapshot(fetch, batches)
         except FAILURES as exc:
-            raise unavailable(self, exc) from exc
+            # A connection lost inside the transaction is said by the transaction's end that
+            # could not run ("cannot call Transaction.__aexit__()": an export cut off said only
+            # that, an attack): the loss is what happened.
+            lost = exc.__context__ if isinstance(exc, asyncpg.InterfaceError) else None
+            cause = lost if isinstance(lost, FAILURES) else exc
+            raise unavailable(self, cause) from exc
         finally:
             await _closed(db)
 
