@@ -74,6 +74,7 @@ class LookupLog:
         self._spill_loaded: list[Path] = []  # spill files whose rows are among the held ones
         self.written = 0  # rows written to the database since start
         self.lost = 0  # rows neither written nor spilled at the stop
+        self.failed_at_stop = False  # the database did not take what was left (spilled)
         self._outage = Outage(self.store, max_pending, retry_initial, retry_max)
         self._next_prune = 0.0
         self._pruned = 0  # lookups pruned by the days of a prune not yet done
@@ -167,6 +168,7 @@ class LookupLog:
             await asyncio.wait_for(self._finish(), STOP_WRITE)
             return True
         except (StorageUnavailable, TimeoutError) as exc:
+            self.failed_at_stop = True
             if isinstance(exc, TimeoutError):
                 logger.warning(
                     "lookup log: the database took more than %.0f s at the stop: spilled",

@@ -270,7 +270,10 @@ async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services
     last = again[0] - 1 if again else in_flight.last_begun
     if settings.webhook_url is None and last is not None:
         await confirm_answered(bot, last)
-    if services.polls:  # after the confirmation: a stand-by polling sooner gets those again
+    # After the confirmation (a stand-by polling sooner gets those again); not where the
+    # database just failed to take the lookups: the lease runs out by itself (the stop waited
+    # on it for nothing).
+    if services.polls and not lookups.failed_at_stop:
         await give_up(services.store, services.holder)
         await services.store.close()
 
