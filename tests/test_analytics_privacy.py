@@ -423,13 +423,15 @@ def test_which_keys_hold_a_secret(key: str, secret: bool) -> None:
         ("код из смс 48-21-93", "код из смс <secret>"),
         ("gosms otp 100 200 error", "gosms otp <secret> error"),
         ("otp 12 34 56 78 90", "otp 12 34 56 78 90"),  # past eight digits: no code's
-        # ...after "was", a comma, "-код"; a PIN's; not groups of two lengths, which are codes
-        # (a third attack: "otp 35 1004" lost its codes, "my OTP was 482 193" was stored).
+        # ...after "was", a comma, "-код"; a PIN's (a third attack); groups of two lengths, a
+        # code typed with a stray space (a fourth: they leaked while taken for two codes).
         ("my OTP was 482 193", "my OTP was <secret>"),
         ("OTP, 482 193", "OTP, <secret>"),
         ("OTP-код 482 193", "OTP-код <secret>"),
         ("pin 48 21", "pin <secret>"),
-        ("notificore otp 35 1004", "notificore otp 35 1004"),
+        ("otp 48 219", "otp <secret>"),
+        ("sms code 123 4567", "sms code <secret>"),
+        ("код из смс 1234 56", "код из смс <secret>"),
     ],
 )
 def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None:
