@@ -774,6 +774,15 @@ def test_a_word_in_capitals_is_a_name_only_beside_its_provider(
         ("gosms при отправке заказа 1004", ["1004"]),
         ("gosms счет 1004 не пополняется", ["1004"]),
         ("notificore заказ 35 не ушел", ["35"]),
+        # A count with no word that makes it one, beside the code nearest the provider, and a
+        # colon after a label's name (a fourth attack: Notificore 2 answered; 1004 lost).
+        ("notificore 35 2 дня", ["35"]),
+        ("mobizon 5 2 дня", ["5"]),
+        ("notificore 35 already 3 times", ["35"]),
+        ("notificore 35 за последние 2 дня", ["35"]),
+        ("3 клиента жалуются, notificore 35", ["35"]),
+        ("gosms при отправке заказа: 1004", ["1004"]),
+        ("gosms account: 1004 and 1005", ["1004", "1005"]),
         ("gosms ошибка1004", ["1004"]),
         ("notificore error35", ["35"]),
         # Codes with slashes between (the provider's card was the answer: an attack); a date's

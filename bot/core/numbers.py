@@ -78,8 +78,17 @@ _COUNT = (
     rf"|(?<![\d.,])\d{{1,2}}\s?(?:{_TIMES})\s+(?:ago|назад|тому|подряд|поспіль|in a row)"
     r"(?![а-яёіїєa-z])"
 )
+_COUNTED = re.compile(rf"[#№]?\d+\s?(?:{_UNITS})(?![а-яёіїєa-z])", re.IGNORECASE)
+
+
+def counted(text: str, at: int) -> bool:
+    """Whether the number at ``at`` is followed by a count's word ("2 дня", "3 times"): a count
+    when another number is the code (query.py: "notificore 35 2 дня")."""
+    return _COUNTED.match(text, at) is not None
+
+
 # The number of a ticket after its name, or of an order, an invoice, a contract, a parcel or an
-# account marked as a number ("№", "#", ":") or longer than a code: "gosms 1004 тикет 5512",
+# account marked as a number ("№", "#") or longer than a code: "gosms 1004 тикет 5512",
 # "заказ №123456 gosms 1004" ("GoSMS has no code 5512": an attack). Not a code after such a word
 # ("gosms account 1004 blocked", "при отправке заказа 1004": a second attack). The name is
 # blanked with the number.
@@ -89,10 +98,11 @@ _LABELS = (
     r"|договор[аеу]?|contract|tracking|track|трек|ттн|накладн\w*|account|аккаунт[аеу]?"
     r"|акаунт[аеу]?|(?:user|client|order|ticket) ?id|id (?:клиента|заказа)"
 )
-_MARK = r"(?:№|#|no\.?|number|номер)\s*:?\s*|:\s*"
+# (A colon is no mark: "при отправке заказа: 1004" lists the codes it met: a fourth attack.)
+_MARK = r"(?:№|#|no\.?|number|номер)\s*:?\s*"
 _LABELLED = (
-    rf"(?<![а-яёіїєa-z])(?:(?:{_TICKETS})\s*(?:{_MARK})?\d+"
-    rf"|(?:{_LABELS})\s*(?:(?:{_MARK})\d+|\d{{6,}}))(?:[-/]\d+)*"
+    rf"(?<![а-яёіїєa-z])(?:(?:{_TICKETS})\s*(?:{_MARK}|:\s*)?\d+"
+    rf"|(?:{_LABELS})\s*(?:(?:{_MARK})\d+|:?\s*\d{{6,}}))(?:[-/]\d+)*"
 )
 # A payment card's number as people paste it, grouped by fours or not: its groups are no codes
 # ("card 4111 1111 1111 1111 gosms 1004" got "GoSMS has no code 4111", the card's digits said

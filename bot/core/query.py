@@ -10,7 +10,7 @@ from typing import NamedTuple
 import yaml
 
 from bot.core.catalog import Catalog
-from bot.core.numbers import not_codes
+from bot.core.numbers import counted, not_codes
 from bot.core.payload import PayloadHit, read_payload
 from bot.core.text import alias_key, clean, fold, normalise_code
 from bot.data import read_text
@@ -304,6 +304,8 @@ class QueryParser:
             if all(fold(word) in ignored for word, _ in words):
                 codes, rest = _codes(_blank(as_said, cards), repeats)  # never a card
                 words = [(m.group(), m.start()) for m in _WORD.finditer(rest)]
+        if len(codes) > 1:
+            codes = _without_counts(text, codes, providers)
         if not providers and unknown is None:
             providers, unknown = self._guess_provider(words, codes)
         taken = {m.at for m in providers if m.assumed}
@@ -360,6 +362,20 @@ def _codes(text: str, repeats: bool = False) -> tuple[list[tuple[str, int]], str
             seen.add(code)
             codes.append((code, match.start()))
     return codes, _blank(text, spans)
+
+
+def _without_counts(
+    text: str, codes: list[tuple[str, int]], providers: list[Mention]
+) -> list[tuple[str, int]]:
+    """The codes but a count's number ("notificore 35 2 дня", "mobizon 5 3 раза": Notificore 2
+    and Mobizon 3 were answered, a fourth attack) where another number is the code: the one
+    nearest each provider named (the first, with none named) stays, counted or not
+    ("notificore 35 times, then 1004" asks 35; "radist 400 номера не доходят" asks 400)."""
+    counts = {at for _, at in codes if counted(text, at)}
+    if not counts or len(counts) == len(codes):
+        return codes
+    nearest = {min(codes, key=lambda code: abs(code[1] - m.at))[1] for m in providers}
+    return [c for c in codes if c[1] not in counts or c[1] in (nearest or {codes[0][1]})]
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:
