@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Sequence
@@ -429,3 +430,15 @@ async def test_a_stop_with_nothing_to_write_spills_no_file_while_writes_fail(
         assert not store.spill_path.exists()
     finally:
         locker.close()
+
+
+async def test_a_spill_path_that_is_a_fifo_is_said_and_does_not_hold_the_start(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A FIFO where the spill file goes held the start for good, read as a file (an attack)."""
+    path = tmp_path / "bot.sqlite3"
+    os.mkfifo(path.with_name("bot.sqlite3.pending"))
+    log = LookupLog(path, secret=SECRET)
+    await asyncio.wait_for(log.start(), 30)  # (the bound only decides a failure)
+    await log.close()
+    assert "cannot read the spill file" in caplog.text and "not a regular file" in caplog.text

@@ -388,6 +388,10 @@ async def test_a_nearly_full_disk_and_a_spill_file_that_cannot_be_made_are_named
     monkeypatch.setenv("DATABASE_PATH", deployment["DATABASE_PATH"])
     _, lines = await doctor()
     assert line_about(lines, "spill file").startswith(f"✗ spill file: {folder} is a folder")
+    folder.rmdir()
+    os.mkfifo(folder)  # (a FIFO passed, and held the start reading it: a fourth attack)
+    _, lines = await doctor()
+    assert line_about(lines, "spill file").startswith(f"✗ spill file: {folder} is no regular file")
 
 
 async def test_replicas_dependencies_are_checked_and_each_failure_named(

@@ -13,6 +13,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from bot.analytics.rollup import Stored, from_json, to_json
+from bot.files import NotRegular, open_regular
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +65,12 @@ def read_spills(path: Path) -> list[tuple[Path, list[Stored]]]:
 def read_spill(path: Path) -> list[Stored] | None:
     """The rows in the spill file, None if there is none; a line that is not a row is logged
     and skipped."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+    try:  # (a FIFO there held the start for good, read as a file: an attack)
+        with open_regular(path) as file:
+            lines = file.read().decode("utf-8").splitlines()
     except (FileNotFoundError, NotADirectoryError):
         return None  # nothing was spilled (or there is not even a folder for it)
-    except OSError as exc:
+    except (OSError, NotRegular, UnicodeDecodeError) as exc:
         logger.error("lookup log: cannot read the spill file %s: %s", path, exc)
         return None
     rows: list[Stored] = []

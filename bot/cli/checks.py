@@ -81,8 +81,9 @@ def check_spill(path: Path) -> Line:
     """Where a stop puts the lookups the database could not take (with PostgreSQL, a file of
     this process's own) can be written: doctor passed a read-only folder, and a stop with
     PostgreSQL away then lost them (an attack)."""
-    if path.is_dir():
-        return Line(False, "spill file", f"{path} is a folder", "remove it, or move it away")
+    if path.is_dir() or (path.exists() and not path.is_file()):  # a folder, a FIFO, a device
+        what = "a folder" if path.is_dir() else "no regular file"
+        return Line(False, "spill file", f"{path} is {what}", "remove it, or move it away")
     if can_be_made(path):
         return Line(True, "spill file", f"{path} can be written, if a stop ever needs it")
     fix = "run the bot where it may write, or set DATABASE_PATH: the spill file goes beside it"
