@@ -340,7 +340,7 @@ async def test_a_database_of_another_program_is_not_said_empty(
         assert line_about(lines, "database").endswith(
             "holds no tables of Codebook's yet, only others': the bot makes its own when it starts"
         )
-        await db.execute("CREATE TABLE lookups (url text)")
+        await db.execute("CREATE SEQUENCE lookups")  # (any relation of the name: a 4th attack)
     finally:
         await db.close()
     status, lines = await doctor()
