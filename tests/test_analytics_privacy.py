@@ -283,6 +283,13 @@ def test_which_keys_hold_a_secret(key: str, secret: bool) -> None:
 # --- what an attacker stored unmasked after the first round (issue 15) -------------------------
 
 
+@pytest.mark.parametrize("text", ["код из смс «482 193»", "OTP ➜ 482 193", "otp: «482-193»"])
+def test_no_group_of_a_quoted_or_pointed_at_one_time_code_is_kept(text: str) -> None:
+    """(A fourth attack: "OTP ➜ 123 456" kept "123 456", the arrow taken for the value.)"""
+    for kept in (mask_query(text), mask_message(text) or ""):
+        assert "482" not in kept and "193" not in kept
+
+
 @pytest.mark.parametrize(
     ("text", "masked"),
     [
@@ -430,6 +437,10 @@ def test_which_keys_hold_a_secret(key: str, secret: bool) -> None:
         ("OTP-код 482 193", "OTP-код <secret>"),
         ("pin 48 21", "pin <secret>"),
         ("otp 48 219", "otp <secret>"),
+        # ...quoted, after an arrow, with a spaced dash between; a PIN code's (a fourth attack).
+        ('код из смс "482 193"', 'код из смс "<secret>"'),
+        ("otp 123 – 456", "otp <secret>"),
+        ("pincode 12 34", "pincode <secret>"),
         ("sms code 123 4567", "sms code <secret>"),
         ("код из смс 1234 56", "код из смс <secret>"),
     ],

@@ -87,9 +87,9 @@ _TOTP_DIGITS = 6
 # ("otp 48 219") leaked where they were taken for two error codes ("otp 35 1004", which the
 # log now loses: the fourth attack).
 _SPACED_CODE = re.compile(
-    rf"(?<![\w-])(?:{ONE_TIME_WORDS}|pin|пин|пін)(?:-(?:code|код))?(?![\w-])"
-    r"(?:\s*(?:code|код|is|was|это|це|был|був|:|=|->|→|—|–|-|,|\()){0,3}\s*"
-    r"(\d{2,4}(?:[ .-]\d{2,4}){1,3})(?![\w-]|[ .-]\d)",
+    rf"(?<![\w-])(?:{ONE_TIME_WORDS}|pin(?:code)?|пин|пін)(?:-(?:code|код))?(?![\w-])"
+    r"(?:\s*(?:code|код|is|was|это|це|был|був|:|=|->|[→➜⇒]|—|–|-|,|\(|[\"'«“„])){0,3}\s*"
+    r"(\d{2,4}(?:(?:[ .-]|\s[–—-]\s)\d{2,4}){1,3})(?![\w-]|[ .-]\d)",
     re.IGNORECASE,
 )
 _GROUP = re.compile(r"\d+")
