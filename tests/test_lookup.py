@@ -6,7 +6,7 @@ from dataclasses import astuple
 
 import pytest
 
-from bot.core.answer import Answer, Outcome
+from bot.core.answer import Answer, Assumed, Outcome
 from bot.core.numbers import luhn
 from bot.core.render import render
 from bot.core.resolve import Resolver
@@ -158,6 +158,21 @@ def test_providers_named_together_are_each_asked_the_code(
     answer = resolver.answer(text)
     assert found(answer) == expected
     assert not answer.missing  # one that has the code answers for the one that lacks it
+
+
+@pytest.mark.parametrize(
+    "text", ["notifcore/gosms 35", "gosms/notifcore 35", "notifcore or gosms 35"]
+)
+def test_a_misspelt_provider_named_with_another_is_guessed_and_said(
+    resolver: Resolver, text: str
+) -> None:
+    """GoSMS alone was asked ("GoSMS has no code 35"): the guess was made only where no provider
+    is named (an attack)."""
+    answer = resolver.answer(text)
+    assert found(answer) == [("notificore", "35")]
+    assert [(n.typed, n.provider) for n in answer.notes if isinstance(n, Assumed)] == [
+        ("notifcore", "Notificore")
+    ]
 
 
 def test_providers_named_together_that_lack_a_code_are_each_said(resolver: Resolver) -> None:

@@ -36,6 +36,9 @@ _JOINED = re.compile(r"[-‐‑–—](?=\d)")  # a dash between a provider's na
 # ("использовали gosms, и gupshup выдал 1002" is two clauses: a second attack).
 _JOINED_NAMES = re.compile(r"\s*(?:[/,&+|]|and|or|и|или|і|та|або|чи|й)\s*")
 _CLAUSE_END = re.compile(r"[,.;!?]|(?<!\w)(?:а|но|и|і|але|and|but)(?!\w)")
+# What joins a misspelt provider's name to one written right, asked as one ("notifcore/gosms
+# 35"): a slash or "or" (a plain space or comma beside a provider is too common to guess on).
+_OR = re.compile(r"\s*(?:/|\bor\b|\bили\b|\bабо\b|\bчи\b)\s*", re.IGNORECASE)
 # An error's word with its code glued on: "gosms ошибка1004" found nothing (an attack).
 _GLUED_TO_CODE = re.compile(r"(?<!\w)(?:error|err|ошибк[аи]|помилк[аи]|code|код)(?=\d)", re.I)
 # Codes written with slashes between, each of three digits or more: not a date's 10/04 or
@@ -308,6 +311,11 @@ class QueryParser:
             codes = _without_counts(text, codes, providers)
         if not providers and unknown is None:
             providers, unknown = self._guess_provider(words, codes)
+        elif codes and words and _OR.search(text):
+            for guess in self._guesses_joined(text, words, mentions):
+                mentions = sorted([*mentions, guess], key=lambda m: m.at)
+                if all(m.slug != guess.slug for m in providers):
+                    providers.append(guess)
         taken = {m.at for m in providers if m.assumed}
         limit = max(0, MAX_CODES - len(names[:MAX_CODES]))
         return Query(
@@ -321,6 +329,25 @@ class QueryParser:
             payload=payload,
             mentions=tuple(mentions) if len(mentions) > 1 else (),
         )
+
+    def _guesses_joined(
+        self, text: str, words: list[tuple[str, int]], mentions: list[Mention]
+    ) -> list[Mention]:
+        """Misspelt providers named together with one written right ("notifcore/gosms 35":
+        GoSMS alone was asked, the guess made only where no provider is named: an attack),
+        joined by a slash or "or"."""
+        found = []
+        for word, at in words:
+            joined = any(
+                _OR.fullmatch(fold(text[at + len(word) : m.at]))
+                or _OR.fullmatch(fold(text[m.at + len(m.said) : at]))
+                for m in mentions
+                if m.at >= at + len(word) or at >= m.at + len(m.said)
+            )
+            if joined:
+                guessed, _ = self._guess_provider([(word, at)], [])
+                found += guessed
+        return found
 
     def _guess_provider(
         self, words: list[tuple[str, int]], codes: list[tuple[str, int]]
