@@ -30,11 +30,11 @@ _NAME_LIKE = re.compile(r"^[a-z][a-z0-9.]{2,}$")  # how an unknown provider's na
 _MAY_HOLD_PAYLOAD = re.compile(r"[{\"=:]")
 _BETWEEN = re.compile(r"[^\W_]+")  # the words and numbers between a provider and a code
 _JOINED = re.compile(r"[-‐‑–—](?=\d)")  # a dash between a provider's name and a number
-# Where a clause ends between a code and a provider's name: a mark, or a word that joins two.
 # What joins two providers' names asked about as one: "gosms/notificore 1004", "gosms или
 # notificore: 1004" (Notificore alone was asked: an attack): one mark or one word, not both
 # ("использовали gosms, и gupshup выдал 1002" is two clauses: a second attack).
 _JOINED_NAMES = re.compile(r"\s*(?:[/,&+|]|and|or|и|или|і|та|або|чи|й)\s*")
+# Where a clause ends between a code and a provider's name: a mark, or a word that joins two.
 _CLAUSE_END = re.compile(r"[,.;!?]|(?<!\w)(?:а|но|и|і|але|and|but)(?!\w)")
 # What joins a misspelt provider's name to one written right, asked as one ("notifcore/gosms
 # 35"): a slash or "or" (a plain space or comma beside a provider is too common to guess on).
