@@ -184,7 +184,7 @@ class Query(NamedTuple):
         together = [
             m
             for m in mentions[first : last + 1]
-            if m is near or all(self._apart(m, at) <= self._apart(m, c) for _, c in self.codes)
+            if m is near or self._apart(m, at) <= min(self._apart(m, c) for _, c in self.codes)
         ]
         return tuple({m.slug: m for m in reversed(together)}.values())[::-1]
 
