@@ -313,10 +313,10 @@ async def test_a_stop_confirms_the_updates_it_answered_and_leaves_the_rest_to_th
 async def test_a_webhook_stop_cuts_off_what_outlasts_its_grace_and_telegram_sends_it_again(
     tmp_path: Path,
 ) -> None:
-    """Telegram slow to take the answers at a webhook's stop: the stop waits its grace (5 s),
-    not aiohttp's 60 s (after 55 of which aiogram would have answered 200, the update gone),
-    and leaves the requests in hand unanswered, so Telegram sends them again: the next start
-    answers each person and counts each lookup once."""
+    """Telegram slow to take the answers at a webhook's stop: the stop waits its grace
+    (STOP_GRACE, 1 s here, 5 s by default), not aiohttp's 60 s (after 55 of which aiogram would
+    have answered 200, the update gone), and leaves the requests in hand unanswered, so
+    Telegram sends them again: the next start answers each person and counts each lookup once."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
     webhook = {"WEBHOOK_URL": url, "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port)}
@@ -334,7 +334,7 @@ async def test_a_webhook_stop_cuts_off_what_outlasts_its_grace_and_telegram_send
             return type(exc).__name__
 
     async with FakeTelegram() as fake:
-        bot = await launch(fake, tmp_path, ready="setWebhook", **webhook)
+        bot = await launch(fake, tmp_path, ready="setWebhook", STOP_GRACE="1", **webhook)
         release = fake.hold("sendMessage")
         updates = [fake.message("gosms 1004", user_id=94_000 + n) for n in range(3)]
         posts = [asyncio.ensure_future(deliver(update)) for update in updates]
@@ -344,7 +344,7 @@ async def test_a_webhook_stop_cuts_off_what_outlasts_its_grace_and_telegram_send
         assert time.monotonic() - began < 30  # the grace, not aiohttp's minute
         assert 200 not in await asyncio.gather(*posts)  # Telegram will send them again
         log = bot.log.read_text()
-        assert "3 update(s) still in hand after 5 s, cut off: 3 Telegram hands out again" in log
+        assert "3 update(s) still in hand after 1 s, cut off: 3 Telegram hands out again" in log
         assert "Traceback" not in log and "ERROR" not in log
         release.set()
         again = await launch(fake, tmp_path, ready="setWebhook", **webhook)
@@ -361,14 +361,14 @@ async def test_a_stop_that_cuts_off_a_batch_waiting_its_turn_counts_each_lookup_
     them; the next start gets all 60 again and answers them, so the cut ones are counted then,
     not twice."""
     async with FakeTelegram() as fake:
-        bot = await launch(fake, tmp_path)
+        bot = await launch(fake, tmp_path, STOP_GRACE="1")
         release = fake.hold("sendMessage")
         people = [81_000 + number for number in range(60)]
         for person in people:
             fake.push(fake.message("gosms 1004", user_id=person))
         await until(lambda: len(fake.calls("sendMessage")) >= 40, "40 answers in hand")
         assert await bot.stop() == 0
-        assert "40 update(s) still in hand after 5 s, cut off: 40 Telegram hands out" in (
+        assert "40 update(s) still in hand after 1 s, cut off: 40 Telegram hands out" in (
             bot.log.read_text()
         )
         assert len(fake.pending_updates) == 60
@@ -392,7 +392,7 @@ async def test_an_update_cut_off_that_telegram_counts_delivered_keeps_its_lookup
     delivered: an update of it cut off by the stop is Telegram's no more. Its lookup is kept,
     and the warning names it, since its answer may never have reached its person."""
     async with FakeTelegram() as fake:
-        bot = await launch(fake, tmp_path)
+        bot = await launch(fake, tmp_path, STOP_GRACE="1")
         fake.hold("sendMessage")
         update = fake.push(fake.message("gosms 1004", user_id=82_000))
         await fake.wait_for("sendMessage")

@@ -277,16 +277,13 @@ async def test_a_card_that_failed_after_its_topic_was_made_is_retried_in_that_to
         assert len(cards) == 1 and "asks for a person" in cards[0]["text"]
 
 
-async def test_a_request_a_stop_cuts_off_is_tried_again_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_request_a_stop_cuts_off_is_tried_again_at_once(tmp_path: Path) -> None:
     """A stop cuts off a request while Telegram makes its topic: no try is under way any more,
     so the next (the next start's retries) comes at once, not after ATTEMPT's 3 minutes, in
     which the person was told the team could not be reached."""
     import bot.telegram.app as wiring
 
-    monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
-    async with running_desk(tmp_path) as app:
+    async with running_desk(tmp_path, stop_grace=0.05) as app:
         release = app.fake.hold("createForumTopic")
         asking = asyncio.create_task(app.feed(app.fake.message("/human", user_id=1001)))
         await app.fake.wait_for("createForumTopic")

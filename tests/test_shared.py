@@ -45,6 +45,7 @@ async def two(redis_url: str) -> AsyncIterator[tuple[Shared, Shared]]:
 async def webhook_replicas(stack: AsyncExitStack, redis_url: str, tmp_path: Path) -> list[App]:
     """Two apps in webhook mode, each with its own connection to one Redis, one Telegram."""
     webhook = {"webhook_url": "https://bot.example.org/hook", "webhook_secret": "s3cret"}
+    webhook["stop_grace"] = "50ms"  # the tests that stop one cut off what it has in hand
     apps: list[App] = []
     telegram = FakeTelegram(username=USERNAME)
     for name in ("a", "b"):
@@ -89,14 +90,13 @@ async def test_an_update_delivered_to_both_replicas_is_answered_once(
 
 
 async def test_an_update_a_replicas_stop_cuts_off_is_answered_by_another_and_counted_once(
-    redis_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    redis_url: str, tmp_path: Path
 ) -> None:
     """A stop cuts off an update still in hand after its grace, leaving its webhook request
     unanswered: Telegram sends it again, and the replica that gets it answers it (not "handled
     already") and records its lookup, which the first did not."""
     import bot.telegram.app as wiring
 
-    monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
     async with AsyncExitStack() as stack:
         apps = await webhook_replicas(stack, redis_url, tmp_path)
         telegram = apps[0].fake  # one Telegram for both
@@ -150,7 +150,6 @@ async def test_a_second_delivery_waits_for_the_first_and_is_then_a_duplicate_or_
     lease run out, it answers it."""
     import bot.telegram.app as wiring
 
-    monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
     monkeypatch.setattr(shared_module, "IN_HAND_POLL", 0.02)
     async with AsyncExitStack() as stack:
         apps = await webhook_replicas(stack, redis_url, tmp_path)

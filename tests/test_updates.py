@@ -104,7 +104,7 @@ async def test_an_update_in_hand_is_counted_until_it_is_answered(app: App) -> No
     release.set()
     await feeding
     assert in_flight.in_hand == 0
-    assert await in_flight.wait_idle(60)  # at once: nothing is in hand
+    assert await in_flight.wait_idle()  # at once: nothing is in hand
 
 
 def test_every_handler_returns_an_outcome_of_the_fixed_set(app: App) -> None:
@@ -119,7 +119,7 @@ def test_every_handler_returns_an_outcome_of_the_fixed_set(app: App) -> None:
 
 
 async def test_a_stop_cuts_off_what_outlasts_its_grace_and_confirms_what_came_before(
-    app: App, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    app: App, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Past the stop's grace the updates still in hand are cut off: one warning, no traceback,
     no apology through a session about to close. In long polling, one a getUpdates has
@@ -129,9 +129,9 @@ async def test_a_stop_cuts_off_what_outlasts_its_grace_and_confirms_what_came_be
     before the first cut off."""
     import bot.telegram.app as wiring
 
-    monkeypatch.setattr(wiring, "STOP_GRACE", 0.05)
     caplog.set_level(logging.INFO)
     in_flight = app.dp["services"].in_flight
+    in_flight.grace = 0.05  # STOP_GRACE
     app.bot.session.middleware(in_flight.polled)  # as on_startup does in long polling
     answered = app.fake.message("gosms 1004", user_id=1)
     await app.feed(answered)
@@ -149,7 +149,7 @@ async def test_a_stop_cuts_off_what_outlasts_its_grace_and_confirms_what_came_be
     confirmed = app.fake.calls("getUpdates")[-1]  # up to the first cut off that comes again
     assert confirmed.params["offset"] == waiting.update_id > answered["update_id"]
     said = caplog.text
-    assert "2 update(s) still in hand after 0 s, cut off: 1 Telegram hands out again" in said
+    assert "2 update(s) still in hand after 0.05 s, cut off: 1 Telegram hands out again" in said
     assert "1 it counts delivered, their lookups kept" in said
     assert f"answers perhaps never sent (updates {delivered.update_id})" in said
     assert f"update {waiting.update_id} message in private: cut_off" in said

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     analytics_retention_days: int = Field(365, ge=1, le=36_500)  # (a larger one overflowed)
     # Lookups are written this often: a crash (SIGKILL, power) loses at most this much.
     analytics_flush_interval: Duration = Field(0.5, gt=0, le=60)
+    # A stop waits this long for the updates in hand, then cuts them off (Telegram hands most
+    # of them out again): with the 5 s the database gets after it, within a process manager's
+    # own wait before SIGKILL (Docker's: 10 s).
+    stop_grace: Duration = Field(5.0, ge=0, le=600)
     analytics_secret: SecretStr | None = None
     analytics_key_file: Path = Field(default_factory=default_key_file)
     lookups_per_minute: int = Field(20, ge=1)

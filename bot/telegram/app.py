@@ -75,7 +75,6 @@ if TYPE_CHECKING:
     from bot.telegram.metrics import Metrics
 
 logger = logging.getLogger(__name__)
-STOP_GRACE = 5.0  # seconds a stop waits for the updates in hand
 CONFIRM_TIMEOUT = 5  # seconds a stop gives Telegram to take the confirmation of what it answered
 INLINE_BUDGET = 3  # times LOOKUPS_PER_MINUTE: inline queries come a keystroke at a time
 # Updates handled at once in long polling, as many as Telegram opens connections to a webhook
@@ -149,7 +148,7 @@ def create_dispatcher(
         from bot.telegram.metrics import Metrics
 
         metrics = Metrics(library, lookups, shared, desk)
-    in_flight = InFlight(webhook=settings.webhook_url is not None)
+    in_flight = InFlight(webhook=settings.webhook_url is not None, grace=settings.stop_grace)
     marks = None
     if settings.webhook_url:  # (polling never sees an update twice)
         marks = Marks(shared, "update", hold=UPDATE_MEMORY, lease=UPDATE_LEASE)
@@ -296,17 +295,17 @@ async def finish_in_hand(in_flight: InFlight) -> list[int]:
     warning says which); the ids of those cut off that Telegram hands out again, in order. A
     webhook's stop calls this while its requests are still open, so that Telegram, never told
     200, sends those updates again."""
-    if await in_flight.wait_idle(STOP_GRACE):
+    if await in_flight.wait_idle():
         return []
     cut = await in_flight.cut_off()
     again = [update for update in cut if in_flight.comes_again(update)]
     gone = [update for update in cut if not in_flight.comes_again(update)]
     logger.warning(
-        "stopping with %d update(s) still in hand after %.0f s, cut off: %d Telegram hands out "
+        "stopping with %d update(s) still in hand after %g s, cut off: %d Telegram hands out "
         "again (answered and counted then), %d it counts delivered, their lookups kept but "
         "their answers perhaps never sent%s",
         len(cut),
-        STOP_GRACE,
+        in_flight.grace,
         len(again),
         len(gone),
         f" (updates {few(gone)})" if gone else "",

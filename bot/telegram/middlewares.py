@@ -79,8 +79,9 @@ class InFlight(BaseMiddleware):
     (``last_begun``: updates begin in Telegram's order), so that a stop can confirm what it
     answered."""
 
-    def __init__(self, webhook: bool = False) -> None:
+    def __init__(self, grace: float, webhook: bool = False) -> None:
         self._in_hand = 0
+        self.grace = grace  # seconds a stop waits for the updates in hand (STOP_GRACE)
         self._tasks: dict[asyncio.Task[Any], int] = {}  # the tasks handling them: update ids
         self._idle = asyncio.Event()
         self._idle.set()
@@ -148,10 +149,10 @@ class InFlight(BaseMiddleware):
             await asyncio.wait(cut, timeout=CUT_OFF_WAIT)
         return sorted(cut.values())
 
-    async def wait_idle(self, grace: float) -> bool:
+    async def wait_idle(self) -> bool:
         """Wait up to ``grace`` seconds for the updates in hand; False if some still run."""
         try:
-            await asyncio.wait_for(self._idle.wait(), grace)
+            await asyncio.wait_for(self._idle.wait(), self.grace)
         except TimeoutError:
             return False
         return True
