@@ -8,7 +8,7 @@ import re
 
 # What the masks leave: a value that is one of them is masked already.
 MASKED = r"<(?:secret|token|email|card|iban|phone|id|invite|username)>"
-_MASKED = re.compile(rf"(?:\\?[\"'])?{MASKED}")  # quoted or not
+_MASKED = re.compile(rf"(?:\\?[\"'«“„])?{MASKED}")  # quoted or not ("otp: «<secret>»")
 
 # A key holds a secret when a part of its name is one of these ("user_password", "apiKey",
 # "X-Auth-Token", "client_secret"); the first group counts inside a longer part too
@@ -80,7 +80,7 @@ _NESTED_PIECE = re.compile(
 _COOKIE = re.compile(
     r"(?<![\w-])((?:set-)?cookie)(\s*:\s*)([^\s<;\"'][^\s;]*(?:; ?[^\s;]+)*;?)", re.IGNORECASE
 )
-TRAILING = ".,!?;:)]}»\"'"
+TRAILING = ".,!?;:)]}»”“\"'"
 _LAST_WORD = re.compile(r"([^\W\d_]+)\s*$")
 _CODE_DIGITS = 6  # an error code's most; a PIN's, a CVV's and a one-time code's digits are secret
 SHORTEST_PIN = 3
@@ -262,6 +262,8 @@ def _masked_value(value: str) -> str:
         if value.startswith(quote):
             closed = len(value) >= 2 * len(quote) and value.endswith(quote)
             return f"{quote}<secret>{quote if closed else ''}"
+    if value[:1] in "«“„":  # the closing one is among the punctuation kept
+        return f"{value[0]}<secret>{closing(value)}"
     scheme = _SCHEME.match(value)
     return f"{scheme.group() if scheme else ''}<secret>{closing(value)}"
 

@@ -80,24 +80,31 @@ _CODE_DIGITS = 6
 _ONE_TIME_DIGITS = 4
 _FEATURES = frozenset({"2fa", "mfa"})  # one-time codes' names that also name the feature
 _TOTP_DIGITS = 6
+# Arrows people point with, as they type them and as phones offer them: "password ➜ x".
+ARROWS = "→⇒➜➡➔⟶"
 # A one-time code spaced or dashed as apps show it ("mfa 123 456", "OTP: 482 193", "код из смс
 # 48-21-93"): its first group alone was read as an error's code, or a key's value, and the rest
-# stored (attacks). Four to eight digits in two to four groups, after the name, a label, a
-# mark; a PIN's too ("pin 48 21"). Groups of two lengths too: a code typed with a stray space
-# ("otp 48 219") leaked where they were taken for two error codes ("otp 35 1004", which the
-# log now loses: the fourth attack).
+# stored (attacks). Four digits or more in two to six groups, after the name, a label, a mark;
+# a PIN's too ("pin 48 21"). Groups of two lengths too: a code typed with a stray space ("otp
+# 48 219", "otp 4 821 93") leaked where they were taken for two error codes ("otp 35 1004",
+# which the log now loses: the fourth attack). No upper bound: twelve digits in three groups
+# after a one-time code's name (a backup code) are no error's codes either. A second code
+# after the first, solid or spaced ("otp 482 193 и 555 666": the fifth attack), goes with it.
+_GROUPS = r"\d{1,4}(?:(?:[ .-]|\s[–—-]\s)\d{1,4}){1,5}"
 _SPACED_CODE = re.compile(
     rf"(?<![\w-])(?:{ONE_TIME_WORDS}|pin(?:code)?|пин|пін)(?:-(?:code|код))?(?![\w-])"
-    r"(?:\s*(?:code|код|is|was|это|це|был|був|:|=|->|[→➜⇒]|—|–|-|,|\(|[\"'«“„])){0,3}\s*"
-    r"(\d{2,4}(?:(?:[ .-]|\s[–—-]\s)\d{2,4}){1,3})(?![\w-]|[ .-]\d)",
+    rf"(?:\s*(?:code|код|is|was|это|це|был|був|:|=|->|[{ARROWS}]|—|–|-|,|\(|[\"'«“„])){{0,3}}\s*"
+    rf"({_GROUPS})((?:(?:\s*[,;]\s*|\s+(?:и|і|та|and|or|или|або)\s+)(?:{_GROUPS}|\d{{4,8}}))*)"
+    r"(?![\w-]|[ .-]\d)",
     re.IGNORECASE,
 )
+_CODE = re.compile(rf"{_GROUPS}|\d{{4,8}}")
 _GROUP = re.compile(r"\d+")
-_SHORTEST_SPACED, _LONGEST_SPACED = 4, 8
+_SHORTEST_SPACED = 4
 
 
 _SEPARATOR = re.compile(
-    r"(?>\s*(?:=>|->|:=|::|[:=→⇒])\s*"
+    rf"(?>\s*(?:=>|->|:=|::|[:={ARROWS}])\s*"
     r"|\s+(?:(?:is|was|has been) (?:set|changed|reset) to|is now|is|was|это|є|це|-|--|<-)\s+"
     r"|['’]s\s+|\s*(?:[—–]|<-|--)\s*"
     r"|\s*(?:[;|,]|\.{2,}|…)\s*|/(?=\S))",
@@ -107,7 +114,7 @@ _SEPARATOR = re.compile(
 _WEAK = re.compile(r"\s*(?:[;|,]|\.{2,}|…)\s*|/")  # "password/x", not "token /etc/app"
 _STRONG = re.compile(r"[:=]")  # what follows is the value, whatever it reads as
 # An arrow: "password -> Hunter2", but also a path in an app ("Settings → Password → Reset").
-_ARROW = re.compile(r"->|[→⇒]")
+_ARROW = re.compile(rf"->|[{ARROWS}]")
 # A password's own names: what follows one in a message to the team is taken for the password
 # whatever its shape when it is quoted, has a digit, mixed case or a symbol, or ends a sentence.
 _PASSWORD = re.compile(PASSWORD_WORDS, re.IGNORECASE)
@@ -151,7 +158,7 @@ _ERROR_AFTER = re.compile(r"\s+(?:error|ошибк\w*|помилк\w*)", re.IGNO
 _BARE_CODE = re.compile(
     r"(?<![\w-])(?:code|код)(\s+(?:is|это|це|—|-)\s+|\s*:?\s*)(\d{6,8})(?![\w-])", re.IGNORECASE
 )
-_NOT_MASKED = rf"(?![\[{{(\\\"']*{MASKED})"  # not again what a key's rule masked: "[<secret>,"
+_NOT_MASKED = rf"(?![\[{{(\\\"'«“„]*{MASKED})"  # not again what a key's rule masked: "[<secret>,"
 _VALUE = re.compile(rf"{_NOT_MASKED}\S+")
 _NEXT = re.compile(rf"\s+{_NOT_MASKED}(\S+)")
 _LABEL_WORD = re.compile(r"\s+([^\W\d_]+)(?!\w)")
@@ -222,10 +229,15 @@ def mask_spaced_codes(text: str) -> str:
 
 
 def _spaced(found: re.Match[str]) -> str:
-    digits = sum(len(group) for group in _GROUP.findall(found[1]))
-    if not _SHORTEST_SPACED <= digits <= _LONGEST_SPACED:
+    if not _a_code(found[1]):
         return found.group()
-    return found.group()[: found.start(1) - found.start()] + "<secret>"
+    more = _CODE.sub(lambda code: "<secret>" if _a_code(code.group()) else code.group(), found[2])
+    return found.group()[: found.start(1) - found.start()] + "<secret>" + more
+
+
+def _a_code(digits: str) -> bool:
+    """Whether ``digits`` (in groups or not) are enough for a one-time code."""
+    return sum(len(group) for group in _GROUP.findall(digits)) >= _SHORTEST_SPACED
 
 
 def _pair(found: re.Match[str]) -> str:
@@ -377,7 +389,9 @@ def _is_secret(
         return False
     if eager and bare.isdigit() and len(bare) >= _PASSWORD_DIGITS:
         return True
-    if _ARROW.search(separator):  # the secret, unless a word (a path in an app, in a question)
+    # After an arrow the secret, unless a word (a path in an app, in a question); digits are
+    # judged below as after any other mark ("otp -> 482193" was stored: the fifth attack).
+    if _ARROW.search(separator) and not bare.isdigit():
         if bare.casefold() in _DESCRIPTION or bare.casefold() in _NOT_A_PASSWORD:
             return False
         return eager or looks_secret(bare)
