@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -41,9 +42,9 @@ _CLAUSE_END = re.compile(r"[,.;!?]|(?<!\w)(?:а|но|и|і|але|and|but)(?!\w)
 _OR = re.compile(r"\s*(?:/|\bor\b|\bили\b|\bабо\b|\bчи\b)\s*", re.IGNORECASE)
 # An error's word with its code glued on: "gosms ошибка1004" found nothing (an attack).
 _GLUED_TO_CODE = re.compile(r"(?<!\w)(?:error|err|ошибк[аи]|помилк[аи]|code|код)(?=\d)", re.I)
-# Codes written with slashes between, each of three digits or more: not a date's 10/04 or
-# 2024/05/10 ("gosms 1004/1005" answered the provider's card: an attack).
-_SLASHED = re.compile(r"(?<![\d/])\d{3,5}(?:/\d{3,5})+(?![\d/])")
+# Codes written with slashes between ("gosms 1004/1005" answered the provider's card: an
+# attack; "notificore 35/40" too, a fifth), but not a date's 10/04, 2024/05/10 or 10/04/24.
+_SLASHED = re.compile(r"(?<![\d/])\d{1,5}(?:/\d{1,5})+(?![\d/])")
 _HANDLE = "@#/"  # before a name with digits glued on: a handle's, a tag's, a link's (an attack)
 _GLUED = re.compile(r"\d")
 # Digits and a site's ending ("radist24.ru", "radist24.рф": a second and a fourth attack), where
@@ -312,7 +313,8 @@ class QueryParser:
         if not providers and unknown is None:
             providers, unknown = self._guess_provider(words, codes)
         elif codes and words and _OR.search(text):
-            for guess in self._guesses_joined(text, words, mentions):
+            guesses, unknown = self._guesses_joined(text, words, mentions)
+            for guess in guesses:
                 mentions = sorted([*mentions, guess], key=lambda m: m.at)
                 if all(m.slug != guess.slug for m in providers):
                     providers.append(guess)
@@ -332,11 +334,14 @@ class QueryParser:
 
     def _guesses_joined(
         self, text: str, words: list[tuple[str, int]], mentions: list[Mention]
-    ) -> list[Mention]:
+    ) -> tuple[list[Mention], str | None]:
         """Misspelt providers named together with one written right ("notifcore/gosms 35":
         GoSMS alone was asked, the guess made only where no provider is named: an attack),
-        joined by a slash or "or"."""
-        found = []
+        joined by a slash or "or"; and the first such name no catalog has ("gosms или twilio
+        1004" said nothing of Twilio: a fifth attack)."""
+        found: list[Mention] = []
+        unknown = None
+        ignored = ignored_words()
         for word, at in words:
             joined = any(
                 _OR.fullmatch(fold(text[at + len(word) : m.at]))
@@ -347,7 +352,10 @@ class QueryParser:
             if joined:
                 guessed, _ = self._guess_provider([(word, at)], [])
                 found += guessed
-        return found
+                key = fold(word)
+                if not guessed and unknown is None and len(key) > 3 and key not in ignored:
+                    unknown = word if _NAME_LIKE.match(key) else None  # (not "gosms or sms")
+        return found, unknown
 
     def _guess_provider(
         self, words: list[tuple[str, int]], codes: list[tuple[str, int]]
@@ -372,13 +380,29 @@ class QueryParser:
         return [], None
 
 
+def _slashed(found: re.Match[str]) -> str:
+    """Codes with slashes between, the slashes made spaces; a date as it was."""
+    parts = found.group().split("/")
+    if len(parts) <= 3 and _a_date([int(part) for part in parts if len(part) <= 2]):
+        return found.group()
+    return found.group().replace("/", " ")
+
+
+def _a_date(small: list[int]) -> bool:
+    """Whether the numbers of two digits or fewer of two or three parted by slashes may be a
+    day and a month: 10/04, 4/10, 10/04/2024 (a year's four digits or two aside)."""
+    return len(small) >= 2 and any(
+        1 <= day <= 31 and 1 <= month <= 12 for day, month in itertools.permutations(small[:3], 2)
+    )
+
+
 def _codes(text: str, repeats: bool = False) -> tuple[list[tuple[str, int]], str]:
     """The codes in ``text`` (each once, with where it stands first, or, ``repeats``, where
     it stands each time), and the text without them."""
     if _GLUED_TO_CODE.search(text):  # "ошибка1004": the word blanked, the code stands alone
         text = _GLUED_TO_CODE.sub(lambda word: " " * len(word.group()), text)
     if "/" in text:
-        text = _SLASHED.sub(lambda codes: codes.group().replace("/", " "), text)
+        text = _SLASHED.sub(_slashed, text)
     codes: list[tuple[str, int]] = []
     seen: set[str] = set()
     spans = []
