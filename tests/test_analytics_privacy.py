@@ -455,6 +455,43 @@ def test_no_group_of_a_quoted_or_pointed_at_one_time_code_is_kept(text: str) -> 
         ("otp: «482 193»", "otp: «<secret>»"),
         ("password: «Hunter2»", "password: «<secret>»"),
         ("otp 1 2", "otp 1 2"),  # too few digits for a code
+        # ...a phone's arrow emoji, other arrows and marks (each masked in the code's place,
+        # the code stored); codes after a solid first one, after a word, in quotes; a chat's
+        # formatting; a password's digits in groups; quoted phrases; backup codes; more names
+        # (a sixth attack).
+        ("otp ➡️ 482193", "otp ➡ <secret>"),
+        ("otp 👉 482193", "otp 👉 <secret>"),
+        ("otp > 482193", "otp > <secret>"),
+        ("otp --> 482193", "otp --> <secret>"),
+        ("otp ==> 482193", "otp ==> <secret>"),
+        ("otp № 482193", "otp № <secret>"),
+        ("otp 482193 и 555666", "otp <secret> и <secret>"),
+        ("pin 4821, 5566", "pin <secret>, <secret>"),
+        ("otp 482193; 555666, 777888", "otp <secret>; <secret>, <secret>"),
+        ("otp → 482193 → 555666", "otp → <secret> → <secret>"),
+        ("otp 482 193 а потом 555 666", "otp <secret> а потом <secret>"),
+        ("otp 482 193 и код 555 666", "otp <secret> и код <secret>"),
+        ("otp «482193» и «555666»", "otp «<secret>» и «<secret>»"),
+        ("otp: **482 193**", "otp: <secret>"),
+        ("otp: `482 193`", "otp: <secret>"),
+        ("otp #482 193", "otp <secret>"),
+        ("пароль → 1234 5678", "пароль → <secret>"),
+        ("пароль: „my secret phrase“", "пароль: „<secret>“"),
+        ("пароль - «my secret phrase»", "пароль - «<secret>»"),
+        ("recovery code: 1234-5678-9012", "recovery code: <secret>"),
+        ("2fa backup codes 1234 5678 9012 3456", "2fa backup codes <secret>"),
+        ("резервный код 1234 5678 9012", "резервный код <secret>"),
+        ("totp 482193", "totp <secret>"),
+        ("google authenticator: 482193", "google authenticator: <secret>"),
+        ("код в смс 482193", "код в смс <secret>"),
+        ("одноразовый пароль 482 193", "одноразовый пароль <secret>"),
+        ("otp 1 2 3 4 5 6 7 8", "otp <secret>"),
+        # ...but an error's code after an arrow and a token's or a password's name stays, as
+        # after a space; and a feature's name with a short code after it asks about an error.
+        ("api token → 401", "api token → 401"),
+        ("password ➜ 404", "password ➜ 404"),
+        ("radist 2fa 1004", "radist 2fa 1004"),
+        ("otp 1004 error", "otp 1004 error"),
     ],
 )
 def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None:

@@ -58,10 +58,13 @@ _NAME_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[^\W\d_A-Za-z]+")
 _KEY = re.compile(
     r"(?:(?<=[?&])(?P<query>)|(?<![\w.?&-]))"  # a key starts a name: once a run, not in it
     r"(?P<quote>\\?[\"'])?(?P<key>-*[^\W\d][\w.-]*+)(?(quote)(?P=quote))"
-    r"(?P<sep>(?>\s*(?:=>|:=|::|[:=])\s*))",
+    r"(?P<sep>(?>\s*(?:==>|=>|:=|::|[:=])\s*))",
     re.IGNORECASE,
 )
-_QUOTED = r"\\\"(?:[^\\]|\\(?!\"))*+(?:\\\"|$)|\"(?:[^\"\\]|\\.)*+\"?|'[^']*+'?"
+_QUOTED = (
+    r"\\\"(?:[^\\]|\\(?!\"))*+(?:\\\"|$)|\"(?:[^\"\\]|\\.)*+\"?|'[^']*+'?"
+    r"|«[^»\n]*+»?|[„“][^“”\n]*+[“”]?"  # («my secret phrase»: its first word alone was masked)
+)
 _SCHEMED = r"(?:(?:bearer|basic|digest|token)\s+)?(?=\S)"
 _VALUE_IN_QUERY = re.compile(rf"{_QUOTED}|{_SCHEMED}[^\s&]+", re.IGNORECASE)
 _VALUE_IN_JSON = re.compile(rf"{_QUOTED}|[\[{{]|{_SCHEMED}[^\s,}}\]]+", re.IGNORECASE)

@@ -60,6 +60,7 @@ _MAYBE_NAMED = re.compile("|".join(NAME_STEMS), re.IGNORECASE)
 _MAYBE_NAMED_LOWERED = re.compile("|".join(NAME_STEMS))
 _FOLDED_APART = re.compile("[\u0130\u0131\u017f\u1c80-\u1c88]")
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
+_VARIATIONS = re.compile("[\ufe00-\ufe0f]")  # variation selectors: an emoji's look, no letter
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);", re.IGNORECASE)
 # A word of Latin and Cyrillic letters at once ("pаssword" with a Cyrillic а, "пaроль" with a
 # Latin a) is a disguise or a slip of the keyboard: read in the script in which it names a
@@ -115,7 +116,7 @@ def plain_text(text: str) -> str:
         text = _folded(unquote(text, errors="replace"))
     if "&" in text and _ENTITY.search(text):  # "password&#58; x", "&lt;password&gt;x"
         text = _folded(html.unescape(text))
-    text = clean(text, lines=True)
+    text = _VARIATIONS.sub("", clean(text, lines=True))  # ➡️ is ➡ (an arrow) and one of them
     return _MIXED_SCRIPTS.sub(_one_script, text) if _SCRIPTS_TOUCH.search(text) else text
 
 

@@ -21,10 +21,16 @@ from bot.analytics.named_secrets import (
 # (The bare "2fa" and "mfa" last: the first name that matches is taken, and "2fa code 4821"
 # is the code's four digits, where "2fa" alone asks six.)
 ONE_TIME_WORDS = (
-    r"otp|one[ -]time (?:code|password|pin)|(?:verification|confirmation|2fa|login) code|"
+    r"t?otp|one[ -]time (?:code|password|pin)|"
+    r"(?:verification|confirmation|2fa|login|authenticator) code|google authenticator|"
+    r"(?:2fa |mfa )?(?:recovery|backup) codes?|"
     r"code (?:from|in|of) (?:the |an? |my )?(?:sms|text|message)|"
-    r"sms[ -]?code|(?:смс|sms)[ -]?код|код (?:из|с|со|з|із|зі) (?:смс|sms)|"
-    r"код (?:подтверждения|підтвердження|верификации|верифікації)|одноразов(?:ый|ий) код|2fa|mfa"
+    r"sms[ -]?code|(?:смс|sms)[ -]?код|"
+    r"код[ыи]? (?:из|с|со|з|із|зі|в) (?:смс(?:ки|ке)?|sms|сообщения|повідомлення)|"
+    r"код (?:подтверждения|підтвердження|верификации|верифікації)|"
+    r"одноразов(?:ый|ий) (?:код|пароль)|резервн(?:ый|ые|ий|і) код[ыи]?|"
+    r"код[ыи]? (?:восстановления|відновлення)|"
+    r"код (?:гугл |google )?(?:аутентификатора|автентифікатора)|2fa|mfa"
 )
 # A password's names as people write them: misspelt ("pasword", "psswd"), disguised ("p@ssword",
 # "pa$$word"), in plural ("passwords", "пароли"), and in the languages of the people an SMS
@@ -80,21 +86,37 @@ _CODE_DIGITS = 6
 _ONE_TIME_DIGITS = 4
 _FEATURES = frozenset({"2fa", "mfa"})  # one-time codes' names that also name the feature
 _TOTP_DIGITS = 6
-# Arrows people point with, as they type them and as phones offer them: "password ➜ x".
-ARROWS = "→⇒➜➡➔⟶"
-# A one-time code spaced or dashed as apps show it ("mfa 123 456", "OTP: 482 193", "код из смс
-# 48-21-93"): its first group alone was read as an error's code, or a key's value, and the rest
-# stored (attacks). Four digits or more in two to six groups, after the name, a label, a mark;
-# a PIN's too ("pin 48 21"). Groups of two lengths too: a code typed with a stray space ("otp
-# 48 219", "otp 4 821 93") leaked where they were taken for two error codes ("otp 35 1004",
-# which the log now loses: the fourth attack). No upper bound: twelve digits in three groups
-# after a one-time code's name (a backup code) are no error's codes either. A second code
-# after the first, solid or spaced ("otp 482 193 и 555 666": the fifth attack), goes with it.
-_GROUPS = r"\d{1,4}(?:(?:[ .-]|\s[–—-]\s)\d{1,4}){1,5}"
+# Arrows people point with, as they type them and as phones offer them: "password ➜ x" (the
+# emoji's variation selector, ➡️, is taken out before: privacy.plain_text).
+ARROWS = "→⇒➜➡➔⟶⇨⟹➝▶👉←⬅"
+_ARROW_MARKS = rf"-->|==>|->|=>|>>|[{ARROWS}]"
+# A one-time code after its name, spaced or dashed as apps show it ("mfa 123 456", "OTP: 482
+# 193", "код из смс 48-21-93"): its first group alone was read as an error's code, or a key's
+# value, and the rest stored (attacks). Four digits or more in two to six groups, after the
+# name, a label, a mark, an arrow, a quote or a chat's formatting (**, `, ||); a PIN's too
+# ("pin 48 21"), and a password's after a colon or an arrow ("пароль → 1234 5678"). Groups of
+# two lengths too: a code typed with a stray space ("otp 48 219", "otp 4 821 93") leaked where
+# they were taken for two error codes ("otp 35 1004", which the log now loses: the fourth
+# attack). No upper bound: twelve digits in three groups after a one-time code's name (a
+# backup code) are no error's codes either. The codes after the first, solid or spaced,
+# joined by a mark or a word ("otp 482193 и 555666", "otp 482 193, потом 555 666": the fifth
+# attack), go with it.
+_GROUPS = r"\d{1,4}(?:(?:[ .-]|\s[–—-]\s)\d{1,4}){1,7}"
+_OPEN = r"[\"'«“„‚]|\*{1,2}|`|_|~{1,2}|\|\||\[|<b>|<code>|[#№]"
+_CLOSE = r"(?:[\"'»”“‘`_~|\])]|\*{1,2}|</b>|</code>)*"
+_JOINER = (
+    rf"\s*(?:[,;/&+=]|{_ARROW_MARKS})\s*"
+    r"|\s+(?:и|і|й|та|and|or|или|або|а|then|also|plus|потом|затем|ещё|еще|ще)"
+    r"(?:\s+(?:потом|затем|ещё|еще|ще|новый|новий|второй|другий|second|new|another|the|code|"
+    r"код))*\s+"
+)
 _SPACED_CODE = re.compile(
-    rf"(?<![\w-])(?:{ONE_TIME_WORDS}|pin(?:code)?|пин|пін)(?:-(?:code|код))?(?![\w-])"
-    rf"(?:\s*(?:code|код|is|was|это|це|был|був|:|=|->|[{ARROWS}]|—|–|-|,|\(|[\"'«“„])){{0,3}}\s*"
-    rf"({_GROUPS})((?:(?:\s*[,;]\s*|\s+(?:и|і|та|and|or|или|або)\s+)(?:{_GROUPS}|\d{{4,8}}))*)"
+    rf"(?<![\w-])(?:(?P<name>{ONE_TIME_WORDS}|pin(?:code)?|пин|пін)(?:-(?:code|код))?(?![\w-])"
+    rf"|(?:{PASSWORD_NAMES})(?=\s*(?::|=|{_ARROW_MARKS})))"
+    rf"(?:\s*(?:codes?|коды?|коди|is|was|это|це|был|був|:|=|{_ARROW_MARKS}|—|–|-|,|\(|{_OPEN}))"
+    r"{0,4}\s*"
+    rf"({_GROUPS}|\d{{4,}})"
+    rf"({_CLOSE}(?:(?:{_JOINER})(?:{_OPEN})?(?:{_GROUPS}|\d{{4,8}}){_CLOSE}|\s+\d{{4,8}}{_CLOSE})*)"
     r"(?![\w-]|[ .-]\d)",
     re.IGNORECASE,
 )
@@ -104,7 +126,7 @@ _SHORTEST_SPACED = 4
 
 
 _SEPARATOR = re.compile(
-    rf"(?>\s*(?:=>|->|:=|::|[:={ARROWS}])\s*"
+    rf"(?>\s*(?:{_ARROW_MARKS}|:=|::|[:=])\s*"
     r"|\s+(?:(?:is|was|has been) (?:set|changed|reset) to|is now|is|was|это|є|це|-|--|<-)\s+"
     r"|['’]s\s+|\s*(?:[—–]|<-|--)\s*"
     r"|\s*(?:[;|,]|\.{2,}|…)\s*|/(?=\S))",
@@ -114,7 +136,7 @@ _SEPARATOR = re.compile(
 _WEAK = re.compile(r"\s*(?:[;|,]|\.{2,}|…)\s*|/")  # "password/x", not "token /etc/app"
 _STRONG = re.compile(r"[:=]")  # what follows is the value, whatever it reads as
 # An arrow: "password -> Hunter2", but also a path in an app ("Settings → Password → Reset").
-_ARROW = re.compile(rf"->|[{ARROWS}]")
+_ARROW = re.compile(_ARROW_MARKS)
 # A password's own names: what follows one in a message to the team is taken for the password
 # whatever its shape when it is quoted, has a digit, mixed case or a symbol, or ends a sentence.
 _PASSWORD = re.compile(PASSWORD_WORDS, re.IGNORECASE)
@@ -229,10 +251,18 @@ def mask_spaced_codes(text: str) -> str:
 
 
 def _spaced(found: re.Match[str]) -> str:
-    if not _a_code(found[1]):
+    first = found[2]
+    if not _a_code(first):
         return found.group()
-    more = _CODE.sub(lambda code: "<secret>" if _a_code(code.group()) else code.group(), found[2])
-    return found.group()[: found.start(1) - found.start()] + "<secret>" + more
+    if _GROUP.fullmatch(first):  # as the name's own rule would judge it (_is_secret)
+        name = found["name"]
+        if name is None:  # a password's: its rule masks it
+            return found.group()
+        shortest = _TOTP_DIGITS if name.casefold() in _FEATURES else _ONE_TIME_DIGITS
+        if len(first) < shortest or _ERROR_AFTER.match(found.string, found.end(2)):
+            return found.group()
+    more = _CODE.sub(lambda code: "<secret>" if _a_code(code.group()) else code.group(), found[3])
+    return found.group()[: found.start(2) - found.start()] + "<secret>" + more
 
 
 def _a_code(digits: str) -> bool:
@@ -329,6 +359,8 @@ def _secret_after(text: str, name: re.Match[str], *, eager: bool = False) -> tup
         if password and not quoted_key and (quoted := _QUOTED.match(text, position)):
             return quoted.start(1), quoted.end(1)  # password "qwerty", пароль «qwerty»
         if separator := _SEPARATOR.match(text, position):
+            if not quoted_key and (quoted := _QUOTED.match(text, separator.end())):
+                return quoted.start(1), quoted.end(1)  # пароль - «my secret phrase»
             value = _VALUE.match(text, separator.end())
             if value is None:
                 return None
@@ -349,6 +381,9 @@ def _secret_after(text: str, name: re.Match[str], *, eager: bool = False) -> tup
         following = _NEXT.match(text, position)
         if following is None:
             return None
+        if not any(char.isalnum() for char in following[1]):  # a mark: "otp > 482193", "otp №"
+            position = following.end()  # (it was masked, the code after it stored: an attack)
+            continue
         ends = _ends(text, following.end(1))
         labelled = (
             label
@@ -389,9 +424,13 @@ def _is_secret(
         return False
     if eager and bare.isdigit() and len(bare) >= _PASSWORD_DIGITS:
         return True
-    # After an arrow the secret, unless a word (a path in an app, in a question); digits are
-    # judged below as after any other mark ("otp -> 482193" was stored: the fifth attack).
-    if _ARROW.search(separator) and not bare.isdigit():
+    # After an arrow the secret, unless a word (a path in an app, in a question). Digits: a
+    # one-time code's or a PIN's as after any other mark ("otp -> 482193" was stored: the fifth
+    # attack), any other name's as after a space ("token → 401" is an error's code).
+    if _ARROW.search(separator) and bare.isdigit():
+        if not (_ONE_TIME.fullmatch(word) or _DIGITS_SECRET.fullmatch(word)):
+            return len(bare) > _CODE_DIGITS
+    elif _ARROW.search(separator):
         if bare.casefold() in _DESCRIPTION or bare.casefold() in _NOT_A_PASSWORD:
             return False
         return eager or looks_secret(bare)
