@@ -63,8 +63,10 @@ class Settings(BaseSettings):
     analytics_flush_interval: Duration = Field(0.5, gt=0, le=60)
     # A stop waits this long for the updates in hand, then cuts them off (Telegram hands most
     # of them out again): with the 5 s the database gets after it, within a process manager's
-    # own wait before SIGKILL (Docker's: 10 s).
-    stop_grace: Duration = Field(5.0, ge=0, le=600)
+    # own wait before SIGKILL (Docker's: 10 s). At most 45 s: at 55 aiogram answers a webhook's
+    # request 200 on its own (Telegram then counts the update delivered, its answer perhaps
+    # never sent: an attack set 70), and an update in hand holds its id for UPDATE_LEASE.
+    stop_grace: Duration = Field(5.0, ge=0, le=45)
     analytics_secret: SecretStr | None = None
     analytics_key_file: Path = Field(default_factory=default_key_file)
     lookups_per_minute: int = Field(20, ge=1)
