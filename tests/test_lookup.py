@@ -6,7 +6,7 @@ from dataclasses import astuple
 
 import pytest
 
-from bot.core.answer import Answer, Assumed, Outcome, UnknownProvider
+from bot.core.answer import Answer, Assumed, Outcome
 from bot.core.numbers import luhn
 from bot.core.render import render
 from bot.core.resolve import Resolver
@@ -173,25 +173,6 @@ def test_a_misspelt_provider_named_with_another_is_guessed_and_said(
     assert [(n.typed, n.provider) for n in answer.notes if isinstance(n, Assumed)] == [
         ("notifcore", "Notificore")
     ]
-
-
-@pytest.mark.parametrize(
-    ("text", "unknown"),
-    [
-        ("gosms или twilio 1004", "twilio"),
-        ("twilio/gosms 1004", "twilio"),
-        ("gosms or sms 1004", None),  # a word, not a provider's name
-        ("gosms или notifcore 1004", None),  # a misspelling, guessed
-    ],
-)
-def test_a_provider_no_catalog_has_named_with_one_it_has_is_said(
-    resolver: Resolver, text: str, unknown: str | None
-) -> None:
-    """GoSMS's 1004 alone was answered, nothing said of Twilio (a fifth attack)."""
-    answer = resolver.answer(text)
-    assert ("gosms", "1004") in found(answer)
-    said = [n.typed for n in answer.notes if isinstance(n, UnknownProvider)]
-    assert said == ([unknown] if unknown else [])
 
 
 def test_providers_named_together_that_lack_a_code_are_each_said(resolver: Resolver) -> None:
@@ -830,6 +811,12 @@ def test_a_word_in_capitals_is_a_name_only_beside_its_provider(
         ("gosms 1004 с 10/04", ["1004"]),
         ("gosms 1004 от 10/04/24", ["1004"]),
         ("gosms 1004 c 12/31/2024", ["1004"]),
+        # ...but numbers that are not each a code of the provider named stay a ratio or a
+        # phone's pieces (a sixth attack).
+        ("notificore 15/20 не доставлено", []),
+        ("gosms 99/100 доставлено", []),
+        ("notificore 35 звонил 345/67/89", ["35"]),
+        ("notificore 35/12/2024", []),
     ],
 )
 def test_codes_beside_dates_and_sums_are_still_read(

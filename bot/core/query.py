@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
@@ -43,7 +44,8 @@ _OR = re.compile(r"\s*(?:/|\bor\b|\bили\b|\bабо\b|\bчи\b)\s*", re.IGNORE
 # An error's word with its code glued on: "gosms ошибка1004" found nothing (an attack).
 _GLUED_TO_CODE = re.compile(r"(?<!\w)(?:error|err|ошибк[аи]|помилк[аи]|code|код)(?=\d)", re.I)
 # Codes written with slashes between ("gosms 1004/1005" answered the provider's card: an
-# attack; "notificore 35/40" too, a fifth), but not a date's 10/04, 2024/05/10 or 10/04/24.
+# attack; "notificore 35/40" too, a fifth), but not a date's 10/04, 2024/05/10 or 10/04/24,
+# nor a ratio's 15/20 (_slashed).
 _SLASHED = re.compile(r"(?<![\d/])\d{1,5}(?:/\d{1,5})+(?![\d/])")
 _HANDLE = "@#/"  # before a name with digits glued on: a handle's, a tag's, a link's (an attack)
 _GLUED = re.compile(r"\d")
@@ -301,20 +303,19 @@ class QueryParser:
         apart, cards = not_codes(text, listed)
         rest = _blank(as_said, apart + cards)
         repeats = len(providers) > 1  # "gosms 1004 and gupshup 1004": one code, two entries
-        codes, rest = _codes(rest, repeats)
+        codes, rest = _codes(rest, listed, repeats)
         words = [(m.group(), m.start()) for m in _WORD.finditer(rest)]
         if providers and not codes and not names and rest != as_said:
             ignored = ignored_words()
             if all(fold(word) in ignored for word, _ in words):
-                codes, rest = _codes(_blank(as_said, cards), repeats)  # never a card
+                codes, rest = _codes(_blank(as_said, cards), listed, repeats)  # never a card
                 words = [(m.group(), m.start()) for m in _WORD.finditer(rest)]
         if len(codes) > 1:
             codes = _without_counts(text, codes, providers)
         if not providers and unknown is None:
             providers, unknown = self._guess_provider(words, codes)
         elif codes and words and _OR.search(text):
-            guesses, unknown = self._guesses_joined(text, words, mentions)
-            for guess in guesses:
+            for guess in self._guesses_joined(text, words, mentions):
                 mentions = sorted([*mentions, guess], key=lambda m: m.at)
                 if all(m.slug != guess.slug for m in providers):
                     providers.append(guess)
@@ -334,14 +335,11 @@ class QueryParser:
 
     def _guesses_joined(
         self, text: str, words: list[tuple[str, int]], mentions: list[Mention]
-    ) -> tuple[list[Mention], str | None]:
+    ) -> list[Mention]:
         """Misspelt providers named together with one written right ("notifcore/gosms 35":
         GoSMS alone was asked, the guess made only where no provider is named: an attack),
-        joined by a slash or "or"; and the first such name no catalog has ("gosms или twilio
-        1004" said nothing of Twilio: a fifth attack)."""
-        found: list[Mention] = []
-        unknown = None
-        ignored = ignored_words()
+        joined by a slash or "or"."""
+        found = []
         for word, at in words:
             joined = any(
                 _OR.fullmatch(fold(text[at + len(word) : m.at]))
@@ -352,10 +350,7 @@ class QueryParser:
             if joined:
                 guessed, _ = self._guess_provider([(word, at)], [])
                 found += guessed
-                key = fold(word)
-                if not guessed and unknown is None and len(key) > 3 and key not in ignored:
-                    unknown = word if _NAME_LIKE.match(key) else None  # (not "gosms or sms")
-        return found, unknown
+        return found
 
     def _guess_provider(
         self, words: list[tuple[str, int]], codes: list[tuple[str, int]]
@@ -380,10 +375,14 @@ class QueryParser:
         return [], None
 
 
-def _slashed(found: re.Match[str]) -> str:
-    """Codes with slashes between, the slashes made spaces; a date as it was."""
+def _slashed(found: re.Match[str], listed: Callable[[list[str]], bool]) -> str:
+    """Codes with slashes between, the slashes made spaces; a date, a ratio or a phone's
+    pieces as they were. Numbers of one or two digits among them are codes only where each
+    number is one of a provider named ("notificore 35/40", not "notificore 15/20 не
+    доставлено", "gosms 99/100", "345/67/89": a sixth attack)."""
     parts = found.group().split("/")
-    if len(parts) <= 3 and _a_date([int(part) for part in parts if len(part) <= 2]):
+    short = [int(part) for part in parts if len(part) <= 2]
+    if short and ((len(parts) <= 3 and _a_date(short)) or not listed(parts)):
         return found.group()
     return found.group().replace("/", " ")
 
@@ -396,13 +395,16 @@ def _a_date(small: list[int]) -> bool:
     )
 
 
-def _codes(text: str, repeats: bool = False) -> tuple[list[tuple[str, int]], str]:
+def _codes(
+    text: str, listed: Callable[[list[str]], bool], repeats: bool = False
+) -> tuple[list[tuple[str, int]], str]:
     """The codes in ``text`` (each once, with where it stands first, or, ``repeats``, where
-    it stands each time), and the text without them."""
+    it stands each time), and the text without them. ``listed``: whether numbers are each a
+    code of a provider named."""
     if _GLUED_TO_CODE.search(text):  # "ошибка1004": the word blanked, the code stands alone
         text = _GLUED_TO_CODE.sub(lambda word: " " * len(word.group()), text)
     if "/" in text:
-        text = _SLASHED.sub(_slashed, text)
+        text = _SLASHED.sub(lambda found: _slashed(found, listed), text)
     codes: list[tuple[str, int]] = []
     seen: set[str] = set()
     spans = []

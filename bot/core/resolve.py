@@ -173,8 +173,6 @@ class Resolver:
         ]
         if query.dropped_codes:
             notes.append(Dropped(query.dropped_codes))
-        if query.unknown_provider and query.providers:  # "gosms или twilio 1004"
-            notes.append(UnknownProvider(query.unknown_provider))
         return tuple(notes)
 
     def _lookup(self, query: Query, names: list[str]) -> Answer:
