@@ -14,7 +14,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramBadRequest, TelegramNetworkError
 from aiogram.methods import (
     AnswerCallbackQuery,
     DeleteWebhook,
@@ -194,3 +194,27 @@ async def test_an_answer_sent_unread_is_the_shortcuts_request_its_reply_read_for
             await send_unread(send(TEXT))
     finally:
         await bot.session.close()
+
+
+async def test_a_bot_api_that_never_answers_at_start_is_given_up_and_said(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A network that drops what goes to Telegram held the start for aiogram's 60 s, in silence
+    (an attack); the first request is bounded, and who the bot is, once known, is kept (polling
+    and the filters ask again for nothing)."""
+    import bot.telegram.app as wiring
+
+    monkeypatch.setattr(wiring, "START_TIMEOUT", 0.2)
+    async with FakeTelegram() as fake:
+        bot = make_bot(fake, "http")
+        try:
+            release = fake.hold("getMe")
+            with pytest.raises(TelegramNetworkError, match=r"no answer within 0\.2 s"):
+                await wiring.first_contact(bot)
+            release.set()
+            await wiring.first_contact(bot)
+            await wiring.first_contact(bot)
+            assert (await bot.me()).id == bot.id
+        finally:
+            await bot.session.close()
+        assert len(fake.calls("getMe")) == 2  # the one given up, then one for good

@@ -46,7 +46,7 @@ def _run() -> int:
     import logging
 
     from bot.core.catalog_files import CatalogError
-    from bot.logs import configure, secrets_of
+    from bot.logs import configure, secrets_of, without_password
     from bot.settings import SettingsError, load_settings
 
     try:
@@ -93,7 +93,13 @@ def _run() -> int:
         log.error("Telegram refused the token: check BOT_TOKEN (from @BotFather)")
         return 1
     except TelegramNetworkError as exc:
-        log.error("cannot reach the Bot API server: %s", exc)
+        where = without_password(settings.telegram_api_url or "https://api.telegram.org")
+        log.error(
+            "cannot reach the Bot API server at %s: %s (where Telegram is blocked, set "
+            "TELEGRAM_API_URL to a Bot API server the bot can reach)",
+            where,
+            exc,
+        )
         return 1
     except CannotServe as exc:
         log.error("cannot serve: %s", exc)

@@ -23,6 +23,7 @@ from aiogram.methods import (
     AnswerCallbackQuery,
     AnswerInlineQuery,
     EditMessageText,
+    GetMe,
     GetUpdates,
     SendMessage,
 )
@@ -76,6 +77,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 CONFIRM_TIMEOUT = 5  # seconds a stop gives Telegram to take the confirmation of what it answered
+# Seconds the first request to the Bot API may take: a network that drops what goes to
+# Telegram (a firewall, a country that blocks it) held the start for aiogram's 60 s in silence,
+# and a webhook's start for 60 s more a request.
+START_TIMEOUT = 10
 INLINE_BUDGET = 3  # times LOOKUPS_PER_MINUTE: inline queries come a keystroke at a time
 # Updates handled at once in long polling, as many as Telegram opens connections to a webhook
 # by default: in a crowd, the first to ask are answered first, not everyone at the end.
@@ -277,6 +282,16 @@ async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services
         await services.store.close()
 
 
+async def first_contact(bot: Bot) -> None:
+    """Who the bot is (aiogram keeps it: polling and the filters ask again for nothing), within
+    START_TIMEOUT; TelegramNetworkError if the Bot API does not answer by then."""
+    try:
+        await asyncio.wait_for(bot.me(), START_TIMEOUT)
+    except TimeoutError:
+        message = f"no answer within {START_TIMEOUT} s"
+        raise TelegramNetworkError(method=GetMe(), message=message) from None
+
+
 async def polls_alone(services: Services) -> bool:
     """Whether this process polls, once no other does (``stand_by``); False when SIGTERM or
     SIGINT came first. (aiogram's own handlers take the signals' place as polling starts.)"""
@@ -374,6 +389,7 @@ async def run(settings: Settings, library: Library | None = None) -> int:
     asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, services.reloads.ask)
     monitoring: web.AppRunner | None = None
     try:
+        await first_contact(bot)
         if settings.webhook_url:
             from bot.telegram.webhook import serve_webhook
 
