@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import NamedTuple
@@ -43,10 +41,9 @@ _CLAUSE_END = re.compile(r"[,.;!?]|(?<!\w)(?:а|но|и|і|але|and|but)(?!\w)
 _OR = re.compile(r"\s*(?:/|\bor\b|\bили\b|\bабо\b|\bчи\b)\s*", re.IGNORECASE)
 # An error's word with its code glued on: "gosms ошибка1004" found nothing (an attack).
 _GLUED_TO_CODE = re.compile(r"(?<!\w)(?:error|err|ошибк[аи]|помилк[аи]|code|код)(?=\d)", re.I)
-# Codes written with slashes between ("gosms 1004/1005" answered the provider's card: an
-# attack; "notificore 35/40" too, a fifth), but not a date's 10/04, 2024/05/10 or 10/04/24,
-# nor a ratio's 15/20 (_slashed).
-_SLASHED = re.compile(r"(?<![\d/])\d{1,5}(?:/\d{1,5})+(?![\d/])")
+# Codes written with slashes between, each of three digits or more: not a date's 10/04 or
+# 2024/05/10 ("gosms 1004/1005" answered the provider's card: an attack).
+_SLASHED = re.compile(r"(?<![\d/])\d{3,5}(?:/\d{3,5})+(?![\d/])")
 _HANDLE = "@#/"  # before a name with digits glued on: a handle's, a tag's, a link's (an attack)
 _GLUED = re.compile(r"\d")
 # Digits and a site's ending ("radist24.ru", "radist24.рф": a second and a fourth attack), where
@@ -303,12 +300,12 @@ class QueryParser:
         apart, cards = not_codes(text, listed)
         rest = _blank(as_said, apart + cards)
         repeats = len(providers) > 1  # "gosms 1004 and gupshup 1004": one code, two entries
-        codes, rest = _codes(rest, listed, repeats)
+        codes, rest = _codes(rest, repeats)
         words = [(m.group(), m.start()) for m in _WORD.finditer(rest)]
         if providers and not codes and not names and rest != as_said:
             ignored = ignored_words()
             if all(fold(word) in ignored for word, _ in words):
-                codes, rest = _codes(_blank(as_said, cards), listed, repeats)  # never a card
+                codes, rest = _codes(_blank(as_said, cards), repeats)  # never a card
                 words = [(m.group(), m.start()) for m in _WORD.finditer(rest)]
         if len(codes) > 1:
             codes = _without_counts(text, codes, providers)
@@ -375,36 +372,13 @@ class QueryParser:
         return [], None
 
 
-def _slashed(found: re.Match[str], listed: Callable[[list[str]], bool]) -> str:
-    """Codes with slashes between, the slashes made spaces; a date, a ratio or a phone's
-    pieces as they were. Numbers of one or two digits among them are codes only where each
-    number is one of a provider named ("notificore 35/40", not "notificore 15/20 не
-    доставлено", "gosms 99/100", "345/67/89": a sixth attack)."""
-    parts = found.group().split("/")
-    short = [int(part) for part in parts if len(part) <= 2]
-    if short and ((len(parts) <= 3 and _a_date(short)) or not listed(parts)):
-        return found.group()
-    return found.group().replace("/", " ")
-
-
-def _a_date(small: list[int]) -> bool:
-    """Whether the numbers of two digits or fewer of two or three parted by slashes may be a
-    day and a month: 10/04, 4/10, 10/04/2024 (a year's four digits or two aside)."""
-    return len(small) >= 2 and any(
-        1 <= day <= 31 and 1 <= month <= 12 for day, month in itertools.permutations(small[:3], 2)
-    )
-
-
-def _codes(
-    text: str, listed: Callable[[list[str]], bool], repeats: bool = False
-) -> tuple[list[tuple[str, int]], str]:
+def _codes(text: str, repeats: bool = False) -> tuple[list[tuple[str, int]], str]:
     """The codes in ``text`` (each once, with where it stands first, or, ``repeats``, where
-    it stands each time), and the text without them. ``listed``: whether numbers are each a
-    code of a provider named."""
+    it stands each time), and the text without them."""
     if _GLUED_TO_CODE.search(text):  # "ошибка1004": the word blanked, the code stands alone
         text = _GLUED_TO_CODE.sub(lambda word: " " * len(word.group()), text)
     if "/" in text:
-        text = _SLASHED.sub(lambda found: _slashed(found, listed), text)
+        text = _SLASHED.sub(lambda codes: codes.group().replace("/", " "), text)
     codes: list[tuple[str, int]] = []
     seen: set[str] = set()
     spans = []
