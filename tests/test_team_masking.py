@@ -110,6 +110,10 @@ def test_a_stored_lookup_masks_the_plain_forms_and_keeps_the_questions(
         ("password: Hun\nter2", "password: <secret>\n<secret>"),
         ("пароль: Hunter\n2Secret\nспасибо", "пароль: <secret>\n<secret>\nспасибо"),
         ("password: qwerty\nthanks", "password: <secret>\nthanks"),
+        # A second one-time code on a line of its own (a mending's attack), not an error's
+        # code after a password.
+        ("otp 482193\n551234", "otp <secret>\n<secret>"),
+        ("password: x1\n1004", "password: <secret>\n1004"),
         # Prose about a login on one line, the password on the next: each line read alone.
         (
             "which login works\nlogin anna password qwerty\nx",

@@ -14,6 +14,7 @@ from bot.analytics.named_secrets import MASKED, mask_named
 from bot.analytics.secret_words import (
     ONE_TIME_WORDS,
     PASSWORD_WORDS,
+    lone_code,
     looks_secret,
     mask_secret_words,
     mask_spaced_codes,
@@ -166,14 +167,16 @@ def mask_message(text: str) -> str | None:
         return None
     # Line by line first: "which login works\nlogin anna password qwerty" read as one line is
     # prose about a login, its second line alone a password.
-    masked = [team_mask(line) if may_hold_secrets(line) else line for line in text.split("\n")]
+    lines_of = text.split("\n")
+    masked = [team_mask(line) if may_hold_secrets(line) else line for line in lines_of]
     for index in range(1, len(masked)):  # "password: Hun\nter2": a secret wrapped to the next line
         wrapped = masked[index].strip()
-        if (
-            _ENDS_MASKED.search(masked[index - 1])
-            and _WRAPPED.fullmatch(wrapped)
-            and looks_secret(wrapped)
-        ):
+        if _ENDS_MASKED.search(masked[index - 1]) and (
+            (_WRAPPED.fullmatch(wrapped) and looks_secret(wrapped))
+            or (
+                lone_code(wrapped) and mask_spaced_codes(lines_of[index - 1]) != lines_of[index - 1]
+            )
+        ):  # ...or a one-time code after one on the line before ("otp 482193\n551234")
             masked[index] = "<secret>"
     lines = "\n".join(masked)
     if lines == text:  # no line alone holds a secret: the whole may (one spanning lines)
@@ -228,8 +231,8 @@ def mask(text: str, *, contacts: bool = True, eager: bool = False) -> str:
     words name, ID and passport numbers, phones and @usernames replaced (``contacts`` False:
     e-mail addresses, phones and @usernames kept; ``eager``: see ``team_mask``)."""
     text = one_line(mask_blocks(mask_keys(text)))  # a YAML block ends where its lines say
-    text = mask_credentials(text)
+    text = mask_spaced_codes(mask_credentials(text))  # (a list of backup codes is no card)
     text = mask_shapes(text, contacts=contacts)
-    text = mask_named(mask_spaced_codes(text))
+    text = mask_named(text)
     text = mask_secret_words(text, eager=eager)
     return mask_people(text, contacts=contacts)

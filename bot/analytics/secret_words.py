@@ -103,23 +103,39 @@ _ARROW_MARKS = rf"-->|==>|->|=>|>>|[{ARROWS}]"
 # attack), go with it.
 _GROUPS = r"\d{1,4}(?:(?:[ .-]|\s[–—-]\s)\d{1,4}){1,7}"
 _OPEN = r"[\"'«“„‚]|\*{1,2}|`|_|~{1,2}|\|\||\[|<b>|<code>|[#№]"
-_CLOSE = r"(?:[\"'»”“‘`_~|\])]|\*{1,2}|</b>|</code>)*"
+_CLOSE = r"(?:[\"'»”“‘`_~|\])]|\*{1,2}|</b>|</code>){0,3}+"
+# Between two codes: a mark or a space, and up to three words ("а потом", "and then", "новый:"),
+# never an error's ("otp 482193 не подходит, ошибка 1004" keeps its error's code).
+_JOIN_WORD = r"(?!(?:error|err|ошибк|помилк)\w*)[^\W\d_]{1,12}"
 _JOINER = (
-    rf"\s*(?:[,;/&+=]|{_ARROW_MARKS})\s*"
-    r"|\s+(?:и|і|й|та|and|or|или|або|а|then|also|plus|потом|затем|ещё|еще|ще)"
-    r"(?:\s+(?:потом|затем|ещё|еще|ще|новый|новий|второй|другий|second|new|another|the|code|"
-    r"код))*\s+"
+    rf"(?:\s*(?:[,;/&+=(—–]|{_ARROW_MARKS})\s*|\s+-\s+|\s+)"
+    rf"(?:{_JOIN_WORD}(?:\s*[:,]\s*|\s+)){{0,3}}+"
+)
+# Words before the code: a label, a verb ("код в смс пришёл 482193").
+_LEAD = (
+    r"codes?|коды?|коди|is|was|это|це|был|був|пришёл|пришел|пришла|пришло|прийшов|прийшла|"
+    r"прийшло|came|got|received"
 )
 _SPACED_CODE = re.compile(
     rf"(?<![\w-])(?:(?P<name>{ONE_TIME_WORDS}|pin(?:code)?|пин|пін)(?:-(?:code|код))?(?![\w-])"
     rf"|(?:{PASSWORD_NAMES})(?=\s*(?::|=|{_ARROW_MARKS})))"
-    rf"(?:\s*(?:codes?|коды?|коди|is|was|это|це|был|був|:|=|{_ARROW_MARKS}|—|–|-|,|\(|{_OPEN}))"
-    r"{0,4}\s*"
+    rf"(?:\s*(?:{_LEAD}|:|=|{_ARROW_MARKS}|—|–|-|,|\(|{_OPEN})){{0,4}}+\s*"
     rf"({_GROUPS}|\d{{4,}})"
-    rf"({_CLOSE}(?:(?:{_JOINER})(?:{_OPEN})?(?:{_GROUPS}|\d{{4,8}}){_CLOSE}|\s+\d{{4,8}}{_CLOSE})*)"
+    rf"({_CLOSE}(?:{_JOINER}(?:{_OPEN})?(?:{_GROUPS}|\d{{4,8}}){_CLOSE})*)"
     r"(?![\w-]|[ .-]\d)",
     re.IGNORECASE,
 )
+# A one-time code or a PIN before its name, said to be one: "482193 — мой код из смс", "482193
+# is my otp", "4821 это мой пин-код" (stored whole: the fifth attack's mending).
+_POSSESSIVE = r"(?:my|your|мой|мій|моя|моє|мое|ваш|твой|твій)\s+"
+_CODE_BEFORE_NAME = re.compile(
+    rf"(?<![\w-])({_GROUPS}|\d{{4,8}})\s*(?:[—–-]\s*)?"
+    rf"(?:(?:is|was|это|це|был|був)\s+(?:{_POSSESSIVE})?|{_POSSESSIVE})"
+    rf"(?:{ONE_TIME_WORDS}|pin(?:code)?|pin-код|пин-код|пін-код|пин|пін)(?![\w-])",
+    re.IGNORECASE,
+)
+# An error's word just before the name: "ошибка otp 1004" asks about an error.
+_ERROR_BEFORE = re.compile(r"(?:error|err|ошибк\w*|помилк\w*)\W{0,3}$", re.IGNORECASE)
 _CODE = re.compile(rf"{_GROUPS}|\d{{4,8}}")
 _GROUP = re.compile(r"\d+")
 _SHORTEST_SPACED = 4
@@ -243,16 +259,35 @@ def mask_secret_words(text: str, *, eager: bool = False) -> str:
 
 
 def mask_spaced_codes(text: str) -> str:
-    """``text`` with each one-time code written in groups after its name masked (before the
-    keys' and the words' rules, which read its first group alone). An error's code after it is
-    lost to the analytics with it ("radist 2fa 400 500"): a code in the log, not in the team's
-    chat, is what the rule keeps."""
-    return _SPACED_CODE.sub(_spaced, text) if any(c.isdigit() for c in text) else text
+    """``text`` with each one-time code after its name masked, and every code after it (before
+    the shapes', the keys' and the words' rules, which read its first group alone, or a list of
+    backup codes as a card's number), and one before its name said to be one. An error's code
+    after them is lost to the analytics with them ("radist 2fa 400 500"): a code in the log,
+    not in the team's chat, is what the rule keeps."""
+    if not any(c.isdigit() for c in text):
+        return text
+    text = _CODE_BEFORE_NAME.sub(_before_its_name, text)
+    return _SPACED_CODE.sub(_spaced, text)
+
+
+def _before_its_name(found: re.Match[str]) -> str:
+    if not _a_code(found[1]):
+        return found.group()
+    return "<secret>" + found.group()[found.end(1) - found.start() :]
+
+
+def _error_before(text: str, start: int) -> bool:
+    return _ERROR_BEFORE.search(text, max(0, start - 20), start) is not None
+
+
+def lone_code(text: str) -> bool:
+    """Whether ``text`` is a code alone, as one after another on a line of its own."""
+    return _CODE.fullmatch(text) is not None and _a_code(text)
 
 
 def _spaced(found: re.Match[str]) -> str:
     first = found[2]
-    if not _a_code(first):
+    if not _a_code(first) or _error_before(found.string, found.start()):
         return found.group()
     if _GROUP.fullmatch(first):  # as the name's own rule would judge it (_is_secret)
         name = found["name"]
@@ -428,7 +463,9 @@ def _is_secret(
     # one-time code's or a PIN's as after any other mark ("otp -> 482193" was stored: the fifth
     # attack), any other name's as after a space ("token → 401" is an error's code).
     if _ARROW.search(separator) and bare.isdigit():
-        if not (_ONE_TIME.fullmatch(word) or _DIGITS_SECRET.fullmatch(word)):
+        if not (_ONE_TIME.fullmatch(word) or _DIGITS_SECRET.fullmatch(word)) and not (
+            _PASSWORD.fullmatch(word)
+        ):
             return len(bare) > _CODE_DIGITS
     elif _ARROW.search(separator):
         if bare.casefold() in _DESCRIPTION or bare.casefold() in _NOT_A_PASSWORD:
@@ -455,7 +492,8 @@ def _is_secret(
             # "2FA" names the feature as often as its code: its codes have six digits ("radist
             # 2fa 1004" asks about an error)
             shortest = _TOTP_DIGITS if word.casefold() in _FEATURES else _ONE_TIME_DIGITS
-            return len(bare) >= shortest and not label and not said_error
+            asked = said_error or _error_before(text, name.start())  # "ошибка otp 1004"
+            return len(bare) >= shortest and not label and not asked
         # "gosms token 1003", "Ошибка токена: 1003": an error's code.
         code = not separator.strip() or after_error_word(text, name.start())
         return len(bare) > _CODE_DIGITS or not code
