@@ -114,6 +114,10 @@ def test_a_stored_lookup_masks_the_plain_forms_and_keeps_the_questions(
         # code after a password.
         ("otp 482193\n551234", "otp <secret>\n<secret>"),
         ("password: x1\n1004", "password: <secret>\n1004"),
+        ("otp: 482193\n2024", "otp: <secret>\n2024"),
+        # A phone given to support after a code stays (the contacts are what the team needs).
+        ("код из смс 482193\n8 800 555 35 35", "код из смс <secret>\n8 800 555 35 35"),
+        ("otp 482193 звоните 8 800 555 35 35", "otp <secret> звоните 8 800 555 35 35"),
         # Prose about a login on one line, the password on the next: each line read alone.
         (
             "which login works\nlogin anna password qwerty\nx",

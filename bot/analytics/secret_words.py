@@ -26,7 +26,8 @@ ONE_TIME_WORDS = (
     r"(?:2fa |mfa )?(?:recovery|backup) codes?|"
     r"code (?:from|in|of) (?:the |an? |my )?(?:sms|text|message)|"
     r"sms[ -]?code|(?:смс|sms)[ -]?код|"
-    r"код[ыи]? (?:из|с|со|з|із|зі|в) (?:смс(?:ки|ке)?|sms|сообщения|повідомлення)|"
+    r"код[ыи]? (?:из|с|со|з|із|зі|в) (?:(?:смс|sms)(?:-?(?:ки|ке|ка|ку))?|сообщения|повідомлення)|"
+    r"код (?:для входа|для входу|входа|входу|авторизации|авторизації)|"
     r"код (?:подтверждения|підтвердження|верификации|верифікації)|"
     r"одноразов(?:ый|ий) (?:код|пароль)|резервн(?:ый|ые|ий|і) код[ыи]?|"
     r"код[ыи]? (?:восстановления|відновлення)|"
@@ -85,31 +86,55 @@ _ONE_TIME = re.compile(ONE_TIME_WORDS, re.IGNORECASE)
 _CODE_DIGITS = 6
 _ONE_TIME_DIGITS = 4
 _FEATURES = frozenset({"2fa", "mfa"})  # one-time codes' names that also name the feature
-_TOTP_DIGITS = 6
+_TOTP_DIGITS = 6  # an authenticator's code, and most one-time codes: no error's is that long
 # Arrows people point with, as they type them and as phones offer them: "password ➜ x" (the
 # emoji's variation selector, ➡️, is taken out before: privacy.plain_text).
 ARROWS = "→⇒➜➡➔⟶⇨⟹➝▶👉←⬅"
 _ARROW_MARKS = rf"-->|==>|->|=>|>>|[{ARROWS}]"
 # A one-time code after its name, spaced or dashed as apps show it ("mfa 123 456", "OTP: 482
 # 193", "код из смс 48-21-93"): its first group alone was read as an error's code, or a key's
-# value, and the rest stored (attacks). Four digits or more in two to six groups, after the
+# value, and the rest stored (attacks). Four digits or more in two to eight groups, after the
 # name, a label, a mark, an arrow, a quote or a chat's formatting (**, `, ||); a PIN's too
 # ("pin 48 21"), and a password's after a colon or an arrow ("пароль → 1234 5678"). Groups of
 # two lengths too: a code typed with a stray space ("otp 48 219", "otp 4 821 93") leaked where
 # they were taken for two error codes ("otp 35 1004", which the log now loses: the fourth
 # attack). No upper bound: twelve digits in three groups after a one-time code's name (a
-# backup code) are no error's codes either. The codes after the first, solid or spaced,
-# joined by a mark or a word ("otp 482193 и 555666", "otp 482 193, потом 555 666": the fifth
-# attack), go with it.
+# backup code) are no error's codes either. The codes after the first go with it (the fifth
+# attack and its mending's): after a mark, or a few words that say another code comes ("otp
+# 482193 и 555666", "otp 482 193, потом 555 666", "OTP 482193. Новый 551234"), of four to
+# eight digits; after a space alone, of six to eight ("otp 482193 551234", where "otp 482193
+# 1004" or "\n2024" is an error's code or a year). Longer ones are a phone's or a card's,
+# left to their rules ("код из смс 482193 звоните 8 800 555 35 35"); a date is none.
+# Each code is read once and for good (atomic): read again group by group, "otp 1 1 1 ... 1x"
+# took seconds for 30 ones (the mending's attack).
 _GROUPS = r"\d{1,4}(?:(?:[ .-]|\s[–—-]\s)\d{1,4}){1,7}"
 _OPEN = r"[\"'«“„‚]|\*{1,2}|`|_|~{1,2}|\|\||\[|<b>|<code>|[#№]"
 _CLOSE = r"(?:[\"'»”“‘`_~|\])]|\*{1,2}|</b>|</code>){0,3}+"
-# Between two codes: a mark or a space, and up to three words ("а потом", "and then", "новый:"),
-# never an error's ("otp 482193 не подходит, ошибка 1004" keeps its error's code).
-_JOIN_WORD = r"(?!(?:error|err|ошибк|помилк)\w*)[^\W\d_]{1,12}"
+_ENDED = r"(?![\w-]|[ .-]\d)"  # a code's last digit
+_NOT_DATE = r"(?!(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])(?:\.(?:\d{4}|\d{2}))?(?!\d))"
+# Words that say another code follows; "код" only after one of them ("и код 555 666", where
+# "otp 482193, код 1004" names an error's).
+_MORE_WORD = (
+    r"(?:и|і|й|та|and|or|или|або|а|then|also|plus|потом|затем|ещё|еще|ще|один|one|новый|новий|"
+    r"новая|нова|второй|другий|second|new|another|next|следующий|наступний)"
+)
+_MORE_WORDS = (
+    rf"{_MORE_WORD}(?:\s*[:,]\s*|\s+)(?:(?:{_MORE_WORD}|codes?|коды?|коди|код)"
+    r"(?:\s*[:,]\s*|\s+)){0,2}+"
+)
 _JOINER = (
-    rf"(?:\s*(?:[,;/&+=(—–]|{_ARROW_MARKS})\s*|\s+-\s+|\s+)"
-    rf"(?:{_JOIN_WORD}(?:\s*[:,]\s*|\s+)){{0,3}}+"
+    rf"(?>\s*(?:[,;/&+=(—–.]|{_ARROW_MARKS})\s*(?:{_MORE_WORDS})?|\s+-\s+(?:{_MORE_WORDS})?"
+    rf"|\s+{_MORE_WORDS})"
+)
+# A code's digits: in groups, all of them (atomic: more groups after the eighth are none), or
+# solid; not a count ("otp, пришло 1500 смс").
+_DIGITS = (
+    rf"{_NOT_DATE}(?>{_GROUPS}{_ENDED}|\d{{4,}}(?![\w-]))"
+    r"(?!\s*(?:смс|sms|сообщ|повідом|раз|times|шт|минут|хвилин|секунд|minute|second|руб|грн|%))"
+)
+_MORE = (
+    rf"(?:{_JOINER}(?:{_OPEN})?{_DIGITS}{_CLOSE}"
+    rf"|\s+(?:{_OPEN})?\d{{6,8}}(?![\w-]){_CLOSE})*+"
 )
 # Words before the code: a label, a verb ("код в смс пришёл 482193").
 _LEAD = (
@@ -117,20 +142,21 @@ _LEAD = (
     r"прийшло|came|got|received"
 )
 _SPACED_CODE = re.compile(
-    rf"(?<![\w-])(?:(?P<name>{ONE_TIME_WORDS}|pin(?:code)?|пин|пін)(?:-(?:code|код))?(?![\w-])"
-    rf"|(?:{PASSWORD_NAMES})(?=\s*(?::|=|{_ARROW_MARKS})))"
+    rf"(?<![\w-])(?:(?P<name>{ONE_TIME_WORDS}|pin(?:code)?|пин(?:код)?|пін(?:код)?)"
+    rf"(?:-(?:code|код))?(?![\w-])|(?:{PASSWORD_NAMES})(?=\s*(?::|=|{_ARROW_MARKS})))"
     rf"(?:\s*(?:{_LEAD}|:|=|{_ARROW_MARKS}|—|–|-|,|\(|{_OPEN})){{0,4}}+\s*"
-    rf"({_GROUPS}|\d{{4,}})"
-    rf"({_CLOSE}(?:{_JOINER}(?:{_OPEN})?(?:{_GROUPS}|\d{{4,8}}){_CLOSE})*)"
-    r"(?![\w-]|[ .-]\d)",
+    rf"({_DIGITS})({_CLOSE}{_MORE})",
     re.IGNORECASE,
 )
+_LONGEST_MORE = 8  # digits of a code after the first: more are a phone's or a card's
 # A one-time code or a PIN before its name, said to be one: "482193 — мой код из смс", "482193
-# is my otp", "4821 это мой пин-код" (stored whole: the fifth attack's mending).
-_POSSESSIVE = r"(?:my|your|мой|мій|моя|моє|мое|ваш|твой|твій)\s+"
+# is my otp", "4821 это мой пин-код" (stored whole: the fifth attack's mending); six digits
+# or more before a dash alone ("482193 — код из смс", where "1004 — код из смс не приходит"
+# asks about an error).
+_POSSESSIVE = r"(?:my|your|the|мой|мій|моя|моє|мое|ваш|твой|твій)\s+"
 _CODE_BEFORE_NAME = re.compile(
-    rf"(?<![\w-])({_GROUPS}|\d{{4,8}})\s*(?:[—–-]\s*)?"
-    rf"(?:(?:is|was|это|це|был|був)\s+(?:{_POSSESSIVE})?|{_POSSESSIVE})"
+    rf"(?<![\w-])(?:((?>{_GROUPS}|\d{{4,8}}))\s*(?:[—–-]\s*)?"
+    rf"(?:(?:is|was|это|це|был|був)\s+(?:{_POSSESSIVE})?|{_POSSESSIVE})|(\d{{6,8}})\s*[—–-]\s*)"
     rf"(?:{ONE_TIME_WORDS}|pin(?:code)?|pin-код|пин-код|пін-код|пин|пін)(?![\w-])",
     re.IGNORECASE,
 )
@@ -271,9 +297,10 @@ def mask_spaced_codes(text: str) -> str:
 
 
 def _before_its_name(found: re.Match[str]) -> str:
-    if not _a_code(found[1]):
+    code = 1 if found[1] is not None else 2
+    if not _a_code(found[code]):
         return found.group()
-    return "<secret>" + found.group()[found.end(1) - found.start() :]
+    return "<secret>" + found.group()[found.end(code) - found.start() :]
 
 
 def _error_before(text: str, start: int) -> bool:
@@ -281,8 +308,9 @@ def _error_before(text: str, start: int) -> bool:
 
 
 def lone_code(text: str) -> bool:
-    """Whether ``text`` is a code alone, as one after another on a line of its own."""
-    return _CODE.fullmatch(text) is not None and _a_code(text)
+    """Whether ``text`` is a code alone as one after another on a line of its own: six to
+    eight digits (a year's four, an error's code are none)."""
+    return _CODE.fullmatch(text) is not None and _TOTP_DIGITS <= _digits(text) <= _LONGEST_MORE
 
 
 def _spaced(found: re.Match[str]) -> str:
@@ -294,15 +322,29 @@ def _spaced(found: re.Match[str]) -> str:
         if name is None:  # a password's: its rule masks it
             return found.group()
         shortest = _TOTP_DIGITS if name.casefold() in _FEATURES else _ONE_TIME_DIGITS
-        if len(first) < shortest or _ERROR_AFTER.match(found.string, found.end(2)):
+        # ("otp 1004 error" asks about an error; six digits before one are the code itself)
+        asked = len(first) < _TOTP_DIGITS and _ERROR_AFTER.match(found.string, found.end(2))
+        if len(first) < shortest or asked:
             return found.group()
-    more = _CODE.sub(lambda code: "<secret>" if _a_code(code.group()) else code.group(), found[3])
+    more = _CODE.sub(_more, found[3])
     return found.group()[: found.start(2) - found.start()] + "<secret>" + more
+
+
+def _more(code: re.Match[str]) -> str:
+    return (
+        "<secret>"
+        if _a_code(code.group()) and _digits(code.group()) <= _LONGEST_MORE
+        else (code.group())
+    )
+
+
+def _digits(text: str) -> int:
+    return sum(len(group) for group in _GROUP.findall(text))
 
 
 def _a_code(digits: str) -> bool:
     """Whether ``digits`` (in groups or not) are enough for a one-time code."""
-    return sum(len(group) for group in _GROUP.findall(digits)) >= _SHORTEST_SPACED
+    return _digits(digits) >= _SHORTEST_SPACED
 
 
 def _pair(found: re.Match[str]) -> str:
@@ -492,7 +534,9 @@ def _is_secret(
             # "2FA" names the feature as often as its code: its codes have six digits ("radist
             # 2fa 1004" asks about an error)
             shortest = _TOTP_DIGITS if word.casefold() in _FEATURES else _ONE_TIME_DIGITS
-            asked = said_error or _error_before(text, name.start())  # "ошибка otp 1004"
+            # ("otp 482193 ошибка 1004": six digits before an error's word are the code itself)
+            said = said_error is not None and len(bare) < _TOTP_DIGITS
+            asked = said or _error_before(text, name.start())  # "ошибка otp 1004"
             return len(bare) >= shortest and not label and not asked
         # "gosms token 1003", "Ошибка токена: 1003": an error's code.
         code = not separator.strip() or after_error_word(text, name.start())
