@@ -536,6 +536,23 @@ def test_no_group_of_a_quoted_or_pointed_at_one_time_code_is_kept(text: str) -> 
         ("otp пришёл 12.05.2024 в 14:30", "otp пришёл 12.05.2024 в 14:30"),
         ("pin 1234, карта 4111 1111 1111 1111", "pin <secret>, карта <card>"),
         ("otp 482193, мой телефон 8 800 555 35 35", "otp <secret>, мой телефон <phone>"),
+        # The fourth: six digits after an error's word and the name are the code (the round's
+        # own rule had let them through); nine groups; a password's groups with no mark; six
+        # digits in groups after a bare "code", or before "my code"; "authenticator" alone.
+        ("ошибка otp 482193", "ошибка otp <secret>"),
+        ("Error! OTP 482 193 invalid", "Error! OTP <secret> invalid"),
+        ("код из смс 4 8 2 1 9 3 0 0 1", "код из смс <secret>"),
+        ("пароль 4821 9374", "пароль <secret>"),
+        ("code 48 21 93", "code <secret>"),
+        ("the code is 482 193", "the code is <secret>"),
+        ("482193 is my code", "<secret> is my code"),
+        ("authenticator 123 456", "authenticator <secret>"),
+        # ...and what stays: a code an error's word follows, a year, two codes after a bare
+        # "код", a code before "otp error".
+        ("otp 482193 и 1004 ошибка", "otp <secret> и 1004 ошибка"),
+        ("otp 482193 и 2024", "otp <secret> и 2024"),
+        ("код 1004 1005", "код 1004 1005"),
+        ("1004 is my otp error", "1004 is my otp error"),
     ],
 )
 def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None:

@@ -118,6 +118,13 @@ def test_a_stored_lookup_masks_the_plain_forms_and_keeps_the_questions(
         # A phone given to support after a code stays (the contacts are what the team needs).
         ("код из смс 482193\n8 800 555 35 35", "код из смс <secret>\n8 800 555 35 35"),
         ("otp 482193 звоните 8 800 555 35 35", "otp <secret> звоните 8 800 555 35 35"),
+        ("otp +7 999 123 45 67, pin 4821", "otp +7 999 123 45 67, pin <secret>"),
+        ("otp на 8-999-123-45-67", None),
+        # Ten backup codes of two groups, one a line (twelve of twenty groups were kept).
+        (
+            "Backup codes:\n" + "\n".join(f"{n:04} {n + 4444:04}" for n in range(1111, 1121)),
+            "Backup codes: <secret>",
+        ),
         # Prose about a login on one line, the password on the next: each line read alone.
         (
             "which login works\nlogin anna password qwerty\nx",
@@ -125,7 +132,9 @@ def test_a_stored_lookup_masks_the_plain_forms_and_keeps_the_questions(
         ),
     ],
 )
-def test_a_password_wrapped_onto_the_next_line_is_masked_there_too(text: str, masked: str) -> None:
+def test_a_password_wrapped_onto_the_next_line_is_masked_there_too(
+    text: str, masked: str | None
+) -> None:
     assert mask_message(text) == masked
 
 

@@ -36,6 +36,7 @@ QUERY_LIMIT = 200
 _GAP = r"(?:\s*+[.-]?\s*+)"
 _MAYBE_SHAPE = re.compile(
     rf"\d{{6}}|(?:\d{_GAP}){{12}}\d|\d(?:\s*+[.-]\s*+|\s++)\d{{3}}|\(\d{{3}}|\+\d|@"
+    r"|\d\d[\s.-]\d\d[\s.-]\d\d"  # a one-time code in three pairs after a bare "code"
     r"|(?:t|telegram)\.me/|tg://|[A-Za-z0-9_.-]{16}|[A-Za-z0-9/+]{40}"
     r"|[a-z]{2}\d{2}(?:\s*+-?\s*+[a-z0-9]){11}|-u",
     re.IGNORECASE,

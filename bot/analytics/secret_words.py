@@ -16,13 +16,14 @@ from bot.analytics.named_secrets import (
     no_value,
     passphrase_end,
 )
+from bot.analytics.shaped_secrets import phone_at
 
 # One-time codes, named: the number after them is a secret for its minutes of life.
 # (The bare "2fa" and "mfa" last: the first name that matches is taken, and "2fa code 4821"
 # is the code's four digits, where "2fa" alone asks six.)
 ONE_TIME_WORDS = (
     r"t?otp|one[ -]time (?:code|password|pin)|"
-    r"(?:verification|confirmation|2fa|login|authenticator) code|google authenticator|"
+    r"(?:verification|confirmation|2fa|login|authenticator) code|(?:google )?authenticator|"
     r"(?:2fa |mfa )?(?:recovery|backup) codes?|"
     r"code (?:from|in|of) (?:the |an? |my )?(?:sms|text|message)|"
     r"sms[ -]?code|(?:смс|sms)[ -]?код|"
@@ -93,7 +94,8 @@ ARROWS = "→⇒➜➡➔⟶⇨⟹➝▶👉←⬅"
 _ARROW_MARKS = rf"-->|==>|->|=>|>>|[{ARROWS}]"
 # A one-time code after its name, spaced or dashed as apps show it ("mfa 123 456", "OTP: 482
 # 193", "код из смс 48-21-93"): its first group alone was read as an error's code, or a key's
-# value, and the rest stored (attacks). Four digits or more in two to eight groups, after the
+# value, and the rest stored (attacks). Four digits or more in two to 24 groups (ten backup
+# codes of two groups, one a line: the attacks on the mending), after the
 # name, a label, a mark, an arrow, a quote or a chat's formatting (**, `, ||); a PIN's too
 # ("pin 48 21"), and a password's after a colon or an arrow ("пароль → 1234 5678"). Groups of
 # two lengths too: a code typed with a stray space ("otp 48 219", "otp 4 821 93") leaked where
@@ -107,10 +109,11 @@ _ARROW_MARKS = rf"-->|==>|->|=>|>>|[{ARROWS}]"
 # left to their rules ("код из смс 482193 звоните 8 800 555 35 35"); a date is none.
 # Each code is read once and for good (atomic): read again group by group, "otp 1 1 1 ... 1x"
 # took seconds for 30 ones (the mending's attack).
-_GROUPS = r"\d{1,4}(?:(?:[ .-]|\s[–—-]\s)\d{1,4}){1,7}"
+_GROUPS = r"\d{1,4}(?:(?:[ .-]|\s[–—-]\s)\d{1,4}){1,23}"
 _OPEN = r"[\"'«“„‚]|\*{1,2}|`|_|~{1,2}|\|\||\[|<b>|<code>|[#№]"
 _CLOSE = r"(?:[\"'»”“‘`_~|\])]|\*{1,2}|</b>|</code>){0,3}+"
 _ENDED = r"(?![\w-]|[ .-]\d)"  # a code's last digit
+_ERROR_WORD = r"(?:error|err|ошибк|помилк)"
 _NOT_DATE = r"(?!(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])(?:\.(?:\d{4}|\d{2}))?(?!\d))"
 # Words that say another code follows; "код" only after one of them ("и код 555 666", where
 # "otp 482193, код 1004" names an error's).
@@ -132,8 +135,8 @@ _DIGITS = (
     rf"{_NOT_DATE}(?>{_GROUPS}{_ENDED}|\d{{4,}}(?![\w-]))"
     r"(?!\s*(?:смс|sms|сообщ|повідом|раз|times|шт|минут|хвилин|секунд|minute|second|руб|грн|%))"
 )
-_MORE = (
-    rf"(?:{_JOINER}(?:{_OPEN})?{_DIGITS}{_CLOSE}"
+_MORE = (  # (a year, or a code an error's word follows, is none: "otp 482193 и 1004 ошибка")
+    rf"(?:{_JOINER}(?:{_OPEN})?(?!(?:19|20)\d\d(?!\d)){_DIGITS}(?!\s*{_ERROR_WORD}){_CLOSE}"
     rf"|\s+(?:{_OPEN})?\d{{6,8}}(?![\w-]){_CLOSE})*+"
 )
 # Words before the code: a label, a verb ("код в смс пришёл 482193").
@@ -142,13 +145,16 @@ _LEAD = (
     r"прийшло|came|got|received"
 )
 _SPACED_CODE = re.compile(
-    rf"(?<![\w-])(?:(?P<name>{ONE_TIME_WORDS}|pin(?:code)?|пин(?:код)?|пін(?:код)?)"
-    rf"(?:-(?:code|код))?(?![\w-])|(?:{PASSWORD_NAMES})(?=\s*(?::|=|{_ARROW_MARKS})))"
+    rf"(?<![\w-])(?:(?P<name>{ONE_TIME_WORDS}|pin(?:code)?|пин(?:код)?|пін(?:код)?|code|код)"
+    rf"(?:-(?:code|код))?(?![\w-])|(?:{PASSWORD_NAMES})(?=\s*(?::|=|{_ARROW_MARKS}|\d)))"
     rf"(?:\s*(?:{_LEAD}|:|=|{_ARROW_MARKS}|—|–|-|,|\(|{_OPEN})){{0,4}}+\s*"
     rf"({_DIGITS})({_CLOSE}{_MORE})",
     re.IGNORECASE,
 )
 _LONGEST_MORE = 8  # digits of a code after the first: more are a phone's or a card's
+# A bare "code" names a one-time code only as six digits in groups ("code 482 193", "код: 48 21
+# 93"), where "код 1004 1005" asks about two error codes; a solid one is _BARE_CODE's.
+_BARE = re.compile(r"code|код", re.IGNORECASE)
 # A one-time code or a PIN before its name, said to be one: "482193 — мой код из смс", "482193
 # is my otp", "4821 это мой пин-код" (stored whole: the fifth attack's mending); six digits
 # or more before a dash alone ("482193 — код из смс", where "1004 — код из смс не приходит"
@@ -157,11 +163,13 @@ _POSSESSIVE = r"(?:my|your|the|мой|мій|моя|моє|мое|ваш|тво�
 _CODE_BEFORE_NAME = re.compile(
     rf"(?<![\w-])(?:((?>{_GROUPS}|\d{{4,8}}))\s*(?:[—–-]\s*)?"
     rf"(?:(?:is|was|это|це|был|був)\s+(?:{_POSSESSIVE})?|{_POSSESSIVE})|(\d{{6,8}})\s*[—–-]\s*)"
-    rf"(?:{ONE_TIME_WORDS}|pin(?:code)?|pin-код|пин-код|пін-код|пин|пін)(?![\w-])",
+    rf"(?:{ONE_TIME_WORDS}|pin(?:code)?|pin-код|пин-код|пін-код|пин|пін)(?![\w-])"
+    rf"(?!\s*{_ERROR_WORD})"  # ("1004 is my otp error")
+    rf"|(?<![\w-])(\d{{6}})\s*(?:[—–-]\s*)?(?:(?:is|это|це)\s+)?{_POSSESSIVE}(?:code|код)(?![\w-])",
     re.IGNORECASE,
 )
 # An error's word just before the name: "ошибка otp 1004" asks about an error.
-_ERROR_BEFORE = re.compile(r"(?:error|err|ошибк\w*|помилк\w*)\W{0,3}$", re.IGNORECASE)
+_ERROR_BEFORE = re.compile(rf"{_ERROR_WORD}\w*\W{{0,3}}$", re.IGNORECASE)
 _CODE = re.compile(rf"{_GROUPS}|\d{{4,8}}")
 _GROUP = re.compile(r"\d+")
 _SHORTEST_SPACED = 4
@@ -297,7 +305,7 @@ def mask_spaced_codes(text: str) -> str:
 
 
 def _before_its_name(found: re.Match[str]) -> str:
-    code = 1 if found[1] is not None else 2
+    code = next(group for group in (1, 2, 3) if found[group] is not None)
     if not _a_code(found[code]):
         return found.group()
     return "<secret>" + found.group()[found.end(code) - found.start() :]
@@ -315,17 +323,23 @@ def lone_code(text: str) -> bool:
 
 def _spaced(found: re.Match[str]) -> str:
     first = found[2]
-    if not _a_code(first) or _error_before(found.string, found.start()):
+    if not _a_code(first):
         return found.group()
     if _GROUP.fullmatch(first):  # as the name's own rule would judge it (_is_secret)
         name = found["name"]
-        if name is None:  # a password's: its rule masks it
+        if name is None or _BARE.fullmatch(name):  # a password's or a bare code's: its rule's
             return found.group()
         shortest = _TOTP_DIGITS if name.casefold() in _FEATURES else _ONE_TIME_DIGITS
-        # ("otp 1004 error" asks about an error; six digits before one are the code itself)
-        asked = len(first) < _TOTP_DIGITS and _ERROR_AFTER.match(found.string, found.end(2))
+        # An error's word before the name or after the code asks about an error ("ошибка otp
+        # 1004", "otp 1004 error"); six digits are the code itself ("ошибка otp 482193").
+        asked = len(first) < _TOTP_DIGITS and (
+            _ERROR_AFTER.match(found.string, found.end(2))
+            or _error_before(found.string, found.start())
+        )
         if len(first) < shortest or asked:
             return found.group()
+    elif found["name"] and _BARE.fullmatch(found["name"]) and _digits(first) != _TOTP_DIGITS:
+        return found.group()  # "код 1004 1005" asks about two codes; "code 482 193" is one
     more = _CODE.sub(_more, found[3])
     return found.group()[: found.start(2) - found.start()] + "<secret>" + more
 
@@ -439,7 +453,7 @@ def _secret_after(text: str, name: re.Match[str], *, eager: bool = False) -> tup
             if not quoted_key and (quoted := _QUOTED.match(text, separator.end())):
                 return quoted.start(1), quoted.end(1)  # пароль - «my secret phrase»
             value = _VALUE.match(text, separator.end())
-            if value is None:
+            if value is None or phone_at(text, value.start()):
                 return None
             # A comma, a semicolon or a slash parts a name from what follows as a space does.
             judged = " " if _WEAK.fullmatch(separator.group()) else separator.group()
@@ -461,6 +475,8 @@ def _secret_after(text: str, name: re.Match[str], *, eager: bool = False) -> tup
         if not any(char.isalnum() for char in following[1]):  # a mark: "otp > 482193", "otp №"
             position = following.end()  # (it was masked, the code after it stored: an attack)
             continue
+        if phone_at(text, following.start(1)):
+            return None
         ends = _ends(text, following.end(1))
         labelled = (
             label
@@ -535,8 +551,8 @@ def _is_secret(
             # 2fa 1004" asks about an error)
             shortest = _TOTP_DIGITS if word.casefold() in _FEATURES else _ONE_TIME_DIGITS
             # ("otp 482193 ошибка 1004": six digits before an error's word are the code itself)
-            said = said_error is not None and len(bare) < _TOTP_DIGITS
-            asked = said or _error_before(text, name.start())  # "ошибка otp 1004"
+            said = said_error is not None or _error_before(text, name.start())  # "ошибка otp 1004"
+            asked = said and len(bare) < _TOTP_DIGITS
             return len(bare) >= shortest and not label and not asked
         # "gosms token 1003", "Ошибка токена: 1003": an error's code.
         code = not separator.strip() or after_error_word(text, name.start())

@@ -197,6 +197,14 @@ def _card_groups(numbers: list[str]) -> list[bool]:
     return covered
 
 
+def phone_at(text: str, start: int) -> bool:
+    """Whether a phone number as people write it starts at ``start``: no secret after a name
+    ("otp +7 999 123 45 67", "otp на 8-999-123-45-67" in a message to the team, whose phones
+    are kept, lost the number)."""
+    found = _FORMATTED_PHONE.match(text, start)
+    return found is not None and sum(char.isdigit() for char in found.group()) >= _PHONE_DIGITS
+
+
 def _phone(match: re.Match[str]) -> str:
     found = match.group()
     return "<phone>" if sum(char.isdigit() for char in found) >= _PHONE_DIGITS else found
