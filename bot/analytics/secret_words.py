@@ -95,9 +95,9 @@ _ARROW_MARKS = rf"-->|==>|->|=>|>>|[{ARROWS}]"
 # A one-time code after its name, spaced or dashed as apps show it ("mfa 123 456", "OTP: 482
 # 193", "код из смс 48-21-93"): its first group alone was read as an error's code, or a key's
 # value, and the rest stored (attacks). Four digits or more in two to 24 groups (ten backup
-# codes of two groups, one a line: the attacks on the mending), after the
-# name, a label, a mark, an arrow, a quote or a chat's formatting (**, `, ||); a PIN's too
-# ("pin 48 21"), and a password's after a colon or an arrow ("пароль → 1234 5678"). Groups of
+# codes of two groups, one a line: the attacks on the mending), after the name, a label, a
+# mark, an arrow, a quote or a chat's formatting (**, `, ||); a PIN's too ("pin 48 21"), and a
+# password's after a colon, an arrow or before groups ("пароль → 1234 5678"). Groups of
 # two lengths too: a code typed with a stray space ("otp 48 219", "otp 4 821 93") leaked where
 # they were taken for two error codes ("otp 35 1004", which the log now loses: the fourth
 # attack). No upper bound: twelve digits in three groups after a one-time code's name (a
@@ -129,7 +129,7 @@ _JOINER = (
     rf"(?>\s*(?:[,;/&+=(—–.]|{_ARROW_MARKS})\s*(?:{_MORE_WORDS})?|\s+-\s+(?:{_MORE_WORDS})?"
     rf"|\s+{_MORE_WORDS})"
 )
-# A code's digits: in groups, all of them (atomic: more groups after the eighth are none), or
+# A code's digits: in groups, all of them (atomic: a run past the 24th group is none), or
 # solid; not a count ("otp, пришло 1500 смс").
 _DIGITS = (
     rf"{_NOT_DATE}(?>{_GROUPS}{_ENDED}|\d{{4,}}(?![\w-]))"
@@ -226,7 +226,7 @@ _BEFORE_NAME = re.compile(
     re.IGNORECASE,
 )
 # A one-time code by its bare name, in a message to the team: "code 482193" (not "error code").
-_ERROR_AFTER = re.compile(r"\s+(?:error|ошибк\w*|помилк\w*)", re.IGNORECASE)
+_ERROR_AFTER = re.compile(rf"\s+{_ERROR_WORD}", re.IGNORECASE)
 _BARE_CODE = re.compile(
     r"(?<![\w-])(?:code|код)(\s+(?:is|это|це|—|-)\s+|\s*:?\s*)(\d{6,8})(?![\w-])", re.IGNORECASE
 )
@@ -345,11 +345,9 @@ def _spaced(found: re.Match[str]) -> str:
 
 
 def _more(code: re.Match[str]) -> str:
-    return (
-        "<secret>"
-        if _a_code(code.group()) and _digits(code.group()) <= _LONGEST_MORE
-        else (code.group())
-    )
+    """A code after the first masked; a longer run, a phone's or a card's, left as it is."""
+    digits = _digits(code.group())
+    return "<secret>" if _SHORTEST_SPACED <= digits <= _LONGEST_MORE else code.group()
 
 
 def _digits(text: str) -> int:
@@ -521,9 +519,8 @@ def _is_secret(
     # one-time code's or a PIN's as after any other mark ("otp -> 482193" was stored: the fifth
     # attack), any other name's as after a space ("token → 401" is an error's code).
     if _ARROW.search(separator) and bare.isdigit():
-        if not (_ONE_TIME.fullmatch(word) or _DIGITS_SECRET.fullmatch(word)) and not (
-            _PASSWORD.fullmatch(word)
-        ):
+        digits_named = _ONE_TIME.fullmatch(word) or _DIGITS_SECRET.fullmatch(word)
+        if not (digits_named or _PASSWORD.fullmatch(word)):
             return len(bare) > _CODE_DIGITS
     elif _ARROW.search(separator):
         if bare.casefold() in _DESCRIPTION or bare.casefold() in _NOT_A_PASSWORD:
