@@ -229,6 +229,21 @@ async def test_a_malformed_token_is_one_clear_line(tmp_path: Path) -> None:
     assert err.decode().startswith("codebook: BOT_TOKEN has no colon")
 
 
+async def test_a_bot_api_server_that_cannot_be_reached_is_one_clear_line(tmp_path: Path) -> None:
+    """Named by its address, its password hidden, and what to look at: aiogram's own words
+    ("HTTP Client says - ...") and no address before."""
+    url = f"http://user:pa55word@127.0.0.1:{free_port()}"  # nothing listens there
+    process = await start_bot(
+        tmp_path, BOT_TOKEN=TOKEN, TELEGRAM_API_URL=url, ANALYTICS_SECRET="e2e-secret-0123456789"
+    )
+    _, err = await asyncio.wait_for(process.communicate(), STOPPING)
+    assert process.returncode == 1
+    [line] = err.decode().splitlines()
+    assert "pa55word" not in line and "HTTP Client says" not in line
+    assert f"cannot reach the Bot API server at {url.replace('pa55word', '***')}: " in line
+    assert line.endswith("(is TELEGRAM_API_URL right?)")
+
+
 async def start_on(fake: FakeTelegram, folder: Path, **settings: str) -> asyncio.subprocess.Process:
     """A bot of ``fake``'s, its database in ``folder``, with ``settings`` besides."""
     database = str(folder / "bot.sqlite3")

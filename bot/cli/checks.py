@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from bot.settings import Settings
     from bot.store import Store
 
-API_TIMEOUT = 8.0  # seconds for one Bot API call
+API_TIMEOUT = 10.0  # seconds for one call: the bot's own for its start's (session.START_TIMEOUT)
 LOCAL_TIMEOUT = 2.0  # seconds for a /healthz on this machine (a port held by a silent program)
 RECENT_ERROR = 3600.0  # a webhook delivery error younger than this fails the check
 TELEGRAM = "https://api.telegram.org"
@@ -213,7 +213,7 @@ async def check_telegram(settings: Settings) -> list[Line]:
     from aiogram.exceptions import TelegramUnauthorizedError as Unauthorized
 
     from bot.telegram.app import create_bot
-    from bot.telegram.session import undecoded
+    from bot.telegram.session import timed_out, undecoded
 
     server = settings.telegram_api_url or TELEGRAM
     bot = create_bot(settings, retry=False)
@@ -231,6 +231,8 @@ async def check_telegram(settings: Settings) -> list[Line]:
         return [Line(False, "Bot API", f"{server} refused the token", fix)]
     except (TelegramNetworkError, TimeoutError, OSError) as exc:
         reason = str(exc) or type(exc).__name__  # the token in it is hidden by examine
+        if timed_out(exc):  # (as the bot says it: "HTTP Client says - Request timeout error")
+            reason = f"no answer within {API_TIMEOUT:g} s"
         fix = "check the network, or TELEGRAM_API_URL"
         return [Line(False, "Bot API", f"cannot reach {server}: {reason}", fix)]
     except TelegramAPIError as exc:

@@ -23,7 +23,6 @@ from aiogram.methods import (
     AnswerCallbackQuery,
     AnswerInlineQuery,
     EditMessageText,
-    GetMe,
     GetUpdates,
     SendMessage,
 )
@@ -65,7 +64,7 @@ from bot.telegram.profile import describe
 from bot.telegram.radar import Radar
 from bot.telegram.reloads import Reloads
 from bot.telegram.services import Services, open_services
-from bot.telegram.session import SendAnswer, Session
+from bot.telegram.session import SendAnswer, Session, starting
 from bot.telegram.shared import Marks, Once, Shared, SharedBudget
 from bot.telegram.taught import TaughtPhrases
 from bot.telegram.top import TopEntries
@@ -77,10 +76,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 CONFIRM_TIMEOUT = 5  # seconds a stop gives Telegram to take the confirmation of what it answered
-# Seconds the first request to the Bot API may take: a network that drops what goes to
-# Telegram (a firewall, a country that blocks it) held the start for aiogram's 60 s in silence,
-# and a webhook's start for 60 s more a request.
-START_TIMEOUT = 10
 INLINE_BUDGET = 3  # times LOOKUPS_PER_MINUTE: inline queries come a keystroke at a time
 # Updates handled at once in long polling, as many as Telegram opens connections to a webhook
 # by default: in a crowd, the first to ask are answered first, not everyone at the end.
@@ -282,16 +277,6 @@ async def on_shutdown(bot: Bot, lookups: LookupLog, settings: Settings, services
         await services.store.close()
 
 
-async def first_contact(bot: Bot) -> None:
-    """Who the bot is (aiogram keeps it: polling and the filters ask again for nothing), within
-    START_TIMEOUT; TelegramNetworkError if the Bot API does not answer by then."""
-    try:
-        await asyncio.wait_for(bot.me(), START_TIMEOUT)
-    except TimeoutError:
-        message = f"no answer within {START_TIMEOUT} s"
-        raise TelegramNetworkError(method=GetMe(), message=message) from None
-
-
 async def polls_alone(services: Services) -> bool:
     """Whether this process polls, once no other does (``stand_by``); False when SIGTERM or
     SIGINT came first. (aiogram's own handlers take the signals' place as polling starts.)"""
@@ -389,7 +374,10 @@ async def run(settings: Settings, library: Library | None = None) -> int:
     asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, services.reloads.ask)
     monitoring: web.AppRunner | None = None
     try:
-        await first_contact(bot)
+        async with starting(bot):  # (each request of it bounded: a dropped network said soon)
+            await bot.me()  # (aiogram keeps who the bot is: polling and the filters ask again)
+            if not settings.webhook_url:
+                await bot.delete_webhook(drop_pending_updates=False)
         if settings.webhook_url:
             from bot.telegram.webhook import serve_webhook
 
@@ -402,7 +390,6 @@ async def run(settings: Settings, library: Library | None = None) -> int:
                 monitoring = await serve_monitoring(
                     settings.metrics_host, settings.metrics_port, services.metrics, services.health
                 )
-            await bot.delete_webhook(drop_pending_updates=False)
             if not await polls_alone(services):
                 return 0  # stopped while standing by: nothing was taken
             quiet_about_updates_never_begun()

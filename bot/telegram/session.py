@@ -4,12 +4,14 @@ without its TLS pause where nothing was TLS; and answers sent without reading Te
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.exceptions import ClientDecodeError
+from aiogram.exceptions import ClientDecodeError, TelegramNetworkError
 from aiogram.methods import SendMessage
 from aiohttp import FormData, JsonPayload
 from aiohttp.payload import Payload
@@ -103,6 +105,35 @@ async def send_unread(method: SendMessage) -> Delivered:
     # shortcut's fields validated them again (12 µs an answer; model_construct took 14).
     method.__class__ = SendAnswer
     return cast(Delivered, await bot(method))
+
+
+# Seconds each request of the start may take (who the bot is, the webhook deleted or set, the
+# commands): a network that drops what goes to Telegram (a firewall, a country that blocks it)
+# held the start for aiogram's 60 s a request in silence. A wait Telegram asks for (429) is no
+# part of it. Doctor gives its requests as long: what it passes, the bot starts with.
+START_TIMEOUT = 10
+
+
+@asynccontextmanager
+async def starting(bot: Bot) -> AsyncIterator[None]:
+    """The start's requests, each bounded to START_TIMEOUT; one that gets no answer by then is
+    said so ("no answer within 10 s") by the TelegramNetworkError that stops the start."""
+    timeout, bot.session.timeout = bot.session.timeout, START_TIMEOUT
+    try:
+        yield
+    except TelegramNetworkError as exc:
+        if not timed_out(exc):
+            raise
+        message = f"no answer within {START_TIMEOUT} s"
+        raise TelegramNetworkError(method=exc.method, message=message) from None
+    finally:
+        bot.session.timeout = timeout
+
+
+def timed_out(exc: BaseException) -> bool:
+    """Whether a Bot API request failed for want of an answer in time (aiogram raises its
+    TelegramNetworkError from the timeout)."""
+    return isinstance(exc, TimeoutError) or isinstance(exc.__cause__, TimeoutError)
 
 
 def undecoded(exc: ClientDecodeError) -> str:

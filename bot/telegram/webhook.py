@@ -23,6 +23,7 @@ from bot.telegram.app import finish_in_hand
 from bot.telegram.monitoring import add_routes as add_monitoring
 from bot.telegram.monitoring import start_site
 from bot.telegram.services import Services
+from bot.telegram.session import starting
 from bot.telegram.shared import Mark, Marks
 
 logger = logging.getLogger(__name__)
@@ -144,14 +145,16 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     workflow = {"dispatcher": dp, "bots": [bot], **dp.workflow_data}
-    await dp.emit_startup(bot=bot, **workflow)
+    async with starting(bot):  # the commands, the support chat's look: each request bounded
+        await dp.emit_startup(bot=bot, **workflow)
     try:
         await start_site(runner, settings.webhook_host, settings.webhook_port, "WEBHOOK_PORT")
-        await bot.set_webhook(
-            settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=dp.resolve_used_update_types(),
-        )
+        async with starting(bot):
+            await bot.set_webhook(
+                settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=dp.resolve_used_update_types(),
+            )
         logger.info(
             "webhook serving on %s:%s%s", settings.webhook_host, settings.webhook_port, path
         )
