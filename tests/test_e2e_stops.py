@@ -353,6 +353,23 @@ async def test_a_webhook_stop_cuts_off_what_outlasts_its_grace_and_telegram_send
     assert count(bot.database) == 3  # each once: the cut-off ones were not counted
 
 
+async def test_a_stop_while_telegram_has_yet_to_answer_set_webhook_is_a_stop(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM while Telegram had yet to answer setWebhook waited for it (a minute, then the
+    start's bound) and exited 1 as if Telegram could not be reached (an attack): it stops."""
+    port = free_port()
+    webhook = {"WEBHOOK_URL": f"http://127.0.0.1:{port}/hook", "WEBHOOK_SECRET": "s3cret-token"}
+    webhook |= {"WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port)}
+    async with FakeTelegram() as fake:
+        release = fake.hold("setWebhook")
+        bot = await launch(fake, tmp_path, ready="setWebhook", **webhook)
+        assert await bot.stop() == 0
+        release.set()
+    log = bot.log.read_text()
+    assert "stop signal received" in log and "cannot reach" not in log and "Traceback" not in log
+
+
 async def test_a_stop_that_cuts_off_a_batch_waiting_its_turn_counts_each_lookup_once(
     tmp_path: Path,
 ) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import signal
+from collections.abc import Awaitable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -111,6 +112,25 @@ def _why(exc: ValueError | RecursionError) -> str:
     return f"{where}: {first['msg']}{more}"
 
 
+async def unless_stopped(work: Awaitable[object], stop: asyncio.Event) -> bool:
+    """``work`` done (its error raised), True; False, ``work`` cancelled, if ``stop`` came
+    first (a stop while Telegram had yet to answer setWebhook waited for it, up to a minute,
+    and exited 1: an attack)."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    if task.cancelled():
+        return False
+    task.result()
+    return True
+
+
 async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     """aiohttp server on WEBHOOK_HOST:WEBHOOK_PORT; every request must carry WEBHOOK_SECRET.
 
@@ -150,15 +170,17 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     try:
         await start_site(runner, settings.webhook_host, settings.webhook_port, "WEBHOOK_PORT")
         async with starting(bot):
-            await bot.set_webhook(
+            setting = bot.set_webhook(
                 settings.webhook_url,
                 secret_token=secret,
                 allowed_updates=dp.resolve_used_update_types(),
             )
-        logger.info(
-            "webhook serving on %s:%s%s", settings.webhook_host, settings.webhook_port, path
-        )
-        await stop.wait()
+            serving = await unless_stopped(setting, stop)
+        if serving:
+            logger.info(
+                "webhook serving on %s:%s%s", settings.webhook_host, settings.webhook_port, path
+            )
+            await stop.wait()
         logger.info("stop signal received")
     finally:
         handler.stopping.set()  # deliveries waiting for an update in hand elsewhere: 503
