@@ -553,6 +553,17 @@ def test_no_group_of_a_quoted_or_pointed_at_one_time_code_is_kept(text: str) -> 
         ("otp 482193 и 2024", "otp <secret> и 2024"),
         ("код 1004 1005", "код 1004 1005"),
         ("1004 is my otp error", "1004 is my otp error"),
+        # The sixth: "token" between the name and the code; a password's groups after a dash;
+        # a code in groups or in formatting before its name; "код по смс"; four digits and two
+        # after a bare "code" (the cheap look skipped them); a date with dashes stays.
+        ("TOTP token 482193", "TOTP token <secret>"),
+        ("пароль — 4821 5678", "пароль — <secret>"),
+        ("482 193 is my code", "<secret> is my code"),
+        ("**482193** — мой код из смс", "**<secret>** — мой код из смс"),
+        ("код по смс 482193", "код по смс <secret>"),
+        ("code: 4821 93", "code: <secret>"),
+        ("пароль 12-05-2024 истёк", "пароль 12-05-2024 истёк"),
+        ("код 25-12-24", "код 25-12-24"),
     ],
 )
 def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None:

@@ -123,8 +123,16 @@ def test_a_stored_lookup_masks_the_plain_forms_and_keeps_the_questions(
         # Ten backup codes of two groups, one a line (twelve of twenty groups were kept).
         (
             "Backup codes:\n" + "\n".join(f"{n:04} {n + 4444:04}" for n in range(1111, 1121)),
-            "Backup codes: <secret>",
+            "Backup codes:\n<secret>",
         ),
+        # Codes after a one-time code's, on lines of their own, after a blank line, a word or a
+        # dash; a local phone after one (the sixth attack).
+        ("otp 482193\n\n551234", "otp <secret>\n\n<secret>"),
+        ("otp 482193\nи 551234", "otp <secret>\nи <secret>"),
+        ("otp 482193\n- 551234\n- 661234", "otp <secret>\n- <secret>\n- <secret>"),
+        ("backup codes: 1234 5678\n2345 6789\n3456 7890", "backup codes: <secret>"),
+        ("otp 482193, 555-12-34", "otp <secret>, 555-12-34"),
+        ("**482193** — мой код из смс", "**<secret>** — мой код из смс"),
         # Prose about a login on one line, the password on the next: each line read alone.
         (
             "which login works\nlogin anna password qwerty\nx",

@@ -138,13 +138,19 @@ def _curl_user(match: re.Match[str]) -> str:
 
 
 def _element(match: re.Match[str]) -> str:
+    content = match["content"] or ""
+    if (
+        match["attributes"] is None
+        and _MASKED.fullmatch(f"<{match['tag']}>")
+        and not any(char.isalnum() for char in content)
+    ):  # a mask of ours with a mark after it ("**<secret>**", "<secret>,"), no element
+        return match.group()
     attributes = match["attributes"] or ""
     named = any(names_secret(name) for name in _NAMING_ATTRIBUTE.findall(attributes))
     if not (named or names_secret(match["name"])):
         return match.group()
     if named:
         attributes = _VALUE_ATTRIBUTE.sub(r"\1\2<secret>\2", attributes)
-    content = match["content"] or ""
     if attributes.rstrip().endswith("/") or not content.strip() or _MASKED.fullmatch(content):
         return f"<{match['tag']}{attributes}>{content}"  # what follows <x/> is not its content
     return f"<{match['tag']}{attributes}><secret>"

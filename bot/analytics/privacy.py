@@ -14,7 +14,6 @@ from bot.analytics.named_secrets import MASKED, mask_named
 from bot.analytics.secret_words import (
     ONE_TIME_WORDS,
     PASSWORD_WORDS,
-    lone_code,
     looks_secret,
     mask_secret_words,
     mask_spaced_codes,
@@ -36,7 +35,7 @@ QUERY_LIMIT = 200
 _GAP = r"(?:\s*+[.-]?\s*+)"
 _MAYBE_SHAPE = re.compile(
     rf"\d{{6}}|(?:\d{_GAP}){{12}}\d|\d(?:\s*+[.-]\s*+|\s++)\d{{3}}|\(\d{{3}}|\+\d|@"
-    r"|\d\d[\s.-]\d\d[\s.-]\d\d"  # a one-time code in three pairs after a bare "code"
+    r"|\d\d[\s.-]\d\d[\s.-]\d\d|\d{4}[\s.-]\d\d(?!\d)"  # (after a bare "code": "48 21 93")
     r"|(?:t|telegram)\.me/|tg://|[A-Za-z0-9_.-]{16}|[A-Za-z0-9/+]{40}"
     r"|[a-z]{2}\d{2}(?:\s*+-?\s*+[a-z0-9]){11}|-u",
     re.IGNORECASE,
@@ -166,21 +165,24 @@ def mask_message(text: str) -> str | None:
     text = mask_keys(written)
     if not may_hold_secrets(text):
         return None
-    # Line by line first: "which login works\nlogin anna password qwerty" read as one line is
+    # One-time codes across lines first: the codes after the first, on lines of their own
+    # ("otp 482193\n\n551234", "otp 482193\nи 551234", backup codes a line each), had no name
+    # before them read line by line (an attack).
+    coded = mask_spaced_codes(text)
+    spanned, text = coded != text, coded
+    # Line by line then: "which login works\nlogin anna password qwerty" read as one line is
     # prose about a login, its second line alone a password.
-    lines_of = text.split("\n")
-    masked = [team_mask(line) if may_hold_secrets(line) else line for line in lines_of]
+    masked = [team_mask(line) if may_hold_secrets(line) else line for line in text.split("\n")]
     for index in range(1, len(masked)):  # "password: Hun\nter2": a secret wrapped to the next line
         wrapped = masked[index].strip()
-        if _ENDS_MASKED.search(masked[index - 1]) and (
-            (_WRAPPED.fullmatch(wrapped) and looks_secret(wrapped))
-            or (
-                lone_code(wrapped) and mask_spaced_codes(lines_of[index - 1]) != lines_of[index - 1]
-            )
-        ):  # ...or a one-time code after one on the line before ("otp 482193\n551234")
+        if (
+            _ENDS_MASKED.search(masked[index - 1])
+            and _WRAPPED.fullmatch(wrapped)
+            and looks_secret(wrapped)
+        ):
             masked[index] = "<secret>"
     lines = "\n".join(masked)
-    if lines == text:  # no line alone holds a secret: the whole may (one spanning lines)
+    if lines == text and not spanned:  # no line alone holds a secret: the whole may
         whole = team_mask(text)
         return None if whole == one_line(text) and text == written else whole
     return lines if team_mask(lines) == one_line(lines) else team_mask(text)

@@ -27,7 +27,8 @@ ONE_TIME_WORDS = (
     r"(?:2fa |mfa )?(?:recovery|backup) codes?|"
     r"code (?:from|in|of) (?:the |an? |my )?(?:sms|text|message)|"
     r"sms[ -]?code|(?:смс|sms)[ -]?код|"
-    r"код[ыи]? (?:из|с|со|з|із|зі|в) (?:(?:смс|sms)(?:-?(?:ки|ке|ка|ку))?|сообщения|повідомлення)|"
+    r"код[ыи]? (?:из|с|со|з|із|зі|в|по) "
+    r"(?:(?:смс|sms)(?:-?(?:ки|ке|ка|ку))?|сообщения|повідомлення)|"
     r"код (?:для входа|для входу|входа|входу|авторизации|авторизації)|"
     r"код (?:подтверждения|підтвердження|верификации|верифікації)|"
     r"одноразов(?:ый|ий) (?:код|пароль)|резервн(?:ый|ые|ий|і) код[ыи]?|"
@@ -109,12 +110,15 @@ _ARROW_MARKS = rf"-->|==>|->|=>|>>|[{ARROWS}]"
 # left to their rules ("код из смс 482193 звоните 8 800 555 35 35"); a date is none.
 # Each code is read once and for good (atomic): read again group by group, "otp 1 1 1 ... 1x"
 # took seconds for 30 ones (the mending's attack).
-_GROUPS = r"\d{1,4}(?:(?:[ .-]|\s[–—-]\s)\d{1,4}){1,23}"
+_GROUPS = r"\d{1,4}(?:(?:[ .\n-]|\s[–—-]\s)\d{1,4}){1,23}"
 _OPEN = r"[\"'«“„‚]|\*{1,2}|`|_|~{1,2}|\|\||\[|<b>|<code>|[#№]"
 _CLOSE = r"(?:[\"'»”“‘`_~|\])]|\*{1,2}|</b>|</code>){0,3}+"
 _ENDED = r"(?![\w-]|[ .-]\d)"  # a code's last digit
 _ERROR_WORD = r"(?:error|err|ошибк|помилк)"
-_NOT_DATE = r"(?!(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])(?:\.(?:\d{4}|\d{2}))?(?!\d))"
+_NOT_DATE = (  # 12.05, 12.05.2024, 12-05-2024, 12/05/24, 2024-05-12
+    r"(?!(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])(?:[./-](?:\d{4}|\d{2}))?(?!\d)"
+    r"|(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?!\d))"
+)
 # Words that say another code follows; "код" only after one of them ("и код 555 666", where
 # "otp 482193, код 1004" names an error's).
 _MORE_WORD = (
@@ -135,18 +139,20 @@ _DIGITS = (
     rf"{_NOT_DATE}(?>{_GROUPS}{_ENDED}|\d{{4,}}(?![\w-]))"
     r"(?!\s*(?:смс|sms|сообщ|повідом|раз|times|шт|минут|хвилин|секунд|minute|second|руб|грн|%))"
 )
+_LOCAL_PHONE = r"\d{3}[ -]\d{2}[ -]\d{2}(?!\d)"  # 555-12-34: a phone for the team, no code
 _MORE = (  # (a year, or a code an error's word follows, is none: "otp 482193 и 1004 ошибка")
-    rf"(?:{_JOINER}(?:{_OPEN})?(?!(?:19|20)\d\d(?!\d)){_DIGITS}(?!\s*{_ERROR_WORD}){_CLOSE}"
+    rf"(?:{_JOINER}(?:{_OPEN})?(?!(?:19|20)\d\d(?!\d)|{_LOCAL_PHONE}){_DIGITS}"
+    rf"(?!\s*{_ERROR_WORD}){_CLOSE}"
     rf"|\s+(?:{_OPEN})?\d{{6,8}}(?![\w-]){_CLOSE})*+"
 )
 # Words before the code: a label, a verb ("код в смс пришёл 482193").
 _LEAD = (
-    r"codes?|коды?|коди|is|was|это|це|был|був|пришёл|пришел|пришла|пришло|прийшов|прийшла|"
-    r"прийшло|came|got|received"
+    r"codes?|коды?|коди|tokens?|токен|is|was|это|це|был|був|пришёл|пришел|пришла|пришло|"
+    r"прийшов|прийшла|прийшло|came|got|received"
 )
 _SPACED_CODE = re.compile(
     rf"(?<![\w-])(?:(?P<name>{ONE_TIME_WORDS}|pin(?:code)?|пин(?:код)?|пін(?:код)?|code|код)"
-    rf"(?:-(?:code|код))?(?![\w-])|(?:{PASSWORD_NAMES})(?=\s*(?::|=|{_ARROW_MARKS}|\d)))"
+    rf"(?:-(?:code|код))?(?![\w-])|(?:{PASSWORD_NAMES})(?=\s*(?::|=|{_ARROW_MARKS}|[—–-]|\d)))"
     rf"(?:\s*(?:{_LEAD}|:|=|{_ARROW_MARKS}|—|–|-|,|\(|{_OPEN})){{0,4}}+\s*"
     rf"({_DIGITS})({_CLOSE}{_MORE})",
     re.IGNORECASE,
@@ -161,11 +167,12 @@ _BARE = re.compile(r"code|код", re.IGNORECASE)
 # asks about an error).
 _POSSESSIVE = r"(?:my|your|the|мой|мій|моя|моє|мое|ваш|твой|твій)\s+"
 _CODE_BEFORE_NAME = re.compile(
-    rf"(?<![\w-])(?:((?>{_GROUPS}|\d{{4,8}}))\s*(?:[—–-]\s*)?"
+    rf"(?<![\w-])(?:{_OPEN})?(?:((?>{_GROUPS}|\d{{4,8}})){_CLOSE}\s*(?:[—–-]\s*)?"
     rf"(?:(?:is|was|это|це|был|був)\s+(?:{_POSSESSIVE})?|{_POSSESSIVE})|(\d{{6,8}})\s*[—–-]\s*)"
     rf"(?:{ONE_TIME_WORDS}|pin(?:code)?|pin-код|пин-код|пін-код|пин|пін)(?![\w-])"
     rf"(?!\s*{_ERROR_WORD})"  # ("1004 is my otp error")
-    rf"|(?<![\w-])(\d{{6}})\s*(?:[—–-]\s*)?(?:(?:is|это|це)\s+)?{_POSSESSIVE}(?:code|код)(?![\w-])",
+    rf"|(?<![\w-])(?:{_OPEN})?((?>{_GROUPS}|\d{{6}})){_CLOSE}\s*(?:[—–-]\s*)?"
+    rf"(?:(?:is|это|це)\s+)?{_POSSESSIVE}(?:code|код)(?![\w-])",
     re.IGNORECASE,
 )
 # An error's word just before the name: "ошибка otp 1004" asks about an error.
@@ -306,19 +313,15 @@ def mask_spaced_codes(text: str) -> str:
 
 def _before_its_name(found: re.Match[str]) -> str:
     code = next(group for group in (1, 2, 3) if found[group] is not None)
-    if not _a_code(found[code]):
+    digits = _digits(found[code])
+    if digits < _SHORTEST_SPACED or (code == 3 and digits != _TOTP_DIGITS):  # (a bare "code")
         return found.group()
-    return "<secret>" + found.group()[found.end(code) - found.start() :]
+    start, end = found.start(code) - found.start(), found.end(code) - found.start()
+    return found.group()[:start] + "<secret>" + found.group()[end:]
 
 
 def _error_before(text: str, start: int) -> bool:
     return _ERROR_BEFORE.search(text, max(0, start - 20), start) is not None
-
-
-def lone_code(text: str) -> bool:
-    """Whether ``text`` is a code alone as one after another on a line of its own: six to
-    eight digits (a year's four, an error's code are none)."""
-    return _CODE.fullmatch(text) is not None and _TOTP_DIGITS <= _digits(text) <= _LONGEST_MORE
 
 
 def _spaced(found: re.Match[str]) -> str:
