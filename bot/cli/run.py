@@ -93,16 +93,10 @@ def _run() -> int:
         log.error("Telegram refused the token: check BOT_TOKEN (from @BotFather)")
         return 1
     except TelegramNetworkError as exc:
+        where = without_password(settings.telegram_api_url or "https://api.telegram.org")
+        fix = "is TELEGRAM_API_URL right?"
         if settings.telegram_api_url is None:
-            where, fix = (
-                "https://api.telegram.org",
-                (
-                    "where Telegram is blocked, set TELEGRAM_API_URL to a Bot API server the bot "
-                    "can reach"
-                ),
-            )
-        else:
-            where, fix = without_password(settings.telegram_api_url), "is TELEGRAM_API_URL right?"
+            fix = "where Telegram is blocked, set TELEGRAM_API_URL to a Bot API server it can reach"
         log.error("cannot reach the Bot API server at %s: %s (%s)", where, exc.message, fix)
         return 1
     except CannotServe as exc:
