@@ -40,7 +40,7 @@ from tests.support.app import (
     settings_for,
     still,
 )
-from tests.support.fake_session import bot_for
+from tests.support.fake_session import bot_for, make_bot
 from tests.support.fake_telegram import FakeTelegram
 
 # --- private chat ---------------------------------------------------------------------------
@@ -519,6 +519,32 @@ async def test_failing_decoration_only_warns(
         await on_startup(app.bot, lookups, app.library, settings_for(tmp_path), services)
     await stop(background, lookups)
     assert "could not register the commands and description" in caplog.text
+
+
+async def test_decoration_that_gets_no_answer_is_given_up_and_only_warns(
+    app: App, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In long polling the commands' requests kept aiogram's 60 s each before the first update
+    was taken (an attack: a server that answers getMe, then stalls); each gets the start's."""
+    import bot.telegram.session as session_module
+
+    monkeypatch.setattr(session_module, "START_TIMEOUT", 0.2)
+    lookups = LookupLog(tmp_path / "other.sqlite3", secret=b"k" * 32)
+    background: set[asyncio.Task[None]] = set()
+    taught = TaughtPhrases(lookups.store, app.library)
+    services = replace(app.dp["services"], taught=taught, holder="test", background=background)
+    async with FakeTelegram() as fake:
+        bot = make_bot(fake, "http")
+        release = fake.hold("setMyCommands")
+        try:
+            with caplog.at_level(logging.WARNING):
+                await on_startup(bot, lookups, app.library, settings_for(tmp_path), services)
+            await stop(background, lookups)
+        finally:
+            release.set()
+            await bot.session.close()
+    assert "could not register the commands and description: " in caplog.text
+    assert "no answer within 0.2 s" in caplog.text
 
 
 async def test_startup_registers_commands_in_three_languages(app: App, tmp_path: Path) -> None:

@@ -242,7 +242,8 @@ async def on_startup(
     await taught.refresh()  # a failing database is retried by the poll (and said once)
     in_background(background, taught.run(), "taught-phrases")
     try:
-        await describe(bot, settings)
+        async with starting(bot):  # (each request of it bounded, in long polling too)
+            await describe(bot, settings)
     except (TelegramAPIError, TelegramNetworkError) as exc:
         logger.warning("could not register the commands and description: %s", exc)
 
