@@ -564,6 +564,16 @@ def test_no_group_of_a_quoted_or_pointed_at_one_time_code_is_kept(text: str) -> 
         ("code: 4821 93", "code: <secret>"),
         ("пароль 12-05-2024 истёк", "пароль 12-05-2024 истёк"),
         ("код 25-12-24", "код 25-12-24"),
+        # Services' SMS as people paste them (stored whole).
+        ("Ваш код 4821. Никому не сообщайте", "Ваш код <secret>. Никому не сообщайте"),
+        ("Введите код 4821", "Введите код <secret>"),
+        ("Telegram code 48219", "Telegram code <secret>"),
+        (
+            "G-482193 is your Google verification code",
+            "G-<secret> is your Google verification code",
+        ),
+        ("Ваш код для регистрации: 4821", "Ваш код для регистрации: <secret>"),
+        ("1004 is the gosms error", "1004 is the gosms error"),
     ],
 )
 def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None:

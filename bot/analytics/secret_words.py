@@ -29,7 +29,12 @@ ONE_TIME_WORDS = (
     r"sms[ -]?code|(?:смс|sms)[ -]?код|"
     r"код[ыи]? (?:из|с|со|з|із|зі|в|по) "
     r"(?:(?:смс|sms)(?:-?(?:ки|ке|ка|ку))?|сообщения|повідомлення)|"
-    r"код (?:для входа|для входу|входа|входу|авторизации|авторизації)|"
+    r"код (?:для входа|для входу|для регистрации|для реєстрації|входа|входу|авторизации|"
+    r"авторизації)|"
+    # ...as a service's SMS says it: "Ваш код 4821. Никому не сообщайте", "Введите код 4821",
+    # "Telegram code 48219" (a pasted SMS was stored whole: the round's last look)
+    r"(?:ваш|твой|твій|your) (?:код|code)|(?:введите|введіть|enter(?: the)?) (?:код|code)|"
+    r"(?:telegram|whatsapp|viber|signal|google|apple|microsoft|facebook|instagram|vk) (?:code|код)|"
     r"код (?:подтверждения|підтвердження|верификации|верифікації)|"
     r"одноразов(?:ый|ий) (?:код|пароль)|резервн(?:ый|ые|ий|і) код[ыи]?|"
     r"код[ыи]? (?:восстановления|відновлення)|"
@@ -167,8 +172,9 @@ _BARE = re.compile(r"code|код", re.IGNORECASE)
 # asks about an error).
 _POSSESSIVE = r"(?:my|your|the|мой|мій|моя|моє|мое|ваш|твой|твій)\s+"
 _CODE_BEFORE_NAME = re.compile(
-    rf"(?<![\w-])(?:{_OPEN})?(?:((?>{_GROUPS}|\d{{4,8}})){_CLOSE}\s*(?:[—–-]\s*)?"
-    rf"(?:(?:is|was|это|це|был|був)\s+(?:{_POSSESSIVE})?|{_POSSESSIVE})|(\d{{6,8}})\s*[—–-]\s*)"
+    rf"(?:(?<![\w-])G-|(?<![\w-]))(?:{_OPEN})?(?:((?>{_GROUPS}|\d{{4,8}})){_CLOSE}\s*"
+    rf"(?:[—–-]\s*)?(?:(?:is|was|это|це|был|був)\s+(?:{_POSSESSIVE})?|{_POSSESSIVE})"
+    rf"|(\d{{6,8}})\s*[—–-]\s*)(?:[^\W\d_]+\s+)?"  # ("G-482193 is your Google verification code")
     rf"(?:{ONE_TIME_WORDS}|pin(?:code)?|pin-код|пин-код|пін-код|пин|пін)(?![\w-])"
     rf"(?!\s*{_ERROR_WORD})"  # ("1004 is my otp error")
     rf"|(?<![\w-])(?:{_OPEN})?((?>{_GROUPS}|\d{{6}})){_CLOSE}\s*(?:[—–-]\s*)?"
