@@ -566,6 +566,20 @@ def test_no_group_of_a_quoted_or_pointed_at_one_time_code_is_kept(text: str) -> 
         ("код 25-12-24", "код 25-12-24"),
         # Services' SMS as people paste them (stored whole).
         ("Ваш код 4821. Никому не сообщайте", "Ваш код <secret>. Никому не сообщайте"),
+        ("ВТБ: Никому не сообщайте этот код: 4821", "ВТБ: Никому не сообщайте этот код: <secret>"),
+        ("Код 4821 действителен 5 минут", "Код <secret> действителен 5 минут"),
+        (
+            "Kaspi.kz: Kod 4821. Nikomu ne soobshchayte",
+            "Kaspi.kz: Kod <secret>. Nikomu ne soobshchayte",
+        ),
+        ("Tasdiqlash kodi: 482193", "Tasdiqlash kodi: <secret>"),
+        ("Код активации 482193", "Код активации <secret>"),
+        ("код пришел 482193 но не подходит", "код пришел <secret> но не подходит"),
+        ("коды 482193 не подходят", "коды <secret> не подходят"),
+        # ...but "your code" asked of support is its error code (the round's own rule took it
+        # for a one-time code's name: the last attack).
+        ("ваш код 1004 что означает?", "ваш код 1004 что означает?"),
+        ("what does your code 1004 mean", "what does your code 1004 mean"),
         ("Введите код 4821", "Введите код <secret>"),
         ("Telegram code 48219", "Telegram code <secret>"),
         (

@@ -31,9 +31,11 @@ ONE_TIME_WORDS = (
     r"(?:(?:смс|sms)(?:-?(?:ки|ке|ка|ку))?|сообщения|повідомлення)|"
     r"код (?:для входа|для входу|для регистрации|для реєстрації|входа|входу|авторизации|"
     r"авторизації)|"
-    # ...as a service's SMS says it: "Ваш код 4821. Никому не сообщайте", "Введите код 4821",
-    # "Telegram code 48219" (a pasted SMS was stored whole: the round's last look)
-    r"(?:ваш|твой|твій|your) (?:код|code)|(?:введите|введіть|enter(?: the)?) (?:код|code)|"
+    # ...as a service's SMS says it: "Введите код 4821", "Telegram code 48219", "Код активации"
+    # (a pasted SMS was stored whole: the round's last look; "ваш код 1004" asks support about
+    # its code, see _SMS_CODE), transliterated too ("kod podtverzhdeniya", "tasdiqlash kodi")
+    r"(?:введите|введіть|enter(?: the)?) (?:код|code)|код (?:активации|активації)|"
+    r"activation code|kod podtverzhdeniya|tasdiqlash kodi|kirish kodi|растау коды|"
     r"(?:telegram|whatsapp|viber|signal|google|apple|microsoft|facebook|instagram|vk) (?:code|код)|"
     r"код (?:подтверждения|підтвердження|верификации|верифікації)|"
     r"одноразов(?:ый|ий) (?:код|пароль)|резервн(?:ый|ые|ий|і) код[ыи]?|"
@@ -241,7 +243,22 @@ _BEFORE_NAME = re.compile(
 # A one-time code by its bare name, in a message to the team: "code 482193" (not "error code").
 _ERROR_AFTER = re.compile(rf"\s+{_ERROR_WORD}", re.IGNORECASE)
 _BARE_CODE = re.compile(
-    r"(?<![\w-])(?:code|код)(\s+(?:is|это|це|—|-)\s+|\s*:?\s*)(\d{6,8})(?![\w-])", re.IGNORECASE
+    r"(?<![\w-])(?:codes?|коды?|kod)(\s+(?:is|это|це|—|-|пришел|пришёл|прийшов|came)\s+|\s*:?\s*)"
+    r"(\d{6,8})(?![\w-])",
+    re.IGNORECASE,
+)
+# A pasted SMS with a one-time code says so ("Никому не сообщайте", "do not share", "действителен
+# 5 минут"): there a bare "код" with four digits or more is one ("Код 4821. Никому не
+# сообщайте", where "код 4821" alone asks about an error).
+_PASTED_SMS = re.compile(
+    r"никому|нікому|nikomu|hech kimga|не сообщайте|не передавайте|не говорите|не кажіть"
+    r"|do not share|don'?t share"
+    r"|never share|действител|дійсн|valid for|expires in",
+    re.IGNORECASE,
+)
+_SMS_CODE = re.compile(
+    r"(?<![\w-])(?:код|code|kod)(?:[^\d\n<]{0,24}?)(?<!\d)(\d{4,8})(?![\w-]|[ .-]\d)",
+    re.IGNORECASE,
 )
 _NOT_MASKED = rf"(?![\[{{(\\\"'«“„]*{MASKED})"  # not again what a key's rule masked: "[<secret>,"
 _VALUE = re.compile(rf"{_NOT_MASKED}\S+")
@@ -314,7 +331,14 @@ def mask_spaced_codes(text: str) -> str:
     if not any(c.isdigit() for c in text):
         return text
     text = _CODE_BEFORE_NAME.sub(_before_its_name, text)
+    if _PASTED_SMS.search(text):
+        text = _SMS_CODE.sub(lambda found: _masked_group(found, 1), text)
     return _SPACED_CODE.sub(_spaced, text)
+
+
+def _masked_group(found: re.Match[str], group: int) -> str:
+    start, end = found.start(group) - found.start(), found.end(group) - found.start()
+    return found.group()[:start] + "<secret>" + found.group()[end:]
 
 
 def _before_its_name(found: re.Match[str]) -> str:
@@ -322,8 +346,7 @@ def _before_its_name(found: re.Match[str]) -> str:
     digits = _digits(found[code])
     if digits < _SHORTEST_SPACED or (code == 3 and digits != _TOTP_DIGITS):  # (a bare "code")
         return found.group()
-    start, end = found.start(code) - found.start(), found.end(code) - found.start()
-    return found.group()[:start] + "<secret>" + found.group()[end:]
+    return _masked_group(found, code)
 
 
 def _error_before(text: str, start: int) -> bool:
