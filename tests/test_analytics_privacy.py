@@ -578,6 +578,13 @@ def test_no_group_of_a_quoted_or_pointed_at_one_time_code_is_kept(text: str) -> 
         ("коды 482193 не подходят", "коды <secret> не подходят"),
         # ...but "your code" asked of support is its error code (the round's own rule took it
         # for a one-time code's name: the last attack).
+        ("Your Apple ID Code is: 482193", "Your Apple ID Code is: <secret>"),
+        ("Use 482193 to verify your account", "Use <secret> to verify your account"),
+        ("Введите 4821 для входа", "Введите <secret> для входа"),
+        (
+            "FB-48219 is your Facebook confirmation code",
+            "FB-<secret> is your Facebook confirmation code",
+        ),
         ("ваш код 1004 что означает?", "ваш код 1004 что означает?"),
         ("what does your code 1004 mean", "what does your code 1004 mean"),
         ("Введите код 4821", "Введите код <secret>"),

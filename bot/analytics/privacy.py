@@ -50,7 +50,8 @@ NAME_STEMS = (
     "парол", "пасс", "пасв", "гасл", "токен", "секрет", "ключ", "логин", "логін", "пин", "пін",
     "доступ", "безп", "безоп", "инн", "інн", "іпн", "ипн", "рнокпп", "снилс", "ssn", "inn", "tin",
     r"\bid",  # "id123 45 67": no boundary after it
-    "никому", "нікому", "share", "действител", "дійсн", "kod",  # a pasted SMS (secret_words)
+    "никому", "нікому", "share", "действител", "дійсн", "kod", "введит", "введіт", "verif",
+    "для вход",  # a pasted SMS (secret_words)
     ONE_TIME_WORDS,
 )  # fmt: skip
 # The names looked for in the lowered text: with re.IGNORECASE, re folds every character for

@@ -36,7 +36,8 @@ ONE_TIME_WORDS = (
     # its code, see _SMS_CODE), transliterated too ("kod podtverzhdeniya", "tasdiqlash kodi")
     r"(?:введите|введіть|enter(?: the)?) (?:код|code)|код (?:активации|активації)|"
     r"activation code|kod podtverzhdeniya|tasdiqlash kodi|kirish kodi|растау коды|"
-    r"(?:telegram|whatsapp|viber|signal|google|apple|microsoft|facebook|instagram|vk) (?:code|код)|"
+    r"(?:telegram|whatsapp|viber|signal|google|apple(?: id)?|microsoft|facebook|instagram|vk) "
+    r"(?:code|код)|"
     r"код (?:подтверждения|підтвердження|верификации|верифікації)|"
     r"одноразов(?:ый|ий) (?:код|пароль)|резервн(?:ый|ые|ий|і) код[ыи]?|"
     r"код[ыи]? (?:восстановления|відновлення)|"
@@ -174,7 +175,7 @@ _BARE = re.compile(r"code|код", re.IGNORECASE)
 # asks about an error).
 _POSSESSIVE = r"(?:my|your|the|мой|мій|моя|моє|мое|ваш|твой|твій)\s+"
 _CODE_BEFORE_NAME = re.compile(
-    rf"(?:(?<![\w-])G-|(?<![\w-]))(?:{_OPEN})?(?:((?>{_GROUPS}|\d{{4,8}})){_CLOSE}\s*"
+    rf"(?:(?<![\w-])[A-Z]{{1,3}}-|(?<![\w-]))(?:{_OPEN})?(?:((?>{_GROUPS}|\d{{4,8}})){_CLOSE}\s*"
     rf"(?:[—–-]\s*)?(?:(?:is|was|это|це|был|був)\s+(?:{_POSSESSIVE})?|{_POSSESSIVE})"
     rf"|(\d{{6,8}})\s*[—–-]\s*)(?:[^\W\d_]+\s+)?"  # ("G-482193 is your Google verification code")
     rf"(?:{ONE_TIME_WORDS}|pin(?:code)?|pin-код|пин-код|пін-код|пин|пін)(?![\w-])"
@@ -256,6 +257,13 @@ _PASTED_SMS = re.compile(
     r"|never share|действител|дійсн|valid for|expires in",
     re.IGNORECASE,
 )
+# A service's SMS that puts the code first: "Use 482193 to verify your account", "Enter 482193
+# to sign in", "Введите 4821 для входа".
+_USE_CODE = re.compile(
+    r"(?<![\w-])(?:use|enter|введите|введіть)\s+(\d{4,8})\s+(?:to|для)\s+"
+    r"(?:verify|confirm|sign|log|reset|подтвержд|підтвердж|входа|входу|авторизац)",
+    re.IGNORECASE,
+)
 _SMS_CODE = re.compile(
     r"(?<![\w-])(?:код|code|kod)(?:[^\d\n<]{0,24}?)(?<!\d)(\d{4,8})(?![\w-]|[ .-]\d)",
     re.IGNORECASE,
@@ -333,6 +341,7 @@ def mask_spaced_codes(text: str) -> str:
     text = _CODE_BEFORE_NAME.sub(_before_its_name, text)
     if _PASTED_SMS.search(text):
         text = _SMS_CODE.sub(lambda found: _masked_group(found, 1), text)
+    text = _USE_CODE.sub(lambda found: _masked_group(found, 1), text)
     return _SPACED_CODE.sub(_spaced, text)
 
 
