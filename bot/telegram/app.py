@@ -234,7 +234,8 @@ async def on_startup(
     if services.radar.on:
         in_background(background, services.radar.run(bot), "radar")
     if desk is not None:
-        await desk.probe(bot)  # a support chat that cannot serve is said now, not at a request
+        async with starting(bot):  # (its requests bounded as the start's others)
+            await desk.probe(bot)  # a support chat that cannot serve is said now, not later
         in_background(background, desk.run(bot), "handoff")
     if settings.digest_chat_ids:
         digest = digest_loop(bot, lookups, library, settings, services.holder)
@@ -242,7 +243,7 @@ async def on_startup(
     await taught.refresh()  # a failing database is retried by the poll (and said once)
     in_background(background, taught.run(), "taught-phrases")
     try:
-        async with starting(bot):  # (each request of it bounded, in long polling too)
+        async with starting(bot):
             await describe(bot, settings)
     except (TelegramAPIError, TelegramNetworkError) as exc:
         logger.warning("could not register the commands and description: %s", exc)

@@ -165,8 +165,7 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     workflow = {"dispatcher": dp, "bots": [bot], **dp.workflow_data}
-    async with starting(bot):  # the commands, the support chat's look: each request bounded
-        await dp.emit_startup(bot=bot, **workflow)
+    await dp.emit_startup(bot=bot, **workflow)  # (its requests bounded there: on_startup)
     try:
         await start_site(runner, settings.webhook_host, settings.webhook_port, "WEBHOOK_PORT")
         async with starting(bot):
