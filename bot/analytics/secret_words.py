@@ -464,7 +464,7 @@ def _bare_code(found: re.Match[str]) -> str:
     after = _ERROR_AFTER.match(found.string, found.end())
     if after_error_word(found.string, found.start()) or after:  # "code 100500 error"
         return found.group()
-    return found.group()[: found.start(2) - found.start()] + "<secret>"
+    return _masked_group(found, 2)
 
 
 def looks_secret(value: str) -> bool:

@@ -202,9 +202,14 @@ def phone_at(text: str, start: int) -> bool:
     ("otp +7 999 123 45 67", "otp на 8-999-123-45-67" in a message to the team, whose phones
     are kept, lost the number)."""
     found = _FORMATTED_PHONE.match(text, start)
-    return found is not None and sum(char.isdigit() for char in found.group()) >= _PHONE_DIGITS
+    return found is not None and _long_enough(found.group())
 
 
 def _phone(match: re.Match[str]) -> str:
     found = match.group()
-    return "<phone>" if sum(char.isdigit() for char in found) >= _PHONE_DIGITS else found
+    return "<phone>" if _long_enough(found) else found
+
+
+def _long_enough(phone: str) -> bool:
+    """Whether a phone's shape holds a phone's ten digits at least (fewer: another number)."""
+    return sum(char.isdigit() for char in phone) >= _PHONE_DIGITS
