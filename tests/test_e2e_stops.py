@@ -452,8 +452,10 @@ async def test_a_second_bot_polling_the_same_bot_stands_by_and_takes_over_at_its
 
 async def wait_for_line(log: Path, words: str) -> None:
     """Until the log at ``log`` has a line with ``words`` (the bound only decides a failure)."""
-    for _ in range(int(STARTING * 10)):
-        if log.is_file() and words in log.read_text(errors="replace"):
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{log.name} never said {words!r}:\n{log.read_text(errors='replace')}")
+    try:
+        await until(
+            lambda: log.is_file() and words in log.read_text(errors="replace"), words, STARTING
+        )
+    except AssertionError:
+        said = log.read_text(errors="replace")
+        raise AssertionError(f"{log.name} never said {words!r}:\n{said}") from None
