@@ -601,6 +601,61 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
     assert mask_query(text) == masked
 
 
+# The last round's leftovers: a code later in a sentence that names a one-time code, whatever
+# words stand between; a Steam Guard code's letters; Uzbek and Kazakh names.
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (
+            "otp 482193 а потом ещё один пришёл 551234",
+            "otp <secret> а потом ещё один пришёл <secret>",
+        ),
+        ("authenticator app shows 482193", "authenticator app shows <secret>"),
+        ("Google Authenticator показывает 482193", "Google Authenticator показывает <secret>"),
+        (
+            "код из смс не приходит, пришёл только 482193",
+            "код из смс не приходит, пришёл только <secret>",
+        ),
+        (
+            "OTP for txn of INR 500.00 at AMAZON on card XX1234 is 482193. Do not share it.",
+            "OTP for txn of INR 500.00 at AMAZON on card XX1234 is <secret>. Do not share it.",
+        ),
+        ("коды 482193 и 551234 не подходят", "коды <secret> и <secret> не подходят"),
+        ("мне пришли коды 482193 551234", "мне пришли коды <secret> <secret>"),
+        ("backup codes: 1. 48219374 2. 55123490", "backup codes: 1. <secret> 2. <secret>"),
+        ("код 2фа 482193", "код 2фа <secret>"),
+        ("Steam Guard code: F7K2Q", "Steam Guard code: <secret>"),
+        ("Your Steam Guard code is F7K2Q", "Your Steam Guard code is <secret>"),
+        ("Sizning kodingiz: 482193", "Sizning kodingiz: <secret>"),
+        ("Сіздің кодыңыз 482193", "Сіздің кодыңыз <secret>"),
+        ("Parolingiz: Qwerty123", "Parolingiz: <secret>"),
+        ("Құпия сөз: Qwerty123", "Құпия сөз: <secret>"),
+        # ...but not an error's code, a phone, a date, a count, an order's or a campaign's
+        # number, nor a code in the next sentence.
+        ("отправляем otp через gupshup, ошибка 131047", None),
+        ("gupshup otp шаблон не уходит, пишет 131047", None),
+        ("otp template fails with 131047", None),
+        ("otp не доходят, кампания 482193 висит", None),
+        ("otp пришел 12.05.2024 в 10:15, заказ 482193", None),
+        (
+            "otp 482193 не подходит. Кампания 551234 тоже висит",
+            "otp <secret> не подходит. Кампания 551234 тоже висит",
+        ),
+        ("2fa включена, отправили 150000 смс", None),
+        ("otp не приходит, 131047 error", None),
+    ],
+)
+def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: str | None) -> None:
+    assert mask_query(text) == (text if masked is None else masked)
+    assert mask_message(text) == masked  # (None: nothing to mask)
+
+
+def test_a_phone_after_a_one_time_code_is_no_code() -> None:
+    text = "otp 482193, звоните 88005553535"
+    assert mask_query(text) == "otp <secret>, звоните <phone>"
+    assert mask_message(text) == "otp <secret>, звоните 88005553535"  # (the team keeps phones)
+
+
 def test_a_run_of_digit_groups_after_a_one_time_codes_name_is_read_once() -> None:
     """Sixty ones after "otp": each further code's groups were tried split every way when the
     run ended badly (30 ones: seconds; 60: hours). Read at once now; the bound only decides a

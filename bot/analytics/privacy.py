@@ -44,7 +44,7 @@ _MAYBE_SHAPE = re.compile(
 NAME_STEMS = (
     "pass", "pw", "psw", "pasw", "pssw", r"pa\$\$", "secret", "token", "key", "cookie",
     "credential", "creds", "auth", "login", "hasł", "hasl", "gasł", "gasl", "contrase", "senha",
-    "sifre", "şifre", "wachtw", "p@ss", "parol", "кред", "сикрет", "токін",
+    "sifre", "şifre", "wachtw", "p@ss", "parol", "құпия", "кред", "сикрет", "токін",
     "username", "session", "sid", "hmac", "otp", "pin", "cvv", "cvc", "cvn", "csc", "bearer",
     "basic", "access", "security", "verification", "confirmation", r"api[\W_]?id",
     "парол", "пасс", "пасв", "гасл", "токен", "секрет", "ключ", "логин", "логін", "пин", "пін",

@@ -41,14 +41,15 @@ ONE_TIME_WORDS = (
     r"код (?:подтверждения|підтвердження|верификации|верифікації)|"
     r"одноразов(?:ый|ий) (?:код|пароль)|резервн(?:ый|ые|ий|і) код[ыи]?|"
     r"код[ыи]? (?:восстановления|відновлення)|"
-    r"код (?:гугл |google )?(?:аутентификатора|автентифікатора)|2fa|mfa"
+    r"код (?:гугл |google )?(?:аутентификатора|автентифікатора)|"
+    r"steam guard(?: code)?|steam (?:code|код)|2fa|2фа|mfa"
 )
 # A password's names as people write them: misspelt ("pasword", "psswd"), disguised ("p@ssword",
 # "pa$$word"), in plural ("passwords", "пароли"), and in the languages of the people an SMS
 # gateway's support hears from besides Russian, Ukrainian and English.
 PASSWORD_NAMES = (
     r"passw(?:or)?ds?|p[a@4][s$]{2}w(?:[o0]r|r[o0]|r)?ds?|p[a@4]sw(?:[o0]r|r[o0]|r)?ds?|"
-    r"pa[s$]{2}owrd|ps{1,2}wr?d|parol[ai]?|креды|сикрет|"
+    r"pa[s$]{2}owrd|ps{1,2}wr?d|parol(?:[ai]|im|ni|ing(?:iz)?(?:ni)?)?|құпия ?сөз\w*|креды|сикрет|"
     r"pass|pwd|psw|passcode|passphrase|passwort|contrase[ñn]a|mot de passe|has[łl]o|senha|"
     r"[şs]ifre|wachtwoord|"
     r"парол(?:ь|я|ю|ем|е|і|и|ей|ями)?|пасс|пас+ворд|гасл(?:о|а|у|ом)|gas[łl]o"
@@ -95,7 +96,7 @@ _DIGITS_SECRET = re.compile(
 _ONE_TIME = re.compile(ONE_TIME_WORDS, re.IGNORECASE)
 _CODE_DIGITS = 6
 _ONE_TIME_DIGITS = 4
-_FEATURES = frozenset({"2fa", "mfa"})  # one-time codes' names that also name the feature
+_FEATURES = frozenset({"2fa", "2фа", "mfa"})  # one-time codes' names that also name the feature
 _TOTP_DIGITS = 6  # an authenticator's code, and most one-time codes: no error's is that long
 # Arrows people point with, as they type them and as phones offer them: "password ➜ x" (the
 # emoji's variation selector, ➡️, is taken out before: privacy.plain_text).
@@ -143,10 +144,10 @@ _JOINER = (
 )
 # A code's digits: in groups, all of them (atomic: a run past the 24th group is none), or
 # solid; not a count ("otp, пришло 1500 смс").
-_DIGITS = (
-    rf"{_NOT_DATE}(?>{_GROUPS}{_ENDED}|\d{{4,}}(?![\w-]))"
+_NOT_COUNT = (
     r"(?!\s*(?:смс|sms|сообщ|повідом|раз|times|шт|минут|хвилин|секунд|minute|second|руб|грн|%))"
 )
+_DIGITS = rf"{_NOT_DATE}(?>{_GROUPS}{_ENDED}|\d{{4,}}(?![\w-])){_NOT_COUNT}"
 _LOCAL_PHONE = r"\d{3}[ -]\d{2}[ -]\d{2}(?!\d)"  # 555-12-34: a phone for the team, no code
 _MORE = (  # (a year, or a code an error's word follows, is none: "otp 482193 и 1004 ошибка")
     rf"(?:{_JOINER}(?:{_OPEN})?(?!(?:19|20)\d\d(?!\d)|{_LOCAL_PHONE}){_DIGITS}"
@@ -187,6 +188,7 @@ _CODE_BEFORE_NAME = re.compile(
 # An error's word just before the name: "ошибка otp 1004" asks about an error.
 _ERROR_BEFORE = re.compile(rf"{_ERROR_WORD}\w*\W{{0,3}}$", re.IGNORECASE)
 _CODE = re.compile(rf"{_GROUPS}|\d{{4,8}}")
+_SIX_DIGITS = re.compile(r"\d{6}")
 _GROUP = re.compile(r"\d+")
 _SHORTEST_SPACED = 4
 
@@ -244,7 +246,8 @@ _BEFORE_NAME = re.compile(
 # A one-time code by its bare name, in a message to the team: "code 482193" (not "error code").
 _ERROR_AFTER = re.compile(rf"\s+{_ERROR_WORD}", re.IGNORECASE)
 _BARE_CODE = re.compile(
-    r"(?<![\w-])(?:codes?|коды?|kod)(\s+(?:is|это|це|—|-|пришел|пришёл|прийшов|came)\s+|\s*:?\s*)"
+    r"(?<![\w-])(?:codes?|коды?|kod|kodingiz|кодыңыз)"
+    r"(\s+(?:is|это|це|—|-|пришел|пришёл|прийшов|came)\s+|\s*:?\s*)"
     r"(\d{6,8})(?![\w-])",
     re.IGNORECASE,
 )
@@ -266,6 +269,29 @@ _USE_CODE = re.compile(
 )
 _SMS_CODE = re.compile(
     r"(?<![\w-])(?:код|code|kod)(?:[^\d\n<]{0,24}?)(?<!\d)(\d{4,8})(?![\w-]|[ .-]\d)",
+    re.IGNORECASE,
+)
+# A one-time code's name says what its sentence is about: six to eight digits later in it are a
+# code too, whatever words stand between ("otp 482193 а потом ещё один пришёл 551234", "Google
+# Authenticator показывает 482193", "OTP for txn of INR 500 at AMAZON is 482193", "коды 482193
+# и 551234": stored, the rules above read only the number after the name or a mark); six,
+# where an error's code has five at most but for Meta's (Gupshup's "131047"), said as one
+# ("gupshup пишет 131047", "ошибка 131047", "131047 error": kept).
+_CODE_TOPIC = re.compile(
+    rf"(?<![\w-])(?:{ONE_TIME_WORDS})(?![\w-])|(?<![\w-])(?:codes|коды|коди)\s*:?\s*(?=\d{{6}})",
+    re.IGNORECASE,
+)
+_SENTENCE_OVER = re.compile(r"(?<!(?<!\S)\d)(?<!(?<!\S)\d\d)[.!?…](?:\s|$)|\n")  # not "1. 48219374"
+_LATER_CODE = re.compile(rf"(?<![\w.,/:+-])\d{{6,8}}(?![\w-]|[.,/:]\d){_NOT_COUNT}")
+_SAID_AS_ERROR = re.compile(
+    rf"(?:{_ERROR_WORD}\w*|пишет|пише|says|said|returns?|returned|возвращает|вернул\w*|"
+    r"повертає|повернув|выда[её]т|выдал|видає|видав|отвечает|ответил|відповідає|respon\w*|"
+    r"status|статус\w*|with|inr|rs|usd|eur|rub|руб|грн|uah|kzt|тенге|[₹$€£]|"
+    # ...or another number's name: a campaign's, an order's ("кампания 482193 висит")
+    r"заказ\w*|замовлен\w*|order|кампани\w*|campaign|рассылк\w*|розсилк\w*|ticket|тикет\w*|"
+    r"заявк\w*|id|ид|account|аккаунт\w*|акаунт\w*|договор\w*|договір\w*|contract|invoice|"
+    r"сч[её]т\w*|рахун\w*|template|шаблон\w*|txn|transaction|транзакци\w*|client|клиент\w*|"
+    r"клієнт\w*)\W{0,3}$",
     re.IGNORECASE,
 )
 _NOT_MASKED = rf"(?![\[{{(\\\"'«“„]*{MASKED})"  # not again what a key's rule masked: "[<secret>,"
@@ -342,7 +368,30 @@ def mask_spaced_codes(text: str) -> str:
     if _PASTED_SMS.search(text):
         text = _SMS_CODE.sub(lambda found: _masked_group(found, 1), text)
     text = _USE_CODE.sub(lambda found: _masked_group(found, 1), text)
-    return _SPACED_CODE.sub(_spaced, text)
+    text = _SPACED_CODE.sub(_spaced, text)
+    return _later_codes(text) if _SIX_DIGITS.search(text) else text
+
+
+def _later_codes(text: str) -> str:
+    """``text`` with the codes later in a sentence that names a one-time code masked."""
+    out: list[str] = []
+    done = read = 0
+    for topic in _CODE_TOPIC.finditer(text):
+        if topic.start() < read:  # its sentence read to its end for a name before it
+            continue
+        over = _SENTENCE_OVER.search(text, topic.end())
+        read = over.start() if over else len(text)
+        for code in _LATER_CODE.finditer(text, topic.end(), read):
+            start, end = code.span()
+            if (
+                phone_at(text, start)
+                or _SAID_AS_ERROR.search(text, max(0, start - 24), start)
+                or _ERROR_AFTER.match(text, end)
+            ):
+                continue
+            out += [text[done:start], "<secret>"]
+            done = end
+    return "".join(out) + text[done:]
 
 
 def _masked_group(found: re.Match[str], group: int) -> str:
