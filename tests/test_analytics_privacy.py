@@ -624,6 +624,8 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
         ("мне пришли коды 482193 551234", "мне пришли коды <secret> <secret>"),
         ("backup codes: 1. 48219374 2. 55123490", "backup codes: 1. <secret> 2. <secret>"),
         ("код 2фа 482193", "код 2фа <secret>"),
+        ("в смс было 482193", "в смс было <secret>"),
+        ("the text said 482193 but it is rejected", "the text said <secret> but it is rejected"),
         ("Steam Guard code: F7K2Q", "Steam Guard code: <secret>"),
         ("Your Steam Guard code is F7K2Q", "Your Steam Guard code is <secret>"),
         ("Sizning kodingiz: 482193", "Sizning kodingiz: <secret>"),
@@ -643,6 +645,7 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
         ),
         ("2fa включена, отправили 150000 смс", None),
         ("otp не приходит, 131047 error", None),
+        ("в смс пишет ошибка 131047", None),
     ],
 )
 def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: str | None) -> None:

@@ -278,7 +278,11 @@ _SMS_CODE = re.compile(
 # where an error's code has five at most but for Meta's (Gupshup's "131047"), said as one
 # ("gupshup пишет 131047", "ошибка 131047", "131047 error": kept).
 _CODE_TOPIC = re.compile(
-    rf"(?<![\w-])(?:{ONE_TIME_WORDS})(?![\w-])|(?<![\w-])(?:codes|коды|коди)\s*:?\s*(?=\d{{6}})",
+    rf"(?<![\w-])(?:{ONE_TIME_WORDS})(?![\w-])|(?<![\w-])(?:codes|коды|коди)\s*:?\s*(?=\d{{6}})"
+    # ...or what an SMS said: "в смс было 482193", "the text said 482193"
+    r"|(?<![\w-])(?:в|у|из|із|in(?: the| an?| my)?|the) (?:смс|sms|text|message|сообщении|"
+    r"повідомленні)(?:-?к[еіи])?\s+(?:было|пришло|пришёл|пришел|прийшло|прийшов|написано|"
+    r"пишет|пише|сказано|указан\w*|вказан\w*|says|said|was|came|shows|showed|reads)(?![\w-])",
     re.IGNORECASE,
 )
 _SENTENCE_OVER = re.compile(r"(?<!(?<!\S)\d)(?<!(?<!\S)\d\d)[.!?…](?:\s|$)|\n")  # not "1. 48219374"
@@ -385,7 +389,7 @@ def _later_codes(text: str) -> str:
             start, end = code.span()
             if (
                 phone_at(text, start)
-                or _SAID_AS_ERROR.search(text, max(0, start - 24), start)
+                or _SAID_AS_ERROR.search(text, max(topic.end(), start - 24), start)
                 or _ERROR_AFTER.match(text, end)
             ):
                 continue
