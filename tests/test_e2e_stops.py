@@ -370,6 +370,29 @@ async def test_a_stop_while_telegram_has_yet_to_answer_set_webhook_is_a_stop(
     assert "stop signal received" in log and "cannot reach" not in log and "Traceback" not in log
 
 
+async def test_a_stop_while_telegram_has_yet_to_take_the_commands_is_a_stop_at_once(
+    tmp_path: Path,
+) -> None:
+    """SIGTERM while Telegram had yet to answer the start's requests (the commands, the
+    description, the support chat) waited for each up to its 10 s, and Docker's 10 s then
+    killed the bot: the start is cut short, the shutdown runs, and the bot exits 0 at once."""
+    port = free_port()
+    webhook = {"WEBHOOK_URL": f"http://127.0.0.1:{port}/hook", "WEBHOOK_SECRET": "s3cret-token"}
+    webhook |= {"WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port)}
+    async with FakeTelegram() as fake:
+        release = fake.hold("setMyCommands")
+        bot = await launch(fake, tmp_path, ready="setMyCommands", **webhook)
+        async with no_bot_left(bot):
+            bot.process.send_signal(signal.SIGTERM)
+            # Within 8 s: before the request's own 10 s, and before Docker's SIGKILL.
+            assert await asyncio.wait_for(bot.process.wait(), 8) == 0
+        release.set()
+        assert fake.calls("setWebhook") == []
+    log = bot.log.read_text()
+    assert "stop signal received" in log and "lookup log closed" in log
+    assert "could not register" not in log and "Traceback" not in log
+
+
 async def test_a_stop_that_cuts_off_a_batch_waiting_its_turn_counts_each_lookup_once(
     tmp_path: Path,
 ) -> None:

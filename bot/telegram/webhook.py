@@ -115,7 +115,7 @@ def _why(exc: ValueError | RecursionError) -> str:
 async def unless_stopped(work: Awaitable[object], stop: asyncio.Event) -> bool:
     """``work`` done (its error raised), True; False, ``work`` cancelled, if ``stop`` came
     first (a stop while Telegram had yet to answer setWebhook waited for it, up to a minute,
-    and exited 1: an attack)."""
+    and exited 1: an attack; one during the start's requests waited 10 s for each)."""
     task = asyncio.ensure_future(work)
     stopped = asyncio.ensure_future(stop.wait())
     try:
@@ -165,16 +165,20 @@ async def serve_webhook(bot: Bot, dp: Dispatcher, settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     workflow = {"dispatcher": dp, "bots": [bot], **dp.workflow_data}
-    await dp.emit_startup(bot=bot, **workflow)  # (its requests bounded there: on_startup)
+    # A stop while the start waits (on Telegram: the support chat, the commands, each request
+    # bounded to 10 s there, on_startup) cuts it short, and the shutdown below ends what it
+    # began; Docker's stop kills the bot 10 s after its SIGTERM.
+    serving = await unless_stopped(dp.emit_startup(bot=bot, **workflow), stop)
     try:
-        await start_site(runner, settings.webhook_host, settings.webhook_port, "WEBHOOK_PORT")
-        async with starting(bot):
-            setting = bot.set_webhook(
-                settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=dp.resolve_used_update_types(),
-            )
-            serving = await unless_stopped(setting, stop)
+        if serving:
+            await start_site(runner, settings.webhook_host, settings.webhook_port, "WEBHOOK_PORT")
+            async with starting(bot):
+                setting = bot.set_webhook(
+                    settings.webhook_url,
+                    secret_token=secret,
+                    allowed_updates=dp.resolve_used_update_types(),
+                )
+                serving = await unless_stopped(setting, stop)
         if serving:
             logger.info(
                 "webhook serving on %s:%s%s", settings.webhook_host, settings.webhook_port, path
