@@ -386,6 +386,34 @@ async def test_a_spill_in_the_working_folder_is_read_by_its_own_database_alone(
     assert len(left.read_text().splitlines()) == 2
 
 
+async def test_a_start_cancelled_midway_ends_first_and_writes_a_spill_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stop during a webhook's start cancels it where it waits: cut while the database
+    # committed the spill's rows, the start kept them held, and the stop's close() wrote them
+    # again (found by the change that lets a stop cut the start short).
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "db"
+    folder.write_text("not a folder")  # the first run's stop spills
+    log = LookupLog(folder / "bot.sqlite3", secret=SECRET, flush_interval=60)
+    await log.start()
+    for number in range(3):
+        log.record(lookup(NOW, number, NO_DEVICES))
+    await log.close()
+    folder.unlink()
+    folder.mkdir()
+
+    log = LookupLog(folder / "bot.sqlite3", secret=SECRET, flush_interval=60)
+    starting = asyncio.create_task(log.start())
+    await asyncio.sleep(0)  # the start under way, waiting on the database
+    starting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await starting
+    assert not list(tmp_path.glob("bot.sqlite3-*.pending"))  # the spill written in, whole
+    await log.close()
+    assert count(folder / "bot.sqlite3") == 3
+
+
 async def test_a_write_of_any_kind_that_failed_makes_the_log_unhealthy_until_one_works(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

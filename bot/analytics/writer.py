@@ -102,7 +102,18 @@ class LookupLog:
     async def start(self) -> None:
         """Open and migrate the database, write in what the last stop spilled, prune, and
         start the writer task. Raises DatabaseTooNew for a file from newer code; any other
-        failure is logged and retried in the background while recording goes on."""
+        failure is logged and retried in the background while recording goes on. Cancelled
+        (a stop during a webhook's start: bot/telegram/webhook.py), it ends first: cut while
+        the database committed a spill's rows, it kept them held, and the stop's close() wrote
+        them again."""
+        starting = asyncio.ensure_future(self._start())
+        try:
+            await asyncio.shield(starting)
+        except asyncio.CancelledError:
+            await starting
+            raise
+
+    async def _start(self) -> None:
         if self._task is not None:
             return
         spilled = read_spills(self.store.spill_path)
