@@ -625,6 +625,19 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
         ("backup codes: 1. 48219374 2. 55123490", "backup codes: 1. <secret> 2. <secret>"),
         ("код 2фа 482193", "код 2фа <secret>"),
         ("в смс было 482193", "в смс было <secret>"),
+        (
+            "OTP for txn of Rs. 500.00 at AMAZON is 482193. Do not share",
+            "OTP for txn of Rs. 500.00 at AMAZON is <secret>. Do not share",
+        ),
+        (
+            "Google Authenticator выдаёт 482193, а сайт пишет неверный код",
+            "Google Authenticator выдаёт <secret>, а сайт пишет неверный код",
+        ),
+        (
+            "Privat24: Код підтвердження операції на 1500 грн: 482193. Нікому не повідомляйте!",
+            "Privat24: Код підтвердження операції на 1500 грн: <secret>. Нікому не повідомляйте!",
+        ),
+        ("Backup codes: 1) 48219374 2) 55123488", "Backup codes: 1) <secret> 2) <secret>"),
         ("the text said 482193 but it is rejected", "the text said <secret> but it is rejected"),
         ("Steam Guard code: F7K2Q", "Steam Guard code: <secret>"),
         ("Your Steam Guard code is F7K2Q", "Your Steam Guard code is <secret>"),
@@ -646,6 +659,14 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
         ("2fa включена, отправили 150000 смс", None),
         ("otp не приходит, 131047 error", None),
         ("в смс пишет ошибка 131047", None),
+        # (the attack on a first version, which took every number after the name)
+        ("WhatsApp OTP template rejected 131047", None),
+        ("OTP не доходит, в логах 131026", None),
+        ("Мы шлём OTP, баланс 150000 тенге", None),
+        ("OTP не приходит, обращение 482193", None),
+        ("We send OTP, our sender id is 482193", None),
+        ("OTP sent count: 482193", None),
+        ("2FA enabled since 20230115", None),
     ],
 )
 def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: str | None) -> None:
@@ -657,6 +678,9 @@ def test_a_phone_after_a_one_time_code_is_no_code() -> None:
     text = "otp 482193, звоните 88005553535"
     assert mask_query(text) == "otp <secret>, звоните <phone>"
     assert mask_message(text) == "otp <secret>, звоните 88005553535"  # (the team keeps phones)
+    text = "OTP не приходит, перезвоните +7 701 2233445"  # (its last seven digits were a code)
+    assert mask_query(text) == "OTP не приходит, перезвоните <phone>"
+    assert mask_message(text) is None
 
 
 def test_a_run_of_digit_groups_after_a_one_time_codes_name_is_read_once() -> None:

@@ -16,7 +16,7 @@ from bot.analytics.named_secrets import (
     no_value,
     passphrase_end,
 )
-from bot.analytics.shaped_secrets import phone_at
+from bot.analytics.shaped_secrets import phone_at, phone_spans
 
 # One-time codes, named: the number after them is a secret for its minutes of life.
 # (The bare "2fa" and "mfa" last: the first name that matches is taken, and "2fa code 4821"
@@ -145,7 +145,8 @@ _JOINER = (
 # A code's digits: in groups, all of them (atomic: a run past the 24th group is none), or
 # solid; not a count ("otp, пришло 1500 смс").
 _NOT_COUNT = (
-    r"(?!\s*(?:смс|sms|сообщ|повідом|раз|times|шт|минут|хвилин|секунд|minute|second|руб|грн|%))"
+    r"(?!\s*(?:смс|sms|сообщ|повідом|раз|times|шт|минут|хвилин|секунд|minute|second|руб|грн|%"
+    r"|rub|usd|eur|uah|kzt|uzs|inr|тенге|сум|so'?m|[₸₽₴$€£₹]|(?:ms|мс|тг)(?!\w)))"
 )
 _DIGITS = rf"{_NOT_DATE}(?>{_GROUPS}{_ENDED}|\d{{4,}}(?![\w-])){_NOT_COUNT}"
 _LOCAL_PHONE = r"\d{3}[ -]\d{2}[ -]\d{2}(?!\d)"  # 555-12-34: a phone for the team, no code
@@ -248,7 +249,7 @@ _ERROR_AFTER = re.compile(rf"\s+{_ERROR_WORD}", re.IGNORECASE)
 _BARE_CODE = re.compile(
     r"(?<![\w-])(?:codes?|коды?|kod|kodingiz|кодыңыз)"
     r"(\s+(?:is|это|це|—|-|пришел|пришёл|прийшов|came)\s+|\s*:?\s*)"
-    r"(\d{6,8})(?![\w-])",
+    rf"(\d{{6,8}})(?![\w-]){_NOT_COUNT}",
     re.IGNORECASE,
 )
 # A pasted SMS with a one-time code says so ("Никому не сообщайте", "do not share", "действителен
@@ -272,30 +273,54 @@ _SMS_CODE = re.compile(
     re.IGNORECASE,
 )
 # A one-time code's name says what its sentence is about: six to eight digits later in it are a
-# code too, whatever words stand between ("otp 482193 а потом ещё один пришёл 551234", "Google
-# Authenticator показывает 482193", "OTP for txn of INR 500 at AMAZON is 482193", "коды 482193
-# и 551234": stored, the rules above read only the number after the name or a mark); six,
-# where an error's code has five at most but for Meta's (Gupshup's "131047"), said as one
-# ("gupshup пишет 131047", "ошибка 131047", "131047 error": kept).
+# code too where a word says one is given ("otp 482193 а потом ещё один пришёл 551234", "Google
+# Authenticator показывает 482193", "OTP for txn of INR 500 at AMAZON is 482193", a list's
+# "1. 48219374": stored, the rules above read only the number after the name or a mark). Not in
+# a sentence about an error ("WhatsApp OTP template rejected 131047": Meta's codes, which
+# Gupshup passes on, have six digits), nor a phone, nor a number no such word gives
+# ("кампания 482193", "отправили 150000": an attack on a first version that took every number).
 _CODE_TOPIC = re.compile(
-    rf"(?<![\w-])(?:{ONE_TIME_WORDS})(?![\w-])|(?<![\w-])(?:codes|коды|коди)\s*:?\s*(?=\d{{6}})"
+    rf"(?<![\w-])(?:{ONE_TIME_WORDS})(?![\w-])"
+    r"|(?<![\w-])(?:codes|коды|коди)\s*+:?\s*+(?=\d{6})"
     # ...or what an SMS said: "в смс было 482193", "the text said 482193"
     r"|(?<![\w-])(?:в|у|из|із|in(?: the| an?| my)?|the) (?:смс|sms|text|message|сообщении|"
     r"повідомленні)(?:-?к[еіи])?\s+(?:было|пришло|пришёл|пришел|прийшло|прийшов|написано|"
     r"пишет|пише|сказано|указан\w*|вказан\w*|says|said|was|came|shows|showed|reads)(?![\w-])",
     re.IGNORECASE,
 )
-_SENTENCE_OVER = re.compile(r"(?<!(?<!\S)\d)(?<!(?<!\S)\d\d)[.!?…](?:\s|$)|\n")  # not "1. 48219374"
-_LATER_CODE = re.compile(rf"(?<![\w.,/:+-])\d{{6,8}}(?![\w-]|[.,/:]\d){_NOT_COUNT}")
-_SAID_AS_ERROR = re.compile(
-    rf"(?:{_ERROR_WORD}\w*|пишет|пише|says|said|returns?|returned|возвращает|вернул\w*|"
-    r"повертає|повернув|выда[её]т|выдал|видає|видав|отвечает|ответил|відповідає|respon\w*|"
-    r"status|статус\w*|with|inr|rs|usd|eur|rub|руб|грн|uah|kzt|тенге|[₹$€£]|"
-    # ...or another number's name: a campaign's, an order's ("кампания 482193 висит")
-    r"заказ\w*|замовлен\w*|order|кампани\w*|campaign|рассылк\w*|розсилк\w*|ticket|тикет\w*|"
-    r"заявк\w*|id|ид|account|аккаунт\w*|акаунт\w*|договор\w*|договір\w*|contract|invoice|"
-    r"сч[её]т\w*|рахун\w*|template|шаблон\w*|txn|transaction|транзакци\w*|client|клиент\w*|"
-    r"клієнт\w*)\W{0,3}$",
+# A sentence ends at a line's end, at ! ? …, and at a full stop before a capital ("Rs. 500",
+# "1500 руб. в OZON" and a list's "1." go on).
+_SENTENCE_OVER = re.compile(r"[!?…]+(?:\s|$)|\.(?:\s*$|\s+(?=[A-ZА-ЯЁІЇЄҐ]))|\n")
+_ABOUT_ERROR = re.compile(
+    rf"(?<!\w){_ERROR_WORD}|reject|declin|fail|paus|отклон|відхил|отказ|відмов|статус|status",
+    re.IGNORECASE,
+)
+_LATER_CODE = re.compile(rf"(?<![\w.,/:+#№-])\d{{6,8}}(?![\w-]|[.,/:]\d){_NOT_COUNT}")
+_GIVEN = re.compile(
+    r"(?:(?<!\w)(?:is|was|are|were|это|це|є|был[аои]?|був|була|було|були|вот|ось|here|came|"
+    r"comes|arrived|got|get|received|пришл[аои]|пришёл|пришел|приходит|прийшо?в|прийшл[аои]|"
+    r"приходить|получил\w*|отримал?\w*|отримав|shows?|showed|showing|displays?|показыва\w*|"
+    r"показал\w*|показу\w*|показав|выда[её]т|выдал\w*|видає|видав|написано|сказано|указан\w*|"
+    r"вказан\w*|written|ввожу|ввел[аи]?|ввёл|вводжу|ввів|ввела|entered|enter|typed|tried|with)"
+    r"(?:\s+(?:only|just|again|только|лишь|тільки|лише|снова|знову|ещё|еще|ще|мне|мені|me|"
+    r"it|он|вон|this|этот|цей|такой|такий|new|новый|новий|another|second|второй|другий)){0,2}"
+    rf"|(?<![\w#№])\d{{1,2}}[.)]|[:=—–-]|{_ARROW_MARKS}"
+    # ...or a code just before: "коды 482193 и 551234"
+    r"|(?<![\w-])\d{4,8}(?:\s*[,;/&+]|\s+(?:и|і|й|та|and|or|или|або|а|then|потом|затем|also|"
+    r"plus))?)\s*$",
+    re.IGNORECASE,
+)
+_GIVEN_REACH = 40
+# ...but not another number's, so given: "sender id is 482193", "Дата: 20240512", "count: 150000".
+_OTHER_NUMBER = re.compile(
+    r"(?<!\w)(?:id|ид|номер\w*|number|order|заказ\w*|замовлен\w*|account|аккаунт\w*|акаунт\w*|"
+    r"ticket|тикет\w*|обращени\w*|звернен\w*|request|campaign|кампани\w*|рассылк\w*|"
+    r"розсилк\w*|batch|sender|отправител\w*|відправник\w*|user|пользовател\w*|"
+    r"користувач\w*|login|логин\w*|логін\w*|count|количеств\w*|кол-во|кількість|total|всего|"
+    r"всього|date|дата|time|время|час|balance|баланс\w*|limit|лимит\w*|ліміт\w*|amount|"
+    r"сумм\w*|сума|build|version|верси\w*|trace|txn|transaction|транзакци\w*|invoice|"
+    r"сч[её]т\w*|рахун\w*|договор\w*|template|шаблон\w*|client|клиент\w*|клієнт\w*)"
+    r"\s*(?:is|was|это|це|є|:|=|—|–|-)?\s*$",
     re.IGNORECASE,
 )
 _NOT_MASKED = rf"(?![\[{{(\\\"'«“„]*{MASKED})"  # not again what a key's rule masked: "[<secret>,"
@@ -379,22 +404,29 @@ def mask_spaced_codes(text: str) -> str:
 def _later_codes(text: str) -> str:
     """``text`` with the codes later in a sentence that names a one-time code masked."""
     out: list[str] = []
-    done = read = 0
-    for topic in _CODE_TOPIC.finditer(text):
-        if topic.start() < read:  # its sentence read to its end for a name before it
-            continue
-        over = _SENTENCE_OVER.search(text, topic.end())
-        read = over.start() if over else len(text)
-        for code in _LATER_CODE.finditer(text, topic.end(), read):
-            start, end = code.span()
-            if (
-                phone_at(text, start)
-                or _SAID_AS_ERROR.search(text, max(topic.end(), start - 24), start)
-                or _ERROR_AFTER.match(text, end)
-            ):
-                continue
-            out += [text[done:start], "<secret>"]
-            done = end
+    done = begun = 0
+    phones: list[tuple[int, int]] | None = None
+    for over in (*_SENTENCE_OVER.finditer(text), None):
+        end = over.start() if over else len(text)
+        topic = _CODE_TOPIC.search(text, begun, end)
+        if topic is not None:
+            for code in _LATER_CODE.finditer(text, topic.end(), end):
+                start, after = code.span()
+                if _ABOUT_ERROR.search(text, begun, start):
+                    break
+                before = max(topic.end(), start - _GIVEN_REACH)
+                given = not text[topic.end() : start].strip() or (
+                    _GIVEN.search(text, before, start)
+                    and not _OTHER_NUMBER.search(text, before, start)
+                )
+                if not given or _ERROR_AFTER.match(text, after):
+                    continue
+                phones = phone_spans(text) if phones is None else phones
+                if any(left <= start < right for left, right in phones):
+                    continue
+                out += [text[done:start], "<secret>"]
+                done = after
+        begun = over.end() if over else len(text)
     return "".join(out) + text[done:]
 
 

@@ -205,6 +205,11 @@ def phone_at(text: str, start: int) -> bool:
     return found is not None and _long_enough(found.group())
 
 
+def phone_spans(text: str) -> list[tuple[int, int]]:
+    """Where phone numbers as people write them stand in ``text``."""
+    return [found.span() for found in _FORMATTED_PHONE.finditer(text) if _long_enough(found[0])]
+
+
 def _phone(match: re.Match[str]) -> str:
     found = match.group()
     return "<phone>" if _long_enough(found) else found
