@@ -638,6 +638,16 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
             "Privat24: Код підтвердження операції на 1500 грн: <secret>. Нікому не повідомляйте!",
         ),
         ("Backup codes: 1) 48219374 2) 55123488", "Backup codes: 1) <secret> 2) <secret>"),
+        ("OTP пришёл 👇 482193", "OTP пришёл 👇 <secret>"),
+        (
+            'Authenticator shows "482193" but site says wrong',
+            'Authenticator shows "<secret>" but site says wrong',
+        ),
+        ("Ошибка: OTP пришёл, ввёл 482193", "Ошибка: OTP пришёл, ввёл <secret>"),
+        (
+            "OTP for payment of Rs. 1500 at FLIPKART: 482193",
+            "OTP for payment of Rs. 1500 at FLIPKART: <secret>",
+        ),
         ("the text said 482193 but it is rejected", "the text said <secret> but it is rejected"),
         ("Steam Guard code: F7K2Q", "Steam Guard code: <secret>"),
         ("Your Steam Guard code is F7K2Q", "Your Steam Guard code is <secret>"),
@@ -667,6 +677,12 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
         ("We send OTP, our sender id is 482193", None),
         ("OTP sent count: 482193", None),
         ("2FA enabled since 20230115", None),
+        # (and the attack on the second: Meta's codes said as given, a label's colon, an id)
+        ("У нас OTP через Gupshup, пришла 131047", None),
+        ("WhatsApp authentication template (OTP) — got 131056 pair rate limit", None),
+        ("OTP не приходит, перезвоните: 2345678", None),
+        ("2FA не работает после обновления, сборка: 2405120", None),
+        ("OTP sent, request_id=48219374, status delivered", None),
     ],
 )
 def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: str | None) -> None:

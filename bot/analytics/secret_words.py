@@ -146,7 +146,8 @@ _JOINER = (
 # solid; not a count ("otp, пришло 1500 смс").
 _NOT_COUNT = (
     r"(?!\s*(?:смс|sms|сообщ|повідом|раз|times|шт|минут|хвилин|секунд|minute|second|руб|грн|%"
-    r"|rub|usd|eur|uah|kzt|uzs|inr|тенге|сум|so'?m|[₸₽₴$€£₹]|(?:ms|мс|тг)(?!\w)))"
+    r"|rub|usd|eur|uah|kzt|uzs|inr|тенге|сум|сом|so'?m|dollar|доллар|долар|milli|милли|мілі"
+    r"|[₸₽₴$€£₹]|(?:ms|мс|тг)(?!\w)))"
 )
 _DIGITS = rf"{_NOT_DATE}(?>{_GROUPS}{_ENDED}|\d{{4,}}(?![\w-])){_NOT_COUNT}"
 _LOCAL_PHONE = r"\d{3}[ -]\d{2}[ -]\d{2}(?!\d)"  # 555-12-34: a phone for the team, no code
@@ -273,12 +274,13 @@ _SMS_CODE = re.compile(
     re.IGNORECASE,
 )
 # A one-time code's name says what its sentence is about: six to eight digits later in it are a
-# code too where a word says one is given ("otp 482193 а потом ещё один пришёл 551234", "Google
-# Authenticator показывает 482193", "OTP for txn of INR 500 at AMAZON is 482193", a list's
-# "1. 48219374": stored, the rules above read only the number after the name or a mark). Not in
-# a sentence about an error ("WhatsApp OTP template rejected 131047": Meta's codes, which
-# Gupshup passes on, have six digits), nor a phone, nor a number no such word gives
-# ("кампания 482193", "отправили 150000": an attack on a first version that took every number).
+# code too where a word gives one ("otp 482193 а потом ещё один пришёл 551234", "Google
+# Authenticator показывает 482193", "OTP for txn of INR 500 at AMAZON is 482193", a list's "1.
+# 48219374", a bank's "на 1500 грн: 482193": stored, the rules above read only the number after
+# the name or a mark). Not a number no such word gives ("кампания 482193", "отправили 150000",
+# "сборка: 2405120"), another number's so given ("sender id is 482193"), a phone's, nor one of
+# Meta's error codes (13xxxx, which Gupshup passes on: "WhatsApp OTP template, got 131056"), all
+# found by two attacks on the first versions.
 _CODE_TOPIC = re.compile(
     rf"(?<![\w-])(?:{ONE_TIME_WORDS})(?![\w-])"
     r"|(?<![\w-])(?:codes|коды|коди)\s*+:?\s*+(?=\d{6})"
@@ -291,36 +293,40 @@ _CODE_TOPIC = re.compile(
 # A sentence ends at a line's end, at ! ? …, and at a full stop before a capital ("Rs. 500",
 # "1500 руб. в OZON" and a list's "1." go on).
 _SENTENCE_OVER = re.compile(r"[!?…]+(?:\s|$)|\.(?:\s*$|\s+(?=[A-ZА-ЯЁІЇЄҐ]))|\n")
-_ABOUT_ERROR = re.compile(
-    rf"(?<!\w){_ERROR_WORD}|reject|declin|fail|paus|отклон|відхил|отказ|відмов|статус|status",
-    re.IGNORECASE,
-)
 _LATER_CODE = re.compile(rf"(?<![\w.,/:+#№-])\d{{6,8}}(?![\w-]|[.,/:]\d){_NOT_COUNT}")
+_META_CODE = re.compile(r"13\d{4}")
+_CURRENCY = r"rs|inr|usd|eur|rub|руб|грн|uah|kzt|uzs|тенге|тг|сум|[₹$€£₸₽₴]"
 _GIVEN = re.compile(
     r"(?:(?<!\w)(?:is|was|are|were|это|це|є|был[аои]?|був|була|було|були|вот|ось|here|came|"
     r"comes|arrived|got|get|received|пришл[аои]|пришёл|пришел|приходит|прийшо?в|прийшл[аои]|"
     r"приходить|получил\w*|отримал?\w*|отримав|shows?|showed|showing|displays?|показыва\w*|"
-    r"показал\w*|показу\w*|показав|выда[её]т|выдал\w*|видає|видав|написано|сказано|указан\w*|"
-    r"вказан\w*|written|ввожу|ввел[аи]?|ввёл|вводжу|ввів|ввела|entered|enter|typed|tried|with)"
+    r"показал\w*|показу\w*|показав|выда[её]т|выдал\w*|видає|видав|генерирует|генерує|"
+    r"generates|says|gives|gave|прислал\w*|сейчас|now|написано|сказано|указан\w*|вказан\w*|"
+    r"written|ввожу|ввел[аи]?|ввёл|вводжу|ввів|ввела|entered|enter|typed|tried|with)"
     r"(?:\s+(?:only|just|again|только|лишь|тільки|лише|снова|знову|ещё|еще|ще|мне|мені|me|"
     r"it|он|вон|this|этот|цей|такой|такий|new|новый|новий|another|second|второй|другий)){0,2}"
-    rf"|(?<![\w#№])\d{{1,2}}[.)]|[:=—–-]|{_ARROW_MARKS}"
+    r"|(?<![\w#№])\d{1,2}[.)]|(?<!\S)[•*▪◦‣]"  # a list's number or bullet
+    # a mark after an amount, a code's name or a shop's (a bank's SMS: "на 1500 грн: 482193",
+    # "at FLIPKART: 482193"; "Отправлено: 150000", "сборка: 2405120" give none)
+    rf"|(?:(?<!\w)(?:{_CURRENCY}|код\w*|codes?|kod\w*|otp|pin)|\d|(?-i:\b[A-Z]{{3,}}))\.?\s*[:=—–-]"
+    rf"|{_ARROW_MARKS}"
     # ...or a code just before: "коды 482193 и 551234"
     r"|(?<![\w-])\d{4,8}(?:\s*[,;/&+]|\s+(?:и|і|й|та|and|or|или|або|а|then|потом|затем|also|"
-    r"plus))?)\s*$",
+    r"plus))?)[^\w\n]{0,6}$",  # (an emoji, a quote between: "OTP пришёл 👇 482193")
     re.IGNORECASE,
 )
 _GIVEN_REACH = 40
-# ...but not another number's, so given: "sender id is 482193", "Дата: 20240512", "count: 150000".
+# ...but not another number's, so given: "sender id is 482193", "номер заявки: 482193".
 _OTHER_NUMBER = re.compile(
-    r"(?<!\w)(?:id|ид|номер\w*|number|order|заказ\w*|замовлен\w*|account|аккаунт\w*|акаунт\w*|"
-    r"ticket|тикет\w*|обращени\w*|звернен\w*|request|campaign|кампани\w*|рассылк\w*|"
-    r"розсилк\w*|batch|sender|отправител\w*|відправник\w*|user|пользовател\w*|"
-    r"користувач\w*|login|логин\w*|логін\w*|count|количеств\w*|кол-во|кількість|total|всего|"
-    r"всього|date|дата|time|время|час|balance|баланс\w*|limit|лимит\w*|ліміт\w*|amount|"
-    r"сумм\w*|сума|build|version|верси\w*|trace|txn|transaction|транзакци\w*|invoice|"
-    r"сч[её]т\w*|рахун\w*|договор\w*|template|шаблон\w*|client|клиент\w*|клієнт\w*)"
-    r"\s*(?:is|was|это|це|є|:|=|—|–|-)?\s*$",
+    r"(?<![^\W_])(?:id|ид|номер\w*|number|raqam\w*|нөмір\w*|order|заказ\w*|замовлен\w*|"
+    r"account|аккаунт\w*|акаунт\w*|ticket|тикет\w*|обращени\w*|звернен\w*|заявк\w*|request|"
+    r"case|ref|campaign|кампани\w*|рассылк\w*|розсилк\w*|batch|sender|отправител\w*|"
+    r"відправник\w*|user|пользовател\w*|користувач\w*|login|логин\w*|логін\w*|count|"
+    r"количеств\w*|кол-во|кількість|total|всего|всього|date|дата|time|время|час|balance|"
+    r"баланс\w*|limit|лимит\w*|ліміт\w*|amount|сумм\w*|сума|build|version|верси\w*|сборк\w*|"
+    r"trace|txn|transaction|транзакци\w*|платеж\w*|платіж\w*|invoice|сч[её]т\w*|рахун\w*|"
+    r"договор\w*|договір\w*|template|шаблон\w*|client|клиент\w*|клієнт\w*|кпп|инн|ttl)"
+    r"[\"']?\s*(?:is|was|это|це|є|:|=|—|–|-)?[^\w\n]{0,6}$",
     re.IGNORECASE,
 )
 _NOT_MASKED = rf"(?![\[{{(\\\"'«“„]*{MASKED})"  # not again what a key's rule masked: "[<secret>,"
@@ -409,23 +415,20 @@ def _later_codes(text: str) -> str:
     for over in (*_SENTENCE_OVER.finditer(text), None):
         end = over.start() if over else len(text)
         topic = _CODE_TOPIC.search(text, begun, end)
-        if topic is not None:
-            for code in _LATER_CODE.finditer(text, topic.end(), end):
-                start, after = code.span()
-                if _ABOUT_ERROR.search(text, begun, start):
-                    break
-                before = max(topic.end(), start - _GIVEN_REACH)
-                given = not text[topic.end() : start].strip() or (
-                    _GIVEN.search(text, before, start)
-                    and not _OTHER_NUMBER.search(text, before, start)
-                )
-                if not given or _ERROR_AFTER.match(text, after):
-                    continue
-                phones = phone_spans(text) if phones is None else phones
-                if any(left <= start < right for left, right in phones):
-                    continue
-                out += [text[done:start], "<secret>"]
-                done = after
+        named = topic.end() if topic else end  # (no topic: no code to read)
+        for code in _LATER_CODE.finditer(text, named, end):
+            start, after = code.span()
+            before = max(named, start - _GIVEN_REACH)
+            given = (before == named and not text[before:start].strip()) or (
+                _GIVEN.search(text, before, start) and not _OTHER_NUMBER.search(text, before, start)
+            )
+            if not given or _META_CODE.fullmatch(code[0]) or _ERROR_AFTER.match(text, after):
+                continue
+            phones = phone_spans(text) if phones is None else phones
+            if any(left <= start < right for left, right in phones):
+                continue
+            out += [text[done:start], "<secret>"]
+            done = after
         begun = over.end() if over else len(text)
     return "".join(out) + text[done:]
 
