@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 import bot.radar.replay
+import bot.store.named
 from bot.__main__ import main
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.radar.alerts import Send
@@ -323,6 +324,48 @@ async def test_a_database_without_the_radars_migration_replays_the_same(
         "(DATABASE_PATH): an empty history\n"
     )
     assert not (backend.folder / "none").exists()
+
+
+async def test_a_database_read_a_batch_at_a_time_replays_the_same(
+    recorded: tuple[Backend, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, whole, _ = await command(NOW, *replay_args("--format", "json"), capsys=capsys)
+    assert status == 0
+    monkeypatch.setattr(bot.store.named, "RADAR_BATCH", 97)  # dozens of batches, not one
+    batches = 0
+    real = Timeline.add
+
+    def add(timeline: Timeline, rows: Any) -> None:
+        nonlocal batches
+        batches += 1
+        real(timeline, rows)
+
+    monkeypatch.setattr(Timeline, "add", add)
+    status, batched, _ = await command(NOW, *replay_args("--format", "json"), capsys=capsys)
+    assert status == 0 and batched == whole and json.loads(batched)
+    assert batches > len(ROWS) // 97 // 2
+
+
+def test_a_timeline_added_to_in_any_order_counts_the_same() -> None:
+    settings = load_settings(require_token=False).radar
+    span = passes(NOW, DAYS, settings)
+    expected = replay(ROWS, *span, INTERVAL, settings)
+    shuffled = random.Random(3).sample(ROWS, len(ROWS))
+    in_order = sorted(ROWS, key=lambda row: row.at)
+    for rows, compact in ((shuffled, False), (shuffled, True), (in_order, True)):
+        timeline = Timeline(compact=compact)
+        for first in range(0, len(rows), 1000):
+            timeline.add(rows[first : first + 1000])
+        assert replay(timeline, *span, INTERVAL, settings) == expected
+    # A window counted before more rows came is counted again after.
+    middle = in_order[len(in_order) // 2].at
+    timeline, whole = Timeline(in_order[: len(in_order) // 2]), Timeline(ROWS)
+    before = timeline.window(middle - DAY, middle + DAY)
+    timeline.add(in_order[len(in_order) // 2 :])
+    assert timeline.window(middle - DAY, middle + DAY) == whole.window(middle - DAY, middle + DAY)
+    assert before.total < whole.window(middle - DAY, middle + DAY).total
 
 
 def test_a_quiet_period_costs_no_pass(monkeypatch: pytest.MonkeyPatch) -> None:

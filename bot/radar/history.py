@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,7 @@ from bot.files import NotRegular, TooLarge, text_lines
 from bot.radar.names import Named, named
 from bot.radar.replay import Replayed, replay
 from bot.radar.settings import RadarSettings
-from bot.radar.windows import DAY_SECONDS, Key, Seen
+from bot.radar.windows import DAY_SECONDS, Key, Seen, Timeline
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -36,6 +37,7 @@ NEEDED = ("time", "user_key", "provider", "entry_key", "outcome", "channel")
 # than MAX_CSV_LINE: its question is stored cut to 200 characters (privacy.QUERY_LIMIT).
 MAX_CSV_BYTES = 2_000_000_000
 MAX_CSV_LINE = 16_384
+CSV_BATCH = 10_000  # rows read before they are added to the replay's Timeline
 
 
 class BadCsv(Exception):
@@ -64,11 +66,18 @@ def history_from(start: float, settings: RadarSettings) -> float:
 
 def read_csv(path: Path) -> list[Seen]:
     """The lookups of a CSV written by `python -m bot export`; BadCsv says where it is not."""
+    return list(csv_rows(path))
+
+
+def csv_rows(path: Path) -> Iterator[Seen]:
+    """The lookups of a CSV written by `python -m bot export`, one at a time as they are read
+    (a replay holds them as a Timeline, not as rows); BadCsv, raised where it is read, says
+    where it is not."""
     try:
         with text_lines(path, MAX_CSV_BYTES, MAX_CSV_LINE, "utf-8-sig") as lines:
             reader = csv.reader(lines)
             try:
-                return _csv_rows(path, reader)
+                yield from _csv_rows(path, reader)
             except UnicodeDecodeError:
                 raise BadCsv(path, reader.line_num + 1, "not UTF-8 text") from None
             except csv.Error as exc:
@@ -82,7 +91,7 @@ def read_csv(path: Path) -> list[Seen]:
         raise BadCsv(path, None, exc.strerror or str(exc)) from None
 
 
-def _csv_rows(path: Path, reader: Any) -> list[Seen]:
+def _csv_rows(path: Path, reader: Any) -> Iterator[Seen]:
     """The rows under the CSV's header, each record checked where it starts (a question may
     hold line breaks); blank lines skipped."""
     header = next(reader, None)
@@ -97,7 +106,7 @@ def _csv_rows(path: Path, reader: Any) -> list[Seen]:
             f"({', '.join(EXPORT_COLUMNS)})",
         )
     where = [header.index(name) for name in NEEDED]
-    rows: list[Seen] = []
+    people: dict[int | None, int | None] = {}  # one int per person (a replay keeps each row's)
     line = reader.line_num + 1
     for fields in reader:
         if fields:
@@ -109,9 +118,8 @@ def _csv_rows(path: Path, reader: Any) -> list[Seen]:
             except ValueError as exc:
                 raise BadCsv(path, line, str(exc)) from None
             if channel != "alert":  # as the radar_rows query: an alert's own answer button
-                rows.append(seen)
+                yield seen._replace(person=people.setdefault(seen.person, seen.person))
         line = reader.line_num + 1
-    return rows
 
 
 def _seen(at: str, person: str, provider: str, entry: str, outcome: str) -> Seen:
@@ -140,12 +148,14 @@ def from_csv(
 ) -> tuple[list[Replayed], tuple[float, float]]:
     """The alerts of the last ``days`` days of an export (up to the pass after its last
     lookup; the days before it are the history), and the passes replayed."""
-    rows = read_csv(path)
-    if not rows:
+    timeline, rows, latest = Timeline(compact=True), csv_rows(path), -math.inf
+    while batch := list(islice(rows, CSV_BATCH)):  # rows held a batch at a time
+        latest = max(latest, *(row.at for row in batch))
+        timeline.add(batch)
+    if latest == -math.inf:  # no lookup
         return [], (0.0, 0.0)
-    latest = max(row.at for row in rows)
     start, end = passes(math.ceil(latest / settings.interval) * settings.interval, days, settings)
-    return replay(rows, start, end, settings.interval, settings), (start, end)
+    return replay(timeline, start, end, settings.interval, settings), (start, end)
 
 
 async def from_store(
@@ -154,8 +164,10 @@ async def from_store(
     """The alerts of the last ``days`` days up to ``now``, from the store's lookups, and the
     passes replayed."""
     start, end = passes(now, days, settings)
-    rows = await store.radar_rows(history_from(start, settings), end)
-    return replay(rows, start, end, settings.interval, settings), (start, end)
+    timeline = Timeline(compact=True)
+    async for rows in store.radar_history(history_from(start, settings), end):
+        timeline.add(rows)
+    return replay(timeline, start, end, settings.interval, settings), (start, end)
 
 
 def as_json(alerts: Iterable[Replayed], catalog: Catalog) -> list[dict[str, Any]]:

@@ -34,10 +34,15 @@ def radar_pass(
 
 
 def replay(
-    rows: Iterable[Seen], start: float, end: float, interval: float, settings: RadarSettings
+    rows: Iterable[Seen] | Timeline,
+    start: float,
+    end: float,
+    interval: float,
+    settings: RadarSettings,
 ) -> list[Replayed]:
-    """The alerts passes every ``interval`` seconds from ``start`` to ``end`` would have sent."""
-    timeline = Timeline(rows)
+    """The alerts passes every ``interval`` seconds from ``start`` to ``end`` would have sent,
+    over ``rows`` (or a Timeline of them)."""
+    timeline = rows if isinstance(rows, Timeline) else Timeline(rows)
     alerts: dict[Key, Alert] = {}
     replayed: list[Replayed] = []
     # Counted in steps, not summed: passes a whole number of days apart must meet exactly.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -88,6 +88,10 @@ class Store(Protocol):
     # The radar's state.
     async def radar_rows(self, start: float, end: float) -> list[Seen]:
         """The lookups in ``(start, end]`` as the radar counts them (not an alert's own)."""
+
+    def radar_history(self, start: float, end: float) -> AsyncIterator[list[Seen]]:
+        """The same lookups in time order, a batch at a time (a replay's days, read whole,
+        would be held as rows)."""
 
     async def radar_queries(self, start: float, end: float) -> list[Asked]:
         """The same lookups with what was asked."""

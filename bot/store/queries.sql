@@ -196,6 +196,12 @@ ORDER BY at, id
 SELECT at, user_key, provider, entry_key, outcome FROM lookups
 WHERE at > :start AND at <= :end AND channel <> 'alert'
 
+-- name: radar_history
+-- The same rows in time order, for a replay: read a batch at a time, added without a sort.
+SELECT at, user_key, provider, entry_key, outcome FROM lookups
+WHERE at > :start AND at <= :end AND channel <> 'alert'
+ORDER BY at
+
 -- name: radar_queries
 -- The current window again, with what was asked: the alerts show the top phrasings.
 SELECT user_key, provider, entry_key, outcome, query FROM lookups
