@@ -310,6 +310,16 @@ async def test_a_stop_confirms_the_updates_it_answered_and_leaves_the_rest_to_th
     assert count(bot.database) == 60
 
 
+def webhook_settings(port: int) -> dict[str, str]:
+    """A webhook served on ``port`` of 127.0.0.1, with its secret."""
+    return {
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+        "WEBHOOK_HOST": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_SECRET": "s3cret-token",
+    }
+
+
 async def test_a_webhook_stop_cuts_off_what_outlasts_its_grace_and_telegram_sends_it_again(
     tmp_path: Path,
 ) -> None:
@@ -317,10 +327,8 @@ async def test_a_webhook_stop_cuts_off_what_outlasts_its_grace_and_telegram_send
     (STOP_GRACE, 1 s here, 5 s by default), not aiohttp's 60 s (after 55 of which aiogram would
     have answered 200, the update gone), and leaves the requests in hand unanswered, so
     Telegram sends them again: the next start answers each person and counts each lookup once."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/hook"
-    webhook = {"WEBHOOK_URL": url, "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port)}
-    webhook["WEBHOOK_SECRET"] = "s3cret-token"
+    webhook = webhook_settings(free_port())
+    url = webhook["WEBHOOK_URL"]
     headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
 
     async def deliver(update: dict[str, Any]) -> int | str:
@@ -358,9 +366,7 @@ async def test_a_stop_while_telegram_has_yet_to_answer_set_webhook_is_a_stop(
 ) -> None:
     """SIGTERM while Telegram had yet to answer setWebhook waited for it (a minute, then the
     start's bound) and exited 1 as if Telegram could not be reached (an attack): it stops."""
-    port = free_port()
-    webhook = {"WEBHOOK_URL": f"http://127.0.0.1:{port}/hook", "WEBHOOK_SECRET": "s3cret-token"}
-    webhook |= {"WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port)}
+    webhook = webhook_settings(free_port())
     async with FakeTelegram() as fake:
         release = fake.hold("setWebhook")
         bot = await launch(fake, tmp_path, ready="setWebhook", **webhook)
@@ -376,9 +382,7 @@ async def test_a_stop_while_telegram_has_yet_to_take_the_commands_is_a_stop_at_o
     """SIGTERM while Telegram had yet to answer the start's requests (the commands, the
     description, the support chat) waited for each up to its 10 s, and Docker's 10 s then
     killed the bot: the start is cut short, the shutdown runs, and the bot exits 0 at once."""
-    port = free_port()
-    webhook = {"WEBHOOK_URL": f"http://127.0.0.1:{port}/hook", "WEBHOOK_SECRET": "s3cret-token"}
-    webhook |= {"WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port)}
+    webhook = webhook_settings(free_port())
     async with FakeTelegram() as fake:
         release = fake.hold("setMyCommands")
         bot = await launch(fake, tmp_path, ready="setMyCommands", **webhook)
