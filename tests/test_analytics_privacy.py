@@ -683,11 +683,30 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
         ("OTP не приходит, перезвоните: 2345678", None),
         ("2FA не работает после обновления, сборка: 2405120", None),
         ("OTP sent, request_id=48219374, status delivered", None),
+        # (and the third: numbers joined or listed, named before a linking word, after an
+        # error's word, Meta's subcodes, dates, a line's end)
+        ("OTP failed for orders 4821930, 4821931, 4821932", None),
+        ("OTP doesn't arrive, call me at 2345678 or 2345679", None),
+        ("OTP не доходят, заказы: 1. 4821930 2. 4821931", None),
+        ("OTP не приходит клиентам, номер заказа был 4821930", None),
+        ("OTP sms not delivered, order number is now 4821930", None),
+        ("OTP error code: 400123", None),
+        ("WhatsApp OTP template failed, Gupshup shows 2388093", None),
+        ("OTP stopped on 20240512, got 20240513 in logs", None),
+        ("OTP delivery rate dropped, yesterday was 982193 of 1000000", None),
     ],
 )
 def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: str | None) -> None:
     assert mask_query(text) == (text if masked is None else masked)
     assert mask_message(text) == masked  # (None: nothing to mask)
+
+
+def test_a_line_s_end_ends_the_sentence_that_names_a_one_time_code() -> None:
+    text = "Не приходит OTP\nЗаказ был 4821930"  # (the next line's order was masked: an attack)
+    assert mask_query(text) == "Не приходит OTP Заказ был 4821930"
+    assert mask_message(text) is None
+    text = "Пришёл OTP, вот он: 482193\nЗаказ был 4821930"
+    assert mask_query(text) == "Пришёл OTP, вот он: <secret> Заказ был 4821930"
 
 
 def test_a_phone_after_a_one_time_code_is_no_code() -> None:

@@ -15,6 +15,7 @@ from bot.analytics.secret_words import (
     ONE_TIME_WORDS,
     PASSWORD_WORDS,
     looks_secret,
+    mask_later_codes,
     mask_secret_words,
     mask_spaced_codes,
 )
@@ -170,7 +171,7 @@ def mask_message(text: str) -> str | None:
     # One-time codes across lines first: the codes after the first, on lines of their own
     # ("otp 482193\n\n551234", "otp 482193\nи 551234", backup codes a line each), had no name
     # before them read line by line (an attack).
-    coded = mask_spaced_codes(text)
+    coded = mask_later_codes(mask_spaced_codes(text))
     spanned, text = coded != text, coded
     # Line by line then: "which login works\nlogin anna password qwerty" read as one line is
     # prose about a login, its second line alone a password.
@@ -235,7 +236,8 @@ def mask(text: str, *, contacts: bool = True, eager: bool = False) -> str:
     invitation links, e-mail addresses, IBANs, long tokens and cards, the secrets that keys and
     words name, ID and passport numbers, phones and @usernames replaced (``contacts`` False:
     e-mail addresses, phones and @usernames kept; ``eager``: see ``team_mask``)."""
-    text = one_line(mask_blocks(mask_keys(text)))  # a YAML block ends where its lines say
+    text = mask_later_codes(mask_blocks(mask_keys(text)))  # (a line's end ends a sentence)
+    text = one_line(text)  # a YAML block ends where its lines say
     text = mask_spaced_codes(mask_credentials(text))  # (a list of backup codes is no card)
     text = mask_shapes(text, contacts=contacts)
     text = mask_named(text)

@@ -147,6 +147,9 @@ _JOINER = (
 _NOT_COUNT = (
     r"(?!\s*(?:смс|sms|сообщ|повідом|раз|times|шт|минут|хвилин|секунд|minute|second|руб|грн|%"
     r"|rub|usd|eur|uah|kzt|uzs|inr|тенге|сум|сом|so'?m|dollar|доллар|долар|milli|милли|мілі"
+    r"|messages|msgs|users|clients|recipients|subscribers|bounces|complaints|timeouts|pending"
+    r"|отправ|доставл|абонент|получател|одержувач|надісл|користувач|пользовател|клиент|клієнт"
+    r"|отказ|відмов|(?:of|из|з)\s+\d"
     r"|[₸₽₴$€£₹]|(?:ms|мс|тг)(?!\w)))"
 )
 _DIGITS = rf"{_NOT_DATE}(?>{_GROUPS}{_ENDED}|\d{{4,}}(?![\w-])){_NOT_COUNT}"
@@ -285,34 +288,43 @@ _CODE_TOPIC = re.compile(
     rf"(?<![\w-])(?:{ONE_TIME_WORDS})(?![\w-])"
     r"|(?<![\w-])(?:codes|коды|коди)\s*+:?\s*+(?=\d{6})"
     # ...or what an SMS said: "в смс было 482193", "the text said 482193"
-    r"|(?<![\w-])(?:в|у|из|із|in(?: the| an?| my)?|the) (?:смс|sms|text|message|сообщении|"
-    r"повідомленні)(?:-?к[еіи])?\s+(?:было|пришло|пришёл|пришел|прийшло|прийшов|написано|"
-    r"пишет|пише|сказано|указан\w*|вказан\w*|says|said|was|came|shows|showed|reads)(?![\w-])",
+    r"|(?P<said>(?<![\w-])(?:в|у|из|із|in(?: the| an?| my)?|the) (?:смс|sms|text|message|"
+    r"сообщении|повідомленні)(?:-?к[еіи])?\s+(?:было|пришло|пришёл|пришел|прийшло|прийшов|"
+    r"написано|пишет|пише|сказано|указан\w*|вказан\w*|says|said|was|came|shows|showed|reads)"
+    r"(?![\w-]))",
     re.IGNORECASE,
 )
 # A sentence ends at a line's end, at ! ? …, and at a full stop before a capital ("Rs. 500",
 # "1500 руб. в OZON" and a list's "1." go on).
 _SENTENCE_OVER = re.compile(r"[!?…]+(?:\s|$)|\.(?:\s*$|\s+(?=[A-ZА-ЯЁІЇЄҐ]))|\n")
 _LATER_CODE = re.compile(rf"(?<![\w.,/:+#№-])\d{{6,8}}(?![\w-]|[.,/:]\d){_NOT_COUNT}")
-_META_CODE = re.compile(r"13\d{4}")
+# Meta's codes (13xxxx) and error subcodes (2388xxx, 2494xxx); a date written YYYYMMDD.
+_NOT_A_CODE = re.compile(
+    r"13\d{4}|2388\d{3}|2494\d{3}|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])"
+)
+_ERROR_SAID = re.compile(rf"(?<!\w){_ERROR_WORD}|fail|reject|отклон|відхил", re.IGNORECASE)
 _CURRENCY = r"rs|inr|usd|eur|rub|руб|грн|uah|kzt|uzs|тенге|тг|сум|[₹$€£₸₽₴]"
 _GIVEN = re.compile(
-    r"(?:(?<!\w)(?:is|was|are|were|это|це|є|был[аои]?|був|була|було|були|вот|ось|here|came|"
+    r"(?:(?<!\w)(?:is|was|are|were|это|це|є|вот|ось|він|here|came|"
     r"comes|arrived|got|get|received|пришл[аои]|пришёл|пришел|приходит|прийшо?в|прийшл[аои]|"
     r"приходить|получил\w*|отримал?\w*|отримав|shows?|showed|showing|displays?|показыва\w*|"
     r"показал\w*|показу\w*|показав|выда[её]т|выдал\w*|видає|видав|генерирует|генерує|"
-    r"generates|says|gives|gave|прислал\w*|сейчас|now|написано|сказано|указан\w*|вказан\w*|"
+    r"generates|says|gives|gave|прислал\w*|написано|сказано|указан\w*|вказан\w*|"
     r"written|ввожу|ввел[аи]?|ввёл|вводжу|ввів|ввела|entered|enter|typed|tried|with)"
     r"(?:\s+(?:only|just|again|только|лишь|тільки|лише|снова|знову|ещё|еще|ще|мне|мені|me|"
     r"it|он|вон|this|этот|цей|такой|такий|new|новый|новий|another|second|второй|другий)){0,2}"
-    r"|(?<![\w#№])\d{1,2}[.)]|(?<!\S)[•*▪◦‣]"  # a list's number or bullet
     # a mark after an amount, a code's name or a shop's (a bank's SMS: "на 1500 грн: 482193",
     # "at FLIPKART: 482193"; "Отправлено: 150000", "сборка: 2405120" give none)
     rf"|(?:(?<!\w)(?:{_CURRENCY}|код\w*|codes?|kod\w*|otp|pin)|\d|(?-i:\b[A-Z]{{3,}}))\.?\s*[:=—–-]"
-    rf"|{_ARROW_MARKS}"
-    # ...or a code just before: "коды 482193 и 551234"
-    r"|(?<![\w-])\d{4,8}(?:\s*[,;/&+]|\s+(?:и|і|й|та|and|or|или|або|а|then|потом|затем|also|"
-    r"plus))?)[^\w\n]{0,6}$",  # (an emoji, a quote between: "OTP пришёл 👇 482193")
+    rf"|{_ARROW_MARKS}|<secret>)[^\w\n]{{0,6}}$",  # (an emoji, a quote between: "пришёл 👇 482193")
+    re.IGNORECASE,
+)
+# After codes named in plural, a list's number or bullet gives one ("backup codes: 1. 48219374");
+# after another code (masked: "коды 482193 и 551234"), a joining word or mark.
+_PLURAL = re.compile(r"codes|коды|коди|кодів", re.IGNORECASE)
+_LISTED = re.compile(r"(?:(?<![\w#№])\d{1,2}[.)]|(?<!\S)[•*▪◦‣])[^\w\n]{0,6}$")
+_JOINED_TO = re.compile(
+    r"(?:\s*[,;/&+]|\s+(?:и|і|й|та|and|or|или|або|а|then|потом|затем|also|plus))?\s*",
     re.IGNORECASE,
 )
 _GIVEN_REACH = 40
@@ -326,7 +338,8 @@ _OTHER_NUMBER = re.compile(
     r"баланс\w*|limit|лимит\w*|ліміт\w*|amount|сумм\w*|сума|build|version|верси\w*|сборк\w*|"
     r"trace|txn|transaction|транзакци\w*|платеж\w*|платіж\w*|invoice|сч[её]т\w*|рахун\w*|"
     r"договор\w*|договір\w*|template|шаблон\w*|client|клиент\w*|клієнт\w*|кпп|инн|ttl)"
-    r"[\"']?\s*(?:is|was|это|це|є|:|=|—|–|-)?[^\w\n]{0,6}$",
+    r"[\"']?(?:\s*(?:is|was|это|це|є|был[аои]?|був|була|було|сейчас|зараз|теперь|тепер|now|"
+    r":|=|—|–|-)){0,2}[^\w\n]{0,6}$",
     re.IGNORECASE,
 )
 _NOT_MASKED = rf"(?![\[{{(\\\"'«“„]*{MASKED})"  # not again what a key's rule masked: "[<secret>,"
@@ -403,12 +416,14 @@ def mask_spaced_codes(text: str) -> str:
     if _PASTED_SMS.search(text):
         text = _SMS_CODE.sub(lambda found: _masked_group(found, 1), text)
     text = _USE_CODE.sub(lambda found: _masked_group(found, 1), text)
-    text = _SPACED_CODE.sub(_spaced, text)
-    return _later_codes(text) if _SIX_DIGITS.search(text) else text
+    return _SPACED_CODE.sub(_spaced, text)
 
 
-def _later_codes(text: str) -> str:
-    """``text`` with the codes later in a sentence that names a one-time code masked."""
+def mask_later_codes(text: str) -> str:
+    """``text`` with the codes later in a sentence that names a one-time code masked (its lines
+    kept: a line's end ends a sentence)."""
+    if not _SIX_DIGITS.search(text):
+        return text
     out: list[str] = []
     done = begun = 0
     phones: list[tuple[int, int]] | None = None
@@ -416,19 +431,32 @@ def _later_codes(text: str) -> str:
         end = over.start() if over else len(text)
         topic = _CODE_TOPIC.search(text, begun, end)
         named = topic.end() if topic else end  # (no topic: no code to read)
+        listed = topic is not None and _PLURAL.search(topic[0]) is not None
+        said = topic is not None and topic["said"] is not None
+        masked_end = -1
         for code in _LATER_CODE.finditer(text, named, end):
             start, after = code.span()
             before = max(named, start - _GIVEN_REACH)
-            given = (before == named and not text[before:start].strip()) or (
-                _GIVEN.search(text, before, start) and not _OTHER_NUMBER.search(text, before, start)
+            if before == named and not text[before:start].strip() and not said:
+                masked_end = after  # right after its name: the rules above mask it, whole
+                continue
+            given = (
+                (before == named and not text[before:start].strip())
+                or (masked_end >= 0 and _JOINED_TO.fullmatch(text, masked_end, start))
+                or (listed and _LISTED.search(text, before, start))
+                or (
+                    _GIVEN.search(text, before, start)
+                    and not _OTHER_NUMBER.search(text, before, start)
+                    and not _ERROR_SAID.search(text, before, start)
+                )
             )
-            if not given or _META_CODE.fullmatch(code[0]) or _ERROR_AFTER.match(text, after):
+            if not given or _NOT_A_CODE.fullmatch(code[0]) or _ERROR_AFTER.match(text, after):
                 continue
             phones = phone_spans(text) if phones is None else phones
             if any(left <= start < right for left, right in phones):
                 continue
             out += [text[done:start], "<secret>"]
-            done = after
+            done = masked_end = after
         begun = over.end() if over else len(text)
     return "".join(out) + text[done:]
 
