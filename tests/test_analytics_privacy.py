@@ -638,6 +638,10 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
             "Privat24: Код підтвердження операції на 1500 грн: <secret>. Нікому не повідомляйте!",
         ),
         ("Backup codes: 1) 48219374 2) 55123488", "Backup codes: 1) <secret> 2) <secret>"),
+        (
+            "OTP пришли два: 482193 и 551234, ни один не подходит",
+            "OTP пришли два: <secret> и <secret>, ни один не подходит",
+        ),
         ("OTP пришёл 👇 482193", "OTP пришёл 👇 <secret>"),
         (
             'Authenticator shows "482193" but site says wrong',
@@ -707,6 +711,35 @@ def test_a_line_s_end_ends_the_sentence_that_names_a_one_time_code() -> None:
     assert mask_message(text) is None
     text = "Пришёл OTP, вот он: 482193\nЗаказ был 4821930"
     assert mask_query(text) == "Пришёл OTP, вот он: <secret> Заказ был 4821930"
+
+
+@pytest.mark.parametrize(
+    ("text", "stored", "sent"),
+    [
+        (
+            "Резервные коды:\n1. 48219374\n2. 55123487",
+            "Резервные коды: 1. <secret> 2. <secret>",
+            "Резервные коды:\n1. <secret>\n2. <secret>",
+        ),
+        (
+            "backup codes\n• 48219374\n• 55123487",
+            "backup codes • <secret> • <secret>",
+            "backup codes\n• <secret>\n• <secret>",
+        ),
+        (
+            "backup codes:\n48219374\nмой заказ 4821930",
+            "backup codes: <secret> мой заказ 4821930",
+            "backup codes:\n<secret>\nмой заказ 4821930",
+        ),
+        ("OTP не доходят, заказы:\n1. 4821930\n2. 4821931", None, None),
+    ],
+)
+def test_a_list_of_codes_on_the_lines_after_their_name_is_masked_line_by_line(
+    text: str, stored: str | None, sent: str | None
+) -> None:
+    # (every line but the first was kept: the fourth attack; an order list is no code list)
+    assert mask_query(text) == (stored or one_line(text))
+    assert mask_message(text) == sent
 
 
 def test_a_phone_after_a_one_time_code_is_no_code() -> None:

@@ -149,7 +149,8 @@ _NOT_COUNT = (
     r"|rub|usd|eur|uah|kzt|uzs|inr|тенге|сум|сом|so'?m|dollar|доллар|долар|milli|милли|мілі"
     r"|messages|msgs|users|clients|recipients|subscribers|bounces|complaints|timeouts|pending"
     r"|отправ|доставл|абонент|получател|одержувач|надісл|користувач|пользовател|клиент|клієнт"
-    r"|отказ|відмов|(?:of|из|з)\s+\d"
+    r"|отказ|відмов|недоставл|жалоб|скарг|delivered|undelivered|requests|rejected|approved"
+    r"|одобрен|отклонен|(?:of|из|з)\s+\d"
     r"|[₸₽₴$€£₹]|(?:ms|мс|тг)(?!\w)))"
 )
 _DIGITS = rf"{_NOT_DATE}(?>{_GROUPS}{_ENDED}|\d{{4,}}(?![\w-])){_NOT_COUNT}"
@@ -304,6 +305,7 @@ _NOT_A_CODE = re.compile(
 )
 _ERROR_SAID = re.compile(rf"(?<!\w){_ERROR_WORD}|fail|reject|отклон|відхил", re.IGNORECASE)
 _CURRENCY = r"rs|inr|usd|eur|rub|руб|грн|uah|kzt|uzs|тенге|тг|сум|[₹$€£₸₽₴]"
+_JOINING = r"(?:\s*[,;/&+]|\s+(?:и|і|й|та|and|or|или|або|а|then|потом|затем|also|plus))"
 _GIVEN = re.compile(
     r"(?:(?<!\w)(?:is|was|are|were|это|це|є|вот|ось|він|here|came|"
     r"comes|arrived|got|get|received|пришл[аои]|пришёл|пришел|приходит|прийшо?в|прийшл[аои]|"
@@ -312,21 +314,25 @@ _GIVEN = re.compile(
     r"generates|says|gives|gave|прислал\w*|написано|сказано|указан\w*|вказан\w*|"
     r"written|ввожу|ввел[аи]?|ввёл|вводжу|ввів|ввела|entered|enter|typed|tried|with)"
     r"(?:\s+(?:only|just|again|только|лишь|тільки|лише|снова|знову|ещё|еще|ще|мне|мені|me|"
-    r"it|он|вон|this|этот|цей|такой|такий|new|новый|новий|another|second|второй|другий)){0,2}"
+    r"it|он|вон|this|этот|цей|такой|такий|new|новый|новий|another|second|второй|другий|два|две|"
+    r"дві|оба|обидва|both|two|три|three)){0,2}"
     # a mark after an amount, a code's name or a shop's (a bank's SMS: "на 1500 грн: 482193",
     # "at FLIPKART: 482193"; "Отправлено: 150000", "сборка: 2405120" give none)
     rf"|(?:(?<!\w)(?:{_CURRENCY}|код\w*|codes?|kod\w*|otp|pin)|\d|(?-i:\b[A-Z]{{3,}}))\.?\s*[:=—–-]"
-    rf"|{_ARROW_MARKS}|<secret>)[^\w\n]{{0,6}}$",  # (an emoji, a quote between: "пришёл 👇 482193")
+    rf"|{_ARROW_MARKS}|<secret>{_JOINING}?)"
+    r"[^\w\n]{0,6}$",  # (an emoji, a quote between: "OTP пришёл 👇 482193")
     re.IGNORECASE,
 )
 # After codes named in plural, a list's number or bullet gives one ("backup codes: 1. 48219374");
 # after another code (masked: "коды 482193 и 551234"), a joining word or mark.
-_PLURAL = re.compile(r"codes|коды|коди|кодів", re.IGNORECASE)
+# A list on the lines after such a name goes on its sentence ("Резервные коды:⏎1. 48219374⏎2.
+# 55123487": every line but the first was kept, an attack).
+_PLURAL = re.compile(r"(?<!\w)(?:codes|коды|коди|кодів)(?!\w)", re.IGNORECASE)
 _LISTED = re.compile(r"(?:(?<![\w#№])\d{1,2}[.)]|(?<!\S)[•*▪◦‣])[^\w\n]{0,6}$")
-_JOINED_TO = re.compile(
-    r"(?:\s*[,;/&+]|\s+(?:и|і|й|та|and|or|или|або|а|then|потом|затем|also|plus))?\s*",
-    re.IGNORECASE,
+_LIST_LINE = re.compile(
+    r"[^\S\n]*+(?:(?:\d{1,2}[.)]|[•*▪◦‣-])[^\S\n]*+)?(?=\d{6,8}[^\S\n]*+$)", re.M
 )
+_JOINED_TO = re.compile(rf"{_JOINING}?\s*", re.IGNORECASE)
 _GIVEN_REACH = 40
 # ...but not another number's, so given: "sender id is 482193", "номер заявки: 482193".
 _OTHER_NUMBER = re.compile(
@@ -427,12 +433,17 @@ def mask_later_codes(text: str) -> str:
     out: list[str] = []
     done = begun = 0
     phones: list[tuple[int, int]] | None = None
+    carried = False  # a list's lines after codes named in plural
     for over in (*_SENTENCE_OVER.finditer(text), None):
         end = over.start() if over else len(text)
         topic = _CODE_TOPIC.search(text, begun, end)
         named = topic.end() if topic else end  # (no topic: no code to read)
-        listed = topic is not None and _PLURAL.search(topic[0]) is not None
+        listed = topic is not None and _PLURAL.search(text, topic.start(), end) is not None
         said = topic is not None and topic["said"] is not None
+        item = None if topic or not carried else _LIST_LINE.match(text, begun, end)
+        if item is not None:
+            named, said = item.end(), True  # the line's code, as if said
+        carried = (listed or item is not None) and over is not None and over[0] == "\n"
         masked_end = -1
         for code in _LATER_CODE.finditer(text, named, end):
             start, after = code.span()
