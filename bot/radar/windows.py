@@ -104,12 +104,15 @@ class Timeline:
         self._kinds: dict[tuple[bool, str | None, str | None], tuple[Key, ...]] = {}
         self._kept: dict[tuple[float, float], Window] = {}
         self._keep_at_most = 4096
+        self._unsorted = False  # a batch reached back: sorted when next read, once
         self.add(rows)
 
     def add(self, rows: Iterable[Seen]) -> None:
         """Count ``rows`` too: a replay adds them a batch at a time, each batch held as rows
         only while it is added. Batches in time order are appended; one reaching back before
-        rows already added has them all sorted again."""
+        rows already added has them all sorted again when they are next read (once for all
+        such batches: sorted at each, a CSV in reverse order took the replay quadratic time,
+        an attack)."""
         counted = sorted((row for row in rows if row.person is not None), key=attrgetter("at"))
         if not counted:
             return
@@ -123,12 +126,17 @@ class Timeline:
             if counts is None:
                 counts = kinds[kind] = keys_of(row)
             keys.append(counts)
-        if not ordered:  # stable: rows at the same time keep their order
-            order = sorted(range(len(times)), key=times.__getitem__)
-            times[:] = array("d", [times[index] for index in order])  # a list's too
-            people[:] = [people[index] for index in order]
-            keys[:] = [keys[index] for index in order]
+        self._unsorted = self._unsorted or not ordered
         self._kept.clear()  # counted without these rows
+
+    def _sort(self) -> None:
+        """The rows in time order; stable: rows at the same time keep their order."""
+        times, people, keys = self._times, self._people, self._keys
+        order = sorted(range(len(times)), key=times.__getitem__)
+        times[:] = array("d", [times[index] for index in order])  # a list's too
+        people[:] = [people[index] for index in order]
+        keys[:] = [keys[index] for index in order]
+        self._unsorted = False
 
     def window(self, start: float, end: float) -> Window:
         """Distinct people per key with a lookup in ``(start, end]``."""
@@ -137,6 +145,8 @@ class Timeline:
         kept = self._kept.get(name)
         if kept is not None:
             return kept
+        if self._unsorted:
+            self._sort()
         first, last = bisect_right(self._times, start), bisect_right(self._times, end)
         everyone: set[int | None] = set()
         people: dict[Key, set[int | None]] = {}
@@ -150,6 +160,8 @@ class Timeline:
 
     def first_after(self, at: float) -> float | None:
         """The time of the first counted lookup after ``at``; None if there is none."""
+        if self._unsorted:
+            self._sort()
         index = bisect_right(self._times, at)
         return self._times[index] if index < len(self._times) else None
 
