@@ -279,12 +279,14 @@ _SMS_CODE = re.compile(
 )
 # A one-time code's name says what its sentence is about: six to eight digits later in it are a
 # code too where a word gives one ("otp 482193 а потом ещё один пришёл 551234", "Google
-# Authenticator показывает 482193", "OTP for txn of INR 500 at AMAZON is 482193", a list's "1.
-# 48219374", a bank's "на 1500 грн: 482193": stored, the rules above read only the number after
-# the name or a mark). Not a number no such word gives ("кампания 482193", "отправили 150000",
-# "сборка: 2405120"), another number's so given ("sender id is 482193"), a phone's, nor one of
-# Meta's error codes (13xxxx, which Gupshup passes on: "WhatsApp OTP template, got 131056"), all
-# found by two attacks on the first versions.
+# Authenticator показывает 482193", "OTP for txn of INR 500 at AMAZON is 482193", a bank's "на
+# 1500 грн: 482193": stored, the rules above read only the number after the name or a mark).
+# Not a number no such word gives ("кампания 482193", "отправили 150000", "сборка: 2405120"),
+# another number's so given ("sender id is 482193", "номер заказа был 4821930"), one after an
+# error's word ("OTP error code: 400123"), a phone's, a date, a count, nor Meta's error codes
+# (which Gupshup passes on: "WhatsApp OTP template, got 131056"): each found by one of four
+# attacks on the first versions, which took every number in the sentence. A line's end ends
+# the sentence (mask_later_codes reads the lines before they are joined).
 _CODE_TOPIC = re.compile(
     rf"(?<![\w-])(?:{ONE_TIME_WORDS})(?![\w-])"
     r"|(?<![\w-])(?:codes|коды|коди)\s*+:?\s*+(?=\d{6})"
