@@ -441,6 +441,19 @@ async def test_a_write_of_any_kind_that_failed_makes_the_log_unhealthy_until_one
         await log.close()
 
 
+async def test_a_stop_with_nothing_to_write_does_not_say_a_failing_database_is_back(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    folder = tmp_path / "db"
+    folder.write_text("not a folder")  # the database cannot be opened
+    log = LookupLog(folder / "bot.sqlite3", secret=SECRET, flush_interval=60)
+    with caplog.at_level(logging.WARNING, logger="bot.analytics.writer"):
+        await log.start()
+        assert await log.close() is True
+    assert "cannot write to the database" in caplog.text
+    assert "again" not in caplog.text  # nothing was written: it is not said to be back
+
+
 async def test_a_stop_with_nothing_to_write_spills_no_file_while_writes_fail(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -163,11 +163,14 @@ class LookupLog:
         """Write everything recorded so far; StorageUnavailable if the database fails now."""
         try:
             async with self._lock:
-                await self._write_all()
+                tried = await self._write_all()
         except StorageUnavailable as exc:
             self._outage.failed(exc, self.pending)
             raise
-        self._outage.recovered()
+        if tried or not self._outage.failing:
+            # (with nothing to write, a failing database was not tried: a stop said "writing
+            # to ... again" of one that never answered, an attack)
+            self._outage.recovered()
 
     async def close(self) -> bool:
         """Write everything queued, stop the writer task, close the database. What cannot be
@@ -245,9 +248,11 @@ class LookupLog:
         if now >= self._next_prune:
             await self._prune(now)
 
-    async def _write_all(self) -> None:
+    async def _write_all(self) -> bool:
         """Write the rows held and queued now, in transactions of up to the batch limit. What a
-        failed write held stays held, in order."""
+        failed write held stays held, in order. Whether the database was written to (or tried
+        with a write of nothing)."""
+        written = self.written
         if self._queue and self.secret is None and self.read_key is not None:
             self.secret = await self.read_key()  # the one replicas share
         limit = self._batch_limit
@@ -279,13 +284,16 @@ class LookupLog:
                 rest = [*chain(*parts)]
                 await self._hold(asyncio.to_thread(self._stored, rest), len(rest))
             self._in_flight = 0
+        tried = self.written > written
         if self.store.write_failure is not None:
             await self.store.prune_relayed(0.0)  # a write of nothing: is the database writable?
+            tried = True
         if self._spill_loaded:
             for place in self._spill_loaded:
                 place.unlink(missing_ok=True)
             self._spill_loaded.clear()
             logger.warning("lookup log: wrote in what the last stop left in the spill file")
+        return tried
 
     def _make_ready(
         self, parts: deque[list[Lookup | Vote]]
