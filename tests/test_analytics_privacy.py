@@ -642,6 +642,10 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
             "OTP пришли два: 482193 и 551234, ни один не подходит",
             "OTP пришли два: <secret> и <secret>, ни один не подходит",
         ),
+        (
+            "Мне пришла смс с кодом 482193, а сайт пишет неверный",
+            "Мне пришла смс с кодом <secret>, а сайт пишет неверный",
+        ),
         ("OTP пришёл 👇 482193", "OTP пришёл 👇 <secret>"),
         (
             'Authenticator shows "482193" but site says wrong',
@@ -749,6 +753,9 @@ def test_a_phone_after_a_one_time_code_is_no_code() -> None:
     text = "OTP не приходит, перезвоните +7 701 2233445"  # (its last seven digits were a code)
     assert mask_query(text) == "OTP не приходит, перезвоните <phone>"
     assert mask_message(text) is None
+    text = "OTP sent to +77012345678 - 482193"  # (read as one phone, the team got the code)
+    assert mask_query(text) == "OTP sent to <phone> - <secret>"
+    assert mask_message(text) == "OTP sent to +77012345678 - <secret>"
 
 
 def test_a_run_of_digit_groups_after_a_one_time_codes_name_is_read_once() -> None:
