@@ -646,12 +646,6 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
             "Мне пришла смс с кодом 482193, а сайт пишет неверный",
             "Мне пришла смс с кодом <secret>, а сайт пишет неверный",
         ),
-        (
-            "I requested an OTP. Got 482193 but it says invalid",
-            "I requested an OTP. Got <secret> but it says invalid",
-        ),
-        ("Получил OTP. Вот он: 482193", "Получил OTP. Вот он: <secret>"),
-        ("OTP verify error, I entered 482193 twice", "OTP verify error, I entered <secret> twice"),
         ("OTP пришёл 👇 482193", "OTP пришёл 👇 <secret>"),
         (
             'Authenticator shows "482193" but site says wrong',
@@ -705,8 +699,6 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
         ("OTP не приходит клиентам, номер заказа был 4821930", None),
         ("OTP sms not delivered, order number is now 4821930", None),
         ("OTP error code: 400123", None),
-        ("OTP не приходит. Отправили 150000", None),
-        ("Проблема с OTP. Получили 131047", None),
         ("WhatsApp OTP template failed, Gupshup shows 2388093", None),
         ("OTP stopped on 20240512, got 20240513 in logs", None),
         ("OTP delivery rate dropped, yesterday was 982193 of 1000000", None),

@@ -311,24 +311,16 @@ _NOT_A_CODE = re.compile(
 _ERROR_SAID = re.compile(rf"(?<!\w){_ERROR_WORD}|fail|reject|отклон|відхил", re.IGNORECASE)
 _CURRENCY = r"rs|inr|usd|eur|rub|руб|грн|uah|kzt|uzs|тенге|тг|сум|[₹$€£₸₽₴]"
 _JOINING = r"(?:\s*[,;/&+]|\s+(?:и|і|й|та|and|or|или|або|а|then|потом|затем|also|plus))"
-# Verbs of a person receiving, seeing or typing the code: they give it after an error's word
-# too ("OTP verify error, I entered 482193 twice"), and open a sentence after the name's
-# ("I requested an OTP. Got 482193").
-_ACTED = (
-    r"came|comes|arrived|got|get|received|пришл[аои]|пришёл|пришел|приходит|прийшо?в|"
-    r"прийшл[аои]|приходить|получил\w*|отримал?\w*|отримав|shows?|showed|showing|displays?|"
-    r"показыва\w*|показал\w*|показу\w*|показав|выда[её]т|выдал\w*|видає|видав|генерирует|"
-    r"генерує|generates|gives|gave|прислал\w*|ввожу|ввел[аи]?|ввёл|вводжу|ввів|ввела|entered|"
-    r"enter|typed|tried|вот|ось|він|here(?: it is)?"
-)
-_FILLERS = (
+_GIVEN = re.compile(
+    r"(?:(?<!\w)(?:is|was|are|were|это|це|є|вот|ось|він|here|came|"
+    r"comes|arrived|got|get|received|пришл[аои]|пришёл|пришел|приходит|прийшо?в|прийшл[аои]|"
+    r"приходить|получил\w*|отримал?\w*|отримав|shows?|showed|showing|displays?|показыва\w*|"
+    r"показал\w*|показу\w*|показав|выда[её]т|выдал\w*|видає|видав|генерирует|генерує|"
+    r"generates|says|gives|gave|прислал\w*|написано|сказано|указан\w*|вказан\w*|"
+    r"written|ввожу|ввел[аи]?|ввёл|вводжу|ввів|ввела|entered|enter|typed|tried|with)"
     r"(?:\s+(?:only|just|again|только|лишь|тільки|лише|снова|знову|ещё|еще|ще|мне|мені|me|"
     r"it|он|вон|this|этот|цей|такой|такий|new|новый|новий|another|second|второй|другий|два|две|"
     r"дві|оба|обидва|both|two|три|three)){0,2}"
-)
-_GIVEN = re.compile(
-    rf"(?:(?<!\w)(?:is|was|are|were|это|це|є|says|написано|сказано|указан\w*|вказан\w*|written|"
-    rf"with|{_ACTED}){_FILLERS}"
     # a mark after an amount, a code's name or a shop's (a bank's SMS: "на 1500 грн: 482193",
     # "at FLIPKART: 482193"; "Отправлено: 150000", "сборка: 2405120" give none)
     rf"|(?:(?<!\w)(?:{_CURRENCY}|код\w*|codes?|kod\w*|otp|pin)|\d|(?-i:\b[A-Z]{{3,}}))\.?\s*[:=—–-]"
@@ -336,8 +328,6 @@ _GIVEN = re.compile(
     r"[^\w\n]{0,6}$",  # (an emoji, a quote between: "OTP пришёл 👇 482193")
     re.IGNORECASE,
 )
-_ACTED_LAST = re.compile(rf"(?<!\w)(?:{_ACTED}){_FILLERS}[^\w\n]{{0,6}}$", re.IGNORECASE)
-_OPENS_ACTED = re.compile(rf"[^\w\n]*(?:(?:i|я|we|мы|ми)\s+)?(?:{_ACTED})(?!\w)", re.IGNORECASE)
 # After codes named in plural, a list's number or bullet gives one ("backup codes: 1. 48219374");
 # after another code (masked: "коды 482193 и 551234"), a joining word or mark.
 # A list on the lines after such a name goes on its sentence ("Резервные коды:⏎1. 48219374⏎2.
@@ -449,14 +439,10 @@ def mask_later_codes(text: str) -> str:
     done = begun = 0
     phones: list[tuple[int, int]] | None = None
     carried = False  # a list's lines after codes named in plural
-    named_before = False  # the sentence before named a one-time code
     for over in (*_SENTENCE_OVER.finditer(text), None):
         end = over.start() if over else len(text)
         topic = _CODE_TOPIC.search(text, begun, end)
         named = topic.end() if topic else end  # (no topic: no code to read)
-        if topic is None and named_before and (opening := _OPENS_ACTED.match(text, begun, end)):
-            named = opening.start()  # the sentence after the name's opens with its code given
-        named_before = topic is not None
         listed = topic is not None and _PLURAL.search(text, topic.start(), end) is not None
         said = topic is not None and topic["said"] is not None
         item = None if topic or not carried else _LIST_LINE.match(text, begun, end)
@@ -477,10 +463,7 @@ def mask_later_codes(text: str) -> str:
                 or (
                     _GIVEN.search(text, before, start)
                     and not _OTHER_NUMBER.search(text, before, start)
-                    and (
-                        not _ERROR_SAID.search(text, before, start)
-                        or _ACTED_LAST.search(text, before, start)
-                    )
+                    and not _ERROR_SAID.search(text, before, start)
                 )
             )
             if not given or _NOT_A_CODE.fullmatch(code[0]) or _ERROR_AFTER.match(text, after):
