@@ -302,7 +302,9 @@ _CODE_TOPIC = re.compile(
 )
 # A sentence ends at a line's end, at ! ? …, and at a full stop before a capital ("Rs. 500",
 # "1500 руб. в OZON" and a list's "1." go on).
-_SENTENCE_OVER = re.compile(r"[!?…]+(?:\s|$)|\.(?:\s*$|\s+(?=[A-ZА-ЯЁІЇЄҐ]))|\n")
+_SENTENCE_OVER = re.compile(  # (a run of marks entered at its first: "!" * 4,000 took 0.3 s)
+    r"(?<![!?…])[!?…]++(?:\s|$)|\.(?:\s*$|\s+(?=[A-ZА-ЯЁІЇЄҐ]))|\n"
+)
 _LATER_CODE = re.compile(rf"(?<![\w.,/:+#№-])\d{{6,8}}(?![\w-]|[.,/:]\d){_NOT_COUNT}")
 # Meta's codes (13xxxx) and error subcodes (2388xxx, 2494xxx); a date written YYYYMMDD.
 _NOT_A_CODE = re.compile(
