@@ -5,6 +5,7 @@ trusted (a /proc file says 0), so the bound is counted as the bytes come."""
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import stat
@@ -64,6 +65,19 @@ def text_lines(path: Path, limit: int, line_limit: int, encoding: str) -> Iterat
     raw = _Counted(open_regular(path), limit)
     with io.TextIOWrapper(io.BufferedReader(raw), encoding=encoding, newline="") as text:
         yield _bounded_lines(text, line_limit)
+
+
+def undecodable_line(path: Path, encoding: str) -> int | None:
+    """The number of the first line of ``path`` that is not text in ``encoding`` (text_lines'
+    error comes from a chunk read ahead, lines before the one at fault); None if none is."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open_regular(path) as file:
+        for number, line in enumerate(file, 1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return number
+    return None
 
 
 def _bounded_lines(text: io.TextIOWrapper, line_limit: int) -> Iterator[str]:

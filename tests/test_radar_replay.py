@@ -272,6 +272,19 @@ def test_a_broken_csv_is_one_line_naming_file_and_line(
     assert result.stderr.startswith(f"{broken}:{line}: {problem}"), result.stderr
 
 
+def test_a_byte_that_is_not_utf8_deep_in_a_csv_is_named_at_its_line(tmp_path: Path) -> None:
+    # Decoded a chunk ahead of the reader, it was named 34 lines early in an export of 321,000
+    # (an attack): the line is found in the file itself.
+    line = f"2024-01-15T10:00:00Z,private,private,{1:016x},gosms,1004,1004,found,q,3.00,1\n"
+    lines = [HEADER] + [line] * 3000
+    path = _write(tmp_path / "bad.csv", lines)
+    data = path.read_bytes().split(b"\n")
+    data[2000] = data[2000].replace(b",q,", b",\xff,")  # line 2,001
+    path.write_bytes(b"\n".join(data))
+    with pytest.raises(Exception, match=rf"^{re.escape(str(path))}:2001: not UTF-8 text"):
+        read_csv(path)
+
+
 def _write(path: Path, lines: list[str]) -> Path:
     path.write_text("".join(lines), encoding="utf-8")
     return path

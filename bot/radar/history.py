@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from bot.analytics.reports import EXPORT_COLUMNS, OUTCOMES
 from bot.core.catalog import Catalog
 from bot.core.i18n import Lang
-from bot.files import NotRegular, TooLarge, text_lines
+from bot.files import NotRegular, TooLarge, text_lines, undecodable_line
 from bot.radar.names import Named, named
 from bot.radar.replay import Replayed, replay
 from bot.radar.settings import RadarSettings
@@ -79,7 +79,8 @@ def csv_rows(path: Path) -> Iterator[Seen]:
             try:
                 yield from _csv_rows(path, reader)
             except UnicodeDecodeError:
-                raise BadCsv(path, reader.line_num + 1, "not UTF-8 text") from None
+                line = undecodable_line(path, "utf-8-sig") or reader.line_num + 1
+                raise BadCsv(path, line, "not UTF-8 text") from None
             except csv.Error as exc:
                 raise BadCsv(path, reader.line_num, str(exc)) from None
             except TooLarge as exc:
