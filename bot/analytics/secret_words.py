@@ -130,9 +130,10 @@ _NOT_DATE = (  # 12.05, 12.05.2024, 12-05-2024, 12/05/24, 2024-05-12
 )
 # Words that say another code follows; "код" only after one of them ("и код 555 666", where
 # "otp 482193, код 1004" names an error's).
+_AND = r"и|і|й|та|and|or|или|або|а|then|also|plus|потом|затем"  # (also _JOINING's)
 _MORE_WORD = (
-    r"(?:и|і|й|та|and|or|или|або|а|then|also|plus|потом|затем|ещё|еще|ще|один|one|новый|новий|"
-    r"новая|нова|второй|другий|second|new|another|next|следующий|наступний)"
+    rf"(?:{_AND}|ещё|еще|ще|один|one|новый|новий|новая|нова|второй|другий|second|new|another|"
+    r"next|следующий|наступний)"
 )
 _MORE_WORDS = (
     rf"{_MORE_WORD}(?:\s*[:,]\s*|\s+)(?:(?:{_MORE_WORD}|codes?|коды?|коди|код)"
@@ -312,7 +313,7 @@ _NOT_A_CODE = re.compile(
 )
 _ERROR_SAID = re.compile(rf"(?<!\w){_ERROR_WORD}|fail|reject|отклон|відхил", re.IGNORECASE)
 _CURRENCY = r"rs|inr|usd|eur|rub|руб|грн|uah|kzt|uzs|тенге|тг|сум|[₹$€£₸₽₴]"
-_JOINING = r"(?:\s*[,;/&+]|\s+(?:и|і|й|та|and|or|или|або|а|then|потом|затем|also|plus))"
+_JOINING = rf"(?:\s*[,;/&+]|\s+(?:{_AND}))"
 _GIVEN = re.compile(
     r"(?:(?<!\w)(?:is|was|are|were|это|це|є|вот|ось|він|here|came|"
     r"comes|arrived|got|get|received|пришл[аои]|пришёл|пришел|приходит|прийшо?в|прийшл[аои]|"
@@ -455,11 +456,12 @@ def mask_later_codes(text: str) -> str:
         for code in _LATER_CODE.finditer(text, named, end):
             start, after = code.span()
             before = max(named, start - _GIVEN_REACH)
-            if before == named and not text[before:start].strip() and not said:
+            adjacent = before == named and not text[before:start].strip()
+            if adjacent and not said:
                 masked_end = after  # right after its name: the rules above mask it, whole
                 continue
             given = (
-                (before == named and not text[before:start].strip())
+                adjacent
                 or (masked_end >= 0 and _JOINED_TO.fullmatch(text, masked_end, start))
                 or (listed and _LISTED.search(text, before, start))
                 or (
