@@ -107,7 +107,6 @@ def _csv_rows(path: Path, reader: Any) -> Iterator[Seen]:
             f"({', '.join(EXPORT_COLUMNS)})",
         )
     where = [header.index(name) for name in NEEDED]
-    people: dict[int | None, int | None] = {}  # one int per person (a replay keeps each row's)
     line = reader.line_num + 1
     for fields in reader:
         if fields:
@@ -119,7 +118,7 @@ def _csv_rows(path: Path, reader: Any) -> Iterator[Seen]:
             except ValueError as exc:
                 raise BadCsv(path, line, str(exc)) from None
             if channel != "alert":  # as the radar_rows query: an alert's own answer button
-                yield seen._replace(person=people.setdefault(seen.person, seen.person))
+                yield seen
         line = reader.line_num + 1
 
 

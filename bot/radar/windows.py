@@ -91,13 +91,17 @@ class Timeline:
     Held as columns, not as rows: a replay holds every lookup of its days and their history
     (a tuple, a float and three strings a row put 515 MB on a replay of a million lookups).
     The keys are a list of one tuple per kind of row, shared; the people a list of the rows'
-    own ints (a replay's readers hand one int per person); the times a list, or ``compact``
-    an array of doubles: 8 bytes a row instead of 32, for a replay's million rows, where the
-    live pass's few thousand count some 5% faster from a list (bisect reads it directly)."""
+    own ints, ``compact`` one int per person (36 bytes a row otherwise, each row read from
+    the database or a CSV bringing its own); the times a list, or ``compact`` an array of
+    doubles: 8 bytes a row instead of 32, for a replay's million rows, where the live pass's
+    few thousand count some 5% faster from a list (bisect reads it directly)."""
 
     def __init__(self, rows: Iterable[Seen] = (), *, compact: bool = False) -> None:
         self._times: MutableSequence[float] = array("d") if compact else []
         self._people: list[int | None] = []
+        self._persons: dict[int | None, int | None] | None = (
+            {} if compact else None
+        )  # (one int per person)
         # Each row is read by every window that covers it: work its keys out once.
         self._keys: list[tuple[Key, ...]] = []
         # Made once per kind of row, not per row: most of a pass's time went to new Keys.
@@ -119,7 +123,11 @@ class Timeline:
         times, people, keys, kinds = self._times, self._people, self._keys, self._kinds
         ordered = not times or times[-1] <= counted[0].at
         times.extend([row.at for row in counted])
-        people.extend([row.person for row in counted])
+        if self._persons is None:
+            people.extend([row.person for row in counted])
+        else:
+            persons = self._persons
+            people.extend([persons.setdefault(row.person, row.person) for row in counted])
         for row in counted:
             kind = (row.outcome == NOT_FOUND, row.provider, row.entry)
             counts = kinds.get(kind)

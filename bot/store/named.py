@@ -74,16 +74,11 @@ class NamedQueries(ABC):
         return [Seen(*row) for row in await self._rows("radar_rows", {"start": start, "end": end})]
 
     async def radar_history(self, start: float, end: float) -> AsyncIterator[list[Seen]]:
-        """The same lookups in time order, ``RADAR_BATCH`` at a time, from one snapshot; one
-        int per person for all the rows (a replay keeps each row's, 36 bytes apiece)."""
+        """The same lookups in time order, ``RADAR_BATCH`` at a time, from one snapshot."""
         params = {"start": start, "end": end}
-        people: dict[int | None, int | None] = {}
         async with self._snapshot() as snapshot:
             async for rows in snapshot.batches("radar_history", params, RADAR_BATCH):
-                yield [
-                    Seen(at, people.setdefault(person, person), provider, entry, outcome)
-                    for at, person, provider, entry, outcome in rows
-                ]
+                yield [Seen(*row) for row in rows]
 
     async def radar_queries(self, start: float, end: float) -> list[Asked]:
         """The lookups in ``(start, end]`` with what was asked."""
