@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, settings
 import bot.sources
 from bot.core import catalog_files
 from bot.core.catalog import Catalog
-from bot.core.catalog_files import Problem, load_catalogs
 from bot.core.resolve import Resolver
 from tests.support.lookups import Backend
 from tests.support.services import drop_made, fresh_postgres, fresh_redis
+from tests.support.shipped import shipped_catalog, shipped_once, shipped_resolver
 
 if TYPE_CHECKING:
     # Imported by the fixture that uses it: xdist's controller loads this file and runs no test,
@@ -122,29 +122,7 @@ SHARED = Path(os.environ.get("CODEBOOK_SHARED", ROOT.parent / "shared"))
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     """The catalogs shipped in ``catalogs/``."""
-    loaded, problems = _shipped_once(ROOT / "catalogs")
-    assert loaded is not None, "\n".join(map(str, problems))
-    return loaded
-
-
-_SHIPPED = (ROOT / "catalogs").resolve()
-_shipped: dict[tuple[tuple[str, int, int], ...], tuple[Catalog | None, list[Problem]]] = {}
-
-
-def _shipped_once(folder: str | Path) -> tuple[Catalog | None, list[Problem]]:
-    """load_catalogs, the shipped catalogs read once per worker (again if a file changes)."""
-    if Path(folder).resolve() != _SHIPPED:
-        return load_catalogs(folder)
-    files = tuple(
-        (path.name, info.st_mtime_ns, info.st_size)
-        for path in sorted(_SHIPPED.glob("*.yaml"))
-        for info in (path.stat(),)
-    )
-    if files not in _shipped:
-        _shipped.clear()
-        _shipped[files] = load_catalogs(folder)
-    loaded, problems = _shipped[files]
-    return loaded, list(problems)  # a caller may add to its list (check_catalogs does)
+    return shipped_catalog()
 
 
 @pytest.fixture(autouse=True)
@@ -154,14 +132,14 @@ def _shipped_catalogs_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     worker, as the ``catalog`` fixture is (a load is ~80 ms of CPU, and they asked ~120 times).
     Any other folder is read as the command reads it; a test calling load_catalogs itself, and
     every bot process, reads the files."""
-    monkeypatch.setattr(catalog_files, "load_catalogs", _shipped_once)
-    monkeypatch.setattr(bot.sources, "load_catalogs", _shipped_once)
+    monkeypatch.setattr(catalog_files, "load_catalogs", shipped_once)
+    monkeypatch.setattr(bot.sources, "load_catalogs", shipped_once)
 
 
 @pytest.fixture(scope="session")
 def resolver(catalog: Catalog) -> Resolver:
-    """Answers questions from the shipped catalogs."""
-    return Resolver(catalog)
+    """Answers questions from the shipped catalogs (``catalog``)."""
+    return shipped_resolver()
 
 
 @pytest.fixture(scope="session")

@@ -25,8 +25,8 @@ def ranked(answer: Answer) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="session")
-def searcher(catalog: Catalog) -> Searcher:
-    return Searcher(catalog)
+def searcher(resolver: Resolver) -> Searcher:
+    return resolver.searcher
 
 
 # --- Ukrainian ----------------------------------------------------------------------------------
@@ -261,37 +261,38 @@ def test_phrase_key_is_the_folded_words() -> None:
     assert phrase_key(key) == key == "bitrix24 integration crashed"
 
 
-def test_a_taught_phrase_wins_over_the_search(catalog: Catalog) -> None:
+def test_a_taught_phrase_wins_over_the_search(resolver: Resolver) -> None:
     text = "invalid phone number"
-    untaught = Resolver(catalog).answer(text)
+    untaught = resolver.answer(text)
     assert untaught.outcome is Outcome.SEVERAL
     assert ranked(untaught)[0] != ("gosms", "2001")
 
-    taught = Resolver(catalog, taught={phrase_key(text): [("gosms", "2001")]})
+    taught = resolver.with_taught({phrase_key(text): [("gosms", "2001")]})
     answer = taught.answer("Invalid phone number!")
     assert answer.outcome is Outcome.FOUND
     assert ranked(answer) == [("gosms", "2001")]
     # Other questions are answered as before.
     assert ranked(taught.answer("gosms 1004")) == [("gosms", "1004")]
-    searched = Resolver(catalog).answer("invalid phone")
+    searched = resolver.answer("invalid phone")
     assert ranked(taught.answer("invalid phone")) == ranked(searched)
 
 
-def test_a_phrase_taught_several_entries_offers_them_in_order(catalog: Catalog) -> None:
+def test_a_phrase_taught_several_entries_offers_them_in_order(resolver: Resolver) -> None:
     refs = [("radist", "17001"), ("radist", "17005")]
-    resolver = Resolver(catalog, taught={"телеграм код протух": refs})
-    answer = resolver.answer("Телеграм: код протух")
+    taught = resolver.with_taught({"телеграм код протух": refs})
+    answer = taught.answer("Телеграм: код протух")
     assert answer.outcome is Outcome.SEVERAL
     assert ranked(answer) == refs
 
 
 def test_a_taught_phrase_whose_entries_are_gone_falls_back_to_the_search(
-    catalog: Catalog,
+    resolver: Resolver,
 ) -> None:
     text = "все номера в стоп листе"
-    resolver = Resolver(catalog, taught={text: [("gosms", "99999"), ("nobody", "1")]})
-    assert ranked(resolver.answer(text)) == ranked(Resolver(catalog).answer(text))
-    assert ranked(resolver.answer(text))
+    searched = ranked(resolver.answer(text))
+    taught = resolver.with_taught({text: [("gosms", "99999"), ("nobody", "1")]})
+    assert ranked(taught.answer(text)) == searched
+    assert searched
 
 
 # --- What must not be found ---------------------------------------------------------------------

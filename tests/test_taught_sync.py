@@ -24,6 +24,7 @@ from bot.telegram.taught import POLL_INTERVAL, TaughtPhrases
 from tests.support.clock import HANG, DrivenClock
 from tests.support.lookups import Backend
 from tests.support.services import outage
+from tests.support.shipped import shipped_resolver
 
 ROOT = Path(__file__).resolve().parents[1]
 PHRASE = "смс с телефона так и не ушли"  # a question, as bot.core.text.phrase_key keeps it
@@ -38,7 +39,7 @@ async def replica(backend: Backend, stack: AsyncExitStack) -> tuple[LookupLog, T
     lookups = backend.log()
     await lookups.start()
     stack.push_async_callback(lookups.close)
-    taught = TaughtPhrases(lookups.store, Library(ROOT / "catalogs"))
+    taught = TaughtPhrases(lookups.store, Library(ROOT / "catalogs", resolver=shipped_resolver()))
     assert await taught.refresh()
     return lookups, taught
 
@@ -101,7 +102,9 @@ async def test_phrases_are_read_once_postgres_is_back(
         lookups = LookupLog(PostgresStore(line.url, tmp_path / "bot.pending"), secret=b"k")
         await lookups.start()
         stack.push_async_callback(lookups.close)
-        taught = TaughtPhrases(lookups.store, Library(ROOT / "catalogs"))
+        taught = TaughtPhrases(
+            lookups.store, Library(ROOT / "catalogs", resolver=shipped_resolver())
+        )
         with caplog.at_level(logging.WARNING, logger="bot.telegram.taught"):
             assert not await taught.refresh()
             await taught.poll()

@@ -3,7 +3,6 @@ tests through ``Dispatcher.feed_update`` (the ``app`` fixture in conftest.py).""
 
 from __future__ import annotations
 
-import functools
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,10 +15,8 @@ from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
 from aiogram.types import Update
 
 from bot.analytics.writer import LookupLog
-from bot.core.catalog_files import load_catalogs
 from bot.core.library import Library
 from bot.core.render import render
-from bot.core.resolve import Resolver
 from bot.settings import Settings, load_settings
 from bot.store import Store
 from bot.telegram.app import create_dispatcher
@@ -27,6 +24,7 @@ from bot.telegram.shared import Shared
 from tests.support import ROOT
 from tests.support.fake_session import bot_for
 from tests.support.fake_telegram import TOKEN, FakeTelegram
+from tests.support.shipped import shipped_resolver
 
 ADMIN = 7001
 GROUP = -100500
@@ -65,15 +63,6 @@ class App:
 
     def answer_text(self, text: str, lang: str = "en") -> list[str]:
         return render(self.library.resolver.answer(text), lang)
-
-
-@functools.cache
-def shipped_resolver() -> Resolver:
-    """The shipped catalogs' resolver, made once per process: each app's Library starts with
-    it (a resolver is never changed, only replaced: on reload, or with taught phrases)."""
-    catalog, problems = load_catalogs(ROOT / "catalogs")
-    assert catalog is not None, problems
-    return Resolver(catalog)
 
 
 def settings_for(tmp_path: Path, **extra: Any) -> Settings:
