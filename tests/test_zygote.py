@@ -29,6 +29,7 @@ sys.exit(3)
 """
 KILLED = "import os; os.kill(os.getpid(), {sig})"
 IMPORTED = "import sys; print('aiogram' in sys.modules)"
+LOADED = "import bot.core.text as t; print(type(t.__loader__).__name__, t.fold('Ä'))"
 
 
 def ignore_sigint() -> None:
@@ -110,6 +111,36 @@ async def test_a_forked_worker_has_aiogram_imported_already(tmp_path: Path) -> N
     zygote = await _zygote()
     new, forked = both(zygote.folder, ["-u"], IMPORTED, tmp_path)
     assert (new.stdout, forked.stdout) == (b"False\n", b"True\n")
+
+
+async def test_a_forked_worker_runs_codebooks_modules_compiled_ahead(tmp_path: Path) -> None:
+    """Imported by the child, as a new interpreter does, from code the zygote compiled once."""
+    zygote = await _zygote()
+    new, forked = both(zygote.folder, ["-u"], LOADED, tmp_path)
+    assert new.stdout.split()[0] == b"SourceFileLoader"
+    assert forked.stdout.split()[0] == b"CompiledAhead"
+    assert new.stdout.split()[1:] == forked.stdout.split()[1:], (new.stderr, forked.stderr)
+
+
+def test_a_file_changed_since_it_was_compiled_ahead_is_compiled_as_read(tmp_path: Path) -> None:
+    from tests.support.zygote import COMPILED, CompiledAhead
+
+    module = tmp_path / "changed.py"
+    module.write_text("SAID = 'before'\n")
+    info = module.stat()
+    COMPILED[str(module)] = (
+        (info.st_mtime_ns, info.st_size),
+        compile("SAID = 'ahead'", "x", "exec"),
+    )
+    try:
+        said: dict[str, str] = {}
+        exec(CompiledAhead("changed", str(module)).get_code("changed"), said)
+        assert said["SAID"] == "ahead"  # the file as it was compiled: its code
+        module.write_text("SAID = 'changed'\n")
+        exec(CompiledAhead("changed", str(module)).get_code("changed"), said)
+        assert said["SAID"] == "changed"
+    finally:
+        del COMPILED[str(module)]
 
 
 @pytest.mark.parametrize("left", ["no folder", "a zygote gone"])
