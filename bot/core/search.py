@@ -8,7 +8,6 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterable
-from itertools import pairwise
 
 from rapidfuzz import fuzz, process
 
@@ -100,12 +99,7 @@ class Searcher:
                 if kind in ("name", "title", "original", "section"):
                     phrases.append(tuple(alternatives[0] for alternatives in found))
                 if kind != "provider":  # said of each of a provider's entries: tells none apart
-                    pairs.extend(
-                        Pairs.row(a, b, doc, kind)
-                        for first, second in pairwise(found)
-                        for a in first
-                        for b in second
-                    )
+                    pairs.extend(Pairs.rows(found, doc, kind))
                 self._fields.append((doc, kind, found))
         self._phrases.append(tuple(p for p in phrases if p))
 
