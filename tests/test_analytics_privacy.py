@@ -709,6 +709,39 @@ def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: 
     assert mask_message(text) == masked  # (None: nothing to mask)
 
 
+# The sentence after the one naming a one-time code: a code that opens it, or that a word there
+# gives, and that ends it or its clause (each of these was kept, relayed and stored whole).
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("I requested an OTP. Got 482193", "I requested an OTP. Got <secret>"),
+        ("OTP пришёл!!! 482193", "OTP пришёл!!! <secret>"),
+        ("I requested an OTP. It was 482193", "I requested an OTP. It was <secret>"),
+        (
+            "Запросил код подтверждения. Пришёл 482193, не подходит",
+            "Запросил код подтверждения. Пришёл <secret>, не подходит",
+        ),
+        ("Where is my OTP? Got 482193 and 551234", "Where is my OTP? Got <secret> and <secret>"),
+        # ...but not a number that goes on to be something else, nor an error's, nor one the
+        # sentence does not give, nor one two sentences on.
+        ("Не приходит OTP. 482193 — номер заказа", None),
+        ("OTP did not work. Order 4821930 is stuck", None),
+        ("SMS with OTP arrives late. Got 4821930 complaints", None),
+        ("OTP delivery failed. Error 131047", None),
+        ("OTP delivery failed! 131047", None),
+        ("The OTP SMS is not delivered. Campaign id is 4821930.", None),
+        ("OTP? 482193 error", None),
+        ("OTP volume? 20241205", None),
+        ("Где OTP? Я жду. 482193", None),
+    ],
+)
+def test_a_code_opening_the_sentence_after_its_name_is_masked(
+    text: str, masked: str | None
+) -> None:
+    assert mask_query(text) == (text if masked is None else masked)
+    assert mask_message(text) == masked
+
+
 def test_a_line_s_end_ends_the_sentence_that_names_a_one_time_code() -> None:
     text = "Не приходит OTP\nЗаказ был 4821930"  # (the next line's order was masked: an attack)
     assert mask_query(text) == "Не приходит OTP Заказ был 4821930"

@@ -341,6 +341,9 @@ _LIST_LINE = re.compile(
     r"[^\S\n]*+(?:(?:\d{1,2}[.)]|[•*▪◦‣-])[^\S\n]*+)?(?=\d{6,8}[^\S\n]*+$)", re.M
 )
 _JOINED_TO = re.compile(rf"{_JOINING}?\s*", re.IGNORECASE)
+# A code that ends its sentence, or its clause: "Got 482193, не подходит", "482193 and
+# 551234", not "Got 4821930 complaints" (in the sentence after the code's name).
+_CLOSES = re.compile(rf"{_JOINING}(?!\w)|\W*+$", re.IGNORECASE)
 _GIVEN_REACH = 40
 # ...but not another number's, so given: "sender id is 482193", "номер заявки: 482193".
 _OTHER_NUMBER = re.compile(
@@ -442,6 +445,7 @@ def mask_later_codes(text: str) -> str:
     done = begun = 0
     phones: list[tuple[int, int]] | None = None
     carried = False  # a list's lines after codes named in plural
+    follows = False  # the sentence before named a one-time code
     for over in (*_SENTENCE_OVER.finditer(text), None):
         end = over.start() if over else len(text)
         topic = _CODE_TOPIC.search(text, begun, end)
@@ -451,6 +455,12 @@ def mask_later_codes(text: str) -> str:
         item = None if topic or not carried else _LIST_LINE.match(text, begun, end)
         if item is not None:
             named, said = item.end(), True  # the line's code, as if said
+        # The sentence after one naming a code: a code that opens it, or that a word there
+        # gives, and ends it ("I requested an OTP. Got 482193", "OTP пришёл!!! 482193").
+        opening = follows and topic is None and item is None
+        if opening:
+            named, said = begun, True
+        follows = topic is not None
         carried = (listed or item is not None) and over is not None and over[0] == "\n"
         masked_end = -1
         for code in _LATER_CODE.finditer(text, named, end):
@@ -471,6 +481,8 @@ def mask_later_codes(text: str) -> str:
                 )
             )
             if not given or _NOT_A_CODE.fullmatch(code[0]) or _ERROR_AFTER.match(text, after):
+                continue
+            if opening and not _CLOSES.match(text, after, end):  # "482193 — номер заказа"
                 continue
             phones = phone_spans(text) if phones is None else phones
             if any(left <= start < right for left, right in phones):
