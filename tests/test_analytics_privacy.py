@@ -662,6 +662,12 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
         ("Sizning kodingiz: 482193", "Sizning kodingiz: <secret>"),
         ("Сіздің кодыңыз 482193", "Сіздің кодыңыз <secret>"),
         ("Parolingiz: Qwerty123", "Parolingiz: <secret>"),
+        ("Tasdiqlash kodi keldi 482193", "Tasdiqlash kodi keldi <secret>"),
+        ("SMS kod keldi: 482193", "SMS kod keldi: <secret>"),
+        ("OTP келді 482193", "OTP келді <secret>"),
+        ("OTP kiritdim 482193 lekin xato", "OTP kiritdim <secret> lekin xato"),
+        ("sms kod 1004 xato", None),  # (an error's word in Uzbek: the code is an error's)
+        ("OTP қате 1004", None),
         ("Құпия сөз: Qwerty123", "Құпия сөз: <secret>"),
         # ...but not an error's code, a phone, a date, a count, an order's or a campaign's
         # number, nor a code in the next sentence.

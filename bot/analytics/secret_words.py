@@ -26,7 +26,7 @@ ONE_TIME_WORDS = (
     r"(?:verification|confirmation|2fa|login|authenticator) code|(?:google )?authenticator|"
     r"(?:2fa |mfa )?(?:recovery|backup) codes?|"
     r"code (?:from|in|of) (?:the |an? |my )?(?:sms|text|message)|"
-    r"sms[ -]?code|(?:смс|sms)[ -]?код|"
+    r"sms[ -]?(?:code|kod)|(?:смс|sms)[ -]?код|"
     r"код[ыи]? (?:из|с|со|з|із|зі|в|по) "
     r"(?:(?:смс|sms)(?:-?(?:ки|ке|ка|ку))?|сообщения|повідомлення)|"
     r"код (?:для входа|для входу|для регистрации|для реєстрації|входа|входу|авторизации|"
@@ -123,7 +123,7 @@ _GROUPS = r"\d{1,4}(?:(?:[ .\n-]|\s[–—-]\s)\d{1,4}){1,23}"
 _OPEN = r"[\"'«“„‚]|\*{1,2}|`|_|~{1,2}|\|\||\[|<b>|<code>|[#№]"
 _CLOSE = r"(?:[\"'»”“‘`_~|\])]|\*{1,2}|</b>|</code>){0,3}+"
 _ENDED = r"(?![\w-]|[ .-]\d)"  # a code's last digit
-_ERROR_WORD = r"(?:error|err|ошибк|помилк)"
+_ERROR_WORD = r"(?:error|err|ошибк|помилк|xato|қате)"  # (xato, қате: Uzbek, Kazakh)
 _NOT_DATE = (  # 12.05, 12.05.2024, 12-05-2024, 12/05/24, 2024-05-12
     r"(?!(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])(?:[./-](?:\d{4}|\d{2}))?(?!\d)"
     r"|(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?!\d))"
@@ -320,7 +320,8 @@ _GIVEN = re.compile(
     r"приходить|получил\w*|отримал?\w*|отримав|shows?|showed|showing|displays?|показыва\w*|"
     r"показал\w*|показу\w*|показав|выда[её]т|выдал\w*|видає|видав|генерирует|генерує|"
     r"generates|says|gives|gave|прислал\w*|написано|сказано|указан\w*|вказан\w*|"
-    r"written|ввожу|ввел[аи]?|ввёл|вводжу|ввів|ввела|entered|enter|typed|tried|with)"
+    r"written|ввожу|ввел[аи]?|ввёл|вводжу|ввів|ввела|entered|enter|typed|tried|with|"
+    r"keldi|kelgan|kiritdim|келді|келген|енгіздім)"  # (Uzbek, Kazakh: came, I entered)
     r"(?:\s+(?:only|just|again|только|лишь|тільки|лише|снова|знову|ещё|еще|ще|мне|мені|me|"
     r"it|он|вон|this|этот|цей|такой|такий|new|новый|новий|another|second|второй|другий|два|две|"
     r"дві|оба|обидва|both|two|три|three)){0,2}"
