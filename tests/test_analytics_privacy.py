@@ -739,6 +739,8 @@ def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: 
         ("OTP? 482193 error", None),
         ("OTP volume? 20241205", None),
         ("Где OTP? Я жду. 482193", None),
+        ("OTP fails. Got 400123.", None),  # (an API's code, maybe: the sentence says an error)
+        ("OTP not delivered. Got 4821937 as message id", None),
     ],
 )
 def test_a_code_opening_the_sentence_after_its_name_is_masked(

@@ -457,11 +457,12 @@ def mask_later_codes(text: str) -> str:
         if item is not None:
             named, said = item.end(), True  # the line's code, as if said
         # The sentence after one naming a code: a code that opens it, or that a word there
-        # gives, and ends it ("I requested an OTP. Got 482193", "OTP пришёл!!! 482193").
+        # gives, and ends it ("I requested an OTP. Got 482193", "OTP пришёл!!! 482193"); not
+        # after one that says an error ("OTP fails. Got 400123.": an API's code, maybe).
         opening = follows and topic is None and item is None
         if opening:
             named, said = begun, True
-        follows = topic is not None
+        follows = topic is not None and not _ERROR_SAID.search(text, begun, end)
         carried = (listed or item is not None) and over is not None and over[0] == "\n"
         masked_end = -1
         for code in _LATER_CODE.finditer(text, named, end):
