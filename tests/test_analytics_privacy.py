@@ -715,21 +715,23 @@ def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: 
     assert mask_message(text) == masked  # (None: nothing to mask)
 
 
-# The sentence after the one naming a one-time code: a code that opens it, or that a word there
-# gives, and that ends it or its clause (each of these was kept, relayed and stored whole).
+# The sentence after the one naming a one-time code: a code received or typed there, that
+# ends it or its clause (each of these was kept, relayed and stored whole).
 @pytest.mark.parametrize(
     ("text", "masked"),
     [
         ("I requested an OTP. Got 482193", "I requested an OTP. Got <secret>"),
-        ("OTP пришёл!!! 482193", "OTP пришёл!!! <secret>"),
-        ("I requested an OTP. It was 482193", "I requested an OTP. It was <secret>"),
         (
             "Запросил код подтверждения. Пришёл 482193, не подходит",
             "Запросил код подтверждения. Пришёл <secret>, не подходит",
         ),
         ("Where is my OTP? Got 482193 and 551234", "Where is my OTP? Got <secret> and <secret>"),
-        # ...but not a number that goes on to be something else, nor an error's, nor one the
-        # sentence does not give, nor one two sentences on.
+        ("Запросил OTP! Мне пришёл 482193", "Запросил OTP! Мне пришёл <secret>"),
+        ("Мне нужен OTP. Получил 482193?", "Мне нужен OTP. Получил <secret>?"),
+        ("Tasdiqlash kodi keldi. Keldi 482193", "Tasdiqlash kodi keldi. Keldi <secret>"),
+        # ...but not a number that goes on to be something else, an error's, one the sentence
+        # does not say came or was typed, one alone, a round count, nor one two sentences on
+        # (the attack on the first version: orders, templates, counts, short codes).
         ("Не приходит OTP. 482193 — номер заказа", None),
         ("OTP did not work. Order 4821930 is stuck", None),
         ("SMS with OTP arrives late. Got 4821930 complaints", None),
@@ -741,13 +743,40 @@ def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: 
         ("Где OTP? Я жду. 482193", None),
         ("OTP fails. Got 400123.", None),  # (an API's code, maybe: the sentence says an error)
         ("OTP not delivered. Got 4821937 as message id", None),
+        ("Не приходит OTP!\n4821930", None),
+        ("OTP не приходит!!! 4821930", None),
+        ("Шаблон OTP не прошёл модерацию. Это 4821930", None),
+        ("OTP template id? It is 1234567", None),
+        ("Отправили OTP рассылку. Получили 150000, остальные не дошли", None),
+        ("Нужна статистика по OTP за неделю. Пришло 1250000, доставлено меньше", None),
+        ("How many OTP SMS did we send yesterday? 150000", None),
+        ("The OTP sender is wrong. It shows 262966", None),
+        ("Кто отправитель OTP? 262966", None),
+        ("OTP не приходит на городской номер. Это 2345678", None),
+        ("OTP? 4821930, 4821931 and 4821932 are stuck", None),
+        ("OTP не доходит. Пришло 100500, что это?", None),
+        ("OTP не пришёл. Получил 4821937?", None),
+        ("OTP sending stopped. Got 400123", None),
+        ("Я клиент OTP Bank. Пришло 482193", None),
+        # (left: a code alone after its name's sentence, "OTP пришёл!!! 482193", as a number
+        # alone there was as often an order's)
+        ("OTP пришёл!!! 482193", None),
     ],
 )
 def test_a_code_opening_the_sentence_after_its_name_is_masked(
     text: str, masked: str | None
 ) -> None:
-    assert mask_query(text) == (text if masked is None else masked)
+    assert mask_query(text) == (one_line(text) if masked is None else masked)
     assert mask_message(text) == masked
+
+
+def test_codes_a_line_each_after_their_name_are_all_masked() -> None:
+    # (the first version of the rule above masked the first and left the rest: an attack)
+    for text in ("OTP:\n482193\n551234", "Не приходит OTP\n482193\n551234"):
+        assert "482193" not in mask_query(text) and "551234" not in mask_query(text)
+        assert mask_message(text) == text.replace("482193", "<secret>").replace(
+            "551234", "<secret>"
+        )
 
 
 def test_a_line_s_end_ends_the_sentence_that_names_a_one_time_code() -> None:

@@ -314,17 +314,26 @@ _NOT_A_CODE = re.compile(
 _ERROR_SAID = re.compile(rf"(?<!\w){_ERROR_WORD}|fail|reject|отклон|відхил", re.IGNORECASE)
 _CURRENCY = r"rs|inr|usd|eur|rub|руб|грн|uah|kzt|uzs|тенге|тг|сум|[₹$€£₸₽₴]"
 _JOINING = rf"(?:\s*[,;/&+]|\s+(?:{_AND}))"
-_GIVEN = re.compile(
-    r"(?:(?<!\w)(?:is|was|are|were|это|це|є|вот|ось|він|here|came|"
-    r"comes|arrived|got|get|received|пришл[аои]|пришёл|пришел|приходит|прийшо?в|прийшл[аои]|"
-    r"приходить|получил\w*|отримал?\w*|отримав|shows?|showed|showing|displays?|показыва\w*|"
-    r"показал\w*|показу\w*|показав|выда[её]т|выдал\w*|видає|видав|генерирует|генерує|"
-    r"generates|says|gives|gave|прислал\w*|написано|сказано|указан\w*|вказан\w*|"
-    r"written|ввожу|ввел[аи]?|ввёл|вводжу|ввів|ввела|entered|enter|typed|tried|with|"
-    r"keldi|kelgan|kiritdim|келді|келген|енгіздім)"  # (Uzbek, Kazakh: came, I entered)
+# Words of a code received or typed (Uzbek and Kazakh too: keldi, келді "came"; kiritdim,
+# енгіздім "I entered")...
+_RECEIVED = (
+    r"came|comes|arrived|got|get|received|пришл[аои]|пришёл|пришел|приходит|прийшо?в|"
+    r"прийшл[аои]|приходить|получил\w*|отримал?\w*|отримав|ввожу|ввел[аи]?|ввёл|вводжу|ввів|"
+    r"ввела|entered|enter|typed|keldi|kelgan|kiritdim|келді|келген|енгіздім"
+)
+# ...and what may stand between such a word and the code ("пришёл мне ещё один 482193").
+_FILLERS = (
     r"(?:\s+(?:only|just|again|только|лишь|тільки|лише|снова|знову|ещё|еще|ще|мне|мені|me|"
     r"it|он|вон|this|этот|цей|такой|такий|new|новый|новий|another|second|второй|другий|два|две|"
     r"дві|оба|обидва|both|two|три|three)){0,2}"
+)
+_GIVEN = re.compile(
+    rf"(?:(?<!\w)(?:is|was|are|were|это|це|є|вот|ось|він|here|{_RECEIVED}|"
+    r"shows?|showed|showing|displays?|показыва\w*|"
+    r"показал\w*|показу\w*|показав|выда[её]т|выдал\w*|видає|видав|генерирует|генерує|"
+    r"generates|says|gives|gave|прислал\w*|написано|сказано|указан\w*|вказан\w*|"
+    r"written|tried|with)"
+    rf"{_FILLERS}"
     # a mark after an amount, a code's name or a shop's (a bank's SMS: "на 1500 грн: 482193",
     # "at FLIPKART: 482193"; "Отправлено: 150000", "сборка: 2405120" give none)
     rf"|(?:(?<!\w)(?:{_CURRENCY}|код\w*|codes?|kod\w*|otp|pin)|\d|(?-i:\b[A-Z]{{3,}}))\.?\s*[:=—–-]"
@@ -342,9 +351,28 @@ _LIST_LINE = re.compile(
     r"[^\S\n]*+(?:(?:\d{1,2}[.)]|[•*▪◦‣-])[^\S\n]*+)?(?=\d{6,8}[^\S\n]*+$)", re.M
 )
 _JOINED_TO = re.compile(rf"{_JOINING}?\s*", re.IGNORECASE)
-# A code that ends its sentence, or its clause: "Got 482193, не подходит", "482193 and
-# 551234", not "Got 4821930 complaints" (in the sentence after the code's name).
+# In the sentence after a code's name, a code the sentence opens by receiving or typing ("Got
+# 482193", "Мне пришёл 482193"; not "It is 1234567", "Это 4821930", nor a number alone: an
+# order's, a template's, a count, an attack found) and that ends it or its clause ("Got
+# 482193, не подходит", "482193 and 551234"; not "Got 4821930 complaints"); never a round
+# number (a count: "Пришло 1250000, доставлено меньше").
+_OPENS = re.compile(
+    rf"[^\w\n]*+(?:(?:i|я|мне|мені|me|we|мы|ми|ви|вы|he|she|он|она|він|вона)\s+)?"
+    rf"(?:{_RECEIVED}){_FILLERS}[^\w\n]{{0,6}}",
+    re.IGNORECASE,
+)
 _CLOSES = re.compile(rf"{_JOINING}(?!\w)|\W*+$", re.IGNORECASE)
+_ROUND = re.compile(r"\d+000")
+# Only after a sentence that tells of no trouble: after an error, a code that did not come or a
+# sending that stopped, what came next is as often an API's code or a status ("OTP fails. Got
+# 400123", "OTP не доходит. Пришло 100500, что это?"); nor after OTP Bank's name.
+_TROUBLE = re.compile(
+    rf"{_ERROR_SAID.pattern}|(?:не|not|n't|never)\s+(?:приход|доход|пришл|пришё|пришел|дош|"
+    r"прийш|надход|deliver|receiv|arriv|com|get|got|work|работ|працю)|kelma|келме|stopp|stuck|"
+    r"завис|останов|зупин|block|блок",
+    re.IGNORECASE,
+)
+_BANK = re.compile(r"\s+(?:bank|банк)", re.IGNORECASE)
 _GIVEN_REACH = 40
 # ...but not another number's, so given: "sender id is 482193", "номер заявки: 482193".
 _OTHER_NUMBER = re.compile(
@@ -456,13 +484,17 @@ def mask_later_codes(text: str) -> str:
         item = None if topic or not carried else _LIST_LINE.match(text, begun, end)
         if item is not None:
             named, said = item.end(), True  # the line's code, as if said
-        # The sentence after one naming a code: a code that opens it, or that a word there
-        # gives, and ends it ("I requested an OTP. Got 482193", "OTP пришёл!!! 482193"); not
-        # after one that says an error ("OTP fails. Got 400123.": an API's code, maybe).
+        # The sentence after one naming a code, if that one tells of no trouble (see _OPENS).
         opening = follows and topic is None and item is None
         if opening:
-            named, said = begun, True
-        follows = topic is not None and not _ERROR_SAID.search(text, begun, end)
+            first = _LATER_CODE.search(text, begun, end)
+            if first is not None and _OPENS.fullmatch(text, begun, first.start()):
+                named, said = first.start(), True
+        follows = (
+            topic is not None
+            and not _TROUBLE.search(text, begun, end)
+            and not _BANK.match(text, topic.end())
+        )
         carried = (listed or item is not None) and over is not None and over[0] == "\n"
         masked_end = -1
         for code in _LATER_CODE.finditer(text, named, end):
@@ -484,7 +516,7 @@ def mask_later_codes(text: str) -> str:
             )
             if not given or _NOT_A_CODE.fullmatch(code[0]) or _ERROR_AFTER.match(text, after):
                 continue
-            if opening and not _CLOSES.match(text, after, end):  # "482193 — номер заказа"
+            if opening and (not _CLOSES.match(text, after, end) or _ROUND.fullmatch(code[0])):
                 continue
             phones = phone_spans(text) if phones is None else phones
             if any(left <= start < right for left, right in phones):
