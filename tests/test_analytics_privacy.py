@@ -663,9 +663,11 @@ def test_the_forms_the_attacker_found_are_masked(text: str, masked: str) -> None
         ("Сіздің кодыңыз 482193", "Сіздің кодыңыз <secret>"),
         ("Parolingiz: Qwerty123", "Parolingiz: <secret>"),
         ("Tasdiqlash kodi keldi 482193", "Tasdiqlash kodi keldi <secret>"),
-        ("SMS kod keldi: 482193", "SMS kod keldi: <secret>"),
         ("OTP келді 482193", "OTP келді <secret>"),
         ("OTP kiritdim 482193 lekin xato", "OTP kiritdim <secret> lekin xato"),
+        ("OTP keldi 154321 ta abonentga", None),  # (a count: Uzbek, Kazakh units)
+        ("OTP келді 154321 рет", None),
+        ("sms kod xato: 400123", None),
         ("sms kod 1004 xato", None),  # (an error's word in Uzbek: the code is an error's)
         ("OTP қате 1004", None),
         ("Құпия сөз: Qwerty123", "Құпия сөз: <secret>"),
@@ -728,6 +730,11 @@ def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: 
         ("Where is my OTP? Got 482193 and 551234", "Where is my OTP? Got <secret> and <secret>"),
         ("Запросил OTP! Мне пришёл 482193", "Запросил OTP! Мне пришёл <secret>"),
         ("Мне нужен OTP. Получил 482193?", "Мне нужен OTP. Получил <secret>?"),
+        (
+            "Запросил код подтверждения. Ввёл 482193 — не подходит",
+            "Запросил код подтверждения. Ввёл <secret> — не подходит",
+        ),
+        ("I requested OTP. Got 482193, invalid", "I requested OTP. Got <secret>, invalid"),
         ("Tasdiqlash kodi keldi. Keldi 482193", "Tasdiqlash kodi keldi. Keldi <secret>"),
         # ...but not a number that goes on to be something else, an error's, one the sentence
         # does not say came or was typed, one alone, a round count, nor one two sentences on
@@ -754,6 +761,10 @@ def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: 
         ("Кто отправитель OTP? 262966", None),
         ("OTP не приходит на городской номер. Это 2345678", None),
         ("OTP? 4821930, 4821931 and 4821932 are stuck", None),
+        ("OTP campaign yesterday. Received 154321, delivered 150000.", None),
+        ("Отправили смс код. Пришло 12345678, это номер транзакции", None),
+        ("We send OTP codes via your API. Got 402113, what does it mean?", None),
+        ("Код подтверждения отправляем через шлюз. Пришёл 400123, статус failed", None),
         ("OTP не доходит. Пришло 100500, что это?", None),
         ("OTP не пришёл. Получил 4821937?", None),
         ("OTP sending stopped. Got 400123", None),

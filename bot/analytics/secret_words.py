@@ -26,7 +26,7 @@ ONE_TIME_WORDS = (
     r"(?:verification|confirmation|2fa|login|authenticator) code|(?:google )?authenticator|"
     r"(?:2fa |mfa )?(?:recovery|backup) codes?|"
     r"code (?:from|in|of) (?:the |an? |my )?(?:sms|text|message)|"
-    r"sms[ -]?(?:code|kod)|(?:смс|sms)[ -]?код|"
+    r"sms[ -]?code|(?:смс|sms)[ -]?код|"
     r"код[ыи]? (?:из|с|со|з|із|зі|в|по) "
     r"(?:(?:смс|sms)(?:-?(?:ки|ке|ка|ку))?|сообщения|повідомлення)|"
     r"код (?:для входа|для входу|для регистрации|для реєстрації|входа|входу|авторизации|"
@@ -152,6 +152,8 @@ _NOT_COUNT = (
     r"|отправ|доставл|абонент|получател|одержувач|надісл|користувач|пользовател|клиент|клієнт"
     r"|отказ|відмов|недоставл|жалоб|скарг|delivered|undelivered|requests|rejected|approved"
     r"|одобрен|отклонен|(?:of|из|з)\s+\d"
+    # (Uzbek, Kazakh: "keldi 154321 ta abonentga", "келді 154321 рет")
+    r"|ta\b|dona|marta|nafar|kishi|abonent|raqam|mijoz|xabar|рет\b|дана|нөмір|адам|хабар"
     r"|[₸₽₴$€£₹]|(?:ms|мс|тг)(?!\w)))"
 )
 _DIGITS = rf"{_NOT_DATE}(?>{_GROUPS}{_ENDED}|\d{{4,}}(?![\w-])){_NOT_COUNT}"
@@ -353,15 +355,22 @@ _LIST_LINE = re.compile(
 _JOINED_TO = re.compile(rf"{_JOINING}?\s*", re.IGNORECASE)
 # In the sentence after a code's name, a code the sentence opens by receiving or typing ("Got
 # 482193", "Мне пришёл 482193"; not "It is 1234567", "Это 4821930", nor a number alone: an
-# order's, a template's, a count, an attack found) and that ends it or its clause ("Got
-# 482193, не подходит", "482193 and 551234"; not "Got 4821930 complaints"); never a round
-# number (a count: "Пришло 1250000, доставлено меньше").
+# order's, a template's, a count, an attack found) and that ends it, or is followed by another
+# code or by a word that it is refused ("Got 482193, не подходит", "482193 and 551234",
+# "Ввёл 482193 — неверный"; not "Got 4821930 complaints", "Received 154321, delivered 150000",
+# "Пришло 12345678, это номер транзакции": a second attack); never a round number (a count:
+# "Пришло 1250000").
 _OPENS = re.compile(
     rf"[^\w\n]*+(?:(?:i|я|мне|мені|me|we|мы|ми|ви|вы|he|she|он|она|він|вона)\s+)?"
     rf"(?:{_RECEIVED}){_FILLERS}[^\w\n]{{0,6}}",
     re.IGNORECASE,
 )
-_CLOSES = re.compile(rf"{_JOINING}(?!\w)|\W*+$", re.IGNORECASE)
+_CLOSES = re.compile(
+    rf"\W*+$|{_JOINING}\s*\d{{6,8}}(?!\w)|\s*[,;—–-]?\s*(?:не|not|doesn'?t|does not|is)\s+"
+    r"(?:подходит|подошёл|подошел|принимает|принят|работает|підходить|приймає|працює|valid|"
+    r"accepted|work\w*|correct|right)|\s*[,;—–-]?\s*(?:неверн|невірн|invalid|wrong|incorrect)",
+    re.IGNORECASE,
+)
 _ROUND = re.compile(r"\d+000")
 # Only after a sentence that tells of no trouble: after an error, a code that did not come or a
 # sending that stopped, what came next is as often an API's code or a status ("OTP fails. Got
