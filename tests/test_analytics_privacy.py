@@ -735,6 +735,10 @@ def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: 
             "Запросил код подтверждения. Ввёл <secret> — не подходит",
         ),
         ("I requested OTP. Got 482193, invalid", "I requested OTP. Got <secret>, invalid"),
+        (
+            "Запросила код подтверждения!\n\nПришло 482193",
+            "Запросила код подтверждения!\n\nПришло <secret>",
+        ),  # (a blank line between: the code was kept, an attack)
         ("Tasdiqlash kodi keldi. Keldi 482193", "Tasdiqlash kodi keldi. Keldi <secret>"),
         # ...but not a number that goes on to be something else, an error's, one the sentence
         # does not say came or was typed, one alone, a round count, nor one two sentences on
@@ -777,7 +781,7 @@ def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: 
 def test_a_code_opening_the_sentence_after_its_name_is_masked(
     text: str, masked: str | None
 ) -> None:
-    assert mask_query(text) == (one_line(text) if masked is None else masked)
+    assert mask_query(text) == one_line(text if masked is None else masked)
     assert mask_message(text) == masked
 
 

@@ -499,11 +499,12 @@ def mask_later_codes(text: str) -> str:
             first = _LATER_CODE.search(text, begun, end)
             if first is not None and _OPENS.fullmatch(text, begun, first.start()):
                 named, said = first.start(), True
-        follows = (
-            topic is not None
-            and not _TROUBLE.search(text, begun, end)
-            and not _BANK.match(text, topic.end())
-        )
+        if text[begun:end].strip():  # (past a blank line, to the next one)
+            follows = (
+                topic is not None
+                and not _TROUBLE.search(text, begun, end)
+                and not _BANK.match(text, topic.end())
+            )
         carried = (listed or item is not None) and over is not None and over[0] == "\n"
         masked_end = -1
         for code in _LATER_CODE.finditer(text, named, end):
