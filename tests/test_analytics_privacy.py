@@ -736,6 +736,15 @@ def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: 
         ),
         ("I requested OTP. Got 482193, invalid", "I requested OTP. Got <secret>, invalid"),
         (
+            "I requested OTP. Got 482193 but it says invalid",
+            "I requested OTP. Got <secret> but it says invalid",
+        ),
+        (
+            "Запросил код подтверждения. Пришёл 482193, но пишет неверный",
+            "Запросил код подтверждения. Пришёл <secret>, но пишет неверный",
+        ),
+        ("We send OTP. Received 154321 but only 150000 delivered", None),
+        (
             "Запросила код подтверждения!\n\nПришло 482193",
             "Запросила код подтверждения!\n\nПришло <secret>",
         ),  # (a blank line between: the code was kept, an attack)
