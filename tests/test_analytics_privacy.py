@@ -744,11 +744,17 @@ def test_a_code_later_in_a_one_time_codes_sentence_is_masked(text: str, masked: 
             "Запросил код подтверждения. Пришёл <secret>, но пишет неверный",
         ),
         ("We send OTP. Received 154321 but only 150000 delivered", None),
+        # (a business's sentence, not a person asking for their code: the third attack)
+        ("Запустили вчера OTP рассылку по базе. Пришло 1234567.", None),
+        ("We integrated your OTP endpoint today. Got 482193.", None),
+        ("Подключили OTP для входа в кабинет. Ввёл 4821930 — неверный номер договора.", None),
+        ("Пополнили баланс под OTP рассылку. Пришло 2450001.", None),
+        ("Sent two OTP requests from the test bench. Got 482193 and 482194.", None),
         (
             "Запросила код подтверждения!\n\nПришло 482193",
             "Запросила код подтверждения!\n\nПришло <secret>",
         ),  # (a blank line between: the code was kept, an attack)
-        ("Tasdiqlash kodi keldi. Keldi 482193", "Tasdiqlash kodi keldi. Keldi <secret>"),
+        ("OTP so'radim. Keldi 482193", "OTP so'radim. Keldi <secret>"),
         # ...but not a number that goes on to be something else, an error's, one the sentence
         # does not say came or was typed, one alone, a round count, nor one two sentences on
         # (the attack on the first version: orders, templates, counts, short codes).

@@ -385,6 +385,16 @@ _TROUBLE = re.compile(
     re.IGNORECASE,
 )
 _BANK = re.compile(r"\s+(?:bank|банк)", re.IGNORECASE)
+# ...and only after one where a person asks for their code or speaks of it as theirs ("I
+# requested an OTP", "Where is my OTP?", "Запросила код подтверждения"): after a business's
+# ("Запустили OTP рассылку. Пришло 1234567.", "We integrated your OTP endpoint. Got 482193.")
+# the number is as often a count, an id or a status (a third attack).
+_ASKED = re.compile(
+    r"(?<!\w)(?:i|my|me|я|мне|мой|моя|мені|мій|моє|men|menga|мен|маған|where|где|де|"
+    r"requested|requesting|запрос\w*|запраш\w*|жду|ждал\w*|ждём|waiting|so'rad\w*|сұрад\w*)"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
 _GIVEN_REACH = 40
 # ...but not another number's, so given: "sender id is 482193", "номер заявки: 482193".
 _OTHER_NUMBER = re.compile(
@@ -505,6 +515,7 @@ def mask_later_codes(text: str) -> str:
         if text[begun:end].strip():  # (past a blank line, to the next one)
             follows = (
                 topic is not None
+                and _ASKED.search(text, begun, end) is not None
                 and not _TROUBLE.search(text, begun, end)
                 and not _BANK.match(text, topic.end())
             )
