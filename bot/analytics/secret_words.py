@@ -506,7 +506,8 @@ def mask_later_codes(text: str) -> str:
         item = None if topic or not carried else _LIST_LINE.match(text, begun, end)
         if item is not None:
             named, said = item.end(), True  # the line's code, as if said
-        # The sentence after one naming a code, if that one tells of no trouble (see _OPENS).
+        # The sentence after one naming a code, where a person asks for it and tells of no
+        # trouble (see _OPENS, _TROUBLE, _ASKED).
         opening = follows and topic is None and item is None
         if opening:
             first = _LATER_CODE.search(text, begun, end)
