@@ -30,7 +30,7 @@ import bot.store.named
 from bot.__main__ import main
 from bot.analytics.rollup import Lookup, LookupEntry
 from bot.radar.alerts import Send
-from bot.radar.history import history_from, passes, read_csv
+from bot.radar.history import csv_rows, history_from, passes
 from bot.radar.replay import radar_pass, replay
 from bot.radar.windows import UNANSWERED, Seen, Timeline, entry_key
 from bot.settings import load_settings
@@ -53,6 +53,11 @@ WAVE_PEOPLE = 14
 FIELDS = {"at", "kind", "provider", "code", "people", "usual"}
 # Today's export header, written out: the replay reads files exported by this version.
 HEADER = "time,channel,chat_type,user_key,provider,entry_key,code,outcome,query,took_ms,entries\n"
+
+
+def _read_csv(path: Path) -> list[Seen]:
+    """Every lookup of an export, read whole (the replay reads them a batch at a time)."""
+    return list(csv_rows(path))
 
 
 def generated() -> list[Seen]:
@@ -262,7 +267,7 @@ def test_a_broken_csv_is_one_line_naming_file_and_line(
         "3.00,1\n"
         for row in rows
     ]
-    assert len(read_csv(_write(tmp_path / "good.csv", lines))) == len(rows)
+    assert len(_read_csv(_write(tmp_path / "good.csv", lines))) == len(rows)
     lines[line - 1] = change(lines[line - 1])
     broken = _write(tmp_path / "broken.csv", lines)
     args = ("radar", "--replay", "--csv", str(broken))
@@ -282,7 +287,7 @@ def test_a_byte_that_is_not_utf8_deep_in_a_csv_is_named_at_its_line(tmp_path: Pa
     data[2000] = data[2000].replace(b",q,", b",\xff,")  # line 2,001
     path.write_bytes(b"\n".join(data))
     with pytest.raises(Exception, match=rf"^{re.escape(str(path))}:2001: not UTF-8 text"):
-        read_csv(path)
+        _read_csv(path)
 
 
 def _write(path: Path, lines: list[str]) -> Path:
@@ -300,8 +305,8 @@ def test_a_question_over_several_lines_keeps_the_line_numbers_right(
     bad = "2024-01-15T10:00:01.000Z,private,private,,gosms,,,unknown,q,3.00,0\n"
     path = _write(tmp_path / "multi.csv", [HEADER, good, bad])
     with pytest.raises(Exception, match=rf"^{re.escape(str(path))}:4: outcome 'unknown'"):
-        read_csv(path)
-    rows = read_csv(_write(tmp_path / "ok.csv", [HEADER, good]))
+        _read_csv(path)
+    rows = _read_csv(_write(tmp_path / "ok.csv", [HEADER, good]))
     assert rows == [Seen(1705312800.25, 0xFF, "gosms", "1004", "found")]
 
 
@@ -451,7 +456,7 @@ def test_a_csv_is_read_only_up_to_the_size_of_an_export(
     endless = tmp_path / "endless.csv"
     endless.write_bytes(HEADER.encode() + b"a" * 65_536)
     with pytest.raises(history.BadCsv) as refused:
-        read_csv(endless)
+        _read_csv(endless)
     assert str(refused.value) == (
         f"{endless}:2: a line longer than 16,384 characters: not an export (a year of a busy "
         "bot's is about 1.1 GB)"
@@ -460,7 +465,7 @@ def test_a_csv_is_read_only_up_to_the_size_of_an_export(
     assert history.MAX_CSV_BYTES == 2_000_000_000  # a year of a busy bot's is about 1.1 GB
     monkeypatch.setattr(history, "MAX_CSV_BYTES", 20_000)  # here, a few hundred rows
     fits = _write(tmp_path / "fits.csv", [HEADER, *[row] * 200])
-    assert len(read_csv(fits)) == 200
+    assert len(_read_csv(fits)) == 200
     beyond = _write(tmp_path / "beyond.csv", [HEADER, *[row] * 300])
     with pytest.raises(history.BadCsv, match=rf"^{re.escape(str(beyond))}:\d+: more than 20,000 "):
-        read_csv(beyond)
+        _read_csv(beyond)

@@ -64,11 +64,6 @@ def history_from(start: float, settings: RadarSettings) -> float:
     return start - settings.baseline_days * DAY_SECONDS - reach - settings.window
 
 
-def read_csv(path: Path) -> list[Seen]:
-    """The lookups of a CSV written by `python -m bot export`; BadCsv says where it is not."""
-    return list(csv_rows(path))
-
-
 def csv_rows(path: Path) -> Iterator[Seen]:
     """The lookups of a CSV written by `python -m bot export`, one at a time as they are read
     (a replay holds them as a Timeline, not as rows); BadCsv, raised where it is read, says
