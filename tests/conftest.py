@@ -72,7 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.pluginmanager.get_plugin("dsession") is not None and tx == ["popen"] * len(tx):
         from tests.support.processes import fork_the_workers
 
-        config.add_cleanup(fork_the_workers(tx))
+        config.add_cleanup(fork_the_workers(config, tx))
 
 
 @pytest.hookimpl(optionalhook=True)  # (xdist's hook: none without it)

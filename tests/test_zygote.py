@@ -4,18 +4,23 @@ streams, Ctrl-C handling and exit status, since the whole suite runs in such wor
 
 from __future__ import annotations
 
+import importlib.util
+import marshal
 import os
 import signal
 import socket
 import subprocess
 import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
 
+import hypothesis.core
 import pytest
 
-from tests.support.processes import _zygote
-from tests.support.worker import say_ready, starting
+from tests.support.processes import _zygote, rewrite_ahead, rewritten_by_pytest
+from tests.support.worker import REWRITTEN, say_ready, starting
+from tests.support.zygote import rewritten_ahead
 
 WORKER = Path(__file__).parent / "support" / "worker.py"
 
@@ -141,6 +146,76 @@ def test_a_file_changed_since_it_was_compiled_ahead_is_compiled_as_read(tmp_path
         assert said["SAID"] == "changed"
     finally:
         del COMPILED[str(module)]
+
+
+REWRITES = """
+from pathlib import Path
+from _pytest.assertion import rewrite
+said = {}
+exec(rewrite._rewrite_test(Path("probe.py").absolute(), None)[1], said)
+print(said["SAID"])
+"""
+
+
+async def test_a_forked_worker_takes_what_pytest_rewrote_ahead(tmp_path: Path) -> None:
+    """The code in its folder's table of rewritten modules, where a new interpreter rewrites."""
+    zygote = await _zygote()
+    folder = tmp_path / "zygote"  # the zygote's socket, with a table of this test's own
+    folder.mkdir()
+    (folder / "socket").symlink_to(zygote.path)
+    say_ready(str(folder), 1, starting(dict(os.environ)))
+    probe = tmp_path / "probe.py"
+    probe.write_text("SAID = 'as written'\n")
+    source = importlib.util.source_hash(probe.read_bytes())
+    ahead = {str(probe): (source, compile("SAID = 'ahead'", str(probe), "exec"))}
+    (folder / REWRITTEN).write_bytes(marshal.dumps(ahead))
+    new, forked = both(str(folder), ["-u"], REWRITES, tmp_path)
+    assert (new.stdout, forked.stdout) == (b"as written\n", b"ahead\n"), forked.stderr
+
+
+def test_a_file_changed_since_it_was_rewritten_ahead_is_rewritten_as_read(tmp_path: Path) -> None:
+    probe = tmp_path / "probe.py"
+    probe.write_text("SAID = 'before'\n")
+    kept = (importlib.util.source_hash(probe.read_bytes()), compile("", "ahead", "exec"))
+    asked: list[Path] = []
+
+    def rewrite(fn: Path, config: object) -> tuple[bytes, types.CodeType]:
+        asked.append(fn)
+        return b"", compile("", "as read", "exec")
+
+    rewritten = rewritten_ahead({str(probe): kept}, rewrite)
+    assert rewritten(probe, None) is kept
+    assert rewritten(probe, None)[1].co_filename == "as read"  # (each module is imported once)
+    rewritten = rewritten_ahead({str(probe): kept}, rewrite)
+    probe.write_text("SAID = 'changed'\n")
+    assert rewritten(probe, None)[1].co_filename == "as read"
+    assert asked == [probe, probe]
+
+
+def test_what_is_rewritten_ahead_is_what_pytest_rewrites(
+    pytestconfig: pytest.Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The test modules, conftest and hypothesis among the files, each rewritten as pytest
+    does (the same code); nothing where pytest keeps its own rewritten bytecode."""
+    from _pytest.assertion.rewrite import _rewrite_test
+
+    paths = rewritten_by_pytest(pytestconfig)
+    tests = Path(__file__).parent
+    hypothesis_core = str(Path(hypothesis.core.__file__))
+    assert {__file__, str(tests / "conftest.py"), hypothesis_core} <= paths
+    assert str(tests / "support" / "zygote.py") not in paths  # (no test module: not rewritten)
+    some = {__file__, hypothesis_core}
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    rewrite_ahead(pytestconfig, tmp_path / "kept", some)
+    assert not (tmp_path / "kept").exists()
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    rewrite_ahead(pytestconfig, tmp_path / "ahead", some)
+    table = marshal.loads((tmp_path / "ahead").read_bytes())
+    assert set(table) == some
+    for path in some:
+        source, code = _rewrite_test(Path(path), pytestconfig)
+        assert table[path][0] == source
+        assert table[path][1] == code
 
 
 @pytest.mark.parametrize("left", ["no folder", "a zygote gone"])

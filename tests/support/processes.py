@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import fnmatch
 import io
+import marshal
 import os
 import shlex
 import shutil
@@ -19,10 +21,20 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.worker import ready, say_ready, send_request, starting, zygote_socket
+from tests.support.worker import (
+    REWRITTEN,
+    ready,
+    say_ready,
+    send_request,
+    starting,
+    zygote_socket,
+)
+
+if TYPE_CHECKING:
+    import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 # How long a test lets a bot process take to start and to stop before calling it hung: far
@@ -188,8 +200,9 @@ class Zygote:
         self._gone = False
 
     @classmethod
-    def start(cls) -> Zygote:
-        """A new zygote, this process's, once it is ready (seconds)."""
+    def start(cls, meanwhile: Callable[[str], None] | None = None) -> Zygote:
+        """A new zygote, this process's, once it is ready (seconds); ``meanwhile(folder)`` is
+        called while it starts."""
         # (One leading slash: a TMPDIR of //tmp is the same folder, and xdist's specs would
         # split at the "//" of the workers' python, fork_the_workers.)
         folder = "/" + tempfile.mkdtemp(prefix="codebook-zygote-").lstrip("/")
@@ -206,6 +219,8 @@ class Zygote:
         zygote = cls(folder, process.pid, starting(env), process)
         atexit.register(zygote.stop)
         assert process.stdout is not None
+        if meanwhile is not None:
+            meanwhile(folder)
         if process.stdout.readline().strip() != b"ready":
             raise RuntimeError(f"the zygote did not start: {zygote.said()}")
         say_ready(folder, process.pid, zygote._starting)
@@ -325,13 +340,14 @@ async def _zygote() -> Zygote:
     return zygote
 
 
-def fork_the_workers(tx: list[str]) -> Callable[[], None]:
+def fork_the_workers(config: pytest.Config, tx: list[str]) -> Callable[[], None]:
     """In xdist's controller, before its workers start: the zygote that forks them
     (worker.py, named in ``tx``, xdist's list of workers, as the python each runs) and then
-    their bots (named to them in SHARED). Returns its stop. If it does not start, each worker is
-    a new interpreter with a zygote of its own, as with ``--tx`` of one's own."""
+    their bots (named to them in SHARED), with what pytest would rewrite in each of them
+    rewritten once while it starts. Returns its stop. If it does not start, each worker is a new
+    interpreter with a zygote of its own, as with ``--tx`` of one's own."""
     try:
-        zygote = Zygote.start()
+        zygote = Zygote.start(lambda folder: rewrite_ahead(config, Path(folder, REWRITTEN)))
     except Exception as exc:  # its last line says why (the log's traceback ends with it)
         why = (str(exc).strip().splitlines() or ["?"])[-1]
         print(f"the tests' zygote did not start, each worker starts one: {why}", file=sys.stderr)
@@ -341,6 +357,46 @@ def fork_the_workers(tx: list[str]) -> Callable[[], None]:
     if "//" not in python:  # (xdist splits its specs at "//")
         tx[:] = [f"popen//python={python}"] * len(tx)
     return zygote.stop
+
+
+def rewritten_by_pytest(config: pytest.Config) -> set[str]:
+    """What pytest rewrites as it imports it in each worker: the test modules under
+    ``testpaths`` and whatever this process imported rewritten (conftest, the plugins'
+    packages)."""
+    from _pytest.assertion.rewrite import AssertionRewritingHook
+
+    paths = {
+        spec.origin
+        for module in list(sys.modules.values())
+        if (spec := getattr(module, "__spec__", None)) is not None
+        and isinstance(spec.loader, AssertionRewritingHook)
+        and spec.origin
+    }
+    patterns = config.getini("python_files")
+    for folder in config.getini("testpaths"):
+        for path in Path(config.rootpath, folder).rglob("*.py"):
+            if any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns):
+                paths.add(str(path))
+    return paths
+
+
+def rewrite_ahead(config: pytest.Config, into: Path, paths: set[str] | None = None) -> None:
+    """In xdist's controller: ``into`` (worker.REWRITTEN, which zygote.take_rewritten reads)
+    made of ``paths`` (rewritten_by_pytest's) rewritten as pytest rewrites them. Nothing when
+    pytest keeps its own rewritten bytecode (bytecode may be written) or rewrites nothing
+    (--assert=plain); a file that does not compile is left to the worker, which reports it as
+    pytest does."""
+    from _pytest.assertion.rewrite import _rewrite_test
+
+    if not sys.dont_write_bytecode or config.getoption("assertmode") != "rewrite":
+        return
+    table = {}
+    for path in sorted(rewritten_by_pytest(config) if paths is None else paths):
+        with suppress(Exception):
+            table[path] = _rewrite_test(Path(path), config)
+    part = into.with_name(into.name + ".part")
+    part.write_bytes(marshal.dumps(table))
+    part.replace(into)
 
 
 @dataclass

@@ -41,6 +41,9 @@ def starting(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k.startswith(("PYTHON", "LC_", "LANG")) or k == "TZ"}
 
 
+REWRITTEN = "rewritten"  # the file in the zygote's folder of what pytest rewrites (zygote.py)
+
+
 def zygote_socket(folder: str) -> str:
     """Where the zygote in ``folder`` takes requests."""
     return os.path.join(folder, "socket")
@@ -77,7 +80,13 @@ def forked(folder: str, args: list[str]) -> int | None:
         return None
     ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN  # so must it be in the worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C reaches the worker itself
-    request = {"argv": args, "env": dict(os.environ), "cwd": os.getcwd(), "sigint_ignored": ignored}
+    request = {
+        "argv": args,
+        "env": dict(os.environ),
+        "cwd": os.getcwd(),
+        "sigint_ignored": ignored,
+        "rewritten": os.path.join(folder, REWRITTEN),
+    }
     with connection, connection.makefile("rb") as answers:
         send_request(connection, request, [0, 1, 2])
         # The worker holds the streams now: the controller must see them close when it ends.

@@ -21,9 +21,10 @@ imports are then pytest's and the tests' alone.
 
 A request is one connection: a JSON line (a newline ends it, whatever its length)
 ``{"argv", "env", "cwd", "sigint_ignored"}`` (argv ``["-m", "bot", ...]``, a script that runs
-the bot and its arguments, or ``["-u", "-c", CODE]``, a worker) with the three standard streams'
-file descriptors beside it (SCM_RIGHTS); the answer is a line with the child's pid, then, when
-it ends, a line with its exit status as ``asyncio`` gives it (-N for signal N).
+the bot and its arguments, or ``["-u", "-c", CODE]``, a worker, which adds ``"rewritten"``: the
+file of what pytest rewrites, made ahead) with the three standard streams' file descriptors
+beside it (SCM_RIGHTS); the answer is a line with the child's pid, then, when it ends, a line
+with its exit status as ``asyncio`` gives it (-N for signal N).
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from __future__ import annotations
 import functools
 import gc
 import importlib.machinery
+import importlib.util
 import json
+import marshal
 import os
 import random
 import runpy
@@ -42,8 +45,10 @@ import sys
 import traceback
 import types
 import warnings
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
+from typing import Any
 
 # What is imported once is the point of this process. A warning as it is imported stops it: a
 # new interpreter would show it, a forked child never would; without the zygote, each test
@@ -100,6 +105,45 @@ def compile_ahead() -> None:
         for hook in sys.path_hooks
     ]
     sys.path_importer_cache.clear()
+
+
+# pytest rewrites the asserts of every test module, conftest and plugin package (hypothesis, all
+# of it) as it imports them, and keeps what it made in __pycache__ for the next run, unless no
+# bytecode is to be written: this machine sets PYTHONDONTWRITEBYTECODE=1, so every worker of
+# every run rewrote them all again, 3.4 s of CPU a worker (2.6 s the tests, 0.85 s hypothesis)
+# and the longest part of a run's start. xdist's controller rewrites them once, while it waits
+# for this process to import aiogram (processes.rewrite_ahead), into a file of this folder that
+# a worker names in its request (worker.REWRITTEN: {path: (source hash, code)}, marshalled); a
+# worker forked from here takes each module's code from it as pytest takes it from its cache:
+# only while the file's source hash is the one it was rewritten from.
+
+
+def rewritten_ahead(
+    table: dict[str, tuple[bytes, types.CodeType]], rewrite: Callable[[Path, Any], Any]
+) -> Callable[[Path, Any], tuple[bytes, types.CodeType]]:
+    """pytest's ``_rewrite_test(fn, config)`` (``rewrite``) served from ``table`` first: a file
+    is rewritten as read when it is not there or has changed since."""
+
+    def _rewrite_test(fn: Path, config: Any) -> tuple[bytes, types.CodeType]:
+        kept = table.pop(str(fn), None)  # (a module is imported once: its code is not kept twice)
+        if kept is not None and importlib.util.source_hash(fn.read_bytes()) == kept[0]:
+            return kept
+        return rewrite(fn, config)  # type: ignore[no-any-return]
+
+    return _rewrite_test
+
+
+def take_rewritten(path: str) -> None:
+    """In a worker, before pytest imports what it rewrites: the code rewritten ahead into
+    ``path``, if there is any."""
+    try:
+        with open(path, "rb") as file:
+            table = marshal.load(file)
+    except FileNotFoundError:
+        return
+    from _pytest.assertion import rewrite
+
+    rewrite._rewrite_test = rewritten_ahead(table, rewrite._rewrite_test)
 
 
 INTERRUPTED = -signal.SIGINT  # a KeyboardInterrupt nothing caught: the status CPython gives it
@@ -231,6 +275,8 @@ def run_child(request: dict[str, object], fds: list[int]) -> int:
         sys.dont_write_bytecode = sys.dont_write_bytecode or "-B" in flags
         # (-u is left: execnet talks over copies of the descriptors it makes, unbuffered, and
         # points the worker's stdout at /dev/null.)
+        if isinstance(request.get("rewritten"), str):
+            take_rewritten(request["rewritten"])  # type: ignore[arg-type]
         main = types.ModuleType("__main__")
         sys.modules["__main__"] = main
         run = functools.partial(exec, compile(code, "<string>", "exec"), main.__dict__)
