@@ -127,6 +127,23 @@ async def test_a_forked_worker_runs_codebooks_modules_compiled_ahead(tmp_path: P
     assert new.stdout.split()[1:] == forked.stdout.split()[1:], (new.stderr, forked.stderr)
 
 
+COMPILES = """
+import re
+before = len(re._cache)
+import bot.analytics.privacy
+print(len(re._cache) - before, bot.analytics.privacy.mask_message("my password is hunter2"))
+"""
+
+
+async def test_a_forked_worker_compiles_none_of_codebooks_patterns_again(tmp_path: Path) -> None:
+    """Its modules' regular expressions are in re's cache already, compiled by the zygote."""
+    zygote = await _zygote()
+    new, forked = both(zygote.folder, ["-u"], COMPILES, tmp_path)
+    compiled, said = new.stdout.split(maxsplit=1)
+    assert int(compiled) > 100, new.stderr
+    assert forked.stdout.split(maxsplit=1) == [b"0", said], forked.stderr
+
+
 def test_a_file_changed_since_it_was_compiled_ahead_is_compiled_as_read(tmp_path: Path) -> None:
     from tests.support.zygote import COMPILED, CompiledAhead
 

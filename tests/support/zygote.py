@@ -31,12 +31,15 @@ from __future__ import annotations
 
 import functools
 import gc
+import importlib
 import importlib.machinery
 import importlib.util
 import json
 import marshal
 import os
+import pkgutil
 import random
+import re
 import runpy
 import select
 import signal
@@ -105,6 +108,44 @@ def compile_ahead() -> None:
         for hook in sys.path_hooks
     ]
     sys.path_importer_cache.clear()
+
+
+# The regular expressions Codebook's modules compile as they are imported (~220: the masks'
+# words, the numbers, the query), compiled here once into the re module's own cache, which
+# re.compile asks first: a bot forked from here gets the very pattern it would have compiled.
+# They took 0.10-0.13 s of a bot's ~0.6 s of CPU, some 70 bots and commands a run. Codebook's
+# modules are imported for them by a child of this process that says which it compiled and
+# ends: this process still never imports them (0.4 s of its start, 0.15 s compiling).
+def compile_patterns() -> None:
+    """Compile what importing every module of ``bot`` compiles, into re's cache."""
+    cache = getattr(re, "_cache", None)
+    if not isinstance(cache, dict):  # (another Python's re: nothing is compiled ahead)
+        return
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # (whatever it prints must not reach the tests, which read "ready" from stdout)
+        os.close(read)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        known = set(cache)
+        with suppress(BaseException):
+            sys.path.insert(0, str(ROOT))
+            import bot
+
+            for found in pkgutil.walk_packages(bot.__path__, "bot."):
+                if not found.name.endswith("__main__"):
+                    with suppress(BaseException):
+                        importlib.import_module(found.name)
+        compiled = [key[1:] for key in cache if key not in known and isinstance(key[1], str)]
+        with os.fdopen(write, "wb") as out:
+            out.write(json.dumps(compiled).encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as said:
+        data = said.read()
+    os.waitpid(pid, 0)
+    with suppress(ValueError):  # (a child that died halfway: nothing compiled ahead)
+        for pattern, flags in json.loads(data):
+            re.compile(pattern, flags)
 
 
 # pytest rewrites the asserts of every test module, conftest and plugin package (hypothesis, all
@@ -313,6 +354,7 @@ def run_child(request: dict[str, object], fds: list[int]) -> int:
 
 if __name__ == "__main__":
     compile_ahead()
+    compile_patterns()
     gc.collect()
     gc.freeze()
     status = serve(sys.argv[1])
