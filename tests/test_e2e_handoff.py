@@ -30,6 +30,7 @@ from tests.support.processes import (
     ROOT,
     STARTING,
     Running,
+    bare_env,
     bot_command,
     free_port,
     no_bot_left,
@@ -355,7 +356,7 @@ async def close(driver: Driver, topic: int) -> None:
 
 
 async def stats_json(database: Path) -> dict[str, Any]:
-    env = {"DATABASE_PATH": str(database), "PATH": "/usr/bin:/bin"}
+    env = bare_env(DATABASE_PATH=str(database))
     stats = await bot_command("stats", "--format", "json", cwd=ROOT, env=env)
     report: dict[str, Any] = json.loads(stats.stdout)
     return report

@@ -23,7 +23,7 @@ from bot.core.catalog_files import load_catalogs
 from bot.store.postgres import PostgresStore
 from tests.support.fake_telegram import Call, FakeTelegram
 from tests.support.history import week_before
-from tests.support.processes import ROOT, STOPPING, bot_command
+from tests.support.processes import ROOT, STOPPING, bare_env, bot_command
 from tests.support.replicas import Balancer, replicas
 from tests.support.services import fresh_postgres, fresh_redis
 
@@ -181,6 +181,6 @@ async def test_two_replicas_share_the_count_the_budget_the_radar_teaching_and_a_
         # test's lookups are in them even if midnight passed while it ran.)
         today = int(time.time() // 86400)
         earlier = sum(1 for row in history if int(row.at // 86400) >= today - 1)
-        env = {"DATABASE_URL": database, "PATH": "/usr/bin:/bin"}
+        env = bare_env(DATABASE_URL=database)
         stats = await bot_command("stats", "--format", "json", "--days", "2", cwd=tmp_path, env=env)
         assert json.loads(stats.stdout)["total"] == earlier + theirs + 8 + 40 + asked

@@ -13,7 +13,7 @@ from bot.settings import SettingsError, load_settings
 from tests.support import ROOT
 from tests.support.doctor import deployment, doctor, line_about
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.processes import bot_command
+from tests.support.processes import bare_env, bot_command
 
 __all__ = ["deployment"]  # the fixture, shared (tests/support/doctor.py)
 
@@ -56,7 +56,7 @@ async def test_check_names_the_notes_problems_by_file_and_line(tmp_path: Path) -
 
 
 async def check(folder: Path, **env: str) -> tuple[int, str, str]:
-    env = {"PATH": "/usr/bin:/bin", "CATALOGS_DIR": str(ROOT / "catalogs"), **env}
+    env = bare_env(CATALOGS_DIR=str(ROOT / "catalogs"), **env)
     done = await bot_command("check", cwd=folder, env=env)
     return done.returncode, done.stdout, done.stderr
 
