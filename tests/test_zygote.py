@@ -20,7 +20,7 @@ import pytest
 
 from tests.support.processes import _zygote, rewrite_ahead, rewritten_by_pytest
 from tests.support.worker import REWRITTEN, say_ready, starting
-from tests.support.zygote import rewritten_ahead
+from tests.support.zygote import rewritten_ahead, take_rewritten
 
 WORKER = Path(__file__).parent / "support" / "worker.py"
 
@@ -207,6 +207,18 @@ def test_a_file_changed_since_it_was_rewritten_ahead_is_rewritten_as_read(tmp_pa
     probe.write_text("SAID = 'changed'\n")
     assert rewritten(probe, None)[1].co_filename == "as read"
     assert asked == [probe, probe]
+
+
+@pytest.mark.parametrize("table", [b"", b"not marshalled", marshal.dumps(["not", "a", "table"])])
+def test_a_broken_table_of_rewritten_modules_is_left_alone(table: bytes, tmp_path: Path) -> None:
+    """A worker then rewrites each module as it imports it: it starts all the same."""
+    from _pytest.assertion import rewrite
+
+    before = rewrite._rewrite_test
+    (tmp_path / REWRITTEN).write_bytes(table)
+    take_rewritten(str(tmp_path / REWRITTEN))
+    take_rewritten(str(tmp_path / "none"))
+    assert rewrite._rewrite_test is before
 
 
 def test_what_is_rewritten_ahead_is_what_pytest_rewrites(

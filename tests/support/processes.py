@@ -354,8 +354,13 @@ def fork_the_workers(config: pytest.Config, tx: list[str]) -> Callable[[], None]
     their bots (named to them in SHARED), with what pytest would rewrite in each of them
     rewritten once while it starts. Returns its stop. If it does not start, each worker is a new
     interpreter with a zygote of its own, as with ``--tx`` of one's own."""
+
+    def meanwhile(folder: str) -> None:
+        with suppress(Exception):  # (another pytest's internals: each worker rewrites its own)
+            rewrite_ahead(config, Path(folder, REWRITTEN))
+
     try:
-        zygote = Zygote.start(lambda folder: rewrite_ahead(config, Path(folder, REWRITTEN)))
+        zygote = Zygote.start(meanwhile)
     except Exception as exc:  # its last line says why (the log's traceback ends with it)
         why = (str(exc).strip().splitlines() or ["?"])[-1]
         print(f"the tests' zygote did not start, each worker starts one: {why}", file=sys.stderr)

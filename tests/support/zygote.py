@@ -160,31 +160,33 @@ def compile_patterns() -> None:
 
 
 def rewritten_ahead(
-    table: dict[str, tuple[bytes, types.CodeType]], rewrite: Callable[[Path, Any], Any]
-) -> Callable[[Path, Any], tuple[bytes, types.CodeType]]:
+    table: dict[str, tuple[bytes, types.CodeType]], rewrite: Callable[..., Any]
+) -> Callable[..., Any]:
     """pytest's ``_rewrite_test(fn, config)`` (``rewrite``) served from ``table`` first: a file
     is rewritten as read when it is not there or has changed since."""
 
-    def _rewrite_test(fn: Path, config: Any) -> tuple[bytes, types.CodeType]:
+    def _rewrite_test(fn: Path, *args: Any, **kwargs: Any) -> Any:
         kept = table.pop(str(fn), None)  # (a module is imported once: its code is not kept twice)
         if kept is not None and importlib.util.source_hash(fn.read_bytes()) == kept[0]:
             return kept
-        return rewrite(fn, config)  # type: ignore[no-any-return]
+        return rewrite(fn, *args, **kwargs)
 
     return _rewrite_test
 
 
 def take_rewritten(path: str) -> None:
     """In a worker, before pytest imports what it rewrites: the code rewritten ahead into
-    ``path``, if there is any."""
+    ``path``, if there is any (and pytest's rewriting is where this pytest keeps it)."""
     try:
         with open(path, "rb") as file:
             table = marshal.load(file)
-    except FileNotFoundError:
-        return
-    from _pytest.assertion import rewrite
+        from _pytest.assertion import rewrite
 
-    rewrite._rewrite_test = rewritten_ahead(table, rewrite._rewrite_test)
+        original = rewrite._rewrite_test
+    except (OSError, EOFError, ValueError, TypeError, ImportError, AttributeError):
+        return  # each module rewritten as it is imported, as without the zygote
+    if isinstance(table, dict):
+        rewrite._rewrite_test = rewritten_ahead(table, original)
 
 
 INTERRUPTED = -signal.SIGINT  # a KeyboardInterrupt nothing caught: the status CPython gives it
