@@ -193,10 +193,7 @@ def test_output_that_cannot_be_written_is_one_line_not_a_traceback(
     """ "export > /dev/full" ended every command with a traceback (found by an attack)."""
     env = {**os.environ, "CATALOGS_DIR": str(ROOT / "catalogs"), "BOT_TOKEN": ""}
     with open("/dev/full", "w") as full:
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", *args], stdout=full, stderr=subprocess.PIPE,
-            text=True, cwd=tmp_path, env=env, timeout=60, check=False,
-        )  # fmt: skip
+        done = bot_command_now(*args, cwd=tmp_path, env=env, stdout=full)
     assert done.returncode == 1
     assert done.stderr.splitlines()[-1] == (
         "codebook: cannot write the output: No space left on device"

@@ -68,27 +68,30 @@ async def start_bot(
 
 
 async def _python(
-    program: tuple[str, ...], env: dict[str, str], cwd: Path, out: Any
+    program: tuple[str, ...], env: dict[str, str], cwd: Path, out: Any, err: Any = None
 ) -> asyncio.subprocess.Process:
     """``python PROGRAM``: forked from this process's zygote if it is ``-m bot`` (with any
     arguments) or a script, and the environment asks for nothing an interpreter decides as it
-    starts; else a new interpreter."""
+    starts; else a new interpreter. ``out`` for stdout, and for stderr unless ``err``."""
+    err = out if err is None else err
     if program[:2] == ("-m", "bot") or program[0].endswith(".py"):
         zygote = await _zygote()
         if zygote.can_start(env):
-            return await zygote.fork(program, env, cwd, out)  # type: ignore[return-value]
+            return await zygote.fork(program, env, cwd, out, err)  # type: ignore[return-value]
     return await asyncio.create_subprocess_exec(
-        sys.executable, *program, cwd=cwd, env=env, stdout=out, stderr=out
+        sys.executable, *program, cwd=cwd, env=env, stdout=out, stderr=err
     )
 
 
 async def bot_command(
-    *args: str, cwd: Path, env: dict[str, str]
+    *args: str, cwd: Path, env: dict[str, str], stdout: Any = asyncio.subprocess.PIPE
 ) -> subprocess.CompletedProcess[str]:
     """``python -m bot ARGS`` run to its end in ``cwd`` with exactly ``env``, as
-    ``subprocess.run(capture_output=True, text=True)`` gives it; forked when it can be (see
-    _python): a command costs a new interpreter 0.3-0.75 s of CPU, a forked one 0.13-0.45."""
-    process = await _python(("-m", "bot", *args), env, cwd, asyncio.subprocess.PIPE)
+    ``subprocess.run(capture_output=True, text=True)`` gives it (``stdout`` a file of one's
+    own: its output is there); forked when it can be (see _python): a command costs a new
+    interpreter 0.3-0.75 s of CPU, a forked one 0.13-0.45."""
+    pipe = asyncio.subprocess.PIPE
+    process = await _python(("-m", "bot", *args), env, cwd, stdout, pipe)
     try:
         out, err = await asyncio.wait_for(process.communicate(), STOPPING)
     except TimeoutError:
@@ -96,7 +99,7 @@ async def bot_command(
         raise
     assert process.returncode is not None
     argv = [sys.executable, "-m", "bot", *args]
-    return subprocess.CompletedProcess(argv, process.returncode, _text(out), _text(err))
+    return subprocess.CompletedProcess(argv, process.returncode, _text(out or b""), _text(err))
 
 
 def _text(data: bytes) -> str:
@@ -112,11 +115,14 @@ def bare_env(**settings: str) -> dict[str, str]:
     return {**starting(dict(os.environ)), "PATH": "/usr/bin:/bin", **settings}
 
 
-def bot_command_now(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def bot_command_now(
+    *args: str, cwd: Path, env: dict[str, str], stdout: Any = asyncio.subprocess.PIPE
+) -> subprocess.CompletedProcess[str]:
     """bot_command for a test that is not a coroutine: run in a thread of its own, which leaves
     the test's thread and its event loop as they are."""
+    command = bot_command(*args, cwd=cwd, env=env, stdout=stdout)
     with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, bot_command(*args, cwd=cwd, env=env)).result()
+        return thread.submit(asyncio.run, command).result()
 
 
 def _ours() -> dict[str, str]:
@@ -265,15 +271,16 @@ class Zygote:
         return f"{status}its log: {text or '(empty)'}"
 
     async def fork(
-        self, program: tuple[str, ...], env: dict[str, str], cwd: Path, out: Any
+        self, program: tuple[str, ...], env: dict[str, str], cwd: Path, out: Any, err: Any = None
     ) -> Forked:
         """A bot forked with ``program``'s arguments, ``env`` and ``cwd``; ``out`` as
-        ``asyncio.create_subprocess_exec`` takes it (a pipe, or a file) for stdout and stderr."""
+        ``asyncio.create_subprocess_exec`` takes it (a pipe, or a file) for stdout, and for
+        stderr unless ``err`` is given."""
         loop = asyncio.get_running_loop()
         readers: list[asyncio.StreamReader | None] = []
         child = [os.open(os.devnull, os.O_RDONLY)]
-        for _ in range(2):
-            if out == asyncio.subprocess.PIPE:
+        for stream in (out, out if err is None else err):
+            if stream == asyncio.subprocess.PIPE:
                 read_end, write_end = os.pipe()
                 reader = asyncio.StreamReader()
                 await loop.connect_read_pipe(
@@ -284,7 +291,7 @@ class Zygote:
                 child.append(write_end)
             else:
                 readers.append(None)
-                child.append(os.dup(out.fileno()))
+                child.append(os.dup(stream.fileno()))
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             try:
