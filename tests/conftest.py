@@ -76,6 +76,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)  # (xdist's hook: none without it)
+def pytest_testnodeready(node: object) -> None:
+    """In xdist's controller, a worker ready: every worker has been started by then (xdist
+    starts them one after another before it hears from any), and has read what pytest's
+    rewriting was done ahead into (processes.rewrite_ahead), which can go."""
+    from tests.support.processes import forget_rewritten
+
+    forget_rewritten()
+
+
+@pytest.hookimpl(optionalhook=True)  # (xdist's hook: none without it)
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """One worker more than the CPUs: a third of the tests' time is spent waiting on a bot
     process, a server or a timeout, and a third worker fills it (on 2 CPUs, measured

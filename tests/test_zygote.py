@@ -209,6 +209,22 @@ def test_a_file_changed_since_it_was_rewritten_ahead_is_rewritten_as_read(tmp_pa
     assert asked == [probe, probe]
 
 
+WARNS = "def test_a_tuple():\n    assert (1, 'always true')\n"
+
+
+def test_a_test_module_that_warns_as_it_is_rewritten_is_left_to_the_worker(
+    pytestconfig: pytest.Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Which shows the warning in the run's summary (or fails by it), as pytest does."""
+    warns, plain = tmp_path / "test_warns.py", tmp_path / "test_plain.py"
+    warns.write_text(WARNS)
+    plain.write_text("def test_it():\n    assert 1\n")
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    monkeypatch.setattr(pytestconfig.option, "assertmode", "rewrite")  # (whatever this run's)
+    rewrite_ahead(pytestconfig, tmp_path / "ahead", {str(warns), str(plain)})
+    assert set(marshal.loads((tmp_path / "ahead").read_bytes())) == {str(plain)}
+
+
 @pytest.mark.parametrize("table", [b"", b"not marshalled", marshal.dumps(["not", "a", "table"])])
 def test_a_broken_table_of_rewritten_modules_is_left_alone(table: bytes, tmp_path: Path) -> None:
     """A worker then rewrites each module as it imports it: it starts all the same."""
@@ -231,7 +247,7 @@ def test_what_is_rewritten_ahead_is_what_pytest_rewrites(
     paths = rewritten_by_pytest(pytestconfig)
     tests = Path(__file__).parent
     hypothesis_core = str(Path(hypothesis.core.__file__))
-    assert {__file__, str(tests / "conftest.py"), hypothesis_core} <= paths
+    assert __file__ in paths
     assert str(tests / "support" / "zygote.py") not in paths  # (no test module: not rewritten)
     some = {__file__, hypothesis_core}
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
@@ -239,6 +255,10 @@ def test_what_is_rewritten_ahead_is_what_pytest_rewrites(
     assert not (tmp_path / "kept").exists()
     monkeypatch.setattr(sys, "dont_write_bytecode", True)
     rewrite_ahead(pytestconfig, tmp_path / "ahead", some)
+    if pytestconfig.getoption("assertmode") != "rewrite":  # (--assert=plain: nothing rewritten)
+        assert not (tmp_path / "ahead").exists()
+        return
+    assert {str(tests / "conftest.py"), hypothesis_core} <= paths  # (imported rewritten)
     table = marshal.loads((tmp_path / "ahead").read_bytes())
     assert set(table) == some
     for path in some:

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import warnings
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
@@ -105,6 +106,13 @@ async def bot_command(
 def _text(data: bytes) -> str:
     """As ``text=True`` reads a process's output: the locale's encoding, universal newlines."""
     return io.TextIOWrapper(io.BytesIO(data)).read()
+
+
+def forget_rewritten() -> None:
+    """In xdist's controller once its workers are started: the asserts rewritten ahead (a few
+    MB) are theirs now; gone, a controller ended by a signal leaves no more than before."""
+    if os.environ.get(SHARED):
+        Path(os.environ[SHARED], REWRITTEN).unlink(missing_ok=True)
 
 
 def bare_env(**settings: str) -> dict[str, str]:
@@ -380,9 +388,9 @@ def fork_the_workers(config: pytest.Config, tx: list[str]) -> Callable[[], None]
 
 
 def rewritten_by_pytest(config: pytest.Config) -> set[str]:
-    """What pytest rewrites as it imports it in each worker: the test modules under
-    ``testpaths`` and whatever this process imported rewritten (conftest, the plugins'
-    packages)."""
+    """What pytest rewrites as it imports it in each worker: the test modules it was asked to
+    run (its arguments', or ``testpaths``') and whatever this process imported rewritten
+    (conftest, the plugins' packages)."""
     from _pytest.assertion.rewrite import AssertionRewritingHook
 
     paths = {
@@ -393,8 +401,14 @@ def rewritten_by_pytest(config: pytest.Config) -> set[str]:
         and spec.origin
     }
     patterns = config.getini("python_files")
-    for folder in config.getini("testpaths"):
-        for path in Path(config.rootpath, folder).rglob("*.py"):
+    for arg in config.args:
+        named = Path(arg.split("::")[0])
+        if not named.is_absolute():  # (testpaths are the rootdir's, arguments where it ran)
+            named = Path(config.invocation_params.dir, named)
+            if not named.exists():
+                named = Path(config.rootpath, arg.split("::")[0])
+        named = Path(os.path.abspath(named))  # as pytest collects it: absolute, links kept
+        for path in named.rglob("*.py") if named.is_dir() else [named]:
             if any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns):
                 paths.add(str(path))
     return paths
@@ -412,7 +426,10 @@ def rewrite_ahead(config: pytest.Config, into: Path, paths: set[str] | None = No
         return
     table = {}
     for path in sorted(rewritten_by_pytest(config) if paths is None else paths):
-        with suppress(Exception):
+        # A file that warns as it is rewritten (an assert on a tuple...) is left to the worker,
+        # which shows the warning in the run's summary, or fails by it, as pytest does.
+        with suppress(Exception), warnings.catch_warnings():
+            warnings.simplefilter("error")
             table[path] = _rewrite_test(Path(path), config)
     part = into.with_name(into.name + ".part")
     part.write_bytes(marshal.dumps(table))
