@@ -158,8 +158,6 @@ def compile_patterns() -> None:
 # a worker names in its request (worker.REWRITTEN: {path: (source hash, code)}, marshalled); a
 # worker forked from here takes each module's code from it as pytest takes it from its cache:
 # only while the file's source hash is the one it was rewritten from.
-
-
 def rewritten_ahead(
     table: dict[str, tuple[bytes, types.CodeType]], rewrite: Callable[..., Any]
 ) -> Callable[..., Any]:
