@@ -279,15 +279,15 @@ class Zygote:
         return f"{status}its log: {text or '(empty)'}"
 
     async def fork(
-        self, program: tuple[str, ...], env: dict[str, str], cwd: Path, out: Any, err: Any = None
+        self, program: tuple[str, ...], env: dict[str, str], cwd: Path, out: Any, err: Any
     ) -> Forked:
-        """A bot forked with ``program``'s arguments, ``env`` and ``cwd``; ``out`` as
-        ``asyncio.create_subprocess_exec`` takes it (a pipe, or a file) for stdout, and for
-        stderr unless ``err`` is given."""
+        """A bot forked with ``program``'s arguments, ``env`` and ``cwd``; ``out`` and ``err``
+        as ``asyncio.create_subprocess_exec`` takes them (a pipe, or a file) for stdout and
+        stderr."""
         loop = asyncio.get_running_loop()
         readers: list[asyncio.StreamReader | None] = []
         child = [os.open(os.devnull, os.O_RDONLY)]
-        for stream in (out, out if err is None else err):
+        for stream in (out, err):
             if stream == asyncio.subprocess.PIPE:
                 read_end, write_end = os.pipe()
                 reader = asyncio.StreamReader()
@@ -402,11 +402,12 @@ def rewritten_by_pytest(config: pytest.Config) -> set[str]:
     }
     patterns = config.getini("python_files")
     for arg in config.args:
-        named = Path(arg.split("::")[0])
+        given = Path(arg.split("::")[0])
+        named = given
         if not named.is_absolute():  # (testpaths are the rootdir's, arguments where it ran)
-            named = Path(config.invocation_params.dir, named)
+            named = Path(config.invocation_params.dir, given)
             if not named.exists():
-                named = Path(config.rootpath, arg.split("::")[0])
+                named = Path(config.rootpath, given)
         named = Path(os.path.abspath(named))  # as pytest collects it: absolute, links kept
         for path in named.rglob("*.py") if named.is_dir() else [named]:
             if any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns):
